@@ -1,0 +1,37 @@
+# The two commands of README.md: `make run` and `make test`. Everything else supports them.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+
+.PHONY: setup run test test-fast lint messages bench
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet ".[test]"
+	touch $@
+
+static/vendor/.installed: package.json package-lock.json scripts/vendor.js
+	npm ci --no-audit --no-fund --loglevel=error
+	npm run --silent vendor
+	touch $@
+
+setup: $(VENV)/.installed static/vendor/.installed
+
+run: setup
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py seed_demo --if-empty
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+test: setup
+	$(PY) -m pytest
+
+lint: setup
+	$(VENV)/bin/ruff check .
+
+messages: setup
+	$(PY) manage.py makemessages -l zh_Hans --ignore=.venv --ignore=node_modules --ignore=static
+	$(PY) manage.py compilemessages --ignore=.venv
+
+bench: setup
+	$(PY) -m bench

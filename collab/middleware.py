@@ -1,0 +1,70 @@
+"""Request middleware: tenant scope for /t/<slug>/ pages and the user's language."""
+
+from __future__ import annotations
+
+import re
+
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.utils import translation
+
+from collab.routing import resolve_tenant_for_user
+from collab.tenancy import _current_tenant, tenant_scope
+
+TENANT_PAGE = re.compile(r"^/t/(?P<slug>[a-z0-9][a-z0-9-]{0,49})/")
+
+
+class TenantMiddleware:
+    """Pages under /t/<slug>/ run inside that tenant's scope, for active members only.
+
+    A non-member, or a slug that does not exist, gets the same 404. Nothing outside the
+    prefix inherits a tenant: the scope is cleared for every request and reset in `finally`.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.tenant = None
+        request.membership = None
+        token = _current_tenant.set(None)
+        try:
+            match = TENANT_PAGE.match(request.path_info)
+            if match is None:
+                return self.get_response(request)
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            tenant, membership = resolve_tenant_for_user(match["slug"], request.user)
+            request.tenant, request.membership = tenant, membership
+            with tenant_scope(tenant):
+                return self.get_response(request)
+        finally:
+            _current_tenant.reset(token)
+
+
+class UserLanguageMiddleware:
+    """The language follows the user's choice, then the tenant's locale, then the browser."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        language = self._choose(request)
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        translation.deactivate()
+        return response
+
+    def _choose(self, request) -> str:
+        supported = {code for code, _name in settings.LANGUAGES}
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            profile = user.profile if hasattr(user, "profile") else None
+            if profile is not None and profile.language in supported:
+                return profile.language
+        tenant = getattr(request, "tenant", None)
+        if tenant is not None and tenant.locale in supported:
+            return tenant.locale
+        return translation.get_language_from_request(request)

@@ -1,0 +1,127 @@
+"""API base: tenant resolution and permissions that subclasses cannot override.
+
+Every tenant resource is a `TenantViewSet` under /api/v1/t/<tenant_slug>/. The base resolves the
+tenant after authentication, answers 404 to non-members exactly as to a missing tenant, opens the
+tenant scope for the whole request and closes it in `finally`, and enforces the role rules.
+Subclasses declare `read_roles`/`write_roles`; they may not redefine the methods that do this.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError, IntegrityError
+from django.http import Http404
+from rest_framework import exceptions, serializers, status, viewsets
+from rest_framework.permissions import SAFE_METHODS, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from collab.models import ALL_ROLES, WRITE_ROLES, Membership, Role, Tenant
+from collab.tenancy import _current_tenant, all_tenants, tenant_scope
+
+logger = logging.getLogger(__name__)
+
+# Ids are bigints: longer digit strings can never exist and would overflow the database.
+ID_PATTERN = r"[0-9]{1,18}"
+MAX_ID = 2**63 - 1
+
+_SEALED = (
+    "dispatch",
+    "initial",
+    "get_authenticators",
+    "get_permissions",
+    "check_permissions",
+    "check_object_permissions",
+    "permission_classes",
+    "authentication_classes",
+    "resolve_tenant",
+)
+
+
+def membership_for(user, tenant: Tenant) -> Membership | None:
+    if not user or not user.is_authenticated:
+        return None
+    with tenant_scope(tenant):
+        return Membership.objects.filter(user=user, is_active=True).first()
+
+
+def resolve_tenant_for_user(slug: str, user) -> tuple[Tenant, Membership]:
+    """The tenant and the user's active membership, or Http404 — a non-member sees no tenant."""
+    tenant = Tenant.objects.filter(slug=slug, is_active=True).first() if isinstance(slug, str) else None
+    membership = membership_for(user, tenant) if tenant else None
+    if membership is None:
+        raise Http404("No such tenant.")
+    return tenant, membership
+
+
+class TenantViewSet(viewsets.GenericViewSet):
+    read_roles: frozenset[str] = ALL_ROLES
+    write_roles: frozenset[str] = frozenset({Role.HR_ADMIN})
+    lookup_value_regex = ID_PATTERN
+    permission_classes = [IsAuthenticated]
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        overridden = [name for name in _SEALED if name in cls.__dict__]
+        if overridden:
+            raise TypeError(f"{cls.__name__} may not override tenant security: {', '.join(overridden)}")
+
+    def dispatch(self, request, *args, **kwargs):
+        token = _current_tenant.set(None)
+        self._scope = None
+        try:
+            return super().dispatch(request, *args, **kwargs)
+        finally:
+            if self._scope is not None:
+                self._scope.__exit__(None, None, None)
+            _current_tenant.reset(token)
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        self.resolve_tenant(request)
+
+    def resolve_tenant(self, request) -> None:
+        tenant, membership = resolve_tenant_for_user(self.kwargs.get("tenant_slug"), request.user)
+        self._scope = tenant_scope(tenant)
+        self._scope.__enter__()
+        request.tenant = tenant
+        request.membership = membership
+        allowed = self.read_roles if request.method in SAFE_METHODS else (self.write_roles & WRITE_ROLES)
+        if not membership.has_role(*allowed):
+            raise exceptions.PermissionDenied("Your role may not do this here.")
+
+    @property
+    def tenant(self) -> Tenant:
+        return self.request.tenant
+
+
+class TenantRelatedField(serializers.PrimaryKeyRelatedField):
+    """A foreign key in a body: only the scoped tenant's rows exist; another tenant's id reads as missing."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int | str):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        if isinstance(data, str) and not data.isdigit():
+            self.fail("incorrect_type", data_type="str")
+        if int(data) > MAX_ID:
+            self.fail("does_not_exist", pk_value=data)
+        return super().to_internal_value(int(data))
+
+
+def exception_handler(exc, context):
+    """DRF's handler plus a last wall: database complaints about input are 400, never 500."""
+    if isinstance(exc, DjangoValidationError):
+        detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        exc = exceptions.ValidationError(detail)
+    elif isinstance(exc, DataError | OverflowError):
+        logger.info("Rejected input the database could not take: %s", exc)
+        return Response({"detail": "A value is out of range or malformed."}, status=status.HTTP_400_BAD_REQUEST)
+    elif isinstance(exc, IntegrityError):
+        logger.info("Rejected write that broke a constraint: %s", exc)
+        return Response({"detail": "This conflicts with existing data."}, status=status.HTTP_409_CONFLICT)
+    return drf_exception_handler(exc, context)
+
+
+__all__ = ["TenantViewSet", "TenantRelatedField", "all_tenants", "resolve_tenant_for_user"]

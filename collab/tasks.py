@@ -1,0 +1,60 @@
+"""Celery tasks of the platform and the decorator every tenant task goes through."""
+
+from __future__ import annotations
+
+import functools
+
+from celery import Task, shared_task
+
+from collab.models import Tenant
+from collab.tenancy import _current_tenant, tenant_scope
+
+
+class TenantTaskRefused(ValueError):
+    """A tenant task was enqueued or run without a tenant id."""
+
+
+def _require_tenant_id(args, kwargs) -> int:
+    tenant_id = kwargs.get("tenant_id", args[0] if args else None)
+    if isinstance(tenant_id, bool) or not isinstance(tenant_id, int) or tenant_id <= 0:
+        raise TenantTaskRefused("A tenant task needs tenant_id (a positive integer) as its first argument.")
+    return tenant_id
+
+
+class TenantTask(Task):
+    abstract = True
+
+    def apply_async(self, args=None, kwargs=None, **options):
+        _require_tenant_id(args or (), kwargs or {})
+        return super().apply_async(args=args, kwargs=kwargs, **options)
+
+
+def tenant_task(**task_options):
+    """Register `fn(tenant_id, ...)` as a Celery task that runs inside that tenant's scope.
+
+    The tenant never comes from the caller's context: the task reads it from its first argument,
+    opens the scope (and the PostgreSQL setting) and closes both in `finally`.
+    """
+
+    def decorator(fn):
+        @functools.wraps(fn)
+        def run(*args, **kwargs):
+            tenant_id = _require_tenant_id(args, kwargs)
+            token = _current_tenant.set(None)
+            try:
+                tenant = Tenant.objects.get(pk=tenant_id)
+                with tenant_scope(tenant):
+                    return fn(*args, **kwargs)
+            finally:
+                _current_tenant.reset(token)
+
+        return shared_task(base=TenantTask, **task_options)(run)
+
+    return decorator
+
+
+@tenant_task(name="collab.deliver_notification_email", autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def deliver_notification_email(tenant_id: int, notification_id: int) -> None:
+    from collab.services.notifications import notification_email_send
+
+    notification_email_send(notification_id=notification_id)

@@ -1,0 +1,120 @@
+"""Tenant scoping that fails closed.
+
+The current tenant lives in a ContextVar. Requests set it in `TenantMiddleware` (pages) or in
+`collab.routing.TenantViewSet` (API); Celery tasks set it through `collab.tasks.tenant_task`.
+Every tenant-owned model's default manager refuses to query when no tenant is in scope, so a
+forgotten scope is an exception, never another tenant's rows.
+
+`all_tenants()` is the escape hatch. It is loud on purpose: every use carries a reason, and
+on PostgreSQL it also lifts the row-level-security wall for that connection until it closes.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import TYPE_CHECKING
+
+from django.db import connection, models
+
+if TYPE_CHECKING:
+    from collab.models import Tenant
+
+logger = logging.getLogger(__name__)
+
+_current_tenant: ContextVar[Tenant | None] = ContextVar("collab_current_tenant", default=None)
+_all_tenants: ContextVar[bool] = ContextVar("collab_all_tenants", default=False)
+
+
+class TenantScopeMissing(RuntimeError):
+    """A tenant-owned model was queried with no tenant in scope."""
+
+
+def current_tenant() -> Tenant:
+    tenant = _current_tenant.get()
+    if tenant is None:
+        raise TenantScopeMissing("No tenant in scope: open tenant_scope(tenant) first.")
+    return tenant
+
+
+def current_tenant_or_none() -> Tenant | None:
+    return _current_tenant.get()
+
+
+def _set_database_scope(tenant_id: int | None, everything: bool) -> None:
+    """Mirror the scope into the PostgreSQL session so RLS policies agree with the ORM."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT set_config('app.tenant_id', %s, false), set_config('app.all_tenants', %s, false)",
+            ["" if tenant_id is None else str(tenant_id), "on" if everything else ""],
+        )
+
+
+@contextmanager
+def tenant_scope(tenant: Tenant) -> Iterator[Tenant]:
+    if tenant is None or tenant.pk is None:
+        raise TenantScopeMissing("tenant_scope needs a saved tenant.")
+    previous = (_current_tenant.get(), _all_tenants.get())
+    tenant_token = _current_tenant.set(tenant)
+    everything_token = _all_tenants.set(False)
+    _set_database_scope(tenant.pk, everything=False)
+    try:
+        yield tenant
+    finally:
+        _current_tenant.reset(tenant_token)
+        _all_tenants.reset(everything_token)
+        _set_database_scope(previous[0].pk if previous[0] else None, everything=previous[1])
+
+
+@contextmanager
+def all_tenants(reason: str) -> Iterator[None]:
+    """ESCAPE HATCH: query every tenant's rows. Give the reason; it is logged at debug level."""
+    if not reason:
+        raise ValueError("all_tenants() needs a reason.")
+    logger.debug("all_tenants scope opened: %s", reason)
+    previous_tenant = _current_tenant.get()
+    token = _all_tenants.set(True)
+    _set_database_scope(previous_tenant.pk if previous_tenant else None, everything=True)
+    try:
+        yield
+    finally:
+        _all_tenants.reset(token)
+        _set_database_scope(previous_tenant.pk if previous_tenant else None, everything=_all_tenants.get())
+
+
+class TenantManager(models.Manager):
+    """Default manager of tenant-owned models: filters by the scoped tenant or raises."""
+
+    def get_queryset(self) -> models.QuerySet:
+        queryset = super().get_queryset()
+        if _all_tenants.get():
+            return queryset
+        tenant = _current_tenant.get()
+        if tenant is None:
+            raise TenantScopeMissing(f"{self.model.__name__} queried with no tenant in scope.")
+        return queryset.filter(tenant_id=tenant.pk)
+
+
+class TenantOwned(models.Model):
+    """Base of every tenant-owned table: a non-null tenant and a fail-closed default manager."""
+
+    tenant = models.ForeignKey("collab.Tenant", on_delete=models.CASCADE, related_name="+", editable=False)
+
+    objects = TenantManager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        scoped = _current_tenant.get()
+        if self.tenant_id is None:
+            self.tenant = current_tenant()
+        elif scoped is not None and scoped.pk != self.tenant_id and not _all_tenants.get():
+            raise TenantScopeMissing(
+                f"Refusing to save {type(self).__name__} of tenant {self.tenant_id} inside tenant {scoped.pk}."
+            )
+        super().save(*args, **kwargs)

@@ -1,0 +1,31 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from collab.api import router
+from collab.api.platform import ObtainTokenView
+from collab.views import platform as views
+from collab.pages import IdConverter  # noqa: F401  (registers the <id:…> converter)
+
+# Every app contributes its pages under /t/<slug>/ (listed here) and its API resources under
+# /api/v1/t/<slug>/ (registered on the shared router).
+tenant_pages = [
+    path("", include("collab.urls_platform")),
+]
+
+urlpatterns = [
+    path("", views.root, name="root"),
+    path("admin/", admin.site.urls),
+    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("accounts/tenants/", views.post_login, name="post-login"),
+    path("language/", views.set_language, name="set-language"),
+    path("t/<slug:tenant_slug>/", include(tenant_pages)),
+    path("api/v1/auth/token/", ObtainTokenView.as_view(), name="api-token"),
+    path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/v1/t/<slug:tenant_slug>/", include(router.urls)),
+]

@@ -1,0 +1,62 @@
+"""Platform pages: tenant picker, role homes, language choice."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from collab.selectors import platform as selectors
+from collab.services import accounts as services
+from collab.models import Role
+from collab.pages import tenant_page
+
+
+@login_required
+def post_login(request):
+    """After login: straight into the only tenant, or a picker when there are several."""
+    memberships = selectors.memberships_of_user(request.user)
+    if len(memberships) == 1:
+        return redirect("tenant-home", tenant_slug=memberships[0].tenant.slug)
+    return render(request, "collab/pick_tenant.html", {"memberships": memberships})
+
+
+ROLE_HOMES = {
+    Role.HR_ADMIN: "collab/home_hr_admin.html",
+    Role.MANAGER: "collab/home_manager.html",
+    Role.EMPLOYEE: "collab/home_employee.html",
+    Role.COMMITTEE: "collab/home_committee.html",
+    Role.AUDITOR: "collab/home_auditor.html",
+}
+
+
+@tenant_page()
+def tenant_home(request):
+    role = request.membership.primary_role
+    context = selectors.home_context(request.membership, role)
+    return render(request, ROLE_HOMES[role], context)
+
+
+@require_POST
+def set_language(request):
+    """Save the language as the user's choice (or in a cookie before login) and go back."""
+    language = request.POST.get("language", "")
+    next_url = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
+        next_url = "/"
+    response = HttpResponseRedirect(next_url)
+    if not services.language_is_supported(language):
+        return response
+    if request.user.is_authenticated:
+        services.user_language_set(user=request.user, language=language)
+    response.set_cookie("django_language", language, samesite="Lax", max_age=365 * 24 * 3600)
+    return response
+
+
+def root(request):
+    if request.user.is_authenticated:
+        return redirect("post-login")
+    return redirect(reverse("login"))
