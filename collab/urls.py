@@ -12,6 +12,10 @@ from collab.pages import IdConverter  # noqa: F401  (registers the <id:…> conv
 # /api/v1/t/<slug>/ (registered on the shared router).
 tenant_pages = [
     path("", include("collab.urls_platform")),
+    path("", include("collab.urls_org")),
+    path("", include("collab.urls_accounts")),
+    path("", include("collab.urls_audit")),
+    path("", include("goals.urls")),
 ]
 
 urlpatterns = [

@@ -5,4 +5,6 @@ from rest_framework.routers import DefaultRouter
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
 
-from collab.api import platform  # noqa: E402, F401  (registers its viewsets)
+# Importing a module registers its viewsets.
+from collab.api import accounts, org, platform  # noqa: E402, F401
+from goals import api as goals_api  # noqa: E402, F401

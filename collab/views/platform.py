@@ -60,3 +60,10 @@ def root(request):
     if request.user.is_authenticated:
         return redirect("post-login")
     return redirect(reverse("login"))
+
+
+def not_built(request, *args, **kwargs):
+    """Placeholder while a page is being built in this session; must be gone before commit of its area."""
+    from django.http import HttpResponse
+
+    return HttpResponse("Not built yet", status=501)

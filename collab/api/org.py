@@ -1,0 +1,1 @@
+"""API viewsets; registered on collab.api.router."""
