@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.utils import translation
 
-from collab.routing import resolve_tenant_for_user
+from collab.routing import active_membership, tenant_by_slug
 from collab.tenancy import _current_tenant, tenant_scope
 
 TENANT_PAGE = re.compile(r"^/t/(?P<slug>[a-z0-9][a-z0-9-]{0,49})/")
@@ -34,9 +34,10 @@ class TenantMiddleware:
                 return self.get_response(request)
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
-            tenant, membership = resolve_tenant_for_user(match["slug"], request.user)
-            request.tenant, request.membership = tenant, membership
+            tenant = tenant_by_slug(match["slug"])
             with tenant_scope(tenant):
+                request.membership = active_membership(request.user)
+                request.tenant = tenant
                 return self.get_response(request)
         finally:
             _current_tenant.reset(token)

@@ -40,20 +40,25 @@ _SEALED = (
 )
 
 
-def membership_for(user, tenant: Tenant) -> Membership | None:
-    if not user or not user.is_authenticated:
-        return None
-    with tenant_scope(tenant):
-        return Membership.objects.filter(user=user, is_active=True).first()
-
-
-def resolve_tenant_for_user(slug: str, user) -> tuple[Tenant, Membership]:
-    """The tenant and the user's active membership, or Http404 — a non-member sees no tenant."""
+def tenant_by_slug(slug) -> Tenant:
+    """An active tenant by slug, or Http404 (the same answer as for a tenant the user is not in)."""
     tenant = Tenant.objects.filter(slug=slug, is_active=True).first() if isinstance(slug, str) else None
-    membership = membership_for(user, tenant) if tenant else None
+    if tenant is None:
+        raise Http404("No such tenant.")
+    return tenant
+
+
+def active_membership(user) -> Membership:
+    """The user's active membership of the tenant in scope, or Http404 — a non-member sees no tenant.
+
+    Called inside the tenant's scope, so on PostgreSQL the row-level-security wall already applies.
+    """
+    membership = None
+    if user is not None and user.is_authenticated:
+        membership = Membership.objects.filter(user=user, is_active=True).first()
     if membership is None:
         raise Http404("No such tenant.")
-    return tenant, membership
+    return membership
 
 
 class TenantViewSet(viewsets.GenericViewSet):
@@ -83,9 +88,10 @@ class TenantViewSet(viewsets.GenericViewSet):
         self.resolve_tenant(request)
 
     def resolve_tenant(self, request) -> None:
-        tenant, membership = resolve_tenant_for_user(self.kwargs.get("tenant_slug"), request.user)
+        tenant = tenant_by_slug(self.kwargs.get("tenant_slug"))
         self._scope = tenant_scope(tenant)
         self._scope.__enter__()
+        membership = active_membership(request.user)
         request.tenant = tenant
         request.membership = membership
         allowed = self.read_roles if request.method in SAFE_METHODS else (self.write_roles & WRITE_ROLES)
@@ -124,4 +130,4 @@ def exception_handler(exc, context):
     return drf_exception_handler(exc, context)
 
 
-__all__ = ["TenantViewSet", "TenantRelatedField", "all_tenants", "resolve_tenant_for_user"]
+__all__ = ["TenantViewSet", "TenantRelatedField", "active_membership", "all_tenants", "tenant_by_slug"]

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from collab.tenancy import tenant_scope
 from tests.factories import PASSWORD, TenantFactory, make_member
@@ -64,6 +68,37 @@ def api_client_for():
         return api
 
     return build
+
+
+# Opening and closing a tenant scope mirrors it into PostgreSQL with set_config (see collab/tenancy.py).
+# Those statements are bookkeeping, not page work, and do not happen on SQLite: query-count assertions
+# leave them out so the same number holds on both databases.
+SCOPE_BOOKKEEPING = "set_config('app.tenant_id'"
+
+
+@contextmanager
+def _assert_queries(num: int, *, exact: bool, info: str | None = None):
+    with CaptureQueriesContext(connection) as context:
+        yield context
+    queries = [q["sql"] for q in context.captured_queries if SCOPE_BOOKKEEPING not in q["sql"]]
+    count = len(queries)
+    failed = count != num if exact else count > num
+    if failed:
+        relation = "" if exact else "at most "
+        detail = "\n".join(queries)
+        extra = f"\n{info}" if info else ""
+        pytest.fail(f"Expected {relation}{num} queries, {count} were executed:{extra}\n{detail}")
+
+
+@pytest.fixture
+def django_assert_num_queries():
+    """pytest-django's fixture, counting the same queries on SQLite and PostgreSQL."""
+    return lambda num, info=None: _assert_queries(num, exact=True, info=info)
+
+
+@pytest.fixture
+def django_assert_max_num_queries():
+    return lambda num, info=None: _assert_queries(num, exact=False, info=info)
 
 
 __all__ = ["PASSWORD"]
