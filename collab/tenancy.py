@@ -118,3 +118,8 @@ class TenantOwned(models.Model):
                 f"Refusing to save {type(self).__name__} of tenant {self.tenant_id} inside tenant {scoped.pk}."
             )
         super().save(*args, **kwargs)
+
+
+def tenant_cache_key(*parts: object) -> str:
+    """A cache key that carries the scoped tenant, so cached values never cross tenants."""
+    return ":".join(["t", str(current_tenant().pk), *map(str, parts)])

@@ -48,3 +48,15 @@ def test_new_rows_take_the_scoped_tenant(tenant_a):
     with tenant_scope(tenant_a):
         unit = OrgUnit.objects.create(code="G", name="Group", kind="group", path="/")
     assert unit.tenant_id == tenant_a.pk
+
+
+def test_cache_keys_carry_the_tenant(tenant_a, tenant_b):
+    from collab.tenancy import tenant_cache_key
+
+    with tenant_scope(tenant_a):
+        key_a = tenant_cache_key("unread", 7)
+    with tenant_scope(tenant_b):
+        key_b = tenant_cache_key("unread", 7)
+    assert key_a != key_b and str(tenant_a.pk) in key_a
+    with pytest.raises(TenantScopeMissing):
+        tenant_cache_key("unread", 7)
