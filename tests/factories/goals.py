@@ -6,58 +6,8 @@ from decimal import Decimal
 
 import factory
 
-from collab.models import OrgUnit, Period, Position
 from goals.models import KPI, Goal, Measurement, Objective, ObjectiveLink, Perspective
-
-
-class _MaterialisedPath(factory.django.DjangoModelFactory):
-    """Compute `path`/`depth` from the parent once the row has an id (like the services do)."""
-
-    class Meta:
-        abstract = True
-        skip_postgeneration_save = True
-
-    @factory.post_generation
-    def materialise(self, create, extracted, **kwargs):
-        if not create:
-            return
-        parent = self.parent
-        self.path = f"{parent.path if parent else '/'}{self.pk}/"
-        self.depth = parent.depth + 1 if parent else 0
-        type(self).objects.filter(pk=self.pk).update(path=self.path, depth=self.depth)
-
-
-class UnitFactory(_MaterialisedPath):
-    """An org unit for goals tests (the org area's factories may replace it)."""
-
-    class Meta:
-        model = OrgUnit
-
-    code = factory.Sequence(lambda n: f"U{n:04d}")
-    name = factory.Sequence(lambda n: f"Unit {n}")
-    kind = OrgUnit.Kind.DEPARTMENT
-    parent = None
-
-
-class PositionFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Position
-
-    code = factory.Sequence(lambda n: f"P{n:04d}")
-    title = factory.Sequence(lambda n: f"Position {n}")
-    org_unit = factory.SubFactory(UnitFactory)
-
-
-class PeriodFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Period
-        django_get_or_create = ("kind", "year", "quarter", "month")
-
-    kind = Period.Kind.YEAR
-    year = factory.Sequence(lambda n: 2000 + n % 100)
-    quarter = None
-    month = None
-    status = Period.Status.ACTIVE
+from tests.factories.org import OrgUnitFactory, PeriodFactory, PositionFactory
 
 
 class ObjectiveFactory(factory.django.DjangoModelFactory):
@@ -89,25 +39,37 @@ class KPIFactory(factory.django.DjangoModelFactory):
     unit = "%"
     direction = KPI.Direction.HIGHER_BETTER
     perspective = Perspective.FINANCIAL
-    owner_unit = factory.SubFactory(UnitFactory)
+    owner_unit = factory.SubFactory(OrgUnitFactory)
     cap = Decimal("1.20")
     frequency = KPI.Frequency.MONTHLY
     aggregation = KPI.Aggregation.SUM
 
 
-class GoalFactory(_MaterialisedPath):
-    """A goal node; `parent=` puts it under another node of the same period."""
+class GoalFactory(factory.django.DjangoModelFactory):
+    """A goal node; `parent=` puts it under another node of the same period. `path` ("/1/4/9/") and
+    `depth` are computed like the tree services do."""
 
     class Meta:
         model = Goal
 
     parent = None
     period = factory.LazyAttribute(lambda g: g.parent.period if g.parent else PeriodFactory())
-    org_unit = factory.SubFactory(UnitFactory)
+    org_unit = factory.SubFactory(OrgUnitFactory)
     position = None
     kpi = factory.SubFactory(KPIFactory, owner_unit=factory.SelfAttribute("..org_unit"))
     weight = Decimal("100")
     order = factory.Sequence(lambda n: n)
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        parent = kwargs.get("parent")
+        goal = model_class(*args, **kwargs)
+        goal.path = "/"
+        goal.depth = 0 if parent is None else parent.depth + 1
+        goal.save()
+        goal.path = f"{parent.path if parent is not None else '/'}{goal.pk}/"
+        model_class.objects.filter(pk=goal.pk).update(path=goal.path)
+        return goal
 
 
 class MeasurementFactory(factory.django.DjangoModelFactory):
@@ -118,3 +80,15 @@ class MeasurementFactory(factory.django.DjangoModelFactory):
     period = factory.SubFactory(PeriodFactory)
     target = Decimal("90")
     actual = Decimal("81")
+
+
+__all__ = [
+    "GoalFactory",
+    "KPIFactory",
+    "MeasurementFactory",
+    "ObjectiveFactory",
+    "ObjectiveLinkFactory",
+    "OrgUnitFactory",
+    "PeriodFactory",
+    "PositionFactory",
+]

@@ -16,9 +16,9 @@ from tests.factories.goals import (
     MeasurementFactory,
     ObjectiveFactory,
     ObjectiveLinkFactory,
+    OrgUnitFactory,
     PeriodFactory,
     PositionFactory,
-    UnitFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -40,7 +40,7 @@ def test_kpi_code_unique_per_tenant_only(tenant_a, tenant_b):
 def test_kpi_cap_must_be_positive(scope_a):
     with pytest.raises(IntegrityError), transaction.atomic():
         KPIFactory(cap=Decimal("0"))
-    kpi = KPIFactory.build(cap=Decimal("0"), owner_unit=UnitFactory())
+    kpi = KPIFactory.build(cap=Decimal("0"), owner_unit=OrgUnitFactory())
     with pytest.raises(ValidationError) as error:
         kpi.full_clean()
     assert "cap" in error.value.message_dict
@@ -56,7 +56,7 @@ def test_kpi_defaults(scope_a):
 
 def test_kpi_refuses_other_tenants_owner_unit(tenant_a, tenant_b):
     with tenant_scope(tenant_b):
-        foreign_unit = UnitFactory()
+        foreign_unit = OrgUnitFactory()
     with tenant_scope(tenant_a):
         kpi = KPI(code="X", name="x", perspective=Perspective.CUSTOMER, owner_unit=foreign_unit)
         with pytest.raises(ValidationError) as error:

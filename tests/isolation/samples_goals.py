@@ -10,16 +10,16 @@ from tests.factories.goals import (
     MeasurementFactory,
     ObjectiveFactory,
     ObjectiveLinkFactory,
+    OrgUnitFactory,
     PeriodFactory,
     PositionFactory,
-    UnitFactory,
 )
 
 ORDER = 40
 
 
 def build(tenant, objects: dict) -> dict:
-    unit = objects.get("unit") or UnitFactory()
+    unit = objects.get("unit") or OrgUnitFactory()
     period = objects.get("period") or PeriodFactory(year=2031)
     position = objects.get("position") or PositionFactory(org_unit=unit)
     objective = ObjectiveFactory(period=period, owner_unit=unit)
