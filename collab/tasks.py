@@ -58,3 +58,28 @@ def deliver_notification_email(tenant_id: int, notification_id: int) -> None:
     from collab.services.notifications import notification_email_send
 
     notification_email_send(notification_id=notification_id)
+
+
+@tenant_task(name="collab.ping_tenant")
+def ping_tenant(tenant_id: int, nonce: str) -> dict:
+    """Health check of the whole task path: broker, worker, database and tenant scope.
+
+    Records in the cache, under the tenant's own key, what the worker saw: the tenant it was scoped
+    to, how many memberships the fail-closed manager showed it, and which database it used.
+    `manage.py ping_worker` sends it and waits for the answer.
+    """
+    from django.core.cache import cache
+    from django.db import connection
+
+    from collab.models import Membership
+    from collab.tenancy import current_tenant, tenant_cache_key
+
+    tenant = current_tenant()
+    seen = {
+        "tenant_id": tenant.pk,
+        "slug": tenant.slug,
+        "members": Membership.objects.count(),
+        "database": str(connection.settings_dict["NAME"]),
+    }
+    cache.set(tenant_cache_key("ping", nonce), seen, timeout=600)
+    return seen

@@ -93,6 +93,13 @@ DATABASES = {
         conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
     )
 }
+# Points one process at another database of the same server: the test suite hands a real Celery
+# worker pytest-django's test database this way.
+if os.environ.get("DATABASE_NAME"):
+    DATABASES["default"]["NAME"] = os.environ["DATABASE_NAME"]
+# The role web and worker processes connect as on PostgreSQL: it owns no table, gets DML grants
+# after every migrate, and is held by row-level security (collab/rls.py).
+DATABASE_APP_ROLE = os.environ.get("DATABASE_APP_ROLE", "collab_app")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
@@ -115,6 +122,8 @@ AXES_COOLOFF_TIME = float(os.environ.get("AXES_COOLOFF_HOURS", "0.5"))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
+# Pages get the locked-out page, the API a JSON answer (collab/views/accounts.py).
+AXES_LOCKOUT_CALLABLE = "collab.views.accounts.locked_out_response"
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("zh-hans", _("Simplified Chinese"))]
@@ -155,6 +164,8 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "collab@localhost")
+# Where links in e-mails point (invitations, notifications): the public address of the site.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -170,7 +181,9 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Collab API",
-    "DESCRIPTION": "Cross-department performance collaboration. Tenant resources live under /api/v1/t/<slug>/.",
+    "DESCRIPTION": (
+        "Cross-department performance collaboration. Tenant resources live under /api/v1/t/<slug>/."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
 }

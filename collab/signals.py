@@ -1,0 +1,22 @@
+"""Signal handlers of the platform, connected in `CollabConfig.ready()`."""
+
+from __future__ import annotations
+
+from django.db.models.signals import post_migrate
+
+
+def secure_tenant_tables(sender, using="default", **kwargs) -> None:
+    """After every migrate (and flush): row-level security on every tenant table, in every app.
+
+    post_migrate is sent once per app after all migrations ran; acting on the collab app's signal
+    covers every app's tables, since the policy set is computed from the whole model registry.
+    """
+    if getattr(sender, "name", None) != "collab":
+        return
+    from collab.rls import apply_row_level_security
+
+    apply_row_level_security(using=using)
+
+
+def connect() -> None:
+    post_migrate.connect(secure_tenant_tables, dispatch_uid="collab.secure_tenant_tables")
