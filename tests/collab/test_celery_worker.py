@@ -83,7 +83,7 @@ def worker(transactional_db, tmp_path):
         "--loglevel", "INFO",
     ]  # fmt: skip
     with log.open("wb") as sink:
-        process = subprocess.Popen(command, cwd=BASE_DIR, env=env, stdout=sink, stderr=subprocess.STDOUT)  # noqa: S603
+        process = subprocess.Popen(command, cwd=BASE_DIR, env=env, stdout=sink, stderr=subprocess.STDOUT)
     running = Worker(queue=queue, log=log, process=process)
     eager = celery_app.conf.task_always_eager
     celery_app.conf.task_always_eager = False

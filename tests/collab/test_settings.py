@@ -1,0 +1,110 @@
+"""Settings come from the environment; production refuses to start half-configured."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+BASE_DIR = Path(settings.BASE_DIR)
+
+# Variables of the developer's or CI's shell that would change what is being checked.
+_CONFIG = (
+    "SECRET_KEY", "ALLOWED_HOSTS", "DEBUG", "DATABASE_URL", "DATABASE_NAME", "REDIS_URL",
+    "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS", "DJANGO_SETTINGS_MODULE",
+)  # fmt: skip
+
+
+def _manage(*args: str, settings_module: str = "collab.settings.production", **env: str):
+    environment = {key: value for key, value in os.environ.items() if key not in _CONFIG}
+    environment.update({"DJANGO_SETTINGS_MODULE": settings_module, **env})
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=BASE_DIR,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def _production_env(**overrides: str) -> dict[str, str]:
+    return {"SECRET_KEY": secrets.token_urlsafe(64), "ALLOWED_HOSTS": "collab.example.com", **overrides}
+
+
+def test_production_settings_pass_the_deploy_check():
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", **_production_env())
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_settings_pass_the_deploy_check_on_postgres_and_redis():
+    env = _production_env(
+        DATABASE_URL="postgres://collab_app:secret@db.internal:5432/collab", REDIS_URL="redis://redis.internal:6379/0"
+    )
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", **env)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = _manage("check", ALLOWED_HOSTS="collab.example.com")
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_production_refuses_a_short_secret_key():
+    result = _manage("check", SECRET_KEY="short", ALLOWED_HOSTS="collab.example.com")
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_production_refuses_to_start_without_allowed_hosts():
+    result = _manage("check", SECRET_KEY=secrets.token_urlsafe(64))
+    assert result.returncode != 0
+    assert "ALLOWED_HOSTS" in result.stderr
+
+
+def _settings_seen(expression: str, **env: str) -> str:
+    """What `expression` (over `s`, the settings) prints in a fresh process with this environment."""
+    environment = {key: value for key, value in os.environ.items() if key not in _CONFIG}
+    environment.update({"DJANGO_SETTINGS_MODULE": "collab.settings.base", **env})
+    code = f"import django; django.setup(); from django.conf import settings as s; print({expression})"
+    command = [sys.executable, "-c", code]
+    result = subprocess.run(command, cwd=BASE_DIR, env=environment, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({}, "sqlite3 True memory:// LocMemCache"),
+        (
+            {"DATABASE_URL": "postgres://u:p@h:5432/collab", "REDIS_URL": "redis://r:6379/3"},
+            "postgresql False redis://r:6379/3 RedisCache",
+        ),
+    ],
+    ids=["embedded-default", "postgres-and-redis"],
+)
+def test_the_environment_chooses_database_broker_and_cache(env, expected):
+    seen = _settings_seen(
+        "s.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1], s.CELERY_TASK_ALWAYS_EAGER,"
+        " s.CELERY_BROKER_URL, s.CACHES['default']['BACKEND'].rsplit('.', 1)[-1]",
+        **env,
+    )
+    assert seen == expected
+
+
+def test_database_name_points_a_process_at_another_database():
+    env = {"DATABASE_URL": "postgres://u:p@h:5432/collab", "DATABASE_NAME": "test_collab_gw1"}
+    assert _settings_seen("s.DATABASES['default']['NAME']", **env) == "test_collab_gw1"
+
+
+def test_the_app_role_is_configurable():
+    assert _settings_seen("s.DATABASE_APP_ROLE") == "collab_app"
+    assert _settings_seen("s.DATABASE_APP_ROLE", DATABASE_APP_ROLE="web_rw") == "web_rw"
