@@ -1,0 +1,42 @@
+"""Form helpers shared by every area: scoped choices and service errors shown on the form."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+
+from collab.routing import MAX_ID
+
+
+class ScopedModelChoiceField(forms.ModelChoiceField):
+    """A model choice whose queryset is set per request (in the form's __init__, inside the tenant scope).
+
+    Declare it with `queryset=None`; non-numeric or out-of-range ids are "not a valid choice" without a query.
+    """
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        text = str(value).strip()
+        if not text.isdigit() or int(text) > MAX_ID:
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(text)
+
+
+def add_service_errors(
+    form: forms.Form, error: ValidationError, field_map: dict[str, str] | None = None
+) -> None:
+    """Show a service's ValidationError on the form: keyed messages on their field, the rest on top."""
+    field_map = field_map or {}
+    if hasattr(error, "error_dict"):
+        for key, messages in error.message_dict.items():
+            name = field_map.get(key, key)
+            target = name if name in form.fields and name != NON_FIELD_ERRORS else None
+            for message in messages:
+                form.add_error(target, message)
+    else:
+        for message in error.messages:
+            form.add_error(None, message)
+
+
+__all__ = ["ScopedModelChoiceField", "add_service_errors"]
