@@ -93,6 +93,7 @@ class PageRoute:
     route: str  # e.g. "t/<slug:tenant_slug>/org/units/<id:pk>/edit/"
     converters: dict
     regex: bool  # built with re_path: URLs come from reverse(), not from the route string
+    view: object = field(default=None, compare=False, repr=False)
 
     @property
     def params(self) -> tuple[str, ...]:
@@ -101,6 +102,12 @@ class PageRoute:
     @property
     def label(self) -> str:
         return self.name or f"<unnamed {self.route}>"
+
+    @property
+    def read_roles(self) -> frozenset[str] | None:
+        """The roles `@tenant_page` lets GET this page (None when the view does not declare them)."""
+        roles = getattr(self.view, "tenant_roles", None)
+        return frozenset(roles[0]) if roles else None
 
     def url(self, slug: str, kwargs: dict) -> str:
         values = {"tenant_slug": slug, **kwargs}
@@ -156,8 +163,8 @@ def _walk(patterns, prefix: str = "", converters: dict | None = None, namespace:
 def page_routes() -> list[PageRoute]:
     """Every page under /t/<slug>/, straight from the resolver."""
     return [
-        PageRoute(name=name, route=route, converters=converters, regex=regex)
-        for route, name, converters, regex, _callback in _walk(get_resolver().url_patterns)
+        PageRoute(name=name, route=route, converters=converters, regex=regex, view=callback)
+        for route, name, converters, regex, callback in _walk(get_resolver().url_patterns)
         if route.startswith(PAGE_PREFIX)
     ]
 
