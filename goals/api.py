@@ -1,1 +1,260 @@
-"""API viewsets; registered on collab.api.router."""
+"""API of the KPI library and the strategy map, registered on collab.api.router.
+
+`/api/v1/t/<slug>/kpis/`            list (filters: q, perspective, direction, collaborative=yes|no,
+                                    process_tag, owner_unit=<id>, active=yes|no), create, retrieve, update,
+                                    delete
+`/api/v1/t/<slug>/objectives/`      list (filters: period=<id>, perspective), create, retrieve, update, delete
+`/api/v1/t/<slug>/objective-links/` list (filter: period=<id>), create, retrieve, delete (cycles refused)
+
+Every member reads; HR admins write. Writes go through `goals.services`; a closed period is read-only; a
+stale `version` is refused. Other areas register their goals viewsets in `goals/api_*.py`.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from rest_framework import exceptions, mixins, serializers, status
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
+
+from collab.api import router
+from collab.models import OrgUnit, Period
+from collab.routing import MAX_ID, TenantRelatedField, TenantViewSet
+from goals.forms import KPIFilterForm
+from goals.models import KPI, Objective, ObjectiveLink, Perspective
+from goals.selectors.kpis import kpi_search
+from goals.selectors.objectives import objective_queryset
+from goals.services import kpis as kpi_services
+from goals.services import objectives as objective_services
+
+
+def _field_errors(error: ValidationError) -> dict[str, list[str]]:
+    errors = error.message_dict if hasattr(error, "error_dict") else {NON_FIELD_ERRORS: error.messages}
+    return {
+        (api_settings.NON_FIELD_ERRORS_KEY if key == NON_FIELD_ERRORS else key): [str(m) for m in messages]
+        for key, messages in errors.items()
+    }
+
+
+def _id_param(request, name: str, errors: dict) -> int | None:
+    raw = request.query_params.get(name, "")
+    if raw == "":
+        return None
+    if not raw.isdigit() or len(raw) > 18 or int(raw) > MAX_ID:
+        errors[name] = ["Enter a valid id."]
+        return None
+    return int(raw)
+
+
+class ServiceWritesMixin:
+    """Create/update/delete through a service; its ValidationError becomes JSON field errors (400)."""
+
+    def call_service(self, call, **kwargs):
+        try:
+            return call(actor=self.request.user, **kwargs)
+        except ValidationError as error:
+            raise exceptions.ValidationError(_field_errors(error)) from None
+
+    def respond(self, instance, status_code=status.HTTP_200_OK):
+        instance = self.get_queryset().get(pk=instance.pk)
+        return Response(self.get_serializer(instance).data, status=status_code)
+
+
+class VersionField(serializers.IntegerField):
+    def __init__(self, **kwargs):
+        super().__init__(required=False, min_value=0, max_value=MAX_ID, **kwargs)
+
+
+# ----- KPIs -------------------------------------------------------------------------------------------------
+class KPISerializer(serializers.ModelSerializer):
+    owner_unit = TenantRelatedField(queryset=OrgUnit.objects)
+    objective = TenantRelatedField(queryset=Objective.objects, required=False, allow_null=True)
+    owner_unit_code = serializers.CharField(source="owner_unit.code", read_only=True)
+    version = VersionField()
+
+    class Meta:
+        model = KPI
+        fields = ["id", *kpi_services.KPI_FIELDS, "owner_unit_code", "version", "updated_at"]
+        read_only_fields = ["id", "updated_at"]
+        validators: list = []  # uniqueness of the code is the service's job (one clear field error)
+
+
+class KPIViewSet(
+    ServiceWritesMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    TenantViewSet,
+):
+    serializer_class = KPISerializer
+
+    def get_queryset(self):
+        if self.action != "list":
+            return kpi_search()
+        form = KPIFilterForm(self.request.query_params)
+        if not form.is_valid():
+            raise exceptions.ValidationError({name: list(errors) for name, errors in form.errors.items()})
+        return kpi_search(**form.search_kwargs())
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        data.pop("version", None)
+        kpi = self.call_service(kpi_services.kpi_create, data=data)
+        return self.respond(kpi, status.HTTP_201_CREATED)
+
+    def update(self, request, *args, **kwargs):
+        kpi = self.get_object()
+        serializer = self.get_serializer(kpi, data=request.data, partial=kwargs.get("partial", False))
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        version = data.pop("version", None)
+        kpi = self.call_service(kpi_services.kpi_update, kpi=kpi, data=data, version=version)
+        return self.respond(kpi)
+
+    def partial_update(self, request, *args, **kwargs):
+        return self.update(request, *args, partial=True, **kwargs)
+
+    def destroy(self, request, *args, **kwargs):
+        self.call_service(kpi_services.kpi_delete, kpi=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# ----- objectives -------------------------------------------------------------------------------------------
+class ObjectiveSerializer(serializers.ModelSerializer):
+    period = TenantRelatedField(queryset=Period.objects)
+    owner_unit = TenantRelatedField(queryset=OrgUnit.objects, required=False, allow_null=True)
+    period_label = serializers.CharField(source="period.label", read_only=True)
+    causes = serializers.SerializerMethodField(help_text="Ids of the objectives that drive this one.")
+    effects = serializers.SerializerMethodField(help_text="Ids of the objectives this one drives.")
+    kpis = serializers.SerializerMethodField(help_text="Ids of the active KPIs measuring this objective.")
+    version = VersionField()
+
+    class Meta:
+        model = Objective
+        fields = [
+            "id",
+            *objective_services.OBJECTIVE_FIELDS,
+            "period_label",
+            "causes",
+            "effects",
+            "kpis",
+            "version",
+        ]
+        read_only_fields = ["id"]
+        validators: list = []
+
+    def get_causes(self, obj) -> list[int]:
+        return [link.cause_id for link in obj.cause_links.all()]
+
+    def get_effects(self, obj) -> list[int]:
+        return [link.effect_id for link in obj.effect_links.all()]
+
+    def get_kpis(self, obj) -> list[int]:
+        return [kpi.pk for kpi in obj.kpis.all()]
+
+
+class ObjectiveViewSet(
+    ServiceWritesMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    TenantViewSet,
+):
+    serializer_class = ObjectiveSerializer
+
+    def get_queryset(self):
+        queryset = objective_queryset().order_by("period_id", "perspective", "order", "id")
+        if self.action != "list":
+            return queryset
+        errors: dict = {}
+        period = _id_param(self.request, "period", errors)
+        perspective = self.request.query_params.get("perspective", "")
+        if perspective and perspective not in Perspective.values:
+            errors["perspective"] = [f"Choose one of: {', '.join(Perspective.values)}."]
+        if errors:
+            raise exceptions.ValidationError(errors)
+        if period is not None:
+            queryset = queryset.filter(period_id=period)
+        if perspective:
+            queryset = queryset.filter(perspective=perspective)
+        return queryset
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        data.pop("version", None)
+        objective = self.call_service(objective_services.objective_create, data=data)
+        return self.respond(objective, status.HTTP_201_CREATED)
+
+    def update(self, request, *args, **kwargs):
+        objective = self.get_object()
+        serializer = self.get_serializer(objective, data=request.data, partial=kwargs.get("partial", False))
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        version = data.pop("version", None)
+        objective = self.call_service(
+            objective_services.objective_update, objective=objective, data=data, version=version
+        )
+        return self.respond(objective)
+
+    def partial_update(self, request, *args, **kwargs):
+        return self.update(request, *args, partial=True, **kwargs)
+
+    def destroy(self, request, *args, **kwargs):
+        self.call_service(objective_services.objective_delete, objective=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# ----- cause → effect links ---------------------------------------------------------------------------------
+class ObjectiveLinkSerializer(serializers.ModelSerializer):
+    cause = TenantRelatedField(queryset=Objective.objects)
+    effect = TenantRelatedField(queryset=Objective.objects)
+    period = serializers.IntegerField(source="cause.period_id", read_only=True)
+
+    class Meta:
+        model = ObjectiveLink
+        fields = ["id", "cause", "effect", "period", "created_at"]
+        read_only_fields = ["id", "created_at"]
+        validators: list = []
+
+
+class ObjectiveLinkViewSet(
+    ServiceWritesMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    TenantViewSet,
+):
+    serializer_class = ObjectiveLinkSerializer
+
+    def get_queryset(self):
+        queryset = ObjectiveLink.objects.select_related("cause").order_by("id")
+        if self.action != "list":
+            return queryset
+        errors: dict = {}
+        period = _id_param(self.request, "period", errors)
+        if errors:
+            raise exceptions.ValidationError(errors)
+        if period is not None:
+            queryset = queryset.filter(cause__period_id=period)
+        return queryset
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        link = self.call_service(
+            objective_services.objective_link_create,
+            cause=serializer.validated_data["cause"],
+            effect=serializer.validated_data["effect"],
+        )
+        return self.respond(link, status.HTTP_201_CREATED)
+
+    def destroy(self, request, *args, **kwargs):
+        self.call_service(objective_services.objective_link_delete, link=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# Basename "api-kpi", not "kpi": the router would name the list "kpi-list", which is the KPI library page.
+router.register(r"kpis", KPIViewSet, basename="api-kpi")
+router.register(r"objectives", ObjectiveViewSet, basename="objective")
+router.register(r"objective-links", ObjectiveLinkViewSet, basename="objective-link")

@@ -1,0 +1,1 @@
+"""Reads of the goals app that pages and the API share."""

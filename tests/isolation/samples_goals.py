@@ -43,12 +43,14 @@ def build(tenant, objects: dict) -> dict:
 
 ROUTE_KWARGS = {
     "kpi-edit": lambda o: {"pk": o["kpi"].pk},
+    "kpi-delete": lambda o: {"pk": o["kpi"].pk},
     "objective-edit": lambda o: {"pk": o["objective"].pk},
     "objective-delete": lambda o: {"pk": o["objective"].pk},
     "objective-link-delete": lambda o: {"pk": o["objective_link"].pk},
 }
 
 API_DETAIL = {
-    "kpi": "kpi",
+    "api-kpi": "kpi",
     "objective": "objective",
+    "objective-link": "objective_link",
 }

@@ -1,0 +1,136 @@
+"""KPI library pages: searchable list, create/edit/delete, Excel import (dry run, then commit), export."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from collab.imports import ImportFileError, Table, export_xlsx, xlsx_response
+from collab.models import ALL_ROLES
+from collab.pages import HR_ONLY, get_scoped_or_404, tenant_page
+from goals.forms import KPIFilterForm, KPIForm, KPIImportForm, apply_service_errors
+from goals.models import KPI
+from goals.selectors.kpis import kpi_counts, kpi_search
+from goals.services import kpis as services
+
+PAGE_SIZE = 25
+IMPORT_SESSION_KEY = "goals.kpi_import.{tenant}"
+
+
+def _filtered(request) -> tuple[KPIFilterForm, object]:
+    form = KPIFilterForm(request.GET or None)
+    if not request.GET:
+        return form, kpi_search()
+    if form.is_valid():
+        return form, kpi_search(**form.search_kwargs())
+    return form, KPI.objects.none()
+
+
+@tenant_page(read=ALL_ROLES, write=HR_ONLY)
+def kpi_list(request):
+    form, queryset = _filtered(request)
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"filter_form": form, "page": page, "counts": kpi_counts(), "filtered": bool(request.GET)}
+    template = "goals/kpis/list.html#results" if request.htmx else "goals/kpis/list.html"
+    return render(request, template, context)
+
+
+@tenant_page(read=ALL_ROLES, write=HR_ONLY)
+def kpi_export(request):
+    form, queryset = _filtered(request)
+    headers, rows = services.kpi_export_rows(queryset)
+    content = export_xlsx(headers, rows, sheet_title=_("KPI library"))
+    return xlsx_response(content, f"kpis-{request.tenant.slug}-{timezone.localdate():%Y%m%d}.xlsx")
+
+
+def _save(request, form: KPIForm, kpi: KPI | None):
+    if not form.is_valid():
+        return None
+    try:
+        if kpi is None:
+            return services.kpi_create(actor=request.user, data=form.service_data())
+        return services.kpi_update(
+            actor=request.user, kpi=kpi, data=form.service_data(), version=form.cleaned_data.get("version")
+        )
+    except ValidationError as invalid:
+        apply_service_errors(form, invalid)
+        return None
+
+
+@tenant_page(read=HR_ONLY, write=HR_ONLY)
+def kpi_create(request):
+    form = KPIForm(request.POST or None)
+    if request.method == "POST":
+        saved = _save(request, form, None)
+        if saved is not None:
+            messages.success(request, _("KPI %(kpi)s created.") % {"kpi": saved})
+            return redirect("kpi-list", tenant_slug=request.tenant.slug)
+    return render(request, "goals/kpis/form.html", {"form": form, "kpi": None})
+
+
+@tenant_page(read=HR_ONLY, write=HR_ONLY)
+def kpi_edit(request, pk: int):
+    kpi = get_scoped_or_404(KPI.objects.select_related("owner_unit"), pk)
+    form = KPIForm(request.POST or None, instance=kpi)
+    if request.method == "POST":
+        saved = _save(request, form, kpi)
+        if saved is not None:
+            messages.success(request, _("KPI %(kpi)s saved.") % {"kpi": saved})
+            return redirect("kpi-list", tenant_slug=request.tenant.slug)
+    return render(request, "goals/kpis/form.html", {"form": form, "kpi": kpi})
+
+
+@tenant_page(read=HR_ONLY, write=HR_ONLY)
+def kpi_delete(request, pk: int):
+    kpi = get_scoped_or_404(KPI, pk)
+    error = None
+    if request.method == "POST":
+        try:
+            services.kpi_delete(actor=request.user, kpi=kpi)
+        except ValidationError as refused:
+            error = " ".join(refused.messages)
+        else:
+            messages.success(request, _("KPI %(kpi)s deleted.") % {"kpi": kpi})
+            return redirect("kpi-list", tenant_slug=request.tenant.slug)
+    return render(request, "goals/kpis/confirm_delete.html", {"kpi": kpi, "error": error})
+
+
+@tenant_page(read=HR_ONLY, write=HR_ONLY)
+def kpi_import(request):
+    """Step 1: upload → dry run (nothing written, row errors listed). Step 2: confirm → all or nothing."""
+    session_key = IMPORT_SESSION_KEY.format(tenant=request.tenant.pk)
+    form = KPIImportForm()
+    context = {"form": form, "columns": services.KpiImport.columns, "result": None, "file_error": None}
+    if request.method == "POST" and "confirm" in request.POST:
+        try:
+            table = Table.from_data(request.session.get(session_key))
+        except ImportFileError as expired:
+            context["file_error"] = expired.message
+            return render(request, "goals/kpis/import.html", context)
+        result = services.kpis_import(actor=request.user, table=table, dry_run=False)
+        if result.committed:
+            request.session.pop(session_key, None)
+            messages.success(request, _("%(n)s KPIs imported.") % {"n": result.written})
+            return redirect("kpi-list", tenant_slug=request.tenant.slug)
+        context.update(result=result, table=table)
+        return render(request, "goals/kpis/import.html", context)
+    if request.method == "POST":
+        form = KPIImportForm(request.POST, request.FILES)
+        context["form"] = form
+        if form.is_valid():
+            try:
+                table = services.KpiImport().read(form.cleaned_data["file"])
+            except ImportFileError as unreadable:
+                context["file_error"] = unreadable.message
+            else:
+                result = services.kpis_import(actor=request.user, table=table, dry_run=True)
+                if result.ok:
+                    request.session[session_key] = table.to_data()
+                else:
+                    request.session.pop(session_key, None)
+                context.update(result=result, table=table)
+    return render(request, "goals/kpis/import.html", context)
