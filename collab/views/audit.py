@@ -1,0 +1,193 @@
+"""Audit log pages: browse and filter, one event's before/after side by side, Excel export.
+
+HR admins and auditors read; nobody writes. No route here changes anything: every method other than
+GET/HEAD answers 405 (after the id lookup, so another tenant's id stays a 404 for every method), and
+the model itself refuses updates and deletes.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import datetime
+
+from django import forms
+from django.core.paginator import Paginator
+from django.http import HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from openpyxl import Workbook
+
+from collab.models import AuditEvent
+from collab.pages import HR_AND_AUDITOR, get_scoped_or_404, tenant_page
+from collab.selectors import audit as selectors
+
+PAGE_SIZE = 25
+EXPORT_MAX_ROWS = 100_000
+EXCEL_CELL_MAX = 32_000
+READ_METHODS = ("GET", "HEAD")
+
+
+class AuditFilterForm(forms.Form):
+    actor = forms.ChoiceField(label=_("Actor"), required=False)
+    action = forms.ChoiceField(label=_("Action"), required=False)
+    object_type = forms.ChoiceField(label=_("Object type"), required=False)
+    q = forms.CharField(label=_("Object contains"), required=False, max_length=200)
+    object_id = forms.CharField(label=_("Object id"), required=False, max_length=64)
+    date_from = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    date_to = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+
+    def __init__(self, *args, choices: dict[str, list[str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        everyone = [("", _("Anyone"))]
+        self.fields["actor"].choices = everyone + [(name, name) for name in choices["actors"]]
+        self.fields["action"].choices = [("", _("Any action"))] + [(a, a) for a in choices["actions"]]
+        self.fields["object_type"].choices = [("", _("Any type"))] + [(t, t) for t in choices["object_types"]]
+        for name, field in self.fields.items():
+            css = (
+                "form-select form-select-sm"
+                if isinstance(field, forms.ChoiceField)
+                else "form-control form-control-sm"
+            )
+            field.widget.attrs.setdefault("class", css)
+            field.widget.attrs.setdefault("id", f"audit-{name}")
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", _("The end date is before the start date."))
+        return cleaned
+
+    def filters(self) -> dict:
+        """The valid filters only: a bad field is reported on the page and simply not applied."""
+        if not self.is_bound:
+            return {}
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        return {
+            "actor": data.get("actor") or "",
+            "action": data.get("action") or "",
+            "object_type": data.get("object_type") or "",
+            "object_id": (data.get("object_id") or "").strip(),
+            "text": (data.get("q") or "").strip(),
+            "date_from": data.get("date_from"),
+            "date_to": data.get("date_to"),
+        }
+
+
+def _filtered(request) -> tuple[AuditFilterForm, dict, object]:
+    form = AuditFilterForm(request.GET or None, choices=selectors.audit_filter_choices())
+    filters = form.filters()
+    events = selectors.audit_events(**filters, timezone_name=request.tenant.timezone)
+    return form, filters, events
+
+
+@tenant_page(read=HR_AND_AUDITOR)
+def audit_log(request):
+    if request.method not in READ_METHODS:
+        return HttpResponseNotAllowed(READ_METHODS)
+    form, filters, events = _filtered(request)
+    page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "form": form,
+        "page": page,
+        "events": page.object_list,
+        "filtered": any(filters.values()),
+    }
+    template = "collab/audit/log.html#results" if request.htmx else "collab/audit/log.html"
+    return render(request, template, context)
+
+
+@tenant_page(read=HR_AND_AUDITOR)
+def audit_event_detail(request, pk: int):
+    event = get_scoped_or_404(AuditEvent, pk)
+    if request.method not in READ_METHODS:
+        return HttpResponseNotAllowed(READ_METHODS)
+    rows = selectors.audit_diff(event.before, event.after)
+    only_changes = request.GET.get("changes") == "1"
+    context = {
+        "event": event,
+        "rows": [row for row in rows if row.changed] if only_changes else rows,
+        "change_count": sum(1 for row in rows if row.changed),
+        "field_count": len(rows),
+        "only_changes": only_changes,
+    }
+    return render(request, "collab/audit/detail.html", context)
+
+
+def _cell(value) -> object:
+    """Excel-safe text: never a formula (a leading = + - @ is neutralised), never over the cell limit."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        value = json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+    value = value.replace("\x00", "")
+    if value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        value = "'" + value
+    return value[:EXCEL_CELL_MAX]
+
+
+@tenant_page(read=HR_AND_AUDITOR)
+def audit_export(request):
+    """The filtered log as an .xlsx file (at most EXPORT_MAX_ROWS rows, newest first)."""
+    if request.method not in READ_METHODS:
+        return HttpResponseNotAllowed(READ_METHODS)
+    _form, _filters, events = _filtered(request)
+    zone = selectors.tenant_zone(request.tenant.timezone)
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=str(_("Audit log"))[:31])
+    sheet.append(
+        [
+            str(_("When")),
+            str(_("Actor")),
+            str(_("Action")),
+            str(_("Object type")),
+            str(_("Object id")),
+            str(_("Object")),
+            str(_("Changed fields")),
+            str(_("Before")),
+            str(_("After")),
+        ]
+    )
+    written = 0
+    for event in selectors.audit_rows_for_export(events, limit=EXPORT_MAX_ROWS + 1):
+        if written == EXPORT_MAX_ROWS:
+            sheet.append(
+                [
+                    str(
+                        _("Only the first %(count)s events are exported: narrow the filters.")
+                        % {"count": EXPORT_MAX_ROWS}
+                    )
+                ]
+            )
+            break
+        changed = [row.field for row in selectors.audit_diff(event.before, event.after) if row.changed]
+        sheet.append(
+            [
+                timezone.localtime(event.created_at, zone).replace(tzinfo=None),
+                _cell(event.actor_name),
+                _cell(event.action),
+                _cell(event.object_type),
+                _cell(event.object_id),
+                _cell(event.object_repr),
+                _cell(", ".join(changed)),
+                _cell(event.before),
+                _cell(event.after),
+            ]
+        )
+        written += 1
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    stamp = datetime.now(tz=zone).strftime("%Y%m%d-%H%M")
+    response = HttpResponse(
+        buffer.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="audit-log-{request.tenant.slug}-{stamp}.xlsx"'
+    return response
