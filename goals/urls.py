@@ -20,3 +20,26 @@ urlpatterns = [
     path("goals/kpis/<id:pk>/delete/", kpis.kpi_delete, name="kpi-delete"),
     path("goals/tree/", not_built, name="goal-tree"),
 ]
+
+# Measurements (grid, import, export) of one period.
+from goals.views import measurements as measurement_views  # noqa: E402
+
+urlpatterns += [
+    path("goals/measurements/", measurement_views.measurement_index, name="measurement-index"),
+    path("goals/measurements/<id:period_pk>/", measurement_views.measurement_grid, name="measurement-grid"),
+    path(
+        "goals/measurements/<id:period_pk>/import/",
+        measurement_views.measurement_import,
+        name="measurement-import",
+    ),
+    path(
+        "goals/measurements/<id:period_pk>/export/",
+        measurement_views.measurement_export,
+        name="measurement-export",
+    ),
+    path(
+        "goals/measurements/<id:period_pk>/kpi/<id:kpi_pk>/",
+        measurement_views.measurement_row,
+        name="measurement-row",
+    ),
+]

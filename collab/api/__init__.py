@@ -8,3 +8,4 @@ router.include_root_view = False
 # Importing a module registers its viewsets.
 from collab.api import accounts, org, platform  # noqa: E402, F401
 from goals import api as goals_api  # noqa: E402, F401
+from goals import api_measurements  # noqa: E402, F401

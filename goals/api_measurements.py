@@ -1,0 +1,227 @@
+"""API of measurements: `/api/v1/t/<slug>/measurements/` (list, retrieve, create, update) and
+`POST …/measurements/bulk/` (a JSON list; all-or-nothing, 400 with the field errors of every row).
+
+Every member reads (the one agreed number everyone sees); HR admins write. A closed period is read-only.
+`score` and `band` are those of the measurement's own target and actual (DESIGN.md §6); quarter and year
+values derived from months are served by the score selectors, not here.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import transaction
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions, mixins, serializers, status
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
+
+from collab.api import router
+from collab.models import Period
+from collab.routing import MAX_ID, TenantRelatedField, TenantViewSet
+from goals import engine
+from goals.models import KPI, Measurement
+from goals.services import measurements as services
+
+BULK_MAX_ROWS = 5000
+
+
+def _field_errors(error: ValidationError) -> dict[str, list[str]]:
+    errors = error.message_dict if hasattr(error, "error_dict") else {NON_FIELD_ERRORS: error.messages}
+    return {
+        (api_settings.NON_FIELD_ERRORS_KEY if key == NON_FIELD_ERRORS else key): [str(m) for m in messages]
+        for key, messages in errors.items()
+    }
+
+
+class NumberField(serializers.Field):
+    """A measurement value: a JSON number or numeric text, parsed by the service's rules (None allowed)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("allow_null", True)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        try:
+            return services.parse_number(data, field_name="value", required=False)
+        except ValidationError as error:
+            raise serializers.ValidationError(error.message_dict["value"]) from None
+
+    def to_representation(self, value):
+        return None if value is None else str(value)
+
+
+class MeasurementSerializer(serializers.ModelSerializer):
+    kpi = TenantRelatedField(queryset=KPI.objects)
+    period = TenantRelatedField(queryset=Period.objects)
+    kpi_code = serializers.CharField(source="kpi.code", read_only=True)
+    period_label = serializers.CharField(source="period.label", read_only=True)
+    target = NumberField()
+    actual = NumberField(required=False)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=services.NOTE_MAX)
+    version = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+    score = serializers.SerializerMethodField()
+    band = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Measurement
+        fields = [
+            "id", "kpi", "kpi_code", "period", "period_label", "target", "actual", "note", "version",
+            "score", "band", "updated_at",
+        ]
+        read_only_fields = ["id", "updated_at"]
+        validators: list = []  # uniqueness and period status are the service's job (one clear message)
+
+    def get_score(self, obj) -> float | None:
+        return engine.plain(engine.kpi_score(obj.target, obj.actual, obj.kpi.direction, obj.kpi.cap), 2)
+
+    def get_band(self, obj) -> str:
+        return engine.band(self.get_score(obj))
+
+    def validate_note(self, value: str) -> str:
+        if "\x00" in value:
+            raise serializers.ValidationError("Null characters are not allowed.")
+        return value
+
+
+class MeasurementUpdateSerializer(MeasurementSerializer):
+    """KPI and period identify the measurement and do not change; target may be left out (kept)."""
+
+    kpi = serializers.PrimaryKeyRelatedField(read_only=True)
+    period = serializers.PrimaryKeyRelatedField(read_only=True)
+    target = NumberField(required=False)
+
+
+class BulkItemSerializer(MeasurementSerializer):
+    """One row of a bulk write: target may be left out when the measurement exists already."""
+
+    target = NumberField(required=False)
+
+
+class MeasurementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
+    serializer_class = MeasurementSerializer
+
+    def get_queryset(self):
+        queryset = Measurement.objects.select_related("kpi", "period")
+        queryset = queryset.order_by("period_id", "kpi__code", "id")
+        if self.action != "list":
+            return queryset
+        errors = {}
+        for name in ("period", "kpi"):
+            raw = self.request.query_params.get(name)
+            if raw in (None, ""):
+                continue
+            if not raw.isdigit() or int(raw) > MAX_ID:
+                errors[name] = ["Enter a valid id."]
+                continue
+            queryset = queryset.filter(**{f"{name}_id": int(raw)})
+        if errors:
+            raise exceptions.ValidationError(errors)
+        return queryset
+
+    def get_serializer_class(self):
+        if self.action in ("update", "partial_update"):
+            return MeasurementUpdateSerializer
+        return MeasurementSerializer
+
+    def _service(self, call, **kwargs):
+        try:
+            return call(actor=self.request.user, **kwargs)
+        except ValidationError as error:
+            raise exceptions.ValidationError(_field_errors(error)) from None
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        if Measurement.objects.filter(kpi=data["kpi"], period=data["period"]).exists():
+            message = "This KPI already has a measurement in this period; update it instead."
+            raise exceptions.ValidationError({"non_field_errors": [message]})
+        measurement = self._service(
+            services.measurement_upsert,
+            kpi=data["kpi"],
+            period=data["period"],
+            target=data["target"],
+            actual=data.get("actual"),
+            note=data.get("note", ""),
+        )
+        return Response(self.get_serializer(measurement).data, status=status.HTTP_201_CREATED)
+
+    def update(self, request, *args, **kwargs):
+        partial = kwargs.pop("partial", False)
+        measurement = self.get_object()
+        serializer = self.get_serializer(measurement, data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        if not partial and "target" not in data:
+            raise exceptions.ValidationError({"target": ["This field is required."]})
+        measurement = self._service(
+            services.measurement_upsert,
+            kpi=measurement.kpi,
+            period=measurement.period,
+            target=data.get("target", services.KEEP),
+            actual=data.get("actual", None if not partial else services.KEEP),
+            note=data.get("note", "" if not partial else services.KEEP),
+            version=data.get("version"),
+        )
+        measurement = self.get_queryset().get(pk=measurement.pk)
+        return Response(self.get_serializer(measurement).data)
+
+    def partial_update(self, request, *args, **kwargs):
+        kwargs["partial"] = True
+        return self.update(request, *args, **kwargs)
+
+    @extend_schema(request=BulkItemSerializer(many=True), responses={200: MeasurementSerializer(many=True)})
+    @action(detail=False, methods=["post"], url_path="bulk")
+    def bulk(self, request, *args, **kwargs):
+        """Create or update many measurements at once: all or nothing."""
+        rows = request.data
+        if not isinstance(rows, list):
+            raise exceptions.ValidationError({"non_field_errors": ["Send a JSON list of measurements."]})
+        if not rows:
+            raise exceptions.ValidationError({"non_field_errors": ["The list is empty."]})
+        if len(rows) > BULK_MAX_ROWS:
+            raise exceptions.ValidationError(
+                {"non_field_errors": [f"At most {BULK_MAX_ROWS} measurements per request."]}
+            )
+        serializer = BulkItemSerializer(data=rows, many=True, context=self.get_serializer_context())
+        if not serializer.is_valid():
+            errors = serializer.errors
+            if isinstance(errors, dict):  # DRF reports only the bad rows, keyed by index
+                if not all(str(key).isdigit() for key in errors):
+                    raise exceptions.ValidationError(errors)
+                errors = [errors.get(index, errors.get(str(index), {})) for index in range(len(rows))]
+            return self._bulk_errors(list(errors))
+        items = []
+        for item in serializer.validated_data:
+            row = {"kpi": item["kpi"], "period": item["period"]}
+            for name in ("target", "actual", "note", "version"):
+                if name in item:
+                    row[name] = item[name]
+            items.append(row)
+        try:
+            with transaction.atomic():
+                result = services.measurements_bulk_upsert(actor=request.user, rows=items)
+        except services.BulkErrors as error:
+            rows = [_field_errors(ValidationError(row)) if row else {} for row in error.rows]
+            return self._bulk_errors(rows)
+        ids = [m.pk for m in result.measurements]
+        fresh = {m.pk: m for m in Measurement.objects.select_related("kpi", "period").filter(pk__in=ids)}
+        return Response(
+            {
+                "created": result.created,
+                "updated": result.updated,
+                "unchanged": result.unchanged,
+                "results": MeasurementSerializer([fresh[pk] for pk in ids], many=True).data,
+            }
+        )
+
+    def _bulk_errors(self, rows):
+        bad = sum(1 for row in rows if row)
+        return Response(
+            {"detail": f"{bad} row(s) have errors; nothing was written.", "rows": rows},
+            status=status.HTTP_400_BAD_REQUEST,
+        )
+
+
+router.register("measurements", MeasurementViewSet, basename="measurement")

@@ -1,0 +1,371 @@
+"""Measurement pages: the grid of one period (KPIs × target/actual, saved row by row through htmx), the
+Excel/CSV import (dry run, then all or nothing) and the export.
+
+Every member reads the grid (one agreed number everyone sees); HR admins write. A closed period is
+read-only: the grid shows values only and the write routes refuse with the period's message.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from collab.imports import ImportFileError, Table, export_xlsx, xlsx_response
+from collab.models import ALL_ROLES, Period
+from collab.pages import HR_ONLY, get_scoped_or_404, tenant_page
+from goals import engine
+from goals.models import KPI, Measurement, Perspective
+from goals.selectors import scores as selectors
+from goals.services import measurements as services
+
+PAGE_SIZE = 25
+IMPORT_SESSION_KEY = "measurement-import:{tenant}:{period}"
+
+
+class MeasurementForm(forms.Form):
+    """One grid row. Values are text so "1,234.5" works; the service parses and validates them."""
+
+    target = forms.CharField(label=gettext_lazy("Target"), required=False, max_length=60)
+    actual = forms.CharField(label=gettext_lazy("Actual"), required=False, max_length=60)
+    note = forms.CharField(label=gettext_lazy("Note"), required=False, max_length=services.NOTE_MAX)
+    version = forms.IntegerField(required=False, min_value=1, max_value=2**31, widget=forms.HiddenInput)
+
+    def __init__(self, *args, prefix_id: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            field.widget.attrs.update({"class": "form-control form-control-sm", "id": f"{prefix_id}{name}"})
+            if name in ("target", "actual"):
+                field.widget.attrs.update({"inputmode": "decimal", "autocomplete": "off"})
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in ("target", "actual", "note"):
+            if "\x00" in (self.data.get(name) or ""):
+                self.add_error(name, _("Null characters are not allowed."))
+        return cleaned
+
+    def apply_service_errors(self, error: ValidationError) -> None:
+        details = error.message_dict if hasattr(error, "error_dict") else {NON_FIELD_ERRORS: error.messages}
+        for key, messages_ in details.items():
+            for message in messages_:
+                self.add_error(key if key in self.fields else None, message)
+        for name in self.errors:
+            if name in self.fields:
+                self.fields[name].widget.attrs["class"] += " is-invalid"
+
+
+class FilterForm(forms.Form):
+    q = forms.CharField(label=gettext_lazy("Search"), required=False, max_length=100)
+    perspective = forms.ChoiceField(label=gettext_lazy("Perspective"), required=False)
+    missing = forms.BooleanField(label=gettext_lazy("Only KPIs without an actual"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["perspective"].choices = [("", gettext_lazy("All perspectives")), *Perspective.choices]
+        placeholder = gettext_lazy("Code or name")
+        self.fields["q"].widget.attrs.update(
+            {"class": "form-control form-control-sm", "type": "search", "placeholder": placeholder}
+        )
+        self.fields["perspective"].widget.attrs["class"] = "form-select form-select-sm"
+        self.fields["missing"].widget.attrs["class"] = "form-check-input"
+
+    def filters(self) -> dict:
+        """The valid filters only: a bad value is simply not applied."""
+        if not self.is_bound:
+            return {}
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        return {
+            "q": (data.get("q") or "").replace("\x00", "").strip(),
+            "perspective": data.get("perspective"),
+            "missing": bool(data.get("missing")),
+        }
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=gettext_lazy("Excel (.xlsx) or CSV file"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].widget.attrs.update({"class": "form-control", "accept": ".xlsx,.csv"})
+
+
+# ----- helpers ---------------------------------------------------------------------------------------------
+
+
+def _can_write(request, period: Period) -> bool:
+    return request.membership.has_role(*HR_ONLY) and not period.is_closed
+
+
+def _kpis(period: Period, filters: dict):
+    """KPIs of the grid: the active ones plus any with a measurement in this period."""
+    measured = Measurement.objects.filter(period_id=period.pk).values("kpi_id")
+    kpis = KPI.objects.filter(Q(is_active=True) | Q(pk__in=measured)).order_by("code", "id")
+    if filters.get("q"):
+        kpis = kpis.filter(Q(code__icontains=filters["q"]) | Q(name__icontains=filters["q"]))
+    if filters.get("perspective"):
+        kpis = kpis.filter(perspective=filters["perspective"])
+    if filters.get("missing"):
+        with_actual = Measurement.objects.filter(period_id=period.pk, actual__isnull=False).values("kpi_id")
+        kpis = kpis.exclude(pk__in=with_actual)
+    return kpis
+
+
+def _rows(period: Period, kpis, forms_by_kpi: dict | None = None) -> list[dict]:
+    """Grid rows for these KPIs: the stored measurement, the effective values, score and band (2 queries)."""
+    kpis = list(kpis)
+    stored = {
+        m.kpi_id: m for m in Measurement.objects.filter(period_id=period.pk, kpi_id__in=[k.pk for k in kpis])
+    }
+    values = selectors.kpi_values(period, kpis)
+    rows = []
+    for kpi in kpis:
+        measurement = stored.get(kpi.pk)
+        value = values.get(kpi.pk)
+        form = (forms_by_kpi or {}).get(kpi.pk) or MeasurementForm(
+            initial={
+                "target": _number(measurement.target) if measurement else "",
+                "actual": _number(measurement.actual) if measurement else "",
+                "note": measurement.note if measurement else "",
+                "version": measurement.version if measurement else None,
+            },
+            prefix_id=f"m{kpi.pk}-",
+        )
+        band = value.band if value else engine.BAND_NONE
+        rows.append(
+            {"kpi": kpi, "measurement": measurement, "value": value, "form": form, "band": band,
+             "band_label": band_names()[band], "css": engine.BAND_CSS[band]}
+        )
+    return rows
+
+
+def _number(value) -> str:
+    """A stored Decimal without trailing zeros (90.0000 → 90), never in exponent notation."""
+    if value is None:
+        return ""
+    text = format(value, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _default_period() -> Period | None:
+    periods = Period.objects.order_by("-year", "-quarter", "-month", "-id")
+    return (
+        periods.filter(status=Period.Status.ACTIVE).first()
+        or periods.exclude(status=Period.Status.CLOSED).first()
+        or periods.first()
+    )
+
+
+def _closed_message(period: Period) -> str:
+    return _("The period %(period)s is closed and read-only.") % {"period": period.label}
+
+
+def _grid_url(request, period: Period) -> str:
+    return reverse("measurement-grid", kwargs={"tenant_slug": request.tenant.slug, "period_pk": period.pk})
+
+
+# ----- pages -----------------------------------------------------------------------------------------------
+
+
+@tenant_page(read=ALL_ROLES)
+def measurement_index(request):
+    """The grid of the current period (active first), or an empty state when there is no period."""
+    period = _default_period()
+    if period is not None:
+        return redirect("measurement-grid", tenant_slug=request.tenant.slug, period_pk=period.pk)
+    return render(request, "goals/measurements/no_period.html", {})
+
+
+@tenant_page(read=ALL_ROLES)
+def measurement_grid(request, period_pk: int):
+    period = get_scoped_or_404(Period, period_pk)
+    filter_form = FilterForm(request.GET or None)
+    kpis = _kpis(period, filter_form.filters())
+    page = Paginator(kpis, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "period": period,
+        "periods": Period.objects.order_by("-year", "kind", "quarter", "month"),
+        "filter_form": filter_form,
+        "page": page,
+        "rows": _rows(period, page.object_list),
+        "can_write": _can_write(request, period),
+        "is_hr": request.membership.has_role(*HR_ONLY),
+        "derived": period.kind != Period.Kind.MONTH,
+        "has_kpis": KPI.objects.exists() if not page.object_list else True,
+    }
+    template = "goals/measurements/grid.html"
+    if request.htmx and request.htmx.target == "measurement-results":
+        template += "#results"
+    return render(request, template, context)
+
+
+@tenant_page(read=ALL_ROLES, write=HR_ONLY)
+def measurement_row(request, period_pk: int, kpi_pk: int):
+    """One KPI in a period: GET shows it (a grid row for htmx, else an edit page), POST saves it."""
+    period = get_scoped_or_404(Period, period_pk)
+    kpi = get_scoped_or_404(KPI, kpi_pk)
+    form = None
+    saved = False
+    if request.method == "POST":
+        form = MeasurementForm(request.POST, prefix_id=f"m{kpi.pk}-")
+        if period.is_closed:
+            form.is_valid()
+            form.add_error(None, _closed_message(period))
+        elif form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.measurement_upsert(
+                    actor=request.user,
+                    kpi=kpi,
+                    period=period,
+                    target=data["target"],
+                    actual=data["actual"],
+                    note=data["note"],
+                    version=data.get("version"),
+                )
+            except ValidationError as error:
+                form.apply_service_errors(error)
+            else:
+                saved = True
+                form = None
+        if saved and not request.htmx:
+            message = _("Saved %(kpi)s for %(period)s.") % {"kpi": kpi.code, "period": period.label}
+            messages.success(request, message)
+            return redirect(_grid_url(request, period))
+    row = _rows(period, [kpi], {kpi.pk: form} if form is not None else None)[0]
+    context = {
+        "period": period,
+        "row": row,
+        "can_write": _can_write(request, period),
+        "saved": saved,
+        "derived": period.kind != Period.Kind.MONTH,
+    }
+    if request.htmx:
+        return render(request, "goals/measurements/_row.html", context)
+    return render(request, "goals/measurements/edit.html", context)
+
+
+@tenant_page(read=HR_ONLY, write=HR_ONLY)
+def measurement_import(request, period_pk: int):
+    """Step 1: upload → dry run (row errors, nothing written). Step 2: confirm → all or nothing."""
+    period = get_scoped_or_404(Period, period_pk)
+    session_key = IMPORT_SESSION_KEY.format(tenant=request.tenant.pk, period=period.pk)
+    importer = services.MeasurementImport(period)
+    context = {
+        "period": period,
+        "form": ImportForm(),
+        "columns": importer.columns,
+        "result": None,
+        "file_error": None,
+        "closed": period.is_closed,
+    }
+    if period.is_closed:
+        if request.method == "POST":
+            context["file_error"] = _closed_message(period)
+        return render(request, "goals/measurements/import.html", context, status=200)
+    if request.method == "POST" and "confirm" in request.POST:
+        try:
+            table = Table.from_data(request.session.get(session_key))
+        except ImportFileError as expired:
+            context["file_error"] = expired.message
+            return render(request, "goals/measurements/import.html", context)
+        result = importer.commit(table, actor=request.user)
+        if result.committed:
+            request.session.pop(session_key, None)
+            messages.success(request, _("%(n)s measurements imported.") % {"n": result.written})
+            return redirect(_grid_url(request, period))
+        context.update(result=result, table=table)
+        return render(request, "goals/measurements/import.html", context)
+    if request.method == "POST":
+        form = ImportForm(request.POST, request.FILES)
+        context["form"] = form
+        if form.is_valid():
+            try:
+                table = importer.read(form.cleaned_data["file"])
+            except ImportFileError as unreadable:
+                context["file_error"] = unreadable.message
+                request.session.pop(session_key, None)
+            else:
+                result = importer.dry_run(table)
+                if result.ok:
+                    request.session[session_key] = table.to_data()
+                else:
+                    request.session.pop(session_key, None)
+                context.update(result=result, table=table)
+    return render(request, "goals/measurements/import.html", context)
+
+
+@tenant_page(read=ALL_ROLES)
+def measurement_export(request, period_pk: int):
+    """The grid (with its filters) as Excel, or CSV with ?format=csv; it is also a valid import file."""
+    period = get_scoped_or_404(Period, period_pk)
+    filter_form = FilterForm(request.GET or None)
+    kpis = list(_kpis(period, filter_form.filters()))
+    stored = {m.kpi_id: m for m in Measurement.objects.filter(period_id=period.pk)}
+    values = selectors.kpi_values(period, kpis)
+    derived = period.kind != Period.Kind.MONTH
+    headers = [_("KPI code"), _("KPI name"), _("Unit"), _("Direction"), _("Target"), _("Actual")]
+    if derived:
+        headers += [_("Effective target"), _("Effective actual")]
+    headers += [_("Score"), _("Band"), _("Note")]
+    band_labels = band_names()
+    rows = []
+    for kpi in kpis:
+        measurement = stored.get(kpi.pk)
+        value = values.get(kpi.pk)
+        row = [
+            kpi.code,
+            kpi.name,
+            kpi.unit,
+            str(kpi.get_direction_display()),
+            measurement.target if measurement else None,
+            measurement.actual if measurement else None,
+        ]
+        if derived:
+            row += [value.target if value else None, value.actual if value else None]
+        band = value.band if value else engine.BAND_NONE
+        note = measurement.note if measurement else ""
+        row += [value.score if value else None, str(band_labels[band]), note]
+        rows.append(row)
+    filename = f"measurements-{period.label.replace(' ', '-')}"
+    if request.GET.get("format") == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow([str(h) for h in headers])
+        for row in rows:
+            writer.writerow(["" if cell is None else _csv_safe(cell) for cell in row])
+        response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
+        return response
+    content = export_xlsx([str(h) for h in headers], rows, sheet_title=period.label)
+    return xlsx_response(content, f"{filename}.xlsx")
+
+
+def _csv_safe(cell) -> str:
+    """Text that a spreadsheet would run as a formula is prefixed with a quote (CSV injection)."""
+    if isinstance(cell, str):
+        return "'" + cell if cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell
+    if isinstance(cell, float):
+        return str(cell)
+    return _number(cell)
+
+
+def band_names() -> dict:
+    """Translated band labels: the same words on every page."""
+    return {
+        engine.BAND_GREEN: gettext_lazy("On target"),
+        engine.BAND_AMBER: gettext_lazy("Close"),
+        engine.BAND_RED: gettext_lazy("Off target"),
+        engine.BAND_NONE: gettext_lazy("No data"),
+    }
