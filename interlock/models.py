@@ -1,0 +1,239 @@
+"""Interlocked scorecards (动态互锁), their computed snapshots and background jobs.
+
+A `Scorecard` belongs to exactly one subject (an org unit or a position) for a period, with a review
+weight ρ and lines: own and shared lines carry weights (100 in all to publish), reference lines carry
+weight 0 and a threshold. The same KPI may be a line of any number of scorecards (double counting).
+`ScoreSnapshot` rows are what the engine computed for a (tenant, period): a recompute writes a complete
+new version and deletes the older ones in one transaction, so readers always see one whole version.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from collab.models import OrgUnit, Period, Position
+from collab.tenancy import TenantOwned
+
+SUBJECT_UNIT, SUBJECT_POSITION = "unit", "position"
+
+
+def subject_key(*, org_unit_id: int | None = None, position_id: int | None = None) -> str:
+    """The one string naming a subject ("unit:7", "position:12"), used by snapshots and the engine."""
+    if (org_unit_id is None) == (position_id is None):
+        raise ValueError("a subject is exactly one of an org unit and a position")
+    return f"{SUBJECT_UNIT}:{org_unit_id}" if org_unit_id is not None else f"{SUBJECT_POSITION}:{position_id}"
+
+
+class Scorecard(TenantOwned):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+
+    org_unit = models.ForeignKey(
+        OrgUnit, verbose_name=_("org unit"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    position = models.ForeignKey(
+        Position,
+        verbose_name=_("position"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    period = models.ForeignKey(Period, verbose_name=_("period"), on_delete=models.PROTECT, related_name="+")
+    review_weight = models.DecimalField(
+        _("review weight ρ"),
+        max_digits=4,
+        decimal_places=3,
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
+        help_text=_("Share of the internal-customer review in the base score (0–1)."),
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    # Set at publish when the shared lines weigh less than the tenant's minimum collaborative share.
+    collaborative_warning = models.BooleanField(_("collaborative share below minimum"), default=False)
+    published_at = models.DateTimeField(null=True, blank=True)
+    lock_version = models.PositiveIntegerField(default=1, editable=False)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(org_unit__isnull=False) & Q(position__isnull=True))
+                | (Q(org_unit__isnull=True) & Q(position__isnull=False)),
+                name="scorecard_one_subject",
+            ),
+            models.UniqueConstraint(
+                fields=["tenant", "period", "org_unit"],
+                condition=Q(org_unit__isnull=False),
+                name="scorecard_unique_unit",
+            ),
+            models.UniqueConstraint(
+                fields=["tenant", "period", "position"],
+                condition=Q(position__isnull=False),
+                name="scorecard_unique_position",
+            ),
+            models.CheckConstraint(
+                condition=Q(review_weight__gte=0) & Q(review_weight__lte=1), name="scorecard_rho_range"
+            ),
+        ]
+        indexes = [models.Index(fields=["tenant", "period", "status"], name="scorecard_period_status_idx")]
+        ordering = ["period_id", "id"]
+        verbose_name = _("scorecard")
+        verbose_name_plural = _("scorecards")
+
+    def __str__(self) -> str:
+        return f"{self.subject_key}@{self.period_id}"
+
+    @property
+    def subject_key(self) -> str:
+        return subject_key(org_unit_id=self.org_unit_id, position_id=self.position_id)
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == self.Status.PUBLISHED
+
+
+class LineRole(models.TextChoices):
+    OWN = "own", _("Own")
+    SHARED = "shared", _("Shared")
+    REFERENCE = "reference", _("Reference")
+
+
+class ScorecardLine(TenantOwned):
+    scorecard = models.ForeignKey(
+        Scorecard, verbose_name=_("scorecard"), on_delete=models.CASCADE, related_name="lines"
+    )
+    kpi = models.ForeignKey("goals.KPI", verbose_name=_("KPI"), on_delete=models.PROTECT, related_name="+")
+    weight = models.DecimalField(
+        _("weight %"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+    )
+    role = models.CharField(_("role"), max_length=10, choices=LineRole.choices, default=LineRole.OWN)
+    threshold = models.DecimalField(
+        _("threshold"),
+        max_digits=7,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Reference lines: a KPI score under this raises a special review."),
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "scorecard", "kpi"], name="scorecardline_unique_kpi"),
+            models.CheckConstraint(
+                condition=Q(weight__gte=0) & Q(weight__lte=100), name="scorecardline_weight_range"
+            ),
+            models.CheckConstraint(
+                condition=~Q(role="reference") | Q(weight=0), name="scorecardline_reference_weightless"
+            ),
+            models.CheckConstraint(
+                condition=Q(role__in=["own", "shared", "reference"]), name="scorecardline_role_valid"
+            ),
+        ]
+        indexes = [models.Index(fields=["tenant", "kpi"], name="scorecardline_kpi_idx")]
+        ordering = ["scorecard_id", "order", "id"]
+        verbose_name = _("scorecard line")
+        verbose_name_plural = _("scorecard lines")
+
+    def __str__(self) -> str:
+        return f"{self.scorecard_id}:{self.kpi_id} {self.role} {self.weight}"
+
+
+class ScoreSnapshot(TenantOwned):
+    """One subject's computed score for a period, as of one recompute (`version`)."""
+
+    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="+")
+    scorecard = models.ForeignKey(
+        Scorecard, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    subject = models.CharField(max_length=40)  # subject_key(): "unit:7" | "position:12"
+    org_unit = models.ForeignKey(OrgUnit, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    position = models.ForeignKey(Position, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    version = models.PositiveIntegerField()
+    total = models.DecimalField(max_digits=9, decimal_places=2, null=True, blank=True)
+    kpi_part = models.DecimalField(max_digits=12, decimal_places=4, null=True, blank=True)
+    review_part = models.DecimalField(max_digits=12, decimal_places=4, null=True, blank=True)
+    review_weight = models.DecimalField(max_digits=4, decimal_places=3, default=Decimal("0"))  # ρ as counted
+    points = models.DecimalField(max_digits=9, decimal_places=2, default=Decimal("0"))
+    flags = models.JSONField(default=list, blank=True)
+    breakdown = models.JSONField(default=list, blank=True)
+    incomplete = models.BooleanField(default=False)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "period", "subject", "version"], name="scoresnapshot_unique_version"
+            ),
+        ]
+        indexes = [
+            # "latest version of a period" and "this subject's latest": both read this index backwards.
+            models.Index(fields=["tenant", "period", "-version"], name="scoresnapshot_latest_idx"),
+            models.Index(fields=["tenant", "subject", "period"], name="scoresnapshot_subject_idx"),
+        ]
+        ordering = ["period_id", "subject", "-version"]
+        verbose_name = _("score snapshot")
+        verbose_name_plural = _("score snapshots")
+
+    def __str__(self) -> str:
+        return f"{self.subject}@{self.period_id} v{self.version}: {self.total}"
+
+
+class Job(TenantOwned):
+    """Background work a page can poll (progress 0–100) and the API can point to (202 + job URL)."""
+
+    class Kind(models.TextChoices):
+        SCORE_RECOMPUTE = "score_recompute", _("Score recompute")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    kind = models.CharField(_("kind"), max_length=40, choices=Kind.choices)
+    # What the job is about ("period:12"): one queued job per (tenant, kind, key), so triggers coalesce.
+    key = models.CharField(max_length=100, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(
+        _("progress"), default=0, validators=[MinValueValidator(0), MaxValueValidator(100)]
+    )
+    message = models.TextField(_("message"), blank=True)
+    params = models.JSONField(default=dict, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(progress__lte=100), name="job_progress_range"),
+            models.UniqueConstraint(
+                fields=["tenant", "kind", "key"], condition=Q(status="queued"), name="job_one_queued_per_key"
+            ),
+        ]
+        indexes = [models.Index(fields=["tenant", "kind", "status"], name="job_kind_status_idx")]
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("job")
+        verbose_name_plural = _("jobs")
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.key} {self.status}"

@@ -1,0 +1,501 @@
+"""Writes of the interlock area: scorecards and their lines, publishing, and the period recompute.
+
+Keyword-only, atomic, audited; invalid input raises `ValidationError` keyed by field (line errors as
+"lines-<index>-<field>", whole-scorecard errors as "lines"), stale saves raise `StaleEditError` naming who
+changed the scorecard. A closed period is read-only: every write here refuses it.
+
+Rules:
+- a scorecard has exactly one subject (an org unit or a position of the tenant) and one per period;
+- ρ (review weight) is 0–1 with at most three decimals;
+- own and shared lines weigh 0–100 (two decimals); reference lines weigh 0 and need a threshold; only
+  reference lines have a threshold; a KPI appears once per scorecard (but in any number of scorecards);
+- publishing needs own + shared weights of exactly 100; a collaborative share (Σ shared weights) under the
+  tenant's minimum is a warning (`collaborative_warning`), never a refusal. A published scorecard stays
+  publishable through every later edit.
+
+`scores_recompute(period=…)` is a pure function of the stored inputs: it computes every published
+scorecard of the period with the engine and replaces the period's snapshots with a new version (one
+`bulk_create`, one DELETE of the older versions) in one transaction, holding a lock on the period row, so
+a retried, duplicated or interrupted run never double counts and readers see one whole version.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from collab.audit import audit_record, snapshot
+from collab.models import OrgUnit, Period, Position
+from collab.services.org import ensure_period_open
+from collab.tenancy import current_tenant
+from goals.models import KPI
+from interlock import engine
+from interlock.models import LineRole, Scorecard, ScorecardLine, ScoreSnapshot, subject_key
+from interlock.selectors import period_inputs
+from responsibility.concurrency import StaleEditError, lock_for_edit
+from responsibility.services import UNSET, coerce_id
+
+__all__ = [
+    "PublishResult",
+    "RecomputeResult",
+    "StaleEditError",
+    "scorecard_create",
+    "scorecard_lines_clean",
+    "scorecard_lines_set",
+    "scorecard_publish",
+    "scorecard_unpublish",
+    "scorecard_update",
+    "scores_recompute",
+    "weights_summary",
+]
+
+HUNDRED = Decimal("100")
+MAX_LINES = 200
+_MISSING = gettext_noop("Choose a valid option; that one does not exist.")
+
+
+@dataclass(frozen=True)
+class CleanLine:
+    kpi: KPI
+    weight: Decimal
+    role: str
+    threshold: Decimal | None
+
+
+@dataclass(frozen=True)
+class PublishResult:
+    scorecard: Scorecard
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class RecomputeResult:
+    period_id: int
+    version: int
+    snapshots: int
+    deleted: int
+
+
+# --------------------------------------------------------------------------------------------- parsing
+
+
+def _decimal(
+    value: Any, *, places: int, low: Decimal, high: Decimal, required: bool = True
+) -> Decimal | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            raise ValueError(_("This value is required."))
+        return None
+    if isinstance(value, bool):
+        raise ValueError(_("Enter a number."))
+    if isinstance(value, float):
+        value = repr(value)
+    if isinstance(value, str):
+        value = value.strip().rstrip("%").strip()
+        if "\x00" in value or len(value) > 20:
+            raise ValueError(_("Enter a number."))
+    try:
+        number = Decimal(value)
+    except (InvalidOperation, TypeError, ValueError):
+        raise ValueError(_("Enter a number.")) from None
+    if not number.is_finite():
+        raise ValueError(_("Enter a number."))
+    if number < low or number > high:
+        raise ValueError(_("Enter a number from %(low)s to %(high)s.") % {"low": low, "high": high})
+    quantum = Decimal(1).scaleb(-places)
+    if number != number.quantize(quantum, rounding="ROUND_DOWN"):
+        raise ValueError(_("Use at most %(places)d decimals.") % {"places": places})
+    return number.quantize(quantum)
+
+
+def parse_review_weight(value: Any) -> Decimal:
+    return _decimal(value, places=3, low=Decimal("0"), high=Decimal("1"))
+
+
+def weights_summary(lines: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """Live totals for the editor (no queries): own + shared weight, collaborative share, publish messages."""
+    weighted = Decimal("0")
+    shared = Decimal("0")
+    for line in lines:
+        if line.get("role") == LineRole.REFERENCE:
+            continue
+        try:
+            weight = _decimal(line.get("weight"), places=2, low=Decimal("0"), high=HUNDRED)
+        except ValueError:
+            continue
+        weighted += weight
+        if line.get("role") == LineRole.SHARED:
+            shared += weight
+    minimum = Decimal(current_tenant().min_collaborative_weight)
+    messages = []
+    if weighted != HUNDRED:
+        messages.append(
+            _("Own and shared weights must add up to exactly 100 %%; they add up to %(total)s %%.")
+            % {"total": f"{weighted.normalize():f}"}
+        )
+    warnings = []
+    if shared < minimum:
+        warnings.append(
+            _("The collaborative share is %(share)s %%, under the minimum of %(minimum)s %%.")
+            % {"share": f"{shared.normalize():f}", "minimum": f"{minimum.normalize():f}"}
+        )
+    return {
+        "total": weighted,
+        "collaborative_share": shared,
+        "minimum": minimum,
+        "publishable": not messages,
+        "messages": messages,
+        "warnings": warnings,
+    }
+
+
+def scorecard_lines_clean(lines: Sequence[Mapping[str, Any]]) -> list[CleanLine]:
+    """Validate a scorecard's lines (one query: the KPIs, scoped)."""
+    if isinstance(lines, str | bytes) or not isinstance(lines, Sequence):
+        raise ValidationError({"lines": _("Give the lines as a list.")})
+    if len(lines) > MAX_LINES:
+        raise ValidationError({"lines": _("A scorecard has at most %(max)d lines.") % {"max": MAX_LINES}})
+    errors: dict[str, list[str]] = {}
+
+    def err(index: int, name: str, message: str) -> None:
+        errors.setdefault(f"lines-{index}-{name}", []).append(message)
+
+    ids = [coerce_id(line.get("kpi"), KPI) if isinstance(line, Mapping) else None for line in lines]
+    kpis = KPI.objects.in_bulk([i for i in ids if i is not None])
+    seen: set[int] = set()
+    clean: list[CleanLine] = []
+    for index, line in enumerate(lines):
+        if not isinstance(line, Mapping):
+            errors.setdefault("lines", []).append(_("Line %(n)d is not a line.") % {"n": index + 1})
+            continue
+        kpi = kpis.get(ids[index]) if ids[index] is not None else None
+        if kpi is None:
+            err(index, "kpi", _(_MISSING))
+        elif kpi.pk in seen:
+            err(index, "kpi", _("%(kpi)s is already a line of this scorecard.") % {"kpi": kpi.name})
+        else:
+            seen.add(kpi.pk)
+        role = line.get("role")
+        if role not in LineRole.values:
+            err(index, "role", _("Choose own, shared or reference."))
+        is_reference = role == LineRole.REFERENCE
+        try:
+            weight = _decimal(
+                line.get("weight"), places=2, low=Decimal("0"), high=HUNDRED, required=not is_reference
+            )
+        except ValueError as error:
+            err(index, "weight", str(error))
+            weight = None
+        threshold = None
+        try:
+            threshold = _decimal(
+                line.get("threshold"), places=2, low=Decimal("0"), high=Decimal("1000"), required=False
+            )
+        except ValueError as error:
+            err(index, "threshold", str(error))
+        else:
+            if is_reference and threshold is None:
+                err(index, "threshold", _("Set the score under which a special review starts."))
+            elif role in LineRole.values and not is_reference and threshold is not None:
+                err(index, "threshold", _("Only reference lines have a threshold."))
+        if is_reference:
+            if weight:
+                err(index, "weight", _("Reference lines carry no weight; set it to 0."))
+            weight = Decimal("0.00")
+        line_ok = not any(key.startswith(f"lines-{index}-") for key in errors)
+        if line_ok and kpi is not None and weight is not None:
+            clean.append(CleanLine(kpi=kpi, weight=weight, role=role, threshold=threshold))
+    if errors:
+        raise ValidationError(errors)
+    return clean
+
+
+# --------------------------------------------------------------------------------------------- helpers
+
+
+def _scoped(model, obj, name: str, *, required: bool = True):
+    if obj is None or obj == "":
+        if required:
+            raise ValidationError({name: _("This field is required.")})
+        return None
+    pk = coerce_id(obj, model)
+    found = model.objects.filter(pk=pk).first() if pk is not None else None
+    if found is None:
+        raise ValidationError({name: _(_MISSING)})
+    return found
+
+
+def _actor(actor):
+    return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+
+
+def _lines_snapshot(scorecard: Scorecard) -> list[dict[str, Any]]:
+    return [
+        {
+            "kpi": line.kpi_id,
+            "weight": str(line.weight),
+            "role": line.role,
+            "threshold": None if line.threshold is None else str(line.threshold),
+        }
+        for line in ScorecardLine.objects.filter(scorecard=scorecard).order_by("order", "pk")
+    ]
+
+
+def _card_snapshot(scorecard: Scorecard) -> dict[str, Any]:
+    data = snapshot(scorecard) or {}
+    data["lines"] = _lines_snapshot(scorecard)
+    return data
+
+
+def _write_lines(scorecard: Scorecard, lines: list[CleanLine]) -> None:
+    ScorecardLine.objects.filter(scorecard=scorecard).delete()
+    ScorecardLine.objects.bulk_create(
+        [
+            ScorecardLine(
+                tenant_id=scorecard.tenant_id,
+                scorecard=scorecard,
+                kpi=line.kpi,
+                weight=line.weight,
+                role=line.role,
+                threshold=line.threshold,
+                order=index,
+            )
+            for index, line in enumerate(lines)
+        ]
+    )
+
+
+def _publish_check(lines: list[CleanLine]) -> tuple[bool, list[str]]:
+    """(collaborative warning, warnings); raises ValidationError when the lines cannot be published."""
+    summary = weights_summary([{"role": line.role, "weight": line.weight} for line in lines])
+    if summary["messages"]:
+        raise ValidationError({"lines": summary["messages"]})
+    return bool(summary["warnings"]), summary["warnings"]
+
+
+def _current_lines(scorecard: Scorecard) -> list[CleanLine]:
+    return [
+        CleanLine(kpi=line.kpi, weight=line.weight, role=line.role, threshold=line.threshold)
+        for line in ScorecardLine.objects.filter(scorecard=scorecard).select_related("kpi")
+    ]
+
+
+def _edit(scorecard: Scorecard, lock_version: Any) -> Scorecard:
+    current = _scoped(Scorecard, scorecard, "scorecard")
+    current = lock_for_edit(Scorecard, current, lock_version)
+    ensure_period_open(current.period)
+    return current
+
+
+def _saved(current: Scorecard, actor, *fields: str) -> None:
+    current.lock_version += 1
+    current.updated_by = _actor(actor)
+    current.save(update_fields=[*fields, "lock_version", "updated_by", "updated_at"])
+
+
+# --------------------------------------------------------------------------------------------- scorecards
+
+
+@transaction.atomic
+def scorecard_create(
+    *,
+    actor,
+    period: Period | int,
+    org_unit: OrgUnit | int | None = None,
+    position: Position | int | None = None,
+    review_weight: Any = Decimal("0"),
+    lines: Sequence[Mapping[str, Any]] = (),
+) -> Scorecard:
+    """A draft scorecard for one subject (an org unit or a position) and period."""
+    period = _scoped(Period, period, "period")
+    ensure_period_open(period)
+    if (org_unit in (None, "")) == (position in (None, "")):
+        raise ValidationError({"org_unit": _("Choose either an org unit or a position.")})
+    unit = _scoped(OrgUnit, org_unit, "org_unit", required=False)
+    post = _scoped(Position, position, "position", required=False)
+    try:
+        rho = parse_review_weight(review_weight)
+    except ValueError as error:
+        raise ValidationError({"review_weight": str(error)}) from None
+    clash = (
+        Scorecard.objects.filter(period=period, org_unit=unit)
+        if unit
+        else Scorecard.objects.filter(period=period, position=post)
+    )
+    if clash.exists():
+        name = "org_unit" if unit else "position"
+        raise ValidationError(
+            {
+                name: _("%(subject)s already has a scorecard for %(period)s.")
+                % {"subject": unit or post, "period": period.label}
+            }
+        )
+    clean = scorecard_lines_clean(lines)
+    try:
+        with transaction.atomic():
+            scorecard = Scorecard.objects.create(
+                period=period, org_unit=unit, position=post, review_weight=rho, updated_by=_actor(actor)
+            )
+    except IntegrityError:  # a concurrent create for the same subject won the race
+        name = "org_unit" if unit else "position"
+        raise ValidationError(
+            {
+                name: _("%(subject)s already has a scorecard for %(period)s.")
+                % {"subject": unit or post, "period": period.label}
+            }
+        ) from None
+    _write_lines(scorecard, clean)
+    audit_record(actor=actor, action="scorecard.create", obj=scorecard, after=_card_snapshot(scorecard))
+    return scorecard
+
+
+@transaction.atomic
+def scorecard_update(
+    *, actor, scorecard: Scorecard, lock_version: Any, review_weight: Any = UNSET
+) -> Scorecard:
+    current = _edit(scorecard, lock_version)
+    before = _card_snapshot(current)
+    if review_weight is not UNSET:
+        try:
+            current.review_weight = parse_review_weight(review_weight)
+        except ValueError as error:
+            raise ValidationError({"review_weight": str(error)}) from None
+    _saved(current, actor, "review_weight")
+    audit_record(
+        actor=actor, action="scorecard.update", obj=current, before=before, after=_card_snapshot(current)
+    )
+    return current
+
+
+@transaction.atomic
+def scorecard_lines_set(
+    *, actor, scorecard: Scorecard, lock_version: Any, lines: Sequence[Mapping[str, Any]]
+) -> PublishResult:
+    """Replace the lines (what the line editor saves). A published scorecard must stay publishable."""
+    current = _edit(scorecard, lock_version)
+    before = _card_snapshot(current)
+    clean = scorecard_lines_clean(lines)
+    warnings: list[str] = []
+    fields = []
+    if current.is_published:
+        current.collaborative_warning, warnings = _publish_check(clean)
+        fields.append("collaborative_warning")
+    _write_lines(current, clean)
+    _saved(current, actor, *fields)
+    audit_record(
+        actor=actor, action="scorecard.lines_set", obj=current, before=before, after=_card_snapshot(current)
+    )
+    return PublishResult(scorecard=current, warnings=warnings)
+
+
+@transaction.atomic
+def scorecard_publish(*, actor, scorecard: Scorecard, lock_version: Any) -> PublishResult:
+    """Publish: own + shared weights must be exactly 100; a low collaborative share only warns."""
+    current = _edit(scorecard, lock_version)
+    before = _card_snapshot(current)
+    current.collaborative_warning, warnings = _publish_check(_current_lines(current))
+    current.status = Scorecard.Status.PUBLISHED
+    current.published_at = timezone.now()
+    _saved(current, actor, "status", "published_at", "collaborative_warning")
+    audit_record(
+        actor=actor, action="scorecard.publish", obj=current, before=before, after=_card_snapshot(current)
+    )
+    return PublishResult(scorecard=current, warnings=warnings)
+
+
+@transaction.atomic
+def scorecard_unpublish(*, actor, scorecard: Scorecard, lock_version: Any) -> Scorecard:
+    """Back to draft (its scores drop out of the next recompute)."""
+    current = _edit(scorecard, lock_version)
+    before = _card_snapshot(current)
+    current.status = Scorecard.Status.DRAFT
+    _saved(current, actor, "status")
+    audit_record(
+        actor=actor, action="scorecard.unpublish", obj=current, before=before, after=_card_snapshot(current)
+    )
+    return current
+
+
+# --------------------------------------------------------------------------------------------- recompute
+
+
+def _dec(value: float | None, places: int) -> Decimal | None:
+    if value is None:
+        return None
+    return Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_EVEN)
+
+
+def _json(value: Any) -> Any:
+    """Breakdown and flags as JSON: Decimals become strings with their two places ("27.00")."""
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dict):
+        return {k: _json(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json(v) for v in value]
+    return value
+
+
+@transaction.atomic
+def scores_recompute(
+    *, period: Period | int, actor=None, ratings: Any = None, points: Any = None
+) -> RecomputeResult:
+    """Recompute every published scorecard of `period` into a new snapshot version (see the module doc).
+
+    `ratings` and `points` are the engine's frames for internal-customer ratings and approved points, until
+    their models exist (later issues); they default to none.
+    """
+    pk = coerce_id(period, Period)
+    locked = Period.objects.select_for_update().filter(pk=pk).first() if pk is not None else None
+    if locked is None:
+        raise ValidationError({"period": _(_MISSING)})
+    ensure_period_open(locked)
+    data = period_inputs(locked, ratings=ratings, points=points)
+    result = engine.compute_period(data.inputs, data.params)
+    version = (ScoreSnapshot.objects.filter(period=locked).aggregate(v=Max("version"))["v"] or 0) + 1
+    now = timezone.now()
+    tenant_id = current_tenant().pk
+    snapshots = []
+    for card in result.scorecards:
+        org_unit_id, position_id = data.subjects[card.scorecard]
+        points_row = card.breakdown[-1]
+        snapshots.append(
+            ScoreSnapshot(
+                tenant_id=tenant_id,
+                period=locked,
+                scorecard_id=card.scorecard,
+                subject=subject_key(org_unit_id=org_unit_id, position_id=position_id),
+                org_unit_id=org_unit_id,
+                position_id=position_id,
+                version=version,
+                total=card.total,
+                kpi_part=_dec(card.kpi_part, 4),
+                review_part=_dec(card.review_part, 4),
+                review_weight=_dec(card.rho_effective, 3),
+                points=points_row["value"] if points_row["value"] is not None else _dec(card.points, 2),
+                flags=_json(card.flags),
+                breakdown=_json(card.breakdown),
+                incomplete=card.incomplete,
+                computed_at=now,
+            )
+        )
+    ScoreSnapshot.objects.bulk_create(snapshots, batch_size=1000)
+    deleted, _by_model = ScoreSnapshot.objects.filter(period=locked, version__lt=version).delete()
+    audit_record(
+        actor=actor,
+        action="scores.recompute",
+        object_type="collab.period",
+        object_id=locked.pk,
+        object_repr=locked.label,
+        after={"version": version, "snapshots": len(snapshots), "deleted": deleted},
+    )
+    return RecomputeResult(period_id=locked.pk, version=version, snapshots=len(snapshots), deleted=deleted)

@@ -1,0 +1,88 @@
+"""Reads of responsibility matrices: which version is in effect for a period, a KPI's versions.
+
+Versions are ordered by when they take effect. A period's "start" is (year, first month): a year starts in
+month 1, a quarter q in month 3q − 2, a month in itself. The version in effect for a period P is, per KPI,
+the one with the latest start not after P's start (ties: the higher version, a correction made for the
+same start). So a year period uses the version in effect in its January, and a version that takes effect
+from a later period leaves every earlier period on the version it had.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+from django.db.models import Prefetch, QuerySet
+
+from collab.models import Period
+from responsibility.models import MatrixRow, ResponsibilityMatrix
+
+
+def period_start_key(kind: str, year: int, quarter: int | None, month: int | None) -> int:
+    """A sortable integer for where a period starts: year × 100 + first month."""
+    if kind == Period.Kind.MONTH:
+        first = month or 1
+    elif kind == Period.Kind.QUARTER:
+        first = 3 * (quarter or 1) - 2
+    else:
+        first = 1
+    return int(year) * 100 + int(first)
+
+
+def period_start(period: Period) -> int:
+    return period_start_key(period.kind, period.year, period.quarter, period.month)
+
+
+def _versions_frame() -> pd.DataFrame:
+    rows = ResponsibilityMatrix.objects.values_list(
+        "pk",
+        "kpi_id",
+        "version",
+        "effective_from__kind",
+        "effective_from__year",
+        "effective_from__quarter",
+        "effective_from__month",
+    )
+    frame = pd.DataFrame.from_records(
+        list(rows), columns=["matrix", "kpi", "version", "kind", "year", "quarter", "month"]
+    )
+    if frame.empty:
+        return frame.assign(start=pd.Series(dtype="int64"))
+    month = pd.to_numeric(frame["month"], errors="coerce").astype(float)
+    quarter = pd.to_numeric(frame["quarter"], errors="coerce").astype(float)
+    first = month.where(frame["kind"] == Period.Kind.MONTH)
+    first = first.fillna((3 * quarter - 2).where(frame["kind"] == Period.Kind.QUARTER)).fillna(1)
+    frame["start"] = frame["year"].astype("int64") * 100 + first.astype("int64")
+    return frame
+
+
+def matrix_effective_ids(period: Period) -> dict[int, int]:
+    """{KPI id: id of the matrix version in effect for `period`} for every KPI that has one. One query."""
+    frame = _versions_frame()
+    if frame.empty:
+        return {}
+    frame = frame[frame["start"] <= period_start(period)]
+    frame = frame.sort_values(["kpi", "start", "version"]).drop_duplicates("kpi", keep="last")
+    return dict(zip(frame["kpi"].tolist(), frame["matrix"].tolist(), strict=True))
+
+
+def matrix_in_effect(kpi, period: Period) -> ResponsibilityMatrix | None:
+    """The version of `kpi`'s matrix in effect for `period`, with its rows (two queries)."""
+    matrix_id = matrix_effective_ids(period).get(kpi.pk if hasattr(kpi, "pk") else kpi)
+    if matrix_id is None:
+        return None
+    return matrix_with_rows().filter(pk=matrix_id).first()
+
+
+def matrix_with_rows() -> QuerySet:
+    rows = MatrixRow.objects.select_related("org_unit", "evaluation_kpi").order_by("order", "id")
+    return ResponsibilityMatrix.objects.select_related(
+        "kpi", "effective_from", "updated_by"
+    ).prefetch_related(Prefetch("rows", queryset=rows))
+
+
+def matrix_versions(kpi) -> list[ResponsibilityMatrix]:
+    """Every version of a KPI's matrix, newest first, each with its rows (for side-by-side comparison)."""
+    return list(matrix_with_rows().filter(kpi=kpi).order_by("-version"))
+
+
+def matrix_latest(kpi) -> ResponsibilityMatrix | None:
+    return ResponsibilityMatrix.objects.filter(kpi=kpi).order_by("-version").first()

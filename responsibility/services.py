@@ -1,0 +1,408 @@
+"""Writes of responsibility matrices. Keyword-only, atomic, audited; invalid input raises `ValidationError`.
+
+Rules checked here (they need all rows at once):
+- exactly one lead, and shares (each > 0, at most two decimals) that add up to exactly 100;
+- every row's unit and evaluation KPI belong to the tenant (another tenant's id reads as missing);
+- a unit appears once per matrix;
+- a version takes effect from an open period, and no closed period may fall under it: editing a version
+  that closed periods were scored with is refused (add a new version from an open period instead), and a
+  new version takes effect from the current version's start or later, so earlier periods stay untouched.
+
+Row errors are keyed like form-set fields, "rows-<index>-<field>" (index from 0), whole-matrix errors
+"rows"; pages put them next to the inputs and the API returns them as JSON field errors. Stale saves
+(the editor's `lock_version` is not the stored one) raise `StaleEditError` naming who changed it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from collab.audit import audit_record, snapshot
+from collab.models import OrgUnit, Period
+from collab.services.org import ensure_period_open
+from goals.models import KPI
+from responsibility.concurrency import StaleEditError, lock_for_edit, user_label
+from responsibility.models import MatrixRole, MatrixRow, ResponsibilityMatrix
+from responsibility.selectors import period_start
+
+HUNDRED = Decimal("100")
+SHARE_QUANTUM = Decimal("0.01")
+MAX_ROWS = 200
+_MISSING = gettext_noop("Choose a valid option; that one does not exist.")
+
+
+class _Unset:
+    def __repr__(self) -> str:
+        return "UNSET"
+
+
+UNSET: Any = _Unset()
+
+
+@dataclass(frozen=True)
+class CleanRow:
+    org_unit: OrgUnit
+    role: str
+    share: Decimal
+    contribution_dimension: str
+    evaluation_kpi: KPI | None
+    evaluation_method: str
+
+
+# --------------------------------------------------------------------------------------------- parsing
+
+
+def parse_share(value: Any) -> Decimal:
+    """A share in percent: a number > 0 and ≤ 100 with at most two decimals. ValueError with the message."""
+    if isinstance(value, bool) or value is None or (isinstance(value, str) and not value.strip()):
+        raise ValueError(_("Enter a share."))
+    if isinstance(value, float):
+        value = repr(value)
+    if isinstance(value, str):
+        value = value.strip().rstrip("%").strip()
+        if "\x00" in value or len(value) > 20:
+            raise ValueError(_("Enter a number."))
+    try:
+        share = Decimal(value)
+    except (InvalidOperation, TypeError, ValueError):
+        raise ValueError(_("Enter a number.")) from None
+    if not share.is_finite():
+        raise ValueError(_("Enter a number."))
+    if share <= 0 or share > HUNDRED:
+        raise ValueError(_("Enter a share greater than 0 and at most 100."))
+    if share != share.quantize(SHARE_QUANTUM, rounding="ROUND_DOWN"):
+        raise ValueError(_("Use at most two decimals."))
+    return share.quantize(SHARE_QUANTUM)
+
+
+def _text(value: Any, limit: int) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise ValueError(_("Enter text."))
+    if "\x00" in value:
+        raise ValueError(_("Null characters are not allowed."))
+    value = value.strip()
+    if len(value) > limit:
+        raise ValueError(_("Use at most %(limit)d characters.") % {"limit": limit})
+    return value
+
+
+def coerce_id(value: Any, model) -> int | None:
+    """An id from an instance, an int or a digit string; None when it cannot be one (reads as missing)."""
+    if isinstance(value, model):
+        return value.pk
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if 0 < value < 10**18 else None
+    if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) <= 18:
+        return int(value.strip())
+    return None
+
+
+def share_summary(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """What the editor shows while typing: the sum of the shares that parse, the number of leads, and the
+    whole-matrix messages (empty when both rules hold). No queries."""
+    total = Decimal("0")
+    for row in rows:
+        try:
+            total += parse_share(row.get("share"))
+        except ValueError:
+            continue
+    leads = sum(1 for row in rows if row.get("role") == MatrixRole.LEAD)
+    messages = []
+    if total != HUNDRED:
+        messages.append(
+            _("Shares must add up to exactly 100 %%; they add up to %(total)s %%.") % {"total": _fmt(total)}
+        )
+    if leads != 1:
+        messages.append(_("A matrix needs exactly one lead; it has %(count)d.") % {"count": leads})
+    return {"total": total, "leads": leads, "ok": not messages, "messages": messages}
+
+
+def _fmt(number: Decimal) -> str:
+    text = f"{number.normalize():f}"
+    return text
+
+
+def matrix_rows_clean(rows: Sequence[Mapping[str, Any]]) -> list[CleanRow]:
+    """Validate the rows of one matrix (two queries: the units and the evaluation KPIs, scoped)."""
+    if isinstance(rows, str | bytes) or not isinstance(rows, Sequence):
+        raise ValidationError({"rows": _("Give the rows as a list.")})
+    if not rows:
+        raise ValidationError({"rows": _("Add at least one row: the lead unit with its share.")})
+    if len(rows) > MAX_ROWS:
+        raise ValidationError({"rows": _("A matrix has at most %(max)d rows.") % {"max": MAX_ROWS}})
+    errors: dict[str, list[str]] = {}
+
+    def err(index: int, field: str, message: str) -> None:
+        errors.setdefault(f"rows-{index}-{field}", []).append(message)
+
+    unit_ids = [coerce_id(row.get("org_unit"), OrgUnit) if isinstance(row, Mapping) else None for row in rows]
+    kpi_ids = [
+        coerce_id(row.get("evaluation_kpi"), KPI)
+        if isinstance(row, Mapping) and row.get("evaluation_kpi")
+        else None
+        for row in rows
+    ]
+    units = OrgUnit.objects.in_bulk([i for i in unit_ids if i is not None])
+    kpis = KPI.objects.in_bulk([i for i in kpi_ids if i is not None])
+    clean: list[CleanRow] = []
+    seen: dict[int, int] = {}
+    for index, row in enumerate(rows):
+        if not isinstance(row, Mapping):
+            errors.setdefault("rows", []).append(_("Row %(n)d is not a row.") % {"n": index + 1})
+            continue
+        unit = units.get(unit_ids[index]) if unit_ids[index] is not None else None
+        if unit is None:
+            err(index, "org_unit", _(_MISSING))
+        elif unit.pk in seen:
+            err(index, "org_unit", _("%(unit)s already has a row in this matrix.") % {"unit": unit.name})
+        else:
+            seen[unit.pk] = index
+        role = row.get("role")
+        if role not in MatrixRole.values:
+            err(index, "role", _("Choose lead, collaborating or support."))
+        try:
+            share = parse_share(row.get("share"))
+        except ValueError as error:
+            err(index, "share", str(error))
+            share = None
+        evaluation_kpi = None
+        if row.get("evaluation_kpi") not in (None, ""):
+            evaluation_kpi = kpis.get(kpi_ids[index]) if kpi_ids[index] is not None else None
+            if evaluation_kpi is None:
+                err(index, "evaluation_kpi", _(_MISSING))
+        texts = {}
+        for field, limit in (("contribution_dimension", 200), ("evaluation_method", 300)):
+            try:
+                texts[field] = _text(row.get(field), limit)
+            except ValueError as error:
+                err(index, field, str(error))
+        if unit is not None and role in MatrixRole.values and share is not None and len(texts) == 2:
+            clean.append(
+                CleanRow(org_unit=unit, role=role, share=share, evaluation_kpi=evaluation_kpi, **texts)
+            )
+    summary = share_summary([row for row in rows if isinstance(row, Mapping)])
+    if summary["messages"]:
+        errors.setdefault("rows", []).extend(summary["messages"])
+    if errors:
+        raise ValidationError(errors)
+    return clean
+
+
+# --------------------------------------------------------------------------------------------- helpers
+
+
+def _scoped(model, obj, field: str, *, lock: bool = False):
+    pk = coerce_id(obj, model)
+    queryset = model.objects.select_for_update() if lock else model.objects
+    found = queryset.filter(pk=pk).first() if pk is not None else None
+    if found is None:
+        raise ValidationError({field: _(_MISSING)})
+    return found
+
+
+def _closed_periods_from(start: int, until: int | None = None) -> list[Period]:
+    """Closed periods whose start lies in [start, until), earliest first (one query)."""
+    closed = sorted(Period.objects.filter(status=Period.Status.CLOSED), key=period_start)
+    return [p for p in closed if start <= period_start(p) and (until is None or period_start(p) < until)]
+
+
+def _refuse_closed(start: int, until: int | None, field: str) -> None:
+    closed = _closed_periods_from(start, until)
+    if closed:
+        raise ValidationError(
+            {
+                field: _(
+                    "The closed period %(period)s would be scored with this version; closed periods are "
+                    "read-only. Add a new version from a later, open period instead."
+                )
+                % {"period": closed[0].label}
+            }
+        )
+
+
+def _rows_snapshot(matrix: ResponsibilityMatrix) -> list[dict[str, Any]]:
+    return [
+        {
+            "org_unit": r.org_unit_id,
+            "role": r.role,
+            "share": str(r.share),
+            "evaluation_kpi": r.evaluation_kpi_id,
+            "contribution_dimension": r.contribution_dimension,
+            "evaluation_method": r.evaluation_method,
+        }
+        for r in MatrixRow.objects.filter(matrix=matrix).order_by("order", "id")
+    ]
+
+
+def _matrix_snapshot(matrix: ResponsibilityMatrix) -> dict[str, Any]:
+    data = snapshot(matrix) or {}
+    data["rows"] = _rows_snapshot(matrix)
+    return data
+
+
+def _write_rows(matrix: ResponsibilityMatrix, rows: list[CleanRow]) -> None:
+    MatrixRow.objects.bulk_create(
+        [
+            MatrixRow(
+                tenant_id=matrix.tenant_id,
+                matrix=matrix,
+                org_unit=row.org_unit,
+                role=row.role,
+                share=row.share,
+                contribution_dimension=row.contribution_dimension,
+                evaluation_kpi=row.evaluation_kpi,
+                evaluation_method=row.evaluation_method,
+                order=index,
+            )
+            for index, row in enumerate(rows)
+        ]
+    )
+
+
+def _actor(actor):
+    return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+
+
+# --------------------------------------------------------------------------------------------- services
+
+
+@transaction.atomic
+def matrix_create(
+    *, actor, kpi: KPI | int, effective_from: Period | int, rows: Sequence[Mapping[str, Any]], note: str = ""
+) -> ResponsibilityMatrix:
+    """The first version of a KPI's matrix."""
+    kpi = _scoped(KPI, kpi, "kpi", lock=True)  # the lock serialises concurrent creates for the KPI
+    period = _scoped(Period, effective_from, "effective_from")
+    ensure_period_open(period, field="effective_from")
+    try:
+        note = _text(note, 2000)
+    except ValueError as error:
+        raise ValidationError({"note": str(error)}) from None
+    if ResponsibilityMatrix.objects.filter(kpi=kpi).exists():
+        raise ValidationError(
+            {"kpi": _("This KPI already has a responsibility matrix; add a new version instead.")}
+        )
+    clean = matrix_rows_clean(rows)
+    _refuse_closed(period_start(period), None, "effective_from")
+    matrix = ResponsibilityMatrix.objects.create(
+        kpi=kpi, effective_from=period, version=1, note=note, updated_by=_actor(actor)
+    )
+    _write_rows(matrix, clean)
+    audit_record(actor=actor, action="matrix.create", obj=matrix, after=_matrix_snapshot(matrix))
+    return matrix
+
+
+@transaction.atomic
+def matrix_new_version(
+    *,
+    actor,
+    matrix: ResponsibilityMatrix,
+    lock_version: int,
+    effective_from: Period | int,
+    rows: Sequence[Mapping[str, Any]],
+    note: str = "",
+) -> ResponsibilityMatrix:
+    """A new version of `matrix`'s KPI, taking effect from `effective_from` (the current version's start or
+    later). Periods before it keep the version they had. `matrix` must be the latest version, as loaded."""
+    current = _scoped(ResponsibilityMatrix, matrix, "matrix")
+    KPI.objects.select_for_update().filter(pk=current.kpi_id).first()
+    current = lock_for_edit(ResponsibilityMatrix, current, lock_version)
+    latest = (
+        ResponsibilityMatrix.objects.select_related("updated_by", "effective_from")
+        .filter(kpi_id=current.kpi_id)
+        .order_by("-version")
+        .first()
+    )
+    if latest.pk != current.pk:
+        raise StaleEditError(
+            obj=latest,
+            changed_by=user_label(latest.updated_by),
+            changed_at=latest.updated_at,
+            current_version=latest.lock_version,
+        )
+    period = _scoped(Period, effective_from, "effective_from")
+    ensure_period_open(period, field="effective_from")
+    if period_start(period) < period_start(latest.effective_from):
+        raise ValidationError(
+            {
+                "effective_from": _(
+                    "A new version takes effect from %(current)s or later (the current version takes effect "
+                    "from %(current)s), so that earlier periods keep their scores."
+                )
+                % {"current": latest.effective_from.label}
+            }
+        )
+    try:
+        note = _text(note, 2000)
+    except ValueError as error:
+        raise ValidationError({"note": str(error)}) from None
+    clean = matrix_rows_clean(rows)
+    _refuse_closed(period_start(period), None, "effective_from")
+    new = ResponsibilityMatrix.objects.create(
+        kpi_id=latest.kpi_id,
+        effective_from=period,
+        version=latest.version + 1,
+        note=note,
+        updated_by=_actor(actor),
+    )
+    _write_rows(new, clean)
+    audit_record(
+        actor=actor,
+        action="matrix.new_version",
+        obj=new,
+        before=_matrix_snapshot(latest),
+        after=_matrix_snapshot(new),
+    )
+    return new
+
+
+@transaction.atomic
+def matrix_update(
+    *,
+    actor,
+    matrix: ResponsibilityMatrix,
+    lock_version: int,
+    rows: Sequence[Mapping[str, Any]] = UNSET,
+    note: str = UNSET,
+) -> ResponsibilityMatrix:
+    """Correct a version in place (rows and/or note). Refused when a closed period is scored with it."""
+    current = _scoped(ResponsibilityMatrix, matrix, "matrix")
+    current = lock_for_edit(ResponsibilityMatrix, current, lock_version)
+    before = _matrix_snapshot(current)
+    start = period_start(current.effective_from)
+    later = (
+        ResponsibilityMatrix.objects.filter(kpi_id=current.kpi_id, version__gt=current.version)
+        .select_related("effective_from")
+        .order_by("version")
+        .first()
+    )
+    _refuse_closed(start, period_start(later.effective_from) if later else None, "matrix")
+    ensure_period_open(current.effective_from, field="matrix")
+    if note is not UNSET:
+        try:
+            current.note = _text(note, 2000)
+        except ValueError as error:
+            raise ValidationError({"note": str(error)}) from None
+    if rows is not UNSET:
+        clean = matrix_rows_clean(rows)
+        MatrixRow.objects.filter(matrix=current).delete()
+        _write_rows(current, clean)
+    current.lock_version += 1
+    current.updated_by = _actor(actor)
+    current.save(update_fields=["note", "lock_version", "updated_by", "updated_at"])
+    audit_record(
+        actor=actor, action="matrix.update", obj=current, before=before, after=_matrix_snapshot(current)
+    )
+    return current

@@ -1,0 +1,43 @@
+"""Which matrix version is in effect for a period."""
+
+from __future__ import annotations
+
+import pytest
+
+from collab.models import Period
+from responsibility.selectors import matrix_effective_ids, period_start_key
+from tests.factories.interlock import MatrixFactory
+from tests.factories.org import PeriodFactory
+
+
+@pytest.mark.parametrize(
+    ("args", "key"),
+    [
+        (("year", 2025, None, None), 202501),
+        (("quarter", 2025, 3, None), 202507),
+        (("month", 2025, None, 11), 202511),
+        (("quarter", 2025, 1, None), 202501),
+    ],
+)
+def test_period_start_key(args, key):
+    assert period_start_key(*args) == key
+
+
+def test_latest_start_not_after_the_period_wins(scope_a, tenant_b):
+    y2025 = PeriodFactory(year=2025)
+    q2 = PeriodFactory(kind=Period.Kind.QUARTER, year=2025, quarter=2)
+    may = PeriodFactory(kind=Period.Kind.MONTH, year=2025, month=5)
+    march = PeriodFactory(kind=Period.Kind.MONTH, year=2025, month=3)
+    v1 = MatrixFactory(effective_from=y2025, version=1)
+    v2 = MatrixFactory(kpi=v1.kpi, effective_from=q2, version=2)
+    v3 = MatrixFactory(kpi=v1.kpi, effective_from=q2, version=3)  # a correction for the same start
+    other = MatrixFactory(effective_from=may)
+    assert matrix_effective_ids(y2025) == {v1.kpi_id: v1.pk}
+    assert matrix_effective_ids(march) == {v1.kpi_id: v1.pk}
+    assert matrix_effective_ids(q2) == {v1.kpi_id: v3.pk}
+    assert matrix_effective_ids(may) == {v1.kpi_id: v3.pk, other.kpi_id: other.pk}
+    assert v2.pk not in matrix_effective_ids(may).values()
+
+
+def test_empty(scope_a):
+    assert matrix_effective_ids(PeriodFactory()) == {}
