@@ -1,1 +1,349 @@
-"""API viewsets; registered on collab.api.router."""
+"""Organisation API, registered on collab.api.router (under /api/v1/t/<slug>/).
+
+`org-units/`  list (filters: q, kind, parent=<id>, root=yes, under=<id>), create, retrieve, update (code,
+              name, kind; a changed `parent` moves it with its subtree, never under itself or a descendant),
+              delete (refused while it has sub-units, positions or employees)
+`positions/`  list (filters: q, org_unit=<id>, under=<id>), create, retrieve, update, delete
+`employees/`  list (filters: q, org_unit=<id>, under=<id>, manager=<id>, active=yes|no), create, retrieve,
+              update, delete
+`periods/`    list (filters: status, kind, year), create (in planning), retrieve, update and delete (planning
+              only), `POST periods/<id>/advance/` ({"to_status": …} optional) moves it one step on
+
+Every member reads; HR admins write (auditors never). Writes go through `collab.services.org`; their
+ValidationErrors come back as JSON field errors. Foreign keys in bodies are TenantRelatedFields: another
+tenant's id reads exactly like a missing one.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from django.db.models import Q
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import exceptions, mixins, serializers, status
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
+
+from collab.api import router
+from collab.models import Employee, OrgUnit, Period, Position
+from collab.routing import MAX_ID, TenantRelatedField, TenantViewSet
+from collab.selectors import org as selectors
+from collab.services import org as services
+from collab.tenancy import current_tenant
+
+
+def _field_errors(error: DjangoValidationError) -> dict[str, list[str]]:
+    errors = error.message_dict if hasattr(error, "error_dict") else {NON_FIELD_ERRORS: error.messages}
+    return {
+        (api_settings.NON_FIELD_ERRORS_KEY if key == NON_FIELD_ERRORS else key): [str(m) for m in messages]
+        for key, messages in errors.items()
+    }
+
+
+class FilterSerializer(serializers.Serializer):
+    """Query-string filters; a bad value is a 400 with the parameter's name, never a 500."""
+
+    q = serializers.CharField(required=False, max_length=100, allow_blank=True)
+
+
+def _id_filter(**kwargs) -> serializers.IntegerField:
+    return serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID, **kwargs)
+
+
+class OrgWritesMixin:
+    """Writes through a service inside one transaction; a ValidationError becomes JSON field errors."""
+
+    filter_serializer_class = FilterSerializer
+
+    def filters(self) -> dict:
+        serializer = self.filter_serializer_class(data=self.request.query_params)
+        serializer.is_valid(raise_exception=True)
+        return {key: value for key, value in serializer.validated_data.items() if value not in ("", None)}
+
+    def call(self, function, **kwargs):
+        try:
+            with transaction.atomic():
+                return function(**kwargs)
+        except DjangoValidationError as error:
+            raise exceptions.ValidationError(_field_errors(error)) from None
+
+    def respond(self, instance, status_code=status.HTTP_200_OK):
+        instance = self.base_queryset().get(pk=instance.pk)
+        return Response(self.get_serializer(instance).data, status=status_code)
+
+    def partial_update(self, request, *args, **kwargs):
+        return self.update(request, *args, partial=True, **kwargs)
+
+    def validated(self, instance=None, partial: bool = False) -> dict:
+        serializer = self.get_serializer(instance, data=self.request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        return dict(serializer.validated_data)
+
+
+# ----- org units --------------------------------------------------------------------------------------------
+class OrgUnitSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    code = serializers.CharField(max_length=50)
+    name = serializers.CharField(max_length=200)
+    kind = serializers.ChoiceField(choices=OrgUnit.Kind.choices)
+    parent = TenantRelatedField(queryset=OrgUnit.objects, allow_null=True, required=False)
+    path = serializers.CharField(read_only=True)
+    depth = serializers.IntegerField(read_only=True)
+
+
+class OrgUnitFilters(FilterSerializer):
+    kind = serializers.ChoiceField(choices=OrgUnit.Kind.choices, required=False)
+    parent = _id_filter()
+    under = _id_filter(help_text="Only units below this one (its whole subtree).")
+    root = serializers.ChoiceField(choices=["yes", "no"], required=False)
+
+
+@extend_schema_view(list=extend_schema(parameters=[OrgUnitFilters]))
+class OrgUnitViewSet(OrgWritesMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
+    serializer_class = OrgUnitSerializer
+    filter_serializer_class = OrgUnitFilters
+
+    def base_queryset(self):
+        return OrgUnit.objects.all()
+
+    def get_queryset(self):
+        queryset = self.base_queryset().order_by("path")
+        if self.action != "list":
+            return queryset
+        filters = self.filters()
+        if "q" in filters:
+            queryset = queryset.filter(Q(name__icontains=filters["q"]) | Q(code__icontains=filters["q"]))
+        if "kind" in filters:
+            queryset = queryset.filter(kind=filters["kind"])
+        if "parent" in filters:
+            queryset = queryset.filter(parent_id=filters["parent"])
+        if filters.get("root") == "yes":
+            queryset = queryset.filter(parent__isnull=True)
+        if "under" in filters:
+            top = OrgUnit.objects.filter(pk=filters["under"]).first()
+            if top is None:
+                return queryset.none()
+            queryset = queryset.filter(path__startswith=top.path).exclude(pk=top.pk)
+        return queryset.order_by("path")
+
+    def create(self, request, *args, **kwargs):
+        data = self.validated()
+        unit = self.call(services.org_unit_create, actor=request.user, **data)
+        return self.respond(unit, status.HTTP_201_CREATED)
+
+    def update(self, request, *args, partial=False, **kwargs):
+        unit = self.get_object()
+        data = self.validated(unit, partial=partial)
+        moving = "parent" in data
+        parent = data.pop("parent", None)
+
+        def save():
+            updated = services.org_unit_update(actor=request.user, unit=unit, **data)
+            if moving:
+                updated = services.org_unit_move(actor=request.user, unit=updated, parent=parent)
+            return updated
+
+        return self.respond(self.call(save))
+
+    def destroy(self, request, *args, **kwargs):
+        self.call(services.org_unit_delete, actor=request.user, unit=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# ----- positions --------------------------------------------------------------------------------------------
+class PositionSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    code = serializers.CharField(max_length=50)
+    title = serializers.CharField(max_length=200)
+    org_unit = TenantRelatedField(queryset=OrgUnit.objects)
+    job_family = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    level = serializers.CharField(max_length=30, required=False, allow_blank=True, default="")
+
+
+class UnitScopedFilters(FilterSerializer):
+    org_unit = _id_filter()
+    under = _id_filter(help_text="Only rows in this unit or any unit below it.")
+
+
+def _unit_filters(queryset, filters: dict):
+    if "org_unit" in filters:
+        queryset = queryset.filter(org_unit_id=filters["org_unit"])
+    if "under" in filters:
+        top = OrgUnit.objects.filter(pk=filters["under"]).first()
+        queryset = queryset.filter(org_unit__path__startswith=top.path) if top else queryset.none()
+    return queryset
+
+
+@extend_schema_view(list=extend_schema(parameters=[UnitScopedFilters]))
+class PositionViewSet(OrgWritesMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
+    serializer_class = PositionSerializer
+    filter_serializer_class = UnitScopedFilters
+
+    def base_queryset(self):
+        return Position.objects.all()
+
+    def get_queryset(self):
+        queryset = self.base_queryset().order_by("code", "pk")
+        if self.action != "list":
+            return queryset
+        filters = self.filters()
+        if "q" in filters:
+            queryset = selectors.positions(q=filters["q"])
+        return _unit_filters(queryset, filters)
+
+    def create(self, request, *args, **kwargs):
+        position = self.call(services.position_create, actor=request.user, **self.validated())
+        return self.respond(position, status.HTTP_201_CREATED)
+
+    def update(self, request, *args, partial=False, **kwargs):
+        position = self.get_object()
+        data = self.validated(position, partial=partial)
+        position = self.call(services.position_update, actor=request.user, position=position, **data)
+        return self.respond(position)
+
+    def destroy(self, request, *args, **kwargs):
+        self.call(services.position_delete, actor=request.user, position=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# ----- employees --------------------------------------------------------------------------------------------
+class MemberUserField(TenantRelatedField):
+    """A user id in a body: only members of the tenant in scope exist here."""
+
+    def get_queryset(self):
+        return get_user_model().objects.filter(memberships__tenant=current_tenant()).distinct()
+
+
+class EmployeeSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    employee_no = serializers.CharField(max_length=50)
+    name = serializers.CharField(max_length=200)
+    email = serializers.EmailField(required=False, allow_blank=True, default="")
+    org_unit = TenantRelatedField(queryset=OrgUnit.objects)
+    position = TenantRelatedField(queryset=Position.objects, required=False, allow_null=True, default=None)
+    manager = TenantRelatedField(queryset=Employee.objects, required=False, allow_null=True, default=None)
+    user = MemberUserField(required=False, allow_null=True, default=None)
+    is_active = serializers.BooleanField(required=False, default=True)
+
+
+class EmployeeFilters(UnitScopedFilters):
+    manager = _id_filter()
+    active = serializers.ChoiceField(choices=["yes", "no"], required=False)
+
+
+@extend_schema_view(list=extend_schema(parameters=[EmployeeFilters]))
+class EmployeeViewSet(OrgWritesMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
+    serializer_class = EmployeeSerializer
+    filter_serializer_class = EmployeeFilters
+
+    def base_queryset(self):
+        return Employee.objects.all()
+
+    def get_queryset(self):
+        queryset = self.base_queryset().order_by("employee_no", "pk")
+        if self.action != "list":
+            return queryset
+        filters = self.filters()
+        if "q" in filters:
+            queryset = selectors.employees(q=filters["q"])
+        queryset = _unit_filters(queryset, filters)
+        if "manager" in filters:
+            queryset = queryset.filter(manager_id=filters["manager"])
+        if "active" in filters:
+            queryset = queryset.filter(is_active=filters["active"] == "yes")
+        return queryset
+
+    def create(self, request, *args, **kwargs):
+        employee = self.call(services.employee_create, actor=request.user, **self.validated())
+        return self.respond(employee, status.HTTP_201_CREATED)
+
+    def update(self, request, *args, partial=False, **kwargs):
+        employee = self.get_object()
+        data = self.validated(employee, partial=partial)
+        if partial:
+            # A PATCH changes only what it names (serializer defaults apply to full updates alone).
+            data = {key: value for key, value in data.items() if key in request.data}
+        employee = self.call(services.employee_update, actor=request.user, employee=employee, **data)
+        return self.respond(employee)
+
+    def destroy(self, request, *args, **kwargs):
+        self.call(services.employee_delete, actor=request.user, employee=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# ----- periods ----------------------------------------------------------------------------------------------
+class PeriodSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    kind = serializers.ChoiceField(choices=Period.Kind.choices)
+    year = serializers.IntegerField(min_value=2000, max_value=2100)
+    quarter = serializers.IntegerField(min_value=1, max_value=4, required=False, allow_null=True)
+    month = serializers.IntegerField(min_value=1, max_value=12, required=False, allow_null=True)
+    status = serializers.CharField(read_only=True)
+    label = serializers.CharField(read_only=True)
+
+
+class PeriodFilters(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Period.Status.choices, required=False)
+    kind = serializers.ChoiceField(choices=Period.Kind.choices, required=False)
+    year = serializers.IntegerField(required=False, min_value=2000, max_value=2100)
+
+
+class PeriodAdvanceSerializer(serializers.Serializer):
+    to_status = serializers.ChoiceField(choices=Period.Status.choices, required=False)
+
+
+@extend_schema_view(list=extend_schema(parameters=[PeriodFilters]))
+class PeriodViewSet(OrgWritesMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
+    serializer_class = PeriodSerializer
+    filter_serializer_class = PeriodFilters
+
+    def base_queryset(self):
+        return Period.objects.all()
+
+    def get_queryset(self):
+        if self.action != "list":
+            return self.base_queryset()
+        return selectors.periods(**self.filters())
+
+    def create(self, request, *args, **kwargs):
+        period = self.call(services.period_create, actor=request.user, **self.validated())
+        return self.respond(period, status.HTTP_201_CREATED)
+
+    def update(self, request, *args, partial=False, **kwargs):
+        period = self.get_object()
+        data = self.validated(period, partial=partial)
+        if partial:
+            data = {key: value for key, value in data.items() if key in request.data}
+        return self.respond(self.call(services.period_update, actor=request.user, period=period, **data))
+
+    def destroy(self, request, *args, **kwargs):
+        self.call(services.period_delete, actor=request.user, period=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
+        request=PeriodAdvanceSerializer,
+        responses=PeriodSerializer,
+        parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH)],
+    )
+    @action(detail=True, methods=["post"], serializer_class=PeriodAdvanceSerializer)
+    def advance(self, request, *args, **kwargs):
+        """Move the period to its next status (planning → active → review → closed)."""
+        period = self.get_object()
+        serializer = PeriodAdvanceSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        period = self.call(
+            services.period_advance,
+            actor=request.user,
+            period=period,
+            to_status=serializer.validated_data.get("to_status"),
+        )
+        return Response(PeriodSerializer(period).data)
+
+
+router.register("org-units", OrgUnitViewSet, basename="org-unit")
+router.register("positions", PositionViewSet, basename="api-position")
+router.register("employees", EmployeeViewSet, basename="api-employee")
+router.register("periods", PeriodViewSet, basename="api-period")

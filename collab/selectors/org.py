@@ -1,0 +1,186 @@
+"""Organisation reads shared by pages, exports and the API. Every function runs a fixed number of queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+
+from collab.models import Employee, OrgUnit, Period, Position
+
+TREE_MAX_NODES = 1500
+
+
+def _count_of(model, fk: str):
+    """A correlated COUNT of `model` rows pointing at the outer unit (no join fan-out)."""
+    counted = (
+        model.objects.filter(**{fk: OuterRef("pk")})
+        .order_by()
+        .values(fk)
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+def units_with_counts() -> QuerySet[OrgUnit]:
+    return OrgUnit.objects.annotate(
+        child_count=_count_of(OrgUnit, "parent"),
+        position_count=_count_of(Position, "org_unit"),
+        employee_count=_count_of(Employee, "org_unit"),
+    )
+
+
+@dataclass
+class TreeNode:
+    unit: OrgUnit
+    children: list[TreeNode] = field(default_factory=list)
+
+    @property
+    def children_loaded(self) -> bool:
+        return bool(self.children) or not self.unit.child_count
+
+
+def unit_tree(root: OrgUnit | None = None, *, max_nodes: int = TREE_MAX_NODES) -> list[TreeNode]:
+    """The tree (or `root`'s subtree below it) as nested nodes, as deep as fits in `max_nodes` rows.
+
+    Two queries whatever the size: rows per depth, then the rows down to the deepest level that fits.
+    Nodes whose children were cut off have `children_loaded` False (the page loads them on demand).
+    """
+    base = OrgUnit.objects.all()
+    if root is not None:
+        base = base.filter(path__startswith=root.path).exclude(pk=root.pk)
+    per_depth = dict(base.order_by().values_list("depth").annotate(n=Count("pk")))
+    if not per_depth:
+        return []
+    top = min(per_depth)
+    deepest, total = top, 0
+    for depth in sorted(per_depth):
+        if total + per_depth[depth] > max_nodes and depth > top:
+            break
+        total += per_depth[depth]
+        deepest = depth
+    rows = units_with_counts().filter(pk__in=base.filter(depth__lte=deepest).values("pk")).order_by("path")
+    return _nest(list(rows), top)
+
+
+def _nest(units: list[OrgUnit], top: int) -> list[TreeNode]:
+    nodes = {unit.pk: TreeNode(unit) for unit in units}
+    roots: list[TreeNode] = []
+    for unit in units:
+        node = nodes[unit.pk]
+        parent = nodes.get(unit.parent_id)
+        if parent is not None and unit.depth > top:
+            parent.children.append(node)
+        else:
+            roots.append(node)
+    return roots
+
+
+def unit_search(query: str, *, limit: int = 50) -> list[tuple[OrgUnit, list[OrgUnit]]]:
+    """Units whose name or code contains `query`, each with its ancestors (for a breadcrumb). Two queries."""
+    matches = list(
+        units_with_counts()
+        .filter(Q(name__icontains=query) | Q(code__icontains=query))
+        .order_by("path")[:limit]
+    )
+    ancestor_ids = {int(pk) for unit in matches for pk in unit.path.strip("/").split("/")[:-1] if pk}
+    ancestors = {u.pk: u for u in OrgUnit.objects.filter(pk__in=ancestor_ids)} if ancestor_ids else {}
+    return [
+        (unit, [ancestors[int(pk)] for pk in unit.path.strip("/").split("/")[:-1] if int(pk) in ancestors])
+        for unit in matches
+    ]
+
+
+def unit_ancestors(unit: OrgUnit) -> list[OrgUnit]:
+    ids = [int(pk) for pk in unit.path.strip("/").split("/")[:-1] if pk]
+    if not ids:
+        return []
+    found = {u.pk: u for u in OrgUnit.objects.filter(pk__in=ids)}
+    return [found[pk] for pk in ids if pk in found]
+
+
+def unit_choices(*, exclude_subtree_of: OrgUnit | None = None) -> QuerySet[OrgUnit]:
+    """Units in tree order for select boxes (only the columns a label needs)."""
+    queryset = OrgUnit.objects.only("pk", "code", "name", "depth", "path").order_by("path")
+    if exclude_subtree_of is not None:
+        queryset = queryset.exclude(path__startswith=exclude_subtree_of.path)
+    return queryset
+
+
+def units_for_export() -> QuerySet[OrgUnit]:
+    return OrgUnit.objects.select_related("parent").order_by("path")
+
+
+def _in_unit(queryset: QuerySet, unit: OrgUnit, include_sub_units: bool) -> QuerySet:
+    if include_sub_units:
+        return queryset.filter(org_unit__path__startswith=unit.path)
+    return queryset.filter(org_unit=unit)
+
+
+def positions(
+    *, q: str = "", unit: OrgUnit | None = None, include_sub_units: bool = False
+) -> QuerySet[Position]:
+    queryset = Position.objects.select_related("org_unit").annotate(
+        employee_count=_count_of(Employee, "position")
+    )
+    if q:
+        queryset = queryset.filter(Q(code__icontains=q) | Q(title__icontains=q) | Q(job_family__icontains=q))
+    if unit is not None:
+        queryset = _in_unit(queryset, unit, include_sub_units)
+    return queryset.order_by("code", "pk")
+
+
+def employees(
+    *,
+    q: str = "",
+    unit: OrgUnit | None = None,
+    include_sub_units: bool = True,
+    active: bool | None = None,
+    manager: Employee | None = None,
+) -> QuerySet[Employee]:
+    queryset = Employee.objects.select_related("org_unit", "position", "manager")
+    if q:
+        queryset = queryset.filter(
+            Q(name__icontains=q) | Q(employee_no__icontains=q) | Q(email__icontains=q)
+        )
+    if unit is not None:
+        queryset = _in_unit(queryset, unit, include_sub_units)
+    if active is not None:
+        queryset = queryset.filter(is_active=active)
+    if manager is not None:
+        queryset = queryset.filter(manager=manager)
+    return queryset.order_by("employee_no", "pk")
+
+
+def periods(*, status: str = "", kind: str = "", year: int | None = None) -> QuerySet[Period]:
+    queryset = Period.objects.all()
+    if status:
+        queryset = queryset.filter(status=status)
+    if kind:
+        queryset = queryset.filter(kind=kind)
+    if year is not None:
+        queryset = queryset.filter(year=year)
+    return queryset.order_by("-year", "kind", "quarter", "month", "pk")
+
+
+def positions_of_unit(unit: OrgUnit | None) -> QuerySet[Position]:
+    if unit is None:
+        return Position.objects.none()
+    return Position.objects.filter(org_unit=unit).order_by("code")
+
+
+__all__ = [
+    "TreeNode",
+    "employees",
+    "periods",
+    "positions",
+    "positions_of_unit",
+    "unit_ancestors",
+    "unit_choices",
+    "unit_search",
+    "unit_tree",
+    "units_for_export",
+    "units_with_counts",
+]
