@@ -69,7 +69,7 @@ class KPIFilterForm(BootstrapMixin, forms.Form):
     direction = forms.ChoiceField(label=_("Direction"), required=False, choices=[("", _("Any"))])
     collaborative = forms.ChoiceField(label=_("Collaborative"), required=False, choices=YES_NO_ANY)
     process_tag = forms.ChoiceField(label=_("End-to-end process"), required=False, choices=[("", _("Any"))])
-    owner_unit = UnitChoiceField(label=_("Owner unit"), required=False, queryset=None)
+    owner_unit = UnitChoiceField(label=_("Owner unit"), required=False, queryset=None, empty_label=_("Any"))
     active = forms.ChoiceField(
         label=_("Status"),
         required=False,

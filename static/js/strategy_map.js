@@ -48,6 +48,9 @@
     });
   });
 
+  var rowOf = {};
+  data.nodes.forEach(function (node) { rowOf[node.id] = node.category; });
+
   var chart = echarts.init(holder, null, { renderer: "svg" });
   chart.setOption({
     tooltip: { trigger: "item", confine: true },
@@ -58,9 +61,15 @@
       layout: "none",
       roam: true,
       draggable: false,
-      categories: data.categories,
+      categories: data.categories.map(function (category, index) {
+        return { name: category.name, itemStyle: { color: colours[index % colours.length] } };
+      }),
       data: nodes,
-      links: data.links.map(function (link) { return { source: link.source, target: link.target }; }),
+      links: data.links.map(function (link) {
+        // Links inside one band arc clearly above the row instead of running along it.
+        var sameBand = rowOf[link.source] === rowOf[link.target];
+        return { source: link.source, target: link.target, lineStyle: sameBand ? { curveness: 0.5 } : {} };
+      }),
       edgeSymbol: ["none", "arrow"],
       edgeSymbolSize: 10,
       lineStyle: { color: "#6c757d", width: 1.5, curveness: 0.15, opacity: 0.9 },

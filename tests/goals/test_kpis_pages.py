@@ -109,6 +109,8 @@ def test_htmx_request_gets_only_the_results(login, hr_a, library):
     content = response.content.decode()
     assert content.lstrip().startswith('<div id="kpi-results">')
     assert "<html" not in content
+    # The export button follows the filters (out-of-band swap).
+    assert 'id="kpi-export" hx-swap-oob="true"' in content and "export/?q=rev" in content
 
 
 def test_paging_25_per_page_and_constant_queries(login, hr_a, tenant_a, django_assert_max_num_queries):
