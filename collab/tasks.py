@@ -60,6 +60,14 @@ def deliver_notification_email(tenant_id: int, notification_id: int) -> None:
     notification_email_send(notification_id=notification_id)
 
 
+@tenant_task(name="collab.deliver_email", autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def deliver_email(tenant_id: int, recipient_id: int, subject: str, message: str) -> None:
+    """Send one notification e-mail, rendered by `notify()` in the recipient's language."""
+    from collab.services.notifications import email_send
+
+    email_send(recipient_id=recipient_id, subject=subject, message=message)
+
+
 @tenant_task(name="collab.ping_tenant")
 def ping_tenant(tenant_id: int, nonce: str) -> dict:
     """Health check of the whole task path: broker, worker, database and tenant scope.

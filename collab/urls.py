@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from collab.api import router
 from collab.api.platform import ObtainTokenView
+from collab.views import accounts as account_views
 from collab.views import platform as views
 from collab.pages import IdConverter  # noqa: F401  (registers the <id:…> converter)
 
@@ -26,6 +27,7 @@ urlpatterns = [
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("accounts/tenants/", views.post_login, name="post-login"),
+    path("accounts/invite/<str:uidb64>/<str:token>/", account_views.invite_accept, name="invite-accept"),
     path("language/", views.set_language, name="set-language"),
     path("t/<slug:tenant_slug>/", include(tenant_pages)),
     path("api/v1/auth/token/", ObtainTokenView.as_view(), name="api-token"),

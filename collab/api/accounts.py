@@ -1,1 +1,196 @@
-"""API viewsets; registered on collab.api.router."""
+"""Members API: `/api/v1/t/<slug>/members/` (router basename `api-member`).
+
+The basename is not plain `member`: the router would then name its routes `member-list`,
+`member-detail`, … — the names of the member pages.
+
+Every role may list and read members; HR admins add them (mode create, invite or existing), change
+their roles and employee link, and deactivate or reactivate them — the same services and rules as the
+pages (e.g. the last active HR admin keeps the role).
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import exceptions, mixins, serializers, status
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from collab.api import router
+from collab.models import ALL_ROLES, Employee, Membership, Role
+from collab.routing import TenantRelatedField, TenantViewSet
+from collab.selectors import platform as selectors
+from collab.services import accounts as services
+
+
+class MemberSerializer(serializers.ModelSerializer):
+    username = serializers.CharField(source="user.username", read_only=True)
+    first_name = serializers.CharField(source="user.first_name", read_only=True)
+    last_name = serializers.CharField(source="user.last_name", read_only=True)
+    email = serializers.EmailField(source="user.email", read_only=True)
+    employee = serializers.IntegerField(source="employee_pk", read_only=True, allow_null=True)
+    invited = serializers.SerializerMethodField(help_text="True until an invited member sets a password.")
+
+    class Meta:
+        model = Membership
+        fields = [
+            "id", "user", "username", "first_name", "last_name", "email", "roles", "is_active",
+            "employee", "invited", "created_at", "deactivated_at",
+        ]
+        read_only_fields = fields
+
+    def get_invited(self, membership) -> bool:
+        return not membership.user.has_usable_password()
+
+
+def _roles_field(**kwargs) -> serializers.ListField:
+    return serializers.ListField(
+        child=serializers.ChoiceField(choices=Role.choices),
+        min_length=1,
+        max_length=len(Role.values),
+        **kwargs,
+    )
+
+
+class MemberCreateSerializer(serializers.Serializer):
+    MODES = {"create": ("username", "email", "password"), "invite": ("email",), "existing": ("identifier",)}
+
+    mode = serializers.ChoiceField(
+        choices=list(MODES), default="create",
+        help_text="create: a new account with a password; invite: a new account that sets its password "
+        "through an e-mailed link; existing: an account that already exists (by user name or e-mail).",
+    )
+    username = serializers.CharField(max_length=150, required=False)
+    email = serializers.EmailField(max_length=254, required=False)
+    first_name = serializers.CharField(max_length=150, required=False, allow_blank=True, default="")
+    last_name = serializers.CharField(max_length=150, required=False, allow_blank=True, default="")
+    password = serializers.CharField(max_length=128, required=False, write_only=True, trim_whitespace=False)
+    identifier = serializers.CharField(max_length=254, required=False)
+    roles = _roles_field()
+    employee = TenantRelatedField(queryset=Employee.objects, required=False, allow_null=True, default=None)
+
+    def validate(self, attrs):
+        missing = {
+            field: [_("This field is required in this mode.")]
+            for field in self.MODES[attrs["mode"]]
+            if not attrs.get(field)
+        }
+        if missing:
+            raise serializers.ValidationError(missing)
+        return attrs
+
+
+class MemberUpdateSerializer(serializers.Serializer):
+    roles = _roles_field()
+    employee = TenantRelatedField(queryset=Employee.objects, required=False, allow_null=True)
+
+
+def _as_api_error(error: DjangoValidationError) -> exceptions.ValidationError:
+    if not hasattr(error, "error_dict"):
+        return exceptions.ValidationError({"non_field_errors": error.messages})
+    return exceptions.ValidationError(
+        {("non_field_errors" if field == NON_FIELD_ERRORS else field): messages
+         for field, messages in error.message_dict.items()}
+    )
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter("search", OpenApiTypes.STR, description="user name, name or e-mail contains"),
+            OpenApiParameter("role", OpenApiTypes.STR, enum=Role.values),
+            OpenApiParameter("status", OpenApiTypes.STR, enum=list(selectors.MEMBER_STATUSES)),
+        ]
+    ),
+    create=extend_schema(request=MemberCreateSerializer, responses={201: MemberSerializer}),
+    update=extend_schema(request=MemberUpdateSerializer, responses=MemberSerializer),
+    partial_update=extend_schema(request=MemberUpdateSerializer, responses=MemberSerializer),
+)
+class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
+    read_roles = ALL_ROLES
+    write_roles = frozenset({Role.HR_ADMIN})
+    serializer_class = MemberSerializer
+
+    def get_queryset(self):
+        if self.action != "list":
+            return selectors.members()
+        params = self.request.query_params
+        return selectors.members(
+            search=params.get("search", ""), role=params.get("role", ""), status=params.get("status", "")
+        )
+
+    def _answer(self, membership: Membership, code=status.HTTP_200_OK) -> Response:
+        fresh = selectors.members().get(pk=membership.pk)
+        return Response(MemberSerializer(fresh, context=self.get_serializer_context()).data, status=code)
+
+    def create(self, request, *args, **kwargs):
+        given = MemberCreateSerializer(data=request.data, context=self.get_serializer_context())
+        given.is_valid(raise_exception=True)
+        data = given.validated_data
+        common = {"actor": request.user, "roles": data["roles"], "employee": data["employee"]}
+        try:
+            if data["mode"] == "create":
+                membership = services.member_create(
+                    username=data["username"], email=data["email"], password=data["password"],
+                    first_name=data["first_name"], last_name=data["last_name"], **common,
+                )
+            elif data["mode"] == "invite":
+                membership = services.member_invite(
+                    email=data["email"], first_name=data["first_name"], last_name=data["last_name"], **common
+                )
+            else:
+                membership = services.member_add_existing(identifier=data["identifier"], **common)
+        except DjangoValidationError as error:
+            raise _as_api_error(error) from error
+        return self._answer(membership, status.HTTP_201_CREATED)
+
+    def update(self, request, *args, partial: bool = False, **kwargs):
+        membership = self.get_object()
+        context = self.get_serializer_context()
+        given = MemberUpdateSerializer(data=request.data, partial=partial, context=context)
+        given.is_valid(raise_exception=True)
+        data = given.validated_data
+        changes = {}
+        if "roles" in data:
+            changes["roles"] = data["roles"]
+        if "employee" in data:
+            changes["employee"] = data["employee"]
+        try:
+            membership = services.member_update(actor=request.user, membership=membership, **changes)
+        except DjangoValidationError as error:
+            raise _as_api_error(error) from error
+        return self._answer(membership)
+
+    def partial_update(self, request, *args, **kwargs):
+        return self.update(request, *args, partial=True, **kwargs)
+
+    def _run(self, service) -> Response:
+        membership = self.get_object()
+        try:
+            membership = service(actor=self.request.user, membership=membership)
+        except DjangoValidationError as error:
+            raise _as_api_error(error) from error
+        return self._answer(membership)
+
+    @extend_schema(request=None, responses=MemberSerializer)
+    @action(detail=True, methods=["post"])
+    def deactivate(self, request, *args, **kwargs):
+        """Take the member's access away at once: their sessions and tokens stop opening this tenant."""
+        return self._run(services.member_deactivate)
+
+    @extend_schema(request=None, responses=MemberSerializer)
+    @action(detail=True, methods=["post"])
+    def reactivate(self, request, *args, **kwargs):
+        return self._run(services.member_reactivate)
+
+    @extend_schema(request=None, responses=MemberSerializer)
+    @action(detail=True, methods=["post"], url_path="resend-invitation")
+    def resend_invitation(self, request, *args, **kwargs):
+        """E-mail a fresh one-time link to a member who has not set a password yet."""
+        return self._run(services.member_invite_resend)
+
+
+router.register("members", MemberViewSet, basename="api-member")

@@ -1,10 +1,40 @@
-"""Accounts: members, roles, the user's own preferences. Every write atomic and audited."""
+"""Accounts: members, roles, invitations, the user's own preferences. Every write atomic and audited.
+
+Members are `Membership` rows of the tenant in scope. A person is added in one of three ways:
+`member_create` (a new account with an initial password), `member_invite` (a new account without a
+password and an e-mail with a one-time link to set one) or `member_add_existing` (someone who already
+has an account, e.g. in another tenant; their password is never touched). The tenant must keep at
+least one active HR admin: demoting or deactivating the last one is refused.
+"""
 
 from __future__ import annotations
 
-from django.conf import settings
+from collections.abc import Iterable
 
-from collab.models import UserProfile
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.contrib.auth.tokens import default_token_generator
+from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.encoding import force_bytes, force_str
+from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from collab.audit import audit_record
+from collab.models import Employee, Membership, Notification, Role, Tenant, UserProfile
+from collab.services.notifications import notify, recipient_language
+from collab.tenancy import all_tenants, current_tenant, tenant_scope
+
+User = get_user_model()
+
+# ---------------------------------------------------------------------------------------------------
+# The user's own preferences
 
 
 def language_is_supported(language: str) -> bool:
@@ -16,3 +46,404 @@ def user_language_set(*, user, language: str) -> UserProfile:
         raise ValueError(f"Unsupported language {language!r}")
     profile, _created = UserProfile.objects.update_or_create(user=user, defaults={"language": language})
     return profile
+
+
+# ---------------------------------------------------------------------------------------------------
+# Helpers
+
+
+def roles_clean(roles: Iterable[str] | None) -> list[str]:
+    """Known roles, without duplicates, in the canonical order; at least one."""
+    given = list(roles or [])
+    if not given or any(not isinstance(role, str) or role not in Role.values for role in given):
+        message = _("Choose at least one role: HR admin, manager, employee, committee member or auditor.")
+        raise ValidationError({"roles": message})
+    return [role for role in Role.values if role in given]
+
+
+def roles_label(roles: Iterable[str]) -> str:
+    labels = dict(Role.choices)
+    return ", ".join(str(labels[role]) for role in roles if role in labels)
+
+
+def member_snapshot(membership: Membership) -> dict:
+    """What the audit log keeps of a member: never a password hash."""
+    user = membership.user
+    employee_id = Employee.objects.filter(user_id=user.pk).values_list("pk", flat=True).first()
+    return {
+        "user": user.pk,
+        "username": user.get_username(),
+        "name": user.get_full_name(),
+        "email": user.email,
+        "roles": list(membership.roles),
+        "is_active": membership.is_active,
+        "employee": employee_id,
+    }
+
+
+def _lock_tenant() -> None:
+    """Serialise changes to the set of HR admins of this tenant (no two demotions racing each other)."""
+    Tenant.objects.select_for_update().filter(pk=current_tenant().pk).first()
+
+
+def _active_hr_admins_other_than(membership: Membership) -> int:
+    return (
+        Membership.objects.filter(is_active=True, roles__icontains=f'"{Role.HR_ADMIN}"')
+        .exclude(pk=membership.pk)
+        .count()
+    )
+
+
+def _check_keeps_an_hr_admin(membership: Membership, *, new_roles: list[str], active: bool) -> None:
+    loses_hr = membership.is_active and Role.HR_ADMIN in membership.roles
+    loses_hr = loses_hr and (not active or Role.HR_ADMIN not in new_roles)
+    if loses_hr and _active_hr_admins_other_than(membership) == 0:
+        field = "roles" if active else "__all__"
+        raise ValidationError(
+            {
+                field: _(
+                    "%(user)s is the last active HR admin of this company. Make another member an HR admin "
+                    "first, so someone can still manage members."
+                )
+                % {"user": membership.user.get_username()}
+            }
+        )
+
+
+def _employee_link(*, membership: Membership, employee: Employee | None) -> None:
+    """Link the member's user to this tenant's employee record (or unlink with None)."""
+    user = membership.user
+    if employee is not None:
+        if employee.tenant_id != membership.tenant_id:
+            raise ValidationError({"employee": _("No such employee.")})
+        if employee.user_id is not None and employee.user_id != user.pk:
+            raise ValidationError(
+                {"employee": _("This employee record is already linked to another member.")}
+            )
+    for linked in Employee.objects.filter(user=user).exclude(pk=employee.pk if employee else None):
+        linked.user = None
+        linked.save(update_fields=["user"])
+    if employee is not None and employee.user_id != user.pk:
+        employee.user = user
+        employee.save(update_fields=["user"])
+
+
+def _username_taken(username: str) -> bool:
+    return User.objects.filter(username__iexact=username).exists()
+
+
+def _email_clean(email: str) -> str:
+    email = User.objects.normalize_email((email or "").strip())
+    try:
+        validate_email(email)
+    except ValidationError as invalid:
+        raise ValidationError({"email": invalid.messages}) from invalid
+    return email
+
+
+def _membership_add(*, actor, user, roles: list[str], employee: Employee | None, how: str) -> Membership:
+    if Membership.objects.filter(user=user).exists():
+        message = _("%(user)s is already a member here.") % {"user": user.get_username()}
+        raise ValidationError({"__all__": message})
+    membership = Membership.objects.create(user=user, roles=roles)
+    if employee is not None:
+        _employee_link(membership=membership, employee=employee)
+    after = {**member_snapshot(membership), "how": how}
+    audit_record(actor=actor, action="member.add", obj=membership, after=after)
+    return membership
+
+
+def invite_path(user) -> str:
+    """The one-time link to set a password: Django's token generator, invalid once the password is set."""
+    uidb64 = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    return reverse("invite-accept", kwargs={"uidb64": uidb64, "token": token})
+
+
+def _notify_invite(membership: Membership, *, actor) -> None:
+    tenant = current_tenant()
+    user = membership.user
+    inviter = actor.get_full_name() or actor.get_username() if actor else ""
+    with recipient_language(user):
+        notify(
+            recipient=user,
+            category=Notification.Category.ACCOUNT,
+            title=gettext("You are invited to %(tenant)s on Collab") % {"tenant": tenant.name},
+            body=gettext(
+                "%(inviter)s added you to %(tenant)s as %(roles)s. Your user name is %(username)s. "
+                "Open the link below to choose your password; it works once and expires in %(days)s days."
+            )
+            % {
+                "inviter": inviter,
+                "tenant": tenant.name,
+                "roles": roles_label(membership.roles),
+                "username": user.get_username(),
+                "days": settings.PASSWORD_RESET_TIMEOUT // 86400,
+            },
+            url=invite_path(user),
+        )
+
+
+def _notify_added(membership: Membership) -> None:
+    tenant = current_tenant()
+    with recipient_language(membership.user):
+        notify(
+            recipient=membership.user,
+            category=Notification.Category.ACCOUNT,
+            title=gettext("You now have access to %(tenant)s") % {"tenant": tenant.name},
+            body=gettext("Your roles: %(roles)s. Log in with your existing password.")
+            % {"roles": roles_label(membership.roles)},
+            url=reverse("tenant-home", kwargs={"tenant_slug": tenant.slug}),
+        )
+
+
+# ---------------------------------------------------------------------------------------------------
+# Adding members
+
+
+@transaction.atomic
+def member_create(
+    *,
+    actor,
+    username: str,
+    email: str,
+    password: str,
+    roles: Iterable[str],
+    first_name: str = "",
+    last_name: str = "",
+    employee: Employee | None = None,
+) -> Membership:
+    """Create a new account with an initial password (Django's validators) and make it a member."""
+    roles = roles_clean(roles)
+    username = User.normalize_username((username or "").strip())
+    errors: dict[str, list] = {}
+    try:
+        UnicodeUsernameValidator()(username)
+        if not username or len(username) > 150:
+            raise ValidationError(_("Enter a user name of 1 to 150 characters."))
+    except ValidationError as invalid:
+        errors["username"] = invalid.messages
+    if "username" not in errors and _username_taken(username):
+        errors["username"] = [
+            _("This user name is taken. To give an existing account access, use “Add existing user”.")
+        ]
+    email = _email_clean(email)
+    user = User(username=username, email=email, first_name=first_name.strip(), last_name=last_name.strip())
+    try:
+        validate_password(password, user)
+    except ValidationError as weak:
+        errors["password"] = weak.messages
+    if errors:
+        raise ValidationError(errors)
+    user.set_password(password)
+    user.save()
+    membership = _membership_add(actor=actor, user=user, roles=roles, employee=employee, how="created")
+    _notify_added(membership)
+    return membership
+
+
+@transaction.atomic
+def member_invite(
+    *,
+    actor,
+    email: str,
+    roles: Iterable[str],
+    first_name: str = "",
+    last_name: str = "",
+    employee: Employee | None = None,
+) -> Membership:
+    """Create an account without a usable password and e-mail a one-time link to set one."""
+    roles = roles_clean(roles)
+    email = _email_clean(email)
+    if User.objects.filter(email__iexact=email).exists() or _username_taken(email):
+        raise ValidationError(
+            {"email": _("Someone already has an account with this e-mail. Use “Add existing user” instead.")}
+        )
+    if len(email) > 150:
+        raise ValidationError({"email": _("This e-mail address is too long to be a user name.")})
+    user = User(
+        username=email.lower(), email=email, first_name=first_name.strip(), last_name=last_name.strip()
+    )
+    user.set_unusable_password()
+    user.save()
+    membership = _membership_add(actor=actor, user=user, roles=roles, employee=employee, how="invited")
+    _notify_invite(membership, actor=actor)
+    return membership
+
+
+def user_find(identifier: str):
+    """An existing account by user name (exact first, then any case) or by e-mail; ValidationError if none."""
+    identifier = (identifier or "").strip()
+    if not identifier or "\x00" in identifier:
+        raise ValidationError({"identifier": _("Enter a user name or an e-mail address.")})
+    user = User.objects.filter(username=identifier).first()
+    if user is None:
+        by_name = list(User.objects.filter(username__iexact=identifier)[:2])
+        by_email = list(User.objects.filter(email__iexact=identifier)[:2]) if "@" in identifier else []
+        matches = by_name or by_email
+        if len(matches) > 1:
+            raise ValidationError(
+                {"identifier": _("Several accounts match. Enter the exact user name instead.")}
+            )
+        user = matches[0] if matches else None
+    if user is None or not user.is_active:
+        raise ValidationError({"identifier": _("No account has this user name or e-mail.")})
+    return user
+
+
+@transaction.atomic
+def member_add_existing(
+    *, actor, identifier: str, roles: Iterable[str], employee: Employee | None = None
+) -> Membership:
+    """Give an existing account (e.g. a member of another tenant) access here; their password is untouched."""
+    roles = roles_clean(roles)
+    user = user_find(identifier)
+    existing = Membership.objects.filter(user=user).first()
+    if existing is not None:
+        message = (
+            _("%(user)s is already a member here.")
+            if existing.is_active
+            else _("%(user)s is a deactivated member here: reactivate them from the member list.")
+        )
+        raise ValidationError({"identifier": message % {"user": user.get_username()}})
+    membership = _membership_add(actor=actor, user=user, roles=roles, employee=employee, how="existing")
+    _notify_added(membership)
+    return membership
+
+
+@transaction.atomic
+def member_invite_resend(*, actor, membership: Membership) -> Membership:
+    """Send a fresh one-time link to a member who has not set a password yet."""
+    if membership.user.has_usable_password():
+        raise ValidationError({"__all__": _("This member has already set a password.")})
+    if not membership.is_active:
+        raise ValidationError({"__all__": _("Reactivate this member before sending a new invitation.")})
+    audit_record(
+        actor=actor, action="member.invite_resend", obj=membership, after=member_snapshot(membership)
+    )
+    _notify_invite(membership, actor=actor)
+    return membership
+
+
+# ---------------------------------------------------------------------------------------------------
+# Changing members
+
+_UNCHANGED = object()
+
+
+@transaction.atomic
+def member_update(
+    *, actor, membership: Membership, roles: Iterable[str] | None = None, employee=_UNCHANGED
+) -> Membership:
+    """Set a member's roles and/or employee record. The last active HR admin keeps the role."""
+    _lock_tenant()
+    membership = Membership.objects.select_for_update().select_related("user").get(pk=membership.pk)
+    before = member_snapshot(membership)
+    new_roles = roles_clean(roles) if roles is not None else list(membership.roles)
+    _check_keeps_an_hr_admin(membership, new_roles=new_roles, active=True)
+    roles_changed = new_roles != list(membership.roles)
+    if roles_changed:
+        membership.roles = new_roles
+        membership.save(update_fields=["roles"])
+    if employee is not _UNCHANGED:
+        _employee_link(membership=membership, employee=employee)
+    after = member_snapshot(membership)
+    if after == before:
+        return membership
+    audit_record(actor=actor, action="member.update", obj=membership, before=before, after=after)
+    if roles_changed:
+        tenant = current_tenant()
+        with recipient_language(membership.user):
+            notify(
+                recipient=membership.user,
+                category=Notification.Category.ACCOUNT,
+                title=gettext("Your roles in %(tenant)s changed") % {"tenant": tenant.name},
+                body=gettext("Your roles are now: %(roles)s.") % {"roles": roles_label(new_roles)},
+                url=reverse("tenant-home", kwargs={"tenant_slug": tenant.slug}),
+            )
+    return membership
+
+
+@transaction.atomic
+def member_deactivate(*, actor, membership: Membership) -> Membership:
+    """Take the member's access to this tenant away at once (sessions and tokens: checked per request)."""
+    _lock_tenant()
+    membership = Membership.objects.select_for_update().select_related("user").get(pk=membership.pk)
+    if not membership.is_active:
+        raise ValidationError({"__all__": _("%(user)s is already deactivated.") % {"user": membership.user}})
+    _check_keeps_an_hr_admin(membership, new_roles=list(membership.roles), active=False)
+    before = member_snapshot(membership)
+    membership.is_active = False
+    membership.deactivated_at = timezone.now()
+    membership.save(update_fields=["is_active", "deactivated_at"])
+    after = member_snapshot(membership)
+    audit_record(actor=actor, action="member.deactivate", obj=membership, before=before, after=after)
+    tenant = current_tenant()
+    with recipient_language(membership.user):
+        notify(
+            recipient=membership.user,
+            category=Notification.Category.ACCOUNT,
+            title=gettext("Your access to %(tenant)s was removed") % {"tenant": tenant.name},
+            body=gettext("Ask an HR admin of %(tenant)s if you think this is a mistake.")
+            % {"tenant": tenant.name},
+        )
+    return membership
+
+
+@transaction.atomic
+def member_reactivate(*, actor, membership: Membership) -> Membership:
+    membership = Membership.objects.select_for_update().select_related("user").get(pk=membership.pk)
+    if membership.is_active:
+        raise ValidationError({"__all__": _("%(user)s is already active.") % {"user": membership.user}})
+    before = member_snapshot(membership)
+    membership.is_active = True
+    membership.deactivated_at = None
+    membership.save(update_fields=["is_active", "deactivated_at"])
+    after = member_snapshot(membership)
+    audit_record(actor=actor, action="member.reactivate", obj=membership, before=before, after=after)
+    tenant = current_tenant()
+    with recipient_language(membership.user):
+        notify(
+            recipient=membership.user,
+            category=Notification.Category.ACCOUNT,
+            title=gettext("Your access to %(tenant)s is back") % {"tenant": tenant.name},
+            body=gettext("Your roles: %(roles)s.") % {"roles": roles_label(membership.roles)},
+            url=reverse("tenant-home", kwargs={"tenant_slug": tenant.slug}),
+        )
+    return membership
+
+
+# ---------------------------------------------------------------------------------------------------
+# Accepting an invitation (outside any tenant: the person is not logged in yet)
+
+
+def invite_user(uidb64: str, token: str):
+    """The invited user this link belongs to, or None when the link is wrong, used or expired."""
+    try:
+        pk = int(force_str(urlsafe_base64_decode(uidb64)))
+    except (TypeError, ValueError, OverflowError):
+        return None
+    if pk <= 0 or pk > 2**63 - 1:
+        return None
+    user = User.objects.filter(pk=pk, is_active=True).first()
+    if user is None or not default_token_generator.check_token(user, token):
+        return None
+    return user
+
+
+@transaction.atomic
+def invite_accept(*, user, password: str) -> None:
+    """Set the invited user's first password; the link stops working because the password changed."""
+    try:
+        validate_password(password, user)
+    except ValidationError as weak:
+        raise ValidationError({"password": weak.messages}) from weak
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    # all_tenants: the person accepts before choosing a tenant; each tenant's audit log records it
+    # for that tenant's own membership row only (filtered on this user).
+    with all_tenants("record an accepted invitation in each tenant the user belongs to"):
+        memberships = list(Membership.objects.filter(user=user).select_related("tenant"))
+    for membership in memberships:
+        with tenant_scope(membership.tenant):
+            audit_record(actor=user, action="member.invite_accept", obj=membership)

@@ -9,10 +9,10 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from collab.selectors import platform as selectors
-from collab.services import accounts as services
 from collab.models import Role
 from collab.pages import tenant_page
+from collab.selectors import platform as selectors
+from collab.services import accounts as services
 
 
 @login_required
@@ -21,7 +21,9 @@ def post_login(request):
     memberships = selectors.memberships_of_user(request.user)
     if len(memberships) == 1:
         return redirect("tenant-home", tenant_slug=memberships[0].tenant.slug)
-    return render(request, "collab/pick_tenant.html", {"memberships": memberships})
+    labels = dict(Role.choices)
+    choices = [(m, [labels[role] for role in m.roles if role in labels]) for m in memberships]
+    return render(request, "collab/pick_tenant.html", {"memberships": memberships, "choices": choices})
 
 
 ROLE_HOMES = {
@@ -35,8 +37,14 @@ ROLE_HOMES = {
 
 @tenant_page()
 def tenant_home(request):
-    role = request.membership.primary_role
-    context = selectors.home_context(request.membership, role)
+    """The member's home: their first role's page, or another of their roles chosen with ?as=<role>."""
+    membership = request.membership
+    role = request.GET.get("as", "")
+    if role not in ROLE_HOMES or role not in membership.roles:
+        role = membership.primary_role
+    context = selectors.home_context(membership, role)
+    labels = dict(Role.choices)
+    context["other_roles"] = [(r, labels[r]) for r in Role.values if r in membership.roles and r != role]
     return render(request, ROLE_HOMES[role], context)
 
 

@@ -1,0 +1,336 @@
+"""Account pages: members (HR admins manage, auditors read), invitations, the inbox and its settings.
+
+Views stay thin: forms parse, services decide and write, selectors read. Member pages go through
+`tenant_page` (role rules); the inbox and notification settings are the signed-in member's own and
+go through `own_page` (every member of the tenant, auditors included, reads and marks their own).
+"""
+
+from __future__ import annotations
+
+import functools
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.forms import SetPasswordForm
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponseNotAllowed, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+
+from collab.forms import accounts as forms
+from collab.forms import add_service_errors
+from collab.models import ALL_ROLES, Membership, Notification, Role
+from collab.pages import HR_AND_AUDITOR, HR_ONLY, get_scoped_or_404, tenant_page
+from collab.selectors import platform as selectors
+from collab.services import accounts as services
+from collab.services import notifications as notification_services
+
+PAGE_SIZE = 25
+# The services name a few fields differently from the forms.
+FIELD_NAMES = {"password": "password1", "employee": "employee_no"}
+
+
+def own_page(view):
+    """A page about the signed-in member's own things in this tenant: any role may read and change it."""
+
+    @functools.wraps(view)
+    def wrapped(request, tenant_slug: str, *args, **kwargs):
+        if request.membership is None:
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    wrapped.tenant_roles = (ALL_ROLES, ALL_ROLES)
+    return wrapped
+
+
+def _show_errors(form, error: ValidationError) -> None:
+    add_service_errors(form, error, FIELD_NAMES)
+
+
+def _tenant_url(request, name: str, **kwargs) -> str:
+    return reverse(name, kwargs={"tenant_slug": request.tenant.slug, **kwargs})
+
+
+# ---------------------------------------------------------------------------------------------------
+# Login security
+
+
+def locked_out_response(request, original_response=None, credentials=None):
+    """What django-axes answers once a user name and address have failed too often."""
+    minutes = int(round(float(settings.AXES_COOLOFF_TIME or 0) * 60))
+    status = settings.AXES_HTTP_RESPONSE_CODE
+    if request.path.startswith("/api/"):
+        detail = _("Too many failed log-in attempts. Try again in %(minutes)s minutes.")
+        detail %= {"minutes": minutes}
+        return JsonResponse({"detail": detail, "code": "locked_out"}, status=status)
+    context = {"cooloff_minutes": minutes, "failure_limit": settings.AXES_FAILURE_LIMIT}
+    return render(request, "registration/locked_out.html", context, status=status)
+
+
+@sensitive_post_parameters("new_password1", "new_password2")
+@never_cache
+def invite_accept(request, uidb64: str, token: str):
+    """An invited person chooses their password through the one-time link, then is logged in."""
+    session_key = "_invite_token"
+    placeholder = "set-password"
+    if token != placeholder:
+        # Keep the token out of the address bar (and Referer headers): remember it, then redirect.
+        request.session[session_key] = token
+        return redirect("invite-accept", uidb64=uidb64, token=placeholder)
+    user = services.invite_user(uidb64, request.session.get(session_key, ""))
+    if user is None:
+        return render(request, "registration/invite_accept.html", {"valid": False})
+    form = SetPasswordForm(user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.invite_accept(user=user, password=form.cleaned_data["new_password1"])
+        except ValidationError as error:
+            _show_errors(form, error)
+        else:
+            request.session.pop(session_key, None)
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, _("Welcome! Your password is set."))
+            return redirect("post-login")
+    return render(request, "registration/invite_accept.html", {"valid": True, "form": form, "invited": user})
+
+
+# ---------------------------------------------------------------------------------------------------
+# Members
+
+
+@tenant_page(read=HR_AND_AUDITOR, write=HR_ONLY)
+def member_list(request):
+    search = request.GET.get("q", "")
+    role = request.GET.get("role", "")
+    status = request.GET.get("status", "")
+    members = selectors.members(search=search, role=role, status=status)
+    page = Paginator(members, PAGE_SIZE).get_page(request.GET.get("page"))
+    labels = dict(Role.choices)
+    page.object_list = list(page.object_list)
+    for member in page.object_list:
+        member.role_names = [labels[role] for role in member.roles if role in labels]
+        member.invited = not member.user.has_usable_password()
+    context = {
+        "page": page,
+        "search": search.replace("\x00", ""),
+        "role": role if role in Role.values else "",
+        "status": status if status in selectors.MEMBER_STATUSES else "",
+        "role_choices": Role.choices,
+        "filtered": bool(search or role or status),
+    }
+    template = "collab/accounts/member_list.html"
+    if request.htmx and not request.htmx.boosted:
+        template += "#results"
+    return render(request, template, context)
+
+
+def _member_add_page(request, form_class, title: str, intro: str, add):
+    form = form_class(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            membership = add(data)
+        except ValidationError as error:
+            _show_errors(form, error)
+        else:
+            done = _("%(user)s is now a member.") % {"user": membership.user.get_username()}
+            messages.success(request, done)
+            return redirect(_tenant_url(request, "member-detail", pk=membership.pk))
+    return render(
+        request, "collab/accounts/member_add.html", {"form": form, "title": title, "intro": intro}
+    )
+
+
+@sensitive_post_parameters("password1", "password2")
+@tenant_page(read=HR_ONLY, write=HR_ONLY)
+def member_create(request):
+    def add(data):
+        return services.member_create(
+            actor=request.user,
+            username=data["username"],
+            email=data["email"],
+            password=data["password1"],
+            roles=data["roles"],
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            employee=data["employee_no"],
+        )
+
+    return _member_add_page(
+        request, forms.MemberCreateForm, _("Create an account"),
+        _(
+            "Create the account yourself and hand the initial password over in person; "
+            "the member can change it after logging in."
+        ),
+        add,
+    )
+
+
+@tenant_page(read=HR_ONLY, write=HR_ONLY)
+def member_invite(request):
+    def add(data):
+        return services.member_invite(
+            actor=request.user,
+            email=data["email"],
+            roles=data["roles"],
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            employee=data["employee_no"],
+        )
+
+    return _member_add_page(
+        request, forms.MemberInviteForm, _("Invite by e-mail"),
+        _("The person gets an e-mail with a one-time link to choose their own password."),
+        add,
+    )
+
+
+@tenant_page(read=HR_ONLY, write=HR_ONLY)
+def member_add_existing(request):
+    def add(data):
+        return services.member_add_existing(
+            actor=request.user,
+            identifier=data["identifier"],
+            roles=data["roles"],
+            employee=data["employee_no"],
+        )
+
+    return _member_add_page(
+        request, forms.MemberAddExistingForm, _("Add an existing user"),
+        _("For someone who already has a Collab account, for example in another company of the group."),
+        add,
+    )
+
+
+@tenant_page(read=HR_AND_AUDITOR, write=HR_ONLY)
+def member_detail(request, pk: int):
+    membership = get_scoped_or_404(Membership.objects.select_related("user"), pk)
+    employee = selectors.member_linked_employee(membership)
+    initial = {"roles": membership.roles, "employee_no": employee.employee_no if employee else ""}
+    form = forms.MemberEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.member_update(
+                actor=request.user, membership=membership,
+                roles=form.cleaned_data["roles"], employee=form.cleaned_data["employee_no"],
+            )
+        except ValidationError as error:
+            _show_errors(form, error)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect(_tenant_url(request, "member-detail", pk=membership.pk))
+    labels = dict(Role.choices)
+    context = {
+        "member": membership,
+        "employee": employee,
+        "form": form,
+        "invited": not membership.user.has_usable_password(),
+        "is_self": membership.user_id == request.user.pk,
+        "role_names": [labels[role] for role in membership.roles if role in labels],
+    }
+    return render(request, "collab/accounts/member_detail.html", context)
+
+
+def _member_action(service, done_message):
+    @tenant_page(read=HR_ONLY, write=HR_ONLY)
+    def view(request, pk: int):
+        membership = get_scoped_or_404(Membership.objects.select_related("user"), pk)
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        try:
+            service(actor=request.user, membership=membership)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, str(done_message) % {"user": membership.user.get_username()})
+        return redirect(_tenant_url(request, "member-detail", pk=membership.pk))
+
+    return view
+
+
+member_deactivate = _member_action(
+    services.member_deactivate,
+    gettext_lazy("%(user)s is deactivated: their sessions and tokens no longer open this company."),
+)
+member_reactivate = _member_action(services.member_reactivate, gettext_lazy("%(user)s is active again."))
+member_invite_resend = _member_action(
+    services.member_invite_resend, gettext_lazy("A new invitation went to %(user)s.")
+)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Notifications
+
+
+@own_page
+def notification_list(request):
+    unread_only = request.GET.get("show") == "unread"
+    page = Paginator(selectors.notifications_of(request.user, unread_only=unread_only), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    context = {
+        "page": page,
+        "unread_only": unread_only,
+        "unread_count": selectors.unread_notification_count(request.user),
+    }
+    return render(request, "collab/notifications/list.html", context)
+
+
+def _back_to_inbox(request):
+    next_url = request.POST.get("next", "")
+    if next_url and url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
+        return redirect(next_url)
+    return redirect(_tenant_url(request, "notifications"))
+
+
+@own_page
+def notification_read(request, pk: int):
+    notification = get_scoped_or_404(Notification.objects.filter(recipient=request.user), pk)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    notification_services.notifications_mark_read(user=request.user, ids=[notification.pk])
+    if request.htmx:
+        notification.refresh_from_db()
+        context = {
+            "notification": notification,
+            "count": selectors.unread_notification_count(request.user),
+            "oob": True,
+        }
+        return render(request, "collab/notifications/_row.html", context)
+    return _back_to_inbox(request)
+
+
+@own_page
+def notification_read_all(request):
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    marked = notification_services.notifications_mark_read(user=request.user)
+    if marked:
+        messages.success(request, _("All notifications are marked read."))
+    return _back_to_inbox(request)
+
+
+@own_page
+def notification_badge(request):
+    """The unread count for the header, fetched by htmx on every page and every 30 seconds."""
+    count = selectors.unread_notification_count(request.user)
+    return render(request, "collab/notifications/_badge.html", {"count": count})
+
+
+@own_page
+def notification_preferences(request):
+    preferences = notification_services.notification_preferences(user=request.user)
+    form = forms.NotificationPreferencesForm(request.POST or None, preferences=preferences)
+    if request.method == "POST" and form.is_valid():
+        notification_services.notification_preferences_set(user=request.user, choices=form.choices())
+        messages.success(request, _("Your notification settings are saved."))
+        return redirect(_tenant_url(request, "notification-preferences"))
+    return render(request, "collab/notifications/preferences.html", {"form": form})

@@ -1,0 +1,259 @@
+"""Members API: every role reads, HR admins write, the same rules as the pages, no 500 on bad input."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core import mail
+
+from collab.models import AuditEvent, Membership
+from collab.tenancy import tenant_scope
+from tests.factories import make_member
+from tests.factories.accounts import make_invited, membership_of
+from tests.factories.org import EmployeeFactory
+
+pytestmark = pytest.mark.django_db
+User = get_user_model()
+BASE = "/api/v1/t/alpha/members/"
+STRONG = "Tall-Granite-Orchard-42"
+
+
+def _detail(pk, action=""):
+    return f"{BASE}{pk}/{action + '/' if action else ''}"
+
+
+@pytest.mark.parametrize("role", ["hr_admin", "manager", "employee", "committee", "auditor"])
+def test_every_role_lists_and_reads(api_client_for, tenant_a, hr_a, role):
+    reader = make_member(tenant_a, role, username=f"reader-{role}")
+    api = api_client_for(reader)
+    listing = api.get(BASE)
+    assert listing.status_code == 200
+    usernames = {row["username"] for row in listing.json()["results"]}
+    assert {"hr_a", f"reader-{role}"} <= usernames
+    one = api.get(_detail(membership_of(tenant_a, hr_a).pk))
+    assert one.status_code == 200
+    assert one.json()["roles"] == ["hr_admin"] and "password" not in one.json()
+
+
+@pytest.mark.parametrize("role", ["manager", "employee", "committee", "auditor"])
+def test_only_hr_admins_write(api_client_for, tenant_a, hr_a, role):
+    someone = make_member(tenant_a, role, "auditor", username=f"w-{role}")
+    api = api_client_for(someone)
+    target = membership_of(tenant_a, hr_a).pk
+    body = {"mode": "invite", "email": "x@example.com", "roles": ["employee"]}
+    assert api.post(BASE, body, format="json").status_code == 403
+    assert api.patch(_detail(target), {"roles": ["employee"]}, format="json").status_code == 403
+    assert api.post(_detail(target, "deactivate")).status_code == 403
+    assert not User.objects.filter(email="x@example.com").exists()
+
+
+def test_list_filters_and_search(api_client_for, tenant_a, hr_a):
+    make_member(tenant_a, "manager", username="maria", email="maria@corp.example")
+    make_invited(tenant_a, "employee", username="ivan")
+    api = api_client_for(hr_a)
+    assert [r["username"] for r in api.get(BASE, {"search": "corp.example"}).json()["results"]] == ["maria"]
+    assert [r["username"] for r in api.get(BASE, {"role": "manager"}).json()["results"]] == ["maria"]
+    invited = api.get(BASE, {"status": "invited"}).json()["results"]
+    assert [r["username"] for r in invited] == ["ivan"] and invited[0]["invited"] is True
+    assert api.get(BASE, {"role": "nonsense", "status": "\x00"}).status_code == 200
+
+
+def test_list_query_count_does_not_grow(api_client_for, tenant_a, hr_a, django_assert_max_num_queries):
+    api = api_client_for(hr_a)
+    with tenant_scope(tenant_a):
+        for n in range(3):
+            EmployeeFactory(user=make_member(tenant_a, "employee", username=f"e{n}"))
+    with django_assert_max_num_queries(6):
+        assert api.get(BASE).status_code == 200
+    for n in range(3, 15):
+        make_member(tenant_a, "employee", username=f"e{n}")
+    with django_assert_max_num_queries(6):
+        assert len(api.get(BASE).json()["results"]) == 16
+
+
+def test_create_modes(api_client_for, tenant_a, tenant_b, hr_a, django_capture_on_commit_callbacks):
+    api = api_client_for(hr_a)
+    created = api.post(
+        BASE,
+        {"username": "ada", "email": "ada@example.com", "password": STRONG, "roles": ["manager"]},
+        format="json",
+    )
+    assert created.status_code == 201, created.json()
+    assert created.json()["username"] == "ada" and created.json()["invited"] is False
+    with django_capture_on_commit_callbacks(execute=True):
+        invited = api.post(
+            BASE, {"mode": "invite", "email": "bo@example.com", "roles": ["employee"]}, format="json"
+        )
+    assert invited.status_code == 201 and invited.json()["invited"] is True
+    assert "/accounts/invite/" in mail.outbox[-1].body
+    make_member(tenant_b, "auditor", username="outsider")
+    existing = api.post(
+        BASE, {"mode": "existing", "identifier": "outsider", "roles": ["auditor"]}, format="json"
+    )
+    assert existing.status_code == 201 and existing.json()["username"] == "outsider"
+    with tenant_scope(tenant_a):
+        assert AuditEvent.objects.filter(action="member.add").count() == 3
+
+
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"username": "ada", "email": "ada@example.com", "roles": ["employee"]}, "password"),
+        ({"mode": "invite", "roles": ["employee"]}, "email"),
+        ({"mode": "existing", "roles": ["employee"]}, "identifier"),
+        ({"mode": "teleport", "roles": ["employee"]}, "mode"),
+        ({"username": "ada", "email": "ada@example.com", "password": STRONG, "roles": []}, "roles"),
+        ({"username": "ada", "email": "ada@example.com", "password": STRONG, "roles": "employee"}, "roles"),
+        ({"username": "ada", "email": "ada@example.com", "password": STRONG, "roles": ["king"]}, "roles"),
+        (
+            {"username": "ada", "email": "ada@example.com", "password": "123", "roles": ["employee"]},
+            "password",
+        ),
+        (
+            {"username": "a d\x00a", "email": "ada@example.com", "password": STRONG, "roles": ["employee"]},
+            "username",
+        ),
+        ({"username": "ada", "email": "nope", "password": STRONG, "roles": ["employee"]}, "email"),
+        (
+            {"username": "hr_a", "email": "x@example.com", "password": STRONG, "roles": ["employee"]},
+            "username",
+        ),
+        ({"mode": "existing", "identifier": "hr_a", "roles": ["employee"]}, "identifier"),
+        ({"mode": "existing", "identifier": "ghost", "roles": ["employee"]}, "identifier"),
+        ({"mode": "invite", "email": "c@example.com", "roles": ["employee"], "employee": "abc"}, "employee"),
+        ({"mode": "invite", "email": "c@example.com", "roles": ["employee"], "employee": 10**30}, "employee"),
+        ({"mode": "invite", "email": "c@example.com", "roles": ["employee"], "employee": 99999}, "employee"),
+        ({"mode": "invite", "email": "c@example.com", "roles": ["employee"], "employee": [1]}, "employee"),
+    ],
+)
+def test_bad_create_bodies_are_field_errors_and_write_nothing(api_client_for, tenant_a, hr_a, body, field):
+    api = api_client_for(hr_a)
+    users_before = User.objects.count()
+    response = api.post(BASE, body, format="json")
+    assert response.status_code == 400, response.content
+    assert field in response.json()
+    assert User.objects.count() == users_before
+    with tenant_scope(tenant_a):
+        assert Membership.objects.count() == 1
+        assert not AuditEvent.objects.exists()
+
+
+def test_another_tenants_employee_in_a_body_reads_as_missing(api_client_for, tenant_a, tenant_b, hr_a):
+    with tenant_scope(tenant_b):
+        foreign = EmployeeFactory()
+    api = api_client_for(hr_a)
+    missing = api.post(
+        BASE,
+        {"mode": "invite", "email": "c@example.com", "roles": ["employee"], "employee": 987654},
+        format="json",
+    )
+    crossed = api.post(
+        BASE,
+        {"mode": "invite", "email": "c@example.com", "roles": ["employee"], "employee": foreign.pk},
+        format="json",
+    )
+    assert crossed.status_code == missing.status_code == 400
+    assert crossed.json()["employee"][0].replace(str(foreign.pk), "N") == missing.json()["employee"][
+        0
+    ].replace("987654", "N")
+    target = membership_of(tenant_a, hr_a).pk
+    patched = api.patch(_detail(target), {"employee": foreign.pk}, format="json")
+    assert patched.status_code == 400 and "employee" in patched.json()
+    with tenant_scope(tenant_b):
+        foreign.refresh_from_db()
+        assert foreign.user_id is None
+
+
+def test_update_roles_and_employee(api_client_for, tenant_a, hr_a, django_capture_on_commit_callbacks):
+    worker = make_member(tenant_a, "employee", username="worker")
+    with tenant_scope(tenant_a):
+        employee = EmployeeFactory()
+    api = api_client_for(hr_a)
+    target = membership_of(tenant_a, worker).pk
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api.patch(
+            _detail(target), {"roles": ["manager", "employee"], "employee": employee.pk}, format="json"
+        )
+    assert response.status_code == 200, response.json()
+    assert response.json()["roles"] == ["manager", "employee"] and response.json()["employee"] == employee.pk
+    assert "roles" in mail.outbox[-1].subject
+    put_without_roles = api.put(_detail(target), {"employee": None}, format="json")
+    assert put_without_roles.status_code == 400 and "roles" in put_without_roles.json()
+    unlinked = api.patch(_detail(target), {"employee": None}, format="json")
+    assert unlinked.status_code == 200 and unlinked.json()["employee"] is None
+
+
+def test_last_hr_admin_rule_in_the_api(api_client_for, tenant_a, hr_a):
+    api = api_client_for(hr_a)
+    own = membership_of(tenant_a, hr_a).pk
+    demoted = api.patch(_detail(own), {"roles": ["employee"]}, format="json")
+    assert demoted.status_code == 400 and "last active HR admin" in demoted.json()["roles"][0]
+    deactivated = api.post(_detail(own, "deactivate"))
+    assert (
+        deactivated.status_code == 400 and "last active HR admin" in deactivated.json()["non_field_errors"][0]
+    )
+    assert membership_of(tenant_a, hr_a).is_active
+
+
+def test_deactivate_reactivate_and_resend(api_client_for, tenant_a, hr_a, django_capture_on_commit_callbacks):
+    worker = make_invited(tenant_a, "employee", username="pending")
+    api = api_client_for(hr_a)
+    target = membership_of(tenant_a, worker).pk
+    with django_capture_on_commit_callbacks(execute=True):
+        resent = api.post(_detail(target, "resend-invitation"))
+    assert resent.status_code == 200
+    off = api.post(_detail(target, "deactivate"))
+    assert off.status_code == 200 and off.json()["is_active"] is False
+    again = api.post(_detail(target, "deactivate"))
+    assert again.status_code == 400 and "non_field_errors" in again.json()
+    on = api.post(_detail(target, "reactivate"))
+    assert on.status_code == 200 and on.json()["is_active"] is True
+
+
+@pytest.mark.parametrize("pk", ["abc", "1" * 19, "-1", "0x1"])
+def test_bad_ids_are_404(api_client_for, hr_a, pk):
+    api = api_client_for(hr_a)
+    assert api.get(f"{BASE}{pk}/").status_code == 404
+    assert api.patch(f"{BASE}{pk}/", {"roles": ["employee"]}, format="json").status_code == 404
+
+
+def test_huge_and_missing_ids_are_404(api_client_for, hr_a):
+    api = api_client_for(hr_a)
+    assert api.get(f"{BASE}{'9' * 18}/").status_code == 404
+    assert api.post(f"{BASE}{'9' * 18}/deactivate/").status_code == 404
+
+
+def test_cross_tenant_ids_and_slugs_are_404_and_change_nothing(
+    api_client_for, tenant_a, tenant_b, hr_a, hr_b
+):
+    victim = make_member(tenant_b, "employee", username="victim")
+    target = membership_of(tenant_b, victim)
+    api = api_client_for(hr_a)
+    for response in (
+        api.get(_detail(target.pk)),
+        api.patch(_detail(target.pk), {"roles": ["hr_admin"]}, format="json"),
+        api.put(_detail(target.pk), {"roles": ["hr_admin"]}, format="json"),
+        api.post(_detail(target.pk, "deactivate")),
+        api.post(_detail(target.pk, "reactivate")),
+        api.post(_detail(target.pk, "resend-invitation")),
+        api.get("/api/v1/t/bravo/members/"),
+        api.post(
+            "/api/v1/t/bravo/members/",
+            {"mode": "existing", "identifier": "hr_a", "roles": ["hr_admin"]},
+            format="json",
+        ),
+        api.post(f"/api/v1/t/bravo/members/{target.pk}/deactivate/"),
+    ):
+        assert response.status_code == 404
+    target_after = membership_of(tenant_b, victim)
+    assert (target_after.roles, target_after.is_active) == (["employee"], True)
+    with tenant_scope(tenant_b):
+        assert Membership.objects.count() == 2
+        assert not AuditEvent.objects.exists()
+
+
+def test_schema_describes_members_and_token(client, db):
+    schema = client.get("/api/v1/schema/")
+    assert schema.status_code == 200
+    text = schema.content.decode()
+    assert "/api/v1/t/{tenant_slug}/members/" in text and "/api/v1/auth/token/" in text

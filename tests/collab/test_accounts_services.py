@@ -1,0 +1,269 @@
+"""Member services: adding (create, invite, existing), roles, employee links, (de)activation, audit."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core import mail
+from django.core.exceptions import ValidationError
+
+from collab.models import AuditEvent, Membership, Notification
+from collab.services import accounts as services
+from collab.tenancy import tenant_scope
+from tests.factories import make_member
+from tests.factories.accounts import make_invited, membership_of
+from tests.factories.org import EmployeeFactory
+
+pytestmark = pytest.mark.django_db
+User = get_user_model()
+STRONG = "Tall-Granite-Orchard-42"
+
+
+def test_member_create_makes_an_account_with_a_validated_password(scope_a, hr_a):
+    membership = services.member_create(
+        actor=hr_a,
+        username="ada",
+        email="ada@example.com",
+        password=STRONG,
+        roles=["manager", "employee"],
+        first_name="Ada",
+        last_name="Lovelace",
+    )
+    assert membership.tenant_id == scope_a.pk
+    assert membership.roles == ["manager", "employee"]
+    user = User.objects.get(username="ada")
+    assert user.check_password(STRONG)
+    assert user.get_full_name() == "Ada Lovelace"
+    event = AuditEvent.objects.get(action="member.add")
+    assert event.actor == hr_a
+    assert event.after["how"] == "created"
+    assert event.after["roles"] == ["manager", "employee"]
+    assert "password" not in event.after
+
+
+@pytest.mark.parametrize("password", ["short", "password123", "12345678901", "ada-lovelace"])
+def test_member_create_refuses_weak_passwords_and_writes_nothing(scope_a, hr_a, password):
+    with pytest.raises(ValidationError) as refused:
+        services.member_create(
+            actor=hr_a,
+            username="ada-lovelace",
+            email="ada@example.com",
+            password=password,
+            roles=["employee"],
+        )
+    assert "password" in refused.value.message_dict
+    assert not User.objects.filter(username="ada-lovelace").exists()
+    assert not AuditEvent.objects.filter(action="member.add").exists()
+
+
+def test_member_create_refuses_taken_user_names_in_any_case(scope_a, hr_a, tenant_b):
+    make_member(tenant_b, "employee", username="Grace")
+    with pytest.raises(ValidationError) as refused:
+        services.member_create(
+            actor=hr_a, username="grace", email="g@example.com", password=STRONG, roles=["employee"]
+        )
+    assert "username" in refused.value.message_dict
+
+
+@pytest.mark.parametrize("roles", [[], ["boss"], ["employee", "root"], None, [1]])
+def test_roles_must_be_known_and_at_least_one(scope_a, hr_a, roles):
+    with pytest.raises(ValidationError) as refused:
+        services.member_create(
+            actor=hr_a, username="x1", email="x1@example.com", password=STRONG, roles=roles
+        )
+    assert "roles" in refused.value.message_dict
+    assert not User.objects.filter(username="x1").exists()
+
+
+def test_roles_are_deduplicated_in_canonical_order():
+    assert services.roles_clean(["auditor", "employee", "auditor", "hr_admin"]) == [
+        "hr_admin",
+        "employee",
+        "auditor",
+    ]
+
+
+def test_invite_creates_a_user_without_password_and_mails_a_one_time_link(
+    scope_a, hr_a, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        membership = services.member_invite(actor=hr_a, email="New.Person@Example.com", roles=["employee"])
+    user = membership.user
+    assert user.username == "new.person@example.com"
+    assert not user.has_usable_password()
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == ["New.Person@example.com"]
+    assert "Alpha Mining" in message.subject
+    assert "/accounts/invite/" in message.body
+    assert message.body.count("http://127.0.0.1:8000/accounts/invite/") == 1
+    assert Notification.objects.filter(recipient=user, category="account").exists()
+    link = next(line for line in message.body.splitlines() if "/accounts/invite/" in line)
+    _prefix, _accounts, _invite, uidb64, token, _end = link.rsplit("/", 5)
+    assert services.invite_user(uidb64, token) == user
+    services.invite_accept(user=user, password=STRONG)
+    user.refresh_from_db()
+    assert user.check_password(STRONG)
+    assert services.invite_user(uidb64, token) is None, "the link works once"
+    assert AuditEvent.objects.filter(action="member.invite_accept", object_id=str(membership.pk)).exists()
+
+
+def test_invite_refuses_an_email_that_already_has_an_account(scope_a, hr_a, tenant_b):
+    make_member(tenant_b, "employee", username="grace", email="grace@example.com")
+    with pytest.raises(ValidationError) as refused:
+        services.member_invite(actor=hr_a, email="GRACE@example.com", roles=["employee"])
+    assert "email" in refused.value.message_dict
+    assert Membership.objects.count() == 1
+
+
+@pytest.mark.parametrize("email", ["", "not-an-email", "a@b", "x\x00@example.com"])
+def test_invite_refuses_bad_emails(scope_a, hr_a, email):
+    with pytest.raises(ValidationError) as refused:
+        services.member_invite(actor=hr_a, email=email, roles=["employee"])
+    assert "email" in refused.value.message_dict
+
+
+def test_invite_user_ignores_broken_links(tenant_a):
+    user = make_invited(tenant_a, "employee", username="inv")
+    assert services.invite_user("!!!", "x") is None
+    assert services.invite_user("OTk5OTk5OTk5OTk5OTk5OTk5OTk5OTk5", "x") is None  # a 24-digit id
+    assert services.invite_user("MQ", "wrong-token") is None
+    assert services.invite_user(str(user.pk), "wrong-token") is None
+
+
+def test_add_existing_user_from_another_tenant_keeps_their_password(
+    tenant_a, tenant_b, hr_a, django_capture_on_commit_callbacks
+):
+    consultant = make_member(tenant_b, "committee", username="consultant", email="c@example.com")
+    hash_before = consultant.password
+    with tenant_scope(tenant_a), django_capture_on_commit_callbacks(execute=True):
+        membership = services.member_add_existing(actor=hr_a, identifier="C@EXAMPLE.com", roles=["auditor"])
+    consultant.refresh_from_db()
+    assert consultant.password == hash_before
+    assert membership.user == consultant and membership.roles == ["auditor"]
+    assert membership_of(tenant_b, consultant).roles == ["committee"]
+    assert len(mail.outbox) == 1 and "Alpha Mining" in mail.outbox[0].subject
+
+
+def test_add_existing_refuses_members_and_unknown_people(scope_a, hr_a):
+    with pytest.raises(ValidationError, match="already a member"):
+        services.member_add_existing(actor=hr_a, identifier="hr_a", roles=["employee"])
+    with pytest.raises(ValidationError) as refused:
+        services.member_add_existing(actor=hr_a, identifier="nobody", roles=["employee"])
+    assert "identifier" in refused.value.message_dict
+    gone = make_member(scope_a, "employee", username="gone")
+    services.member_deactivate(actor=hr_a, membership=Membership.objects.get(user=gone))
+    with pytest.raises(ValidationError, match="reactivate"):
+        services.member_add_existing(actor=hr_a, identifier="gone", roles=["employee"])
+
+
+def test_role_change_is_audited_and_notified(scope_a, hr_a, django_capture_on_commit_callbacks):
+    worker = make_member(scope_a, "employee", username="worker")
+    membership = Membership.objects.get(user=worker)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.member_update(actor=hr_a, membership=membership, roles=["manager"])
+    membership.refresh_from_db()
+    assert membership.roles == ["manager"]
+    event = AuditEvent.objects.get(action="member.update")
+    assert event.before["roles"] == ["employee"] and event.after["roles"] == ["manager"]
+    notice = Notification.objects.get(recipient=worker)
+    assert "roles" in notice.title.lower()
+    assert len(mail.outbox) == 1
+
+
+def test_unchanged_update_writes_nothing(scope_a, hr_a):
+    membership = Membership.objects.get(user=hr_a)
+    services.member_update(actor=hr_a, membership=membership, roles=["hr_admin"])
+    assert not AuditEvent.objects.filter(action="member.update").exists()
+    assert not Notification.objects.exists()
+
+
+def test_last_active_hr_admin_cannot_demote_or_deactivate_themselves(scope_a, hr_a):
+    own = Membership.objects.get(user=hr_a)
+    with pytest.raises(ValidationError, match="last active HR admin") as refused:
+        services.member_update(actor=hr_a, membership=own, roles=["employee"])
+    assert "roles" in refused.value.message_dict
+    with pytest.raises(ValidationError, match="last active HR admin"):
+        services.member_deactivate(actor=hr_a, membership=own)
+    own.refresh_from_db()
+    assert own.is_active and own.roles == ["hr_admin"]
+    # A deactivated HR admin does not count: still the last active one.
+    second = make_member(scope_a, "hr_admin", username="hr2")
+    services.member_deactivate(actor=hr_a, membership=Membership.objects.get(user=second))
+    with pytest.raises(ValidationError):
+        services.member_update(actor=hr_a, membership=own, roles=["auditor"])
+
+
+def test_with_a_second_hr_admin_one_may_step_down(scope_a, hr_a, tenant_b):
+    make_member(tenant_b, "hr_admin", username="hr_b_only")  # another tenant's HR admin does not count
+    own = Membership.objects.get(user=hr_a)
+    with pytest.raises(ValidationError):
+        services.member_update(actor=hr_a, membership=own, roles=["employee"])
+    make_member(scope_a, "hr_admin", username="hr2")
+    services.member_update(actor=hr_a, membership=own, roles=["employee"])
+    own.refresh_from_db()
+    assert own.roles == ["employee"]
+
+
+def test_deactivate_and_reactivate(scope_a, hr_a, django_capture_on_commit_callbacks):
+    worker = make_member(scope_a, "employee", username="worker")
+    membership = Membership.objects.get(user=worker)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.member_deactivate(actor=hr_a, membership=membership)
+    membership.refresh_from_db()
+    assert not membership.is_active and membership.deactivated_at is not None
+    assert "removed" in mail.outbox[-1].subject
+    with pytest.raises(ValidationError, match="already deactivated"):
+        services.member_deactivate(actor=hr_a, membership=membership)
+    services.member_reactivate(actor=hr_a, membership=membership)
+    membership.refresh_from_db()
+    assert membership.is_active and membership.deactivated_at is None
+    with pytest.raises(ValidationError, match="already active"):
+        services.member_reactivate(actor=hr_a, membership=membership)
+    actions = list(AuditEvent.objects.order_by("id").values_list("action", flat=True))
+    assert actions == ["member.deactivate", "member.reactivate"]
+
+
+def test_employee_link_moves_and_refuses_other_tenants_and_taken_records(scope_a, hr_a, tenant_b):
+    first, second = EmployeeFactory(), EmployeeFactory()
+    worker = make_member(scope_a, "employee", username="worker")
+    membership = Membership.objects.get(user=worker)
+    services.member_update(actor=hr_a, membership=membership, employee=first)
+    first.refresh_from_db()
+    assert first.user == worker
+    services.member_update(actor=hr_a, membership=membership, employee=second)
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.user is None and second.user == worker
+    other = make_member(scope_a, "employee", username="other")
+    with pytest.raises(ValidationError) as refused:
+        services.member_update(actor=hr_a, membership=Membership.objects.get(user=other), employee=second)
+    assert "employee" in refused.value.message_dict
+    with tenant_scope(tenant_b):
+        foreign = EmployeeFactory()
+    with pytest.raises(ValidationError):
+        services.member_update(actor=hr_a, membership=membership, employee=foreign)
+    services.member_update(actor=hr_a, membership=membership, employee=None)
+    second.refresh_from_db()
+    assert second.user is None
+
+
+def test_invite_resend_only_for_pending_invitations(scope_a, hr_a, django_capture_on_commit_callbacks):
+    invited = make_invited(scope_a, "employee", username="pending")
+    invited.email = "pending@example.com"
+    invited.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.member_invite_resend(actor=hr_a, membership=Membership.objects.get(user=invited))
+    assert "/accounts/invite/" in mail.outbox[-1].body
+    with pytest.raises(ValidationError, match="already set a password"):
+        services.member_invite_resend(actor=hr_a, membership=Membership.objects.get(user=hr_a))
+
+
+def test_member_created_in_one_tenant_is_invisible_in_another(tenant_a, tenant_b, hr_a):
+    with tenant_scope(tenant_a):
+        services.member_create(
+            actor=hr_a, username="ada", email="ada@example.com", password=STRONG, roles=["employee"]
+        )
+    with tenant_scope(tenant_b):
+        assert not Membership.objects.filter(user__username="ada").exists()
+        assert not AuditEvent.objects.exists()
