@@ -197,8 +197,12 @@ class TabularImport:
     preview_size: int = 50
     title = gettext_lazy("Import")
 
+    # Keys of the services' ValidationErrors that name a column differently (e.g. {"manager": "manager_no"}).
+    error_columns: Mapping[str, str] = {}
+
     def __init__(self) -> None:
         self._headers: dict[str, str] = {}
+        self._raw_rows: list[tuple[int, dict[str, str]]] = []
 
     # ----- reading --------------------------------------------------------------------------------
     def read(self, upload) -> Table:
@@ -365,26 +369,28 @@ class TabularImport:
         return RowError(row=row, column=self._headers.get(key, key) if key else "", message=str(message))
 
     def duplicate_errors(self, rows: list[CleanRow], key: str) -> list[RowError]:
-        """An error on every row whose `key` value already appeared in an earlier row."""
+        """An error on every row whose `key` value already appeared in an earlier row of the file.
+
+        Rows that failed cleaning count too (by their text), so a duplicate of a bad row is still named.
+        """
         seen: dict[Any, int] = {}
         errors = []
-        for row in rows:
-            value = row.data.get(key)
+        cleaned = {row.number: row.data.get(key) for row in rows}
+        for number, values in self._raw_rows:
+            value = cleaned[number] if number in cleaned else values.get(key, "")
             if value in (None, ""):
                 continue
             if value in seen:
-                errors.append(
-                    self.row_error(
-                        row.number, key, _("Duplicate of row %(row)s.") % {"row": seen[value]}
-                    )
-                )
+                message = _("Duplicate of row %(row)s.") % {"row": seen[value]}
+                errors.append(self.row_error(number, key, message))
             else:
-                seen[value] = row.number
+                seen[value] = number
         return errors
 
     # ----- running --------------------------------------------------------------------------------
     def validate(self, table: Table) -> ImportResult:
         self._headers = dict(table.headers)
+        self._raw_rows = list(table.rows)
         self.prepare(table)
         errors: list[RowError] = []
         clean: list[CleanRow] = []
@@ -450,7 +456,7 @@ class TabularImport:
     def _validation_errors(self, number: int, error: ValidationError) -> list[RowError]:
         if hasattr(error, "error_dict"):
             return [
-                self.row_error(number, "" if key == "__all__" else key, message)
+                self.row_error(number, "" if key == "__all__" else self.error_columns.get(key, key), message)
                 for key, messages in error.message_dict.items()
                 for message in messages
             ]

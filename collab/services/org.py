@@ -595,6 +595,7 @@ class OrgUnitImport(TabularImport):
     """Units by code; a parent may be an existing unit or a row anywhere in the same file."""
 
     title = gettext_lazy("Org units")
+    error_columns = {"parent": "parent_code"}
     columns = (
         Column("code", ("Code", "编码", "Unit code", "单位编码", "组织编码"), max_length=50),
         Column("name", ("Name", "名称", "Unit name", "单位名称", "组织名称")),
@@ -671,6 +672,7 @@ class PositionImport(TabularImport):
     """Positions by code, in units that already exist."""
 
     title = gettext_lazy("Positions")
+    error_columns = {"org_unit": "unit_code"}
     columns = (
         Column("code", ("Code", "编码", "Position code", "岗位编码"), max_length=50),
         Column("title", ("Title", "岗位名称", "名称", "Position", "岗位")),
@@ -712,6 +714,12 @@ class EmployeeImport(TabularImport):
     """Employees by number; a manager may be an existing employee or a row anywhere in the same file."""
 
     title = gettext_lazy("Employees")
+    error_columns = {
+        "org_unit": "unit_code",
+        "position": "position_code",
+        "manager": "manager_no",
+        "is_active": "active",
+    }
     columns = (
         Column("employee_no", ("Employee number", "工号", "Employee no", "员工编号"), max_length=50),
         Column("name", ("Name", "姓名", "名称")),
