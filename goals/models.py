@@ -19,7 +19,7 @@ from simple_history.manager import HistoryManager
 from simple_history.models import HistoricalRecords
 
 from collab.models import OrgUnit, Period, Position
-from collab.tenancy import TenantManager, TenantOwned, _all_tenants, current_tenant, current_tenant_or_none
+from collab.tenancy import TenantOwned, _all_tenants, current_tenant, current_tenant_or_none
 
 
 class Perspective(models.TextChoices):
@@ -64,10 +64,9 @@ class TenantHistoryManager(HistoryManager):
         return queryset.filter(tenant_id=current_tenant().pk)
 
 
-class TenantHistoryBase(models.Model):
-    """Base of historical tables: their default manager fails closed too."""
-
-    objects = TenantManager()
+class TenantHistoryBase(TenantOwned):
+    """Base of historical tables: tenant-owned too, so their default manager fails closed and the
+    PostgreSQL row-level-security policy (applied to every TenantOwned table) covers them."""
 
     class Meta:
         abstract = True
