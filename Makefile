@@ -1,9 +1,13 @@
 # The two commands of README.md: `make run` and `make test`. Everything else supports them.
-PYTHON ?= python3.11
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
+# `make test` runs the suite on 2 processes (pytest-xdist); TEST_WORKERS=0 runs it in one.
+# PYTEST_ARGS passes anything else, e.g. PYTEST_ARGS='-m "not browser"' or PYTEST_ARGS=tests/collab.
+TEST_WORKERS ?= 2
+PYTEST_ARGS ?=
 
-.PHONY: setup run test test-fast lint messages bench
+.PHONY: setup run test lint messages bench
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,7 +28,7 @@ run: setup
 	$(PY) manage.py runserver 127.0.0.1:8000
 
 test: setup
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile -rs $(PYTEST_ARGS)
 
 lint: setup
 	$(VENV)/bin/ruff check .
