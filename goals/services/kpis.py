@@ -9,7 +9,7 @@ from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import ProtectedError
+from django.db.models import ProtectedError, RestrictedError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -110,7 +110,7 @@ def kpi_delete(*, actor, kpi: KPI) -> None:
     try:
         with transaction.atomic():
             kpi.delete()
-    except ProtectedError as used:
+    except (ProtectedError, RestrictedError) as used:
         message = _("This KPI is in use (goals, measurements or matrices). Deactivate it instead.")
         raise ValidationError({NON_FIELD_ERRORS: [message]}) from used
     audit_record(
