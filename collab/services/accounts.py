@@ -161,26 +161,37 @@ def invite_path(user) -> str:
 
 
 def _notify_invite(membership: Membership, *, actor) -> None:
+    """E-mail the one-time link to set a password: an invitation, or a new password for a forgetful member."""
     tenant = current_tenant()
     user = membership.user
-    inviter = actor.get_full_name() or actor.get_username() if actor else ""
+    values = {
+        "inviter": (actor.get_full_name() or actor.get_username()) if actor else "",
+        "tenant": tenant.name,
+        "roles": roles_label(membership.roles),
+        "username": user.get_username(),
+        "days": settings.PASSWORD_RESET_TIMEOUT // 86400,
+    }
     with recipient_language(user):
-        notify(
-            recipient=user,
-            category=Notification.Category.ACCOUNT,
-            title=gettext("You are invited to %(tenant)s on Collab") % {"tenant": tenant.name},
-            body=gettext(
+        if user.has_usable_password():
+            title = gettext("A link to set a new Collab password")
+            body = gettext(
+                "%(inviter)s of %(tenant)s sent you a link to choose a new password for %(username)s. "
+                "It works once and expires in %(days)s days. If you did not ask for it, ignore this message: "
+                "your current password keeps working."
+            )
+        else:
+            title = gettext("You are invited to %(tenant)s on Collab")
+            body = gettext(
                 "%(inviter)s added you to %(tenant)s as %(roles)s. Your user name is %(username)s. "
                 "Open the link below to choose your password; it works once and expires in %(days)s days."
             )
-            % {
-                "inviter": inviter,
-                "tenant": tenant.name,
-                "roles": roles_label(membership.roles),
-                "username": user.get_username(),
-                "days": settings.PASSWORD_RESET_TIMEOUT // 86400,
-            },
+        notify(
+            recipient=user,
+            category=Notification.Category.ACCOUNT,
+            title=title % values,
+            body=body % values,
             url=invite_path(user),
+            always_email=True,
         )
 
 
@@ -313,14 +324,17 @@ def member_add_existing(
 
 @transaction.atomic
 def member_invite_resend(*, actor, membership: Membership) -> Membership:
-    """Send a fresh one-time link to a member who has not set a password yet."""
-    if membership.user.has_usable_password():
-        raise ValidationError({"__all__": _("This member has already set a password.")})
+    """E-mail a fresh one-time link to set a password: a new invitation, or a reset for a forgotten one.
+
+    The link goes to the member's own address only; their current password (if any) keeps working until
+    they use it.
+    """
     if not membership.is_active:
-        raise ValidationError({"__all__": _("Reactivate this member before sending a new invitation.")})
-    audit_record(
-        actor=actor, action="member.invite_resend", obj=membership, after=member_snapshot(membership)
-    )
+        raise ValidationError({"__all__": _("Reactivate this member before sending a new link.")})
+    if not membership.user.email:
+        raise ValidationError({"__all__": _("This member has no e-mail address to send a link to.")})
+    action = "member.password_link" if membership.user.has_usable_password() else "member.invite_resend"
+    audit_record(actor=actor, action=action, obj=membership, after=member_snapshot(membership))
     _notify_invite(membership, actor=actor)
     return membership
 

@@ -69,11 +69,14 @@ def recipient_language(user) -> Iterator[str]:
 
 
 @transaction.atomic
-def notify(*, recipient, category: str, title: str, body: str = "", url: str = "") -> Notification | None:
+def notify(
+    *, recipient, category: str, title: str, body: str = "", url: str = "", always_email: bool = False
+) -> Notification | None:
     """The one way to tell a user something: an inbox row and, if they want it, an e-mail after commit.
 
     Returns the inbox row, or None when the recipient turned the category off in the app (an e-mail may
-    still go out). Must run inside the tenant's scope; the row belongs to that tenant.
+    still go out). `always_email` is for what the person needs outside the app (an invitation, a link to
+    set a password): it goes by e-mail whatever the preference. Must run inside the tenant's scope.
     """
     if category not in CATEGORIES:
         raise ValueError(f"Unknown notification category {category!r}")
@@ -87,7 +90,7 @@ def notify(*, recipient, category: str, title: str, body: str = "", url: str = "
         notification = Notification.objects.create(
             recipient=recipient, category=category, title=title, body=body, url=url
         )
-    if preference.email and recipient.email:
+    if (preference.email or always_email) and recipient.email:
         subject = f"[{tenant.name}] {title}"
         lines = [body] if body else []
         if url:

@@ -217,7 +217,7 @@ def member_detail(request, pk: int):
     form = forms.MemberEditForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.member_update(
+            updated = services.member_update(
                 actor=request.user, membership=membership,
                 roles=form.cleaned_data["roles"], employee=form.cleaned_data["employee_no"],
             )
@@ -225,6 +225,8 @@ def member_detail(request, pk: int):
             _show_errors(form, error)
         else:
             messages.success(request, _("Saved."))
+            if updated.user_id == request.user.pk and not updated.has_role(*HR_AND_AUDITOR):
+                return redirect(_tenant_url(request, "tenant-home"))  # no longer allowed to see members
             return redirect(_tenant_url(request, "member-detail", pk=membership.pk))
     labels = dict(Role.choices)
     context = {
@@ -251,6 +253,8 @@ def _member_action(service, done_message):
                 messages.error(request, message)
         else:
             messages.success(request, str(done_message) % {"user": membership.user.get_username()})
+            if membership.user_id == request.user.pk and service is services.member_deactivate:
+                return redirect("post-login")  # they just left this company
         return redirect(_tenant_url(request, "member-detail", pk=membership.pk))
 
     return view
@@ -262,7 +266,7 @@ member_deactivate = _member_action(
 )
 member_reactivate = _member_action(services.member_reactivate, gettext_lazy("%(user)s is active again."))
 member_invite_resend = _member_action(
-    services.member_invite_resend, gettext_lazy("A new invitation went to %(user)s.")
+    services.member_invite_resend, gettext_lazy("A one-time link to set a password went to %(user)s.")
 )
 
 

@@ -278,3 +278,17 @@ def test_other_tenants_slug_is_404(hr, tenant_b, name):
 def test_huge_ids_in_page_urls_are_404(hr):
     assert hr.get(f"/t/alpha/members/{'9' * 19}/").status_code == 404
     assert hr.get("/t/alpha/members/abc/").status_code == 404
+
+
+def test_stepping_down_or_leaving_lands_somewhere_reachable(hr, tenant_a, hr_a):
+    make_member(tenant_a, "hr_admin", username="hr2")
+    own = membership_of(tenant_a, hr_a).pk
+    stepped_down = hr.post(url("member-detail", own), {"roles": ["employee"]})
+    assert stepped_down.status_code == 302 and stepped_down.url == url("tenant-home")
+    assert hr.get(url("member-list")).status_code == 403
+    other = make_member(tenant_a, "hr_admin", username="hr3")
+    leaving = Client()
+    leaving.force_login(other, backend="django.contrib.auth.backends.ModelBackend")
+    response = leaving.post(url("member-deactivate", membership_of(tenant_a, other).pk))
+    assert response.status_code == 302 and response.url == reverse("post-login")
+    assert leaving.get(url("tenant-home")).status_code == 404

@@ -248,15 +248,45 @@ def test_employee_link_moves_and_refuses_other_tenants_and_taken_records(scope_a
     assert second.user is None
 
 
-def test_invite_resend_only_for_pending_invitations(scope_a, hr_a, django_capture_on_commit_callbacks):
+def test_invite_resend_sends_a_fresh_invitation(scope_a, hr_a, django_capture_on_commit_callbacks):
     invited = make_invited(scope_a, "employee", username="pending")
-    invited.email = "pending@example.com"
-    invited.save()
     with django_capture_on_commit_callbacks(execute=True):
         services.member_invite_resend(actor=hr_a, membership=Membership.objects.get(user=invited))
-    assert "/accounts/invite/" in mail.outbox[-1].body
-    with pytest.raises(ValidationError, match="already set a password"):
-        services.member_invite_resend(actor=hr_a, membership=Membership.objects.get(user=hr_a))
+    assert "/accounts/invite/" in mail.outbox[-1].body and "invited" in mail.outbox[-1].subject
+    assert AuditEvent.objects.filter(action="member.invite_resend").count() == 1
+
+
+def test_password_link_for_a_forgetful_member_keeps_the_old_password_until_used(
+    scope_a, hr_a, django_capture_on_commit_callbacks
+):
+    from tests.factories import PASSWORD
+    from tests.factories.accounts import NotificationPreferenceFactory
+
+    forgetful = make_member(scope_a, "employee", username="forgetful", email="f@example.com")
+    # Even with account e-mails turned off, a password link must reach the person outside the app.
+    NotificationPreferenceFactory(user=forgetful, category="account", in_app=True, email=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.member_invite_resend(actor=hr_a, membership=Membership.objects.get(user=forgetful))
+    message = mail.outbox[-1]
+    assert message.to == ["f@example.com"] and "new Collab password" in message.subject
+    forgetful.refresh_from_db()
+    assert forgetful.check_password(PASSWORD)
+    link = next(line for line in message.body.splitlines() if "/accounts/invite/" in line)
+    _prefix, _accounts, _invite, uidb64, token, _end = link.rsplit("/", 5)
+    services.invite_accept(user=services.invite_user(uidb64, token), password=STRONG)
+    forgetful.refresh_from_db()
+    assert forgetful.check_password(STRONG)
+    assert AuditEvent.objects.filter(action="member.password_link").count() == 1
+
+
+def test_links_need_an_active_member_with_an_email(scope_a, hr_a):
+    nomail = make_member(scope_a, "employee", username="nomail", email="")
+    with pytest.raises(ValidationError, match="no e-mail"):
+        services.member_invite_resend(actor=hr_a, membership=Membership.objects.get(user=nomail))
+    gone = make_invited(scope_a, "employee", username="gone")
+    services.member_deactivate(actor=hr_a, membership=Membership.objects.get(user=gone))
+    with pytest.raises(ValidationError, match="Reactivate"):
+        services.member_invite_resend(actor=hr_a, membership=Membership.objects.get(user=gone))
 
 
 def test_member_created_in_one_tenant_is_invisible_in_another(tenant_a, tenant_b, hr_a):
