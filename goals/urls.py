@@ -1,6 +1,5 @@
 from django.urls import path
 
-from collab.views.platform import not_built
 from goals.views import kpis, strategy
 
 urlpatterns = [
@@ -18,7 +17,30 @@ urlpatterns = [
     path("goals/kpis/import/", kpis.kpi_import, name="kpi-import"),
     path("goals/kpis/<id:pk>/edit/", kpis.kpi_edit, name="kpi-edit"),
     path("goals/kpis/<id:pk>/delete/", kpis.kpi_delete, name="kpi-delete"),
-    path("goals/tree/", not_built, name="goal-tree"),
+]
+
+# Goal decomposition tree, matrix and trace (goals/views/tree.py).
+from goals.views import tree as tree_views  # noqa: E402
+
+urlpatterns += [
+    path("goals/tree/", tree_views.goal_tree, name="goal-tree"),
+    path("goals/tree/node/<id:pk>/children/", tree_views.goal_tree_children, name="goal-tree-children"),
+    path("goals/tree/node/<id:pk>/edit/", tree_views.goal_edit, name="goal-edit"),
+    path("goals/tree/node/<id:pk>/move/", tree_views.goal_move, name="goal-move"),
+    path("goals/tree/node/<id:pk>/delete/", tree_views.goal_delete, name="goal-delete"),
+    path("goals/tree/node/<id:pk>/reweight/", tree_views.goal_reweight, name="goal-reweight"),
+    path("goals/tree/position-options/", tree_views.goal_position_options, name="goal-position-options"),
+    path("goals/tree/<id:period_pk>/add/", tree_views.goal_create, name="goal-create"),
+    path("goals/tree/<id:period_pk>/reweight/", tree_views.goal_reweight_top, name="goal-reweight-top"),
+    path("goals/tree/<id:period_pk>/publish/", tree_views.goal_tree_publish, name="goal-tree-publish"),
+    path("goals/tree/<id:period_pk>/copy/", tree_views.goal_tree_copy, name="goal-tree-copy"),
+    path("goals/matrix/", tree_views.goal_matrix, name="goal-matrix"),
+    path(
+        "goals/matrix/<id:period_pk>/<id:unit_pk>/<slug:perspective>/",
+        tree_views.goal_matrix_cell,
+        name="goal-matrix-cell",
+    ),
+    path("goals/trace/", tree_views.goal_trace, name="goal-trace"),
 ]
 
 # Measurements (grid, import, export) of one period.

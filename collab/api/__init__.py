@@ -9,3 +9,4 @@ router.include_root_view = False
 from collab.api import accounts, org, platform  # noqa: E402, F401
 from goals import api as goals_api  # noqa: E402, F401
 from goals import api_measurements  # noqa: E402, F401
+from goals import api_tree as goals_api_tree  # noqa: E402, F401

@@ -1,0 +1,354 @@
+"""Goal tree pages: the builder (htmx forms), roles, errors, closed periods and the other tenant."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from collab.models import AuditEvent, Period
+from collab.tenancy import tenant_scope
+from goals.models import Goal
+from tests.factories import make_member
+from tests.factories.goal_tree import seed_tree
+from tests.factories.org import EmployeeFactory, PeriodFactory
+
+pytestmark = pytest.mark.django_db
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+@pytest.fixture
+def tree_a(tenant_a):
+    with tenant_scope(tenant_a):
+        return seed_tree(PeriodFactory(year=2030, status=Period.Status.ACTIVE))
+
+
+@pytest.fixture
+def tree_b(tenant_b):
+    with tenant_scope(tenant_b):
+        return seed_tree(PeriodFactory(year=2030, status=Period.Status.ACTIVE), prefix="B")
+
+
+def url(name, slug="alpha", **kwargs):
+    return reverse(name, kwargs={"tenant_slug": slug, **kwargs})
+
+
+def tree_url(period, slug="alpha", **params):
+    query = "&".join(f"{k}={v}" for k, v in {"period": period.pk, **params}.items())
+    return f"{url('goal-tree', slug)}?{query}"
+
+
+def goals_of(tenant, period):
+    with tenant_scope(tenant):
+        rows = Goal.objects.filter(period=period)
+        return {g.pk: (g.parent_id, g.path, g.weight, g.kpi_id, g.org_unit_id) for g in rows}
+
+
+class TestTreePage:
+    def test_hr_sees_the_tree_with_progress_bands_and_builder(self, tree_a, hr_a, login):
+        response = login(hr_a).get(tree_url(tree_a["period"]))
+        assert response.status_code == 200
+        html = response.content.decode()
+        for goal in ("root", "a", "b", "leaf"):
+            assert f'id="goal-{tree_a[goal].pk}"' in html
+        # Root: rolled up 0.6·110 + 0.4·90 = 102 (green) beside its own measured 90 (amber).
+        root = html[html.index(f'data-goal="{tree_a["root"].pk}"'):]
+        root = root[: root.index("</div>")]
+        assert "102.0" in root and 'data-band="green"' in root
+        assert "measured" in root and "90.0" in root and 'data-band="amber"' in root
+        assert 'data-collaborative="1"' in root
+        assert "Sales rep" in html
+        assert 'id="builder-toolbar"' in html and 'data-action="add-child"' in html
+        assert 'id="publication-none"' in html
+
+    def test_readers_see_no_builder_and_cannot_write(self, tenant_a, tree_a, login):
+        for role in ("manager", "committee", "auditor"):
+            user = make_member(tenant_a, role, username=f"{role}_a")
+            client = login(user)
+            response = client.get(tree_url(tree_a["period"]))
+            assert response.status_code == 200
+            html = response.content.decode()
+            assert f'id="goal-{tree_a["leaf"].pk}"' in html
+            assert 'id="builder-toolbar"' not in html and 'data-action="add-child"' not in html
+            assert client.get(url("goal-create", period_pk=tree_a["period"].pk)).status_code == 403
+            response = client.post(url("goal-delete", pk=tree_a["leaf"].pk))
+            assert response.status_code == 403
+        assert len(goals_of(tenant_a, tree_a["period"])) == 4
+
+    def test_employee_reads_only_their_units_part(self, tenant_a, tree_a, login):
+        user = make_member(tenant_a, "employee", username="emp_a")
+        with tenant_scope(tenant_a):
+            EmployeeFactory(org_unit=tree_a["sales"], user=user)
+        client = login(user)
+        response = client.get(tree_url(tree_a["period"]))
+        html = response.content.decode()
+        assert response.status_code == 200
+        assert f'id="goal-{tree_a["a"].pk}"' in html and f'id="goal-{tree_a["leaf"].pk}"' in html
+        assert f'id="goal-{tree_a["root"].pk}"' not in html and f'id="goal-{tree_a["b"].pk}"' not in html
+        # Another unit's branch, the matrix and the trace are not for employees.
+        assert client.get(tree_url(tree_a["period"], focus=tree_a["b"].pk)).status_code == 404
+        assert client.get(url("goal-tree-children", pk=tree_a["root"].pk)).status_code == 404
+        assert client.get(url("goal-matrix")).status_code == 403
+        assert client.get(url("goal-trace")).status_code == 403
+
+    def test_employee_without_an_employee_record(self, tenant_a, tree_a, login):
+        user = make_member(tenant_a, "employee", username="emp_none")
+        response = login(user).get(tree_url(tree_a["period"]))
+        assert response.status_code == 200 and b'id="tree-no-unit"' in response.content
+
+    def test_chart_and_table_views(self, tree_a, hr_a, login):
+        client = login(hr_a)
+        chart = client.get(tree_url(tree_a["period"], view="chart"))
+        assert chart.status_code == 200 and b'id="goal-chart-data"' in chart.content
+        assert b"echarts.min.js" in chart.content
+        table = client.get(tree_url(tree_a["period"], view="table", q="rep"))
+        html = table.content.decode()
+        assert 'id="goal-table"' in html and f'data-goal="{tree_a["leaf"].pk}"' in html
+        assert f'data-goal="{tree_a["b"].pk}"' not in html
+        table = client.get(tree_url(tree_a["period"], view="table", perspective="customer"))
+        assert f'data-goal="{tree_a["b"].pk}"'.encode() in table.content
+        assert f'data-goal="{tree_a["leaf"].pk}"'.encode() not in table.content
+
+    def test_focus_and_lazy_children(self, tree_a, hr_a, login):
+        client = login(hr_a)
+        response = client.get(tree_url(tree_a["period"], focus=tree_a["a"].pk))
+        html = response.content.decode()
+        assert 'id="tree-focus"' in html and f'id="goal-{tree_a["b"].pk}"' not in html
+        fragment = client.get(url("goal-tree-children", pk=tree_a["a"].pk), **HTMX)
+        assert fragment.status_code == 200
+        assert f'id="goal-{tree_a["leaf"].pk}"'.encode() in fragment.content
+        assert b"<html" not in fragment.content
+
+    def test_no_period_and_empty_period(self, tenant_a, hr_a, login):
+        client = login(hr_a)
+        response = client.get(url("goal-tree"))
+        assert response.status_code == 200 and b'id="tree-empty"' in response.content
+        with tenant_scope(tenant_a):
+            period = PeriodFactory(year=2031)
+        response = client.get(tree_url(period))
+        assert b'id="tree-empty"' in response.content and b"Add a top-level goal" in response.content
+
+    @pytest.mark.parametrize("bad", ["abc", "0x1", "99999999999999999999", "-1", "1%00"])
+    def test_malformed_ids_are_404(self, tree_a, hr_a, login, bad):
+        client = login(hr_a)
+        assert client.get(f"{url('goal-tree')}?period={bad}").status_code == 404
+        assert client.get(f"{url('goal-tree')}?period={tree_a['period'].pk}&focus={bad}").status_code == 404
+        assert client.get(f"{url('goal-trace')}?period={tree_a['period'].pk}&kpi={bad}").status_code == 404
+
+
+class TestBuilderForms:
+    def test_add_child_through_htmx(self, tenant_a, tree_a, hr_a, login):
+        client = login(hr_a)
+        add = f"{url('goal-create', period_pk=tree_a['period'].pk)}?parent={tree_a['b'].pk}"
+        form = client.get(add, **HTMX)
+        assert form.status_code == 200 and b'id="goal-form"' in form.content and b"<html" not in form.content
+        response = client.post(
+            add,
+            {"org_unit": tree_a["service"].pk, "kpi": tree_a["win"].pk, "weight": "100", "position": ""},
+            **HTMX,
+        )
+        assert response.status_code == 204
+        assert response["HX-Redirect"].startswith(url("goal-tree"))
+        with tenant_scope(tenant_a):
+            child = Goal.objects.get(parent=tree_a["b"])
+            assert child.path == f"{tree_a['b'].path}{child.pk}/" and child.weight == Decimal("100")
+            assert AuditEvent.objects.filter(action="goal.create", object_id=str(child.pk)).exists()
+
+    def test_add_top_level_goal_without_htmx(self, tenant_a, tree_a, hr_a, login):
+        client = login(hr_a)
+        add = url("goal-create", period_pk=tree_a["period"].pk)
+        assert b"<html" in client.get(add).content  # a full page without htmx
+        response = client.post(add, {"org_unit": tree_a["group"].pk, "kpi": tree_a["win"].pk, "weight": "0"})
+        assert response.status_code == 302
+        with tenant_scope(tenant_a):
+            assert Goal.objects.filter(period=tree_a["period"], parent=None).count() == 2
+
+    def test_field_errors_and_nothing_written(self, tenant_a, tenant_b, tree_a, tree_b, hr_a, login):
+        client = login(hr_a)
+        add = f"{url('goal-create', period_pk=tree_a['period'].pk)}?parent={tree_a['b'].pk}"
+        before = goals_of(tenant_a, tree_a["period"])
+        cases = [
+            {"org_unit": tree_a["service"].pk, "kpi": tree_a["win"].pk, "weight": "abc"},
+            {"org_unit": tree_a["service"].pk, "kpi": tree_a["win"].pk, "weight": "150"},
+            {"org_unit": tree_b["service"].pk, "kpi": tree_a["win"].pk, "weight": "10"},  # B's unit
+            {"org_unit": tree_a["service"].pk, "kpi": tree_b["win"].pk, "weight": "10"},  # B's KPI
+            {"org_unit": "99999999999999999999", "kpi": tree_a["win"].pk, "weight": "10"},
+            {"org_unit": "1\x00", "kpi": "x", "weight": "10"},
+            {"org_unit": tree_a["service"].pk, "kpi": tree_a["win"].pk, "weight": "10",
+             "position": tree_a["rep"].pk},  # the rep is a position of sales
+            {"org_unit": tree_a["service"].pk, "kpi": tree_a["ret"].pk, "weight": "10"},  # fine...
+        ]
+        for data in cases[:-1]:
+            response = client.post(add, data, **HTMX)
+            assert response.status_code == 200, data
+            assert b"invalid-feedback" in response.content or b"alert-danger" in response.content, data
+        assert goals_of(tenant_a, tree_a["period"]) == before
+        # ...once; the same KPI for the same unit under the same parent again is refused on the KPI field.
+        assert client.post(add, cases[-1], **HTMX).status_code == 204
+        response = client.post(add, cases[-1], **HTMX)
+        assert b"already holds this KPI" in response.content
+
+    def test_position_options_follow_the_unit(self, tree_a, tree_b, hr_a, login):
+        client = login(hr_a)
+        options = client.get(f"{url('goal-position-options')}?org_unit={tree_a['sales'].pk}", **HTMX)
+        assert b"Sales rep" in options.content
+        foreign = client.get(f"{url('goal-position-options')}?org_unit={tree_b['sales'].pk}", **HTMX)
+        assert b"Sales rep" not in foreign.content
+        assert client.get(f"{url('goal-position-options')}?org_unit=abc", **HTMX).status_code == 200
+
+    def test_edit_with_stale_version(self, tenant_a, tree_a, hr_a, login):
+        client = login(hr_a)
+        edit = url("goal-edit", pk=tree_a["b"].pk)
+        data = {"org_unit": tree_a["service"].pk, "kpi": tree_a["ret"].pk, "weight": "45", "version": "1"}
+        assert client.post(edit, data, **HTMX).status_code == 204
+        response = client.post(edit, {**data, "weight": "50"}, **HTMX)  # version 1 is stale now
+        assert response.status_code == 200 and b"Someone else changed this goal" in response.content
+        with tenant_scope(tenant_a):
+            assert Goal.objects.get(pk=tree_a["b"].pk).weight == Decimal("45")
+
+    def test_move_refuses_a_cycle_and_moves_a_branch(self, tenant_a, tree_a, hr_a, login):
+        client = login(hr_a)
+        move = url("goal-move", pk=tree_a["root"].pk)
+        form = client.get(move, **HTMX)
+        assert form.status_code == 200 and b'id="goal-move-form"' in form.content
+        response = client.post(move, {"parent": tree_a["leaf"].pk}, **HTMX)
+        assert response.status_code == 200 and b"loop" in response.content
+        options = client.get(f"{url('goal-move', pk=tree_a['a'].pk)}?part=options&q=service", **HTMX)
+        assert f'value="{tree_a["b"].pk}"'.encode() in options.content
+        assert f'value="{tree_a["leaf"].pk}"'.encode() not in options.content  # its own subtree is no option
+        move = url("goal-move", pk=tree_a["a"].pk)
+        response = client.post(move, {"parent": tree_a["b"].pk, "weight": "100"}, **HTMX)
+        assert response.status_code == 204
+        with tenant_scope(tenant_a):
+            leaf = Goal.objects.get(pk=tree_a["leaf"].pk)
+            assert leaf.path == f"{tree_a['b'].path}{tree_a['a'].pk}/{leaf.pk}/" and leaf.depth == 3
+
+    def test_reweight_shows_the_sum_and_field_errors(self, tenant_a, tree_a, hr_a, login):
+        client = login(hr_a)
+        reweight = url("goal-reweight", pk=tree_a["root"].pk)
+        form = client.get(reweight, **HTMX)
+        html = form.content.decode()
+        assert 'class="form-control form-control-sm text-end weight-input' in html
+        assert 'data-weight-sum id="weight-sum">100.00<' in html
+        a, b = tree_a["a"].pk, tree_a["b"].pk
+        response = client.post(reweight, {f"weight-{a}": "abc", f"weight-{b}": "30"}, **HTMX)
+        assert response.status_code == 200 and b"Enter a number between 0 and 100" in response.content
+        response = client.post(reweight, {f"weight-{a}": "70", f"weight-{b}": "20"}, **HTMX)
+        assert response.status_code == 204
+        with tenant_scope(tenant_a):
+            assert Goal.objects.get(pk=a).weight == Decimal("70")
+            assert Goal.objects.get(pk=b).weight == Decimal("20")
+        tree = client.get(tree_url(tree_a["period"])).content.decode()
+        assert 'id="weights-off"' in tree and "Σ 90" in tree
+        top = client.get(url("goal-reweight-top", period_pk=tree_a["period"].pk), **HTMX)
+        assert f'name="weight-{tree_a["root"].pk}"'.encode() in top.content
+
+    def test_delete_refuses_a_parent_unless_the_branch_goes(self, tenant_a, tree_a, hr_a, login):
+        client = login(hr_a)
+        delete = url("goal-delete", pk=tree_a["a"].pk)
+        assert b"This goal has 1 sub-goal" in client.get(delete, **HTMX).content
+        response = client.post(delete, {}, **HTMX)
+        assert response.status_code == 200 and b"Move them elsewhere first" in response.content
+        assert client.post(delete, {"subtree": "on"}, **HTMX).status_code == 204
+        assert set(goals_of(tenant_a, tree_a["period"])) == {tree_a["root"].pk, tree_a["b"].pk}
+
+    def test_publish_refused_then_published(self, tenant_a, tree_a, hr_a, login):
+        client = login(hr_a)
+        publish = url("goal-tree-publish", period_pk=tree_a["period"].pk)
+        with tenant_scope(tenant_a):
+            Goal.objects.filter(pk=tree_a["b"].pk).update(weight=Decimal("30"))
+        response = client.post(publish, follow=True)
+        html = response.content.decode()
+        assert "must add up to exactly 100" in html and "Group · RET Customer retention: 90.00" in html
+        with tenant_scope(tenant_a):
+            Goal.objects.filter(pk=tree_a["b"].pk).update(weight=Decimal("40"))
+        response = client.post(publish, follow=True)
+        assert b"published (4 goals)" in response.content and b'id="publication-ok"' in response.content
+        client.post(url("goal-edit", pk=tree_a["b"].pk),
+                    {"org_unit": tree_a["service"].pk, "kpi": tree_a["ret"].pk, "weight": "40"}, **HTMX)
+        assert b'id="publication-stale"' in client.get(tree_url(tree_a["period"])).content
+
+    def test_copy_last_period(self, tenant_a, tree_a, hr_a, login):
+        client = login(hr_a)
+        with tenant_scope(tenant_a):
+            target = PeriodFactory(year=2031, status=Period.Status.PLANNING)
+        page = client.get(tree_url(target)).content.decode()
+        assert 'id="copy-tree"' in page and f'value="{tree_a["period"].pk}"' in page
+        response = client.post(url("goal-tree-copy", period_pk=target.pk), {"source": tree_a["period"].pk},
+                               follow=True)
+        assert b"4 goals copied" in response.content
+        assert len(goals_of(tenant_a, target)) == 4
+        response = client.post(url("goal-tree-copy", period_pk=target.pk), {"source": tree_a["period"].pk},
+                               follow=True)
+        assert b"already has goals" in response.content
+        assert len(goals_of(tenant_a, target)) == 4
+
+    def test_closed_period_is_read_only(self, tenant_a, tree_a, hr_a, login):
+        with tenant_scope(tenant_a):
+            Period.objects.filter(pk=tree_a["period"].pk).update(status=Period.Status.CLOSED)
+        client = login(hr_a)
+        page = client.get(tree_url(tree_a["period"])).content.decode()
+        assert 'id="period-closed"' in page and 'id="builder-toolbar"' not in page
+        assert 'data-action="edit"' not in page
+        before = goals_of(tenant_a, tree_a["period"])
+        for response in (
+            client.get(url("goal-edit", pk=tree_a["b"].pk), **HTMX),
+            client.post(url("goal-edit", pk=tree_a["b"].pk),
+                        {"org_unit": tree_a["service"].pk, "kpi": tree_a["ret"].pk, "weight": "1"}, **HTMX),
+            client.post(url("goal-delete", pk=tree_a["leaf"].pk), {}, **HTMX),
+            client.post(url("goal-reweight", pk=tree_a["root"].pk), {f"weight-{tree_a['a'].pk}": "1"},
+                        **HTMX),
+        ):
+            assert response.status_code == 200 and b'id="period-closed"' in response.content
+        response = client.post(url("goal-tree-publish", period_pk=tree_a["period"].pk), follow=True)
+        assert b"closed" in response.content
+        assert goals_of(tenant_a, tree_a["period"]) == before
+
+
+class TestOtherTenant:
+    """Tenant A's HR admin reaches none of tenant B's goals, periods or units (404, nothing changed)."""
+
+    def test_every_route_with_the_other_tenants_ids(self, tenant_b, tree_a, tree_b, hr_a, login):
+        client = login(hr_a)
+        before = goals_of(tenant_b, tree_b["period"])
+        b = tree_b
+        pk = {"pk": b["a"].pk}
+        period = {"period_pk": b["period"].pk}
+        routes = [
+            ("goal-tree-children", pk), ("goal-edit", pk), ("goal-move", pk), ("goal-delete", pk),
+            ("goal-reweight", pk), ("goal-create", period), ("goal-reweight-top", period),
+            ("goal-tree-publish", period), ("goal-tree-copy", period),
+            ("goal-matrix-cell", {**period, "unit_pk": b["sales"].pk, "perspective": "customer"}),
+        ]
+        for name, kwargs in routes:
+            target = url(name, **kwargs)
+            assert client.get(target).status_code == 404, name
+            body = {"subtree": "on", "weight": "1", "source": tree_a["period"].pk}
+            assert client.post(target, body).status_code == 404, name
+        # Query-string ids and another tenant's parent / period in bodies.
+        assert client.get(tree_url(b["period"])).status_code == 404
+        assert client.get(tree_url(tree_a["period"], focus=b["root"].pk)).status_code == 404
+        assert client.get(f"{url('goal-matrix')}?period={b['period'].pk}").status_code == 404
+        assert client.get(f"{url('goal-trace')}?period={b['period'].pk}").status_code == 404
+        trace = f"{url('goal-trace')}?period={tree_a['period'].pk}"
+        assert client.get(f"{trace}&goal={b['root'].pk}").status_code == 404
+        assert client.get(f"{trace}&kpi={b['ret'].pk}").status_code == 404
+        create_under_b = f"{url('goal-create', period_pk=tree_a['period'].pk)}?parent={b['root'].pk}"
+        assert client.post(create_under_b, {"org_unit": tree_a["group"].pk, "kpi": tree_a["win"].pk,
+                                            "weight": "1"}).status_code == 404
+        response = client.post(url("goal-move", pk=tree_a["a"].pk), {"parent": b["root"].pk}, **HTMX)
+        assert response.status_code == 200 and b"is-invalid" in response.content
+        copy = url("goal-tree-copy", period_pk=tree_a["period"].pk)
+        response = client.post(copy, {"source": b["period"].pk}, follow=True)
+        assert b"Choose the period to copy from" in response.content
+        response = client.post(url("goal-reweight", pk=tree_a["root"].pk),
+                               {f"weight-{tree_a['a'].pk}": "50", f"weight-{tree_a['b'].pk}": "50",
+                                f"weight-{b['a'].pk}": "0"}, **HTMX)
+        assert response.status_code == 204  # B's id is no sibling here: only A's siblings change
+        assert goals_of(tenant_b, tree_b["period"]) == before
+
+    def test_other_tenants_slug_is_404(self, tree_b, hr_a, login):
+        client = login(hr_a)
+        for name in ("goal-tree", "goal-matrix", "goal-trace"):
+            assert client.get(url(name, slug="bravo")).status_code == 404
