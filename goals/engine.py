@@ -83,13 +83,12 @@ def _floats(values: Any, n: int | None = None) -> np.ndarray:
 
 def to_plain(values: np.ndarray, digits: int | None = None) -> list[float | None]:
     """Floats for the outside world: NaN becomes None, optionally rounded."""
-    out: list[float | None] = []
-    for value in np.asarray(values, dtype=float).tolist():
-        if value != value:  # NaN
-            out.append(None)
-        else:
-            out.append(round(value, digits) if digits is not None else value)
-    return out
+    arr = np.asarray(values, dtype=float)
+    if digits is not None:
+        arr = np.round(arr, digits)
+    out = arr.astype(object)
+    out[np.isnan(arr)] = None
+    return out.tolist()
 
 
 def plain(value: float | None, digits: int | None = None) -> float | None:
@@ -260,7 +259,7 @@ def rollup(parent_index: Any, weights: Any, leaf_scores: Any, *, depth: Any = No
 def parent_positions(ids: Any, parent_ids: Any) -> np.ndarray:
     """Map parent ids to positions in `ids` (-1 for None or an id outside the set) without a loop."""
     id_arr = np.asarray(ids, dtype=np.int64)
-    pid = _floats(parent_ids, id_arr.shape[0])
+    pid = np.fromiter((np.nan if p is None else p for p in parent_ids), dtype=float, count=id_arr.shape[0])
     known = np.isfinite(pid)
     order = np.argsort(id_arr, kind="stable")
     sorted_ids = id_arr[order]
@@ -318,35 +317,36 @@ PERIOD_COLUMNS = ["kpi", "kind", "year", "quarter", "month", "target", "actual"]
 def _aggregate(
     frame: pd.DataFrame, keys: list[str], rules: Mapping[int, str], order_col: str
 ) -> pd.DataFrame:
-    """Aggregate target and actual of `frame` over `keys` by each KPI's rule, skipping missing values."""
-    frame = frame.sort_values(keys + [order_col], kind="stable")
-    rule = frame["kpi"].map(rules).astype(object)
-    rule = rule.where(rule.notna(), AGG_SUM)
-    parts = []
-    for name, how in ((AGG_SUM, "sum"), (AGG_AVERAGE, "mean"), (AGG_LAST, "last")):
-        chunk = frame[rule == name]
-        if chunk.empty:
-            continue
-        grouped = chunk.groupby(keys, sort=False)[["target", "actual"]]
-        if how == "sum":
-            # min_count=1: a group with no value at all stays NaN (no data), never a silent 0.
-            agg = grouped.sum(min_count=1)
-        elif how == "mean":
-            agg = grouped.mean()
-        else:
-            agg = grouped.last()  # last non-missing value in period order
-        counts = chunk.groupby(keys, sort=False)["actual"].count().rename("parts")
-        parts.append(agg.join(counts))
-    if not parts:
+    """Aggregate target and actual of `frame` over `keys` by each KPI's rule, skipping missing values.
+
+    One groupby computes sum, mean and last value of every group; each group then takes the one its
+    KPI's rule names.
+    """
+    if frame.empty:
         return pd.DataFrame(columns=keys + ["target", "actual", "parts"])
-    return pd.concat(parts).reset_index()
+    frame = frame.sort_values(keys + [order_col], kind="stable")
+    grouped = frame.groupby(keys, sort=False)
+    # min_count=1: a group with no value at all stays NaN (no data), never a silent 0.
+    summed = grouped[["target", "actual"]].sum(min_count=1)
+    mean = grouped[["target", "actual"]].mean()
+    last = grouped[["target", "actual"]].last()  # last non-missing value in period order
+    kpis = summed.index.get_level_values("kpi")
+    rule = pd.Series(kpis, dtype=object).map(rules).to_numpy(dtype=object)
+    out = pd.DataFrame(index=summed.index)
+    for column in ("target", "actual"):
+        by_sum = summed[column].to_numpy(dtype=float)
+        by_last = last[column].to_numpy(dtype=float)
+        by_mean = mean[column].to_numpy(dtype=float)
+        out[column] = np.where(rule == AGG_AVERAGE, by_mean, np.where(rule == AGG_LAST, by_last, by_sum))
+    out["parts"] = grouped["actual"].count().to_numpy()
+    return out.reset_index()
 
 
 def _direct_marks(values: pd.Series) -> pd.Series:
     return pd.Series(np.where(values.notna(), "direct", None), index=values.index, dtype=object)
 
 
-def derive_period_values(rows: Any, rules: Mapping[int, str]) -> pd.DataFrame:
+def derive_period_values(rows: Any, rules: Mapping[int, str], *, upto: str = "year") -> pd.DataFrame:
     """Effective target/actual of every KPI for every month, quarter and year that has any data.
 
     rows: direct measurements as a DataFrame (or records) with columns kpi, kind ("month" | "quarter" |
@@ -355,7 +355,8 @@ def derive_period_values(rows: Any, rules: Mapping[int, str]) -> pd.DataFrame:
     quarters, wherever no direct value exists; a direct value wins field by field.
 
     Returns a DataFrame with the same columns plus source_target / source_actual ("direct" | "derived"
-    | None) and parts (how many sub-periods had an actual, for derived rows).
+    | None) and parts (how many sub-periods had an actual, for derived rows). `upto` ("month" |
+    "quarter" | "year") stops the derivation early when only finer periods are needed.
     """
     if not isinstance(rows, pd.DataFrame):
         rows = pd.DataFrame.from_records(list(rows), columns=PERIOD_COLUMNS)
@@ -393,9 +394,15 @@ def derive_period_values(rows: Any, rules: Mapping[int, str]) -> pd.DataFrame:
         out["parts"] = g["parts"]
         return out.reset_index()
 
-    quarters = combine(direct_q, _aggregate(months, ["kpi", "year", "quarter"], rule_map, "month"),
-                       ["kpi", "year", "quarter"])
-    years = combine(direct_y, _aggregate(quarters, ["kpi", "year"], rule_map, "quarter"), ["kpi", "year"])
+    quarter_keys = ["kpi", "year", "quarter"]
+    if upto == "month":
+        quarters = direct_q.iloc[0:0].assign(source_target=None, source_actual=None, parts=np.nan)
+    else:
+        quarters = combine(direct_q, _aggregate(months, quarter_keys, rule_map, "month"), quarter_keys)
+    if upto in ("month", "quarter"):
+        years = direct_y.iloc[0:0].assign(source_target=None, source_actual=None, parts=np.nan)
+    else:
+        years = combine(direct_y, _aggregate(quarters, ["kpi", "year"], rule_map, "quarter"), ["kpi", "year"])
 
     month_out = months.assign(
         quarter=pd.array([pd.NA] * len(months), dtype="Int64"),
@@ -426,7 +433,7 @@ def period_value(rows: Any, rules: Mapping[int, str], *, kind: str, year: int, q
 
     Plain data out (None for no data).
     """
-    frame = derive_period_values(rows, rules)
+    frame = derive_period_values(rows, rules, upto=kind)
     if frame.empty:
         return {}
     mask = (frame["kind"] == kind) & (frame["year"] == year)

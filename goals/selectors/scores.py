@@ -16,7 +16,8 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
-from django.db.models import Q, QuerySet
+from django.db.models import FloatField, Q, QuerySet
+from django.db.models.functions import Cast
 
 from collab.models import Period
 from goals import engine
@@ -39,7 +40,7 @@ class KpiValue:
         return asdict(self)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class GoalScore:
     goal_id: int
     parent_id: int | None
@@ -89,8 +90,10 @@ def _period_measurements(period: Period, kpis: Iterable[int] | QuerySet) -> Quer
             Q(period_id=period.pk)
             | Q(period__kind__in=[Period.Kind.MONTH, Period.Kind.QUARTER], period__year=period.year)
         )
+    # Floats straight from the database: no Decimal per value (the scores are floats anyway).
+    rows = rows.annotate(target_f=Cast("target", FloatField()), actual_f=Cast("actual", FloatField()))
     return rows.values_list(
-        "kpi_id", "period__kind", "period__year", "period__quarter", "period__month", "target", "actual"
+        "kpi_id", "period__kind", "period__year", "period__quarter", "period__month", "target_f", "actual_f"
     )
 
 
@@ -157,9 +160,10 @@ def period_scores(period: Period, goals: QuerySet | None = None) -> PeriodScores
     node to be complete (a node whose parent is left out counts as a root).
     """
     goals = Goal.objects.filter(period_id=period.pk) if goals is None else goals
+    floats = {"weight_f": Cast("weight", FloatField()), "cap_f": Cast("kpi__cap", FloatField())}
     rows = list(
-        goals.values_list(
-            "pk", "parent_id", "weight", "kpi_id", "kpi__direction", "kpi__cap", "kpi__aggregation"
+        goals.annotate(**floats).values_list(
+            "pk", "parent_id", "weight_f", "kpi_id", "kpi__direction", "cap_f", "kpi__aggregation"
         )
     )
     if not rows:
@@ -168,29 +172,38 @@ def period_scores(period: Period, goals: QuerySet | None = None) -> PeriodScores
     rules = {row[3]: (row[4], row[5], row[6]) for row in rows}
     values = _values(period, rules, goals.values("kpi_id"))
 
+    # Each goal's own KPI score, by position: KPI ids → index into the per-KPI arrays (no per-node lookup).
+    kpi_order = list(values)
+    kpi_index = {kpi: i for i, kpi in enumerate(kpi_order)}
+    kpi_scores = np.asarray([np.nan if values[k].score is None else values[k].score for k in kpi_order])
+    goal_kpi = np.fromiter((kpi_index[k] for k in kpi_ids), dtype=np.int64, count=len(kpi_ids))
+    measured = kpi_scores[goal_kpi]
     id_arr = np.asarray(ids, dtype=np.int64)
-    measured = np.asarray([values[k].score if values[k].score is not None else np.nan for k in kpi_ids])
-    weight_arr = np.asarray([float(w) for w in weights])
+    weight_arr = np.asarray(weights, dtype=float)
     result = engine.rollup(engine.parent_positions(id_arr, parents), weight_arr, measured)
+
     progress = engine.to_plain(result.progress, DIGITS)
-    progress_bands = engine.bands(result.progress)
+    progress_bands = engine.bands(result.progress).tolist()
+    depth = result.depth.tolist()
+    children = result.children.tolist()
+    with_data = result.children_with_data.tolist()
     out = {}
     for i, goal_id in enumerate(ids):
         value = values[kpi_ids[i]]
         out[goal_id] = GoalScore(
-            goal_id=goal_id,
-            parent_id=parents[i],
-            kpi_id=kpi_ids[i],
-            depth=int(result.depth[i]),
-            weight=float(weight_arr[i]),
-            progress=progress[i],
-            band=str(progress_bands[i]),
-            measured=value.score,
-            measured_band=value.band,
-            target=value.target,
-            actual=value.actual,
-            is_leaf=bool(result.children[i] == 0),
-            children=int(result.children[i]),
-            children_with_data=int(result.children_with_data[i]),
+            goal_id,
+            parents[i],
+            kpi_ids[i],
+            depth[i],
+            weights[i],
+            progress[i],
+            progress_bands[i],
+            value.score,
+            value.band,
+            value.target,
+            value.actual,
+            children[i] == 0,
+            children[i],
+            with_data[i],
         )
     return PeriodScores(period_id=period.pk, goals=out, kpis=values)
