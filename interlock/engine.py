@@ -1,12 +1,14 @@
 """The score engine of DESIGN.md §6: responsibility matrices and interlocked scorecards, one period at a time.
 
-Pure and vectorised: pandas frames in, plain data out; no ORM, no I/O. `interlock.selectors` loads a tenant
-and period with a handful of bulk queries into `PeriodInputs`; `interlock.services.scores_recompute` writes
-what `compute_period` returns as one new snapshot version. Every scorecard of the period is computed at
-once (index look-ups, `np.bincount` and one `groupby`); there is no per-scorecard loop in the computation.
-Only the final conversion into plain records walks the rows, because a record per row is the output.
+Pure and vectorised: columns in (numpy/pandas), plain data out; no ORM, no I/O. `interlock.selectors`
+loads a tenant and period with a handful of bulk queries into `PeriodInputs`;
+`interlock.services.scores_recompute` writes what `compute_period` returns as one new snapshot version.
+Every scorecard of the period is computed at once (index look-ups, `np.bincount` and one `groupby`); there
+is no per-scorecard loop in the computation. Only the final conversion into plain records walks the rows
+(converting each column to a list once), because a record per row is the output.
 
-Inputs (frames or anything `pd.DataFrame` accepts; ids are integers, a missing id is None/NaN):
+Inputs (each a DataFrame, a mapping of column → sequence, or records; ids are integers, a missing id is
+None/NaN):
 
     kpis          kpi, direction ("higher_better" | "lower_better"), cap
     measurements  kpi, target, actual            (one per KPI for the period; absent = no data)
@@ -57,7 +59,7 @@ and every row `value` are `Decimal`s with two places, and Σ row values == total
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -87,7 +89,6 @@ DEFAULT_K = 5
 DEFAULT_POINT_CAP = 10.0
 DEFAULT_MIN_COLLABORATIVE = 20.0
 
-_CENT = Decimal("0.01")
 _DIGITS = 6  # informative floats in the breakdown are rounded to this many places
 
 
@@ -127,21 +128,39 @@ _COLUMNS: dict[str, dict[str, Any]] = {
 }
 
 
-def _frame(name: str, data: Any) -> pd.DataFrame:
-    """The input as a DataFrame with exactly the engine's columns (optional ones filled with defaults)."""
+def _columns(name: str, data: Any) -> dict[str, np.ndarray]:
+    """The input as {column: 1-d array} with exactly the engine's columns (optional ones get defaults).
+
+    Accepts a DataFrame, a mapping of column → sequence, or records (anything `pd.DataFrame` accepts).
+    """
     spec = _COLUMNS[name]
     if data is None:
         data = {}
-    frame = data if isinstance(data, pd.DataFrame) else pd.DataFrame(data)
-    if frame.empty and not len(frame.columns):
-        frame = pd.DataFrame({column: pd.Series(dtype=object) for column in spec})
-    missing = [column for column, default in spec.items() if column not in frame.columns and default is None]
-    if missing:
+    if isinstance(data, pd.DataFrame):
+        given = {column: data[column].to_numpy() for column in data.columns}
+        n = len(data)
+    elif isinstance(data, Mapping):
+        given = {
+            column: np.asarray(values) if not isinstance(values, np.ndarray) else values
+            for column, values in data.items()
+        }
+        lengths = {len(values) for values in given.values()}
+        if len(lengths) > 1:
+            raise ValueError(f"{name}: columns of different lengths")
+        n = lengths.pop() if lengths else 0
+    else:
+        return _columns(name, pd.DataFrame(data))
+    missing = [column for column, default in spec.items() if column not in given and default is None]
+    if missing and given:
         raise ValueError(f"{name}: missing column(s) {', '.join(missing)}")
-    out = pd.DataFrame(index=pd.RangeIndex(len(frame)))
-    for column, default in spec.items():
-        out[column] = frame[column].to_numpy() if column in frame.columns else default
-    return out
+    return {
+        column: given[column]
+        if column in given
+        else np.full(
+            n, np.nan if default is None else default, dtype=object if isinstance(default, str) else float
+        )
+        for column, default in spec.items()
+    }
 
 
 @dataclass
@@ -156,8 +175,8 @@ class PeriodInputs:
     ratings: Any = None
     points: Any = None
 
-    def frames(self) -> dict[str, pd.DataFrame]:
-        return {name: _frame(name, getattr(self, name)) for name in _COLUMNS}
+    def columns(self) -> dict[str, dict[str, np.ndarray]]:
+        return {name: _columns(name, getattr(self, name)) for name in _COLUMNS}
 
 
 # --------------------------------------------------------------------------------------------- helpers
@@ -165,10 +184,20 @@ class PeriodInputs:
 
 def _num(values: Any) -> np.ndarray:
     """Floats; None, Decimal, strings and NaN handled (anything non-numeric becomes NaN)."""
-    series = values if isinstance(values, pd.Series) else pd.Series(np.asarray(values, dtype=object))
-    if series.dtype.kind == "f":
-        return series.to_numpy(dtype=float)
-    return pd.to_numeric(series.astype(object), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    if isinstance(values, pd.Series | pd.Index | pd.api.extensions.ExtensionArray):
+        values = np.asarray(values, dtype=object)
+    arr = np.asarray(values)
+    if arr.dtype.kind in "iuf":
+        return arr.astype(float)
+    try:
+        return np.asarray(arr, dtype=float)  # None → NaN, Decimal → float
+    except (TypeError, ValueError):
+        series = pd.Series(np.asarray(arr, dtype=object))
+        return pd.to_numeric(series, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+
+
+def _obj(values: Any) -> np.ndarray:
+    return np.asarray(values, dtype=object)
 
 
 def _ids(values: Any) -> np.ndarray:
@@ -197,11 +226,18 @@ def _plain(value: float, digits: int | None = _DIGITS) -> float | None:
 
 
 def _plain_list(values: np.ndarray, digits: int | None = _DIGITS) -> list[float | None]:
-    return [_plain(v, digits) for v in np.asarray(values, dtype=float).tolist()]
+    """Python floats (rounded to `digits`), None for NaN; vectorised."""
+    arr = np.asarray(values, dtype=float)
+    out = (np.round(arr, digits) if digits is not None else arr).astype(object)
+    out[np.isnan(arr)] = None
+    return out.tolist()
 
 
 def _id_or_none(values: np.ndarray) -> list[int | None]:
-    return [None if v < 0 else v for v in np.asarray(values, dtype=np.int64).tolist()]
+    arr = np.asarray(values, dtype=np.int64)
+    out = arr.astype(object)
+    out[arr < 0] = None
+    return out.tolist()
 
 
 def _check_roles(values: np.ndarray, allowed: Sequence[str], what: str) -> None:
@@ -237,7 +273,14 @@ def largest_remainder_cents(
 
 
 def _cents_to_decimal(cents: int) -> Decimal:
-    return (Decimal(int(cents)) / 100).quantize(_CENT)
+    return Decimal(int(cents)).scaleb(-2)  # 2880 → Decimal("28.80"), exponent −2 always
+
+
+def _decimals(cents: np.ndarray) -> list[Decimal]:
+    """Two-place Decimals for many hundredths; one Decimal per distinct value (they are immutable)."""
+    unique, inverse = np.unique(np.asarray(cents, dtype=np.int64), return_inverse=True)
+    made = [_cents_to_decimal(c) for c in unique.tolist()]
+    return [made[i] for i in inverse.tolist()]
 
 
 # --------------------------------------------------------------------------------------------- results
@@ -287,13 +330,18 @@ class ScorecardScore:
 
 @dataclass(frozen=True)
 class PeriodScores:
-    """Plain results, plus the vectorised frames they were read from (for dashboards and benchmarks)."""
+    """Plain results, plus the vectorised columns they were read from (for dashboards and benchmarks)."""
 
     kpi_scores: dict[int, float | None]
     matrix_rows: list[MatrixRowScore]
     matrices: list[MatrixScore]
     scorecards: list[ScorecardScore]
-    frames: dict[str, pd.DataFrame] = field(repr=False, default_factory=dict)
+    columns: dict[str, dict[str, np.ndarray]] = field(repr=False, default_factory=dict)
+
+    def frame(self, name: str) -> pd.DataFrame:
+        """One of the vectorised intermediate tables as a DataFrame: kpis, matrix_rows, matrices,
+        scorecards, lines."""
+        return pd.DataFrame(self.columns[name])
 
     def scorecard(self, scorecard_id: int) -> ScorecardScore:
         for card in self.scorecards:
@@ -311,8 +359,10 @@ class PeriodScores:
 # --------------------------------------------------------------------------------------------- compute
 
 
-def score_kpis(kpis: pd.DataFrame, measurements: pd.DataFrame) -> pd.DataFrame:
-    """KPI id → target, actual, score (NaN = no data), through the goals engine's one score function."""
+def score_kpis(kpis: Mapping[str, Any], measurements: Mapping[str, Any]) -> dict[str, np.ndarray]:
+    """KPI id → target, actual, score (NaN = no data), through the goals engine's one score function.
+
+    Takes and returns columns ({name: array}); the KPIs come out in the order of `kpis`."""
     kpi_ids = _ids(kpis["kpi"])
     if len(np.unique(kpi_ids)) != len(kpi_ids):
         raise ValueError("kpis: a KPI appears twice")
@@ -322,30 +372,30 @@ def score_kpis(kpis: pd.DataFrame, measurements: pd.DataFrame) -> pd.DataFrame:
     at = _lookup(m_ids, kpi_ids)
     target = _take(_num(measurements["target"]), at)
     actual = _take(_num(measurements["actual"]), at)
-    direction = kpis["direction"].to_numpy(dtype=object)
+    direction = _obj(kpis["direction"])
     cap = _num(kpis["cap"])
     scores = kpi_scores(target, actual, direction, cap) if len(kpi_ids) else np.zeros(0)
-    return pd.DataFrame({"kpi": kpi_ids, "target": target, "actual": actual, "score": scores})
+    return {"kpi": kpi_ids, "target": target, "actual": actual, "score": scores}
 
 
 def compute_period(inputs: PeriodInputs, params: EngineParams | None = None) -> PeriodScores:
     """Scores of every matrix and scorecard of one tenant and period. See the module docstring."""
     params = params or EngineParams()
-    f = inputs.frames()
+    f = inputs.columns()
     k = max(int(params.anonymity_threshold), 1)
     cap = abs(float(params.point_cap))
 
     # ---- KPI scores --------------------------------------------------------------------------------
     kpi_frame = score_kpis(f["kpis"], f["measurements"])
-    kpi_ids = kpi_frame["kpi"].to_numpy()
-    kpi_score = kpi_frame["score"].to_numpy(dtype=float)
+    kpi_ids = kpi_frame["kpi"]
+    kpi_score = kpi_frame["score"]
 
     # ---- matrix rows -------------------------------------------------------------------------------
     mr = f["matrix_rows"]
     m_matrix = _ids(mr["matrix"])
     m_kpi = _ids(mr["kpi"])
     m_unit = _ids(mr["unit"])
-    m_role = mr["role"].to_numpy(dtype=object)
+    m_role = _obj(mr["role"])
     _check_roles(m_role, MATRIX_ROLES, "matrix")
     m_share = _num(mr["share"])
     m_eval = _ids(mr["eval_kpi"])
@@ -378,7 +428,7 @@ def compute_period(inputs: PeriodInputs, params: EngineParams | None = None) -> 
         raise ValueError("scorecards: a scorecard appears twice")
     s_unit = _ids(sc["unit"])
     s_rho = np.clip(np.nan_to_num(_num(sc["rho"])), 0.0, 1.0)
-    s_subject = sc["subject"].to_numpy(dtype=object)
+    s_subject = _obj(sc["subject"])
     ln = f["lines"]
     l_kpi = _ids(ln["kpi"])
 
@@ -398,14 +448,14 @@ def compute_period(inputs: PeriodInputs, params: EngineParams | None = None) -> 
     if (l_card < 0).any():
         raise ValueError("lines: a line belongs to a scorecard that is not in the input")
     l_ids = _ids(ln["line"])
-    l_role = ln["role"].to_numpy(dtype=object)
+    l_role = _obj(ln["role"])
     _check_roles(l_role, LINE_ROLES, "line")
     l_weight_in = np.nan_to_num(_num(ln["weight"]))
     l_threshold = _num(ln["threshold"])
     l_kpi_pos = _lookup(kpi_ids, l_kpi)
     l_kpi_score = _take(kpi_score, l_kpi_pos)
-    l_target = _take(kpi_frame["target"].to_numpy(dtype=float), l_kpi_pos)
-    l_actual = _take(kpi_frame["actual"].to_numpy(dtype=float), l_kpi_pos)
+    l_target = _take(kpi_frame["target"], l_kpi_pos)
+    l_actual = _take(kpi_frame["actual"], l_kpi_pos)
     l_unit_code = s_unit_code[l_card] if len(l_card) else np.zeros(0, dtype=np.int64)
     l_row = np.where(l_unit_code >= 0, _lookup(row_keys, l_kpi_code * n_units + l_unit_code), -1)
     l_in_matrix = l_row >= 0
@@ -433,14 +483,15 @@ def compute_period(inputs: PeriodInputs, params: EngineParams | None = None) -> 
     # ---- review part -------------------------------------------------------------------------------
     rt = f["ratings"]
     r_value = _num(rt["value"])
-    rt = pd.DataFrame(
-        {
-            "subject": rt["subject"].to_numpy(dtype=object),
-            "rater": rt["rater"].to_numpy(dtype=object),
-            "value": r_value,
-        }
-    )[np.isfinite(r_value)]
-    if len(rt):
+    valid = np.isfinite(r_value)
+    if valid.any():
+        rt = pd.DataFrame(
+            {
+                "subject": _obj(rt["subject"])[valid],
+                "rater": _obj(rt["rater"])[valid],
+                "value": r_value[valid],
+            }
+        )
         grouped = rt.groupby("subject", sort=False)
         review = pd.DataFrame({"mean": grouped["value"].mean(), "raters": grouped["rater"].nunique()})
         at = _lookup(review.index.to_numpy(dtype=object), s_subject)
@@ -456,8 +507,8 @@ def compute_period(inputs: PeriodInputs, params: EngineParams | None = None) -> 
     # ---- points ------------------------------------------------------------------------------------
     pt = f["points"]
     p_value = np.nan_to_num(_num(pt["points"]))
-    if len(pt):
-        sums = pd.Series(p_value).groupby(pt["subject"].to_numpy(dtype=object), sort=False).sum()
+    if len(p_value):
+        sums = pd.Series(p_value).groupby(_obj(pt["subject"]), sort=False).sum()
         points_raw = _take(
             sums.to_numpy(dtype=float), _lookup(sums.index.to_numpy(dtype=object), s_subject), 0.0
         )
@@ -492,7 +543,7 @@ def compute_period(inputs: PeriodInputs, params: EngineParams | None = None) -> 
 
     frames = {
         "kpis": kpi_frame,
-        "matrix_rows": pd.DataFrame(
+        "matrix_rows": dict(
             {
                 "matrix": m_matrix,
                 "kpi": m_kpi,
@@ -505,8 +556,8 @@ def compute_period(inputs: PeriodInputs, params: EngineParams | None = None) -> 
                 "shortfall": m_shortfall,
             }
         ),
-        "matrices": pd.DataFrame({"matrix": matrix_ids, "kpi": matrix_kpi, "composite": composite}),
-        "scorecards": pd.DataFrame(
+        "matrices": dict({"matrix": matrix_ids, "kpi": matrix_kpi, "composite": composite}),
+        "scorecards": dict(
             {
                 "scorecard": s_ids,
                 "subject": s_subject,
@@ -523,7 +574,7 @@ def compute_period(inputs: PeriodInputs, params: EngineParams | None = None) -> 
                 "collaborative_share": collab_share,
             }
         ),
-        "lines": pd.DataFrame(
+        "lines": dict(
             {
                 "scorecard": _take(s_ids, l_card, -1),
                 "line": l_ids,
@@ -580,7 +631,7 @@ def compute_period(inputs: PeriodInputs, params: EngineParams | None = None) -> 
     # Line rows grouped by scorecard, in input order within each scorecard.
     order = np.argsort(l_card, kind="stable")
     bounds = np.searchsorted(l_card[order], np.arange(n_cards + 1)) if n_lines else np.zeros(n_cards + 1, int)
-    line_records = _line_records(
+    line_rows = _line_records(
         order=order,
         l_ids=l_ids,
         l_kpi=l_kpi,
@@ -599,14 +650,55 @@ def compute_period(inputs: PeriodInputs, params: EngineParams | None = None) -> 
         m_share=m_share,
         m_eval=m_eval,
         line_share=line_share,
-        line_cents=line_cents,
+        line_values=_decimals(line_cents[order]),
         l_counts=l_counts,
         l_has_data=l_has_data,
-        special=special,
     )
+    # Line flags are sparse: walk only the flagged lines (no-data lines first, then special reviews).
+    line_flags: dict[int, list[dict[str, Any]]] = {}
+    missing_at = order[l_missing[order]]
+    for card, line, kpi in zip(
+        l_card[missing_at].tolist(), _id_or_none(l_ids[missing_at]), l_kpi[missing_at].tolist(), strict=True
+    ):
+        line_flags.setdefault(card, []).append({"code": FLAG_NO_DATA, "line": line, "kpi": kpi})
+    special_at = order[special[order]]
+    for card, line, kpi, score, threshold in zip(
+        l_card[special_at].tolist(),
+        _id_or_none(l_ids[special_at]),
+        l_kpi[special_at].tolist(),
+        _plain_list(l_kpi_score[special_at]),
+        _plain_list(l_threshold[special_at]),
+        strict=True,
+    ):
+        line_flags.setdefault(card, []).append(
+            {"code": FLAG_SPECIAL_REVIEW, "line": line, "kpi": kpi, "score": score, "threshold": threshold}
+        )
+    review_flag = (s_rho > 0) & (r_raters < k)
+    clamped = points_raw != points
+    collab_low = collab_share < params.min_collaborative_weight
     has_total = np.isfinite(total)
     cards = []
-    for i, (sid, subject, rho, rho_e, rp, raters, kp, bs, praw, pts, coll, inc, ok, tc, rc, pc) in enumerate(
+    for i, (
+        sid,
+        subject,
+        rho,
+        rho_e,
+        rp,
+        raters,
+        kp,
+        bs,
+        praw,
+        pts,
+        coll,
+        inc,
+        ok,
+        tv,
+        rv,
+        pv,
+        rf,
+        cl,
+        lo,
+    ) in enumerate(
         zip(
             s_ids.tolist(),
             s_subject.tolist(),
@@ -621,45 +713,26 @@ def compute_period(inputs: PeriodInputs, params: EngineParams | None = None) -> 
             collab_share.tolist(),
             incomplete.tolist(),
             has_total.tolist(),
-            total_cents.tolist(),
-            review_cents.tolist(),
-            points_cents.tolist(),
+            _decimals(total_cents),
+            _decimals(review_cents),
+            _decimals(points_cents),
+            review_flag.tolist(),
+            clamped.tolist(),
+            collab_low.tolist(),
             strict=True,
         )
     ):
-        rows = [dict(r) for r in line_records[bounds[i] : bounds[i + 1]]]
-        flags: list[dict[str, Any]] = []
-        for r in rows:
-            if not r["has_data"] and r["role"] != ROLE_REFERENCE and r["weight"] > 0:
-                flags.append({"code": FLAG_NO_DATA, "line": r["line"], "kpi": r["kpi"]})
-        for r in rows:
-            if r.pop("_special"):
-                flags.append(
-                    {
-                        "code": FLAG_SPECIAL_REVIEW,
-                        "line": r["line"],
-                        "kpi": r["kpi"],
-                        "score": r["kpi_score"],
-                        "threshold": r["threshold"],
-                    }
-                )
-        if rho > 0 and raters < k:
-            flags.append(
-                {
-                    "code": FLAG_REVIEW,
-                    "reason": REASON_NO_RATINGS if raters == 0 else REASON_BELOW_K,
-                    "k": k,
-                    "rho": rho,
-                }
-            )
-        if praw != pts:
+        rows = line_rows[bounds[i] : bounds[i + 1]]
+        flags = line_flags.get(i, [])
+        if rf:
+            reason = REASON_NO_RATINGS if raters == 0 else REASON_BELOW_K
+            flags.append({"code": FLAG_REVIEW, "reason": reason, "k": k, "rho": rho})
+        if cl:
             flags.append({"code": FLAG_POINTS_CLAMPED, "raw": _plain(praw), "cap": cap})
-        if coll < params.min_collaborative_weight:
+        if lo:
             flags.append(
                 {"code": FLAG_COLLAB_LOW, "share": _plain(coll), "minimum": params.min_collaborative_weight}
             )
-        if not ok:
-            flags.append({"code": FLAG_NO_KPI_DATA})
         rows.append(
             {
                 "kind": "review",
@@ -667,26 +740,18 @@ def compute_period(inputs: PeriodInputs, params: EngineParams | None = None) -> 
                 "rho_effective": rho_e,
                 "review_part": rp,
                 "shown": rp is not None,
-                "value": _cents_to_decimal(rc) if ok else None,
+                "value": rv,
             }
         )
-        rows.append(
-            {
-                "kind": "points",
-                "raw": _plain(praw),
-                "cap": cap,
-                "points": _plain(pts),
-                "value": _cents_to_decimal(pc) if ok else None,
-            }
-        )
+        rows.append({"kind": "points", "raw": _plain(praw), "cap": cap, "points": _plain(pts), "value": pv})
         if not ok:
-            for r in rows:
-                r["value"] = None
+            flags.append({"code": FLAG_NO_KPI_DATA})
+            rows = [{**row, "value": None} for row in rows]
         cards.append(
             ScorecardScore(
                 scorecard=sid,
                 subject=subject,
-                total=_cents_to_decimal(tc) if ok else None,
+                total=tv if ok else None,
                 base=bs,
                 kpi_part=kp,
                 review_part=rp,
@@ -702,7 +767,7 @@ def compute_period(inputs: PeriodInputs, params: EngineParams | None = None) -> 
             )
         )
     return PeriodScores(
-        kpi_scores=kpi_plain, matrix_rows=matrix_rows, matrices=matrices, scorecards=cards, frames=frames
+        kpi_scores=kpi_plain, matrix_rows=matrix_rows, matrices=matrices, scorecards=cards, columns=frames
     )
 
 
@@ -726,17 +791,17 @@ def _line_records(
     m_share,
     m_eval,
     line_share,
-    line_cents,
+    line_values,
     l_counts,
     l_has_data,
-    special,
 ) -> list[dict[str, Any]]:
-    """One breakdown dict per line, already in scorecard order (columns converted to lists once)."""
+    """One breakdown dict per line, already in scorecard order (each column converted to a list once)."""
     in_matrix = l_row >= 0
     row_role = np.where(in_matrix, _take(m_role, l_row, None), None)
     row_share = np.where(in_matrix, _take(m_share, l_row), np.nan)
     eval_kpi = np.where(l_uses_eval, _take(m_eval, l_row, -1), -1)
     matrix = np.where(l_matrix_pos >= 0, _take(matrix_ids, l_matrix_pos, -1), -1)
+    source = np.where(l_uses_eval, SOURCE_EVALUATION, SOURCE_KPI)
     columns = zip(
         _id_or_none(l_ids[order]),
         l_kpi[order].tolist(),
@@ -747,16 +812,15 @@ def _line_records(
         _plain_list(l_actual[order], None),
         _plain_list(l_kpi_score[order]),
         _plain_list(l_score[order]),
-        l_uses_eval[order].tolist(),
+        source[order].tolist(),
         _id_or_none(eval_kpi[order]),
         _id_or_none(matrix[order]),
         row_role[order].tolist(),
         _plain_list(row_share[order]),
         _plain_list(line_share[order]),
-        line_cents[order].tolist(),
         l_counts[order].tolist(),
         l_has_data[order].tolist(),
-        special[order].tolist(),
+        line_values,
         strict=True,
     )
     return [
@@ -771,7 +835,7 @@ def _line_records(
             "actual": actual,
             "kpi_score": kscore,
             "score": score,
-            "source": SOURCE_EVALUATION if uses_eval else SOURCE_KPI,
+            "source": src,
             "eval_kpi": ev,
             "matrix": mx,
             "matrix_role": mrole,
@@ -779,8 +843,7 @@ def _line_records(
             "weight_in_kpi_part": wshare,
             "counts": counts,
             "has_data": has_data,
-            "value": _cents_to_decimal(cents),
-            "_special": sp,
+            "value": value,
         }
         for (
             lid,
@@ -792,15 +855,14 @@ def _line_records(
             actual,
             kscore,
             score,
-            uses_eval,
+            src,
             ev,
             mx,
             mrole,
             share,
             wshare,
-            cents,
             counts,
             has_data,
-            sp,
+            value,
         ) in columns
     ]

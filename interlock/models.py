@@ -12,6 +12,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -171,8 +172,9 @@ class ScoreSnapshot(TenantOwned):
     review_part = models.DecimalField(max_digits=12, decimal_places=4, null=True, blank=True)
     review_weight = models.DecimalField(max_digits=4, decimal_places=3, default=Decimal("0"))  # ρ as counted
     points = models.DecimalField(max_digits=9, decimal_places=2, default=Decimal("0"))
-    flags = models.JSONField(default=list, blank=True)
-    breakdown = models.JSONField(default=list, blank=True)
+    # Decimals (breakdown values, "27.00") are stored as strings, exactly.
+    flags = models.JSONField(default=list, blank=True, encoder=DjangoJSONEncoder)
+    breakdown = models.JSONField(default=list, blank=True, encoder=DjangoJSONEncoder)
     incomplete = models.BooleanField(default=False)
     computed_at = models.DateTimeField()
 

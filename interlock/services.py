@@ -434,17 +434,6 @@ def _dec(value: float | None, places: int) -> Decimal | None:
     return Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_EVEN)
 
 
-def _json(value: Any) -> Any:
-    """Breakdown and flags as JSON: Decimals become strings with their two places ("27.00")."""
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, dict):
-        return {k: _json(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_json(v) for v in value]
-    return value
-
-
 @transaction.atomic
 def scores_recompute(
     *, period: Period | int, actor=None, ratings: Any = None, points: Any = None
@@ -482,8 +471,8 @@ def scores_recompute(
                 review_part=_dec(card.review_part, 4),
                 review_weight=_dec(card.rho_effective, 3),
                 points=points_row["value"] if points_row["value"] is not None else _dec(card.points, 2),
-                flags=_json(card.flags),
-                breakdown=_json(card.breakdown),
+                flags=card.flags,
+                breakdown=card.breakdown,
                 incomplete=card.incomplete,
                 computed_at=now,
             )

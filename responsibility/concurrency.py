@@ -59,7 +59,9 @@ def lock_for_edit(model: type[models.Model], obj: models.Model, lock_version: An
     `lock_version` is the version the editor saw; None means "I did not load it" and is refused too, so
     callers cannot skip the check by accident.
     """
-    fresh = model.objects.select_for_update().select_related("updated_by").filter(pk=obj.pk).first()
+    # of=("self",): lock only this row (PostgreSQL refuses FOR UPDATE on the nullable side of the join).
+    queryset = model.objects.select_for_update(of=("self",)).select_related("updated_by")
+    fresh = queryset.filter(pk=obj.pk).first()
     if fresh is None:
         raise model.DoesNotExist(f"{model.__name__} {obj.pk} does not exist")
     try:

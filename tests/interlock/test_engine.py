@@ -506,7 +506,7 @@ def periods(draw):
     )
 
 
-PROPERTY = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+PROPERTY = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def card_view(card):
@@ -590,7 +590,8 @@ def test_property_kpi_part_is_the_weighted_mean_over_lines_with_data(inputs):
         with_data = [(r["weight"], r["score"]) for r in rows if r["score"] is not None and r["weight"] > 0]
         weight = sum(w for w, _s in with_data)
         if weight:
-            assert card.kpi_part == pytest.approx(sum(w * s for w, s in with_data) / weight)
+            # breakdown floats carry 6 decimals
+            assert card.kpi_part == pytest.approx(sum(w * s for w, s in with_data) / weight, abs=1e-5)
         else:
             assert card.kpi_part is None
         assert card.incomplete == any(r["score"] is None and r["weight"] > 0 for r in rows)
