@@ -626,3 +626,17 @@ def test_property_matrix_points_and_shortfall(inputs):
             assert row.shortfall == pytest.approx(row.share * (100 - min(row.contribution, 100)) / 100)
             if row.contribution <= 100:
                 assert row.points + row.shortfall == pytest.approx(row.share)
+
+
+def test_vectorised_columns_are_available_as_frames():
+    result = compute_period(seed_inputs())
+    cards = result.frame("scorecards").set_index("scorecard")
+    assert cards.loc[1, "total_cents"] == 9740 and cards.loc[1, "kpi_part"] == pytest.approx(98)
+    lines = result.frame("lines")
+    assert len(lines) == 9 and lines["special_review"].sum() == 1
+    assert set(result.frame("matrices")["composite"].round(6)) == {90.0, 96.5}
+
+
+def test_columns_of_different_lengths_are_refused():
+    with pytest.raises(ValueError, match="different lengths"):
+        compute_period(PeriodInputs(kpis={"kpi": [1, 2], "direction": ["higher_better"]}))
