@@ -21,7 +21,8 @@ from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import Q
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import exceptions, mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -210,6 +211,7 @@ class PositionViewSet(OrgWritesMixin, mixins.ListModelMixin, mixins.RetrieveMode
 
 
 # ----- employees --------------------------------------------------------------------------------------------
+@extend_schema_field(OpenApiTypes.INT)
 class MemberUserField(TenantRelatedField):
     """A user id in a body: only members of the tenant in scope exist here."""
 

@@ -219,7 +219,12 @@ class PeriodFilterForm(FilterForm):
 
 
 class TreeSearchForm(FilterForm):
-    q = forms.CharField(label=_("Find a unit"), max_length=100, required=False)
+    q = forms.CharField(
+        label=_("Find a unit"),
+        max_length=100,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": _("Name or code"), "type": "search"}),
+    )
 
 
 IMPORT_KINDS = (

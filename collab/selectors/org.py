@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Case, Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
 from collab.models import Employee, OrgUnit, Period, Position
@@ -162,7 +162,14 @@ def periods(*, status: str = "", kind: str = "", year: int | None = None) -> Que
         queryset = queryset.filter(kind=kind)
     if year is not None:
         queryset = queryset.filter(year=year)
-    return queryset.order_by("-year", "kind", "quarter", "month", "pk")
+    # Latest year first; within a year: the year itself, then its quarters, then its months.
+    kind_rank = Case(
+        When(kind=Period.Kind.YEAR, then=Value(0)),
+        When(kind=Period.Kind.QUARTER, then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
+    return queryset.order_by("-year", kind_rank, "quarter", "month", "pk")
 
 
 def positions_of_unit(unit: OrgUnit | None) -> QuerySet[Position]:
