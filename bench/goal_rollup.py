@@ -48,11 +48,14 @@ def setup_django() -> None:
 
 @contextmanager
 def throwaway_database() -> Iterator[str]:
-    """A fresh test database (SQLite in memory, or `test_<name>` on PostgreSQL), destroyed afterwards."""
+    """A fresh test database (SQLite in memory, or `test_<name>_bench_<pid>` on PostgreSQL), dropped after."""
     from django.db import connection
     from django.test.utils import setup_test_environment, teardown_test_environment
 
     original = connection.settings_dict["NAME"]
+    if connection.vendor != "sqlite":
+        # A name of its own: never the dev database, and never the test database a test run may be using.
+        connection.settings_dict.setdefault("TEST", {})["NAME"] = f"test_{original}_bench_{os.getpid()}"
     setup_test_environment()
     name = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
     try:

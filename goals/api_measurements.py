@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import exceptions, mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -34,6 +35,7 @@ def _field_errors(error: ValidationError) -> dict[str, list[str]]:
     }
 
 
+@extend_schema_field(OpenApiTypes.DECIMAL)
 class NumberField(serializers.Field):
     """A measurement value: a JSON number or numeric text, parsed by the service's rules (None allowed)."""
 
@@ -171,7 +173,27 @@ class MeasurementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Tenan
         kwargs["partial"] = True
         return self.update(request, *args, **kwargs)
 
-    @extend_schema(request=BulkItemSerializer(many=True), responses={200: MeasurementSerializer(many=True)})
+    @extend_schema(
+        request=BulkItemSerializer(many=True),
+        responses={
+            200: inline_serializer(
+                "MeasurementBulkResult",
+                {
+                    "created": serializers.IntegerField(),
+                    "updated": serializers.IntegerField(),
+                    "unchanged": serializers.IntegerField(),
+                    "results": MeasurementSerializer(many=True),
+                },
+            ),
+            400: inline_serializer(
+                "MeasurementBulkErrors",
+                {
+                    "detail": serializers.CharField(),
+                    "rows": serializers.ListField(child=serializers.DictField()),
+                },
+            ),
+        },
+    )
     @action(detail=False, methods=["post"], url_path="bulk")
     def bulk(self, request, *args, **kwargs):
         """Create or update many measurements at once: all or nothing."""

@@ -159,11 +159,12 @@ def _number(value) -> str:
 
 
 def _default_period() -> Period | None:
-    periods = Period.objects.order_by("-year", "-quarter", "-month", "-id")
-    return (
-        periods.filter(status=Period.Status.ACTIVE).first()
-        or periods.exclude(status=Period.Status.CLOSED).first()
-        or periods.first()
+    """The period people enter data for: the latest active month, else quarter, else year, else any."""
+    periods = Period.objects.order_by("-year", "-month", "-quarter", "-id")
+    kinds = (Period.Kind.MONTH, Period.Kind.QUARTER, Period.Kind.YEAR)
+    active = {kind: periods.filter(status=Period.Status.ACTIVE, kind=kind).first() for kind in kinds}
+    return next((p for p in active.values() if p is not None), None) or (
+        periods.exclude(status=Period.Status.CLOSED).first() or periods.first()
     )
 
 

@@ -120,6 +120,13 @@ class TestGrid:
         response = login(hr_a).get(page("measurement-index"))
         assert response.status_code == 302 and response.url == page("measurement-grid", world["period"].pk)
 
+    def test_index_prefers_the_active_month(self, world, login, hr_a, tenant_a):
+        with tenant_scope(tenant_a):
+            PeriodFactory(kind=Period.Kind.QUARTER, year=2025, quarter=2)
+            PeriodFactory(kind=Period.Kind.MONTH, year=2026, month=1, status=Period.Status.PLANNING)
+        response = login(hr_a).get(page("measurement-index"))
+        assert response.url == page("measurement-grid", world["period"].pk)
+
     def test_index_without_periods(self, tenant_a, login, hr_a):
         response = login(hr_a).get(page("measurement-index"))
         assert response.status_code == 200 and b"measurement-no-period" in response.content
