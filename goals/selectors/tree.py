@@ -120,8 +120,10 @@ class Node:
 
     @property
     def outside_owner(self) -> bool:
-        """The goal's unit answers for a KPI owned by a unit outside its own branch of the org tree."""
-        return not self.unit_path.startswith(self.owner_path or "\x00")
+        """The goal's unit answers for a KPI owned by another department: neither the owner's unit (or one
+        below it) nor a unit above the owner (a group holding its subsidiary's KPI is not "another")."""
+        owner = self.owner_path or "\x00"
+        return not (self.unit_path.startswith(owner) or owner.startswith(self.unit_path))
 
     @property
     def cross_department(self) -> bool:

@@ -48,6 +48,7 @@ class TestTraceSelector:
         assert by_goal[tree_a["b"].pk].reasons == ["collaborative", "other_department"]
         assert by_goal[tree_a["a"].pk].reasons == ["collaborative"]
         assert by_goal[tree_a["leaf"].pk].reasons == []  # the rep's own KPI, owned by its own unit
+        assert by_goal[tree_a["root"].pk].reasons == ["collaborative"]  # the group is above the owner
         responsible = {(r.unit_name, r.position_title): r.effective for r in result.responsible}
         assert responsible == {
             ("Sales", "Sales rep"): pytest.approx(60), ("Service", None): pytest.approx(40),
@@ -55,6 +56,16 @@ class TestTraceSelector:
         assert sum(c.effective for c in result.leaves) == pytest.approx(100)
         assert result.cross_share == pytest.approx(40)
         assert result.units == 3 and result.positions == 1
+
+    def test_another_departments_kpi_without_the_collaborative_flag(self, tenant_a, tree_a):
+        with tenant_scope(tenant_a):
+            services.goal_create(actor=None, period=tree_a["period"], org_unit=tree_a["service"],
+                                 kpi=tree_a["win"], parent=tree_a["b"], weight=100)
+            tree = selectors.load_tree(tree_a["period"])
+        result = selectors.trace(tree, selectors.trace_roots(tree, kpi_id=tree_a["win"].pk))
+        reasons = {c.node.unit_name: c.reasons for c in result.contributions}
+        assert reasons == {"Sales": [], "Service": ["other_department"]}
+        assert result.cross_share == pytest.approx(50)  # two separate starting goals, one of them cross
 
     def test_shares_are_normalised_within_siblings(self, tenant_a, tree_a):
         with tenant_scope(tenant_a):
