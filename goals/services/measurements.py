@@ -306,10 +306,11 @@ class MeasurementImport(TabularImport):
     """
 
     columns = (
-        Column("kpi", (gettext_lazy("KPI code"), "KPI code", "Code", "KPI", "指标编码"), max_length=50),
-        Column("target", (gettext_lazy("Target"), "Target", "目标", "目标值"), required=False, max_length=60),
-        Column("actual", (gettext_lazy("Actual"), "Actual", "实际", "实际值"), required=False, max_length=60),
-        Column("note", (gettext_lazy("Note"), "Note", "备注"), required=False, max_length=NOTE_MAX),
+        # Header texts are plain strings (they travel in the session between dry run and commit).
+        Column("kpi", ("KPI code", "Code", "KPI", "指标编码", "编码"), max_length=50),
+        Column("target", ("Target", "目标", "目标值"), required=False, max_length=60),
+        Column("actual", ("Actual", "实际", "实际值"), required=False, max_length=60),
+        Column("note", ("Note", "备注"), required=False, max_length=NOTE_MAX),
     )
     title = gettext_lazy("Import measurements")
 
