@@ -42,6 +42,7 @@ from django.utils.translation import gettext as _
 
 from collab.audit import audit_record, snapshot
 from collab.models import OrgUnit, Period, Position
+from collab.services.org import ensure_period_open
 from collab.tenancy import current_tenant
 from goals.models import KPI, Goal
 
@@ -121,23 +122,8 @@ def _check_tenant(**related: Any) -> None:
 
 
 def ensure_tree_open(period: Period) -> None:
-    """A closed period is read-only.
-
-    Minimal local check until `collab.services.org.ensure_period_open` is available; it is used when
-    present so there is one rule for every area.
-    """
-    try:
-        from collab.services.org import ensure_period_open
-    except ImportError:
-        ensure_period_open = None
-    if ensure_period_open is not None:
-        ensure_period_open(period)
-        return
-    if period.is_closed:
-        raise ValidationError(
-            _("Period %(period)s is closed: its goal tree is read-only.") % {"period": period.label},
-            code="closed",
-        )
+    """A closed period is read-only (the one rule every area shares)."""
+    ensure_period_open(period)
 
 
 def clean_weight(value: Any, field: str = "weight") -> Decimal:
