@@ -23,6 +23,7 @@ from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, mixins, serializers, status
 from rest_framework.decorators import action
@@ -99,7 +100,7 @@ class TraceParams(serializers.Serializer):
 
     def validate(self, attrs):
         if not attrs.get("kpi") and not attrs.get("goal"):
-            raise serializers.ValidationError({"kpi": ["Give a KPI (or a goal) to trace."]})
+            raise serializers.ValidationError({"kpi": [_("Give a KPI (or a goal) to trace.")]})
         return attrs
 
 
@@ -118,7 +119,7 @@ class ReweightSerializer(serializers.Serializer):
     def validate_weights(self, value):
         for key in value:
             if not str(key).isdigit() or len(str(key)) > 18:
-                raise serializers.ValidationError("Keys are goal ids.")
+                raise serializers.ValidationError(_("Keys are goal ids."))
         return value
 
 
@@ -229,7 +230,7 @@ class GoalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSe
         data = self._body(GoalSerializer, instance=goal, partial=partial)
         version = data.pop("version", None)
         if "period" in data and data.pop("period").pk != goal.period_id:
-            raise exceptions.ValidationError({"period": ["A goal stays in its period."]})
+            raise exceptions.ValidationError({"period": [_("A goal stays in its period.")]})
         moving = "parent" in data and (data["parent"].pk if data["parent"] else None) != goal.parent_id
         parent = data.pop("parent", None)
 
