@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from collab.tenancy import TenantManager, TenantOwned
@@ -31,7 +32,9 @@ class Tenant(models.Model):
         _("slug"),
         max_length=50,
         unique=True,
-        validators=[RegexValidator(r"^[a-z0-9][a-z0-9-]*$", _("Use lower-case letters, digits and hyphens."))],
+        validators=[
+            RegexValidator(r"^[a-z0-9][a-z0-9-]*$", _("Use lower-case letters, digits and hyphens."))
+        ],
     )
     name = models.CharField(_("name"), max_length=200)
     locale = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, default="zh-hans")
@@ -116,7 +119,12 @@ class OrgUnit(TenantOwned):
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     parent = models.ForeignKey(
-        "self", verbose_name=_("parent"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        verbose_name=_("parent"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     # Materialised path of ids ("/1/4/9/"): whole subtrees in one query, moves in one UPDATE.
     path = models.CharField(max_length=1000, editable=False, db_index=True)
@@ -134,7 +142,9 @@ class OrgUnit(TenantOwned):
 class Position(TenantOwned):
     code = models.CharField(_("code"), max_length=50)
     title = models.CharField(_("title"), max_length=200)
-    org_unit = models.ForeignKey(OrgUnit, verbose_name=_("org unit"), on_delete=models.PROTECT, related_name="positions")
+    org_unit = models.ForeignKey(
+        OrgUnit, verbose_name=_("org unit"), on_delete=models.PROTECT, related_name="positions"
+    )
     job_family = models.CharField(_("job family"), max_length=100, blank=True)
     level = models.CharField(_("level"), max_length=30, blank=True)
 
@@ -151,15 +161,31 @@ class Employee(TenantOwned):
     employee_no = models.CharField(_("employee number"), max_length=50)
     name = models.CharField(_("name"), max_length=200)
     email = models.EmailField(_("e-mail"), blank=True)
-    org_unit = models.ForeignKey(OrgUnit, verbose_name=_("org unit"), on_delete=models.PROTECT, related_name="employees")
+    org_unit = models.ForeignKey(
+        OrgUnit, verbose_name=_("org unit"), on_delete=models.PROTECT, related_name="employees"
+    )
     position = models.ForeignKey(
-        Position, verbose_name=_("position"), null=True, blank=True, on_delete=models.SET_NULL, related_name="employees"
+        Position,
+        verbose_name=_("position"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="employees",
     )
     manager = models.ForeignKey(
-        "self", verbose_name=_("manager"), null=True, blank=True, on_delete=models.SET_NULL, related_name="reports"
+        "self",
+        verbose_name=_("manager"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reports",
     )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="employee_records"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="employee_records",
     )
     is_active = models.BooleanField(_("active"), default=True)
 
@@ -197,7 +223,9 @@ class Period(TenantOwned):
     }
 
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
-    year = models.PositiveSmallIntegerField(_("year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)])
+    year = models.PositiveSmallIntegerField(
+        _("year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
     quarter = models.PositiveSmallIntegerField(
         _("quarter"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(4)]
     )
@@ -208,10 +236,16 @@ class Period(TenantOwned):
 
     class Meta:
         constraints = [
+            # Quarter and month are NULL for coarser periods; coalescing them makes the rule hold on
+            # SQLite too, which has no NULLS NOT DISTINCT.
             models.UniqueConstraint(
-                fields=["tenant", "kind", "year", "quarter", "month"],
+                "tenant",
+                "kind",
+                "year",
+                Coalesce("quarter", 0),
+                Coalesce("month", 0),
                 name="period_unique",
-                nulls_distinct=False,
+                violation_error_message=_("This period exists already."),
             ),
         ]
         ordering = ["-year", "kind", "quarter", "month"]
@@ -294,7 +328,9 @@ class Notification(TenantOwned):
         ALERTS = "alerts", _("Alerts")
         GOVERNANCE = "governance", _("Committee and actions")
 
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
     category = models.CharField(_("category"), max_length=20, choices=Category.choices)
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("message"), blank=True)
