@@ -61,7 +61,9 @@ def get_scoped_or_404(model_or_queryset, pk: int) -> models.Model:
     """The scoped tenant's row with this id; another tenant's id is missing, exactly like a bad one."""
     if not isinstance(pk, int) or pk > MAX_ID:
         raise Http404
-    queryset = model_or_queryset if isinstance(model_or_queryset, models.QuerySet) else model_or_queryset.objects
+    queryset = (
+        model_or_queryset if isinstance(model_or_queryset, models.QuerySet) else model_or_queryset.objects
+    )
     try:
         return queryset.get(pk=pk)
     except queryset.model.DoesNotExist as missing:

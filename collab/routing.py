@@ -123,7 +123,9 @@ def exception_handler(exc, context):
         exc = exceptions.ValidationError(detail)
     elif isinstance(exc, DataError | OverflowError):
         logger.info("Rejected input the database could not take: %s", exc)
-        return Response({"detail": "A value is out of range or malformed."}, status=status.HTTP_400_BAD_REQUEST)
+        return Response(
+            {"detail": "A value is out of range or malformed."}, status=status.HTTP_400_BAD_REQUEST
+        )
     elif isinstance(exc, IntegrityError):
         logger.info("Rejected write that broke a constraint: %s", exc)
         return Response({"detail": "This conflicts with existing data."}, status=status.HTTP_409_CONFLICT)

@@ -53,13 +53,6 @@ def tenant_task(**task_options):
     return decorator
 
 
-@tenant_task(name="collab.deliver_notification_email", autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
-def deliver_notification_email(tenant_id: int, notification_id: int) -> None:
-    from collab.services.notifications import notification_email_send
-
-    notification_email_send(notification_id=notification_id)
-
-
 @tenant_task(name="collab.deliver_email", autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def deliver_email(tenant_id: int, recipient_id: int, subject: str, message: str) -> None:
     """Send one notification e-mail, rendered by `notify()` in the recipient's language."""

@@ -115,7 +115,7 @@ class TenantOwned(models.Model):
             self.tenant = current_tenant()
         elif scoped is not None and scoped.pk != self.tenant_id and not _all_tenants.get():
             raise TenantScopeMissing(
-                f"Refusing to save {type(self).__name__} of tenant {self.tenant_id} inside tenant {scoped.pk}."
+                f"Refusing to save {type(self).__name__} of tenant {self.tenant_id} in tenant {scoped.pk}."
             )
         super().save(*args, **kwargs)
 

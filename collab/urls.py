@@ -5,9 +5,9 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from collab.api import router
 from collab.api.platform import ObtainTokenView
+from collab.pages import IdConverter  # noqa: F401  (registers the <id:…> converter)
 from collab.views import accounts as account_views
 from collab.views import platform as views
-from collab.pages import IdConverter  # noqa: F401  (registers the <id:…> converter)
 
 # Every app contributes its pages under /t/<slug>/ (listed here) and its API resources under
 # /api/v1/t/<slug>/ (registered on the shared router).

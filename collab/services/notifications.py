@@ -126,22 +126,6 @@ def email_send(*, recipient_id: int, subject: str, message: str) -> None:
     send_mail(subject=subject, message=message, from_email=None, recipient_list=[email])
 
 
-def notification_email_send(*, notification_id: int) -> None:
-    """E-mail an existing inbox row (kept for the `deliver_notification_email` task)."""
-    notification = Notification.objects.select_related("recipient").filter(pk=notification_id).first()
-    if notification is None or not notification.recipient.email:
-        return
-    body = notification.body
-    if notification.url:
-        body = f"{body}\n\n{absolute_url(notification.url)}".strip()
-    send_mail(
-        subject=f"[{current_tenant().name}] {notification.title}",
-        message=body,
-        from_email=None,
-        recipient_list=[notification.recipient.email],
-    )
-
-
 @transaction.atomic
 def notifications_mark_read(*, user, ids: list[int] | None = None) -> int:
     """Mark the user's unread notifications (all, or these ids) read; other users' rows are never touched."""
