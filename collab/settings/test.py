@@ -15,3 +15,6 @@ DEBUG = False
 CELERY_TASK_ALWAYS_EAGER = True
 # With REDIS_URL, parallel test processes (pytest-xdist) share one Redis database: keep their keys apart.
 CACHES["default"]["KEY_PREFIX"] = f"test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
+# Tests never collect static files; without a collected folder WhiteNoise would warn on every request
+# handler. Finders serve the sources instead (browser tests go through the live server's static handler).
+STATIC_ROOT = None
