@@ -13,6 +13,8 @@ import logging
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError, IntegrityError
 from django.http import Http404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.permissions import SAFE_METHODS, IsAuthenticated
 from rest_framework.response import Response
@@ -103,6 +105,7 @@ class TenantViewSet(viewsets.GenericViewSet):
         return self.request.tenant
 
 
+@extend_schema_field(OpenApiTypes.INT)  # every id is a bigint; subclasses without a model need saying so
 class TenantRelatedField(serializers.PrimaryKeyRelatedField):
     """A foreign key in a body: only the scoped tenant's rows exist; another tenant's id reads as missing."""
 
