@@ -12,12 +12,13 @@ from __future__ import annotations
 import warnings
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 from django.test import Client
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from collab.models import ALL_ROLES
+from collab.rls import app_role
 from tests.factories import make_member
 from tests.isolation.framework import (
     api_lookup,
@@ -89,12 +90,23 @@ def test_page_and_api_url_names_do_not_collide():
 
 
 # ----------------------------------------------------------------------------------------------- world
-@pytest.fixture
-def world(tenant_a, tenant_b):
-    """A's user with every role; B's world from every sample module; B's own user (all roles)."""
+@pytest.fixture(params=["orm", "app-role"])
+def world(request, tenant_a, tenant_b):
+    """A's user with every role; B's world from every sample module; B's own user (all roles).
+
+    Twice: "orm" connects as the test database's superuser, which PostgreSQL's row-level security does
+    not bind, so only the application's own wall (scoped managers, lookups) stands; "app-role" switches
+    the connection to the role the application runs as in production, so RLS stands too — and the
+    control test proves RLS refuses nothing a tenant's own member may see.
+    """
     intruder = make_member(tenant_a, *sorted(ALL_ROLES), username="intruder_a")
     owner = make_member(tenant_b, *sorted(ALL_ROLES), username="owner_b")
     objects = SAMPLES.build(tenant_b)
+    if request.param == "app-role":
+        if connection.vendor != "postgresql":
+            pytest.skip("row-level security exists only on PostgreSQL: set DATABASE_URL to run this variant")
+        with connection.cursor() as cursor:
+            cursor.execute(f"SET LOCAL ROLE {app_role()}")  # until the test's transaction rolls back
     return {"a": tenant_a, "b": tenant_b, "intruder": intruder, "owner": owner, "objects": objects}
 
 
@@ -216,11 +228,18 @@ def test_another_tenants_ids_answer_404_everywhere(world):
 
 
 def test_the_samples_are_reachable_by_their_own_tenant(world):
-    """The control: B's own member GETs the same URLs without a 404, so the 404s above mean isolation."""
+    """The control: B's own member GETs the same URLs without a 404, so the 404s above mean isolation
+    (and every page without ids answers B's member without a 404 or a 500)."""
     b_slug, objects = world["b"].slug, world["objects"]
     pages, api = _page_client(world["owner"]), _api_client(world["owner"])
     unreachable = []
     for route in page_routes():
+        if route.name and not route.params:
+            url = route.url(b_slug, {})
+            status = _send(pages, "GET", url, api=False)
+            if not isinstance(status, int) or status == 404 or status >= 500:
+                unreachable.append(f"GET {url} [{route.label}] answered {status} to tenant B's own member")
+            continue
         kwargs = _page_kwargs(route, objects) if route.name and route.params else None
         if not kwargs:
             continue
