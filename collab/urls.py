@@ -17,6 +17,8 @@ tenant_pages = [
     path("", include("collab.urls_accounts")),
     path("", include("collab.urls_audit")),
     path("", include("goals.urls")),
+    path("", include("responsibility.urls")),
+    path("", include("interlock.urls")),
 ]
 
 urlpatterns = [

@@ -53,8 +53,11 @@ __all__ = [
     "scorecard_lines_set",
     "scorecard_publish",
     "scorecard_unpublish",
+    "scorecard_save",
     "scorecard_update",
+    "scorecards_copy",
     "scores_recompute",
+    "tenant_scoring_settings_update",
     "weights_summary",
 ]
 
@@ -423,6 +426,143 @@ def scorecard_unpublish(*, actor, scorecard: Scorecard, lock_version: Any) -> Sc
         actor=actor, action="scorecard.unpublish", obj=current, before=before, after=_card_snapshot(current)
     )
     return current
+
+
+@transaction.atomic
+def scorecard_save(
+    *,
+    actor,
+    scorecard: Scorecard,
+    lock_version: Any,
+    review_weight: Any = UNSET,
+    lines: Sequence[Mapping[str, Any]] = UNSET,
+) -> PublishResult:
+    """What the editor saves at once: ρ and/or the lines, one version step (see `scorecard_lines_set`)."""
+    current = _edit(scorecard, lock_version)
+    before = _card_snapshot(current)
+    errors: dict[str, list[str]] = {}
+    if review_weight is not UNSET:
+        try:
+            current.review_weight = parse_review_weight(review_weight)
+        except ValueError as error:
+            errors["review_weight"] = [str(error)]
+    clean = None
+    if lines is not UNSET:
+        try:
+            clean = scorecard_lines_clean(lines)
+        except ValidationError as invalid:
+            for key, messages in invalid.message_dict.items():
+                errors.setdefault(key, []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
+    warnings: list[str] = []
+    fields = ["review_weight"]
+    if clean is not None:
+        if current.is_published:
+            current.collaborative_warning, warnings = _publish_check(clean)
+            fields.append("collaborative_warning")
+        _write_lines(current, clean)
+    _saved(current, actor, *fields)
+    audit_record(
+        actor=actor, action="scorecard.save", obj=current, before=before, after=_card_snapshot(current)
+    )
+    _scores_changed(current, actor=actor)
+    return PublishResult(scorecard=current, warnings=warnings)
+
+
+@transaction.atomic
+def scorecards_copy(*, actor, source: Period | int, target: Period | int) -> int:
+    """Copy every scorecard of `source` whose subject has none in `target` as a draft with the same ρ and
+    lines (a fixed number of queries). Returns how many were created."""
+    source = _scoped(Period, source, "source")
+    target = _scoped(Period, target, "target")
+    if source.pk == target.pk:
+        raise ValidationError({"source": _("Choose another period to copy from.")})
+    ensure_period_open(target, field="target")
+    taken = Scorecard.objects.filter(period=target)
+    taken_units = set(taken.exclude(org_unit=None).values_list("org_unit_id", flat=True))
+    taken_positions = set(taken.exclude(position=None).values_list("position_id", flat=True))
+    originals = [
+        card
+        for card in Scorecard.objects.filter(period=source).order_by("pk")
+        if (card.org_unit_id is not None and card.org_unit_id not in taken_units)
+        or (card.position_id is not None and card.position_id not in taken_positions)
+    ]
+    if not originals:
+        return 0
+    tenant_id = current_tenant().pk
+    created = Scorecard.objects.bulk_create(
+        [
+            Scorecard(
+                tenant_id=tenant_id,
+                period=target,
+                org_unit_id=card.org_unit_id,
+                position_id=card.position_id,
+                review_weight=card.review_weight,
+                updated_by=_actor(actor),
+            )
+            for card in originals
+        ]
+    )
+    if any(card.pk is None for card in created):  # backends that do not return ids: read them back
+        fresh = {
+            (card.org_unit_id, card.position_id): card.pk for card in Scorecard.objects.filter(period=target)
+        }
+        for card in created:
+            card.pk = fresh[(card.org_unit_id, card.position_id)]
+    new_id = {original.pk: copy.pk for original, copy in zip(originals, created, strict=True)}
+    ScorecardLine.objects.bulk_create(
+        [
+            ScorecardLine(
+                tenant_id=tenant_id,
+                scorecard_id=new_id[line.scorecard_id],
+                kpi_id=line.kpi_id,
+                weight=line.weight,
+                role=line.role,
+                threshold=line.threshold,
+                order=line.order,
+            )
+            for line in ScorecardLine.objects.filter(scorecard_id__in=list(new_id)).order_by("pk")
+        ],
+        batch_size=1000,
+    )
+    audit_record(
+        actor=actor,
+        action="scorecards.copy",
+        object_type="collab.period",
+        object_id=target.pk,
+        object_repr=target.label,
+        after={"source": source.pk, "created": [card.pk for card in created]},
+    )
+    return len(created)
+
+
+@transaction.atomic
+def tenant_scoring_settings_update(
+    *, actor, anonymity_threshold: Any, point_cap: Any, min_collaborative_weight: Any
+):
+    """The tenant's scoring settings (anonymity threshold k ≥ 3, points cap ≥ 0, minimum collaborative
+    weight 0–50 %), validated by the model's own validators."""
+    from collab.models import Tenant
+
+    tenant = Tenant.objects.select_for_update().get(pk=current_tenant().pk)
+    fields = ["anonymity_threshold", "point_cap", "min_collaborative_weight"]
+    before = snapshot(tenant, fields)
+    tenant.anonymity_threshold = anonymity_threshold
+    tenant.point_cap = point_cap
+    tenant.min_collaborative_weight = min_collaborative_weight
+    tenant.full_clean(exclude=[f.name for f in Tenant._meta.fields if f.name not in fields])
+    tenant.save(update_fields=fields)
+    audit_record(
+        actor=actor,
+        action="tenant.scoring_settings",
+        object_type="collab.tenant",
+        object_id=tenant.pk,
+        object_repr=str(tenant),
+        before=before,
+        after=snapshot(tenant, fields),
+    )
+    return tenant
 
 
 # --------------------------------------------------------------------------------------------- recompute

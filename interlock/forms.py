@@ -1,0 +1,120 @@
+"""Forms of the scorecard pages and the tenant's scoring settings.
+
+Scorecard lines are a dynamic list named "lines-<i>-<field>" (the keys the service uses for its errors),
+read with `responsibility.forms.rows_from_post`.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from collab.forms import ScopedModelChoiceField
+from collab.models import OrgUnit, Period, Position
+from responsibility.forms import BootstrapForm, rows_from_post
+
+LINE_FIELDS = ("kpi", "role", "weight", "threshold")
+
+
+def lines_from_post(data) -> list[dict[str, str]]:
+    return rows_from_post(data, prefix="lines", fields=LINE_FIELDS, ignore_blank=("role",))
+
+
+class UnitChoiceField(ScopedModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{'— ' * obj.depth}{obj.code} · {obj.name}"
+
+
+class PositionChoiceField(ScopedModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.code} · {obj.title} ({obj.org_unit.name})"
+
+
+class ScorecardCreateForm(BootstrapForm):
+    period = ScopedModelChoiceField(label=_("Period"), queryset=None)
+    org_unit = UnitChoiceField(
+        label=_("Org unit"), queryset=None, required=False, help_text=_("A unit's scorecard…")
+    )
+    position = PositionChoiceField(
+        label=_("Position"), queryset=None, required=False, help_text=_("…or a position's (not both).")
+    )
+    review_weight = forms.DecimalField(
+        label=_("Review weight ρ"),
+        min_value=Decimal("0"),
+        max_value=Decimal("1"),
+        max_digits=4,
+        decimal_places=3,
+        initial=Decimal("0"),
+        help_text=_("Share of the internal-customer review in the base score (0–1)."),
+    )
+    start = forms.ChoiceField(
+        label=_("Start from"),
+        required=False,
+        choices=[
+            ("", _("No lines")),
+            ("goals", _("The subject's goals in the goal tree")),
+            ("matrices", _("The lines the responsibility matrices imply")),
+            ("previous", _("The same subject's scorecard of the previous period")),
+        ],
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["period"].queryset = Period.objects.exclude(status=Period.Status.CLOSED)
+        self.fields["org_unit"].queryset = OrgUnit.objects.order_by("path")
+        self.fields["position"].queryset = Position.objects.select_related("org_unit").order_by("code")
+
+    def clean(self):
+        data = super().clean()
+        if bool(data.get("org_unit")) == bool(data.get("position")):
+            raise ValidationError(_("Choose either an org unit or a position."))
+        return data
+
+
+class ScorecardHeaderForm(BootstrapForm):
+    review_weight = forms.CharField(label=_("Review weight ρ"), max_length=20, required=False)
+    lock_version = forms.IntegerField(
+        widget=forms.HiddenInput, required=False, min_value=0, max_value=2**31 - 1
+    )
+
+
+class LockForm(forms.Form):
+    lock_version = forms.IntegerField(required=False, min_value=0, max_value=2**31 - 1)
+
+
+class CopyForm(BootstrapForm):
+    source = ScopedModelChoiceField(label=_("Copy from"), queryset=None)
+    target = ScopedModelChoiceField(label=_("Into"), queryset=None)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["source"].queryset = Period.objects.all()
+        self.fields["target"].queryset = Period.objects.exclude(status=Period.Status.CLOSED)
+
+
+class ScoringSettingsForm(BootstrapForm):
+    min_collaborative_weight = forms.DecimalField(
+        label=_("Minimum collaborative weight (%)"),
+        min_value=Decimal("0"),
+        max_value=Decimal("50"),
+        max_digits=5,
+        decimal_places=2,
+        help_text=_("Shared lines should weigh at least this much in a published scorecard (0–50)."),
+    )
+    anonymity_threshold = forms.IntegerField(
+        label=_("Anonymity threshold (k)"),
+        min_value=3,
+        max_value=100,
+        help_text=_("Internal-customer reviews count only with at least this many distinct raters."),
+    )
+    point_cap = forms.DecimalField(
+        label=_("Points cap"),
+        min_value=Decimal("0"),
+        max_value=Decimal("1000"),
+        max_digits=6,
+        decimal_places=2,
+        help_text=_("Approved bonus/penalty points count up to ± this much."),
+    )

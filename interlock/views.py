@@ -1,0 +1,423 @@
+"""Scorecard pages (动态互锁), the performance contract (绩效合约) and the tenant's scoring settings.
+
+HR admins create, edit, publish and copy scorecards; managers, committee members and auditors read;
+employees have no access. The line editor validates live through `scorecard_validate` (the service's own
+line rules and weight summary, nothing written). A scorecard can start from the subject's goals, from the
+lines the responsibility matrices imply (lead → own, others → shared) or from the previous period: the
+proposal is merged into the editor unsaved for the HR admin to accept or adjust. Saves carry
+`lock_version`; a stale save is refused naming who changed the scorecard and when. Pages run a fixed
+number of queries.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q, Sum
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+
+from collab.forms import add_service_errors
+from collab.models import Employee, Period, Role
+from collab.pages import HR_ONLY, get_scoped_or_404, tenant_page
+from goals.models import KPI
+from interlock import proposals, services
+from interlock.forms import (
+    CopyForm,
+    LockForm,
+    ScorecardCreateForm,
+    ScorecardHeaderForm,
+    ScoringSettingsForm,
+    lines_from_post,
+)
+from interlock.models import LineRole, Scorecard, ScorecardLine
+from responsibility.concurrency import StaleEditError
+from responsibility.forms import editor_rows, split_errors
+from responsibility.views import _id_param, default_period
+
+READERS = frozenset({Role.HR_ADMIN, Role.MANAGER, Role.COMMITTEE, Role.AUDITOR})
+PAGE_SIZE = 25
+KINDS = ("unit", "position")
+
+
+def _scorecards():
+    return Scorecard.objects.select_related(
+        "org_unit", "position", "position__org_unit", "period", "updated_by"
+    )
+
+
+def _subject_label(card: Scorecard) -> str:
+    if card.position_id:
+        return f"{card.position.title} ({card.position.org_unit.name})"
+    return card.org_unit.name
+
+
+def _line_rows(card: Scorecard) -> list[dict]:
+    return [
+        {
+            "kpi": str(line.kpi_id),
+            "role": line.role,
+            "weight": f"{line.weight.normalize():f}",
+            "threshold": "" if line.threshold is None else f"{line.threshold.normalize():f}",
+        }
+        for line in ScorecardLine.objects.filter(scorecard=card).order_by("order", "id")
+    ]
+
+
+def _minimum(request) -> Decimal:
+    return Decimal(request.tenant.min_collaborative_weight)
+
+
+# --------------------------------------------------------------------------------------------- list
+
+
+@tenant_page(read=READERS, write=HR_ONLY)
+def scorecard_list(request):
+    periods = list(Period.objects.all())
+    period_id = _id_param(request, "period")
+    if period_id is not None:
+        period = next((p for p in periods if p.pk == period_id), None)
+        if period is None:
+            raise Http404
+    else:
+        period = default_period(periods)
+    kind = request.GET.get("kind", "")
+    kind = kind if kind in KINDS else ""
+    status = request.GET.get("status", "")
+    status = status if status in Scorecard.Status.values else ""
+    query = request.GET.get("q", "").replace("\x00", "")[:100].strip()
+    cards = _scorecards().filter(period=period) if period else Scorecard.objects.none()
+    if kind == "unit":
+        cards = cards.filter(org_unit__isnull=False)
+    elif kind == "position":
+        cards = cards.filter(position__isnull=False)
+    if status:
+        cards = cards.filter(status=status)
+    if query:
+        cards = cards.filter(
+            Q(org_unit__name__icontains=query)
+            | Q(org_unit__code__icontains=query)
+            | Q(position__title__icontains=query)
+            | Q(position__code__icontains=query)
+        )
+    cards = cards.annotate(
+        weight_total=Sum("lines__weight", filter=~Q(lines__role=LineRole.REFERENCE)),
+        shared_total=Sum("lines__weight", filter=Q(lines__role=LineRole.SHARED)),
+    ).order_by("position_id", "org_unit__path", "pk")
+    page = Paginator(cards, PAGE_SIZE).get_page(request.GET.get("page"))
+    minimum = _minimum(request)
+    items = []
+    for card in page:
+        total = card.weight_total or Decimal("0")
+        shared = card.shared_total or Decimal("0")
+        items.append(
+            {
+                "card": card,
+                "subject": _subject_label(card),
+                "total": total,
+                "shared": shared,
+                "sum_ok": total == Decimal("100"),
+                "below_minimum": shared < minimum,
+            }
+        )
+    context = {
+        "periods": periods,
+        "period": period,
+        "page": page,
+        "items": items,
+        "kind": kind,
+        "status": status,
+        "q": query,
+        "minimum": minimum,
+        "can_edit": request.membership.has_role(Role.HR_ADMIN),
+        "copy_form": CopyForm(initial={"target": period.pk if period else None}),
+        "statuses": Scorecard.Status.choices,
+    }
+    return render(request, "interlock/scorecards/list.html", context)
+
+
+# --------------------------------------------------------------------------------------------- create
+
+
+@tenant_page(read=HR_ONLY, write=HR_ONLY)
+def scorecard_create(request):
+    initial = {}
+    for name in ("period", "org_unit", "position"):
+        value = _id_param(request, name)
+        if value is not None:
+            initial[name] = value
+    if request.GET.get("propose") in proposals.SOURCES:
+        initial["start"] = request.GET["propose"]
+    form = ScorecardCreateForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            card = services.scorecard_create(
+                actor=request.user,
+                period=data["period"],
+                org_unit=data["org_unit"],
+                position=data["position"],
+                review_weight=data["review_weight"],
+            )
+        except ValidationError as invalid:
+            add_service_errors(form, invalid)
+        else:
+            messages.success(
+                request, _("Scorecard created for %(subject)s.") % {"subject": _subject_label(card)}
+            )
+            url = reverse("scorecard-edit", kwargs={"tenant_slug": request.tenant.slug, "pk": card.pk})
+            if data.get("start"):
+                url += "?" + urlencode({"propose": data["start"]})
+            return redirect(url)
+    return render(request, "interlock/scorecards/create.html", {"form": form})
+
+
+# --------------------------------------------------------------------------------------------- editor
+
+
+def _kpi_options() -> list[dict]:
+    return list(KPI.objects.order_by("code").values("pk", "code", "name", "is_collaborative"))
+
+
+def _editor(
+    request,
+    card: Scorecard,
+    *,
+    rows,
+    header=None,
+    errors=None,
+    general=None,
+    stale=None,
+    notice=None,
+    status=200,
+):
+    can_edit = request.membership.has_role(Role.HR_ADMIN) and not card.period.is_closed
+    header = header or ScorecardHeaderForm(
+        initial={"review_weight": f"{card.review_weight.normalize():f}", "lock_version": card.lock_version}
+    )
+    summary = services.weights_summary(rows)
+    kpis = _kpi_options()
+    names = {str(k["pk"]): f"{k['code']} · {k['name']}" for k in kpis}
+    roles = dict(LineRole.choices)
+    shown = [
+        {**row, "kpi_label": names.get(str(row.get("kpi")), ""), "role_label": roles.get(row.get("role"), "")}
+        for row in editor_rows(rows, errors)
+    ]
+    context = {
+        "card": card,
+        "subject": _subject_label(card),
+        "header": header,
+        "rows": shown,
+        "summary": summary,
+        "general": general or [],
+        "stale": stale,
+        "notice": notice,
+        "can_edit": can_edit,
+        "kpi_options": kpis,
+        "role_options": LineRole.choices,
+        "template_row": {"role": LineRole.OWN},
+        "sources": proposals.SOURCES,
+        "lock_form_version": card.lock_version,
+    }
+    return render(request, "interlock/scorecards/edit.html", context, status=status)
+
+
+@tenant_page(read=READERS, write=HR_ONLY)
+def scorecard_edit(request, pk: int):
+    card = get_scoped_or_404(_scorecards(), pk)
+    if request.method != "POST":
+        rows = _line_rows(card)
+        notice = None
+        source = request.GET.get("propose", "")
+        if source and request.membership.has_role(Role.HR_ADMIN) and not card.period.is_closed:
+            if source not in proposals.SOURCES:
+                raise Http404
+            rows, added = proposals.merge_lines(rows, proposals.propose(card, source))
+            notice = (
+                _("%(n)d proposed line(s) added below, not saved yet: adjust the weights, then save.")
+                % {"n": added}
+                if added
+                else _("Nothing to add: the scorecard already has every proposed KPI.")
+            )
+        return _editor(request, card, rows=rows, notice=notice)
+    if card.period.is_closed:
+        messages.error(request, _("The period %(period)s is closed and read-only.") % {"period": card.period})
+        return redirect("scorecard-edit", tenant_slug=request.tenant.slug, pk=card.pk)
+    header = ScorecardHeaderForm(request.POST)
+    rows = lines_from_post(request.POST)
+    if not header.is_valid():
+        return _editor(request, card, rows=rows, header=header)
+    try:
+        result = services.scorecard_save(
+            actor=request.user,
+            scorecard=card,
+            lock_version=header.cleaned_data.get("lock_version"),
+            review_weight=header.cleaned_data["review_weight"],
+            lines=rows,
+        )
+    except StaleEditError as stale:
+        return _editor(request, card, rows=rows, header=header, stale=stale.message, status=409)
+    except ValidationError as invalid:
+        by_row, other = split_errors(invalid, prefix="lines")
+        general = []
+        for key, messages_ in other.items():
+            if key == "review_weight":
+                for message in messages_:
+                    header.add_error("review_weight", message)
+            else:
+                general.extend(messages_)
+        return _editor(request, card, rows=rows, header=header, errors=by_row, general=general)
+    for warning in result.warnings:
+        messages.warning(request, warning)
+    messages.success(request, _("Scorecard saved."))
+    return redirect("scorecard-edit", tenant_slug=request.tenant.slug, pk=card.pk)
+
+
+@tenant_page(read=HR_ONLY, write=HR_ONLY)
+def scorecard_validate(request):
+    """htmx: the live check of the lines being edited (the service's rules, nothing written)."""
+    if request.method != "POST":
+        raise Http404
+    rows = lines_from_post(request.POST)
+    by_row: dict = {}
+    general: list[str] = []
+    try:
+        services.scorecard_lines_clean(rows)
+    except ValidationError as invalid:
+        by_row, other = split_errors(invalid, prefix="lines")
+        general = [m for messages_ in other.values() for m in messages_]
+    summary = services.weights_summary(rows)
+    context = {
+        "summary": summary,
+        "general": general,
+        "oob": True,
+        "row_errors": [{"index": i, "errors": by_row.get(i, {})} for i in range(len(rows))],
+    }
+    return render(request, "interlock/scorecards/_live.html", context)
+
+
+def _lock_version(request):
+    form = LockForm(request.POST)
+    return form.cleaned_data.get("lock_version") if form.is_valid() else None
+
+
+@tenant_page(read=HR_ONLY, write=HR_ONLY)
+def scorecard_publish(request, pk: int):
+    card = get_scoped_or_404(_scorecards(), pk)
+    if request.method != "POST":
+        return redirect("scorecard-edit", tenant_slug=request.tenant.slug, pk=card.pk)
+    try:
+        result = services.scorecard_publish(
+            actor=request.user, scorecard=card, lock_version=_lock_version(request)
+        )
+    except StaleEditError as stale:
+        messages.error(request, stale.message)
+    except ValidationError as refused:
+        for message in refused.messages:
+            messages.error(request, message)
+    else:
+        for warning in result.warnings:
+            messages.warning(request, warning)
+        messages.success(request, _("Scorecard published."))
+    return redirect("scorecard-edit", tenant_slug=request.tenant.slug, pk=card.pk)
+
+
+@tenant_page(read=HR_ONLY, write=HR_ONLY)
+def scorecard_unpublish(request, pk: int):
+    card = get_scoped_or_404(_scorecards(), pk)
+    if request.method != "POST":
+        return redirect("scorecard-edit", tenant_slug=request.tenant.slug, pk=card.pk)
+    try:
+        services.scorecard_unpublish(actor=request.user, scorecard=card, lock_version=_lock_version(request))
+    except StaleEditError as stale:
+        messages.error(request, stale.message)
+    except ValidationError as refused:
+        for message in refused.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Scorecard back to draft."))
+    return redirect("scorecard-edit", tenant_slug=request.tenant.slug, pk=card.pk)
+
+
+@tenant_page(read=HR_ONLY, write=HR_ONLY)
+def scorecards_copy(request):
+    """Copy last period's scorecards (as drafts) into a period, for subjects that have none there yet."""
+    form = CopyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            count = services.scorecards_copy(
+                actor=request.user, source=form.cleaned_data["source"], target=form.cleaned_data["target"]
+            )
+        except ValidationError as invalid:
+            add_service_errors(form, invalid)
+        else:
+            target = form.cleaned_data["target"]
+            messages.success(
+                request,
+                _("%(n)d scorecard(s) copied into %(period)s as drafts.")
+                % {"n": count, "period": target.label},
+            )
+            url = reverse("scorecard-list", kwargs={"tenant_slug": request.tenant.slug})
+            return redirect(f"{url}?{urlencode({'period': target.pk})}")
+    return render(request, "interlock/scorecards/copy.html", {"form": form})
+
+
+# --------------------------------------------------------------------------------------------- contract
+
+
+@tenant_page(read=READERS, write=HR_ONLY)
+def scorecard_contract(request, pk: int):
+    """The performance contract (绩效合约): a printable published scorecard, flagged when its collaborative
+    share is under the tenant's minimum."""
+    card = get_scoped_or_404(_scorecards(), pk)
+    lines = list(ScorecardLine.objects.filter(scorecard=card).select_related("kpi").order_by("order", "id"))
+    summary = services.weights_summary([{"role": ln.role, "weight": ln.weight} for ln in lines])
+    minimum = _minimum(request)
+    holders = []
+    if card.position_id:
+        holders = list(
+            Employee.objects.filter(position_id=card.position_id, is_active=True)
+            .select_related("manager")
+            .order_by("name")[:20]
+        )
+    context = {
+        "card": card,
+        "subject": _subject_label(card),
+        "lines": lines,
+        "summary": summary,
+        "minimum": minimum,
+        "below_minimum": summary["collaborative_share"] < minimum,
+        "holders": holders,
+        "published": card.is_published,
+    }
+    return render(request, "interlock/contract/contract.html", context)
+
+
+# --------------------------------------------------------------------------------------------- settings
+
+
+@tenant_page(read=frozenset({Role.HR_ADMIN, Role.AUDITOR}), write=HR_ONLY)
+def scoring_settings(request):
+    tenant = request.tenant
+    initial = {
+        "min_collaborative_weight": tenant.min_collaborative_weight,
+        "anonymity_threshold": tenant.anonymity_threshold,
+        "point_cap": tenant.point_cap,
+    }
+    form = ScoringSettingsForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.tenant_scoring_settings_update(actor=request.user, **form.cleaned_data)
+        except ValidationError as invalid:
+            add_service_errors(form, invalid)
+        else:
+            messages.success(request, _("Scoring settings saved."))
+            return redirect("scoring-settings", tenant_slug=tenant.slug)
+    can_edit = request.membership.has_role(Role.HR_ADMIN)
+    return render(request, "interlock/scorecards/settings.html", {"form": form, "can_edit": can_edit})
