@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
-from django.db.models import Max, QuerySet
+from django.db.models import QuerySet
 
 from collab.models import Period
 from collab.tenancy import current_tenant
@@ -112,10 +112,10 @@ def period_inputs(
 
 
 def snapshots_latest(period: Period) -> QuerySet:
-    """The snapshots of the period's latest version (a recompute leaves only one; this stays right while
-    one is being written in another transaction)."""
-    latest = ScoreSnapshot.objects.filter(period=period).aggregate(v=Max("version"))["v"]
-    return ScoreSnapshot.objects.filter(period=period, version=latest or 0)
+    """The period's current snapshots: one row per subject. A recompute deletes the rows it replaces in the
+    transaction that writes the new ones, so every committed row is current; a partial recompute rewrites
+    only the subjects it reached, so rows of one period may carry different versions."""
+    return ScoreSnapshot.objects.filter(period=period)
 
 
 def snapshot_for(period: Period, subject: str) -> ScoreSnapshot | None:

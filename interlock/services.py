@@ -299,6 +299,16 @@ def _edit(scorecard: Scorecard, lock_version: Any) -> Scorecard:
     return current
 
 
+def _scores_changed(scorecard: Scorecard, *, actor, dropped: bool = False) -> None:
+    """Queue the recompute of this scorecard's score (sent on commit); drafts have none unless dropped."""
+    if scorecard.is_published or dropped:
+        from interlock.recompute import scores_recompute_request
+
+        scores_recompute_request(
+            period=scorecard.period_id, scorecard_ids=[scorecard.pk], reason="scorecard", actor=actor
+        )
+
+
 def _saved(current: Scorecard, actor, *fields: str) -> None:
     current.lock_version += 1
     current.updated_by = _actor(actor)
@@ -376,6 +386,7 @@ def scorecard_update(
     audit_record(
         actor=actor, action="scorecard.update", obj=current, before=before, after=_card_snapshot(current)
     )
+    _scores_changed(current, actor=actor)
     return current
 
 
@@ -397,6 +408,7 @@ def scorecard_lines_set(
     audit_record(
         actor=actor, action="scorecard.lines_set", obj=current, before=before, after=_card_snapshot(current)
     )
+    _scores_changed(current, actor=actor)
     return PublishResult(scorecard=current, warnings=warnings)
 
 
@@ -412,6 +424,7 @@ def scorecard_publish(*, actor, scorecard: Scorecard, lock_version: Any) -> Publ
     audit_record(
         actor=actor, action="scorecard.publish", obj=current, before=before, after=_card_snapshot(current)
     )
+    _scores_changed(current, actor=actor)
     return PublishResult(scorecard=current, warnings=warnings)
 
 
@@ -425,6 +438,7 @@ def scorecard_unpublish(*, actor, scorecard: Scorecard, lock_version: Any) -> Sc
     audit_record(
         actor=actor, action="scorecard.unpublish", obj=current, before=before, after=_card_snapshot(current)
     )
+    _scores_changed(current, actor=actor, dropped=True)
     return current
 
 
@@ -576,20 +590,46 @@ def _dec(value: float | None, places: int) -> Decimal | None:
 
 @transaction.atomic
 def scores_recompute(
-    *, period: Period | int, actor=None, ratings: Any = None, points: Any = None
+    *,
+    period: Period | int,
+    actor=None,
+    ratings: Any = None,
+    points: Any = None,
+    kpi_ids: Sequence[int] | None = None,
+    scorecard_ids: Sequence[int] | None = None,
+    progress: Any = None,
 ) -> RecomputeResult:
     """Recompute every published scorecard of `period` into a new snapshot version (see the module doc).
 
     `ratings` and `points` are the engine's frames for internal-customer ratings and approved points, until
     their models exist (later issues); they default to none.
+
+    Partial path: with `kpi_ids` and/or `scorecard_ids`, only the scorecards those inputs reach are computed
+    and rewritten (`interlock.recompute.affected_scorecard_ids`: lines on the KPIs, lines whose unit is judged
+    by one of them as an evaluation KPI, the named scorecards); their old rows are deleted in the same
+    transaction, every other snapshot keeps its row (and its older version number). `progress(percent)` is
+    called between the stages (load, compute, write).
     """
     pk = coerce_id(period, Period)
     locked = Period.objects.select_for_update().filter(pk=pk).first() if pk is not None else None
     if locked is None:
         raise ValidationError({"period": _(_MISSING)})
     ensure_period_open(locked)
+    scope = None
+    if kpi_ids is not None or scorecard_ids is not None:
+        from interlock.recompute import affected_scorecard_ids
+
+        scope = affected_scorecard_ids(locked, kpi_ids=kpi_ids or (), scorecard_ids=scorecard_ids or ())
     data = period_inputs(locked, ratings=ratings, points=points)
+    if scope is not None:
+        cards, lines = data.inputs.scorecards, data.inputs.lines
+        data.inputs.scorecards = cards[cards["scorecard"].isin(scope)]
+        data.inputs.lines = lines[lines["scorecard"].isin(scope)]
+    if progress:
+        progress(40)
     result = engine.compute_period(data.inputs, data.params)
+    if progress:
+        progress(70)
     version = (ScoreSnapshot.objects.filter(period=locked).aggregate(v=Max("version"))["v"] or 0) + 1
     now = timezone.now()
     tenant_id = current_tenant().pk
@@ -618,13 +658,21 @@ def scores_recompute(
             )
         )
     ScoreSnapshot.objects.bulk_create(snapshots, batch_size=1000)
-    deleted, _by_model = ScoreSnapshot.objects.filter(period=locked, version__lt=version).delete()
+    older = ScoreSnapshot.objects.filter(period=locked, version__lt=version)
+    if scope is not None:
+        older = older.filter(scorecard_id__in=list(scope))
+    deleted, _by_model = older.delete()
     audit_record(
         actor=actor,
         action="scores.recompute",
         object_type="collab.period",
         object_id=locked.pk,
         object_repr=locked.label,
-        after={"version": version, "snapshots": len(snapshots), "deleted": deleted},
+        after={
+            "version": version,
+            "snapshots": len(snapshots),
+            "deleted": deleted,
+            **({"partial": True, "scorecards": len(scope)} if scope is not None else {}),
+        },
     )
     return RecomputeResult(period_id=locked.pk, version=version, snapshots=len(snapshots), deleted=deleted)

@@ -301,6 +301,7 @@ def matrix_create(
     )
     _write_rows(matrix, clean)
     audit_record(actor=actor, action="matrix.create", obj=matrix, after=_matrix_snapshot(matrix))
+    _scores_changed(matrix, actor=actor)
     return matrix
 
 
@@ -365,6 +366,7 @@ def matrix_new_version(
         before=_matrix_snapshot(latest),
         after=_matrix_snapshot(new),
     )
+    _scores_changed(new, actor=actor)
     return new
 
 
@@ -405,4 +407,14 @@ def matrix_update(
     audit_record(
         actor=actor, action="matrix.update", obj=current, before=before, after=_matrix_snapshot(current)
     )
+    _scores_changed(current, actor=actor)
     return current
+
+
+def _scores_changed(matrix: ResponsibilityMatrix, *, actor) -> None:
+    """Queue the recompute of the open periods this version scores (sent when the transaction commits)."""
+    from interlock.recompute import scores_recompute_request_matrix
+
+    scores_recompute_request_matrix(
+        kpi_id=matrix.kpi_id, effective_from=matrix.effective_from, reason="matrix", actor=actor
+    )

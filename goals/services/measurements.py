@@ -244,7 +244,9 @@ def measurement_upsert(
     planned, errors = _plan_row(row, existing, version=version)
     if errors:
         raise ValidationError(errors)
-    measurement, _outcome = _write(planned, actor=actor)
+    measurement, outcome = _write(planned, actor=actor)
+    if outcome != "unchanged":
+        _scores_changed({period.pk: {kpi.pk}}, actor=actor)
     return measurement
 
 
@@ -286,11 +288,22 @@ def measurements_bulk_upsert(*, actor, rows: Sequence[Mapping[str, Any]]) -> Bul
     if any(errors):
         raise BulkErrors(errors)
     result = BulkResult()
+    changed: dict[int, set[int]] = {}
     for plan in planned:
         measurement, outcome = _write(plan, actor=actor)
         result.measurements.append(measurement)
         setattr(result, outcome, getattr(result, outcome) + 1)
+        if outcome != "unchanged":
+            changed.setdefault(plan.period.pk, set()).add(plan.kpi.pk)
+    _scores_changed(changed, actor=actor)
     return result
+
+
+def _scores_changed(changes: dict[int, set[int]], *, actor) -> None:
+    """Queue the recompute of the scores these measurements feed (sent when the transaction commits)."""
+    from interlock.recompute import scores_recompute_request_measurements
+
+    scores_recompute_request_measurements(changes=changes, reason="measurement", actor=actor)
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -1,0 +1,38 @@
+"""`manage.py setup_schedules`: create or update the Celery beat schedules (django-celery-beat), idempotently.
+
+Run by `make run` and by the deployment after `migrate` (docker-compose's migrate service). Today it holds
+the nightly full score recompute (02:00 in the server's time zone): a platform task that queues one tenant
+task per active tenant, each queueing the recompute of its active and in-review periods.
+"""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+NIGHTLY_NAME = "interlock: nightly score recompute"
+NIGHTLY_TASK = "interlock.recompute_all_tenants_nightly"
+
+
+class Command(BaseCommand):
+    help = "Create or update the periodic tasks (nightly score recompute). Safe to run any number of times."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        from django.conf import settings
+        from django_celery_beat.models import CrontabSchedule, PeriodicTask
+
+        crontab, _ = CrontabSchedule.objects.get_or_create(
+            minute="0",
+            hour="2",
+            day_of_week="*",
+            day_of_month="*",
+            month_of_year="*",
+            timezone=settings.TIME_ZONE,
+        )
+        task, created = PeriodicTask.objects.update_or_create(
+            name=NIGHTLY_NAME,
+            defaults={"task": NIGHTLY_TASK, "crontab": crontab, "interval": None, "enabled": True},
+        )
+        verb = "created" if created else "up to date"
+        self.stdout.write(f"{NIGHTLY_NAME}: {verb} ({task.task} at 02:00 {settings.TIME_ZONE})")

@@ -1,0 +1,338 @@
+"""The recompute pipeline around `interlock.services.scores_recompute` (DESIGN.md §7).
+
+Triggers → `scores_recompute_request(period=…, reason=…)`, called inside the writer's transaction:
+
+- **Coalescing.** One *queued* `Job` per (tenant, "period:<id>") (a partial unique constraint). A trigger
+  finds the queued job (row-locked) and merges what changed into its params (KPI ids, scorecard ids, or
+  "full"), or creates it. The task message is sent with `transaction.on_commit`, so a rolled-back write
+  enqueues nothing (its Job row is rolled back with it) and a burst of writes sends one message.
+- **Lock.** One recompute per tenant and period at a time: `scores_recompute` holds `SELECT … FOR UPDATE` on
+  the period row for its whole transaction (read, compute, write). A second run waits for the first to
+  commit and then reads the committed inputs. We chose the database row lock over a Redis lock: it works on
+  every backend (SQLite serialises writers anyway), it covers exactly the transaction that reads and writes,
+  and it is released by the database when a worker dies (no TTL to guess, no stale lock).
+- **Idempotence.** The snapshots a run rewrites are replaced in the same transaction (new version rows in,
+  old rows out): a retry, a duplicate message or a worker killed half way never double counts.
+- **Progress.** The Job row moves queued (0) → running (5) → done (100) | failed, committed at each step;
+  inside the recompute transaction (invisible to other connections) the stages report to the cache under
+  the tenant's key, and `job_progress()` reads whichever is further.
+- **Partial path.** A measurement or matrix change names KPI ids: only scorecards those KPIs reach are
+  recomputed and rewritten (`affected_scorecard_ids`). A scorecard change names the scorecard. The nightly
+  run, the "Recompute now" button and the API recompute everything.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from datetime import timedelta
+from typing import Any
+
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from collab.models import Period
+from collab.tenancy import current_tenant, tenant_cache_key
+from interlock.models import Job, Scorecard, ScorecardLine, ScoreSnapshot
+from responsibility.models import MatrixRow
+from responsibility.selectors import matrix_effective_ids, period_start
+
+logger = logging.getLogger(__name__)
+
+KIND = Job.Kind.SCORE_RECOMPUTE
+MAX_PARTIAL_IDS = 500  # more changed ids than this in one job: recompute the whole period instead
+MAX_REASONS = 10
+STALE_QUEUED = timedelta(minutes=10)  # a queued job older than this gets its message sent again
+PROGRESS_TTL = 3600
+OPEN_STATUSES = (Period.Status.PLANNING, Period.Status.ACTIVE, Period.Status.REVIEW)
+NIGHTLY_STATUSES = (Period.Status.ACTIVE, Period.Status.REVIEW)
+
+
+def job_key(period_id: int) -> str:
+    return f"period:{int(period_id)}"
+
+
+# --------------------------------------------------------------------------------------------- scope
+
+
+def affected_scorecard_ids(
+    period: Period, *, kpi_ids: Iterable[int] = (), scorecard_ids: Iterable[int] = ()
+) -> set[int]:
+    """Scorecards of `period` (any status) whose scores can move when these KPIs' data change: those with a
+    line on one of the KPIs, and those with a line on a KPI K whose matrix (the version in effect) judges
+    the scorecard's unit by one of the KPIs as its evaluation KPI. Plus `scorecard_ids`. Three queries."""
+    kpis = {int(k) for k in kpi_ids}
+    found = {int(s) for s in scorecard_ids}
+    if found:
+        found = set(Scorecard.objects.filter(period=period, pk__in=found).values_list("pk", flat=True))
+    if not kpis:
+        return found
+    found.update(
+        ScorecardLine.objects.filter(scorecard__period=period, kpi_id__in=kpis).values_list(
+            "scorecard_id", flat=True
+        )
+    )
+    effective = list(matrix_effective_ids(period).values())
+    judged = list(
+        MatrixRow.objects.filter(matrix_id__in=effective, evaluation_kpi_id__in=kpis).values_list(
+            "matrix__kpi_id", "org_unit_id"
+        )
+    )
+    if judged:
+        condition = Q()
+        for kpi, unit in judged:
+            unit_is = Q(scorecard__org_unit_id=unit) | Q(scorecard__position__org_unit_id=unit)
+            condition |= Q(kpi_id=kpi) & unit_is
+        found.update(
+            ScorecardLine.objects.filter(condition, scorecard__period=period).values_list(
+                "scorecard_id", flat=True
+            )
+        )
+    return found
+
+
+# --------------------------------------------------------------------------------------------- request
+
+
+def _merge(
+    params: dict[str, Any], *, full: bool, kpi_ids, scorecard_ids, reason: str, period_id: int
+) -> dict:
+    merged = dict(params or {})
+    merged["period"] = period_id
+    merged["full"] = bool(merged.get("full")) or full
+    kpis = set(merged.get("kpis", [])) | {int(k) for k in kpi_ids or ()}
+    cards = set(merged.get("scorecards", [])) | {int(s) for s in scorecard_ids or ()}
+    if len(kpis) + len(cards) > MAX_PARTIAL_IDS:
+        merged["full"] = True
+    if merged["full"]:
+        kpis, cards = set(), set()
+    merged["kpis"] = sorted(kpis)
+    merged["scorecards"] = sorted(cards)
+    reasons = [*merged.get("reasons", []), reason]
+    merged["reasons"] = list(dict.fromkeys(reasons))[-MAX_REASONS:]
+    return merged
+
+
+def _send(tenant_id: int, period_id: int, job_id: int) -> None:
+    from interlock.tasks import recompute_period_scores
+
+    try:
+        if recompute_period_scores.app.conf.task_always_eager:  # in-process: run retries, never raise here
+            recompute_period_scores.apply(args=[tenant_id, period_id, job_id], throw=False)
+        else:
+            recompute_period_scores.apply_async(args=[tenant_id, period_id, job_id])
+    except Exception:  # noqa: BLE001 - the write is committed: never fail it; a later trigger re-sends
+        logger.exception("could not run or enqueue the recompute of period %s (job %s)", period_id, job_id)
+
+
+def _has_scores(period_id: int) -> bool:
+    return (
+        Scorecard.objects.filter(period_id=period_id, status=Scorecard.Status.PUBLISHED).exists()
+        or ScoreSnapshot.objects.filter(period_id=period_id).exists()
+    )
+
+
+@transaction.atomic
+def scores_recompute_request(
+    *,
+    period: Period | int,
+    reason: str,
+    kpi_ids: Iterable[int] | None = None,
+    scorecard_ids: Iterable[int] | None = None,
+    actor=None,
+    force: bool = False,
+) -> Job | None:
+    """Ask for the recompute of `period` once the caller's transaction commits; returns the (coalesced) job.
+
+    With neither `kpi_ids` nor `scorecard_ids` the whole period is recomputed. Nothing is queued for a
+    closed period, or (unless `force`) for a period with no published scorecard and no snapshot.
+    """
+    period_id = period.pk if isinstance(period, Period) else int(period)
+    status = Period.objects.filter(pk=period_id).values_list("status", flat=True).first()
+    if status is None or status == Period.Status.CLOSED:
+        return None
+    if not force and not _has_scores(period_id):
+        return None
+    full = kpi_ids is None and scorecard_ids is None
+    key = job_key(period_id)
+    job = Job.objects.select_for_update().filter(kind=KIND, key=key, status=Job.Status.QUEUED).first()
+    created = False
+    if job is None:
+        try:
+            with transaction.atomic():
+                job = Job.objects.create(
+                    kind=KIND,
+                    key=key,
+                    params=_merge(
+                        {}, full=full, kpi_ids=kpi_ids, scorecard_ids=scorecard_ids, reason=reason,
+                        period_id=period_id,
+                    ),
+                    created_by=actor if getattr(actor, "is_authenticated", False) else None,
+                )
+                created = True
+        except IntegrityError:  # a concurrent trigger queued it first: merge into that one
+            job = Job.objects.select_for_update().get(kind=KIND, key=key, status=Job.Status.QUEUED)
+    if not created:
+        job.params = _merge(
+            job.params, full=full, kpi_ids=kpi_ids, scorecard_ids=scorecard_ids, reason=reason,
+            period_id=period_id,
+        )
+        job.save(update_fields=["params"])
+    if created or job.created_at < timezone.now() - STALE_QUEUED:
+        tenant_id, job_id = current_tenant().pk, job.pk
+        transaction.on_commit(lambda: _send(tenant_id, period_id, job_id))
+    return job
+
+
+def _enclosing_periods(period_ids: Iterable[int]) -> dict[int, list[int]]:
+    """{period id: [it, and the open quarter and year that contain it]} (one query)."""
+    periods = {p.pk: p for p in Period.objects.exclude(status=Period.Status.CLOSED)}
+    out: dict[int, list[int]] = {}
+    for pk in period_ids:
+        period = periods.get(pk)
+        if period is None:
+            continue
+        ids = [pk]
+        for other in periods.values():
+            if other.year != period.year or other.pk == pk:
+                continue
+            if other.kind == Period.Kind.YEAR and period.kind != Period.Kind.YEAR:
+                ids.append(other.pk)
+            elif (
+                other.kind == Period.Kind.QUARTER
+                and period.kind == Period.Kind.MONTH
+                and other.quarter == (period.month - 1) // 3 + 1
+            ):
+                ids.append(other.pk)
+        out[pk] = ids
+    return out
+
+
+def scores_recompute_request_measurements(*, changes: dict[int, set[int]], reason: str, actor=None) -> None:
+    """Measurements changed: {period id: KPI ids}. A month also moves its quarter and year (derived)."""
+    if not changes:
+        return
+    per_period: dict[int, set[int]] = {}
+    for period_id, ids in _enclosing_periods(changes).items():
+        for target in ids:
+            per_period.setdefault(target, set()).update(changes[period_id])
+    for period_id, kpis in per_period.items():
+        scores_recompute_request(period=period_id, kpi_ids=kpis, reason=reason, actor=actor)
+
+
+def scores_recompute_request_matrix(*, kpi_id: int, effective_from: Period, reason: str, actor=None) -> None:
+    """A matrix of `kpi_id` changed from `effective_from` on: every open period starting then or later."""
+    start = period_start(effective_from)
+    for period in Period.objects.filter(status__in=OPEN_STATUSES):
+        if period_start(period) >= start:
+            scores_recompute_request(period=period, kpi_ids=[kpi_id], reason=reason, actor=actor)
+
+
+def scores_recompute_request_tenant(*, reason: str = "nightly") -> list[Job]:
+    """The nightly full recompute of one tenant: every active or in-review period with something to score."""
+    jobs = []
+    for period in Period.objects.filter(status__in=NIGHTLY_STATUSES).order_by("pk"):
+        job = scores_recompute_request(period=period, reason=reason)
+        if job is not None:
+            jobs.append(job)
+    return jobs
+
+
+# --------------------------------------------------------------------------------------------- jobs
+
+
+def _progress_key(job_id: int) -> str:
+    return tenant_cache_key("job-progress", job_id)
+
+
+def job_progress(job: Job) -> int:
+    """What a poller shows: the committed progress, or the live stage of a running job when further."""
+    if job.status != Job.Status.RUNNING:
+        return int(job.progress)
+    live = cache.get(_progress_key(job.pk))
+    return max(int(job.progress), int(live or 0))
+
+
+def _report(job_id: int):
+    def report(percent: int) -> None:
+        cache.set(_progress_key(job_id), int(percent), PROGRESS_TTL)
+
+    return report
+
+
+def job_claim(job_id: int) -> Job | None:
+    """Mark the job running (committed at once, so pollers see it). None when it is finished already
+    (a duplicate message). A *running* job is run again: its worker was lost, and the run is idempotent."""
+    with transaction.atomic():
+        job = Job.objects.select_for_update().filter(pk=job_id, kind=KIND).first()
+        if job is None or job.status in (Job.Status.DONE, Job.Status.FAILED):
+            return None
+        job.status = Job.Status.RUNNING
+        job.started_at = timezone.now()
+        job.progress = max(int(job.progress), 5)
+        job.save(update_fields=["status", "started_at", "progress"])
+    return job
+
+
+def _finish(job: Job, *, status: str, message: str, result: dict | None = None) -> None:
+    job.status = status
+    job.message = message[:2000]
+    job.finished_at = timezone.now()
+    if status == Job.Status.DONE:
+        job.progress = 100
+    if result is not None:
+        job.params = {**job.params, "result": result}
+    job.save(update_fields=["status", "message", "finished_at", "progress", "params"])
+    cache.delete(_progress_key(job.pk))
+
+
+def scores_recompute_run(*, job_id: int, period_id: int, final_attempt: bool = True) -> dict[str, Any]:
+    """What the task does: claim the job, recompute (all or the part the job names), record the outcome.
+
+    Invalid data (a closed or missing period) fails the job at once. Transient errors (database, broker)
+    propagate for the task to retry; the job stays *running* meanwhile and fails after the last attempt.
+    """
+    from interlock.services import scores_recompute
+    from interlock.tasks import TRANSIENT_ERRORS
+
+    job = job_claim(job_id)
+    if job is None:
+        return {"job": job_id, "status": "skipped"}
+    params = job.params or {}
+    partial = {}
+    if not params.get("full", True):
+        partial = {"kpi_ids": params.get("kpis", []), "scorecard_ids": params.get("scorecards", [])}
+    try:
+        result = scores_recompute(period=period_id, actor=job.created_by, progress=_report(job.pk), **partial)
+    except ValidationError as invalid:
+        _finish(job, status=Job.Status.FAILED, message=" ".join(invalid.messages))
+        return {"job": job.pk, "status": Job.Status.FAILED}
+    except TRANSIENT_ERRORS as error:
+        if final_attempt:
+            message = _("Gave up after retries: %(error)s") % {"error": error}
+            _finish(job, status=Job.Status.FAILED, message=message)
+        else:
+            job.message = _("Retrying after a temporary error: %(error)s") % {"error": error}
+            job.save(update_fields=["message"])
+        raise
+    except Exception as error:
+        _finish(job, status=Job.Status.FAILED, message=str(error) or type(error).__name__)
+        raise
+    summary = {
+        "version": result.version,
+        "snapshots": result.snapshots,
+        "deleted": result.deleted,
+        "partial": bool(partial),
+    }
+    _finish(
+        job,
+        status=Job.Status.DONE,
+        message=_("%(n)d score(s) written.") % {"n": result.snapshots},
+        result=summary,
+    )
+    return {"job": job.pk, "status": Job.Status.DONE, **summary}
+

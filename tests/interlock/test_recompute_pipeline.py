@@ -1,0 +1,362 @@
+"""The recompute pipeline: triggers enqueue on commit, coalesce, run idempotently, partially, with retries
+only for transient errors (interlock.recompute, interlock.tasks)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import InterfaceError, OperationalError, transaction
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from collab.models import Period
+from collab.tenancy import tenant_scope
+from goals.models import Measurement
+from goals.services.measurements import measurement_upsert, measurements_bulk_upsert
+from interlock import recompute as pipeline
+from interlock.models import Job, ScoreSnapshot
+from interlock.services import scorecard_publish, scorecard_unpublish, scores_recompute
+from interlock.tasks import MAX_RETRIES, recompute_period_scores
+from responsibility.services import matrix_update
+from tests.factories.goals import KPIFactory, MeasurementFactory
+from tests.factories.interlock import ScorecardFactory, ScorecardLineFactory, build_seed_tables
+from tests.factories.org import OrgUnitFactory, PeriodFactory
+from tests.interlock.test_recompute import content
+
+
+@pytest.fixture
+def world(scope_a, hr_a):
+    built = build_seed_tables(actor=hr_a)
+    # Building published scorecards queued a recompute (its message never left: tests do not commit).
+    assert [j.params["reasons"] for j in Job.objects.all()] == [["scorecard"]]
+    Job.objects.all().delete()
+    return built
+
+
+@pytest.fixture
+def extra(world):
+    """Four more published unit scorecards, each with one KPI of its own (untouched by the seed KPIs)."""
+    cards = {}
+    for n in range(4):
+        unit = OrgUnitFactory()
+        kpi = KPIFactory(owner_unit=unit)
+        MeasurementFactory(kpi=kpi, period=world.period, target=Decimal("100"), actual=Decimal(90 + n))
+        card = ScorecardFactory(period=world.period, org_unit=unit)
+        ScorecardLineFactory(scorecard=card, kpi=kpi, weight=Decimal("100"))
+        cards[kpi] = card
+    return cards
+
+
+def queued(period) -> list[Job]:
+    return list(Job.objects.filter(key=f"period:{period.pk}", status=Job.Status.QUEUED))
+
+
+def set_actual(world, name, actual, actor):
+    kpi = world.kpis[name]
+    return measurement_upsert(actor=actor, kpi=kpi, period=world.period, actual=actual)
+
+
+def written(period) -> dict[str, int]:
+    return dict(ScoreSnapshot.objects.filter(period=period).values_list("subject", "version"))
+
+
+# --------------------------------------------------------------------------------------------- triggers
+
+
+def test_measurement_write_queues_a_job_sent_on_commit(world, hr_a, django_capture_on_commit_callbacks):
+    scores_recompute(period=world.period)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        set_actual(world, "stability", "90", hr_a)
+    [job] = queued(world.period)
+    assert job.params["full"] is False and job.params["kpis"] == [world.kpis["stability"].pk]
+    assert job.params["reasons"] == ["measurement"] and job.created_by == hr_a
+    assert len(callbacks) == 1
+
+
+def test_rolled_back_write_queues_nothing(world, hr_a, django_capture_on_commit_callbacks):
+    scores_recompute(period=world.period)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        with pytest.raises(RuntimeError), transaction.atomic():
+            set_actual(world, "stability", "90", hr_a)
+            raise RuntimeError("the view failed after the write")
+    assert callbacks == [] and queued(world.period) == []
+
+
+def test_unchanged_measurement_queues_nothing(world, hr_a, django_capture_on_commit_callbacks):
+    scores_recompute(period=world.period)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        set_actual(world, "stability", "99.9", hr_a)
+    assert callbacks == [] and queued(world.period) == []
+
+
+def test_triggers_coalesce_into_one_queued_job(world, hr_a, django_capture_on_commit_callbacks):
+    scores_recompute(period=world.period)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        set_actual(world, "stability", "90", hr_a)
+        set_actual(world, "revenue", "1000", hr_a)
+        measurements_bulk_upsert(
+            actor=hr_a,
+            rows=[{"kpi": world.kpis["dso"], "period": world.period, "actual": "40"}],
+        )
+        matrix = world.matrices["retention"]
+        matrix_update(actor=hr_a, matrix=matrix, lock_version=matrix.lock_version, note="clarified")
+        card = world.scorecards["service"]
+        scorecard_unpublish(actor=hr_a, scorecard=card, lock_version=card.lock_version)
+    [job] = queued(world.period)
+    kpis = {world.kpis[name].pk for name in ("stability", "revenue", "dso", "retention")}
+    assert set(job.params["kpis"]) == kpis
+    assert job.params["scorecards"] == [world.scorecards["service"].pk]
+    assert job.params["reasons"] == ["measurement", "matrix", "scorecard"]
+    assert len(callbacks) == 1  # one message for the whole burst
+
+
+def test_a_full_request_absorbs_partial_ones(world, hr_a):
+    scores_recompute(period=world.period)
+    pipeline.scores_recompute_request(period=world.period, kpi_ids=[1], reason="measurement")
+    pipeline.scores_recompute_request(period=world.period, reason="manual", actor=hr_a)
+    pipeline.scores_recompute_request(period=world.period, kpi_ids=[2], reason="measurement")
+    [job] = queued(world.period)
+    assert job.params["full"] is True and job.params["kpis"] == []
+
+
+def test_monthly_measurement_also_queues_its_quarter_and_year(scope_a, hr_a):
+    year = PeriodFactory(kind=Period.Kind.YEAR, year=2029, status=Period.Status.ACTIVE)
+    quarter = PeriodFactory(kind=Period.Kind.QUARTER, year=2029, quarter=2, status=Period.Status.ACTIVE)
+    month = PeriodFactory(kind=Period.Kind.MONTH, year=2029, month=5, status=Period.Status.ACTIVE)
+    other_quarter = PeriodFactory(kind=Period.Kind.QUARTER, year=2029, quarter=3, status=Period.Status.ACTIVE)
+    kpi = KPIFactory()
+    for period in (year, quarter, month, other_quarter):
+        ScorecardLineFactory(scorecard=ScorecardFactory(period=period), kpi=kpi)
+    measurement_upsert(actor=hr_a, kpi=kpi, period=month, target="10", actual="9")
+    keys = set(Job.objects.values_list("key", flat=True))
+    assert keys == {f"period:{p.pk}" for p in (year, quarter, month)}
+
+
+def test_nothing_is_queued_for_a_closed_period_or_one_without_scorecards(scope_a, hr_a):
+    empty = PeriodFactory(year=2030, status=Period.Status.ACTIVE)
+    assert pipeline.scores_recompute_request(period=empty, reason="x") is None
+    closed = PeriodFactory(year=2031, status=Period.Status.CLOSED)
+    ScorecardFactory(period=closed)
+    assert pipeline.scores_recompute_request(period=closed, reason="x", force=True) is None
+    assert not Job.objects.exists()
+
+
+def test_draft_edits_queue_nothing_publishing_does(world, hr_a):
+    card = world.scorecards["rnd"]
+    card = scorecard_unpublish(actor=hr_a, scorecard=card, lock_version=card.lock_version)
+    Job.objects.all().delete()
+    scores_recompute(period=world.period)
+    result = scorecard_publish(actor=hr_a, scorecard=card, lock_version=card.lock_version)
+    [job] = queued(world.period)
+    assert job.params["scorecards"] == [result.scorecard.pk]
+
+
+# --------------------------------------------------------------------------------------------- running
+
+
+def test_running_the_job_scores_and_reports_done(world, hr_a, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        job = pipeline.scores_recompute_request(period=world.period, reason="manual", actor=hr_a)
+    job.refresh_from_db()
+    assert (job.status, job.progress, pipeline.job_progress(job)) == (Job.Status.DONE, 100, 100)
+    assert job.params["result"]["snapshots"] == 3 and job.started_at and job.finished_at
+    assert ScoreSnapshot.objects.filter(period=world.period).count() == 3
+
+
+def test_a_duplicate_message_is_skipped_and_a_lost_worker_rerun(world, hr_a):
+    job = pipeline.scores_recompute_request(period=world.period, reason="manual")
+    first = recompute_period_scores.apply(args=[world.period.tenant_id, world.period.pk, job.pk]).get()
+    before = content(world.period)
+    duplicate = recompute_period_scores.apply(args=[world.period.tenant_id, world.period.pk, job.pk]).get()
+    assert first["status"] == "done" and duplicate == {"job": job.pk, "status": "skipped"}
+    # A worker killed half way leaves the job running; the redelivered message runs it again, identically.
+    Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING)
+    again = recompute_period_scores.apply(args=[world.period.tenant_id, world.period.pk, job.pk]).get()
+    assert again["status"] == "done" and content(world.period) == before
+
+
+def test_transient_errors_are_retried(world, monkeypatch):
+    calls = []
+    real = scores_recompute
+
+    def flaky(**kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise OperationalError("could not connect to server")
+        return real(**kwargs)
+
+    monkeypatch.setattr("interlock.services.scores_recompute", flaky)
+    job = pipeline.scores_recompute_request(period=world.period, reason="manual")
+    # throw=False: Celery runs eager retries only when the failure is not propagated at once
+    args = [world.period.tenant_id, world.period.pk, job.pk]
+    assert recompute_period_scores.apply(args=args, throw=False).get()["status"] == "done"
+    assert len(calls) == 2
+    job.refresh_from_db()
+    assert job.status == Job.Status.DONE
+
+
+def test_transient_errors_keep_the_job_running_until_the_last_attempt(world, monkeypatch):
+    def down(**kwargs):
+        raise OperationalError("server closed the connection")
+
+    monkeypatch.setattr("interlock.services.scores_recompute", down)
+    job = pipeline.scores_recompute_request(period=world.period, reason="manual")
+    with pytest.raises(OperationalError):
+        pipeline.scores_recompute_run(job_id=job.pk, period_id=world.period.pk, final_attempt=False)
+    job.refresh_from_db()
+    assert job.status == Job.Status.RUNNING and "temporary error" in job.message
+    with pytest.raises(OperationalError):  # the retry claims the running job again; the last one gives up
+        pipeline.scores_recompute_run(job_id=job.pk, period_id=world.period.pk, final_attempt=True)
+    job.refresh_from_db()
+    assert job.status == Job.Status.FAILED and "server closed" in job.message
+
+
+def test_the_task_retries_transient_errors_only():
+    assert set(recompute_period_scores.autoretry_for) == {
+        OperationalError, InterfaceError, RedisConnectionError, RedisTimeoutError
+    }
+    assert recompute_period_scores.max_retries == MAX_RETRIES and recompute_period_scores.retry_backoff
+    assert recompute_period_scores.acks_late and recompute_period_scores.reject_on_worker_lost
+
+
+def test_bad_data_is_never_retried(world, monkeypatch):
+    calls = []
+
+    def refused(**kwargs):
+        calls.append(1)
+        raise ValidationError({"period": "The period 2025 is closed and read-only."})
+
+    monkeypatch.setattr("interlock.services.scores_recompute", refused)
+    job = pipeline.scores_recompute_request(period=world.period, reason="manual")
+    result = recompute_period_scores.apply(args=[world.period.tenant_id, world.period.pk, job.pk]).get()
+    assert result["status"] == "failed" and len(calls) == 1
+    job.refresh_from_db()
+    assert job.status == Job.Status.FAILED and "closed" in job.message
+
+
+def test_a_task_never_runs_in_the_callers_tenant(world, tenant_b):
+    job = pipeline.scores_recompute_request(period=world.period, reason="manual")
+    with tenant_scope(tenant_b):  # the caller's scope is B; the task says A
+        recompute_period_scores.apply(args=[world.period.tenant_id, world.period.pk, job.pk]).get()
+    assert ScoreSnapshot.objects.filter(period=world.period).count() == 3
+
+
+def test_the_lock_is_the_period_row(world, django_assert_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        scores_recompute(period=world.period)
+    first = [q["sql"] for q in queries.captured_queries if "collab_period" in q["sql"]][0]
+    if connection.features.has_select_for_update:
+        assert "FOR UPDATE" in first
+
+
+# --------------------------------------------------------------------------------------------- idempotence
+
+
+def test_run_twice_identical(world):
+    scores_recompute(period=world.period)
+    before = content(world.period)
+    scores_recompute(period=world.period)
+    assert content(world.period) == before
+
+
+def test_partial_failure_mid_write_keeps_the_previous_rows(world, extra, monkeypatch):
+    scores_recompute(period=world.period)
+    before, versions = content(world.period), written(world.period)
+    Measurement.objects.filter(kpi=world.kpis["retention"]).update(actual=Decimal("90"))
+
+    def killed(*args, **kwargs):
+        raise RuntimeError("worker killed")
+
+    monkeypatch.setattr(ScoreSnapshot.objects, "bulk_create", killed)
+    with pytest.raises(RuntimeError):
+        scores_recompute(period=world.period, kpi_ids=[world.kpis["retention"].pk])
+    monkeypatch.undo()
+    assert content(world.period) == before and written(world.period) == versions
+
+
+# --------------------------------------------------------------------------------------------- partial
+
+
+@pytest.mark.parametrize(
+    ("kpi", "reached"),
+    [
+        ("stability", {"rnd"}),
+        ("renewal_ratio", {"sales"}),  # sales is judged by it in 大客户续约率's matrix; R&D is not
+        ("major_incidents", {"rnd"}),  # R&D's evaluation KPI there
+        ("complaint_rate", {"service"}),
+        ("retention", {"sales", "service", "rnd"}),
+    ],
+)
+def test_one_measurement_rewrites_only_the_scorecards_it_reaches(world, extra, kpi, reached):
+    scores_recompute(period=world.period)
+    versions = written(world.period)
+    assert len(versions) == 7
+    Measurement.objects.filter(kpi=world.kpis[kpi]).update(actual=Decimal("1"))
+    result = scores_recompute(period=world.period, kpi_ids=[world.kpis[kpi].pk])
+    after = written(world.period)
+    rewritten = {subject for subject, version in after.items() if version != versions[subject]}
+    assert rewritten == {f"unit:{world.units[name].pk}" for name in reached}
+    assert result.snapshots == len(reached) and result.deleted == len(reached)
+    partial = content(world.period)
+    scores_recompute(period=world.period)  # the full recompute agrees with the partial one
+    assert content(world.period) == partial
+
+
+def test_scorecard_path_rewrites_one_and_unpublish_drops_it(world, extra, hr_a):
+    scores_recompute(period=world.period)
+    versions = written(world.period)
+    card = world.scorecards["service"]
+    result = scores_recompute(period=world.period, scorecard_ids=[world.scorecards["rnd"].pk])
+    assert result.snapshots == 1
+    changed = {s for s, v in written(world.period).items() if v != versions[s]}
+    assert changed == {f"unit:{world.units['rnd'].pk}"}
+    scorecard_unpublish(actor=hr_a, scorecard=card, lock_version=card.lock_version)
+    result = scores_recompute(period=world.period, scorecard_ids=[card.pk])
+    assert (result.snapshots, result.deleted) == (0, 1)
+    assert f"unit:{world.units['service'].pk}" not in written(world.period)
+    assert len(written(world.period)) == 6
+
+
+def test_the_job_runs_the_partial_path(world, extra, hr_a, django_capture_on_commit_callbacks):
+    scores_recompute(period=world.period)
+    versions = written(world.period)
+    with django_capture_on_commit_callbacks(execute=True):
+        set_actual(world, "stability", "50", hr_a)
+    job = Job.objects.get(key=f"period:{world.period.pk}")
+    assert job.status == Job.Status.DONE and job.params["result"]["partial"] is True
+    assert job.params["result"]["snapshots"] == 1
+    changed = {s for s, v in written(world.period).items() if v != versions[s]}
+    assert changed == {f"unit:{world.units['rnd'].pk}"}
+
+
+# --------------------------------------------------------------------------------------------- nightly
+
+
+def test_nightly_queues_active_and_review_periods_of_every_tenant(world, tenant_a, tenant_b, hr_b):
+    from interlock.tasks import recompute_all_tenants_nightly
+
+    review = PeriodFactory(year=2026, status=Period.Status.REVIEW)
+    ScorecardFactory(period=review)
+    with tenant_scope(tenant_b):
+        other = build_seed_tables(actor=hr_b)
+    count = recompute_all_tenants_nightly.apply().get()
+    assert count >= 2
+    assert {j.key for j in Job.objects.all()} == {f"period:{world.period.pk}", f"period:{review.pk}"}
+    with tenant_scope(tenant_b):
+        assert [j.key for j in Job.objects.all()] == [f"period:{other.period.pk}"]
+
+
+def test_setup_schedules_is_idempotent(db):
+    from django.core.management import call_command
+    from django_celery_beat.models import PeriodicTask
+
+    call_command("setup_schedules")
+    call_command("setup_schedules")
+    task = PeriodicTask.objects.get(name="interlock: nightly score recompute")
+    assert task.task == "interlock.recompute_all_tenants_nightly" and task.enabled
+    assert task.crontab.hour == "2"
