@@ -34,8 +34,9 @@ lint: setup
 	$(VENV)/bin/ruff check .
 
 messages: setup
-	$(PY) manage.py makemessages -l zh_Hans --ignore=.venv --ignore=node_modules --ignore=static
-	$(PY) manage.py compilemessages --ignore=.venv
+	$(PY) manage.py makemessages -l zh_Hans --ignore=.venv --ignore=node_modules --ignore=static/vendor \
+		--ignore=staticfiles --ignore=bench
+	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules
 
 bench: setup
 	$(PY) -m bench
