@@ -562,6 +562,7 @@ def tenant_scoring_settings_update(
     tenant = Tenant.objects.select_for_update().get(pk=current_tenant().pk)
     fields = ["anonymity_threshold", "point_cap", "min_collaborative_weight"]
     before = snapshot(tenant, fields)
+    old_values = [getattr(tenant, name) for name in fields]
     tenant.anonymity_threshold = anonymity_threshold
     tenant.point_cap = point_cap
     tenant.min_collaborative_weight = min_collaborative_weight
@@ -576,6 +577,11 @@ def tenant_scoring_settings_update(
         before=before,
         after=snapshot(tenant, fields),
     )
+    tenant.refresh_from_db(fields=fields)
+    if old_values != [getattr(tenant, name) for name in fields]:  # they change scores: recompute open periods
+        from interlock.recompute import scores_recompute_request_tenant
+
+        scores_recompute_request_tenant(reason="settings")
     return tenant
 
 

@@ -17,7 +17,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q, Sum
-from django.http import Http404
+from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -283,7 +283,7 @@ def scorecard_edit(request, pk: int):
 def scorecard_validate(request):
     """htmx: the live check of the lines being edited (the service's rules, nothing written)."""
     if request.method != "POST":
-        raise Http404
+        return HttpResponseNotAllowed(["POST"])
     rows = lines_from_post(request.POST)
     by_row: dict = {}
     general: list[str] = []

@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import Http404
+from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
@@ -325,7 +325,7 @@ def matrix_new_version(request, pk: int):
 def matrix_validate(request):
     """htmx: the live check of the rows being edited (the service's rules, nothing written)."""
     if request.method != "POST":
-        raise Http404
+        return HttpResponseNotAllowed(["POST"])
     rows = rows_from_post(request.POST)
     by_row: dict = {}
     general: list[str] = []

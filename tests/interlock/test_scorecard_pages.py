@@ -418,3 +418,18 @@ def test_other_tenants_scorecards_are_missing(seed, tenant_a, tenant_b, hr_a, lo
     with tenant_scope(tenant_b):
         theirs.refresh_from_db()
         assert theirs.is_published and ScorecardLine.objects.filter(scorecard=theirs).count() == 4
+
+
+def test_changed_scoring_settings_queue_a_recompute(seed, tenant_a, hr_a, login):
+    from interlock.models import Job
+
+    with tenant_scope(tenant_a):
+        Job.objects.all().delete()  # publishing the seed queued one
+    client = login(hr_a)
+    same = {"min_collaborative_weight": "20", "anonymity_threshold": "5", "point_cap": "10"}
+    assert client.post(url("scoring-settings"), same).status_code == 302
+    with tenant_scope(tenant_a):
+        assert not Job.objects.filter(key=f"period:{seed.period.pk}").exists()
+    assert client.post(url("scoring-settings"), {**same, "point_cap": "5"}).status_code == 302
+    with tenant_scope(tenant_a):
+        assert Job.objects.filter(key=f"period:{seed.period.pk}").exists()

@@ -58,4 +58,7 @@ ROUTE_KWARGS = {
     "scorecard-contract": lambda o: {"pk": o["position_scorecard"].pk},
 }
 
-API_DETAIL = {}
+API_DETAIL = {
+    "api-matrix": "matrix",
+    "api-scorecard": "scorecard",
+}

@@ -1,0 +1,222 @@
+"""API of the scorecards, registered on collab.api.router.
+
+`/api/v1/t/<slug>/scorecards/`               list (filters: period=<id>, status=draft|published,
+                                             kind=unit|position), create {period, org_unit | position,
+                                             review_weight?, lines?}
+`/api/v1/t/<slug>/scorecards/<id>/`          retrieve (with lines, weight sum, collaborative share), update /
+                                             partial update {lock_version, review_weight?, lines?}
+`POST …/scorecards/<id>/publish/`            {lock_version} → the scorecard and `warnings` (a collaborative
+                                             share under the tenant's minimum warns, never refuses)
+`POST …/scorecards/<id>/unpublish/`          {lock_version}
+
+Lines: {kpi, role: own|shared|reference, weight, threshold?}; own + shared weights add up to 100 to
+publish; reference lines weigh 0 and carry a threshold. Line errors are keyed "lines-<index>-<field>".
+Foreign keys are TenantRelatedFields (another tenant's id reads as missing). A stale `lock_version` answers
+409 with who changed the scorecard and when; nothing is written. HR admins write; managers, committee
+members and auditors read.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db.models import Prefetch
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions, mixins, serializers, status
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
+
+from collab.api import router
+from collab.models import OrgUnit, Period, Position
+from collab.routing import MAX_ID, TenantRelatedField, TenantViewSet
+from goals.models import KPI
+from interlock import services
+from interlock.models import LineRole, Scorecard, ScorecardLine
+from responsibility.api import READERS, StaleAnswersMixin, lock_version_of, validate_nested
+from responsibility.concurrency import user_label
+
+
+class ScorecardLineSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    kpi = TenantRelatedField(queryset=KPI.objects)
+    kpi_code = serializers.CharField(source="kpi.code", read_only=True)
+    role = serializers.ChoiceField(choices=LineRole.choices)
+    weight = serializers.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        min_value=0,
+        max_value=100,
+        required=False,
+        allow_null=True,
+        default=None,
+    )
+    threshold = serializers.DecimalField(
+        max_digits=7,
+        decimal_places=2,
+        min_value=0,
+        max_value=1000,
+        required=False,
+        allow_null=True,
+        default=None,
+    )
+
+
+class ScorecardSerializer(serializers.ModelSerializer):
+    period = TenantRelatedField(queryset=Period.objects)
+    period_label = serializers.CharField(source="period.label", read_only=True)
+    org_unit = TenantRelatedField(queryset=OrgUnit.objects, required=False, allow_null=True)
+    position = TenantRelatedField(queryset=Position.objects, required=False, allow_null=True)
+    review_weight = serializers.DecimalField(
+        max_digits=4, decimal_places=3, min_value=0, max_value=1, required=False, default=Decimal("0")
+    )
+    subject = serializers.CharField(source="subject_key", read_only=True)
+    lines = ScorecardLineSerializer(many=True, read_only=True)
+    weight_total = serializers.SerializerMethodField()
+    collaborative_share = serializers.SerializerMethodField()
+    updated_by = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Scorecard
+        fields = [
+            "id", "period", "period_label", "org_unit", "position", "subject", "review_weight", "status",
+            "collaborative_warning", "published_at", "weight_total", "collaborative_share", "lines",
+            "lock_version", "updated_by", "updated_at", "created_at",
+        ]  # fmt: skip
+        read_only_fields = [
+            "id", "status", "collaborative_warning", "published_at", "lock_version", "updated_at",
+            "created_at",
+        ]  # fmt: skip
+        validators: list = []
+
+    def _sums(self, obj) -> tuple[Decimal, Decimal]:
+        lines = list(obj.lines.all())
+        total = sum((ln.weight for ln in lines if ln.role != LineRole.REFERENCE), Decimal("0"))
+        shared = sum((ln.weight for ln in lines if ln.role == LineRole.SHARED), Decimal("0"))
+        return total, shared
+
+    def get_weight_total(self, obj) -> Decimal:
+        return self._sums(obj)[0]
+
+    def get_collaborative_share(self, obj) -> Decimal:
+        return self._sums(obj)[1]
+
+    def get_updated_by(self, obj) -> str:
+        return user_label(obj.updated_by)
+
+
+class ScorecardUpdateSerializer(serializers.Serializer):
+    lock_version = serializers.IntegerField(min_value=0, max_value=MAX_ID)
+    review_weight = serializers.DecimalField(
+        max_digits=4, decimal_places=3, min_value=0, max_value=1, required=False
+    )
+
+
+class LockSerializer(serializers.Serializer):
+    lock_version = serializers.IntegerField(min_value=0, max_value=MAX_ID)
+
+
+def scorecard_queryset():
+    lines = ScorecardLine.objects.select_related("kpi").order_by("order", "id")
+    return Scorecard.objects.select_related("period", "updated_by").prefetch_related(
+        Prefetch("lines", queryset=lines)
+    )
+
+
+class ScorecardViewSet(StaleAnswersMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
+    serializer_class = ScorecardSerializer
+    read_roles = READERS
+
+    def get_queryset(self):
+        queryset = scorecard_queryset().order_by("period_id", "id")
+        if self.action != "list":
+            return queryset
+        params = self.request.query_params
+        errors: dict = {}
+        period = params.get("period", "")
+        if period:
+            if not period.isdigit() or len(period) > 18 or int(period) > MAX_ID:
+                errors["period"] = ["Enter a valid id."]
+            else:
+                queryset = queryset.filter(period_id=int(period))
+        state = params.get("status", "")
+        if state:
+            if state not in Scorecard.Status.values:
+                errors["status"] = [f"Choose one of: {', '.join(Scorecard.Status.values)}."]
+            else:
+                queryset = queryset.filter(status=state)
+        kind = params.get("kind", "")
+        if kind == "unit":
+            queryset = queryset.filter(org_unit__isnull=False)
+        elif kind == "position":
+            queryset = queryset.filter(position__isnull=False)
+        elif kind:
+            errors["kind"] = ["Choose one of: unit, position."]
+        if errors:
+            raise exceptions.ValidationError(errors)
+        return queryset
+
+    def _respond(self, card, code=status.HTTP_200_OK, warnings=None):
+        data = dict(self.get_serializer(scorecard_queryset().get(pk=card.pk)).data)
+        if warnings is not None:
+            data["warnings"] = [str(w) for w in warnings]
+        return Response(data, status=code)
+
+    def _lines(self, request, *, required: bool):
+        if not required and "lines" not in request.data:
+            return services.UNSET
+        return validate_nested(
+            ScorecardLineSerializer, "lines", request.data.get("lines"), self.get_serializer_context()
+        )
+
+    def create(self, request, *args, **kwargs):
+        serializer = ScorecardSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        lines = self._lines(request, required=False)
+        data = serializer.validated_data
+        card = self.call(
+            services.scorecard_create, period=data["period"], org_unit=data.get("org_unit"),
+            position=data.get("position"), review_weight=data.get("review_weight", Decimal("0")),
+            lines=[] if lines is services.UNSET else lines,
+        )  # fmt: skip
+        return self._respond(card, status.HTTP_201_CREATED)
+
+    def update(self, request, *args, **kwargs):
+        card = self.get_object()
+        if not hasattr(request.data, "get"):
+            raise exceptions.ValidationError({api_settings.NON_FIELD_ERRORS_KEY: ["Send a JSON object."]})
+        partial = kwargs.get("partial", False)
+        serializer = ScorecardUpdateSerializer(data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        version = lock_version_of(request)
+        lines = self._lines(request, required=not partial)
+        rho = serializer.validated_data.get("review_weight", services.UNSET)
+        result = self.call(services.scorecard_save, scorecard=card, lock_version=version, review_weight=rho,
+                           lines=lines)  # fmt: skip
+        return self._respond(result.scorecard, warnings=result.warnings)
+
+    def partial_update(self, request, *args, **kwargs):
+        return self.update(request, *args, partial=True, **kwargs)
+
+    def _lock(self, request) -> int:
+        if not hasattr(request.data, "get"):
+            raise exceptions.ValidationError({api_settings.NON_FIELD_ERRORS_KEY: ["Send a JSON object."]})
+        return lock_version_of(request)
+
+    @extend_schema(request=LockSerializer, responses={200: ScorecardSerializer})
+    @action(detail=True, methods=["post"])
+    def publish(self, request, *args, **kwargs):
+        card = self.get_object()
+        result = self.call(services.scorecard_publish, scorecard=card, lock_version=self._lock(request))
+        return self._respond(result.scorecard, warnings=result.warnings)
+
+    @extend_schema(request=LockSerializer, responses={200: ScorecardSerializer})
+    @action(detail=True, methods=["post"])
+    def unpublish(self, request, *args, **kwargs):
+        card = self.get_object()
+        saved = self.call(services.scorecard_unpublish, scorecard=card, lock_version=self._lock(request))
+        return self._respond(saved)
+
+
+# Basename "api-scorecard": "scorecard-list" is the page.
+router.register(r"scorecards", ScorecardViewSet, basename="api-scorecard")
