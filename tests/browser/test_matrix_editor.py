@@ -1,0 +1,155 @@
+"""In the browser: an HR admin enters the seed's 大客户续约率 matrix row by row while the share sum and the
+one-lead rule are checked live (htmx, the service's own rules), removes a row, fixes a bad share, saves, and
+then opens a new version from a later period and compares it. Screenshots go to test-artifacts/."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from collab.models import Period, Role
+from collab.tenancy import tenant_scope
+from responsibility.models import ResponsibilityMatrix
+from tests.factories import PASSWORD, make_member
+from tests.factories.goals import KPIFactory
+from tests.factories.org import OrgUnitFactory, PeriodFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _log_in(page, base_url: str, username: str) -> None:
+    page.goto(f"{base_url}/accounts/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    with page.expect_navigation():
+        page.locator("form:has(input[name=password]) [type=submit]").click()
+
+
+@pytest.fixture
+def company(tenant_a, tenant_b):
+    tenant_a.locale = "en"
+    tenant_a.save()
+    with tenant_scope(tenant_b):  # the other tenant is in the room with units and KPIs of its own
+        OrgUnitFactory(code="B-SALES", name="Bravo sales")
+        KPIFactory(code="B-RENEW", name="Bravo renewal")
+    return tenant_a
+
+
+def _row(page, index: int):
+    return page.locator("#matrix-rows tbody tr[data-row]").nth(index)
+
+
+def _fill_row(page, index: int, unit, role: str, share: str, eval_kpi, dimension: str) -> None:
+    page.select_option(f"select[name=rows-{index}-org_unit]", str(unit.pk))
+    page.select_option(f"select[name=rows-{index}-role]", role)
+    page.fill(f"input[name=rows-{index}-share]", share)
+    page.fill(f"input[name=rows-{index}-contribution_dimension]", dimension)
+    page.select_option(f"select[name=rows-{index}-evaluation_kpi]", str(eval_kpi.pk))
+
+
+def _expect_sum(page, text: str) -> None:
+    page.wait_for_function(
+        "t => { const el = document.querySelector('#share-sum'); return el && el.textContent.trim() === t; }",
+        arg=text,
+    )
+
+
+def test_hr_admin_edits_a_matrix_with_live_validation(company, live_server, page, screenshot):
+    make_member(company, Role.HR_ADMIN, username="matrix-hr")
+    with tenant_scope(company):
+        p2025 = PeriodFactory(year=2025, status=Period.Status.ACTIVE)
+        p2026 = PeriodFactory(year=2026, status=Period.Status.PLANNING)
+        sales = OrgUnitFactory(code="SALES", name="Sales")
+        service = OrgUnitFactory(code="SERVICE", name="Customer service")
+        delivery = OrgUnitFactory(code="DELIVERY", name="Delivery")
+        rnd = OrgUnitFactory(code="RND", name="R&D")
+        renewal = KPIFactory(code="KA-RENEW", name="Key account renewal", is_collaborative=True)
+        ratio = KPIFactory(code="KA-RATIO", name="Renewal ratio")
+        complaints = KPIFactory(code="CS-COMPLAINT", name="Complaint rate")
+        milestones = KPIFactory(code="DLV-MILESTONE", name="Milestones on time")
+        incidents = KPIFactory(code="RD-INCIDENTS", name="Major incidents")
+
+    _log_in(page, live_server.url, "matrix-hr")
+    page.goto(f"{live_server.url}/t/{company.slug}/responsibility/matrices/")
+    page.locator("#matrix-table").wait_for()
+    with page.expect_navigation():
+        page.click("tr[data-kpi='KA-RENEW'] a:has-text('Set up')")
+    page.select_option("#id_effective_from", str(p2025.pk))
+
+    # Row 1: sales leads with 40 %: the live check says 40 % and asks for 100.
+    _fill_row(page, 0, sales, "lead", "40", ratio, "Relationship")
+    _expect_sum(page, "40 %")
+    assert "they add up to 40 %" in page.locator("#matrix-problems").inner_text()
+
+    # Rows 2–4 through "Add row"; a second lead is flagged while typing.
+    for index, (unit, role, share, kpi, dimension) in enumerate(
+        [
+            (service, "lead", "25", complaints, "Service quality"),
+            (delivery, "collaborating", "25", milestones, "On-time delivery"),
+            (rnd, "support", "10", incidents, "Product stability"),
+        ],
+        start=1,
+    ):
+        page.click("#add-row")
+        _row(page, index).wait_for()
+        _fill_row(page, index, unit, role, share, kpi, dimension)
+    _expect_sum(page, "100 %")
+    page.locator("#matrix-problems:has-text('exactly one lead; it has 2')").wait_for()
+    assert page.locator("#lead-count").inner_text().strip() == "2"
+    page.select_option("select[name=rows-1-role]", "collaborating")
+    page.locator("#matrix-ok").wait_for()
+    screenshot("matrix-editor-live-ok")
+
+    # A share with three decimals is reported next to its row, then fixed.
+    page.fill("input[name=rows-3-share]", "10.005")
+    page.locator("#rows-3-live:has-text('Use at most two decimals.')").wait_for()
+    page.fill("input[name=rows-3-share]", "10")
+    page.locator("#matrix-ok").wait_for()
+    assert page.locator("#rows-3-live").inner_text().strip() == ""
+
+    # Remove R&D: the sum drops to 90 at once; add it back (the new row is renumbered to index 3).
+    _row(page, 3).locator("[data-remove-row]").click()
+    _expect_sum(page, "90 %")
+    page.click("#add-row")
+    _fill_row(page, 3, rnd, "support", "10", incidents, "Product stability")
+    page.locator("#matrix-ok").wait_for()
+    screenshot("matrix-editor-before-save")
+    with page.expect_navigation():
+        page.click("#matrix-save")
+    page.locator("#matrix-rows-table").wait_for()
+    with tenant_scope(company):
+        matrix = ResponsibilityMatrix.objects.get(kpi=renewal)
+        stored = list(
+            matrix.rows.order_by("order").values_list("org_unit_id", "role", "share", "evaluation_kpi_id")
+        )
+    assert stored == [
+        (sales.pk, "lead", Decimal("40"), ratio.pk),
+        (service.pk, "collaborating", Decimal("25"), complaints.pk),
+        (delivery.pk, "collaborating", Decimal("25"), milestones.pk),
+        (rnd.pk, "support", Decimal("10"), incidents.pk),
+    ]
+
+    # A new version from 2026: shift five points from delivery to R&D; 2025 keeps version 1.
+    with page.expect_navigation():
+        page.click("#matrix-new-version")
+    page.select_option("#id_effective_from", str(p2026.pk))
+    page.fill("input[name=rows-2-share]", "20")
+    _expect_sum(page, "95 %")
+    page.fill("input[name=rows-3-share]", "15")
+    page.locator("#matrix-ok").wait_for()
+    with page.expect_navigation():
+        page.click("#matrix-save")
+    with page.expect_navigation():
+        page.click("#matrix-compare")
+    page.locator("#compare-table").wait_for()
+    assert page.locator("#compare-table tr[data-state='changed']").count() == 2
+    screenshot("matrix-compare")
+    with tenant_scope(company):
+        assert list(matrix.rows.order_by("order").values_list("share", flat=True)) == [
+            Decimal(40),
+            Decimal(25),
+            Decimal(25),
+            Decimal(10),
+        ]
+        assert ResponsibilityMatrix.objects.filter(kpi=renewal).count() == 2
