@@ -19,6 +19,7 @@ tenant_pages = [
     path("", include("goals.urls")),
     path("", include("responsibility.urls")),
     path("", include("interlock.urls")),
+    path("", include("interlock.urls_scores")),
 ]
 
 urlpatterns = [

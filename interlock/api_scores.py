@@ -1,0 +1,185 @@
+"""API of computed scores and background jobs, registered on collab.api.router.
+
+`/api/v1/t/<slug>/scores/`            list (filters: period=<id>, kind=unit|position, q, flag=<code>,
+                                      incomplete=yes|no), retrieve (with the explained breakdown)
+`/api/v1/t/<slug>/scores/recompute/`  POST {"period": <id>} (HR admin) → 202 {"job": id, "url": …}
+`/api/v1/t/<slug>/jobs/`              list (filters: status, kind), retrieve (progress 0–100)
+
+Every member reads scores and jobs (the review part is never shown below the anonymity threshold: the
+engine leaves it out). Only HR admins start a recompute; a closed period is refused (400).
+"""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import exceptions, mixins, serializers, status
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from collab.api import router
+from collab.models import ALL_ROLES, Period, Role
+from collab.routing import MAX_ID, TenantRelatedField, TenantViewSet
+from interlock.models import Job, ScoreSnapshot
+from interlock.recompute import job_progress, scores_recompute_request
+from interlock.selectors_scores import (
+    FLAG_FILTERS,
+    explain,
+    explain_data,
+    snapshot_queryset,
+    snapshot_search,
+    subject_label,
+)
+
+
+class ScoreSerializer(serializers.ModelSerializer):
+    subject_name = serializers.SerializerMethodField()
+    period_label = serializers.CharField(source="period.label", read_only=True)
+
+    class Meta:
+        model = ScoreSnapshot
+        fields = [
+            "id", "period", "period_label", "subject", "subject_name", "org_unit", "position", "scorecard",
+            "version", "total", "kpi_part", "review_part", "review_weight", "points", "incomplete", "flags",
+            "computed_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+    def get_subject_name(self, obj) -> str:
+        return subject_label(obj)
+
+
+class ScoreDetailSerializer(ScoreSerializer):
+    breakdown = serializers.SerializerMethodField(
+        help_text="Lines (KPI, actual, target, score, weight, contribution, matrix role and share), the "
+        "review part (or why it is hidden) and points; the contributions add up to `total`."
+    )
+
+    class Meta(ScoreSerializer.Meta):
+        fields = [*ScoreSerializer.Meta.fields, "breakdown"]
+        read_only_fields = fields
+
+    def get_breakdown(self, obj) -> dict:
+        return explain_data(explain(obj))
+
+
+class RecomputeSerializer(serializers.Serializer):
+    period = TenantRelatedField(queryset=Period.objects)
+
+
+def _yes_no(request, name: str, errors: dict):
+    raw = request.query_params.get(name, "")
+    if raw == "":
+        return None
+    if raw not in ("yes", "no"):
+        errors[name] = ["Choose yes or no."]
+        return None
+    return raw == "yes"
+
+
+def _id(request, name: str, errors: dict) -> int | None:
+    raw = request.query_params.get(name, "")
+    if raw == "":
+        return None
+    if not raw.isdigit() or len(raw) > 18 or int(raw) > MAX_ID:
+        errors[name] = ["Enter a valid id."]
+        return None
+    return int(raw)
+
+
+class ScoreViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
+    read_roles = ALL_ROLES
+    write_roles = frozenset({Role.HR_ADMIN})
+
+    def get_serializer_class(self):
+        if self.action == "retrieve":
+            return ScoreDetailSerializer
+        if self.action == "recompute":
+            return RecomputeSerializer
+        return ScoreSerializer
+
+    def get_queryset(self):
+        if self.action != "list":
+            return snapshot_queryset()
+        errors: dict = {}
+        period = _id(self.request, "period", errors)
+        kind = self.request.query_params.get("kind", "")
+        if kind not in ("", "unit", "position"):
+            errors["kind"] = ["Choose unit or position."]
+        flag = self.request.query_params.get("flag", "")
+        if flag and flag not in FLAG_FILTERS:
+            errors["flag"] = [f"Choose one of: {', '.join(FLAG_FILTERS)}."]
+        incomplete = _yes_no(self.request, "incomplete", errors)
+        q = self.request.query_params.get("q", "")
+        if "\x00" in q or len(q) > 100:
+            errors["q"] = ["Enter at most 100 characters."]
+        if errors:
+            raise exceptions.ValidationError(errors)
+        return snapshot_search(period=period, kind=kind, q=q.strip(), flag=flag, incomplete=incomplete)
+
+    @extend_schema(
+        request=RecomputeSerializer,
+        responses={
+            202: inline_serializer(
+                "RecomputeAccepted", {"job": serializers.IntegerField(), "url": serializers.CharField()}
+            ),
+            400: OpenApiResponse(description="Field errors (a missing, foreign or closed period)."),
+        },
+    )
+    @action(detail=False, methods=["post"], url_path="recompute")
+    def recompute(self, request, *args, **kwargs):
+        serializer = RecomputeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        period = serializer.validated_data["period"]
+        job = scores_recompute_request(period=period, reason="manual", actor=request.user, force=True)
+        if job is None:
+            raise exceptions.ValidationError(
+                {"period": [_("The period %(period)s is closed and read-only.") % {"period": period.label}]}
+            )
+        url = reverse("api-job-detail", kwargs={"tenant_slug": request.tenant.slug, "pk": job.pk})
+        return Response({"job": job.pk, "url": url}, status=status.HTTP_202_ACCEPTED)
+
+
+class JobSerializer(serializers.ModelSerializer):
+    progress = serializers.SerializerMethodField()
+    result = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Job
+        fields = [
+            "id", "kind", "key", "status", "progress", "message", "result", "created_at", "started_at",
+            "finished_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+    def get_progress(self, obj) -> int:
+        return job_progress(obj)
+
+    def get_result(self, obj) -> dict | None:
+        return (obj.params or {}).get("result")
+
+
+class JobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
+    read_roles = ALL_ROLES
+    serializer_class = JobSerializer
+
+    def get_queryset(self):
+        jobs = Job.objects.order_by("-created_at", "-id")
+        if self.action != "list":
+            return jobs
+        wanted = self.request.query_params.get("status", "")
+        if wanted and wanted not in Job.Status.values:
+            raise exceptions.ValidationError({"status": [f"Choose one of: {', '.join(Job.Status.values)}."]})
+        kind = self.request.query_params.get("kind", "")
+        if kind and kind not in Job.Kind.values:
+            raise exceptions.ValidationError({"kind": [f"Choose one of: {', '.join(Job.Kind.values)}."]})
+        if wanted:
+            jobs = jobs.filter(status=wanted)
+        if kind:
+            jobs = jobs.filter(kind=kind)
+        return jobs
+
+
+router.register("scores", ScoreViewSet, basename="api-score")
+router.register("jobs", JobViewSet, basename="api-job")

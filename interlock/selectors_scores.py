@@ -1,0 +1,188 @@
+"""Reads behind "explain every number": a period's snapshots as a ranking, and one snapshot's breakdown with
+the names its rows point to (KPIs, matrices, units). A fixed number of queries, whatever the size.
+
+A snapshot's `breakdown` (written by `interlock.engine`) holds one row per scorecard line, one review row
+and one points row; their `value`s add up to the snapshot's `total` exactly. `explain()` adds the KPI code
+and name, the matrix and the subject unit's role and share in it, and the reason a review part is hidden.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from collab.models import Period
+from goals.models import KPI
+from interlock import engine
+from interlock.models import ScoreSnapshot
+from responsibility.models import ResponsibilityMatrix
+
+FLAG_FILTERS = (
+    engine.FLAG_NO_DATA,
+    engine.FLAG_NO_KPI_DATA,
+    engine.FLAG_REVIEW,
+    engine.FLAG_SPECIAL_REVIEW,
+    engine.FLAG_POINTS_CLAMPED,
+    engine.FLAG_COLLAB_LOW,
+)
+
+
+def snapshot_queryset() -> QuerySet:
+    return ScoreSnapshot.objects.select_related("period", "org_unit", "position", "position__org_unit")
+
+
+def snapshot_search(
+    *, period: Period | int | None = None, kind: str = "", q: str = "", flag: str = "", incomplete=None
+) -> QuerySet:
+    """A period's snapshots, best total first (no total last), filtered."""
+    rows = snapshot_queryset()
+    if period is not None:
+        rows = rows.filter(period=period)
+    if kind == "unit":
+        rows = rows.filter(org_unit__isnull=False)
+    elif kind == "position":
+        rows = rows.filter(position__isnull=False)
+    if q:
+        rows = rows.filter(
+            Q(org_unit__name__icontains=q)
+            | Q(org_unit__code__icontains=q)
+            | Q(position__title__icontains=q)
+            | Q(position__org_unit__name__icontains=q)
+        )
+    if flag == engine.FLAG_NO_DATA or incomplete is True:
+        rows = rows.filter(incomplete=True)
+    elif incomplete is False:
+        rows = rows.filter(incomplete=False)
+    if flag and flag != engine.FLAG_NO_DATA:
+        # flags is a JSON list of {"code": …}; a text match on the code is portable (SQLite and PostgreSQL).
+        rows = rows.filter(flags__icontains=f'"code": "{flag}"')
+    return rows.order_by("-total", "subject", "pk")  # to-one joins only: no duplicates
+
+
+def subject_label(snapshot: ScoreSnapshot) -> str:
+    if snapshot.org_unit_id:
+        return snapshot.org_unit.name
+    if snapshot.position_id:
+        return f"{snapshot.position.title} · {snapshot.position.org_unit.name}"
+    return snapshot.subject
+
+
+@dataclass
+class Explained:
+    snapshot: ScoreSnapshot
+    lines: list[dict[str, Any]] = field(default_factory=list)
+    review: dict[str, Any] = field(default_factory=dict)
+    points: dict[str, Any] = field(default_factory=dict)
+    flags: list[dict[str, Any]] = field(default_factory=list)
+    missing: list[dict[str, Any]] = field(default_factory=list)  # own/shared lines without data
+    rows_sum: Decimal | None = None
+
+    @property
+    def adds_up(self) -> bool:
+        return self.rows_sum == self.snapshot.total
+
+
+def _dec(value: Any) -> Decimal | None:
+    return None if value is None else Decimal(str(value))
+
+
+def explain(snapshot: ScoreSnapshot) -> Explained:
+    """The breakdown of one snapshot with names: two queries (KPIs, matrices)."""
+    rows = list(snapshot.breakdown or [])
+    kpi_ids = {r.get("kpi") for r in rows} | {r.get("eval_kpi") for r in rows}
+    kpi_ids |= {f.get("kpi") for f in snapshot.flags or []}
+    kpi_ids.discard(None)
+    found = KPI.objects.filter(pk__in=kpi_ids).only("pk", "code", "name", "unit", "direction")
+    kpis = {k.pk: k for k in found}
+    matrix_ids = {r.get("matrix") for r in rows} - {None}
+    versions = ResponsibilityMatrix.objects.filter(pk__in=matrix_ids).only("pk", "version", "kpi_id")
+    matrices = {m.pk: m for m in versions}
+    out = Explained(snapshot=snapshot)
+    total = Decimal("0")
+    has_values = True
+    for row in rows:
+        value = _dec(row.get("value"))
+        if value is None:
+            has_values = False
+        else:
+            total += value
+        if row.get("kind") == "line":
+            line = {
+                **row,
+                "value": value,
+                "kpi_obj": kpis.get(row.get("kpi")),
+                "eval_kpi_obj": kpis.get(row.get("eval_kpi")),
+                "matrix_obj": matrices.get(row.get("matrix")),
+            }
+            out.lines.append(line)
+            if row.get("role") != "reference" and not row.get("has_data") and (row.get("weight") or 0) > 0:
+                out.missing.append(line)
+        elif row.get("kind") == "review":
+            out.review = {**row, "value": value}
+        elif row.get("kind") == "points":
+            out.points = {**row, "value": value}
+    for flag in snapshot.flags or []:
+        out.flags.append({**flag, "kpi_obj": kpis.get(flag.get("kpi"))})
+    reason = next((f for f in out.flags if f.get("code") == engine.FLAG_REVIEW), None)
+    if out.review:
+        out.review["hidden_reason"] = reason.get("reason") if reason else None
+        out.review["k"] = reason.get("k") if reason else None
+    out.rows_sum = total if has_values and rows else None
+    return out
+
+
+def explain_data(explained: Explained) -> dict[str, Any]:
+    """The same as plain JSON-ready data for the API."""
+
+    def kpi(obj):
+        return None if obj is None else {"id": obj.pk, "code": obj.code, "name": obj.name}
+
+    def money(value):
+        return None if value is None else f"{value:.2f}"
+
+    return {
+        "lines": [
+            {
+                "line": line.get("line"),
+                "kpi": kpi(line["kpi_obj"]) or {"id": line.get("kpi")},
+                "role": line.get("role"),
+                "weight": line.get("weight"),
+                "weight_in_kpi_part": line.get("weight_in_kpi_part"),
+                "threshold": line.get("threshold"),
+                "target": line.get("target"),
+                "actual": line.get("actual"),
+                "kpi_score": line.get("kpi_score"),
+                "score": line.get("score"),
+                "source": line.get("source"),
+                "evaluation_kpi": kpi(line["eval_kpi_obj"]),
+                "matrix": line.get("matrix"),
+                "matrix_role": line.get("matrix_role"),
+                "share": line.get("share"),
+                "counts": line.get("counts"),
+                "has_data": line.get("has_data"),
+                "contribution": money(line["value"]),
+            }
+            for line in explained.lines
+        ],
+        "review": {
+            "rho": explained.review.get("rho"),
+            "rho_effective": explained.review.get("rho_effective"),
+            "review_part": explained.review.get("review_part"),
+            "shown": explained.review.get("shown"),
+            "hidden_reason": explained.review.get("hidden_reason"),
+            "anonymity_threshold": explained.review.get("k"),
+            "contribution": money(explained.review.get("value")),
+        },
+        "points": {
+            "raw": explained.points.get("raw"),
+            "cap": explained.points.get("cap"),
+            "points": explained.points.get("points"),
+            "contribution": money(explained.points.get("value")),
+        },
+        "flags": [{k: v for k, v in flag.items() if k != "kpi_obj"} for flag in explained.flags],
+        "no_data_lines": [line.get("line") for line in explained.missing],
+        "rows_sum": money(explained.rows_sum),
+    }

@@ -1,0 +1,156 @@
+"""Score pages: a period's scores as a ranking, the breakdown of any total, "Recompute now" and job progress.
+
+`/t/<slug>/interlock/scores/`               ranking of a period's snapshots (filters, 25 a page); a click on
+                                            a total opens its breakdown beside the table (htmx)
+`/t/<slug>/interlock/scores/<id>/`          one snapshot's breakdown (full page, or the panel for htmx)
+`/t/<slug>/interlock/scores/recompute/`     POST (HR admin): queue the period's recompute → its job page
+`/t/<slug>/interlock/jobs/<id>/`            a job's progress bar, polled by htmx until it ends
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from collab.models import ALL_ROLES, Period
+from collab.pages import HR_ONLY, get_scoped_or_404, tenant_page
+from interlock import engine
+from interlock.models import Job, ScoreSnapshot
+from interlock.recompute import job_progress, scores_recompute_request
+from interlock.selectors_scores import explain, snapshot_queryset, snapshot_search, subject_label
+
+PAGE_SIZE = 25
+
+FLAG_CHOICES = [
+    ("", gettext_lazy("Any")),
+    (engine.FLAG_NO_DATA, gettext_lazy("Incomplete (lines without data)")),
+    (engine.FLAG_SPECIAL_REVIEW, gettext_lazy("Special review")),
+    (engine.FLAG_REVIEW, gettext_lazy("Review part not counted")),
+    (engine.FLAG_NO_KPI_DATA, gettext_lazy("No KPI data")),
+    (engine.FLAG_POINTS_CLAMPED, gettext_lazy("Points clamped")),
+    (engine.FLAG_COLLAB_LOW, gettext_lazy("Collaborative share low")),
+]
+
+
+class ScoreFilterForm(forms.Form):
+    period = forms.ModelChoiceField(queryset=None, required=False, label=gettext_lazy("Period"))
+    kind = forms.ChoiceField(
+        required=False,
+        label=gettext_lazy("Subject"),
+        choices=[("", gettext_lazy("Units and positions")), ("unit", gettext_lazy("Org units")),
+                 ("position", gettext_lazy("Positions"))],
+    )
+    q = forms.CharField(required=False, max_length=100, label=gettext_lazy("Search"))
+    flag = forms.ChoiceField(required=False, choices=FLAG_CHOICES, label=gettext_lazy("Flag"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["period"].queryset = Period.objects.all()
+        for field in self.fields.values():
+            field.widget.attrs["class"] = "form-select form-select-sm" if isinstance(
+                field, forms.ChoiceField
+            ) else "form-control form-control-sm"
+
+    def clean_q(self):
+        value = self.cleaned_data["q"]
+        if "\x00" in value:
+            raise forms.ValidationError(_("Null characters are not allowed."))
+        return value.strip()
+
+
+class RecomputeForm(forms.Form):
+    period = forms.ModelChoiceField(queryset=None)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["period"].queryset = Period.objects.all()
+
+
+def _default_period() -> Period | None:
+    latest = ScoreSnapshot.objects.order_by("-period__year", "-period_id")
+    pk = latest.values_list("period_id", flat=True).first()
+    if pk is not None:
+        return Period.objects.filter(pk=pk).first()
+    return Period.objects.exclude(status=Period.Status.CLOSED).order_by("-year", "-pk").first()
+
+
+def _active_job(period: Period | None) -> Job | None:
+    if period is None:
+        return None
+    return (
+        Job.objects.filter(key=f"period:{period.pk}", status__in=[Job.Status.QUEUED, Job.Status.RUNNING])
+        .order_by("-created_at")
+        .first()
+    )
+
+
+@tenant_page(read=ALL_ROLES, write=HR_ONLY)
+def score_list(request):
+    form = ScoreFilterForm(request.GET or None)
+    period = None
+    snapshots = ScoreSnapshot.objects.none()
+    if not form.is_bound or form.is_valid():
+        data = form.cleaned_data if form.is_bound else {}
+        period = data.get("period") or _default_period()
+        if period is not None:
+            snapshots = snapshot_search(
+                period=period, kind=data.get("kind", ""), q=data.get("q", ""), flag=data.get("flag", "")
+            )
+    page = Paginator(snapshots, PAGE_SIZE).get_page(request.GET.get("page"))
+    offset = (page.number - 1) * PAGE_SIZE
+    rows = [(offset + i + 1, snap, subject_label(snap)) for i, snap in enumerate(page.object_list)]
+    context = {
+        "filter_form": form,
+        "period": period,
+        "page": page,
+        "rows": rows,
+        "filtered": any(request.GET.get(k) for k in ("kind", "q", "flag")),
+        "job": _active_job(period),
+        "period_closed": period is not None and period.status == Period.Status.CLOSED,
+    }
+    template = "interlock/scores/list.html#results" if request.htmx else "interlock/scores/list.html"
+    return render(request, template, context)
+
+
+@tenant_page(read=ALL_ROLES, write=HR_ONLY)
+def score_detail(request, pk: int):
+    snapshot = get_scoped_or_404(snapshot_queryset(), pk)
+    context = {"snap": snapshot, "subject": subject_label(snapshot), "x": explain(snapshot)}
+    template = "interlock/scores/detail.html#breakdown" if request.htmx else "interlock/scores/detail.html"
+    return render(request, template, context)
+
+
+@tenant_page(read=HR_ONLY, write=HR_ONLY)
+def score_recompute(request):
+    if request.method != "POST":
+        return redirect("score-list", tenant_slug=request.tenant.slug)
+    form = RecomputeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a period to recompute."))
+        return redirect("score-list", tenant_slug=request.tenant.slug)
+    period = form.cleaned_data["period"]
+    job = scores_recompute_request(period=period, reason="manual", actor=request.user, force=True)
+    if job is None:
+        message = _("The period %(period)s is closed and read-only.") % {"period": period.label}
+        messages.error(request, message)
+        return redirect("score-list", tenant_slug=request.tenant.slug)
+    if request.htmx:
+        job.refresh_from_db()
+        return render(request, "interlock/jobs/_progress.html", {"job": job, "progress": job_progress(job)})
+    return redirect("job-detail", tenant_slug=request.tenant.slug, pk=job.pk)
+
+
+@tenant_page(read=ALL_ROLES, write=HR_ONLY)
+def job_detail(request, pk: int):
+    job = get_scoped_or_404(Job, pk)
+    period = None
+    if job.key.startswith("period:") and job.key[7:].isdigit():
+        period = Period.objects.filter(pk=int(job.key[7:])).first()
+    context = {"job": job, "progress": job_progress(job), "period": period}
+    if request.htmx:
+        return render(request, "interlock/jobs/_progress.html", context)
+    return render(request, "interlock/jobs/detail.html", context)

@@ -1,0 +1,248 @@
+"""Explain every number: the score pages and the scores/jobs API (interlock.views_scores, api_scores)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from collab.models import Period
+from collab.tenancy import tenant_scope
+from interlock.models import Job, ScoreSnapshot
+from interlock.services import scores_recompute
+from tests.factories import make_member
+from tests.factories.interlock import build_seed_tables
+from tests.factories.org import PeriodFactory
+
+
+def _drop_jobs():
+    Job.objects.all().delete()
+
+
+@pytest.fixture
+def world(scope_a, hr_a):
+    built = build_seed_tables(actor=hr_a)
+    _drop_jobs()
+    scores_recompute(
+        period=built.period, actor=hr_a, ratings=built.ratings_frame(), points=built.points_frame()
+    )
+    return built
+
+
+@pytest.fixture
+def other(tenant_b, hr_b):
+    with tenant_scope(tenant_b):
+        built = build_seed_tables(actor=hr_b)
+        Job.objects.all().delete()
+        scores_recompute(period=built.period)
+        snap = ScoreSnapshot.objects.filter(period=built.period).first()
+        return built, snap, list(ScoreSnapshot.objects.values_list("pk", "total", "version"))
+
+
+def snap_of(world, unit):
+    return ScoreSnapshot.objects.get(period=world.period, org_unit=world.units[unit])
+
+
+def api(tenant, name, **kwargs):
+    return reverse(name, kwargs={"tenant_slug": tenant.slug, **kwargs})
+
+
+def page(tenant, name, **kwargs):
+    return reverse(name, kwargs={"tenant_slug": tenant.slug, **kwargs})
+
+
+# --------------------------------------------------------------------------------------------- API
+
+
+def test_api_lists_a_period_best_first(world, tenant_a, hr_a, api_client_for, django_assert_max_num_queries):
+    client = api_client_for(hr_a)
+    with django_assert_max_num_queries(8):
+        response = client.get(api(tenant_a, "api-score-list"), {"period": world.period.pk})
+    assert response.status_code == 200
+    rows = response.json()["results"] if "results" in response.json() else response.json()
+    assert [r["total"] for r in rows] == ["97.40", "95.00", "83.00"]
+    assert rows[0]["subject_name"] == "销售部" and "breakdown" not in rows[0]
+
+
+def test_api_detail_breakdown_adds_up(world, tenant_a, api_client_for, hr_a):
+    snap = snap_of(world, "sales")
+    data = api_client_for(hr_a).get(api(tenant_a, "api-score-detail", pk=snap.pk)).json()
+    parts = data["breakdown"]
+    values = [Decimal(line["contribution"]) for line in parts["lines"]]
+    values += [Decimal(parts["review"]["contribution"]), Decimal(parts["points"]["contribution"])]
+    assert sum(values) == Decimal(data["total"]) == Decimal("97.40")
+    assert parts["rows_sum"] == "97.40"
+    renewal = next(line for line in parts["lines"] if line["kpi"]["id"] == world.kpis["renewal"].pk)
+    assert renewal["matrix_role"] == "lead" and renewal["share"] == 40.0
+    assert renewal["evaluation_kpi"]["code"] == "KA-RATIO" and renewal["contribution"] == "17.60"
+    assert parts["review"]["shown"] is True and parts["review"]["review_part"] == 80.0
+
+
+def test_api_review_hidden_reason(world, tenant_a, api_client_for, hr_a):
+    # ρ > 0 for a scorecard with no ratings: the part is hidden and the reason given.
+    scores_recompute(period=world.period)  # no ratings this time
+    snap = snap_of(world, "sales")
+    data = api_client_for(hr_a).get(api(tenant_a, "api-score-detail", pk=snap.pk)).json()
+    review = data["breakdown"]["review"]
+    assert review["shown"] is False and review["hidden_reason"] == "no_ratings"
+    assert review["review_part"] is None
+
+
+@pytest.mark.parametrize(
+    "params", [{"period": "x"}, {"period": "9" * 30}, {"kind": "team"}, {"flag": "nope"}, {"incomplete": "1"},
+               {"q": "a\x00b"}]
+)  # fmt: skip
+def test_api_bad_filters_are_field_errors(world, tenant_a, api_client_for, hr_a, params):
+    response = api_client_for(hr_a).get(api(tenant_a, "api-score-list"), params)
+    assert response.status_code == 400 and set(response.json()) == set(params)
+
+
+def test_api_recompute_202_and_job_polling(world, tenant_a, api_client_for, hr_a):
+    client = api_client_for(hr_a)
+    response = client.post(api(tenant_a, "api-score-recompute"), {"period": world.period.pk}, format="json")
+    assert response.status_code == 202
+    body = response.json()
+    assert body["url"] == f"/api/v1/t/alpha/jobs/{body['job']}/"
+    job = client.get(body["url"]).json()
+    assert job["id"] == body["job"] and job["kind"] == "score_recompute"
+    assert job["key"] == f"period:{world.period.pk}"
+    assert job["status"] in ("queued", "running", "done") and 0 <= job["progress"] <= 100
+    listed = client.get(api(tenant_a, "api-job-list"), {"status": "queued"}).json()
+    rows = listed["results"] if isinstance(listed, dict) else listed
+    assert [r["id"] for r in rows] == [body["job"]]
+    assert client.get(api(tenant_a, "api-job-list"), {"status": "bogus"}).status_code == 400
+
+
+def test_api_recompute_refusals(world, tenant_a, tenant_b, api_client_for, hr_a, other):
+    client = api_client_for(hr_a)
+    url = api(tenant_a, "api-score-recompute")
+    other_world, _snap, _rows = other
+    bodies = ({}, {"period": "abc"}, {"period": other_world.period.pk}, {"period": 10**30}, {"period": True})
+    for body in bodies:
+        response = client.post(url, body, format="json")
+        assert response.status_code == 400 and "period" in response.json()
+    closed = PeriodFactory(year=2020, status=Period.Status.CLOSED)
+    response = client.post(url, {"period": closed.pk}, format="json")
+    assert response.status_code == 400 and "closed" in response.json()["period"][0]
+    assert not Job.objects.exists()
+    with tenant_scope(tenant_b):
+        assert not Job.objects.exists()
+
+
+@pytest.mark.parametrize("role", ["manager", "employee", "committee", "auditor"])
+def test_api_only_hr_recomputes_everyone_reads(world, tenant_a, api_client_for, role):
+    user = make_member(tenant_a, role, username=f"u-{role}")
+    client = api_client_for(user)
+    assert client.get(api(tenant_a, "api-score-list")).status_code == 200
+    response = client.post(api(tenant_a, "api-score-recompute"), {"period": world.period.pk}, format="json")
+    assert response.status_code == 403 and not Job.objects.exists()
+
+
+def test_api_other_tenants_ids_are_missing(world, tenant_a, api_client_for, hr_a, other, tenant_b):
+    _built, snap, before = other
+    client = api_client_for(hr_a)
+    assert client.get(api(tenant_a, "api-score-detail", pk=snap.pk)).status_code == 404
+    with tenant_scope(tenant_b):
+        job = Job.objects.create(kind=Job.Kind.SCORE_RECOMPUTE, key="period:1")
+    assert client.get(api(tenant_a, "api-job-detail", pk=job.pk)).status_code == 404
+    assert client.get(api(tenant_b, "api-score-list")).status_code == 404
+    with tenant_scope(tenant_b):
+        assert list(ScoreSnapshot.objects.values_list("pk", "total", "version")) == before
+
+
+def test_api_list_queries_do_not_grow(world, tenant_a, api_client_for, hr_a, django_assert_max_num_queries):
+    client = api_client_for(hr_a)
+    url = api(tenant_a, "api-score-list")
+    with django_assert_max_num_queries(10) as small:
+        client.get(url)
+    when = snap_of(world, "sales").computed_at
+    for unit in world.units.values():
+        ScoreSnapshot.objects.create(
+            period=world.period, subject=f"unit:{unit.pk}x", org_unit=unit, version=9, total=Decimal("1"),
+            computed_at=when,
+        )
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        assert len(client.get(url).json()["results"]) == 8
+
+
+# --------------------------------------------------------------------------------------------- pages
+
+
+def test_score_page_ranks_and_opens_a_breakdown(world, tenant_a, hr_a, login, django_assert_max_num_queries):
+    client = login(hr_a)
+    with django_assert_max_num_queries(20):
+        response = client.get(page(tenant_a, "score-list"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.index("97.40") < html.index("95.00") < html.index("83.00")
+    assert 'id="score-recompute"' in html
+    snap = snap_of(world, "sales")
+    panel = client.get(page(tenant_a, "score-detail", pk=snap.pk), headers={"HX-Request": "true"})
+    text = panel.content.decode()
+    assert panel.status_code == 200 and "<html" not in text
+    assert 'id="breakdown-sum">97.40<' in text and "KA-RATIO" in text and "17.60" in text
+    full = client.get(page(tenant_a, "score-detail", pk=snap.pk)).content.decode()
+    assert "<html" in full and "97.40" in full
+
+
+def test_score_page_special_review_and_hidden_review(world, tenant_a, hr_a, login):
+    scores_recompute(period=world.period)  # no ratings: ρ of sales counts 0, and why
+    client = login(hr_a)
+    sales = client.get(page(tenant_a, "score-detail", pk=snap_of(world, "sales").pk)).content.decode()
+    assert "No internal-customer ratings this period" in sales
+    rnd = client.get(page(tenant_a, "score-detail", pk=snap_of(world, "rnd").pk)).content.decode()
+    assert "Special review" in rnd
+
+
+def test_score_page_filters_and_empty_states(world, tenant_a, hr_a, login):
+    client = login(hr_a)
+    html = client.get(page(tenant_a, "score-list"), {"q": "客服"}).content.decode()
+    assert "83.00" in html and "97.40" not in html
+    html = client.get(page(tenant_a, "score-list"), {"flag": "special_review"}).content.decode()
+    assert "95.00" in html and "83.00" not in html
+    html = client.get(page(tenant_a, "score-list"), {"q": "nothing-like-this"}).content.decode()
+    assert 'id="score-empty"' in html
+    response = client.get(page(tenant_a, "score-list"), {"period": "abc", "q": "x\x00"})
+    assert response.status_code == 200 and "Some filters are not valid" in response.content.decode()
+
+
+def test_recompute_button_creates_a_job_and_shows_progress(
+    world, tenant_a, hr_a, login, django_capture_on_commit_callbacks
+):
+    client = login(hr_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(page(tenant_a, "score-recompute"), {"period": world.period.pk})
+    job = Job.objects.get()
+    assert response.status_code == 302 and response["Location"] == page(tenant_a, "job-detail", pk=job.pk)
+    assert job.status == Job.Status.DONE
+    html = client.get(response["Location"]).content.decode()
+    assert "100 %" in html and 'data-status="done"' in html and 'hx-trigger="every 1s"' not in html
+    running = Job.objects.create(kind=Job.Kind.SCORE_RECOMPUTE, key="period:0", status=Job.Status.RUNNING)
+    fragment = client.get(page(tenant_a, "job-detail", pk=running.pk), headers={"HX-Request": "true"})
+    assert 'hx-trigger="every 1s"' in fragment.content.decode()
+
+
+@pytest.mark.parametrize("role", ["manager", "employee", "auditor"])
+def test_pages_roles(world, tenant_a, login, role):
+    user = make_member(tenant_a, role, username=f"p-{role}")
+    client = login(user)
+    html = client.get(page(tenant_a, "score-list")).content.decode()
+    assert 'id="score-recompute"' not in html
+    assert client.get(page(tenant_a, "score-detail", pk=snap_of(world, "sales").pk)).status_code == 200
+    response = client.post(page(tenant_a, "score-recompute"), {"period": world.period.pk})
+    assert response.status_code == 403 and not Job.objects.exists()
+
+
+def test_pages_other_tenant(world, tenant_a, hr_a, login, other, tenant_b):
+    other_world, snap, before = other
+    client = login(hr_a)
+    assert client.get(page(tenant_a, "score-detail", pk=snap.pk)).status_code == 404
+    response = client.post(page(tenant_a, "score-recompute"), {"period": other_world.period.pk})
+    assert response.status_code == 302 and not Job.objects.exists()
+    with tenant_scope(tenant_b):
+        job = Job.objects.create(kind=Job.Kind.SCORE_RECOMPUTE, key="period:1")
+    assert client.get(page(tenant_a, "job-detail", pk=job.pk)).status_code == 404
+    assert client.get(page(tenant_b, "score-list")).status_code == 404
+    with tenant_scope(tenant_b):
+        assert list(ScoreSnapshot.objects.values_list("pk", "total", "version")) == before
