@@ -3,6 +3,7 @@
 The demo is built by area, one function per area, each taking the `DemoContext` of one tenant:
 
     org_build → people_build → logins_build → periods_build → history_build
+    → goals_build → matrices_build → scorecards_build   (collab/demo_goals.py, collab/demo_interlock.py)
 
 Later areas (goals, responsibility, scores, …) add their own `<area>_build(ctx)` function here and
 append it to `STEPS`; `ctx` hands them the units, positions, employees, logins and periods by key.
@@ -632,6 +633,17 @@ STEPS: list[Callable[[DemoContext], None]] = [
     periods_build,
     history_build,
 ]
+
+
+def _append_area_steps() -> None:
+    """The goals, responsibility and interlock areas' steps (their modules import this one's types)."""
+    from collab.demo_goals import goals_build
+    from collab.demo_interlock import matrices_build, scorecards_build
+
+    STEPS.extend([goals_build, matrices_build, scorecards_build])
+
+
+_append_area_steps()
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from datetime import date, datetime
+from decimal import Decimal
 from io import StringIO
 from zoneinfo import ZoneInfo
 
@@ -16,6 +17,12 @@ from django.core.management.base import CommandError
 from collab import demo
 from collab.models import AuditEvent, Employee, Membership, OrgUnit, Period, Position, Tenant
 from collab.tenancy import tenant_scope
+from goals.models import KPI, Goal, Measurement, Objective, ObjectiveLink
+from goals.selectors.scores import period_scores
+from goals.selectors.tree import tree_publication
+from goals.services.tree import sibling_groups_off
+from interlock.models import Job, Scorecard, ScorecardLine, ScoreSnapshot
+from responsibility.models import MatrixRow
 
 pytestmark = pytest.mark.django_db
 
@@ -54,8 +61,21 @@ def assert_tree_is_consistent(tenant: Tenant) -> list[OrgUnit]:
     return list(units.values())
 
 
+@pytest.fixture(autouse=True)
+def org_steps_only(request, monkeypatch):
+    """Tests of the org, people and logins run the org steps only (a fraction of a second); tests that use
+    `full_demo` build everything (goals, matrices, scorecards and scores take a few seconds)."""
+    if "full_demo" not in request.fixturenames:
+        monkeypatch.setattr(demo, "STEPS", [step for step in demo.STEPS if step.__module__ == demo.__name__])
+
+
 @pytest.fixture
 def seeded(db):
+    return seed()
+
+
+@pytest.fixture
+def full_demo(db):
     return seed()
 
 
@@ -185,7 +205,7 @@ def test_the_demo_leaves_an_audit_trail_the_auditor_can_read(seeded, client):
     assert client.get("/t/mining/audit/", {"action": "period.close"}).status_code == 200
 
 
-def test_seed_demo_if_empty_is_idempotent_and_still_prints_the_logins(seeded):
+def test_seed_demo_if_empty_is_idempotent_and_still_prints_the_logins(full_demo):
     def counts():
         with tenant_scope(Tenant.objects.get(slug="mining")):
             return (
@@ -194,13 +214,20 @@ def test_seed_demo_if_empty_is_idempotent_and_still_prints_the_logins(seeded):
                 Period.objects.count(),
                 AuditEvent.objects.count(),
                 get_user_model().objects.count(),
+                KPI.objects.count(),
+                Goal.objects.count(),
+                Measurement.objects.count(),
+                MatrixRow.objects.count(),
+                Scorecard.objects.count(),
+                ScoreSnapshot.objects.count(),
             )
 
     before = counts()
+    assert min(before) > 0
     again = seed("--if-empty")
     assert counts() == before
     assert "nothing was changed" in again
-    assert printed_password(again) == printed_password(seeded)
+    assert printed_password(again) == printed_password(full_demo)
     for slug in ("mining", "tech"):
         for role in ROLES:
             assert f"{slug}-{ROLE_LOGIN[role]}" in again
@@ -231,6 +258,137 @@ def test_the_demo_plan_has_one_login_per_role_in_each_tenant():
     for plan in demo.demo_plans():
         assert sorted(role for login in plan.logins for role in login.roles) == sorted(ROLES)
         assert len({login.username for login in plan.logins}) == len(ROLES)
+
+
+# --- the demo shows the product working (goals, matrices, scorecards, scores) ------------------------------
+
+
+def _this_year(tenant: Tenant) -> Period:
+    return Period.objects.get(kind="year", year=demo._local_today(tenant).year)
+
+
+def _matrix_rows(kpi_code: str) -> dict[str, tuple[str, str, str | None]]:
+    """{unit code: (role, share, evaluation KPI code)} of the KPI's matrix in effect."""
+    rows = MatrixRow.objects.filter(matrix__kpi__code=kpi_code).select_related("org_unit", "evaluation_kpi")
+    return {
+        row.org_unit.code: (row.role, f"{row.share.normalize():f}", getattr(row.evaluation_kpi, "code", None))
+        for row in rows
+    }
+
+
+def _assert_goal_cascade(tenant: Tenant) -> None:
+    with tenant_scope(tenant):
+        year = _this_year(tenant)
+        # Strategy map: objectives in all four perspectives, linked cause → effect.
+        assert set(Objective.objects.filter(period=year).values_list("perspective", flat=True)) == {
+            "financial",
+            "customer",
+            "internal_process",
+            "learning_growth",
+        }
+        assert ObjectiveLink.objects.filter(cause__period=year).count() >= 6
+        # KPI library: both directions, collaborative KPIs with end-to-end process tags, all on the map.
+        kpis = KPI.objects.all()
+        assert kpis.count() >= 15
+        assert {"higher_better", "lower_better"} == set(kpis.values_list("direction", flat=True))
+        assert kpis.filter(is_collaborative=True).exclude(process_tag="").exists()
+        assert not kpis.filter(objective=None).exists()
+        # The tree: published, every sibling group (the top level included) weighs exactly 100, from the
+        # top unit down to positions.
+        goals = Goal.objects.filter(period=year)
+        assert goals.count() >= 25
+        assert sibling_groups_off(year) == []
+        publication = tree_publication(year)
+        assert publication is not None and not publication.changed_since
+        assert goals.filter(position__isnull=False).exists()
+        assert goals.filter(parent=None).values("org_unit").distinct().count() == 1
+        assert goals.values("depth").distinct().count() >= 4
+        # Measurements give every colour band, and "no data" where nothing was measured.
+        assert Measurement.objects.filter(actual__isnull=False).count() >= 100
+        bands = {score.band for score in period_scores(year).goals.values()}
+        assert {"green", "amber", "red"} <= bands
+        kpi_bands = {value.band for value in period_scores(year).kpis.values()}
+        assert {"green", "amber", "red", "none"} <= kpi_bands
+
+
+def _assert_scorecards(tenant: Tenant) -> None:
+    with tenant_scope(tenant):
+        year = _this_year(tenant)
+        cards = Scorecard.objects.filter(period=year)
+        assert cards.count() >= 8 and not cards.exclude(status="published").exists()
+        assert cards.filter(review_weight=Decimal("0.2")).exists()
+        lines = ScorecardLine.objects.filter(scorecard__period=year)
+        assert lines.filter(role="shared").exists() and lines.filter(role="own").exists()
+        assert lines.filter(role="reference", weight=0, threshold__isnull=False).exists()
+        for card in cards.prefetch_related("lines"):
+            assert sum(line.weight for line in card.lines.all() if line.role != "reference") == 100
+        # Performance contracts: one manager's position at or above the minimum collaborative share, one
+        # under it (flagged).
+        contracts = {card.position.title: card.collaborative_warning for card in cards.exclude(position=None)}
+        assert sorted(contracts.values()) == [False, True]
+        # Scores: a snapshot for every published scorecard of the year and of the current quarter.
+        today = demo._local_today(tenant)
+        quarter = Period.objects.get(kind="quarter", year=today.year, quarter=(today.month - 1) // 3 + 1)
+        for period in (year, quarter):
+            assert ScoreSnapshot.objects.filter(period=period).count() == Scorecard.objects.filter(
+                period=period, status="published"
+            ).count()
+        flags = [flag["code"] for snap in ScoreSnapshot.objects.filter(period=year) for flag in snap.flags]
+        assert "special_review" in flags and "collaborative_share_low" in flags
+        # The replay left the periods as they were, and no recompute waits for a closed period (it would
+        # only fail) or has failed.
+        expected = {p.label: p.status for p in demo.period_rows(tenant, today)}
+        assert {p.label: p.status for p in Period.objects.all()} == expected
+        closed = [f"period:{p.pk}" for p in Period.objects.filter(status="closed")]
+        assert not Job.objects.filter(key__in=closed).exclude(status="done").exists()
+        assert not Job.objects.filter(status="failed").exists()
+
+
+def test_the_demo_shows_the_product_working(full_demo, client):
+    tech, mining = Tenant.objects.get(slug="tech"), Tenant.objects.get(slug="mining")
+    for tenant in (tech, mining):
+        _assert_goal_cascade(tenant)
+        _assert_scorecards(tenant)
+    with tenant_scope(tech):
+        # The seed tables, as they stand.
+        assert _matrix_rows("CUST-RET") == {
+            "TEC-SAL": ("lead", "50", None),
+            "TEC-CS": ("collaborating", "30", None),
+            "TEC-RND": ("support", "20", None),
+        }
+        assert _matrix_rows("AR-DSO") == {
+            "TEC-FIN": ("lead", "60", None),
+            "TEC-SAL": ("collaborating", "40", None),
+        }
+        assert _matrix_rows("KA-RENEW") == {
+            "TEC-SAL": ("lead", "40", "KA-RATIO"),
+            "TEC-CS": ("collaborating", "25", "CS-COMPLAINT"),
+            "TEC-DLV": ("collaborating", "25", "DLV-MILESTONE"),
+            "TEC-RND": ("support", "10", "RD-INCIDENTS"),
+        }
+        rnd = Scorecard.objects.get(period=_this_year(tech), org_unit__code="TEC-RND")
+        assert rnd.lines.get(kpi__code="CUST-RET").role == "reference"
+    with tenant_scope(mining):
+        # Cross-department matrices: a lead and other departments of the same subsidiary.
+        rows = _matrix_rows("MIN-JB-UPT")
+        assert rows == {
+            "MIN-JB-EQP": ("lead", "50", None),
+            "MIN-JB-PROD": ("collaborating", "30", None),
+            "MIN-JB-PUR": ("support", "20", "MIN-OTD"),
+        }
+        assert MatrixRow.objects.values("matrix").distinct().count() >= 3
+    # The pages show it: the HR admin's tree, KPI library and strategy map.
+    client.post("/accounts/login/", {"username": "mining-hr", "password": printed_password(full_demo)})
+    pages = {
+        "/t/mining/goals/tree/": "设备开机率（晋北）",
+        "/t/mining/goals/kpis/": "事故率",
+        "/t/mining/goals/kpis/?process_tag=procure_to_pay": "关键物料交付准时率",
+        "/t/mining/goals/strategy-map/": "安全生产",
+    }
+    for url, text in pages.items():
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert text in response.content.decode(), url
 
 
 # --- seed_scale -----------------------------------------------------------------------------------------
