@@ -22,6 +22,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from collab.forms import add_service_errors
 from collab.models import Employee, Period, Role
@@ -36,7 +37,7 @@ from interlock.forms import (
     ScoringSettingsForm,
     lines_from_post,
 )
-from interlock.models import LineRole, Scorecard, ScorecardLine
+from interlock.models import LineRole, Scorecard, ScorecardLine, ScoreSnapshot
 from responsibility.concurrency import StaleEditError
 from responsibility.forms import editor_rows, split_errors
 from responsibility.views import _id_param, default_period
@@ -76,6 +77,27 @@ def _minimum(request) -> Decimal:
 
 # --------------------------------------------------------------------------------------------- list
 
+SHOWN_FLAGS = {
+    "special_review": gettext_lazy("special review"),
+    "no_kpi_data": gettext_lazy("no KPI data"),
+    "review_not_counted": gettext_lazy("review not counted"),
+    "points_clamped": gettext_lazy("points capped"),
+}
+
+
+def _latest_snapshots(card_ids: list[int]) -> dict[int, dict]:
+    """{scorecard id: {"total", "incomplete", "flags": [labels]}} from the latest snapshots (one query)."""
+    out: dict[int, dict] = {}
+    rows = ScoreSnapshot.objects.filter(scorecard_id__in=card_ids).order_by("scorecard_id", "version")
+    for card_id, total, incomplete, flags in rows.values_list("scorecard_id", "total", "incomplete", "flags"):
+        codes = [f.get("code") if isinstance(f, dict) else f for f in (flags or [])]
+        out[card_id] = {
+            "total": total,
+            "incomplete": incomplete,
+            "flags": [SHOWN_FLAGS[code] for code in codes if code in SHOWN_FLAGS],
+        }
+    return out
+
 
 @tenant_page(read=READERS, write=HR_ONLY)
 def scorecard_list(request):
@@ -112,6 +134,7 @@ def scorecard_list(request):
     ).order_by("position_id", "org_unit__path", "pk")
     page = Paginator(cards, PAGE_SIZE).get_page(request.GET.get("page"))
     minimum = _minimum(request)
+    scored = _latest_snapshots([card.pk for card in page])
     items = []
     for card in page:
         total = card.weight_total or Decimal("0")
@@ -124,6 +147,7 @@ def scorecard_list(request):
                 "shared": shared,
                 "sum_ok": total == Decimal("100"),
                 "below_minimum": shared < minimum,
+                "snapshot": scored.get(card.pk),
             }
         )
     context = {

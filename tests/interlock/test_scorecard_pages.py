@@ -433,3 +433,39 @@ def test_changed_scoring_settings_queue_a_recompute(seed, tenant_a, hr_a, login)
     assert client.post(url("scoring-settings"), {**same, "point_cap": "5"}).status_code == 302
     with tenant_scope(tenant_a):
         assert Job.objects.filter(key=f"period:{seed.period.pk}").exists()
+
+
+def test_list_shows_scores_and_special_review_flags(
+    seed, tenant_a, hr_a, login, django_assert_max_num_queries
+):
+    with tenant_scope(tenant_a):
+        services.scores_recompute(period=seed.period)
+    client = login(hr_a)
+    with django_assert_max_num_queries(10):
+        response = client.get(url("scorecard-list") + f"?period={seed.period.pk}")
+    page = response.content.decode()
+    rnd_row = page.split(f'data-scorecard="{seed.scorecards["rnd"].pk}"')[1].split("</tr>")[0]
+    assert "special review" in rnd_row  # 客户留存率 scores 90, under its reference threshold 95
+    assert "95.00" in rnd_row
+    service_row = page.split(f'data-scorecard="{seed.scorecards["service"].pk}"')[1].split("</tr>")[0]
+    assert "83.00" in service_row and "special review" not in service_row
+
+
+def test_closed_period_is_read_only(seed, tenant_a, hr_a, login):
+    card = seed.scorecards["service"]
+    with tenant_scope(tenant_a):
+        Period.objects.filter(pk=seed.period.pk).update(status=Period.Status.CLOSED)
+    client = login(hr_a)
+    page = client.get(url("scorecard-edit", pk=card.pk)).content.decode()
+    assert 'id="scorecard-form"' not in page and "closed period: read-only" in page
+    data = {"lock_version": card.lock_version, "review_weight": "0.5"}
+    client.post(url("scorecard-edit", pk=card.pk), data)
+    client.post(url("scorecard-unpublish", pk=card.pk), {"lock_version": card.lock_version})
+    response = client.post(url("matrix-edit", pk=seed.matrices["dso"].pk), {
+        "lock_version": 1, "rows-0-org_unit": seed.units["finance"].pk, "rows-0-role": "lead",
+        "rows-0-share": "100"})  # fmt: skip
+    assert "closed" in response.content.decode()
+    with tenant_scope(tenant_a):
+        card.refresh_from_db()
+        assert card.review_weight == Decimal("0") and card.is_published
+        assert seed.matrices["dso"].rows.count() == 2
