@@ -20,6 +20,7 @@ tenant_pages = [
     path("", include("responsibility.urls")),
     path("", include("interlock.urls")),
     path("", include("interlock.urls_scores")),
+    path("", include("interlock.urls_dashboards")),
 ]
 
 urlpatterns = [

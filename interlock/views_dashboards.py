@@ -1,0 +1,433 @@
+"""Dashboard pages: the department dashboard, the collaboration view, the org-wide ranking, and what-if.
+
+Read roles: HR admins, committee members and auditors read every unit; a manager reads the unit of their
+employee record and the units below it (their home links here); employees have no dashboards (their home
+shows their own goals and points). What-if is for HR admins only and writes nothing.
+Every page reads snapshots and matrices with a fixed number of queries.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from collab.forms import ScopedModelChoiceField
+from collab.imports import export_xlsx, xlsx_response
+from collab.models import Employee, OrgUnit, Period, Role
+from collab.pages import HR_ONLY, get_scoped_or_404, tenant_page
+from collab.routing import MAX_ID
+from goals.models import KPI
+from interlock import engine, whatif
+from interlock.models import LineRole, Scorecard, ScorecardLine
+from interlock.selectors_dashboards import (
+    RankingFilters,
+    collaboration,
+    default_period,
+    flag_codes,
+    periods_ordered,
+    ranking,
+    ranking_label,
+    scored_period_ids,
+    unit_dashboard,
+)
+from responsibility.forms import rows_from_post, split_errors
+from responsibility.models import MatrixRole, ResponsibilityMatrix
+from responsibility.selectors import matrix_effective_ids
+
+READERS = frozenset({Role.HR_ADMIN, Role.MANAGER, Role.COMMITTEE, Role.AUDITOR})
+ALL_UNITS = frozenset({Role.HR_ADMIN, Role.COMMITTEE, Role.AUDITOR})
+PAGE_SIZE = 25
+LINE_FIELDS = ("kpi", "weight", "role", "threshold")
+FLAG_CHOICES = [
+    ("", gettext_lazy("Any flags")),
+    (engine.FLAG_SPECIAL_REVIEW, gettext_lazy("Special review")),
+    (engine.FLAG_NO_DATA, gettext_lazy("Lines without data")),
+    (engine.FLAG_REVIEW, gettext_lazy("Review part not counted")),
+    (engine.FLAG_COLLAB_LOW, gettext_lazy("Collaborative share low")),
+    (engine.FLAG_POINTS_CLAMPED, gettext_lazy("Points clamped")),
+    (engine.FLAG_NO_KPI_DATA, gettext_lazy("No total")),
+]
+
+
+# --------------------------------------------------------------------------------------------- helpers
+
+
+def _id_param(data, name: str) -> int | None:
+    raw = str(data.get(name, "") or "").strip()
+    if raw == "":
+        return None
+    if not raw.isdigit() or len(raw) > 18 or int(raw) > MAX_ID:
+        raise Http404
+    return int(raw)
+
+
+def _period(request, periods: list[Period], scored: set[int]) -> Period | None:
+    period_id = _id_param(request.GET, "period")
+    if period_id is None:
+        return default_period(periods, scored)
+    for period in periods:
+        if period.pk == period_id:
+            return period
+    raise Http404  # another tenant's period reads as missing
+
+
+def _url(name: str, slug: str, **kwargs) -> str:
+    """A link to another area's page, or "" while that page is not wired (its module may land later)."""
+    try:
+        return reverse(name, kwargs={"tenant_slug": slug, **kwargs})
+    except NoReverseMatch:
+        return ""
+
+
+def _own_unit(request) -> OrgUnit | None:
+    employee = Employee.objects.filter(user_id=request.user.pk).select_related("org_unit").first()
+    return employee.org_unit if employee else None
+
+
+def _sees_all(request) -> bool:
+    return request.membership.has_role(*ALL_UNITS)
+
+
+def _may_read_unit(request, unit: OrgUnit, own: OrgUnit | None) -> bool:
+    if _sees_all(request):
+        return True
+    return own is not None and unit.path.startswith(own.path)
+
+
+# --------------------------------------------------------------------------------------------- unit dashboard
+
+
+@tenant_page(read=READERS, write=READERS)
+def unit_dashboard_page(request, pk: int | None = None):
+    """The department dashboard: a manager's own unit by default; HR, committee and auditors pick any."""
+    own = _own_unit(request)
+    if pk is None:
+        pk = _id_param(request.GET, "unit")
+    if pk is not None:
+        unit = get_scoped_or_404(OrgUnit, pk)
+        if not _may_read_unit(request, unit, own):
+            raise PermissionDenied
+    else:
+        unit = own
+    periods = periods_ordered()
+    scored = scored_period_ids()
+    period = _period(request, periods, scored)
+    slug = request.tenant.slug
+    context = {
+        "periods": periods,
+        "period": period,
+        "unit": unit,
+        "sees_all": _sees_all(request),
+        "is_hr": request.membership.has_role(Role.HR_ADMIN),
+        "has_scores": bool(scored),
+    }
+    if _sees_all(request):
+        context["unit_options"] = list(OrgUnit.objects.order_by("path").values_list("pk", "name", "depth"))
+    if unit is None and not _sees_all(request):
+        context["no_unit"] = True
+    if unit is not None and period is not None:
+        data = unit_dashboard(unit, period, periods)
+        matrix_url = _url("matrix-detail", slug, pk=0)
+        for item in data["shared"]:
+            item["url"] = matrix_url[:-2] + f"{item['matrix']}/" if matrix_url else ""
+        data["chart"]["title"] = _("Total by period")
+        context.update(data)
+        context["children"] = list(
+            OrgUnit.objects.filter(parent=unit).order_by("name").values_list("pk", "name")
+        )
+    return render(request, "interlock/dashboards/unit.html", context)
+
+
+# --------------------------------------------------------------------------------------------- collaboration
+
+
+@tenant_page(read=READERS, write=READERS)
+def collaboration_page(request):
+    """Which KPIs are shared by which units: heatmap, graph and tables, all drillable."""
+    periods = periods_ordered()
+    scored = scored_period_ids()
+    period = _period(request, periods, scored)
+    subtree_id = _id_param(request.GET, "unit")
+    subtree = get_scoped_or_404(OrgUnit, subtree_id) if subtree_id is not None else None
+    context = {
+        "periods": periods,
+        "period": period,
+        "subtree": subtree,
+        "has_scores": bool(scored),
+        "is_hr": request.membership.has_role(Role.HR_ADMIN),
+    }
+    if period is not None:
+        data = collaboration(period, subtree=subtree)
+        slug = request.tenant.slug
+        unit_base = reverse("dashboard-unit-detail", kwargs={"tenant_slug": slug, "pk": 1})[:-2]
+        matrix_base = _url("matrix-detail", slug, pk=1)[:-2]
+        data["chart"]["unit_url"] = unit_base
+        data["chart"]["matrix_url"] = matrix_base
+        data["chart"]["period"] = period.pk
+        page = Paginator(data["table"], PAGE_SIZE).get_page(request.GET.get("page"))
+        context.update(data, page=page, unit_base=unit_base, matrix_base=matrix_base)
+    return render(request, "interlock/dashboards/collaboration.html", context)
+
+
+# --------------------------------------------------------------------------------------------- ranking
+
+
+class RankingForm(forms.Form):
+    period = ScopedModelChoiceField(label=gettext_lazy("Period"), queryset=None, required=False)
+    subject_type = forms.ChoiceField(
+        label=gettext_lazy("Subjects"),
+        required=False,
+        choices=[
+            ("", gettext_lazy("Units and positions")),
+            ("unit", gettext_lazy("Units")),
+            ("position", gettext_lazy("Positions")),
+        ],
+    )
+    kind = forms.ChoiceField(
+        label=gettext_lazy("Unit kind"),
+        required=False,
+        choices=[("", gettext_lazy("Any kind")), *OrgUnit.Kind.choices],
+    )
+    parent = ScopedModelChoiceField(label=gettext_lazy("Within"), queryset=None, required=False)
+    flag = forms.ChoiceField(label=gettext_lazy("Flag"), required=False, choices=FLAG_CHOICES)
+    incomplete = forms.ChoiceField(
+        label=gettext_lazy("Completeness"),
+        required=False,
+        choices=[
+            ("", gettext_lazy("Complete or not")),
+            ("yes", gettext_lazy("Incomplete only")),
+            ("no", gettext_lazy("Complete only")),
+        ],
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["period"].queryset = Period.objects.all()
+        self.fields["parent"].queryset = OrgUnit.objects.all()
+        for field in self.fields.values():
+            field.widget.attrs["class"] = "form-select form-select-sm"
+
+
+def _ranking_rows(request):
+    periods = periods_ordered()
+    scored = scored_period_ids()
+    form = RankingForm(request.GET or None)
+    if form.is_bound and not form.is_valid():
+        if "period" in form.errors or "parent" in form.errors:
+            raise Http404  # an id that is not this tenant's reads as missing
+        return form, periods, None, None
+    data = form.cleaned_data if form.is_bound else {}
+    period = data.get("period") or default_period(periods, scored)
+    if period is None:
+        return form, periods, None, None
+    filters = RankingFilters(
+        subject_type=data.get("subject_type", ""),
+        kind=data.get("kind", ""),
+        parent=data.get("parent"),
+        flag=data.get("flag", ""),
+        incomplete=data.get("incomplete", ""),
+    )
+    return form, periods, period, ranking(period, filters)
+
+
+@tenant_page(read=READERS, write=READERS)
+def ranking_page(request):
+    form, periods, period, rows = _ranking_rows(request)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page")) if rows is not None else None
+    items = []
+    if page is not None:
+        for snap in page:
+            name, kind, unit = ranking_label(snap)
+            items.append(
+                {
+                    "snap": snap,
+                    "name": name,
+                    "type": kind,
+                    "unit_name": unit,
+                    "unit_id": snap.org_unit_id or snap.position.org_unit_id,
+                    "flags": flag_codes(snap),
+                }
+            )
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "period": period,
+        "page": page,
+        "items": items,
+        "query": query.urlencode(),
+        "flag_labels": dict(FLAG_CHOICES),
+    }
+    return render(request, "interlock/dashboards/ranking.html", context)
+
+
+@tenant_page(read=READERS, write=READERS)
+def ranking_export(request):
+    form, periods, period, rows = _ranking_rows(request)
+    if rows is None:
+        raise Http404
+    headers = [
+        _("Rank"),
+        _("Subject"),
+        _("Type"),
+        _("Unit"),
+        _("Total"),
+        _("KPI part"),
+        _("Review part"),
+        _("Points"),
+        _("Incomplete"),
+        _("Flags"),
+    ]
+    body = []
+    for snap in rows.iterator(chunk_size=2000):
+        name, kind, unit = ranking_label(snap)
+        body.append(
+            [
+                snap.rank,
+                name,
+                kind,
+                unit,
+                snap.total,
+                snap.kpi_part,
+                snap.review_part,
+                snap.points,
+                _("yes") if snap.incomplete else _("no"),
+                ", ".join(flag_codes(snap)),
+            ]
+        )
+    content = export_xlsx(headers, body, sheet_title=_("Ranking"))
+    return xlsx_response(
+        content, f"ranking-{request.tenant.slug}-{period.label}-{timezone.localdate():%Y%m%d}.xlsx"
+    )
+
+
+# --------------------------------------------------------------------------------------------- what-if
+
+
+def _matrix_target(data) -> tuple[KPI | None, ResponsibilityMatrix | None]:
+    """The KPI of a matrix what-if: `kpi`, or the KPI of `matrix` (the edited version)."""
+    matrix_id = _id_param(data, "matrix")
+    matrix = (
+        get_scoped_or_404(ResponsibilityMatrix.objects.select_related("kpi", "effective_from"), matrix_id)
+        if matrix_id is not None
+        else None
+    )
+    kpi_id = _id_param(data, "kpi")
+    kpi = get_scoped_or_404(KPI, kpi_id) if kpi_id is not None else (matrix.kpi if matrix else None)
+    return kpi, matrix
+
+
+def _whatif_period(data, periods: list[Period], matrix: ResponsibilityMatrix | None) -> Period | None:
+    for name in ("period", "effective_from"):
+        period_id = _id_param(data, name)
+        if period_id is not None:
+            for period in periods:
+                if period.pk == period_id:
+                    return period
+            raise Http404
+    if matrix is not None:
+        return matrix.effective_from
+    return whatif.default_matrix_period(None, periods)
+
+
+def _current_rows(kpi: KPI, period: Period) -> list[dict]:
+    from responsibility.models import MatrixRow
+
+    matrix_id = matrix_effective_ids(period).get(kpi.pk)
+    if matrix_id is None:
+        return []
+    return [
+        {
+            "org_unit": str(r.org_unit_id),
+            "role": r.role,
+            "share": f"{r.share.normalize():f}",
+            "evaluation_kpi": str(r.evaluation_kpi_id or ""),
+            "contribution_dimension": r.contribution_dimension,
+            "evaluation_method": r.evaluation_method,
+        }
+        for r in MatrixRow.objects.filter(matrix_id=matrix_id).order_by("order", "pk")
+    ]
+
+
+def _current_lines(scorecard: Scorecard) -> list[dict]:
+    return [
+        {
+            "kpi": str(line.kpi_id),
+            "weight": f"{line.weight.normalize():f}",
+            "role": line.role,
+            "threshold": "" if line.threshold is None else f"{line.threshold.normalize():f}",
+        }
+        for line in ScorecardLine.objects.filter(scorecard=scorecard).order_by("order", "pk")
+    ]
+
+
+@tenant_page(read=HR_ONLY, write=HR_ONLY)
+def whatif_page(request):
+    """GET: the proposal form (a matrix's rows for a period, or a scorecard's lines and ρ), prefilled with
+    what is stored. POST (from this page or from the matrix/scorecard editors, same field names): the
+    scores before and after, side by side. htmx requests get the result fragment only. Writes nothing."""
+    data = request.POST if request.method == "POST" else request.GET
+    periods = periods_ordered()
+    scorecard_id = _id_param(data, "scorecard")
+    context: dict = {"periods": periods, "role_options": MatrixRole.choices, "line_roles": LineRole.choices}
+    context["unit_options"] = list(
+        OrgUnit.objects.order_by("path").values_list("pk", "code", "name", "depth")
+    )
+    context["kpi_options"] = list(
+        KPI.objects.filter(is_active=True).order_by("code").values_list("pk", "code", "name")
+    )
+    result = None
+    errors: dict[int, dict] = {}
+    general: list[str] = []
+    if scorecard_id is not None:
+        scorecard = get_scoped_or_404(
+            Scorecard.objects.select_related("period", "org_unit", "position", "position__org_unit"),
+            scorecard_id,
+        )
+        context.update(mode="scorecard", scorecard=scorecard, period=scorecard.period)
+        if request.method == "POST":
+            lines = rows_from_post(request.POST, prefix="lines", fields=LINE_FIELDS)
+            rho = request.POST.get("review_weight", str(scorecard.review_weight))
+            context.update(lines=lines, review_weight=rho)
+            try:
+                result = whatif.whatif_scorecard(scorecard, lines, rho)
+            except ValidationError as invalid:
+                errors, other = split_errors(invalid, prefix="lines")
+                general = [m for ms in other.values() for m in ms]
+        else:
+            context.update(
+                lines=_current_lines(scorecard), review_weight=f"{scorecard.review_weight.normalize():f}"
+            )
+    else:
+        kpi, matrix = _matrix_target(data)
+        period = _whatif_period(data, periods, matrix)
+        context.update(mode="matrix", kpi=kpi, matrix=matrix, period=period)
+        if kpi is not None and period is not None:
+            if request.method == "POST":
+                rows = rows_from_post(request.POST)
+                context["rows"] = rows
+                try:
+                    result = whatif.whatif_matrix(period, kpi, rows)
+                except ValidationError as invalid:
+                    errors, other = split_errors(invalid)
+                    general = [m for ms in other.values() for m in ms]
+            else:
+                context["rows"] = _current_rows(kpi, period)
+        elif request.method == "POST":
+            general = [_("Choose the KPI and the period to compare.")]
+    context.update(
+        result=result,
+        row_errors=errors,
+        general=general,
+        unit_base=reverse("dashboard-unit-detail", kwargs={"tenant_slug": request.tenant.slug, "pk": 1})[:-2],
+    )
+    if request.htmx and request.method == "POST":
+        return render(request, "interlock/dashboards/_whatif_result.html", context)
+    return render(request, "interlock/dashboards/whatif.html", context)

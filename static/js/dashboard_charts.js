@@ -1,0 +1,129 @@
+/* Dashboard charts (ECharts): a trend line, the units × shared KPIs heatmap and the units graph.
+   Each holder names its data (<script type="application/json"> from json_script) in data-source and its
+   kind in data-chart. Every chart has a table view in the page; the charts only add the picture and the
+   drill-down clicks. */
+(function () {
+  "use strict";
+  var BAND = { green: "#198754", amber: "#ffc107", red: "#dc3545", none: "#adb5bd" };
+
+  function band(score) {
+    if (score === null || score === undefined) { return "none"; }
+    if (score >= 100) { return "green"; }
+    if (score >= 80) { return "amber"; }
+    return "red";
+  }
+
+  function read(id) {
+    var node = document.getElementById(id);
+    return node ? JSON.parse(node.textContent) : null;
+  }
+
+  function trend(holder, data) {
+    var chart = echarts.init(holder);
+    chart.setOption({
+      tooltip: { trigger: "axis" },
+      grid: { left: 40, right: 20, top: 20, bottom: 30 },
+      xAxis: { type: "category", data: data.labels },
+      yAxis: { type: "value", scale: true },
+      series: [{
+        type: "line", data: data.values, connectNulls: false, symbolSize: 8,
+        itemStyle: { color: "#0d6efd" },
+        markLine: { silent: true, symbol: "none", lineStyle: { type: "dashed" },
+          data: [{ yAxis: 80, lineStyle: { color: BAND.red } }, { yAxis: 100, lineStyle: { color: BAND.green } }] }
+      }]
+    });
+    return chart;
+  }
+
+  function heatmap(holder, data) {
+    var heat = data.heatmap;
+    holder.style.height = Math.max(320, 28 * heat.units.length + 140) + "px";
+    var chart = echarts.init(holder);
+    chart.setOption({
+      tooltip: {
+        formatter: function (p) {
+          var unit = heat.units[p.value[1]], kpi = heat.kpis[p.value[0]];
+          var score = p.value[2] === null ? "—" : p.value[2];
+          return echarts.format.encodeHTML(unit.name) + "<br>" + echarts.format.encodeHTML(kpi.code) +
+            (p.value[3] ? " · " + echarts.format.encodeHTML(p.value[3]) : "") + "<br>" + score;
+        }
+      },
+      grid: { left: 160, right: 20, top: 10, bottom: 90 },
+      xAxis: { type: "category", data: heat.kpis.map(function (k) { return k.code; }), triggerEvent: true,
+        axisLabel: { rotate: 45, interval: 0 } },
+      yAxis: { type: "category", data: heat.units.map(function (u) { return u.name; }), triggerEvent: true,
+        axisLabel: { width: 150, overflow: "truncate" } },
+      visualMap: { show: false, type: "piecewise", dimension: 2, pieces: [
+        { min: 100, color: BAND.green }, { min: 80, max: 100, color: BAND.amber }, { max: 80, color: BAND.red }
+      ], outOfRange: { color: BAND.none } },
+      series: [{ type: "heatmap", data: heat.cells.map(function (c) {
+        return { value: c, itemStyle: c[2] === null ? { color: BAND.none } : undefined };
+      }), label: { show: heat.kpis.length <= 15, formatter: function (p) {
+        return p.value[2] === null ? "" : Math.round(p.value[2]);
+      } } }]
+    });
+    chart.on("click", function (p) {
+      if (p.componentType === "series") {
+        go(data.unit_url + heat.units[p.value[1]].id + "/?period=" + data.period);
+      } else if (p.componentType === "yAxis") {
+        var unit = heat.units[p.dataIndex !== undefined ? p.dataIndex : heat.units.map(function (u) { return u.name; }).indexOf(p.value)];
+        if (unit) { go(data.unit_url + unit.id + "/?period=" + data.period); }
+      } else if (p.componentType === "xAxis") {
+        var kpi = heat.kpis.filter(function (k) { return k.code === p.value; })[0];
+        if (kpi && kpi.matrix && data.matrix_url) { go(data.matrix_url + kpi.matrix + "/"); }
+      }
+    });
+    return chart;
+  }
+
+  function graph(holder, data) {
+    var g = data.graph;
+    var most = Math.max.apply(null, g.nodes.map(function (n) { return n.degree; }).concat([1]));
+    var chart = echarts.init(holder);
+    chart.setOption({
+      tooltip: {
+        formatter: function (p) {
+          if (p.dataType === "edge") {
+            return p.data.value + ": " + echarts.format.encodeHTML(p.data.kpis.join(", "));
+          }
+          return echarts.format.encodeHTML(p.data.name) + "<br>" + (p.data.total === null ? "—" : p.data.total);
+        }
+      },
+      series: [{
+        type: "graph", layout: "force", roam: true, draggable: true,
+        force: { repulsion: 220, edgeLength: [60, 180] },
+        label: { show: g.nodes.length <= 40, position: "right" },
+        data: g.nodes.map(function (n) {
+          return { id: n.id, unit: n.unit, name: n.name, total: n.total, value: n.degree,
+            symbolSize: 14 + 26 * n.degree / most, itemStyle: { color: BAND[n.band] || BAND.none } };
+        }),
+        links: g.links.map(function (l) {
+          return { source: l.source, target: l.target, value: l.value, kpis: l.kpis,
+            lineStyle: { width: 1 + 2 * l.value, opacity: 0.6 } };
+        })
+      }]
+    });
+    chart.on("click", function (p) {
+      if (p.dataType === "node") { go(data.unit_url + p.data.unit + "/?period=" + data.period); }
+    });
+    return chart;
+  }
+
+  function go(url) { window.location.href = url; }
+
+  var KINDS = { trend: trend, heatmap: heatmap, graph: graph };
+  var charts = [];
+  function start() {
+    if (typeof echarts === "undefined") { return; }
+    document.querySelectorAll("[data-chart]").forEach(function (holder) {
+      var data = read(holder.getAttribute("data-source"));
+      var make = KINDS[holder.getAttribute("data-chart")];
+      if (data && make) { charts.push(make(holder, data)); }
+    });
+    // Charts in hidden tabs are drawn at zero size: resize them when their tab opens.
+    document.addEventListener("shown.bs.tab", function () { charts.forEach(function (c) { c.resize(); }); });
+    window.addEventListener("resize", function () { charts.forEach(function (c) { c.resize(); }); });
+  }
+  window.collabBand = band;
+  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", start); } else { start(); }
+})();

@@ -1,0 +1,253 @@
+"""Dashboard and what-if pages: roles, defaults, empty states, cross-tenant ids, bad input, query counts."""
+
+from __future__ import annotations
+
+import io
+
+import openpyxl
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from collab.models import AuditEvent
+from collab.tenancy import tenant_scope
+from interlock.models import ScoreSnapshot
+from interlock.services import scores_recompute
+from tests.factories import make_member
+from tests.factories.interlock import build_seed_tables
+from tests.factories.org import EmployeeFactory
+from tests.interlock.test_dashboards_selectors import _grow
+
+
+def url(name: str, **kwargs) -> str:
+    slug = kwargs.pop("slug", "alpha")
+    return reverse(name, kwargs={"tenant_slug": slug, **kwargs})
+
+
+@pytest.fixture
+def world(tenant_a, hr_a):
+    with tenant_scope(tenant_a):
+        world = build_seed_tables(actor=hr_a)
+        scores_recompute(period=world.period, actor=hr_a)
+    return world
+
+
+@pytest.fixture
+def other(tenant_b, hr_b):
+    with tenant_scope(tenant_b):
+        theirs = build_seed_tables(actor=hr_b)
+        scores_recompute(period=theirs.period, actor=hr_b)
+    return theirs
+
+
+@pytest.fixture
+def manager(tenant_a, world):
+    user = make_member(tenant_a, "manager", username="mgr_sales")
+    with tenant_scope(tenant_a):
+        EmployeeFactory(org_unit=world.units["sales"], user=user)
+    return user
+
+
+def member(tenant, *roles):
+    return make_member(tenant, *roles)
+
+
+def test_manager_lands_on_own_unit_and_reads_units_below_only(world, manager, login):
+    client = login(manager)
+    response = client.get(url("dashboard-unit"))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "销售部" in body and 'id="dashboard-total"' in body and "98.00" in body
+    assert 'id="breakdown-table"' in body and 'id="shortfall-table"' in body
+    assert client.get(url("dashboard-unit-detail", pk=world.units["sales"].pk)).status_code == 200
+    assert client.get(url("dashboard-unit-detail", pk=world.units["service"].pk)).status_code == 403
+    assert client.get(url("dashboard-unit") + f"?unit={world.units['service'].pk}").status_code == 403
+
+
+def test_manager_without_employee_record_is_told_what_to_do(world, tenant_a, login):
+    client = login(member(tenant_a, "manager"))
+    response = client.get(url("dashboard-unit"))
+    assert response.status_code == 200 and 'id="dashboard-no-unit"' in response.content.decode()
+
+
+@pytest.mark.parametrize("name", ["dashboard-unit", "dashboard-collaboration", "dashboard-ranking", "whatif"])
+def test_employees_have_no_dashboards(world, tenant_a, login, name):
+    # Employees read their own goals and points on their home; unit scores and the org-wide comparison are
+    # for managers, the committee, HR and auditors.
+    client = login(member(tenant_a, "employee"))
+    assert client.get(url(name)).status_code == 403
+
+
+def test_hr_committee_auditor_pick_any_unit(world, tenant_a, hr_a, login):
+    for user in (hr_a, member(tenant_a, "committee"), member(tenant_a, "auditor")):
+        client = login(user)
+        response = client.get(url("dashboard-unit") + f"?unit={world.units['rnd'].pk}")
+        assert response.status_code == 200
+        body = response.content.decode()
+        assert 'id="dashboard-special-review"' in body and "研发部" in body
+
+
+def test_cross_tenant_and_malformed_ids_are_404(world, other, hr_a, login):
+    client = login(hr_a)
+    foreign_unit, foreign_period = other.units["sales"].pk, other.period.pk
+    assert client.get(url("dashboard-unit-detail", pk=foreign_unit)).status_code == 404
+    assert client.get(url("dashboard-unit") + f"?unit={foreign_unit}").status_code == 404
+    assert client.get(url("dashboard-unit") + f"?period={foreign_period}").status_code == 404
+    assert client.get(url("dashboard-collaboration") + f"?unit={foreign_unit}").status_code == 404
+    assert client.get(url("dashboard-collaboration") + f"?period={foreign_period}").status_code == 404
+    assert client.get(url("dashboard-ranking") + f"?period={foreign_period}").status_code == 404
+    assert client.get(url("dashboard-ranking") + f"?parent={foreign_unit}").status_code == 404
+    assert client.get(url("dashboard-ranking-export") + f"?period={foreign_period}").status_code == 404
+    for bad in ("abc", "9" * 30, "1%00", "-1"):
+        assert client.get(url("dashboard-unit") + f"?period={bad}").status_code == 404
+        assert client.get(url("dashboard-collaboration") + f"?unit={bad}").status_code == 404
+    assert client.get(url("dashboard-unit-detail", pk=foreign_unit, slug="bravo")).status_code == 404
+
+
+def test_empty_state_before_the_first_recompute(tenant_a, hr_a, login):
+    with tenant_scope(tenant_a):
+        world = build_seed_tables(actor=hr_a)
+    client = login(hr_a)
+    body = client.get(url("dashboard-unit-detail", pk=world.units["sales"].pk)).content.decode()
+    assert 'id="dashboard-empty"' in body and "recompute" in body
+    assert 'id="dashboard-no-shared"' not in body  # the matrices are shown already
+    body = client.get(url("dashboard-ranking")).content.decode()
+    assert 'id="ranking-empty"' in body
+
+
+def test_collaboration_page_tables_and_charts(world, tenant_a, login):
+    client = login(member(tenant_a, "committee"))
+    response = client.get(url("dashboard-collaboration"))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert 'id="collab-data"' in body and 'data-chart="heatmap"' in body and 'data-chart="graph"' in body
+    assert 'id="collab-table"' in body and "KA-RENEW" in body and 'id="drag-none"' in body
+    assert f"/t/alpha/dashboards/unit/{world.units['finance'].pk}/?period={world.period.pk}" in body
+    narrowed = client.get(url("dashboard-collaboration") + f"?unit={world.units['sales'].pk}")
+    assert 'id="collaboration-empty"' in narrowed.content.decode()
+
+
+def test_ranking_page_filters_pages_and_exports(world, tenant_a, login):
+    client = login(member(tenant_a, "auditor"))
+    body = client.get(url("dashboard-ranking")).content.decode()
+    body = body[body.index('id="ranking-table"') :]
+    assert body.index("销售部") < body.index("研发部") < body.index("客服部")  # 98 > 95 > 83
+    flagged = client.get(url("dashboard-ranking") + "?flag=special_review").content.decode()
+    flagged = flagged[flagged.index('id="ranking-table"') :]
+    assert "研发部" in flagged and "客服部" not in flagged
+    bad = client.get(url("dashboard-ranking") + "?flag=%00nope&kind=planet")
+    assert bad.status_code == 200 and "invalid-feedback" in bad.content.decode()
+    export = client.get(url("dashboard-ranking-export") + "?subject_type=unit")
+    assert export.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(export.content)).active
+    values = list(sheet.values)
+    assert [row[1] for row in values[1:]] == ["销售部", "研发部", "客服部"]
+    assert [row[0] for row in values[1:]] == [1, 2, 3]
+
+
+def _count(client, path) -> int:
+    with CaptureQueriesContext(connection) as context:
+        response = client.get(path)
+    assert response.status_code == 200
+    return len([q for q in context.captured_queries if "set_config('app.tenant_id'" not in q["sql"]])
+
+
+def test_pages_run_a_constant_number_of_queries(world, tenant_a, manager, hr_a, login):
+    paths = [
+        url("dashboard-unit"),
+        url("dashboard-collaboration"),
+        url("dashboard-ranking"),
+        url("whatif") + f"?kpi={world.kpis['retention'].pk}&period={world.period.pk}",
+    ]
+    manager_client = login(manager)
+    small = [_count(manager_client, paths[0])]
+    hr_client = login(hr_a)
+    small += [_count(hr_client, p) for p in paths[1:]]
+    with tenant_scope(tenant_a):
+        _grow(world, 30)
+    large = [_count(login(manager), paths[0])]
+    hr_client = login(hr_a)
+    large += [_count(hr_client, p) for p in paths[1:]]
+    assert small == large
+    assert max(large) <= 20
+
+
+# --------------------------------------------------------------------------------------------- what-if
+
+
+def _snapshot_state():
+    return sorted(ScoreSnapshot.objects.values_list("pk", "version", "total"))
+
+
+def test_whatif_page_posts_editor_fields_and_writes_nothing(world, tenant_a, hr_a, login):
+    client = login(hr_a)
+    page = client.get(url("whatif") + f"?kpi={world.kpis['retention'].pk}&period={world.period.pk}")
+    assert page.status_code == 200 and 'name="rows-2-share"' in page.content.decode()
+    with tenant_scope(tenant_a):
+        before, audits = _snapshot_state(), AuditEvent.objects.count()
+    data = {
+        "matrix": world.matrices["retention"].pk,
+        "rows-0-org_unit": world.units["service"].pk,
+        "rows-0-role": "lead",
+        "rows-0-share": "60",
+        "rows-0-evaluation_kpi": world.kpis["complaint_rate"].pk,
+        "rows-1-org_unit": world.units["sales"].pk,
+        "rows-1-role": "collaborating",
+        "rows-1-share": "40",
+        "rows-2-role": "collaborating",  # a blank spare row is ignored, as in the editor
+    }
+    response = client.post(url("whatif"), data, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert 'id="whatif-table"' in body and "<html" not in body
+    assert "83.00" in body and "80.00" in body and "-3.00" in body
+    with tenant_scope(tenant_a):
+        assert _snapshot_state() == before and AuditEvent.objects.count() == audits
+    # Another user still sees the stored score.
+    other_hr = login(member(tenant_a, "committee"))
+    shown = other_hr.get(url("dashboard-unit") + f"?unit={world.units['service'].pk}").content.decode()
+    total = shown[shown.index('id="dashboard-total"') :][:120]
+    assert "83.00" in total and "80.00" not in total
+
+
+def test_whatif_scorecard_and_field_errors(world, other, hr_a, login):
+    client = login(hr_a)
+    card = world.scorecards["sales"]
+    assert 'name="lines-0-kpi"' in client.get(url("whatif") + f"?scorecard={card.pk}").content.decode()
+    data = {
+        "scorecard": card.pk,
+        "review_weight": "0",
+        "lines-0-kpi": world.kpis["revenue"].pk,
+        "lines-0-role": "own",
+        "lines-0-weight": "100",
+    }
+    body = client.post(url("whatif"), data).content.decode()
+    assert "98.00" in body and "110.00" in body and "<html" in body
+    bad = dict(data, **{"lines-0-kpi": other.kpis["revenue"].pk, "review_weight": "x\x00"})
+    body = client.post(url("whatif"), bad, HTTP_HX_REQUEST="true").content.decode()
+    assert 'id="whatif-errors"' in body
+    foreign_unit = {
+        "kpi": world.kpis["dso"].pk,
+        "period": world.period.pk,
+        "rows-0-org_unit": other.units["sales"].pk,
+        "rows-0-role": "lead",
+        "rows-0-share": "100",
+    }
+    assert 'id="whatif-errors"' in client.post(url("whatif"), foreign_unit).content.decode()
+    assert client.post(url("whatif"), {"scorecard": other.scorecards["sales"].pk}).status_code == 404
+    assert client.post(url("whatif"), {"kpi": other.kpis["dso"].pk}).status_code == 404
+    assert client.post(url("whatif"), {"matrix": other.matrices["dso"].pk}).status_code == 404
+    assert client.post(url("whatif"), {"scorecard": "1e5"}).status_code == 404
+
+
+def test_whatif_is_for_hr_admins_only(world, tenant_a, login):
+    for roles in (("manager",), ("committee",), ("auditor",)):
+        client = login(member(tenant_a, *roles))
+        assert client.get(url("whatif")).status_code == 403
+        assert client.post(url("whatif"), {"kpi": world.kpis["dso"].pk}).status_code == 403
+
+
+def test_manager_home_links_to_the_dashboard(world, manager, login):
+    body = login(manager).get(reverse("tenant-home", kwargs={"tenant_slug": "alpha"})).content.decode()
+    assert url("dashboard-unit") in body
