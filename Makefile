@@ -15,7 +15,7 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet ".[test]"
 	touch $@
 
-static/vendor/.installed: package.json package-lock.json scripts/vendor.js
+static/vendor/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	npm run --silent vendor
 	touch $@
