@@ -21,6 +21,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.db.models import Prefetch
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, mixins, serializers, status
 from rest_framework.decorators import action
@@ -136,13 +137,15 @@ class ScorecardViewSet(StaleAnswersMixin, mixins.ListModelMixin, mixins.Retrieve
         period = params.get("period", "")
         if period:
             if not period.isdigit() or len(period) > 18 or int(period) > MAX_ID:
-                errors["period"] = ["Enter a valid id."]
+                errors["period"] = [_("Enter a valid id.")]
             else:
                 queryset = queryset.filter(period_id=int(period))
         state = params.get("status", "")
         if state:
             if state not in Scorecard.Status.values:
-                errors["status"] = [f"Choose one of: {', '.join(Scorecard.Status.values)}."]
+                errors["status"] = [
+                    _("Choose one of: %(choices)s.") % {"choices": ", ".join(Scorecard.Status.values)}
+                ]
             else:
                 queryset = queryset.filter(status=state)
         kind = params.get("kind", "")
@@ -151,7 +154,7 @@ class ScorecardViewSet(StaleAnswersMixin, mixins.ListModelMixin, mixins.Retrieve
         elif kind == "position":
             queryset = queryset.filter(position__isnull=False)
         elif kind:
-            errors["kind"] = ["Choose one of: unit, position."]
+            errors["kind"] = [_("Choose one of: unit, position.")]
         if errors:
             raise exceptions.ValidationError(errors)
         return queryset
@@ -184,7 +187,7 @@ class ScorecardViewSet(StaleAnswersMixin, mixins.ListModelMixin, mixins.Retrieve
     def update(self, request, *args, **kwargs):
         card = self.get_object()
         if not hasattr(request.data, "get"):
-            raise exceptions.ValidationError({api_settings.NON_FIELD_ERRORS_KEY: ["Send a JSON object."]})
+            raise exceptions.ValidationError({api_settings.NON_FIELD_ERRORS_KEY: [_("Send a JSON object.")]})
         partial = kwargs.get("partial", False)
         serializer = ScorecardUpdateSerializer(data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
@@ -200,7 +203,7 @@ class ScorecardViewSet(StaleAnswersMixin, mixins.ListModelMixin, mixins.Retrieve
 
     def _lock(self, request) -> int:
         if not hasattr(request.data, "get"):
-            raise exceptions.ValidationError({api_settings.NON_FIELD_ERRORS_KEY: ["Send a JSON object."]})
+            raise exceptions.ValidationError({api_settings.NON_FIELD_ERRORS_KEY: [_("Send a JSON object.")]})
         return lock_version_of(request)
 
     @extend_schema(request=LockSerializer, responses={200: ScorecardSerializer})

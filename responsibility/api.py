@@ -21,6 +21,7 @@ from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, mixins, serializers, status
 from rest_framework.decorators import action
@@ -76,11 +77,11 @@ def _messages(value: Any) -> list:
 def validate_nested(serializer_class, prefix: str, data: Any, context: dict) -> list[dict]:
     """Validate a list of nested rows; their errors keyed "<prefix>-<index>-<field>" (400)."""
     if data is None:
-        raise exceptions.ValidationError({prefix: ["This field is required."]})
+        raise exceptions.ValidationError({prefix: [_("This field is required.")]})
     if isinstance(data, str | bytes | dict) or not isinstance(data, list):
-        raise exceptions.ValidationError({prefix: ["Give the rows as a list."]})
+        raise exceptions.ValidationError({prefix: [_("Give the rows as a list.")]})
     if len(data) > MAX_ROWS_IN:
-        raise exceptions.ValidationError({prefix: [f"At most {MAX_ROWS_IN} rows."]})
+        raise exceptions.ValidationError({prefix: [_("At most %(n)d rows.") % {"n": MAX_ROWS_IN}]})
     nested = serializer_class(data=data, many=True, context=context)
     if not nested.is_valid():
         raise exceptions.ValidationError(flat_list_errors(prefix, nested.errors))
@@ -114,7 +115,7 @@ def lock_version_of(request) -> int:
     value = request.data.get("lock_version") if hasattr(request.data, "get") else None
     field = serializers.IntegerField(min_value=0, max_value=MAX_ID)
     if value is None:
-        raise exceptions.ValidationError({"lock_version": ["This field is required."]})
+        raise exceptions.ValidationError({"lock_version": [_("This field is required.")]})
     try:
         return field.run_validation(value)
     except exceptions.ValidationError as error:
@@ -187,7 +188,7 @@ class MatrixViewSet(StaleAnswersMixin, mixins.ListModelMixin, mixins.RetrieveMod
             if raw == "":
                 continue
             if not raw.isdigit() or len(raw) > 18 or int(raw) > MAX_ID:
-                errors[name] = ["Enter a valid id."]
+                errors[name] = [_("Enter a valid id.")]
             else:
                 ids[name] = int(raw)
         if errors:
@@ -198,7 +199,7 @@ class MatrixViewSet(StaleAnswersMixin, mixins.ListModelMixin, mixins.RetrieveMod
             period = Period.objects.filter(pk=ids["period"]).first()
             if period is None:
                 raise exceptions.ValidationError(
-                    {"period": ["Choose a valid option; that one does not exist."]}
+                    {"period": [_("Choose a valid option; that one does not exist.")]}
                 )
             queryset = queryset.filter(pk__in=list(matrix_effective_ids(period).values()))
         return queryset
@@ -227,7 +228,7 @@ class MatrixViewSet(StaleAnswersMixin, mixins.ListModelMixin, mixins.RetrieveMod
     def update(self, request, *args, **kwargs):
         matrix = self.get_object()
         if not hasattr(request.data, "get"):
-            raise exceptions.ValidationError({api_settings.NON_FIELD_ERRORS_KEY: ["Send a JSON object."]})
+            raise exceptions.ValidationError({api_settings.NON_FIELD_ERRORS_KEY: [_("Send a JSON object.")]})
         partial = kwargs.get("partial", False)
         serializer = MatrixUpdateSerializer(data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
@@ -245,7 +246,7 @@ class MatrixViewSet(StaleAnswersMixin, mixins.ListModelMixin, mixins.RetrieveMod
     def new_version(self, request, *args, **kwargs):
         matrix = self.get_object()
         if not hasattr(request.data, "get"):
-            raise exceptions.ValidationError({api_settings.NON_FIELD_ERRORS_KEY: ["Send a JSON object."]})
+            raise exceptions.ValidationError({api_settings.NON_FIELD_ERRORS_KEY: [_("Send a JSON object.")]})
         serializer = MatrixNewVersionSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         rows = self._rows(request, required=True)
