@@ -8,8 +8,10 @@ The demo is built by area, one function per area, each taking the `DemoContext` 
 Later areas (goals, responsibility, scores, …) add their own `<area>_build(ctx)` function here and
 append it to `STEPS`; `ctx` hands them the units, positions, employees, logins and periods by key.
 
-Everything is written straight through the models with bulk inserts (paths computed in Python from the
-ids bulk_create returns), inside `tenant_scope(tenant)`, so a whole tenant takes a fraction of a second.
+The org steps write straight through the models with bulk inserts (paths computed in Python from the
+ids bulk_create returns), inside `tenant_scope(tenant)`, so a tenant's organisation takes a fraction of a
+second. The goals, responsibility and interlock steps go through their areas' services as the tenant's
+HR admin (audited like a person's work); together they take a few seconds.
 """
 
 from __future__ import annotations
