@@ -39,7 +39,13 @@ from interlock.forms import (
 )
 from interlock.models import LineRole, Scorecard, ScorecardLine, ScoreSnapshot
 from responsibility.concurrency import StaleEditError
-from responsibility.forms import editor_rows, split_errors
+from responsibility.forms import (
+    editor_rows,
+    reference_label,
+    reference_labels,
+    resolve_references,
+    split_errors,
+)
 from responsibility.views import _id_param, default_period
 
 READERS = frozenset({Role.HR_ADMIN, Role.MANAGER, Role.COMMITTEE, Role.AUDITOR})
@@ -205,8 +211,19 @@ def scorecard_create(request):
 # --------------------------------------------------------------------------------------------- editor
 
 
-def _kpi_options() -> list[dict]:
-    return list(KPI.objects.order_by("code").values("pk", "code", "name", "is_collaborative"))
+LINE_REFERENCES = {"kpi": KPI}
+
+
+def _kpi_options() -> list[str]:
+    """The datalist of the line editor's KPI inputs (one query, rendered once)."""
+    return [
+        reference_label(code, name)
+        for code, name in KPI.objects.filter(is_active=True).order_by("code").values_list("code", "name")
+    ]
+
+
+def _posted_lines(request) -> list[dict]:
+    return resolve_references(lines_from_post(request.POST), LINE_REFERENCES)
 
 
 def _editor(
@@ -226,12 +243,11 @@ def _editor(
         initial={"review_weight": f"{card.review_weight.normalize():f}", "lock_version": card.lock_version}
     )
     summary = services.weights_summary(rows)
-    kpis = _kpi_options()
-    names = {str(k["pk"]): f"{k['code']} · {k['name']}" for k in kpis}
+    kpis = _kpi_options() if can_edit else []
     roles = dict(LineRole.choices)
     shown = [
-        {**row, "kpi_label": names.get(str(row.get("kpi")), ""), "role_label": roles.get(row.get("role"), "")}
-        for row in editor_rows(rows, errors)
+        {**row, "role_label": roles.get(row.get("role"), "")}
+        for row in reference_labels(editor_rows(rows, errors), LINE_REFERENCES)
     ]
     context = {
         "card": card,
@@ -274,7 +290,7 @@ def scorecard_edit(request, pk: int):
         messages.error(request, _("The period %(period)s is closed and read-only.") % {"period": card.period})
         return redirect("scorecard-edit", tenant_slug=request.tenant.slug, pk=card.pk)
     header = ScorecardHeaderForm(request.POST)
-    rows = lines_from_post(request.POST)
+    rows = _posted_lines(request)
     if not header.is_valid():
         return _editor(request, card, rows=rows, header=header)
     try:
@@ -308,7 +324,7 @@ def scorecard_validate(request):
     """htmx: the live check of the lines being edited (the service's rules, nothing written)."""
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    rows = lines_from_post(request.POST)
+    rows = _posted_lines(request)
     by_row: dict = {}
     general: list[str] = []
     try:

@@ -55,6 +55,60 @@ def rows_from_post(
     return rows
 
 
+LABEL_SEPARATOR = " · "
+
+
+def reference_label(code: str, name: str) -> str:
+    """How a unit or KPI is written in the editors' inputs (and offered by their <datalist>)."""
+    return f"{code}{LABEL_SEPARATOR}{name}"
+
+
+def resolve_references(rows: list[dict[str, str]], fields: Mapping[str, Any]) -> list[dict[str, str]]:
+    """Inputs hold "CODE · name" (picked from a datalist) or an id; turn labels into ids (one query per
+    field, scoped: another tenant's code is unknown). An unknown label stays as typed, which the service
+    reports as a missing choice on its field."""
+    out = [dict(row) for row in rows]
+    for field, model in fields.items():
+        codes = {
+            str(row.get(field, "")).split(LABEL_SEPARATOR)[0].strip()
+            for row in out
+            if str(row.get(field, "")).strip() and not str(row.get(field, "")).strip().isdigit()
+        }
+        codes = {code for code in codes if code and "\x00" not in code and len(code) <= 50}
+        if not codes:
+            continue
+        found = dict(model.objects.filter(code__in=codes).values_list("code", "pk"))
+        for row in out:
+            value = str(row.get(field, "")).strip()
+            if value and not value.isdigit():
+                pk = found.get(value.split(LABEL_SEPARATOR)[0].strip())
+                if pk is not None:
+                    row[field] = str(pk)
+    return out
+
+
+def reference_labels(rows: list[dict[str, Any]], fields: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Each row with "<field>_label": the "CODE · name" of the id it holds, or the text as typed (one query
+    per field, for the ids on screen only)."""
+    out = [dict(row) for row in rows]
+    for field, model in fields.items():
+        ids = {int(v) for row in out if (v := str(row.get(field) or "").strip()).isdigit() and len(v) <= 18}
+        names = (
+            {
+                pk: reference_label(code, name)
+                for pk, code, name in model.objects.filter(pk__in=ids).values_list("pk", "code", "name")
+            }
+            if ids
+            else {}
+        )
+        for row in out:
+            value = str(row.get(field) or "").strip()
+            row[f"{field}_label"] = (
+                names.get(int(value), value) if value.isdigit() and len(value) <= 18 else value
+            )
+    return out
+
+
 def split_errors(
     error: ValidationError, *, prefix: str = "rows"
 ) -> tuple[dict[int, dict[str, list[str]]], dict[str, list[str]]]:

@@ -25,7 +25,16 @@ from goals.models import KPI
 from interlock.proposals import matrix_scorecard_proposals
 from responsibility import services
 from responsibility.concurrency import StaleEditError
-from responsibility.forms import MatrixFilterForm, MatrixForm, editor_rows, rows_from_post, split_errors
+from responsibility.forms import (
+    MatrixFilterForm,
+    MatrixForm,
+    editor_rows,
+    reference_label,
+    reference_labels,
+    resolve_references,
+    rows_from_post,
+    split_errors,
+)
 from responsibility.models import MatrixRole, MatrixRow, ResponsibilityMatrix
 from responsibility.selectors import matrix_effective_ids, matrix_with_rows, period_start
 
@@ -55,16 +64,24 @@ def default_period(periods: list[Period]) -> Period | None:
     return (active or ordered)[-1]
 
 
+REFERENCES = {"org_unit": OrgUnit, "evaluation_kpi": KPI}
+
+
+def _posted_rows(request) -> list[dict]:
+    return resolve_references(rows_from_post(request.POST), REFERENCES)
+
+
 def _choices() -> dict:
-    """The options of the row selects (two queries)."""
+    """The datalists of the unit and KPI inputs (two queries, rendered once per page)."""
     return {
         "unit_options": [
-            {"pk": pk, "label": f"{'— ' * depth}{code} · {name}"}
-            for pk, code, name, depth in OrgUnit.objects.order_by("path").values_list(
-                "pk", "code", "name", "depth"
-            )
+            reference_label(code, name)
+            for code, name in OrgUnit.objects.order_by("path").values_list("code", "name")
         ],
-        "kpi_options": list(KPI.objects.filter(is_active=True).order_by("code").values("pk", "code", "name")),
+        "kpi_options": [
+            reference_label(code, name)
+            for code, name in KPI.objects.filter(is_active=True).order_by("code").values_list("code", "name")
+        ],
         "role_options": MatrixRole.choices,
     }
 
@@ -111,7 +128,7 @@ def _editor(request, *, form, rows, mode, matrix=None, kpi=None, errors=None, ge
     summary = services.share_summary(rows)
     context = {
         "form": form,
-        "rows": editor_rows(rows or [_blank_row()], errors),
+        "rows": reference_labels(editor_rows(rows or [_blank_row()], errors), REFERENCES),
         "mode": mode,
         "matrix": matrix,
         "kpi": kpi or (matrix.kpi if matrix else None),
@@ -243,7 +260,7 @@ def matrix_create(request):
     form = MatrixForm(request.POST or None, initial=initial, mode="create")
     if request.method != "POST":
         return _editor(request, form=form, rows=[], mode="create")
-    rows = rows_from_post(request.POST)
+    rows = _posted_rows(request)
     if not form.is_valid():
         return _editor(request, form=form, rows=rows, mode="create")
     try:
@@ -270,7 +287,7 @@ def _save_existing(request, matrix: ResponsibilityMatrix, mode: str):
     form = MatrixForm(request.POST or None, initial=initial, mode=mode)
     if request.method != "POST":
         return _editor(request, form=form, rows=_rows_of(matrix), mode=mode, matrix=matrix)
-    rows = rows_from_post(request.POST)
+    rows = _posted_rows(request)
     if not form.is_valid():
         return _editor(request, form=form, rows=rows, mode=mode, matrix=matrix)
     data = form.cleaned_data
@@ -326,7 +343,7 @@ def matrix_validate(request):
     """htmx: the live check of the rows being edited (the service's rules, nothing written)."""
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    rows = rows_from_post(request.POST)
+    rows = _posted_rows(request)
     by_row: dict = {}
     general: list[str] = []
     posted = rows_from_post(request.POST, ignore_blank=())  # every row on screen, blank or not

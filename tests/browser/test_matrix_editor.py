@@ -41,11 +41,11 @@ def _row(page, index: int):
 
 
 def _fill_row(page, index: int, unit, role: str, share: str, eval_kpi, dimension: str) -> None:
-    page.select_option(f"select[name=rows-{index}-org_unit]", str(unit.pk))
+    page.fill(f"input[name=rows-{index}-org_unit]", f"{unit.code} · {unit.name}")
     page.select_option(f"select[name=rows-{index}-role]", role)
     page.fill(f"input[name=rows-{index}-share]", share)
     page.fill(f"input[name=rows-{index}-contribution_dimension]", dimension)
-    page.select_option(f"select[name=rows-{index}-evaluation_kpi]", str(eval_kpi.pk))
+    page.fill(f"input[name=rows-{index}-evaluation_kpi]", f"{eval_kpi.code} · {eval_kpi.name}")
 
 
 def _expect_sum(page, text: str) -> None:

@@ -302,11 +302,12 @@ def test_proposals_from_matrices_lead_own_others_shared(seed, tenant_a, hr_a, lo
         delivery = services.scorecard_create(actor=hr_a, period=seed.period, org_unit=seed.units["delivery"])
     client = login(hr_a)
     page = client.get(url("scorecard-edit", pk=card.pk) + "?propose=matrices").content.decode()
-    assert f'<option value="{seed.kpis["dso"].pk}" selected>' in page  # finance leads 应收账款周转天数
+    dso, renewal = seed.kpis["dso"], seed.kpis["renewal"]
+    assert f'id="lines-0-kpi" value="{dso.code} · {dso.name}"' in page  # finance leads 应收账款周转天数
     assert page.count("data-proposed") == 1
     assert '<option value="own" selected>' in page
     page = client.get(url("scorecard-edit", pk=delivery.pk) + "?propose=matrices").content.decode()
-    assert f'<option value="{seed.kpis["renewal"].pk}" selected>' in page
+    assert f'id="lines-0-kpi" value="{renewal.code} · {renewal.name}"' in page
     assert '<option value="shared" selected>' in page
     # The matrix page links each unit to the proposal.
     matrix_page = client.get(url("matrix-detail", pk=seed.matrices["renewal"].pk)).content.decode()

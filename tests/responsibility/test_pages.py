@@ -249,7 +249,8 @@ def test_new_version_from_a_later_period_leaves_earlier_periods_alone(world, ten
         v1 = create_matrix(world, "retention")
     client = login(hr_a)
     page = client.get(url("matrix-new-version", pk=v1.pk)).content.decode()
-    assert str(world.units["rnd"].pk) in page
+    rnd = world.units["rnd"]
+    assert f'id="rows-2-org_unit" value="{rnd.code} · {rnd.name}"' in page
     data = rows_data(world, "retention")
     data.update(
         {
@@ -387,3 +388,43 @@ def test_other_tenants_matrices_are_missing(world, world_b, tenant_a, tenant_b, 
     assert client.get(url("matrix-list", tenant="bravo")).status_code == 404
     with tenant_scope(tenant_b):
         assert theirs.rows.count() == 3 and ResponsibilityMatrix.objects.count() == 2
+
+
+def test_units_and_kpis_are_typed_as_code_and_name(world, tenant_a, tenant_b, hr_a, login):
+    """The inputs offer "CODE · name" from a datalist; a label resolves to the tenant's row, an unknown or
+    another tenant's code is a missing choice on its field."""
+    client = login(hr_a)
+    sales, rnd, ratio = world.units["sales"], world.units["rnd"], world.kpis["renewal_ratio"]
+    other_unit = world.other.units["service"]
+    data = {
+        "kpi": world.kpis["renewal"].pk, "effective_from": world.p2025.pk,
+        "rows-0-org_unit": f"{sales.code} · {sales.name}", "rows-0-role": "lead", "rows-0-share": "60",
+        "rows-0-evaluation_kpi": f"{ratio.code} · {ratio.name}",
+        "rows-1-org_unit": rnd.code, "rows-1-role": "support", "rows-1-share": "40",
+    }  # fmt: skip
+    page = client.get(url("matrix-create")).content.decode()
+    assert '<datalist id="unit-options">' in page and f'<option value="{sales.code} · {sales.name}">' in page
+    assert other_unit.code not in page
+    bad = dict(
+        data, **{"rows-1-org_unit": f"{other_unit.code} · {other_unit.name}", "rows-0-evaluation_kpi": "NOPE"}
+    )
+    response = client.post(url("matrix-create"), bad)
+    assert response.status_code == 200
+    assert response.content.decode().count("Choose a valid option; that one does not exist.") == 2
+    assert client.post(url("matrix-create"), data).status_code == 302
+    with tenant_scope(tenant_a):
+        rows = ResponsibilityMatrix.objects.get(kpi=world.kpis["renewal"]).rows.order_by("order")
+        assert list(rows.values_list("org_unit_id", "evaluation_kpi_id")) == [
+            (sales.pk, ratio.pk),
+            (rnd.pk, None),
+        ]
+
+
+def test_choices_are_listed_once_per_page_not_per_row(world, tenant_a, hr_a, login):
+    with tenant_scope(tenant_a):
+        matrix = create_matrix(world, "renewal")  # four rows
+        extra = [KPIFactory(code=f"X{n:03d}") for n in range(50)]
+    page = login(hr_a).get(url("matrix-edit", pk=matrix.pk)).content.decode()
+    assert page.count(f'<option value="{extra[0].code} · {extra[0].name}">') == 1
+    sales = world.units["sales"]
+    assert page.count(f'<option value="{sales.code} · {sales.name}">') == 1
