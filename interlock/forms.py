@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from collab.forms import ScopedModelChoiceField
 from collab.models import OrgUnit, Period, Position
-from responsibility.forms import BootstrapForm, rows_from_post
+from responsibility.forms import BootstrapForm, ReferenceField, rows_from_post
 
 LINE_FIELDS = ("kpi", "role", "weight", "threshold")
 
@@ -23,24 +23,18 @@ def lines_from_post(data) -> list[dict[str, str]]:
     return rows_from_post(data, prefix="lines", fields=LINE_FIELDS, ignore_blank=("role",))
 
 
-class UnitChoiceField(ScopedModelChoiceField):
-    def label_from_instance(self, obj):
-        return f"{'— ' * obj.depth}{obj.code} · {obj.name}"
-
-
-class PositionChoiceField(ScopedModelChoiceField):
-    def label_from_instance(self, obj):
-        return f"{obj.code} · {obj.title} ({obj.org_unit.name})"
-
-
 class ScorecardCreateForm(BootstrapForm):
     period = ScopedModelChoiceField(label=_("Period"), queryset=None)
-    org_unit = UnitChoiceField(
-        label=_("Org unit"), queryset=None, required=False, help_text=_("A unit's scorecard…")
-    )
-    position = PositionChoiceField(
-        label=_("Position"), queryset=None, required=False, help_text=_("…or a position's (not both).")
-    )
+    org_unit = ReferenceField(
+        model=OrgUnit, label=_("Org unit"), required=False,
+        help_text=_("A unit's scorecard (type its code or name)…"),
+        widget=forms.TextInput(attrs={"list": "unit-options"}),
+    )  # fmt: skip
+    position = ReferenceField(
+        model=Position, label=_("Position"), required=False,
+        help_text=_("…or a position's (not both)."),
+        widget=forms.TextInput(attrs={"list": "position-options"}),
+    )  # fmt: skip
     review_weight = forms.DecimalField(
         label=_("Review weight ρ"),
         min_value=Decimal("0"),
@@ -64,8 +58,6 @@ class ScorecardCreateForm(BootstrapForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["period"].queryset = Period.objects.exclude(status=Period.Status.CLOSED)
-        self.fields["org_unit"].queryset = OrgUnit.objects.order_by("path")
-        self.fields["position"].queryset = Position.objects.select_related("org_unit").order_by("code")
 
     def clean(self):
         data = super().clean()

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from collab.forms import add_service_errors
-from collab.models import Employee, Period, Role
+from collab.models import Employee, OrgUnit, Period, Position, Role
 from collab.pages import HR_ONLY, get_scoped_or_404, tenant_page
 from goals.models import KPI
 from interlock import proposals, services
@@ -91,6 +91,22 @@ SHOWN_FLAGS = {
 }
 
 
+def _weight_sums(card_ids: list[int]) -> dict[int, tuple[Decimal, Decimal]]:
+    """{scorecard id: (own + shared weight, shared weight)} for one page of scorecards (one query)."""
+    rows = (
+        ScorecardLine.objects.filter(scorecard_id__in=card_ids)
+        .values("scorecard_id")
+        .annotate(
+            total=Sum("weight", filter=~Q(role=LineRole.REFERENCE)),
+            shared=Sum("weight", filter=Q(role=LineRole.SHARED)),
+        )
+        .order_by()
+    )
+    return {
+        row["scorecard_id"]: (row["total"] or Decimal("0"), row["shared"] or Decimal("0")) for row in rows
+    }
+
+
 def _latest_snapshots(card_ids: list[int]) -> dict[int, dict]:
     """{scorecard id: {"total", "incomplete", "flags": [labels]}} from the latest snapshots (one query)."""
     out: dict[int, dict] = {}
@@ -134,17 +150,16 @@ def scorecard_list(request):
             | Q(position__title__icontains=query)
             | Q(position__code__icontains=query)
         )
-    cards = cards.annotate(
-        weight_total=Sum("lines__weight", filter=~Q(lines__role=LineRole.REFERENCE)),
-        shared_total=Sum("lines__weight", filter=Q(lines__role=LineRole.SHARED)),
-    ).order_by("position_id", "org_unit__path", "pk")
-    page = Paginator(cards, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(cards.order_by("position_id", "org_unit__path", "pk"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     minimum = _minimum(request)
-    scored = _latest_snapshots([card.pk for card in page])
+    ids = [card.pk for card in page]
+    scored = _latest_snapshots(ids)
+    sums = _weight_sums(ids)
     items = []
     for card in page:
-        total = card.weight_total or Decimal("0")
-        shared = card.shared_total or Decimal("0")
+        total, shared = sums.get(card.pk, (Decimal("0"), Decimal("0")))
         items.append(
             {
                 "card": card,
@@ -182,6 +197,12 @@ def scorecard_create(request):
         value = _id_param(request, name)
         if value is not None:
             initial[name] = value
+    if "org_unit" in initial:
+        unit = get_scoped_or_404(OrgUnit, initial["org_unit"])
+        initial["org_unit"] = reference_label(unit.code, unit.name)
+    if "position" in initial:
+        post = get_scoped_or_404(Position, initial["position"])
+        initial["position"] = reference_label(post.code, post.title)
     if request.GET.get("propose") in proposals.SOURCES:
         initial["start"] = request.GET["propose"]
     form = ScorecardCreateForm(request.POST or None, initial=initial)
@@ -205,7 +226,20 @@ def scorecard_create(request):
             if data.get("start"):
                 url += "?" + urlencode({"propose": data["start"]})
             return redirect(url)
-    return render(request, "interlock/scorecards/create.html", {"form": form})
+    context = {
+        "form": form,
+        "unit_options": [
+            reference_label(code, name)
+            for code, name in OrgUnit.objects.order_by("path").values_list("code", "name")
+        ],
+        "position_options": [
+            (reference_label(code, title), unit_name)
+            for code, title, unit_name in Position.objects.order_by("code").values_list(
+                "code", "title", "org_unit__name"
+            )
+        ],
+    }
+    return render(request, "interlock/scorecards/create.html", context)
 
 
 # --------------------------------------------------------------------------------------------- editor

@@ -133,6 +133,34 @@ def editor_rows(rows: list[dict[str, Any]], errors: dict[int, dict[str, list[str
     return [{**row, "index": index, "errors": errors.get(index, {})} for index, row in enumerate(rows)]
 
 
+class ReferenceField(forms.CharField):
+    """A foreign key typed as "CODE · name" (offered by a <datalist>) or given as an id; resolved in the
+    scoped manager, so another tenant's code or id is "not a valid choice" exactly like an unknown one."""
+
+    def __init__(self, *, model, **kwargs):
+        kwargs.setdefault("max_length", 300)
+        super().__init__(**kwargs)
+        self.model = model
+        self.widget.attrs.setdefault("autocomplete", "off")
+
+    def clean(self, value):
+        text = super().clean(value)
+        if not text:
+            return None
+        found = None
+        if text.isdigit():
+            found = self.model.objects.filter(pk=int(text)).first() if len(text) <= 18 else None
+        else:
+            code = text.split(LABEL_SEPARATOR)[0].strip()
+            found = self.model.objects.filter(code=code).first() if code else None
+        if found is None:
+            raise ValidationError(
+                _("Select a valid choice. That choice is not one of the available choices."),
+                code="invalid_choice",
+            )
+        return found
+
+
 class BootstrapForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -470,3 +470,32 @@ def test_closed_period_is_read_only(seed, tenant_a, hr_a, login):
         card.refresh_from_db()
         assert card.review_weight == Decimal("0") and card.is_published
         assert seed.matrices["dso"].rows.count() == 2
+
+
+def test_create_with_a_typed_position(seed, tenant_a, tenant_b, hr_a, login, django_assert_max_num_queries):
+    with tenant_scope(tenant_a):
+        position = PositionFactory(org_unit=seed.units["sales"], code="SALES-DIR", title="Sales director")
+    client = login(hr_a)
+    with django_assert_max_num_queries(10):
+        page = client.get(url("scorecard-create") + f"?period={seed.period.pk}&position={position.pk}")
+    assert 'value="SALES-DIR · Sales director"' in page.content.decode()
+    with tenant_scope(tenant_b):
+        OrgUnitFactory(code="B-ONLY", name="Bravo only")
+    foreign = client.post(
+        url("scorecard-create"),
+        {"period": seed.period.pk, "org_unit": "B-ONLY · Bravo only", "review_weight": "0"},
+    )
+    assert foreign.status_code == 200 and "Select a valid choice" in foreign.content.decode()
+    both = client.post(
+        url("scorecard-create"),
+        {"period": seed.period.pk, "position": "SALES-DIR", "org_unit": "SALES", "review_weight": "0"},
+    )
+    assert "Choose either an org unit or a position." in both.content.decode()
+    response = client.post(
+        url("scorecard-create"),
+        {"period": seed.period.pk, "position": "SALES-DIR · Sales director", "review_weight": "0.1"},
+    )
+    assert response.status_code == 302
+    with tenant_scope(tenant_a):
+        card = Scorecard.objects.get(position=position)
+        assert card.review_weight == Decimal("0.100") and card.status == Scorecard.Status.DRAFT
