@@ -28,14 +28,16 @@ from goals.engine import BAND_CSS, band
 from goals.models import KPI
 from goals.selectors.scores import kpi_values
 from interlock import engine
-from interlock.models import ScoreSnapshot
+from interlock.models import LineRole, ScoreSnapshot
 from interlock.selectors import snapshot_for, snapshots_latest
-from responsibility.models import MatrixRow
+from responsibility.models import MatrixRole, MatrixRow
 from responsibility.selectors import matrix_effective_ids, period_start
 
 DRAG_BELOW = 80.0  # a shared KPI "drags a scorecard down" when its line scores under this
 HEATMAP_MAX_UNITS = 40
 HEATMAP_MAX_KPIS = 30
+MATRIX_ROLES = dict(MatrixRole.choices)
+LINE_ROLES = dict(LineRole.choices)
 
 
 # --------------------------------------------------------------------------------------------- periods
@@ -258,6 +260,8 @@ def unit_dashboard(unit: OrgUnit, period: Period, periods: list[Period]) -> dict
                 {
                     **row,
                     "kpi_label": kpis.get(row["kpi"], {}).get("label", row["kpi"]),
+                    "role_label": LINE_ROLES.get(row.get("role"), row.get("role")),
+                    "matrix_role_label": MATRIX_ROLES.get(row.get("matrix_role"), row.get("matrix_role")),
                     "eval_label": kpis.get(row.get("eval_kpi"), {}).get("label")
                     if row.get("eval_kpi")
                     else "",
@@ -276,6 +280,7 @@ def unit_dashboard(unit: OrgUnit, period: Period, periods: list[Period]) -> dict
                 "unit": units.get(result.unit, {"pk": result.unit, "name": str(result.unit), "code": ""}),
                 "is_self": result.unit == unit.pk,
                 "role": result.role,
+                "role_label": MATRIX_ROLES.get(result.role, result.role),
                 "share": result.share,
                 "eval_kpi": kpis.get(result.eval_kpi, {}).get("label") if result.eval_kpi else "",
                 "contribution": result.contribution,
@@ -405,6 +410,7 @@ def collaboration(period: Period, *, subtree: OrgUnit | None = None) -> dict[str
                 "unit": unit_id,
                 "kpi": kpi_id,
                 "role": part["role"],
+                "role_label": MATRIX_ROLES.get(part["role"], "") if part["role"] else "",
                 "share": part["share"],
                 "matrix": part["matrix"],
                 "line_role": line.get("role") if line else None,

@@ -42,6 +42,7 @@
     chart.setOption({
       tooltip: {
         formatter: function (p) {
+          if (p.componentType !== "series" || !p.value) { return echarts.format.encodeHTML(String(p.name || p.value || "")); }
           var unit = heat.units[p.value[1]], kpi = heat.kpis[p.value[0]];
           var score = p.value[2] === null ? "—" : p.value[2];
           return echarts.format.encodeHTML(unit.name) + "<br>" + echarts.format.encodeHTML(kpi.code) +
@@ -51,14 +52,14 @@
       grid: { left: 160, right: 20, top: 10, bottom: 90 },
       xAxis: { type: "category", data: heat.kpis.map(function (k) { return k.code; }), triggerEvent: true,
         axisLabel: { rotate: 45, interval: 0 } },
-      yAxis: { type: "category", data: heat.units.map(function (u) { return u.name; }), triggerEvent: true,
+      yAxis: { type: "category", inverse: true, data: heat.units.map(function (u) { return u.name; }), triggerEvent: true,
         axisLabel: { width: 150, overflow: "truncate" } },
       visualMap: { show: false, type: "piecewise", dimension: 2, pieces: [
-        { min: 100, color: BAND.green }, { min: 80, max: 100, color: BAND.amber }, { max: 80, color: BAND.red }
+        { gte: 100, color: BAND.green }, { gte: 80, lt: 100, color: BAND.amber }, { lt: 80, color: BAND.red }
       ], outOfRange: { color: BAND.none } },
       series: [{ type: "heatmap", data: heat.cells.map(function (c) {
         return { value: c, itemStyle: c[2] === null ? { color: BAND.none } : undefined };
-      }), label: { show: heat.kpis.length <= 15, formatter: function (p) {
+      }), label: { show: heat.kpis.length <= 15, color: "#212529", fontWeight: "bold", formatter: function (p) {
         return p.value[2] === null ? "" : Math.round(p.value[2]);
       } } }]
     });
@@ -83,6 +84,7 @@
     chart.setOption({
       tooltip: {
         formatter: function (p) {
+          if (!p.data) { return ""; }
           if (p.dataType === "edge") {
             return p.data.value + ": " + echarts.format.encodeHTML(p.data.kpis.join(", "));
           }
@@ -91,7 +93,7 @@
       },
       series: [{
         type: "graph", layout: "force", roam: true, draggable: true,
-        force: { repulsion: 220, edgeLength: [60, 180] },
+        force: { repulsion: 700, edgeLength: [120, 260], gravity: 0.08 },
         label: { show: g.nodes.length <= 40, position: "right" },
         data: g.nodes.map(function (n) {
           return { id: n.id, unit: n.unit, name: n.name, total: n.total, value: n.degree,
@@ -113,16 +115,35 @@
 
   var KINDS = { trend: trend, heatmap: heatmap, graph: graph };
   var charts = [];
+  var pending = [];
+
+  function draw(holder) {
+    var data = read(holder.getAttribute("data-source"));
+    var make = KINDS[holder.getAttribute("data-chart")];
+    if (data && make) { charts.push(make(holder, data)); }
+  }
+
+  function visible(holder) { return holder.offsetWidth > 0 && holder.offsetHeight > 0; }
+
+  // Only charts on screen: a chart resized inside a hidden tab would lay out at zero size.
+  function resizeVisible() {
+    charts.forEach(function (c) { if (visible(c.getDom())) { c.resize(); } });
+  }
+
   function start() {
     if (typeof echarts === "undefined") { return; }
     document.querySelectorAll("[data-chart]").forEach(function (holder) {
-      var data = read(holder.getAttribute("data-source"));
-      var make = KINDS[holder.getAttribute("data-chart")];
-      if (data && make) { charts.push(make(holder, data)); }
+      // A chart in a hidden tab would be drawn at zero size: draw it when its tab opens.
+      if (visible(holder)) { draw(holder); } else { pending.push(holder); }
     });
-    // Charts in hidden tabs are drawn at zero size: resize them when their tab opens.
-    document.addEventListener("shown.bs.tab", function () { charts.forEach(function (c) { c.resize(); }); });
-    window.addEventListener("resize", function () { charts.forEach(function (c) { c.resize(); }); });
+    document.addEventListener("shown.bs.tab", function () {
+      pending = pending.filter(function (holder) {
+        if (visible(holder)) { draw(holder); return false; }
+        return true;
+      });
+      resizeVisible();
+    });
+    window.addEventListener("resize", resizeVisible);
   }
   window.collabBand = band;
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", start); } else { start(); }

@@ -1,0 +1,97 @@
+"""In the browser: a manager opens the department dashboard (ECharts trend drawn, table view), the committee
+opens the collaboration view (heatmap and graph drawn, a heatmap cell drills into a unit's dashboard), and
+an HR admin runs a what-if through htmx. No JavaScript error on any page. Screenshots: test-artifacts/."""
+
+from __future__ import annotations
+
+import pytest
+
+from collab.models import Role
+from collab.tenancy import tenant_scope
+from interlock.services import scores_recompute
+from tests.browser.conftest import browser, page, screenshot  # noqa: F401  (fixtures of the browser tests)
+from tests.factories import PASSWORD, make_member
+from tests.factories.interlock import build_seed_tables
+from tests.factories.org import EmployeeFactory, OrgUnitFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _log_in(tab, base_url: str, username: str) -> None:
+    tab.context.clear_cookies()
+    tab.goto(f"{base_url}/accounts/login/")
+    tab.fill("input[name=username]", username)
+    tab.fill("input[name=password]", PASSWORD)
+    with tab.expect_navigation():
+        tab.locator("form:has(input[name=password]) [type=submit]").click()
+
+
+@pytest.fixture
+def company(tenant_a, tenant_b):
+    tenant_a.locale = "en"
+    tenant_a.save()
+    hr = make_member(tenant_a, Role.HR_ADMIN, username="dash-hr")
+    manager = make_member(tenant_a, Role.MANAGER, username="dash-manager")
+    make_member(tenant_a, Role.COMMITTEE, username="dash-committee")
+    with tenant_scope(tenant_a):
+        world = build_seed_tables(actor=hr)
+        scores_recompute(period=world.period, actor=hr)
+        EmployeeFactory(org_unit=world.units["sales"], user=manager)
+    with tenant_scope(tenant_b):
+        OrgUnitFactory(code="B-SALES", name="Bravo sales")
+    return world
+
+
+def _watch_errors(tab) -> list[str]:
+    errors: list[str] = []
+    tab.on("pageerror", lambda error: errors.append(f"{tab.url}: {error} {getattr(error, 'stack', '')}"))
+    return errors
+
+
+def _chart_drawn(tab, selector: str) -> None:
+    tab.wait_for_function(
+        "s => { const el = document.querySelector(s); return !!(el && el.querySelector('canvas')); }",
+        arg=selector,
+    )
+
+
+def test_dashboards_draw_and_drill(company, live_server, page, screenshot):  # noqa: F811
+    errors = _watch_errors(page)
+    base = live_server.url
+    _log_in(page, base, "dash-manager")
+    page.goto(f"{base}/t/alpha/dashboards/unit/")
+    assert page.locator("#dashboard-total").inner_text().strip() == "98.00"
+    _chart_drawn(page, "#trend-chart")
+    page.wait_for_timeout(1200)  # let the chart's entry animation finish for the screenshot
+    screenshot("dashboard-unit")
+    page.click("#trend-table-tab")
+    page.wait_for_selector("#trend-table", state="visible")
+    assert "98.00" in page.locator("#trend-table").inner_text()
+
+    _log_in(page, base, "dash-committee")
+    page.goto(f"{base}/t/alpha/dashboards/collaboration/")
+    _chart_drawn(page, "#collab-heatmap")
+    page.wait_for_timeout(800)
+    screenshot("dashboard-collaboration")
+    page.click("button[data-bs-target='#graph-pane']")
+    _chart_drawn(page, "#collab-graph")
+    page.wait_for_timeout(1500)
+    screenshot("dashboard-collaboration-graph")
+    page.click("button[data-bs-target='#heat-pane']")
+    # Drill: a click on the first heatmap cell row (the most connected unit, sales) opens its dashboard.
+    box = page.locator("#collab-heatmap").bounding_box()
+    with page.expect_navigation():
+        page.mouse.click(box["x"] + 160 + 20, box["y"] + 10 + 20)
+    assert "/dashboards/unit/" in page.url
+
+    _log_in(page, base, "dash-hr")
+    kpi, period = company.kpis["retention"].pk, company.period.pk
+    page.goto(f"{base}/t/alpha/dashboards/what-if/?kpi={kpi}&period={period}")
+    page.select_option("select[name=rows-0-evaluation_kpi]", str(company.kpis["complaint_rate"].pk))
+    page.click("#whatif-run")
+    page.wait_for_selector("#whatif-table")
+    table = page.locator("#whatif-table").inner_text()
+    # Sales, the lead, judged by 投诉率 (80) instead of retention (90) on its 40-weight line: 98 → 94.
+    assert "销售部" in table and "94.00" in table and "-4.00" in table and "客服部" in table
+    screenshot("dashboard-whatif")
+    assert errors == [], "\n".join(errors)
