@@ -24,6 +24,7 @@ setup: $(VENV)/.installed static/vendor/.installed
 
 run: setup
 	$(PY) manage.py migrate --no-input
+	$(PY) manage.py setup_schedules
 	$(PY) manage.py seed_demo --if-empty
 	$(PY) manage.py runserver 127.0.0.1:8000
 

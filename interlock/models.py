@@ -156,6 +156,45 @@ class ScorecardLine(TenantOwned):
         return f"{self.scorecard_id}:{self.kpi_id} {self.role} {self.weight}"
 
 
+class CompactRowsJSONField(models.JSONField):
+    """A JSON list of row dicts stored compactly: the keys of the "line" rows once, each line row as a list.
+
+    A period's recompute writes 20,000 breakdowns of ~10 line rows each; spelling every key in every row
+    made the documents ~2.3× larger (and TOASTed on PostgreSQL), which dominated the write. Stored as
+    {"c": [line keys], "r": [[line values] | {other row}, …]}; read back as the same list of dicts, so
+    readers never see the difference. Plain lists (rows written before) read as they are. The column is
+    the same JSON column (`deconstruct` names the parent class), so no migration is involved.
+    """
+
+    def get_prep_value(self, value):
+        if isinstance(value, list) and value and all(isinstance(row, dict) for row in value):
+            lines = [row for row in value if row.get("kind") == "line"]
+            if lines:
+                keys = [key for key in lines[0] if key != "kind"]
+                if all(list(row) == ["kind", *keys] for row in lines):
+                    value = {
+                        "c": keys,
+                        "r": [
+                            [row[key] for key in keys] if row.get("kind") == "line" else row for row in value
+                        ],
+                    }
+        return super().get_prep_value(value)
+
+    def from_db_value(self, value, expression, connection):
+        value = super().from_db_value(value, expression, connection)
+        if isinstance(value, dict) and "c" in value and "r" in value:
+            keys = value["c"]
+            return [
+                {"kind": "line", **dict(zip(keys, row, strict=True))} if isinstance(row, list) else row
+                for row in value["r"]
+            ]
+        return value
+
+    def deconstruct(self):
+        name, _path, args, kwargs = super().deconstruct()
+        return name, "django.db.models.JSONField", args, kwargs
+
+
 class ScoreSnapshot(TenantOwned):
     """One subject's computed score for a period, as of one recompute (`version`)."""
 
@@ -174,7 +213,7 @@ class ScoreSnapshot(TenantOwned):
     points = models.DecimalField(max_digits=9, decimal_places=2, default=Decimal("0"))
     # Decimals (breakdown values, "27.00") are stored as strings, exactly.
     flags = models.JSONField(default=list, blank=True, encoder=DjangoJSONEncoder)
-    breakdown = models.JSONField(default=list, blank=True, encoder=DjangoJSONEncoder)
+    breakdown = CompactRowsJSONField(default=list, blank=True, encoder=DjangoJSONEncoder)
     incomplete = models.BooleanField(default=False)
     computed_at = models.DateTimeField()
 

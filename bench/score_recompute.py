@@ -1,0 +1,497 @@
+"""Score recompute of a whole period: the bulk pipeline against a per-object ORM loop, one grouped SQL
+statement and a bare numpy floor, same data.
+
+Builds, in a throwaway test database (never the dev database), one tenant with 5,000 org units, 20,000
+positions each with a published scorecard, 20,000 KPIs (90 % measured in a month period), 2,000
+responsibility matrices (3 rows each: lead / collaborating / support, half of the non-lead rows judged by an
+evaluation KPI) and 200,000 scorecard lines (10 per scorecard, shared lines on matrix KPIs whose matrix has
+a row for the position's unit), all with bulk inserts. Then it times
+
+  (a) `interlock.services.scores_recompute(period=…)`: read (a handful of `values_list` queries), compute
+      (`interlock.engine`, vectorised) and write (one `bulk_create` of a new snapshot version, one DELETE),
+      against the 5 s target; split into its read / compute / write stages;
+  (b) a straightforward per-object ORM implementation written here (per scorecard: its lines, per line the
+      KPI, the matrix, the unit's row, the measurement, the rules in plain Python, one INSERT per snapshot),
+      on a subset of --loop-cards scorecards, scaled per scorecard to the whole period — target (b)/(a) ≥ 200;
+  (c) one grouped SQL statement computing the same KPI parts (scores, evaluation KPIs through the unit's
+      matrix row, renormalisation over lines with data) — target (a: read + compute)/(c) ≤ 3;
+  (d) a bare numpy pass over the same arrays (KPI scores, the (KPI, unit) → row look-up, weighted sums per
+      scorecard): the floor for the in-memory compute — target engine/(d) ≤ 10.
+
+(b), (c) and (d) are cross-checked against (a)'s KPI parts; a mismatch fails the run.
+
+    python -m bench score_recompute [--units 5000] [--positions 20000] [--kpis 20000] [--matrices 2000]
+                                    [--lines-per-card 10] [--loop-cards 200] [--repeat 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import sys
+import time
+from dataclasses import dataclass
+from decimal import Decimal
+
+import numpy as np
+
+from bench.goal_rollup import _next_ids, counting_queries, level_sizes, setup_django, throwaway_database
+
+DEFAULTS = {
+    "units": 5000,
+    "positions": 20000,
+    "kpis": 20000,
+    "matrices": 2000,
+    "lines_per_card": 10,
+    "loop_cards": 200,
+    "repeat": 3,
+    "seed": 11,
+}
+BATCH = 5000
+UNIT_FANOUT = 10
+TOLERANCE = 1e-3
+TARGET_SECONDS = 5.0
+
+
+@dataclass
+class World:
+    period: object
+    cards: int
+    lines: int
+    measurements: int
+    matrix_rows: int
+
+
+def build_world(
+    tenant, *, units: int, positions: int, kpis: int, matrices: int, lines_per_card: int, seed: int
+) -> World:
+    """Everything inside `tenant_scope(tenant)`, with bulk inserts and explicit ids."""
+    from collab.models import OrgUnit, Period, Position
+    from goals.models import KPI, Measurement
+    from interlock.models import Scorecard, ScorecardLine
+    from responsibility.models import MatrixRow, ResponsibilityMatrix
+
+    rng = random.Random(seed)
+    unit_ids: list[int] = []
+    levels: list[list[int]] = []
+    paths: dict[int, str] = {}
+    rows = []
+    ids = iter(_next_ids(OrgUnit, units))
+    for depth, size in enumerate(level_sizes(units, 1, UNIT_FANOUT)):
+        level = []
+        for _ in range(size):
+            pk = next(ids)
+            parent = rng.choice(levels[-1]) if levels else None
+            paths[pk] = f"{paths[parent] if parent else '/'}{pk}/"
+            rows.append(
+                OrgUnit(id=pk, tenant=tenant, code=f"U{pk}", name=f"Unit {pk}", kind=OrgUnit.Kind.DEPARTMENT,
+                        parent_id=parent, path=paths[pk], depth=depth)
+            )  # fmt: skip
+            level.append(pk)
+        levels.append(level)
+        unit_ids.extend(level)
+    OrgUnit.objects.bulk_create(rows, batch_size=BATCH)
+
+    position_rows = [
+        Position(
+            id=pk, tenant=tenant, code=f"P{pk}", title=f"Position {pk}", org_unit_id=rng.choice(unit_ids)
+        )
+        for pk in _next_ids(Position, positions)
+    ]
+    Position.objects.bulk_create(position_rows, batch_size=BATCH)
+
+    kpi_rows = [
+        KPI(id=pk, tenant=tenant, code=f"K{pk}", name=f"KPI {pk}",
+            direction=KPI.Direction.LOWER_BETTER if rng.random() < 0.2 else KPI.Direction.HIGHER_BETTER,
+            owner_unit_id=rng.choice(unit_ids),
+            cap=Decimal("1.20") if rng.random() < 0.9 else Decimal("1.50"))
+        for pk in _next_ids(KPI, kpis)
+    ]  # fmt: skip
+    KPI.objects.bulk_create(kpi_rows, batch_size=BATCH)
+    kpi_ids = [k.pk for k in kpi_rows]
+
+    period = Period.objects.create(kind=Period.Kind.MONTH, year=2025, month=3, status=Period.Status.ACTIVE)
+    measurement_rows = []
+    for kpi in kpi_ids:
+        if rng.random() < 0.9:
+            target = round(rng.uniform(10, 1000), 2)
+            actual = round(target * rng.uniform(0.5, 1.4), 2)
+            measurement_rows.append(
+                Measurement(tenant=tenant, kpi_id=kpi, period=period, target=Decimal(str(target)),
+                            actual=Decimal(str(actual)))
+            )  # fmt: skip
+    Measurement.objects.bulk_create(measurement_rows, batch_size=BATCH)
+
+    matrix_kpis = rng.sample(kpi_ids, min(matrices, len(kpi_ids)))
+    matrix_rows_out = []
+    by_unit: dict[int, list[int]] = {}
+    matrix_objs = [
+        ResponsibilityMatrix(id=pk, tenant=tenant, kpi_id=kpi, effective_from=period, version=1)
+        for pk, kpi in zip(_next_ids(ResponsibilityMatrix, len(matrix_kpis)), matrix_kpis, strict=True)
+    ]
+    ResponsibilityMatrix.objects.bulk_create(matrix_objs, batch_size=BATCH)
+    roles = ("lead", "collaborating", "support")
+    shares = (Decimal(50), Decimal(30), Decimal(20))
+    for matrix in matrix_objs:
+        members = rng.sample(unit_ids, 3)
+        for order, (unit, role, share) in enumerate(zip(members, roles, shares, strict=True)):
+            judged = rng.choice(kpi_ids) if role != "lead" and rng.random() < 0.5 else None
+            matrix_rows_out.append(
+                MatrixRow(tenant=tenant, matrix=matrix, org_unit_id=unit, role=role, share=share,
+                          evaluation_kpi_id=judged, order=order)
+            )  # fmt: skip
+            by_unit.setdefault(unit, []).append(matrix.kpi_id)
+    MatrixRow.objects.bulk_create(matrix_rows_out, batch_size=BATCH)
+
+    card_ids = list(_next_ids(Scorecard, len(position_rows)))
+    Scorecard.objects.bulk_create(
+        [
+            Scorecard(
+                id=cid, tenant=tenant, position_id=pos.pk, period=period, status=Scorecard.Status.PUBLISHED
+            )
+            for cid, pos in zip(card_ids, position_rows, strict=True)
+        ],
+        batch_size=BATCH,
+    )
+    weight = Decimal(100) / lines_per_card
+    line_rows = []
+    for cid, pos in zip(card_ids, position_rows, strict=True):
+        shared = by_unit.get(pos.org_unit_id, [])[:3] or rng.sample(matrix_kpis, 1)
+        picked = list(dict.fromkeys(shared + rng.sample(kpi_ids, lines_per_card + 3)))[:lines_per_card]
+        for order, kpi in enumerate(picked):
+            role = "shared" if kpi in shared else "own"
+            line_rows.append(
+                ScorecardLine(
+                    tenant=tenant, scorecard_id=cid, kpi_id=kpi, weight=weight, role=role, order=order
+                )
+            )
+        if len(line_rows) >= BATCH * 4:
+            ScorecardLine.objects.bulk_create(line_rows, batch_size=BATCH)
+            line_rows = []
+    ScorecardLine.objects.bulk_create(line_rows, batch_size=BATCH)
+    from django.db import connection
+
+    if connection.vendor == "postgresql":  # fresh planner statistics, as autovacuum would have them
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    return World(
+        period=period,
+        cards=len(card_ids),
+        lines=ScorecardLine.objects.count(),
+        measurements=len(measurement_rows),
+        matrix_rows=len(matrix_rows_out),
+    )
+
+
+# ------------------------------------------------------------------------------------------------- (a)
+
+
+def staged(period) -> tuple[dict[str, float], dict[int, float | None]]:
+    """(a) split into its stages, with the same code the service runs; returns times and KPI parts."""
+    from interlock import engine
+    from interlock.selectors import period_inputs
+
+    times = {}
+    start = time.perf_counter()
+    data = period_inputs(period)
+    times["read"] = time.perf_counter() - start
+    start = time.perf_counter()
+    result = engine.compute_period(data.inputs, data.params)
+    times["compute"] = time.perf_counter() - start
+    return times, {card.scorecard: card.kpi_part for card in result.scorecards}
+
+
+def full_recompute(period):
+    from interlock.services import scores_recompute
+
+    return scores_recompute(period=period)
+
+
+# ------------------------------------------------------------------------------------------------- (b)
+
+
+def _loop_score(kpi, measurement) -> float | None:
+    if measurement is None or measurement.target is None or measurement.actual is None:
+        return None
+    target, actual, cap = float(measurement.target), float(measurement.actual), float(kpi.cap)
+    if target < 0:
+        return None
+    if kpi.direction == "lower_better":
+        ratio = cap if actual <= 0 else target / actual
+    else:
+        if target == 0:
+            return None
+        ratio = actual / target
+    return 100.0 * min(max(ratio, 0.0), cap)
+
+
+def loop_recompute(period, limit: int) -> dict[int, float | None]:
+    """(b) One scorecard, one object at a time; one snapshot INSERT per scorecard (rolled back after)."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from goals.models import KPI, Measurement
+    from interlock.models import Scorecard, ScorecardLine, ScoreSnapshot
+    from responsibility.models import MatrixRow, ResponsibilityMatrix
+
+    out: dict[int, float | None] = {}
+    with transaction.atomic():
+        cards = Scorecard.objects.filter(period=period, status="published").order_by("pk")[:limit]
+        for card in cards:
+            unit_id = card.org_unit_id if card.org_unit_id else card.position.org_unit_id
+            num = den = 0.0
+            breakdown = []
+            for line in ScorecardLine.objects.filter(scorecard=card).order_by("order", "pk"):
+                kpi = KPI.objects.get(pk=line.kpi_id)
+                matrix = ResponsibilityMatrix.objects.filter(kpi=kpi).order_by("-version").first()
+                row = MatrixRow.objects.filter(matrix=matrix, org_unit_id=unit_id).first() if matrix else None
+                judged = KPI.objects.get(pk=row.evaluation_kpi_id) if row and row.evaluation_kpi_id else kpi
+                measurement = Measurement.objects.filter(kpi=judged, period=period).first()
+                score = _loop_score(judged, measurement)
+                weight = float(line.weight) if line.role != "reference" else 0.0
+                if score is not None and weight > 0:
+                    num += weight * score
+                    den += weight
+                breakdown.append({"kpi": kpi.pk, "score": score, "weight": weight})
+            kpi_part = num / den if den > 0 else None
+            out[card.pk] = kpi_part
+            ScoreSnapshot.objects.create(
+                period=period, scorecard=card, subject=f"position:{card.position_id}",
+                position_id=card.position_id, version=10**6 + card.pk % 1000,
+                total=None if kpi_part is None else Decimal(f"{kpi_part:.2f}"),
+                kpi_part=None if kpi_part is None else Decimal(f"{kpi_part:.4f}"), breakdown=breakdown,
+                computed_at=timezone.now(),
+            )  # fmt: skip
+        transaction.set_rollback(True)
+    return out
+
+
+# ------------------------------------------------------------------------------------------------- (c)
+
+_SQL = """
+WITH scores AS (
+    SELECT k.id AS kpi_id,
+           100.0 * CASE
+               WHEN ratio IS NULL THEN NULL WHEN ratio < 0 THEN 0 WHEN ratio > cap THEN cap ELSE ratio
+           END AS score
+    FROM (
+        SELECT k.id, CAST(k.cap AS REAL) AS cap,
+               CASE
+                   WHEN m.target IS NULL OR m.actual IS NULL OR m.target < 0 THEN NULL
+                   WHEN k.direction = 'lower_better' THEN
+                       CASE WHEN m.actual <= 0 THEN CAST(k.cap AS REAL)
+                            ELSE CAST(m.target AS REAL) / CAST(m.actual AS REAL) END
+                   WHEN m.target > 0 THEN CAST(m.actual AS REAL) / CAST(m.target AS REAL)
+                   ELSE NULL
+               END AS ratio
+        FROM goals_kpi k JOIN goals_measurement m ON m.kpi_id = k.id AND m.period_id = %s
+        WHERE k.tenant_id = %s
+    ) k
+)
+SELECT l.scorecard_id, SUM(CAST(l.weight AS REAL) * s.score) / SUM(CAST(l.weight AS REAL))
+FROM interlock_scorecardline l
+JOIN interlock_scorecard c ON c.id = l.scorecard_id
+LEFT JOIN collab_position p ON p.id = c.position_id
+LEFT JOIN responsibility_responsibilitymatrix mx ON mx.kpi_id = l.kpi_id AND mx.tenant_id = c.tenant_id
+LEFT JOIN responsibility_matrixrow r
+       ON r.matrix_id = mx.id AND r.org_unit_id = COALESCE(c.org_unit_id, p.org_unit_id)
+JOIN scores s ON s.kpi_id = COALESCE(r.evaluation_kpi_id, l.kpi_id)
+WHERE c.tenant_id = %s AND c.period_id = %s AND c.status = 'published'
+  AND l.role <> 'reference' AND l.weight > 0 AND s.score IS NOT NULL
+GROUP BY l.scorecard_id
+"""
+
+
+def grouped_sql(period) -> dict[int, float]:
+    """(c) The KPI parts in one statement (the benchmark's matrices all have one version, in effect)."""
+    from django.db import connection
+
+    sql = _SQL if connection.vendor == "sqlite" else _SQL.replace("AS REAL", "AS DOUBLE PRECISION")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [period.pk, period.tenant_id, period.tenant_id, period.pk])
+        return {int(card): float(part) for card, part in cursor.fetchall()}
+
+
+# ------------------------------------------------------------------------------------------------- (d)
+
+
+def floor_arrays(period) -> dict[str, np.ndarray]:
+    """The same inputs as plain numpy arrays (outside the timing): what the bare pass starts from."""
+    from interlock.engine import _ids, _num, _obj
+    from interlock.selectors import period_inputs
+
+    f = period_inputs(period).inputs.columns()
+    return {
+        "kpi": _ids(f["kpis"]["kpi"]),
+        "lower": _obj(f["kpis"]["direction"]) == "lower_better",
+        "cap": _num(f["kpis"]["cap"]),
+        "m_kpi": _ids(f["measurements"]["kpi"]),
+        "target": _num(f["measurements"]["target"]),
+        "actual": _num(f["measurements"]["actual"]),
+        "r_kpi": _ids(f["matrix_rows"]["kpi"]),
+        "r_unit": _ids(f["matrix_rows"]["unit"]),
+        "r_eval": _ids(f["matrix_rows"]["eval_kpi"]),
+        "card": _ids(f["scorecards"]["scorecard"]),
+        "card_unit": _ids(f["scorecards"]["unit"]),
+        "l_card": _ids(f["lines"]["scorecard"]),
+        "l_kpi": _ids(f["lines"]["kpi"]),
+        "l_weight": np.where(_obj(f["lines"]["role"]) == "reference", 0.0, _num(f["lines"]["weight"])),
+    }
+
+
+def numpy_floor(a: dict[str, np.ndarray]) -> np.ndarray:
+    """(d) KPI parts per scorecard: sorted-key look-ups (searchsorted) and bincount, nothing else."""
+    n = int(max(a["kpi"].max(initial=0), a["r_eval"].max(initial=0), a["l_kpi"].max(initial=0))) + 2
+    target = np.full(n, np.nan)
+    actual = np.full(n, np.nan)
+    target[a["m_kpi"]] = a["target"]
+    actual[a["m_kpi"]] = a["actual"]
+    cap = np.full(n, 1.2)
+    cap[a["kpi"]] = a["cap"]
+    lower = np.zeros(n, dtype=bool)
+    lower[a["kpi"]] = a["lower"]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        low = np.where(actual <= 0, cap, target / actual)
+        ratio = np.where(lower, low, np.where(target > 0, actual / target, np.nan))
+    ratio = np.where(np.isfinite(target) & np.isfinite(actual) & (target >= 0), ratio, np.nan)
+    score = 100.0 * np.clip(ratio, 0.0, cap)
+    # (KPI, unit) → evaluation KPI: one sorted int64 key per matrix row.
+    units = int(max(a["r_unit"].max(initial=0), a["card_unit"].max(initial=0))) + 1
+    keys = a["r_kpi"] * units + a["r_unit"]
+    order = np.argsort(keys)
+    keys, evals = keys[order], a["r_eval"][order]
+    card_pos = np.searchsorted(a["card"], a["l_card"])  # the scorecards come sorted by id
+    wanted = a["l_kpi"] * units + a["card_unit"][card_pos]
+    at = np.clip(np.searchsorted(keys, wanted), 0, max(len(keys) - 1, 0))
+    hit = (keys[at] == wanted) if len(keys) else np.zeros(len(wanted), dtype=bool)
+    judged = np.where(hit & (evals[at] >= 0), evals[at], a["l_kpi"])
+    line_score = score[judged]
+    counts = np.isfinite(line_score) & (a["l_weight"] > 0)
+    w = np.where(counts, a["l_weight"], 0.0)
+    sum_w = np.bincount(card_pos, weights=w, minlength=len(a["card"]))
+    sum_ws = np.bincount(card_pos, weights=w * np.nan_to_num(line_score), minlength=len(a["card"]))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(sum_w > 0, sum_ws / sum_w, np.nan)
+
+
+# ------------------------------------------------------------------------------------------------- run
+
+
+def _best(function, *args, repeat: int):
+    times, result = [], None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = function(*args)
+        times.append(time.perf_counter() - start)
+    return min(times), statistics.median(times), result
+
+
+def _mismatches(reference: dict[int, float | None], other: dict[int, float | None]) -> list:
+    bad = []
+    for card, expected in other.items():
+        got = reference.get(card)
+        if (got is None) != (expected is None) or (got is not None and abs(got - expected) > TOLERANCE):
+            bad.append((card, got, expected))
+    return bad
+
+
+def run(*, units, positions, kpis, matrices, lines_per_card, loop_cards, repeat, seed, out=sys.stdout) -> int:
+    from django.db import connection
+
+    from collab.models import Tenant
+    from collab.tenancy import tenant_scope
+    from interlock.models import ScoreSnapshot
+
+    def say(text: str = "") -> None:
+        print(text, file=out, flush=True)
+
+    say(f"database: {connection.vendor} ({connection.settings_dict['NAME']})")
+    tenant = Tenant.objects.create(slug=f"bench-scores-{seed}-{int(time.time())}", name="Benchmark tenant")
+    with tenant_scope(tenant):
+        start = time.perf_counter()
+        world = build_world(tenant, units=units, positions=positions, kpis=kpis, matrices=matrices,
+                            lines_per_card=lines_per_card, seed=seed)  # fmt: skip
+        say(f"built {units:,} units, {positions:,} positions with scorecards, {kpis:,} KPIs "
+            f"({world.measurements:,} measured), {matrices:,} matrices ({world.matrix_rows:,} rows), "
+            f"{world.lines:,} scorecard lines with bulk inserts in {time.perf_counter() - start:.1f} s")
+        period = world.period
+
+        with counting_queries() as queries:
+            first = full_recompute(period)  # warm-up (and the first version), with the query count
+        best, median, result = _best(full_recompute, period, repeat=repeat)
+        say(f"(a) full period recompute (read + compute + write): best {best:.2f} s, "
+            f"median {median:.2f} s of "
+            f"{repeat}; {len(queries)} queries; {result.snapshots:,} snapshots written "
+            f"(version {first.version} → {result.version}) — target < {TARGET_SECONDS:.0f} s: "
+            f"{'met' if best < TARGET_SECONDS else 'NOT met'}")
+        stage_runs = [staged(period) for _ in range(repeat)]
+        read = min(t["read"] for t, _ in stage_runs)
+        compute = min(t["compute"] for t, _ in stage_runs)
+        parts = stage_runs[0][1]
+        write = max(best - read - compute, 0)
+        say(f"    stages: read {read:.2f} s · compute {compute:.2f} s · write ≈ {write:.2f} s")
+        stored = dict(ScoreSnapshot.objects.filter(period=period).values_list("scorecard_id", "kpi_part"))
+        bad = _mismatches(parts, {k: (None if v is None else float(v)) for k, v in stored.items()})
+        if bad:
+            say(f"MISMATCH between the stored snapshots and the engine: {bad[:3]}")
+            return 1
+
+        with counting_queries() as queries:
+            start = time.perf_counter()
+            slow = loop_recompute(period, loop_cards)
+            slow_seconds = time.perf_counter() - start
+        per_card = slow_seconds / max(len(slow), 1)
+        scaled = per_card * world.cards
+        say(f"(b) per-object ORM loop: {slow_seconds:.2f} s on {len(slow):,} scorecards "
+            f"({len(queries):,} queries), scaled ×{world.cards / max(len(slow), 1):,.0f} per scorecard → "
+            f"≈ {scaled:,.0f} s for the period")
+        bad = _mismatches(parts, slow)
+        if bad:
+            say(f"MISMATCH between the loop and the engine on {len(bad)} scorecards, e.g. {bad[:3]}")
+            return 1
+
+        sql_best, sql_median, sql = _best(grouped_sql, period, repeat=repeat)
+        say(f"(c) one grouped SQL statement (KPI parts only): best {sql_best:.2f} s, "
+            f"median {sql_median:.2f} s")
+        bad = _mismatches(parts, sql)
+        if bad:
+            say(f"MISMATCH between the SQL statement and the engine on {len(bad)} scorecards, e.g. {bad[:3]}")
+            return 1
+
+        arrays = floor_arrays(period)
+        floor_best, _median, floor = _best(numpy_floor, arrays, repeat=repeat)
+        cards = arrays["card"].tolist()
+        floor_parts = {c: (None if np.isnan(v) else float(v)) for c, v in zip(cards, floor, strict=True)}
+        bad = _mismatches(parts, floor_parts)
+        if bad:
+            say(f"MISMATCH between the numpy floor and the engine on {len(bad)} scorecards, e.g. {bad[:3]}")
+            return 1
+        say(f"(d) bare numpy pass over the same arrays (the floor): best {floor_best * 1000:.1f} ms")
+        say("results agree: the snapshots, the loop, the SQL statement and the floor give the same KPI parts")
+        say(f"ratio (b)/(a): {scaled / best:,.0f}× (target ≥ 200×) — per-object loop, scaled, "
+            "vs the full recompute")
+        say(f"ratio (a read + compute)/(c): {(read + compute) / sql_best:.1f}× (target ≤ 3×) — "
+            f"whole recompute inputs and results vs KPI parts only in SQL; "
+            f"full incl. write: {best / sql_best:.1f}×")
+        say(f"ratio engine/(d): {compute / floor_best:,.1f}× (target ≤ 10×) — the engine also builds every "
+            "breakdown row (200k dicts with Decimals), the floor only the KPI parts")
+    return 0
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench score_recompute", description=__doc__.splitlines()[0]
+    )
+    for name, default in DEFAULTS.items():
+        parser.add_argument(f"--{name.replace('_', '-')}", type=int, default=default)
+    args = parser.parse_args(argv)
+    setup_django()
+    with throwaway_database():
+        return run(units=args.units, positions=args.positions, kpis=args.kpis, matrices=args.matrices,
+                   lines_per_card=args.lines_per_card, loop_cards=args.loop_cards, repeat=max(args.repeat, 1),
+                   seed=args.seed)  # fmt: skip
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
