@@ -153,3 +153,50 @@ def test_hr_admin_edits_a_matrix_with_live_validation(company, live_server, page
             Decimal(10),
         ]
         assert ResponsibilityMatrix.objects.filter(kpi=renewal).count() == 2
+
+
+def test_hr_admin_edits_a_scorecard_with_live_weights(company, live_server, page, screenshot):
+    """The same live check on a scorecard: the weight sum and the collaborative share follow the typing, a
+    reference line without a threshold is flagged on its row, and the saved lines are what was shown."""
+    from interlock.models import ScorecardLine
+    from tests.factories.interlock import build_seed_tables
+
+    make_member(company, Role.HR_ADMIN, username="card-hr")
+    with tenant_scope(company):
+        world = build_seed_tables()
+        card = world.scorecards["service"]  # 客户留存率 shared 30, 投诉率 own 70
+    _log_in(page, live_server.url, "card-hr")
+    page.goto(f"{live_server.url}/t/{company.slug}/interlock/scorecards/{card.pk}/")
+    page.locator("#scorecard-form").wait_for()
+    page.fill("input[name=lines-1-weight]", "60")
+    page.locator("#scorecard-summary[data-total='90.00']").wait_for()
+    assert "under the minimum" not in page.locator("#scorecard-summary").inner_text()
+    page.click("#add-line")
+    renewal = world.kpis["renewal"]
+    page.fill("input[name=lines-2-kpi]", f"{renewal.code} · {renewal.name}")
+    page.select_option("select[name=lines-2-role]", "shared")
+    page.fill("input[name=lines-2-weight]", "10")
+    page.locator("#scorecard-summary[data-total='100.00'][data-shared='40.00']").wait_for()
+    page.click("#add-line")
+    stability = world.kpis["stability"]
+    page.fill("input[name=lines-3-kpi]", f"{stability.code} · {stability.name}")
+    page.select_option("select[name=lines-3-role]", "reference")
+    page.locator("#lines-3-live:has-text('Set the score under which a special review starts.')").wait_for()
+    page.fill("input[name=lines-3-threshold]", "90")
+    page.locator("#scorecard-summary:has-text('ready to publish')").wait_for()
+    screenshot("scorecard-editor-live")
+    with page.expect_navigation():
+        page.click("#scorecard-save")
+    page.locator(".alert-success:has-text('Scorecard saved.')").wait_for()
+    with tenant_scope(company):
+        lines = list(
+            ScorecardLine.objects.filter(scorecard=card)
+            .order_by("order")
+            .values_list("kpi_id", "role", "weight", "threshold")
+        )
+    assert lines == [
+        (world.kpis["retention"].pk, "shared", Decimal("30"), None),
+        (world.kpis["complaint_rate"].pk, "own", Decimal("60"), None),
+        (renewal.pk, "shared", Decimal("10"), None),
+        (stability.pk, "reference", Decimal("0"), Decimal("90")),
+    ]
