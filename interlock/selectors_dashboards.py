@@ -12,6 +12,7 @@ Snapshots hold each scorecard's lines, not the matrix rows: a unit's responsibil
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -19,12 +20,20 @@ from decimal import Decimal
 from itertools import combinations
 from typing import Any
 
-from django.db.models import F, Q, QuerySet, Window
-from django.db.models.functions import Rank
+from django.db.models import F, Q, QuerySet, TextField, Window
+from django.db.models.functions import Cast, Rank
 from django.utils.translation import gettext as _
 
 from collab.models import OrgUnit, Period, Position
-from goals.engine import BAND_CSS, band
+from goals.engine import (
+    AMBER_FROM,
+    BAND_AMBER,
+    BAND_CSS,
+    BAND_GREEN,
+    BAND_NONE,
+    BAND_RED,
+    GREEN_FROM,
+)
 from goals.models import KPI
 from goals.selectors.scores import kpi_values
 from interlock import engine
@@ -36,6 +45,8 @@ from responsibility.selectors import matrix_effective_ids, period_start
 DRAG_BELOW = 80.0  # a shared KPI "drags a scorecard down" when its line scores under this
 HEATMAP_MAX_UNITS = 40
 HEATMAP_MAX_KPIS = 30
+GRAPH_MAX_UNITS = 60
+EDGE_TABLE_MAX = 50
 MATRIX_ROLES = dict(MatrixRole.choices)
 LINE_ROLES = dict(LineRole.choices)
 
@@ -73,7 +84,15 @@ def _dec(value: Any) -> Decimal | None:
 
 
 def _band(value: Any) -> str:
-    return band(None if value is None else float(value))
+    """goals.engine's bands for one score, without numpy (called per cell)."""
+    if value is None:
+        return BAND_NONE
+    score = float(value)
+    if score != score:
+        return BAND_NONE
+    if score >= GREEN_FROM:
+        return BAND_GREEN
+    return BAND_AMBER if score >= AMBER_FROM else BAND_RED
 
 
 def flag_text(flag: dict[str, Any], kpis: dict[int, dict]) -> str:
@@ -286,7 +305,7 @@ def unit_dashboard(unit: OrgUnit, period: Period, periods: list[Period]) -> dict
                 "contribution": result.contribution,
                 "points": result.points,
                 "shortfall": result.shortfall,
-                "band": BAND_CSS[band(result.contribution)],
+                "band": BAND_CSS[_band(result.contribution)],
             }
         )
     shared = []
@@ -342,18 +361,44 @@ def unit_dashboard(unit: OrgUnit, period: Period, periods: list[Period]) -> dict
 # --------------------------------------------------------------------------------------------- collaboration
 
 
+_LINE_KEYS = ("kpi", "score", "role", "weight", "value")
+
+
+def _lines_of(document: str | None) -> list[tuple]:
+    """(kpi, score, role, weight, value) of each line row of a stored breakdown, read from its JSON text.
+
+    Breakdowns are stored compactly ({"c": line keys, "r": rows}, see `CompactRowsJSONField`) or as a plain
+    list of row dicts; reading the text avoids building a dict per line for thousands of snapshots."""
+    if not document:
+        return []
+    data = json.loads(document)
+    if isinstance(data, dict) and "c" in data and "r" in data:
+        keys = data["c"]
+        if all(key in keys for key in _LINE_KEYS):
+            at = [keys.index(key) for key in _LINE_KEYS]
+            return [tuple(row[i] for i in at) for row in data["r"] if isinstance(row, list)]
+        data = [
+            dict(zip(keys, row, strict=False), kind="line") if isinstance(row, list) else row
+            for row in data["r"]
+        ]
+    return [
+        tuple(row.get(key) for key in _LINE_KEYS)
+        for row in data or ()
+        if isinstance(row, dict) and row.get("kind") == "line"
+    ]
+
+
 def _line_index(snapshots: list[tuple]) -> tuple[dict, dict]:
-    """From (subject, unit, position unit, total, breakdown) rows: {(unit, kpi): line} for unit scorecards
-    and {kpi: [(subject, score)]} for every scorecard's weighted or reference line."""
-    unit_lines: dict[tuple[int, int], dict] = {}
+    """From (subject, unit, position unit, total, breakdown JSON text) rows: {(unit, kpi): line tuple} for
+    unit scorecards and {kpi: [(subject, score, unit)]} for every scorecard's lines."""
+    unit_lines: dict[tuple[int, int], tuple] = {}
     by_kpi: dict[int, list[tuple[str, float | None, int | None]]] = defaultdict(list)
-    for subject, unit_id, position_unit, _total, breakdown in snapshots:
-        for row in breakdown or ():
-            if row.get("kind") != "line":
-                continue
+    for subject, unit_id, position_unit, _total, document in snapshots:
+        owner = unit_id or position_unit
+        for line in _lines_of(document):
             if unit_id is not None:
-                unit_lines[(unit_id, row["kpi"])] = row
-            by_kpi[row["kpi"]].append((subject, row.get("score"), unit_id or position_unit))
+                unit_lines[(unit_id, line[0])] = line
+            by_kpi[line[0]].append((subject, line[1], owner))
     return unit_lines, by_kpi
 
 
@@ -366,9 +411,9 @@ def collaboration(period: Period, *, subtree: OrgUnit | None = None) -> dict[str
     effective = matrix_effective_ids(period)
     rows = _matrix_rows(effective.values())
     snaps = list(
-        snapshots_latest(period).values_list(
-            "subject", "org_unit_id", "position__org_unit_id", "total", "breakdown"
-        )
+        snapshots_latest(period)
+        .annotate(document=Cast("breakdown", TextField()))
+        .values_list("subject", "org_unit_id", "position__org_unit_id", "total", "document")
     )
     unit_lines, by_kpi = _line_index(snaps)
     unit_total = {s[1]: s[3] for s in snaps if s[1] is not None}
@@ -381,7 +426,8 @@ def collaboration(period: Period, *, subtree: OrgUnit | None = None) -> dict[str
             if unit_id is not None:
                 participants[kpi_id].setdefault(unit_id, {"role": None, "share": None, "matrix": None})
     shared_ids = [k for k, units in participants.items() if len(units) >= 2]
-    shared_rows = [r for r in rows if r[2] in set(shared_ids)]
+    shared_set = set(shared_ids)
+    shared_rows = [r for r in rows if r[2] in shared_set]
     scored = matrix_scores(period, shared_rows)
     contribution = {(r.unit, r.kpi): r.contribution for r in scored.rows}
 
@@ -405,7 +451,7 @@ def collaboration(period: Period, *, subtree: OrgUnit | None = None) -> dict[str
             if unit_id not in units:
                 continue
             line = unit_lines.get((unit_id, kpi_id))
-            score = line.get("score") if line else contribution.get((unit_id, kpi_id))
+            score = line[1] if line else contribution.get((unit_id, kpi_id))
             cells[(unit_id, kpi_id)] = {
                 "unit": unit_id,
                 "kpi": kpi_id,
@@ -413,12 +459,12 @@ def collaboration(period: Period, *, subtree: OrgUnit | None = None) -> dict[str
                 "role_label": MATRIX_ROLES.get(part["role"], "") if part["role"] else "",
                 "share": part["share"],
                 "matrix": part["matrix"],
-                "line_role": line.get("role") if line else None,
-                "weight": line.get("weight") if line else None,
-                "value": _dec(line.get("value")) if line else None,
+                "line_role": line[2] if line else None,
+                "weight": line[3] if line else None,
+                "value": _dec(line[4]) if line else None,
                 "score": score,
                 "source": "line" if line else ("matrix" if score is not None else None),
-                "band": band(score),
+                "band": _band(score),
             }
     shared_ids = [k for k in shared_ids if sum(1 for u in participants[k] if u in units) >= 2]
     shared_ids.sort(
@@ -446,65 +492,58 @@ def collaboration(period: Period, *, subtree: OrgUnit | None = None) -> dict[str
             )
     drag.sort(key=lambda d: (-d["affected"], d["mean"]))
 
-    # Graph: units linked by the shared KPIs they have in common.
-    edges: dict[tuple[int, int], list[int]] = defaultdict(list)
-    for kpi_id in shared_ids:
-        members = sorted(u for u in participants[kpi_id] if u in units)
-        for a, b in combinations(members, 2):
-            edges[(a, b)].append(kpi_id)
     degree: dict[int, int] = defaultdict(int)
     for kpi_id in shared_ids:
         for u in participants[kpi_id]:
             if u in units:
                 degree[u] += 1
 
-    table = [
-        {
-            "kpi": kpis.get(k, {"pk": k, "label": str(k)}),
-            "matrix": effective.get(k),
-            "kpi_score": scored.kpi_scores.get(k),
-            "cells": [
-                cells[(u, k)] | {"unit_name": units[u]["name"]}
-                for u in sorted(
-                    (u for u in participants[k] if (u, k) in cells), key=lambda u: units[u]["path"]
-                )
-            ],
-        }
-        for k in shared_ids
-    ]
-    ranked_units = sorted(units, key=lambda u: (-degree[u], units[u]["path"]))
-    heat_units = [u for u in ranked_units if degree[u]][:HEATMAP_MAX_UNITS]
+    ranked_units = sorted((u for u in units if degree[u]), key=lambda u: (-degree[u], units[u]["path"]))
+    heat_units = ranked_units[:HEATMAP_MAX_UNITS]
     heat_kpis = shared_ids[:HEATMAP_MAX_KPIS]
+    # The graph: the most connected units and the links among them (a picture of thousands is unreadable;
+    # the table pages through every shared KPI).
+    graph_units = set(ranked_units[:GRAPH_MAX_UNITS])
+    edges: dict[tuple[int, int], list[int]] = defaultdict(list)
+    for kpi_id in shared_ids:
+        members = sorted(u for u in participants[kpi_id] if u in graph_units)
+        for a, b in combinations(members, 2):
+            edges[(a, b)].append(kpi_id)
+    top_edges = sorted(edges.items(), key=lambda item: (-len(item[1]), item[0]))
+
+    def code(k: int) -> str:
+        return kpis.get(k, {}).get("code", str(k))
+
     return {
         "period": period,
         "shared_count": len(shared_ids),
-        "unit_count": sum(1 for u in units if degree[u]),
-        "table": table,
+        "unit_count": len(ranked_units),
+        "kpi_order": shared_ids,
+        "index": {
+            "kpis": kpis,
+            "units": units,
+            "cells": cells,
+            "participants": participants,
+            "effective": effective,
+            "kpi_scores": scored.kpi_scores,
+        },
         "drag": drag,
         "edges": [
-            {
-                "a": units[a]["name"],
-                "b": units[b]["name"],
-                "count": len(ks),
-                "kpis": ", ".join(kpis.get(k, {}).get("code", str(k)) for k in ks),
-            }
-            for (a, b), ks in sorted(edges.items(), key=lambda item: -len(item[1]))
+            {"a": units[a]["name"], "b": units[b]["name"], "count": len(ks), "kpis": ", ".join(map(code, ks))}
+            for (a, b), ks in top_edges[:EDGE_TABLE_MAX]
         ],
-        "heatmap_truncated": len(heat_units) < sum(1 for u in units if degree[u])
-        or len(heat_kpis) < len(shared_ids),
+        "heatmap_truncated": len(heat_units) < len(ranked_units) or len(heat_kpis) < len(shared_ids),
+        "graph_truncated": len(graph_units) < len(ranked_units),
         "chart": {
             "heatmap": {
                 "units": [{"id": u, "name": units[u]["name"]} for u in heat_units],
-                "kpis": [
-                    {"id": k, "code": kpis.get(k, {}).get("code", str(k)), "matrix": effective.get(k)}
-                    for k in heat_kpis
-                ],
+                "kpis": [{"id": k, "code": code(k), "matrix": effective.get(k)} for k in heat_kpis],
                 "cells": [
                     [
                         x,
                         y,
                         None if cells[(u, k)]["score"] is None else round(float(cells[(u, k)]["score"]), 2),
-                        cells[(u, k)]["role"] or cells[(u, k)]["line_role"] or "",
+                        cells[(u, k)]["role_label"] or cells[(u, k)]["line_role"] or "",
                     ]
                     for x, k in enumerate(heat_kpis)
                     for y, u in enumerate(heat_units)
@@ -519,23 +558,39 @@ def collaboration(period: Period, *, subtree: OrgUnit | None = None) -> dict[str
                         "name": units[u]["name"],
                         "degree": degree[u],
                         "total": None if unit_total.get(u) is None else float(unit_total[u]),
-                        "band": band(None if unit_total.get(u) is None else float(unit_total[u])),
+                        "band": _band(unit_total.get(u)),
                     }
                     for u in ranked_units
-                    if degree[u]
+                    if u in graph_units
                 ],
                 "links": [
-                    {
-                        "source": str(a),
-                        "target": str(b),
-                        "value": len(ks),
-                        "kpis": [kpis.get(k, {}).get("code", str(k)) for k in ks],
-                    }
-                    for (a, b), ks in edges.items()
+                    {"source": str(a), "target": str(b), "value": len(ks), "kpis": [code(k) for k in ks]}
+                    for (a, b), ks in top_edges
                 ],
             },
         },
     }
+
+
+def collaboration_rows(data: dict[str, Any], kpi_ids: Iterable[int]) -> list[dict[str, Any]]:
+    """Table rows (KPI, its score, every unit taking part with role, share and score) for some of the
+    shared KPIs of a `collaboration()` result: the page being shown, not all of them."""
+    index = data["index"]
+    units, cells = index["units"], index["cells"]
+    return [
+        {
+            "kpi": index["kpis"].get(k, {"pk": k, "label": str(k)}),
+            "matrix": index["effective"].get(k),
+            "kpi_score": index["kpi_scores"].get(k),
+            "cells": [
+                cells[(u, k)] | {"unit_name": units[u]["name"]}
+                for u in sorted(
+                    (u for u in index["participants"][k] if (u, k) in cells), key=lambda u: units[u]["path"]
+                )
+            ],
+        }
+        for k in kpi_ids
+    ]
 
 
 # --------------------------------------------------------------------------------------------- ranking

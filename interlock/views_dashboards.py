@@ -29,6 +29,7 @@ from interlock.models import LineRole, Scorecard, ScorecardLine
 from interlock.selectors_dashboards import (
     RankingFilters,
     collaboration,
+    collaboration_rows,
     default_period,
     flag_codes,
     periods_ordered,
@@ -171,8 +172,9 @@ def collaboration_page(request):
         data["chart"]["unit_url"] = unit_base
         data["chart"]["matrix_url"] = matrix_base
         data["chart"]["period"] = period.pk
-        page = Paginator(data["table"], PAGE_SIZE).get_page(request.GET.get("page"))
-        context.update(data, page=page, unit_base=unit_base, matrix_base=matrix_base)
+        page = Paginator(data["kpi_order"], PAGE_SIZE).get_page(request.GET.get("page"))
+        rows = collaboration_rows(data, page.object_list)
+        context.update(data, page=page, rows=rows, unit_base=unit_base, matrix_base=matrix_base)
     return render(request, "interlock/dashboards/collaboration.html", context)
 
 
