@@ -241,7 +241,7 @@ def unit_dashboard(unit: OrgUnit, period: Period, periods: list[Period]) -> dict
             "current": p.pk == period.pk,
         }
         for p in periods
-        if p.pk in latest
+        if p.pk in latest and p.kind == period.kind  # a trend compares like with like (months, quarters…)
     ]
     snap = snapshot_for(period, subject)
 

@@ -29,7 +29,6 @@ from interlock import engine
 from interlock.models import Scorecard
 from interlock.selectors import PeriodData, period_inputs
 from interlock.services import parse_review_weight, scorecard_lines_clean
-from responsibility.selectors import matrix_effective_ids
 from responsibility.services import matrix_rows_clean
 
 PROPOSED_MATRIX = -1  # the matrix id of proposed rows that replace no stored version
@@ -141,6 +140,19 @@ def with_scorecard(
     return _replace(inputs, scorecards=cards, lines=merged)
 
 
+def only_scorecards(inputs: engine.PeriodInputs, scorecard_ids: Sequence[int]) -> engine.PeriodInputs:
+    """The inputs narrowed to some scorecards and their lines (KPIs and matrices kept). Exact for those
+    scorecards: each is computed from its own lines, its unit's matrix rows and the KPI scores. Pure."""
+    wanted = list(scorecard_ids)
+    cards = _frame(inputs.scorecards, ["scorecard", "subject", "unit", "rho"])
+    lines = _frame(inputs.lines, ["line", "scorecard", "kpi", "weight", "role", "threshold"])
+    return _replace(
+        inputs,
+        scorecards=cards[cards["scorecard"].isin(wanted)] if len(cards) else cards,
+        lines=lines[lines["scorecard"].isin(wanted)] if len(lines) else lines,
+    )
+
+
 def _replace(inputs: engine.PeriodInputs, **changes: Any) -> engine.PeriodInputs:
     fields = {name: getattr(inputs, name) for name in engine.PeriodInputs.__dataclass_fields__}
     fields.update(changes)
@@ -237,9 +249,14 @@ def whatif_matrix(
         }
         for row in clean
     ]
-    changed_inputs = with_matrix(data.inputs, kpi.pk, proposed)
-    before, after = _compute(data, changed_inputs)
     affected = scorecards_with_kpi(data.inputs, kpi.pk)
+    narrowed = PeriodData(
+        period=data.period,
+        inputs=only_scorecards(data.inputs, affected),
+        params=data.params,
+        subjects=data.subjects,
+    )
+    before, after = _compute(narrowed, with_matrix(narrowed.inputs, kpi.pk, proposed))
     result = WhatIf(period=period, changes=_labelled(diff_totals(before, after, affected)))
     cards = _frame(data.inputs.scorecards, ["scorecard", "subject", "unit"])
     carded = {int(u) for u in cards["unit"].dropna().tolist()} if len(cards) else set()
@@ -275,6 +292,12 @@ def whatif_scorecard(
     if errors:
         raise ValidationError(errors)
     data = data or period_inputs(scorecard.period)
+    data = PeriodData(
+        period=data.period,
+        inputs=only_scorecards(data.inputs, [scorecard.pk]),
+        params=data.params,
+        subjects=data.subjects,
+    )
     unit = scorecard.org_unit_id if scorecard.org_unit_id is not None else scorecard.position.org_unit_id
     changed_inputs = with_scorecard(
         data.inputs,
@@ -309,7 +332,7 @@ __all__ = [
     "Change",
     "WhatIf",
     "diff_totals",
-    "matrix_effective_ids",
+    "only_scorecards",
     "scorecards_with_kpi",
     "whatif_matrix",
     "whatif_scorecard",

@@ -32,6 +32,7 @@ from tests.factories.interlock import (
     PositionScorecardFactory,
     ScorecardFactory,
     ScorecardLineFactory,
+    ScoreSnapshotFactory,
     build_seed_tables,
 )
 from tests.factories.org import OrgUnitFactory, PeriodFactory, PositionFactory
@@ -128,9 +129,15 @@ def test_unit_dashboard_trend_spans_periods_latest_version_only(world, hr_a):
     Scorecard.objects.filter(period=later).update(status=Scorecard.Status.PUBLISHED)
     scores_recompute(period=later)
     scores_recompute(period=later)  # a second version replaces the first
+    quarter = PeriodFactory(year=2026, kind="quarter", quarter=1, status="active")
+    ScoreSnapshotFactory(period=quarter, org_unit=world.units["sales"], total=Decimal("50.00"))
     periods = periods_ordered()
     data = unit_dashboard(world.units["sales"], later, periods)
+    # A trend compares like with like: the quarter's score is not a point of the yearly line.
     assert [t["label"] for t in data["trend"]] == [world.period.label, later.label]
+    assert [t["label"] for t in unit_dashboard(world.units["sales"], quarter, periods)["trend"]] == [
+        "2026 Q1"
+    ]
     assert data["trend"][0]["total"] == Decimal("98.00")
     assert data["trend"][1]["current"] and data["trend"][1]["total"] == data["total"]
     assert default_period(periods, scored_period_ids()) == later

@@ -14,6 +14,7 @@ from interlock.selectors import snapshots_latest
 from interlock.services import scores_recompute
 from interlock.whatif import (
     diff_totals,
+    only_scorecards,
     scorecards_with_kpi,
     whatif_matrix,
     whatif_scorecard,
@@ -166,3 +167,14 @@ def test_whatif_scorecard_draft_and_published(world, hr_a):
     with pytest.raises(ValidationError) as invalid:
         whatif_scorecard(sales, [{"kpi": "999999999", "weight": "abc", "role": "own"}], "2")
     assert {"review_weight", "lines-0-kpi", "lines-0-weight"} <= set(invalid.value.message_dict)
+
+
+def test_narrowing_to_some_scorecards_changes_none_of_their_scores():
+    inputs = seed_tables.seed_inputs()
+    full = {
+        card.scorecard: (card.total, card.flags, card.breakdown)
+        for card in engine.compute_period(inputs).scorecards
+    }
+    narrowed = engine.compute_period(only_scorecards(inputs, [2, 3])).scorecards
+    assert [card.scorecard for card in narrowed] == [2, 3]
+    assert all((card.total, card.flags, card.breakdown) == full[card.scorecard] for card in narrowed)
