@@ -251,3 +251,28 @@ def test_whatif_is_for_hr_admins_only(world, tenant_a, login):
 def test_manager_home_links_to_the_dashboard(world, manager, login):
     body = login(manager).get(reverse("tenant-home", kwargs={"tenant_slug": "alpha"})).content.decode()
     assert url("dashboard-unit") in body
+
+
+def test_whatif_takes_the_matrix_editors_payload(world, other, tenant_a, hr_a, login):
+    """What the matrix editor's form posts (header fields, rows) plus the matrix id its button adds."""
+    client = login(hr_a)
+    assert client.get(url("whatif")).status_code == 200  # the picker
+    payload = {
+        "csrfmiddlewaretoken": "x",
+        "lock_version": world.matrices["dso"].lock_version,
+        "note": "finance alone",
+        "effective_from": world.period.pk,  # the new-version editor's period field
+        "matrix": world.matrices["dso"].pk,
+        "rows-0-org_unit": world.units["finance"].pk,
+        "rows-0-role": "lead",
+        "rows-0-share": "100",
+        "rows-0-contribution_dimension": "账款管理",
+        "rows-0-evaluation_kpi": "",
+        "rows-0-evaluation_method": "",
+    }
+    body = client.post(url("whatif"), payload, HTTP_HX_REQUEST="true").content.decode()
+    assert 'id="whatif-table"' in body and "财务部" in body  # finance has no scorecard: named below the table
+    assert client.post(url("whatif"), dict(payload, effective_from=other.period.pk)).status_code == 404
+    assert client.post(url("whatif"), dict(payload, period="12abc")).status_code == 404
+    nul = client.post(url("whatif"), dict(payload, **{"rows-0-share": "1\x000"}), HTTP_HX_REQUEST="true")
+    assert nul.status_code == 200 and 'id="whatif-errors"' in nul.content.decode()
