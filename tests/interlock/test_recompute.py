@@ -106,10 +106,15 @@ def test_interrupted_run_leaves_the_previous_version(world, monkeypatch):
     recompute(world)
     before = content(world.period)
 
-    def boom(*args, **kwargs):
+    from interlock import services
+
+    real = services._insert_snapshots
+
+    def boom(snapshots):
+        real(snapshots)  # the new version is written, then the worker dies before the old one goes
         raise RuntimeError("worker killed")
 
-    monkeypatch.setattr(ScoreSnapshot.objects, "bulk_create", boom)
+    monkeypatch.setattr(services, "_insert_snapshots", boom)
     with pytest.raises(RuntimeError):
         recompute(world)
     monkeypatch.undo()

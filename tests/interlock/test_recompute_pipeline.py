@@ -269,10 +269,15 @@ def test_partial_failure_mid_write_keeps_the_previous_rows(world, extra, monkeyp
     before, versions = content(world.period), written(world.period)
     Measurement.objects.filter(kpi=world.kpis["retention"]).update(actual=Decimal("90"))
 
-    def killed(*args, **kwargs):
+    from interlock import services
+
+    real = services._insert_snapshots
+
+    def killed(snapshots):
+        real(snapshots)  # half way: the new rows are in, the old ones not yet deleted
         raise RuntimeError("worker killed")
 
-    monkeypatch.setattr(ScoreSnapshot.objects, "bulk_create", killed)
+    monkeypatch.setattr(services, "_insert_snapshots", killed)
     with pytest.raises(RuntimeError):
         scores_recompute(period=world.period, kpi_ids=[world.kpis["retention"].pk])
     monkeypatch.undo()
