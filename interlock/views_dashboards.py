@@ -424,6 +424,15 @@ def whatif_page(request):
                 context["rows"] = _current_rows(kpi, period)
         elif request.method == "POST":
             general = [_("Choose the KPI and the period to compare.")]
+    labels = dict(FLAG_CHOICES)
+    context["changes"] = [
+        {
+            "c": change,
+            "before": [str(labels.get(code, code)) for code in change.flags_before],
+            "after": [str(labels.get(code, code)) for code in change.flags_after],
+        }
+        for change in (result.changes if result else [])
+    ]
     context.update(
         result=result,
         row_errors=errors,
