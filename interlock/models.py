@@ -156,6 +156,31 @@ class ScorecardLine(TenantOwned):
         return f"{self.scorecard_id}:{self.kpi_id} {self.role} {self.weight}"
 
 
+def compact_rows(value, *, plain: bool = False):
+    """The stored form of a breakdown (see `CompactRowsJSONField`); `plain` also turns Decimals into strings
+    (what DjangoJSONEncoder writes), so the C JSON encoder needs no Python callback."""
+    if not (isinstance(value, list) and value and all(isinstance(row, dict) for row in value)):
+        return value
+    lines = [row for row in value if row.get("kind") == "line"]
+    if not lines:
+        return value
+    keys = [key for key in lines[0] if key != "kind"]
+    shape = ["kind", *keys]
+    if not all(list(row) == shape for row in lines):
+        return value
+
+    def cell(item):
+        return str(item) if plain and isinstance(item, Decimal) else item
+
+    rows = []
+    for row in value:
+        if row.get("kind") == "line":
+            rows.append([cell(row[key]) for key in keys])
+        else:
+            rows.append({key: cell(item) for key, item in row.items()} if plain else row)
+    return {"c": keys, "r": rows}
+
+
 class CompactRowsJSONField(models.JSONField):
     """A JSON list of row dicts stored compactly: the keys of the "line" rows once, each line row as a list.
 
@@ -167,18 +192,7 @@ class CompactRowsJSONField(models.JSONField):
     """
 
     def get_prep_value(self, value):
-        if isinstance(value, list) and value and all(isinstance(row, dict) for row in value):
-            lines = [row for row in value if row.get("kind") == "line"]
-            if lines:
-                keys = [key for key in lines[0] if key != "kind"]
-                if all(list(row) == ["kind", *keys] for row in lines):
-                    value = {
-                        "c": keys,
-                        "r": [
-                            [row[key] for key in keys] if row.get("kind") == "line" else row for row in value
-                        ],
-                    }
-        return super().get_prep_value(value)
+        return super().get_prep_value(compact_rows(value))
 
     def from_db_value(self, value, expression, connection):
         value = super().from_db_value(value, expression, connection)

@@ -610,41 +610,44 @@ _UNNEST_COLUMNS = (  # field, SQL array type, cast applied to each element
 )
 
 
-def _insert_snapshots(snapshots: list[ScoreSnapshot]) -> None:
-    """Insert a version's snapshots in bulk. PostgreSQL: one `INSERT … SELECT FROM unnest(arrays)` (one
-    parameter per column, not per value: Django's per-field preparation of 20,000 rows × 16 columns and the
-    giant VALUES list cost more than the database's own work). Elsewhere: `bulk_create`. Either is one
-    statement inside the caller's transaction, and row-level security applies to both."""
+def _insert_snapshots(rows: list[dict[str, Any]]) -> None:
+    """Insert a version's snapshots (dicts of ScoreSnapshot field values) in bulk. PostgreSQL: one
+    `INSERT … SELECT FROM unnest(arrays)` (one parameter per column, not per value: building 20,000 model
+    instances and Django's per-field preparation of 20,000 × 16 values cost more than the database's own
+    work). Elsewhere: `bulk_create`. Either is one statement in the caller's transaction; row-level
+    security applies to both."""
+    import json
+
     from django.core.serializers.json import DjangoJSONEncoder
     from django.db import connection
 
-    if connection.vendor != "postgresql" or not snapshots:
-        ScoreSnapshot.objects.bulk_create(snapshots, batch_size=1000)
-        return
-    import json
+    from interlock.models import compact_rows
 
+    if connection.vendor != "postgresql" or not rows:
+        ScoreSnapshot.objects.bulk_create([ScoreSnapshot(**row) for row in rows], batch_size=1000)
+        return
     meta = ScoreSnapshot._meta
-    breakdown_field = meta.get_field("breakdown")
-    first = snapshots[0]
+    first = rows[0]
 
     def text(value):
         return None if value is None else str(value)
 
+    def dumps(value):
+        return json.dumps(value, cls=DjangoJSONEncoder, separators=(",", ":"))
+
     arrays = {
-        "scorecard": [s.scorecard_id for s in snapshots],
-        "subject": [s.subject for s in snapshots],
-        "org_unit": [s.org_unit_id for s in snapshots],
-        "position": [s.position_id for s in snapshots],
-        "total": [text(s.total) for s in snapshots],
-        "kpi_part": [text(s.kpi_part) for s in snapshots],
-        "review_part": [text(s.review_part) for s in snapshots],
-        "review_weight": [text(s.review_weight) for s in snapshots],
-        "points": [text(s.points) for s in snapshots],
-        "flags": [json.dumps(s.flags, cls=DjangoJSONEncoder) for s in snapshots],
-        "breakdown": [
-            json.dumps(breakdown_field.get_prep_value(s.breakdown), cls=DjangoJSONEncoder) for s in snapshots
-        ],
-        "incomplete": [bool(s.incomplete) for s in snapshots],
+        "scorecard": [r["scorecard_id"] for r in rows],
+        "subject": [r["subject"] for r in rows],
+        "org_unit": [r["org_unit_id"] for r in rows],
+        "position": [r["position_id"] for r in rows],
+        "total": [text(r["total"]) for r in rows],
+        "kpi_part": [text(r["kpi_part"]) for r in rows],
+        "review_part": [text(r["review_part"]) for r in rows],
+        "review_weight": [text(r["review_weight"]) for r in rows],
+        "points": [text(r["points"]) for r in rows],
+        "flags": [dumps(r["flags"]) for r in rows],
+        "breakdown": [dumps(compact_rows(r["breakdown"], plain=True)) for r in rows],
+        "incomplete": [bool(r["incomplete"]) for r in rows],
     }
     names = [meta.get_field(name).column for name, _type, _cast in _UNNEST_COLUMNS]
     aliases = [f"c{i}" for i in range(len(_UNNEST_COLUMNS))]
@@ -658,7 +661,7 @@ def _insert_snapshots(snapshots: list[ScoreSnapshot]) -> None:
     table = connection.ops.quote_name(meta.db_table)
     sql = f"INSERT INTO {table} ({columns}) SELECT %s, %s, %s, %s, {selected} "  # noqa: S608
     sql += f"FROM unnest({unnest}) AS x({', '.join(aliases)})"
-    params = [first.tenant_id, first.period_id, first.version, first.computed_at]
+    params = [first["tenant_id"], first["period_id"], first["version"], first["computed_at"]]
     params += [arrays[name] for name, _type, _cast in _UNNEST_COLUMNS]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -714,24 +717,24 @@ def scores_recompute(
         org_unit_id, position_id = data.subjects[card.scorecard]
         points_row = card.breakdown[-1]
         snapshots.append(
-            ScoreSnapshot(
-                tenant_id=tenant_id,
-                period=locked,
-                scorecard_id=card.scorecard,
-                subject=subject_key(org_unit_id=org_unit_id, position_id=position_id),
-                org_unit_id=org_unit_id,
-                position_id=position_id,
-                version=version,
-                total=card.total,
-                kpi_part=_dec(card.kpi_part, 4),
-                review_part=_dec(card.review_part, 4),
-                review_weight=_dec(card.rho_effective, 3),
-                points=points_row["value"] if points_row["value"] is not None else _dec(card.points, 2),
-                flags=card.flags,
-                breakdown=card.breakdown,
-                incomplete=card.incomplete,
-                computed_at=now,
-            )
+            {
+                "tenant_id": tenant_id,
+                "period_id": locked.pk,
+                "scorecard_id": card.scorecard,
+                "subject": subject_key(org_unit_id=org_unit_id, position_id=position_id),
+                "org_unit_id": org_unit_id,
+                "position_id": position_id,
+                "version": version,
+                "total": card.total,
+                "kpi_part": _dec(card.kpi_part, 4),
+                "review_part": _dec(card.review_part, 4),
+                "review_weight": _dec(card.rho_effective, 3),
+                "points": points_row["value"] if points_row["value"] is not None else _dec(card.points, 2),
+                "flags": card.flags,
+                "breakdown": card.breakdown,
+                "incomplete": card.incomplete,
+                "computed_at": now,
+            }
         )
     _insert_snapshots(snapshots)
     older = ScoreSnapshot.objects.filter(period=locked, version__lt=version)

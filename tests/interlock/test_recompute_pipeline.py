@@ -365,3 +365,27 @@ def test_setup_schedules_is_idempotent(db):
     task = PeriodicTask.objects.get(name="interlock: nightly score recompute")
     assert task.task == "interlock.recompute_all_tenants_nightly" and task.enabled
     assert task.crontab.hour == "2"
+
+
+# --------------------------------------------------------------------------------------------- storage
+
+
+def test_breakdowns_are_stored_compactly_and_read_back_unchanged(world):
+    from django.db import connection
+
+    scores_recompute(period=world.period)
+    snap = ScoreSnapshot.objects.filter(period=world.period).order_by("subject").first()
+    assert snap.breakdown[0]["kind"] == "line" and set(snap.breakdown[0]) >= {"kpi", "value", "score"}
+    assert [row["kind"] for row in snap.breakdown][-2:] == ["review", "points"]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT breakdown FROM interlock_scoresnapshot WHERE id = %s", [snap.pk])
+        raw = cursor.fetchone()[0]
+    assert '"c":' in raw.replace(" ", "") if isinstance(raw, str) else "c" in raw
+    # Rows written before compaction (plain lists) read as they are.
+    ScoreSnapshot.objects.filter(pk=snap.pk).update(breakdown=[])
+    old = [{"kind": "review", "value": "1.00"}]
+    from interlock.models import compact_rows
+
+    assert compact_rows(old) == old and compact_rows([]) == []
+    ScoreSnapshot.objects.filter(pk=snap.pk).update(breakdown=old)
+    assert ScoreSnapshot.objects.get(pk=snap.pk).breakdown == old
