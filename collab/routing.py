@@ -9,6 +9,7 @@ Subclasses declare `read_roles`/`write_roles`; they may not redefine the methods
 from __future__ import annotations
 
 import logging
+import re
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError, IntegrityError
@@ -28,6 +29,28 @@ logger = logging.getLogger(__name__)
 # Ids are bigints: longer digit strings can never exist and would overflow the database.
 ID_PATTERN = r"[0-9]{1,18}"
 MAX_ID = 2**63 - 1
+_ID_TEXT = re.compile(ID_PATTERN)
+_DIGITS = re.compile(r"[0-9]+")
+
+
+def parse_id(value) -> int | None:
+    """An id from untrusted input (query string, form field, JSON), or None when it cannot be one.
+
+    Only 1–18 ASCII digits (surrounding whitespace ignored) within the bigint range. Never test with
+    `str.isdigit()`: it accepts '²' and other Unicode digits that `int()` refuses with a ValueError (a 500),
+    and it lets through 5,000-digit strings that `int()` refuses too.
+    """
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if 0 <= value <= MAX_ID else None
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    if not _ID_TEXT.fullmatch(text):
+        return None
+    number = int(text)
+    return number if number <= MAX_ID else None
 
 _SEALED = (
     "dispatch",
@@ -112,11 +135,12 @@ class TenantRelatedField(serializers.PrimaryKeyRelatedField):
     def to_internal_value(self, data):
         if isinstance(data, bool) or not isinstance(data, int | str):
             self.fail("incorrect_type", data_type=type(data).__name__)
-        if isinstance(data, str) and not data.isdigit():
+        if isinstance(data, str) and not _DIGITS.fullmatch(data):  # not isdigit(): '²' would pass it
             self.fail("incorrect_type", data_type="str")
-        if int(data) > MAX_ID:
-            self.fail("does_not_exist", pk_value=data)
-        return super().to_internal_value(int(data))
+        pk = parse_id(data)
+        if pk is None:
+            self.fail("does_not_exist", pk_value=str(data)[:20])
+        return super().to_internal_value(pk)
 
 
 def exception_handler(exc, context):
@@ -135,4 +159,6 @@ def exception_handler(exc, context):
     return drf_exception_handler(exc, context)
 
 
-__all__ = ["TenantViewSet", "TenantRelatedField", "active_membership", "all_tenants", "tenant_by_slug"]
+__all__ = [
+    "TenantViewSet", "TenantRelatedField", "active_membership", "all_tenants", "parse_id", "tenant_by_slug",
+]
