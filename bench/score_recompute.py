@@ -172,9 +172,8 @@ def build_world(
     ScorecardLine.objects.bulk_create(line_rows, batch_size=BATCH)
     from django.db import connection
 
-    if connection.vendor == "postgresql":  # fresh planner statistics, as autovacuum would have them
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+    with connection.cursor() as cursor:  # fresh planner statistics, as autovacuum would have them
+        cursor.execute("ANALYZE")
     return World(
         period=period,
         cards=len(card_ids),
@@ -270,13 +269,14 @@ def loop_recompute(period, limit: int) -> dict[int, float | None]:
 # ------------------------------------------------------------------------------------------------- (c)
 
 _SQL = """
-WITH scores AS (
-    SELECT k.id AS kpi_id,
+SELECT scorecard_id, SUM(w * score) / SUM(w)
+FROM (
+    SELECT l.scorecard_id, CAST(l.weight AS REAL) AS w,
            100.0 * CASE
                WHEN ratio IS NULL THEN NULL WHEN ratio < 0 THEN 0 WHEN ratio > cap THEN cap ELSE ratio
            END AS score
     FROM (
-        SELECT k.id, CAST(k.cap AS REAL) AS cap,
+        SELECT l.scorecard_id, l.weight, CAST(k.cap AS REAL) AS cap,
                CASE
                    WHEN m.target IS NULL OR m.actual IS NULL OR m.target < 0 THEN NULL
                    WHEN k.direction = 'lower_better' THEN
@@ -285,21 +285,21 @@ WITH scores AS (
                    WHEN m.target > 0 THEN CAST(m.actual AS REAL) / CAST(m.target AS REAL)
                    ELSE NULL
                END AS ratio
-        FROM goals_kpi k JOIN goals_measurement m ON m.kpi_id = k.id AND m.period_id = %s
-        WHERE k.tenant_id = %s
-    ) k
-)
-SELECT l.scorecard_id, SUM(CAST(l.weight AS REAL) * s.score) / SUM(CAST(l.weight AS REAL))
-FROM interlock_scorecardline l
-JOIN interlock_scorecard c ON c.id = l.scorecard_id
-LEFT JOIN collab_position p ON p.id = c.position_id
-LEFT JOIN responsibility_responsibilitymatrix mx ON mx.kpi_id = l.kpi_id AND mx.tenant_id = c.tenant_id
-LEFT JOIN responsibility_matrixrow r
-       ON r.matrix_id = mx.id AND r.org_unit_id = COALESCE(c.org_unit_id, p.org_unit_id)
-JOIN scores s ON s.kpi_id = COALESCE(r.evaluation_kpi_id, l.kpi_id)
-WHERE c.tenant_id = %s AND c.period_id = %s AND c.status = 'published'
-  AND l.role <> 'reference' AND l.weight > 0 AND s.score IS NOT NULL
-GROUP BY l.scorecard_id
+        FROM interlock_scorecardline l
+        JOIN interlock_scorecard c ON c.id = l.scorecard_id
+        LEFT JOIN collab_position p ON p.id = c.position_id
+        LEFT JOIN responsibility_responsibilitymatrix mx
+               ON mx.kpi_id = l.kpi_id AND mx.tenant_id = c.tenant_id
+        LEFT JOIN responsibility_matrixrow r
+               ON r.matrix_id = mx.id AND r.org_unit_id = COALESCE(c.org_unit_id, p.org_unit_id)
+        JOIN goals_kpi k ON k.id = COALESCE(r.evaluation_kpi_id, l.kpi_id)
+        JOIN goals_measurement m ON m.kpi_id = k.id AND m.period_id = c.period_id
+        WHERE c.tenant_id = %s AND c.period_id = %s AND c.status = 'published'
+          AND l.role <> 'reference' AND l.weight > 0
+    ) l
+) x
+WHERE score IS NOT NULL
+GROUP BY scorecard_id
 """
 
 
@@ -309,7 +309,7 @@ def grouped_sql(period) -> dict[int, float]:
 
     sql = _SQL if connection.vendor == "sqlite" else _SQL.replace("AS REAL", "AS DOUBLE PRECISION")
     with connection.cursor() as cursor:
-        cursor.execute(sql, [period.pk, period.tenant_id, period.tenant_id, period.pk])
+        cursor.execute(sql, [period.tenant_id, period.pk])
         return {int(card): float(part) for card, part in cursor.fetchall()}
 
 
