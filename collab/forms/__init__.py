@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
-from collab.routing import MAX_ID
+from collab.routing import parse_id
 
 
 class ScopedModelChoiceField(forms.ModelChoiceField):
@@ -17,10 +17,10 @@ class ScopedModelChoiceField(forms.ModelChoiceField):
     def to_python(self, value):
         if value in self.empty_values:
             return None
-        text = str(value).strip()
-        if not text.isdigit() or int(text) > MAX_ID:
+        pk = parse_id(str(value))
+        if pk is None:
             raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
-        return super().to_python(text)
+        return super().to_python(pk)
 
 
 def add_service_errors(
