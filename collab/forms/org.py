@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from collab.forms import ScopedModelChoiceField
 from collab.models import Employee, OrgUnit, Period, Position
+from collab.routing import parse_id
 from collab.selectors import org as selectors
 
 INDENT = "\u2003"  # an em space per level shows the tree inside a select box
@@ -139,8 +140,7 @@ class EmployeeForm(StyledForm):
         raw = self.data.get(self.add_prefix("org_unit")) if self.is_bound else self.initial.get("org_unit")
         if isinstance(raw, OrgUnit):
             return raw.pk
-        text = str(raw or "")
-        return int(text) if text.isdigit() and len(text) <= 18 else None
+        return parse_id(str(raw or ""))
 
     def clean_manager_no(self) -> Employee | None:
         number = self.cleaned_data["manager_no"].strip()
