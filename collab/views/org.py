@@ -23,6 +23,7 @@ from collab.forms import org as forms
 from collab.imports import ImportFileError, Table, export_xlsx, xlsx_response
 from collab.models import Employee, OrgUnit, Period, Position
 from collab.pages import HR_AND_AUDITOR, HR_ONLY, get_scoped_or_404, tenant_page
+from collab.routing import parse_id
 from collab.selectors import org as selectors
 from collab.services import org as services
 
@@ -132,9 +133,9 @@ def org_tree_children(request, pk: int):
 def org_unit_create(request):
     tree = _url(request, "org-tree")
     initial = {}
-    parent_id = request.GET.get("parent", "")
-    if parent_id.isdigit() and len(parent_id) <= 18:
-        initial["parent"] = OrgUnit.objects.filter(pk=int(parent_id)).first()
+    parent_id = parse_id(request.GET.get("parent", ""))
+    if parent_id is not None:
+        initial["parent"] = OrgUnit.objects.filter(pk=parent_id).first()
     form = forms.OrgUnitForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -248,9 +249,9 @@ def position_list(request):
 def position_create(request):
     listing = _url(request, "position-list")
     initial = {}
-    unit_id = request.GET.get("unit", "")
-    if unit_id.isdigit() and len(unit_id) <= 18:
-        initial["org_unit"] = OrgUnit.objects.filter(pk=int(unit_id)).first()
+    unit_id = parse_id(request.GET.get("unit", ""))
+    if unit_id is not None:
+        initial["org_unit"] = OrgUnit.objects.filter(pk=unit_id).first()
     form = forms.PositionForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -465,10 +466,8 @@ def employee_delete(request, pk: int):
 @tenant_page(read=HR_ONLY)
 def employee_position_options(request):
     """htmx: the <option>s of the positions of the unit chosen in the employee form."""
-    unit_id = request.GET.get("org_unit", "")
-    unit = (
-        OrgUnit.objects.filter(pk=int(unit_id)).first() if unit_id.isdigit() and len(unit_id) <= 18 else None
-    )
+    unit_id = parse_id(request.GET.get("org_unit", ""))
+    unit = OrgUnit.objects.filter(pk=unit_id).first() if unit_id is not None else None
     return render(
         request, "collab/org/_position_options.html", {"positions": selectors.positions_of_unit(unit)}
     )
