@@ -15,7 +15,7 @@ from django.contrib.auth import login
 from django.contrib.auth.forms import SetPasswordForm
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponseNotAllowed, JsonResponse
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -290,8 +290,13 @@ def notification_list(request):
 
 def _back_to_inbox(request):
     next_url = request.POST.get("next", "")
-    if next_url and url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
-        return redirect(next_url)
+    # A path only, redirected as is: redirect() would try a bare word as a URL name (NoReverseMatch, a 500).
+    if (
+        next_url.startswith("/")
+        and next_url.isprintable()
+        and url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure())
+    ):
+        return HttpResponseRedirect(next_url)
     return redirect(_tenant_url(request, "notifications"))
 
 
