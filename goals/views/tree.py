@@ -27,7 +27,7 @@ from collab.forms import ScopedModelChoiceField
 from collab.forms import add_service_errors as apply_service_errors
 from collab.models import ALL_ROLES, OrgUnit, Period, Position, Role
 from collab.pages import HR_ONLY, get_scoped_or_404, tenant_page
-from collab.routing import MAX_ID
+from collab.routing import parse_id
 from goals.models import KPI, Goal, Perspective
 from goals.selectors import tree as selectors
 from goals.services import tree as services
@@ -46,9 +46,10 @@ def _id_param(request, name: str) -> int | None:
     raw = request.GET.get(name, "")
     if raw == "":
         return None
-    if not raw.isdigit() or len(raw) > 18 or int(raw) > MAX_ID:
+    pk = parse_id(raw)
+    if pk is None:
         raise Http404
-    return int(raw)
+    return pk
 
 
 def _period_from_request(request, periods: list[Period]) -> Period | None:
@@ -172,7 +173,7 @@ class GoalForm(BootstrapMixin, forms.Form):
             kpis = KPI.objects.filter(is_active=True) | KPI.objects.filter(pk=current_kpi)
         self.fields["kpi"].queryset = kpis.order_by("code")
         raw_unit = self.data.get("org_unit") if self.is_bound else unit_id
-        unit = int(raw_unit) if str(raw_unit or "").isdigit() and len(str(raw_unit)) <= 18 else None
+        unit = parse_id(str(raw_unit or ""))
         self.fields["position"].queryset = (
             Position.objects.filter(org_unit_id=unit).order_by("title") if unit else Position.objects.none()
         )
@@ -364,10 +365,10 @@ def goal_edit(request, pk: int):
 @tenant_page(read=HR_ONLY, write=HR_ONLY)
 def goal_position_options(request):
     """htmx: the <option>s of the positions of the chosen unit."""
-    unit_id = request.GET.get("org_unit", "")
+    unit_id = parse_id(request.GET.get("org_unit", ""))
     positions = []
-    if unit_id.isdigit() and len(unit_id) <= 18:
-        positions = Position.objects.filter(org_unit_id=int(unit_id)).order_by("title").values("pk", "title")
+    if unit_id is not None:
+        positions = Position.objects.filter(org_unit_id=unit_id).order_by("title").values("pk", "title")
     return render(request, "goals/tree/_position_options.html", {"positions": positions})
 
 
