@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from collab.models import ALL_ROLES, Period
 from collab.pages import HR_ONLY, get_scoped_or_404, tenant_page
-from collab.routing import MAX_ID
+from collab.routing import parse_id
 from goals.forms import ObjectiveForm, ObjectiveLinkForm, apply_service_errors
 from goals.models import Objective, ObjectiveLink
 from goals.selectors.objectives import default_map_period, map_periods, strategy_map
@@ -23,9 +23,10 @@ def _period_from_query(request) -> Period | None:
     raw = request.GET.get("period", "")
     if raw == "":
         return default_map_period()
-    if not raw.isdigit() or len(raw) > 18 or int(raw) > MAX_ID:
+    pk = parse_id(raw)
+    if pk is None:
         raise Http404
-    return get_scoped_or_404(Period, int(raw))
+    return get_scoped_or_404(Period, pk)
 
 
 def _map_url(request, period: Period | None) -> str:
@@ -47,9 +48,9 @@ def strategy_map_page(request):
 @tenant_page(read=HR_ONLY, write=HR_ONLY)
 def objective_create(request):
     initial = {}
-    raw = request.GET.get("period", "")
-    if raw.isdigit() and len(raw) <= 18:
-        initial["period"] = Period.objects.filter(pk=int(raw)).first()
+    period_id = parse_id(request.GET.get("period", ""))
+    if period_id is not None:
+        initial["period"] = Period.objects.filter(pk=period_id).first()
     if request.GET.get("perspective"):
         initial["perspective"] = request.GET["perspective"]
     form = ObjectiveForm(request.POST or None, initial=initial)
