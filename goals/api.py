@@ -19,7 +19,7 @@ from rest_framework.settings import api_settings
 
 from collab.api import router
 from collab.models import OrgUnit, Period
-from collab.routing import MAX_ID, TenantRelatedField, TenantViewSet
+from collab.routing import MAX_ID, TenantRelatedField, TenantViewSet, parse_id
 from goals.forms import KPIFilterForm
 from goals.models import KPI, Objective, ObjectiveLink, Perspective
 from goals.selectors.kpis import kpi_search
@@ -40,10 +40,10 @@ def _id_param(request, name: str, errors: dict) -> int | None:
     raw = request.query_params.get(name, "")
     if raw == "":
         return None
-    if not raw.isdigit() or len(raw) > 18 or int(raw) > MAX_ID:
+    pk = parse_id(raw)
+    if pk is None:
         errors[name] = ["Enter a valid id."]
-        return None
-    return int(raw)
+    return pk
 
 
 class ServiceWritesMixin:
