@@ -19,7 +19,7 @@ from rest_framework.settings import api_settings
 
 from collab.api import router
 from collab.models import Period
-from collab.routing import MAX_ID, TenantRelatedField, TenantViewSet
+from collab.routing import MAX_ID, TenantRelatedField, TenantViewSet, parse_id
 from goals import engine
 from goals.models import KPI, Measurement
 from goals.services import measurements as services
@@ -113,10 +113,11 @@ class MeasurementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Tenan
             raw = self.request.query_params.get(name)
             if raw in (None, ""):
                 continue
-            if not raw.isdigit() or int(raw) > MAX_ID:
+            pk = parse_id(raw)
+            if pk is None:
                 errors[name] = ["Enter a valid id."]
                 continue
-            queryset = queryset.filter(**{f"{name}_id": int(raw)})
+            queryset = queryset.filter(**{f"{name}_id": pk})
         if errors:
             raise exceptions.ValidationError(errors)
         return queryset
