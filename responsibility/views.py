@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from collab.models import OrgUnit, Period, Role
 from collab.pages import HR_ONLY, get_scoped_or_404, tenant_page
-from collab.routing import MAX_ID
+from collab.routing import parse_id
 from goals.models import KPI
 from interlock.proposals import matrix_scorecard_proposals
 from responsibility import services
@@ -50,9 +50,10 @@ def _id_param(request, name: str) -> int | None:
     raw = request.GET.get(name, "")
     if raw == "":
         return None
-    if not raw.isdigit() or len(raw) > 18 or int(raw) > MAX_ID:
+    pk = parse_id(raw)
+    if pk is None:
         raise Http404
-    return int(raw)
+    return pk
 
 
 def default_period(periods: list[Period]) -> Period | None:
