@@ -30,7 +30,7 @@ from rest_framework.settings import api_settings
 
 from collab.api import router
 from collab.models import OrgUnit, Period, Role
-from collab.routing import MAX_ID, TenantRelatedField, TenantViewSet
+from collab.routing import MAX_ID, TenantRelatedField, TenantViewSet, parse_id
 from goals.models import KPI
 from responsibility import services
 from responsibility.concurrency import StaleEditError, user_label
@@ -187,10 +187,10 @@ class MatrixViewSet(StaleAnswersMixin, mixins.ListModelMixin, mixins.RetrieveMod
             raw = self.request.query_params.get(name, "")
             if raw == "":
                 continue
-            if not raw.isdigit() or len(raw) > 18 or int(raw) > MAX_ID:
+            if parse_id(raw) is None:
                 errors[name] = [_("Enter a valid id.")]
             else:
-                ids[name] = int(raw)
+                ids[name] = parse_id(raw)
         if errors:
             raise exceptions.ValidationError(errors)
         if "kpi" in ids:
