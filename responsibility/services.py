@@ -27,6 +27,7 @@ from django.utils.translation import gettext_noop
 
 from collab.audit import audit_record, snapshot
 from collab.models import OrgUnit, Period
+from collab.routing import parse_id
 from collab.services.org import ensure_period_open
 from goals.models import KPI
 from responsibility.concurrency import StaleEditError, lock_for_edit, user_label
@@ -104,8 +105,8 @@ def coerce_id(value: Any, model) -> int | None:
         return None
     if isinstance(value, int):
         return value if 0 < value < 10**18 else None
-    if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) <= 18:
-        return int(value.strip())
+    if isinstance(value, str):
+        return parse_id(value)  # not isdigit(): '²' passes it and int() refuses it
     return None
 
 
