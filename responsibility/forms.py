@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from collab.forms import ScopedModelChoiceField
 from collab.models import Period
+from collab.routing import parse_id
 from goals.models import KPI
 
 ROW_FIELDS = (
@@ -72,7 +73,7 @@ def resolve_references(rows: list[dict[str, str]], fields: Mapping[str, Any]) ->
         codes = {
             str(row.get(field, "")).split(LABEL_SEPARATOR)[0].strip()
             for row in out
-            if str(row.get(field, "")).strip() and not str(row.get(field, "")).strip().isdigit()
+            if str(row.get(field, "")).strip() and parse_id(str(row.get(field, ""))) is None
         }
         codes = {code for code in codes if code and "\x00" not in code and len(code) <= 50}
         if not codes:
@@ -80,7 +81,7 @@ def resolve_references(rows: list[dict[str, str]], fields: Mapping[str, Any]) ->
         found = dict(model.objects.filter(code__in=codes).values_list("code", "pk"))
         for row in out:
             value = str(row.get(field, "")).strip()
-            if value and not value.isdigit():
+            if value and parse_id(value) is None:
                 pk = found.get(value.split(LABEL_SEPARATOR)[0].strip())
                 if pk is not None:
                     row[field] = str(pk)
@@ -92,7 +93,7 @@ def reference_labels(rows: list[dict[str, Any]], fields: Mapping[str, Any]) -> l
     per field, for the ids on screen only)."""
     out = [dict(row) for row in rows]
     for field, model in fields.items():
-        ids = {int(v) for row in out if (v := str(row.get(field) or "").strip()).isdigit() and len(v) <= 18}
+        ids = {pk for row in out if (pk := parse_id(str(row.get(field) or ""))) is not None}
         names = (
             {
                 pk: reference_label(code, name)
@@ -103,9 +104,7 @@ def reference_labels(rows: list[dict[str, Any]], fields: Mapping[str, Any]) -> l
         )
         for row in out:
             value = str(row.get(field) or "").strip()
-            row[f"{field}_label"] = (
-                names.get(int(value), value) if value.isdigit() and len(value) <= 18 else value
-            )
+            row[f"{field}_label"] = names.get(parse_id(value), value)
     return out
 
 
@@ -148,8 +147,9 @@ class ReferenceField(forms.CharField):
         if not text:
             return None
         found = None
-        if text.isdigit():
-            found = self.model.objects.filter(pk=int(text)).first() if len(text) <= 18 else None
+        if text.isascii() and text.isdigit():  # not isdigit() alone: '²' passes it and int() refuses it
+            pk = parse_id(text)
+            found = self.model.objects.filter(pk=pk).first() if pk is not None else None
         else:
             code = text.split(LABEL_SEPARATOR)[0].strip()
             found = self.model.objects.filter(code=code).first() if code else None
