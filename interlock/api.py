@@ -30,7 +30,7 @@ from rest_framework.settings import api_settings
 
 from collab.api import router
 from collab.models import OrgUnit, Period, Position
-from collab.routing import MAX_ID, TenantRelatedField, TenantViewSet
+from collab.routing import MAX_ID, TenantRelatedField, TenantViewSet, parse_id
 from goals.models import KPI
 from interlock import services
 from interlock.models import LineRole, Scorecard, ScorecardLine
@@ -136,10 +136,10 @@ class ScorecardViewSet(StaleAnswersMixin, mixins.ListModelMixin, mixins.Retrieve
         errors: dict = {}
         period = params.get("period", "")
         if period:
-            if not period.isdigit() or len(period) > 18 or int(period) > MAX_ID:
+            if parse_id(period) is None:
                 errors["period"] = [_("Enter a valid id.")]
             else:
-                queryset = queryset.filter(period_id=int(period))
+                queryset = queryset.filter(period_id=parse_id(period))
         state = params.get("status", "")
         if state:
             if state not in Scorecard.Status.values:
