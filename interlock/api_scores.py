@@ -20,7 +20,7 @@ from rest_framework.response import Response
 
 from collab.api import router
 from collab.models import ALL_ROLES, Period, Role
-from collab.routing import MAX_ID, TenantRelatedField, TenantViewSet
+from collab.routing import TenantRelatedField, TenantViewSet, parse_id
 from interlock.models import Job, ScoreSnapshot
 from interlock.recompute import job_progress, scores_recompute_request
 from interlock.selectors_scores import (
@@ -82,10 +82,10 @@ def _id(request, name: str, errors: dict) -> int | None:
     raw = request.query_params.get(name, "")
     if raw == "":
         return None
-    if not raw.isdigit() or len(raw) > 18 or int(raw) > MAX_ID:
+    pk = parse_id(raw)
+    if pk is None:
         errors[name] = ["Enter a valid id."]
-        return None
-    return int(raw)
+    return pk
 
 
 class ScoreViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
