@@ -22,7 +22,7 @@ from collab.forms import ScopedModelChoiceField
 from collab.imports import export_xlsx, xlsx_response
 from collab.models import Employee, OrgUnit, Period, Role
 from collab.pages import HR_ONLY, get_scoped_or_404, tenant_page
-from collab.routing import MAX_ID
+from collab.routing import parse_id
 from goals.models import KPI
 from interlock import engine, whatif
 from interlock.models import LineRole, Scorecard, ScorecardLine
@@ -64,9 +64,10 @@ def _id_param(data, name: str) -> int | None:
     raw = str(data.get(name, "") or "").strip()
     if raw == "":
         return None
-    if not raw.isdigit() or len(raw) > 18 or int(raw) > MAX_ID:
+    pk = parse_id(raw)
+    if pk is None:
         raise Http404
-    return int(raw)
+    return pk
 
 
 def _period(request, periods: list[Period], scored: set[int]) -> Period | None:
