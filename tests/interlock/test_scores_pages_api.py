@@ -246,3 +246,25 @@ def test_pages_other_tenant(world, tenant_a, hr_a, login, other, tenant_b):
     assert client.get(page(tenant_b, "score-list")).status_code == 404
     with tenant_scope(tenant_b):
         assert list(ScoreSnapshot.objects.values_list("pk", "total", "version")) == before
+
+
+def test_score_pages_queries_do_not_grow(world, tenant_a, hr_a, login, django_assert_max_num_queries):
+    client = login(hr_a)
+    url = page(tenant_a, "score-list")
+    detail = page(tenant_a, "score-detail", pk=snap_of(world, "sales").pk)
+    with django_assert_max_num_queries(30) as small:
+        client.get(url)
+    with django_assert_max_num_queries(30) as small_detail:
+        client.get(detail)
+    when = snap_of(world, "sales").computed_at
+    for n in range(30):
+        unit = world.units["finance"] if n % 2 else world.units["delivery"]
+        ScoreSnapshot.objects.create(
+            period=world.period, subject=f"unit:{unit.pk}-{n}", org_unit=unit, version=9,
+            total=Decimal(n), computed_at=when, breakdown=snap_of(world, "sales").breakdown,
+        )  # fmt: skip
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        html = client.get(url).content.decode()
+    assert "Page 1 of 2" in html
+    with django_assert_max_num_queries(len(small_detail.captured_queries)):
+        client.get(detail)
