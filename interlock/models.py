@@ -9,6 +9,7 @@ new version and deletes the older ones in one transaction, so readers always see
 
 from __future__ import annotations
 
+import operator
 from decimal import Decimal
 
 from django.conf import settings
@@ -169,15 +170,20 @@ def compact_rows(value, *, plain: bool = False):
     if not all(list(row) == shape for row in lines):
         return value
 
-    def cell(item):
-        return str(item) if plain and isinstance(item, Decimal) else item
-
+    pick = operator.itemgetter(*keys) if len(keys) > 1 else (lambda row: (row[keys[0]],))
+    # Only "value" holds Decimals in the engine's rows; anything else the JSON encoder still handles.
+    at = keys.index("value") if plain and "value" in keys else None
     rows = []
     for row in value:
         if row.get("kind") == "line":
-            rows.append([cell(row[key]) for key in keys])
+            cells = list(pick(row))
+            if at is not None and isinstance(cells[at], Decimal):
+                cells[at] = str(cells[at])
+            rows.append(cells)
+        elif plain:
+            rows.append({key: str(item) if isinstance(item, Decimal) else item for key, item in row.items()})
         else:
-            rows.append({key: cell(item) for key, item in row.items()} if plain else row)
+            rows.append(row)
     return {"c": keys, "r": rows}
 
 
