@@ -54,7 +54,8 @@ LONG = "x" * 10_000
 # Query-string parameters most list pages read, tried on every page beside the page's own.
 GENERIC_PARAMS = (
     "page", "q", "search", "period", "kpi", "unit", "org_unit", "status", "kind", "role", "from", "to",
-    "sort", "order", "format", "export", "part", "view", "parent", "perspective", "flag",
+    "sort", "order", "format", "export", "part", "view", "parent", "perspective", "flag", "page_size",
+    "limit", "offset", "ordering", "cursor", "next",
 )  # fmt: skip
 QUERY_VALUES = (
     "-1", "abc", HUGE, "\x00", "1\x00", "²", "1.5", "2026-13-45", LONG, "9" * 5000, ["1", "2"],
@@ -63,6 +64,9 @@ FORM_VALUES = (
     "\x00", "1\x00", HUGE, "-" + HUGE, "-1", LONG, "9" * 5000, "abc", "NaN", "1e400", "²", "2026-13-45",
     ["1", "2"],
 )  # fmt: skip
+# One field at a time, the rest as the page filled them in.
+# (Parsing faults such as '²' show with every field hostile; these need the other fields to pass first.)
+ONE_FIELD_VALUES = ("1\x00", HUGE)
 GARBAGE_FILES = (
     ("garbage.xlsx", b"PK\x03\x04\x00\x00garbage that is not a zip"),
     ("nul.csv", b"code,name\n\x00,\x00\n"),
@@ -102,7 +106,8 @@ class Form:
 
 
 class FormParser(HTMLParser):
-    """Every <form> of a page with its fields' names and default values."""
+    """Every <form> of a page with its fields' names and default values; htmx posts (`hx-post` on a form,
+    or on an element that includes a form with `hx-include`) count as forms posting to their URL."""
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
@@ -110,13 +115,22 @@ class FormParser(HTMLParser):
         self._form: Form | None = None
         self._select: FormField | None = None
         self._textarea: FormField | None = None
+        self._by_id: dict[str, Form] = {}
+        self._htmx: list[tuple[str, str, Form | None, str]] = []  # (url, hx-include, enclosing form, hx-vals)
 
     def handle_starttag(self, tag, attrs):
         attributes = {key: value or "" for key, value in attrs}
         if tag == "form":
             self._form = Form(attributes.get("method", "get").lower(), attributes.get("action", ""))
             self.forms.append(self._form)
+            if attributes.get("id"):
+                self._by_id[attributes["id"]] = self._form
+            if attributes.get("hx-post"):
+                self._htmx.append((attributes["hx-post"], "this", self._form, attributes.get("hx-vals", "")))
             return
+        if attributes.get("hx-post"):
+            include = attributes.get("hx-include", "")
+            self._htmx.append((attributes["hx-post"], include, self._form, attributes.get("hx-vals", "")))
         if self._form is None:
             return
         name = attributes.get("name")
@@ -153,9 +167,25 @@ class FormParser(HTMLParser):
             self._textarea = None
 
 
+    def close(self):
+        super().close()
+        for url, include, enclosing, vals in self._htmx:
+            included = self._by_id.get(include.lstrip("#"))
+            source = enclosing if include in {"this", "closest form"} else included
+            form = Form("post", url, dict(source.fields) if source is not None else {})
+            try:
+                extra = json.loads(vals) if vals else {}
+            except ValueError:
+                extra = {}
+            for name, value in (extra.items() if isinstance(extra, dict) else ()):
+                form.fields.setdefault(name, FormField(name, "hidden", str(value)))
+            self.forms.append(form)
+
+
 def parse_forms(html: str) -> list[Form]:
     parser = FormParser()
     parser.feed(html)
+    parser.close()
     return parser.forms
 
 
@@ -206,7 +236,7 @@ class Prober:
                 if getattr(response, "exc_info", None):
                     crash = _crash_line(response.exc_info)
                 changes = []
-                if watch and response.status_code < 500 and crash is None:
+                if watch and response.status_code < 500 and crash is None and _shows_errors(response, body):
                     try:
                         with transaction.atomic():
                             changes = fingerprint_changes(self.baseline, tenant_fingerprint(self.tenant))
@@ -228,6 +258,13 @@ class Prober:
         assert self.sent, f"no requests were sent for {what}"
         unique = list(dict.fromkeys(self.failures))
         assert not unique, f"{len(unique)} failure(s) for {what}:\n  " + "\n  ".join(unique)
+
+
+def _shows_errors(response, body: bytes) -> bool:
+    """A refusal: a 400, or a 200 page showing field errors (a redirect is a success)."""
+    return response.status_code == 400 or (
+        response.status_code == 200 and any(marker.encode() in body for marker in ERROR_MARKERS)
+    )
 
 
 def _crash_line(exc_info) -> str:
@@ -280,22 +317,37 @@ def _named_routes():
     return [route for route in page_routes() if route.name]
 
 
+def _first_choice(f: FormField) -> str:
+    return next((option for option in f.options if option), f.value) if f.kind == "select" else f.value
+
+
 def _collect_forms(prober: Prober, client, urls: dict[str, str]) -> tuple[dict[str, list[Form]], dict]:
-    """GET every page once: the forms posting to each URL path, and the GET-form fields of each page."""
+    """GET every page once, and once more through each of its GET forms (filled with the first real choice
+    of each select, so a page that shows its editor only for a chosen KPI/period shows it): the forms
+    posting to each URL path, and the GET-form fields of each page."""
     posting: dict[str, list[Form]] = {}
     filters: dict[str, set[str]] = {}
-    for name, url in urls.items():
-        answer = prober.send(client, "GET", url)
+
+    def visit(name: str, url: str, data: dict | None, follow: bool) -> None:
+        answer = prober.send(client, "GET", url, data=data)
         if _server_error(answer):
-            prober.fail(f"GET {url} [{name}] → {_describe(answer)}")
-            continue
+            prober.fail(f"GET {url} {data or ''} [{name}] → {_describe(answer)}")
+            return
         if answer.status != 200 or "html" not in answer.content_type:
-            continue
+            return
         for form in parse_forms(answer.body.decode("utf-8", "replace")):
             if form.method == "post":
-                posting.setdefault(_path_of(form.action, url), []).append(form)
-            else:
-                filters.setdefault(name, set()).update(form.fields)
+                forms = posting.setdefault(_path_of(form.action, url), [])
+                if all(set(other.fields) != set(form.fields) for other in forms):
+                    forms.append(form)
+                continue
+            filters.setdefault(name, set()).update(form.fields)
+            if follow and form.fields:
+                chosen = {key: _first_choice(f) for key, f in form.fields.items()}
+                visit(name, _path_of(form.action, url), chosen, follow=False)
+
+    for name, url in urls.items():
+        visit(name, url, None, follow=True)
     return posting, filters
 
 
@@ -344,6 +396,10 @@ def _post_bodies(form: Form, foreign_ids: dict[str, int]):
         for file_field in file_names:
             data[file_field] = SimpleUploadedFile(name, content)
         yield f"every field = {_shown(value)}", data, value
+    for text_field in (name for name in text_names if name != "csrfmiddlewaretoken"):  # the others as shown
+        for value in ONE_FIELD_VALUES:
+            data = {**form.defaults(), text_field: value}
+            yield f"{text_field} = {_shown(value)} (others as shown)", data, None
     for file_field in file_names:
         for name, content in GARBAGE_FILES:
             upload = SimpleUploadedFile(name, content)
@@ -378,6 +434,10 @@ def test_no_page_answers_a_server_error_or_writes_on_hostile_posts(world):
     for route in _named_routes():
         url = urls[route.name]
         _check_post(prober, client, url, route.name, {}, "empty POST")
+        for method in ("PUT", "PATCH", "DELETE", "OPTIONS"):
+            answer = prober.send(client, method, url, data="\x00=\x00", content_type="text/plain")
+            if _server_error(answer):
+                prober.fail(f"{method} {url} [{route.name}] → {_describe(answer)}")
         for form in posting.get(url, []):
             for label, data, value in _post_bodies(form, _foreign_ids(form, objects, world["foreign"])):
                 answer = _check_post(prober, client, url, route.name, data, label)
@@ -395,10 +455,7 @@ def _check_post(prober: Prober, client, url: str, name: str, data: dict, label: 
     if _server_error(answer):
         prober.fail(f"POST {url} [{name}] {label} → {_describe(answer)}")
         return answer
-    shows_errors = answer.status == 400 or (
-        answer.status == 200 and any(marker.encode() in answer.body for marker in ERROR_MARKERS)
-    )
-    if shows_errors and not answer.redirect and answer.changes:
+    if answer.changes:  # only looked for when the answer shows errors
         prober.fail(f"POST {url} [{name}] {label} answered {answer.status} with errors but wrote: "
                     + "; ".join(answer.changes))  # fmt: skip
     return None
@@ -453,7 +510,7 @@ def _json_bodies(template: dict):
     yield "null", "null"
     yield "an empty body", ""
     for key in keys:
-        for value in (10**20, "\x00", "²", [None], {"a": None}):
+        for value in (10**20, "\x00", {"a": None}):  # ('²' and lists: every field at once, above)
             yield f"own representation with {key} = {_shown(value)}", json.dumps({**template, key: value})
 
 
@@ -485,8 +542,11 @@ def test_no_api_route_answers_a_server_error_to_hostile_input(world):
             _api_url(detail_route, slug, objects) if route.detail and detail_route else None,
         )  # fmt: skip
         for method in writes:
-            for label, raw in _json_bodies(template):
-                answer = prober.send(client, method, url, data=raw, content_type="application/json")
+            bodies = [(label, raw, "application/json") for label, raw in _json_bodies(template)]
+            bodies += [("a form-encoded body", "id=%00&name=" + HUGE, "application/x-www-form-urlencoded"),
+                       ("a text body", "\x00", "text/plain")]  # fmt: skip
+            for label, raw, content_type in bodies:
+                answer = prober.send(client, method, url, data=raw, content_type=content_type)
                 if _server_error(answer):
                     prober.fail(f"{method} {url} [{route.label}] {label} → {_describe(answer)}")
                 elif not _json_error(answer):
