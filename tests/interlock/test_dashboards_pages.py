@@ -276,3 +276,20 @@ def test_whatif_takes_the_matrix_editors_payload(world, other, tenant_a, hr_a, l
     assert client.post(url("whatif"), dict(payload, period="12abc")).status_code == 404
     nul = client.post(url("whatif"), dict(payload, **{"rows-0-share": "1\x000"}), HTTP_HX_REQUEST="true")
     assert nul.status_code == 200 and 'id="whatif-errors"' in nul.content.decode()
+
+
+def _form_of(page: str, form_id: str) -> str:
+    start = page.index(f'id="{form_id}"')
+    return page[start : page.index("</form>", start)]
+
+
+def test_the_matrix_and_scorecard_editors_offer_whatif_on_their_own_form(world, hr_a, login):
+    client = login(hr_a)
+    matrix, card = world.matrices["retention"], world.scorecards["sales"]
+    form = _form_of(client.get(url("matrix-edit", pk=matrix.pk)).content.decode(), "matrix-form")
+    assert 'id="whatif-button"' in form and 'hx-include="closest form"' in form
+    assert f'{{"matrix": "{matrix.pk}"}}' in form
+    form = _form_of(client.get(url("scorecard-edit", pk=card.pk)).content.decode(), "scorecard-form")
+    assert 'id="whatif-button"' in form and f'{{"scorecard": "{card.pk}"}}' in form
+    creating = client.get(url("matrix-create")).content.decode()
+    assert 'id="whatif-button"' in creating and "hx-vals='{}'" in creating
