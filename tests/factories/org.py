@@ -63,10 +63,22 @@ class PeriodFactory(factory.django.DjangoModelFactory):
         model = Period
 
     kind = Period.Kind.YEAR
-    year = factory.Sequence(lambda n: 2000 + (n % 100))
+    year = None  # a free year of the scoped tenant, chosen at creation (see _create)
     quarter = None
     month = None
     status = Period.Status.ACTIVE
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        # A fixed sequence would sooner or later hit a year a test created explicitly (2025, 2030…) and
+        # break the tenant's period uniqueness depending on test order; take the first year still free.
+        if kwargs.get("year") is None:
+            same_kind = Period.objects.filter(
+                kind=kwargs["kind"], quarter=kwargs.get("quarter"), month=kwargs.get("month")
+            )
+            taken = set(same_kind.values_list("year", flat=True))
+            kwargs["year"] = next(year for year in range(2000, 2101) if year not in taken)
+        return super()._create(model_class, *args, **kwargs)
 
 
 __all__ = ["EmployeeFactory", "OrgUnitFactory", "PeriodFactory", "PositionFactory"]
