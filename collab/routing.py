@@ -14,6 +14,7 @@ import re
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError, IntegrityError
 from django.http import Http404
+from django.utils.translation import gettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, serializers, status, viewsets
@@ -121,7 +122,7 @@ class TenantViewSet(viewsets.GenericViewSet):
         request.membership = membership
         allowed = self.read_roles if request.method in SAFE_METHODS else (self.write_roles & WRITE_ROLES)
         if not membership.has_role(*allowed):
-            raise exceptions.PermissionDenied("Your role may not do this here.")
+            raise exceptions.PermissionDenied(gettext("Your role may not do this here."))
 
     @property
     def tenant(self) -> Tenant:
@@ -151,11 +152,12 @@ def exception_handler(exc, context):
     elif isinstance(exc, DataError | OverflowError):
         logger.info("Rejected input the database could not take: %s", exc)
         return Response(
-            {"detail": "A value is out of range or malformed."}, status=status.HTTP_400_BAD_REQUEST
+            {"detail": gettext("A value is out of range or malformed.")}, status=status.HTTP_400_BAD_REQUEST
         )
     elif isinstance(exc, IntegrityError):
         logger.info("Rejected write that broke a constraint: %s", exc)
-        return Response({"detail": "This conflicts with existing data."}, status=status.HTTP_409_CONFLICT)
+        conflict = {"detail": gettext("This conflicts with existing data.")}
+        return Response(conflict, status=status.HTTP_409_CONFLICT)
     return drf_exception_handler(exc, context)
 
 

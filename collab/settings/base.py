@@ -127,7 +127,7 @@ AXES_LOCKOUT_CALLABLE = "collab.views.accounts.locked_out_response"
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("zh-hans", _("Simplified Chinese"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+LOCALE_PATHS = [BASE_DIR / "collab" / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

@@ -1,7 +1,8 @@
 """Simplified Chinese is complete: every message translated and compiled, pages follow the user's language.
 
-The catalogue checks read `locale/zh_Hans/LC_MESSAGES/django.po` with a small parser (no extra dependency)
-and compare it with the committed `.mo`, so a forgotten `compilemessages` fails here. When GNU gettext is
+The catalogue checks read `collab/locale/zh_Hans/LC_MESSAGES/django.po` with a small parser (no extra
+dependency) and compare it with the committed `.mo`, so a forgotten `compilemessages` fails here.
+When GNU gettext is
 installed, the sources are scanned again (in a copy of the project, so the tree is never touched) to find
 strings added since the catalogue was last translated.
 """
@@ -26,7 +27,7 @@ from collab.services.accounts import user_language_set
 from tests.factories import TenantFactory, make_member
 
 ROOT = Path(settings.BASE_DIR)
-LOCALE = ROOT / "locale"
+LOCALE = ROOT / "collab" / "locale"
 PO = LOCALE / "zh_Hans" / "LC_MESSAGES" / "django.po"
 MO = LOCALE / "zh_Hans" / "LC_MESSAGES" / "django.mo"
 # The same command as `make messages`.
@@ -185,7 +186,7 @@ def test_no_source_string_is_missing_from_the_catalogue(tmp_path):
     command += [f"--ignore={pattern}" for pattern in MAKEMESSAGES_IGNORE]
     result = subprocess.run(command, cwd=copy, capture_output=True, text=True, timeout=300)  # noqa: S603
     assert result.returncode == 0, result.stderr
-    problems = untranslated(parse_po(copy / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"))
+    problems = untranslated(parse_po(copy / "collab" / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"))
     assert not problems, (
         f"{len(problems)} strings in the sources are not translated yet (run `make messages`, translate, "
         "compile):\n" + "\n".join(problems[:40])
