@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -35,6 +35,7 @@ from django.utils.translation import gettext_noop
 
 from collab.audit import audit_record, snapshot
 from collab.models import OrgUnit, Period, Position
+from collab.numbers import parse_number
 from collab.services.org import ensure_period_open
 from collab.tenancy import current_tenant
 from goals.models import KPI
@@ -98,20 +99,7 @@ def _decimal(
         if required:
             raise ValueError(_("This value is required."))
         return None
-    if isinstance(value, bool):
-        raise ValueError(_("Enter a number."))
-    if isinstance(value, float):
-        value = repr(value)
-    if isinstance(value, str):
-        value = value.strip().rstrip("%").strip()
-        if "\x00" in value or len(value) > 20:
-            raise ValueError(_("Enter a number."))
-    try:
-        number = Decimal(value)
-    except (InvalidOperation, TypeError, ValueError):
-        raise ValueError(_("Enter a number.")) from None
-    if not number.is_finite():
-        raise ValueError(_("Enter a number."))
+    number = parse_number(value)
     if number < low or number > high:
         raise ValueError(_("Enter a number from %(low)s to %(high)s.") % {"low": low, "high": high})
     quantum = Decimal(1).scaleb(-places)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -27,6 +27,7 @@ from django.utils.translation import gettext_noop
 
 from collab.audit import audit_record, snapshot
 from collab.models import OrgUnit, Period
+from collab.numbers import parse_number
 from collab.routing import parse_id
 from collab.services.org import ensure_period_open
 from goals.models import KPI
@@ -65,18 +66,7 @@ def parse_share(value: Any) -> Decimal:
     """A share in percent: a number > 0 and ≤ 100 with at most two decimals. ValueError with the message."""
     if isinstance(value, bool) or value is None or (isinstance(value, str) and not value.strip()):
         raise ValueError(_("Enter a share."))
-    if isinstance(value, float):
-        value = repr(value)
-    if isinstance(value, str):
-        value = value.strip().rstrip("%").strip()
-        if "\x00" in value or len(value) > 20:
-            raise ValueError(_("Enter a number."))
-    try:
-        share = Decimal(value)
-    except (InvalidOperation, TypeError, ValueError):
-        raise ValueError(_("Enter a number.")) from None
-    if not share.is_finite():
-        raise ValueError(_("Enter a number."))
+    share = parse_number(value)
     if share <= 0 or share > HUNDRED:
         raise ValueError(_("Enter a share greater than 0 and at most 100."))
     if share != share.quantize(SHARE_QUANTUM, rounding="ROUND_DOWN"):
