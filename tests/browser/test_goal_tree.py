@@ -101,9 +101,13 @@ def test_hr_admin_builds_a_three_level_tree(company, live_server, page, screensh
 
     # Level 3: a position goal under sales; choosing the unit loads its positions.
     _open_form(page, page.locator(f"[data-goal='{sales_goal.pk}'] [data-action='add-child']"))
+    # The form opens with the parent's unit (sales) and its positions; wait for each reload to land
+    # before choosing, or a late swap resets the choice.
+    rep_option = page.locator("#id_position option:has-text('Sales rep')")
     page.select_option("#goal-form select[name=org_unit]", str(service.pk))
+    rep_option.wait_for(state="detached")
     page.select_option("#goal-form select[name=org_unit]", str(sales.pk))
-    page.locator("#id_position option:has-text('Sales rep')").wait_for(state="attached")
+    rep_option.wait_for(state="attached")
     page.select_option("#id_position", label="Sales rep")
     page.select_option("#goal-form select[name=kpi]", str(win.pk))
     page.fill("#goal-form input[name=weight]", "150")
@@ -136,9 +140,12 @@ def test_hr_admin_builds_a_three_level_tree(company, live_server, page, screensh
     assert "published (4 goals)" in page.locator("main").inner_text()
 
     # The chart and table views of the same tree.
-    page.click("#tree-views >> text=Chart")
+    # Each tab is a link: wait for its page before reading it.
+    with page.expect_navigation():
+        page.click("#tree-views >> text=Chart")
     page.locator("#goal-chart canvas").wait_for()
-    page.click("#tree-views >> text=Table")
+    with page.expect_navigation():
+        page.click("#tree-views >> text=Table")
     assert page.locator(f"#goal-table tr[data-goal='{leaf.pk}']").is_visible()
     screenshot("goal-tree-table")
 
