@@ -16,9 +16,11 @@ Triggers → `scores_recompute_request(period=…, reason=…)`, called inside t
 - **Progress.** The Job row moves queued (0) → running (5) → done (100) | failed, committed at each step;
   inside the recompute transaction (invisible to other connections) the stages report to the cache under
   the tenant's key, and `job_progress()` reads whichever is further.
-- **Partial path.** A measurement or matrix change names KPI ids: only scorecards those KPIs reach are
-  recomputed and rewritten (`affected_scorecard_ids`). A scorecard change names the scorecard. The nightly
-  run, the "Recompute now" button and the API recompute everything.
+- **Partial path.** A measurement, matrix or KPI-rule change names KPI ids: only scorecards those KPIs
+  reach are recomputed and rewritten (`affected_scorecard_ids`). A scorecard change names the scorecard.
+  The nightly run, the "Recompute now" button and the API recompute everything.
+- **Closed periods** are read-only: nothing is queued for them (nightly included), and a job queued before
+  its period closed ends *done* as skipped, saying why, with nothing written.
 """
 
 from __future__ import annotations
@@ -232,6 +234,27 @@ def scores_recompute_request_matrix(*, kpi_id: int, effective_from: Period, reas
             scores_recompute_request(period=period, kpi_ids=[kpi_id], reason=reason, actor=actor)
 
 
+def scores_recompute_request_kpi(*, kpi_id: int, reason: str, actor=None) -> list[Job]:
+    """A KPI's scoring rule changed (direction, cap, aggregation, active): the open periods whose scores use
+    it — a published scorecard there has a line on it, or (when it judges a matrix row as its evaluation
+    KPI) any open period with scores. Three queries, plus the requests."""
+    kpi_id = int(kpi_id)
+    published = ScorecardLine.objects.filter(
+        kpi_id=kpi_id,
+        scorecard__status=Scorecard.Status.PUBLISHED,
+        scorecard__period__status__in=OPEN_STATUSES,
+    )
+    period_ids = set(published.values_list("scorecard__period_id", flat=True))
+    if MatrixRow.objects.filter(evaluation_kpi_id=kpi_id).exists():  # a request skips periods without scores
+        period_ids |= set(Period.objects.filter(status__in=OPEN_STATUSES).values_list("pk", flat=True))
+    jobs = []
+    for period_id in sorted(period_ids):
+        job = scores_recompute_request(period=period_id, kpi_ids=[kpi_id], reason=reason, actor=actor)
+        if job is not None:
+            jobs.append(job)
+    return jobs
+
+
 def scores_recompute_request_tenant(*, reason: str = "nightly") -> list[Job]:
     """The nightly full recompute of one tenant: every active or in-review period with something to score."""
     jobs = []
@@ -290,10 +313,25 @@ def _finish(job: Job, *, status: str, message: str, result: dict | None = None) 
     cache.delete(_progress_key(job.pk))
 
 
+def _skip_closed(job: Job, period_id: int) -> bool:
+    """A period closed after the job was queued: its scores are read-only now and stay as they were when it
+    closed (every input is frozen with it, so there is nothing a later run could change either). The job
+    ends *done* without writing, saying so — not *failed*: nothing went wrong."""
+    period = Period.objects.filter(pk=period_id).only("status", "kind", "year", "quarter", "month").first()
+    if period is None or period.status != Period.Status.CLOSED:
+        return False
+    message = _(
+        "Skipped: the period %(period)s was closed before this recompute ran; its scores stay as they were."
+    ) % {"period": period.label}
+    _finish(job, status=Job.Status.DONE, message=message, result={"skipped": "closed"})
+    return True
+
+
 def scores_recompute_run(*, job_id: int, period_id: int, final_attempt: bool = True) -> dict[str, Any]:
     """What the task does: claim the job, recompute (all or the part the job names), record the outcome.
 
-    Invalid data (a closed or missing period) fails the job at once. Transient errors (database, broker)
+    A period closed since the job was queued ends it as skipped (done, nothing written); invalid data (a
+    missing period) fails the job at once. Transient errors (database, broker)
     propagate for the task to retry; the job stays *running* meanwhile and fails after the last attempt.
     """
     from interlock.services import scores_recompute
@@ -302,6 +340,8 @@ def scores_recompute_run(*, job_id: int, period_id: int, final_attempt: bool = T
     job = job_claim(job_id)
     if job is None:
         return {"job": job_id, "status": "skipped"}
+    if _skip_closed(job, period_id):
+        return {"job": job.pk, "status": "skipped"}
     params = job.params or {}
     partial = {}
     if not params.get("full", True):
@@ -309,6 +349,8 @@ def scores_recompute_run(*, job_id: int, period_id: int, final_attempt: bool = T
     try:
         result = scores_recompute(period=period_id, actor=job.created_by, progress=_report(job.pk), **partial)
     except ValidationError as invalid:
+        if _skip_closed(job, period_id):  # it closed while this run waited for the period's lock
+            return {"job": job.pk, "status": "skipped"}
         _finish(job, status=Job.Status.FAILED, message=" ".join(invalid.messages))
         return {"job": job.pk, "status": Job.Status.FAILED}
     except TRANSIENT_ERRORS as error:

@@ -83,6 +83,10 @@ def kpi_create(*, actor, data: Mapping[str, Any]) -> KPI:
     return kpi
 
 
+# What the score engine reads from a KPI (DESIGN.md §6; an inactive KPI has no data): a change re-scores.
+SCORING_FIELDS = ("direction", "cap", "aggregation", "is_active")
+
+
 def _check_version(current: int, version: int | None) -> None:
     if version is not None and version != current:
         message = _("Someone else saved this in the meantime. Reload the page and apply your change again.")
@@ -94,11 +98,16 @@ def kpi_update(*, actor, kpi: KPI, data: Mapping[str, Any], version: int | None 
     locked = KPI.objects.select_for_update().get(pk=kpi.pk)
     _check_version(locked.version, version)
     before = snapshot(locked)
+    rule = [getattr(locked, name) for name in SCORING_FIELDS]
     _apply(locked, data)
     _validate(locked)
     locked.version += 1
     _save(locked)
     audit_record(actor=actor, action="kpi.update", obj=locked, before=before, after=snapshot(locked))
+    if rule != [getattr(locked, name) for name in SCORING_FIELDS]:  # values, so 1.2 == 1.20
+        from interlock.recompute import scores_recompute_request_kpi
+
+        scores_recompute_request_kpi(kpi_id=locked.pk, reason="kpi", actor=actor)
     return locked
 
 

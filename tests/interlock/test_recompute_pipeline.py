@@ -389,3 +389,140 @@ def test_breakdowns_are_stored_compactly_and_read_back_unchanged(world):
     assert compact_rows(old) == old and compact_rows([]) == []
     ScoreSnapshot.objects.filter(pk=snap.pk).update(breakdown=old)
     assert ScoreSnapshot.objects.get(pk=snap.pk).breakdown == old
+
+
+# --------------------------------------------------------------------------------------------- KPI rules
+
+
+def test_a_kpi_rule_change_rescores_the_scorecards_using_it(
+    world, extra, hr_a, django_capture_on_commit_callbacks
+):
+    from goals.services.kpis import kpi_update
+
+    scores_recompute(period=world.period)
+    versions, totals = written(world.period), dict(
+        ScoreSnapshot.objects.filter(period=world.period).values_list("subject", "total")
+    )
+    kpi = world.kpis["retention"]  # target 90, actual 81: lower_better turns 90 into 111.1
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        kpi_update(actor=hr_a, kpi=kpi, data={"direction": "lower_better"}, version=kpi.version)
+    assert len(callbacks) == 1
+    job = Job.objects.get(key=f"period:{world.period.pk}")
+    assert job.status == Job.Status.DONE and job.params["reasons"] == ["kpi"]
+    assert job.params["kpis"] == [kpi.pk] and job.params["result"]["partial"] is True
+    changed = {s for s, v in written(world.period).items() if v != versions[s]}
+    assert changed == {f"unit:{world.units[name].pk}" for name in ("sales", "service", "rnd")}
+    after = dict(ScoreSnapshot.objects.filter(period=world.period).values_list("subject", "total"))
+    for name in ("sales", "service"):  # a weighted line on it (R&D holds it as a reference line)
+        subject = f"unit:{world.units[name].pk}"
+        assert after[subject] > totals[subject]
+    partial = content(world.period)
+    scores_recompute(period=world.period)  # what the job wrote is what a full recompute writes
+    assert content(world.period) == partial
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"name": "Renamed", "description": "words only", "data_source": "CRM"},
+        {"cap": "1.20"},  # the same cap written differently
+    ],
+)
+def test_a_kpi_edit_the_engine_does_not_read_queues_nothing(world, hr_a, data):
+    from goals.services.kpis import kpi_update
+
+    scores_recompute(period=world.period)
+    kpi = world.kpis["retention"]
+    assert kpi.cap == Decimal("1.2")
+    kpi_update(actor=hr_a, kpi=kpi, data=data)
+    assert not Job.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("cap", "1.5"), ("aggregation", "last"), ("is_active", False), ("direction", "lower_better")],
+)
+def test_every_scoring_field_of_a_kpi_triggers(world, hr_a, field, value):
+    from goals.services.kpis import kpi_update
+
+    kpi = world.kpis["stability"]
+    assert getattr(kpi, field) != value
+    kpi_update(actor=hr_a, kpi=kpi, data={field: value})
+    [job] = queued(world.period)
+    assert job.params["kpis"] == [kpi.pk] and job.params["full"] is False
+
+
+def test_a_kpi_rule_change_queues_only_open_periods_that_score_it(world, hr_a):
+    from goals.services.kpis import kpi_update
+
+    kpi = world.kpis["stability"]  # a line of R&D's scorecard only
+    other_open = PeriodFactory(year=2032, status=Period.Status.ACTIVE)
+    ScorecardLineFactory(scorecard=ScorecardFactory(period=other_open), kpi=kpi)
+    unused = PeriodFactory(year=2033, status=Period.Status.ACTIVE)
+    ScorecardLineFactory(scorecard=ScorecardFactory(period=unused))  # scored, but not by this KPI
+    closed = PeriodFactory(year=2034, status=Period.Status.ACTIVE)
+    ScorecardLineFactory(scorecard=ScorecardFactory(period=closed), kpi=kpi)
+    Period.objects.filter(pk=closed.pk).update(status=Period.Status.CLOSED)
+    kpi_update(actor=hr_a, kpi=kpi, data={"cap": "1.5"})
+    keys = set(Job.objects.values_list("key", flat=True))
+    assert keys == {f"period:{world.period.pk}", f"period:{other_open.pk}"}
+
+
+def test_an_evaluation_kpi_rule_change_reaches_the_unit_it_judges(world, extra, hr_a):
+    from goals.services.kpis import kpi_update
+
+    scores_recompute(period=world.period)
+    versions = written(world.period)
+    kpi = world.kpis["major_incidents"]  # no line anywhere: R&D's evaluation KPI in 大客户续约率's matrix
+    kpi_update(actor=hr_a, kpi=kpi, data={"direction": "higher_better" if kpi.direction != "higher_better"
+                                          else "lower_better"})
+    [job] = queued(world.period)
+    assert job.params["kpis"] == [kpi.pk]
+    pipeline.scores_recompute_run(job_id=job.pk, period_id=world.period.pk)
+    changed = {s for s, v in written(world.period).items() if v != versions[s]}
+    assert changed == {f"unit:{world.units['rnd'].pk}"}
+
+
+# --------------------------------------------------------------------------------------------- closed
+
+
+def test_a_job_for_a_period_closed_since_it_was_queued_is_skipped(world, hr_a):
+    from collab.services.org import period_advance
+
+    scores_recompute(period=world.period)
+    before = content(world.period)
+    set_actual(world, "stability", "50", hr_a)
+    [job] = queued(world.period)
+    period_advance(actor=hr_a, period=world.period)  # active → review
+    period_advance(actor=hr_a, period=world.period)  # review → closed
+    result = recompute_period_scores.apply(args=[world.period.tenant_id, world.period.pk, job.pk]).get()
+    assert result == {"job": job.pk, "status": "skipped"}
+    job.refresh_from_db()
+    assert (job.status, job.progress, job.params["result"]) == (Job.Status.DONE, 100, {"skipped": "closed"})
+    assert "was closed before this recompute ran" in job.message and world.period.label in job.message
+    assert content(world.period) == before  # read-only: nothing rewritten
+
+
+def test_a_period_closing_while_the_job_waits_for_its_lock_is_skipped_too(world, monkeypatch):
+    real = scores_recompute
+
+    def closed_meanwhile(**kwargs):  # the close commits between the claim and the recompute's lock
+        Period.objects.filter(pk=world.period.pk).update(status=Period.Status.CLOSED)
+        return real(**kwargs)
+
+    monkeypatch.setattr("interlock.services.scores_recompute", closed_meanwhile)
+    job = pipeline.scores_recompute_request(period=world.period, reason="manual")
+    result = recompute_period_scores.apply(args=[world.period.tenant_id, world.period.pk, job.pk]).get()
+    assert result["status"] == "skipped"
+    job.refresh_from_db()
+    assert job.status == Job.Status.DONE and "closed" in job.message
+    assert not ScoreSnapshot.objects.filter(period=world.period).exists()
+
+
+def test_the_nightly_run_leaves_closed_periods_alone(world, hr_a):
+    from interlock.tasks import recompute_tenant_nightly
+
+    scores_recompute(period=world.period)
+    Period.objects.filter(pk=world.period.pk).update(status=Period.Status.CLOSED)
+    assert recompute_tenant_nightly.apply(args=[world.period.tenant_id]).get() == 0
+    assert not Job.objects.exists()
