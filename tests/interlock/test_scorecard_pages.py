@@ -8,6 +8,8 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 
 from collab.models import Period, Role
 from collab.tenancy import tenant_scope
@@ -222,6 +224,8 @@ def test_stale_save_is_refused_naming_who(seed, tenant_a, hr_a, login):
     assert "Zhang San changed this scorecard" in response.content.decode()
     with tenant_scope(tenant_a):
         card.refresh_from_db()
+        when = date_format(localtime(card.updated_at), "DATETIME_FORMAT")
+        assert f"at {when}" in response.content.decode()
         assert card.review_weight == Decimal("0.100")
         assert ScorecardLine.objects.filter(scorecard=card).count() == 2
 

@@ -7,6 +7,8 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 
 from collab.models import Period, Role
 from collab.tenancy import tenant_scope
@@ -237,6 +239,7 @@ def test_stale_save_names_who_changed_it_and_overwrites_nothing(world, tenant_a,
     assert 'id="stale-message"' in page and "Li Wei changed this responsibility matrix" in page
     with tenant_scope(tenant_a):
         matrix.refresh_from_db()
+        assert f"at {date_format(localtime(matrix.updated_at), 'DATETIME_FORMAT')}" in page  # and when
         assert matrix.lock_version == 2 and matrix.note == ""
         assert list(matrix.rows.values_list("share", flat=True)) == [Decimal("100")]
 
