@@ -38,6 +38,7 @@ from interlock.forms import (
     lines_from_post,
 )
 from interlock.models import LineRole, Scorecard, ScorecardLine, ScoreSnapshot
+from interlock.selectors_dashboards import default_period, periods_ordered
 from responsibility.concurrency import StaleEditError
 from responsibility.forms import (
     editor_rows,
@@ -46,7 +47,7 @@ from responsibility.forms import (
     resolve_references,
     split_errors,
 )
-from responsibility.views import _id_param, default_period
+from responsibility.views import _id_param
 
 READERS = frozenset({Role.HR_ADMIN, Role.MANAGER, Role.COMMITTEE, Role.AUDITOR})
 PAGE_SIZE = 25
@@ -129,8 +130,9 @@ def scorecard_list(request):
         period = next((p for p in periods if p.pk == period_id), None)
         if period is None:
             raise Http404
-    else:
-        period = default_period(periods)
+    else:  # the latest period with scorecards, as the score and dashboard pages open on their latest scores
+        with_cards = set(Scorecard.objects.order_by().values_list("period_id", flat=True).distinct())
+        period = default_period(periods_ordered(), with_cards)
     kind = request.GET.get("kind", "")
     kind = kind if kind in KINDS else ""
     status = request.GET.get("status", "")

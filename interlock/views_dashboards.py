@@ -139,6 +139,9 @@ def unit_dashboard_page(request, pk: int | None = None):
         matrix_url = _url("matrix-detail", slug, pk=0)
         for item in data["shared"]:
             item["url"] = matrix_url[:-2] + f"{item['matrix']}/" if matrix_url else ""
+        for line in data["lines"]:  # a shared line's role and share open the matrix they come from
+            matrix = line.get("matrix")
+            line["matrix_url"] = matrix_url[:-2] + f"{matrix}/" if matrix_url and matrix else ""
         data["chart"]["title"] = _("Total by period")
         context.update(data)
         context["children"] = list(
@@ -218,6 +221,15 @@ class RankingForm(forms.Form):
             field.widget.attrs["class"] = "form-select form-select-sm"
 
 
+def show_period(form: forms.Form, period: Period) -> None:
+    """Let the period select show the period the page chose when the request named none (not a blank)."""
+    if not form.is_bound:
+        form.initial["period"] = period.pk
+    elif not form.data.get("period"):
+        form.data = form.data.copy()
+        form.data["period"] = str(period.pk)
+
+
 def _ranking_rows(request):
     periods = periods_ordered()
     scored = scored_period_ids()
@@ -230,6 +242,7 @@ def _ranking_rows(request):
     period = data.get("period") or default_period(periods, scored)
     if period is None:
         return form, periods, None, None
+    show_period(form, period)
     filters = RankingFilters(
         subject_type=data.get("subject_type", ""),
         kind=data.get("kind", ""),

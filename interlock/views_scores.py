@@ -21,7 +21,9 @@ from collab.pages import HR_ONLY, get_scoped_or_404, tenant_page
 from interlock import engine
 from interlock.models import Job, ScoreSnapshot
 from interlock.recompute import job_progress, scores_recompute_request
+from interlock.selectors_dashboards import default_period, periods_ordered, scored_period_ids
 from interlock.selectors_scores import explain, snapshot_queryset, snapshot_search, subject_label
+from interlock.views_dashboards import show_period
 
 PAGE_SIZE = 25
 
@@ -70,14 +72,6 @@ class RecomputeForm(forms.Form):
         self.fields["period"].queryset = Period.objects.all()
 
 
-def _default_period() -> Period | None:
-    latest = ScoreSnapshot.objects.order_by("-period__year", "-period_id")
-    pk = latest.values_list("period_id", flat=True).first()
-    if pk is not None:
-        return Period.objects.filter(pk=pk).first()
-    return Period.objects.exclude(status=Period.Status.CLOSED).order_by("-year", "-pk").first()
-
-
 def _active_job(period: Period | None) -> Job | None:
     if period is None:
         return None
@@ -95,8 +89,10 @@ def score_list(request):
     snapshots = ScoreSnapshot.objects.none()
     if not form.is_bound or form.is_valid():
         data = form.cleaned_data if form.is_bound else {}
-        period = data.get("period") or _default_period()
+        # The latest period with scores (as the dashboards and the scorecard list open), not an empty month.
+        period = data.get("period") or default_period(periods_ordered(), scored_period_ids())
         if period is not None:
+            show_period(form, period)
             snapshots = snapshot_search(
                 period=period, kind=data.get("kind", ""), q=data.get("q", ""), flag=data.get("flag", "")
             )

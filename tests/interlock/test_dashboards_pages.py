@@ -65,6 +65,20 @@ def test_manager_lands_on_own_unit_and_reads_units_below_only(world, manager, lo
     assert client.get(url("dashboard-unit") + f"?unit={world.units['service'].pk}").status_code == 403
 
 
+def test_totals_open_their_breakdown_and_shared_lines_their_matrix(world, tenant_a, manager, login):
+    client = login(manager)
+    body = client.get(url("dashboard-unit")).content.decode()
+    with tenant_scope(tenant_a):
+        snap = ScoreSnapshot.objects.get(period=world.period, org_unit=world.units["sales"])
+    detail = url("score-detail", pk=snap.pk)
+    assert f'href="{detail}" class="text-decoration-none" id="dashboard-total-link"' in body
+    dso = world.matrices["dso"]  # sales collaborates on 应收账款周转天数
+    assert f'href="{url("matrix-detail", pk=dso.pk)}" title="Responsibility matrix">Collaborating' in body
+    assert client.get(detail).status_code == 200
+    ranking = login(member(tenant_a, "committee")).get(url("dashboard-ranking")).content.decode()
+    assert f'href="{detail}" class="score-total"' in ranking
+
+
 def test_manager_without_employee_record_is_told_what_to_do(world, tenant_a, login):
     client = login(member(tenant_a, "manager"))
     response = client.get(url("dashboard-unit"))
@@ -207,7 +221,7 @@ def test_whatif_page_posts_editor_fields_and_writes_nothing(world, tenant_a, hr_
     # Another user still sees the stored score.
     other_hr = login(member(tenant_a, "committee"))
     shown = other_hr.get(url("dashboard-unit") + f"?unit={world.units['service'].pk}").content.decode()
-    total = shown[shown.index('id="dashboard-total"') :][:120]
+    total = shown[shown.index('id="dashboard-total"') :].split("</div>")[0]
     assert "83.00" in total and "80.00" not in total
 
 

@@ -100,6 +100,15 @@ def test_list_shows_weight_sum_share_and_flags(seed, tenant_a, hr_a, login):
     assert page.count("data-scorecard=") == 1
 
 
+def test_list_opens_on_the_latest_period_with_scorecards(seed, tenant_a, hr_a, login):
+    """An active month without scorecards (the current one, say) does not hide the year's scorecards."""
+    with tenant_scope(tenant_a):
+        PeriodFactory(kind=Period.Kind.MONTH, year=seed.period.year, month=12, status=Period.Status.ACTIVE)
+    page = login(hr_a).get(url("scorecard-list")).content.decode()
+    assert page.count("data-scorecard=") == len(seed.scorecards)
+    assert f'<option value="{seed.period.pk}" selected' in page
+
+
 def test_list_query_count_does_not_grow(seed, tenant_a, hr_a, login, django_assert_max_num_queries):
     client = login(hr_a)
     with django_assert_max_num_queries(10):

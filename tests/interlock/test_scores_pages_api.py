@@ -186,6 +186,14 @@ def test_score_page_ranks_and_opens_a_breakdown(world, tenant_a, hr_a, login, dj
     assert "<html" in full and "97.40" in full
 
 
+def test_score_page_opens_on_the_latest_period_with_scores(world, tenant_a, hr_a, login):
+    """Not on the current month when nobody scores months (the demo scores the year and its quarters)."""
+    PeriodFactory(kind=Period.Kind.MONTH, year=world.period.year, month=12, status=Period.Status.ACTIVE)
+    html = login(hr_a).get(page(tenant_a, "score-list")).content.decode()
+    assert f"· {world.period.label}</span></h1>" in html and "97.40" in html
+    assert f'<option value="{world.period.pk}" selected>' in html  # the select says which period it is
+
+
 def test_score_page_special_review_and_hidden_review(world, tenant_a, hr_a, login):
     scores_recompute(period=world.period)  # no ratings: ρ of sales counts 0, and why
     client = login(hr_a)
