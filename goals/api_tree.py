@@ -139,6 +139,7 @@ def _node_json(node: selectors.Node) -> dict:
         "depth": node.depth,
         "org_unit": {
             "id": node.unit_id, "code": node.unit_code, "name": node.unit_name, "kind": node.unit_kind,
+            "parent_name": node.unit_parent_name,
         },
         "position": {"id": node.position_id, "title": node.position_title} if node.position_id else None,
         "kpi": {
@@ -320,7 +321,8 @@ class GoalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSe
             },
             "responsible": [
                 {
-                    "org_unit": r.unit_id, "org_unit_name": r.unit_name, "position_title": r.position_title,
+                    "org_unit": r.unit_id, "org_unit_name": r.unit_name, "org_unit_code": r.unit_code,
+                    "org_unit_label": r.unit_label, "position_title": r.position_title,
                     "effective_weight": round(r.effective, 4), "goals": r.goals,
                     "cross_department": r.cross_department,
                 }
@@ -331,7 +333,8 @@ class GoalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSe
                     **_node_json(c.node),
                     "root": c.root.id,
                     "path": [step.id for step in c.chain],
-                    "path_labels": [step.holder for step in c.chain],
+                    "path_labels": c.chain_labels,
+                    "org_unit_label": c.unit_label,
                     "share": round(c.share, 4),
                     "effective_weight": round(c.effective, 4),
                     "is_leaf": c.node.is_leaf,

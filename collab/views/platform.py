@@ -13,6 +13,7 @@ from collab.models import Role
 from collab.pages import tenant_page
 from collab.selectors import platform as selectors
 from collab.services import accounts as services
+from goals.selectors.reach import goals_reaching
 
 
 @login_required
@@ -43,6 +44,8 @@ def tenant_home(request):
     if role not in ROLE_HOMES or role not in membership.roles:
         role = membership.primary_role
     context = selectors.home_context(membership, role)
+    if role == Role.EMPLOYEE and context["employee"] is not None:
+        context["reach"] = goals_reaching(context["employee"])
     labels = dict(Role.choices)
     context["other_roles"] = [(r, labels[r]) for r in Role.values if r in membership.roles and r != role]
     return render(request, ROLE_HOMES[role], context)

@@ -15,12 +15,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 import numpy as np
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, QuerySet
 
 from collab.models import AuditEvent, Employee, Period
 from goals import engine
 from goals.models import Goal, Perspective
-from goals.selectors.scores import period_scores
+from goals.selectors.scores import BAND_LABELS, PeriodScores, period_scores
 from goals.services.tree import ACTION_PUBLISH, HUNDRED, TREE_CHANGE_ACTIONS
 
 RENDER_BUDGET = 200  # nodes rendered in one page or fragment of the nested tree
@@ -52,6 +52,7 @@ _FIELDS = (
     "kpi__owner_unit_id",
     "kpi__owner_unit__name",
     "kpi__owner_unit__path",
+    "org_unit__parent__name",
 )
 
 
@@ -84,6 +85,7 @@ class Node:
     owner_id: int
     owner_name: str
     owner_path: str
+    unit_parent_name: str | None  # tells apart units of the same name (each subsidiary's "Finance")
     progress: float | None = None
     band: str = engine.BAND_NONE
     measured: float | None = None
@@ -105,6 +107,10 @@ class Node:
     @property
     def band_css(self) -> str:
         return engine.BAND_CSS.get(self.band, "secondary")
+
+    @property
+    def band_label(self) -> str:
+        return BAND_LABELS.get(self.band, BAND_LABELS[engine.BAND_NONE])
 
     @property
     def measured_css(self) -> str:
@@ -174,6 +180,16 @@ def load_tree(period: Period, *, with_scores: bool = True, under: str | None = N
     goals = Goal.objects.filter(period_id=period.pk)
     if under:
         goals = goals.filter(path__startswith=under)
+    nodes, roots = linked_nodes(goals)
+    if with_scores and nodes:
+        add_scores(nodes.values(), period_scores(period, goals if under else None))
+    roots_sum = sum((r.weight for r in roots), Decimal("0"))
+    return Tree(period=period, nodes=nodes, roots=roots, roots_sum=roots_sum)
+
+
+def linked_nodes(goals: QuerySet[Goal]) -> tuple[dict[int, Node], list[Node]]:
+    """The goals as Nodes (one query), each linked to its parent and children when those are among them;
+    the roots are the nodes whose parent is not."""
     rows = goals.order_by("depth", "order", "id").values_list(*_FIELDS)
     nodes: dict[int, Node] = {}
     for row in rows:
@@ -188,16 +204,16 @@ def load_tree(period: Period, *, with_scores: bool = True, under: str | None = N
             node.parent = parent
             parent.children.append(node)
             parent.children_sum += node.weight
-    if with_scores and nodes:
-        scores = period_scores(period, goals if under else None).goals
-        for node in nodes.values():
-            score = scores.get(node.id)
-            if score is not None:
-                node.progress, node.band = score.progress, score.band
-                node.measured, node.measured_band = score.measured, score.measured_band
-                node.target, node.actual = score.target, score.actual
-    roots_sum = sum((r.weight for r in roots), Decimal("0"))
-    return Tree(period=period, nodes=nodes, roots=roots, roots_sum=roots_sum)
+    return nodes, roots
+
+
+def add_scores(nodes: Iterable[Node], scores: PeriodScores) -> None:
+    for node in nodes:
+        score = scores.goals.get(node.id)
+        if score is not None:
+            node.progress, node.band = score.progress, score.band
+            node.measured, node.measured_band = score.measured, score.measured_band
+            node.target, node.actual = score.target, score.actual
 
 
 def restrict_to_unit(tree: Tree, unit_path: str) -> list[Node]:
@@ -485,6 +501,8 @@ class Contribution:
     share: float  # the node's weight among its siblings, in %
     effective: float  # product of the shares from the trace root down to this node, in %
     reasons: list[str]
+    unit_label: str = ""  # the unit's name, with its parent's where another unit of the trace has it too
+    chain_labels: list[str] = field(default_factory=list)  # the chain's holders, told apart the same way
 
     @property
     def cross_department(self) -> bool:
@@ -495,10 +513,40 @@ class Contribution:
 class Responsible:
     unit_id: int
     unit_name: str
+    unit_code: str
+    unit_label: str
     position_title: str | None
     effective: float  # Σ effective weight of the leaves this unit/position holds, in %
     goals: int
     cross_department: bool
+
+
+def unit_labels(nodes: Iterable[Node]) -> dict[int, str]:
+    """{unit id: label}: the unit's name where it is unique among these nodes' units; else the parent's
+    name before it ("晋北 › 财务部"), and the code after it where even that repeats."""
+    units: dict[int, Node] = {}
+    for node in nodes:
+        units.setdefault(node.unit_id, node)
+    by_name: dict[str, int] = {}
+    for node in units.values():
+        by_name[node.unit_name] = by_name.get(node.unit_name, 0) + 1
+    labels: dict[int, str] = {}
+    with_parent: dict[str, int] = {}
+    for unit_id, node in units.items():
+        label = node.unit_name
+        if by_name[node.unit_name] > 1 and node.unit_parent_name:
+            label = f"{node.unit_parent_name} › {node.unit_name}"
+        labels[unit_id] = label
+        with_parent[label] = with_parent.get(label, 0) + 1
+    for unit_id, node in units.items():
+        if with_parent[labels[unit_id]] > 1:
+            labels[unit_id] = f"{labels[unit_id]} ({node.unit_code})"
+    return labels
+
+
+def _holder_label(node: Node, labels: dict[int, str]) -> str:
+    unit = labels.get(node.unit_id, node.unit_name)
+    return f"{unit} / {node.position_title}" if node.position_title else unit
 
 
 @dataclass
@@ -571,6 +619,10 @@ def trace(tree: Tree, roots: list[Node]) -> Trace:
             for child in reversed(node.children):
                 child_share = float(child.weight) * 100.0 / total if total > 0 else 0.0
                 stack.append((child, below, child_share, effective * child_share / 100.0))
+    labels = unit_labels(c.node for c in contributions)
+    for c in contributions:
+        c.unit_label = labels[c.node.unit_id]
+        c.chain_labels = [_holder_label(step, labels) for step in c.chain]
     holders: dict[tuple[int, int | None], Responsible] = {}
     cross = 0.0
     for c in contributions:
@@ -580,14 +632,15 @@ def trace(tree: Tree, roots: list[Node]) -> Trace:
         entry = holders.get(key)
         if entry is None:
             entry = holders[key] = Responsible(
-                c.node.unit_id, c.node.unit_name, c.node.position_title, 0.0, 0, False
+                c.node.unit_id, c.node.unit_name, c.node.unit_code, c.unit_label, c.node.position_title,
+                0.0, 0, False,
             )
         entry.effective += c.effective
         entry.goals += 1
         entry.cross_department = entry.cross_department or c.cross_department
         if c.cross_department:
             cross += c.effective
-    responsible = sorted(holders.values(), key=lambda r: (-r.effective, r.unit_name, r.position_title or ""))
+    responsible = sorted(holders.values(), key=lambda r: (-r.effective, r.unit_label, r.position_title or ""))
     return Trace(
         roots=roots,
         contributions=contributions,
@@ -602,9 +655,11 @@ __all__ = [
     "Node",
     "Trace",
     "Tree",
+    "add_scores",
     "chart_data",
     "default_period",
     "employee_unit_path",
+    "linked_nodes",
     "load_tree",
     "matrix_cell_goals",
     "matrix_rows",
@@ -617,4 +672,5 @@ __all__ = [
     "tree_items",
     "tree_periods",
     "tree_publication",
+    "unit_labels",
 ]

@@ -145,7 +145,7 @@ def _rows(period: Period, kpis, forms_by_kpi: dict | None = None) -> list[dict]:
         band = value.band if value else engine.BAND_NONE
         rows.append(
             {"kpi": kpi, "measurement": measurement, "value": value, "form": form, "band": band,
-             "band_label": band_names()[band], "css": engine.BAND_CSS[band]}
+             "band_label": selectors.BAND_LABELS[band], "css": engine.BAND_CSS[band]}
         )
     return rows
 
@@ -320,7 +320,7 @@ def measurement_export(request, period_pk: int):
     if derived:
         headers += [_("Effective target"), _("Effective actual")]
     headers += [_("Score"), _("Band"), _("Note")]
-    band_labels = band_names()
+    band_labels = selectors.BAND_LABELS
     rows = []
     for kpi in kpis:
         measurement = stored.get(kpi.pk)
@@ -360,13 +360,3 @@ def _csv_safe(cell) -> str:
     if isinstance(cell, float):
         return str(cell)
     return _number(cell)
-
-
-def band_names() -> dict:
-    """Translated band labels: the same words on every page."""
-    return {
-        engine.BAND_GREEN: gettext_lazy("On target"),
-        engine.BAND_AMBER: gettext_lazy("Close"),
-        engine.BAND_RED: gettext_lazy("Off target"),
-        engine.BAND_NONE: gettext_lazy("No data"),
-    }

@@ -108,3 +108,122 @@ def test_home_query_count_does_not_grow(login, tenant_a, role, django_assert_max
 
 def test_other_tenants_home_is_404(login, tenant_a, tenant_b, hr_a):
     assert login(hr_a).get(reverse("tenant-home", args=["bravo"])).status_code == 404
+
+
+# ---------------------------------------------------------------------------------------------------
+# The goals that reach an employee
+
+
+def _goal(period, unit, kpi, parent=None, weight=100, position=None):
+    from goals.services import tree as tree_services
+
+    return tree_services.goal_create(
+        actor=None, period=period, org_unit=unit, kpi=kpi, parent=parent, weight=weight, position=position
+    )
+
+
+@pytest.fixture
+def cascade(tenant_a):
+    """Group → Production (department) → Team 1 (no goals of its own); Group → Safety (a sibling)."""
+    from goals.models import Measurement
+    from tests.factories.goals import KPIFactory
+
+    with tenant_scope(tenant_a):
+        period = Period.objects.create(kind="year", year=2034, status="active")
+        group = OrgUnitFactory(code="G", name="Group", kind="group")
+        production = OrgUnitFactory(code="PROD", name="Production", parent=group, kind="department")
+        team = OrgUnitFactory(code="T1", name="Team 1", parent=production, kind="team")
+        safety = OrgUnitFactory(code="SAFE", name="Safety", parent=group, kind="department")
+        output = KPIFactory(code="OUT", name="Output", owner_unit=group)
+        yield_ = KPIFactory(code="YLD", name="First-pass yield", owner_unit=production)
+        incidents = KPIFactory(code="INC", name="Incidents", owner_unit=safety)
+        Measurement.objects.create(kpi=output, period=period, target=100, actual=90)
+        Measurement.objects.create(kpi=yield_, period=period, target=100, actual=85)
+        root = _goal(period, group, output)
+        prod_goal = _goal(period, production, yield_, parent=root, weight=70)
+        safety_goal = _goal(period, safety, incidents, parent=root, weight=30)
+    return {"period": period, "group": group, "production": production, "team": team, "safety": safety,
+            "root": root, "prod_goal": prod_goal, "safety_goal": safety_goal, "yield": yield_}
+
+
+def _goals_card(html: str) -> str:
+    card = html[html.index('id="my-goals"'):]
+    return card[: card.index('id="my-ratings"')]
+
+
+def test_a_team_without_goals_sees_the_goals_above_it(login, tenant_a, tenant_b, cascade):
+    worker = make_member(tenant_a, "employee", username="worker")
+    with tenant_scope(tenant_a):
+        EmployeeFactory(user=worker, org_unit=cascade["team"])
+    html = _goals_card(login(worker).get(HOME).content.decode())
+    assert 'id="my-goals-empty"' not in html
+    assert 'id="my-goals-inherited"' in html and "Production" in html
+    assert f'data-goal="{cascade["prod_goal"].pk}"' in html and "First-pass yield" in html
+    assert f'data-goal="{cascade["root"].pk}"' in html, "the chain up to the group goal"
+    sibling = cascade["safety_goal"]
+    assert f'data-goal="{sibling.pk}"' not in html, "a sibling department's goal does not reach"
+    assert 'data-band="amber"' in html and "85.0" in html  # the department goal's progress and band
+    assert "Close" in html  # its band in words, not only a colour
+
+
+def test_own_position_and_unit_goals_come_with_their_chain(login, tenant_a, cascade):
+    worker = make_member(tenant_a, "employee", username="worker")
+    with tenant_scope(tenant_a):
+        operator = PositionFactory(org_unit=cascade["team"], title="Operator")
+        other = PositionFactory(org_unit=cascade["team"], title="Inspector")
+        EmployeeFactory(user=worker, org_unit=cascade["team"], position=operator)
+        team_goal = _goal(cascade["period"], cascade["team"], cascade["yield"], parent=cascade["prod_goal"])
+        mine = _goal(cascade["period"], cascade["team"], cascade["yield"], parent=team_goal, weight=60,
+                     position=operator)
+        theirs = _goal(cascade["period"], cascade["team"], cascade["yield"], parent=team_goal, weight=40,
+                       position=other)
+    html = _goals_card(login(worker).get(HOME).content.decode())
+    assert 'id="my-goals-inherited"' not in html and 'id="my-goals-empty"' not in html
+    assert f'<li class="border-top py-2" data-goal="{mine.pk}"' in html
+    assert f'<li class="border-top py-2" data-goal="{team_goal.pk}"' in html
+    assert f'data-goal="{theirs.pk}"' not in html, "another position's goal does not reach this person"
+    chain = html[html.index(f'data-goal="{mine.pk}"'):]
+    chain = chain[: chain.index("</li>")]
+    for above in (cascade["root"], cascade["prod_goal"], team_goal):
+        assert f'data-goal="{above.pk}"' in chain
+    assert "Operator" in chain
+
+
+def test_the_empty_state_only_when_nothing_in_the_chain_has_goals(login, tenant_a, cascade):
+    worker = make_member(tenant_a, "employee", username="worker")
+    with tenant_scope(tenant_a):
+        elsewhere = OrgUnitFactory(code="OTHER", name="Other root")  # not under the group: nothing reaches
+        EmployeeFactory(user=worker, org_unit=elsewhere)
+    html = _goals_card(login(worker).get(HOME).content.decode())
+    assert 'id="my-goals-empty"' in html and "Ask your manager or HR" in html
+    assert "data-goal" not in html
+    with tenant_scope(tenant_a):
+        from goals.models import Goal
+
+        Goal.objects.all().delete()
+    html = _goals_card(login(worker).get(HOME).content.decode())
+    assert 'id="my-goals-empty"' in html and "no period has a goal tree" in html
+
+
+def test_employee_home_queries_do_not_grow_with_the_goal_tree(
+    login, tenant_a, cascade, django_assert_max_num_queries
+):
+    worker = make_member(tenant_a, "employee", username="worker")
+    with tenant_scope(tenant_a):
+        EmployeeFactory(user=worker, org_unit=cascade["team"])
+    client = login(worker)
+    with django_assert_max_num_queries(12) as first:
+        assert b'id="my-goals-inherited"' in client.get(HOME).content
+    with tenant_scope(tenant_a):
+        from tests.factories.goals import KPIFactory
+
+        parent, unit = cascade["prod_goal"], cascade["production"]
+        for _level in range(4):  # a deeper chain, and more goals beside it
+            unit = OrgUnitFactory(parent=unit)
+            parent = _goal(cascade["period"], unit, KPIFactory(), parent=parent)
+            _goal(cascade["period"], cascade["production"], KPIFactory(), parent=cascade["prod_goal"])
+        EmployeeFactory(user=None, org_unit=unit)
+        EmployeeFactory._meta.model.objects.filter(user=worker).update(org_unit=unit)
+    with django_assert_max_num_queries(len(first.captured_queries)):
+        html = client.get(HOME).content.decode()
+    assert f'data-goal="{parent.pk}"' in html and f'data-goal="{cascade["root"].pk}"' in html

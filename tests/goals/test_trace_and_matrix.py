@@ -116,6 +116,65 @@ class TestTracePage:
         assert client.get(f"{url('goal-trace')}?period={tree_a['period'].pk}&kpi=99999999").status_code == 404
 
 
+@pytest.fixture
+def twin_finance(tenant_a):
+    """Two subsidiaries, each with a "Finance" department carrying the group's cost KPI; one subsidiary
+    name repeats under two business groups too ("North"), so only the code tells those apart."""
+    with tenant_scope(tenant_a):
+        period = PeriodFactory(year=2033, status=Period.Status.ACTIVE)
+        group = OrgUnitFactory(code="GRP", name="Group", kind="group")
+        east = OrgUnitFactory(code="SUB-E", name="East Co", parent=group, kind="subsidiary")
+        west = OrgUnitFactory(code="SUB-W", name="West Co", parent=group, kind="subsidiary")
+        bg1 = OrgUnitFactory(code="BG1", name="Coal", parent=group, kind="business_group")
+        bg2 = OrgUnitFactory(code="BG2", name="Metal", parent=group, kind="business_group")
+        north1 = OrgUnitFactory(code="N-1", name="North", parent=bg1, kind="subsidiary")
+        north2 = OrgUnitFactory(code="N-2", name="North", parent=bg2, kind="subsidiary")
+        finances = [
+            OrgUnitFactory(code=f"{parent.code}-FIN", name="Finance", parent=parent, kind="department")
+            for parent in (east, west, north1, north2)
+        ]
+        cost = KPIFactory(code="COST", owner_unit=group)
+        root = services.goal_create(actor=None, period=period, org_unit=group, kpi=cost, weight=100)
+        goals = [
+            services.goal_create(actor=None, period=period, org_unit=unit, kpi=cost, parent=root, weight=w)
+            for unit, w in zip(finances, (40, 30, 20, 10), strict=True)
+        ]
+    return {"period": period, "cost": cost, "finances": finances, "goals": goals}
+
+
+class TestSameNamedUnits:
+    def test_the_trace_tells_apart_units_of_the_same_name(self, tenant_a, twin_finance):
+        with tenant_scope(tenant_a):
+            tree = selectors.load_tree(twin_finance["period"])
+        result = selectors.trace(tree, selectors.trace_roots(tree, kpi_id=twin_finance["cost"].pk))
+        labels = [r.unit_label for r in result.responsible]
+        assert labels == [
+            "East Co › Finance", "West Co › Finance",
+            "North › Finance (N-1-FIN)", "North › Finance (N-2-FIN)",
+        ]
+        root = next(c for c in result.contributions if not c.chain)
+        assert root.unit_label == "Group", "a unique name stays as it is"
+
+    def test_the_page_and_the_api_show_the_distinguishing_labels(
+        self, tenant_a, twin_finance, hr_a, login, api_client_for
+    ):
+        params = {"period": twin_finance["period"].pk, "kpi": twin_finance["cost"].pk}
+        html = login(hr_a).get(url("goal-trace"), params).content.decode()
+        table = html[html.index('id="trace-responsible"'):]
+        table = table[: table.index("</table>")]
+        for label in ("East Co › Finance", "West Co › Finance", "North › Finance (N-1-FIN)"):
+            assert label in table
+        first = twin_finance["goals"][0]
+        row = html[html.index(f'<tr data-goal="{first.pk}"'):]
+        assert "East Co › Finance" in row[: row.index("</tr>")]
+        data = api_client_for(hr_a).get("/api/v1/t/alpha/goals/trace/", params).json()
+        labels = [r["org_unit_label"] for r in data["responsible"]]
+        assert labels[:2] == ["East Co › Finance", "West Co › Finance"]
+        assert {r["org_unit_code"] for r in data["responsible"]} == {u.code for u in twin_finance["finances"]}
+        by_goal = {c["id"]: c for c in data["contributions"]}
+        assert by_goal[first.pk]["org_unit"]["parent_name"] == "East Co"
+
+
 class TestMatrix:
     def test_cells_are_weighted_progress_per_unit_and_perspective(self, tenant_a, tree_a):
         with tenant_scope(tenant_a):

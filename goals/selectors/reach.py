@@ -1,0 +1,83 @@
+"""The goals that reach one employee, for their home page.
+
+What reaches a person: the goals of their position and of their unit; when neither holds any, the goals
+of the nearest unit above theirs that holds some (a team without goals works towards its department's).
+Each comes with its chain in the goal tree up to the top-level goal, so the person sees how their part
+feeds the group's result, with progress and bands as on the tree page.
+
+A fixed number of queries whatever the size of the tree: the periods (one), the goals of the person's
+unit and the units above it (one), the chain goals not among them (one), and the scores of the branches
+the chains start from (two, `period_scores`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+
+from collab.models import Employee, Period
+from goals.models import Goal
+from goals.selectors.scores import period_scores
+from goals.selectors.tree import Node, add_scores, default_period, linked_nodes, tree_periods
+
+OWN_POSITION, OWN_UNIT, UNIT_ABOVE = "position", "unit", "unit_above"
+
+
+@dataclass
+class Reach:
+    period: Period | None
+    goals: list[Node] = field(default_factory=list)  # in tree order, each linked up to its top goal
+    source: str | None = None  # OWN_POSITION / OWN_UNIT when the person's own goals reach them
+    from_unit: str | None = None  # with UNIT_ABOVE: the name of the unit whose goals reach them
+
+    @property
+    def inherited(self) -> bool:
+        return self.source == UNIT_ABOVE
+
+
+def _ids(path: str) -> list[int]:
+    return [int(part) for part in path.strip("/").split("/") if part.isdigit()]
+
+
+def _tree_order(node: Node) -> list[tuple[int, int]]:
+    return [(step.order, step.id) for step in (*node.ancestors(), node)]
+
+
+def goals_reaching(employee: Employee) -> Reach:
+    """The goals that reach `employee` in the newest open period with a tree (else the newest closed one
+    with a tree; see the module doc)."""
+    period = default_period([p for p in tree_periods() if p.has_goals])
+    if period is None:
+        return Reach(period=None)
+    unit = employee.org_unit
+    units_up = _ids(unit.path) or [unit.pk]  # the person's unit and every unit above it
+    candidates, _roots = linked_nodes(Goal.objects.filter(period_id=period.pk, org_unit_id__in=units_up))
+    own_position = [
+        n for n in candidates.values() if employee.position_id and n.position_id == employee.position_id
+    ]
+    own_unit = [n for n in candidates.values() if n.unit_id == unit.pk and n.position_id is None]
+    reached, source, from_unit = own_position + own_unit, None, None
+    if reached:
+        source = OWN_POSITION if own_position else OWN_UNIT
+    else:
+        unit_goals = [n for n in candidates.values() if n.position_id is None]
+        nearest = max(unit_goals, key=lambda n: n.unit_depth, default=None)
+        if nearest is not None:
+            reached = [n for n in unit_goals if n.unit_id == nearest.unit_id]
+            source, from_unit = UNIT_ABOVE, nearest.unit_name
+    if not reached:
+        return Reach(period=period)
+
+    chain_ids = {pk for node in reached for pk in _ids(node.path)}
+    nodes, _roots = linked_nodes(Goal.objects.filter(period_id=period.pk, pk__in=chain_ids))
+    tops = {nodes[pk].path for pk in chain_ids if pk in nodes and nodes[pk].parent_id is None}
+    branches = Q()
+    for path in tops:
+        branches |= Q(path__startswith=path)
+    add_scores(nodes.values(), period_scores(period, Goal.objects.filter(branches, period_id=period.pk)))
+    goals = sorted((nodes[n.id] for n in reached if n.id in nodes), key=_tree_order)
+    return Reach(period=period, goals=goals, source=source, from_unit=from_unit)
+
+
+__all__ = ["OWN_POSITION", "OWN_UNIT", "UNIT_ABOVE", "Reach", "goals_reaching"]
