@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.http import Http404
+from django.http import Http404, HttpResponseNotAllowed
 from django.urls import register_converter
 
 from collab.models import ALL_ROLES, Role
@@ -32,29 +32,51 @@ class IdConverter:
 register_converter(IdConverter, "id")
 
 
-def tenant_page(read: Iterable[str] = ALL_ROLES, write: Iterable[str] = HR_ONLY):
-    """Guard a page under /t/<slug>/: the member needs a read role for GET, a write role otherwise.
+READ_METHODS = ("GET", "HEAD")
+WRITE_METHODS = ("POST",)  # pages write through HTML forms and htmx posts only
 
+
+def _guard(view, *, read_roles: frozenset, write_roles: frozenset):
+    """Wrap a page: unknown member → 404, a method the page has no use for → 405, a missing role → 403.
+
+    The method check comes before any id lookup, so another tenant's id and a missing one get the same
+    answer for every method.
+    """
+    allowed = READ_METHODS + (WRITE_METHODS if write_roles else ())
+
+    @functools.wraps(view)
+    def wrapped(request, tenant_slug: str, *args, **kwargs):
+        membership = request.membership
+        if membership is None:
+            raise Http404
+        if request.method not in allowed:
+            return HttpResponseNotAllowed(allowed)
+        roles = read_roles if request.method in READ_METHODS else write_roles
+        if not membership.has_role(*roles):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    wrapped.tenant_roles = (read_roles, write_roles)
+    wrapped.page_methods = allowed
+    return wrapped
+
+
+def tenant_page(read: Iterable[str] = ALL_ROLES, write: Iterable[str] = ()):
+    """Guard a page under /t/<slug>/: the member needs a read role for GET, a write role for POST.
+
+    A page without write roles is read-only: POST, PUT, DELETE… answer 405 with an Allow header.
     Auditors never write. The view receives the request with `tenant` and `membership` set by
     TenantMiddleware; the slug argument is consumed here.
     """
     read_roles, write_roles = frozenset(read), frozenset(write) - {Role.AUDITOR}
+    return functools.partial(_guard, read_roles=read_roles, write_roles=write_roles)
 
-    def decorator(view):
-        @functools.wraps(view)
-        def wrapped(request, tenant_slug: str, *args, **kwargs):
-            membership = request.membership
-            if membership is None:
-                raise Http404
-            allowed = read_roles if request.method in ("GET", "HEAD") else write_roles
-            if not membership.has_role(*allowed):
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
 
-        wrapped.tenant_roles = (read_roles, write_roles)
-        return wrapped
-
-    return decorator
+def own_page(*, writes: bool = False):
+    """Guard a page about the signed-in member's own things in this tenant (their inbox, their settings):
+    every member, auditors included, reads it, and changes it when the page `writes`."""
+    roles = frozenset(ALL_ROLES)
+    return functools.partial(_guard, read_roles=roles, write_roles=roles if writes else frozenset())
 
 
 def get_scoped_or_404(model_or_queryset, pk: int) -> models.Model:

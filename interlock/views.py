@@ -122,7 +122,7 @@ def _latest_snapshots(card_ids: list[int]) -> dict[int, dict]:
     return out
 
 
-@tenant_page(read=READERS, write=HR_ONLY)
+@tenant_page(read=READERS)
 def scorecard_list(request):
     periods = list(Period.objects.all())
     period_id = _id_param(request, "period")
@@ -447,7 +447,7 @@ def scorecards_copy(request):
 # --------------------------------------------------------------------------------------------- contract
 
 
-@tenant_page(read=READERS, write=HR_ONLY)
+@tenant_page(read=READERS)
 def scorecard_contract(request, pk: int):
     """The performance contract (绩效合约): a printable published scorecard, flagged when its collaborative
     share is under the tenant's minimum."""

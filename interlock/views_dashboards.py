@@ -106,7 +106,7 @@ def _may_read_unit(request, unit: OrgUnit, own: OrgUnit | None) -> bool:
 # --------------------------------------------------------------------------------------------- unit dashboard
 
 
-@tenant_page(read=READERS, write=READERS)
+@tenant_page(read=READERS)
 def unit_dashboard_page(request, pk: int | None = None):
     """The department dashboard: a manager's own unit by default; HR, committee and auditors pick any."""
     own = _own_unit(request)
@@ -153,7 +153,7 @@ def unit_dashboard_page(request, pk: int | None = None):
 # --------------------------------------------------------------------------------------------- collaboration
 
 
-@tenant_page(read=READERS, write=READERS)
+@tenant_page(read=READERS)
 def collaboration_page(request):
     """Which KPIs are shared by which units: heatmap, graph and tables, all drillable."""
     periods = periods_ordered()
@@ -253,7 +253,7 @@ def _ranking_rows(request):
     return form, periods, period, ranking(period, filters)
 
 
-@tenant_page(read=READERS, write=READERS)
+@tenant_page(read=READERS)
 def ranking_page(request):
     form, periods, period, rows = _ranking_rows(request)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page")) if rows is not None else None
@@ -284,7 +284,7 @@ def ranking_page(request):
     return render(request, "interlock/dashboards/ranking.html", context)
 
 
-@tenant_page(read=READERS, write=READERS)
+@tenant_page(read=READERS)
 def ranking_export(request):
     form, periods, period, rows = _ranking_rows(request)
     if rows is None:

@@ -82,7 +82,7 @@ def _active_job(period: Period | None) -> Job | None:
     )
 
 
-@tenant_page(read=ALL_ROLES, write=HR_ONLY)
+@tenant_page(read=ALL_ROLES)
 def score_list(request):
     form = ScoreFilterForm(request.GET or None)
     period = None
@@ -112,7 +112,7 @@ def score_list(request):
     return render(request, template, context)
 
 
-@tenant_page(read=ALL_ROLES, write=HR_ONLY)
+@tenant_page(read=ALL_ROLES)
 def score_detail(request, pk: int):
     snapshot = get_scoped_or_404(snapshot_queryset(), pk)
     context = {"snap": snapshot, "subject": subject_label(snapshot), "x": explain(snapshot)}
@@ -140,7 +140,7 @@ def score_recompute(request):
     return redirect("job-detail", tenant_slug=request.tenant.slug, pk=job.pk)
 
 
-@tenant_page(read=ALL_ROLES, write=HR_ONLY)
+@tenant_page(read=ALL_ROLES)
 def job_detail(request, pk: int):
     job = get_scoped_or_404(Job, pk)
     period = None

@@ -145,7 +145,7 @@ def _editor(request, *, form, rows, mode, matrix=None, kpi=None, errors=None, ge
 # --------------------------------------------------------------------------------------------- list
 
 
-@tenant_page(read=READERS, write=HR_ONLY)
+@tenant_page(read=READERS)
 def matrix_list(request):
     """Collaborative KPIs (and any KPI with a matrix) with the version in effect for the chosen period."""
     periods = list(Period.objects.all())
@@ -213,7 +213,7 @@ def _periods_in_effect(
     return out
 
 
-@tenant_page(read=READERS, write=HR_ONLY)
+@tenant_page(read=READERS)
 def matrix_detail(request, pk: int):
     matrix = get_scoped_or_404(matrix_with_rows(), pk)
     versions = list(
@@ -397,7 +397,7 @@ def compare_rows(left: list[MatrixRow], right: list[MatrixRow]) -> list[dict]:
     return out
 
 
-@tenant_page(read=READERS, write=HR_ONLY)
+@tenant_page(read=READERS)
 def matrix_compare(request, pk: int):
     matrix = get_scoped_or_404(matrix_with_rows(), pk)
     versions = list(

@@ -7,15 +7,13 @@ go through `own_page` (every member of the tenant, auditors included, reads and 
 
 from __future__ import annotations
 
-import functools
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.forms import SetPasswordForm
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -26,8 +24,8 @@ from django.views.decorators.debug import sensitive_post_parameters
 
 from collab.forms import accounts as forms
 from collab.forms import add_service_errors
-from collab.models import ALL_ROLES, Membership, Notification, Role
-from collab.pages import HR_AND_AUDITOR, HR_ONLY, get_scoped_or_404, tenant_page
+from collab.models import Membership, Notification, Role
+from collab.pages import HR_AND_AUDITOR, HR_ONLY, get_scoped_or_404, own_page, tenant_page
 from collab.selectors import platform as selectors
 from collab.services import accounts as services
 from collab.services import notifications as notification_services
@@ -35,19 +33,6 @@ from collab.services import notifications as notification_services
 PAGE_SIZE = 25
 # The services name a few fields differently from the forms.
 FIELD_NAMES = {"password": "password1", "employee": "employee_no"}
-
-
-def own_page(view):
-    """A page about the signed-in member's own things in this tenant: any role may read and change it."""
-
-    @functools.wraps(view)
-    def wrapped(request, tenant_slug: str, *args, **kwargs):
-        if request.membership is None:
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    wrapped.tenant_roles = (ALL_ROLES, ALL_ROLES)
-    return wrapped
 
 
 def _show_errors(form, error: ValidationError) -> None:
@@ -105,7 +90,7 @@ def invite_accept(request, uidb64: str, token: str):
 # Members
 
 
-@tenant_page(read=HR_AND_AUDITOR, write=HR_ONLY)
+@tenant_page(read=HR_AND_AUDITOR)
 def member_list(request):
     search = request.GET.get("q", "")
     role = request.GET.get("role", "")
@@ -274,7 +259,7 @@ member_invite_resend = _member_action(
 # Notifications
 
 
-@own_page
+@own_page()
 def notification_list(request):
     unread_only = request.GET.get("show") == "unread"
     page = Paginator(selectors.notifications_of(request.user, unread_only=unread_only), PAGE_SIZE).get_page(
@@ -300,7 +285,7 @@ def _back_to_inbox(request):
     return redirect(_tenant_url(request, "notifications"))
 
 
-@own_page
+@own_page(writes=True)
 def notification_read(request, pk: int):
     notification = get_scoped_or_404(Notification.objects.filter(recipient=request.user), pk)
     if request.method != "POST":
@@ -317,7 +302,7 @@ def notification_read(request, pk: int):
     return _back_to_inbox(request)
 
 
-@own_page
+@own_page(writes=True)
 def notification_read_all(request):
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
@@ -327,14 +312,14 @@ def notification_read_all(request):
     return _back_to_inbox(request)
 
 
-@own_page
+@own_page()
 def notification_badge(request):
     """The unread count for the header, fetched by htmx on every page and every 30 seconds."""
     count = selectors.unread_notification_count(request.user)
     return render(request, "collab/notifications/_badge.html", {"count": count})
 
 
-@own_page
+@own_page(writes=True)
 def notification_preferences(request):
     preferences = notification_services.notification_preferences(user=request.user)
     form = forms.NotificationPreferencesForm(request.POST or None, preferences=preferences)

@@ -1,8 +1,7 @@
 """Audit log pages: browse and filter, one event's before/after side by side, Excel export.
 
-HR admins and auditors read; nobody writes. No route here changes anything: every method other than
-GET/HEAD answers 405 (after the id lookup, so another tenant's id stays a 404 for every method), and
-the model itself refuses updates and deletes.
+HR admins and auditors read; nobody writes. The pages are read-only (`tenant_page` answers 405 to
+every method but GET and HEAD), and the model itself refuses updates and deletes.
 """
 
 from __future__ import annotations
@@ -13,7 +12,7 @@ from datetime import datetime
 
 from django import forms
 from django.core.paginator import Paginator
-from django.http import HttpResponse, HttpResponseNotAllowed
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -26,7 +25,6 @@ from collab.selectors import audit as selectors
 PAGE_SIZE = 25
 EXPORT_MAX_ROWS = 100_000
 EXCEL_CELL_MAX = 32_000
-READ_METHODS = ("GET", "HEAD")
 
 
 class AuditFilterForm(forms.Form):
@@ -90,8 +88,6 @@ def _filtered(request) -> tuple[AuditFilterForm, dict, object]:
 
 @tenant_page(read=HR_AND_AUDITOR)
 def audit_log(request):
-    if request.method not in READ_METHODS:
-        return HttpResponseNotAllowed(READ_METHODS)
     form, filters, events = _filtered(request)
     page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
@@ -107,8 +103,6 @@ def audit_log(request):
 @tenant_page(read=HR_AND_AUDITOR)
 def audit_event_detail(request, pk: int):
     event = get_scoped_or_404(AuditEvent, pk)
-    if request.method not in READ_METHODS:
-        return HttpResponseNotAllowed(READ_METHODS)
     rows = selectors.audit_diff(event.before, event.after)
     only_changes = request.GET.get("changes") == "1"
     context = {
@@ -136,8 +130,6 @@ def _cell(value) -> object:
 @tenant_page(read=HR_AND_AUDITOR)
 def audit_export(request):
     """The filtered log as an .xlsx file (at most EXPORT_MAX_ROWS rows, newest first)."""
-    if request.method not in READ_METHODS:
-        return HttpResponseNotAllowed(READ_METHODS)
     _form, _filters, events = _filtered(request)
     zone = selectors.tenant_zone(request.tenant.timezone)
     workbook = Workbook(write_only=True)

@@ -15,7 +15,6 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
 from django_htmx.http import HttpResponseClientRedirect
 
 from collab.forms import add_service_errors
@@ -128,8 +127,7 @@ def org_tree_children(request, pk: int):
     return render(request, "collab/org/_tree_nodes.html", context)
 
 
-@tenant_page(read=HR_ONLY)
-@require_http_methods(["GET", "POST"])
+@tenant_page(read=HR_ONLY, write=HR_ONLY)
 def org_unit_create(request):
     tree = _url(request, "org-tree")
     initial = {}
@@ -154,8 +152,7 @@ def org_unit_create(request):
     )
 
 
-@tenant_page(read=HR_ONLY)
-@require_http_methods(["GET", "POST"])
+@tenant_page(read=HR_ONLY, write=HR_ONLY)
 def org_unit_edit(request, pk: int):
     unit = get_scoped_or_404(OrgUnit, pk)
     tree = _url(request, "org-tree")
@@ -177,8 +174,7 @@ def org_unit_edit(request, pk: int):
     )
 
 
-@tenant_page(read=HR_ONLY)
-@require_http_methods(["GET", "POST"])
+@tenant_page(read=HR_ONLY, write=HR_ONLY)
 def org_unit_move(request, pk: int):
     unit = get_scoped_or_404(OrgUnit, pk)
     tree = _url(request, "org-tree")
@@ -201,8 +197,7 @@ def org_unit_move(request, pk: int):
     )
 
 
-@tenant_page(read=HR_ONLY)
-@require_http_methods(["GET", "POST"])
+@tenant_page(read=HR_ONLY, write=HR_ONLY)
 def org_unit_delete(request, pk: int):
     unit = get_scoped_or_404(OrgUnit, pk)
     tree = _url(request, "org-tree")
@@ -244,8 +239,7 @@ def position_list(request):
     )
 
 
-@tenant_page(read=HR_ONLY)
-@require_http_methods(["GET", "POST"])
+@tenant_page(read=HR_ONLY, write=HR_ONLY)
 def position_create(request):
     listing = _url(request, "position-list")
     initial = {}
@@ -272,8 +266,7 @@ def position_create(request):
     )
 
 
-@tenant_page(read=HR_ONLY)
-@require_http_methods(["GET", "POST"])
+@tenant_page(read=HR_ONLY, write=HR_ONLY)
 def position_edit(request, pk: int):
     position = get_scoped_or_404(Position, pk)
     listing = _url(request, "position-list")
@@ -303,8 +296,7 @@ def position_edit(request, pk: int):
     )
 
 
-@tenant_page(read=HR_ONLY)
-@require_http_methods(["GET", "POST"])
+@tenant_page(read=HR_ONLY, write=HR_ONLY)
 def position_delete(request, pk: int):
     position = get_scoped_or_404(Position, pk)
     listing = _url(request, "position-list")
@@ -381,8 +373,7 @@ def _employee_fields(form) -> dict:
     return data
 
 
-@tenant_page(read=HR_ONLY)
-@require_http_methods(["GET", "POST"])
+@tenant_page(read=HR_ONLY, write=HR_ONLY)
 def employee_create(request):
     listing = _url(request, "employee-list")
     form = _employee_form(request)
@@ -403,8 +394,7 @@ def employee_create(request):
     )
 
 
-@tenant_page(read=HR_ONLY)
-@require_http_methods(["GET", "POST"])
+@tenant_page(read=HR_ONLY, write=HR_ONLY)
 def employee_edit(request, pk: int):
     employee = get_scoped_or_404(Employee.objects.select_related("manager"), pk)
     listing = _url(request, "employee-list")
@@ -436,8 +426,7 @@ def employee_edit(request, pk: int):
     )
 
 
-@tenant_page(read=HR_ONLY)
-@require_http_methods(["GET", "POST"])
+@tenant_page(read=HR_ONLY, write=HR_ONLY)
 def employee_delete(request, pk: int):
     employee = get_scoped_or_404(Employee, pk)
     listing = _url(request, "employee-list")
@@ -492,8 +481,7 @@ def period_list(request):
     return render(request, "collab/org/periods.html", {"filters": filters, "page": page})
 
 
-@tenant_page(read=HR_ONLY)
-@require_http_methods(["GET", "POST"])
+@tenant_page(read=HR_ONLY, write=HR_ONLY)
 def period_create(request):
     listing = _url(request, "period-list")
     form = forms.PeriodForm(request.POST or None)
@@ -517,8 +505,7 @@ def period_create(request):
     )
 
 
-@tenant_page(read=HR_ONLY)
-@require_http_methods(["GET", "POST"])
+@tenant_page(read=HR_ONLY, write=HR_ONLY)
 def period_edit(request, pk: int):
     period = get_scoped_or_404(Period, pk)
     listing = _url(request, "period-list")
@@ -546,8 +533,7 @@ def period_edit(request, pk: int):
     )
 
 
-@tenant_page(read=HR_ONLY)
-@require_http_methods(["GET", "POST"])
+@tenant_page(read=HR_ONLY, write=HR_ONLY)
 def period_advance(request, pk: int):
     period = get_scoped_or_404(Period, pk)
     listing = _url(request, "period-list")
@@ -581,8 +567,7 @@ def period_advance(request, pk: int):
     return render(request, "collab/org/period_advance.html", context, status=400 if error else 200)
 
 
-@tenant_page(read=HR_ONLY)
-@require_http_methods(["GET", "POST"])
+@tenant_page(read=HR_ONLY, write=HR_ONLY)
 def period_delete(request, pk: int):
     period = get_scoped_or_404(Period, pk)
     listing = _url(request, "period-list")
@@ -614,8 +599,7 @@ def _import_key(request, kind: str) -> str:
     return f"collab-org-import:{request.tenant.pk}:{kind}"
 
 
-@tenant_page(read=HR_ONLY)
-@require_http_methods(["GET", "POST"])
+@tenant_page(read=HR_ONLY, write=HR_ONLY)
 def org_import(request):
     kind = request.GET.get("kind") if request.GET.get("kind") in IMPORT_LISTS else "units"
     if request.GET.get("template") in IMPORT_LISTS:

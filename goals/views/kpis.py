@@ -30,7 +30,7 @@ def _filtered(request) -> tuple[KPIFilterForm, object]:
     return form, KPI.objects.none()
 
 
-@tenant_page(read=ALL_ROLES, write=HR_ONLY)
+@tenant_page(read=ALL_ROLES)
 def kpi_list(request):
     form, queryset = _filtered(request)
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -39,7 +39,7 @@ def kpi_list(request):
     return render(request, template, context)
 
 
-@tenant_page(read=ALL_ROLES, write=HR_ONLY)
+@tenant_page(read=ALL_ROLES)
 def kpi_export(request):
     form, queryset = _filtered(request)
     headers, rows = services.kpi_export_rows(queryset)

@@ -34,7 +34,7 @@ def _map_url(request, period: Period | None) -> str:
     return f"{url}?period={period.pk}" if period is not None else url
 
 
-@tenant_page(read=ALL_ROLES, write=HR_ONLY)
+@tenant_page(read=ALL_ROLES)
 def strategy_map_page(request):
     period = _period_from_query(request)
     context = {"period": period, "periods": map_periods(), "map": None, "link_form": None}

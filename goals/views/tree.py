@@ -214,7 +214,7 @@ class CopyForm(BootstrapMixin, forms.Form):
 # --------------------------------------------------------------------------------------------- tree page
 
 
-@tenant_page(read=ALL_ROLES, write=HR_ONLY)
+@tenant_page(read=ALL_ROLES)
 def goal_tree(request):
     periods = selectors.tree_periods()
     period = _period_from_request(request, periods)
@@ -262,7 +262,7 @@ def goal_tree(request):
     return render(request, "goals/tree/tree.html", context)
 
 
-@tenant_page(read=ALL_ROLES, write=HR_ONLY)
+@tenant_page(read=ALL_ROLES)
 def goal_tree_children(request, pk: int):
     """htmx: the children of a collapsed node (with as many levels below as the budget allows)."""
     goal = get_scoped_or_404(Goal.objects.select_related("period"), pk)
@@ -362,7 +362,7 @@ def goal_edit(request, pk: int):
     return _form_response(request, "goals/tree/_goal_form.html", context)
 
 
-@tenant_page(read=HR_ONLY, write=HR_ONLY)
+@tenant_page(read=HR_ONLY)
 def goal_position_options(request):
     """htmx: the <option>s of the positions of the chosen unit."""
     unit_id = parse_id(request.GET.get("org_unit", ""))
@@ -549,7 +549,7 @@ def goal_tree_copy(request, period_pk: int):
 # --------------------------------------------------------------------------------------------- matrix
 
 
-@tenant_page(read=READERS, write=HR_ONLY)
+@tenant_page(read=READERS)
 def goal_matrix(request):
     periods = selectors.tree_periods()
     period = _period_from_request(request, periods)
@@ -567,7 +567,7 @@ def goal_matrix(request):
     return render(request, "goals/tree/matrix.html#results" if partial else "goals/tree/matrix.html", context)
 
 
-@tenant_page(read=READERS, write=HR_ONLY)
+@tenant_page(read=READERS)
 def goal_matrix_cell(request, period_pk: int, unit_pk: int, perspective: str):
     """The goals behind one cell of the matrix (htmx fragment, or a page without htmx)."""
     period = get_scoped_or_404(Period, period_pk)
@@ -586,7 +586,7 @@ def goal_matrix_cell(request, period_pk: int, unit_pk: int, perspective: str):
 # --------------------------------------------------------------------------------------------- trace
 
 
-@tenant_page(read=READERS, write=HR_ONLY)
+@tenant_page(read=READERS)
 def goal_trace(request):
     periods = selectors.tree_periods()
     period = _period_from_request(request, periods)

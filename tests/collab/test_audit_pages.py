@@ -359,7 +359,7 @@ def test_no_route_writes(method, tenant_a, hr_a, auditor_a, login, events_a):
         assert getattr(hr, method)(path, {"after": "{}"}).status_code == 405
     auditor = login(auditor_a)
     for path in (url(LIST, tenant_a), url(DETAIL, tenant_a, pk=target.pk)):
-        assert getattr(auditor, method)(path).status_code == 403
+        assert getattr(auditor, method)(path).status_code == 405
     with tenant_scope(tenant_a):
         assert AuditEvent.objects.get(pk=target.pk).after == before
         assert AuditEvent.objects.count() == 3
@@ -396,8 +396,9 @@ def test_another_tenants_events_are_invisible(tenant_a, tenant_b, hr_a, login, e
 def test_another_tenants_event_id_is_404_like_a_missing_one(method, tenant_a, tenant_b, hr_a, login, event_b):
     before = b_rows(tenant_b)
     client = login(hr_a)
-    assert getattr(client, method)(url(DETAIL, tenant_a, pk=event_b.pk)).status_code == 404
-    assert getattr(client, method)(url(DETAIL, tenant_a, pk=event_b.pk + 1000)).status_code == 404
+    expected = 404 if method == "get" else 405  # the page is read-only, whatever the id
+    assert getattr(client, method)(url(DETAIL, tenant_a, pk=event_b.pk)).status_code == expected
+    assert getattr(client, method)(url(DETAIL, tenant_a, pk=event_b.pk + 1000)).status_code == expected
     assert b_rows(tenant_b) == before
 
 

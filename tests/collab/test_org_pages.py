@@ -264,7 +264,8 @@ def test_another_tenants_ids_are_404_and_change_nothing(login, hr_a, tenant_b, f
     obj = foreign[key]
     assert client.get(url(name, pk=obj.pk)).status_code == 404
     post = {"code": "X", "name": "X", "title": "X", "kind": "team", "to_status": "active", "year": 2041}
-    assert client.post(url(name, pk=obj.pk), post).status_code == 404
+    read_only = name == "org-tree-children"  # refuses POST before looking at the id, like a missing one
+    assert client.post(url(name, pk=obj.pk), post).status_code == (405 if read_only else 404)
     assert client.get(url(name, pk=999999999999999999)).status_code == 404
     again = _fresh(tenant_b, type(obj), obj.pk)
     assert again is not None

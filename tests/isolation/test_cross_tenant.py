@@ -2,9 +2,10 @@
 
 Tenant A's user holds every role; tenant B's world comes from all `samples_*.py` modules. For each
 route: A's user with B's slug gets 404 (GET and POST on pages, every method on the API), and A's user
-with A's slug but B's object ids gets 404 (pages with id kwargs: GET/POST; API details: GET, PUT,
-PATCH, DELETE and POST detail actions). A fingerprint of all B's rows is identical afterwards.
-The meta-tests fail, naming the routes, when a route with ids has no sample.
+with A's slug but B's object ids gets 404 (pages with id kwargs: GET/POST, except a read-only page's
+POST: 405, as with a missing id; API details: GET, PUT, PATCH, DELETE and POST detail actions).
+A fingerprint of all B's rows is identical afterwards. The meta-tests fail, naming the routes, when a
+route with ids has no sample.
 """
 
 from __future__ import annotations
@@ -146,10 +147,13 @@ class Attack:
         self.baseline = tenant_fingerprint(tenant_b)
 
     def expect_404(self, client, method: str, url: str, label: str, api: bool) -> None:
+        self.expect(404, client, method, url, label, api)
+
+    def expect(self, expected: int, client, method: str, url: str, label: str, api: bool = False) -> None:
         self.sent += 1
         status = _send(client, method, url, api)
-        if status != 404:
-            self.failures.append(f"{method} {url} [{label}] answered {status}, expected 404")
+        if status != expected:
+            self.failures.append(f"{method} {url} [{label}] answered {status}, expected {expected}")
 
     def check_unchanged(self, label: str) -> None:
         now = tenant_fingerprint(self.tenant_b)
@@ -203,7 +207,8 @@ def test_another_tenants_slug_answers_404_everywhere(world):
 
 
 def test_another_tenants_ids_answer_404_everywhere(world):
-    """A's user, A's slug, B's ids: pages with ids (GET, POST), API details and detail actions → 404."""
+    """A's user, A's slug, B's ids: pages with ids (GET, POST), API details and detail actions → 404
+    (POST to a read-only page: 405, exactly as with a missing id)."""
     a_slug, objects = world["a"].slug, world["objects"]
     pages, api = _page_client(world["intruder"]), _api_client(world["intruder"])
     attack = Attack(world["b"])
@@ -212,8 +217,12 @@ def test_another_tenants_ids_answer_404_everywhere(world):
         if not kwargs:
             continue  # no ids, or no sample (the meta-test names it)
         url = route.url(a_slug, kwargs)
-        for method in ("GET", "POST"):
-            attack.expect_404(pages, method, url, route.label, api=False)
+        attack.expect_404(pages, "GET", url, route.label, api=False)
+        if "POST" in getattr(route.view, "page_methods", ("POST",)):
+            attack.expect_404(pages, "POST", url, route.label, api=False)
+        else:  # a read-only page refuses POST before looking at any id: B's id, like a missing one, is a 405
+            attack.expect(405, pages, "POST", url, route.label)
+            attack.expect(405, pages, "POST", route.url(a_slug, route.placeholder_kwargs()), route.label)
         attack.check_unchanged(route.label)
     for route in api_routes():
         key = SAMPLES.api_detail.get(route.basename)

@@ -213,6 +213,7 @@ class Answer:
     redirect: bool
     changes: list[str]
     crash: str | None  # the last traceback line of an exception the view raised
+    allow: str = ""  # the Allow header of a 405
 
 
 class Prober:
@@ -244,7 +245,7 @@ class Prober:
                         changes = [f"the transaction was left broken ({type(error).__name__})"]
                 answer = Answer(
                     response.status_code, body, response.get("Content-Type", ""),
-                    response.status_code in {301, 302, 303}, changes, crash,
+                    response.status_code in {301, 302, 303}, changes, crash, response.get("Allow", ""),
                 )  # fmt: skip
                 transaction.set_rollback(True)
         except Exception as error:  # noqa: BLE001 - reported as the route's failure
@@ -459,6 +460,32 @@ def _check_post(prober: Prober, client, url: str, name: str, data: dict, label: 
         prober.fail(f"POST {url} [{name}] {label} answered {answer.status} with errors but wrote: "
                     + "; ".join(answer.changes))  # fmt: skip
     return None
+
+
+def test_pages_answer_405_to_the_methods_they_have_no_use_for(world):
+    """Every page declares its methods through `tenant_page`/`own_page`. A read-only page answers 405 with
+    an Allow header to POST, PUT, PATCH and DELETE (a page that writes, to PUT, PATCH and DELETE), and no form
+    posts to a page that refuses POST."""
+    slug, objects, client = world["a"].slug, world["objects"], world["pages"]
+    prober = Prober(world["a"])
+    urls = {route.name: _page_url(route, slug, objects) for route in _named_routes()}
+    posting, _filters = _collect_forms(prober, client, urls)
+    for route in _named_routes():
+        url, methods = urls[route.name], getattr(route.view, "page_methods", None)
+        if methods is None:
+            prober.fail(f"{url} [{route.name}] goes through neither tenant_page nor own_page")
+            continue
+        if posting.get(url) and "POST" not in methods:
+            prober.fail(f"a form posts to {url} [{route.name}], which refuses POST")
+        for method in ("POST", "PUT", "PATCH", "DELETE"):
+            if method in methods:
+                continue
+            answer = prober.send(client, method, url, data="", content_type="text/plain")
+            if answer.status != 405 or set(answer.allow.split(", ")) != set(methods):
+                expected = ", ".join(methods)
+                prober.fail(f"{method} {url} [{route.name}] answered {answer.status} "
+                            f"(Allow: {answer.allow!r}), expected 405 (Allow: {expected})")  # fmt: skip
+    prober.report("page methods")
 
 
 # ----------------------------------------------------------------------------------------------- API
