@@ -35,6 +35,14 @@ class Reach:
     def inherited(self) -> bool:
         return self.source == UNIT_ABOVE
 
+    @property
+    def groups(self) -> list[tuple[list[Node], list[Node]]]:
+        """(chain, goals): goals under the same parent share one chain, shown once."""
+        groups: dict[int | None, tuple[list[Node], list[Node]]] = {}
+        for node in self.goals:
+            groups.setdefault(node.parent_id, (node.ancestors(), []))[1].append(node)
+        return list(groups.values())
+
 
 def _ids(path: str) -> list[int]:
     return [int(part) for part in path.strip("/").split("/") if part.isdigit()]

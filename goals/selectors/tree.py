@@ -501,8 +501,10 @@ class Contribution:
     share: float  # the node's weight among its siblings, in %
     effective: float  # product of the shares from the trace root down to this node, in %
     reasons: list[str]
-    unit_label: str = ""  # the unit's name, with its parent's where another unit of the trace has it too
-    chain_labels: list[str] = field(default_factory=list)  # the chain's holders, told apart the same way
+    # The unit's name, with its parent's where another unit of the trace has it too and the path above
+    # does not already show that parent; the chain's holders are told apart the same way.
+    unit_label: str = ""
+    chain_labels: list[str] = field(default_factory=list)
 
     @property
     def cross_department(self) -> bool:
@@ -544,8 +546,16 @@ def unit_labels(nodes: Iterable[Node]) -> dict[int, str]:
     return labels
 
 
-def _holder_label(node: Node, labels: dict[int, str]) -> str:
-    unit = labels.get(node.unit_id, node.unit_name)
+def _unit_in_path(node: Node, above: Node | None, labels: dict[int, str]) -> str:
+    """The unit's label, or its bare name where the step just above in the path is its parent unit
+    (the path already says which "Finance" it is)."""
+    if above is not None and above.unit_name == node.unit_parent_name:
+        return node.unit_name
+    return labels.get(node.unit_id, node.unit_name)
+
+
+def _holder_in_path(node: Node, above: Node | None, labels: dict[int, str]) -> str:
+    unit = _unit_in_path(node, above, labels)
     return f"{unit} / {node.position_title}" if node.position_title else unit
 
 
@@ -621,8 +631,10 @@ def trace(tree: Tree, roots: list[Node]) -> Trace:
                 stack.append((child, below, child_share, effective * child_share / 100.0))
     labels = unit_labels(c.node for c in contributions)
     for c in contributions:
-        c.unit_label = labels[c.node.unit_id]
-        c.chain_labels = [_holder_label(step, labels) for step in c.chain]
+        c.unit_label = _unit_in_path(c.node, c.chain[-1] if c.chain else None, labels)
+        c.chain_labels = [
+            _holder_in_path(step, c.chain[i - 1] if i else None, labels) for i, step in enumerate(c.chain)
+        ]
     holders: dict[tuple[int, int | None], Responsible] = {}
     cross = 0.0
     for c in contributions:
@@ -632,8 +644,8 @@ def trace(tree: Tree, roots: list[Node]) -> Trace:
         entry = holders.get(key)
         if entry is None:
             entry = holders[key] = Responsible(
-                c.node.unit_id, c.node.unit_name, c.node.unit_code, c.unit_label, c.node.position_title,
-                0.0, 0, False,
+                c.node.unit_id, c.node.unit_name, c.node.unit_code, labels[c.node.unit_id],
+                c.node.position_title, 0.0, 0, False,
             )
         entry.effective += c.effective
         entry.goals += 1

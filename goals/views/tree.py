@@ -106,6 +106,15 @@ def _visible_roots(request, tree: selectors.Tree) -> list[selectors.Node] | None
     return selectors.restrict_to_unit(tree, unit_path)
 
 
+def _chains_above(roots: list[selectors.Node]) -> list[list[selectors.Node]]:
+    """The chain of goals above each visible top goal, each chain once (siblings share theirs)."""
+    chains: dict[int, list[selectors.Node]] = {}
+    for root in roots:
+        if root.parent is not None and root.parent_id not in chains:
+            chains[root.parent_id] = root.ancestors()
+    return list(chains.values())
+
+
 def _goal_label(goal: Goal) -> str:
     holder = goal.org_unit.name + (f" / {goal.position.title}" if goal.position_id else "")
     return f"{holder} · {goal.kpi.code} {goal.kpi.name}"
@@ -237,14 +246,18 @@ def goal_tree(request):
             raise Http404
         roots = [focus]
     can_build = request.membership.has_role(Role.HR_ADMIN) and not period.is_closed
+    is_reader = _is_reader(request)
     context.update(
         tree=tree,
         roots=roots,
+        goal_count=len(tree) if is_reader else sum(1 for _node in tree.walk(roots)),
+        # An employee reads their unit's part; the goals above it say what that part feeds into.
+        above=[] if is_reader or focus else _chains_above(roots),
         focus=focus,
         can_build=can_build,
-        is_reader=_is_reader(request),
+        is_reader=is_reader,
         publication=selectors.tree_publication(period),
-        off_groups=tree.off_groups() if _is_reader(request) else [],
+        off_groups=tree.off_groups() if is_reader else [],
         previous=selectors.previous_period_with_goals(period, periods),
         perspectives=Perspective.choices,
     )

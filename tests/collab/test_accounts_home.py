@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -179,14 +181,17 @@ def test_own_position_and_unit_goals_come_with_their_chain(login, tenant_a, casc
                        position=other)
     html = _goals_card(login(worker).get(HOME).content.decode())
     assert 'id="my-goals-inherited"' not in html and 'id="my-goals-empty"' not in html
-    assert f'<li class="border-top py-2" data-goal="{mine.pk}"' in html
-    assert f'<li class="border-top py-2" data-goal="{team_goal.pk}"' in html
-    assert f'data-goal="{theirs.pk}"' not in html, "another position's goal does not reach this person"
-    chain = html[html.index(f'data-goal="{mine.pk}"'):]
-    chain = chain[: chain.index("</li>")]
-    for above in (cascade["root"], cascade["prod_goal"], team_goal):
-        assert f'data-goal="{above.pk}"' in chain
-    assert "Operator" in chain
+    groups = {}  # goal id shown as the person's own -> the chain shown above it
+    for group in html.split('my-goal-group">')[1:]:
+        chain, _sep, goals = group.partition("<ul")
+        for goal_id in re.findall(r'<li [^>]*data-goal="(\d+)"', goals):
+            groups[int(goal_id)] = [int(pk) for pk in re.findall(r'data-goal="(\d+)"', chain)]
+    assert groups == {
+        team_goal.pk: [cascade["root"].pk, cascade["prod_goal"].pk],
+        mine.pk: [cascade["root"].pk, cascade["prod_goal"].pk, team_goal.pk],
+    }, "another position's goal does not reach this person"
+    assert f'data-goal="{theirs.pk}"' not in html
+    assert "Team 1 / Operator" in html
 
 
 def test_the_empty_state_only_when_nothing_in_the_chain_has_goals(login, tenant_a, cascade):

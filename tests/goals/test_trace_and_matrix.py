@@ -155,6 +155,21 @@ class TestSameNamedUnits:
         root = next(c for c in result.contributions if not c.chain)
         assert root.unit_label == "Group", "a unique name stays as it is"
 
+    def test_a_path_through_the_parent_unit_needs_no_prefix(self, tenant_a, twin_finance):
+        east_finance = twin_finance["finances"][0]
+        with tenant_scope(tenant_a):
+            common = {"actor": None, "period": twin_finance["period"], "kpi": twin_finance["cost"]}
+            root = twin_finance["goals"][0].parent
+            east = services.goal_create(**common, org_unit=east_finance.parent, parent=root, weight=0)
+            below = services.goal_create(**common, org_unit=east_finance, parent=east, weight=100)
+            tree = selectors.load_tree(twin_finance["period"])
+        result = selectors.trace(tree, selectors.trace_roots(tree, kpi_id=twin_finance["cost"].pk))
+        via_parent = next(c for c in result.contributions if c.node.id == below.pk)
+        assert via_parent.chain_labels == ["Group", "East Co"] and via_parent.unit_label == "Finance"
+        direct = next(c for c in result.contributions if c.node.id == twin_finance["goals"][0].pk)
+        assert direct.unit_label == "East Co › Finance"
+        assert "East Co › Finance" in {r.unit_label for r in result.responsible}
+
     def test_the_page_and_the_api_show_the_distinguishing_labels(
         self, tenant_a, twin_finance, hr_a, login, api_client_for
     ):

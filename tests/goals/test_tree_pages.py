@@ -92,6 +92,28 @@ class TestTreePage:
         assert client.get(url("goal-matrix")).status_code == 403
         assert client.get(url("goal-trace")).status_code == 403
 
+    def test_employee_sees_what_their_part_feeds_into_and_its_own_count(self, tenant_a, tree_a, login):
+        user = make_member(tenant_a, "employee", username="emp_a")
+        with tenant_scope(tenant_a):
+            EmployeeFactory(org_unit=tree_a["sales"], user=user)
+        html = login(user).get(tree_url(tree_a["period"])).content.decode()
+        status = html[html.index('id="tree-status"'):]
+        assert "2 goals" in status[: status.index("</div>")], "the goals shown, not the whole tree's 4"
+        above = html[html.index('id="tree-above"'):]
+        above = above[: above.index('id="goal-tree"')]
+        assert f'data-goal="{tree_a["root"].pk}"' in above and "102.0" in above
+        assert f'data-goal="{tree_a["b"].pk}"' not in above
+
+    def test_employee_of_a_unit_without_goals_is_pointed_to_the_goals_above(self, tenant_a, tree_a, login):
+        user = make_member(tenant_a, "employee", username="emp_team")
+        with tenant_scope(tenant_a):
+            from tests.factories.org import OrgUnitFactory
+
+            EmployeeFactory(org_unit=OrgUnitFactory(parent=tree_a["sales"], name="Inside sales"), user=user)
+        html = login(user).get(tree_url(tree_a["period"])).content.decode()
+        assert 'id="tree-empty"' in html and "no goals of its own" in html
+        assert f'href="{url("tenant-home")}?as=employee" id="tree-reach-link"' in html
+
     def test_employee_without_an_employee_record(self, tenant_a, tree_a, login):
         user = make_member(tenant_a, "employee", username="emp_none")
         response = login(user).get(tree_url(tree_a["period"]))
@@ -321,11 +343,14 @@ class TestOtherTenant:
             ("goal-tree-publish", period), ("goal-tree-copy", period),
             ("goal-matrix-cell", {**period, "unit_pk": b["sales"].pk, "perspective": "customer"}),
         ]
+        read_only = {"goal-tree-children", "goal-matrix-cell"}  # refuse every POST alike: 405, whoever's id
         for name, kwargs in routes:
             target = url(name, **kwargs)
             assert client.get(target).status_code == 404, name
             body = {"subtree": "on", "weight": "1", "source": tree_a["period"].pk}
-            assert client.post(target, body).status_code == 404, name
+            assert client.post(target, body).status_code == (405 if name in read_only else 404), name
+        own = url("goal-tree-children", pk=tree_a["a"].pk)
+        assert client.post(own).status_code == 405, "the same answer for one's own ids: nothing leaks"
         # Query-string ids and another tenant's parent / period in bodies.
         assert client.get(tree_url(b["period"])).status_code == 404
         assert client.get(tree_url(tree_a["period"], focus=b["root"].pk)).status_code == 404
