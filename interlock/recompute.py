@@ -19,8 +19,10 @@ Triggers → `scores_recompute_request(period=…, reason=…)`, called inside t
 - **Partial path.** A measurement, matrix or KPI-rule change names KPI ids: only scorecards those KPIs
   reach are recomputed and rewritten (`affected_scorecard_ids`). A scorecard change names the scorecard.
   The nightly run, the "Recompute now" button and the API recompute everything.
-- **Closed periods** are read-only: nothing is queued for them (nightly included), and a job queued before
-  its period closed ends *done* as skipped, saying why, with nothing written.
+- **Closed periods** are read-only: nothing is queued for them (nightly included). Closing a period first
+  runs the recompute still pending for it, in the closing transaction (`scores_flush_before_close`), so
+  its frozen scores reflect all its inputs; a message arriving later finds its job done, or, for a job
+  not flushed, ends it *done* as skipped, saying why, with nothing written.
 """
 
 from __future__ import annotations
@@ -320,11 +322,51 @@ def _skip_closed(job: Job, period_id: int) -> bool:
     period = Period.objects.filter(pk=period_id).only("status", "kind", "year", "quarter", "month").first()
     if period is None or period.status != Period.Status.CLOSED:
         return False
+    if Job.objects.filter(pk=job.pk, status=Job.Status.DONE).exists():  # the close ran it (see above)
+        return True
     message = _(
         "Skipped: the period %(period)s was closed before this recompute ran; its scores stay as they were."
     ) % {"period": period.label}
     _finish(job, status=Job.Status.DONE, message=message, result={"skipped": "closed"})
     return True
+
+
+def scores_flush_before_close(sender=None, *, period: Period, **kwargs) -> None:
+    """`collab.signals.period_closing` receiver: the recompute still pending for a period that is closing
+    runs now, inside the closing transaction, so the scores frozen with the period reflect every input it
+    had. The closer holds the period row, the recompute lock: a run a worker had under way has committed
+    (the close waited for it); a job queued, or claimed but not yet locked, is run here and marked done, and
+    its message, when it arrives, finds it done."""
+    job = (
+        Job.objects.select_for_update()
+        .filter(kind=KIND, key=job_key(period.pk), status__in=[Job.Status.QUEUED, Job.Status.RUNNING])
+        .order_by("created_at", "pk")
+        .first()
+    )
+    if job is None:
+        return
+    from interlock.services import scores_recompute
+
+    params = job.params or {}
+    partial = {}
+    if not params.get("full", True):
+        partial = {"kpi_ids": params.get("kpis", []), "scorecard_ids": params.get("scorecards", [])}
+    result = scores_recompute(period=period, actor=job.created_by, **partial)
+    if job.started_at is None:
+        job.started_at = timezone.now()
+        job.save(update_fields=["started_at"])
+    message = _("Ran as the period %(period)s closed: %(n)d score(s) written.") % {
+        "period": period.label,
+        "n": result.snapshots,
+    }
+    summary = {
+        "version": result.version,
+        "snapshots": result.snapshots,
+        "deleted": result.deleted,
+        "partial": bool(partial),
+        "on_close": True,
+    }
+    _finish(job, status=Job.Status.DONE, message=message, result=summary)
 
 
 def scores_recompute_run(*, job_id: int, period_id: int, final_attempt: bool = True) -> dict[str, Any]:

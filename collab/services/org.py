@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy
 from collab.audit import audit_record, snapshot
 from collab.imports import Column, RowError, TabularImport, topological_order
 from collab.models import Employee, Membership, OrgUnit, Period, Position
+from collab.signals import period_closing
 from collab.tenancy import current_tenant
 
 
@@ -507,6 +508,8 @@ def period_advance(*, actor, period: Period, to_status: str | None = None) -> Pe
             "next": Period.Status(next_status).label,
         }})
     before = snapshot(period)
+    if next_status == Period.Status.CLOSED:
+        period_closing.send(sender=Period, period=period, actor=actor)
     period.status = next_status
     period.save(update_fields=["status"])
     audit_record(actor=actor, action="period.advance", obj=period, before=before, after=snapshot(period))

@@ -487,14 +487,12 @@ def test_an_evaluation_kpi_rule_change_reaches_the_unit_it_judges(world, extra, 
 
 
 def test_a_job_for_a_period_closed_since_it_was_queued_is_skipped(world, hr_a):
-    from collab.services.org import period_advance
-
     scores_recompute(period=world.period)
     before = content(world.period)
     set_actual(world, "stability", "50", hr_a)
     [job] = queued(world.period)
-    period_advance(actor=hr_a, period=world.period)  # active → review
-    period_advance(actor=hr_a, period=world.period)  # review → closed
+    # Closed without the service (the admin, a data fix): nothing ran the pending recompute first.
+    Period.objects.filter(pk=world.period.pk).update(status=Period.Status.CLOSED)
     result = recompute_period_scores.apply(args=[world.period.tenant_id, world.period.pk, job.pk]).get()
     assert result == {"job": job.pk, "status": "skipped"}
     job.refresh_from_db()
@@ -525,4 +523,55 @@ def test_the_nightly_run_leaves_closed_periods_alone(world, hr_a):
     scores_recompute(period=world.period)
     Period.objects.filter(pk=world.period.pk).update(status=Period.Status.CLOSED)
     assert recompute_tenant_nightly.apply(args=[world.period.tenant_id]).get() == 0
+    assert not Job.objects.exists()
+
+
+def _close(period, actor):
+    from collab.services.org import period_advance
+
+    period = Period.objects.get(pk=period.pk)
+    while period.status != Period.Status.CLOSED:
+        period = period_advance(actor=actor, period=period)
+    return period
+
+
+def test_closing_a_period_first_runs_its_pending_recompute(world, extra, hr_a):
+    scores_recompute(period=world.period)
+    versions = written(world.period)
+    set_actual(world, "stability", "50", hr_a)  # queued (tests never commit, so its message is not sent)
+    [job] = queued(world.period)
+    _close(world.period, hr_a)
+    job.refresh_from_db()
+    assert job.status == Job.Status.DONE and job.params["result"]["on_close"] is True
+    assert job.message == f"Ran as the period {world.period.label} closed: 1 score(s) written."
+    changed = {s for s, v in written(world.period).items() if v != versions[s]}
+    assert changed == {f"unit:{world.units['rnd'].pk}"}  # the frozen scores have the last input in them
+    frozen = content(world.period)
+    # The message arrives after the close: the job is done already, nothing is rewritten.
+    result = recompute_period_scores.apply(args=[world.period.tenant_id, world.period.pk, job.pk]).get()
+    assert result == {"job": job.pk, "status": "skipped"} and content(world.period) == frozen
+    job.refresh_from_db()
+    assert job.message.startswith("Ran as the period")
+
+
+def test_a_job_claimed_but_not_yet_run_when_the_period_closes_is_run_by_the_close(world, hr_a, monkeypatch):
+    scores_recompute(period=world.period)
+    set_actual(world, "stability", "50", hr_a)
+    [job] = queued(world.period)
+    assert pipeline.job_claim(job.pk).status == Job.Status.RUNNING  # a worker took it, then the close came
+    _close(world.period, hr_a)
+    job.refresh_from_db()
+    assert job.status == Job.Status.DONE and job.params["result"]["on_close"] is True
+    frozen = content(world.period)
+    # The worker goes on: its recompute is refused (closed) and the job keeps what the close wrote.
+    assert pipeline.scores_recompute_run(job_id=job.pk, period_id=world.period.pk)["status"] == "skipped"
+    job.refresh_from_db()
+    assert job.message.startswith("Ran as the period") and content(world.period) == frozen
+
+
+def test_closing_without_a_pending_recompute_rewrites_nothing(world, hr_a):
+    scores_recompute(period=world.period)
+    before, versions = content(world.period), written(world.period)
+    _close(world.period, hr_a)
+    assert content(world.period) == before and written(world.period) == versions
     assert not Job.objects.exists()
