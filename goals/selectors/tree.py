@@ -104,6 +104,12 @@ class Node:
     def label(self) -> str:
         return f"{self.holder} · {self.kpi_code} {self.kpi_name}"
 
+    def label_with(self, unit_labels: dict[int, str]) -> str:
+        """The label with the unit named as in `unit_labels` (see `unit_labels`)."""
+        unit = unit_labels.get(self.unit_id, self.unit_name)
+        holder = f"{unit} / {self.position_title}" if self.position_title else unit
+        return f"{holder} · {self.kpi_code} {self.kpi_name}"
+
     @property
     def band_css(self) -> str:
         return engine.BAND_CSS.get(self.band, "secondary")
@@ -306,7 +312,8 @@ def chart_data(tree: Tree, roots: list[Node], title: str, budget: int = CHART_BU
         return data
 
     children = [build(r) for r in roots if r.id in included]
-    return {"name": title, "children": children, "truncated": used < len(tree)}
+    # Truncated when goals below the roots were left out (not when the roots are only part of the tree).
+    return {"name": title, "children": children, "truncated": head < len(queue)}
 
 
 BAND_COLOURS = {

@@ -115,6 +115,18 @@ def _chains_above(roots: list[selectors.Node]) -> list[list[selectors.Node]]:
     return list(chains.values())
 
 
+def _off_groups(tree: selectors.Tree) -> list[dict]:
+    """Each sibling group off 100: its parent goal (id and label; None for the top level) and sum. The
+    labels tell apart same-named units (each subsidiary's "Finance"): the list has no tree around it."""
+    groups = tree.off_groups()
+    units = selectors.unit_labels(parent for parent, _total in groups if parent is not None)
+    return [
+        {"parent": parent.id if parent else None, "label": parent.label_with(units) if parent else None,
+         "total": total}
+        for parent, total in groups
+    ]
+
+
 def _goal_label(goal: Goal) -> str:
     holder = goal.org_unit.name + (f" / {goal.position.title}" if goal.position_id else "")
     return f"{holder} · {goal.kpi.code} {goal.kpi.name}"
@@ -257,7 +269,7 @@ def goal_tree(request):
         can_build=can_build,
         is_reader=is_reader,
         publication=selectors.tree_publication(period),
-        off_groups=tree.off_groups() if is_reader else [],
+        off_groups=_off_groups(tree) if is_reader else [],
         previous=selectors.previous_period_with_goals(period, periods),
         perspectives=Perspective.choices,
     )
@@ -389,12 +401,12 @@ def _parent_options(goal: Goal, query: str) -> tuple[list[dict], int]:
     """Goals of the period outside the goal's own subtree, in tree order, filtered and capped."""
     tree = selectors.load_tree(goal.period, with_scores=False)
     needle = query.strip().lower()
+    units = selectors.unit_labels(tree.nodes.values())  # search results lose the indentation's context
     options = [
-        {"id": n.id, "label": f"{'— ' * n.depth}{n.label}"}
+        {"id": n.id, "label": f"{'— ' * n.depth}{n.label_with(units)}"}
         for n in tree.walk()
         if not n.path.startswith(goal.path)
-        and (not needle or needle in f"{n.unit_name} {n.unit_code} {n.position_title or ''} {n.kpi_code} "
-                                     f"{n.kpi_name}".lower())
+        and (not needle or needle in f"{n.label_with(units)} {n.unit_code}".lower())
     ]
     return options[:PARENT_OPTIONS], len(options)
 
@@ -620,10 +632,15 @@ def goal_trace(request):
     if kpi_id is not None or goal_id is not None:
         roots = selectors.trace_roots(tree, kpi_id=None if goal_id else kpi_id, goal_id=goal_id)
         result = selectors.trace(tree, roots)
+        goal = tree.nodes.get(goal_id) if goal_id else None
+        # Where a trace starts is named against the whole tree: a "Finance" goal says whose Finance.
+        units = selectors.unit_labels(tree.nodes.values())
         context.update(
             result=result,
             kpi=next((k for k in kpis if k["id"] == kpi_id), None) if goal_id is None else None,
-            goal=tree.nodes.get(goal_id) if goal_id else None,
+            goal=goal,
+            goal_label=goal.label_with(units) if goal else "",
+            root_labels=[(root, root.label_with(units)) for root in roots[:5]],
             page=Paginator(result.contributions, PAGE_SIZE).get_page(request.GET.get("page")),
             responsible=Paginator(result.responsible, PAGE_SIZE).get_page(request.GET.get("upage")),
         )

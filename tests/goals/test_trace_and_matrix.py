@@ -189,6 +189,15 @@ class TestSameNamedUnits:
         by_goal = {c["id"]: c for c in data["contributions"]}
         assert by_goal[first.pk]["org_unit"]["parent_name"] == "East Co"
 
+    def test_a_trace_from_a_same_named_units_goal_says_whose_unit(self, tenant_a, twin_finance, hr_a, login):
+        west = twin_finance["goals"][1]
+        html = login(hr_a).get(url("goal-trace"), {"period": twin_finance["period"].pk, "goal": west.pk})
+        html = html.content.decode()
+        start = html[html.index('id="trace-from-goal"'):]
+        assert "West Co › Finance · COST" in start[: start.index("</p>")]
+        result = html[html.index("Result"):]
+        assert "West Co › Finance · COST" in result[: result.index("</p>")]
+
 
 class TestMatrix:
     def test_cells_are_weighted_progress_per_unit_and_perspective(self, tenant_a, tree_a):

@@ -114,6 +114,16 @@ class TestTreePage:
         assert 'id="tree-empty"' in html and "no goals of its own" in html
         assert f'href="{url("tenant-home")}?as=employee" id="tree-reach-link"' in html
 
+    def test_the_chart_says_truncated_only_when_goals_below_its_roots_are_left_out(self, tenant_a, tree_a):
+        from goals.selectors import tree as selectors
+
+        with tenant_scope(tenant_a):
+            tree = selectors.load_tree(tree_a["period"])
+        branch = [tree.nodes[tree_a["a"].pk]]  # an employee's part, or a focused branch: all of it drawn
+        assert selectors.chart_data(tree, branch, "x")["truncated"] is False
+        assert selectors.chart_data(tree, tree.roots, "x")["truncated"] is False
+        assert selectors.chart_data(tree, tree.roots, "x", budget=2)["truncated"] is True
+
     def test_employee_without_an_employee_record(self, tenant_a, tree_a, login):
         user = make_member(tenant_a, "employee", username="emp_none")
         response = login(user).get(tree_url(tree_a["period"]))
@@ -229,6 +239,31 @@ class TestBuilderForms:
         with tenant_scope(tenant_a):
             assert Goal.objects.get(pk=tree_a["b"].pk).weight == Decimal("45")
 
+    def test_move_options_tell_apart_units_of_the_same_name(self, tenant_a, tree_a, hr_a, login):
+        from goals.services import tree as services
+        from tests.factories.org import OrgUnitFactory
+
+        with tenant_scope(tenant_a):
+            period, root = tree_a["period"], tree_a["root"]
+            east = OrgUnitFactory(code="E", name="East Co", parent=tree_a["group"])
+            west = OrgUnitFactory(code="W", name="West Co", parent=tree_a["group"])
+            for parent in (east, west):
+                unit = OrgUnitFactory(code=f"{parent.code}-FIN", name="Finance", parent=parent)
+                finance = services.goal_create(actor=None, period=period, org_unit=unit, kpi=tree_a["ret"],
+                                               parent=root, weight=0)
+                services.goal_create(actor=None, period=period, org_unit=unit, kpi=tree_a["win"],
+                                     parent=finance, weight=50)  # a sibling group off 100
+        client = login(hr_a)
+        options = client.get(f"{url('goal-move', pk=tree_a['a'].pk)}?part=options&q=finance", **HTMX)
+        html = options.content.decode()
+        assert "East Co › Finance" in html and "West Co › Finance" in html
+        by_parent = client.get(f"{url('goal-move', pk=tree_a['a'].pk)}?part=options&q=west", **HTMX)
+        assert "West Co › Finance" in by_parent.content.decode(), "the parent's name finds the unit too"
+        tree = client.get(tree_url(period)).content.decode()
+        warning = tree[tree.index('id="weights-off"'):]
+        warning = warning[: warning.index("</div>")]
+        assert "East Co › Finance · RET" in warning and "West Co › Finance · RET" in warning
+
     def test_move_refuses_a_cycle_and_moves_a_branch(self, tenant_a, tree_a, hr_a, login):
         client = login(hr_a)
         move = url("goal-move", pk=tree_a["root"].pk)
@@ -262,7 +297,8 @@ class TestBuilderForms:
             assert Goal.objects.get(pk=a).weight == Decimal("70")
             assert Goal.objects.get(pk=b).weight == Decimal("20")
         tree = client.get(tree_url(tree_a["period"])).content.decode()
-        assert 'id="weights-off"' in tree and "Σ 90" in tree
+        assert 'id="weights-off"' in tree and "Group · RET Customer retention: Σ 90" in tree
+        assert f'hx-get="{reweight}"' in tree
         top = client.get(url("goal-reweight-top", period_pk=tree_a["period"].pk), **HTMX)
         assert f'name="weight-{tree_a["root"].pk}"'.encode() in top.content
 
