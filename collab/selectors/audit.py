@@ -1,4 +1,5 @@
-"""Reads of the audit log: filtered lists, filter choices, one event, and a before/after diff.
+"""Reads of the audit log: filtered lists, filter choices, one event, a before/after diff, and the words
+that show codes, ids and choices to a reader.
 
 Every query here runs inside the request's tenant scope (the default manager fails closed), and
 each function issues a fixed number of queries however many events there are.
@@ -7,15 +8,22 @@ each function issues a fixed number of queries however many events there are.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from django.db.models import Q, QuerySet
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import Model, Q, QuerySet
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
 
-from collab.models import AuditEvent
+from collab.models import AuditEvent, Membership, Role
+from collab.tenancy import TenantOwned
 
 SYSTEM_ACTOR = "system"
 
@@ -83,7 +91,214 @@ def audit_rows_for_export(events: QuerySet[AuditEvent], *, limit: int) -> Iterat
     return events[:limit].iterator(chunk_size=2000)
 
 
-# --- before/after comparison (pure; no ORM) -------------------------------------------------------
+# --- words for codes: actions, object types, snapshot fields and values ----------------------------
+
+ACTION_LABELS = {
+    "tenant.create": _("Company created"),
+    "tenant.update": _("Company edited"),
+    "tenant.seed_scale": _("Scale test data generated"),
+    "tenant.scoring_settings": _("Scoring settings changed"),
+    "membership.create": _("Member added"),
+    "member.add": _("Member added"),
+    "member.update": _("Member edited"),
+    "member.deactivate": _("Member deactivated"),
+    "member.reactivate": _("Member reactivated"),
+    "member.invite_accept": _("Invitation accepted"),
+    "member.invite_resend": _("Invitation sent again"),
+    "member.password_link": _("Password link sent"),
+    "notification_preferences.update": _("Notification settings changed"),
+    "org.import": _("Organisation imported"),
+    "org_unit.create": _("Org unit added"),
+    "org_unit.update": _("Org unit edited"),
+    "org_unit.move": _("Org unit moved"),
+    "org_unit.delete": _("Org unit deleted"),
+    "position.create": _("Position added"),
+    "position.update": _("Position edited"),
+    "position.delete": _("Position deleted"),
+    "employee.create": _("Employee added"),
+    "employee.update": _("Employee edited"),
+    "employee.transfer": _("Employee transferred"),
+    "employee.delete": _("Employee deleted"),
+    "period.create": _("Period added"),
+    "period.update": _("Period edited"),
+    "period.advance": _("Period advanced"),
+    "period.close": _("Period closed"),
+    "period.delete": _("Period deleted"),
+    "kpi.create": _("KPI added"),
+    "kpi.update": _("KPI edited"),
+    "kpi.delete": _("KPI deleted"),
+    "kpi.import": _("KPIs imported"),
+    "objective.create": _("Strategic objective added"),
+    "objective.update": _("Strategic objective edited"),
+    "objective.delete": _("Strategic objective deleted"),
+    "objective_link.create": _("Strategy map link added"),
+    "objective_link.delete": _("Strategy map link removed"),
+    "goal.create": _("Goal added"),
+    "goal.update": _("Goal edited"),
+    "goal.move": _("Goal moved"),
+    "goal.delete": _("Goal deleted"),
+    "goal.reweight": _("Goal weights changed"),
+    "goal_tree.publish": _("Goal tree published"),
+    "goal_tree.copy": _("Goal tree copied"),
+    "measurement.create": _("Measurement recorded"),
+    "measurement.update": _("Measurement corrected"),
+    "matrix.create": _("Responsibility matrix created"),
+    "matrix.update": _("Responsibility matrix corrected"),
+    "matrix.new_version": _("Responsibility matrix: new version"),
+    "scorecard.create": _("Scorecard created"),
+    "scorecard.update": _("Scorecard edited"),
+    "scorecard.lines_set": _("Scorecard lines changed"),
+    "scorecard.save": _("Scorecard saved"),
+    "scorecard.publish": _("Scorecard published"),
+    "scorecard.unpublish": _("Scorecard withdrawn"),
+    "scorecards.copy": _("Scorecards copied"),
+    "scores.recompute": _("Scores recomputed"),
+}
+# Snapshot keys that are not fields of the audited model but still name another object or choices.
+EXTRA_REFERENCES = {"collab.membership": {"employee": "collab.employee"}}
+EXTRA_CHOICES = {"collab.membership": {"roles": Role.choices}}
+
+
+def action_label(code: str) -> str:
+    """The action in the reader's language; an action nobody has named yet shows its code."""
+    return str(ACTION_LABELS.get(code, code))
+
+
+def _model(object_type: str) -> type[Model] | None:
+    try:
+        return apps.get_model(object_type)
+    except (LookupError, ValueError):
+        return None
+
+
+def object_type_label(object_type: str) -> str:
+    model = _model(object_type)
+    return capfirst(model._meta.verbose_name) if model is not None else object_type
+
+
+def _field(model: type[Model] | None, key: str):
+    if model is None:
+        return None
+    try:
+        return model._meta.get_field(key)
+    except FieldDoesNotExist:
+        return None
+
+
+def _referenced_model(model: type[Model] | None, key: str) -> type[Model] | None:
+    """The model a snapshot key points to (a foreign key, or a key named in EXTRA_REFERENCES)."""
+    if model is None:
+        return None
+    extra = EXTRA_REFERENCES.get(model._meta.label_lower, {}).get(key)
+    if extra:
+        return apps.get_model(extra)
+    field = _field(model, key)
+    if field is not None and field.concrete and field.is_relation:
+        return field.related_model
+    return None
+
+
+def _child_model(model: type[Model] | None, key: str) -> type[Model] | None:
+    """The model of rows nested under a reverse relation (a matrix's rows, a scorecard's lines)."""
+    field = _field(model, key)
+    return field.related_model if field is not None and field.one_to_many else None
+
+
+def _ids(value: Any) -> list[int]:
+    values = value if isinstance(value, list) else [value]
+    return [v for v in values if isinstance(v, int) and not isinstance(v, bool)]
+
+
+class SnapshotWords:
+    """Turns the before/after snapshots of some events into words: field names by their labels, foreign keys
+    by the referenced object's label (loaded in bulk: one query per referenced model, however many events),
+    choices by their labels, booleans as yes/no. A referenced object that is gone shows its id, "(deleted)".
+    """
+
+    def __init__(self, events: Iterable[AuditEvent]):
+        wanted: dict[type[Model], set[int]] = defaultdict(set)
+        for event in events:
+            model = _model(event.object_type)
+            for snapshot in (event.before, event.after):
+                if isinstance(snapshot, dict):
+                    self._collect(model, snapshot, wanted)
+        self.labels = {target: _labels(target, ids) for target, ids in wanted.items()}
+
+    def _collect(self, model, snapshot: dict, wanted: dict) -> None:
+        for key, value in snapshot.items():
+            target = _referenced_model(model, key)
+            if target is not None:
+                wanted[target].update(_ids(value))
+            child = _child_model(model, key)
+            if child is not None and isinstance(value, list):
+                for row in value:
+                    if isinstance(row, dict):
+                        self._collect(child, row, wanted)
+
+    def field(self, object_type: str, key: str) -> str:
+        return _field_label(_model(object_type), key)
+
+    def value(self, object_type: str, key: str, value: Any) -> str:
+        return self._words(_model(object_type), key, value)
+
+    def _words(self, model, key: str, value: Any) -> str:
+        if value is None or value == "":
+            return ""
+        target = _referenced_model(model, key)
+        if target is not None and _ids(value):
+            return ", ".join(self._reference(target, pk) for pk in _ids(value))
+        choices = _choices(model, key)
+        if choices:
+            values = value if isinstance(value, list) else [value]
+            return ", ".join(str(choices.get(v, v)) for v in values)
+        if isinstance(value, bool):
+            return str(_("yes") if value else _("no"))
+        child = _child_model(model, key)
+        if child is not None and isinstance(value, list) and all(isinstance(row, dict) for row in value):
+            return "\n".join(self._row(child, row) for row in value)
+        return _display(value)
+
+    def _row(self, model, row: dict) -> str:
+        parts = (
+            f"{_field_label(model, key)}: {self._words(model, key, value) or '—'}"
+            for key, value in row.items()
+        )
+        return " · ".join(parts)
+
+    def _reference(self, target: type[Model], pk: int) -> str:
+        label = self.labels.get(target, {}).get(pk)
+        if label is None:
+            return str(_("#%(id)s (deleted)") % {"id": pk})
+        return label
+
+
+def _field_label(model, key: str) -> str:
+    field = _field(model, key)
+    name = getattr(field, "verbose_name", None) if field is not None else None
+    return capfirst(str(name)) if name else key
+
+
+def _choices(model, key: str) -> dict:
+    if model is None:
+        return {}
+    extra = EXTRA_CHOICES.get(model._meta.label_lower, {}).get(key)
+    if extra:
+        return dict(extra)
+    field = _field(model, key)
+    return dict(field.flatchoices) if field is not None and getattr(field, "choices", None) else {}
+
+
+def _labels(target: type[Model], ids: set[int]) -> dict[int, str]:
+    """One query: the labels of the tenant's objects among `ids` (users: those who are members here)."""
+    if target is get_user_model():
+        members = Membership.objects.filter(user_id__in=ids).values_list("user_id", "user__username")
+        return dict(members)
+    if not issubclass(target, TenantOwned):
+        return {}  # not the tenant's to show
+    return {obj.pk: str(obj) for obj in target.objects.filter(pk__in=ids)}
+
+
+# --- before/after comparison ------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -92,6 +307,7 @@ class DiffRow:
     before: str
     after: str
     status: str  # "same", "changed", "added", "removed"
+    label: str = ""  # the field's name in the reader's language
 
     @property
     def changed(self) -> bool:
@@ -106,16 +322,19 @@ def _display(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True, default=str)
 
 
-def audit_diff(before: Any, after: Any) -> list[DiffRow]:
+def audit_diff(
+    before: Any, after: Any, *, words: SnapshotWords | None = None, object_type: str = ""
+) -> list[DiffRow]:
     """Field-by-field comparison of two snapshots, in a stable order (before's keys, then new ones).
 
     Snapshots are normally dicts. A creation has no "before" (every field is added), a deletion no
     "after" (every field is removed); anything that is not a dict is compared as a single value.
+    The comparison is of the stored values; `words` (when given) only changes how they are shown.
     """
     if before is None and after is None:
         return []
     if not isinstance(before, dict | None) or not isinstance(after, dict | None):
-        return [DiffRow("value", _display(before), _display(after), _status(before, after))]
+        return [DiffRow("value", _display(before), _display(after), _status(before, after), "value")]
     old, new = before or {}, after or {}
     keys = list(old) + [key for key in new if key not in old]
     rows = []
@@ -126,7 +345,11 @@ def audit_diff(before: Any, after: Any) -> list[DiffRow]:
             status = "added"
         else:
             status = _status(old[key], new[key])
-        rows.append(DiffRow(str(key), _display(old.get(key)), _display(new.get(key)), status))
+        if words is None:
+            rows.append(DiffRow(str(key), _display(old.get(key)), _display(new.get(key)), status, str(key)))
+            continue
+        shown = (words.value(object_type, key, old.get(key)), words.value(object_type, key, new.get(key)))
+        rows.append(DiffRow(str(key), *shown, status, words.field(object_type, key)))
     return rows
 
 

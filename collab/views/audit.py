@@ -27,6 +27,11 @@ EXPORT_MAX_ROWS = 100_000
 EXCEL_CELL_MAX = 32_000
 
 
+def _by_label(codes: list[str], label) -> list[tuple[str, str]]:
+    """Choices that filter by code and read in the reader's language, in the order of their words."""
+    return sorted(((code, label(code)) for code in codes), key=lambda choice: choice[1])
+
+
 class AuditFilterForm(forms.Form):
     actor = forms.ChoiceField(label=_("Actor"), required=False)
     action = forms.ChoiceField(label=_("Action"), required=False)
@@ -44,8 +49,10 @@ class AuditFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         everyone = [("", _("Anyone"))]
         self.fields["actor"].choices = everyone + [(name, name) for name in choices["actors"]]
-        self.fields["action"].choices = [("", _("Any action"))] + [(a, a) for a in choices["actions"]]
-        self.fields["object_type"].choices = [("", _("Any type"))] + [(t, t) for t in choices["object_types"]]
+        actions = _by_label(choices["actions"], selectors.action_label)
+        self.fields["action"].choices = [("", _("Any action"))] + actions
+        types = _by_label(choices["object_types"], selectors.object_type_label)
+        self.fields["object_type"].choices = [("", _("Any type"))] + types
         for name, field in self.fields.items():
             css = (
                 "form-select form-select-sm"
@@ -90,6 +97,9 @@ def _filtered(request) -> tuple[AuditFilterForm, dict, object]:
 def audit_log(request):
     form, filters, events = _filtered(request)
     page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
+    for event in page.object_list:
+        event.action_label = selectors.action_label(event.action)
+        event.object_type_label = selectors.object_type_label(event.object_type)
     context = {
         "form": form,
         "page": page,
@@ -103,7 +113,10 @@ def audit_log(request):
 @tenant_page(read=HR_AND_AUDITOR)
 def audit_event_detail(request, pk: int):
     event = get_scoped_or_404(AuditEvent, pk)
-    rows = selectors.audit_diff(event.before, event.after)
+    words = selectors.SnapshotWords([event])
+    rows = selectors.audit_diff(event.before, event.after, words=words, object_type=event.object_type)
+    event.action_label = selectors.action_label(event.action)
+    event.object_type_label = selectors.object_type_label(event.object_type)
     only_changes = request.GET.get("changes") == "1"
     context = {
         "event": event,
