@@ -106,6 +106,13 @@ def _visible_roots(request, tree: selectors.Tree) -> list[selectors.Node] | None
     return selectors.restrict_to_unit(tree, unit_path)
 
 
+def _with_goals(periods: list[Period], period: Period | None) -> Period | None:
+    """When `period` has no goals: the period an empty page offers instead (the newest with a tree)."""
+    if period is None or period.has_goals:
+        return None
+    return selectors.default_period([p for p in periods if p.has_goals])
+
+
 def _chains_above(roots: list[selectors.Node]) -> list[list[selectors.Node]]:
     """The chain of goals above each visible top goal, each chain once (siblings share theirs)."""
     chains: dict[int, list[selectors.Node]] = {}
@@ -270,7 +277,9 @@ def goal_tree(request):
         is_reader=is_reader,
         publication=selectors.tree_publication(period),
         off_groups=_off_groups(tree) if is_reader else [],
-        previous=selectors.previous_period_with_goals(period, periods),
+        # Copy from last period of the same kind, else from the newest period that has a tree.
+        copy_from=selectors.previous_period_with_goals(period, periods) or _with_goals(periods, period),
+        with_goals=_with_goals(periods, period),
         perspectives=Perspective.choices,
     )
     if view == "tree":
@@ -582,6 +591,7 @@ def goal_matrix(request):
     kind = request.GET.get("kind", "")
     kind = kind if kind in OrgUnit.Kind.values else ""
     context: dict = {"periods": periods, "period": period, "q": query, "kind": kind,
+                     "with_goals": _with_goals(periods, period),
                      "kinds": OrgUnit.Kind.choices, "perspectives": Perspective.choices}
     if period is not None:
         tree = selectors.load_tree(period)
@@ -615,7 +625,7 @@ def goal_matrix_cell(request, period_pk: int, unit_pk: int, perspective: str):
 def goal_trace(request):
     periods = selectors.tree_periods()
     period = _period_from_request(request, periods)
-    context: dict = {"periods": periods, "period": period}
+    context: dict = {"periods": periods, "period": period, "with_goals": _with_goals(periods, period)}
     if period is None:
         return render(request, "goals/tree/trace.html", context)
     tree = selectors.load_tree(period)

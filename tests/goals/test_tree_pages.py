@@ -342,6 +342,30 @@ class TestBuilderForms:
         assert b"already has goals" in response.content
         assert len(goals_of(tenant_a, target)) == 4
 
+    def test_an_empty_period_of_another_kind_offers_the_newest_tree(self, tenant_a, tree_a, hr_a, login):
+        with tenant_scope(tenant_a):  # tree_a is a year's tree; no earlier quarter has one
+            quarter = Period.objects.create(kind="quarter", year=2031, quarter=1, status="planning")
+        page = login(hr_a).get(tree_url(quarter)).content.decode()
+        assert 'id="copy-tree"' in page and f'<option value="{tree_a["period"].pk}" selected>' in page
+        assert "copy another period's tree with the button above" in page
+        with tenant_scope(tenant_a):
+            Goal.objects.all().delete()
+        page = login(hr_a).get(tree_url(quarter)).content.decode()
+        assert 'id="copy-tree"' not in page and "copy another period" not in page, "nothing to copy"
+
+    def test_empty_pages_lead_readers_to_the_period_with_goals(self, tenant_a, tree_a, login):
+        with tenant_scope(tenant_a):
+            month = Period.objects.create(kind="month", year=2031, month=1, status="active")
+        client = login(make_member(tenant_a, "manager", username="mgr_empty"))
+        link = f'href="?period={tree_a["period"].pk}" id="period-with-goals"'
+        for name in ("goal-tree", "goal-matrix", "goal-trace"):
+            html = client.get(f"{url(name)}?period={month.pk}").content.decode()
+            assert link in html, name
+        matrix = client.get(f"{url('goal-matrix')}?period={month.pk}").content.decode()
+        assert 'id="matrix-filter"' not in matrix and 'id="matrix-drill"' not in matrix
+        with_goals = client.get(f"{url('goal-matrix')}?period={tree_a['period'].pk}").content.decode()
+        assert 'id="period-with-goals"' not in with_goals and 'id="matrix-filter"' in with_goals
+
     def test_closed_period_is_read_only(self, tenant_a, tree_a, hr_a, login):
         with tenant_scope(tenant_a):
             Period.objects.filter(pk=tree_a["period"].pk).update(status=Period.Status.CLOSED)
