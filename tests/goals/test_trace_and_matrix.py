@@ -83,8 +83,9 @@ class TestTracePage:
         response = login(user).get(f"{url('goal-trace')}?period={tree_a['period'].pk}")
         assert response.status_code == 200
         html = response.content.decode()
-        # The group-level KPI is picked by default.
-        assert re.search(rf'<option value="{tree_a["ret"].pk}" selected>', html)
+        # The group-level KPI is picked by default; the star that marks such KPIs is explained.
+        assert re.search(rf'<option value="{tree_a["ret"].pk}" selected>★ ', html)
+        assert 'id="trace-kpi-help">★ a KPI held at the top level of the tree' in html
         assert 'id="trace-responsible"' in html and 'id="trace-paths"' in html
         row = html[html.index(f'<tr data-goal="{tree_a["b"].pk}"'):]
         row = row[: row.index("</tr>")]
