@@ -1,11 +1,16 @@
-"""Form helpers shared by every area: scoped choices and service errors shown on the form."""
+"""Form helpers shared by every area: scoped choices, service errors shown on the form, a form's save."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
 from collab.routing import parse_id
+
+T = TypeVar("T")
 
 
 class ScopedModelChoiceField(forms.ModelChoiceField):
@@ -39,4 +44,20 @@ def add_service_errors(
             form.add_error(None, message)
 
 
-__all__ = ["ScopedModelChoiceField", "add_service_errors"]
+def save_form(
+    request, form: forms.Form, save: Callable[[dict], T], field_map: dict[str, str] | None = None
+) -> T | None:
+    """On a POST whose form is valid, `save(cleaned_data)` and return what it saved; None otherwise.
+
+    A service's ValidationError lands on the form (see `add_service_errors`), so the page shows it again.
+    """
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        return save(form.cleaned_data)
+    except ValidationError as error:
+        add_service_errors(form, error, field_map)
+        return None
+
+
+__all__ = ["ScopedModelChoiceField", "add_service_errors", "save_form"]

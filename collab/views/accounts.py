@@ -23,7 +23,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 
 from collab.forms import accounts as forms
-from collab.forms import add_service_errors
+from collab.forms import add_service_errors, save_form
 from collab.models import Membership, Notification, Role
 from collab.pages import HR_AND_AUDITOR, HR_ONLY, get_scoped_or_404, own_page, tenant_page
 from collab.selectors import platform as selectors
@@ -116,81 +116,48 @@ def member_list(request):
     return render(request, template, context)
 
 
-def _member_add_page(request, form_class, title: str, intro: str, add):
+def _service_arguments(data: dict) -> dict:
+    """A member form's cleaned data under the services' names (the repeated password is the form's own)."""
+    service_names = {form_name: name for name, form_name in FIELD_NAMES.items()}
+    return {service_names.get(key, key): value for key, value in data.items() if key != "password2"}
+
+
+def _member_add_page(request, form_class, add, title: str, intro: str):
     form = form_class(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            membership = add(data)
-        except ValidationError as error:
-            _show_errors(form, error)
-        else:
-            done = _("%(user)s is now a member.") % {"user": membership.user.get_username()}
-            messages.success(request, done)
-            return redirect(_tenant_url(request, "member-detail", pk=membership.pk))
-    return render(
-        request, "collab/accounts/member_add.html", {"form": form, "title": title, "intro": intro}
+    membership = save_form(
+        request, form, lambda data: add(actor=request.user, **_service_arguments(data)), FIELD_NAMES
     )
+    if membership is not None:
+        messages.success(request, _("%(user)s is now a member.") % {"user": membership.user.get_username()})
+        return redirect(_tenant_url(request, "member-detail", pk=membership.pk))
+    return render(request, "collab/accounts/member_add.html", {"form": form, "title": title, "intro": intro})
 
 
 @sensitive_post_parameters("password1", "password2")
 @tenant_page(read=HR_ONLY, write=HR_ONLY)
 def member_create(request):
-    def add(data):
-        return services.member_create(
-            actor=request.user,
-            username=data["username"],
-            email=data["email"],
-            password=data["password1"],
-            roles=data["roles"],
-            first_name=data["first_name"],
-            last_name=data["last_name"],
-            employee=data["employee_no"],
-        )
-
+    intro = _(
+        "Create the account yourself and hand the initial password over in person; "
+        "the member can change it after logging in."
+    )
     return _member_add_page(
-        request, forms.MemberCreateForm, _("Create an account"),
-        _(
-            "Create the account yourself and hand the initial password over in person; "
-            "the member can change it after logging in."
-        ),
-        add,
+        request, forms.MemberCreateForm, services.member_create, _("Create an account"), intro
     )
 
 
 @tenant_page(read=HR_ONLY, write=HR_ONLY)
 def member_invite(request):
-    def add(data):
-        return services.member_invite(
-            actor=request.user,
-            email=data["email"],
-            roles=data["roles"],
-            first_name=data["first_name"],
-            last_name=data["last_name"],
-            employee=data["employee_no"],
-        )
-
+    intro = _("The person gets an e-mail with a one-time link to choose their own password.")
     return _member_add_page(
-        request, forms.MemberInviteForm, _("Invite by e-mail"),
-        _("The person gets an e-mail with a one-time link to choose their own password."),
-        add,
+        request, forms.MemberInviteForm, services.member_invite, _("Invite by e-mail"), intro
     )
 
 
 @tenant_page(read=HR_ONLY, write=HR_ONLY)
 def member_add_existing(request):
-    def add(data):
-        return services.member_add_existing(
-            actor=request.user,
-            identifier=data["identifier"],
-            roles=data["roles"],
-            employee=data["employee_no"],
-        )
-
+    intro = _("For someone who already has a Collab account, for example in another company of the group.")
     return _member_add_page(
-        request, forms.MemberAddExistingForm, _("Add an existing user"),
-        _("For someone who already has a Collab account, for example in another company of the group."),
-        add,
+        request, forms.MemberAddExistingForm, services.member_add_existing, _("Add an existing user"), intro
     )
 
 
@@ -200,19 +167,19 @@ def member_detail(request, pk: int):
     employee = selectors.member_linked_employee(membership)
     initial = {"roles": membership.roles, "employee_no": employee.employee_no if employee else ""}
     form = forms.MemberEditForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            updated = services.member_update(
-                actor=request.user, membership=membership,
-                roles=form.cleaned_data["roles"], employee=form.cleaned_data["employee_no"],
-            )
-        except ValidationError as error:
-            _show_errors(form, error)
-        else:
-            messages.success(request, _("Saved."))
-            if updated.user_id == request.user.pk and not updated.has_role(*HR_AND_AUDITOR):
-                return redirect(_tenant_url(request, "tenant-home"))  # no longer allowed to see members
-            return redirect(_tenant_url(request, "member-detail", pk=membership.pk))
+    updated = save_form(
+        request,
+        form,
+        lambda data: services.member_update(
+            actor=request.user, membership=membership, **_service_arguments(data)
+        ),
+        FIELD_NAMES,
+    )
+    if updated is not None:
+        messages.success(request, _("Saved."))
+        if updated.user_id == request.user.pk and not updated.has_role(*HR_AND_AUDITOR):
+            return redirect(_tenant_url(request, "tenant-home"))  # no longer allowed to see members
+        return redirect(_tenant_url(request, "member-detail", pk=membership.pk))
     labels = dict(Role.choices)
     context = {
         "member": membership,

@@ -17,8 +17,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django_htmx.http import HttpResponseClientRedirect
 
-from collab.forms import add_service_errors
 from collab.forms import org as forms
+from collab.forms import save_form
 from collab.imports import ImportFileError, Table, export_xlsx, xlsx_response
 from collab.models import Employee, OrgUnit, Period, Position
 from collab.pages import HR_AND_AUDITOR, HR_ONLY, get_scoped_or_404, tenant_page
@@ -62,9 +62,16 @@ def _form_page(request, form, *, title: str, action: str, cancel: str, submit: s
     return render(request, "collab/org/form.html", context, status=status)
 
 
-def _confirm_page(
-    request, *, title: str, question: str, action: str, cancel: str, error: str = "", danger=True
-):
+def _delete_page(request, delete, *, done: str, title: str, question: str, action: str, cancel: str):
+    """Ask before deleting; on POST `delete()` runs and the page returns to `cancel`, or shows the refusal."""
+    error = ""
+    if request.method == "POST":
+        try:
+            delete()
+        except ValidationError as problem:
+            error = " ".join(problem.messages)
+        else:
+            return _done(request, cancel, done)
     context = {
         "base_template": _base(request),
         "title": title,
@@ -72,7 +79,6 @@ def _confirm_page(
         "action": action,
         "cancel": cancel,
         "error": error,
-        "danger": danger,
     }
     status = 400 if error and not request.htmx else 200
     return render(request, "collab/org/confirm.html", context, status=status)
@@ -135,13 +141,9 @@ def org_unit_create(request):
     if parent_id is not None:
         initial["parent"] = OrgUnit.objects.filter(pk=parent_id).first()
     form = forms.OrgUnitForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            unit = services.org_unit_create(actor=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            return _done(request, f"{tree}#unit-{unit.pk}", _("Added %(unit)s.") % {"unit": unit.name})
+    unit = save_form(request, form, lambda data: services.org_unit_create(actor=request.user, **data))
+    if unit is not None:
+        return _done(request, f"{tree}#unit-{unit.pk}", _("Added %(unit)s.") % {"unit": unit.name})
     return _form_page(
         request,
         form,
@@ -158,13 +160,11 @@ def org_unit_edit(request, pk: int):
     tree = _url(request, "org-tree")
     initial = {"code": unit.code, "name": unit.name, "kind": unit.kind}
     form = forms.OrgUnitForm(request.POST or None, initial=initial, with_parent=False)
-    if request.method == "POST" and form.is_valid():
-        try:
-            unit = services.org_unit_update(actor=request.user, unit=unit, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            return _done(request, f"{tree}#unit-{unit.pk}", _("Saved %(unit)s.") % {"unit": unit.name})
+    saved = save_form(
+        request, form, lambda data: services.org_unit_update(actor=request.user, unit=unit, **data)
+    )
+    if saved is not None:
+        return _done(request, f"{tree}#unit-{saved.pk}", _("Saved %(unit)s.") % {"unit": saved.name})
     return _form_page(
         request,
         form,
@@ -179,13 +179,13 @@ def org_unit_move(request, pk: int):
     unit = get_scoped_or_404(OrgUnit, pk)
     tree = _url(request, "org-tree")
     form = forms.OrgUnitMoveForm(request.POST or None, initial={"parent": unit.parent_id}, unit=unit)
-    if request.method == "POST" and form.is_valid():
-        try:
-            unit = services.org_unit_move(actor=request.user, unit=unit, parent=form.cleaned_data["parent"])
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            return _done(request, f"{tree}#unit-{unit.pk}", _("Moved %(unit)s.") % {"unit": unit.name})
+    moved = save_form(
+        request,
+        form,
+        lambda data: services.org_unit_move(actor=request.user, unit=unit, parent=data["parent"]),
+    )
+    if moved is not None:
+        return _done(request, f"{tree}#unit-{moved.pk}", _("Moved %(unit)s.") % {"unit": moved.name})
     return _form_page(
         request,
         form,
@@ -200,23 +200,15 @@ def org_unit_move(request, pk: int):
 @tenant_page(read=HR_ONLY, write=HR_ONLY)
 def org_unit_delete(request, pk: int):
     unit = get_scoped_or_404(OrgUnit, pk)
-    tree = _url(request, "org-tree")
-    error = ""
-    if request.method == "POST":
-        try:
-            services.org_unit_delete(actor=request.user, unit=unit)
-        except ValidationError as problem:
-            error = " ".join(problem.messages)
-        else:
-            return _done(request, tree, _("Deleted %(unit)s.") % {"unit": unit.name})
-    return _confirm_page(
+    return _delete_page(
         request,
+        lambda: services.org_unit_delete(actor=request.user, unit=unit),
+        done=_("Deleted %(unit)s.") % {"unit": unit.name},
         title=_("Delete %(unit)s") % {"unit": unit.name},
         question=_("Delete the org unit %(unit)s (%(code)s)? This cannot be undone.")
         % {"unit": unit.name, "code": unit.code},
         action=_url(request, "org-unit-delete", pk=unit.pk),
-        cancel=tree,
-        error=error,
+        cancel=_url(request, "org-tree"),
     )
 
 
@@ -247,15 +239,9 @@ def position_create(request):
     if unit_id is not None:
         initial["org_unit"] = OrgUnit.objects.filter(pk=unit_id).first()
     form = forms.PositionForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            position = services.position_create(actor=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            return _done(
-                request, listing, _("Added the position %(position)s.") % {"position": position.title}
-            )
+    position = save_form(request, form, lambda data: services.position_create(actor=request.user, **data))
+    if position is not None:
+        return _done(request, listing, _("Added the position %(position)s.") % {"position": position.title})
     return _form_page(
         request,
         form,
@@ -278,15 +264,11 @@ def position_edit(request, pk: int):
         "level": position.level,
     }
     form = forms.PositionForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            position = services.position_update(actor=request.user, position=position, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            return _done(
-                request, listing, _("Saved the position %(position)s.") % {"position": position.title}
-            )
+    saved = save_form(
+        request, form, lambda data: services.position_update(actor=request.user, position=position, **data)
+    )
+    if saved is not None:
+        return _done(request, listing, _("Saved the position %(position)s.") % {"position": saved.title})
     return _form_page(
         request,
         form,
@@ -299,25 +281,15 @@ def position_edit(request, pk: int):
 @tenant_page(read=HR_ONLY, write=HR_ONLY)
 def position_delete(request, pk: int):
     position = get_scoped_or_404(Position, pk)
-    listing = _url(request, "position-list")
-    error = ""
-    if request.method == "POST":
-        try:
-            services.position_delete(actor=request.user, position=position)
-        except ValidationError as problem:
-            error = " ".join(problem.messages)
-        else:
-            return _done(
-                request, listing, _("Deleted the position %(position)s.") % {"position": position.title}
-            )
-    return _confirm_page(
+    return _delete_page(
         request,
+        lambda: services.position_delete(actor=request.user, position=position),
+        done=_("Deleted the position %(position)s.") % {"position": position.title},
         title=_("Delete the position %(position)s") % {"position": position.title},
         question=_("Delete the position %(position)s (%(code)s)?")
         % {"position": position.title, "code": position.code},
         action=_url(request, "position-delete", pk=position.pk),
-        cancel=listing,
-        error=error,
+        cancel=_url(request, "position-list"),
     )
 
 
@@ -367,8 +339,9 @@ def _employee_form(request, initial: dict | None = None) -> forms.EmployeeForm:
     return form
 
 
-def _employee_fields(form) -> dict:
-    data = dict(form.cleaned_data)
+def _employee_fields(data: dict) -> dict:
+    """The form's fields under the service's names (the form takes the manager's employee number)."""
+    data = dict(data)
     data["manager"] = data.pop("manager_no")
     return data
 
@@ -377,13 +350,14 @@ def _employee_fields(form) -> dict:
 def employee_create(request):
     listing = _url(request, "employee-list")
     form = _employee_form(request)
-    if request.method == "POST" and form.is_valid():
-        try:
-            employee = services.employee_create(actor=request.user, **_employee_fields(form))
-        except ValidationError as error:
-            add_service_errors(form, error, {"manager": "manager_no"})
-        else:
-            return _done(request, listing, _("Added %(employee)s.") % {"employee": employee.name})
+    employee = save_form(
+        request,
+        form,
+        lambda data: services.employee_create(actor=request.user, **_employee_fields(data)),
+        {"manager": "manager_no"},
+    )
+    if employee is not None:
+        return _done(request, listing, _("Added %(employee)s.") % {"employee": employee.name})
     return _form_page(
         request,
         form,
@@ -408,15 +382,16 @@ def employee_edit(request, pk: int):
         "is_active": employee.is_active,
     }
     form = _employee_form(request, initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            employee = services.employee_update(
-                actor=request.user, employee=employee, **_employee_fields(form)
-            )
-        except ValidationError as error:
-            add_service_errors(form, error, {"manager": "manager_no"})
-        else:
-            return _done(request, listing, _("Saved %(employee)s.") % {"employee": employee.name})
+    saved = save_form(
+        request,
+        form,
+        lambda data: services.employee_update(
+            actor=request.user, employee=employee, **_employee_fields(data)
+        ),
+        {"manager": "manager_no"},
+    )
+    if saved is not None:
+        return _done(request, listing, _("Saved %(employee)s.") % {"employee": saved.name})
     return _form_page(
         request,
         form,
@@ -429,17 +404,10 @@ def employee_edit(request, pk: int):
 @tenant_page(read=HR_ONLY, write=HR_ONLY)
 def employee_delete(request, pk: int):
     employee = get_scoped_or_404(Employee, pk)
-    listing = _url(request, "employee-list")
-    error = ""
-    if request.method == "POST":
-        try:
-            services.employee_delete(actor=request.user, employee=employee)
-        except ValidationError as problem:
-            error = " ".join(problem.messages)
-        else:
-            return _done(request, listing, _("Deleted %(employee)s.") % {"employee": employee.name})
-    return _confirm_page(
+    return _delete_page(
         request,
+        lambda: services.employee_delete(actor=request.user, employee=employee),
+        done=_("Deleted %(employee)s.") % {"employee": employee.name},
         title=_("Delete %(employee)s") % {"employee": employee.name},
         question=_(
             "Delete the employee record of %(employee)s (%(number)s)? To keep the history, mark them "
@@ -447,8 +415,7 @@ def employee_delete(request, pk: int):
         )
         % {"employee": employee.name, "number": employee.employee_no},
         action=_url(request, "employee-delete", pk=employee.pk),
-        cancel=listing,
-        error=error,
+        cancel=_url(request, "employee-list"),
     )
 
 
@@ -485,15 +452,11 @@ def period_list(request):
 def period_create(request):
     listing = _url(request, "period-list")
     form = forms.PeriodForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            period = services.period_create(actor=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            return _done(
-                request, listing, _("Added the period %(period)s, in planning.") % {"period": period.label}
-            )
+    period = save_form(request, form, lambda data: services.period_create(actor=request.user, **data))
+    if period is not None:
+        return _done(
+            request, listing, _("Added the period %(period)s, in planning.") % {"period": period.label}
+        )
     return _form_page(
         request,
         form,
@@ -517,13 +480,11 @@ def period_edit(request, pk: int):
             _("Only a period in planning can be edited; %(period)s is %(status)s.")
             % {"period": period.label, "status": period.get_status_display()},
         )
-    elif request.method == "POST" and form.is_valid():
-        try:
-            period = services.period_update(actor=request.user, period=period, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            return _done(request, listing, _("Saved the period %(period)s.") % {"period": period.label})
+    saved = save_form(
+        request, form, lambda data: services.period_update(actor=request.user, period=period, **data)
+    )
+    if saved is not None:
+        return _done(request, listing, _("Saved the period %(period)s.") % {"period": saved.label})
     return _form_page(
         request,
         form,
@@ -570,23 +531,15 @@ def period_advance(request, pk: int):
 @tenant_page(read=HR_ONLY, write=HR_ONLY)
 def period_delete(request, pk: int):
     period = get_scoped_or_404(Period, pk)
-    listing = _url(request, "period-list")
-    error = ""
-    if request.method == "POST":
-        try:
-            services.period_delete(actor=request.user, period=period)
-        except ValidationError as problem:
-            error = " ".join(problem.messages)
-        else:
-            return _done(request, listing, _("Deleted the period %(period)s.") % {"period": period.label})
-    return _confirm_page(
+    return _delete_page(
         request,
+        lambda: services.period_delete(actor=request.user, period=period),
+        done=_("Deleted the period %(period)s.") % {"period": period.label},
         title=_("Delete the period %(period)s") % {"period": period.label},
         question=_("Delete the period %(period)s? Only a period still in planning can be deleted.")
         % {"period": period.label},
         action=_url(request, "period-delete", pk=period.pk),
-        cancel=listing,
-        error=error,
+        cancel=_url(request, "period-list"),
     )
 
 
