@@ -44,7 +44,7 @@ def tenant_home(request):
     if role not in ROLE_HOMES or role not in membership.roles:
         role = membership.primary_role
     context = selectors.home_context(membership, role)
-    if role == Role.EMPLOYEE and context["employee"] is not None:
+    if role in (Role.EMPLOYEE, Role.MANAGER) and context["employee"] is not None:
         context["reach"] = goals_reaching(context["employee"])
     labels = dict(Role.choices)
     context["other_roles"] = [(r, labels[r]) for r in Role.values if r in membership.roles and r != role]

@@ -60,7 +60,10 @@ def goals_reaching(employee: Employee) -> Reach:
         return Reach(period=None)
     unit = employee.org_unit
     units_up = _ids(unit.path) or [unit.pk]  # the person's unit and every unit above it
-    candidates, _roots = linked_nodes(Goal.objects.filter(period_id=period.pk, org_unit_id__in=units_up))
+    mine = Q(org_unit_id__in=units_up)
+    if employee.position_id:  # a position may hang on another unit than the person's own
+        mine |= Q(position_id=employee.position_id)
+    candidates, _roots = linked_nodes(Goal.objects.filter(mine, period_id=period.pk))
     own_position = [
         n for n in candidates.values() if employee.position_id and n.position_id == employee.position_id
     ]

@@ -194,6 +194,17 @@ def test_own_position_and_unit_goals_come_with_their_chain(login, tenant_a, casc
     assert "Team 1 / Operator" in html
 
 
+def test_a_position_of_another_unit_brings_its_goals(login, tenant_a, cascade):
+    worker = make_member(tenant_a, "employee", username="worker")
+    with tenant_scope(tenant_a):
+        auditor = PositionFactory(org_unit=cascade["safety"], title="Auditor")  # off the person's unit path
+        EmployeeFactory(user=worker, org_unit=cascade["team"], position=auditor)
+        theirs = _goal(cascade["period"], cascade["safety"], cascade["yield"], parent=cascade["safety_goal"],
+                       position=auditor)
+    html = _goals_card(login(worker).get(HOME).content.decode())
+    assert f'data-goal="{theirs.pk}"' in html and 'id="my-goals-inherited"' not in html
+
+
 def test_the_empty_state_only_when_nothing_in_the_chain_has_goals(login, tenant_a, cascade):
     worker = make_member(tenant_a, "employee", username="worker")
     with tenant_scope(tenant_a):
@@ -232,3 +243,25 @@ def test_employee_home_queries_do_not_grow_with_the_goal_tree(
     with django_assert_max_num_queries(len(first.captured_queries)):
         html = client.get(HOME).content.decode()
     assert f'data-goal="{parent.pk}"' in html and f'data-goal="{cascade["root"].pk}"' in html
+
+
+def test_a_manager_sees_the_goals_of_their_unit_above_the_team(
+    login, tenant_a, cascade, django_assert_max_num_queries
+):
+    manager = make_member(tenant_a, "manager", username="boss")
+    with tenant_scope(tenant_a):
+        EmployeeFactory(user=manager, org_unit=cascade["production"])
+    client = login(manager)
+    with django_assert_max_num_queries(16) as first:
+        html = client.get(HOME).content.decode()
+    card = html[html.index('id="my-goals"'):]
+    card = card[: card.index('id="manager-scores-empty"')]
+    assert f'data-goal="{cascade["prod_goal"].pk}"' in card and f'data-goal="{cascade["root"].pk}"' in card
+    assert 'id="my-goals-inherited"' not in card
+    with tenant_scope(tenant_a):
+        from tests.factories.goals import KPIFactory
+
+        for _n in range(5):
+            _goal(cascade["period"], cascade["production"], KPIFactory(), parent=cascade["prod_goal"])
+    with django_assert_max_num_queries(len(first.captured_queries)):
+        assert client.get(HOME).status_code == 200
