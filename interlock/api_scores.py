@@ -5,8 +5,9 @@
 `/api/v1/t/<slug>/scores/recompute/`  POST {"period": <id>} (HR admin) → 202 {"job": id, "url": …}
 `/api/v1/t/<slug>/jobs/`              list (filters: status, kind), retrieve (progress 0–100)
 
-Every member reads scores and jobs (the review part is never shown below the anonymity threshold: the
-engine leaves it out). Only HR admins start a recompute; a closed period is refused (400).
+Every member reads jobs and the scores `interlock.access` lets them read (the review part is never shown
+below the anonymity threshold: the engine leaves it out). Only HR admins start a recompute; a closed period
+is refused (400).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from rest_framework.response import Response
 from collab.api import router
 from collab.models import ALL_ROLES, Period, Role
 from collab.routing import TenantRelatedField, TenantViewSet, parse_id
+from interlock.access import readable_snapshots
 from interlock.models import Job, ScoreSnapshot
 from interlock.recompute import job_progress, scores_recompute_request
 from interlock.selectors_scores import (
@@ -100,6 +102,10 @@ class ScoreViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewS
         return ScoreSerializer
 
     def get_queryset(self):
+        request = self.request
+        return readable_snapshots(self._snapshots(), membership=request.membership, user=request.user)
+
+    def _snapshots(self):
         if self.action != "list":
             return snapshot_queryset()
         errors: dict = {}

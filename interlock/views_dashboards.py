@@ -20,11 +20,12 @@ from django.utils.translation import gettext_lazy
 
 from collab.forms import ScopedModelChoiceField
 from collab.imports import export_xlsx, xlsx_response
-from collab.models import Employee, OrgUnit, Period, Role
+from collab.models import OrgUnit, Period, Role
 from collab.pages import HR_ONLY, get_scoped_or_404, tenant_page
 from collab.routing import parse_id
 from goals.models import KPI
 from interlock import engine, whatif
+from interlock.access import may_read_unit, own_unit, sees_all_units
 from interlock.models import LineRole, Scorecard, ScorecardLine
 from interlock.selectors_dashboards import (
     RankingFilters,
@@ -43,7 +44,6 @@ from responsibility.models import MatrixRole, ResponsibilityMatrix
 from responsibility.selectors import matrix_effective_ids
 
 READERS = frozenset({Role.HR_ADMIN, Role.MANAGER, Role.COMMITTEE, Role.AUDITOR})
-ALL_UNITS = frozenset({Role.HR_ADMIN, Role.COMMITTEE, Role.AUDITOR})
 PAGE_SIZE = 25
 LINE_FIELDS = ("kpi", "weight", "role", "threshold")
 FLAG_CHOICES = [
@@ -88,33 +88,18 @@ def _url(name: str, slug: str, **kwargs) -> str:
         return ""
 
 
-def _own_unit(request) -> OrgUnit | None:
-    employee = Employee.objects.filter(user_id=request.user.pk).select_related("org_unit").first()
-    return employee.org_unit if employee else None
-
-
-def _sees_all(request) -> bool:
-    return request.membership.has_role(*ALL_UNITS)
-
-
-def _may_read_unit(request, unit: OrgUnit, own: OrgUnit | None) -> bool:
-    if _sees_all(request):
-        return True
-    return own is not None and unit.path.startswith(own.path)
-
-
 # --------------------------------------------------------------------------------------------- unit dashboard
 
 
 @tenant_page(read=READERS)
 def unit_dashboard_page(request, pk: int | None = None):
     """The department dashboard: a manager's own unit by default; HR, committee and auditors pick any."""
-    own = _own_unit(request)
+    own = own_unit(request.user)
     if pk is None:
         pk = _id_param(request.GET, "unit")
     if pk is not None:
         unit = get_scoped_or_404(OrgUnit, pk)
-        if not _may_read_unit(request, unit, own):
+        if not may_read_unit(request.membership, unit, own):
             raise PermissionDenied
     else:
         unit = own
@@ -126,13 +111,13 @@ def unit_dashboard_page(request, pk: int | None = None):
         "periods": periods,
         "period": period,
         "unit": unit,
-        "sees_all": _sees_all(request),
+        "sees_all": sees_all_units(request.membership),
         "is_hr": request.membership.has_role(Role.HR_ADMIN),
         "has_scores": bool(scored),
     }
-    if _sees_all(request):
+    if sees_all_units(request.membership):
         context["unit_options"] = list(OrgUnit.objects.order_by("path").values_list("pk", "name", "depth"))
-    if unit is None and not _sees_all(request):
+    if unit is None and not sees_all_units(request.membership):
         context["no_unit"] = True
     if unit is not None and period is not None:
         data = unit_dashboard(unit, period, periods)

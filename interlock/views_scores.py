@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from collab.models import ALL_ROLES, Period
 from collab.pages import HR_ONLY, get_scoped_or_404, tenant_page
 from interlock import engine
+from interlock.access import readable_snapshots
 from interlock.models import Job, ScoreSnapshot
 from interlock.recompute import job_progress, scores_recompute_request
 from interlock.selectors_dashboards import default_period, periods_ordered, scored_period_ids
@@ -93,8 +94,12 @@ def score_list(request):
         period = data.get("period") or default_period(periods_ordered(), scored_period_ids())
         if period is not None:
             show_period(form, period)
-            snapshots = snapshot_search(
-                period=period, kind=data.get("kind", ""), q=data.get("q", ""), flag=data.get("flag", "")
+            snapshots = readable_snapshots(
+                snapshot_search(
+                    period=period, kind=data.get("kind", ""), q=data.get("q", ""), flag=data.get("flag", "")
+                ),
+                membership=request.membership,
+                user=request.user,
             )
     page = Paginator(snapshots, PAGE_SIZE).get_page(request.GET.get("page"))
     offset = (page.number - 1) * PAGE_SIZE
@@ -114,7 +119,8 @@ def score_list(request):
 
 @tenant_page(read=ALL_ROLES)
 def score_detail(request, pk: int):
-    snapshot = get_scoped_or_404(snapshot_queryset(), pk)
+    readable = readable_snapshots(snapshot_queryset(), membership=request.membership, user=request.user)
+    snapshot = get_scoped_or_404(readable, pk)
     context = {"snap": snapshot, "subject": subject_label(snapshot), "x": explain(snapshot)}
     template = "interlock/scores/detail.html#breakdown" if request.htmx else "interlock/scores/detail.html"
     return render(request, template, context)

@@ -237,7 +237,9 @@ def test_pages_roles(world, tenant_a, login, role):
     client = login(user)
     html = client.get(page(tenant_a, "score-list")).content.decode()
     assert 'id="score-recompute"' not in html
-    assert client.get(page(tenant_a, "score-detail", pk=snap_of(world, "sales").pk)).status_code == 200
+    # A unit's breakdown: managers and auditors read it; an employee of no unit does not (test_score_access).
+    expected = 404 if role == "employee" else 200
+    assert client.get(page(tenant_a, "score-detail", pk=snap_of(world, "sales").pk)).status_code == expected
     response = client.post(page(tenant_a, "score-recompute"), {"period": world.period.pk})
     assert response.status_code == 403 and not Job.objects.exists()
 
