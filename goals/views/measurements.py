@@ -19,7 +19,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from collab.imports import ImportFileError, Table, export_xlsx, xlsx_response
 from collab.models import ALL_ROLES, Period
@@ -316,7 +316,8 @@ def measurement_export(request, period_pk: int):
     stored = {m.kpi_id: m for m in Measurement.objects.filter(period_id=period.pk)}
     values = selectors.kpi_values(period, kpis)
     derived = period.kind != Period.Kind.MONTH
-    headers = [_("KPI code"), _("KPI name"), _("Unit"), _("Direction"), _("Target"), _("Actual")]
+    headers = [_("KPI code"), _("KPI name"), pgettext("unit of measure", "Unit"), _("Direction"), _("Target"),
+               _("Actual")]
     if derived:
         headers += [_("Effective target"), _("Effective actual")]
     headers += [_("Score"), _("Band"), _("Note")]

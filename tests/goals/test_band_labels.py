@@ -1,5 +1,5 @@
-"""Band words carry the "score band" context: the amber "Close" (接近目标) is not a dialog's
-"Close" (关闭)."""
+"""Words with a context where English uses one word for two things: the amber band "Close" (接近目标) is
+not a dialog's "Close" (关闭); a KPI's unit of measure (计量单位) is not an org unit."""
 
 from __future__ import annotations
 
@@ -22,3 +22,9 @@ def test_every_band_has_a_chinese_word_of_its_own():
     with translation.override("en"):
         english = [str(BAND_LABELS[band]) for band in engine.BANDS]
     assert english == ["On target", "Close", "Off target", "No data"]
+
+
+def test_a_kpis_unit_of_measure_is_not_an_org_unit_in_chinese():
+    with translation.override("zh-hans"):
+        assert translation.pgettext("unit of measure", "Unit") == "计量单位"
+        assert translation.gettext("Org unit") == "组织单元"
