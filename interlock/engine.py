@@ -4,8 +4,10 @@ Pure and vectorised: columns in (numpy/pandas), plain data out; no ORM, no I/O. 
 loads a tenant and period with a handful of bulk queries into `PeriodInputs`;
 `interlock.services.scores_recompute` writes what `compute_period` returns as one new snapshot version.
 Every scorecard of the period is computed at once (index look-ups, `np.bincount` and one `groupby`); there
-is no per-scorecard loop in the computation. Only the final conversion into plain records walks the rows
-(converting each column to a list once), because a record per row is the output.
+is no per-scorecard loop in the computation, and `compute_period` returns columns (`PeriodScores`). Plain
+records (a dict per breakdown row) are built only when asked for (pages, what-if, tests); the snapshot
+writer asks for JSON text instead (`breakdown_documents`, `flag_documents`), made from the columns with
+each distinct value formatted once, so a 200,000-line period never becomes 200,000 dicts.
 
 Inputs (each a DataFrame, a mapping of column → sequence, or records; ids are integers, a missing id is
 None/NaN):
@@ -59,9 +61,12 @@ and every row `value` are `Decimal`s with two places, and Σ row values == total
 
 from __future__ import annotations
 
+import json
+import math
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -328,20 +333,73 @@ class ScorecardScore:
     breakdown: list[dict[str, Any]] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class PeriodScores:
-    """Plain results, plus the vectorised columns they were read from (for dashboards and benchmarks)."""
+    """What `compute_period` returns: the vectorised columns, with plain records built from them on demand.
 
-    kpi_scores: dict[int, float | None]
-    matrix_rows: list[MatrixRowScore]
-    matrices: list[MatrixScore]
-    scorecards: list[ScorecardScore]
-    columns: dict[str, dict[str, np.ndarray]] = field(repr=False, default_factory=dict)
+    `columns` holds five tables of equal-length numpy arrays: kpis, matrix_rows, matrices, scorecards and
+    lines (the lines grouped by scorecard, in input order within each; `scorecards["first_line"]` and
+    `["end_line"]` bound each scorecard's lines). The plain records (`scorecards`, `matrix_rows`,
+    `matrices`, `kpi_scores`) are built on first access; the snapshot writer never builds them and
+    serialises straight from the columns (`breakdown_documents`, `flag_documents`)."""
+
+    columns: dict[str, dict[str, np.ndarray]] = field(repr=False)
+    params: EngineParams = field(default_factory=EngineParams)
 
     def frame(self, name: str) -> pd.DataFrame:
-        """One of the vectorised intermediate tables as a DataFrame: kpis, matrix_rows, matrices,
-        scorecards, lines."""
+        """One of the vectorised tables as a DataFrame: kpis, matrix_rows, matrices, scorecards, lines."""
         return pd.DataFrame(self.columns[name])
+
+    @cached_property
+    def kpi_scores(self) -> dict[int, float | None]:
+        kpis = self.columns["kpis"]
+        return dict(zip(kpis["kpi"].tolist(), _plain_list(kpis["score"], None), strict=True))
+
+    @cached_property
+    def matrix_rows(self) -> list[MatrixRowScore]:
+        m = self.columns["matrix_rows"]
+        return [
+            MatrixRowScore(
+                row=rid,
+                matrix=mx,
+                kpi=kp,
+                unit=un,
+                role=ro,
+                share=sh,
+                eval_kpi=ev,
+                source=SOURCE_EVALUATION if ev is not None else SOURCE_KPI,
+                contribution=co,
+                points=po,
+                shortfall=sf,
+            )
+            for rid, mx, kp, un, ro, sh, ev, co, po, sf in zip(
+                _id_or_none(m["row"]),
+                m["matrix"].tolist(),
+                m["kpi"].tolist(),
+                m["unit"].tolist(),
+                m["role"].tolist(),
+                _plain_list(m["share"], None),
+                _id_or_none(m["eval_kpi"]),
+                _plain_list(m["contribution"], None),
+                _plain_list(m["points"], None),
+                _plain_list(m["shortfall"], None),
+                strict=True,
+            )
+        ]
+
+    @cached_property
+    def matrices(self) -> list[MatrixScore]:
+        m = self.columns["matrices"]
+        return [
+            MatrixScore(matrix=mx, kpi=kp, composite=co, complete=co is not None)
+            for mx, kp, co in zip(
+                m["matrix"].tolist(), m["kpi"].tolist(), _plain_list(m["composite"], None), strict=True
+            )
+        ]
+
+    @cached_property
+    def scorecards(self) -> list[ScorecardScore]:
+        return _scorecard_records(self.columns, self.params)
 
     def scorecard(self, scorecard_id: int) -> ScorecardScore:
         for card in self.scorecards:
@@ -354,6 +412,14 @@ class PeriodScores:
             if row.matrix == matrix_id and row.unit == unit_id:
                 return row
         raise KeyError((matrix_id, unit_id))
+
+    def breakdown_documents(self) -> list[str]:
+        """Each scorecard's breakdown as JSON text, in the compact stored form (see `BREAKDOWN_LINE_KEYS`)."""
+        return _breakdown_documents(self.columns, self.params)
+
+    def flag_documents(self) -> list[str]:
+        """Each scorecard's flags as JSON text (a list of flag objects)."""
+        return _flag_documents(self.columns, self.params)
 
 
 # --------------------------------------------------------------------------------------------- compute
@@ -535,194 +601,124 @@ def compute_period(inputs: PeriodInputs, params: EngineParams | None = None) -> 
     groups = np.concatenate([l_card, card_range, card_range]).astype(np.int64)
     cents, total_cents = largest_remainder_cents(values, groups, n_cards, total)
     n_lines = len(l_card)
-    line_cents, review_cents, points_cents = (
-        cents[:n_lines],
-        cents[n_lines : n_lines + n_cards],
-        cents[n_lines + n_cards :],
-    )
 
-    frames = {
-        "kpis": kpi_frame,
-        "matrix_rows": dict(
-            {
-                "matrix": m_matrix,
-                "kpi": m_kpi,
-                "unit": m_unit,
-                "role": m_role,
-                "share": m_share,
-                "eval_kpi": m_eval,
-                "contribution": m_contrib,
-                "points": m_points,
-                "shortfall": m_shortfall,
-            }
-        ),
-        "matrices": dict({"matrix": matrix_ids, "kpi": matrix_kpi, "composite": composite}),
-        "scorecards": dict(
-            {
-                "scorecard": s_ids,
-                "subject": s_subject,
-                "kpi_part": kpi_part,
-                "review_part": review_part,
-                "rho_effective": rho_eff,
-                "raters": r_raters,
-                "base": base,
-                "points_raw": points_raw,
-                "points": points,
-                "total": total,
-                "total_cents": np.where(np.isfinite(total), total_cents, -1),
-                "incomplete": incomplete,
-                "collaborative_share": collab_share,
-            }
-        ),
-        "lines": dict(
-            {
-                "scorecard": _take(s_ids, l_card, -1),
-                "line": l_ids,
-                "kpi": l_kpi,
-                "role": l_role,
-                "weight": l_weight,
-                "kpi_score": l_kpi_score,
-                "score": l_score,
-                "counts": l_counts,
-                "value_cents": line_cents,
-                "special_review": special,
-            }
-        ),
-    }
-
-    # ---- plain records -----------------------------------------------------------------------------
-    kpi_plain = dict(zip(kpi_ids.tolist(), _plain_list(kpi_score, None), strict=True))
-    row_ids = _id_or_none(_ids(mr["row"]))
-    matrix_rows = [
-        MatrixRowScore(
-            row=rid,
-            matrix=mx,
-            kpi=kp,
-            unit=un,
-            role=ro,
-            share=sh,
-            eval_kpi=ev,
-            source=SOURCE_EVALUATION if ev is not None else SOURCE_KPI,
-            contribution=co,
-            points=po,
-            shortfall=sf,
-        )
-        for rid, mx, kp, un, ro, sh, ev, co, po, sf in zip(
-            row_ids,
-            m_matrix.tolist(),
-            m_kpi.tolist(),
-            m_unit.tolist(),
-            m_role.tolist(),
-            _plain_list(m_share, None),
-            _id_or_none(m_eval),
-            _plain_list(m_contrib, None),
-            _plain_list(m_points, None),
-            _plain_list(m_shortfall, None),
-            strict=True,
-        )
-    ]
-    matrices = [
-        MatrixScore(matrix=mx, kpi=kp, composite=co, complete=co is not None)
-        for mx, kp, co in zip(
-            matrix_ids.tolist(), matrix_kpi.tolist(), _plain_list(composite, None), strict=True
-        )
-    ]
-
-    # Line rows grouped by scorecard, in input order within each scorecard.
+    # Lines grouped by scorecard (input order within each), so a scorecard's lines are one slice.
     order = np.argsort(l_card, kind="stable")
     bounds = np.searchsorted(l_card[order], np.arange(n_cards + 1)) if n_lines else np.zeros(n_cards + 1, int)
-    line_rows = _line_records(
-        order=order,
-        l_ids=l_ids,
-        l_kpi=l_kpi,
-        l_role=l_role,
-        l_weight=l_weight,
-        l_threshold=l_threshold,
-        l_target=l_target,
-        l_actual=l_actual,
-        l_kpi_score=l_kpi_score,
-        l_score=l_score,
-        l_uses_eval=l_uses_eval,
-        l_row=l_row,
-        l_matrix_pos=l_matrix_pos,
-        matrix_ids=matrix_ids,
-        m_role=m_role,
-        m_share=m_share,
-        m_eval=m_eval,
-        line_share=line_share,
-        line_values=_decimals(line_cents[order]),
-        l_counts=l_counts,
-        l_has_data=l_has_data,
-    )
-    # Line flags are sparse: walk only the flagged lines (no-data lines first, then special reviews).
-    line_flags: dict[int, list[dict[str, Any]]] = {}
-    missing_at = order[l_missing[order]]
-    for card, line, kpi in zip(
-        l_card[missing_at].tolist(), _id_or_none(l_ids[missing_at]), l_kpi[missing_at].tolist(), strict=True
-    ):
-        line_flags.setdefault(card, []).append({"code": FLAG_NO_DATA, "line": line, "kpi": kpi})
-    special_at = order[special[order]]
-    for card, line, kpi, score, threshold in zip(
-        l_card[special_at].tolist(),
-        _id_or_none(l_ids[special_at]),
-        l_kpi[special_at].tolist(),
-        _plain_list(l_kpi_score[special_at]),
-        _plain_list(l_threshold[special_at]),
-        strict=True,
-    ):
-        line_flags.setdefault(card, []).append(
-            {"code": FLAG_SPECIAL_REVIEW, "line": line, "kpi": kpi, "score": score, "threshold": threshold}
-        )
-    review_flag = (s_rho > 0) & (r_raters < k)
-    clamped = points_raw != points
-    collab_low = collab_share < params.min_collaborative_weight
-    has_total = np.isfinite(total)
+    in_matrix = l_row >= 0
+    lines = {
+        "card": l_card,
+        "scorecard": _take(s_ids, l_card, -1),
+        "line": l_ids,
+        "kpi": l_kpi,
+        "kpi_pos": l_kpi_pos,
+        "role": l_role,
+        "weight": l_weight,
+        "threshold": l_threshold,
+        "target": l_target,
+        "actual": l_actual,
+        "kpi_score": l_kpi_score,
+        "score": l_score,
+        "uses_eval": l_uses_eval,
+        "row": l_row,
+        "eval_kpi": np.where(l_uses_eval, _take(m_eval, l_row, -1), -1),
+        "matrix": np.where(l_matrix_pos >= 0, _take(matrix_ids, l_matrix_pos, -1), -1),
+        "matrix_pos": l_matrix_pos,
+        "matrix_role": np.where(in_matrix, _take(m_role, l_row, None), None),
+        "share": np.where(in_matrix, _take(m_share, l_row), np.nan),
+        "weight_in_kpi_part": line_share,
+        "counts": l_counts,
+        "has_data": l_has_data,
+        "missing": l_missing,
+        "special_review": special,
+        "value_cents": cents[:n_lines],
+    }
+    lines = {name: column[order] for name, column in lines.items()}
+    columns = {
+        "kpis": kpi_frame,
+        "matrix_rows": {
+            "row": _ids(mr["row"]),
+            "matrix": m_matrix,
+            "kpi": m_kpi,
+            "unit": m_unit,
+            "role": m_role,
+            "share": m_share,
+            "eval_kpi": m_eval,
+            "contribution": m_contrib,
+            "points": m_points,
+            "shortfall": m_shortfall,
+        },
+        "matrices": {"matrix": matrix_ids, "kpi": matrix_kpi, "composite": composite},
+        "scorecards": {
+            "scorecard": s_ids,
+            "subject": s_subject,
+            "rho": s_rho,
+            "rho_effective": rho_eff,
+            "review_part": review_part,
+            "raters": r_raters,
+            "kpi_part": kpi_part,
+            "base": base,
+            "points_raw": points_raw,
+            "points": points,
+            "total": total,
+            "has_total": np.isfinite(total),
+            "total_cents": total_cents,
+            "review_cents": cents[n_lines : n_lines + n_cards],
+            "points_cents": cents[n_lines + n_cards :],
+            "incomplete": incomplete,
+            "collaborative_share": collab_share,
+            "review_flag": (s_rho > 0) & (r_raters < k),
+            "points_clamped": points_raw != points,
+            "collaborative_low": collab_share < params.min_collaborative_weight,
+            "first_line": bounds[:-1],
+            "end_line": bounds[1:],
+        },
+        "lines": lines,
+    }
+    return PeriodScores(columns=columns, params=EngineParams(k, cap, params.min_collaborative_weight))
+
+
+# --------------------------------------------------------------------------------------------- plain records
+
+
+def _scorecard_records(
+    columns: dict[str, dict[str, np.ndarray]], params: EngineParams
+) -> list[ScorecardScore]:
+    """One `ScorecardScore` per scorecard (a dict per breakdown row): for pages, what-if and tests."""
+    sc, ln = columns["scorecards"], columns["lines"]
+    k, cap = params.anonymity_threshold, params.point_cap
+    line_rows = _line_records(ln)
+    line_flags = _line_flags(ln)
     cards = []
     for i, (
-        sid,
-        subject,
-        rho,
-        rho_e,
-        rp,
-        raters,
-        kp,
-        bs,
-        praw,
-        pts,
-        coll,
-        inc,
-        ok,
-        tv,
-        rv,
-        pv,
-        rf,
-        cl,
-        lo,
+        sid, subject, rho, rho_e, rp, raters, kp, bs, praw, pts, coll, inc, ok, tv, rv, pv, rf, cl, lo, a, b,
     ) in enumerate(
         zip(
-            s_ids.tolist(),
-            s_subject.tolist(),
-            s_rho.tolist(),
-            rho_eff.tolist(),
-            _plain_list(review_part, None),
-            r_raters.tolist(),
-            _plain_list(kpi_part, None),
-            _plain_list(base, None),
-            points_raw.tolist(),
-            points.tolist(),
-            collab_share.tolist(),
-            incomplete.tolist(),
-            has_total.tolist(),
-            _decimals(total_cents),
-            _decimals(review_cents),
-            _decimals(points_cents),
-            review_flag.tolist(),
-            clamped.tolist(),
-            collab_low.tolist(),
+            sc["scorecard"].tolist(),
+            sc["subject"].tolist(),
+            sc["rho"].tolist(),
+            sc["rho_effective"].tolist(),
+            _plain_list(sc["review_part"], None),
+            sc["raters"].tolist(),
+            _plain_list(sc["kpi_part"], None),
+            _plain_list(sc["base"], None),
+            sc["points_raw"].tolist(),
+            sc["points"].tolist(),
+            sc["collaborative_share"].tolist(),
+            sc["incomplete"].tolist(),
+            sc["has_total"].tolist(),
+            _decimals(sc["total_cents"]),
+            _decimals(sc["review_cents"]),
+            _decimals(sc["points_cents"]),
+            sc["review_flag"].tolist(),
+            sc["points_clamped"].tolist(),
+            sc["collaborative_low"].tolist(),
+            sc["first_line"].tolist(),
+            sc["end_line"].tolist(),
             strict=True,
         )
-    ):
-        rows = line_rows[bounds[i] : bounds[i + 1]]
+    ):  # fmt: skip
+        rows = line_rows[a:b]
         flags = line_flags.get(i, [])
         if rf:
             reason = REASON_NO_RATINGS if raters == 0 else REASON_BELOW_K
@@ -766,103 +762,279 @@ def compute_period(inputs: PeriodInputs, params: EngineParams | None = None) -> 
                 breakdown=rows,
             )
         )
-    return PeriodScores(
-        kpi_scores=kpi_plain, matrix_rows=matrix_rows, matrices=matrices, scorecards=cards, columns=frames
-    )
+    return cards
 
 
-def _line_records(
-    *,
-    order,
-    l_ids,
-    l_kpi,
-    l_role,
-    l_weight,
-    l_threshold,
-    l_target,
-    l_actual,
-    l_kpi_score,
-    l_score,
-    l_uses_eval,
-    l_row,
-    l_matrix_pos,
-    matrix_ids,
-    m_role,
-    m_share,
-    m_eval,
-    line_share,
-    line_values,
-    l_counts,
-    l_has_data,
-) -> list[dict[str, Any]]:
-    """One breakdown dict per line, already in scorecard order (each column converted to a list once)."""
-    in_matrix = l_row >= 0
-    row_role = np.where(in_matrix, _take(m_role, l_row, None), None)
-    row_share = np.where(in_matrix, _take(m_share, l_row), np.nan)
-    eval_kpi = np.where(l_uses_eval, _take(m_eval, l_row, -1), -1)
-    matrix = np.where(l_matrix_pos >= 0, _take(matrix_ids, l_matrix_pos, -1), -1)
-    source = np.where(l_uses_eval, SOURCE_EVALUATION, SOURCE_KPI)
-    columns = zip(
-        _id_or_none(l_ids[order]),
-        l_kpi[order].tolist(),
-        l_role[order].tolist(),
-        _plain_list(l_weight[order]),
-        _plain_list(l_threshold[order]),
-        _plain_list(l_target[order], None),
-        _plain_list(l_actual[order], None),
-        _plain_list(l_kpi_score[order]),
-        _plain_list(l_score[order]),
-        source[order].tolist(),
-        _id_or_none(eval_kpi[order]),
-        _id_or_none(matrix[order]),
-        row_role[order].tolist(),
-        _plain_list(row_share[order]),
-        _plain_list(line_share[order]),
-        l_counts[order].tolist(),
-        l_has_data[order].tolist(),
-        line_values,
+def _line_flags(ln: dict[str, np.ndarray]) -> dict[int, list[dict[str, Any]]]:
+    """Flags raised by lines, per scorecard position: its no-data lines first, then its special reviews."""
+    flags: dict[int, list[dict[str, Any]]] = {}
+    missing = ln["missing"]
+    for card, line, kpi in zip(
+        ln["card"][missing].tolist(),
+        _id_or_none(ln["line"][missing]),
+        ln["kpi"][missing].tolist(),
         strict=True,
-    )
+    ):
+        flags.setdefault(card, []).append({"code": FLAG_NO_DATA, "line": line, "kpi": kpi})
+    special = ln["special_review"]
+    for card, line, kpi, score, threshold in zip(
+        ln["card"][special].tolist(),
+        _id_or_none(ln["line"][special]),
+        ln["kpi"][special].tolist(),
+        _plain_list(ln["kpi_score"][special]),
+        _plain_list(ln["threshold"][special]),
+        strict=True,
+    ):
+        flags.setdefault(card, []).append(
+            {"code": FLAG_SPECIAL_REVIEW, "line": line, "kpi": kpi, "score": score, "threshold": threshold}
+        )
+    return flags
+
+
+# The keys of a breakdown's line rows, in order ("kind": "line" is implied by the compact stored form).
+BREAKDOWN_LINE_KEYS = (
+    "line",
+    "kpi",
+    "role",
+    "weight",
+    "threshold",
+    "target",
+    "actual",
+    "kpi_score",
+    "score",
+    "source",
+    "eval_kpi",
+    "matrix",
+    "matrix_role",
+    "share",
+    "weight_in_kpi_part",
+    "counts",
+    "has_data",
+    "value",
+)
+
+
+def _line_values(ln: dict[str, np.ndarray]) -> dict[str, list]:
+    """The line rows' plain values, one list per key of `BREAKDOWN_LINE_KEYS` (each column converted once)."""
+    return {
+        "line": _id_or_none(ln["line"]),
+        "kpi": ln["kpi"].tolist(),
+        "role": ln["role"].tolist(),
+        "weight": _plain_list(ln["weight"]),
+        "threshold": _plain_list(ln["threshold"]),
+        "target": _plain_list(ln["target"], None),
+        "actual": _plain_list(ln["actual"], None),
+        "kpi_score": _plain_list(ln["kpi_score"]),
+        "score": _plain_list(ln["score"]),
+        "source": np.where(ln["uses_eval"], SOURCE_EVALUATION, SOURCE_KPI).tolist(),
+        "eval_kpi": _id_or_none(ln["eval_kpi"]),
+        "matrix": _id_or_none(ln["matrix"]),
+        "matrix_role": ln["matrix_role"].tolist(),
+        "share": _plain_list(ln["share"]),
+        "weight_in_kpi_part": _plain_list(ln["weight_in_kpi_part"]),
+        "counts": ln["counts"].tolist(),
+        "has_data": ln["has_data"].tolist(),
+        "value": _decimals(ln["value_cents"]),
+    }
+
+
+def _line_records(ln: dict[str, np.ndarray]) -> list[dict[str, Any]]:
+    """One breakdown dict per line, in scorecard order."""
+    values = _line_values(ln)
     return [
-        {
-            "kind": "line",
-            "line": lid,
-            "kpi": kpi,
-            "role": role,
-            "weight": weight,
-            "threshold": threshold,
-            "target": target,
-            "actual": actual,
-            "kpi_score": kscore,
-            "score": score,
-            "source": src,
-            "eval_kpi": ev,
-            "matrix": mx,
-            "matrix_role": mrole,
-            "share": share,
-            "weight_in_kpi_part": wshare,
-            "counts": counts,
-            "has_data": has_data,
-            "value": value,
-        }
-        for (
-            lid,
-            kpi,
-            role,
-            weight,
-            threshold,
-            target,
-            actual,
-            kscore,
-            score,
-            src,
-            ev,
-            mx,
-            mrole,
-            share,
-            wshare,
-            counts,
-            has_data,
-            value,
-        ) in columns
+        {"kind": "line", **dict(zip(BREAKDOWN_LINE_KEYS, row, strict=True))}
+        for row in zip(*(values[key] for key in BREAKDOWN_LINE_KEYS), strict=True)
     ]
+
+
+# --------------------------------------------------------------------------------------------- JSON text
+
+
+_json = json.JSONEncoder(
+    separators=(",", ":")
+).encode  # one encoder: `json.dumps(…, separators=…)` builds one per call
+
+
+def _float_json(value: float) -> str:
+    """What `json.dumps` writes for a float (None for NaN), without its per-call overhead."""
+    if value != value:
+        return "null"
+    if value in (math.inf, -math.inf):
+        return "Infinity" if value > 0 else "-Infinity"
+    return float.__repr__(value)
+
+
+def _literals(values: Any, digits: int | None = None, *, ids: bool = True) -> np.ndarray:
+    """Each value as its JSON literal (object array of str), formatted once per distinct value.
+
+    Floats: NaN → null, else the float rounded to `digits` (as `_plain_list`; distinct by bit pattern, so
+    -0.0 stays itself); ints: negative → null when they are `ids`; bools: true/false; objects (str or
+    None): `json.dumps`."""
+    arr = np.asarray(values)
+    if arr.dtype == bool:
+        return np.array(["false", "true"], dtype=object)[arr.astype(np.int8)]
+    if arr.dtype.kind in "iu":
+        unique, inverse = np.unique(arr, return_inverse=True)
+        made = np.array(list(map(str, unique.tolist())), dtype=object)
+        if ids:
+            made[unique < 0] = "null"
+        return made[inverse] if len(arr) else np.zeros(0, dtype=object)
+    if arr.dtype.kind == "f":
+        arr = np.ascontiguousarray(np.round(arr, digits) if digits is not None else arr, dtype=np.float64)
+        unique, inverse = np.unique(arr.view(np.int64), return_inverse=True)
+        made = np.array([_float_json(v) for v in unique.view(np.float64).tolist()], dtype=object)
+        return made[inverse] if len(arr) else np.zeros(0, dtype=object)
+    codes, unique = pd.factorize(arr.astype(object))
+    made = np.array([*(_json(v) for v in unique.tolist()), "null"], dtype=object)
+    return made[codes]
+
+
+def _cent_literals(cents: np.ndarray, blank: np.ndarray) -> np.ndarray:
+    """Two-place Decimal strings as JSON strings ("28.80"), null where `blank`."""
+    unique, inverse = np.unique(np.asarray(cents, dtype=np.int64), return_inverse=True)
+    made = np.array([_json(str(_cents_to_decimal(c))) for c in unique.tolist()], dtype=object)
+    out = made[inverse] if len(cents) else np.zeros(0, dtype=object)
+    out[blank] = "null"
+    return out
+
+
+def _objects(fields: Sequence[tuple[str, Any]], *, spaced: bool = False) -> np.ndarray:
+    """JSON objects, one per element: `fields` are (key, literal array or one literal for all), in order.
+    `spaced` writes ", " and ": " as `json.dumps` does by default (the flags' text is searched for
+    '"code": "…"'); otherwise the compact separators."""
+    comma, colon = (", ", ": ") if spaced else (",", ":")
+    out: Any = "{"
+    for i, (key, literal) in enumerate(fields):
+        out = out + ((comma if i else "") + _json(key) + colon)  # a str until the first array joins in
+        out = out + (literal if isinstance(literal, str) else np.asarray(literal, dtype=object))
+    return out + "}"
+
+
+def _breakdown_documents(columns: dict[str, dict[str, np.ndarray]], params: EngineParams) -> list[str]:
+    """JSON text of every scorecard's breakdown, {"c": line keys, "r": [[line values], …, {review}, {points}]}
+    — what `interlock.models.CompactRowsJSONField` stores and reads back as the plain rows.
+
+    Built from the columns without a Python object per line value: each column's distinct values are
+    formatted once, a line is the join of its literals, a document the join of its lines."""
+    sc, ln = columns["scorecards"], columns["lines"]
+    no_total = ~sc["has_total"]
+    line_parts = [
+        _literals(ln["line"]),
+        _literals(ln["kpi"], ids=False),
+        _literals(ln["role"]),
+        _literals(ln["weight"], _DIGITS),
+        _literals(ln["threshold"], _DIGITS),
+        _literals(ln["target"]),
+        _literals(ln["actual"]),
+        _literals(ln["kpi_score"], _DIGITS),
+        _literals(ln["score"], _DIGITS),
+        np.array([_json(SOURCE_KPI), _json(SOURCE_EVALUATION)], dtype=object)[
+            ln["uses_eval"].astype(np.int8)
+        ],
+        _literals(ln["eval_kpi"]),
+        _literals(ln["matrix"]),
+        _literals(ln["matrix_role"]),
+        _literals(ln["share"], _DIGITS),
+        _literals(ln["weight_in_kpi_part"], _DIGITS),
+        _literals(ln["counts"]),
+        _literals(ln["has_data"]),
+        _cent_literals(ln["value_cents"], no_total[ln["card"]]),
+    ]
+    lines = list(map(",".join, zip(*line_parts, strict=True))) if len(ln["card"]) else []
+    review = _objects(
+        [
+            ("kind", _json("review")),
+            ("rho", _literals(sc["rho"])),
+            ("rho_effective", _literals(sc["rho_effective"])),
+            ("review_part", _literals(sc["review_part"])),
+            ("shown", _literals(np.isfinite(sc["review_part"]))),
+            ("value", _cent_literals(sc["review_cents"], no_total)),
+        ]
+    )
+    points = _objects(
+        [
+            ("kind", _json("points")),
+            ("raw", _literals(sc["points_raw"], _DIGITS)),
+            ("cap", _json(params.point_cap)),
+            ("points", _literals(sc["points"], _DIGITS)),
+            ("value", _cent_literals(sc["points_cents"], no_total)),
+        ]
+    )
+    head = '{"c":' + _json(BREAKDOWN_LINE_KEYS) + ',"r":['
+    return [
+        head + ("[" + "],[".join(lines[a:b]) + "]," if b > a else "") + rv + "," + pv + "]}"
+        for a, b, rv, pv in zip(
+            sc["first_line"].tolist(), sc["end_line"].tolist(), review.tolist(), points.tolist(), strict=True
+        )
+    ]
+
+
+def _flag_documents(columns: dict[str, dict[str, np.ndarray]], params: EngineParams) -> list[str]:
+    """JSON text of every scorecard's flags, in the order `ScorecardScore.flags` lists them."""
+    sc, ln = columns["scorecards"], columns["lines"]
+    n_cards = len(sc["scorecard"])
+    missing, special = ln["missing"], ln["special_review"]
+    review_flag, clamped, low, no_total = (
+        sc["review_flag"], sc["points_clamped"], sc["collaborative_low"], ~sc["has_total"]
+    )  # fmt: skip
+    cards = np.arange(n_cards)
+    reasons = np.where(sc["raters"][review_flag] == 0, _json(REASON_NO_RATINGS), _json(REASON_BELOW_K))
+    # (cards, JSON objects) of each kind of flag, in the order a scorecard lists them; a stable sort by
+    # (card, kind) interleaves them.
+    parts = [
+        (
+            ln["card"][missing],
+            [
+                ("code", _json(FLAG_NO_DATA)),
+                ("line", _literals(ln["line"][missing])),
+                ("kpi", _literals(ln["kpi"][missing], ids=False)),
+            ],
+        ),
+        (
+            ln["card"][special],
+            [
+                ("code", _json(FLAG_SPECIAL_REVIEW)),
+                ("line", _literals(ln["line"][special])),
+                ("kpi", _literals(ln["kpi"][special], ids=False)),
+                ("score", _literals(ln["kpi_score"][special], _DIGITS)),
+                ("threshold", _literals(ln["threshold"][special], _DIGITS)),
+            ],
+        ),
+        (
+            cards[review_flag],
+            [
+                ("code", _json(FLAG_REVIEW)),
+                ("reason", reasons.astype(object)),
+                ("k", _json(params.anonymity_threshold)),
+                ("rho", _literals(sc["rho"][review_flag])),
+            ],
+        ),
+        (
+            cards[clamped],
+            [
+                ("code", _json(FLAG_POINTS_CLAMPED)),
+                ("raw", _literals(sc["points_raw"][clamped], _DIGITS)),
+                ("cap", _json(params.point_cap)),
+            ],
+        ),
+        (
+            cards[low],
+            [
+                ("code", _json(FLAG_COLLAB_LOW)),
+                ("share", _literals(sc["collaborative_share"][low], _DIGITS)),
+                ("minimum", _json(params.min_collaborative_weight)),
+            ],
+        ),
+        (cards[no_total], [("code", _json(FLAG_NO_KPI_DATA))]),
+    ]
+    parts = [
+        (card, np.broadcast_to(np.asarray(_objects(fields, spaced=True), dtype=object), card.shape))
+        for card, fields in parts
+    ]
+    flag_card = np.concatenate([card for card, _ in parts]).astype(np.int64)
+    rank = np.concatenate([np.full(len(card), i) for i, (card, _) in enumerate(parts)])
+    text = np.concatenate([np.asarray(literal, dtype=object) for _, literal in parts])
+    order = np.lexsort((np.arange(len(flag_card)), rank, flag_card))
+    text = text[order].tolist()
+    bounds = np.searchsorted(flag_card[order], np.arange(n_cards + 1)).tolist()
+    return ["[" + ", ".join(text[bounds[i] : bounds[i + 1]]) + "]" for i in range(n_cards)]

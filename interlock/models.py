@@ -157,9 +157,9 @@ class ScorecardLine(TenantOwned):
         return f"{self.scorecard_id}:{self.kpi_id} {self.role} {self.weight}"
 
 
-def compact_rows(value, *, plain: bool = False):
-    """The stored form of a breakdown (see `CompactRowsJSONField`); `plain` also turns Decimals into strings
-    (what DjangoJSONEncoder writes), so the C JSON encoder needs no Python callback."""
+def compact_rows(value):
+    """The stored form of a breakdown (see `CompactRowsJSONField`): the line rows' keys once, each line row
+    as a list. Anything else (no line rows, rows of different shapes) is stored as it is."""
     if not (isinstance(value, list) and value and all(isinstance(row, dict) for row in value)):
         return value
     lines = [row for row in value if row.get("kind") == "line"]
@@ -169,39 +169,34 @@ def compact_rows(value, *, plain: bool = False):
     shape = ["kind", *keys]
     if not all(list(row) == shape for row in lines):
         return value
-
     pick = operator.itemgetter(*keys) if len(keys) > 1 else (lambda row: (row[keys[0]],))
-    # Only "value" holds Decimals in the engine's rows; anything else the JSON encoder still handles.
-    at = keys.index("value") if plain and "value" in keys else None
-    rows = []
-    for row in value:
-        if row.get("kind") == "line":
-            cells = list(pick(row))
-            if at is not None and isinstance(cells[at], Decimal):
-                cells[at] = str(cells[at])
-            rows.append(cells)
-        elif plain:
-            rows.append({key: str(item) if isinstance(item, Decimal) else item for key, item in row.items()})
-        else:
-            rows.append(row)
-    return {"c": keys, "r": rows}
+    return {"c": keys, "r": [list(pick(row)) if row.get("kind") == "line" else row for row in value]}
 
 
 class CompactRowsJSONField(models.JSONField):
     """A JSON list of row dicts stored compactly: the keys of the "line" rows once, each line row as a list.
 
     A period's recompute writes 20,000 breakdowns of ~10 line rows each; spelling every key in every row
-    made the documents ~2.3× larger (and TOASTed on PostgreSQL), which dominated the write. Stored as
-    {"c": [line keys], "r": [[line values] | {other row}, …]}; read back as the same list of dicts, so
-    readers never see the difference. Plain lists (rows written before) read as they are. The column is
-    the same JSON column (`deconstruct` names the parent class), so no migration is involved.
+    made the documents ~2.3× larger. Stored as {"c": [line keys], "r": [[line values] | {other row}, …]};
+    read back as the same list of dicts, so readers never see the difference. Plain lists (rows written
+    before) read as they are. The recompute writes this text itself (`interlock.engine`
+    `breakdown_documents`); ORM writes go through `compact_rows`.
+
+    On PostgreSQL the column is `json`, not `jsonb`: the text is stored as written (validated, not
+    re-encoded, and under the 2 kB at which PostgreSQL starts compressing a row), which made the
+    recompute's INSERT about twice as fast; nothing queries inside a breakdown. psycopg2 hands `json`
+    values over parsed, so `from_db_value` takes text or parsed values.
     """
+
+    def db_type(self, connection):
+        return "json" if connection.vendor == "postgresql" else super().db_type(connection)
 
     def get_prep_value(self, value):
         return super().get_prep_value(compact_rows(value))
 
     def from_db_value(self, value, expression, connection):
-        value = super().from_db_value(value, expression, connection)
+        if isinstance(value, str | bytes | bytearray):
+            value = super().from_db_value(value, expression, connection)
         if isinstance(value, dict) and "c" in value and "r" in value:
             keys = value["c"]
             return [
@@ -210,21 +205,30 @@ class CompactRowsJSONField(models.JSONField):
             ]
         return value
 
-    def deconstruct(self):
-        name, _path, args, kwargs = super().deconstruct()
-        return name, "django.db.models.JSONField", args, kwargs
-
 
 class ScoreSnapshot(TenantOwned):
-    """One subject's computed score for a period, as of one recompute (`version`)."""
+    """One subject's computed score for a period, as of one recompute (`version`).
 
-    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="+")
+    A recompute inserts a whole period's rows (20,000 in the benchmark) and deletes the previous ones, so
+    every index costs on each run: only the ones reads use exist. Every read filters by tenant and period
+    (the unique constraint's index), by tenant and subject (`scoresnapshot_subject_idx`) or by scorecard
+    (its foreign-key index); the tenant, period, unit and position foreign keys carry no index of their
+    own (their rare cascade deletes scan the table)."""
+
+    tenant = models.ForeignKey(
+        "collab.Tenant", on_delete=models.CASCADE, related_name="+", editable=False, db_index=False
+    )
+    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="+", db_index=False)
     scorecard = models.ForeignKey(
         Scorecard, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     subject = models.CharField(max_length=40)  # subject_key(): "unit:7" | "position:12"
-    org_unit = models.ForeignKey(OrgUnit, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
-    position = models.ForeignKey(Position, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    org_unit = models.ForeignKey(
+        OrgUnit, null=True, blank=True, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    position = models.ForeignKey(
+        Position, null=True, blank=True, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     version = models.PositiveIntegerField()
     total = models.DecimalField(max_digits=9, decimal_places=2, null=True, blank=True)
     kpi_part = models.DecimalField(max_digits=12, decimal_places=4, null=True, blank=True)
@@ -243,11 +247,9 @@ class ScoreSnapshot(TenantOwned):
                 fields=["tenant", "period", "subject", "version"], name="scoresnapshot_unique_version"
             ),
         ]
-        indexes = [
-            # "latest version of a period" and "this subject's latest": both read this index backwards.
-            models.Index(fields=["tenant", "period", "-version"], name="scoresnapshot_latest_idx"),
-            models.Index(fields=["tenant", "subject", "period"], name="scoresnapshot_subject_idx"),
-        ]
+        # The unique constraint's index (tenant, period, subject, version) serves a period's rows, its
+        # latest version and the delete of older versions; this one a subject's scores across periods.
+        indexes = [models.Index(fields=["tenant", "subject", "period"], name="scoresnapshot_subject_idx")]
         ordering = ["period_id", "subject", "-version"]
         verbose_name = _("score snapshot")
         verbose_name_plural = _("score snapshots")

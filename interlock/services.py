@@ -15,8 +15,9 @@ Rules:
 
 `scores_recompute(period=…)` is a pure function of the stored inputs: it computes every published
 scorecard of the period with the engine and replaces the period's snapshots with a new version (one
-`bulk_create`, one DELETE of the older versions) in one transaction, holding a lock on the period row, so
-a retried, duplicated or interrupted run never double counts and readers see one whole version.
+INSERT of rows serialised straight from the engine's columns, one DELETE of the older versions) in one
+transaction, holding a lock on the period row, so a retried, duplicated or interrupted run never double
+counts and readers see one whole version.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
+import numpy as np
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
@@ -40,7 +42,7 @@ from collab.services.org import ensure_period_open
 from collab.tenancy import current_tenant
 from goals.models import KPI
 from interlock import engine
-from interlock.models import LineRole, Scorecard, ScorecardLine, ScoreSnapshot, subject_key
+from interlock.models import LineRole, Scorecard, ScorecardLine, ScoreSnapshot
 from interlock.selectors import period_inputs
 from responsibility.concurrency import StaleEditError, lock_for_edit
 from responsibility.services import UNSET, coerce_id
@@ -582,77 +584,124 @@ def _dec(value: float | None, places: int) -> Decimal | None:
     return Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_EVEN)
 
 
-_UNNEST_COLUMNS = (  # field, SQL array type, cast applied to each element
-    ("scorecard", "bigint[]", ""),
-    ("subject", "text[]", ""),
-    ("org_unit", "bigint[]", ""),
-    ("position", "bigint[]", ""),
-    ("total", "text[]", "::numeric"),
-    ("kpi_part", "text[]", "::numeric"),
-    ("review_part", "text[]", "::numeric"),
-    ("review_weight", "text[]", "::numeric"),
-    ("points", "text[]", "::numeric"),
-    ("flags", "text[]", "::jsonb"),
-    ("breakdown", "text[]", "::jsonb"),
-    ("incomplete", "boolean[]", ""),
-)
+def _decimal_texts(values: np.ndarray, places: int) -> list[str | None]:
+    """`str(_dec(value, places))` of every float (None for NaN), computed once per distinct value."""
+    floats = np.ascontiguousarray(values, dtype=np.float64)
+    unique, inverse = np.unique(floats.view(np.int64), return_inverse=True)
+    quantum = Decimal(1).scaleb(-places)
+    made = [
+        None if v != v else str(Decimal(repr(v)).quantize(quantum, rounding=ROUND_HALF_EVEN))
+        for v in unique.view(np.float64).tolist()
+    ]
+    return [made[i] for i in inverse.tolist()]
 
 
-def _insert_snapshots(rows: list[dict[str, Any]]) -> None:
-    """Insert a version's snapshots (dicts of ScoreSnapshot field values) in bulk. PostgreSQL: one
-    `INSERT … SELECT FROM unnest(arrays)` (one parameter per column, not per value: building 20,000 model
-    instances and Django's per-field preparation of 20,000 × 16 values cost more than the database's own
-    work). Elsewhere: `bulk_create`. Either is one statement in the caller's transaction; row-level
-    security applies to both."""
-    import json
+def _cents_texts(cents: np.ndarray) -> list[str]:
+    unique, inverse = np.unique(np.asarray(cents, dtype=np.int64), return_inverse=True)
+    made = [str(Decimal(c).scaleb(-2)) for c in unique.tolist()]
+    return [made[i] for i in inverse.tolist()]
 
-    from django.core.serializers.json import DjangoJSONEncoder
+
+@dataclass
+class SnapshotRows:
+    """One snapshot version of a period as columns: what `_insert_snapshots` writes in one statement.
+
+    `columns` maps ScoreSnapshot field names to equal-length lists; Decimals travel as their text, the
+    JSON fields as their JSON text (written as they are: no Python object per breakdown row)."""
+
+    tenant_id: int
+    period_id: int
+    version: int
+    computed_at: Any
+    columns: dict[str, list]
+
+    def __len__(self) -> int:
+        return len(self.columns["scorecard"])
+
+
+def _snapshot_rows(result: engine.PeriodScores, data, *, version: int) -> SnapshotRows:
+    """The new version's rows, straight from the engine's columns."""
+    sc = result.columns["scorecards"]
+    cards = sc["scorecard"].tolist()
+    subjects = [data.subjects[card] for card in cards]
+    has_total = sc["has_total"]
+    totals = _cents_texts(sc["total_cents"])
+    points = _cents_texts(sc["points_cents"])
+    # Without a total the rows carry no values; the points column then keeps the clamped points.
+    raw_points = _decimal_texts(sc["points"], 2)
+    return SnapshotRows(
+        tenant_id=current_tenant().pk,
+        period_id=data.period.pk,
+        version=version,
+        computed_at=timezone.now(),
+        columns={
+            "scorecard": cards,
+            "subject": sc["subject"].tolist(),
+            "org_unit": [unit for unit, _position in subjects],
+            "position": [position for _unit, position in subjects],
+            "total": [t if ok else None for t, ok in zip(totals, has_total.tolist(), strict=True)],
+            "kpi_part": _decimal_texts(sc["kpi_part"], 4),
+            "review_part": _decimal_texts(sc["review_part"], 4),
+            "review_weight": _decimal_texts(sc["rho_effective"], 3),
+            "points": [
+                p if ok else r for p, r, ok in zip(points, raw_points, has_total.tolist(), strict=True)
+            ],
+            "flags": result.flag_documents(),
+            "breakdown": result.breakdown_documents(),
+            "incomplete": sc["incomplete"].tolist(),
+        },
+    )
+
+
+_SQL_TYPES = {  # field → (PostgreSQL array type of its parameter, cast of each element)
+    "scorecard": ("bigint[]", ""),
+    "subject": ("text[]", ""),
+    "org_unit": ("bigint[]", ""),
+    "position": ("bigint[]", ""),
+    "total": ("text[]", "::numeric"),
+    "kpi_part": ("text[]", "::numeric"),
+    "review_part": ("text[]", "::numeric"),
+    "review_weight": ("text[]", "::numeric"),
+    "points": ("text[]", "::numeric"),
+    "flags": ("text[]", "::jsonb"),
+    "breakdown": ("text[]", "::json"),
+    "incomplete": ("boolean[]", ""),
+}
+
+
+def _insert_snapshots(rows: SnapshotRows) -> None:
+    """Insert a version's snapshots in one statement, in the caller's transaction (row-level security
+    applies). PostgreSQL: `INSERT … SELECT FROM unnest(arrays)`, one parameter per column, not per value.
+    SQLite: one `executemany`. Neither builds a model instance or runs a field's preparation per row:
+    the values are already what the columns hold."""
     from django.db import connection
 
-    from interlock.models import compact_rows
-
-    if connection.vendor != "postgresql" or not rows:
-        ScoreSnapshot.objects.bulk_create([ScoreSnapshot(**row) for row in rows], batch_size=1000)
+    if not len(rows):
         return
     meta = ScoreSnapshot._meta
-    first = rows[0]
-
-    def text(value):
-        return None if value is None else str(value)
-
-    def dumps(value):
-        return json.dumps(value, cls=DjangoJSONEncoder, separators=(",", ":"))
-
-    arrays = {
-        "scorecard": [r["scorecard_id"] for r in rows],
-        "subject": [r["subject"] for r in rows],
-        "org_unit": [r["org_unit_id"] for r in rows],
-        "position": [r["position_id"] for r in rows],
-        "total": [text(r["total"]) for r in rows],
-        "kpi_part": [text(r["kpi_part"]) for r in rows],
-        "review_part": [text(r["review_part"]) for r in rows],
-        "review_weight": [text(r["review_weight"]) for r in rows],
-        "points": [text(r["points"]) for r in rows],
-        "flags": [dumps(r["flags"]) for r in rows],
-        "breakdown": [dumps(compact_rows(r["breakdown"], plain=True)) for r in rows],
-        "incomplete": [bool(r["incomplete"]) for r in rows],
-    }
-    names = [meta.get_field(name).column for name, _type, _cast in _UNNEST_COLUMNS]
-    aliases = [f"c{i}" for i in range(len(_UNNEST_COLUMNS))]
+    quote = connection.ops.quote_name
+    names = list(rows.columns)
     columns = ", ".join(
-        ["tenant_id", "period_id", "version", "computed_at", *(connection.ops.quote_name(n) for n in names)]
+        quote(meta.get_field(name).column) for name in ("tenant", "period", "version", "computed_at", *names)
     )
-    casts = [cast for _name, _type, cast in _UNNEST_COLUMNS]
-    selected = ", ".join(f"{alias}{cast}" for alias, cast in zip(aliases, casts, strict=True))
-    unnest = ", ".join(f"%s::{sql_type}" for _n, sql_type, _c in _UNNEST_COLUMNS)
-    # Identifiers come from the model's meta and the constant column list; every value is a parameter.
-    table = connection.ops.quote_name(meta.db_table)
-    sql = f"INSERT INTO {table} ({columns}) SELECT %s, %s, %s, %s, {selected} "  # noqa: S608
-    sql += f"FROM unnest({unnest}) AS x({', '.join(aliases)})"
-    params = [first["tenant_id"], first["period_id"], first["version"], first["computed_at"]]
-    params += [arrays[name] for name, _type, _cast in _UNNEST_COLUMNS]
+    table = quote(meta.db_table)
+    # Identifiers come from the model's meta and the fixed column list; every value is a parameter.
+    if connection.vendor == "postgresql":
+        selected = ", ".join(f"c{i}{_SQL_TYPES[name][1]}" for i, name in enumerate(names))
+        arrays = ", ".join(f"%s::{_SQL_TYPES[name][0]}" for name in names)
+        aliases = ", ".join(f"c{i}" for i in range(len(names)))
+        sql = f"INSERT INTO {table} ({columns}) SELECT %s, %s, %s, %s, {selected} "  # noqa: S608
+        sql += f"FROM unnest({arrays}) AS x({aliases})"
+        params = [rows.tenant_id, rows.period_id, rows.version, rows.computed_at]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params + [rows.columns[name] for name in names])
+        return
+    when = connection.ops.adapt_datetimefield_value(rows.computed_at)
+    marks = ", ".join(["%s"] * (4 + len(names)))
+    sql = f"INSERT INTO {table} ({columns}) VALUES ({marks})"  # noqa: S608
+    fixed = (rows.tenant_id, rows.period_id, rows.version, when)
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.executemany(sql, [fixed + values for values in zip(*rows.columns.values(), strict=True)])
 
 
 @transaction.atomic
@@ -698,33 +747,8 @@ def scores_recompute(
     if progress:
         progress(70)
     version = (ScoreSnapshot.objects.filter(period=locked).aggregate(v=Max("version"))["v"] or 0) + 1
-    now = timezone.now()
-    tenant_id = current_tenant().pk
-    snapshots = []
-    for card in result.scorecards:
-        org_unit_id, position_id = data.subjects[card.scorecard]
-        points_row = card.breakdown[-1]
-        snapshots.append(
-            {
-                "tenant_id": tenant_id,
-                "period_id": locked.pk,
-                "scorecard_id": card.scorecard,
-                "subject": subject_key(org_unit_id=org_unit_id, position_id=position_id),
-                "org_unit_id": org_unit_id,
-                "position_id": position_id,
-                "version": version,
-                "total": card.total,
-                "kpi_part": _dec(card.kpi_part, 4),
-                "review_part": _dec(card.review_part, 4),
-                "review_weight": _dec(card.rho_effective, 3),
-                "points": points_row["value"] if points_row["value"] is not None else _dec(card.points, 2),
-                "flags": card.flags,
-                "breakdown": card.breakdown,
-                "incomplete": card.incomplete,
-                "computed_at": now,
-            }
-        )
-    _insert_snapshots(snapshots)
+    rows = _snapshot_rows(result, data, version=version)
+    _insert_snapshots(rows)
     older = ScoreSnapshot.objects.filter(period=locked, version__lt=version)
     if scope is not None:
         older = older.filter(scorecard_id__in=list(scope))
@@ -737,9 +761,9 @@ def scores_recompute(
         object_repr=locked.label,
         after={
             "version": version,
-            "snapshots": len(snapshots),
+            "snapshots": len(rows),
             "deleted": deleted,
             **({"partial": True, "scorecards": len(scope)} if scope is not None else {}),
         },
     )
-    return RecomputeResult(period_id=locked.pk, version=version, snapshots=len(snapshots), deleted=deleted)
+    return RecomputeResult(period_id=locked.pk, version=version, snapshots=len(rows), deleted=deleted)

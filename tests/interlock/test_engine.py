@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 
 import numpy as np
 import pytest
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -23,6 +26,7 @@ from interlock.engine import (
     compute_period,
     largest_remainder_cents,
 )
+from interlock.models import CompactRowsJSONField
 from tests.interlock.seed_tables import (
     KPI,
     UNIT,
@@ -640,3 +644,59 @@ def test_vectorised_columns_are_available_as_frames():
 def test_columns_of_different_lengths_are_refused():
     with pytest.raises(ValueError, match="different lengths"):
         compute_period(PeriodInputs(kpis={"kpi": [1, 2], "direction": ["higher_better"]}))
+
+
+def as_stored(result) -> list[tuple]:
+    """Each scorecard's breakdown and flags as the snapshot writer stores them, read back by the field."""
+    read = CompactRowsJSONField().from_db_value
+    return [
+        (read(breakdown, None, connection), json.loads(flags))
+        for breakdown, flags in zip(result.breakdown_documents(), result.flag_documents(), strict=True)
+    ]
+
+
+def as_encoded(result) -> list[tuple]:
+    """Each scorecard's plain breakdown and flags through the JSON encoder (Decimals become strings)."""
+    return [
+        json.loads(json.dumps([card.breakdown, card.flags], cls=DjangoJSONEncoder))
+        for card in result.scorecards
+    ]
+
+
+def test_documents_are_the_plain_records_as_json():
+    result = compute_period(seed_inputs())
+    assert [list(pair) for pair in as_stored(result)] == as_encoded(result)
+    sales = as_stored(result)[0][0]
+    assert [row["value"] for row in sales] == [str(row["value"]) for row in result.scorecard(1).breakdown]
+
+
+def test_documents_without_line_ids_or_total():
+    inputs = card_inputs(
+        [(1, 60, "own"), (2, 40, "shared")], rho=0.5, points={"subject": ["unit:1"], "points": [9]}
+    )
+    inputs.measurements = {"kpi": [], "target": [], "actual": []}
+    del inputs.lines["line"]
+    result = compute_period(
+        inputs, EngineParams(anonymity_threshold=3, point_cap=7, min_collaborative_weight=50)
+    )
+    ((breakdown, flags),) = as_stored(result)
+    assert [list(pair) for pair in as_stored(result)] == as_encoded(result)
+    assert all(row["value"] is None for row in breakdown)
+    assert [flag["code"] for flag in flags] == [
+        FLAG_NO_DATA,
+        FLAG_NO_DATA,
+        FLAG_REVIEW,
+        FLAG_POINTS_CLAMPED,
+        FLAG_COLLAB_LOW,
+        FLAG_NO_KPI_DATA,
+    ]
+    assert [flag["line"] for flag in flags[:2]] == [None, None]
+
+
+@PROPERTY
+@given(periods(), st.sampled_from([1, 5]), st.sampled_from([10, 2.5]), st.sampled_from([20.0, 35]))
+def test_property_documents_are_the_plain_records_as_json(inputs, k, cap, minimum):
+    result = compute_period(
+        inputs, EngineParams(anonymity_threshold=k, point_cap=cap, min_collaborative_weight=minimum)
+    )
+    assert [list(pair) for pair in as_stored(result)] == as_encoded(result)

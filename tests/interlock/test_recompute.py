@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import FloatField
+from django.db.models.functions import Cast
 
 from collab.models import AuditEvent, Period
 from collab.tenancy import tenant_scope
 from goals.models import Measurement
+from interlock import engine
 from interlock.engine import FLAG_NO_DATA, FLAG_SPECIAL_REVIEW
-from interlock.models import ScoreSnapshot
-from interlock.selectors import period_inputs, snapshot_for, snapshots_latest
+from interlock.models import ScorecardLine, ScoreSnapshot
+from interlock.selectors import _rows, period_inputs, snapshot_for, snapshots_latest
 from interlock.services import scorecard_unpublish, scores_recompute
 from responsibility.services import matrix_new_version
 from tests.factories.goals import KPIFactory, MeasurementFactory
@@ -241,3 +246,25 @@ def test_period_inputs_query_count_does_not_grow(scope_a, django_assert_max_num_
     with django_assert_max_num_queries(len(small.captured_queries)):
         data = period_inputs(period)
     assert len(data.subjects) == 22
+
+
+def test_snapshots_hold_the_engines_plain_records(world):
+    """The writer serialises from the engine's columns; what it stores reads back as the plain records."""
+    recompute(world)
+    data = period_inputs(world.period, ratings=world.ratings_frame(), points=world.points_frame())
+    result = engine.compute_period(data.inputs, data.params)
+    stored = {s.scorecard_id: s for s in ScoreSnapshot.objects.filter(period=world.period)}
+    assert set(stored) == {card.scorecard for card in result.scorecards}
+    for card in result.scorecards:
+        snap = stored[card.scorecard]
+        as_json = json.loads(json.dumps([card.breakdown, card.flags], cls=DjangoJSONEncoder))
+        assert [snap.breakdown, snap.flags] == as_json
+        assert (snap.total, snap.subject, snap.incomplete) == (card.total, card.subject, card.incomplete)
+
+
+def test_rows_come_in_the_order_of_the_values_list(world):
+    """`_rows` skips Django's converters: its tuples must still match what the queryset gives."""
+    query = ScorecardLine.objects.order_by("pk").values_list(
+        "pk", "kpi_id", "role", Cast("weight", FloatField())
+    )
+    assert _rows(query) == [tuple(row) for row in query] and len(query) > 3
