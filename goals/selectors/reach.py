@@ -1,4 +1,4 @@
-"""The goals that reach one employee, for their home page.
+"""The goals that reach one person (an employee or a manager), for their home page.
 
 What reaches a person: the goals of their position and of their unit; when neither holds any, the goals
 of the nearest unit above theirs that holds some (a team without goals works towards its department's).
@@ -6,8 +6,8 @@ Each comes with its chain in the goal tree up to the top-level goal, so the pers
 feeds the group's result, with progress and bands as on the tree page.
 
 A fixed number of queries whatever the size of the tree: the periods (one), the goals of the person's
-unit and the units above it (one), the chain goals not among them (one), and the scores of the branches
-the chains start from (two, `period_scores`).
+position, unit and the units above it (one), the goals of the chains (one), and the scores of the
+branches the chains start from (two, `period_scores`).
 """
 
 from __future__ import annotations
@@ -21,19 +21,16 @@ from goals.models import Goal
 from goals.selectors.scores import period_scores
 from goals.selectors.tree import Node, add_scores, default_period, linked_nodes, tree_periods
 
-OWN_POSITION, OWN_UNIT, UNIT_ABOVE = "position", "unit", "unit_above"
-
 
 @dataclass
 class Reach:
     period: Period | None
     goals: list[Node] = field(default_factory=list)  # in tree order, each linked up to its top goal
-    source: str | None = None  # OWN_POSITION / OWN_UNIT when the person's own goals reach them
-    from_unit: str | None = None  # with UNIT_ABOVE: the name of the unit whose goals reach them
+    from_unit: str | None = None  # the unit above whose goals reach the person, when they have none
 
     @property
     def inherited(self) -> bool:
-        return self.source == UNIT_ABOVE
+        return self.from_unit is not None
 
     @property
     def groups(self) -> list[tuple[list[Node], list[Node]]]:
@@ -68,15 +65,13 @@ def goals_reaching(employee: Employee) -> Reach:
         n for n in candidates.values() if employee.position_id and n.position_id == employee.position_id
     ]
     own_unit = [n for n in candidates.values() if n.unit_id == unit.pk and n.position_id is None]
-    reached, source, from_unit = own_position + own_unit, None, None
-    if reached:
-        source = OWN_POSITION if own_position else OWN_UNIT
-    else:
+    reached, from_unit = own_position + own_unit, None
+    if not reached:
         unit_goals = [n for n in candidates.values() if n.position_id is None]
         nearest = max(unit_goals, key=lambda n: n.unit_depth, default=None)
         if nearest is not None:
             reached = [n for n in unit_goals if n.unit_id == nearest.unit_id]
-            source, from_unit = UNIT_ABOVE, nearest.unit_name
+            from_unit = nearest.unit_name
     if not reached:
         return Reach(period=period)
 
@@ -88,7 +83,7 @@ def goals_reaching(employee: Employee) -> Reach:
         branches |= Q(path__startswith=path)
     add_scores(nodes.values(), period_scores(period, Goal.objects.filter(branches, period_id=period.pk)))
     goals = sorted((nodes[n.id] for n in reached if n.id in nodes), key=_tree_order)
-    return Reach(period=period, goals=goals, source=source, from_unit=from_unit)
+    return Reach(period=period, goals=goals, from_unit=from_unit)
 
 
-__all__ = ["OWN_POSITION", "OWN_UNIT", "UNIT_ABOVE", "Reach", "goals_reaching"]
+__all__ = ["Reach", "goals_reaching"]
