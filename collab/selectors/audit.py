@@ -155,8 +155,30 @@ ACTION_LABELS = {
     "scores.recompute": _("Scores recomputed"),
 }
 # Snapshot keys that are not fields of the audited model but still name another object or choices.
-EXTRA_REFERENCES = {"collab.membership": {"employee": "collab.employee"}}
+EXTRA_REFERENCES = {
+    "collab.membership": {"employee": "collab.employee"},
+    "collab.period": {"period": "collab.period"},  # a goal tree's publication
+}
 EXTRA_CHOICES = {"collab.membership": {"roles": Role.choices}}
+
+
+# Words where a model's own verbose name is missing or not what the pages call it.
+OBJECT_TYPE_LABELS = {"collab.tenant": _("Company"), "collab.membership": _("Member")}
+KEY_LABELS = {"user": _("User"), "updated_by": _("Updated by"), "goals": _("Goals")}
+# Same-named units exist in every subsidiary (生产部): references to them carry their code.
+REFERENCE_LABELS = {
+    "collab.orgunit": lambda unit: f"{unit.name} ({unit.code})",
+    "collab.position": lambda position: f"{position.title} ({position.code})",
+    "collab.employee": lambda employee: f"{employee.name} ({employee.employee_no})",
+}
+
+# Objects whose own name is made of ids (a scorecard is "unit:44@52"): named by these snapshot fields.
+OBJECT_NAME_FIELDS = {
+    "goals.goal": ("org_unit", "position", "kpi", "period"),
+    "goals.measurement": ("kpi", "period"),
+    "responsibility.responsibilitymatrix": ("kpi", "effective_from"),
+    "interlock.scorecard": ("org_unit", "position", "period"),
+}
 
 
 def action_label(code: str) -> str:
@@ -172,6 +194,8 @@ def _model(object_type: str) -> type[Model] | None:
 
 
 def object_type_label(object_type: str) -> str:
+    if object_type in OBJECT_TYPE_LABELS:
+        return str(OBJECT_TYPE_LABELS[object_type])
     model = _model(object_type)
     return capfirst(model._meta.verbose_name) if model is not None else object_type
 
@@ -215,13 +239,17 @@ class SnapshotWords:
     choices by their labels, booleans as yes/no. A referenced object that is gone shows its id, "(deleted)".
     """
 
-    def __init__(self, events: Iterable[AuditEvent]):
+    def __init__(self, events: Iterable[AuditEvent], *, only: dict[str, tuple[str, ...]] | None = None):
+        """`only`: read just these keys of these object types' snapshots (and no other type's)."""
         wanted: dict[type[Model], set[int]] = defaultdict(set)
         for event in events:
+            if only is not None and event.object_type not in only:
+                continue
             model = _model(event.object_type)
             for snapshot in (event.before, event.after):
                 if isinstance(snapshot, dict):
-                    self._collect(model, snapshot, wanted)
+                    keys = only[event.object_type] if only is not None else snapshot
+                    self._collect(model, {key: snapshot.get(key) for key in keys}, wanted)
         self.labels = {target: _labels(target, ids) for target, ids in wanted.items()}
 
     def _collect(self, model, snapshot: dict, wanted: dict) -> None:
@@ -260,8 +288,9 @@ class SnapshotWords:
 
     def _row(self, model, row: dict) -> str:
         parts = (
-            f"{_field_label(model, key)}: {self._words(model, key, value) or '—'}"
-            for key, value in row.items()
+            _("%(field)s: %(value)s")
+            % {"field": _field_label(model, key), "value": self._words(model, key, v) or "—"}
+            for key, v in row.items()
         )
         return " · ".join(parts)
 
@@ -274,8 +303,30 @@ class SnapshotWords:
 
 def _field_label(model, key: str) -> str:
     field = _field(model, key)
-    name = getattr(field, "verbose_name", None) if field is not None else None
+    if field is not None and field.one_to_many:  # nested rows: the rows' model, in the plural
+        name = field.related_model._meta.verbose_name_plural
+    elif field is not None:
+        name = field.verbose_name
+        if isinstance(name, str):  # made from the field's name, so never translated
+            name = KEY_LABELS.get(key, name)
+    else:
+        target = _referenced_model(model, key)
+        name = target._meta.verbose_name if target is not None else KEY_LABELS.get(key)
     return capfirst(str(name)) if name else key
+
+
+def object_names(events: list[AuditEvent]) -> dict[int, str]:
+    """Readable names of the events' objects where the stored name is made of ids (see OBJECT_NAME_FIELDS),
+    from the snapshot the event carries: one query per referenced model for the whole list."""
+    words = SnapshotWords(events, only=OBJECT_NAME_FIELDS)
+    names = {}
+    for event in events:
+        keys = OBJECT_NAME_FIELDS.get(event.object_type)
+        snapshot = event.after if isinstance(event.after, dict) else event.before
+        if keys and isinstance(snapshot, dict):
+            parts = [words.value(event.object_type, key, snapshot.get(key)) for key in keys]
+            names[event.pk] = " · ".join(part for part in parts if part)
+    return {pk: name for pk, name in names.items() if name}
 
 
 def _choices(model, key: str) -> dict:
@@ -295,7 +346,8 @@ def _labels(target: type[Model], ids: set[int]) -> dict[int, str]:
         return dict(members)
     if not issubclass(target, TenantOwned):
         return {}  # not the tenant's to show
-    return {obj.pk: str(obj) for obj in target.objects.filter(pk__in=ids)}
+    label = REFERENCE_LABELS.get(target._meta.label_lower, str)
+    return {obj.pk: label(obj) for obj in target.objects.filter(pk__in=ids)}
 
 
 # --- before/after comparison ------------------------------------------------------------------------------

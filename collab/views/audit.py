@@ -97,9 +97,12 @@ def _filtered(request) -> tuple[AuditFilterForm, dict, object]:
 def audit_log(request):
     form, filters, events = _filtered(request)
     page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    names = selectors.object_names(page.object_list)
     for event in page.object_list:
         event.action_label = selectors.action_label(event.action)
         event.object_type_label = selectors.object_type_label(event.object_type)
+        event.object_name = names.get(event.pk, event.object_repr)
     context = {
         "form": form,
         "page": page,
@@ -117,6 +120,7 @@ def audit_event_detail(request, pk: int):
     rows = selectors.audit_diff(event.before, event.after, words=words, object_type=event.object_type)
     event.action_label = selectors.action_label(event.action)
     event.object_type_label = selectors.object_type_label(event.object_type)
+    event.object_name = selectors.object_names([event]).get(event.pk, event.object_repr)
     only_changes = request.GET.get("changes") == "1"
     context = {
         "event": event,

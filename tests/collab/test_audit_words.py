@@ -17,7 +17,7 @@ from collab.selectors.audit import ACTION_LABELS
 from collab.services.accounts import user_language_set
 from collab.tenancy import tenant_scope
 from tests.factories.audit import make_event
-from tests.factories.org import EmployeeFactory, OrgUnitFactory, PositionFactory
+from tests.factories.org import EmployeeFactory, OrgUnitFactory, PeriodFactory, PositionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -43,9 +43,9 @@ def org(tenant_a):
         return {
             "mine": mine,
             "safety": safety,
-            "driller": PositionFactory(title="Driller", org_unit=mine),
-            "inspector": PositionFactory(title="Inspector", org_unit=safety),
-            "boss": EmployeeFactory(name="Wang Qiang", org_unit=mine),
+            "driller": PositionFactory(code="DRL", title="Driller", org_unit=mine),
+            "inspector": PositionFactory(code="INS", title="Inspector", org_unit=safety),
+            "boss": EmployeeFactory(employee_no="E1", name="Wang Qiang", org_unit=mine),
         }
 
 
@@ -66,9 +66,10 @@ def transfer(tenant_a, hr_a, org):
 
 def test_foreign_keys_show_the_referenced_objects_label(tenant_a, hr_a, login, transfer):
     content = detail(login(hr_a), tenant_a, transfer)
-    assert cells(content, "org_unit") == ("Coal mine", "Safety department")
-    assert cells(content, "position") == ("Driller", "Inspector")
-    assert cells(content, "manager") == ("", "Wang Qiang")
+    # units, positions and people carry their code: same-named units exist in every subsidiary
+    assert cells(content, "org_unit") == ("Coal mine (MINE)", "Safety department (SAFE)")
+    assert cells(content, "position") == ("Driller (DRL)", "Inspector (INS)")
+    assert cells(content, "manager") == ("", "Wang Qiang (E1)")
     assert cells(content, "is_active") == ("yes", "no")
     assert "Employee edited" in content  # the action, not employee.update
     assert re.search(r'data-field="org_unit"[^>]*>\s*<th scope="row" class="fw-normal">Org unit', content)
@@ -86,7 +87,7 @@ def test_a_deleted_object_shows_its_id(tenant_a, hr_a, login, transfer, org):
         gone = org["inspector"].pk
         org["inspector"].delete()
     content = detail(login(hr_a), tenant_a, transfer)
-    assert cells(content, "position") == ("Driller", f"#{gone} (deleted)")
+    assert cells(content, "position") == ("Driller (DRL)", f"#{gone} (deleted)")
 
 
 def test_another_tenants_object_is_never_named(tenant_a, tenant_b, hr_a, login):
@@ -114,15 +115,20 @@ def test_choices_show_their_labels(tenant_a, hr_a, login):
     assert cells(detail(client, tenant_a, member), "roles") == ("Employee", "HR admin, Auditor")
 
 
-def test_nested_rows_name_their_units(tenant_a, hr_a, login, org):
-    with tenant_scope(tenant_a):
-        event = make_event(
+def nested_matrix(tenant, org):
+    with tenant_scope(tenant):
+        return make_event(
             action="matrix.create", object_type="responsibility.responsibilitymatrix",
             after={"rows": [{"org_unit": org["mine"].pk, "role": "lead", "share": "60.00"},
                             {"org_unit": org["safety"].pk, "role": "support", "share": "40.00"}]},
         )  # fmt: skip
-    _before, after = cells(detail(login(hr_a), tenant_a, event), "rows")
-    assert "Coal mine" in after and "Safety department" in after
+
+
+def test_nested_rows_name_their_units(tenant_a, hr_a, login, org):
+    content = detail(login(hr_a), tenant_a, nested_matrix(tenant_a, org))
+    assert re.search(r'data-field="rows"[^>]*>\s*<th scope="row" class="fw-normal">Matrix rows', content)
+    _before, after = cells(content, "rows")
+    assert "Org unit: Coal mine (MINE) · Role: Lead" in after and "Safety department (SAFE)" in after
     assert f'"org_unit": {org["mine"].pk}' not in after
 
 
@@ -147,7 +153,7 @@ def test_the_query_count_does_not_grow_with_the_references(tenant_a, hr_a, login
     assert counts[0] == counts[1], counts
 
 
-def test_the_log_and_its_filter_speak_the_readers_language(tenant_a, hr_a, login, transfer):
+def test_the_log_and_its_filter_speak_the_readers_language(tenant_a, hr_a, login, transfer, org):
     user_language_set(user=hr_a, language="zh-hans")
     client = login(hr_a)
     log = client.get(reverse("audit-log", kwargs={"tenant_slug": tenant_a.slug}))
@@ -158,6 +164,7 @@ def test_the_log_and_its_filter_speak_the_readers_language(tenant_a, hr_a, login
     assert f'data-event="{transfer.pk}"' in filtered.content.decode()
     page = detail(client, tenant_a, transfer)
     assert cells(page, "is_active") == ("是", "否")
+    assert "组织单元：" in detail(client, tenant_a, nested_matrix(tenant_a, org))
 
 
 def test_every_recorded_action_has_a_label():
@@ -170,3 +177,29 @@ def test_every_recorded_action_has_a_label():
             found.update(pattern.findall(path.read_text(encoding="utf-8")))
     assert found, "no action codes found: the pattern is stale"
     assert sorted(found - set(ACTION_LABELS)) == []
+
+
+def test_objects_named_by_ids_get_names(tenant_a, hr_a, login, org, django_assert_max_num_queries):
+    """A scorecard's stored name is 'unit:7@3': the log names its unit and period instead, in bulk."""
+    with tenant_scope(tenant_a):
+        period = PeriodFactory(kind="year", year=2031)
+
+        def scorecards(count):
+            return [
+                make_event(action="scorecard.create", object_type="interlock.scorecard", object_id=n,
+                           object_repr=f"unit:{org['mine'].pk}@{period.pk}",
+                           after={"org_unit": org["mine"].pk, "position": None, "period": period.pk})
+                for n in range(count)
+            ]  # fmt: skip
+
+        scorecards(1)
+    client = login(hr_a)
+    path = reverse("audit-log", kwargs={"tenant_slug": tenant_a.slug})
+    with CaptureQueriesContext(connection) as one:
+        content = client.get(path).content.decode()
+    assert "Coal mine (MINE) · 2031" in content
+    assert f'title="unit:{org["mine"].pk}@{period.pk}"' in content  # the stored name stays at hand
+    with tenant_scope(tenant_a):
+        scorecards(20)
+    with django_assert_max_num_queries(len(one)):
+        client.get(path)
