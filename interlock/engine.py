@@ -864,38 +864,62 @@ def _float_json(value: float) -> str:
     return float.__repr__(value)
 
 
-def _literals(values: Any, digits: int | None = None, *, ids: bool = True) -> np.ndarray:
-    """Each value as its JSON literal (object array of str), formatted once per distinct value.
+def _coded(values: Any, digits: int | None = None, *, ids: bool = True) -> tuple[np.ndarray, list[str]]:
+    """(code of each value, JSON literal of each code): the distinct values, found by hashing, are each
+    formatted once.
 
     Floats: NaN → null, else the float rounded to `digits` (as `_plain_list`; distinct by bit pattern, so
     -0.0 stays itself); ints: negative → null when they are `ids`; bools: true/false; objects (str or
     None): `json.dumps`."""
     arr = np.asarray(values)
     if arr.dtype == bool:
-        return np.array(["false", "true"], dtype=object)[arr.astype(np.int8)]
+        return arr.astype(np.int64), ["false", "true"]
     if arr.dtype.kind in "iu":
-        unique, inverse = np.unique(arr, return_inverse=True)
-        made = np.array(list(map(str, unique.tolist())), dtype=object)
+        codes, unique = pd.factorize(arr.astype(np.int64))
+        made = list(map(str, unique.tolist()))
         if ids:
-            made[unique < 0] = "null"
-        return made[inverse] if len(arr) else np.zeros(0, dtype=object)
+            made = ["null" if u < 0 else m for u, m in zip(unique.tolist(), made, strict=True)]
+        return codes, made
     if arr.dtype.kind == "f":
         arr = np.ascontiguousarray(np.round(arr, digits) if digits is not None else arr, dtype=np.float64)
-        unique, inverse = np.unique(arr.view(np.int64), return_inverse=True)
-        made = np.array([_float_json(v) for v in unique.view(np.float64).tolist()], dtype=object)
-        return made[inverse] if len(arr) else np.zeros(0, dtype=object)
-    codes, unique = pd.factorize(arr.astype(object))
-    made = np.array([*(_json(v) for v in unique.tolist()), "null"], dtype=object)
-    return made[codes]
+        codes, unique = pd.factorize(arr.view(np.int64))
+        return codes, [_float_json(v) for v in np.ascontiguousarray(unique).view(np.float64).tolist()]
+    codes, unique = pd.factorize(arr.astype(object))  # None → -1
+    made = [_json(v) for v in unique.tolist()]
+    return np.where(codes < 0, len(made), codes), [*made, "null"]
 
 
-def _cent_literals(cents: np.ndarray, blank: np.ndarray) -> np.ndarray:
-    """Two-place Decimal strings as JSON strings ("28.80"), null where `blank`."""
-    unique, inverse = np.unique(np.asarray(cents, dtype=np.int64), return_inverse=True)
-    made = np.array([_json(str(_cents_to_decimal(c))) for c in unique.tolist()], dtype=object)
-    out = made[inverse] if len(cents) else np.zeros(0, dtype=object)
-    out[blank] = "null"
-    return out
+def _cents_coded(cents: np.ndarray, blank: np.ndarray) -> tuple[np.ndarray, list[str]]:
+    """Two-place Decimal strings as JSON strings ("28.80"), null where `blank` (coded as `_coded`)."""
+    blanked = np.where(blank, np.iinfo(np.int64).min, np.asarray(cents, dtype=np.int64))
+    codes, unique = pd.factorize(blanked)
+    return codes, [
+        "null" if c == np.iinfo(np.int64).min else _json(str(_cents_to_decimal(c))) for c in unique.tolist()
+    ]
+
+
+def _literals_of(coded: tuple[np.ndarray, list[str]]) -> np.ndarray:
+    codes, made = coded
+    return np.array(made, dtype=object)[codes] if len(codes) else np.zeros(0, dtype=object)
+
+
+def _literals(values: Any, digits: int | None = None, *, ids: bool = True) -> np.ndarray:
+    """Each value as its JSON literal (object array of str); see `_coded`."""
+    return _literals_of(_coded(values, digits, ids=ids))
+
+
+def _joined(coded: Sequence[tuple[np.ndarray, list[str]]], n: int) -> np.ndarray:
+    """Per element, the comma-joined literals of several coded columns; each distinct combination is
+    joined once (the combinations are found by hashing the combined codes, one column at a time)."""
+    key = np.zeros(n, dtype=np.int64)
+    for codes, made in coded:
+        key = pd.factorize(key * len(made) + codes)[0]  # stays < n, so the product never overflows
+    if not n:
+        return np.zeros(0, dtype=object)
+    first = np.empty(int(key.max()) + 1, dtype=np.int64)
+    first[key[::-1]] = np.arange(n - 1, -1, -1)  # the first element of each combination
+    parts = [np.array(made, dtype=object)[codes[first]] for codes, made in coded]
+    return np.array(list(map(",".join, zip(*parts, strict=True))), dtype=object)[key]
 
 
 def _objects(fields: Sequence[tuple[str, Any]], *, spaced: bool = False) -> np.ndarray:
@@ -918,29 +942,45 @@ def _breakdown_documents(columns: dict[str, dict[str, np.ndarray]], params: Engi
     formatted once, a line is the join of its literals, a document the join of its lines."""
     sc, ln = columns["scorecards"], columns["lines"]
     no_total = ~sc["has_total"]
+    n = len(ln["card"])
+    # Four parts per line: its id (distinct everywhere), then three runs of keys whose combinations repeat
+    # (a KPI's values; the line's score and matrix; its weight, flags and value).
     line_parts = [
         _literals(ln["line"]),
-        _literals(ln["kpi"], ids=False),
-        _literals(ln["role"]),
-        _literals(ln["weight"], _DIGITS),
-        _literals(ln["threshold"], _DIGITS),
-        _literals(ln["target"]),
-        _literals(ln["actual"]),
-        _literals(ln["kpi_score"], _DIGITS),
-        _literals(ln["score"], _DIGITS),
-        np.array([_json(SOURCE_KPI), _json(SOURCE_EVALUATION)], dtype=object)[
-            ln["uses_eval"].astype(np.int8)
-        ],
-        _literals(ln["eval_kpi"]),
-        _literals(ln["matrix"]),
-        _literals(ln["matrix_role"]),
-        _literals(ln["share"], _DIGITS),
-        _literals(ln["weight_in_kpi_part"], _DIGITS),
-        _literals(ln["counts"]),
-        _literals(ln["has_data"]),
-        _cent_literals(ln["value_cents"], no_total[ln["card"]]),
+        _joined(
+            [
+                _coded(ln["kpi"], ids=False),
+                _coded(ln["role"]),
+                _coded(ln["weight"], _DIGITS),
+                _coded(ln["threshold"], _DIGITS),
+                _coded(ln["target"]),
+                _coded(ln["actual"]),
+                _coded(ln["kpi_score"], _DIGITS),
+            ],
+            n,
+        ),
+        _joined(
+            [
+                _coded(ln["score"], _DIGITS),
+                (ln["uses_eval"].astype(np.int64), [_json(SOURCE_KPI), _json(SOURCE_EVALUATION)]),
+                _coded(ln["eval_kpi"]),
+                _coded(ln["matrix"]),
+                _coded(ln["matrix_role"]),
+                _coded(ln["share"], _DIGITS),
+            ],
+            n,
+        ),
+        _joined(
+            [
+                _coded(ln["weight_in_kpi_part"], _DIGITS),
+                _coded(ln["counts"]),
+                _coded(ln["has_data"]),
+                _cents_coded(ln["value_cents"], no_total[ln["card"]]),
+            ],
+            n,
+        ),
     ]
-    lines = list(map(",".join, zip(*line_parts, strict=True))) if len(ln["card"]) else []
+    lines = list(map(",".join, zip(*line_parts, strict=True))) if n else []
     review = _objects(
         [
             ("kind", _json("review")),
@@ -948,7 +988,7 @@ def _breakdown_documents(columns: dict[str, dict[str, np.ndarray]], params: Engi
             ("rho_effective", _literals(sc["rho_effective"])),
             ("review_part", _literals(sc["review_part"])),
             ("shown", _literals(np.isfinite(sc["review_part"]))),
-            ("value", _cent_literals(sc["review_cents"], no_total)),
+            ("value", _literals_of(_cents_coded(sc["review_cents"], no_total))),
         ]
     )
     points = _objects(
@@ -957,7 +997,7 @@ def _breakdown_documents(columns: dict[str, dict[str, np.ndarray]], params: Engi
             ("raw", _literals(sc["points_raw"], _DIGITS)),
             ("cap", _json(params.point_cap)),
             ("points", _literals(sc["points"], _DIGITS)),
-            ("value", _cent_literals(sc["points_cents"], no_total)),
+            ("value", _literals_of(_cents_coded(sc["points_cents"], no_total))),
         ]
     )
     head = '{"c":' + _json(BREAKDOWN_LINE_KEYS) + ',"r":['

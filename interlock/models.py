@@ -210,24 +210,48 @@ class ScoreSnapshot(TenantOwned):
     """One subject's computed score for a period, as of one recompute (`version`).
 
     A recompute inserts a whole period's rows (20,000 in the benchmark) and deletes the previous ones, so
-    every index costs on each run: only the ones reads use exist. Every read filters by tenant and period
-    (the unique constraint's index), by tenant and subject (`scoresnapshot_subject_idx`) or by scorecard
-    (its foreign-key index); the tenant, period, unit and position foreign keys carry no index of their
-    own (their rare cascade deletes scan the table)."""
+    every index and constraint costs on each run:
+    - only the indexes reads use exist. Every read filters by tenant and period (the unique constraint's
+      index), by tenant and subject (`scoresnapshot_subject_idx`) or by scorecard (its foreign-key index);
+      the tenant, period, unit and position foreign keys carry no index of their own (their rare cascade
+      deletes, which Django runs, scan the table);
+    - those four keys are no database constraints either (Django defers those checks to COMMIT: 80,000
+      of them, 0.4 s of a recompute). The recompute writes them from rows it reads in the same transaction,
+      with the period row locked: the tenant is the scope's, and the period, units and positions are held
+      by the published scorecards (PROTECT). The scorecard key stays a constraint: a scorecard can go."""
 
     tenant = models.ForeignKey(
-        "collab.Tenant", on_delete=models.CASCADE, related_name="+", editable=False, db_index=False
+        "collab.Tenant",
+        on_delete=models.CASCADE,
+        related_name="+",
+        editable=False,
+        db_index=False,
+        db_constraint=False,
     )
-    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="+", db_index=False)
+    period = models.ForeignKey(
+        Period, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
     scorecard = models.ForeignKey(
         Scorecard, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     subject = models.CharField(max_length=40)  # subject_key(): "unit:7" | "position:12"
     org_unit = models.ForeignKey(
-        OrgUnit, null=True, blank=True, on_delete=models.CASCADE, related_name="+", db_index=False
+        OrgUnit,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     position = models.ForeignKey(
-        Position, null=True, blank=True, on_delete=models.CASCADE, related_name="+", db_index=False
+        Position,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     version = models.PositiveIntegerField()
     total = models.DecimalField(max_digits=9, decimal_places=2, null=True, blank=True)
