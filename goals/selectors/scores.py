@@ -27,10 +27,10 @@ from goals.models import KPI, Goal, Measurement
 DIGITS = 2  # rounding of scores and progress in plain results (pages and API show the same numbers)
 
 # The words for the bands on every page. The context keeps them apart from the same English words with
-# another meaning (the amber "Close" is not the "Close" of a dialog: 接近 vs 关闭).
+# another meaning (a band word must not share a msgid with a button or a dialog word).
 BAND_LABELS = {
     engine.BAND_GREEN: pgettext_lazy("score band", "On target"),
-    engine.BAND_AMBER: pgettext_lazy("score band", "Close"),
+    engine.BAND_AMBER: pgettext_lazy("score band", "Near target"),
     engine.BAND_RED: pgettext_lazy("score band", "Off target"),
     engine.BAND_NONE: pgettext_lazy("score band", "No data"),
 }

@@ -165,7 +165,7 @@ def test_a_team_without_goals_sees_the_goals_above_it(login, tenant_a, tenant_b,
     sibling = cascade["safety_goal"]
     assert f'data-goal="{sibling.pk}"' not in html, "a sibling department's goal does not reach"
     assert 'data-band="amber"' in html and "85.0" in html  # the department goal's progress and band
-    assert "Close" in html  # its band in words, not only a colour
+    assert "Near target" in html  # its band in words, not only a colour
 
 
 def test_own_position_and_unit_goals_come_with_their_chain(login, tenant_a, cascade):

@@ -1,5 +1,6 @@
-"""Words with a context where English uses one word for two things: the amber band "Close" (接近目标) is
-not a dialog's "Close" (关闭); a KPI's unit of measure (计量单位) is not an org unit."""
+"""Words with a context where English uses one word for two things: the band words have a context of their
+own (the amber band 接近目标 is not a dialog's "Close", 关闭); a KPI's unit of measure (计量单位) is not an
+org unit."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ def test_every_band_has_a_chinese_word_of_its_own():
     assert words == ["达标", "接近目标", "未达标", "无数据"]
     with translation.override("en"):
         english = [str(BAND_LABELS[band]) for band in engine.BANDS]
-    assert english == ["On target", "Close", "Off target", "No data"]
+    assert english == ["On target", "Near target", "Off target", "No data"]
 
 
 def test_a_kpis_unit_of_measure_is_not_an_org_unit_in_chinese():
