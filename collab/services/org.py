@@ -101,9 +101,18 @@ def _delete(obj, *, actor, action: str) -> None:
 
 
 def _apply(obj, changes: dict[str, Any]) -> dict[str, Any]:
-    applied = {key: _text(value) for key, value in changes.items() if value is not UNSET}
-    for key, value in applied.items():
-        setattr(obj, key, value)
+    """Set the given fields; returns those whose value really changes (saving the same values writes nothing,
+    so the audit log holds no "edited" events without a change)."""
+    applied = {}
+    for key, value in changes.items():
+        if value is UNSET:
+            continue
+        value = _text(value)
+        field = obj._meta.get_field(key)
+        new = value.pk if field.is_relation and value is not None else value
+        if getattr(obj, field.attname) != new:
+            setattr(obj, key, value)
+            applied[key] = value
     return applied
 
 

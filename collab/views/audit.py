@@ -48,7 +48,9 @@ class AuditFilterForm(forms.Form):
     def __init__(self, *args, choices: dict[str, list[str]], **kwargs):
         super().__init__(*args, **kwargs)
         everyone = [("", _("Anyone"))]
-        self.fields["actor"].choices = everyone + [(name, name) for name in choices["actors"]]
+        system = selectors.SYSTEM_ACTOR
+        actors = [(name, _("system") if name == system else name) for name in choices["actors"]]
+        self.fields["actor"].choices = everyone + actors
         actions = _by_label(choices["actions"], selectors.action_label)
         self.fields["action"].choices = [("", _("Any action"))] + actions
         types = _by_label(choices["object_types"], selectors.object_type_label)

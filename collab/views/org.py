@@ -8,6 +8,7 @@ and a successful save reloads the tree; without JavaScript every form is a norma
 from __future__ import annotations
 
 import secrets
+from urllib.parse import urldefrag
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -15,7 +16,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django_htmx.http import HttpResponseClientRedirect
+from django_htmx.http import HttpResponseClientRedirect, HttpResponseClientRefresh
 
 from collab.forms import org as forms
 from collab.forms import save_form
@@ -43,6 +44,10 @@ def _base(request) -> str:
 def _done(request, url: str, message: str):
     messages.success(request, message)
     if request.htmx:
+        # A browser does not reload a page whose address changes only after the '#': the tree would keep
+        # the old names and the side panel, with no message. Reload it instead.
+        if request.htmx.current_url_abs_path == urldefrag(url).url:
+            return HttpResponseClientRefresh()
         return HttpResponseClientRedirect(url)
     return redirect(url)
 

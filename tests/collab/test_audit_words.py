@@ -154,12 +154,15 @@ def test_the_query_count_does_not_grow_with_the_references(tenant_a, hr_a, login
 
 
 def test_the_log_and_its_filter_speak_the_readers_language(tenant_a, hr_a, login, transfer, org):
+    with tenant_scope(tenant_a):
+        make_event(actor=None, action="period.close", object_type="collab.period")
     user_language_set(user=hr_a, language="zh-hans")
     client = login(hr_a)
     log = client.get(reverse("audit-log", kwargs={"tenant_slug": tenant_a.slug}))
     content = log.content.decode()
     assert '<option value="employee.update">员工信息已修改</option>' in content
     assert '<td title="employee.update">员工信息已修改</td>' in content
+    assert '<option value="system">系统</option>' in content
     filtered = client.get(log.wsgi_request.path, {"action": "employee.update"})
     assert f'data-event="{transfer.pk}"' in filtered.content.decode()
     page = detail(client, tenant_a, transfer)

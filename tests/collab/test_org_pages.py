@@ -456,3 +456,20 @@ def test_period_list_shows_next_step_buttons(login, hr_a, tenant_a):
         PeriodFactory(year=2029, status="closed")
     content = login(hr_a).get(url("period-list")).content.decode()
     assert "Move to Active" in content and content.count("Move to") == 1
+
+
+def test_a_save_in_the_trees_side_panel_reloads_the_tree(login, hr_a, tree):
+    """From the tree itself, a redirect to tree#unit-N would only move the '#': the browser would not reload
+    (old names, the panel still open, no message). The answer reloads the page instead."""
+    client = login(hr_a)
+    data = {"code": "OPS", "name": "Mining operations", "kind": "department"}
+    on_the_tree = f"http://testserver{url('org-tree')}"
+    saved = client.post(
+        url("org-unit-edit", pk=tree["ops"].pk), data, HTTP_HX_REQUEST="true", HTTP_HX_CURRENT_URL=on_the_tree
+    )
+    assert saved["HX-Refresh"] == "true" and "HX-Redirect" not in saved
+    from_a_search = client.post(
+        url("org-unit-edit", pk=tree["ops"].pk), data, HTTP_HX_REQUEST="true",
+        HTTP_HX_CURRENT_URL=f"{on_the_tree}?q=ops",
+    )  # fmt: skip
+    assert from_a_search["HX-Redirect"] == f"{url('org-tree')}#unit-{tree['ops'].pk}"

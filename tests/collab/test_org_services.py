@@ -316,3 +316,17 @@ def test_ensure_period_open_refuses_another_tenants_period(tenant_a, tenant_b):
         foreign = PeriodFactory()
     with tenant_scope(tenant_a), pytest.raises(ValidationError):
         services.ensure_period_open(foreign)
+
+
+def test_saving_the_same_values_writes_no_audit_event(tenant_a, hr_a):
+    """An "edited" event with no change in it would only be noise in the audit log."""
+    with tenant_scope(tenant_a):
+        unit = OrgUnitFactory(code="U1", name="Unit one")
+        position = PositionFactory(code="P1", title="Clerk", org_unit=unit)
+        before = AuditEvent.objects.count()
+        services.org_unit_update(actor=hr_a, unit=unit, code="U1", name=" Unit one ", kind=unit.kind)
+        services.position_update(actor=hr_a, position=position, code="P1", title="Clerk", org_unit=unit)
+        assert AuditEvent.objects.count() == before
+        services.position_update(actor=hr_a, position=position, title="Senior clerk", org_unit=unit)
+        event = AuditEvent.objects.latest("id")
+        assert event.action == "position.update" and event.after["title"] == "Senior clerk"
