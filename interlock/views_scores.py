@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from collab.models import ALL_ROLES, Period
 from collab.pages import HR_ONLY, get_scoped_or_404, tenant_page
 from interlock import engine
-from interlock.access import readable_snapshots
+from interlock.access import readable_snapshots, sees_all_units
 from interlock.models import Job, ScoreSnapshot
 from interlock.recompute import job_progress, scores_recompute_request
 from interlock.selectors_dashboards import default_period, periods_ordered, scored_period_ids
@@ -112,6 +112,7 @@ def score_list(request):
         "filtered": any(request.GET.get(k) for k in ("kind", "q", "flag")),
         "job": _active_job(period),
         "period_closed": period is not None and period.status == Period.Status.CLOSED,
+        "sees_all": sees_all_units(request.membership),
     }
     template = "interlock/scores/list.html#results" if request.htmx else "interlock/scores/list.html"
     return render(request, template, context)

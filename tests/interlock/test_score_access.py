@@ -119,3 +119,10 @@ def test_each_role_reads_exactly_its_scores(world, tenant_a, login, api_client_f
             assert response.json() == api.get(
                 reverse("api-score-detail", kwargs={"tenant_slug": tenant_a.slug, "pk": 2**31 - 1})
             ).json()
+
+
+def test_a_reader_without_scores_is_told_why(world, tenant_a, login):
+    user = _member(tenant_a, "employee", username="no-record")
+    html = login(user).get(reverse("score-list", kwargs={"tenant_slug": tenant_a.slug})).content.decode()
+    assert "No score you may read in this period yet" in html
+    assert "No scores for this period yet" not in html
