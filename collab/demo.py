@@ -537,6 +537,9 @@ def logins_build(ctx: DemoContext) -> None:
         employee = ctx.employee_at(login.unit, login.seat)
         employee.user = user
         employee.save(update_fields=["user"])
+        if not user.first_name:  # the members list names people; the consultant keeps their first tenant's name
+            user.first_name = employee.name
+            user.save(update_fields=["first_name"])
         Membership.objects.create(tenant=ctx.tenant, user=user, roles=list(login.roles))
 
 

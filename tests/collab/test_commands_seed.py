@@ -176,6 +176,7 @@ def test_every_role_login_signs_in_with_the_printed_password(slug, role, seeded,
         assert membership.roles == [role]
         employee = Employee.objects.get(user__username=username)
     assert employee.name in seeded
+    assert employee.user.get_full_name() == employee.name  # the members list names the person
 
 
 def test_the_consultant_belongs_to_both_tenants_and_picks_one(seeded, client):
