@@ -603,8 +603,10 @@ def compute_period(inputs: PeriodInputs, params: EngineParams | None = None) -> 
     n_lines = len(l_card)
 
     # Lines grouped by scorecard (input order within each), so a scorecard's lines are one slice.
-    order = np.argsort(l_card, kind="stable")
-    bounds = np.searchsorted(l_card[order], np.arange(n_cards + 1)) if n_lines else np.zeros(n_cards + 1, int)
+    grouped = n_lines == 0 or bool((l_card[1:] >= l_card[:-1]).all())  # the selectors' order already
+    order = None if grouped else np.argsort(l_card, kind="stable")
+    sorted_card = l_card if order is None else l_card[order]
+    bounds = np.searchsorted(sorted_card, np.arange(n_cards + 1)) if n_lines else np.zeros(n_cards + 1, int)
     in_matrix = l_row >= 0
     lines = {
         "card": l_card,
@@ -633,7 +635,8 @@ def compute_period(inputs: PeriodInputs, params: EngineParams | None = None) -> 
         "special_review": special,
         "value_cents": cents[:n_lines],
     }
-    lines = {name: column[order] for name, column in lines.items()}
+    if order is not None:
+        lines = {name: column[order] for name, column in lines.items()}
     columns = {
         "kpis": kpi_frame,
         "matrix_rows": {
@@ -791,27 +794,33 @@ def _line_flags(ln: dict[str, np.ndarray]) -> dict[int, list[dict[str, Any]]]:
     return flags
 
 
-# The keys of a breakdown's line rows, in order ("kind": "line" is implied by the compact stored form).
-BREAKDOWN_LINE_KEYS = (
-    "line",
-    "kpi",
-    "role",
-    "weight",
-    "threshold",
-    "target",
-    "actual",
-    "kpi_score",
-    "score",
-    "source",
-    "eval_kpi",
-    "matrix",
-    "matrix_role",
-    "share",
-    "weight_in_kpi_part",
-    "counts",
-    "has_data",
-    "value",
-)
+# The keys of a breakdown's line rows, in order, by layout number. A stored breakdown names its layout
+# ({"k": 1, "r": [[line values] | {other row}, …]}) instead of repeating the keys in each of 20,000
+# documents. Never change a layout's keys: add a layout (old documents keep reading with theirs).
+BREAKDOWN_LAYOUTS: dict[int, tuple[str, ...]] = {
+    1: (
+        "line",
+        "kpi",
+        "role",
+        "weight",
+        "threshold",
+        "target",
+        "actual",
+        "kpi_score",
+        "score",
+        "source",
+        "eval_kpi",
+        "matrix",
+        "matrix_role",
+        "share",
+        "weight_in_kpi_part",
+        "counts",
+        "has_data",
+        "value",
+    ),
+}
+BREAKDOWN_LAYOUT = 1
+BREAKDOWN_LINE_KEYS = BREAKDOWN_LAYOUTS[BREAKDOWN_LAYOUT]
 
 
 def _line_values(ln: dict[str, np.ndarray]) -> dict[str, list]:
@@ -935,7 +944,7 @@ def _objects(fields: Sequence[tuple[str, Any]], *, spaced: bool = False) -> np.n
 
 
 def _breakdown_documents(columns: dict[str, dict[str, np.ndarray]], params: EngineParams) -> list[str]:
-    """JSON text of every scorecard's breakdown, {"c": line keys, "r": [[line values], …, {review}, {points}]}
+    """JSON text of every scorecard's breakdown, {"k": layout, "r": [[line values], …, {review}, {points}]}
     — what `interlock.models.CompactRowsJSONField` stores and reads back as the plain rows.
 
     Built from the columns without a Python object per line value: each column's distinct values are
@@ -1000,7 +1009,7 @@ def _breakdown_documents(columns: dict[str, dict[str, np.ndarray]], params: Engi
             ("value", _literals_of(_cents_coded(sc["points_cents"], no_total))),
         ]
     )
-    head = '{"c":' + _json(BREAKDOWN_LINE_KEYS) + ',"r":['
+    head = '{"k":' + _json(BREAKDOWN_LAYOUT) + ',"r":['
     return [
         head + ("[" + "],[".join(lines[a:b]) + "]," if b > a else "") + rv + "," + pv + "]}"
         for a, b, rv, pv in zip(

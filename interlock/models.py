@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from collab.models import OrgUnit, Period, Position
 from collab.tenancy import TenantOwned
+from interlock.engine import BREAKDOWN_LAYOUTS
 
 SUBJECT_UNIT, SUBJECT_POSITION = "unit", "position"
 
@@ -157,6 +158,16 @@ class ScorecardLine(TenantOwned):
         return f"{self.scorecard_id}:{self.kpi_id} {self.role} {self.weight}"
 
 
+def breakdown_line_keys(document) -> tuple | list | None:
+    """The line keys of a compact stored breakdown: its layout's ({"k": n, "r": …}, written by the
+    recompute) or its own ({"c": keys, "r": …}); None for anything else (a plain list of rows)."""
+    if not (isinstance(document, dict) and "r" in document):
+        return None
+    if "k" in document:
+        return BREAKDOWN_LAYOUTS[document["k"]]
+    return document.get("c")
+
+
 def compact_rows(value):
     """The stored form of a breakdown (see `CompactRowsJSONField`): the line rows' keys once, each line row
     as a list. Anything else (no line rows, rows of different shapes) is stored as it is."""
@@ -177,10 +188,10 @@ class CompactRowsJSONField(models.JSONField):
     """A JSON list of row dicts stored compactly: the keys of the "line" rows once, each line row as a list.
 
     A period's recompute writes 20,000 breakdowns of ~10 line rows each; spelling every key in every row
-    made the documents ~2.3× larger. Stored as {"c": [line keys], "r": [[line values] | {other row}, …]};
-    read back as the same list of dicts, so readers never see the difference. Plain lists (rows written
-    before) read as they are. The recompute writes this text itself (`interlock.engine`
-    `breakdown_documents`); ORM writes go through `compact_rows`.
+    made the documents ~2.3× larger. Stored as {"k": layout, "r": [[line values] | {other row}, …]} (the
+    recompute writes this text itself: `interlock.engine` `breakdown_documents`, `BREAKDOWN_LAYOUTS`) or
+    {"c": [line keys], "r": …} (ORM writes, through `compact_rows`); read back as the same list of dicts,
+    so readers never see the difference. Plain lists (rows written before) read as they are.
 
     On PostgreSQL the column is `json`, not `jsonb`: the text is stored as written (validated, not
     re-encoded, and under the 2 kB at which PostgreSQL starts compressing a row), which made the
@@ -197,8 +208,8 @@ class CompactRowsJSONField(models.JSONField):
     def from_db_value(self, value, expression, connection):
         if isinstance(value, str | bytes | bytearray):
             value = super().from_db_value(value, expression, connection)
-        if isinstance(value, dict) and "c" in value and "r" in value:
-            keys = value["c"]
+        keys = breakdown_line_keys(value)
+        if keys is not None:
             return [
                 {"kind": "line", **dict(zip(keys, row, strict=True))} if isinstance(row, list) else row
                 for row in value["r"]

@@ -12,6 +12,7 @@ the default is none. Subjects are `interlock.models.subject_key` strings ("unit:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -75,15 +76,17 @@ def _rows(queryset: QuerySet) -> list[tuple]:
 
 def _frame(rows: list[tuple], names: list[str], *, floats: tuple = (), texts: tuple = ()) -> pd.DataFrame:
     """Rows (tuples) as a DataFrame of one array per column: `floats` as float64 (None → NaN), `texts` as
-    objects, the rest as int64 (ids, never None)."""
-    columns = list(zip(*rows, strict=True)) if rows else [()] * len(names)
+    objects, the rest as int64 (ids, never None). One pass per column (an item getter, no zip of rows)."""
 
-    def array(name: str, values: tuple) -> np.ndarray:
+    def array(at: int, name: str) -> np.ndarray:
+        values = map(itemgetter(at), rows)
         if name in floats:
-            return np.array(values, dtype=float)
-        return np.array(values, dtype=object if name in texts else np.int64)
+            return np.array(list(values), dtype=float)
+        if name in texts:
+            return np.array(list(values), dtype=object)
+        return np.fromiter(values, dtype=np.int64, count=len(rows))
 
-    return pd.DataFrame({name: array(name, values) for name, values in zip(names, columns, strict=True)})
+    return pd.DataFrame({name: array(at, name) for at, name in enumerate(names)})
 
 
 def _measurements(period: Period, rules: dict[int, str]) -> pd.DataFrame:

@@ -37,7 +37,7 @@ from goals.engine import (
 from goals.models import KPI
 from goals.selectors.scores import kpi_values
 from interlock import engine
-from interlock.models import LineRole, ScoreSnapshot
+from interlock.models import LineRole, ScoreSnapshot, breakdown_line_keys
 from interlock.selectors import snapshot_for, snapshots_latest
 from responsibility.models import MatrixRole, MatrixRow
 from responsibility.selectors import matrix_effective_ids, period_start
@@ -367,13 +367,14 @@ _LINE_KEYS = ("kpi", "score", "role", "weight", "value")
 def _lines_of(document: str | None) -> list[tuple]:
     """(kpi, score, role, weight, value) of each line row of a stored breakdown, read from its JSON text.
 
-    Breakdowns are stored compactly ({"c": line keys, "r": rows}, see `CompactRowsJSONField`) or as a plain
-    list of row dicts; reading the text avoids building a dict per line for thousands of snapshots."""
+    Breakdowns are stored compactly (line keys named once, see `CompactRowsJSONField`) or as a plain list
+    of row dicts; reading the text avoids building a dict per line for thousands of snapshots."""
     if not document:
         return []
     data = json.loads(document)
-    if isinstance(data, dict) and "c" in data and "r" in data:
-        keys = data["c"]
+    keys = breakdown_line_keys(data)
+    if keys is not None:
+        keys = list(keys)
         if all(key in keys for key in _LINE_KEYS):
             at = [keys.index(key) for key in _LINE_KEYS]
             return [tuple(row[i] for i in at) for row in data["r"] if isinstance(row, list)]

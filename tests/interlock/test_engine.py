@@ -700,3 +700,13 @@ def test_property_documents_are_the_plain_records_as_json(inputs, k, cap, minimu
         inputs, EngineParams(anonymity_threshold=k, point_cap=cap, min_collaborative_weight=minimum)
     )
     assert [list(pair) for pair in as_stored(result)] == as_encoded(result)
+
+
+def test_breakdowns_written_with_their_keys_still_read_back():
+    """Documents written before the layout numbers name their keys ({"c": …}); both forms read the same."""
+    card = compute_period(seed_inputs()).scorecard(1)
+    rows = json.loads(json.dumps(card.breakdown, cls=DjangoJSONEncoder))
+    read = CompactRowsJSONField().from_db_value
+    with_keys = json.dumps(CompactRowsJSONField().get_prep_value(card.breakdown), cls=DjangoJSONEncoder)
+    assert '"c"' in with_keys and read(with_keys, None, connection) == rows
+    assert read(compute_period(seed_inputs()).breakdown_documents()[0], None, connection) == rows
