@@ -84,7 +84,7 @@ class PeriodScores:
 _NO_KPI = KpiValue(0, None, None, None, engine.BAND_NONE, None, None)
 
 
-def _period_measurements(period: Period, kpis: Iterable[int] | QuerySet) -> QuerySet:
+def period_measurements(period: Period, kpis: Iterable[int] | QuerySet) -> QuerySet:
     """The measurements a period's values come from: its own, plus its months (and quarters for a year)."""
     rows = Measurement.objects.filter(kpi_id__in=kpis)
     if period.kind == Period.Kind.MONTH:
@@ -111,7 +111,7 @@ def _values(
     period: Period, rules: Mapping[int, tuple[str, Any, str]], kpis: Iterable[int] | QuerySet
 ) -> dict[int, KpiValue]:
     """{kpi id: KpiValue} for the KPIs in `rules` ({id: (direction, cap, aggregation)}): one query."""
-    rows = list(_period_measurements(period, kpis))
+    rows = list(period_measurements(period, kpis))
     effective = engine.period_value(
         rows,
         {kpi: rule[2] for kpi, rule in rules.items()},
