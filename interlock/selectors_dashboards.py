@@ -25,6 +25,7 @@ from django.db.models.functions import Cast, Rank
 from django.utils.translation import gettext as _
 
 from collab.models import OrgUnit, Period, Position
+from collab.selectors.org import distinct_unit_labels, unit_label
 from goals.engine import (
     AMBER_FROM,
     BAND_AMBER,
@@ -264,12 +265,15 @@ def unit_dashboard(unit: OrgUnit, period: Period, periods: list[Period]) -> dict
     kpis = kpi_labels(kpi_ids)
     units = (
         {
-            pk: {"pk": pk, "code": code, "name": name}
-            for pk, code, name in OrgUnit.objects.filter(pk__in=unit_ids).values_list("pk", "code", "name")
+            pk: {"pk": pk, "code": code, "name": name, "parent_name": parent_name}
+            for pk, code, name, parent_name in OrgUnit.objects.filter(pk__in=unit_ids).values_list(
+                "pk", "code", "name", "parent__name"
+            )
         }
         if unit_ids
         else {}
     )
+    _name_units_apart(units)
 
     lines = []
     other_rows = []
@@ -403,6 +407,13 @@ def _line_index(snapshots: list[tuple]) -> tuple[dict, dict]:
     return unit_lines, by_kpi
 
 
+def _name_units_apart(units: dict[int, dict]) -> None:
+    """Each unit's "name" becomes its label among these units: every subsidiary has a 生产部."""
+    labels = distinct_unit_labels((pk, u["name"], u["parent_name"], u["code"]) for pk, u in units.items())
+    for pk, unit in units.items():
+        unit["name"] = labels[pk]
+
+
 def collaboration(period: Period, *, subtree: OrgUnit | None = None) -> dict[str, Any]:
     """Which KPIs are shared by which units (matrix rows and scorecard lines), as heatmap, graph and tables.
 
@@ -438,12 +449,15 @@ def collaboration(period: Period, *, subtree: OrgUnit | None = None) -> dict[str
         units_q = units_q.filter(path__startswith=subtree.path)
     units = (
         {
-            pk: {"pk": pk, "code": code, "name": name, "kind": kind, "path": path}
-            for pk, code, name, kind, path in units_q.values_list("pk", "code", "name", "kind", "path")
+            pk: {"pk": pk, "code": code, "name": name, "parent_name": parent_name, "kind": kind, "path": path}
+            for pk, code, name, parent_name, kind, path in units_q.values_list(
+                "pk", "code", "name", "parent__name", "kind", "path"
+            )
         }
         if unit_ids
         else {}
     )
+    _name_units_apart(units)
     kpis = kpi_labels(shared_ids)
 
     cells: dict[tuple[int, int], dict] = {}
@@ -628,18 +642,20 @@ def ranking(period: Period, filters: RankingFilters | None = None) -> QuerySet:
         rows = rows.filter(incomplete=False)
     order = [F("total").desc(nulls_last=True), "subject"]
     return (
-        rows.select_related("org_unit", "position", "position__org_unit")
+        rows.select_related("org_unit__parent", "position__org_unit__parent")
         .annotate(rank=Window(Rank(), order_by=F("total").desc(nulls_last=True)))
         .order_by(*order)
     )
 
 
-def ranking_label(snap: ScoreSnapshot) -> tuple[str, str, str]:
-    """(subject name, type, unit name) of a ranking row (no query: related rows are selected)."""
+def ranking_label(snap: ScoreSnapshot, repeated: frozenset[str]) -> tuple[str, str, str]:
+    """(subject name, type, unit name) of a ranking row (no query: related rows are selected); a unit whose
+    name repeats in the tenant (`repeated_unit_names`) is named with its parent."""
     if snap.org_unit_id is not None:
-        return snap.org_unit.name, _("Unit"), snap.org_unit.name
+        name = unit_label(snap.org_unit, repeated)
+        return name, _("Unit"), name
     position: Position = snap.position
-    return position.title, _("Position"), position.org_unit.name
+    return position.title, _("Position"), unit_label(position.org_unit, repeated)
 
 
 def flag_codes(snap: ScoreSnapshot) -> list[str]:

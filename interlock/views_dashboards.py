@@ -23,6 +23,7 @@ from collab.imports import export_xlsx, xlsx_response
 from collab.models import OrgUnit, Period, Role
 from collab.pages import HR_ONLY, get_scoped_or_404, tenant_page
 from collab.routing import parse_id
+from collab.selectors.org import repeated_unit_names
 from goals.models import KPI
 from interlock import engine, whatif
 from interlock.access import may_read_unit, own_unit, sees_all_units
@@ -244,8 +245,9 @@ def ranking_page(request):
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page")) if rows is not None else None
     items = []
     if page is not None:
+        repeated = repeated_unit_names()
         for snap in page:
-            name, kind, unit = ranking_label(snap)
+            name, kind, unit = ranking_label(snap, repeated)
             items.append(
                 {
                     "snap": snap,
@@ -287,8 +289,9 @@ def ranking_export(request):
         _("Flags"),
     ]
     body = []
+    repeated = repeated_unit_names()
     for snap in rows.iterator(chunk_size=2000):
-        name, kind, unit = ranking_label(snap)
+        name, kind, unit = ranking_label(snap, repeated)
         body.append(
             [
                 snap.rank,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import Case, Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
@@ -191,3 +193,33 @@ __all__ = [
     "units_for_export",
     "units_with_counts",
 ]
+
+
+def distinct_unit_labels(units: Iterable[tuple[int, str, str | None, str]]) -> dict[int, str]:
+    """{unit id: label} for (id, name, parent name, code) rows: the name where it is unique among these units;
+    else the parent's name before it ("晋北 › 财务部"), and the code after it where even that repeats (every
+    subsidiary has a 生产部, so a list naming units across subsidiaries needs this)."""
+    rows = {pk: (name, parent_name, code) for pk, name, parent_name, code in units}
+    by_name = Counter(name for name, _parent, _code in rows.values())
+    labels = {
+        pk: f"{parent_name} › {name}" if by_name[name] > 1 and parent_name else name
+        for pk, (name, parent_name, _code) in rows.items()
+    }
+    repeated = Counter(labels.values())
+    return {
+        pk: f"{label} ({rows[pk][2]})" if repeated[label] > 1 else label for pk, label in labels.items()
+    }
+
+
+def repeated_unit_names() -> frozenset[str]:
+    """Names that more than one unit of the tenant carries (one query), for `unit_label`."""
+    repeated = OrgUnit.objects.values("name").annotate(units=Count("pk")).filter(units__gt=1)
+    return frozenset(repeated.values_list("name", flat=True))
+
+
+def unit_label(unit: OrgUnit, repeated: frozenset[str]) -> str:
+    """The unit's name, with its parent's before it where the name repeats in the tenant (select_related
+    the parent)."""
+    if unit.name in repeated and unit.parent_id is not None:
+        return f"{unit.parent.name} › {unit.name}"
+    return unit.name

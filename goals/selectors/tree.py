@@ -18,6 +18,7 @@ import numpy as np
 from django.db.models import Exists, OuterRef, QuerySet
 
 from collab.models import AuditEvent, Employee, Period
+from collab.selectors.org import distinct_unit_labels
 from goals import engine
 from goals.models import Goal, Perspective
 from goals.selectors.scores import BAND_LABELS, PeriodScores, period_scores
@@ -531,26 +532,9 @@ class Responsible:
 
 
 def unit_labels(nodes: Iterable[Node]) -> dict[int, str]:
-    """{unit id: label}: the unit's name where it is unique among these nodes' units; else the parent's
-    name before it ("晋北 › 财务部"), and the code after it where even that repeats."""
-    units: dict[int, Node] = {}
-    for node in nodes:
-        units.setdefault(node.unit_id, node)
-    by_name: dict[str, int] = {}
-    for node in units.values():
-        by_name[node.unit_name] = by_name.get(node.unit_name, 0) + 1
-    labels: dict[int, str] = {}
-    with_parent: dict[str, int] = {}
-    for unit_id, node in units.items():
-        label = node.unit_name
-        if by_name[node.unit_name] > 1 and node.unit_parent_name:
-            label = f"{node.unit_parent_name} › {node.unit_name}"
-        labels[unit_id] = label
-        with_parent[label] = with_parent.get(label, 0) + 1
-    for unit_id, node in units.items():
-        if with_parent[labels[unit_id]] > 1:
-            labels[unit_id] = f"{labels[unit_id]} ({node.unit_code})"
-    return labels
+    """{unit id: label} of these nodes' units, told apart where names repeat (`distinct_unit_labels`)."""
+    units = {node.unit_id: (node.unit_name, node.unit_parent_name, node.unit_code) for node in nodes}
+    return distinct_unit_labels((pk, *unit) for pk, unit in units.items())
 
 
 def _unit_in_path(node: Node, above: Node | None, labels: dict[int, str]) -> str:

@@ -1,0 +1,51 @@
+"""Units of the same name (every subsidiary has a 生产部) are told apart on the dashboards: the collaboration
+heatmap, its tables and the ranking name each with its parent."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from collab.models import OrgUnit
+from collab.tenancy import tenant_scope
+from interlock.services import scorecard_create, scorecard_publish, scores_recompute
+from tests.factories import make_member
+from tests.factories.goals import KPIFactory, MeasurementFactory
+from tests.factories.org import OrgUnitFactory, PeriodFactory
+
+
+@pytest.fixture
+def twins(tenant_a, tenant_b, hr_a):
+    with tenant_scope(tenant_b):  # the other tenant has a 生产部 too: it must not count as a repeat
+        OrgUnitFactory(name="生产部")
+    with tenant_scope(tenant_a):
+        period = PeriodFactory()
+        group = OrgUnitFactory(name="集团", kind=OrgUnit.Kind.GROUP)
+        north = OrgUnitFactory(name="晋北煤业", parent=group)
+        south = OrgUnitFactory(name="赣南矿业", parent=group)
+        units = [OrgUnitFactory(name="生产部", parent=north), OrgUnitFactory(name="生产部", parent=south)]
+        single = OrgUnitFactory(name="财务部", parent=north)
+        kpi = KPIFactory(is_collaborative=True, owner_unit=group)
+        MeasurementFactory(kpi=kpi, period=period, target=Decimal(100), actual=Decimal(90))
+        for unit in (*units, single):
+            lines = [{"kpi": kpi, "weight": Decimal(100), "role": "shared"}]
+            card = scorecard_create(actor=hr_a, period=period, org_unit=unit, lines=lines)
+            scorecard_publish(actor=hr_a, scorecard=card, lock_version=card.lock_version)
+        scores_recompute(period=period)
+    return period
+
+
+def _page(client, name, period):
+    response = client.get(reverse(name, kwargs={"tenant_slug": "alpha"}), {"period": period.pk})
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_collaboration_and_ranking_name_the_parent_of_a_repeated_name(twins, tenant_a, login):
+    client = login(make_member(tenant_a, "committee"))
+    for name in ("dashboard-collaboration", "dashboard-ranking"):
+        body = _page(client, name, twins)
+        assert "晋北煤业 › 生产部" in body and "赣南矿业 › 生产部" in body, name
+        assert "财务部" in body and "晋北煤业 › 财务部" not in body, name  # a unique name stays short
