@@ -9,20 +9,23 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from itertools import islice
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Case, CharField, F, Model, Q, QuerySet, Value, When
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast, Concat, LPad
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from collab.models import AuditEvent, Membership, Role
+from collab.models import AuditEvent, Membership, Period, Role
 from collab.tenancy import TenantOwned
 
 SYSTEM_ACTOR = "system"
@@ -60,7 +63,7 @@ def audit_events(
     if object_id:
         events = events.filter(object_id=object_id)
     if text:
-        events = events.filter(Q(object_repr__icontains=text) | Q(object_id=text))
+        events = _matching_text(events, text)
     zone = tenant_zone(timezone_name)
     if date_from:
         events = events.filter(created_at__gte=datetime.combine(date_from, time.min, tzinfo=zone))
@@ -84,11 +87,6 @@ def audit_filter_choices() -> dict[str, list[str]]:
 def audit_event_get(pk: int) -> AuditEvent:
     """One event of the scoped tenant; raises AuditEvent.DoesNotExist for a missing or foreign id."""
     return AuditEvent.objects.get(pk=pk)
-
-
-def audit_rows_for_export(events: QuerySet[AuditEvent], *, limit: int) -> Iterator[AuditEvent]:
-    """Stream at most `limit` events in one query, without caching the whole result."""
-    return events[:limit].iterator(chunk_size=2000)
 
 
 # --- words for codes: actions, object types, snapshot fields and values ----------------------------
@@ -164,13 +162,81 @@ EXTRA_CHOICES = {"collab.membership": {"roles": Role.choices}}
 
 # Words where a model's own verbose name is missing or not what the pages call it.
 OBJECT_TYPE_LABELS = {"collab.tenant": _("Company"), "collab.membership": _("Member")}
-KEY_LABELS = {"user": _("User"), "updated_by": _("Updated by"), "goals": _("Goals")}
-# Same-named units exist in every subsidiary (生产部): references to them carry their code.
-REFERENCE_LABELS = {
-    "collab.orgunit": lambda unit: f"{unit.name} ({unit.code})",
-    "collab.position": lambda position: f"{position.title} ({position.code})",
-    "collab.employee": lambda employee: f"{employee.name} ({employee.employee_no})",
+KEY_LABELS = {
+    "user": _("User"),
+    "updated_by": _("Updated by"),
+    "goals": _("Goals"),
+    "weights": _("Weights"),  # a reweight's
+    "sum": _("Weight sum"),
 }
+
+
+# --- how referenced objects are named: database expressions, so that one query names any number of them and
+# the log's search matches the words the reader sees. `via` reaches the object through a relation ("kpi__").
+
+
+def _coded(via: str, name: str, code: str) -> Concat:
+    return Concat(F(f"{via}{name}"), Value(" ("), F(f"{via}{code}"), Value(")"), output_field=CharField())
+
+
+def _unit_label(via: str = "") -> Concat:
+    """Same-named units exist in every subsidiary (生产部): a unit is named with its code."""
+    return _coded(via, "name", "code")
+
+
+def _position_label(via: str = "") -> Concat:
+    return _coded(via, "title", "code")
+
+
+def _employee_label(via: str = "") -> Concat:
+    return _coded(via, "name", "employee_no")
+
+
+def _kpi_label(via: str = "") -> Concat:
+    """As KPI.__str__: code and name."""
+    return Concat(F(f"{via}code"), Value(" "), F(f"{via}name"), output_field=CharField())
+
+
+def _period_label(via: str = "") -> Case:
+    """As Period.label: 2026, 2026 Q4, 2026-03."""
+    year = Cast(F(f"{via}year"), CharField())
+    return Case(
+        When(
+            **{f"{via}kind": Period.Kind.QUARTER},
+            then=Concat(year, Value(" Q"), Cast(F(f"{via}quarter"), CharField())),
+        ),
+        When(
+            **{f"{via}kind": Period.Kind.MONTH},
+            then=Concat(year, Value("-"), LPad(Cast(F(f"{via}month"), CharField()), 2, Value("0"))),
+        ),
+        default=year,
+        output_field=CharField(),
+    )
+
+
+def _goal_label(via: str = "") -> Concat:
+    """As a goal's own events name it (OBJECT_NAME_FIELDS): unit · position (if it has one) · KPI · period."""
+    position = Case(
+        When(**{f"{via}position__isnull": True}, then=Value("")),
+        default=Concat(Value(" · "), _position_label(f"{via}position__"), output_field=CharField()),
+        output_field=CharField(),
+    )
+    return Concat(
+        _unit_label(f"{via}org_unit__"), position, Value(" · "), _kpi_label(f"{via}kpi__"), Value(" · "),
+        _period_label(f"{via}period__"), output_field=CharField(),
+    )  # fmt: skip
+
+
+REFERENCE_LABELS: dict[str, Callable[[], Any]] = {
+    "collab.orgunit": _unit_label,
+    "collab.position": _position_label,
+    "collab.employee": _employee_label,
+    "collab.period": _period_label,
+    "goals.kpi": _kpi_label,
+    "goals.goal": _goal_label,
+}
+# Snapshot values that are dicts keyed by ids of another object (a reweight's {"<goal id>": "40.00"}).
+KEYED_BY_REFERENCES = {"goals.goal": {"weights": "goals.goal"}}
 
 # Objects whose own name is made of ids (a scorecard is "unit:44@52"): named by these snapshot fields.
 OBJECT_NAME_FIELDS = {
@@ -179,6 +245,9 @@ OBJECT_NAME_FIELDS = {
     "responsibility.responsibilitymatrix": ("kpi", "effective_from"),
     "interlock.scorecard": ("org_unit", "position", "period"),
 }
+# A reweight of a goal's children is recorded on their parent goal with only {"period", "parent", "weights"}
+# in its snapshots: it is named by that parent goal (or the period's top level) instead.
+SIBLINGS_TYPE, SIBLINGS_PARENT = "goals.goal", "parent"
 
 
 def action_label(code: str) -> str:
@@ -233,6 +302,18 @@ def _ids(value: Any) -> list[int]:
     return [v for v in values if isinstance(v, int) and not isinstance(v, bool)]
 
 
+def _keyed_model(model: type[Model] | None, key: str) -> type[Model] | None:
+    """The model whose ids key a snapshot's dict value (see KEYED_BY_REFERENCES)."""
+    if model is None:
+        return None
+    keyed = KEYED_BY_REFERENCES.get(model._meta.label_lower, {}).get(key)
+    return apps.get_model(keyed) if keyed else None
+
+
+def _key_ids(value: dict) -> list[int]:
+    return [int(key) for key in value if str(key).isdigit()]
+
+
 class SnapshotWords:
     """Turns the before/after snapshots of some events into words: field names by their labels, foreign keys
     by the referenced object's label (loaded in bulk: one query per referenced model, however many events),
@@ -257,6 +338,9 @@ class SnapshotWords:
             target = _referenced_model(model, key)
             if target is not None:
                 wanted[target].update(_ids(value))
+            keyed = _keyed_model(model, key)
+            if keyed is not None and isinstance(value, dict):
+                wanted[keyed].update(_key_ids(value))
             child = _child_model(model, key)
             if child is not None and isinstance(value, list):
                 for row in value:
@@ -281,6 +365,12 @@ class SnapshotWords:
             return ", ".join(str(choices.get(v, v)) for v in values)
         if isinstance(value, bool):
             return str(_("yes") if value else _("no"))
+        keyed = _keyed_model(model, key)
+        if keyed is not None and isinstance(value, dict) and len(_key_ids(value)) == len(value):
+            return "\n".join(
+                _("%(field)s: %(value)s") % {"field": self._reference(keyed, int(pk)), "value": _display(v)}
+                for pk, v in value.items()
+            )
         child = _child_model(model, key)
         if child is not None and isinstance(value, list) and all(isinstance(row, dict) for row in value):
             return "\n".join(self._row(child, row) for row in value)
@@ -315,18 +405,89 @@ def _field_label(model, key: str) -> str:
     return capfirst(str(name)) if name else key
 
 
-def object_names(events: list[AuditEvent]) -> dict[int, str]:
+def object_names(events: list[AuditEvent], *, words: SnapshotWords | None = None) -> dict[int, str]:
     """Readable names of the events' objects where the stored name is made of ids (see OBJECT_NAME_FIELDS),
-    from the snapshot the event carries: one query per referenced model for the whole list."""
-    words = SnapshotWords(events, only=OBJECT_NAME_FIELDS)
+    from the snapshot the event carries: one query per referenced model for the whole list (none when the
+    events' `words` are given)."""
+    if words is None:
+        keys = {**OBJECT_NAME_FIELDS, SIBLINGS_TYPE: (*OBJECT_NAME_FIELDS[SIBLINGS_TYPE], SIBLINGS_PARENT)}
+        words = SnapshotWords(events, only=keys)
     names = {}
     for event in events:
         keys = OBJECT_NAME_FIELDS.get(event.object_type)
-        snapshot = event.after if isinstance(event.after, dict) else event.before
-        if keys and isinstance(snapshot, dict):
+        if not keys:
+            continue
+        snapshot = _naming_snapshot(event, keys)
+        if snapshot is not None:
             parts = [words.value(event.object_type, key, snapshot.get(key)) for key in keys]
             names[event.pk] = " · ".join(part for part in parts if part)
+        elif event.object_type == SIBLINGS_TYPE and isinstance(event.after, dict):
+            names[event.pk] = _siblings_name(words, event.after)
     return {pk: name for pk, name in names.items() if name}
+
+
+def _naming_snapshot(event: AuditEvent, keys: tuple[str, ...]) -> dict | None:
+    """The snapshot that holds the object's name: "after", or "before" when "after" is a summary (a
+    deletion's {"period", "deleted"}); neither for a reweight."""
+    for snapshot in (event.after, event.before):
+        if isinstance(snapshot, dict) and all(key in snapshot for key in keys):
+            return snapshot
+    return None
+
+
+def _siblings_name(words: SnapshotWords, snapshot: dict) -> str:
+    parent = words.value(SIBLINGS_TYPE, SIBLINGS_PARENT, snapshot.get(SIBLINGS_PARENT))
+    if parent:
+        return parent
+    period = words.value(SIBLINGS_TYPE, "period", snapshot.get("period"))
+    return str(_("top level of %(p)s") % {"p": period}) if period else ""
+
+
+# --- search: what the log shows, in the same query ----------------------------------------------------------
+
+
+def _matching_text(events: QuerySet[AuditEvent], text: str) -> QuerySet[AuditEvent]:
+    """The events whose object, as the log names it (object_names), contains `text`: its stored name or id,
+    or the label of a unit, position, KPI, period or goal its name is made of. Subqueries of the same query,
+    however many objects match."""
+    keys = {key for names in OBJECT_NAME_FIELDS.values() for key in names} | {SIBLINGS_PARENT}
+    values = {
+        f"{side}_{key}": Cast(KeyTextTransform(key, side), CharField())
+        for side in ("after", "before")
+        for key in keys
+    }
+    matches = Q(object_repr__icontains=text) | Q(object_id=text)
+    for object_type, names in OBJECT_NAME_FIELDS.items():
+        model = _model(object_type)
+        in_after = Q(after__has_keys=list(names))  # the snapshot the name is read from (_naming_snapshot)
+        in_before = ~in_after & Q(before__has_keys=list(names))
+        shown = (in_after & _any_matches(model, "after", names, text)) | (
+            in_before & _any_matches(model, "before", names, text)
+        )
+        if object_type == SIBLINGS_TYPE:
+            siblings = ~in_after & ~in_before & Q(after__has_key=SIBLINGS_PARENT)
+            shown |= siblings & _any_matches(model, "after", (SIBLINGS_PARENT,), text)
+        matches |= Q(object_type=object_type) & shown
+    return events.alias(**values).filter(matches)
+
+
+def _any_matches(model: type[Model] | None, side: str, keys: Iterable[str], text: str) -> Q:
+    """One of the snapshot's `keys`, shown as the label of the object it refers to (or as itself), contains
+    `text`."""
+    found = Q()
+    for key in keys:
+        value = f"{side}_{key}"
+        target = _referenced_model(model, key)
+        if target is None:
+            found |= Q(**{f"{value}__icontains": text})
+            continue
+        labelled = (
+            target.objects.alias(reader_label=REFERENCE_LABELS[target._meta.label_lower]())
+            .filter(reader_label__icontains=text)
+            .values(id_text=Cast("pk", CharField()))
+        )  # ids as text, like the snapshot's value
+        found |= Q(**{f"{value}__in": labelled})
+    return found
 
 
 def _choices(model, key: str) -> dict:
@@ -346,8 +507,11 @@ def _labels(target: type[Model], ids: set[int]) -> dict[int, str]:
         return dict(members)
     if not issubclass(target, TenantOwned):
         return {}  # not the tenant's to show
-    label = REFERENCE_LABELS.get(target._meta.label_lower, str)
-    return {obj.pk: label(obj) for obj in target.objects.filter(pk__in=ids)}
+    objects = target.objects.filter(pk__in=ids)
+    label = REFERENCE_LABELS.get(target._meta.label_lower)
+    if label is None:
+        return {obj.pk: str(obj) for obj in objects}
+    return dict(objects.annotate(reader_label=label()).values_list("pk", "reader_label"))
 
 
 # --- before/after comparison ------------------------------------------------------------------------------
@@ -407,3 +571,35 @@ def audit_diff(
 
 def _status(old: Any, new: Any) -> str:
     return "same" if old == new else "changed"
+
+
+# --- export ----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EventInWords:
+    event: AuditEvent
+    action: str
+    object_type: str
+    object_name: str
+    changes: list[DiffRow]  # the changed fields only, values in words
+
+
+def audit_events_in_words(
+    events: QuerySet[AuditEvent], *, limit: int, batch_size: int = 2000
+) -> Iterator[EventInWords]:
+    """At most `limit` events in the words of the pages, streamed: per batch of events one query for the
+    events and one per referenced model for their words, without caching the whole result."""
+    stream = events[:limit].iterator(chunk_size=batch_size)
+    while batch := list(islice(stream, batch_size)):
+        words = SnapshotWords(batch)
+        names = object_names(batch, words=words)
+        for event in batch:
+            rows = audit_diff(event.before, event.after, words=words, object_type=event.object_type)
+            yield EventInWords(
+                event=event,
+                action=action_label(event.action),
+                object_type=object_type_label(event.object_type),
+                object_name=names.get(event.pk, event.object_repr),
+                changes=[row for row in rows if row.changed],
+            )

@@ -7,7 +7,6 @@ every method but GET and HEAD), and the model itself refuses updates and deletes
 from __future__ import annotations
 
 import io
-import json
 from datetime import datetime
 
 from django import forms
@@ -122,7 +121,7 @@ def audit_event_detail(request, pk: int):
     rows = selectors.audit_diff(event.before, event.after, words=words, object_type=event.object_type)
     event.action_label = selectors.action_label(event.action)
     event.object_type_label = selectors.object_type_label(event.object_type)
-    event.object_name = selectors.object_names([event]).get(event.pk, event.object_repr)
+    event.object_name = selectors.object_names([event], words=words).get(event.pk, event.object_repr)
     only_changes = request.GET.get("changes") == "1"
     context = {
         "event": event,
@@ -134,21 +133,28 @@ def audit_event_detail(request, pk: int):
     return render(request, "collab/audit/detail.html", context)
 
 
-def _cell(value) -> object:
+def _cell(value: str) -> str:
     """Excel-safe text: never a formula (a leading = + - @ is neutralised), never over the cell limit."""
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        value = json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
     value = value.replace("\x00", "")
     if value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         value = "'" + value
     return value[:EXCEL_CELL_MAX]
 
 
+def _fields(rows: list[selectors.DiffRow], side: str) -> str:
+    """One "field: value" line per changed field that has a value on this side ("before" or "after")."""
+    absent = "added" if side == "before" else "removed"
+    return "\n".join(
+        _("%(field)s: %(value)s") % {"field": row.label, "value": getattr(row, side) or "—"}
+        for row in rows
+        if row.status != absent
+    )
+
+
 @tenant_page(read=HR_AND_AUDITOR)
 def audit_export(request):
-    """The filtered log as an .xlsx file (at most EXPORT_MAX_ROWS rows, newest first)."""
+    """The filtered log as an .xlsx file in the page's words and the reader's language (at most
+    EXPORT_MAX_ROWS rows, newest first)."""
     _form, _filters, events = _filtered(request)
     zone = selectors.tenant_zone(request.tenant.timezone)
     workbook = Workbook(write_only=True)
@@ -167,7 +173,7 @@ def audit_export(request):
         ]
     )
     written = 0
-    for event in selectors.audit_rows_for_export(events, limit=EXPORT_MAX_ROWS + 1):
+    for shown in selectors.audit_events_in_words(events, limit=EXPORT_MAX_ROWS + 1):
         if written == EXPORT_MAX_ROWS:
             sheet.append(
                 [
@@ -178,18 +184,19 @@ def audit_export(request):
                 ]
             )
             break
-        changed = [row.field for row in selectors.audit_diff(event.before, event.after) if row.changed]
+        event = shown.event
+        actor = _("system") if event.actor_name == selectors.SYSTEM_ACTOR else event.actor_name
         sheet.append(
             [
                 timezone.localtime(event.created_at, zone).replace(tzinfo=None),
-                _cell(event.actor_name),
-                _cell(event.action),
-                _cell(event.object_type),
+                _cell(str(actor)),
+                _cell(shown.action),
+                _cell(shown.object_type),
                 _cell(event.object_id),
-                _cell(event.object_repr),
-                _cell(", ".join(changed)),
-                _cell(event.before),
-                _cell(event.after),
+                _cell(shown.object_name),
+                _cell(", ".join(row.label for row in shown.changes)),
+                _cell(_fields(shown.changes, "before")),
+                _cell(_fields(shown.changes, "after")),
             ]
         )
         written += 1

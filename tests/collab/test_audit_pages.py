@@ -334,9 +334,10 @@ def test_export_follows_the_filters(tenant_a, hr_a, login, events_a):
     client = login(hr_a)
     rows = _sheet_rows(client.get(url(EXPORT, tenant_a), {"object_type": "collab.orgunit"}))
     assert rows[0][:3] == ("When", "Actor", "Action")
-    assert [row[2] for row in rows[1:]] == ["org_unit.update", "org_unit.create"]
+    assert [row[2] for row in rows[1:]] == ["Org unit edited", "Org unit added"]  # in words, as the page
     rename = rows[1]
-    assert rename[5] == "安全监察部" and rename[6] == "name"
+    assert rename[3] == "Org unit" and rename[5] == "安全监察部" and rename[6] == "Name"
+    assert rename[7:9] == ("Name: 安监部", "Name: 安全监察部")  # the code did not change
     assert rename[0] == datetime(2025, 3, 11, 12, 0, tzinfo=UTC).replace(tzinfo=None)  # tenant's local time
 
 

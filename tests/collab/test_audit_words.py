@@ -4,6 +4,7 @@ them, from the stored rows (which stay as they were)."""
 from __future__ import annotations
 
 import re
+from io import BytesIO
 from pathlib import Path
 
 import pytest
@@ -11,12 +12,16 @@ from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from openpyxl import load_workbook
 
-from collab.models import AuditEvent
-from collab.selectors.audit import ACTION_LABELS
+from collab.models import AuditEvent, Period
+from collab.selectors.audit import ACTION_LABELS, SnapshotWords, _labels, object_names
 from collab.services.accounts import user_language_set
 from collab.tenancy import tenant_scope
+from goals.models import KPI, Goal
+from goals.services import tree as tree_services
 from tests.factories.audit import make_event
+from tests.factories.goals import KPIFactory
 from tests.factories.org import EmployeeFactory, OrgUnitFactory, PeriodFactory, PositionFactory
 
 pytestmark = pytest.mark.django_db
@@ -206,3 +211,125 @@ def test_objects_named_by_ids_get_names(tenant_a, hr_a, login, org, django_asser
         scorecards(20)
     with django_assert_max_num_queries(len(one)):
         client.get(path)
+
+
+# --- goals named as goals, wherever they are referenced -----------------------------------------------------
+
+
+@pytest.fixture
+def goals(tenant_a, hr_a, org):
+    """A Coal mine goal with a Driller sub-goal, and a Safety goal, in 2031 Q2 (through the real services)."""
+    with tenant_scope(tenant_a):
+        period = PeriodFactory(kind="quarter", year=2031, quarter=2)
+        output = KPIFactory(code="OUT", name="Output", owner_unit=org["mine"])
+        accidents = KPIFactory(code="ACC", name="Accidents", owner_unit=org["safety"])
+        mine = tree_services.goal_create(
+            actor=hr_a, period=period, org_unit=org["mine"], kpi=output, weight=60
+        )
+        safety = tree_services.goal_create(
+            actor=hr_a, period=period, org_unit=org["safety"], kpi=accidents, weight=40
+        )
+        driller = tree_services.goal_create(
+            actor=hr_a, period=period, org_unit=org["mine"], position=org["driller"], kpi=output, parent=mine
+        )
+    return {"period": period, "mine": mine, "safety": safety, "driller": driller}
+
+
+def test_a_parent_goal_is_named_like_a_goal(tenant_a, hr_a, login, goals):
+    """A move's parent reads 'Coal mine (MINE) · OUT Output · 2031 Q2', not the goal's own '7:12'."""
+    with tenant_scope(tenant_a):
+        tree_services.goal_move(actor=hr_a, goal=goals["driller"], parent=goals["safety"])
+        move = AuditEvent.objects.get(action="goal.move")
+    content = detail(login(hr_a), tenant_a, move)
+    assert cells(content, "parent") == (
+        "Coal mine (MINE) · OUT Output · 2031 Q2",
+        "Safety department (SAFE) · ACC Accidents · 2031 Q2",
+    )
+    assert str(goals["mine"]) not in cells(content, "parent")[0]
+    # the moved goal itself, with its position
+    assert "Coal mine (MINE) · Driller (DRL) · OUT Output · 2031 Q2" in content
+
+
+def test_a_reweight_names_the_parent_goal_and_its_children(tenant_a, hr_a, login, goals):
+    """A reweight is recorded on the parent goal with only its children's weights by id: the log names that
+    parent goal (or the period's top level) and each child goal."""
+    with tenant_scope(tenant_a):
+        tree_services.siblings_reweight(actor=hr_a, weights={goals["mine"].pk: 70, goals["safety"].pk: 30})
+        tree_services.siblings_reweight(actor=hr_a, weights={goals["driller"].pk: 100})
+        top, under_mine = AuditEvent.objects.filter(action="goal.reweight").order_by("pk")
+    client = login(hr_a)
+    log = client.get(reverse("audit-log", kwargs={"tenant_slug": tenant_a.slug})).content.decode()
+    assert "top level of 2031 Q2" in log
+    assert re.search(rf'data-event="{under_mine.pk}">.*?Coal mine \(MINE\) · OUT Output · 2031 Q2', log, re.S)
+    before, after = cells(detail(client, tenant_a, top), "weights")
+    assert "Coal mine (MINE) · OUT Output · 2031 Q2: 60.00" in before
+    assert "Safety department (SAFE) · ACC Accidents · 2031 Q2: 30.00" in after
+    assert f'"{goals["mine"].pk}"' not in after
+
+
+def test_a_deleted_goal_is_named_from_its_last_snapshot(tenant_a, hr_a, login, goals):
+    """A deletion's 'after' is a summary ({period, deleted}): the name comes from 'before'."""
+    with tenant_scope(tenant_a):
+        tree_services.goal_delete(actor=hr_a, goal=goals["safety"])
+        deletion = AuditEvent.objects.get(action="goal.delete")
+    log = login(hr_a).get(reverse("audit-log", kwargs={"tenant_slug": tenant_a.slug})).content.decode()
+    row = re.search(rf'data-event="{deletion.pk}">.*?</tr>', log, re.S).group(0)
+    assert "Safety department (SAFE) · ACC Accidents · 2031 Q2" in row
+
+
+def test_labels_made_by_the_database_read_as_the_models_name_them(tenant_a, goals, org):
+    """The labels are database expressions (one query names many, and the search matches them): they say
+    what the models say (Period.label, KPI.__str__), and a goal referenced reads as a goal's own events."""
+    with tenant_scope(tenant_a):
+        periods = [goals["period"], PeriodFactory(kind="month", year=2031, month=3), PeriodFactory(year=2032)]
+        labels = _labels(Period, {p.pk for p in periods})
+        assert [labels[p.pk] for p in periods] == ["2031 Q2", "2031-03", "2032"]
+        assert [p.label for p in periods] == ["2031 Q2", "2031-03", "2032"]
+        kpi = KPI.objects.get(code="OUT")
+        assert _labels(KPI, {kpi.pk}) == {kpi.pk: str(kpi)}
+        created = AuditEvent.objects.get(action="goal.create", object_id=str(goals["driller"].pk))
+        own_name = object_names([created])[created.pk]
+        assert _labels(Goal, {goals["driller"].pk}) == {goals["driller"].pk: own_name}
+        assert SnapshotWords([created]).value("goals.goal", "parent", goals["mine"].pk) == (
+            "Coal mine (MINE) · OUT Output · 2031 Q2"
+        )
+
+
+# --- the export says what the page says --------------------------------------------------------------------
+
+
+def export_rows(client, tenant, **params) -> list[tuple]:
+    response = client.get(reverse("audit-export", kwargs={"tenant_slug": tenant.slug}), params)
+    assert response.status_code == 200
+    return list(load_workbook(BytesIO(response.content)).active.iter_rows(values_only=True))
+
+
+def test_the_export_is_in_words_and_the_readers_language(tenant_a, hr_a, login, transfer, org):
+    with tenant_scope(tenant_a):
+        make_event(actor=None, action="period.close", object_type="collab.period", object_repr="2031",
+                   before={"status": "review"}, after={"status": "closed"})  # fmt: skip
+    user_language_set(user=hr_a, language="zh-hans")
+    rows = export_rows(login(hr_a), tenant_a)
+    header, closed, edited = rows
+    assert header[:4] == ("时间", "操作人", "操作", "对象类型")
+    assert closed[1:4] == ("系统", "考核周期已关闭", "考核周期")
+    assert closed[6:] == ("状态", "状态：评审中", "状态：已关闭")
+    assert edited[2:6] == ("员工信息已修改", "员工", str(transfer.object_id), "Li Na")
+    changed = edited[6].split(", ")
+    assert "组织单元" in changed and "name" not in changed and len(changed) == 4  # name did not change
+    assert "组织单元：Coal mine (MINE)" in edited[7].splitlines()
+    assert "组织单元：Safety department (SAFE)" in edited[8].splitlines()
+    assert "直属经理：—" in edited[7].splitlines() and "直属经理：Wang Qiang (E1)" in edited[8].splitlines()
+    assert "{" not in edited[7] + edited[8]  # no JSON
+
+
+def test_the_export_names_objects_like_the_log(tenant_a, hr_a, login, org, goals):
+    """A goal's row names its unit, KPI and period, and nested rows and references read as on the page."""
+    rows = export_rows(login(hr_a), tenant_a, action="goal.create")
+    names = {row[5] for row in rows[1:]}
+    assert "Coal mine (MINE) · Driller (DRL) · OUT Output · 2031 Q2" in names
+    driller = next(row for row in rows[1:] if "Driller" in row[5])
+    assert "Parent: Coal mine (MINE) · OUT Output · 2031 Q2" in driller[8].splitlines()
+    matrix = nested_matrix(tenant_a, org)
+    (_header, row) = export_rows(login(hr_a), tenant_a, object_id=matrix.object_id, action="matrix.create")
+    assert "Org unit: Coal mine (MINE) · Role: Lead" in row[8]
