@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from collab.models import AuditEvent
+from collab.services.accounts import user_language_set
 from collab.tenancy import tenant_scope
 from interlock.models import ScoreSnapshot
 from interlock.services import scores_recompute
@@ -158,6 +159,23 @@ def test_ranking_page_filters_pages_and_exports(world, tenant_a, login):
     values = list(sheet.values)
     assert [row[1] for row in values[1:]] == ["销售部", "研发部", "客服部"]
     assert [row[0] for row in values[1:]] == [1, 2, 3]
+
+
+def test_dashboards_call_an_org_unit_what_the_org_pages_call_it(world, tenant_a, login):
+    """组织单元 as on the org pages: 单位 is a KPI's unit of measure (计量单位) to a Chinese reader."""
+    user = member(tenant_a, "committee")
+    user_language_set(user=user, language="zh-hans")
+    client = login(user)
+    pages = {
+        "unit": client.get(url("dashboard-unit") + f"?unit={world.units['sales'].pk}"),
+        "collaboration": client.get(url("dashboard-collaboration")),
+        "ranking": client.get(url("dashboard-ranking")),
+    }
+    for name, response in pages.items():
+        body = response.content.decode()
+        assert response.status_code == 200, name
+        assert "<th>组织单元</th>" in body or ">组织单元</label>" in body, name
+        assert "<th>单位</th>" not in body and ">单位</label>" not in body, name
 
 
 def _count(client, path) -> int:
