@@ -537,7 +537,8 @@ def logins_build(ctx: DemoContext) -> None:
         employee = ctx.employee_at(login.unit, login.seat)
         employee.user = user
         employee.save(update_fields=["user"])
-        if not user.first_name:  # the members list names people; the consultant keeps their first tenant's name
+        # The members list names people; the consultant keeps the name of their first tenant.
+        if not user.first_name:
             user.first_name = employee.name
             user.save(update_fields=["first_name"])
         Membership.objects.create(tenant=ctx.tenant, user=user, roles=list(login.roles))

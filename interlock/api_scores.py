@@ -22,6 +22,7 @@ from rest_framework.response import Response
 from collab.api import router
 from collab.models import ALL_ROLES, Period, Role
 from collab.routing import TenantRelatedField, TenantViewSet, parse_id
+from collab.selectors.org import repeated_unit_names
 from interlock.access import readable_snapshots
 from interlock.models import Job, ScoreSnapshot
 from interlock.recompute import job_progress, scores_recompute_request
@@ -49,7 +50,9 @@ class ScoreSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_subject_name(self, obj) -> str:
-        return subject_label(obj)
+        if "repeated_units" not in self.context:  # once per response, not per row
+            self.context["repeated_units"] = repeated_unit_names()
+        return subject_label(obj, self.context["repeated_units"])
 
 
 class ScoreDetailSerializer(ScoreSerializer):

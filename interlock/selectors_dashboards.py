@@ -653,7 +653,7 @@ def ranking_label(snap: ScoreSnapshot, repeated: frozenset[str]) -> tuple[str, s
     name repeats in the tenant (`repeated_unit_names`) is named with its parent."""
     if snap.org_unit_id is not None:
         name = unit_label(snap.org_unit, repeated)
-        return name, _("Unit"), name
+        return name, _("Org unit"), name
     position: Position = snap.position
     return position.title, _("Position"), unit_label(position.org_unit, repeated)
 

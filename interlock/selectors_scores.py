@@ -15,6 +15,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from collab.models import Period
+from collab.selectors.org import holder_label
 from goals.models import KPI
 from interlock import engine
 from interlock.models import ScoreSnapshot
@@ -31,7 +32,7 @@ FLAG_FILTERS = (
 
 
 def snapshot_queryset() -> QuerySet:
-    return ScoreSnapshot.objects.select_related("period", "org_unit", "position", "position__org_unit")
+    return ScoreSnapshot.objects.select_related("period", "org_unit__parent", "position__org_unit__parent")
 
 
 def snapshot_search(
@@ -49,6 +50,7 @@ def snapshot_search(
         rows = rows.filter(
             Q(org_unit__name__icontains=q)
             | Q(org_unit__code__icontains=q)
+            | Q(org_unit__parent__name__icontains=q)
             | Q(position__title__icontains=q)
             | Q(position__org_unit__name__icontains=q)
         )
@@ -62,11 +64,10 @@ def snapshot_search(
     return rows.order_by("-total", "subject", "pk")  # to-one joins only: no duplicates
 
 
-def subject_label(snapshot: ScoreSnapshot) -> str:
-    if snapshot.org_unit_id:
-        return snapshot.org_unit.name
-    if snapshot.position_id:
-        return f"{snapshot.position.title} · {snapshot.position.org_unit.name}"
+def subject_label(snapshot: ScoreSnapshot, repeated: frozenset[str]) -> str:
+    """Whose score, the unit told apart from same-named ones (`repeated_unit_names`)."""
+    if snapshot.org_unit_id or snapshot.position_id:
+        return holder_label(snapshot.org_unit, snapshot.position, repeated)
     return snapshot.subject
 
 

@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy
 from collab.forms import add_service_errors
 from collab.models import Employee, OrgUnit, Period, Position, Role
 from collab.pages import HR_ONLY, get_scoped_or_404, tenant_page
+from collab.selectors.org import holder_label, repeated_unit_names
 from goals.models import KPI
 from interlock import proposals, services
 from interlock.forms import (
@@ -56,14 +57,13 @@ KINDS = ("unit", "position")
 
 def _scorecards():
     return Scorecard.objects.select_related(
-        "org_unit", "position", "position__org_unit", "period", "updated_by"
+        "org_unit__parent", "position__org_unit__parent", "period", "updated_by"
     )
 
 
-def _subject_label(card: Scorecard) -> str:
-    if card.position_id:
-        return f"{card.position.title} ({card.position.org_unit.name})"
-    return card.org_unit.name
+def _subject_label(card: Scorecard, repeated: frozenset[str] | None = None) -> str:
+    """The scorecard's subject, its unit told apart from same-named ones (`repeated`: queried if None)."""
+    return holder_label(card.org_unit, card.position, repeated_unit_names() if repeated is None else repeated)
 
 
 def _line_rows(card: Scorecard) -> list[dict]:
@@ -149,6 +149,7 @@ def scorecard_list(request):
         cards = cards.filter(
             Q(org_unit__name__icontains=query)
             | Q(org_unit__code__icontains=query)
+            | Q(org_unit__parent__name__icontains=query)
             | Q(position__title__icontains=query)
             | Q(position__code__icontains=query)
         )
@@ -160,12 +161,13 @@ def scorecard_list(request):
     scored = _latest_snapshots(ids)
     sums = _weight_sums(ids)
     items = []
+    repeated = repeated_unit_names()
     for card in page:
         total, shared = sums.get(card.pk, (Decimal("0"), Decimal("0")))
         items.append(
             {
                 "card": card,
-                "subject": _subject_label(card),
+                "subject": _subject_label(card, repeated),
                 "total": total,
                 "shared": shared,
                 "sum_ok": total == Decimal("100"),

@@ -280,7 +280,7 @@ def ranking_export(request):
         _("Rank"),
         _("Subject"),
         _("Type"),
-        _("Unit"),
+        _("Org unit"),
         _("Total"),
         _("KPI part"),
         _("Review part"),

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from collab.models import ALL_ROLES, Period
 from collab.pages import HR_ONLY, get_scoped_or_404, tenant_page
+from collab.selectors.org import repeated_unit_names
 from interlock import engine
 from interlock.access import readable_snapshots, sees_all_units
 from interlock.models import Job, ScoreSnapshot
@@ -103,7 +104,8 @@ def score_list(request):
             )
     page = Paginator(snapshots, PAGE_SIZE).get_page(request.GET.get("page"))
     offset = (page.number - 1) * PAGE_SIZE
-    rows = [(offset + i + 1, snap, subject_label(snap)) for i, snap in enumerate(page.object_list)]
+    repeated = repeated_unit_names()
+    rows = [(offset + i + 1, snap, subject_label(snap, repeated)) for i, snap in enumerate(page.object_list)]
     context = {
         "filter_form": form,
         "period": period,
@@ -122,7 +124,8 @@ def score_list(request):
 def score_detail(request, pk: int):
     readable = readable_snapshots(snapshot_queryset(), membership=request.membership, user=request.user)
     snapshot = get_scoped_or_404(readable, pk)
-    context = {"snap": snapshot, "subject": subject_label(snapshot), "x": explain(snapshot)}
+    subject = subject_label(snapshot, repeated_unit_names())
+    context = {"snap": snapshot, "subject": subject, "x": explain(snapshot)}
     template = "interlock/scores/detail.html#breakdown" if request.htmx else "interlock/scores/detail.html"
     return render(request, template, context)
 

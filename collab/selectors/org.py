@@ -223,3 +223,10 @@ def unit_label(unit: OrgUnit, repeated: frozenset[str]) -> str:
     if unit.name in repeated and unit.parent_id is not None:
         return f"{unit.parent.name} › {unit.name}"
     return unit.name
+
+
+def holder_label(unit: OrgUnit | None, position: Position | None, repeated: frozenset[str]) -> str:
+    """Whose scorecard or score: the unit, or the position with its unit ("Sales rep · 晋北煤业 › 生产部")."""
+    if position is not None:
+        return f"{position.title} · {unit_label(position.org_unit, repeated)}"
+    return unit_label(unit, repeated)

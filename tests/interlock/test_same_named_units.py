@@ -49,3 +49,24 @@ def test_collaboration_and_ranking_name_the_parent_of_a_repeated_name(twins, ten
         body = _page(client, name, twins)
         assert "晋北煤业 › 生产部" in body and "赣南矿业 › 生产部" in body, name
         assert "财务部" in body and "晋北煤业 › 财务部" not in body, name  # a unique name stays short
+
+
+def test_scorecard_and_score_lists_name_the_parent_of_a_repeated_name(
+    twins, tenant_a, hr_a, login, api_client_for
+):
+    client = login(hr_a)
+    for name in ("scorecard-list", "score-list"):
+        body = _page(client, name, twins)
+        assert "晋北煤业 › 生产部" in body and "赣南矿业 › 生产部" in body, name
+    api = api_client_for(hr_a).get(
+        reverse("api-score-list", kwargs={"tenant_slug": "alpha"}), {"period": twins.pk}
+    )
+    assert {"晋北煤业 › 生产部", "赣南矿业 › 生产部", "财务部"} <= {
+        row["subject_name"] for row in api.json()["results"]
+    }
+    searched = _page(client, "scorecard-list", twins).count("data-scorecard=")
+    assert searched == 3
+    found = client.get(
+        reverse("scorecard-list", kwargs={"tenant_slug": "alpha"}), {"period": twins.pk, "q": "赣南"}
+    )
+    assert found.content.decode().count("data-scorecard=") == 1  # the parent's name finds its 生产部
