@@ -377,10 +377,14 @@ class SnapshotWords:
         return _display(value)
 
     def _row(self, model, row: dict) -> str:
+        # In the model's field order: PostgreSQL's jsonb does not keep the order the keys were written in.
+        fields = model._meta.fields
+        order = {name: i for i, field in enumerate(fields) for name in (field.name, field.attname)}
+        keys = sorted(row, key=lambda key: order.get(key, len(fields)))
         parts = (
             _("%(field)s: %(value)s")
-            % {"field": _field_label(model, key), "value": self._words(model, key, v) or "—"}
-            for key, v in row.items()
+            % {"field": _field_label(model, key), "value": self._words(model, key, row[key]) or "—"}
+            for key in keys
         )
         return " · ".join(parts)
 
