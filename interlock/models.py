@@ -304,6 +304,7 @@ class Job(TenantOwned):
         QUEUED = "queued", _("Queued")
         RUNNING = "running", _("Running")
         DONE = "done", _("Done")
+        SKIPPED = "skipped", _("Skipped")  # nothing to do: e.g. its period closed before it ran
         FAILED = "failed", _("Failed")
 
     kind = models.CharField(_("kind"), max_length=40, choices=Kind.choices)

@@ -22,7 +22,7 @@ Triggers → `scores_recompute_request(period=…, reason=…)`, called inside t
 - **Closed periods** are read-only: nothing is queued for them (nightly included). Closing a period first
   runs the recompute still pending for it, in the closing transaction (`scores_flush_before_close`), so
   its frozen scores reflect all its inputs; a message arriving later finds its job done, or, for a job
-  not flushed, ends it *done* as skipped, saying why, with nothing written.
+  not flushed, ends it *skipped*, saying why, with nothing written.
 """
 
 from __future__ import annotations
@@ -294,7 +294,7 @@ def job_claim(job_id: int) -> Job | None:
     (a duplicate message). A *running* job is run again: its worker was lost, and the run is idempotent."""
     with transaction.atomic():
         job = Job.objects.select_for_update().filter(pk=job_id, kind=KIND).first()
-        if job is None or job.status in (Job.Status.DONE, Job.Status.FAILED):
+        if job is None or job.status in (Job.Status.DONE, Job.Status.SKIPPED, Job.Status.FAILED):
             return None
         job.status = Job.Status.RUNNING
         job.started_at = timezone.now()
@@ -307,7 +307,7 @@ def _finish(job: Job, *, status: str, message: str, result: dict | None = None) 
     job.status = status
     job.message = message[:2000]
     job.finished_at = timezone.now()
-    if status == Job.Status.DONE:
+    if status in (Job.Status.DONE, Job.Status.SKIPPED):
         job.progress = 100
     if result is not None:
         job.params = {**job.params, "result": result}
@@ -318,7 +318,7 @@ def _finish(job: Job, *, status: str, message: str, result: dict | None = None) 
 def _skip_closed(job: Job, period_id: int) -> bool:
     """A period closed after the job was queued: its scores are read-only now and stay as they were when it
     closed (every input is frozen with it, so there is nothing a later run could change either). The job
-    ends *done* without writing, saying so — not *failed*: nothing went wrong."""
+    ends *skipped* without writing, saying so — not *failed*: nothing went wrong."""
     period = Period.objects.filter(pk=period_id).only("status", "kind", "year", "quarter", "month").first()
     if period is None or period.status != Period.Status.CLOSED:
         return False
@@ -327,7 +327,7 @@ def _skip_closed(job: Job, period_id: int) -> bool:
     message = _(
         "Skipped: the period %(period)s was closed before this recompute ran; its scores stay as they were."
     ) % {"period": period.label}
-    _finish(job, status=Job.Status.DONE, message=message, result={"skipped": "closed"})
+    _finish(job, status=Job.Status.SKIPPED, message=message, result={"skipped": "closed"})
     return True
 
 
@@ -372,7 +372,7 @@ def scores_flush_before_close(sender=None, *, period: Period, **kwargs) -> None:
 def scores_recompute_run(*, job_id: int, period_id: int, final_attempt: bool = True) -> dict[str, Any]:
     """What the task does: claim the job, recompute (all or the part the job names), record the outcome.
 
-    A period closed since the job was queued ends it as skipped (done, nothing written); invalid data (a
+    A period closed since the job was queued ends it as skipped (nothing written); invalid data (a
     missing period) fails the job at once. Transient errors (database, broker)
     propagate for the task to retry; the job stays *running* meanwhile and fails after the last attempt.
     """

@@ -496,7 +496,8 @@ def test_a_job_for_a_period_closed_since_it_was_queued_is_skipped(world, hr_a):
     result = recompute_period_scores.apply(args=[world.period.tenant_id, world.period.pk, job.pk]).get()
     assert result == {"job": job.pk, "status": "skipped"}
     job.refresh_from_db()
-    assert (job.status, job.progress, job.params["result"]) == (Job.Status.DONE, 100, {"skipped": "closed"})
+    assert (job.status, job.progress) == (Job.Status.SKIPPED, 100)
+    assert job.params["result"] == {"skipped": "closed"}
     assert "was closed before this recompute ran" in job.message and world.period.label in job.message
     assert content(world.period) == before  # read-only: nothing rewritten
 
@@ -513,7 +514,7 @@ def test_a_period_closing_while_the_job_waits_for_its_lock_is_skipped_too(world,
     result = recompute_period_scores.apply(args=[world.period.tenant_id, world.period.pk, job.pk]).get()
     assert result["status"] == "skipped"
     job.refresh_from_db()
-    assert job.status == Job.Status.DONE and "closed" in job.message
+    assert job.status == Job.Status.SKIPPED and "closed" in job.message
     assert not ScoreSnapshot.objects.filter(period=world.period).exists()
 
 
@@ -575,3 +576,15 @@ def test_closing_without_a_pending_recompute_rewrites_nothing(world, hr_a):
     _close(world.period, hr_a)
     assert content(world.period) == before and written(world.period) == versions
     assert not Job.objects.exists()
+
+
+def test_a_skipped_job_reads_as_skipped_on_its_page(world, hr_a, login):
+    from django.urls import reverse
+
+    job = pipeline.scores_recompute_request(period=world.period, reason="manual")
+    Period.objects.filter(pk=world.period.pk).update(status=Period.Status.CLOSED)
+    recompute_period_scores.apply(args=[world.period.tenant_id, world.period.pk, job.pk]).get()
+    url = reverse("job-detail", kwargs={"tenant_slug": world.period.tenant.slug, "pk": job.pk})
+    page = login(hr_a).get(url)
+    body = page.content.decode()
+    assert 'data-status="skipped"' in body and "bg-secondary" in body and 'hx-trigger="every 1s"' not in body

@@ -110,7 +110,7 @@ def test_list_opens_on_the_latest_period_with_scorecards(seed, tenant_a, hr_a, l
 
 
 def test_list_query_count_does_not_grow(seed, tenant_a, hr_a, login, django_assert_max_num_queries):
-    # 11: session, user, tenant, membership, profile, periods, count, page, snapshots, weight sums, repeated names
+    # session, user, tenant, membership, profile, periods, count, page, snapshots, weight sums, repeated names
     client = login(hr_a)
     with django_assert_max_num_queries(11):
         assert client.get(url("scorecard-list") + f"?period={seed.period.pk}").status_code == 200
