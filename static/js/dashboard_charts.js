@@ -35,6 +35,13 @@
     return chart;
   }
 
+  // "Parent › Unit" (a name that repeats in the tenant) reads "Unit · Parent" on a narrow axis, so a
+  // truncated label still shows which unit it is.
+  function ownNameFirst(label) {
+    var parts = String(label).split(" › ");
+    return parts.length < 2 ? label : parts.slice(1).join(" › ") + " · " + parts[0];
+  }
+
   function heatmap(holder, data) {
     var heat = data.heatmap;
     holder.style.height = Math.max(320, 28 * heat.units.length + 140) + "px";
@@ -53,7 +60,7 @@
       xAxis: { type: "category", data: heat.kpis.map(function (k) { return k.code; }), triggerEvent: true,
         axisLabel: { rotate: 45, interval: 0 } },
       yAxis: { type: "category", inverse: true, data: heat.units.map(function (u) { return u.name; }), triggerEvent: true,
-        axisLabel: { width: 150, overflow: "truncate" } },
+        axisLabel: { width: 150, overflow: "truncate", formatter: ownNameFirst } },
       visualMap: { show: false, type: "piecewise", dimension: 2, pieces: [
         { gte: 100, color: BAND.green }, { gte: 80, lt: 100, color: BAND.amber }, { lt: 80, color: BAND.red }
       ], outOfRange: { color: BAND.none } },
