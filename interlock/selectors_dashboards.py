@@ -38,7 +38,7 @@ from goals.engine import (
 from goals.models import KPI
 from goals.selectors.scores import kpi_values
 from interlock import engine
-from interlock.models import LineRole, ScoreSnapshot, breakdown_line_keys
+from interlock.models import LineRole, ScoreSnapshot, breakdown_line_keys, subject_key
 from interlock.selectors import snapshot_for, snapshots_latest
 from responsibility.models import MatrixRole, MatrixRow
 from responsibility.selectors import matrix_effective_ids, period_start
@@ -660,3 +660,31 @@ def ranking_label(snap: ScoreSnapshot, repeated: frozenset[str]) -> tuple[str, s
 
 def flag_codes(snap: ScoreSnapshot) -> list[str]:
     return sorted({f.get("code") for f in snap.flags or () if f.get("code")})
+
+
+@dataclass(frozen=True)
+class HomeScore:
+    snapshot: ScoreSnapshot
+    band: str  # css class of the total's band
+
+
+def home_scores(*, org_unit_id: int | None, position_id: int | None) -> dict[str, HomeScore]:
+    """The unit's and the position's score ({"unit": …, "position": …}) in the latest period where either has
+    one, for the role homes (one query: the tenant-and-subject index)."""
+    subjects = [
+        subject_key(org_unit_id=org_unit_id) if org_unit_id else None,
+        subject_key(position_id=position_id) if position_id else None,
+    ]
+    snaps = list(
+        ScoreSnapshot.objects.filter(subject__in=[s for s in subjects if s]).select_related("period").defer(
+            "breakdown"
+        )
+    )
+    if not snaps:
+        return {}
+    latest = max(snaps, key=lambda s: (period_start(s.period), s.period.kind != Period.Kind.MONTH)).period_id
+    return {
+        "position" if snap.position_id else "unit": HomeScore(snap, BAND_CSS[_band(snap.total)])
+        for snap in snaps
+        if snap.period_id == latest
+    }

@@ -14,6 +14,7 @@ from collab.pages import tenant_page
 from collab.selectors import platform as selectors
 from collab.services import accounts as services
 from goals.selectors.reach import goals_reaching
+from interlock.selectors_dashboards import home_scores
 
 
 @login_required
@@ -44,8 +45,10 @@ def tenant_home(request):
     if role not in ROLE_HOMES or role not in membership.roles:
         role = membership.primary_role
     context = selectors.home_context(membership, role)
-    if role in (Role.EMPLOYEE, Role.MANAGER) and context["employee"] is not None:
-        context["reach"] = goals_reaching(context["employee"])
+    employee = context["employee"]
+    if role in (Role.EMPLOYEE, Role.MANAGER) and employee is not None:
+        context["reach"] = goals_reaching(employee)
+        context["scores"] = home_scores(org_unit_id=employee.org_unit_id, position_id=employee.position_id)
     labels = dict(Role.choices)
     context["other_roles"] = [(r, labels[r]) for r in Role.values if r in membership.roles and r != role]
     return render(request, ROLE_HOMES[role], context)
