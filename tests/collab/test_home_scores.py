@@ -67,6 +67,7 @@ def test_the_home_shows_the_latest_unit_and_position_scores(scored, tenant_a, lo
         assert f'data-score="{key}"' in body and detail in body
         assert login(user).get(detail).status_code == 200  # the link opens: the reader may read it
     assert "105.00" in body and "2031 Q2" in body and "2031 Q1" not in body
+    assert "text-bg-success" in body  # 105 is on target: the total wears its band's colour
 
 
 def test_before_any_score_the_manager_is_told_what_comes(tenant_a, tenant_b, login):
