@@ -11,19 +11,13 @@ import pytest
 from collab.models import OrgUnit, Period, Role
 from collab.tenancy import tenant_scope
 from goals.models import KPI, Goal, Measurement, Perspective
-from tests.factories import PASSWORD, make_member
+from tests.browser.session import log_in
+from tests.factories import make_member
 from tests.factories.goal_tree import seed_tree
 from tests.factories.org import OrgUnitFactory, PeriodFactory, PositionFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-
-def _log_in(page, base_url: str, username: str) -> None:
-    page.goto(f"{base_url}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    with page.expect_navigation():
-        page.locator("form:has(input[name=password]) [type=submit]").click()
 
 
 @pytest.fixture
@@ -61,7 +55,7 @@ def test_hr_admin_builds_a_three_level_tree(company, live_server, page, screensh
         Measurement.objects.create(kpi=ret, period=period, target=Decimal(90), actual=Decimal(81))
         Measurement.objects.create(kpi=win, period=period, target=Decimal(100), actual=Decimal(110))
 
-    _log_in(page, live_server.url, "builder")
+    log_in(page, live_server.url, "builder")
     page.goto(f"{live_server.url}/t/{company.slug}/goals/tree/?period={period.pk}")
     page.locator("#tree-empty").wait_for()
 
@@ -156,7 +150,7 @@ def test_committee_member_reads_the_trace(company, live_server, page, screenshot
         tree = seed_tree(PeriodFactory(year=2030, status=Period.Status.ACTIVE))
         other = KPI.objects.create(code="OTHER", name="Other KPI", perspective=Perspective.FINANCIAL,
                                    owner_unit=tree["group"])
-    _log_in(page, live_server.url, "reader")
+    log_in(page, live_server.url, "reader")
     page.goto(f"{live_server.url}/t/{company.slug}/")
     page.click("nav >> text=Goals")
     with page.expect_navigation():

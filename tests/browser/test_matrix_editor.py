@@ -11,19 +11,13 @@ import pytest
 from collab.models import Period, Role
 from collab.tenancy import tenant_scope
 from responsibility.models import ResponsibilityMatrix
-from tests.factories import PASSWORD, make_member
+from tests.browser.session import log_in
+from tests.factories import make_member
 from tests.factories.goals import KPIFactory
 from tests.factories.org import OrgUnitFactory, PeriodFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-
-def _log_in(page, base_url: str, username: str) -> None:
-    page.goto(f"{base_url}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    with page.expect_navigation():
-        page.locator("form:has(input[name=password]) [type=submit]").click()
 
 
 @pytest.fixture
@@ -70,7 +64,7 @@ def test_hr_admin_edits_a_matrix_with_live_validation(company, live_server, page
         milestones = KPIFactory(code="DLV-MILESTONE", name="Milestones on time")
         incidents = KPIFactory(code="RD-INCIDENTS", name="Major incidents")
 
-    _log_in(page, live_server.url, "matrix-hr")
+    log_in(page, live_server.url, "matrix-hr")
     page.goto(f"{live_server.url}/t/{company.slug}/responsibility/matrices/")
     page.locator("#matrix-table").wait_for()
     with page.expect_navigation():
@@ -165,7 +159,7 @@ def test_hr_admin_edits_a_scorecard_with_live_weights(company, live_server, page
     with tenant_scope(company):
         world = build_seed_tables()
         card = world.scorecards["service"]  # 客户留存率 shared 30, 投诉率 own 70
-    _log_in(page, live_server.url, "card-hr")
+    log_in(page, live_server.url, "card-hr")
     page.goto(f"{live_server.url}/t/{company.slug}/interlock/scorecards/{card.pk}/")
     page.locator("#scorecard-form").wait_for()
     page.fill("input[name=lines-1-weight]", "60")

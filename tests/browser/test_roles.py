@@ -11,7 +11,8 @@ import pytest
 from django.conf import settings
 
 from collab.models import Role
-from tests.factories import PASSWORD, make_member
+from tests.browser.session import log_in
+from tests.factories import make_member
 from tests.isolation.framework import page_routes
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -32,13 +33,6 @@ PROJECT_CATALOGUE = any(
 )
 
 
-def _log_in(page, base_url: str, username: str) -> None:
-    page.goto(f"{base_url}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    with page.expect_navigation():
-        page.locator("form:has(input[name=password]) [type=submit]").click()
-
 
 def _language(page) -> str:
     return page.evaluate("() => document.documentElement.lang")
@@ -57,7 +51,7 @@ def test_each_role_lands_on_its_home_in_each_language(company, live_server, page
     company.save()
     make_member(company, role, username=f"{role}_user")
 
-    _log_in(page, live_server.url, f"{role}_user")
+    log_in(page, live_server.url, f"{role}_user")
     home = page.locator(f"[data-home='{role}']")
     home.wait_for()
     assert page.url.rstrip("/").endswith(f"/t/{company.slug}"), page.url
@@ -102,7 +96,7 @@ def test_each_role_is_refused_another_roles_page(company, live_server, page, scr
     if route is None:
         pytest.skip(f"no page is closed to {role}: every page admits it")
     make_member(company, role, username=f"{role}_user")
-    _log_in(page, live_server.url, f"{role}_user")
+    log_in(page, live_server.url, f"{role}_user")
     page.locator(f"[data-home='{role}']").wait_for()
 
     url = live_server.url + route.url(company.slug, {})

@@ -15,20 +15,13 @@ from collab.models import Role
 from collab.tenancy import tenant_scope
 from interlock.models import Job, ScoreSnapshot
 from interlock.services import scores_recompute
-from tests.factories import PASSWORD, make_member
+from tests.browser.session import log_in
+from tests.factories import make_member
 from tests.factories.interlock import build_seed_tables
 from tests.factories.org import EmployeeFactory, OrgUnitFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-
-def _log_in(tab, base_url: str, username: str) -> None:
-    tab.context.clear_cookies()
-    tab.goto(f"{base_url}/accounts/login/")
-    tab.fill("input[name=username]", username)
-    tab.fill("input[name=password]", PASSWORD)
-    with tab.expect_navigation():
-        tab.locator("form:has(input[name=password]) [type=submit]").click()
 
 
 @pytest.fixture
@@ -66,7 +59,7 @@ def _stored(world) -> dict[str, Decimal]:
 
 def test_manager_clicks_the_total_and_reads_its_breakdown(company, live_server, page, screenshot):
     errors = _watch_errors(page)
-    _log_in(page, live_server.url, "scores-manager")
+    log_in(page, live_server.url, "scores-manager")
     page.goto(f"{live_server.url}/t/alpha/dashboards/unit/")
     assert page.locator("#dashboard-total").inner_text().strip() == "98.00"
     with page.expect_navigation():
@@ -116,7 +109,7 @@ def test_manager_clicks_the_total_and_reads_its_breakdown(company, live_server, 
 def test_hr_admin_recomputes_and_watches_the_job(company, live_server, page, screenshot):
     errors = _watch_errors(page)
     base = live_server.url
-    _log_in(page, base, "scores-hr")
+    log_in(page, base, "scores-hr")
     page.goto(f"{base}/t/alpha/interlock/scores/")
     page.locator("#score-table").wait_for()
     before = _stored(company)
@@ -178,7 +171,7 @@ def test_whatif_shows_before_and_after_without_changing_what_others_see(
     before = _stored(world)
     unit_of = {f"unit:{world.units[name].pk}": name for name in world.units}
 
-    _log_in(page, base, "scores-hr")
+    log_in(page, base, "scores-hr")
     kpi, period = world.kpis["retention"].pk, world.period.pk
     page.goto(f"{base}/t/alpha/dashboards/what-if/?kpi={kpi}&period={period}")
     page.locator("#whatif-rows").wait_for()
@@ -206,10 +199,10 @@ def test_whatif_shows_before_and_after_without_changing_what_others_see(
     assert _stored(world) == before
     with tenant_scope(world.period.tenant):
         assert not Job.objects.exists()  # and no recompute was queued
-    _log_in(page, base, "scores-manager")
+    log_in(page, base, "scores-manager")
     page.goto(f"{base}/t/alpha/dashboards/unit/")
     assert page.locator("#dashboard-total").inner_text().strip() == "98.00"
-    _log_in(page, base, "scores-committee")
+    log_in(page, base, "scores-committee")
     page.goto(f"{base}/t/alpha/dashboards/ranking/")
     page.locator("#ranking-table").wait_for()
     sales_row = page.locator(f"#ranking-table tr[data-subject='unit:{world.units['sales'].pk}']")

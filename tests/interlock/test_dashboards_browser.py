@@ -10,20 +10,13 @@ from collab.models import Role
 from collab.tenancy import tenant_scope
 from interlock.services import scores_recompute
 from tests.browser.conftest import browser, page, screenshot  # noqa: F401  (fixtures of the browser tests)
-from tests.factories import PASSWORD, make_member
+from tests.browser.session import log_in
+from tests.factories import make_member
 from tests.factories.interlock import build_seed_tables
 from tests.factories.org import EmployeeFactory, OrgUnitFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-
-def _log_in(tab, base_url: str, username: str) -> None:
-    tab.context.clear_cookies()
-    tab.goto(f"{base_url}/accounts/login/")
-    tab.fill("input[name=username]", username)
-    tab.fill("input[name=password]", PASSWORD)
-    with tab.expect_navigation():
-        tab.locator("form:has(input[name=password]) [type=submit]").click()
 
 
 @pytest.fixture
@@ -58,7 +51,7 @@ def _chart_drawn(tab, selector: str) -> None:
 def test_dashboards_draw_and_drill(company, live_server, page, screenshot):  # noqa: F811
     errors = _watch_errors(page)
     base = live_server.url
-    _log_in(page, base, "dash-manager")
+    log_in(page, base, "dash-manager")
     page.goto(f"{base}/t/alpha/dashboards/unit/")
     assert page.locator("#dashboard-total").inner_text().strip() == "98.00"
     _chart_drawn(page, "#trend-chart")
@@ -68,7 +61,7 @@ def test_dashboards_draw_and_drill(company, live_server, page, screenshot):  # n
     page.wait_for_selector("#trend-table", state="visible")
     assert "98.00" in page.locator("#trend-table").inner_text()
 
-    _log_in(page, base, "dash-committee")
+    log_in(page, base, "dash-committee")
     page.goto(f"{base}/t/alpha/dashboards/collaboration/")
     _chart_drawn(page, "#collab-heatmap")
     page.wait_for_timeout(800)
@@ -84,7 +77,7 @@ def test_dashboards_draw_and_drill(company, live_server, page, screenshot):  # n
         page.mouse.click(box["x"] + 160 + 20, box["y"] + 10 + 20)
     assert "/dashboards/unit/" in page.url
 
-    _log_in(page, base, "dash-hr")
+    log_in(page, base, "dash-hr")
     kpi, period = company.kpis["retention"].pk, company.period.pk
     page.goto(f"{base}/t/alpha/dashboards/what-if/?kpi={kpi}&period={period}")
     page.select_option("select[name=rows-0-evaluation_kpi]", str(company.kpis["complaint_rate"].pk))
