@@ -209,8 +209,20 @@ def _closed_periods_from(start: int, until: int | None = None) -> list[Period]:
     return [p for p in closed if start <= period_start(p) and (until is None or period_start(p) < until)]
 
 
-def _refuse_closed(start: int, until: int | None, field: str) -> None:
-    closed = _closed_periods_from(start, until)
+def matrix_closed_periods(matrix: ResponsibilityMatrix) -> list[Period]:
+    """The closed periods scored with this version, earliest first: while there are any, a correction of it
+    is refused (the editor says so up front) and a new version from a later, open period is the way."""
+    later = (
+        ResponsibilityMatrix.objects.filter(kpi_id=matrix.kpi_id, version__gt=matrix.version)
+        .select_related("effective_from")
+        .order_by("version")
+        .first()
+    )
+    until = period_start(later.effective_from) if later else None
+    return _closed_periods_from(period_start(matrix.effective_from), until)
+
+
+def _refuse_closed(closed: list[Period], field: str) -> None:
     if closed:
         raise ValidationError(
             {
@@ -286,7 +298,7 @@ def matrix_create(
             {"kpi": _("This KPI already has a responsibility matrix; add a new version instead.")}
         )
     clean = matrix_rows_clean(rows)
-    _refuse_closed(period_start(period), None, "effective_from")
+    _refuse_closed(_closed_periods_from(period_start(period)), "effective_from")
     matrix = ResponsibilityMatrix.objects.create(
         kpi=kpi, effective_from=period, version=1, note=note, updated_by=_actor(actor)
     )
@@ -341,7 +353,7 @@ def matrix_new_version(
     except ValueError as error:
         raise ValidationError({"note": str(error)}) from None
     clean = matrix_rows_clean(rows)
-    _refuse_closed(period_start(period), None, "effective_from")
+    _refuse_closed(_closed_periods_from(period_start(period)), "effective_from")
     new = ResponsibilityMatrix.objects.create(
         kpi_id=latest.kpi_id,
         effective_from=period,
@@ -374,14 +386,7 @@ def matrix_update(
     current = _scoped(ResponsibilityMatrix, matrix, "matrix")
     current = lock_for_edit(ResponsibilityMatrix, current, lock_version)
     before = _matrix_snapshot(current)
-    start = period_start(current.effective_from)
-    later = (
-        ResponsibilityMatrix.objects.filter(kpi_id=current.kpi_id, version__gt=current.version)
-        .select_related("effective_from")
-        .order_by("version")
-        .first()
-    )
-    _refuse_closed(start, period_start(later.effective_from) if later else None, "matrix")
+    _refuse_closed(matrix_closed_periods(current), "matrix")
     ensure_period_open(current.effective_from, field="matrix")
     if note is not UNSET:
         try:

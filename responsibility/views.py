@@ -124,7 +124,9 @@ def _apply_other_errors(form: MatrixForm, other: dict[str, list[str]]) -> list[s
     return general
 
 
-def _editor(request, *, form, rows, mode, matrix=None, kpi=None, errors=None, general=None, stale=None):
+def _editor(
+    request, *, form, rows, mode, matrix=None, kpi=None, errors=None, general=None, stale=None, closed=()
+):
     status = 409 if stale else 200
     summary = services.share_summary(rows)
     context = {
@@ -134,8 +136,10 @@ def _editor(request, *, form, rows, mode, matrix=None, kpi=None, errors=None, ge
         "matrix": matrix,
         "kpi": kpi or (matrix.kpi if matrix else None),
         "summary": summary,
-        "general": general or [],
+        # The summary box lists the share rules itself; the service's copies of them would show twice.
+        "general": [m for m in general or [] if m not in summary["messages"]],
         "stale": stale,
+        "closed_periods": closed,  # a correction would be refused: the editor says so before any typing
         "template_row": _blank_row(MatrixRole.COLLABORATING),
         **_choices(),
     }
@@ -287,7 +291,8 @@ def _save_existing(request, matrix: ResponsibilityMatrix, mode: str):
         initial = {"lock_version": matrix.lock_version, "note": matrix.note}
     form = MatrixForm(request.POST or None, initial=initial, mode=mode)
     if request.method != "POST":
-        return _editor(request, form=form, rows=_rows_of(matrix), mode=mode, matrix=matrix)
+        closed = services.matrix_closed_periods(matrix) if mode == "edit" else []
+        return _editor(request, form=form, rows=_rows_of(matrix), mode=mode, matrix=matrix, closed=closed)
     rows = _posted_rows(request)
     if not form.is_valid():
         return _editor(request, form=form, rows=rows, mode=mode, matrix=matrix)
