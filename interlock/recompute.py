@@ -315,6 +315,24 @@ def _finish(job: Job, *, status: str, message: str, result: dict | None = None) 
     cache.delete(_progress_key(job.pk))
 
 
+def _partial_of(job: Job) -> dict[str, Any]:
+    """The `scores_recompute` arguments of a partial job (the KPIs and scorecards it names); {} if full."""
+    params = job.params or {}
+    if params.get("full", True):
+        return {}
+    return {"kpi_ids": params.get("kpis", []), "scorecard_ids": params.get("scorecards", [])}
+
+
+def _summary(result, partial: dict) -> dict[str, Any]:
+    """What a finished job records of its recompute."""
+    return {
+        "version": result.version,
+        "snapshots": result.snapshots,
+        "deleted": result.deleted,
+        "partial": bool(partial),
+    }
+
+
 def _skip_closed(job: Job, period_id: int) -> bool:
     """A period closed after the job was queued: its scores are read-only now and stay as they were when it
     closed (every input is frozen with it, so there is nothing a later run could change either). The job
@@ -347,10 +365,7 @@ def scores_flush_before_close(sender=None, *, period: Period, **kwargs) -> None:
         return
     from interlock.services import scores_recompute
 
-    params = job.params or {}
-    partial = {}
-    if not params.get("full", True):
-        partial = {"kpi_ids": params.get("kpis", []), "scorecard_ids": params.get("scorecards", [])}
+    partial = _partial_of(job)
     result = scores_recompute(period=period, actor=job.created_by, **partial)
     if job.started_at is None:
         job.started_at = timezone.now()
@@ -359,13 +374,7 @@ def scores_flush_before_close(sender=None, *, period: Period, **kwargs) -> None:
         "period": period.label,
         "n": result.snapshots,
     }
-    summary = {
-        "version": result.version,
-        "snapshots": result.snapshots,
-        "deleted": result.deleted,
-        "partial": bool(partial),
-        "on_close": True,
-    }
+    summary = {**_summary(result, partial), "on_close": True}
     _finish(job, status=Job.Status.DONE, message=message, result=summary)
 
 
@@ -384,10 +393,7 @@ def scores_recompute_run(*, job_id: int, period_id: int, final_attempt: bool = T
         return {"job": job_id, "status": "skipped"}
     if _skip_closed(job, period_id):
         return {"job": job.pk, "status": "skipped"}
-    params = job.params or {}
-    partial = {}
-    if not params.get("full", True):
-        partial = {"kpi_ids": params.get("kpis", []), "scorecard_ids": params.get("scorecards", [])}
+    partial = _partial_of(job)
     try:
         result = scores_recompute(period=period_id, actor=job.created_by, progress=_report(job.pk), **partial)
     except ValidationError as invalid:
@@ -406,12 +412,7 @@ def scores_recompute_run(*, job_id: int, period_id: int, final_attempt: bool = T
     except Exception as error:
         _finish(job, status=Job.Status.FAILED, message=str(error) or type(error).__name__)
         raise
-    summary = {
-        "version": result.version,
-        "snapshots": result.snapshots,
-        "deleted": result.deleted,
-        "partial": bool(partial),
-    }
+    summary = _summary(result, partial)
     _finish(
         job,
         status=Job.Status.DONE,

@@ -55,9 +55,14 @@ LINE_ROLES = dict(LineRole.choices)
 # --------------------------------------------------------------------------------------------- periods
 
 
-def periods_ordered() -> list[Period]:
-    """Every period of the tenant, earliest start first (one query)."""
-    return sorted(Period.objects.all(), key=lambda p: (period_start(p), p.kind != Period.Kind.MONTH))
+def period_order(period: Period) -> tuple[int, bool]:
+    """Earliest start first; of periods starting together, a month before a quarter or year."""
+    return period_start(period), period.kind != Period.Kind.MONTH
+
+
+def periods_ordered(periods: Iterable[Period] | None = None) -> list[Period]:
+    """`periods` (by default every period of the tenant: one query), in `period_order`."""
+    return sorted(Period.objects.all() if periods is None else periods, key=period_order)
 
 
 def scored_period_ids() -> set[int]:
@@ -682,7 +687,7 @@ def home_scores(*, org_unit_id: int | None, position_id: int | None) -> dict[str
     )
     if not snaps:
         return {}
-    latest = max(snaps, key=lambda s: (period_start(s.period), s.period.kind != Period.Kind.MONTH)).period_id
+    latest = max(snaps, key=lambda snap: period_order(snap.period)).period_id
     return {
         "position" if snap.position_id else "unit": HomeScore(snap, BAND_CSS[_band(snap.total)])
         for snap in snaps

@@ -132,7 +132,7 @@ def scorecard_list(request):
             raise Http404
     else:  # the latest period with scorecards, as the score and dashboard pages open on their latest scores
         with_cards = set(Scorecard.objects.order_by().values_list("period_id", flat=True).distinct())
-        period = default_period(periods_ordered(), with_cards)
+        period = default_period(periods_ordered(periods), with_cards)
     kind = request.GET.get("kind", "")
     kind = kind if kind in KINDS else ""
     status = request.GET.get("status", "")

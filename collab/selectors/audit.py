@@ -84,11 +84,6 @@ def audit_filter_choices() -> dict[str, list[str]]:
     }
 
 
-def audit_event_get(pk: int) -> AuditEvent:
-    """One event of the scoped tenant; raises AuditEvent.DoesNotExist for a missing or foreign id."""
-    return AuditEvent.objects.get(pk=pk)
-
-
 # --- words for codes: actions, object types, snapshot fields and values ----------------------------
 
 ACTION_LABELS = {

@@ -79,3 +79,30 @@ def screenshot(page):
         return path
 
     return take
+
+
+@pytest.fixture
+def scored_company(tenant_a, tenant_b):
+    """The seed tables in tenant A, published and scored, with logins scores-hr, scores-manager (of sales)
+    and scores-committee; the other tenant is in the room with a unit of its own."""
+    from collab.models import Role
+    from collab.tenancy import tenant_scope
+    from interlock.models import Job
+    from interlock.services import scores_recompute
+    from tests.factories import make_member
+    from tests.factories.interlock import build_seed_tables
+    from tests.factories.org import EmployeeFactory, OrgUnitFactory
+
+    tenant_a.locale = "en"
+    tenant_a.save()
+    hr = make_member(tenant_a, Role.HR_ADMIN, username="scores-hr")
+    manager = make_member(tenant_a, Role.MANAGER, username="scores-manager")
+    make_member(tenant_a, Role.COMMITTEE, username="scores-committee")
+    with tenant_scope(tenant_a):
+        world = build_seed_tables(actor=hr)
+        Job.objects.all().delete()  # publishing queued one (never sent: no commit hook ran it here)
+        scores_recompute(period=world.period, actor=hr)
+        EmployeeFactory(org_unit=world.units["sales"], user=manager)
+    with tenant_scope(tenant_b):
+        OrgUnitFactory(code="B-SALES", name="Bravo sales")
+    return world

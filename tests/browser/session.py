@@ -13,3 +13,10 @@ def log_in(tab, base_url: str, username: str) -> None:
     tab.fill("input[name=password]", PASSWORD)
     with tab.expect_navigation():
         tab.locator("form:has(input[name=password]) [type=submit]").click()
+
+
+def watch_errors(tab) -> list[str]:
+    """The JavaScript errors `tab` raises from now on (the list fills as they happen)."""
+    errors: list[str] = []
+    tab.on("pageerror", lambda error: errors.append(f"{tab.url}: {error} {getattr(error, 'stack', '')}"))
+    return errors

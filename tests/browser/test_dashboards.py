@@ -6,39 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from collab.models import Role
-from collab.tenancy import tenant_scope
-from interlock.services import scores_recompute
-from tests.browser.conftest import browser, page, screenshot  # noqa: F401  (fixtures of the browser tests)
-from tests.browser.session import log_in
-from tests.factories import make_member
-from tests.factories.interlock import build_seed_tables
-from tests.factories.org import EmployeeFactory, OrgUnitFactory
+from tests.browser.session import log_in, watch_errors
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-
-@pytest.fixture
-def company(tenant_a, tenant_b):
-    tenant_a.locale = "en"
-    tenant_a.save()
-    hr = make_member(tenant_a, Role.HR_ADMIN, username="dash-hr")
-    manager = make_member(tenant_a, Role.MANAGER, username="dash-manager")
-    make_member(tenant_a, Role.COMMITTEE, username="dash-committee")
-    with tenant_scope(tenant_a):
-        world = build_seed_tables(actor=hr)
-        scores_recompute(period=world.period, actor=hr)
-        EmployeeFactory(org_unit=world.units["sales"], user=manager)
-    with tenant_scope(tenant_b):
-        OrgUnitFactory(code="B-SALES", name="Bravo sales")
-    return world
-
-
-def _watch_errors(tab) -> list[str]:
-    errors: list[str] = []
-    tab.on("pageerror", lambda error: errors.append(f"{tab.url}: {error} {getattr(error, 'stack', '')}"))
-    return errors
 
 
 def _chart_drawn(tab, selector: str) -> None:
@@ -48,10 +18,10 @@ def _chart_drawn(tab, selector: str) -> None:
     )
 
 
-def test_dashboards_draw_and_drill(company, live_server, page, screenshot):  # noqa: F811
-    errors = _watch_errors(page)
+def test_dashboards_draw_and_drill(scored_company, live_server, page, screenshot):
+    errors = watch_errors(page)
     base = live_server.url
-    log_in(page, base, "dash-manager")
+    log_in(page, base, "scores-manager")
     page.goto(f"{base}/t/alpha/dashboards/unit/")
     assert page.locator("#dashboard-total").inner_text().strip() == "98.00"
     _chart_drawn(page, "#trend-chart")
@@ -61,7 +31,7 @@ def test_dashboards_draw_and_drill(company, live_server, page, screenshot):  # n
     page.wait_for_selector("#trend-table", state="visible")
     assert "98.00" in page.locator("#trend-table").inner_text()
 
-    log_in(page, base, "dash-committee")
+    log_in(page, base, "scores-committee")
     page.goto(f"{base}/t/alpha/dashboards/collaboration/")
     _chart_drawn(page, "#collab-heatmap")
     page.wait_for_timeout(800)
@@ -77,10 +47,10 @@ def test_dashboards_draw_and_drill(company, live_server, page, screenshot):  # n
         page.mouse.click(box["x"] + 160 + 20, box["y"] + 10 + 20)
     assert "/dashboards/unit/" in page.url
 
-    log_in(page, base, "dash-hr")
-    kpi, period = company.kpis["retention"].pk, company.period.pk
+    log_in(page, base, "scores-hr")
+    kpi, period = scored_company.kpis["retention"].pk, scored_company.period.pk
     page.goto(f"{base}/t/alpha/dashboards/what-if/?kpi={kpi}&period={period}")
-    page.select_option("select[name=rows-0-evaluation_kpi]", str(company.kpis["complaint_rate"].pk))
+    page.select_option("select[name=rows-0-evaluation_kpi]", str(scored_company.kpis["complaint_rate"].pk))
     page.click("#whatif-run")
     page.wait_for_selector("#whatif-table")
     table = page.locator("#whatif-table").inner_text()

@@ -11,41 +11,11 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from collab.models import Role
 from collab.tenancy import tenant_scope
 from interlock.models import Job, ScoreSnapshot
-from interlock.services import scores_recompute
-from tests.browser.session import log_in
-from tests.factories import make_member
-from tests.factories.interlock import build_seed_tables
-from tests.factories.org import EmployeeFactory, OrgUnitFactory
+from tests.browser.session import log_in, watch_errors
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-
-@pytest.fixture
-def company(tenant_a, tenant_b):
-    """The seed tables in tenant A, scored; the other tenant is in the room with a unit of its own."""
-    tenant_a.locale = "en"
-    tenant_a.save()
-    hr = make_member(tenant_a, Role.HR_ADMIN, username="scores-hr")
-    manager = make_member(tenant_a, Role.MANAGER, username="scores-manager")
-    make_member(tenant_a, Role.COMMITTEE, username="scores-committee")
-    with tenant_scope(tenant_a):
-        world = build_seed_tables(actor=hr)
-        Job.objects.all().delete()  # publishing queued one (never sent: no commit hook ran it here)
-        scores_recompute(period=world.period, actor=hr)
-        EmployeeFactory(org_unit=world.units["sales"], user=manager)
-    with tenant_scope(tenant_b):
-        OrgUnitFactory(code="B-SALES", name="Bravo sales")
-    return world
-
-
-def _watch_errors(tab) -> list[str]:
-    errors: list[str] = []
-    tab.on("pageerror", lambda error: errors.append(f"{tab.url}: {error}"))
-    return errors
 
 
 def _cells(row) -> list[str]:
@@ -57,8 +27,8 @@ def _stored(world) -> dict[str, Decimal]:
         return dict(ScoreSnapshot.objects.filter(period=world.period).values_list("subject", "total"))
 
 
-def test_manager_clicks_the_total_and_reads_its_breakdown(company, live_server, page, screenshot):
-    errors = _watch_errors(page)
+def test_manager_clicks_the_total_and_reads_its_breakdown(scored_company, live_server, page, screenshot):
+    errors = watch_errors(page)
     log_in(page, live_server.url, "scores-manager")
     page.goto(f"{live_server.url}/t/alpha/dashboards/unit/")
     assert page.locator("#dashboard-total").inner_text().strip() == "98.00"
@@ -106,22 +76,22 @@ def test_manager_clicks_the_total_and_reads_its_breakdown(company, live_server, 
     assert errors == [], "\n".join(errors)
 
 
-def test_hr_admin_recomputes_and_watches_the_job(company, live_server, page, screenshot):
-    errors = _watch_errors(page)
+def test_hr_admin_recomputes_and_watches_the_job(scored_company, live_server, page, screenshot):
+    errors = watch_errors(page)
     base = live_server.url
     log_in(page, base, "scores-hr")
     page.goto(f"{base}/t/alpha/interlock/scores/")
     page.locator("#score-table").wait_for()
-    before = _stored(company)
+    before = _stored(scored_company)
     # Tests run Celery eagerly: the job has run by the time the htmx answer swaps in its progress.
     page.click("#score-recompute")
     page.locator("#score-job [data-status='done']").wait_for()
     assert "100 %" in page.locator("#score-job").inner_text()
     assert "score(s) written" in page.locator("#score-job").inner_text()
-    with tenant_scope(company.period.tenant):
-        job = Job.objects.get(key=f"period:{company.period.pk}")
+    with tenant_scope(scored_company.period.tenant):
+        job = Job.objects.get(key=f"period:{scored_company.period.pk}")
         assert job.status == Job.Status.DONE and job.created_by.username == "scores-hr"
-    assert _stored(company) == before  # same inputs, same totals (a new version)
+    assert _stored(scored_company) == before  # same inputs, same totals (a new version)
 
     # The job page renders the finished state: no more polling.
     page.goto(f"{base}/t/alpha/interlock/jobs/{job.pk}/")
@@ -133,10 +103,10 @@ def test_hr_admin_recomputes_and_watches_the_job(company, live_server, page, scr
     screenshot("score-job-done")
 
     # A job a worker is still running: the page polls it (htmx, every second) until it ends.
-    with tenant_scope(company.period.tenant):
+    with tenant_scope(scored_company.period.tenant):
         running = Job.objects.create(
             kind=Job.Kind.SCORE_RECOMPUTE,
-            key=f"period:{company.period.pk}",
+            key=f"period:{scored_company.period.pk}",
             status=Job.Status.RUNNING,
             progress=40,
         )
@@ -145,10 +115,10 @@ def test_hr_admin_recomputes_and_watches_the_job(company, live_server, page, scr
     polling.wait_for()
     assert "40 %" in polling.inner_text()
     screenshot("score-job-running")
-    with tenant_scope(company.period.tenant):
+    with tenant_scope(scored_company.period.tenant):
         Job.objects.filter(pk=running.pk).update(progress=70)
     page.locator(f"#job-{running.pk}:has-text('70 %')").wait_for()
-    with tenant_scope(company.period.tenant):
+    with tenant_scope(scored_company.period.tenant):
         Job.objects.filter(pk=running.pk).update(
             status=Job.Status.DONE, progress=100, message="5 score(s) written.", finished_at=timezone.now()
         )
@@ -163,11 +133,11 @@ def test_hr_admin_recomputes_and_watches_the_job(company, live_server, page, scr
 
 
 def test_whatif_shows_before_and_after_without_changing_what_others_see(
-    company, live_server, page, screenshot
+    scored_company, live_server, page, screenshot
 ):
-    errors = _watch_errors(page)
+    errors = watch_errors(page)
     base = live_server.url
-    world = company
+    world = scored_company
     before = _stored(world)
     unit_of = {f"unit:{world.units[name].pk}": name for name in world.units}
 

@@ -10,6 +10,7 @@ from django.urls import reverse
 from collab.models import Period
 from collab.tenancy import tenant_scope
 from tests.factories import make_member
+from tests.factories.goals import KPIFactory
 from tests.factories.org import EmployeeFactory, OrgUnitFactory, PositionFactory
 
 pytestmark = pytest.mark.django_db
@@ -128,8 +129,6 @@ def _goal(period, unit, kpi, parent=None, weight=100, position=None):
 def cascade(tenant_a):
     """Group → Production (department) → Team 1 (no goals of its own); Group → Safety (a sibling)."""
     from goals.models import Measurement
-    from tests.factories.goals import KPIFactory
-
     with tenant_scope(tenant_a):
         period = Period.objects.create(kind="year", year=2034, status="active")
         group = OrgUnitFactory(code="G", name="Group", kind="group")
@@ -231,8 +230,6 @@ def test_employee_home_queries_do_not_grow_with_the_goal_tree(
     with django_assert_max_num_queries(12) as first:
         assert b'id="my-goals-inherited"' in client.get(HOME).content
     with tenant_scope(tenant_a):
-        from tests.factories.goals import KPIFactory
-
         parent, unit = cascade["prod_goal"], cascade["production"]
         for _level in range(4):  # a deeper chain, and more goals beside it
             unit = OrgUnitFactory(parent=unit)
@@ -259,8 +256,6 @@ def test_a_manager_sees_the_goals_of_their_unit_above_the_team(
     assert f'data-goal="{cascade["prod_goal"].pk}"' in card and f'data-goal="{cascade["root"].pk}"' in card
     assert 'id="my-goals-inherited"' not in card
     with tenant_scope(tenant_a):
-        from tests.factories.goals import KPIFactory
-
         for _n in range(5):
             _goal(cascade["period"], cascade["production"], KPIFactory(), parent=cascade["prod_goal"])
     with django_assert_max_num_queries(len(first.captured_queries)):
