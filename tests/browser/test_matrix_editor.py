@@ -38,8 +38,9 @@ def _fill_row(page, index: int, unit, role: str, share: str, eval_kpi, dimension
     page.fill(f"input[name=rows-{index}-org_unit]", f"{unit.code} · {unit.name}")
     page.select_option(f"select[name=rows-{index}-role]", role)
     page.fill(f"input[name=rows-{index}-share]", share)
-    page.fill(f"input[name=rows-{index}-contribution_dimension]", dimension)
     page.fill(f"input[name=rows-{index}-evaluation_kpi]", f"{eval_kpi.code} · {eval_kpi.name}")
+    # A plain field last: focus leaves the datalist input, whose open suggestions would take the next click.
+    page.fill(f"input[name=rows-{index}-contribution_dimension]", dimension)
 
 
 def _expect_sum(page, text: str) -> None:
