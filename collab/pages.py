@@ -1,4 +1,4 @@
-"""Page helpers: the role check every tenant page goes through, and safe id lookups."""
+"""Page helpers: the role check every tenant page goes through, safe id lookups, and the one pager."""
 
 from __future__ import annotations
 
@@ -6,15 +6,17 @@ import functools
 from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Page, Paginator
 from django.db import models
 from django.http import Http404, HttpResponseNotAllowed
 from django.urls import register_converter
 
 from collab.models import ALL_ROLES, Role
-from collab.routing import MAX_ID
+from collab.routing import MAX_ID, parse_id
 
 HR_ONLY = frozenset({Role.HR_ADMIN})
 HR_AND_AUDITOR = frozenset({Role.HR_ADMIN, Role.AUDITOR})
+PAGE_SIZE = 25
 
 
 class IdConverter:
@@ -90,3 +92,36 @@ def get_scoped_or_404(model_or_queryset, pk: int) -> models.Model:
         return queryset.get(pk=pk)
     except queryset.model.DoesNotExist as missing:
         raise Http404 from missing
+
+
+def id_param(data, name: str) -> int | None:
+    """An id from a query string or form (`request.GET`, `request.POST`): None when absent or blank;
+    a malformed or huge one is a 404, exactly like a missing id."""
+    raw = str(data.get(name, "") or "").strip()
+    if raw == "":
+        return None
+    pk = parse_id(raw)
+    if pk is None:
+        raise Http404
+    return pk
+
+
+def paginate(request, items, *, param: str = "page", per_page: int = PAGE_SIZE) -> Page:
+    """One page of `items` by the `param` query parameter (an out-of-range or malformed number gives the
+    nearest page), with `page.links` — first/previous/next/last URLs that keep every other parameter — for
+    the one pager template, `collab/_pager.html`."""
+    page = Paginator(items, per_page).get_page(request.GET.get(param))
+
+    def link(number: int) -> str:
+        query = request.GET.copy()
+        query[param] = str(number)
+        return "?" + query.urlencode()
+
+    last = page.paginator.num_pages
+    page.links = {
+        "first": link(1) if page.number > 1 else "",
+        "previous": link(page.number - 1) if page.has_previous() else "",
+        "next": link(page.number + 1) if page.has_next() else "",
+        "last": link(last) if page.number < last else "",
+    }
+    return page

@@ -15,7 +15,6 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Q, Sum
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
@@ -26,7 +25,7 @@ from django.utils.translation import gettext_lazy
 
 from collab.forms import add_service_errors
 from collab.models import Employee, OrgUnit, Period, Position, Role
-from collab.pages import HR_ONLY, get_scoped_or_404, tenant_page
+from collab.pages import HR_ONLY, get_scoped_or_404, id_param, paginate, tenant_page
 from collab.selectors.org import holder_label, repeated_unit_names
 from goals.models import KPI
 from interlock import proposals, services
@@ -48,10 +47,8 @@ from responsibility.forms import (
     resolve_references,
     split_errors,
 )
-from responsibility.views import _id_param
 
 READERS = frozenset({Role.HR_ADMIN, Role.MANAGER, Role.COMMITTEE, Role.AUDITOR})
-PAGE_SIZE = 25
 KINDS = ("unit", "position")
 
 
@@ -125,7 +122,7 @@ def _latest_snapshots(card_ids: list[int]) -> dict[int, dict]:
 @tenant_page(read=READERS)
 def scorecard_list(request):
     periods = list(Period.objects.all())
-    period_id = _id_param(request, "period")
+    period_id = id_param(request.GET, "period")
     if period_id is not None:
         period = next((p for p in periods if p.pk == period_id), None)
         if period is None:
@@ -153,9 +150,7 @@ def scorecard_list(request):
             | Q(position__title__icontains=query)
             | Q(position__code__icontains=query)
         )
-    page = Paginator(cards.order_by("position_id", "org_unit__path", "pk"), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = paginate(request, cards.order_by("position_id", "org_unit__path", "pk"))
     minimum = _minimum(request)
     ids = [card.pk for card in page]
     scored = _latest_snapshots(ids)
@@ -198,7 +193,7 @@ def scorecard_list(request):
 def scorecard_create(request):
     initial = {}
     for name in ("period", "org_unit", "position"):
-        value = _id_param(request, name)
+        value = id_param(request.GET, name)
         if value is not None:
             initial[name] = value
     if "org_unit" in initial:

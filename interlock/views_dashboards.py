@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
@@ -21,8 +20,7 @@ from django.utils.translation import gettext_lazy
 from collab.forms import ScopedModelChoiceField
 from collab.imports import export_xlsx, xlsx_response
 from collab.models import OrgUnit, Period, Role
-from collab.pages import HR_ONLY, get_scoped_or_404, tenant_page
-from collab.routing import parse_id
+from collab.pages import HR_ONLY, get_scoped_or_404, id_param, paginate, tenant_page
 from collab.selectors.org import repeated_unit_names
 from goals.models import KPI
 from interlock import engine, whatif
@@ -45,7 +43,6 @@ from responsibility.models import MatrixRole, ResponsibilityMatrix
 from responsibility.selectors import matrix_effective_ids
 
 READERS = frozenset({Role.HR_ADMIN, Role.MANAGER, Role.COMMITTEE, Role.AUDITOR})
-PAGE_SIZE = 25
 LINE_FIELDS = ("kpi", "weight", "role", "threshold")
 FLAG_CHOICES = [
     ("", gettext_lazy("Any flags")),
@@ -61,18 +58,10 @@ FLAG_CHOICES = [
 # --------------------------------------------------------------------------------------------- helpers
 
 
-def _id_param(data, name: str) -> int | None:
-    raw = str(data.get(name, "") or "").strip()
-    if raw == "":
-        return None
-    pk = parse_id(raw)
-    if pk is None:
-        raise Http404
-    return pk
 
 
 def _period(request, periods: list[Period], scored: set[int]) -> Period | None:
-    period_id = _id_param(request.GET, "period")
+    period_id = id_param(request.GET, "period")
     if period_id is None:
         return default_period(periods, scored)
     for period in periods:
@@ -97,7 +86,7 @@ def unit_dashboard_page(request, pk: int | None = None):
     """The department dashboard: a manager's own unit by default; HR, committee and auditors pick any."""
     own = own_unit(request.user)
     if pk is None:
-        pk = _id_param(request.GET, "unit")
+        pk = id_param(request.GET, "unit")
     if pk is not None:
         unit = get_scoped_or_404(OrgUnit, pk)
         if not may_read_unit(request.membership, unit, own):
@@ -145,7 +134,7 @@ def collaboration_page(request):
     periods = periods_ordered()
     scored = scored_period_ids()
     period = _period(request, periods, scored)
-    subtree_id = _id_param(request.GET, "unit")
+    subtree_id = id_param(request.GET, "unit")
     subtree = get_scoped_or_404(OrgUnit, subtree_id) if subtree_id is not None else None
     context = {
         "periods": periods,
@@ -162,7 +151,7 @@ def collaboration_page(request):
         data["chart"]["unit_url"] = unit_base
         data["chart"]["matrix_url"] = matrix_base
         data["chart"]["period"] = period.pk
-        page = Paginator(data["kpi_order"], PAGE_SIZE).get_page(request.GET.get("page"))
+        page = paginate(request, data["kpi_order"])
         rows = collaboration_rows(data, page.object_list)
         context.update(data, page=page, rows=rows, unit_base=unit_base, matrix_base=matrix_base)
     return render(request, "interlock/dashboards/collaboration.html", context)
@@ -242,7 +231,7 @@ def _ranking_rows(request):
 @tenant_page(read=READERS)
 def ranking_page(request):
     form, periods, period, rows = _ranking_rows(request)
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page")) if rows is not None else None
+    page = paginate(request, rows) if rows is not None else None
     items = []
     if page is not None:
         repeated = repeated_unit_names()
@@ -317,20 +306,20 @@ def ranking_export(request):
 
 def _matrix_target(data) -> tuple[KPI | None, ResponsibilityMatrix | None]:
     """The KPI of a matrix what-if: `kpi`, or the KPI of `matrix` (the edited version)."""
-    matrix_id = _id_param(data, "matrix")
+    matrix_id = id_param(data, "matrix")
     matrix = (
         get_scoped_or_404(ResponsibilityMatrix.objects.select_related("kpi", "effective_from"), matrix_id)
         if matrix_id is not None
         else None
     )
-    kpi_id = _id_param(data, "kpi")
+    kpi_id = id_param(data, "kpi")
     kpi = get_scoped_or_404(KPI, kpi_id) if kpi_id is not None else (matrix.kpi if matrix else None)
     return kpi, matrix
 
 
 def _whatif_period(data, periods: list[Period], matrix: ResponsibilityMatrix | None) -> Period | None:
     for name in ("period", "effective_from"):
-        period_id = _id_param(data, name)
+        period_id = id_param(data, name)
         if period_id is not None:
             for period in periods:
                 if period.pk == period_id:
@@ -379,7 +368,7 @@ def whatif_page(request):
     scores before and after, side by side. htmx requests get the result fragment only. Writes nothing."""
     data = request.POST if request.method == "POST" else request.GET
     periods = periods_ordered()
-    scorecard_id = _id_param(data, "scorecard")
+    scorecard_id = id_param(data, "scorecard")
     context: dict = {"periods": periods, "role_options": MatrixRole.choices, "line_roles": LineRole.choices}
     context["unit_options"] = list(
         OrgUnit.objects.order_by("path").values_list("pk", "code", "name", "depth")

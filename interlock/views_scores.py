@@ -11,13 +11,12 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from collab.models import ALL_ROLES, Period
-from collab.pages import HR_ONLY, get_scoped_or_404, tenant_page
+from collab.pages import HR_ONLY, get_scoped_or_404, paginate, tenant_page
 from collab.selectors.org import repeated_unit_names
 from interlock import engine
 from interlock.access import readable_snapshots, sees_all_units
@@ -26,8 +25,6 @@ from interlock.recompute import job_progress, scores_recompute_request
 from interlock.selectors_dashboards import default_period, periods_ordered, scored_period_ids
 from interlock.selectors_scores import explain, snapshot_queryset, snapshot_search, subject_label
 from interlock.views_dashboards import show_period
-
-PAGE_SIZE = 25
 
 FLAG_CHOICES = [
     ("", gettext_lazy("Any")),
@@ -102,8 +99,8 @@ def score_list(request):
                 membership=request.membership,
                 user=request.user,
             )
-    page = Paginator(snapshots, PAGE_SIZE).get_page(request.GET.get("page"))
-    offset = (page.number - 1) * PAGE_SIZE
+    page = paginate(request, snapshots)
+    offset = page.start_index() - 1
     repeated = repeated_unit_names()
     rows = [(offset + i + 1, snap, subject_label(snap, repeated)) for i, snap in enumerate(page.object_list)]
     context = {

@@ -12,15 +12,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from collab.models import OrgUnit, Period, Role
-from collab.pages import HR_ONLY, get_scoped_or_404, tenant_page
-from collab.routing import parse_id
+from collab.pages import HR_ONLY, get_scoped_or_404, id_param, paginate, tenant_page
 from goals.models import KPI
 from interlock.proposals import matrix_scorecard_proposals
 from responsibility import services
@@ -39,21 +37,12 @@ from responsibility.models import MatrixRole, MatrixRow, ResponsibilityMatrix
 from responsibility.selectors import matrix_effective_ids, matrix_with_rows, period_start
 
 READERS = frozenset({Role.HR_ADMIN, Role.MANAGER, Role.COMMITTEE, Role.AUDITOR})
-PAGE_SIZE = 25
 COMPARE_FIELDS = ("role", "share", "contribution_dimension", "evaluation_kpi_id", "evaluation_method")
 
 
 # --------------------------------------------------------------------------------------------- helpers
 
 
-def _id_param(request, name: str) -> int | None:
-    raw = request.GET.get(name, "")
-    if raw == "":
-        return None
-    pk = parse_id(raw)
-    if pk is None:
-        raise Http404
-    return pk
 
 
 def default_period(periods: list[Period]) -> Period | None:
@@ -169,7 +158,7 @@ def matrix_list(request):
         kpis = kpis.filter(versions__gt=0)
     elif scope == "without":
         kpis = kpis.filter(versions=0)
-    page = Paginator(kpis.order_by("code"), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, kpis.order_by("code"))
     effective = matrix_effective_ids(period) if period is not None else {}
     wanted = [effective[k.pk] for k in page if k.pk in effective]
     rows_by_matrix: dict[int, list[MatrixRow]] = {}
@@ -252,14 +241,14 @@ def matrix_detail(request, pk: int):
 @tenant_page(read=HR_ONLY, write=HR_ONLY)
 def matrix_create(request):
     initial = {}
-    kpi_id = _id_param(request, "kpi")
+    kpi_id = id_param(request.GET, "kpi")
     if kpi_id is not None:
         kpi = get_scoped_or_404(KPI, kpi_id)
         latest = ResponsibilityMatrix.objects.filter(kpi=kpi).order_by("-version").first()
         if latest is not None:  # a matrix exists: a new version is the way to change it
             return redirect("matrix-new-version", tenant_slug=request.tenant.slug, pk=latest.pk)
         initial["kpi"] = kpi.pk
-    period_id = _id_param(request, "period")
+    period_id = id_param(request.GET, "period")
     if period_id is not None:
         initial["effective_from"] = get_scoped_or_404(Period, period_id).pk
     form = MatrixForm(request.POST or None, initial=initial, mode="create")
@@ -410,7 +399,7 @@ def matrix_compare(request, pk: int):
         .select_related("effective_from")
         .order_by("-version")
     )
-    other_id = _id_param(request, "with")
+    other_id = id_param(request.GET, "with")
     if other_id is None:
         others = [v for v in versions if v.pk != matrix.pk]
         if not others:

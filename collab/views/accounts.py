@@ -12,7 +12,6 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.forms import SetPasswordForm
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -25,12 +24,11 @@ from django.views.decorators.debug import sensitive_post_parameters
 from collab.forms import accounts as forms
 from collab.forms import add_service_errors, save_form
 from collab.models import Membership, Notification, Role
-from collab.pages import HR_AND_AUDITOR, HR_ONLY, get_scoped_or_404, own_page, tenant_page
+from collab.pages import HR_AND_AUDITOR, HR_ONLY, get_scoped_or_404, own_page, paginate, tenant_page
 from collab.selectors import platform as selectors
 from collab.services import accounts as services
 from collab.services import notifications as notification_services
 
-PAGE_SIZE = 25
 # The services name a few fields differently from the forms.
 FIELD_NAMES = {"password": "password1", "employee": "employee_no"}
 
@@ -96,7 +94,7 @@ def member_list(request):
     role = request.GET.get("role", "")
     status = request.GET.get("status", "")
     members = selectors.members(search=search, role=role, status=status)
-    page = Paginator(members, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, members)
     labels = dict(Role.choices)
     page.object_list = list(page.object_list)
     for member in page.object_list:
@@ -229,9 +227,7 @@ member_invite_resend = _member_action(
 @own_page()
 def notification_list(request):
     unread_only = request.GET.get("show") == "unread"
-    page = Paginator(selectors.notifications_of(request.user, unread_only=unread_only), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = paginate(request, selectors.notifications_of(request.user, unread_only=unread_only))
     context = {
         "page": page,
         "unread_only": unread_only,

@@ -10,7 +10,6 @@ import io
 from datetime import datetime
 
 from django import forms
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -18,10 +17,9 @@ from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook
 
 from collab.models import AuditEvent
-from collab.pages import HR_AND_AUDITOR, get_scoped_or_404, tenant_page
+from collab.pages import HR_AND_AUDITOR, get_scoped_or_404, paginate, tenant_page
 from collab.selectors import audit as selectors
 
-PAGE_SIZE = 25
 EXPORT_MAX_ROWS = 100_000
 EXCEL_CELL_MAX = 32_000
 
@@ -97,7 +95,7 @@ def _filtered(request) -> tuple[AuditFilterForm, dict, object]:
 @tenant_page(read=HR_AND_AUDITOR)
 def audit_log(request):
     form, filters, events = _filtered(request)
-    page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, events)
     page.object_list = list(page.object_list)
     names = selectors.object_names(page.object_list)
     for event in page.object_list:

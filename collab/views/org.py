@@ -12,7 +12,6 @@ from urllib.parse import urldefrag
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -22,12 +21,11 @@ from collab.forms import org as forms
 from collab.forms import save_form
 from collab.imports import ImportFileError, Table, export_xlsx, xlsx_response
 from collab.models import Employee, OrgUnit, Period, Position
-from collab.pages import HR_AND_AUDITOR, HR_ONLY, get_scoped_or_404, tenant_page
+from collab.pages import HR_AND_AUDITOR, HR_ONLY, get_scoped_or_404, paginate, tenant_page
 from collab.routing import parse_id
 from collab.selectors import org as selectors
 from collab.services import org as services
 
-PAGE_SIZE = 25
 PANEL_BASE = "collab/org/_panel.html"
 EXPORT_LIMIT = 100_000
 
@@ -87,10 +85,6 @@ def _delete_page(request, delete, *, done: str, title: str, question: str, actio
     }
     status = 400 if error and not request.htmx else 200
     return render(request, "collab/org/confirm.html", context, status=status)
-
-
-def _page(request, queryset):
-    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
 def _wants_export(request) -> bool:
@@ -232,7 +226,7 @@ def position_list(request):
             export_xlsx(_headers("positions"), rows, sheet_title=_("Positions")), "positions.xlsx"
         )
     return render(
-        request, "collab/org/positions.html", {"filters": filters, "page": _page(request, queryset)}
+        request, "collab/org/positions.html", {"filters": filters, "page": paginate(request, queryset)}
     )
 
 
@@ -326,7 +320,7 @@ def employee_list(request):
             export_xlsx(_headers("employees"), rows, sheet_title=_("Employees")), "employees.xlsx"
         )
     return render(
-        request, "collab/org/employees.html", {"filters": filters, "page": _page(request, queryset)}
+        request, "collab/org/employees.html", {"filters": filters, "page": paginate(request, queryset)}
     )
 
 
@@ -446,7 +440,7 @@ def period_list(request):
         )
         headers = [_("Period"), _("Kind"), _("Year"), _("Quarter"), _("Month"), _("Status")]
         return xlsx_response(export_xlsx(headers, rows, sheet_title=_("Periods")), "periods.xlsx")
-    page = _page(request, queryset)
+    page = paginate(request, queryset)
     for period in page:
         period.next_status = Period.NEXT_STATUS.get(period.status)
         period.next_label = Period.Status(period.next_status).label if period.next_status else ""

@@ -4,20 +4,18 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from collab.imports import ImportFileError, Table, export_xlsx, xlsx_response
 from collab.models import ALL_ROLES
-from collab.pages import HR_ONLY, get_scoped_or_404, tenant_page
+from collab.pages import HR_ONLY, get_scoped_or_404, paginate, tenant_page
 from goals.forms import KPIFilterForm, KPIForm, KPIImportForm, apply_service_errors
 from goals.models import KPI
 from goals.selectors.kpis import kpi_counts, kpi_search
 from goals.services import kpis as services
 
-PAGE_SIZE = 25
 IMPORT_SESSION_KEY = "goals.kpi_import.{tenant}"
 
 
@@ -33,7 +31,7 @@ def _filtered(request) -> tuple[KPIFilterForm, object]:
 @tenant_page(read=ALL_ROLES)
 def kpi_list(request):
     form, queryset = _filtered(request)
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, queryset)
     context = {"filter_form": form, "page": page, "counts": kpi_counts(), "filtered": bool(request.GET)}
     template = "goals/kpis/list.html#results" if request.htmx else "goals/kpis/list.html"
     return render(request, template, context)

@@ -13,7 +13,6 @@ import io
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -23,13 +22,12 @@ from django.utils.translation import gettext_lazy, pgettext
 
 from collab.imports import ImportFileError, Table, export_xlsx, xlsx_response
 from collab.models import ALL_ROLES, Period
-from collab.pages import HR_ONLY, get_scoped_or_404, tenant_page
+from collab.pages import HR_ONLY, get_scoped_or_404, paginate, tenant_page
 from goals import engine
 from goals.models import KPI, Measurement, Perspective
 from goals.selectors import scores as selectors
 from goals.services import measurements as services
 
-PAGE_SIZE = 25
 IMPORT_SESSION_KEY = "measurement-import:{tenant}:{period}"
 
 
@@ -193,7 +191,7 @@ def measurement_grid(request, period_pk: int):
     period = get_scoped_or_404(Period, period_pk)
     filter_form = FilterForm(request.GET or None)
     kpis = _kpis(period, filter_form.filters())
-    page = Paginator(kpis, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, kpis)
     context = {
         "period": period,
         "periods": Period.objects.order_by("-year", "kind", "quarter", "month"),

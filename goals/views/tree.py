@@ -15,7 +15,6 @@ from decimal import Decimal
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -26,14 +25,13 @@ from django.utils.translation import gettext_lazy
 from collab.forms import ScopedModelChoiceField
 from collab.forms import add_service_errors as apply_service_errors
 from collab.models import ALL_ROLES, OrgUnit, Period, Position, Role
-from collab.pages import HR_ONLY, get_scoped_or_404, tenant_page
+from collab.pages import HR_ONLY, get_scoped_or_404, id_param, paginate, tenant_page
 from collab.routing import parse_id
 from goals.models import KPI, Goal, Perspective
 from goals.selectors import tree as selectors
 from goals.services import tree as services
 
 READERS = frozenset({Role.HR_ADMIN, Role.MANAGER, Role.COMMITTEE, Role.AUDITOR})
-PAGE_SIZE = 25
 PARENT_OPTIONS = 200  # candidate parents listed at once in the move form (the search narrows them)
 VIEWS = ("tree", "chart", "table")
 
@@ -41,19 +39,10 @@ VIEWS = ("tree", "chart", "table")
 # --------------------------------------------------------------------------------------------- helpers
 
 
-def _id_param(request, name: str) -> int | None:
-    """An id from the query string: None when absent; a malformed or huge one is a 404 like a missing id."""
-    raw = request.GET.get(name, "")
-    if raw == "":
-        return None
-    pk = parse_id(raw)
-    if pk is None:
-        raise Http404
-    return pk
 
 
 def _period_from_request(request, periods: list[Period]) -> Period | None:
-    wanted = _id_param(request, "period")
+    wanted = id_param(request.GET, "period")
     if wanted is None:
         return selectors.default_period(periods)
     for period in periods:
@@ -257,7 +246,7 @@ def goal_tree(request):
     if roots is None:
         context.update(no_unit=True, tree=tree, roots=[])
         return render(request, "goals/tree/tree.html", context)
-    focus_id = _id_param(request, "focus")
+    focus_id = id_param(request.GET, "focus")
     focus = None
     if focus_id is not None:
         focus = tree.nodes.get(focus_id)
@@ -291,7 +280,7 @@ def goal_tree(request):
         perspective = request.GET.get("perspective", "")
         perspective = perspective if perspective in Perspective.values else ""
         rows = selectors.table_rows(tree, roots, query, perspective)
-        context.update(page=Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page")), q=query,
+        context.update(page=paginate(request, rows), q=query,
                        perspective=perspective)
     return render(request, "goals/tree/tree.html", context)
 
@@ -340,7 +329,7 @@ def _closed_refusal(request, period: Period) -> HttpResponse | None:
 @tenant_page(read=HR_ONLY, write=HR_ONLY)
 def goal_create(request, period_pk: int):
     period = get_scoped_or_404(Period, period_pk)
-    parent_id = _id_param(request, "parent")
+    parent_id = id_param(request.GET, "parent")
     parent = None
     if parent_id is not None:
         in_period = Goal.objects.filter(period=period).select_related("org_unit", "kpi", "position")
@@ -364,7 +353,7 @@ def goal_create(request, period_pk: int):
             apply_service_errors(form, invalid)
         else:
             return _done(request, period, _("Goal added: %(goal)s.") % {"goal": _goal_label(goal)},
-                         focus=_id_param(request, "focus"))
+                         focus=id_param(request.GET, "focus"))
     context = {"form": form, "period": period, "parent": parent, "action": "create",
                "post_url": request.get_full_path()}
     return _form_response(request, "goals/tree/_goal_form.html", context)
@@ -596,7 +585,7 @@ def goal_matrix(request):
     if period is not None:
         tree = selectors.load_tree(period)
         rows = selectors.matrix_rows(tree, query, kind)
-        context.update(tree=tree, page=Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page")),
+        context.update(tree=tree, page=paginate(request, rows),
                        total_units=len(rows))
     partial = request.htmx and request.GET.get("part") == "results"
     return render(request, "goals/tree/matrix.html#results" if partial else "goals/tree/matrix.html", context)
@@ -630,7 +619,7 @@ def goal_trace(request):
         return render(request, "goals/tree/trace.html", context)
     tree = selectors.load_tree(period)
     kpis = selectors.trace_kpis(tree)
-    kpi_id, goal_id = _id_param(request, "kpi"), _id_param(request, "goal")
+    kpi_id, goal_id = id_param(request.GET, "kpi"), id_param(request.GET, "goal")
     if goal_id is not None and goal_id not in tree.nodes:
         raise Http404
     if kpi_id is not None and not any(k["id"] == kpi_id for k in kpis):
@@ -651,7 +640,7 @@ def goal_trace(request):
             goal=goal,
             goal_label=goal.label_with(units) if goal else "",
             root_labels=[(root, root.label_with(units)) for root in roots[:5]],
-            page=Paginator(result.contributions, PAGE_SIZE).get_page(request.GET.get("page")),
-            responsible=Paginator(result.responsible, PAGE_SIZE).get_page(request.GET.get("upage")),
+            page=paginate(request, result.contributions),
+            responsible=paginate(request, result.responsible, param="upage"),
         )
     return render(request, "goals/tree/trace.html", context)

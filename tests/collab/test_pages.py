@@ -1,11 +1,15 @@
-"""`tenant_page` and `own_page`: a page answers only the methods it has a use for."""
+"""`collab.pages`: `tenant_page` and `own_page` answer only the methods a page has a use for; `id_param` and
+the one pager, `paginate`."""
 
 from __future__ import annotations
 
 import pytest
+from django.http import Http404
+from django.test import RequestFactory
 from django.urls import reverse
 
 from collab.models import Position
+from collab.pages import id_param, paginate
 from collab.tenancy import tenant_scope
 from tests.factories import make_member
 from tests.factories.org import OrgUnitFactory, PositionFactory
@@ -57,3 +61,38 @@ def test_own_pages_follow_the_same_rule(login, hr_a):
     assert (inbox.status_code, inbox["Allow"]) == (405, "GET, HEAD")
     assert client.delete(url("notification-preferences"))["Allow"] == "GET, HEAD, POST"
     assert client.post(url("notification-preferences"), {}).status_code in (200, 302)
+
+
+
+@pytest.mark.parametrize("raw", ["", "  ", None])
+def test_id_param_absent_or_blank_is_none(raw):
+    assert id_param({} if raw is None else {"unit": raw}, "unit") is None
+
+
+@pytest.mark.parametrize("raw", ["abc", "-1", "²", "9" * 19, "1.5"])
+def test_id_param_malformed_is_404_like_a_missing_id(raw):
+    with pytest.raises(Http404):
+        id_param({"unit": raw}, "unit")
+
+
+def test_id_param_reads_an_id():
+    assert id_param({"unit": " 42 "}, "unit") == 42
+
+
+def test_paginate_links_keep_other_parameters_and_replace_their_own():
+    request = RequestFactory().get("/x/", {"q": "销售", "page": "2", "upage": "3"})
+    page = paginate(request, list(range(60)))
+    assert page.number == 2 and list(page.object_list) == list(range(25, 50))
+    assert page.links["previous"] == "?q=%E9%94%80%E5%94%AE&page=1&upage=3"
+    assert page.links["next"].endswith("page=3&upage=3") and page.links["last"] == page.links["next"]
+    assert page.links["first"] == page.links["previous"]
+
+    second = paginate(request, list(range(60)), param="upage")
+    assert second.number == 3 and second.links["next"] == ""
+    assert "upage=2" in second.links["previous"] and "page=2" in second.links["previous"]
+
+
+def test_paginate_out_of_range_or_malformed_gives_the_nearest_page_and_no_dead_links():
+    assert paginate(RequestFactory().get("/x/", {"page": "99"}), list(range(30))).number == 2
+    first = paginate(RequestFactory().get("/x/", {"page": "x"}), list(range(30)))
+    assert first.number == 1 and first.links["first"] == "" and first.links["previous"] == ""
