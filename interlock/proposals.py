@@ -18,10 +18,11 @@ from decimal import Decimal
 from typing import Any
 
 from collab.models import Period
+from collab.selectors.periods import period_start
 from goals.models import Goal
 from interlock.models import LineRole, Scorecard, ScorecardLine
 from responsibility.models import MatrixRole, MatrixRow
-from responsibility.selectors import matrix_effective_ids, period_start
+from responsibility.selectors import matrix_effective_ids
 
 SOURCES = ("goals", "matrices", "previous")
 

@@ -40,10 +40,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from collab.models import Period
+from collab.selectors.periods import period_start
 from collab.tenancy import current_tenant, tenant_cache_key
 from interlock.models import Job, Scorecard, ScorecardLine, ScoreSnapshot
 from responsibility.models import MatrixRow
-from responsibility.selectors import matrix_effective_ids, period_start
+from responsibility.selectors import matrix_effective_ids
 
 logger = logging.getLogger(__name__)
 

@@ -24,8 +24,9 @@ from django.db.models import F, Q, QuerySet, TextField, Window
 from django.db.models.functions import Cast, Rank
 from django.utils.translation import gettext as _
 
-from collab.models import OrgUnit, Period, Position
+from collab.models import OrgUnit, Period, Position, Role
 from collab.selectors.org import distinct_unit_labels, unit_label
+from collab.selectors.periods import period_order
 from goals.engine import (
     AMBER_FROM,
     BAND_AMBER,
@@ -38,10 +39,11 @@ from goals.engine import (
 from goals.models import KPI
 from goals.selectors.scores import kpi_values
 from interlock import engine
-from interlock.models import LineRole, ScoreSnapshot, breakdown_line_keys, subject_key
+from interlock.access import own_employee, sees_all_units
+from interlock.models import LineRole, Scorecard, ScoreSnapshot, breakdown_line_keys, subject_key
 from interlock.selectors import snapshot_for, snapshots_latest
 from responsibility.models import MatrixRole, MatrixRow
-from responsibility.selectors import matrix_effective_ids, period_start
+from responsibility.selectors import matrix_effective_ids
 
 DRAG_BELOW = 80.0  # a shared KPI "drags a scorecard down" when its line scores under this
 HEATMAP_MAX_UNITS = 40
@@ -55,29 +57,37 @@ LINE_ROLES = dict(LineRole.choices)
 # --------------------------------------------------------------------------------------------- periods
 
 
-def period_order(period: Period) -> tuple[int, bool]:
-    """Earliest start first; of periods starting together, a month before a quarter or year."""
-    return period_start(period), period.kind != Period.Kind.MONTH
+def own_scored_period_ids(*, membership, user) -> set[int]:
+    """Periods in which the reader's own subjects have scores (one query): the tenant's for HR, committee
+    and auditors; a manager's unit and the units and positions below it; an employee's unit and position."""
+    snapshots = ScoreSnapshot.objects.order_by()
+    if not sees_all_units(membership):
+        employee = own_employee(user)
+        if employee is None:
+            return set()
+        mine = Q(org_unit_id=employee.org_unit_id, position__isnull=True)
+        if employee.position_id is not None:
+            mine |= Q(position_id=employee.position_id)
+        if membership.has_role(Role.MANAGER):
+            path = employee.org_unit.path
+            mine |= Q(org_unit__path__startswith=path) | Q(position__org_unit__path__startswith=path)
+        snapshots = snapshots.filter(mine)
+    return set(snapshots.values_list("period_id", flat=True).distinct())
 
 
-def periods_ordered(periods: Iterable[Period] | None = None) -> list[Period]:
-    """`periods` (by default every period of the tenant: one query), in `period_order`."""
-    return sorted(Period.objects.all() if periods is None else periods, key=period_order)
+def unit_scored_period_ids(unit: OrgUnit) -> set[int]:
+    """Periods in which `unit` itself has a score (one query)."""
+    return set(
+        ScoreSnapshot.objects.filter(org_unit=unit, position__isnull=True)
+        .order_by()
+        .values_list("period_id", flat=True)
+        .distinct()
+    )
 
 
-def scored_period_ids() -> set[int]:
-    """Periods that have at least one snapshot (one query)."""
-    return set(ScoreSnapshot.objects.order_by().values_list("period_id", flat=True).distinct())
-
-
-def default_period(periods: list[Period], scored: set[int]) -> Period | None:
-    """The latest period with scores; else the active period that started last; else the latest one."""
-    with_scores = [p for p in periods if p.pk in scored]
-    active = [p for p in periods if p.status == Period.Status.ACTIVE]
-    for candidates in (with_scores, active, periods):
-        if candidates:
-            return candidates[-1]
-    return None
+def unit_scorecard(unit: OrgUnit, period: Period) -> Scorecard | None:
+    """The unit's scorecard for the period, if it has one: why a dashboard without a score is empty."""
+    return Scorecard.objects.filter(org_unit=unit, position__isnull=True, period=period).first()
 
 
 # --------------------------------------------------------------------------------------------- helpers

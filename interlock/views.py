@@ -27,6 +27,7 @@ from collab.forms import add_service_errors
 from collab.models import Employee, OrgUnit, Period, Position, Role
 from collab.pages import HR_ONLY, get_scoped_or_404, id_param, paginate, tenant_page
 from collab.selectors.org import holder_label, repeated_unit_names
+from collab.selectors.periods import default_period
 from goals.models import KPI
 from interlock import proposals, services
 from interlock.forms import (
@@ -38,7 +39,6 @@ from interlock.forms import (
     lines_from_post,
 )
 from interlock.models import LineRole, Scorecard, ScorecardLine, ScoreSnapshot
-from interlock.selectors_dashboards import default_period, periods_ordered
 from responsibility.concurrency import StaleEditError
 from responsibility.forms import (
     editor_rows,
@@ -129,7 +129,7 @@ def scorecard_list(request):
             raise Http404
     else:  # the latest period with scorecards, as the score and dashboard pages open on their latest scores
         with_cards = set(Scorecard.objects.order_by().values_list("period_id", flat=True).distinct())
-        period = default_period(periods_ordered(periods), with_cards)
+        period = default_period(periods, with_cards)
     kind = request.GET.get("kind", "")
     kind = kind if kind in KINDS else ""
     status = request.GET.get("status", "")

@@ -22,6 +22,7 @@ from collab.imports import export_xlsx, xlsx_response
 from collab.models import OrgUnit, Period, Role
 from collab.pages import HR_ONLY, get_scoped_or_404, id_param, paginate, tenant_page
 from collab.selectors.org import repeated_unit_names
+from collab.selectors.periods import default_period, periods_ordered
 from goals.models import KPI
 from interlock import engine, whatif
 from interlock.access import may_read_unit, own_unit, sees_all_units
@@ -30,13 +31,13 @@ from interlock.selectors_dashboards import (
     RankingFilters,
     collaboration,
     collaboration_rows,
-    default_period,
     flag_codes,
-    periods_ordered,
+    own_scored_period_ids,
     ranking,
     ranking_label,
-    scored_period_ids,
     unit_dashboard,
+    unit_scorecard,
+    unit_scored_period_ids,
 )
 from responsibility.forms import rows_from_post, split_errors
 from responsibility.models import MatrixRole, ResponsibilityMatrix
@@ -94,7 +95,12 @@ def unit_dashboard_page(request, pk: int | None = None):
     else:
         unit = own
     periods = periods_ordered()
-    scored = scored_period_ids()
+    # The unit's own scores choose the period; without a unit, the reader's own subjects' scores do.
+    scored = (
+        unit_scored_period_ids(unit)
+        if unit is not None
+        else own_scored_period_ids(membership=request.membership, user=request.user)
+    )
     period = _period(request, periods, scored)
     slug = request.tenant.slug
     context = {
@@ -111,6 +117,8 @@ def unit_dashboard_page(request, pk: int | None = None):
         context["no_unit"] = True
     if unit is not None and period is not None:
         data = unit_dashboard(unit, period, periods)
+        if data["snapshot"] is None:  # say why: no scorecard, a draft one, or not computed yet
+            context["scorecard"] = unit_scorecard(unit, period)
         matrix_url = _url("matrix-detail", slug, pk=0)
         for item in data["shared"]:
             item["url"] = matrix_url[:-2] + f"{item['matrix']}/" if matrix_url else ""
@@ -132,7 +140,7 @@ def unit_dashboard_page(request, pk: int | None = None):
 def collaboration_page(request):
     """Which KPIs are shared by which units: heatmap, graph and tables, all drillable."""
     periods = periods_ordered()
-    scored = scored_period_ids()
+    scored = own_scored_period_ids(membership=request.membership, user=request.user)
     period = _period(request, periods, scored)
     subtree_id = id_param(request.GET, "unit")
     subtree = get_scoped_or_404(OrgUnit, subtree_id) if subtree_id is not None else None
@@ -207,7 +215,7 @@ def show_period(form: forms.Form, period: Period) -> None:
 
 def _ranking_rows(request):
     periods = periods_ordered()
-    scored = scored_period_ids()
+    scored = own_scored_period_ids(membership=request.membership, user=request.user)
     form = RankingForm(request.GET or None)
     if form.is_bound and not form.is_valid():
         if "period" in form.errors or "parent" in form.errors:

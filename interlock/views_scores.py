@@ -18,11 +18,12 @@ from django.utils.translation import gettext_lazy
 from collab.models import ALL_ROLES, Period
 from collab.pages import HR_ONLY, get_scoped_or_404, paginate, tenant_page
 from collab.selectors.org import repeated_unit_names
+from collab.selectors.periods import default_period, periods_ordered
 from interlock import engine
 from interlock.access import readable_snapshots, sees_all_units
 from interlock.models import Job, ScoreSnapshot
 from interlock.recompute import job_progress, scores_recompute_request
-from interlock.selectors_dashboards import default_period, periods_ordered, scored_period_ids
+from interlock.selectors_dashboards import own_scored_period_ids
 from interlock.selectors_scores import explain, snapshot_queryset, snapshot_search, subject_label
 from interlock.views_dashboards import show_period
 
@@ -89,7 +90,9 @@ def score_list(request):
     if not form.is_bound or form.is_valid():
         data = form.cleaned_data if form.is_bound else {}
         # The latest period with scores (as the dashboards and the scorecard list open), not an empty month.
-        period = data.get("period") or default_period(periods_ordered(), scored_period_ids())
+        period = data.get("period") or default_period(
+            periods_ordered(), own_scored_period_ids(membership=request.membership, user=request.user)
+        )
         if period is not None:
             show_period(form, period)
             snapshots = readable_snapshots(

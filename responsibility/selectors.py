@@ -13,22 +13,8 @@ import pandas as pd
 from django.db.models import Prefetch, QuerySet
 
 from collab.models import Period
+from collab.selectors.periods import period_start
 from responsibility.models import MatrixRow, ResponsibilityMatrix
-
-
-def period_start_key(kind: str, year: int, quarter: int | None, month: int | None) -> int:
-    """A sortable integer for where a period starts: year × 100 + first month."""
-    if kind == Period.Kind.MONTH:
-        first = month or 1
-    elif kind == Period.Kind.QUARTER:
-        first = 3 * (quarter or 1) - 2
-    else:
-        first = 1
-    return int(year) * 100 + int(first)
-
-
-def period_start(period: Period) -> int:
-    return period_start_key(period.kind, period.year, period.quarter, period.month)
 
 
 def _versions_frame() -> pd.DataFrame:

@@ -29,11 +29,11 @@ from collab.audit import audit_record, snapshot
 from collab.models import OrgUnit, Period
 from collab.numbers import parse_number
 from collab.routing import parse_id
+from collab.selectors.periods import period_start
 from collab.services.org import ensure_period_open
 from goals.models import KPI
 from responsibility.concurrency import StaleEditError, lock_for_edit, user_label
 from responsibility.models import MatrixRole, MatrixRow, ResponsibilityMatrix
-from responsibility.selectors import period_start
 
 HUNDRED = Decimal("100")
 SHARE_QUANTUM = Decimal("0.01")

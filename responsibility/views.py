@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from collab.models import OrgUnit, Period, Role
 from collab.pages import HR_ONLY, get_scoped_or_404, id_param, paginate, tenant_page
+from collab.selectors.periods import default_period, period_start
 from goals.models import KPI
 from interlock.proposals import matrix_scorecard_proposals
 from responsibility import services
@@ -34,24 +35,13 @@ from responsibility.forms import (
     split_errors,
 )
 from responsibility.models import MatrixRole, MatrixRow, ResponsibilityMatrix
-from responsibility.selectors import matrix_effective_ids, matrix_with_rows, period_start
+from responsibility.selectors import matrix_effective_ids, matrix_with_rows
 
 READERS = frozenset({Role.HR_ADMIN, Role.MANAGER, Role.COMMITTEE, Role.AUDITOR})
 COMPARE_FIELDS = ("role", "share", "contribution_dimension", "evaluation_kpi_id", "evaluation_method")
 
 
 # --------------------------------------------------------------------------------------------- helpers
-
-
-
-
-def default_period(periods: list[Period]) -> Period | None:
-    """The active period that started last, else the latest period."""
-    if not periods:
-        return None
-    ordered = sorted(periods, key=period_start)
-    active = [p for p in ordered if p.status == Period.Status.ACTIVE]
-    return (active or ordered)[-1]
 
 
 REFERENCES = {"org_unit": OrgUnit, "evaluation_kpi": KPI}

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from django.db.models import Prefetch, QuerySet
 
 from collab.models import Period
+from collab.selectors.periods import default_period
 from goals.models import KPI, Objective, ObjectiveLink, Perspective
 
 
@@ -15,13 +16,9 @@ def map_periods() -> QuerySet[Period]:
 
 
 def default_map_period() -> Period | None:
-    """The period a strategy map opens on: the latest active year, else the latest active period, else any."""
-    periods = map_periods()
-    return (
-        periods.filter(kind=Period.Kind.YEAR, status=Period.Status.ACTIVE).first()
-        or periods.filter(status=Period.Status.ACTIVE).first()
-        or periods.first()
-    )
+    """The period a strategy map opens on (`default_period`): the latest with objectives (two queries)."""
+    with_objectives = set(Objective.objects.order_by().values_list("period_id", flat=True).distinct())
+    return default_period(map_periods(), with_objectives)
 
 
 def objective_queryset(*, with_links: bool = True) -> QuerySet[Objective]:

@@ -17,9 +17,10 @@ from dataclasses import dataclass, field
 from django.db.models import Q
 
 from collab.models import Employee, Period
+from collab.selectors.periods import default_period
 from goals.models import Goal
 from goals.selectors.scores import period_scores
-from goals.selectors.tree import Node, add_scores, default_period, linked_nodes, tree_periods
+from goals.selectors.tree import Node, add_scores, linked_nodes, periods_with_goals, tree_periods
 
 
 @dataclass
@@ -50,9 +51,10 @@ def _tree_order(node: Node) -> list[tuple[int, int]]:
 
 
 def goals_reaching(employee: Employee) -> Reach:
-    """The goals that reach `employee` in the newest open period with a tree (else the newest closed one
-    with a tree; see the module doc)."""
-    period = default_period([p for p in tree_periods() if p.has_goals])
+    """The goals that reach `employee` in the latest period with a tree (`default_period`)."""
+    periods = tree_periods()
+    with_goals = periods_with_goals(periods)
+    period = default_period(periods, with_goals) if with_goals else None
     if period is None:
         return Reach(period=None)
     unit = employee.org_unit

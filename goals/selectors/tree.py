@@ -19,6 +19,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 
 from collab.models import AuditEvent, Employee, Period
 from collab.selectors.org import distinct_unit_labels
+from collab.selectors.periods import period_order
 from goals import engine
 from goals.models import Goal, Perspective
 from goals.selectors.scores import BAND_LABELS, PeriodScores, period_scores
@@ -348,25 +349,17 @@ def tree_periods() -> list[Period]:
     return list(Period.objects.annotate(has_goals=Exists(Goal.objects.filter(period_id=OuterRef("pk")))))
 
 
-def default_period(periods: list[Period]) -> Period | None:
-    """The newest open period with goals, else the newest open period, else the newest."""
-    def key(p: Period) -> tuple:
-        return (p.year, p.quarter or 0, p.month or 0)
-
-    open_ = [p for p in periods if not p.is_closed]
-    for candidates in ([p for p in open_ if p.has_goals], open_, periods):
-        if candidates:
-            return max(candidates, key=key)
-    return None
+def periods_with_goals(periods: list[Period]) -> set[int]:
+    """The ids of `periods` (from `tree_periods`) that have a goal tree: a goal page's `with_data`."""
+    return {p.pk for p in periods if p.has_goals}
 
 
 def previous_period_with_goals(period: Period, periods: list[Period]) -> Period | None:
     """The latest earlier period of the same kind that has a tree (what "copy last period" copies)."""
-    def key(p: Period) -> tuple:
-        return (p.year, p.quarter or 0, p.month or 0)
-
-    earlier = [p for p in periods if p.kind == period.kind and p.has_goals and key(p) < key(period)]
-    return max(earlier, key=key) if earlier else None
+    earlier = [
+        p for p in periods if p.kind == period.kind and p.has_goals and period_order(p) < period_order(period)
+    ]
+    return max(earlier, key=period_order) if earlier else None
 
 
 @dataclass(frozen=True)
@@ -660,12 +653,12 @@ __all__ = [
     "Tree",
     "add_scores",
     "chart_data",
-    "default_period",
     "employee_unit_path",
     "linked_nodes",
     "load_tree",
     "matrix_cell_goals",
     "matrix_rows",
+    "periods_with_goals",
     "previous_period_with_goals",
     "restrict_to_unit",
     "table_rows",

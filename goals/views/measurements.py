@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy, pgettext
 from collab.imports import ImportFileError, Table, export_xlsx, xlsx_response
 from collab.models import ALL_ROLES, Period
 from collab.pages import HR_ONLY, get_scoped_or_404, paginate, tenant_page
+from collab.selectors.periods import default_period, periods_ordered
 from goals import engine
 from goals.models import KPI, Measurement, Perspective
 from goals.selectors import scores as selectors
@@ -156,16 +157,6 @@ def _number(value) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-def _default_period() -> Period | None:
-    """The period people enter data for: the latest active month, else quarter, else year, else any."""
-    periods = Period.objects.order_by("-year", "-month", "-quarter", "-id")
-    kinds = (Period.Kind.MONTH, Period.Kind.QUARTER, Period.Kind.YEAR)
-    active = {kind: periods.filter(status=Period.Status.ACTIVE, kind=kind).first() for kind in kinds}
-    return next((p for p in active.values() if p is not None), None) or (
-        periods.exclude(status=Period.Status.CLOSED).first() or periods.first()
-    )
-
-
 def _closed_message(period: Period) -> str:
     return _("The period %(period)s is closed and read-only.") % {"period": period.label}
 
@@ -180,7 +171,7 @@ def _grid_url(request, period: Period) -> str:
 @tenant_page(read=ALL_ROLES)
 def measurement_index(request):
     """The grid of the current period (active first), or an empty state when there is no period."""
-    period = _default_period()
+    period = default_period(periods_ordered())  # no data yet decides: the active period that started last
     if period is not None:
         return redirect("measurement-grid", tenant_slug=request.tenant.slug, period_pk=period.pk)
     return render(request, "goals/measurements/no_period.html", {})

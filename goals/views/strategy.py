@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from collab.models import ALL_ROLES, Period
-from collab.pages import HR_ONLY, get_scoped_or_404, tenant_page
+from collab.pages import HR_ONLY, get_scoped_or_404, id_param, tenant_page
 from collab.routing import parse_id
 from goals.forms import ObjectiveForm, ObjectiveLinkForm, apply_service_errors
 from goals.models import Objective, ObjectiveLink
@@ -20,13 +20,8 @@ from goals.services import objectives as services
 
 def _period_from_query(request) -> Period | None:
     """?period=<id> of this tenant (another tenant's id or garbage is a 404), else the default period."""
-    raw = request.GET.get("period", "")
-    if raw == "":
-        return default_map_period()
-    pk = parse_id(raw)
-    if pk is None:
-        raise Http404
-    return get_scoped_or_404(Period, pk)
+    pk = id_param(request.GET, "period")
+    return default_map_period() if pk is None else get_scoped_or_404(Period, pk)
 
 
 def _map_url(request, period: Period | None) -> str:

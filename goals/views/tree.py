@@ -27,6 +27,7 @@ from collab.forms import add_service_errors as apply_service_errors
 from collab.models import ALL_ROLES, OrgUnit, Period, Position, Role
 from collab.pages import HR_ONLY, get_scoped_or_404, id_param, paginate, tenant_page
 from collab.routing import parse_id
+from collab.selectors.periods import default_period
 from goals.models import KPI, Goal, Perspective
 from goals.selectors import tree as selectors
 from goals.services import tree as services
@@ -44,7 +45,7 @@ VIEWS = ("tree", "chart", "table")
 def _period_from_request(request, periods: list[Period]) -> Period | None:
     wanted = id_param(request.GET, "period")
     if wanted is None:
-        return selectors.default_period(periods)
+        return default_period(periods, selectors.periods_with_goals(periods))
     for period in periods:
         if period.pk == wanted:
             return period
@@ -97,9 +98,10 @@ def _visible_roots(request, tree: selectors.Tree) -> list[selectors.Node] | None
 
 def _with_goals(periods: list[Period], period: Period | None) -> Period | None:
     """When `period` has no goals: the period an empty page offers instead (the newest with a tree)."""
-    if period is None or period.has_goals:
+    with_goals = selectors.periods_with_goals(periods)
+    if period is None or period.has_goals or not with_goals:
         return None
-    return selectors.default_period([p for p in periods if p.has_goals])
+    return default_period(periods, with_goals)
 
 
 def _chains_above(roots: list[selectors.Node]) -> list[list[selectors.Node]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from decimal import Decimal
 
 import openpyxl
 import pytest
@@ -16,8 +17,8 @@ from collab.tenancy import tenant_scope
 from interlock.models import ScoreSnapshot
 from interlock.services import scores_recompute
 from tests.factories import make_member
-from tests.factories.interlock import build_seed_tables
-from tests.factories.org import EmployeeFactory
+from tests.factories.interlock import ScorecardFactory, ScoreSnapshotFactory, build_seed_tables
+from tests.factories.org import EmployeeFactory, PeriodFactory
 from tests.interlock.test_dashboards_selectors import _grow
 
 
@@ -129,6 +130,45 @@ def test_empty_state_before_the_first_recompute(tenant_a, hr_a, login):
     assert 'id="dashboard-no-shared"' not in body  # the matrices are shown already
     body = client.get(url("dashboard-ranking")).content.decode()
     assert 'id="ranking-empty"' in body
+
+
+def selected_period(body: str) -> str:
+    """The id of the period the page's period select shows."""
+    select = body[body.index('name="period"') :]
+    select = select[: select.index("</select>")]
+    before = select[: select.index(" selected")]
+    return before[before.rindex('value="') + 7 :].split('"')[0]
+
+
+def test_each_reader_opens_on_the_latest_period_of_their_own_scores(world, manager, tenant_a, hr_a, login):
+    with tenant_scope(tenant_a):  # another unit is scored in a newer period; sales is not
+        newer = PeriodFactory(year=2026, status="active")
+        ScoreSnapshotFactory(period=newer, org_unit=world.units["service"], total=Decimal("70.00"))
+    mine = login(manager)
+    for page in (url("dashboard-unit"), url("dashboard-ranking"), url("dashboard-collaboration")):
+        assert selected_period(mine.get(page).content.decode()) == str(world.period.pk), page
+    hr = login(hr_a)
+    sales = url("dashboard-unit-detail", pk=world.units["sales"].pk)
+    assert selected_period(hr.get(sales).content.decode()) == str(world.period.pk)  # the unit's own scores
+    assert selected_period(hr.get(url("dashboard-ranking")).content.decode()) == str(newer.pk)  # the tenant's
+
+
+def test_an_empty_dashboard_says_why(world, tenant_a, hr_a, manager, login):
+    with tenant_scope(tenant_a):
+        newer = PeriodFactory(year=2026, status="active")
+    sales = url("dashboard-unit-detail", pk=world.units["sales"].pk) + f"?period={newer.pk}"
+    body = login(hr_a).get(sales).content.decode()
+    assert 'data-reason="no-scorecard"' in body and "has no scorecard for 2026" in body
+    assert "Create a scorecard" in body
+    assert "Create a scorecard" not in login(manager).get(sales).content.decode()
+    with tenant_scope(tenant_a):
+        card = ScorecardFactory(org_unit=world.units["sales"], period=newer, status="draft")
+    body = login(hr_a).get(sales).content.decode()
+    assert 'data-reason="draft"' in body and "still a draft" in body
+    with tenant_scope(tenant_a):
+        card.status = "published"
+        card.save()
+    assert 'data-reason="not-computed"' in login(hr_a).get(sales).content.decode()
 
 
 def test_collaboration_page_tables_and_charts(world, tenant_a, login):

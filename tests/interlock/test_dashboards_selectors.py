@@ -10,6 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from collab.models import OrgUnit
+from collab.selectors.periods import default_period, periods_ordered
 from collab.tenancy import tenant_scope
 from goals.models import Measurement
 from interlock.engine import FLAG_SPECIAL_REVIEW
@@ -18,11 +19,9 @@ from interlock.selectors_dashboards import (
     RankingFilters,
     collaboration,
     collaboration_rows,
-    default_period,
-    periods_ordered,
     ranking,
-    scored_period_ids,
     unit_dashboard,
+    unit_scored_period_ids,
 )
 from interlock.services import scores_recompute
 from tests.factories.goals import KPIFactory, MeasurementFactory
@@ -140,7 +139,9 @@ def test_unit_dashboard_trend_spans_periods_latest_version_only(world, hr_a):
     ]
     assert data["trend"][0]["total"] == Decimal("98.00")
     assert data["trend"][1]["current"] and data["trend"][1]["total"] == data["total"]
-    assert default_period(periods, scored_period_ids()) == later
+    # The latest start with the unit's scores: 2026 and its Q1 start together, and the finer one wins.
+    assert default_period(periods, unit_scored_period_ids(world.units["sales"])) == quarter
+    assert default_period(periods, unit_scored_period_ids(world.units["sales"]) - {quarter.pk}) == later
 
 
 def test_no_snapshot_gives_an_empty_dashboard(scope_a, hr_a):

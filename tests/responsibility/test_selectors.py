@@ -2,25 +2,10 @@
 
 from __future__ import annotations
 
-import pytest
-
 from collab.models import Period
-from responsibility.selectors import matrix_effective_ids, period_start_key
+from responsibility.selectors import matrix_effective_ids
 from tests.factories.interlock import MatrixFactory
 from tests.factories.org import PeriodFactory
-
-
-@pytest.mark.parametrize(
-    ("args", "key"),
-    [
-        (("year", 2025, None, None), 202501),
-        (("quarter", 2025, 3, None), 202507),
-        (("month", 2025, None, 11), 202511),
-        (("quarter", 2025, 1, None), 202501),
-    ],
-)
-def test_period_start_key(args, key):
-    assert period_start_key(*args) == key
 
 
 def test_latest_start_not_after_the_period_wins(scope_a, tenant_b):

@@ -1,0 +1,61 @@
+"""Periods in calendar order, and the one rule for the period a page opens on."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+
+from collab.models import Period
+
+
+def period_start_key(kind: str, year: int, quarter: int | None, month: int | None) -> int:
+    """A sortable integer for where a period starts: year × 100 + first month."""
+    if kind == Period.Kind.MONTH:
+        first = month or 1
+    elif kind == Period.Kind.QUARTER:
+        first = 3 * (quarter or 1) - 2
+    else:
+        first = 1
+    return int(year) * 100 + int(first)
+
+
+def period_start(period: Period) -> int:
+    return period_start_key(period.kind, period.year, period.quarter, period.month)
+
+
+def period_order(period: Period) -> tuple[int, bool]:
+    """Earliest start first; of periods starting together, a month before a quarter or year."""
+    return period_start(period), period.kind != Period.Kind.MONTH
+
+
+def periods_ordered(periods: Iterable[Period] | None = None) -> list[Period]:
+    """`periods` (by default every period of the tenant: one query), in `period_order`."""
+    return sorted(Period.objects.all() if periods is None else periods, key=period_order)
+
+
+def default_period(periods: Iterable[Period], with_data: Collection[int] = ()) -> Period | None:
+    """The period a page opens on when the reader names none — one rule for every page.
+
+    `with_data` holds the ids of the periods in which *the reader's own subjects* have what the page shows
+    (a manager's dashboard: their unit's scores; HR's score list: the tenant's; a goal tree: the goals), so
+    a reader is never sent to the company's newest period because someone else has data there. The latest
+    of those wins; without any, the active period that started last (where data is being entered now); else
+    the latest period that is not closed; else the latest period. "Latest" is the latest start; of periods
+    starting together the finest (a month before its quarter and year: the one being worked on).
+    """
+    periods = list(periods)
+    for candidates in (
+        [p for p in periods if p.pk in with_data],
+        [p for p in periods if p.status == Period.Status.ACTIVE],
+        [p for p in periods if not p.is_closed],
+        periods,
+    ):
+        if candidates:
+            return max(candidates, key=_latest_finest)
+    return None
+
+
+_FINENESS = {Period.Kind.YEAR: 0, Period.Kind.QUARTER: 1, Period.Kind.MONTH: 2}
+
+
+def _latest_finest(period: Period) -> tuple[int, int, int]:
+    return period_start(period), _FINENESS.get(period.kind, 0), period.pk
