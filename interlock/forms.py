@@ -1,4 +1,4 @@
-"""Forms of the scorecard pages and the tenant's scoring settings.
+"""Forms of the scorecard pages, the tenant's scoring settings, and the score and ranking filters.
 
 Scorecard lines are a dynamic list named "lines-<i>-<field>" (the keys the service uses for its errors),
 read with `responsibility.forms.rows_from_post`.
@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from collab.forms import ScopedModelChoiceField
 from collab.models import OrgUnit, Period, Position
+from interlock import engine
 from responsibility.forms import BootstrapForm, ReferenceField, rows_from_post
 
 LINE_FIELDS = ("kpi", "role", "weight", "threshold")
@@ -110,3 +111,87 @@ class ScoringSettingsForm(BootstrapForm):
         decimal_places=2,
         help_text=_("Approved bonus/penalty points count up to ± this much."),
     )
+
+
+# ---------------------------------------------------------------------------------- score and ranking filters
+
+
+FLAG_CHOICES = [
+    ("", _("Any flags")),
+    (engine.FLAG_SPECIAL_REVIEW, _("Special review")),
+    (engine.FLAG_NO_DATA, _("Lines without data")),
+    (engine.FLAG_REVIEW, _("Review part not counted")),
+    (engine.FLAG_COLLAB_LOW, _("Collaborative share low")),
+    (engine.FLAG_POINTS_CLAMPED, _("Points clamped")),
+    (engine.FLAG_NO_KPI_DATA, _("No total")),
+]
+
+
+class RankingForm(forms.Form):
+    period = ScopedModelChoiceField(label=_("Period"), queryset=None, required=False)
+    subject_type = forms.ChoiceField(
+        label=_("Subjects"),
+        required=False,
+        choices=[
+            ("", _("Units and positions")),
+            ("unit", _("Units")),
+            ("position", _("Positions")),
+        ],
+    )
+    kind = forms.ChoiceField(
+        label=_("Unit kind"),
+        required=False,
+        choices=[("", _("Any kind")), *OrgUnit.Kind.choices],
+    )
+    parent = ScopedModelChoiceField(label=_("Within"), queryset=None, required=False)
+    flag = forms.ChoiceField(label=_("Flag"), required=False, choices=FLAG_CHOICES)
+    incomplete = forms.ChoiceField(
+        label=_("Completeness"),
+        required=False,
+        choices=[
+            ("", _("Complete or not")),
+            ("yes", _("Incomplete only")),
+            ("no", _("Complete only")),
+        ],
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["period"].queryset = Period.objects.all()
+        self.fields["parent"].queryset = OrgUnit.objects.all()
+        for field in self.fields.values():
+            field.widget.attrs["class"] = "form-select form-select-sm"
+
+
+class ScoreFilterForm(forms.Form):
+    period = forms.ModelChoiceField(queryset=None, required=False, label=_("Period"))
+    kind = forms.ChoiceField(
+        required=False,
+        label=_("Subject"),
+        choices=[("", _("Units and positions")), ("unit", _("Org units")),
+                 ("position", _("Positions"))],
+    )
+    q = forms.CharField(required=False, max_length=100, label=_("Search"))
+    flag = forms.ChoiceField(required=False, choices=FLAG_CHOICES, label=_("Flag"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["period"].queryset = Period.objects.all()
+        for field in self.fields.values():
+            field.widget.attrs["class"] = "form-select form-select-sm" if isinstance(
+                field, forms.ChoiceField
+            ) else "form-control form-control-sm"
+
+    def clean_q(self):
+        value = self.cleaned_data["q"]
+        if "\x00" in value:
+            raise forms.ValidationError(_("Null characters are not allowed."))
+        return value.strip()
+
+
+class RecomputeForm(forms.Form):
+    period = forms.ModelChoiceField(queryset=None)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["period"].queryset = Period.objects.all()

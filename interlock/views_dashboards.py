@@ -8,25 +8,25 @@ Every page reads snapshots and matrices with a fixed number of queries.
 
 from __future__ import annotations
 
-from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-from collab.forms import ScopedModelChoiceField
+from collab.forms import show_period
 from collab.imports import export_xlsx, xlsx_response
 from collab.models import OrgUnit, Period, Role
 from collab.pages import HR_ONLY, get_scoped_or_404, id_param, paginate, tenant_page
-from collab.selectors.org import repeated_unit_names
+from collab.selectors.org import child_units, repeated_unit_names, unit_choices
 from collab.selectors.periods import default_period, periods_ordered
 from goals.models import KPI
-from interlock import engine, whatif
+from goals.selectors.kpis import kpi_options
+from interlock import whatif
 from interlock.access import may_read_unit, own_unit, sees_all_units
-from interlock.models import LineRole, Scorecard, ScorecardLine
+from interlock.forms import FLAG_CHOICES, RankingForm
+from interlock.models import LineRole, Scorecard
 from interlock.selectors_dashboards import (
     RankingFilters,
     collaboration,
@@ -41,19 +41,9 @@ from interlock.selectors_dashboards import (
 )
 from responsibility.forms import rows_from_post, split_errors
 from responsibility.models import MatrixRole, ResponsibilityMatrix
-from responsibility.selectors import matrix_effective_ids
 
 READERS = frozenset({Role.HR_ADMIN, Role.MANAGER, Role.COMMITTEE, Role.AUDITOR})
 LINE_FIELDS = ("kpi", "weight", "role", "threshold")
-FLAG_CHOICES = [
-    ("", gettext_lazy("Any flags")),
-    (engine.FLAG_SPECIAL_REVIEW, gettext_lazy("Special review")),
-    (engine.FLAG_NO_DATA, gettext_lazy("Lines without data")),
-    (engine.FLAG_REVIEW, gettext_lazy("Review part not counted")),
-    (engine.FLAG_COLLAB_LOW, gettext_lazy("Collaborative share low")),
-    (engine.FLAG_POINTS_CLAMPED, gettext_lazy("Points clamped")),
-    (engine.FLAG_NO_KPI_DATA, gettext_lazy("No total")),
-]
 
 
 # --------------------------------------------------------------------------------------------- helpers
@@ -112,7 +102,7 @@ def unit_dashboard_page(request, pk: int | None = None):
         "has_scores": bool(scored),
     }
     if sees_all_units(request.membership):
-        context["unit_options"] = list(OrgUnit.objects.order_by("path").values_list("pk", "name", "depth"))
+        context["unit_options"] = [(u.pk, u.name, u.depth) for u in unit_choices()]
     if unit is None and not sees_all_units(request.membership):
         context["no_unit"] = True
     if unit is not None and period is not None:
@@ -127,9 +117,7 @@ def unit_dashboard_page(request, pk: int | None = None):
             line["matrix_url"] = matrix_url[:-2] + f"{matrix}/" if matrix_url and matrix else ""
         data["chart"]["title"] = _("Total by period")
         context.update(data)
-        context["children"] = list(
-            OrgUnit.objects.filter(parent=unit).order_by("name").values_list("pk", "name")
-        )
+        context["children"] = child_units(unit)
     return render(request, "interlock/dashboards/unit.html", context)
 
 
@@ -166,51 +154,6 @@ def collaboration_page(request):
 
 
 # --------------------------------------------------------------------------------------------- ranking
-
-
-class RankingForm(forms.Form):
-    period = ScopedModelChoiceField(label=gettext_lazy("Period"), queryset=None, required=False)
-    subject_type = forms.ChoiceField(
-        label=gettext_lazy("Subjects"),
-        required=False,
-        choices=[
-            ("", gettext_lazy("Units and positions")),
-            ("unit", gettext_lazy("Units")),
-            ("position", gettext_lazy("Positions")),
-        ],
-    )
-    kind = forms.ChoiceField(
-        label=gettext_lazy("Unit kind"),
-        required=False,
-        choices=[("", gettext_lazy("Any kind")), *OrgUnit.Kind.choices],
-    )
-    parent = ScopedModelChoiceField(label=gettext_lazy("Within"), queryset=None, required=False)
-    flag = forms.ChoiceField(label=gettext_lazy("Flag"), required=False, choices=FLAG_CHOICES)
-    incomplete = forms.ChoiceField(
-        label=gettext_lazy("Completeness"),
-        required=False,
-        choices=[
-            ("", gettext_lazy("Complete or not")),
-            ("yes", gettext_lazy("Incomplete only")),
-            ("no", gettext_lazy("Complete only")),
-        ],
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["period"].queryset = Period.objects.all()
-        self.fields["parent"].queryset = OrgUnit.objects.all()
-        for field in self.fields.values():
-            field.widget.attrs["class"] = "form-select form-select-sm"
-
-
-def show_period(form: forms.Form, period: Period) -> None:
-    """Let the period select show the period the page chose when the request named none (not a blank)."""
-    if not form.is_bound:
-        form.initial["period"] = period.pk
-    elif not form.data.get("period"):
-        form.data = form.data.copy()
-        form.data["period"] = str(period.pk)
 
 
 def _ranking_rows(request):
@@ -338,37 +281,6 @@ def _whatif_period(data, periods: list[Period], matrix: ResponsibilityMatrix | N
     return whatif.default_matrix_period(None, periods)
 
 
-def _current_rows(kpi: KPI, period: Period) -> list[dict]:
-    from responsibility.models import MatrixRow
-
-    matrix_id = matrix_effective_ids(period).get(kpi.pk)
-    if matrix_id is None:
-        return []
-    return [
-        {
-            "org_unit": str(r.org_unit_id),
-            "role": r.role,
-            "share": f"{r.share.normalize():f}",
-            "evaluation_kpi": str(r.evaluation_kpi_id or ""),
-            "contribution_dimension": r.contribution_dimension,
-            "evaluation_method": r.evaluation_method,
-        }
-        for r in MatrixRow.objects.filter(matrix_id=matrix_id).order_by("order", "pk")
-    ]
-
-
-def _current_lines(scorecard: Scorecard) -> list[dict]:
-    return [
-        {
-            "kpi": str(line.kpi_id),
-            "weight": f"{line.weight.normalize():f}",
-            "role": line.role,
-            "threshold": "" if line.threshold is None else f"{line.threshold.normalize():f}",
-        }
-        for line in ScorecardLine.objects.filter(scorecard=scorecard).order_by("order", "pk")
-    ]
-
-
 @tenant_page(read=HR_ONLY, write=HR_ONLY)
 def whatif_page(request):
     """GET: the proposal form (a matrix's rows for a period, or a scorecard's lines and ρ), prefilled with
@@ -378,12 +290,8 @@ def whatif_page(request):
     periods = periods_ordered()
     scorecard_id = id_param(data, "scorecard")
     context: dict = {"periods": periods, "role_options": MatrixRole.choices, "line_roles": LineRole.choices}
-    context["unit_options"] = list(
-        OrgUnit.objects.order_by("path").values_list("pk", "code", "name", "depth")
-    )
-    context["kpi_options"] = list(
-        KPI.objects.filter(is_active=True).order_by("code").values_list("pk", "code", "name")
-    )
+    context["unit_options"] = [(u.pk, u.code, u.name, u.depth) for u in unit_choices()]
+    context["kpi_options"] = kpi_options()
     result = None
     errors: dict[int, dict] = {}
     general: list[str] = []
@@ -404,7 +312,8 @@ def whatif_page(request):
                 general = [m for ms in other.values() for m in ms]
         else:
             context.update(
-                lines=_current_lines(scorecard), review_weight=f"{scorecard.review_weight.normalize():f}"
+                lines=whatif.stored_scorecard_lines(scorecard),
+                review_weight=f"{scorecard.review_weight.normalize():f}",
             )
     else:
         kpi, matrix = _matrix_target(data)
@@ -420,7 +329,7 @@ def whatif_page(request):
                     errors, other = split_errors(invalid)
                     general = [m for ms in other.values() for m in ms]
             else:
-                context["rows"] = _current_rows(kpi, period)
+                context["rows"] = whatif.stored_matrix_rows(kpi, period)
         elif request.method == "POST":
             general = [_("Choose the KPI and the period to compare.")]
     labels = dict(FLAG_CHOICES)

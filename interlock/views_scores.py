@@ -9,67 +9,21 @@
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
+from collab.forms import show_period
 from collab.models import ALL_ROLES, Period
 from collab.pages import HR_ONLY, get_scoped_or_404, paginate, tenant_page
 from collab.selectors.org import repeated_unit_names
 from collab.selectors.periods import default_period, periods_ordered
-from interlock import engine
 from interlock.access import readable_snapshots, sees_all_units
+from interlock.forms import RecomputeForm, ScoreFilterForm
 from interlock.models import Job, ScoreSnapshot
 from interlock.recompute import job_progress, scores_recompute_request
 from interlock.selectors_dashboards import own_scored_period_ids
 from interlock.selectors_scores import explain, snapshot_queryset, snapshot_search, subject_label
-from interlock.views_dashboards import show_period
-
-FLAG_CHOICES = [
-    ("", gettext_lazy("Any")),
-    (engine.FLAG_NO_DATA, gettext_lazy("Incomplete (lines without data)")),
-    (engine.FLAG_SPECIAL_REVIEW, gettext_lazy("Special review")),
-    (engine.FLAG_REVIEW, gettext_lazy("Review part not counted")),
-    (engine.FLAG_NO_KPI_DATA, gettext_lazy("No KPI data")),
-    (engine.FLAG_POINTS_CLAMPED, gettext_lazy("Points clamped")),
-    (engine.FLAG_COLLAB_LOW, gettext_lazy("Collaborative share low")),
-]
-
-
-class ScoreFilterForm(forms.Form):
-    period = forms.ModelChoiceField(queryset=None, required=False, label=gettext_lazy("Period"))
-    kind = forms.ChoiceField(
-        required=False,
-        label=gettext_lazy("Subject"),
-        choices=[("", gettext_lazy("Units and positions")), ("unit", gettext_lazy("Org units")),
-                 ("position", gettext_lazy("Positions"))],
-    )
-    q = forms.CharField(required=False, max_length=100, label=gettext_lazy("Search"))
-    flag = forms.ChoiceField(required=False, choices=FLAG_CHOICES, label=gettext_lazy("Flag"))
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["period"].queryset = Period.objects.all()
-        for field in self.fields.values():
-            field.widget.attrs["class"] = "form-select form-select-sm" if isinstance(
-                field, forms.ChoiceField
-            ) else "form-control form-control-sm"
-
-    def clean_q(self):
-        value = self.cleaned_data["q"]
-        if "\x00" in value:
-            raise forms.ValidationError(_("Null characters are not allowed."))
-        return value.strip()
-
-
-class RecomputeForm(forms.Form):
-    period = forms.ModelChoiceField(queryset=None)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["period"].queryset = Period.objects.all()
 
 
 def _active_job(period: Period | None) -> Job | None:

@@ -26,9 +26,11 @@ from collab.models import OrgUnit, Period, Position
 from goals.engine import BAND_CSS, band
 from goals.models import KPI
 from interlock import engine
-from interlock.models import Scorecard
+from interlock.models import Scorecard, ScorecardLine
 from interlock.selectors import PeriodData, period_inputs
 from interlock.services import parse_review_weight, scorecard_lines_clean
+from responsibility.models import MatrixRow
+from responsibility.selectors import matrix_effective_ids
 from responsibility.services import matrix_rows_clean
 
 PROPOSED_MATRIX = -1  # the matrix id of proposed rows that replace no stored version
@@ -316,6 +318,37 @@ def whatif_scorecard(
     names = {line.kpi.pk: f"{line.kpi.code} · {line.kpi.name}" for line in clean}
     result.breakdown_after = [{**row, "kpi_label": names.get(row.get("kpi"), "")} for row in card.breakdown]
     return result
+
+
+def stored_matrix_rows(kpi: KPI, period: Period) -> list[dict]:
+    """The rows of K's matrix in effect for the period, as the what-if form posts them (the form's start)."""
+    matrix_id = matrix_effective_ids(period).get(kpi.pk)
+    if matrix_id is None:
+        return []
+    return [
+        {
+            "org_unit": str(r.org_unit_id),
+            "role": r.role,
+            "share": f"{r.share.normalize():f}",
+            "evaluation_kpi": str(r.evaluation_kpi_id or ""),
+            "contribution_dimension": r.contribution_dimension,
+            "evaluation_method": r.evaluation_method,
+        }
+        for r in MatrixRow.objects.filter(matrix_id=matrix_id).order_by("order", "pk")
+    ]
+
+
+def stored_scorecard_lines(scorecard: Scorecard) -> list[dict]:
+    """The scorecard's stored lines, as the what-if form posts them."""
+    return [
+        {
+            "kpi": str(line.kpi_id),
+            "weight": f"{line.weight.normalize():f}",
+            "role": line.role,
+            "threshold": "" if line.threshold is None else f"{line.threshold.normalize():f}",
+        }
+        for line in ScorecardLine.objects.filter(scorecard=scorecard).order_by("order", "pk")
+    ]
 
 
 def default_matrix_period(kpi: KPI, periods: list[Period]) -> Period | None:

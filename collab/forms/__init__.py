@@ -1,4 +1,5 @@
-"""Form helpers shared by every area: scoped choices, service errors shown on the form, a form's save."""
+"""Form helpers shared by every area: scoped choices, service errors shown on the form, a form's save,
+the period a filter form shows."""
 
 from __future__ import annotations
 
@@ -60,4 +61,13 @@ def save_form(
         return None
 
 
-__all__ = ["ScopedModelChoiceField", "add_service_errors", "save_form"]
+def show_period(form: forms.Form, period) -> None:
+    """Let the period select show the period the page chose when the request named none (not a blank)."""
+    if not form.is_bound:
+        form.initial["period"] = period.pk
+    elif not form.data.get("period"):
+        form.data = form.data.copy()
+        form.data["period"] = str(period.pk)
+
+
+__all__ = ["ScopedModelChoiceField", "add_service_errors", "save_form", "show_period"]

@@ -111,6 +111,11 @@ def unit_choices(*, exclude_subtree_of: OrgUnit | None = None) -> QuerySet[OrgUn
     return queryset
 
 
+def child_units(unit: OrgUnit) -> list[tuple[int, str]]:
+    """(id, name) of the units right below `unit`, by name."""
+    return list(OrgUnit.objects.filter(parent=unit).order_by("name").values_list("pk", "name"))
+
+
 def units_for_export() -> QuerySet[OrgUnit]:
     return OrgUnit.objects.select_related("parent").order_by("path")
 

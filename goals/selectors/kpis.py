@@ -51,6 +51,11 @@ def kpi_search(
     return queryset.order_by("code", "id")
 
 
+def kpi_options() -> list[tuple[int, str, str]]:
+    """(id, code, name) of the active KPIs, by code: the KPI select of a form that offers any."""
+    return list(KPI.objects.filter(is_active=True).order_by("code").values_list("pk", "code", "name"))
+
+
 def kpi_counts() -> dict[str, int]:
     """Totals for the library header: all, active, collaborative (one query)."""
     return KPI.objects.aggregate(
