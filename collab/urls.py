@@ -19,8 +19,6 @@ tenant_pages = [
     path("", include("goals.urls")),
     path("", include("responsibility.urls")),
     path("", include("interlock.urls")),
-    path("", include("interlock.urls_scores")),
-    path("", include("interlock.urls_dashboards")),
 ]
 
 urlpatterns = [

@@ -2,16 +2,28 @@
 
 from django.urls import path
 
-from interlock import views
+from interlock.views import dashboards, scorecards, scores
 
 urlpatterns = [
-    path("interlock/scorecards/", views.scorecard_list, name="scorecard-list"),
-    path("interlock/scorecards/new/", views.scorecard_create, name="scorecard-create"),
-    path("interlock/scorecards/copy/", views.scorecards_copy, name="scorecard-copy"),
-    path("interlock/scorecards/validate/", views.scorecard_validate, name="scorecard-validate"),
-    path("interlock/scorecards/<id:pk>/", views.scorecard_edit, name="scorecard-edit"),
-    path("interlock/scorecards/<id:pk>/publish/", views.scorecard_publish, name="scorecard-publish"),
-    path("interlock/scorecards/<id:pk>/unpublish/", views.scorecard_unpublish, name="scorecard-unpublish"),
-    path("interlock/scorecards/<id:pk>/contract/", views.scorecard_contract, name="scorecard-contract"),
-    path("interlock/settings/", views.scoring_settings, name="scoring-settings"),
+    path("interlock/scorecards/", scorecards.scorecard_list, name="scorecard-list"),
+    path("interlock/scorecards/new/", scorecards.scorecard_create, name="scorecard-create"),
+    path("interlock/scorecards/copy/", scorecards.scorecards_copy, name="scorecard-copy"),
+    path("interlock/scorecards/validate/", scorecards.scorecard_validate, name="scorecard-validate"),
+    path("interlock/scorecards/<id:pk>/", scorecards.scorecard_edit, name="scorecard-edit"),
+    path("interlock/scorecards/<id:pk>/publish/", scorecards.scorecard_publish, name="scorecard-publish"),
+    path(
+        "interlock/scorecards/<id:pk>/unpublish/", scorecards.scorecard_unpublish, name="scorecard-unpublish"
+    ),
+    path("interlock/scorecards/<id:pk>/contract/", scorecards.scorecard_contract, name="scorecard-contract"),
+    path("interlock/settings/", scorecards.scoring_settings, name="scoring-settings"),
+    path("interlock/scores/", scores.score_list, name="score-list"),
+    path("interlock/scores/recompute/", scores.score_recompute, name="score-recompute"),
+    path("interlock/scores/<id:pk>/", scores.score_detail, name="score-detail"),
+    path("interlock/jobs/<id:pk>/", scores.job_detail, name="job-detail"),
+    path("dashboards/unit/", dashboards.unit_dashboard_page, name="dashboard-unit"),
+    path("dashboards/unit/<id:pk>/", dashboards.unit_dashboard_page, name="dashboard-unit-detail"),
+    path("dashboards/collaboration/", dashboards.collaboration_page, name="dashboard-collaboration"),
+    path("dashboards/ranking/", dashboards.ranking_page, name="dashboard-ranking"),
+    path("dashboards/ranking/export/", dashboards.ranking_export, name="dashboard-ranking-export"),
+    path("dashboards/what-if/", dashboards.whatif_page, name="whatif"),
 ]
