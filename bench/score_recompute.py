@@ -190,7 +190,7 @@ def build_world(
 def staged(period) -> tuple[dict[str, float], dict[int, float | None]]:
     """(a) split into its stages, with the same code the service runs; returns times and KPI parts."""
     from interlock import engine
-    from interlock.selectors import period_inputs
+    from interlock.selectors.inputs import period_inputs
 
     times = {}
     start = time.perf_counter()
@@ -325,7 +325,7 @@ def grouped_sql(period) -> dict[int, float]:
 def floor_arrays(period) -> dict[str, np.ndarray]:
     """The same inputs as plain numpy arrays (outside the timing): what the bare pass starts from."""
     from interlock.engine import _ids, _num, _obj
-    from interlock.selectors import period_inputs
+    from interlock.selectors.inputs import period_inputs
 
     f = period_inputs(period).inputs.columns()
     return {

@@ -26,7 +26,7 @@ from collab.selectors.org import repeated_unit_names
 from interlock.access import readable_snapshots
 from interlock.models import Job, ScoreSnapshot
 from interlock.recompute import job_progress, scores_recompute_request
-from interlock.selectors_scores import (
+from interlock.selectors.scores import (
     FLAG_FILTERS,
     explain,
     explain_data,

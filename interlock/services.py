@@ -43,7 +43,7 @@ from collab.tenancy import current_tenant
 from goals.models import KPI
 from interlock import engine
 from interlock.models import LineRole, Scorecard, ScorecardLine, ScoreSnapshot
-from interlock.selectors import period_inputs
+from interlock.selectors.inputs import period_inputs
 from responsibility.concurrency import StaleEditError, lock_for_edit
 from responsibility.services import UNSET, coerce_id
 

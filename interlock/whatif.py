@@ -27,7 +27,7 @@ from goals.engine import BAND_CSS, band
 from goals.models import KPI
 from interlock import engine
 from interlock.models import Scorecard, ScorecardLine
-from interlock.selectors import PeriodData, period_inputs
+from interlock.selectors.inputs import PeriodData, period_inputs
 from interlock.services import parse_review_weight, scorecard_lines_clean
 from responsibility.models import MatrixRow
 from responsibility.selectors import matrix_effective_ids

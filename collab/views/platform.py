@@ -14,7 +14,7 @@ from collab.pages import tenant_page
 from collab.selectors import platform as selectors
 from collab.services import accounts as services
 from goals.selectors.reach import goals_reaching
-from interlock.selectors_dashboards import home_scores
+from interlock.selectors.dashboards import home_scores
 
 
 @login_required

@@ -27,7 +27,7 @@ from interlock import whatif
 from interlock.access import may_read_unit, own_unit, sees_all_units
 from interlock.forms import FLAG_CHOICES, RankingForm
 from interlock.models import LineRole, Scorecard
-from interlock.selectors_dashboards import (
+from interlock.selectors.dashboards import (
     RankingFilters,
     collaboration,
     collaboration_rows,

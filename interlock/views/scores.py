@@ -22,8 +22,8 @@ from interlock.access import readable_snapshots, sees_all_units
 from interlock.forms import RecomputeForm, ScoreFilterForm
 from interlock.models import Job, ScoreSnapshot
 from interlock.recompute import job_progress, scores_recompute_request
-from interlock.selectors_dashboards import own_scored_period_ids
-from interlock.selectors_scores import explain, snapshot_queryset, snapshot_search, subject_label
+from interlock.selectors.dashboards import own_scored_period_ids
+from interlock.selectors.scores import explain, snapshot_queryset, snapshot_search, subject_label
 
 
 def _active_job(period: Period | None) -> Job | None:

@@ -15,7 +15,7 @@ from collab.tenancy import tenant_scope
 from goals.models import Measurement
 from interlock.engine import FLAG_SPECIAL_REVIEW
 from interlock.models import ScoreSnapshot
-from interlock.selectors_dashboards import (
+from interlock.selectors.dashboards import (
     RankingFilters,
     collaboration,
     collaboration_rows,

@@ -17,7 +17,8 @@ from goals.models import Measurement
 from interlock import engine
 from interlock.engine import FLAG_NO_DATA, FLAG_SPECIAL_REVIEW
 from interlock.models import ScorecardLine, ScoreSnapshot
-from interlock.selectors import _rows, period_inputs, snapshot_for, snapshots_latest
+from interlock.selectors.inputs import _rows, period_inputs
+from interlock.selectors.scores import snapshot_for, snapshots_latest
 from interlock.services import scorecard_unpublish, scores_recompute
 from responsibility.services import matrix_new_version
 from tests.factories.goals import KPIFactory, MeasurementFactory

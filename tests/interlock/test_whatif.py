@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from collab.models import AuditEvent
 from interlock import engine
 from interlock.models import Scorecard, ScorecardLine, ScoreSnapshot
-from interlock.selectors import snapshots_latest
+from interlock.selectors.scores import snapshots_latest
 from interlock.services import scores_recompute
 from interlock.whatif import (
     diff_totals,

@@ -31,6 +31,17 @@ FLAG_FILTERS = (
 )
 
 
+def snapshots_latest(period: Period) -> QuerySet:
+    """The period's current snapshots: one row per subject. A recompute deletes the rows it replaces in the
+    transaction that writes the new ones, so every committed row is current; a partial recompute rewrites
+    only the subjects it reached, so rows of one period may carry different versions."""
+    return ScoreSnapshot.objects.filter(period=period)
+
+
+def snapshot_for(period: Period, subject: str) -> ScoreSnapshot | None:
+    return ScoreSnapshot.objects.filter(period=period, subject=subject).order_by("-version").first()
+
+
 def snapshot_queryset() -> QuerySet:
     return ScoreSnapshot.objects.select_related("period", "org_unit__parent", "position__org_unit__parent")
 

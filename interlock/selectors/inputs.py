@@ -1,4 +1,4 @@
-"""Reads of the interlock area: the engine's inputs for a tenant and period, and the latest snapshots.
+"""The score engine's inputs for a tenant and period, read in bulk.
 
 `period_inputs` loads everything the score engine needs with a fixed handful of bulk `values_list`
 queries (published scorecards, their lines, the matrix versions in effect and their rows, the KPI library,
@@ -28,7 +28,7 @@ from goals import engine as goals_engine
 from goals.models import KPI
 from goals.selectors.scores import period_measurements
 from interlock.engine import EngineParams, PeriodInputs
-from interlock.models import Scorecard, ScorecardLine, ScoreSnapshot
+from interlock.models import Scorecard, ScorecardLine
 from responsibility.models import MatrixRow
 from responsibility.selectors import matrix_effective_ids
 
@@ -177,14 +177,3 @@ def period_inputs(
     )
     subjects = {r[0]: (r[1], r[2]) for r in records}
     return PeriodData(period=period, inputs=inputs, params=tenant_params(), subjects=subjects)
-
-
-def snapshots_latest(period: Period) -> QuerySet:
-    """The period's current snapshots: one row per subject. A recompute deletes the rows it replaces in the
-    transaction that writes the new ones, so every committed row is current; a partial recompute rewrites
-    only the subjects it reached, so rows of one period may carry different versions."""
-    return ScoreSnapshot.objects.filter(period=period)
-
-
-def snapshot_for(period: Period, subject: str) -> ScoreSnapshot | None:
-    return ScoreSnapshot.objects.filter(period=period, subject=subject).order_by("-version").first()

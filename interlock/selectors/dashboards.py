@@ -41,7 +41,7 @@ from goals.selectors.scores import kpi_values
 from interlock import engine
 from interlock.access import own_employee, sees_all_units
 from interlock.models import LineRole, Scorecard, ScoreSnapshot, breakdown_line_keys, subject_key
-from interlock.selectors import snapshot_for, snapshots_latest
+from interlock.selectors.scores import snapshot_for, snapshots_latest
 from responsibility.models import MatrixRole, MatrixRow
 from responsibility.selectors import matrix_effective_ids
 

@@ -1,0 +1,1 @@
+"""Reads of the interlock area, one module per job: the engine's inputs, scores, dashboards."""
