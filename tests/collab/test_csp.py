@@ -14,6 +14,7 @@ COMMENTS = re.compile(r"{#.*?#}|{%\s*comment\s*%}.*?{%\s*endcomment\s*%}", re.S)
 SCRIPT = re.compile(r"<script\b[^>]*>", re.I)
 TAG = re.compile(r"<[a-zA-Z][^>]*>")
 HANDLER = re.compile(r"\son[a-z]+\s*=", re.I)
+JS_URL = re.compile(r"""=\s*["']?\s*javascript:""", re.I)
 
 
 def directives(response) -> dict[str, list[str]]:
@@ -37,7 +38,7 @@ def test_pages_carry_a_policy_that_runs_no_inline_script(client, login, hr_a, te
     assert policy["object-src"] == ["'none'"]
 
 
-def test_no_template_has_an_inline_script_or_an_event_handler_attribute():
+def test_no_template_has_an_inline_script_an_event_handler_attribute_or_a_javascript_url():
     found = []
     for path in sorted(TEMPLATES.rglob("*.html")):
         text = COMMENTS.sub("", path.read_text(encoding="utf-8"))
@@ -47,4 +48,7 @@ def test_no_template_has_an_inline_script_or_an_event_handler_attribute():
                 found.append(f"{name}: {tag}")
         for tag in TAG.findall(text):
             found.extend(f"{name}: {match.strip()} in {tag[:80]}" for match in HANDLER.findall(tag))
-    assert not found, "inline scripts or on* attributes (use a static/js module):\n" + "\n".join(found)
+            if JS_URL.search(tag):
+                found.append(f"{name}: javascript: URL in {tag[:80]}")
+    advice = "inline scripts, on* attributes or javascript: URLs (use a static/js module):\n"
+    assert not found, advice + "\n".join(found)
