@@ -355,7 +355,7 @@ def matrix_validate(request):
         "row_errors": [{"index": i, "errors": screen_errors.get(i, {})} for i in range(len(posted))],
         "oob": True,
     }
-    return render(request, "responsibility/_live.html", context)
+    return render(request, "responsibility/form.html#live", context)
 
 
 # --------------------------------------------------------------------------------------------- compare

@@ -261,7 +261,7 @@ def notification_read(request, pk: int):
             "count": selectors.unread_notification_count(request.user),
             "oob": True,
         }
-        return render(request, "collab/notifications/_row.html", context)
+        return render(request, "collab/notifications/list.html#row", context)
     return _back_to_inbox(request)
 
 
@@ -279,7 +279,7 @@ def notification_read_all(request):
 def notification_badge(request):
     """The unread count for the header, fetched by htmx on every page and every 30 seconds."""
     count = selectors.unread_notification_count(request.user)
-    return render(request, "collab/notifications/_badge.html", {"count": count})
+    return render(request, "collab/notifications/list.html#badge", {"count": count})
 
 
 @own_page(writes=True)

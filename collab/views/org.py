@@ -26,7 +26,6 @@ from collab.routing import parse_id
 from collab.selectors import org as selectors
 from collab.services import org as services
 
-PANEL_BASE = "collab/org/_panel.html"
 EXPORT_LIMIT = 100_000
 
 
@@ -34,9 +33,11 @@ def _url(request, name: str, **kwargs) -> str:
     return reverse(name, kwargs={"tenant_slug": request.tenant.slug, **kwargs})
 
 
-def _base(request) -> str:
-    """htmx requests get the bare form (it goes into the tree's side panel); others the full page."""
-    return PANEL_BASE if request.htmx and not request.htmx.boosted else "base.html"
+def _render_panel(request, template: str, context: dict, status: int = 200):
+    """htmx requests get the bare card, the page's `panel` partial (it goes into the tree's side panel);
+    others the full page."""
+    context["in_panel"] = bool(request.htmx) and not request.htmx.boosted
+    return render(request, f"{template}#panel" if context["in_panel"] else template, context, status=status)
 
 
 def _done(request, url: str, message: str):
@@ -52,7 +53,6 @@ def _done(request, url: str, message: str):
 
 def _form_page(request, form, *, title: str, action: str, cancel: str, submit: str = "", intro: str = ""):
     context = {
-        "base_template": _base(request),
         "form": form,
         "title": title,
         "action": action,
@@ -62,7 +62,7 @@ def _form_page(request, form, *, title: str, action: str, cancel: str, submit: s
     }
     # htmx swaps only 2xx answers into the panel, so a form with errors is a 200 there.
     status = 400 if form.is_bound and form.errors and not request.htmx else 200
-    return render(request, "collab/org/form.html", context, status=status)
+    return _render_panel(request, "collab/org/form.html", context, status=status)
 
 
 def _delete_page(request, delete, *, done: str, title: str, question: str, action: str, cancel: str):
@@ -76,7 +76,6 @@ def _delete_page(request, delete, *, done: str, title: str, question: str, actio
         else:
             return _done(request, cancel, done)
     context = {
-        "base_template": _base(request),
         "title": title,
         "question": question,
         "action": action,
@@ -84,7 +83,7 @@ def _delete_page(request, delete, *, done: str, title: str, question: str, actio
         "error": error,
     }
     status = 400 if error and not request.htmx else 200
-    return render(request, "collab/org/confirm.html", context, status=status)
+    return _render_panel(request, "collab/org/confirm.html", context, status=status)
 
 
 def _wants_export(request) -> bool:
@@ -129,7 +128,7 @@ def org_tree_children(request, pk: int):
     """The subtree below one unit (htmx: filled in when a node whose children were not loaded opens)."""
     unit = get_scoped_or_404(OrgUnit, pk)
     context = {"nodes": selectors.unit_tree(unit), "open_depth": unit.depth + 1}
-    return render(request, "collab/org/_tree_nodes.html", context)
+    return render(request, "collab/org/tree.html#tree_nodes", context)
 
 
 @tenant_page(read=HR_ONLY, write=HR_ONLY)
@@ -424,7 +423,7 @@ def employee_position_options(request):
     unit_id = parse_id(request.GET.get("org_unit", ""))
     unit = OrgUnit.objects.filter(pk=unit_id).first() if unit_id is not None else None
     return render(
-        request, "collab/org/_position_options.html", {"positions": selectors.positions_of_unit(unit)}
+        request, "collab/org/form.html#position_options", {"positions": selectors.positions_of_unit(unit)}
     )
 
 
@@ -517,14 +516,13 @@ def period_advance(request, pk: int):
                 % {"period": period.label, "status": period.get_status_display()},
             )
     context = {
-        "base_template": _base(request),
         "period": period,
         "next_status": next_status,
         "next_label": Period.Status(next_status).label if next_status else "",
         "error": error or ("" if next_status else _("This period is closed; it cannot change any more.")),
         "cancel": listing,
     }
-    return render(request, "collab/org/period_advance.html", context, status=400 if error else 200)
+    return _render_panel(request, "collab/org/period_advance.html", context, status=400 if error else 200)
 
 
 @tenant_page(read=HR_ONLY, write=HR_ONLY)

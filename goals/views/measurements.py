@@ -242,7 +242,7 @@ def measurement_row(request, period_pk: int, kpi_pk: int):
         "derived": period.kind != Period.Kind.MONTH,
     }
     if request.htmx:
-        return render(request, "goals/measurements/_row.html", context)
+        return render(request, "goals/measurements/grid.html#row", context)
     return render(request, "goals/measurements/edit.html", context)
 
 

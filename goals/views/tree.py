@@ -306,7 +306,7 @@ def goal_tree_children(request, pk: int):
         "can_build": request.membership.has_role(Role.HR_ADMIN) and not goal.period.is_closed,
         "is_reader": _is_reader(request),
     }
-    return render(request, "goals/tree/_nodes.html", context)
+    return render(request, "goals/tree/tree.html#nodes", context)
 
 
 # --------------------------------------------------------------------------------------------- builder
@@ -324,7 +324,7 @@ def _positions_follow_unit(request, form: GoalForm) -> None:
 
 def _closed_refusal(request, period: Period) -> HttpResponse | None:
     if period.is_closed:
-        return _form_response(request, "goals/tree/_closed.html", {"period": period})
+        return _form_response(request, "goals/tree/tree.html#closed", {"period": period})
     return None
 
 
@@ -358,7 +358,7 @@ def goal_create(request, period_pk: int):
                          focus=id_param(request.GET, "focus"))
     context = {"form": form, "period": period, "parent": parent, "action": "create",
                "post_url": request.get_full_path()}
-    return _form_response(request, "goals/tree/_goal_form.html", context)
+    return _form_response(request, "goals/tree/form_page.html#goal_form", context)
 
 
 @tenant_page(read=HR_ONLY, write=HR_ONLY)
@@ -384,7 +384,7 @@ def goal_edit(request, pk: int):
             return _done(request, goal.period, _("Goal saved."))
     context = {"form": form, "period": goal.period, "goal": goal, "action": "edit",
                "post_url": request.get_full_path()}
-    return _form_response(request, "goals/tree/_goal_form.html", context)
+    return _form_response(request, "goals/tree/form_page.html#goal_form", context)
 
 
 @tenant_page(read=HR_ONLY)
@@ -394,7 +394,7 @@ def goal_position_options(request):
     positions = []
     if unit_id is not None:
         positions = Position.objects.filter(org_unit_id=unit_id).order_by("title").values("pk", "title")
-    return render(request, "goals/tree/_position_options.html", {"positions": positions})
+    return render(request, "goals/tree/form_page.html#position_options", {"positions": positions})
 
 
 def _parent_options(goal: Goal, query: str) -> tuple[list[dict], int]:
@@ -420,8 +420,8 @@ def goal_move(request, pk: int):
     query = request.GET.get("q", "")[:100]
     options, total = _parent_options(goal, query)
     if request.htmx and request.GET.get("part") == "options":
-        return render(request, "goals/tree/_parent_options.html", {"options": options, "total": total,
-                                                                    "goal": goal, "selected": None})
+        context = {"options": options, "total": total, "goal": goal, "selected": None}
+        return render(request, "goals/tree/form_page.html#parent_options", context)
     form = MoveForm(request.POST or None, goal=goal, initial={"version": goal.version})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -437,7 +437,7 @@ def goal_move(request, pk: int):
     selected = form["parent"].value() if form.is_bound else goal.parent_id
     context = {"form": form, "goal": goal, "period": goal.period, "options": options, "total": total,
                "selected": str(selected or ""), "q": query, "post_url": request.path}
-    return _form_response(request, "goals/tree/_move_form.html", context)
+    return _form_response(request, "goals/tree/form_page.html#move_form", context)
 
 
 @tenant_page(read=HR_ONLY, write=HR_ONLY)
@@ -461,7 +461,7 @@ def goal_delete(request, pk: int):
             return _done(request, goal.period, _("%(n)d goal(s) deleted.") % {"n": deleted})
     context = {"form": form, "goal": goal, "period": goal.period, "below": below, "error": error,
                "post_url": request.path}
-    return _form_response(request, "goals/tree/_delete_form.html", context)
+    return _form_response(request, "goals/tree/form_page.html#delete_form", context)
 
 
 def _reweight(request, period: Period, siblings: list[Goal], parent: Goal | None) -> HttpResponse:
@@ -501,7 +501,7 @@ def _reweight(request, period: Period, siblings: list[Goal], parent: Goal | None
         "rows": rows, "period": period, "parent": parent, "general": general, "post_url": request.path,
         "initial_sum": f"{initial_sum:.2f}", "initial_ok": initial_sum == services.HUNDRED,
     }
-    return _form_response(request, "goals/tree/_reweight_form.html", context)
+    return _form_response(request, "goals/tree/form_page.html#reweight_form", context)
 
 
 def _siblings(period: Period, parent: Goal | None) -> list[Goal]:
@@ -604,8 +604,8 @@ def goal_matrix_cell(request, period_pk: int, unit_pk: int, perspective: str):
     goals = selectors.matrix_cell_goals(tree, unit.pk, perspective)
     context = {"period": period, "unit": unit, "perspective": Perspective(perspective).label, "goals": goals}
     if request.htmx:
-        return render(request, "goals/tree/_matrix_cell.html", context)
-    context["fragment"] = "goals/tree/_matrix_cell.html"
+        return render(request, "goals/tree/form_page.html#matrix_cell", context)
+    context["fragment"] = "goals/tree/form_page.html#matrix_cell"
     return render(request, "goals/tree/form_page.html", context)
 
 

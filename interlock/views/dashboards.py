@@ -348,5 +348,5 @@ def whatif_page(request):
         unit_base=reverse("dashboard-unit-detail", kwargs={"tenant_slug": request.tenant.slug, "pk": 1})[:-2],
     )
     if request.htmx and request.method == "POST":
-        return render(request, "interlock/dashboards/_whatif_result.html", context)
+        return render(request, "interlock/dashboards/whatif.html#result", context)
     return render(request, "interlock/dashboards/whatif.html", context)

@@ -372,7 +372,7 @@ def scorecard_validate(request):
         "oob": True,
         "row_errors": [{"index": i, "errors": by_row.get(i, {})} for i in range(len(rows))],
     }
-    return render(request, "interlock/scorecards/_live.html", context)
+    return render(request, "interlock/scorecards/edit.html#live", context)
 
 
 def _lock_version(request):

@@ -100,7 +100,8 @@ def score_recompute(request):
         return redirect("score-list", tenant_slug=request.tenant.slug)
     if request.htmx:
         job.refresh_from_db()
-        return render(request, "interlock/jobs/_progress.html", {"job": job, "progress": job_progress(job)})
+        context = {"job": job, "progress": job_progress(job)}
+        return render(request, "interlock/jobs/detail.html#progress", context)
     return redirect("job-detail", tenant_slug=request.tenant.slug, pk=job.pk)
 
 
@@ -112,5 +113,5 @@ def job_detail(request, pk: int):
         period = Period.objects.filter(pk=int(job.key[7:])).first()
     context = {"job": job, "progress": job_progress(job), "period": period}
     if request.htmx:
-        return render(request, "interlock/jobs/_progress.html", context)
+        return render(request, "interlock/jobs/detail.html#progress", context)
     return render(request, "interlock/jobs/detail.html", context)

@@ -1,22 +1,9 @@
-/* Dashboard charts (ECharts): a trend line, the units × shared KPIs heatmap and the units graph.
-   Each holder names its data (<script type="application/json"> from json_script) in data-source and its
-   kind in data-chart. Every chart has a table view in the page; the charts only add the picture and the
-   drill-down clicks. */
+/* Dashboard charts (ECharts) for the chart registry (charts.js): a trend line, the units × shared KPIs
+   heatmap and the units graph. Every chart has a table view in the page; the charts only add the picture
+   and the drill-down clicks. */
 (function () {
   "use strict";
   var BAND = { green: "#198754", amber: "#ffc107", red: "#dc3545", none: "#adb5bd" };
-
-  function band(score) {
-    if (score === null || score === undefined) { return "none"; }
-    if (score >= 100) { return "green"; }
-    if (score >= 80) { return "amber"; }
-    return "red";
-  }
-
-  function read(id) {
-    var node = document.getElementById(id);
-    return node ? JSON.parse(node.textContent) : null;
-  }
 
   function trend(holder, data) {
     var chart = echarts.init(holder);
@@ -120,38 +107,7 @@
 
   function go(url) { window.location.href = url; }
 
-  var KINDS = { trend: trend, heatmap: heatmap, graph: graph };
-  var charts = [];
-  var pending = [];
-
-  function draw(holder) {
-    var data = read(holder.getAttribute("data-source"));
-    var make = KINDS[holder.getAttribute("data-chart")];
-    if (data && make) { charts.push(make(holder, data)); }
-  }
-
-  function visible(holder) { return holder.offsetWidth > 0 && holder.offsetHeight > 0; }
-
-  // Only charts on screen: a chart resized inside a hidden tab would lay out at zero size.
-  function resizeVisible() {
-    charts.forEach(function (c) { if (visible(c.getDom())) { c.resize(); } });
-  }
-
-  function start() {
-    if (typeof echarts === "undefined") { return; }
-    document.querySelectorAll("[data-chart]").forEach(function (holder) {
-      // A chart in a hidden tab would be drawn at zero size: draw it when its tab opens.
-      if (visible(holder)) { draw(holder); } else { pending.push(holder); }
-    });
-    document.addEventListener("shown.bs.tab", function () {
-      pending = pending.filter(function (holder) {
-        if (visible(holder)) { draw(holder); return false; }
-        return true;
-      });
-      resizeVisible();
-    });
-    window.addEventListener("resize", resizeVisible);
-  }
-  window.collabBand = band;
-  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", start); } else { start(); }
+  window.collabCharts.register("trend", trend);
+  window.collabCharts.register("heatmap", heatmap);
+  window.collabCharts.register("graph", graph);
 })();
