@@ -1,4 +1,4 @@
-"""API of computed scores and background jobs, registered on collab.api.router.
+"""API of computed scores and background jobs, routed by interlock/urls.py.
 
 `/api/v1/t/<slug>/scores/`            list (filters: period=<id>, kind=unit|position, q, flag=<code>,
                                       incomplete=yes|no), retrieve (with the explained breakdown)
@@ -19,7 +19,6 @@ from rest_framework import exceptions, mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from collab.api import router
 from collab.models import ALL_ROLES, Period, Role
 from collab.routing import TenantRelatedField, TenantViewSet, parse_id
 from collab.selectors.org import repeated_unit_names
@@ -188,7 +187,3 @@ class JobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet
         if kind:
             jobs = jobs.filter(kind=kind)
         return jobs
-
-
-router.register("scores", ScoreViewSet, basename="api-score")
-router.register("jobs", JobViewSet, basename="api-job")

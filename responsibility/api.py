@@ -1,4 +1,4 @@
-"""API of the responsibility matrices, registered on collab.api.router.
+"""API of the responsibility matrices, routed by responsibility/urls.py.
 
 `/api/v1/t/<slug>/matrices/`                 list (filters: kpi=<id>, period=<id>: the versions in effect
                                              for that period), create {kpi, effective_from, note?, rows}
@@ -28,7 +28,6 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
-from collab.api import router
 from collab.models import OrgUnit, Period, Role
 from collab.routing import MAX_ID, TenantRelatedField, TenantViewSet, parse_id
 from goals.models import KPI
@@ -256,7 +255,3 @@ class MatrixViewSet(StaleAnswersMixin, mixins.ListModelMixin, mixins.RetrieveMod
             effective_from=data["effective_from"], rows=rows, note=data["note"],
         )  # fmt: skip
         return self._respond(new, status.HTTP_201_CREATED)
-
-
-# Basename "api-matrix": "matrix-list" is the page.
-router.register(r"matrices", MatrixViewSet, basename="api-matrix")
