@@ -29,13 +29,12 @@ from decimal import Decimal
 from functools import wraps
 from typing import TYPE_CHECKING
 
-from collab.models import Period
+from collab.models import Job, Period
 from goals.models import KPI, Objective, Perspective, ProcessTag
 from goals.services.kpis import kpi_create
 from goals.services.measurements import measurements_bulk_upsert
 from goals.services.objectives import objective_create, objective_link_create
 from goals.services.tree import goal_create, period_tree_publish
-from interlock.models import Job
 
 if TYPE_CHECKING:
     from collab.demo import DemoContext

@@ -19,12 +19,13 @@ from rest_framework import exceptions, mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from collab.models import ALL_ROLES, Period, Role
+from collab.jobs import job_progress
+from collab.models import ALL_ROLES, Job, Period, Role
 from collab.routing import TenantRelatedField, TenantViewSet, parse_id
 from collab.selectors.org import repeated_unit_names
 from interlock.access import readable_snapshots
-from interlock.models import Job, ScoreSnapshot
-from interlock.recompute import job_progress, scores_recompute_request
+from interlock.models import ScoreSnapshot
+from interlock.recompute import scores_recompute_request
 from interlock.selectors_scores import (
     FLAG_FILTERS,
     explain,

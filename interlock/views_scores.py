@@ -16,13 +16,14 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from collab.models import ALL_ROLES, Period
+from collab.jobs import job_progress
+from collab.models import ALL_ROLES, Job, Period
 from collab.pages import HR_ONLY, get_scoped_or_404, tenant_page
 from collab.selectors.org import repeated_unit_names
 from interlock import engine
 from interlock.access import readable_snapshots, sees_all_units
-from interlock.models import Job, ScoreSnapshot
-from interlock.recompute import job_progress, scores_recompute_request
+from interlock.models import ScoreSnapshot
+from interlock.recompute import scores_recompute_request
 from interlock.selectors_dashboards import default_period, periods_ordered, scored_period_ids
 from interlock.selectors_scores import explain, snapshot_queryset, snapshot_search, subject_label
 from interlock.views_dashboards import show_period

@@ -15,13 +15,13 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from collab import demo
-from collab.models import AuditEvent, Employee, Membership, OrgUnit, Period, Position, Tenant
+from collab.models import AuditEvent, Employee, Job, Membership, OrgUnit, Period, Position, Tenant
 from collab.tenancy import tenant_scope
 from goals.models import KPI, Goal, Measurement, Objective, ObjectiveLink
 from goals.selectors.scores import period_scores
 from goals.selectors.tree import tree_publication
 from goals.services.tree import sibling_groups_off
-from interlock.models import Job, Scorecard, ScorecardLine, ScoreSnapshot
+from interlock.models import Scorecard, ScorecardLine, ScoreSnapshot
 from responsibility.models import MatrixRow
 
 pytestmark = pytest.mark.django_db
