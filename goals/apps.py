@@ -3,3 +3,9 @@ from django.apps import AppConfig
 
 class GoalsConfig(AppConfig):
     name = "goals"
+
+    def ready(self) -> None:
+        from collab.home import home_panel_register
+        from goals.selectors.reach import goals_reaching
+
+        home_panel_register("reach", goals_reaching)  # "My goals" (templates/collab/_my_goals.html)

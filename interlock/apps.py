@@ -1,11 +1,20 @@
 from django.apps import AppConfig
 
 
+def home_scores_of(employee):
+    """The home page's "My scores" panel (templates/collab/_my_scores.html): unit and position scores."""
+    from interlock.selectors_dashboards import home_scores
+
+    return home_scores(org_unit_id=employee.org_unit_id, position_id=employee.position_id)
+
+
 class InterlockConfig(AppConfig):
     name = "interlock"
 
     def ready(self) -> None:
+        from collab.home import home_panel_register
         from collab.signals import period_closing
         from interlock.recompute import scores_flush_before_close
 
         period_closing.connect(scores_flush_before_close, dispatch_uid="interlock.scores_flush_before_close")
+        home_panel_register("scores", home_scores_of)
