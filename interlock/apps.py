@@ -13,8 +13,11 @@ class InterlockConfig(AppConfig):
 
     def ready(self) -> None:
         from collab.home import home_panel_register
-        from collab.signals import period_closing
-        from interlock.recompute import scores_flush_before_close
+        from collab.signals import period_closing, scoring_inputs_changed
+        from interlock.recompute import scores_flush_before_close, scores_request_on_input_change
 
         period_closing.connect(scores_flush_before_close, dispatch_uid="interlock.scores_flush_before_close")
+        scoring_inputs_changed.connect(
+            scores_request_on_input_change, dispatch_uid="interlock.scores_request_on_input_change"
+        )
         home_panel_register("scores", home_scores_of)

@@ -1,6 +1,7 @@
 """The recompute pipeline around `interlock.services.scores_recompute` (DESIGN.md §7).
 
-Triggers → `scores_recompute_request(period=…, reason=…)`, called inside the writer's transaction:
+Triggers → `scores_recompute_request(period=…, reason=…)`, called inside the writer's transaction (lower
+areas' writes arrive as `collab.signals.scoring_inputs_changed`, see `scores_request_on_input_change`):
 
 - **Coalescing.** One *queued* `Job` per (tenant, "period:<id>") (a partial unique constraint). A trigger
   finds the queued job (row-locked) and merges what changed into its params (KPI ids, scorecard ids, or
@@ -264,6 +265,17 @@ def scores_recompute_request_tenant(*, reason: str = "nightly") -> list[Job]:
         if job is not None:
             jobs.append(job)
     return jobs
+
+
+def scores_request_on_input_change(sender=None, *, signal=None, reason: str, actor=None, **inputs) -> None:
+    """`collab.signals.scoring_inputs_changed` receiver: queue the recompute the changed inputs call for, in
+    the writer's transaction (the task is sent when it commits)."""
+    request = {
+        "kpi": scores_recompute_request_kpi,
+        "measurement": scores_recompute_request_measurements,
+        "matrix": scores_recompute_request_matrix,
+    }[reason]
+    request(reason=reason, actor=actor, **inputs)
 
 
 # --------------------------------------------------------------------------------------------- jobs

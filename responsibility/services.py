@@ -30,6 +30,7 @@ from collab.models import OrgUnit, Period
 from collab.numbers import parse_number
 from collab.routing import parse_id
 from collab.services.org import ensure_period_open
+from collab.signals import scoring_inputs_changed
 from goals.models import KPI
 from responsibility.concurrency import StaleEditError, lock_for_edit, user_label
 from responsibility.models import MatrixRole, MatrixRow, ResponsibilityMatrix
@@ -408,9 +409,8 @@ def matrix_update(
 
 
 def _scores_changed(matrix: ResponsibilityMatrix, *, actor) -> None:
-    """Queue the recompute of the open periods this version scores (sent when the transaction commits)."""
-    from interlock.recompute import scores_recompute_request_matrix
-
-    scores_recompute_request_matrix(
-        kpi_id=matrix.kpi_id, effective_from=matrix.effective_from, reason="matrix", actor=actor
+    """Tell the areas scored from this version (the recompute they queue starts once the write commits)."""
+    scoring_inputs_changed.send(
+        ResponsibilityMatrix, reason="matrix", actor=actor, kpi_id=matrix.kpi_id,
+        effective_from=matrix.effective_from,
     )

@@ -13,8 +13,10 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from collab.jobs import job_claim, job_progress
 from collab.models import Job, Period
+from collab.signals import scoring_inputs_changed
 from collab.tenancy import tenant_scope
 from goals.models import Measurement
+from goals.services.kpis import kpi_update
 from goals.services.measurements import measurement_upsert, measurements_bulk_upsert
 from interlock import recompute as pipeline
 from interlock.models import ScoreSnapshot
@@ -111,6 +113,33 @@ def test_triggers_coalesce_into_one_queued_job(world, hr_a, django_capture_on_co
     assert job.params["scorecards"] == [world.scorecards["service"].pk]
     assert job.params["reasons"] == ["measurement", "matrix", "scorecard"]
     assert len(callbacks) == 1  # one message for the whole burst
+
+
+def test_lower_areas_request_recomputes_through_the_scoring_signal(world, hr_a):
+    # goals and responsibility import nothing of interlock: their writes send scoring_inputs_changed, and
+    # interlock's receiver queues the recompute in the same transaction.
+    sent = []
+
+    def spy(sender, *, signal, reason, **inputs):
+        sent.append((sender.__name__, reason, sorted(inputs)))
+
+    scoring_inputs_changed.connect(spy)
+    try:
+        scores_recompute(period=world.period)
+        set_actual(world, "stability", "90", hr_a)
+        matrix = world.matrices["retention"]
+        matrix_update(actor=hr_a, matrix=matrix, lock_version=matrix.lock_version, note="clarified")
+        kpi = world.kpis["revenue"]
+        kpi_update(actor=hr_a, kpi=kpi, data={"cap": Decimal("1.5")}, version=kpi.version)
+    finally:
+        scoring_inputs_changed.disconnect(spy)
+    assert sent == [
+        ("Measurement", "measurement", ["actor", "changes"]),
+        ("ResponsibilityMatrix", "matrix", ["actor", "effective_from", "kpi_id"]),
+        ("KPI", "kpi", ["actor", "kpi_id"]),
+    ]
+    [job] = queued(world.period)
+    assert job.params["reasons"] == ["measurement", "matrix", "kpi"]
 
 
 def test_a_full_request_absorbs_partial_ones(world, hr_a):
