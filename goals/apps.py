@@ -5,7 +5,7 @@ class GoalsConfig(AppConfig):
     name = "goals"
 
     def ready(self) -> None:
-        from collab.home import home_panel_register
+        from collab.home import home_panels
         from goals.selectors.reach import goals_reaching
 
-        home_panel_register("reach", goals_reaching)  # "My goals" (templates/collab/_my_goals.html)
+        home_panels.register("reach", goals_reaching)  # "My goals" (templates/collab/_my_goals.html)

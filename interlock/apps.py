@@ -8,16 +8,25 @@ def home_scores_of(employee):
     return home_scores(org_unit_id=employee.org_unit_id, position_id=employee.position_id)
 
 
+def matrix_proposals_section(matrix) -> dict:
+    """A section of the matrix page: the scorecard lines the matrix implies, unit by unit."""
+    from interlock.proposals import matrix_scorecard_proposals
+
+    return {"proposals": matrix_scorecard_proposals(matrix)}
+
+
 class InterlockConfig(AppConfig):
     name = "interlock"
 
     def ready(self) -> None:
-        from collab.home import home_panel_register
+        from collab.home import home_panels
         from collab.signals import period_closing, scoring_inputs_changed
         from interlock.recompute import scores_flush_before_close, scores_request_on_input_change
+        from responsibility.hooks import matrix_sections
 
         period_closing.connect(scores_flush_before_close, dispatch_uid="interlock.scores_flush_before_close")
         scoring_inputs_changed.connect(
             scores_request_on_input_change, dispatch_uid="interlock.scores_request_on_input_change"
         )
-        home_panel_register("scores", home_scores_of)
+        home_panels.register("scores", home_scores_of)
+        matrix_sections.register("interlock/scorecards/_matrix_proposals.html", matrix_proposals_section)

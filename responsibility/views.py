@@ -22,7 +22,6 @@ from collab.models import OrgUnit, Period, Role
 from collab.pages import HR_ONLY, get_scoped_or_404, tenant_page
 from collab.routing import parse_id
 from goals.models import KPI
-from interlock.proposals import matrix_scorecard_proposals
 from responsibility import services
 from responsibility.concurrency import StaleEditError
 from responsibility.forms import (
@@ -35,6 +34,7 @@ from responsibility.forms import (
     rows_from_post,
     split_errors,
 )
+from responsibility.hooks import matrix_sections
 from responsibility.models import MatrixRole, MatrixRow, ResponsibilityMatrix
 from responsibility.selectors import matrix_effective_ids, matrix_with_rows, period_start
 
@@ -239,10 +239,13 @@ def matrix_detail(request, pk: int):
         "is_latest": latest.pk == matrix.pk,
         "in_effect": in_effect.get(matrix.pk, []),
         "summary": summary,
-        "proposals": matrix_scorecard_proposals(matrix),
         "can_edit": request.membership.has_role(Role.HR_ADMIN),
         "other_versions": [v for v in versions if v.pk != matrix.pk],
     }
+    sections = matrix_sections.collect(matrix)  # upper areas' parts of the page (templates by name)
+    for part in sections.values():
+        context.update(part)
+    context["section_templates"] = list(sections)
     return render(request, "responsibility/detail.html", context)
 
 

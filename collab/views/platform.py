@@ -46,7 +46,7 @@ def tenant_home(request):
     context = selectors.home_context(membership, role)
     employee = context["employee"]
     if role in (Role.EMPLOYEE, Role.MANAGER) and employee is not None:
-        context.update(home_panels(employee))  # the apps' panels: my goals (goals), my scores (interlock)
+        context.update(home_panels.collect(employee))  # the apps' panels: my goals, my scores
     labels = dict(Role.choices)
     context["other_roles"] = [(r, labels[r]) for r in Role.values if r in membership.roles and r != role]
     return render(request, ROLE_HOMES[role], context)

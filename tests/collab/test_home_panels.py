@@ -14,7 +14,7 @@ def test_goals_and_interlock_register_their_home_panels_in_layer_order():
     from goals.selectors.reach import goals_reaching
     from interlock.apps import home_scores_of
 
-    assert list(home._panels.items()) == [("reach", goals_reaching), ("scores", home_scores_of)]
+    assert list(home.home_panels.providers.items()) == [("reach", goals_reaching), ("scores", home_scores_of)]
 
 
 def test_every_registered_panel_reaches_the_home_of_an_employee(tenant_a, login, monkeypatch):
@@ -24,7 +24,7 @@ def test_every_registered_panel_reaches_the_home_of_an_employee(tenant_a, login,
         seen.append(employee)
         return 7
 
-    monkeypatch.setattr(home, "_panels", {**home._panels, "probe": probe})
+    monkeypatch.setitem(home.home_panels.providers, "probe", probe)
     user = make_member(tenant_a, "employee")
     with tenant_scope(tenant_a):
         employee = EmployeeFactory(user=user, org_unit=OrgUnitFactory())
