@@ -23,6 +23,7 @@ class Role(models.TextChoices):
 
 ALL_ROLES = frozenset(Role.values)
 WRITE_ROLES = ALL_ROLES - {Role.AUDITOR}
+ALL_BUT_EMPLOYEES = ALL_ROLES - {Role.EMPLOYEE}  # who reads management data (matrices, scorecards)
 
 
 class Tenant(models.Model):

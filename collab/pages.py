@@ -11,7 +11,7 @@ from django.http import Http404, HttpResponseNotAllowed
 from django.urls import register_converter
 
 from collab.models import ALL_ROLES, Role
-from collab.routing import MAX_ID
+from collab.routing import MAX_ID, parse_id
 
 HR_ONLY = frozenset({Role.HR_ADMIN})
 HR_AND_AUDITOR = frozenset({Role.HR_ADMIN, Role.AUDITOR})
@@ -90,3 +90,14 @@ def get_scoped_or_404(model_or_queryset, pk: int) -> models.Model:
         return queryset.get(pk=pk)
     except queryset.model.DoesNotExist as missing:
         raise Http404 from missing
+
+
+def id_param(request, name: str) -> int | None:
+    """An optional id in the query string (`?kpi=12`): None when absent, 404 when it cannot be an id."""
+    raw = request.GET.get(name, "")
+    if raw == "":
+        return None
+    pk = parse_id(raw)
+    if pk is None:
+        raise Http404
+    return pk

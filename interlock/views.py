@@ -25,8 +25,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from collab.forms import add_service_errors
-from collab.models import Employee, OrgUnit, Period, Position, Role
-from collab.pages import HR_ONLY, get_scoped_or_404, tenant_page
+from collab.forms.editors import (
+    editor_rows,
+    reference_label,
+    reference_labels,
+    resolve_references,
+    split_errors,
+)
+from collab.models import ALL_BUT_EMPLOYEES, Employee, OrgUnit, Period, Position, Role
+from collab.pages import HR_ONLY, get_scoped_or_404, id_param, tenant_page
 from collab.selectors.org import holder_label, repeated_unit_names
 from goals.models import KPI
 from interlock import proposals, services
@@ -41,16 +48,7 @@ from interlock.forms import (
 from interlock.models import LineRole, Scorecard, ScorecardLine, ScoreSnapshot
 from interlock.selectors_dashboards import default_period, periods_ordered
 from responsibility.concurrency import StaleEditError
-from responsibility.forms import (
-    editor_rows,
-    reference_label,
-    reference_labels,
-    resolve_references,
-    split_errors,
-)
-from responsibility.views import _id_param
 
-READERS = frozenset({Role.HR_ADMIN, Role.MANAGER, Role.COMMITTEE, Role.AUDITOR})
 PAGE_SIZE = 25
 KINDS = ("unit", "position")
 
@@ -122,10 +120,10 @@ def _latest_snapshots(card_ids: list[int]) -> dict[int, dict]:
     return out
 
 
-@tenant_page(read=READERS)
+@tenant_page(read=ALL_BUT_EMPLOYEES)
 def scorecard_list(request):
     periods = list(Period.objects.all())
-    period_id = _id_param(request, "period")
+    period_id = id_param(request, "period")
     if period_id is not None:
         period = next((p for p in periods if p.pk == period_id), None)
         if period is None:
@@ -198,7 +196,7 @@ def scorecard_list(request):
 def scorecard_create(request):
     initial = {}
     for name in ("period", "org_unit", "position"):
-        value = _id_param(request, name)
+        value = id_param(request, name)
         if value is not None:
             initial[name] = value
     if "org_unit" in initial:
@@ -306,7 +304,7 @@ def _editor(
     return render(request, "interlock/scorecards/edit.html", context, status=status)
 
 
-@tenant_page(read=READERS, write=HR_ONLY)
+@tenant_page(read=ALL_BUT_EMPLOYEES, write=HR_ONLY)
 def scorecard_edit(request, pk: int):
     card = get_scoped_or_404(_scorecards(), pk)
     if request.method != "POST":
@@ -449,7 +447,7 @@ def scorecards_copy(request):
 # --------------------------------------------------------------------------------------------- contract
 
 
-@tenant_page(read=READERS)
+@tenant_page(read=ALL_BUT_EMPLOYEES)
 def scorecard_contract(request, pk: int):
     """The performance contract (绩效合约): a printable published scorecard, flagged when its collaborative
     share is under the tenant's minimum."""

@@ -19,8 +19,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from collab.forms import ScopedModelChoiceField
+from collab.forms.editors import rows_from_post, split_errors
 from collab.imports import export_xlsx, xlsx_response
-from collab.models import OrgUnit, Period, Role
+from collab.models import ALL_BUT_EMPLOYEES, OrgUnit, Period, Role
 from collab.pages import HR_ONLY, get_scoped_or_404, tenant_page
 from collab.routing import parse_id
 from collab.selectors.org import repeated_unit_names
@@ -40,11 +41,10 @@ from interlock.selectors_dashboards import (
     scored_period_ids,
     unit_dashboard,
 )
-from responsibility.forms import rows_from_post, split_errors
 from responsibility.models import MatrixRole, ResponsibilityMatrix
 from responsibility.selectors import matrix_effective_ids
+from responsibility.services import ROW_FIELDS
 
-READERS = frozenset({Role.HR_ADMIN, Role.MANAGER, Role.COMMITTEE, Role.AUDITOR})
 PAGE_SIZE = 25
 LINE_FIELDS = ("kpi", "weight", "role", "threshold")
 FLAG_CHOICES = [
@@ -92,7 +92,7 @@ def _url(name: str, slug: str, **kwargs) -> str:
 # --------------------------------------------------------------------------------------------- unit dashboard
 
 
-@tenant_page(read=READERS)
+@tenant_page(read=ALL_BUT_EMPLOYEES)
 def unit_dashboard_page(request, pk: int | None = None):
     """The department dashboard: a manager's own unit by default; HR, committee and auditors pick any."""
     own = own_unit(request.user)
@@ -139,7 +139,7 @@ def unit_dashboard_page(request, pk: int | None = None):
 # --------------------------------------------------------------------------------------------- collaboration
 
 
-@tenant_page(read=READERS)
+@tenant_page(read=ALL_BUT_EMPLOYEES)
 def collaboration_page(request):
     """Which KPIs are shared by which units: heatmap, graph and tables, all drillable."""
     periods = periods_ordered()
@@ -239,7 +239,7 @@ def _ranking_rows(request):
     return form, periods, period, ranking(period, filters)
 
 
-@tenant_page(read=READERS)
+@tenant_page(read=ALL_BUT_EMPLOYEES)
 def ranking_page(request):
     form, periods, period, rows = _ranking_rows(request)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page")) if rows is not None else None
@@ -271,7 +271,7 @@ def ranking_page(request):
     return render(request, "interlock/dashboards/ranking.html", context)
 
 
-@tenant_page(read=READERS)
+@tenant_page(read=ALL_BUT_EMPLOYEES)
 def ranking_export(request):
     form, periods, period, rows = _ranking_rows(request)
     if rows is None:
@@ -415,7 +415,7 @@ def whatif_page(request):
         context.update(mode="matrix", kpi=kpi, matrix=matrix, period=period)
         if kpi is not None and period is not None:
             if request.method == "POST":
-                rows = rows_from_post(request.POST)
+                rows = rows_from_post(request.POST, fields=ROW_FIELDS)
                 context["rows"] = rows
                 try:
                     result = whatif.whatif_matrix(period, kpi, rows)

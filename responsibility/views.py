@@ -18,15 +18,7 @@ from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from collab.models import OrgUnit, Period, Role
-from collab.pages import HR_ONLY, get_scoped_or_404, tenant_page
-from collab.routing import parse_id
-from goals.models import KPI
-from responsibility import services
-from responsibility.concurrency import StaleEditError
-from responsibility.forms import (
-    MatrixFilterForm,
-    MatrixForm,
+from collab.forms.editors import (
     editor_rows,
     reference_label,
     reference_labels,
@@ -34,26 +26,21 @@ from responsibility.forms import (
     rows_from_post,
     split_errors,
 )
+from collab.models import ALL_BUT_EMPLOYEES, OrgUnit, Period, Role
+from collab.pages import HR_ONLY, get_scoped_or_404, id_param, tenant_page
+from goals.models import KPI
+from responsibility import services
+from responsibility.concurrency import StaleEditError
+from responsibility.forms import MatrixFilterForm, MatrixForm
 from responsibility.hooks import matrix_sections
 from responsibility.models import MatrixRole, MatrixRow, ResponsibilityMatrix
 from responsibility.selectors import matrix_effective_ids, matrix_with_rows, period_start
 
-READERS = frozenset({Role.HR_ADMIN, Role.MANAGER, Role.COMMITTEE, Role.AUDITOR})
 PAGE_SIZE = 25
 COMPARE_FIELDS = ("role", "share", "contribution_dimension", "evaluation_kpi_id", "evaluation_method")
 
 
 # --------------------------------------------------------------------------------------------- helpers
-
-
-def _id_param(request, name: str) -> int | None:
-    raw = request.GET.get(name, "")
-    if raw == "":
-        return None
-    pk = parse_id(raw)
-    if pk is None:
-        raise Http404
-    return pk
 
 
 def default_period(periods: list[Period]) -> Period | None:
@@ -69,7 +56,7 @@ REFERENCES = {"org_unit": OrgUnit, "evaluation_kpi": KPI}
 
 
 def _posted_rows(request) -> list[dict]:
-    return resolve_references(rows_from_post(request.POST), REFERENCES)
+    return resolve_references(rows_from_post(request.POST, fields=services.ROW_FIELDS), REFERENCES)
 
 
 def _choices() -> dict:
@@ -149,7 +136,7 @@ def _editor(
 # --------------------------------------------------------------------------------------------- list
 
 
-@tenant_page(read=READERS)
+@tenant_page(read=ALL_BUT_EMPLOYEES)
 def matrix_list(request):
     """Collaborative KPIs (and any KPI with a matrix) with the version in effect for the chosen period."""
     periods = list(Period.objects.all())
@@ -217,7 +204,7 @@ def _periods_in_effect(
     return out
 
 
-@tenant_page(read=READERS)
+@tenant_page(read=ALL_BUT_EMPLOYEES)
 def matrix_detail(request, pk: int):
     matrix = get_scoped_or_404(matrix_with_rows(), pk)
     versions = list(
@@ -255,14 +242,14 @@ def matrix_detail(request, pk: int):
 @tenant_page(read=HR_ONLY, write=HR_ONLY)
 def matrix_create(request):
     initial = {}
-    kpi_id = _id_param(request, "kpi")
+    kpi_id = id_param(request, "kpi")
     if kpi_id is not None:
         kpi = get_scoped_or_404(KPI, kpi_id)
         latest = ResponsibilityMatrix.objects.filter(kpi=kpi).order_by("-version").first()
         if latest is not None:  # a matrix exists: a new version is the way to change it
             return redirect("matrix-new-version", tenant_slug=request.tenant.slug, pk=latest.pk)
         initial["kpi"] = kpi.pk
-    period_id = _id_param(request, "period")
+    period_id = id_param(request, "period")
     if period_id is not None:
         initial["effective_from"] = get_scoped_or_404(Period, period_id).pk
     form = MatrixForm(request.POST or None, initial=initial, mode="create")
@@ -355,7 +342,8 @@ def matrix_validate(request):
     rows = _posted_rows(request)
     by_row: dict = {}
     general: list[str] = []
-    posted = rows_from_post(request.POST, ignore_blank=())  # every row on screen, blank or not
+    # every row on screen, blank or not
+    posted = rows_from_post(request.POST, fields=services.ROW_FIELDS, ignore_blank=())
     if rows:
         try:
             services.matrix_rows_clean(rows)
@@ -405,7 +393,7 @@ def compare_rows(left: list[MatrixRow], right: list[MatrixRow]) -> list[dict]:
     return out
 
 
-@tenant_page(read=READERS)
+@tenant_page(read=ALL_BUT_EMPLOYEES)
 def matrix_compare(request, pk: int):
     matrix = get_scoped_or_404(matrix_with_rows(), pk)
     versions = list(
@@ -413,7 +401,7 @@ def matrix_compare(request, pk: int):
         .select_related("effective_from")
         .order_by("-version")
     )
-    other_id = _id_param(request, "with")
+    other_id = id_param(request, "with")
     if other_id is None:
         others = [v for v in versions if v.pk != matrix.pk]
         if not others:
