@@ -25,6 +25,7 @@ from django.db.models.functions import Cast, Concat, LPad
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from collab.audit import audit_action_labels
 from collab.models import AuditEvent, Membership, Period, Role
 from collab.tenancy import TenantOwned
 
@@ -86,67 +87,6 @@ def audit_filter_choices() -> dict[str, list[str]]:
 
 # --- words for codes: actions, object types, snapshot fields and values ----------------------------
 
-ACTION_LABELS = {
-    "tenant.create": _("Company created"),
-    "tenant.update": _("Company edited"),
-    "tenant.seed_scale": _("Scale test data generated"),
-    "tenant.scoring_settings": _("Scoring settings changed"),
-    "membership.create": _("Member added"),
-    "member.add": _("Member added"),
-    "member.update": _("Member edited"),
-    "member.deactivate": _("Member deactivated"),
-    "member.reactivate": _("Member reactivated"),
-    "member.invite_accept": _("Invitation accepted"),
-    "member.invite_resend": _("Invitation sent again"),
-    "member.password_link": _("Password link sent"),
-    "notification_preferences.update": _("Notification settings changed"),
-    "org.import": _("Organisation imported"),
-    "org_unit.create": _("Org unit added"),
-    "org_unit.update": _("Org unit edited"),
-    "org_unit.move": _("Org unit moved"),
-    "org_unit.delete": _("Org unit deleted"),
-    "position.create": _("Position added"),
-    "position.update": _("Position edited"),
-    "position.delete": _("Position deleted"),
-    "employee.create": _("Employee added"),
-    "employee.update": _("Employee edited"),
-    "employee.transfer": _("Employee transferred"),
-    "employee.delete": _("Employee deleted"),
-    "period.create": _("Period added"),
-    "period.update": _("Period edited"),
-    "period.advance": _("Period advanced"),
-    "period.close": _("Period closed"),
-    "period.delete": _("Period deleted"),
-    "kpi.create": _("KPI added"),
-    "kpi.update": _("KPI edited"),
-    "kpi.delete": _("KPI deleted"),
-    "kpi.import": _("KPIs imported"),
-    "objective.create": _("Strategic objective added"),
-    "objective.update": _("Strategic objective edited"),
-    "objective.delete": _("Strategic objective deleted"),
-    "objective_link.create": _("Strategy map link added"),
-    "objective_link.delete": _("Strategy map link removed"),
-    "goal.create": _("Goal added"),
-    "goal.update": _("Goal edited"),
-    "goal.move": _("Goal moved"),
-    "goal.delete": _("Goal deleted"),
-    "goal.reweight": _("Goal weights changed"),
-    "goal_tree.publish": _("Goal tree published"),
-    "goal_tree.copy": _("Goal tree copied"),
-    "measurement.create": _("Measurement recorded"),
-    "measurement.update": _("Measurement corrected"),
-    "matrix.create": _("Responsibility matrix created"),
-    "matrix.update": _("Responsibility matrix corrected"),
-    "matrix.new_version": _("Responsibility matrix: new version"),
-    "scorecard.create": _("Scorecard created"),
-    "scorecard.update": _("Scorecard edited"),
-    "scorecard.lines_set": _("Scorecard lines changed"),
-    "scorecard.save": _("Scorecard saved"),
-    "scorecard.publish": _("Scorecard published"),
-    "scorecard.unpublish": _("Scorecard withdrawn"),
-    "scorecards.copy": _("Scorecards copied"),
-    "scores.recompute": _("Scores recomputed"),
-}
 # Snapshot keys that are not fields of the audited model but still name another object or choices.
 EXTRA_REFERENCES = {
     "collab.membership": {"employee": "collab.employee"},
@@ -247,7 +187,7 @@ SIBLINGS_TYPE, SIBLINGS_PARENT = "goals.goal", "parent"
 
 def action_label(code: str) -> str:
     """The action in the reader's language; an action nobody has named yet shows its code."""
-    return str(ACTION_LABELS.get(code, code))
+    return str(audit_action_labels().get(code, code))
 
 
 def _model(object_type: str) -> type[Model] | None:
