@@ -11,5 +11,4 @@ class GoalsConfig(AppConfig):
         from goals.selectors.reach import goals_reaching
 
         audit_actions_register(GoalsAuditAction)
-
         home_panels.register("reach", goals_reaching)  # "My goals" (templates/collab/_my_goals.html)
