@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from collab.routing import MAX_ID
-from responsibility.concurrency import StaleEditError
+from responsibility.concurrency import StaleEditError  # collab.concurrency after the concurrency merge
 
 MAX_ROWS_IN = 250
 
