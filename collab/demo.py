@@ -23,10 +23,12 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from importlib import import_module
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.apps import apps
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
@@ -650,7 +652,8 @@ def app_demo_steps() -> list[Callable[[DemoContext], None]]:
     Found at run time, so the platform imports no app."""
     steps = []
     for config in apps.get_app_configs():
-        if config.name != "collab" and module_has_submodule(config.module, "demo"):
+        ours = Path(config.path).parent == Path(settings.BASE_DIR)  # not a third-party app's `demo`
+        if ours and config.name != "collab" and module_has_submodule(config.module, "demo"):
             steps += import_module(f"{config.name}.demo").DEMO_STEPS
     return steps
 
