@@ -19,14 +19,13 @@ class InterlockConfig(AppConfig):
     name = "interlock"
 
     def ready(self) -> None:
-        from collab.audit import audit_actions_register
         from collab.home import home_panels
         from collab.signals import period_closing, scoring_inputs_changed
-        from interlock.audit import InterlockAuditAction
+        from interlock.audit import audit_register
         from interlock.recompute import scores_flush_before_close, scores_request_on_input_change
         from responsibility.hooks import matrix_sections
 
-        audit_actions_register(InterlockAuditAction)
+        audit_register()
         period_closing.connect(scores_flush_before_close, dispatch_uid="interlock.scores_flush_before_close")
         scoring_inputs_changed.connect(
             scores_request_on_input_change, dispatch_uid="interlock.scores_request_on_input_change"

@@ -5,7 +5,6 @@ class ResponsibilityConfig(AppConfig):
     name = "responsibility"
 
     def ready(self) -> None:
-        from collab.audit import audit_actions_register
-        from responsibility.audit import ResponsibilityAuditAction
+        from responsibility.audit import audit_register
 
-        audit_actions_register(ResponsibilityAuditAction)
+        audit_register()

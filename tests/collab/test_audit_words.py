@@ -350,3 +350,15 @@ def test_each_app_names_its_own_audit_actions():
         assert action_label(GoalsAuditAction.KPI_CREATE) != "KPI added"
     assert action_label("scorecard.publish") == "Scorecard published"
     assert action_label("nobody.named_this") == "nobody.named_this"
+
+
+def test_each_app_words_its_own_objects():
+    # collab knows no app's models: the apps register how the log names theirs (AppConfig.ready).
+    from collab.selectors import audit
+
+    assert set(audit.OBJECT_NAME_FIELDS) == {
+        "goals.goal", "goals.measurement", "responsibility.responsibilitymatrix", "interlock.scorecard",
+    }
+    assert {"goals.kpi", "goals.goal"} <= set(audit.REFERENCE_LABELS)
+    assert audit.SIBLINGS_PARENTS == {"goals.goal": "parent"}
+    assert audit.KEYED_BY_REFERENCES == {"goals.goal": {"weights": "goals.goal"}}
