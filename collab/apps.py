@@ -7,5 +7,7 @@ class CollabConfig(AppConfig):
 
     def ready(self) -> None:
         from collab import signals
+        from collab.audit import AuditAction, audit_actions_register
 
         signals.connect()
+        audit_actions_register(AuditAction)

@@ -1,4 +1,8 @@
-"""The one way to record an audit row; every service write calls it inside its transaction."""
+"""The one way to record an audit row; every service write calls it inside its transaction.
+
+Each app declares its actions as TextChoices (code, label in the reader's language) in `<app>/audit.py` and
+registers them from its `AppConfig.ready()` with `audit_actions_register`; the log names actions through
+`audit_action_labels()`, without knowing the apps."""
 
 from __future__ import annotations
 
@@ -8,8 +12,56 @@ from typing import Any
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.forms.models import model_to_dict
+from django.utils.translation import gettext_lazy as _
 
 from collab.models import AuditEvent
+
+
+class AuditAction(models.TextChoices):
+    """The platform's own actions: the company, its members and organisation, its periods."""
+
+    TENANT_CREATE = "tenant.create", _("Company created")
+    TENANT_UPDATE = "tenant.update", _("Company edited")
+    TENANT_SEED_SCALE = "tenant.seed_scale", _("Scale test data generated")
+    MEMBERSHIP_CREATE = "membership.create", _("Member added")
+    MEMBER_ADD = "member.add", _("Member added")
+    MEMBER_UPDATE = "member.update", _("Member edited")
+    MEMBER_DEACTIVATE = "member.deactivate", _("Member deactivated")
+    MEMBER_REACTIVATE = "member.reactivate", _("Member reactivated")
+    MEMBER_INVITE_ACCEPT = "member.invite_accept", _("Invitation accepted")
+    MEMBER_INVITE_RESEND = "member.invite_resend", _("Invitation sent again")
+    MEMBER_PASSWORD_LINK = "member.password_link", _("Password link sent")
+    NOTIFICATION_PREFERENCES_UPDATE = "notification_preferences.update", _("Notification settings changed")
+    ORG_IMPORT = "org.import", _("Organisation imported")
+    ORG_UNIT_CREATE = "org_unit.create", _("Org unit added")
+    ORG_UNIT_UPDATE = "org_unit.update", _("Org unit edited")
+    ORG_UNIT_MOVE = "org_unit.move", _("Org unit moved")
+    ORG_UNIT_DELETE = "org_unit.delete", _("Org unit deleted")
+    POSITION_CREATE = "position.create", _("Position added")
+    POSITION_UPDATE = "position.update", _("Position edited")
+    POSITION_DELETE = "position.delete", _("Position deleted")
+    EMPLOYEE_CREATE = "employee.create", _("Employee added")
+    EMPLOYEE_UPDATE = "employee.update", _("Employee edited")
+    EMPLOYEE_TRANSFER = "employee.transfer", _("Employee transferred")
+    EMPLOYEE_DELETE = "employee.delete", _("Employee deleted")
+    PERIOD_CREATE = "period.create", _("Period added")
+    PERIOD_UPDATE = "period.update", _("Period edited")
+    PERIOD_ADVANCE = "period.advance", _("Period advanced")
+    PERIOD_CLOSE = "period.close", _("Period closed")
+    PERIOD_DELETE = "period.delete", _("Period deleted")
+
+
+_action_labels: dict[str, str] = {}
+
+
+def audit_actions_register(actions: type[models.TextChoices]) -> None:
+    """Name an app's audit actions in the log (their codes are what its services pass as `action`)."""
+    _action_labels.update(actions.choices)
+
+
+def audit_action_labels() -> dict[str, str]:
+    """{action code: its label} of every registered app."""
+    return dict(_action_labels)
 
 
 def snapshot(obj: models.Model | None, fields: list[str] | None = None) -> dict[str, Any] | None:

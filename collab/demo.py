@@ -2,11 +2,11 @@
 
 The demo is built by area, one function per area, each taking the `DemoContext` of one tenant:
 
-    org_build → people_build → logins_build → periods_build → history_build
-    → goals_build → matrices_build → scorecards_build   (collab/demo_goals.py, collab/demo_interlock.py)
+    org_build → people_build → logins_build → periods_build → history_build       (here: `STEPS`)
+    → goals_build → matrices_build → scorecards_build           (goals/, responsibility/, interlock/demo.py)
 
-Later areas (goals, responsibility, scores, …) add their own `<area>_build(ctx)` function here and
-append it to `STEPS`; `ctx` hands them the units, positions, employees, logins and periods by key.
+Each app brings its own steps in `<app>/demo.py` (a `DEMO_STEPS` list), found by `app_demo_steps()`;
+`ctx` hands them the units, positions, employees, logins and periods by key, and what lower apps built.
 
 The org steps write straight through the models with bulk inserts (paths computed in Python from the
 ids bulk_create returns), inside `tenant_scope(tenant)`, so a tenant's organisation takes a fraction of a
@@ -22,13 +22,18 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from importlib import import_module
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.apps import apps
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
+from django.utils.module_loading import module_has_submodule
 
 from collab.audit import audit_record, snapshot
 from collab.models import Employee, Membership, OrgUnit, Period, Position, Role, Tenant
@@ -631,7 +636,7 @@ def history_build(ctx: DemoContext) -> None:
         audit_record(actor=hr, action="employee.transfer", obj=mover, before=before, after=snapshot(mover))
 
 
-# Later areas append their `<area>_build(ctx)` here; each runs inside the tenant's scope and transaction.
+# The platform's steps; each runs inside the tenant's scope and transaction, as the apps' steps do.
 STEPS: list[Callable[[DemoContext], None]] = [
     org_build,
     people_build,
@@ -641,15 +646,16 @@ STEPS: list[Callable[[DemoContext], None]] = [
 ]
 
 
-def _append_area_steps() -> None:
-    """The goals, responsibility and interlock areas' steps (their modules import this one's types)."""
-    from collab.demo_goals import goals_build
-    from collab.demo_interlock import matrices_build, scorecards_build
-
-    STEPS.extend([goals_build, matrices_build, scorecards_build])
-
-
-_append_area_steps()
+def app_demo_steps() -> list[Callable[[DemoContext], None]]:
+    """Every app's `DEMO_STEPS` (from its `<app>/demo.py`), in INSTALLED_APPS order, which is the layer order
+    (collab < goals < responsibility < interlock < …): an app's demo builds on what the apps below it made.
+    Found at run time, so the platform imports no app."""
+    steps = []
+    for config in apps.get_app_configs():
+        ours = Path(config.path).parent == Path(settings.BASE_DIR)  # not a third-party app's `demo`
+        if ours and config.name != "collab" and module_has_submodule(config.module, "demo"):
+            steps += import_module(f"{config.name}.demo").DEMO_STEPS
+    return steps
 
 
 @dataclass(frozen=True)
@@ -686,7 +692,7 @@ def tenant_build(
     )
     ctx.extra["password_hash"] = password_hash or make_password(DEMO_PASSWORD)
     with tenant_scope(tenant):
-        for step in STEPS:
+        for step in [*STEPS, *app_demo_steps()]:
             step(ctx)
     return ctx
 

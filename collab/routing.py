@@ -53,6 +53,20 @@ def parse_id(value) -> int | None:
     number = int(text)
     return number if number <= MAX_ID else None
 
+
+def coerce_id(value, model) -> int | None:
+    """An id from an instance, an int or a digit string; None when it cannot be one (reads as missing)."""
+    if isinstance(value, model):
+        return value.pk
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if 0 < value < 10**18 else None
+    if isinstance(value, str):
+        return parse_id(value)  # not isdigit(): '²' passes it and int() refuses it
+    return None
+
+
 _SEALED = (
     "dispatch",
     "initial",

@@ -10,6 +10,15 @@ from django.dispatch import Signal
 # pending work now (`period`, `actor`). A receiver's error aborts the close.
 period_closing = Signal()
 
+# Sent by the services whose writes change what scores are computed from, inside the writer's transaction
+# (so what a receiver queues is rolled back with a failed write, and its work starts once the write
+# commits), with `reason` and `actor`, and by reason:
+#   "kpi":         `kpi_id`, whose scoring rule (direction, cap, aggregation, active) changed;
+#   "measurement": `changes`, {period id: {KPI ids}} whose measurements changed;
+#   "matrix":      `kpi_id` and `effective_from` (a period), a responsibility matrix version that changed.
+# Upper areas that derive data from these inputs (interlock's scores) connect to it.
+scoring_inputs_changed = Signal()
+
 
 def secure_tenant_tables(sender, using="default", **kwargs) -> None:
     """After every migrate (and flush): row-level security on every tenant table, in every app.

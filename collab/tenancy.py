@@ -18,6 +18,7 @@ from contextvars import ContextVar
 from typing import TYPE_CHECKING
 
 from django.db import connection, models
+from simple_history.manager import HistoryManager
 
 if TYPE_CHECKING:
     from collab.models import Tenant
@@ -118,6 +119,25 @@ class TenantOwned(models.Model):
                 f"Refusing to save {type(self).__name__} of tenant {self.tenant_id} in tenant {scoped.pk}."
             )
         super().save(*args, **kwargs)
+
+
+class TenantHistoryManager(HistoryManager):
+    """`Model.history` (django-simple-history): fail-closed like TenantManager (only the scoped tenant's
+    history rows). Declare it as `HistoricalRecords(bases=[TenantHistoryBase], history_manager=…)`."""
+
+    def get_super_queryset(self):
+        queryset = super().get_super_queryset()
+        if _all_tenants.get():
+            return queryset
+        return queryset.filter(tenant_id=current_tenant().pk)
+
+
+class TenantHistoryBase(TenantOwned):
+    """Base of historical tables: tenant-owned too, so their default manager fails closed and the
+    PostgreSQL row-level-security policy (applied to every TenantOwned table) covers them."""
+
+    class Meta:
+        abstract = True
 
 
 def tenant_cache_key(*parts: object) -> str:

@@ -3,14 +3,17 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from collab.api import router
+from collab import api as collab_api
 from collab.api.platform import ObtainTokenView
 from collab.pages import IdConverter  # noqa: F401  (registers the <id:…> converter)
 from collab.views import accounts as account_views
 from collab.views import platform as views
+from goals import urls as goals_urls
+from interlock import urls as interlock_urls
+from responsibility import urls as responsibility_urls
 
-# Every app contributes its pages under /t/<slug>/ (listed here) and its API resources under
-# /api/v1/t/<slug>/ (registered on the shared router).
+# Every app contributes its pages under /t/<slug>/ and its API resources under /api/v1/t/<slug>/ (its own
+# router), both listed here: the root configuration is the one platform module that knows the apps.
 tenant_pages = [
     path("", include("collab.urls_platform")),
     path("", include("collab.urls_org")),
@@ -19,6 +22,12 @@ tenant_pages = [
     path("", include("goals.urls")),
     path("", include("responsibility.urls")),
     path("", include("interlock.urls")),
+]
+api_routers = [
+    collab_api.router,
+    goals_urls.api_router,
+    responsibility_urls.api_router,
+    interlock_urls.api_router,
 ]
 
 urlpatterns = [
@@ -35,5 +44,5 @@ urlpatterns = [
     path("api/v1/auth/token/", ObtainTokenView.as_view(), name="api-token"),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
-    path("api/v1/t/<slug:tenant_slug>/", include(router.urls)),
+    path("api/v1/t/<slug:tenant_slug>/", include([url for router in api_routers for url in router.urls])),
 ]

@@ -1,4 +1,4 @@
-"""API of the KPI library and the strategy map, registered on collab.api.router.
+"""API of the KPI library and the strategy map, routed by goals/urls.py.
 
 `/api/v1/t/<slug>/kpis/`            list (filters: q, perspective, direction, collaborative=yes|no,
                                     process_tag, owner_unit=<id>, active=yes|no), create, retrieve, update,
@@ -17,7 +17,6 @@ from rest_framework import exceptions, mixins, serializers, status
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
-from collab.api import router
 from collab.models import OrgUnit, Period
 from collab.routing import MAX_ID, TenantRelatedField, TenantViewSet, parse_id
 from goals.forms import KPIFilterForm
@@ -252,9 +251,3 @@ class ObjectiveLinkViewSet(
     def destroy(self, request, *args, **kwargs):
         self.call_service(objective_services.objective_link_delete, link=self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
-
-
-# Basename "api-kpi", not "kpi": the router would name the list "kpi-list", which is the KPI library page.
-router.register(r"kpis", KPIViewSet, basename="api-kpi")
-router.register(r"objectives", ObjectiveViewSet, basename="objective")
-router.register(r"objective-links", ObjectiveLinkViewSet, basename="objective-link")

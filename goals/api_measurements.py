@@ -18,7 +18,6 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
-from collab.api import router
 from collab.models import Period
 from collab.routing import MAX_ID, TenantRelatedField, TenantViewSet, parse_id
 from goals import engine
@@ -246,6 +245,3 @@ class MeasurementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Tenan
             {"detail": f"{bad} row(s) have errors; nothing was written.", "rows": rows},
             status=status.HTTP_400_BAD_REQUEST,
         )
-
-
-router.register("measurements", MeasurementViewSet, basename="measurement")

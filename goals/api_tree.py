@@ -30,7 +30,6 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
-from collab.api import router
 from collab.models import OrgUnit, Period, Position, Role
 from collab.routing import MAX_ID, TenantRelatedField, TenantViewSet
 from goals.models import KPI, Goal
@@ -381,6 +380,3 @@ class GoalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSe
         count = self._call(services.period_tree_copy, actor=request.user, source=data["source"],
                            target=data["target"])
         return Response({"target": data["target"].pk, "copied": count}, status=status.HTTP_201_CREATED)
-
-
-router.register(r"goals", GoalViewSet, basename="goal")

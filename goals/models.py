@@ -15,11 +15,10 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
-from simple_history.manager import HistoryManager
 from simple_history.models import HistoricalRecords
 
 from collab.models import OrgUnit, Period, Position
-from collab.tenancy import TenantOwned, _all_tenants, current_tenant, current_tenant_or_none
+from collab.tenancy import TenantHistoryBase, TenantHistoryManager, TenantOwned, current_tenant_or_none
 
 
 class Perspective(models.TextChoices):
@@ -52,24 +51,6 @@ def _check_same_tenant(instance: models.Model, **related: models.Model | None) -
             errors[name] = _("Select a valid choice. That choice is not one of the available choices.")
     if errors:
         raise ValidationError(errors)
-
-
-class TenantHistoryManager(HistoryManager):
-    """`Model.history`: fail-closed like TenantManager (only the scoped tenant's history rows)."""
-
-    def get_super_queryset(self):
-        queryset = super().get_super_queryset()
-        if _all_tenants.get():
-            return queryset
-        return queryset.filter(tenant_id=current_tenant().pk)
-
-
-class TenantHistoryBase(TenantOwned):
-    """Base of historical tables: tenant-owned too, so their default manager fails closed and the
-    PostgreSQL row-level-security policy (applied to every TenantOwned table) covers them."""
-
-    class Meta:
-        abstract = True
 
 
 class Objective(TenantOwned):

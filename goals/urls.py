@@ -65,3 +65,17 @@ urlpatterns += [
         name="measurement-row",
     ),
 ]
+
+# API resources (included under /api/v1/t/<slug>/ by collab/urls.py).
+from collab.api import tenant_router  # noqa: E402
+from goals.api import KPIViewSet, ObjectiveLinkViewSet, ObjectiveViewSet  # noqa: E402
+from goals.api_measurements import MeasurementViewSet  # noqa: E402
+from goals.api_tree import GoalViewSet  # noqa: E402
+
+api_router = tenant_router()
+# Basename "api-kpi", not "kpi": the router would name the list "kpi-list", which is the KPI library page.
+api_router.register(r"kpis", KPIViewSet, basename="api-kpi")
+api_router.register(r"objectives", ObjectiveViewSet, basename="objective")
+api_router.register(r"objective-links", ObjectiveLinkViewSet, basename="objective-link")
+api_router.register("measurements", MeasurementViewSet, basename="measurement")
+api_router.register(r"goals", GoalViewSet, basename="goal")

@@ -1,4 +1,4 @@
-"""API of the scorecards, registered on collab.api.router.
+"""API of the scorecards, routed by interlock/urls.py.
 
 `/api/v1/t/<slug>/scorecards/`               list (filters: period=<id>, status=draft|published,
                                              kind=unit|position), create {period, org_unit | position,
@@ -28,13 +28,12 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
-from collab.api import router
-from collab.models import OrgUnit, Period, Position
+from collab.api.writes import StaleAnswersMixin, lock_version_of, validate_nested
+from collab.models import ALL_BUT_EMPLOYEES, OrgUnit, Period, Position
 from collab.routing import MAX_ID, TenantRelatedField, TenantViewSet, parse_id
 from goals.models import KPI
 from interlock import services
 from interlock.models import LineRole, Scorecard, ScorecardLine
-from responsibility.api import READERS, StaleAnswersMixin, lock_version_of, validate_nested
 from responsibility.concurrency import user_label
 
 
@@ -126,7 +125,7 @@ def scorecard_queryset():
 
 class ScorecardViewSet(StaleAnswersMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
     serializer_class = ScorecardSerializer
-    read_roles = READERS
+    read_roles = ALL_BUT_EMPLOYEES
 
     def get_queryset(self):
         queryset = scorecard_queryset().order_by("period_id", "id")
@@ -219,7 +218,3 @@ class ScorecardViewSet(StaleAnswersMixin, mixins.ListModelMixin, mixins.Retrieve
         card = self.get_object()
         saved = self.call(services.scorecard_unpublish, scorecard=card, lock_version=self._lock(request))
         return self._respond(saved)
-
-
-# Basename "api-scorecard": "scorecard-list" is the page.
-router.register(r"scorecards", ScorecardViewSet, basename="api-scorecard")

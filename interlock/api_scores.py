@@ -1,4 +1,4 @@
-"""API of computed scores and background jobs, registered on collab.api.router.
+"""API of computed scores and background jobs, routed by interlock/urls.py.
 
 `/api/v1/t/<slug>/scores/`            list (filters: period=<id>, kind=unit|position, q, flag=<code>,
                                       incomplete=yes|no), retrieve (with the explained breakdown)
@@ -19,13 +19,13 @@ from rest_framework import exceptions, mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from collab.api import router
-from collab.models import ALL_ROLES, Period, Role
+from collab.jobs import job_progress
+from collab.models import ALL_ROLES, Job, Period, Role
 from collab.routing import TenantRelatedField, TenantViewSet, parse_id
 from collab.selectors.org import repeated_unit_names
 from interlock.access import readable_snapshots
-from interlock.models import Job, ScoreSnapshot
-from interlock.recompute import job_progress, scores_recompute_request
+from interlock.models import ScoreSnapshot
+from interlock.recompute import scores_recompute_request
 from interlock.selectors.scores import (
     FLAG_FILTERS,
     explain,
@@ -188,7 +188,3 @@ class JobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet
         if kind:
             jobs = jobs.filter(kind=kind)
         return jobs
-
-
-router.register("scores", ScoreViewSet, basename="api-score")
-router.register("jobs", JobViewSet, basename="api-job")

@@ -1,11 +1,34 @@
 from django.apps import AppConfig
 
 
+def home_scores_of(employee):
+    """The home page's "My scores" panel (templates/collab/_my_scores.html): unit and position scores."""
+    from interlock.selectors_dashboards import home_scores
+
+    return home_scores(org_unit_id=employee.org_unit_id, position_id=employee.position_id)
+
+
+def matrix_proposals_section(matrix) -> dict:
+    """A section of the matrix page: the scorecard lines the matrix implies, unit by unit."""
+    from interlock.proposals import matrix_scorecard_proposals
+
+    return {"proposals": matrix_scorecard_proposals(matrix)}
+
+
 class InterlockConfig(AppConfig):
     name = "interlock"
 
     def ready(self) -> None:
-        from collab.signals import period_closing
-        from interlock.recompute import scores_flush_before_close
+        from collab.home import home_panels
+        from collab.signals import period_closing, scoring_inputs_changed
+        from interlock.audit import audit_register
+        from interlock.recompute import scores_flush_before_close, scores_request_on_input_change
+        from responsibility.hooks import matrix_sections
 
+        audit_register()
         period_closing.connect(scores_flush_before_close, dispatch_uid="interlock.scores_flush_before_close")
+        scoring_inputs_changed.connect(
+            scores_request_on_input_change, dispatch_uid="interlock.scores_request_on_input_change"
+        )
+        home_panels.register("scores", home_scores_of)
+        matrix_sections.register("interlock/scorecards/_matrix_proposals.html", matrix_proposals_section)

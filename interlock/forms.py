@@ -1,7 +1,7 @@
 """Forms of the scorecard pages, the tenant's scoring settings, and the score and ranking filters.
 
 Scorecard lines are a dynamic list named "lines-<i>-<field>" (the keys the service uses for its errors),
-read with `responsibility.forms.rows_from_post`.
+read with `collab.forms.editors.rows_from_post`.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from collab.forms import ScopedModelChoiceField
+from collab.forms.editors import BootstrapForm, ReferenceField, rows_from_post
 from collab.models import OrgUnit, Period, Position
 from interlock import engine
-from responsibility.forms import BootstrapForm, ReferenceField, rows_from_post
 
 LINE_FIELDS = ("kpi", "role", "weight", "threshold")
 

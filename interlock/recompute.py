@@ -1,6 +1,7 @@
 """The recompute pipeline around `interlock.services.scores_recompute` (DESIGN.md §7).
 
-Triggers → `scores_recompute_request(period=…, reason=…)`, called inside the writer's transaction:
+Triggers → `scores_recompute_request(period=…, reason=…)`, called inside the writer's transaction (lower
+areas' writes arrive as `collab.signals.scoring_inputs_changed`, see `scores_request_on_input_change`):
 
 - **Coalescing.** One *queued* `Job` per (tenant, "period:<id>") (a partial unique constraint). A trigger
   finds the queued job (row-locked) and merges what changed into its params (KPI ids, scorecard ids, or
@@ -14,8 +15,8 @@ Triggers → `scores_recompute_request(period=…, reason=…)`, called inside t
 - **Idempotence.** The snapshots a run rewrites are replaced in the same transaction (new version rows in,
   old rows out): a retry, a duplicate message or a worker killed half way never double counts.
 - **Progress.** The Job row moves queued (0) → running (5) → done (100) | failed, committed at each step;
-  inside the recompute transaction (invisible to other connections) the stages report to the cache under
-  the tenant's key, and `job_progress()` reads whichever is further.
+  inside the recompute transaction (invisible to other connections) the stages report to the cache
+  (`collab.jobs`, which runs every kind of job).
 - **Partial path.** A measurement, matrix or KPI-rule change names KPI ids: only scorecards those KPIs
   reach are recomputed and rewritten (`affected_scorecard_ids`). A scorecard change names the scorecard.
   The nightly run, the "Recompute now" button and the API recompute everything.
@@ -32,17 +33,17 @@ from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
 
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from collab.models import Period
+from collab.jobs import job_claim, job_finish, job_progress_reporter
+from collab.models import Job, Period
 from collab.selectors.periods import period_start
-from collab.tenancy import current_tenant, tenant_cache_key
-from interlock.models import Job, Scorecard, ScorecardLine, ScoreSnapshot
+from collab.tenancy import current_tenant
+from interlock.models import Scorecard, ScorecardLine, ScoreSnapshot
 from responsibility.models import MatrixRow
 from responsibility.selectors import matrix_effective_ids
 
@@ -52,7 +53,6 @@ KIND = Job.Kind.SCORE_RECOMPUTE
 MAX_PARTIAL_IDS = 500  # more changed ids than this in one job: recompute the whole period instead
 MAX_REASONS = 10
 STALE_QUEUED = timedelta(minutes=10)  # a queued job older than this gets its message sent again
-PROGRESS_TTL = 3600
 OPEN_STATUSES = (Period.Status.PLANNING, Period.Status.ACTIVE, Period.Status.REVIEW)
 NIGHTLY_STATUSES = (Period.Status.ACTIVE, Period.Status.REVIEW)
 
@@ -268,52 +268,18 @@ def scores_recompute_request_tenant(*, reason: str = "nightly") -> list[Job]:
     return jobs
 
 
+def scores_request_on_input_change(sender=None, *, signal=None, reason: str, actor=None, **inputs) -> None:
+    """`collab.signals.scoring_inputs_changed` receiver: queue the recompute the changed inputs call for, in
+    the writer's transaction (the task is sent when it commits)."""
+    request = {
+        "kpi": scores_recompute_request_kpi,
+        "measurement": scores_recompute_request_measurements,
+        "matrix": scores_recompute_request_matrix,
+    }[reason]
+    request(reason=reason, actor=actor, **inputs)
+
+
 # --------------------------------------------------------------------------------------------- jobs
-
-
-def _progress_key(job_id: int) -> str:
-    return tenant_cache_key("job-progress", job_id)
-
-
-def job_progress(job: Job) -> int:
-    """What a poller shows: the committed progress, or the live stage of a running job when further."""
-    if job.status != Job.Status.RUNNING:
-        return int(job.progress)
-    live = cache.get(_progress_key(job.pk))
-    return max(int(job.progress), int(live or 0))
-
-
-def _report(job_id: int):
-    def report(percent: int) -> None:
-        cache.set(_progress_key(job_id), int(percent), PROGRESS_TTL)
-
-    return report
-
-
-def job_claim(job_id: int) -> Job | None:
-    """Mark the job running (committed at once, so pollers see it). None when it is finished already
-    (a duplicate message). A *running* job is run again: its worker was lost, and the run is idempotent."""
-    with transaction.atomic():
-        job = Job.objects.select_for_update().filter(pk=job_id, kind=KIND).first()
-        if job is None or job.status in (Job.Status.DONE, Job.Status.SKIPPED, Job.Status.FAILED):
-            return None
-        job.status = Job.Status.RUNNING
-        job.started_at = timezone.now()
-        job.progress = max(int(job.progress), 5)
-        job.save(update_fields=["status", "started_at", "progress"])
-    return job
-
-
-def _finish(job: Job, *, status: str, message: str, result: dict | None = None) -> None:
-    job.status = status
-    job.message = message[:2000]
-    job.finished_at = timezone.now()
-    if status in (Job.Status.DONE, Job.Status.SKIPPED):
-        job.progress = 100
-    if result is not None:
-        job.params = {**job.params, "result": result}
-    job.save(update_fields=["status", "message", "finished_at", "progress", "params"])
-    cache.delete(_progress_key(job.pk))
 
 
 def _partial_of(job: Job) -> dict[str, Any]:
@@ -346,7 +312,7 @@ def _skip_closed(job: Job, period_id: int) -> bool:
     message = _(
         "Skipped: the period %(period)s was closed before this recompute ran; its scores stay as they were."
     ) % {"period": period.label}
-    _finish(job, status=Job.Status.SKIPPED, message=message, result={"skipped": "closed"})
+    job_finish(job, status=Job.Status.SKIPPED, message=message, result={"skipped": "closed"})
     return True
 
 
@@ -376,7 +342,7 @@ def scores_flush_before_close(sender=None, *, period: Period, **kwargs) -> None:
         "n": result.snapshots,
     }
     summary = {**_summary(result, partial), "on_close": True}
-    _finish(job, status=Job.Status.DONE, message=message, result=summary)
+    job_finish(job, status=Job.Status.DONE, message=message, result=summary)
 
 
 def scores_recompute_run(*, job_id: int, period_id: int, final_attempt: bool = True) -> dict[str, Any]:
@@ -389,32 +355,33 @@ def scores_recompute_run(*, job_id: int, period_id: int, final_attempt: bool = T
     from interlock.services import scores_recompute
     from interlock.tasks import TRANSIENT_ERRORS
 
-    job = job_claim(job_id)
+    job = job_claim(job_id, kind=KIND)
     if job is None:
         return {"job": job_id, "status": "skipped"}
     if _skip_closed(job, period_id):
         return {"job": job.pk, "status": "skipped"}
     partial = _partial_of(job)
     try:
-        result = scores_recompute(period=period_id, actor=job.created_by, progress=_report(job.pk), **partial)
+        report = job_progress_reporter(job.pk)
+        result = scores_recompute(period=period_id, actor=job.created_by, progress=report, **partial)
     except ValidationError as invalid:
         if _skip_closed(job, period_id):  # it closed while this run waited for the period's lock
             return {"job": job.pk, "status": "skipped"}
-        _finish(job, status=Job.Status.FAILED, message=" ".join(invalid.messages))
+        job_finish(job, status=Job.Status.FAILED, message=" ".join(invalid.messages))
         return {"job": job.pk, "status": Job.Status.FAILED}
     except TRANSIENT_ERRORS as error:
         if final_attempt:
             message = _("Gave up after retries: %(error)s") % {"error": error}
-            _finish(job, status=Job.Status.FAILED, message=message)
+            job_finish(job, status=Job.Status.FAILED, message=message)
         else:
             job.message = _("Retrying after a temporary error: %(error)s") % {"error": error}
             job.save(update_fields=["message"])
         raise
     except Exception as error:
-        _finish(job, status=Job.Status.FAILED, message=str(error) or type(error).__name__)
+        job_finish(job, status=Job.Status.FAILED, message=str(error) or type(error).__name__)
         raise
     summary = _summary(result, partial)
-    _finish(
+    job_finish(
         job,
         status=Job.Status.DONE,
         message=_("%(n)d score(s) written.") % {"n": result.snapshots},

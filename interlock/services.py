@@ -38,6 +38,7 @@ from django.utils.translation import gettext_noop
 from collab.audit import audit_record, snapshot
 from collab.models import OrgUnit, Period, Position
 from collab.numbers import parse_number
+from collab.routing import coerce_id
 from collab.services.org import ensure_period_open
 from collab.tenancy import current_tenant
 from goals.models import KPI
@@ -45,7 +46,7 @@ from interlock import engine
 from interlock.models import LineRole, Scorecard, ScorecardLine, ScoreSnapshot
 from interlock.selectors.inputs import period_inputs
 from responsibility.concurrency import StaleEditError, lock_for_edit
-from responsibility.services import UNSET, coerce_id
+from responsibility.services import UNSET
 
 __all__ = [
     "PublishResult",

@@ -1,7 +1,11 @@
-"""Pages of the interlock area (included under /t/<slug>/ by collab/urls.py)."""
+"""Pages of the interlock area (included under /t/<slug>/ by collab/urls.py) and its API resources
+(`api_router`, under /api/v1/t/<slug>/)."""
 
 from django.urls import path
 
+from collab.api import tenant_router
+from interlock.api import ScorecardViewSet
+from interlock.api_scores import JobViewSet, ScoreViewSet
 from interlock.views import dashboards, scorecards, scores
 
 urlpatterns = [
@@ -27,3 +31,9 @@ urlpatterns = [
     path("dashboards/ranking/export/", dashboards.ranking_export, name="dashboard-ranking-export"),
     path("dashboards/what-if/", dashboards.whatif_page, name="whatif"),
 ]
+
+api_router = tenant_router()
+# Basename "api-scorecard": "scorecard-list" is the page.
+api_router.register(r"scorecards", ScorecardViewSet, basename="api-scorecard")
+api_router.register("scores", ScoreViewSet, basename="api-score")
+api_router.register("jobs", JobViewSet, basename="api-job")

@@ -28,9 +28,10 @@ from django.utils.translation import gettext_noop
 from collab.audit import audit_record, snapshot
 from collab.models import OrgUnit, Period
 from collab.numbers import parse_number
-from collab.routing import parse_id
+from collab.routing import coerce_id
 from collab.selectors.periods import period_start
 from collab.services.org import ensure_period_open
+from collab.signals import scoring_inputs_changed
 from goals.models import KPI
 from responsibility.concurrency import StaleEditError, lock_for_edit, user_label
 from responsibility.models import MatrixRole, MatrixRow, ResponsibilityMatrix
@@ -38,6 +39,15 @@ from responsibility.models import MatrixRole, MatrixRow, ResponsibilityMatrix
 HUNDRED = Decimal("100")
 SHARE_QUANTUM = Decimal("0.01")
 MAX_ROWS = 200
+# A matrix row's keys, as the editors post them ("rows-<i>-<field>") and `matrix_rows_clean` reads them.
+ROW_FIELDS = (
+    "org_unit",
+    "role",
+    "share",
+    "contribution_dimension",
+    "evaluation_kpi",
+    "evaluation_method",
+)
 _MISSING = gettext_noop("Choose a valid option; that one does not exist.")
 
 
@@ -85,19 +95,6 @@ def _text(value: Any, limit: int) -> str:
     if len(value) > limit:
         raise ValueError(_("Use at most %(limit)d characters.") % {"limit": limit})
     return value
-
-
-def coerce_id(value: Any, model) -> int | None:
-    """An id from an instance, an int or a digit string; None when it cannot be one (reads as missing)."""
-    if isinstance(value, model):
-        return value.pk
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value if 0 < value < 10**18 else None
-    if isinstance(value, str):
-        return parse_id(value)  # not isdigit(): '²' passes it and int() refuses it
-    return None
 
 
 def share_summary(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
@@ -408,9 +405,8 @@ def matrix_update(
 
 
 def _scores_changed(matrix: ResponsibilityMatrix, *, actor) -> None:
-    """Queue the recompute of the open periods this version scores (sent when the transaction commits)."""
-    from interlock.recompute import scores_recompute_request_matrix
-
-    scores_recompute_request_matrix(
-        kpi_id=matrix.kpi_id, effective_from=matrix.effective_from, reason="matrix", actor=actor
+    """Tell the areas scored from this version (the recompute they queue starts once the write commits)."""
+    scoring_inputs_changed.send(
+        ResponsibilityMatrix, reason="matrix", actor=actor, kpi_id=matrix.kpi_id,
+        effective_from=matrix.effective_from,
     )

@@ -17,16 +17,7 @@ from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from collab.models import OrgUnit, Period, Role
-from collab.pages import HR_ONLY, get_scoped_or_404, id_param, paginate, tenant_page
-from collab.selectors.periods import default_period, period_start
-from goals.models import KPI
-from interlock.proposals import matrix_scorecard_proposals
-from responsibility import services
-from responsibility.concurrency import StaleEditError
-from responsibility.forms import (
-    MatrixFilterForm,
-    MatrixForm,
+from collab.forms.editors import (
     editor_rows,
     reference_label,
     reference_labels,
@@ -34,10 +25,17 @@ from responsibility.forms import (
     rows_from_post,
     split_errors,
 )
+from collab.models import ALL_BUT_EMPLOYEES, OrgUnit, Period, Role
+from collab.pages import HR_ONLY, get_scoped_or_404, id_param, paginate, tenant_page
+from collab.selectors.periods import default_period, period_start
+from goals.models import KPI
+from responsibility import services
+from responsibility.concurrency import StaleEditError
+from responsibility.forms import MatrixFilterForm, MatrixForm
+from responsibility.hooks import matrix_sections
 from responsibility.models import MatrixRole, MatrixRow, ResponsibilityMatrix
 from responsibility.selectors import matrix_effective_ids, matrix_with_rows
 
-READERS = frozenset({Role.HR_ADMIN, Role.MANAGER, Role.COMMITTEE, Role.AUDITOR})
 COMPARE_FIELDS = ("role", "share", "contribution_dimension", "evaluation_kpi_id", "evaluation_method")
 
 
@@ -48,7 +46,7 @@ REFERENCES = {"org_unit": OrgUnit, "evaluation_kpi": KPI}
 
 
 def _posted_rows(request) -> list[dict]:
-    return resolve_references(rows_from_post(request.POST), REFERENCES)
+    return resolve_references(rows_from_post(request.POST, fields=services.ROW_FIELDS), REFERENCES)
 
 
 def _choices() -> dict:
@@ -128,7 +126,7 @@ def _editor(
 # --------------------------------------------------------------------------------------------- list
 
 
-@tenant_page(read=READERS)
+@tenant_page(read=ALL_BUT_EMPLOYEES)
 def matrix_list(request):
     """Collaborative KPIs (and any KPI with a matrix) with the version in effect for the chosen period."""
     periods = list(Period.objects.all())
@@ -196,7 +194,7 @@ def _periods_in_effect(
     return out
 
 
-@tenant_page(read=READERS)
+@tenant_page(read=ALL_BUT_EMPLOYEES)
 def matrix_detail(request, pk: int):
     matrix = get_scoped_or_404(matrix_with_rows(), pk)
     versions = list(
@@ -218,10 +216,13 @@ def matrix_detail(request, pk: int):
         "is_latest": latest.pk == matrix.pk,
         "in_effect": in_effect.get(matrix.pk, []),
         "summary": summary,
-        "proposals": matrix_scorecard_proposals(matrix),
         "can_edit": request.membership.has_role(Role.HR_ADMIN),
         "other_versions": [v for v in versions if v.pk != matrix.pk],
     }
+    sections = matrix_sections.collect(matrix)  # upper areas' parts of the page (templates by name)
+    for part in sections.values():
+        context.update(part)
+    context["section_templates"] = list(sections)
     return render(request, "responsibility/detail.html", context)
 
 
@@ -331,7 +332,8 @@ def matrix_validate(request):
     rows = _posted_rows(request)
     by_row: dict = {}
     general: list[str] = []
-    posted = rows_from_post(request.POST, ignore_blank=())  # every row on screen, blank or not
+    # every row on screen, blank or not
+    posted = rows_from_post(request.POST, fields=services.ROW_FIELDS, ignore_blank=())
     if rows:
         try:
             services.matrix_rows_clean(rows)
@@ -381,7 +383,7 @@ def compare_rows(left: list[MatrixRow], right: list[MatrixRow]) -> list[dict]:
     return out
 
 
-@tenant_page(read=READERS)
+@tenant_page(read=ALL_BUT_EMPLOYEES)
 def matrix_compare(request, pk: int):
     matrix = get_scoped_or_404(matrix_with_rows(), pk)
     versions = list(

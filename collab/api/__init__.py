@@ -1,15 +1,20 @@
-"""The API router: each module registers its viewsets on `router` when imported."""
+"""The platform's API router: each module registers its viewsets on `router` when imported.
+
+Domain apps do not register here: each has its own router (`api_router` in its urls.py), listed beside
+this one by the root URLconf, so that the platform never imports an app.
+"""
 
 from rest_framework.routers import DefaultRouter
 
-router = DefaultRouter(trailing_slash=True)
-router.include_root_view = False
+
+def tenant_router() -> DefaultRouter:
+    """A router for resources under /api/v1/t/<slug>/ (no API root view: there is no index resource)."""
+    router = DefaultRouter(trailing_slash=True)
+    router.include_root_view = False
+    return router
+
+
+router = tenant_router()
 
 # Importing a module registers its viewsets.
 from collab.api import accounts, org, platform  # noqa: E402, F401
-from goals import api as goals_api  # noqa: E402, F401
-from goals import api_measurements  # noqa: E402, F401
-from goals import api_tree as goals_api_tree  # noqa: E402, F401
-from interlock import api as interlock_api  # noqa: E402, F401
-from interlock import api_scores as interlock_api_scores  # noqa: E402, F401
-from responsibility import api as responsibility_api  # noqa: E402, F401

@@ -25,6 +25,7 @@ from django.db.models.functions import Cast, Concat, LPad
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from collab.audit import audit_action_labels
 from collab.models import AuditEvent, Membership, Period, Role
 from collab.tenancy import TenantOwned
 
@@ -86,67 +87,6 @@ def audit_filter_choices() -> dict[str, list[str]]:
 
 # --- words for codes: actions, object types, snapshot fields and values ----------------------------
 
-ACTION_LABELS = {
-    "tenant.create": _("Company created"),
-    "tenant.update": _("Company edited"),
-    "tenant.seed_scale": _("Scale test data generated"),
-    "tenant.scoring_settings": _("Scoring settings changed"),
-    "membership.create": _("Member added"),
-    "member.add": _("Member added"),
-    "member.update": _("Member edited"),
-    "member.deactivate": _("Member deactivated"),
-    "member.reactivate": _("Member reactivated"),
-    "member.invite_accept": _("Invitation accepted"),
-    "member.invite_resend": _("Invitation sent again"),
-    "member.password_link": _("Password link sent"),
-    "notification_preferences.update": _("Notification settings changed"),
-    "org.import": _("Organisation imported"),
-    "org_unit.create": _("Org unit added"),
-    "org_unit.update": _("Org unit edited"),
-    "org_unit.move": _("Org unit moved"),
-    "org_unit.delete": _("Org unit deleted"),
-    "position.create": _("Position added"),
-    "position.update": _("Position edited"),
-    "position.delete": _("Position deleted"),
-    "employee.create": _("Employee added"),
-    "employee.update": _("Employee edited"),
-    "employee.transfer": _("Employee transferred"),
-    "employee.delete": _("Employee deleted"),
-    "period.create": _("Period added"),
-    "period.update": _("Period edited"),
-    "period.advance": _("Period advanced"),
-    "period.close": _("Period closed"),
-    "period.delete": _("Period deleted"),
-    "kpi.create": _("KPI added"),
-    "kpi.update": _("KPI edited"),
-    "kpi.delete": _("KPI deleted"),
-    "kpi.import": _("KPIs imported"),
-    "objective.create": _("Strategic objective added"),
-    "objective.update": _("Strategic objective edited"),
-    "objective.delete": _("Strategic objective deleted"),
-    "objective_link.create": _("Strategy map link added"),
-    "objective_link.delete": _("Strategy map link removed"),
-    "goal.create": _("Goal added"),
-    "goal.update": _("Goal edited"),
-    "goal.move": _("Goal moved"),
-    "goal.delete": _("Goal deleted"),
-    "goal.reweight": _("Goal weights changed"),
-    "goal_tree.publish": _("Goal tree published"),
-    "goal_tree.copy": _("Goal tree copied"),
-    "measurement.create": _("Measurement recorded"),
-    "measurement.update": _("Measurement corrected"),
-    "matrix.create": _("Responsibility matrix created"),
-    "matrix.update": _("Responsibility matrix corrected"),
-    "matrix.new_version": _("Responsibility matrix: new version"),
-    "scorecard.create": _("Scorecard created"),
-    "scorecard.update": _("Scorecard edited"),
-    "scorecard.lines_set": _("Scorecard lines changed"),
-    "scorecard.save": _("Scorecard saved"),
-    "scorecard.publish": _("Scorecard published"),
-    "scorecard.unpublish": _("Scorecard withdrawn"),
-    "scorecards.copy": _("Scorecards copied"),
-    "scores.recompute": _("Scores recomputed"),
-}
 # Snapshot keys that are not fields of the audited model but still name another object or choices.
 EXTRA_REFERENCES = {
     "collab.membership": {"employee": "collab.employee"},
@@ -174,12 +114,12 @@ def _coded(via: str, name: str, code: str) -> Concat:
     return Concat(F(f"{via}{name}"), Value(" ("), F(f"{via}{code}"), Value(")"), output_field=CharField())
 
 
-def _unit_label(via: str = "") -> Concat:
+def unit_label_expr(via: str = "") -> Concat:
     """Same-named units exist in every subsidiary (生产部): a unit is named with its code."""
     return _coded(via, "name", "code")
 
 
-def _position_label(via: str = "") -> Concat:
+def position_label_expr(via: str = "") -> Concat:
     return _coded(via, "title", "code")
 
 
@@ -187,12 +127,7 @@ def _employee_label(via: str = "") -> Concat:
     return _coded(via, "name", "employee_no")
 
 
-def _kpi_label(via: str = "") -> Concat:
-    """As KPI.__str__: code and name."""
-    return Concat(F(f"{via}code"), Value(" "), F(f"{via}name"), output_field=CharField())
-
-
-def _period_label(via: str = "") -> Case:
+def period_label_expr(via: str = "") -> Case:
     """As Period.label: 2026, 2026 Q4, 2026-03."""
     year = Cast(F(f"{via}year"), CharField())
     return Case(
@@ -209,45 +144,48 @@ def _period_label(via: str = "") -> Case:
     )
 
 
-def _goal_label(via: str = "") -> Concat:
-    """As a goal's own events name it (OBJECT_NAME_FIELDS): unit · position (if it has one) · KPI · period."""
-    position = Case(
-        When(**{f"{via}position__isnull": True}, then=Value("")),
-        default=Concat(Value(" · "), _position_label(f"{via}position__"), output_field=CharField()),
-        output_field=CharField(),
-    )
-    return Concat(
-        _unit_label(f"{via}org_unit__"), position, Value(" · "), _kpi_label(f"{via}kpi__"), Value(" · "),
-        _period_label(f"{via}period__"), output_field=CharField(),
-    )  # fmt: skip
-
-
 REFERENCE_LABELS: dict[str, Callable[[], Any]] = {
-    "collab.orgunit": _unit_label,
-    "collab.position": _position_label,
+    "collab.orgunit": unit_label_expr,
+    "collab.position": position_label_expr,
     "collab.employee": _employee_label,
-    "collab.period": _period_label,
-    "goals.kpi": _kpi_label,
-    "goals.goal": _goal_label,
+    "collab.period": period_label_expr,
 }
 # Snapshot values that are dicts keyed by ids of another object (a reweight's {"<goal id>": "40.00"}).
-KEYED_BY_REFERENCES = {"goals.goal": {"weights": "goals.goal"}}
+KEYED_BY_REFERENCES: dict[str, dict[str, str]] = {}
 
 # Objects whose own name is made of ids (a scorecard is "unit:44@52"): named by these snapshot fields.
-OBJECT_NAME_FIELDS = {
-    "goals.goal": ("org_unit", "position", "kpi", "period"),
-    "goals.measurement": ("kpi", "period"),
-    "responsibility.responsibilitymatrix": ("kpi", "effective_from"),
-    "interlock.scorecard": ("org_unit", "position", "period"),
-}
-# A reweight of a goal's children is recorded on their parent goal with only {"period", "parent", "weights"}
-# in its snapshots: it is named by that parent goal (or the period's top level) instead.
-SIBLINGS_TYPE, SIBLINGS_PARENT = "goals.goal", "parent"
+OBJECT_NAME_FIELDS: dict[str, tuple[str, ...]] = {}
+# Objects whose events may change their children instead (a reweight of a goal's children is recorded on
+# their parent goal with only {"period", "parent", "weights"} in its snapshots): such an event is named by
+# the parent (the snapshot key given here), or the period's top level.
+SIBLINGS_PARENTS: dict[str, str] = {}
+
+
+def audit_object_words_register(
+    object_type: str,
+    *,
+    label: Callable[[str], Any] | None = None,
+    name_fields: tuple[str, ...] = (),
+    keyed_by: dict[str, str] | None = None,
+    siblings_parent: str = "",
+) -> None:
+    """How the log words an app's objects (registered from the app's `AppConfig.ready()`): `label`, a
+    database expression naming one by its relation path ("kpi__"); `name_fields`, the snapshot fields that
+    name an object whose stored name is made of ids; `keyed_by`, snapshot keys whose dict values are keyed
+    by ids of another object type; `siblings_parent`, see SIBLINGS_PARENTS."""
+    if label is not None:
+        REFERENCE_LABELS[object_type] = label
+    if name_fields:
+        OBJECT_NAME_FIELDS[object_type] = name_fields
+    if keyed_by:
+        KEYED_BY_REFERENCES[object_type] = keyed_by
+    if siblings_parent:
+        SIBLINGS_PARENTS[object_type] = siblings_parent
 
 
 def action_label(code: str) -> str:
     """The action in the reader's language; an action nobody has named yet shows its code."""
-    return str(ACTION_LABELS.get(code, code))
+    return str(audit_action_labels().get(code, code))
 
 
 def _model(object_type: str) -> type[Model] | None:
@@ -409,7 +347,8 @@ def object_names(events: list[AuditEvent], *, words: SnapshotWords | None = None
     from the snapshot the event carries: one query per referenced model for the whole list (none when the
     events' `words` are given)."""
     if words is None:
-        keys = {**OBJECT_NAME_FIELDS, SIBLINGS_TYPE: (*OBJECT_NAME_FIELDS[SIBLINGS_TYPE], SIBLINGS_PARENT)}
+        keys = {**OBJECT_NAME_FIELDS}
+        keys.update({kind: (*OBJECT_NAME_FIELDS[kind], parent) for kind, parent in SIBLINGS_PARENTS.items()})
         words = SnapshotWords(events, only=keys)
     names = {}
     for event in events:
@@ -420,8 +359,8 @@ def object_names(events: list[AuditEvent], *, words: SnapshotWords | None = None
         if snapshot is not None:
             parts = [words.value(event.object_type, key, snapshot.get(key)) for key in keys]
             names[event.pk] = " · ".join(part for part in parts if part)
-        elif event.object_type == SIBLINGS_TYPE and isinstance(event.after, dict):
-            names[event.pk] = _siblings_name(words, event.after)
+        elif event.object_type in SIBLINGS_PARENTS and isinstance(event.after, dict):
+            names[event.pk] = _siblings_name(words, event.object_type, event.after)
     return {pk: name for pk, name in names.items() if name}
 
 
@@ -434,11 +373,12 @@ def _naming_snapshot(event: AuditEvent, keys: tuple[str, ...]) -> dict | None:
     return None
 
 
-def _siblings_name(words: SnapshotWords, snapshot: dict) -> str:
-    parent = words.value(SIBLINGS_TYPE, SIBLINGS_PARENT, snapshot.get(SIBLINGS_PARENT))
+def _siblings_name(words: SnapshotWords, object_type: str, snapshot: dict) -> str:
+    key = SIBLINGS_PARENTS[object_type]
+    parent = words.value(object_type, key, snapshot.get(key))
     if parent:
         return parent
-    period = words.value(SIBLINGS_TYPE, "period", snapshot.get("period"))
+    period = words.value(object_type, "period", snapshot.get("period"))
     return str(_("top level of %(p)s") % {"p": period}) if period else ""
 
 
@@ -449,7 +389,7 @@ def _matching_text(events: QuerySet[AuditEvent], text: str) -> QuerySet[AuditEve
     """The events whose object, as the log names it (object_names), contains `text`: its stored name or id,
     or the label of a unit, position, KPI, period or goal its name is made of. Subqueries of the same query,
     however many objects match."""
-    keys = {key for names in OBJECT_NAME_FIELDS.values() for key in names} | {SIBLINGS_PARENT}
+    keys = {key for names in OBJECT_NAME_FIELDS.values() for key in names} | set(SIBLINGS_PARENTS.values())
     values = {
         f"{side}_{key}": Cast(KeyTextTransform(key, side), CharField())
         for side in ("after", "before")
@@ -463,9 +403,10 @@ def _matching_text(events: QuerySet[AuditEvent], text: str) -> QuerySet[AuditEve
         shown = (in_after & _any_matches(model, "after", names, text)) | (
             in_before & _any_matches(model, "before", names, text)
         )
-        if object_type == SIBLINGS_TYPE:
-            siblings = ~in_after & ~in_before & Q(after__has_key=SIBLINGS_PARENT)
-            shown |= siblings & _any_matches(model, "after", (SIBLINGS_PARENT,), text)
+        if object_type in SIBLINGS_PARENTS:
+            parent = SIBLINGS_PARENTS[object_type]
+            siblings = ~in_after & ~in_before & Q(after__has_key=parent)
+            shown |= siblings & _any_matches(model, "after", (parent,), text)
         matches |= Q(object_type=object_type) & shown
     return events.alias(**values).filter(matches)
 

@@ -9,12 +9,11 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from collab.home import home_panels
 from collab.models import Role
 from collab.pages import tenant_page
 from collab.selectors import platform as selectors
 from collab.services import accounts as services
-from goals.selectors.reach import goals_reaching
-from interlock.selectors.dashboards import home_scores
 
 
 @login_required
@@ -47,8 +46,7 @@ def tenant_home(request):
     context = selectors.home_context(membership, role)
     employee = context["employee"]
     if role in (Role.EMPLOYEE, Role.MANAGER) and employee is not None:
-        context["reach"] = goals_reaching(employee)
-        context["scores"] = home_scores(org_unit_id=employee.org_unit_id, position_id=employee.position_id)
+        context.update(home_panels.collect(employee))  # the apps' panels: my goals, my scores
     labels = dict(Role.choices)
     context["other_roles"] = [(r, labels[r]) for r in Role.values if r in membership.roles and r != role]
     return render(request, ROLE_HOMES[role], context)

@@ -17,6 +17,7 @@ from collab.audit import audit_record, snapshot
 from collab.imports import CleanRow, Column, ImportResult, Table, TabularImport
 from collab.imports import RowError as ImportRowError
 from collab.models import OrgUnit
+from collab.signals import scoring_inputs_changed
 from collab.tenancy import current_tenant
 from goals.models import KPI, Objective, Perspective, ProcessTag
 
@@ -105,9 +106,7 @@ def kpi_update(*, actor, kpi: KPI, data: Mapping[str, Any], version: int | None 
     _save(locked)
     audit_record(actor=actor, action="kpi.update", obj=locked, before=before, after=snapshot(locked))
     if rule != [getattr(locked, name) for name in SCORING_FIELDS]:  # values, so 1.2 == 1.20
-        from interlock.recompute import scores_recompute_request_kpi
-
-        scores_recompute_request_kpi(kpi_id=locked.pk, reason="kpi", actor=actor)
+        scoring_inputs_changed.send(KPI, reason="kpi", actor=actor, kpi_id=locked.pk)
     return locked
 
 

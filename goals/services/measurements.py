@@ -26,6 +26,7 @@ from collab.audit import audit_record, snapshot
 from collab.imports import CleanRow, Column, ImportResult, RowError, Table, TabularImport
 from collab.models import Period
 from collab.services.org import ensure_period_open
+from collab.signals import scoring_inputs_changed
 from goals.models import KPI, Measurement
 
 QUANTUM = Decimal("0.0001")
@@ -300,10 +301,8 @@ def measurements_bulk_upsert(*, actor, rows: Sequence[Mapping[str, Any]]) -> Bul
 
 
 def _scores_changed(changes: dict[int, set[int]], *, actor) -> None:
-    """Queue the recompute of the scores these measurements feed (sent when the transaction commits)."""
-    from interlock.recompute import scores_recompute_request_measurements
-
-    scores_recompute_request_measurements(changes=changes, reason="measurement", actor=actor)
+    """Tell the areas scored from these measurements (what they queue starts once the write commits)."""
+    scoring_inputs_changed.send(Measurement, reason="measurement", actor=actor, changes=changes)
 
 
 # ---------------------------------------------------------------------------------------------------------

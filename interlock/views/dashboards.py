@@ -16,8 +16,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from collab.forms import show_period
+from collab.forms.editors import rows_from_post, split_errors
 from collab.imports import export_xlsx, xlsx_response
-from collab.models import OrgUnit, Period, Role
+from collab.models import ALL_BUT_EMPLOYEES, OrgUnit, Period, Role
 from collab.pages import HR_ONLY, get_scoped_or_404, id_param, paginate, tenant_page
 from collab.selectors.org import child_units, repeated_unit_names, unit_choices
 from collab.selectors.periods import default_period, periods_ordered
@@ -39,10 +40,9 @@ from interlock.selectors.dashboards import (
     unit_scorecard,
     unit_scored_period_ids,
 )
-from responsibility.forms import rows_from_post, split_errors
 from responsibility.models import MatrixRole, ResponsibilityMatrix
+from responsibility.services import ROW_FIELDS
 
-READERS = frozenset({Role.HR_ADMIN, Role.MANAGER, Role.COMMITTEE, Role.AUDITOR})
 LINE_FIELDS = ("kpi", "weight", "role", "threshold")
 
 
@@ -72,7 +72,7 @@ def _url(name: str, slug: str, **kwargs) -> str:
 # --------------------------------------------------------------------------------------------- unit dashboard
 
 
-@tenant_page(read=READERS)
+@tenant_page(read=ALL_BUT_EMPLOYEES)
 def unit_dashboard_page(request, pk: int | None = None):
     """The department dashboard: a manager's own unit by default; HR, committee and auditors pick any."""
     own = own_unit(request.user)
@@ -124,7 +124,7 @@ def unit_dashboard_page(request, pk: int | None = None):
 # --------------------------------------------------------------------------------------------- collaboration
 
 
-@tenant_page(read=READERS)
+@tenant_page(read=ALL_BUT_EMPLOYEES)
 def collaboration_page(request):
     """Which KPIs are shared by which units: heatmap, graph and tables, all drillable."""
     periods = periods_ordered()
@@ -179,7 +179,7 @@ def _ranking_rows(request):
     return form, periods, period, ranking(period, filters)
 
 
-@tenant_page(read=READERS)
+@tenant_page(read=ALL_BUT_EMPLOYEES)
 def ranking_page(request):
     form, periods, period, rows = _ranking_rows(request)
     page = paginate(request, rows) if rows is not None else None
@@ -211,7 +211,7 @@ def ranking_page(request):
     return render(request, "interlock/dashboards/ranking.html", context)
 
 
-@tenant_page(read=READERS)
+@tenant_page(read=ALL_BUT_EMPLOYEES)
 def ranking_export(request):
     form, periods, period, rows = _ranking_rows(request)
     if rows is None:
@@ -321,7 +321,7 @@ def whatif_page(request):
         context.update(mode="matrix", kpi=kpi, matrix=matrix, period=period)
         if kpi is not None and period is not None:
             if request.method == "POST":
-                rows = rows_from_post(request.POST)
+                rows = rows_from_post(request.POST, fields=ROW_FIELDS)
                 context["rows"] = rows
                 try:
                     result = whatif.whatif_matrix(period, kpi, rows)

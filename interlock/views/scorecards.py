@@ -24,7 +24,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from collab.forms import add_service_errors
-from collab.models import Employee, OrgUnit, Period, Position, Role
+from collab.forms.editors import (
+    editor_rows,
+    reference_label,
+    reference_labels,
+    resolve_references,
+    split_errors,
+)
+from collab.models import ALL_BUT_EMPLOYEES, Employee, OrgUnit, Period, Position, Role
 from collab.pages import HR_ONLY, get_scoped_or_404, id_param, paginate, tenant_page
 from collab.selectors.org import holder_label, repeated_unit_names
 from collab.selectors.periods import default_period
@@ -40,15 +47,7 @@ from interlock.forms import (
 )
 from interlock.models import LineRole, Scorecard, ScorecardLine, ScoreSnapshot
 from responsibility.concurrency import StaleEditError
-from responsibility.forms import (
-    editor_rows,
-    reference_label,
-    reference_labels,
-    resolve_references,
-    split_errors,
-)
 
-READERS = frozenset({Role.HR_ADMIN, Role.MANAGER, Role.COMMITTEE, Role.AUDITOR})
 KINDS = ("unit", "position")
 
 
@@ -119,7 +118,7 @@ def _latest_snapshots(card_ids: list[int]) -> dict[int, dict]:
     return out
 
 
-@tenant_page(read=READERS)
+@tenant_page(read=ALL_BUT_EMPLOYEES)
 def scorecard_list(request):
     periods = list(Period.objects.all())
     period_id = id_param(request.GET, "period")
@@ -301,7 +300,7 @@ def _editor(
     return render(request, "interlock/scorecards/edit.html", context, status=status)
 
 
-@tenant_page(read=READERS, write=HR_ONLY)
+@tenant_page(read=ALL_BUT_EMPLOYEES, write=HR_ONLY)
 def scorecard_edit(request, pk: int):
     card = get_scoped_or_404(_scorecards(), pk)
     if request.method != "POST":
@@ -444,7 +443,7 @@ def scorecards_copy(request):
 # --------------------------------------------------------------------------------------------- contract
 
 
-@tenant_page(read=READERS)
+@tenant_page(read=ALL_BUT_EMPLOYEES)
 def scorecard_contract(request, pk: int):
     """The performance contract (绩效合约): a printable published scorecard, flagged when its collaborative
     share is under the tenant's minimum."""

@@ -14,14 +14,15 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from collab.forms import show_period
-from collab.models import ALL_ROLES, Period
+from collab.jobs import job_progress
+from collab.models import ALL_ROLES, Job, Period
 from collab.pages import HR_ONLY, get_scoped_or_404, paginate, tenant_page
 from collab.selectors.org import repeated_unit_names
 from collab.selectors.periods import default_period, periods_ordered
 from interlock.access import readable_snapshots, sees_all_units
 from interlock.forms import RecomputeForm, ScoreFilterForm
-from interlock.models import Job, ScoreSnapshot
-from interlock.recompute import job_progress, scores_recompute_request
+from interlock.models import ScoreSnapshot
+from interlock.recompute import scores_recompute_request
 from interlock.selectors.dashboards import own_scored_period_ids
 from interlock.selectors.scores import explain, snapshot_queryset, snapshot_search, subject_label
 

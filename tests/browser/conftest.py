@@ -85,9 +85,8 @@ def screenshot(page):
 def scored_company(tenant_a, tenant_b):
     """The seed tables in tenant A, published and scored, with logins scores-hr, scores-manager (of sales)
     and scores-committee; the other tenant is in the room with a unit of its own."""
-    from collab.models import Role
+    from collab.models import Job, Role
     from collab.tenancy import tenant_scope
-    from interlock.models import Job
     from interlock.services import scores_recompute
     from tests.factories import make_member
     from tests.factories.interlock import build_seed_tables

@@ -11,8 +11,9 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from collab.models import Job
 from collab.tenancy import tenant_scope
-from interlock.models import Job, ScoreSnapshot
+from interlock.models import ScoreSnapshot
 from tests.browser.session import log_in, watch_errors
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -15,13 +15,13 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from collab import demo
-from collab.models import AuditEvent, Employee, Membership, OrgUnit, Period, Position, Tenant
+from collab.models import AuditEvent, Employee, Job, Membership, OrgUnit, Period, Position, Tenant
 from collab.tenancy import tenant_scope
 from goals.models import KPI, Goal, Measurement, Objective, ObjectiveLink
 from goals.selectors.scores import period_scores
 from goals.selectors.tree import tree_publication
 from goals.services.tree import sibling_groups_off
-from interlock.models import Job, Scorecard, ScorecardLine, ScoreSnapshot
+from interlock.models import Scorecard, ScorecardLine, ScoreSnapshot
 from responsibility.models import MatrixRow
 
 pytestmark = pytest.mark.django_db
@@ -66,7 +66,7 @@ def org_steps_only(request, monkeypatch):
     """Tests of the org, people and logins run the org steps only (a fraction of a second); tests that use
     `full_steps` (or `full_demo`) build everything (goals, matrices, scorecards and scores take seconds)."""
     if "full_steps" not in request.fixturenames:
-        monkeypatch.setattr(demo, "STEPS", [step for step in demo.STEPS if step.__module__ == demo.__name__])
+        monkeypatch.setattr(demo, "app_demo_steps", list)
 
 
 @pytest.fixture
@@ -480,3 +480,13 @@ def test_seed_scale_refuses_bad_arguments(arguments, message, tenant_a):
     with pytest.raises(CommandError, match=message):
         scale(*arguments)
     assert Tenant.objects.count() == 1
+
+
+def test_every_app_brings_its_demo_steps_in_layer_order(full_steps):
+    # Each app's demo builds on the apps below it (matrices need the goals' KPIs, scorecards need both), so
+    # the steps run in INSTALLED_APPS order, the layer order; the platform finds them without importing apps.
+    from goals.demo import goals_build
+    from interlock.demo import scorecards_build
+    from responsibility.demo import matrices_build
+
+    assert demo.app_demo_steps() == [goals_build, matrices_build, scorecards_build]

@@ -12,9 +12,9 @@ from decimal import Decimal
 import factory
 from django.utils import timezone
 
-from collab.models import OrgUnit, Period
+from collab.models import Job, OrgUnit, Period
 from goals.models import KPI
-from interlock.models import Job, LineRole, Scorecard, ScorecardLine, ScoreSnapshot
+from interlock.models import LineRole, Scorecard, ScorecardLine, ScoreSnapshot
 from responsibility.models import MatrixRole, MatrixRow, ResponsibilityMatrix
 from tests.factories.goals import KPIFactory, MeasurementFactory
 from tests.factories.org import OrgUnitFactory, PeriodFactory, PositionFactory

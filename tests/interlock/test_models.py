@@ -7,8 +7,9 @@ from decimal import Decimal
 import pytest
 from django.db import IntegrityError, transaction
 
+from collab.models import Job
 from collab.tenancy import TenantScopeMissing, tenant_scope
-from interlock.models import Job, Scorecard, ScoreSnapshot, subject_key
+from interlock.models import Scorecard, ScoreSnapshot, subject_key
 from tests.factories.interlock import (
     JobFactory,
     PositionScorecardFactory,

@@ -11,12 +11,15 @@ from django.db import InterfaceError, OperationalError, transaction
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from collab.models import Period
+from collab.jobs import job_claim, job_progress
+from collab.models import Job, Period
+from collab.signals import scoring_inputs_changed
 from collab.tenancy import tenant_scope
 from goals.models import Measurement
+from goals.services.kpis import kpi_update
 from goals.services.measurements import measurement_upsert, measurements_bulk_upsert
 from interlock import recompute as pipeline
-from interlock.models import Job, ScoreSnapshot
+from interlock.models import ScoreSnapshot
 from interlock.services import scorecard_publish, scorecard_unpublish, scores_recompute
 from interlock.tasks import MAX_RETRIES, recompute_period_scores
 from responsibility.services import matrix_update
@@ -112,6 +115,33 @@ def test_triggers_coalesce_into_one_queued_job(world, hr_a, django_capture_on_co
     assert len(callbacks) == 1  # one message for the whole burst
 
 
+def test_lower_areas_request_recomputes_through_the_scoring_signal(world, hr_a):
+    # goals and responsibility import nothing of interlock: their writes send scoring_inputs_changed, and
+    # interlock's receiver queues the recompute in the same transaction.
+    sent = []
+
+    def spy(sender, *, signal, reason, **inputs):
+        sent.append((sender.__name__, reason, sorted(inputs)))
+
+    scoring_inputs_changed.connect(spy)
+    try:
+        scores_recompute(period=world.period)
+        set_actual(world, "stability", "90", hr_a)
+        matrix = world.matrices["retention"]
+        matrix_update(actor=hr_a, matrix=matrix, lock_version=matrix.lock_version, note="clarified")
+        kpi = world.kpis["revenue"]
+        kpi_update(actor=hr_a, kpi=kpi, data={"cap": Decimal("1.5")}, version=kpi.version)
+    finally:
+        scoring_inputs_changed.disconnect(spy)
+    assert sent == [
+        ("Measurement", "measurement", ["actor", "changes"]),
+        ("ResponsibilityMatrix", "matrix", ["actor", "effective_from", "kpi_id"]),
+        ("KPI", "kpi", ["actor", "kpi_id"]),
+    ]
+    [job] = queued(world.period)
+    assert job.params["reasons"] == ["measurement", "matrix", "kpi"]
+
+
 def test_a_full_request_absorbs_partial_ones(world, hr_a):
     scores_recompute(period=world.period)
     pipeline.scores_recompute_request(period=world.period, kpi_ids=[1], reason="measurement")
@@ -160,7 +190,7 @@ def test_running_the_job_scores_and_reports_done(world, hr_a, django_capture_on_
     with django_capture_on_commit_callbacks(execute=True):
         job = pipeline.scores_recompute_request(period=world.period, reason="manual", actor=hr_a)
     job.refresh_from_db()
-    assert (job.status, job.progress, pipeline.job_progress(job)) == (Job.Status.DONE, 100, 100)
+    assert (job.status, job.progress, job_progress(job)) == (Job.Status.DONE, 100, 100)
     assert job.params["result"]["snapshots"] == 3 and job.started_at and job.finished_at
     assert ScoreSnapshot.objects.filter(period=world.period).count() == 3
 
@@ -559,7 +589,8 @@ def test_a_job_claimed_but_not_yet_run_when_the_period_closes_is_run_by_the_clos
     scores_recompute(period=world.period)
     set_actual(world, "stability", "50", hr_a)
     [job] = queued(world.period)
-    assert pipeline.job_claim(job.pk).status == Job.Status.RUNNING  # a worker took it, then the close came
+    claimed = job_claim(job.pk, kind=pipeline.KIND)  # a worker took it, then the close came
+    assert claimed.status == Job.Status.RUNNING
     _close(world.period, hr_a)
     job.refresh_from_db()
     assert job.status == Job.Status.DONE and job.params["result"]["on_close"] is True

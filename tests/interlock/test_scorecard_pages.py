@@ -436,7 +436,7 @@ def test_other_tenants_scorecards_are_missing(seed, tenant_a, tenant_b, hr_a, lo
 
 
 def test_changed_scoring_settings_queue_a_recompute(seed, tenant_a, hr_a, login):
-    from interlock.models import Job
+    from collab.models import Job
 
     with tenant_scope(tenant_a):
         Job.objects.all().delete()  # publishing the seed queued one

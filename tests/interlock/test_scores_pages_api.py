@@ -7,9 +7,9 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from collab.models import Period
+from collab.models import Job, Period
 from collab.tenancy import tenant_scope
-from interlock.models import Job, ScoreSnapshot
+from interlock.models import ScoreSnapshot
 from interlock.services import scores_recompute
 from tests.factories import make_member
 from tests.factories.interlock import build_seed_tables

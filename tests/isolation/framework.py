@@ -1,7 +1,7 @@
 """The machinery of the cross-tenant isolation test (see the contract in the shared brief).
 
 - Routes are discovered, never listed: every page under `t/<slug:tenant_slug>/` from the URL resolver,
-  and every API resource from `collab.api.router.registry` (list, detail, extra actions).
+  and every API resource from the registries of `collab.urls.api_routers` (list, detail, extra actions).
 - Tenant B's world is built by every `tests/isolation/samples_*.py` module, in ORDER, inside
   `tenant_scope(B)`; their ROUTE_KWARGS / API_DETAIL say which object fills which URL.
 - `tenant_fingerprint()` hashes every row of a tenant (all TenantOwned models) and the accounts of its
@@ -205,9 +205,9 @@ class ApiRoute:
 
 
 def _registry():
-    from collab.api import router
+    from collab.urls import api_routers
 
-    return router.registry
+    return [entry for router in api_routers for entry in router.registry]
 
 
 def api_routes() -> list[ApiRoute]:

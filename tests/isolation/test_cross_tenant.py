@@ -76,8 +76,8 @@ def test_samples_name_existing_routes():
 def test_every_tenant_api_route_is_a_router_resource():
     stray = stray_api_routes()
     assert not stray, (
-        "routes under /api/v1/t/<slug>/ that are not registered on collab.api.router are invisible to this "
-        "test; register them as TenantViewSet resources:\n  " + "\n  ".join(stray)
+        "routes under /api/v1/t/<slug>/ that are not registered on a router of collab.urls.api_routers are "
+        "invisible to this test; register them as TenantViewSet resources:\n  " + "\n  ".join(stray)
     )
 
 

@@ -366,6 +366,17 @@ def test_detail_query_count_is_fixed(world, tenant_a, hr_a, login, django_assert
         assert client.get(url("matrix-edit", pk=matrix.pk)).status_code == 200
 
 
+def test_detail_shows_the_scorecard_lines_the_matrix_implies(world, tenant_a, hr_a, login):
+    # interlock's section of the page, added through responsibility.hooks.matrix_sections
+    with tenant_scope(tenant_a):
+        matrix = create_matrix(world, "retention")
+    page = login(hr_a).get(url("matrix-detail", pk=matrix.pk)).content.decode()
+    assert 'id="matrix-proposals"' in page
+    for unit, *_rest in seed_tables.MATRICES["retention"][1]:
+        assert f'data-unit="{world.units[unit].code}"' in page
+    assert page.count("Create its scorecard with the proposal") == len(seed_tables.MATRICES["retention"][1])
+
+
 # --------------------------------------------------------------------------------------------- tenants
 
 

@@ -1,8 +1,9 @@
 """Demo data of the goal cascade (目标穿透): strategy map, KPI library, decomposition tree, measurements.
 
-`goals_build(ctx)` is one of `collab.demo.STEPS`. Everything is written through the goals services
-(`objective_create`, `objective_link_create`, `kpi_create`, `goal_create`, `period_tree_publish`,
-`measurements_bulk_upsert`) as the tenant's demo HR admin, so the audit trail shows who built what.
+`goals_build(ctx)` is the goals area's demo step (`DEMO_STEPS`, run by `collab.demo`). Everything is
+written through the goals services (`objective_create`, `objective_link_create`, `kpi_create`,
+`goal_create`, `period_tree_publish`, `measurements_bulk_upsert`) as the tenant's demo HR admin, so the
+audit trail shows who built what.
 
 The demo replays the year (`year_replayed`): the HR admin drew the map, built the library and the tree and
 entered each month's numbers while those periods were still open. The services refuse writes to closed
@@ -29,13 +30,12 @@ from decimal import Decimal
 from functools import wraps
 from typing import TYPE_CHECKING
 
-from collab.models import Period
+from collab.models import Job, Period
 from goals.models import KPI, Objective, Perspective, ProcessTag
 from goals.services.kpis import kpi_create
 from goals.services.measurements import measurements_bulk_upsert
 from goals.services.objectives import objective_create, objective_link_create
 from goals.services.tree import goal_create, period_tree_publish
-from interlock.models import Job
 
 if TYPE_CHECKING:
     from collab.demo import DemoContext
@@ -500,3 +500,6 @@ def goals_build(ctx: DemoContext) -> None:
             )
     measurements_bulk_upsert(actor=actor, rows=rows)
     ctx.extra.update(kpis=kpis, objectives=objectives, goal_period=period, goals=goals)
+
+
+DEMO_STEPS = [goals_build]

@@ -1,0 +1,134 @@
+"""Demo data of interlocked scorecards (动态互锁) and their scores.
+
+`scorecards_build(ctx)` is the interlock area's demo step (`DEMO_STEPS`, run by `collab.demo` after the
+goals and responsibility steps: it uses their KPIs and matrices). Everything goes through the services
+(`scorecard_create`, `scorecard_publish`, `scores_recompute`) as the demo HR admin, replaying the year like
+the goals step (see `goals.demo.year_replayed`): the scorecards exist for the year and for each quarter so
+far, and every one of those periods is recomputed, so dashboards have a current score and a trend.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from goals.demo import MINING_SUBSIDIARIES, replaying_the_year
+from interlock.services import scorecard_create, scorecard_publish, scores_recompute
+
+if TYPE_CHECKING:
+    from collab.demo import DemoContext
+
+
+@dataclass(frozen=True)
+class CardPlan:
+    unit: str
+    rho: str
+    lines: str  # "KPI-CODE role weight [threshold], …"
+    position: str | None = None  # title: a scorecard of that position of `unit` (a manager's contract)
+
+
+# --- the technology company: the seed tables ----------------------------------------------------------
+
+TECH_CARDS = (
+    CardPlan("TEC-SAL", "0.2", "CUST-RET own 35, KA-RENEW own 20, SALES-REV own 25, AR-DSO shared 20"),
+    CardPlan(
+        "TEC-CS", "0.2",
+        "CS-COMPLAINT own 30, CS-CSAT own 20, CS-RESPONSE own 15, CUST-RET shared 20, KA-RENEW shared 15",
+    ),
+    CardPlan(
+        "TEC-RND", "0", "RD-AVAIL own 45, RD-INCIDENTS own 35, KA-RENEW shared 20, CUST-RET reference 0 95"
+    ),
+    CardPlan("TEC-DLV", "0", "DLV-MILESTONE own 40, DLV-ACCEPT own 35, KA-RENEW shared 25"),
+    CardPlan("TEC-FIN", "0.2", "AR-DSO own 50, FIN-OPEX own 30, FIN-MARGIN own 20"),
+    CardPlan("TEC-HR", "0", "HR-TTH own 60, HR-TRAIN own 40"),
+    # Performance contracts: the sales director above the minimum collaborative share, the customer
+    # service manager under it (flagged).
+    CardPlan("TEC-SAL", "0", "SALES-REV own 40, KA-RENEW own 30, AR-DSO shared 30", "Sales Director"),
+    CardPlan(
+        "TEC-CS", "0", "CS-COMPLAINT own 50, CS-CSAT own 40, CUST-RET shared 10", "Customer Service Manager"
+    ),
+)
+
+
+# --- the mining group: per subsidiary ------------------------------------------------------------------
+
+
+def _mining_cards() -> tuple[CardPlan, ...]:
+    cards = []
+    for sub in MINING_SUBSIDIARIES:
+        cards += [
+            CardPlan(
+                f"{sub}-PROD", "0.2",
+                f"MIN-FPY own 25, MIN-SUP own 15, MIN-TRN own 10, {sub}-UPT shared 20, {sub}-ACC shared 15, "
+                f"{sub}-UC shared 15",
+            ),
+            CardPlan(
+                f"{sub}-EQP", "0", f"{sub}-UPT own 40, MIN-DT own 20, MIN-DIG own 15, {sub}-ACC shared 25"
+            ),
+            CardPlan(f"{sub}-SAFE", "0.2", f"{sub}-ACC own 55, MIN-RECT own 45, {sub}-CAP reference 0 90"),
+            CardPlan(
+                f"{sub}-PUR", "0", f"MIN-OTD own 50, MIN-PCR own 20, {sub}-UPT shared 15, {sub}-UC shared 15"
+            ),
+            CardPlan(f"{sub}-FIN", "0", f"{sub}-UC own 60, MIN-BUD own 40, MIN-GM reference 0 95"),
+        ]
+    # Performance contracts of two managers of 晋北: production (collaborative share 30 %) and
+    # equipment (10 %, under the minimum: flagged).
+    cards += [
+        CardPlan("MIN-JB-PROD", "0", "MIN-JB-CAP own 40, MIN-FPY own 30, MIN-JB-UPT shared 30", "生产部经理"),
+        CardPlan("MIN-JB-EQP", "0", "MIN-JB-UPT own 50, MIN-DT own 40, MIN-JB-ACC shared 10", "设备部经理"),
+    ]
+    return tuple(cards)
+
+
+CARD_PLANS: dict[str, Callable[[], tuple[CardPlan, ...]]] = {
+    "mining": _mining_cards,
+    "tech": lambda: TECH_CARDS,
+}
+
+
+# --------------------------------------------------------------------------------------------- steps
+
+
+def scored_periods(ctx: DemoContext) -> list:
+    """This year and its quarters up to the current one."""
+    year = ctx.today.year
+    quarter = (ctx.today.month - 1) // 3 + 1
+    return [ctx.periods[str(year)], *(ctx.periods[f"{year} Q{q}"] for q in range(1, quarter + 1))]
+
+
+def _lines(specs: str, kpis: dict) -> list[dict]:
+    lines = []
+    for spec in specs.split(","):
+        code, role, weight, *rest = spec.split()
+        threshold = rest[0] if rest else None
+        lines.append({"kpi": kpis[code], "role": role, "weight": weight, "threshold": threshold})
+    return lines
+
+
+@replaying_the_year
+def scorecards_build(ctx: DemoContext) -> None:
+    """Published scorecards of departments and two managers' positions for the year and each quarter so
+    far, then a recompute of each of those periods."""
+    factory = CARD_PLANS.get(ctx.plan.slug)
+    if factory is None or "kpis" not in ctx.extra:
+        return
+    kpis, actor = ctx.extra["kpis"], ctx.hr_user
+    plans = factory()
+    periods = scored_periods(ctx)
+    for period in periods:
+        for plan in plans:
+            card = scorecard_create(
+                actor=actor,
+                period=period,
+                org_unit=None if plan.position else ctx.units[plan.unit],
+                position=ctx.positions[(plan.unit, plan.position)] if plan.position else None,
+                review_weight=plan.rho,
+                lines=_lines(plan.lines, kpis),
+            )
+            scorecard_publish(actor=actor, scorecard=card, lock_version=card.lock_version)
+    for period in periods:
+        scores_recompute(period=period, actor=actor)
+
+
+DEMO_STEPS = [scorecards_build]
