@@ -3,7 +3,7 @@ from django.apps import AppConfig
 
 def home_scores_of(employee):
     """The home page's "My scores" panel (templates/collab/_my_scores.html): unit and position scores."""
-    from interlock.selectors_dashboards import home_scores
+    from interlock.selectors.dashboards import home_scores
 
     return home_scores(org_unit_id=employee.org_unit_id, position_id=employee.position_id)
 
