@@ -14,8 +14,9 @@ its siblings — never Django, models, selectors or services):
 
     constants   roles, flag and reason codes, defaults
     inputs      `EngineParams`, `PeriodInputs` and the column helpers (ids, floats, look-ups)
-    compute     `score_kpis` and `compute_period`, cut into its stages (KPI scores, matrix rows, lines,
-                review part, points, totals, breakdown rows, columns)
+    compute     `compute_period`: its stages in order, the KPI scores (`score_kpis`) and the output tables
+    matrices    the matrix stages: rows (contribution, responsibility points, shortfall), composite index
+    scorecards  the scorecard stages: lines, KPI part, review part, points, totals, breakdown rows in cents
     rounding    `largest_remainder_cents`: exact breakdowns in hundredths
     results     `PeriodScores` and the plain records (`ScorecardScore`, `MatrixRowScore`, `MatrixScore`)
     documents   the snapshot document writer: breakdown and flag JSON text, `BREAKDOWN_LAYOUTS`

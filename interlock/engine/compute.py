@@ -1,4 +1,12 @@
-"""The computation: every matrix and scorecard of one tenant and period at once, columns in, columns out."""
+"""The computation: every matrix and scorecard of one tenant and period at once, columns in, columns out.
+
+`compute_period` runs the stages in order: KPI scores (`score_kpis`, here), matrix rows and matrices
+(`interlock.engine.matrices`), then per scorecard its lines, KPI part, review part, points, totals and
+breakdown rows (`interlock.engine.scorecards`), and last the output tables (here). Each stage takes arrays (or
+earlier stages' outputs) and returns arrays, one entry per KPI, matrix row, matrix, scorecard or line, in
+input order; ids are int64 with -1 for none, scores float64 with NaN for no data. No stage loops over
+scorecards in Python: look-ups are hash joins (`lookup`), per-scorecard sums `np.bincount`, per-subject
+ratings and points one `groupby` each."""
 
 from __future__ import annotations
 
@@ -6,25 +14,75 @@ from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from goals.engine import kpi_scores
-from interlock.engine.constants import LINE_ROLES, MATRIX_ROLES, ROLE_REFERENCE, ROLE_SHARED
 from interlock.engine.inputs import (
+    Columns,
     EngineParams,
     PeriodInputs,
     as_floats,
     as_ids,
     as_objects,
-    check_roles,
     lookup,
     take,
 )
+from interlock.engine.matrices import Matrices, MatrixRows, score_matrices, score_matrix_rows
 from interlock.engine.results import PeriodScores
-from interlock.engine.rounding import largest_remainder_cents
+from interlock.engine.scorecards import (
+    Breakdown,
+    KpiParts,
+    Lines,
+    Points,
+    Review,
+    Scorecards,
+    Totals,
+    breakdown_cents,
+    index_matrix_rows,
+    kpi_parts,
+    period_points,
+    read_scorecards,
+    review_parts,
+    score_lines,
+    score_totals,
+)
 
 
-def score_kpis(kpis: Mapping[str, Any], measurements: Mapping[str, Any]) -> dict[str, np.ndarray]:
+def compute_period(inputs: PeriodInputs, params: EngineParams | None = None) -> PeriodScores:
+    """Scores of every matrix and scorecard of one tenant and period. See `interlock.engine` for the rules."""
+    params = params or EngineParams()
+    f = inputs.columns()
+    k = max(int(params.anonymity_threshold), 1)
+    cap = abs(float(params.point_cap))
+
+    kpis = score_kpis(f["kpis"], f["measurements"])
+    rows = score_matrix_rows(f["matrix_rows"], kpis)
+    matrices = score_matrices(rows)
+    cards = read_scorecards(f["scorecards"])
+    line_kpi = as_ids(f["lines"]["kpi"])
+    index = index_matrix_rows(rows, cards, line_kpi)
+    lines = score_lines(f["lines"], line_kpi, cards, index, kpis, rows, matrices)
+    parts = kpi_parts(lines, len(cards.scorecard))
+    review = review_parts(f["ratings"], cards, k)
+    points = period_points(f["points"], cards.subject, cap)
+    totals = score_totals(parts, review, points)
+    breakdown = breakdown_cents(lines, parts, review, points, totals.total)
+    line_table, bounds = line_columns(lines, cards, rows, matrices, breakdown)
+    columns = {
+        "kpis": kpis,
+        "matrix_rows": rows.columns(),
+        "matrices": matrices.columns(),
+        "scorecards": scorecard_columns(
+            cards, parts, review, points, totals, breakdown, bounds, k, params.min_collaborative_weight
+        ),
+        "lines": line_table,
+    }
+    return PeriodScores(columns=columns, params=EngineParams(k, cap, params.min_collaborative_weight))
+
+
+# --------------------------------------------------------------------------------------------- KPI scores
+
+
+def score_kpis(kpis: Mapping[str, Any], measurements: Mapping[str, Any]) -> Columns:
     """KPI id → target, actual, score (NaN = no data), through the goals engine's one score function.
 
     Takes and returns columns ({name: array}); the KPIs come out in the order of `kpis`."""
@@ -43,238 +101,86 @@ def score_kpis(kpis: Mapping[str, Any], measurements: Mapping[str, Any]) -> dict
     return {"kpi": kpi_ids, "target": target, "actual": actual, "score": scores}
 
 
-def compute_period(inputs: PeriodInputs, params: EngineParams | None = None) -> PeriodScores:
-    """Scores of every matrix and scorecard of one tenant and period. See the module docstring."""
-    params = params or EngineParams()
-    f = inputs.columns()
-    k = max(int(params.anonymity_threshold), 1)
-    cap = abs(float(params.point_cap))
+# --------------------------------------------------------------------------------------------- columns out
 
-    # ---- KPI scores --------------------------------------------------------------------------------
-    kpi_frame = score_kpis(f["kpis"], f["measurements"])
-    kpi_ids = kpi_frame["kpi"]
-    kpi_score = kpi_frame["score"]
 
-    # ---- matrix rows -------------------------------------------------------------------------------
-    mr = f["matrix_rows"]
-    m_matrix = as_ids(mr["matrix"])
-    m_kpi = as_ids(mr["kpi"])
-    m_unit = as_ids(mr["unit"])
-    m_role = as_objects(mr["role"])
-    check_roles(m_role, MATRIX_ROLES, "matrix")
-    m_share = as_floats(mr["share"])
-    m_eval = as_ids(mr["eval_kpi"])
-    m_has_eval = m_eval >= 0
-    m_score_kpi = np.where(m_has_eval, m_eval, m_kpi)
-    m_contrib = take(kpi_score, lookup(kpi_ids, m_score_kpi))
-    m_points = m_share * m_contrib / 100.0
-    m_shortfall = m_share * (100.0 - np.minimum(m_contrib, 100.0)) / 100.0
-
-    matrix_ids, matrix_code = (
-        np.unique(m_matrix, return_inverse=True)
-        if len(m_matrix)
-        else (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
-    )
-    n_matrix = len(matrix_ids)
-    composite = np.bincount(matrix_code, weights=np.nan_to_num(m_points), minlength=n_matrix)
-    matrix_gaps = np.bincount(matrix_code, weights=np.isnan(m_contrib).astype(float), minlength=n_matrix)
-    composite = np.where(matrix_gaps > 0, np.nan, composite)
-    matrix_kpi = np.zeros(n_matrix, dtype=np.int64)
-    matrix_kpi[matrix_code] = m_kpi
-    if len(np.unique(np.stack([matrix_code, m_kpi]), axis=1).T) != n_matrix:
-        raise ValueError("matrix_rows: a matrix's rows name different KPIs")
-    if len(np.unique(matrix_kpi)) != n_matrix:
-        raise ValueError("matrix_rows: more than one matrix in effect for a KPI")
-
-    sc = f["scorecards"]
-    s_ids = as_ids(sc["scorecard"])
-    n_cards = len(s_ids)
-    if len(np.unique(s_ids)) != n_cards:
-        raise ValueError("scorecards: a scorecard appears twice")
-    s_unit = as_ids(sc["unit"])
-    s_rho = np.clip(np.nan_to_num(as_floats(sc["rho"])), 0.0, 1.0)
-    s_subject = as_objects(sc["subject"])
-    ln = f["lines"]
-    l_kpi = as_ids(ln["kpi"])
-
-    # (KPI, unit) → matrix row through integer codes: KPIs and units are factorised once over the matrix
-    # rows and the lines/scorecards, so a key is one int64 and the look-up one hash join.
-    kpi_codes, kpi_uniques = pd.factorize(np.concatenate([m_kpi, l_kpi]))
-    unit_codes, unit_uniques = pd.factorize(np.concatenate([m_unit, s_unit]))
-    n_units = max(len(unit_uniques), 1)
-    row_keys = kpi_codes[: len(m_kpi)].astype(np.int64) * n_units + unit_codes[: len(m_unit)]
-    if len(np.unique(row_keys)) != len(row_keys):
-        raise ValueError("matrix_rows: a unit appears twice in the matrix of a KPI")
-    s_unit_code = np.where(s_unit >= 0, unit_codes[len(m_unit) :], -1)
-    l_kpi_code = kpi_codes[len(m_kpi) :].astype(np.int64)
-
-    # ---- lines -------------------------------------------------------------------------------------
-    l_card = lookup(s_ids, as_ids(ln["scorecard"]))
-    if (l_card < 0).any():
-        raise ValueError("lines: a line belongs to a scorecard that is not in the input")
-    l_ids = as_ids(ln["line"])
-    l_role = as_objects(ln["role"])
-    check_roles(l_role, LINE_ROLES, "line")
-    l_weight_in = np.nan_to_num(as_floats(ln["weight"]))
-    l_threshold = as_floats(ln["threshold"])
-    l_kpi_pos = lookup(kpi_ids, l_kpi)
-    l_kpi_score = take(kpi_score, l_kpi_pos)
-    l_target = take(kpi_frame["target"], l_kpi_pos)
-    l_actual = take(kpi_frame["actual"], l_kpi_pos)
-    l_unit_code = s_unit_code[l_card] if len(l_card) else np.zeros(0, dtype=np.int64)
-    l_row = np.where(l_unit_code >= 0, lookup(row_keys, l_kpi_code * n_units + l_unit_code), -1)
-    l_in_matrix = l_row >= 0
-    l_uses_eval = l_in_matrix & take(m_has_eval, l_row, False).astype(bool)
-    l_score = np.where(l_uses_eval, take(m_contrib, l_row), l_kpi_score)
-    l_has_data = ~np.isnan(l_score)
-    l_weighted = l_role != ROLE_REFERENCE
-    l_weight = np.where(l_weighted, l_weight_in, 0.0)
-    l_counts = l_weighted & l_has_data & (l_weight > 0)
-    l_missing = l_weighted & ~l_has_data & (l_weight > 0)
-    l_matrix_pos = lookup(matrix_kpi, l_kpi)  # K's matrix (whether or not the unit has a row in it)
-
-    sum_w = np.bincount(l_card, weights=np.where(l_counts, l_weight, 0.0), minlength=n_cards)
-    sum_ws = np.bincount(
-        l_card, weights=np.where(l_counts, l_weight * np.nan_to_num(l_score), 0.0), minlength=n_cards
-    )
-    incomplete = np.bincount(l_card, weights=l_missing.astype(float), minlength=n_cards) > 0
-    collab_share = np.bincount(
-        l_card, weights=np.where(l_role == ROLE_SHARED, l_weight, 0.0), minlength=n_cards
-    )
-    with np.errstate(divide="ignore", invalid="ignore"):
-        kpi_part = np.where(sum_w > 0, sum_ws / sum_w, np.nan)
-    special = (l_role == ROLE_REFERENCE) & np.isfinite(l_threshold) & (l_kpi_score < l_threshold)
-
-    # ---- review part -------------------------------------------------------------------------------
-    rt = f["ratings"]
-    r_value = as_floats(rt["value"])
-    valid = np.isfinite(r_value)
-    if valid.any():
-        rt = pd.DataFrame(
-            {
-                "subject": as_objects(rt["subject"])[valid],
-                "rater": as_objects(rt["rater"])[valid],
-                "value": r_value[valid],
-            }
-        )
-        grouped = rt.groupby("subject", sort=False)
-        review = pd.DataFrame({"mean": grouped["value"].mean(), "raters": grouped["rater"].nunique()})
-        at = lookup(review.index.to_numpy(dtype=object), s_subject)
-        r_mean = take(review["mean"].to_numpy(dtype=float), at)
-        r_raters = take(review["raters"].to_numpy(dtype=float), at, 0.0).astype(np.int64)
-    else:
-        r_mean = np.full(n_cards, np.nan)
-        r_raters = np.zeros(n_cards, dtype=np.int64)
-    shown = r_raters >= k
-    review_part = np.where(shown, (r_mean - 1.0) / 4.0 * 100.0, np.nan)
-    rho_eff = np.where(shown, s_rho, 0.0)
-
-    # ---- points ------------------------------------------------------------------------------------
-    pt = f["points"]
-    p_value = np.nan_to_num(as_floats(pt["points"]))
-    if len(p_value):
-        sums = pd.Series(p_value).groupby(as_objects(pt["subject"]), sort=False).sum()
-        points_raw = take(
-            sums.to_numpy(dtype=float), lookup(sums.index.to_numpy(dtype=object), s_subject), 0.0
-        )
-    else:
-        points_raw = np.zeros(n_cards)
-    points = np.clip(points_raw, -cap, cap)
-
-    # ---- totals ------------------------------------------------------------------------------------
-    base = (1.0 - rho_eff) * kpi_part + rho_eff * np.nan_to_num(review_part)
-    total = base + points  # NaN exactly where the KPI part is None
-
-    # ---- breakdown rows: lines, then one review and one points row per scorecard ---------------------
-    with np.errstate(divide="ignore", invalid="ignore"):
-        line_value = (
-            np.where(
-                l_counts, (1.0 - rho_eff[l_card]) * l_weight * np.nan_to_num(l_score) / sum_w[l_card], 0.0
-            )
-            if len(l_card)
-            else np.zeros(0)
-        )
-        line_share = np.where(l_counts, l_weight / sum_w[l_card] * 100.0, 0.0) if len(l_card) else np.zeros(0)
-    card_range = np.arange(n_cards)
-    values = np.concatenate([line_value, rho_eff * np.nan_to_num(review_part), points])
-    groups = np.concatenate([l_card, card_range, card_range]).astype(np.int64)
-    cents, total_cents = largest_remainder_cents(values, groups, n_cards, total)
-    n_lines = len(l_card)
-
-    # Lines grouped by scorecard (input order within each), so a scorecard's lines are one slice.
-    grouped = n_lines == 0 or bool((l_card[1:] >= l_card[:-1]).all())  # the selectors' order already
-    order = None if grouped else np.argsort(l_card, kind="stable")
-    sorted_card = l_card if order is None else l_card[order]
+def line_columns(
+    lines: Lines, cards: Scorecards, rows: MatrixRows, matrices: Matrices, breakdown: Breakdown
+) -> tuple[Columns, np.ndarray]:
+    """The lines' table grouped by scorecard (input order within each, so a scorecard's lines are one
+    slice), and the bounds of each scorecard's slice (n_cards + 1 positions)."""
+    card, row, matrix_pos, uses_eval = lines.card, lines.row, lines.matrix_pos, lines.uses_eval
+    n_lines, n_cards = len(card), len(cards.scorecard)
+    grouped = n_lines == 0 or bool((card[1:] >= card[:-1]).all())  # the selectors' order already
+    order = None if grouped else np.argsort(card, kind="stable")
+    sorted_card = card if order is None else card[order]
     bounds = np.searchsorted(sorted_card, np.arange(n_cards + 1)) if n_lines else np.zeros(n_cards + 1, int)
-    in_matrix = l_row >= 0
-    lines = {
-        "card": l_card,
-        "scorecard": take(s_ids, l_card, -1),
-        "line": l_ids,
-        "kpi": l_kpi,
-        "kpi_pos": l_kpi_pos,
-        "role": l_role,
-        "weight": l_weight,
-        "threshold": l_threshold,
-        "target": l_target,
-        "actual": l_actual,
-        "kpi_score": l_kpi_score,
-        "score": l_score,
-        "uses_eval": l_uses_eval,
-        "row": l_row,
-        "eval_kpi": np.where(l_uses_eval, take(m_eval, l_row, -1), -1),
-        "matrix": np.where(l_matrix_pos >= 0, take(matrix_ids, l_matrix_pos, -1), -1),
-        "matrix_pos": l_matrix_pos,
-        "matrix_role": np.where(in_matrix, take(m_role, l_row, None), None),
-        "share": np.where(in_matrix, take(m_share, l_row), np.nan),
-        "weight_in_kpi_part": line_share,
-        "counts": l_counts,
-        "has_data": l_has_data,
-        "missing": l_missing,
-        "special_review": special,
-        "value_cents": cents[:n_lines],
+    in_matrix = row >= 0
+    table = {
+        "card": card,
+        "scorecard": take(cards.scorecard, card, -1),
+        "line": lines.line,
+        "kpi": lines.kpi,
+        "kpi_pos": lines.kpi_pos,
+        "role": lines.role,
+        "weight": lines.weight,
+        "threshold": lines.threshold,
+        "target": lines.target,
+        "actual": lines.actual,
+        "kpi_score": lines.kpi_score,
+        "score": lines.score,
+        "uses_eval": uses_eval,
+        "row": row,
+        "eval_kpi": np.where(uses_eval, take(rows.eval_kpi, row, -1), -1),
+        "matrix": np.where(matrix_pos >= 0, take(matrices.matrix, matrix_pos, -1), -1),
+        "matrix_pos": matrix_pos,
+        "matrix_role": np.where(in_matrix, take(rows.role, row, None), None),
+        "share": np.where(in_matrix, take(rows.share, row), np.nan),
+        "weight_in_kpi_part": breakdown.line_share,
+        "counts": lines.counts,
+        "has_data": lines.has_data,
+        "missing": lines.missing,
+        "special_review": lines.special_review,
+        "value_cents": breakdown.line_cents,
     }
     if order is not None:
-        lines = {name: column[order] for name, column in lines.items()}
-    columns = {
-        "kpis": kpi_frame,
-        "matrix_rows": {
-            "row": as_ids(mr["row"]),
-            "matrix": m_matrix,
-            "kpi": m_kpi,
-            "unit": m_unit,
-            "role": m_role,
-            "share": m_share,
-            "eval_kpi": m_eval,
-            "contribution": m_contrib,
-            "points": m_points,
-            "shortfall": m_shortfall,
-        },
-        "matrices": {"matrix": matrix_ids, "kpi": matrix_kpi, "composite": composite},
-        "scorecards": {
-            "scorecard": s_ids,
-            "subject": s_subject,
-            "rho": s_rho,
-            "rho_effective": rho_eff,
-            "review_part": review_part,
-            "raters": r_raters,
-            "kpi_part": kpi_part,
-            "base": base,
-            "points_raw": points_raw,
-            "points": points,
-            "total": total,
-            "has_total": np.isfinite(total),
-            "total_cents": total_cents,
-            "review_cents": cents[n_lines : n_lines + n_cards],
-            "points_cents": cents[n_lines + n_cards :],
-            "incomplete": incomplete,
-            "collaborative_share": collab_share,
-            "review_flag": (s_rho > 0) & (r_raters < k),
-            "points_clamped": points_raw != points,
-            "collaborative_low": collab_share < params.min_collaborative_weight,
-            "first_line": bounds[:-1],
-            "end_line": bounds[1:],
-        },
-        "lines": lines,
+        table = {name: column[order] for name, column in table.items()}
+    return table, bounds
+
+
+def scorecard_columns(
+    cards: Scorecards,
+    parts: KpiParts,
+    review: Review,
+    points: Points,
+    totals: Totals,
+    breakdown: Breakdown,
+    bounds: np.ndarray,
+    k: int,
+    min_collaborative_weight: float,
+) -> Columns:
+    """The scorecards' table: the stages' per-scorecard outputs, the flags' conditions, the line bounds."""
+    return {
+        "scorecard": cards.scorecard,
+        "subject": cards.subject,
+        "rho": cards.rho,
+        "rho_effective": review.rho_effective,
+        "review_part": review.part,
+        "raters": review.raters,
+        "kpi_part": parts.kpi_part,
+        "base": totals.base,
+        "points_raw": points.raw,
+        "points": points.points,
+        "total": totals.total,
+        "has_total": np.isfinite(totals.total),
+        "total_cents": breakdown.total_cents,
+        "review_cents": breakdown.review_cents,
+        "points_cents": breakdown.points_cents,
+        "incomplete": parts.incomplete,
+        "collaborative_share": parts.collaborative_share,
+        "review_flag": (cards.rho > 0) & (review.raters < k),
+        "points_clamped": points.raw != points.points,
+        "collaborative_low": parts.collaborative_share < min_collaborative_weight,
+        "first_line": bounds[:-1],
+        "end_line": bounds[1:],
     }
-    return PeriodScores(columns=columns, params=EngineParams(k, cap, params.min_collaborative_weight))

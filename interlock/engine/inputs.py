@@ -14,6 +14,8 @@ import pandas as pd
 from goals.engine import DEFAULT_CAP, HIGHER_BETTER
 from interlock.engine.constants import DEFAULT_K, DEFAULT_MIN_COLLABORATIVE, DEFAULT_POINT_CAP
 
+Columns = dict[str, np.ndarray]  # a table: {column name: 1-d array}, all of one length
+
 
 @dataclass(frozen=True)
 class EngineParams:
@@ -51,7 +53,7 @@ _COLUMNS: dict[str, dict[str, Any]] = {
 }
 
 
-def _columns(name: str, data: Any) -> dict[str, np.ndarray]:
+def _columns(name: str, data: Any) -> Columns:
     """The input as {column: 1-d array} with exactly the engine's columns (optional ones get defaults).
 
     Accepts a DataFrame, a mapping of column → sequence, or records (anything `pd.DataFrame` accepts).
@@ -98,7 +100,7 @@ class PeriodInputs:
     ratings: Any = None
     points: Any = None
 
-    def columns(self) -> dict[str, dict[str, np.ndarray]]:
+    def columns(self) -> dict[str, Columns]:
         return {name: _columns(name, getattr(self, name)) for name in _COLUMNS}
 
 
