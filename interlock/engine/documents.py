@@ -29,7 +29,7 @@ from interlock.engine.constants import (
     SOURCE_EVALUATION,
     SOURCE_KPI,
 )
-from interlock.engine.inputs import EngineParams
+from interlock.engine.inputs import Columns, EngineParams
 from interlock.engine.rounding import cents_to_decimal
 
 # The keys of a breakdown's line rows, in order, by layout number. A stored breakdown names its layout
@@ -148,7 +148,7 @@ def _objects(fields: Sequence[tuple[str, Any]], *, spaced: bool = False) -> np.n
     return out + "}"
 
 
-def breakdown_documents(columns: dict[str, dict[str, np.ndarray]], params: EngineParams) -> list[str]:
+def breakdown_documents(columns: dict[str, Columns], params: EngineParams) -> list[str]:
     """JSON text of every scorecard's breakdown, {"k": layout, "r": [[line values], …, {review}, {points}]}
     — what `interlock.models.CompactRowsJSONField` stores and reads back as the plain rows.
 
@@ -223,7 +223,7 @@ def breakdown_documents(columns: dict[str, dict[str, np.ndarray]], params: Engin
     ]
 
 
-def flag_documents(columns: dict[str, dict[str, np.ndarray]], params: EngineParams) -> list[str]:
+def flag_documents(columns: dict[str, Columns], params: EngineParams) -> list[str]:
     """JSON text of every scorecard's flags, in the order `ScorecardScore.flags` lists them."""
     sc, ln = columns["scorecards"], columns["lines"]
     n_cards = len(sc["scorecard"])

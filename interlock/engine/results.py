@@ -28,7 +28,7 @@ from interlock.engine.constants import (
     SOURCE_KPI,
 )
 from interlock.engine.documents import BREAKDOWN_LINE_KEYS
-from interlock.engine.inputs import EngineParams
+from interlock.engine.inputs import Columns, EngineParams
 from interlock.engine.rounding import decimals
 
 
@@ -84,7 +84,7 @@ class PeriodScores:
     `matrices`, `kpi_scores`) are built on first access; the snapshot writer never builds them and
     serialises straight from the columns (`breakdown_documents`, `flag_documents`)."""
 
-    columns: dict[str, dict[str, np.ndarray]] = field(repr=False)
+    columns: dict[str, Columns] = field(repr=False)
     params: EngineParams = field(default_factory=EngineParams)
 
     def frame(self, name: str) -> pd.DataFrame:
@@ -166,9 +166,7 @@ class PeriodScores:
 # --------------------------------------------------------------------------------------------- plain records
 
 
-def _scorecard_records(
-    columns: dict[str, dict[str, np.ndarray]], params: EngineParams
-) -> list[ScorecardScore]:
+def _scorecard_records(columns: dict[str, Columns], params: EngineParams) -> list[ScorecardScore]:
     """One `ScorecardScore` per scorecard (a dict per breakdown row): for pages, what-if and tests."""
     sc, ln = columns["scorecards"], columns["lines"]
     k, cap = params.anonymity_threshold, params.point_cap
@@ -250,7 +248,7 @@ def _scorecard_records(
     return cards
 
 
-def _line_flags(ln: dict[str, np.ndarray]) -> dict[int, list[dict[str, Any]]]:
+def _line_flags(ln: Columns) -> dict[int, list[dict[str, Any]]]:
     """Flags raised by lines, per scorecard position: its no-data lines first, then its special reviews."""
     flags: dict[int, list[dict[str, Any]]] = {}
     missing = ln["missing"]
@@ -276,7 +274,7 @@ def _line_flags(ln: dict[str, np.ndarray]) -> dict[int, list[dict[str, Any]]]:
     return flags
 
 
-def _line_values(ln: dict[str, np.ndarray]) -> dict[str, list]:
+def _line_values(ln: Columns) -> dict[str, list]:
     """The line rows' plain values, one list per key of `BREAKDOWN_LINE_KEYS` (each column converted once)."""
     return {
         "line": _id_or_none(ln["line"]),
@@ -300,7 +298,7 @@ def _line_values(ln: dict[str, np.ndarray]) -> dict[str, list]:
     }
 
 
-def _line_records(ln: dict[str, np.ndarray]) -> list[dict[str, Any]]:
+def _line_records(ln: Columns) -> list[dict[str, Any]]:
     """One breakdown dict per line, in scorecard order."""
     values = _line_values(ln)
     return [
