@@ -324,25 +324,27 @@ def grouped_sql(period) -> dict[int, float]:
 
 def floor_arrays(period) -> dict[str, np.ndarray]:
     """The same inputs as plain numpy arrays (outside the timing): what the bare pass starts from."""
-    from interlock.engine import _ids, _num, _obj
+    from interlock.engine.inputs import as_floats, as_ids, as_objects
     from interlock.selectors.inputs import period_inputs
 
     f = period_inputs(period).inputs.columns()
     return {
-        "kpi": _ids(f["kpis"]["kpi"]),
-        "lower": _obj(f["kpis"]["direction"]) == "lower_better",
-        "cap": _num(f["kpis"]["cap"]),
-        "m_kpi": _ids(f["measurements"]["kpi"]),
-        "target": _num(f["measurements"]["target"]),
-        "actual": _num(f["measurements"]["actual"]),
-        "r_kpi": _ids(f["matrix_rows"]["kpi"]),
-        "r_unit": _ids(f["matrix_rows"]["unit"]),
-        "r_eval": _ids(f["matrix_rows"]["eval_kpi"]),
-        "card": _ids(f["scorecards"]["scorecard"]),
-        "card_unit": _ids(f["scorecards"]["unit"]),
-        "l_card": _ids(f["lines"]["scorecard"]),
-        "l_kpi": _ids(f["lines"]["kpi"]),
-        "l_weight": np.where(_obj(f["lines"]["role"]) == "reference", 0.0, _num(f["lines"]["weight"])),
+        "kpi": as_ids(f["kpis"]["kpi"]),
+        "lower": as_objects(f["kpis"]["direction"]) == "lower_better",
+        "cap": as_floats(f["kpis"]["cap"]),
+        "m_kpi": as_ids(f["measurements"]["kpi"]),
+        "target": as_floats(f["measurements"]["target"]),
+        "actual": as_floats(f["measurements"]["actual"]),
+        "r_kpi": as_ids(f["matrix_rows"]["kpi"]),
+        "r_unit": as_ids(f["matrix_rows"]["unit"]),
+        "r_eval": as_ids(f["matrix_rows"]["eval_kpi"]),
+        "card": as_ids(f["scorecards"]["scorecard"]),
+        "card_unit": as_ids(f["scorecards"]["unit"]),
+        "l_card": as_ids(f["lines"]["scorecard"]),
+        "l_kpi": as_ids(f["lines"]["kpi"]),
+        "l_weight": np.where(
+            as_objects(f["lines"]["role"]) == "reference", 0.0, as_floats(f["lines"]["weight"])
+        ),
     }
 
 

@@ -57,8 +57,6 @@ GREEN_FROM = 100.0
 AMBER_FROM = 80.0
 BAND_GREEN, BAND_AMBER, BAND_RED, BAND_NONE = "green", "amber", "red", "none"
 BANDS = (BAND_GREEN, BAND_AMBER, BAND_RED, BAND_NONE)
-# Bootstrap contextual class of each band, for templates.
-BAND_CSS = {BAND_GREEN: "success", BAND_AMBER: "warning", BAND_RED: "danger", BAND_NONE: "secondary"}
 
 AGG_SUM, AGG_AVERAGE, AGG_LAST = "sum", "average", "last"
 AGGREGATIONS = (AGG_SUM, AGG_AVERAGE, AGG_LAST)

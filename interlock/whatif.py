@@ -23,8 +23,9 @@ import numpy as np
 import pandas as pd
 
 from collab.models import OrgUnit, Period, Position
-from goals.engine import BAND_CSS, band
+from goals.engine import band
 from goals.models import KPI
+from goals.selectors.scores import BAND_CSS
 from interlock import engine
 from interlock.models import Scorecard, ScorecardLine
 from interlock.selectors.inputs import PeriodData, period_inputs

@@ -34,6 +34,9 @@ BAND_LABELS = {
     engine.BAND_RED: pgettext_lazy("score band", "Off target"),
     engine.BAND_NONE: pgettext_lazy("score band", "No data"),
 }
+# Bootstrap's contextual class of each band: how pages colour it (display, so not the engine's).
+BAND_CSS = {engine.BAND_GREEN: "success", engine.BAND_AMBER: "warning", engine.BAND_RED: "danger",
+            engine.BAND_NONE: "secondary"}
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from collab.selectors.org import distinct_unit_labels
 from collab.selectors.periods import period_order
 from goals import engine
 from goals.models import Goal, Perspective
-from goals.selectors.scores import BAND_LABELS, PeriodScores, period_scores
+from goals.selectors.scores import BAND_CSS, BAND_LABELS, PeriodScores, period_scores
 from goals.services.tree import ACTION_PUBLISH, HUNDRED, TREE_CHANGE_ACTIONS
 
 RENDER_BUDGET = 200  # nodes rendered in one page or fragment of the nested tree
@@ -114,7 +114,7 @@ class Node:
 
     @property
     def band_css(self) -> str:
-        return engine.BAND_CSS.get(self.band, "secondary")
+        return BAND_CSS.get(self.band, "secondary")
 
     @property
     def band_label(self) -> str:
@@ -122,7 +122,7 @@ class Node:
 
     @property
     def measured_css(self) -> str:
-        return engine.BAND_CSS.get(self.measured_band, "secondary")
+        return BAND_CSS.get(self.measured_band, "secondary")
 
     @property
     def is_leaf(self) -> bool:
@@ -408,7 +408,7 @@ class Cell:
 
     @property
     def band_css(self) -> str:
-        return engine.BAND_CSS.get(self.band, "secondary")
+        return BAND_CSS.get(self.band, "secondary")
 
 
 @dataclass

@@ -144,7 +144,7 @@ def _rows(period: Period, kpis, forms_by_kpi: dict | None = None) -> list[dict]:
         band = value.band if value else engine.BAND_NONE
         rows.append(
             {"kpi": kpi, "measurement": measurement, "value": value, "form": form, "band": band,
-             "band_label": selectors.BAND_LABELS[band], "css": engine.BAND_CSS[band]}
+             "band_label": selectors.BAND_LABELS[band], "css": selectors.BAND_CSS[band]}
         )
     return rows
 

@@ -30,14 +30,13 @@ from collab.selectors.periods import period_order
 from goals.engine import (
     AMBER_FROM,
     BAND_AMBER,
-    BAND_CSS,
     BAND_GREEN,
     BAND_NONE,
     BAND_RED,
     GREEN_FROM,
 )
 from goals.models import KPI
-from goals.selectors.scores import kpi_values
+from goals.selectors.scores import BAND_CSS, kpi_values
 from interlock import engine
 from interlock.access import own_employee, sees_all_units
 from interlock.models import LineRole, Scorecard, ScoreSnapshot, breakdown_line_keys, subject_key
