@@ -1,0 +1,219 @@
+"""Shared pieces of the dashboard reads: which periods a reader's subjects are scored in, band and flag
+words, unit names told apart, and the matrix results (responsibility points, shortfalls, composite) that
+the unit and collaboration views show."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from collab.models import OrgUnit, Period, Role
+from collab.selectors.org import distinct_unit_labels
+from goals.engine import (
+    AMBER_FROM,
+    BAND_AMBER,
+    BAND_GREEN,
+    BAND_NONE,
+    BAND_RED,
+    GREEN_FROM,
+)
+from goals.models import KPI
+from goals.selectors.scores import kpi_values
+from interlock import engine
+from interlock.access import own_employee, sees_all_units
+from interlock.models import LineRole, Scorecard, ScoreSnapshot
+from responsibility.models import MatrixRole, MatrixRow
+
+MATRIX_ROLES = dict(MatrixRole.choices)
+LINE_ROLES = dict(LineRole.choices)
+
+
+# --------------------------------------------------------------------------------------------- periods
+
+
+def own_scored_period_ids(*, membership, user) -> set[int]:
+    """Periods in which the reader's own subjects have scores (one query): the tenant's for HR, committee
+    and auditors; a manager's unit and the units and positions below it; an employee's unit and position."""
+    snapshots = ScoreSnapshot.objects.order_by()
+    if not sees_all_units(membership):
+        employee = own_employee(user)
+        if employee is None:
+            return set()
+        mine = Q(org_unit_id=employee.org_unit_id, position__isnull=True)
+        if employee.position_id is not None:
+            mine |= Q(position_id=employee.position_id)
+        if membership.has_role(Role.MANAGER):
+            path = employee.org_unit.path
+            mine |= Q(org_unit__path__startswith=path) | Q(position__org_unit__path__startswith=path)
+        snapshots = snapshots.filter(mine)
+    return set(snapshots.values_list("period_id", flat=True).distinct())
+
+
+def unit_scored_period_ids(unit: OrgUnit) -> set[int]:
+    """Periods in which `unit` itself has a score (one query)."""
+    return set(
+        ScoreSnapshot.objects.filter(org_unit=unit, position__isnull=True)
+        .order_by()
+        .values_list("period_id", flat=True)
+        .distinct()
+    )
+
+
+def unit_scorecard(unit: OrgUnit, period: Period) -> Scorecard | None:
+    """The unit's scorecard for the period, if it has one: why a dashboard without a score is empty."""
+    return Scorecard.objects.filter(org_unit=unit, position__isnull=True, period=period).first()
+
+
+# --------------------------------------------------------------------------------------------- helpers
+
+
+def decimal_or_none(value: Any) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    return Decimal(str(value))
+
+
+def band_of(value: Any) -> str:
+    """goals.engine's bands for one score, without numpy (called per cell)."""
+    if value is None:
+        return BAND_NONE
+    score = float(value)
+    if score != score:
+        return BAND_NONE
+    if score >= GREEN_FROM:
+        return BAND_GREEN
+    return BAND_AMBER if score >= AMBER_FROM else BAND_RED
+
+
+def flag_text(flag: dict[str, Any], kpis: dict[int, dict]) -> str:
+    """A snapshot flag in words (the engine stores codes and numbers)."""
+    code = flag.get("code")
+    kpi = kpis.get(flag.get("kpi"), {}).get("label", "") if flag.get("kpi") else ""
+    if code == engine.FLAG_SPECIAL_REVIEW:
+        return _("Special review: %(kpi)s scored %(score)s, under its threshold %(threshold)s.") % {
+            "kpi": kpi,
+            "score": flag.get("score"),
+            "threshold": flag.get("threshold"),
+        }
+    if code == engine.FLAG_NO_DATA:
+        return _("No data for %(kpi)s: the scorecard is incomplete.") % {"kpi": kpi}
+    if code == engine.FLAG_NO_KPI_DATA:
+        return _("No weighted line has data yet, so there is no total.")
+    if code == engine.FLAG_REVIEW:
+        if flag.get("reason") == engine.REASON_NO_RATINGS:
+            return _("The review part is not counted: no internal-customer ratings yet.")
+        return _("The review part is not counted: fewer than %(k)s distinct raters.") % {"k": flag.get("k")}
+    if code == engine.FLAG_POINTS_CLAMPED:
+        return _("Points %(raw)s were clamped to the cap of ±%(cap)s.") % {
+            "raw": flag.get("raw"),
+            "cap": flag.get("cap"),
+        }
+    if code == engine.FLAG_COLLAB_LOW:
+        return _("The collaborative share %(share)s %% is under the minimum of %(minimum)s %%.") % {
+            "share": flag.get("share"),
+            "minimum": flag.get("minimum"),
+        }
+    return str(code)
+
+
+def kpi_labels(ids: Iterable[int]) -> dict[int, dict]:
+    """{KPI id: {code, name, label}} for the given ids (one query, none when empty)."""
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    return {
+        pk: {"pk": pk, "code": code, "name": name, "label": f"{code} · {name}"}
+        for pk, code, name in KPI.objects.filter(pk__in=wanted).values_list("pk", "code", "name")
+    }
+
+
+@dataclass
+class MatrixScores:
+    """The engine's matrix results for some matrices: rows and composite indexes."""
+
+    rows: list[engine.MatrixRowScore] = field(default_factory=list)
+    composites: dict[int, float | None] = field(default_factory=dict)
+    kpi_scores: dict[int, float | None] = field(default_factory=dict)
+
+
+def matrix_scores(period: Period, rows: list[tuple]) -> MatrixScores:
+    """Contribution, points and shortfall of matrix rows, through the engine (one query for the values).
+
+    rows: (row id, matrix id, KPI id, unit id, role, share, evaluation KPI id, direction/cap ignored) tuples
+    as `_matrix_rows` reads them, with the KPIs' rules in `rules` positions 7–10.
+    """
+    if not rows:
+        return MatrixScores()
+    rules: dict[int, KPI] = {}
+    for row in rows:
+        rules[row[2]] = KPI(pk=row[2], direction=row[7], cap=row[8], aggregation=row[9])
+        if row[6] is not None:
+            rules[row[6]] = KPI(pk=row[6], direction=row[10], cap=row[11], aggregation=row[12])
+    values = kpi_values(period, list(rules.values()))
+    inputs = engine.PeriodInputs(
+        kpis={
+            "kpi": list(rules),
+            "direction": [k.direction for k in rules.values()],
+            "cap": [float(k.cap) if k.cap is not None else engine.DEFAULT_CAP for k in rules.values()],
+        },
+        measurements={
+            "kpi": [k for k, v in values.items() if v.target is not None or v.actual is not None],
+            "target": [v.target for v in values.values() if v.target is not None or v.actual is not None],
+            "actual": [v.actual for v in values.values() if v.target is not None or v.actual is not None],
+        },
+        matrix_rows={
+            "row": [r[0] for r in rows],
+            "matrix": [r[1] for r in rows],
+            "kpi": [r[2] for r in rows],
+            "unit": [r[3] for r in rows],
+            "role": [r[4] for r in rows],
+            "share": [float(r[5]) for r in rows],
+            "eval_kpi": [r[6] for r in rows],
+        },
+    )
+    result = engine.compute_period(inputs)
+    return MatrixScores(
+        rows=result.matrix_rows,
+        composites={m.matrix: m.composite for m in result.matrices},
+        kpi_scores=result.kpi_scores,
+    )
+
+
+MATRIX_ROW_FIELDS = (
+    "pk",
+    "matrix_id",
+    "matrix__kpi_id",
+    "org_unit_id",
+    "role",
+    "share",
+    "evaluation_kpi_id",
+    "matrix__kpi__direction",
+    "matrix__kpi__cap",
+    "matrix__kpi__aggregation",
+    "evaluation_kpi__direction",
+    "evaluation_kpi__cap",
+    "evaluation_kpi__aggregation",
+)
+
+
+def matrix_rows_of(matrix_ids: Iterable[int]) -> list[tuple]:
+    ids = list(matrix_ids)
+    if not ids:
+        return []
+    return list(
+        MatrixRow.objects.filter(matrix_id__in=ids)
+        .order_by("matrix_id", "order", "pk")
+        .values_list(*MATRIX_ROW_FIELDS)
+    )
+
+
+def name_units_apart(units: dict[int, dict]) -> None:
+    """Each unit's "name" becomes its label among these units: every subsidiary has a 生产部."""
+    labels = distinct_unit_labels((pk, u["name"], u["parent_name"], u["code"]) for pk, u in units.items())
+    for pk, unit in units.items():
+        unit["name"] = labels[pk]
