@@ -208,7 +208,7 @@ def staged(period) -> tuple[dict[str, float], dict[int, float | None]]:
 
 
 def full_recompute(period):
-    from interlock.services import scores_recompute
+    from interlock.services.scores import scores_recompute
 
     return scores_recompute(period=period)
 

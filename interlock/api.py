@@ -32,8 +32,8 @@ from collab.api.writes import StaleAnswersMixin, lock_version_of, validate_neste
 from collab.models import ALL_BUT_EMPLOYEES, OrgUnit, Period, Position
 from collab.routing import MAX_ID, TenantRelatedField, TenantViewSet, parse_id
 from goals.models import KPI
-from interlock import services
 from interlock.models import LineRole, Scorecard, ScorecardLine
+from interlock.services import scorecards as services
 from responsibility.concurrency import user_label
 
 

@@ -1,4 +1,4 @@
-"""The recompute pipeline around `interlock.services.scores_recompute` (DESIGN.md §7).
+"""The recompute pipeline around `interlock.services.scores.scores_recompute` (DESIGN.md §7).
 
 Triggers → `scores_recompute_request(period=…, reason=…)`, called inside the writer's transaction (lower
 areas' writes arrive as `collab.signals.scoring_inputs_changed`, see `scores_request_on_input_change`):
@@ -330,7 +330,7 @@ def scores_flush_before_close(sender=None, *, period: Period, **kwargs) -> None:
     )
     if job is None:
         return
-    from interlock.services import scores_recompute
+    from interlock.services.scores import scores_recompute
 
     partial = _partial_of(job)
     result = scores_recompute(period=period, actor=job.created_by, **partial)
@@ -352,7 +352,7 @@ def scores_recompute_run(*, job_id: int, period_id: int, final_attempt: bool = T
     missing period) fails the job at once. Transient errors (database, broker)
     propagate for the task to retry; the job stays *running* meanwhile and fails after the last attempt.
     """
-    from interlock.services import scores_recompute
+    from interlock.services.scores import scores_recompute
     from interlock.tasks import TRANSIENT_ERRORS
 
     job = job_claim(job_id, kind=KIND)

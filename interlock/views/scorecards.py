@@ -36,7 +36,7 @@ from collab.pages import HR_ONLY, get_scoped_or_404, id_param, paginate, tenant_
 from collab.selectors.org import holder_label, repeated_unit_names
 from collab.selectors.periods import default_period
 from goals.models import KPI
-from interlock import proposals, services
+from interlock import proposals
 from interlock.forms import (
     CopyForm,
     LockForm,
@@ -46,6 +46,7 @@ from interlock.forms import (
     lines_from_post,
 )
 from interlock.models import LineRole, Scorecard, ScorecardLine, ScoreSnapshot
+from interlock.services import scorecards as services
 from responsibility.concurrency import StaleEditError
 
 KINDS = ("unit", "position")

@@ -87,7 +87,7 @@ def scored_company(tenant_a, tenant_b):
     and scores-committee; the other tenant is in the room with a unit of its own."""
     from collab.models import Job, Role
     from collab.tenancy import tenant_scope
-    from interlock.services import scores_recompute
+    from interlock.services.scores import scores_recompute
     from tests.factories import make_member
     from tests.factories.interlock import build_seed_tables
     from tests.factories.org import EmployeeFactory, OrgUnitFactory

@@ -14,7 +14,7 @@ from django.urls import reverse
 from collab.models import AuditEvent
 from collab.tenancy import tenant_scope
 from goals.services import tree as tree_services
-from interlock import services as interlock_services
+from interlock.services import scorecards as interlock_services
 from tests.factories.audit import make_event
 from tests.factories.goals import KPIFactory
 from tests.factories.org import OrgUnitFactory, PeriodFactory, PositionFactory

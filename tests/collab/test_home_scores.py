@@ -11,7 +11,8 @@ from django.urls import reverse
 from collab.models import Period
 from collab.tenancy import tenant_scope
 from interlock.models import ScoreSnapshot
-from interlock.services import scorecard_create, scorecard_publish, scores_recompute
+from interlock.services.scorecards import scorecard_create, scorecard_publish
+from interlock.services.scores import scores_recompute
 from tests.factories import make_member
 from tests.factories.goals import KPIFactory, MeasurementFactory
 from tests.factories.org import EmployeeFactory, OrgUnitFactory, PeriodFactory, PositionFactory

@@ -15,7 +15,7 @@ from collab.models import AuditEvent
 from collab.services.accounts import user_language_set
 from collab.tenancy import tenant_scope
 from interlock.models import ScoreSnapshot
-from interlock.services import scores_recompute
+from interlock.services.scores import scores_recompute
 from tests.factories import make_member
 from tests.factories.interlock import ScorecardFactory, ScoreSnapshotFactory, build_seed_tables
 from tests.factories.org import EmployeeFactory, PeriodFactory

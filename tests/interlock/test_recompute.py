@@ -19,7 +19,8 @@ from interlock.engine import FLAG_NO_DATA, FLAG_SPECIAL_REVIEW
 from interlock.models import ScorecardLine, ScoreSnapshot
 from interlock.selectors.inputs import _rows, period_inputs
 from interlock.selectors.scores import snapshot_for, snapshots_latest
-from interlock.services import scorecard_unpublish, scores_recompute
+from interlock.services.scorecards import scorecard_unpublish
+from interlock.services.scores import scores_recompute
 from responsibility.services import matrix_new_version
 from tests.factories.goals import KPIFactory, MeasurementFactory
 from tests.factories.interlock import (
@@ -112,7 +113,7 @@ def test_interrupted_run_leaves_the_previous_version(world, monkeypatch):
     recompute(world)
     before = content(world.period)
 
-    from interlock import services
+    from interlock.services import scores as services
 
     real = services._insert_snapshots
 

@@ -12,7 +12,7 @@ from django.db import connection, connections, transaction
 from collab.models import Period
 from collab.tenancy import tenant_scope
 from interlock.models import ScoreSnapshot
-from interlock.services import scores_recompute
+from interlock.services.scores import scores_recompute
 from tests.factories.interlock import build_seed_tables
 
 pytestmark = pytest.mark.django_db(transaction=True)

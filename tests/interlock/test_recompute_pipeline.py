@@ -20,7 +20,8 @@ from goals.services.kpis import kpi_update
 from goals.services.measurements import measurement_upsert, measurements_bulk_upsert
 from interlock import recompute as pipeline
 from interlock.models import ScoreSnapshot
-from interlock.services import scorecard_publish, scorecard_unpublish, scores_recompute
+from interlock.services.scorecards import scorecard_publish, scorecard_unpublish
+from interlock.services.scores import scores_recompute
 from interlock.tasks import MAX_RETRIES, recompute_period_scores
 from responsibility.services import matrix_update
 from tests.factories.goals import KPIFactory, MeasurementFactory
@@ -217,7 +218,7 @@ def test_transient_errors_are_retried(world, monkeypatch):
             raise OperationalError("could not connect to server")
         return real(**kwargs)
 
-    monkeypatch.setattr("interlock.services.scores_recompute", flaky)
+    monkeypatch.setattr("interlock.services.scores.scores_recompute", flaky)
     job = pipeline.scores_recompute_request(period=world.period, reason="manual")
     # throw=False: Celery runs eager retries only when the failure is not propagated at once
     args = [world.period.tenant_id, world.period.pk, job.pk]
@@ -231,7 +232,7 @@ def test_transient_errors_keep_the_job_running_until_the_last_attempt(world, mon
     def down(**kwargs):
         raise OperationalError("server closed the connection")
 
-    monkeypatch.setattr("interlock.services.scores_recompute", down)
+    monkeypatch.setattr("interlock.services.scores.scores_recompute", down)
     job = pipeline.scores_recompute_request(period=world.period, reason="manual")
     with pytest.raises(OperationalError):
         pipeline.scores_recompute_run(job_id=job.pk, period_id=world.period.pk, final_attempt=False)
@@ -258,7 +259,7 @@ def test_bad_data_is_never_retried(world, monkeypatch):
         calls.append(1)
         raise ValidationError({"period": "The period 2025 is closed and read-only."})
 
-    monkeypatch.setattr("interlock.services.scores_recompute", refused)
+    monkeypatch.setattr("interlock.services.scores.scores_recompute", refused)
     job = pipeline.scores_recompute_request(period=world.period, reason="manual")
     result = recompute_period_scores.apply(args=[world.period.tenant_id, world.period.pk, job.pk]).get()
     assert result["status"] == "failed" and len(calls) == 1
@@ -299,7 +300,7 @@ def test_partial_failure_mid_write_keeps_the_previous_rows(world, extra, monkeyp
     before, versions = content(world.period), written(world.period)
     Measurement.objects.filter(kpi=world.kpis["retention"]).update(actual=Decimal("90"))
 
-    from interlock import services
+    from interlock.services import scores as services
 
     real = services._insert_snapshots
 
@@ -539,7 +540,7 @@ def test_a_period_closing_while_the_job_waits_for_its_lock_is_skipped_too(world,
         Period.objects.filter(pk=world.period.pk).update(status=Period.Status.CLOSED)
         return real(**kwargs)
 
-    monkeypatch.setattr("interlock.services.scores_recompute", closed_meanwhile)
+    monkeypatch.setattr("interlock.services.scores.scores_recompute", closed_meanwhile)
     job = pipeline.scores_recompute_request(period=world.period, reason="manual")
     result = recompute_period_scores.apply(args=[world.period.tenant_id, world.period.pk, job.pk]).get()
     assert result["status"] == "skipped"

@@ -10,8 +10,8 @@ import pytest
 
 from collab.models import Role
 from collab.tenancy import tenant_scope
-from interlock import services
 from interlock.models import Scorecard, ScorecardLine
+from interlock.services import scorecards as services
 from tests.factories import make_member
 from tests.factories.interlock import build_seed_tables
 from tests.factories.org import OrgUnitFactory, PositionFactory

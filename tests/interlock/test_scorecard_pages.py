@@ -13,8 +13,9 @@ from django.utils.timezone import localtime
 
 from collab.models import Period, Role
 from collab.tenancy import tenant_scope
-from interlock import services
 from interlock.models import Scorecard, ScorecardLine
+from interlock.services import scorecards as services
+from interlock.services.scores import scores_recompute
 from tests.factories import make_member
 from tests.factories.goals import GoalFactory
 from tests.factories.interlock import build_seed_tables
@@ -454,7 +455,7 @@ def test_list_shows_scores_and_special_review_flags(
     seed, tenant_a, hr_a, login, django_assert_max_num_queries
 ):
     with tenant_scope(tenant_a):
-        services.scores_recompute(period=seed.period)
+        scores_recompute(period=seed.period)
     client = login(hr_a)
     with django_assert_max_num_queries(11):
         response = client.get(url("scorecard-list") + f"?period={seed.period.pk}")

@@ -10,7 +10,7 @@ from django.urls import reverse
 from collab.models import Job, Period
 from collab.tenancy import tenant_scope
 from interlock.models import ScoreSnapshot
-from interlock.services import scores_recompute
+from interlock.services.scores import scores_recompute
 from tests.factories import make_member
 from tests.factories.interlock import build_seed_tables
 from tests.factories.org import PeriodFactory

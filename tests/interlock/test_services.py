@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from collab.models import AuditEvent, Period
 from collab.tenancy import tenant_scope
 from interlock.models import Scorecard, ScorecardLine
-from interlock.services import (
+from interlock.services.scorecards import (
     StaleEditError,
     scorecard_create,
     scorecard_lines_set,

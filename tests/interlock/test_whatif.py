@@ -11,7 +11,7 @@ from collab.models import AuditEvent
 from interlock import engine
 from interlock.models import Scorecard, ScorecardLine, ScoreSnapshot
 from interlock.selectors.scores import snapshots_latest
-from interlock.services import scores_recompute
+from interlock.services.scores import scores_recompute
 from interlock.whatif import (
     diff_totals,
     only_scorecards,

@@ -1,4 +1,4 @@
-"""Writes of the interlock area: scorecards and their lines, publishing, and the period recompute.
+"""Writes of scorecards and their lines, publishing, copying, and the tenant's scoring settings.
 
 Keyword-only, atomic, audited; invalid input raises `ValidationError` keyed by field (line errors as
 "lines-<index>-<field>", whole-scorecard errors as "lines"), stale saves raise `StaleEditError` naming who
@@ -12,25 +12,17 @@ Rules:
 - publishing needs own + shared weights of exactly 100; a collaborative share (Σ shared weights) under the
   tenant's minimum is a warning (`collaborative_warning`), never a refusal. A published scorecard stays
   publishable through every later edit.
-
-`scores_recompute(period=…)` is a pure function of the stored inputs: it computes every published
-scorecard of the period with the engine and replaces the period's snapshots with a new version (one
-INSERT of rows serialised straight from the engine's columns, one DELETE of the older versions) in one
-transaction, holding a lock on the period row, so a retried, duplicated or interrupted run never double
-counts and readers see one whole version.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import Decimal
 from typing import Any
 
-import numpy as np
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -42,15 +34,12 @@ from collab.routing import coerce_id
 from collab.services.org import ensure_period_open
 from collab.tenancy import current_tenant
 from goals.models import KPI
-from interlock import engine
-from interlock.models import LineRole, Scorecard, ScorecardLine, ScoreSnapshot
-from interlock.selectors.inputs import period_inputs
+from interlock.models import LineRole, Scorecard, ScorecardLine
 from responsibility.concurrency import StaleEditError, lock_for_edit
 from responsibility.services import UNSET
 
 __all__ = [
     "PublishResult",
-    "RecomputeResult",
     "StaleEditError",
     "scorecard_create",
     "scorecard_lines_clean",
@@ -60,14 +49,13 @@ __all__ = [
     "scorecard_save",
     "scorecard_update",
     "scorecards_copy",
-    "scores_recompute",
     "tenant_scoring_settings_update",
     "weights_summary",
 ]
 
 HUNDRED = Decimal("100")
 MAX_LINES = 200
-_MISSING = gettext_noop("Choose a valid option; that one does not exist.")
+MISSING_CHOICE = gettext_noop("Choose a valid option; that one does not exist.")
 
 
 @dataclass(frozen=True)
@@ -82,14 +70,6 @@ class CleanLine:
 class PublishResult:
     scorecard: Scorecard
     warnings: list[str] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class RecomputeResult:
-    period_id: int
-    version: int
-    snapshots: int
-    deleted: int
 
 
 # --------------------------------------------------------------------------------------------- parsing
@@ -173,7 +153,7 @@ def scorecard_lines_clean(lines: Sequence[Mapping[str, Any]]) -> list[CleanLine]
             continue
         kpi = kpis.get(ids[index]) if ids[index] is not None else None
         if kpi is None:
-            err(index, "kpi", _(_MISSING))
+            err(index, "kpi", _(MISSING_CHOICE))
         elif kpi.pk in seen:
             err(index, "kpi", _("%(kpi)s is already a line of this scorecard.") % {"kpi": kpi.name})
         else:
@@ -224,7 +204,7 @@ def _scoped(model, obj, name: str, *, required: bool = True):
     pk = coerce_id(obj, model)
     found = model.objects.filter(pk=pk).first() if pk is not None else None
     if found is None:
-        raise ValidationError({name: _(_MISSING)})
+        raise ValidationError({name: _(MISSING_CHOICE)})
     return found
 
 
@@ -574,197 +554,3 @@ def tenant_scoring_settings_update(
 
         scores_recompute_request_tenant(reason="settings")
     return tenant
-
-
-# --------------------------------------------------------------------------------------------- recompute
-
-
-def _dec(value: float | None, places: int) -> Decimal | None:
-    if value is None:
-        return None
-    return Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_EVEN)
-
-
-def _decimal_texts(values: np.ndarray, places: int) -> list[str | None]:
-    """`str(_dec(value, places))` of every float (None for NaN), computed once per distinct value."""
-    floats = np.ascontiguousarray(values, dtype=np.float64)
-    unique, inverse = np.unique(floats.view(np.int64), return_inverse=True)
-    quantum = Decimal(1).scaleb(-places)
-    made = [
-        None if v != v else str(Decimal(repr(v)).quantize(quantum, rounding=ROUND_HALF_EVEN))
-        for v in unique.view(np.float64).tolist()
-    ]
-    return [made[i] for i in inverse.tolist()]
-
-
-def _cents_texts(cents: np.ndarray) -> list[str]:
-    unique, inverse = np.unique(np.asarray(cents, dtype=np.int64), return_inverse=True)
-    made = [str(Decimal(c).scaleb(-2)) for c in unique.tolist()]
-    return [made[i] for i in inverse.tolist()]
-
-
-@dataclass
-class SnapshotRows:
-    """One snapshot version of a period as columns: what `_insert_snapshots` writes in one statement.
-
-    `columns` maps ScoreSnapshot field names to equal-length lists; Decimals travel as their text, the
-    JSON fields as their JSON text (written as they are: no Python object per breakdown row)."""
-
-    tenant_id: int
-    period_id: int
-    version: int
-    computed_at: Any
-    columns: dict[str, list]
-
-    def __len__(self) -> int:
-        return len(self.columns["scorecard"])
-
-
-def _snapshot_rows(result: engine.PeriodScores, data, *, version: int) -> SnapshotRows:
-    """The new version's rows, straight from the engine's columns."""
-    sc = result.columns["scorecards"]
-    cards = sc["scorecard"].tolist()
-    subjects = [data.subjects[card] for card in cards]
-    has_total = sc["has_total"]
-    totals = _cents_texts(sc["total_cents"])
-    points = _cents_texts(sc["points_cents"])
-    # Without a total the rows carry no values; the points column then keeps the clamped points.
-    raw_points = _decimal_texts(sc["points"], 2)
-    return SnapshotRows(
-        tenant_id=current_tenant().pk,
-        period_id=data.period.pk,
-        version=version,
-        computed_at=timezone.now(),
-        columns={
-            "scorecard": cards,
-            "subject": sc["subject"].tolist(),
-            "org_unit": [unit for unit, _position in subjects],
-            "position": [position for _unit, position in subjects],
-            "total": [t if ok else None for t, ok in zip(totals, has_total.tolist(), strict=True)],
-            "kpi_part": _decimal_texts(sc["kpi_part"], 4),
-            "review_part": _decimal_texts(sc["review_part"], 4),
-            "review_weight": _decimal_texts(sc["rho_effective"], 3),
-            "points": [
-                p if ok else r for p, r, ok in zip(points, raw_points, has_total.tolist(), strict=True)
-            ],
-            "flags": result.flag_documents(),
-            "breakdown": result.breakdown_documents(),
-            "incomplete": sc["incomplete"].tolist(),
-        },
-    )
-
-
-_SQL_TYPES = {  # field → (PostgreSQL array type of its parameter, cast of each element)
-    "scorecard": ("bigint[]", ""),
-    "subject": ("text[]", ""),
-    "org_unit": ("bigint[]", ""),
-    "position": ("bigint[]", ""),
-    "total": ("text[]", "::numeric"),
-    "kpi_part": ("text[]", "::numeric"),
-    "review_part": ("text[]", "::numeric"),
-    "review_weight": ("text[]", "::numeric"),
-    "points": ("text[]", "::numeric"),
-    "flags": ("text[]", "::jsonb"),
-    "breakdown": ("text[]", "::json"),
-    "incomplete": ("boolean[]", ""),
-}
-
-
-def _insert_snapshots(rows: SnapshotRows) -> None:
-    """Insert a version's snapshots in one statement, in the caller's transaction (row-level security
-    applies). PostgreSQL: `INSERT … SELECT FROM unnest(arrays)`, one parameter per column, not per value.
-    SQLite: one `executemany`. Neither builds a model instance or runs a field's preparation per row:
-    the values are already what the columns hold."""
-    from django.db import connection
-
-    if not len(rows):
-        return
-    meta = ScoreSnapshot._meta
-    quote = connection.ops.quote_name
-    names = list(rows.columns)
-    columns = ", ".join(
-        quote(meta.get_field(name).column) for name in ("tenant", "period", "version", "computed_at", *names)
-    )
-    table = quote(meta.db_table)
-    # Identifiers come from the model's meta and the fixed column list; every value is a parameter.
-    if connection.vendor == "postgresql":
-        selected = ", ".join(f"c{i}{_SQL_TYPES[name][1]}" for i, name in enumerate(names))
-        arrays = ", ".join(f"%s::{_SQL_TYPES[name][0]}" for name in names)
-        aliases = ", ".join(f"c{i}" for i in range(len(names)))
-        sql = f"INSERT INTO {table} ({columns}) SELECT %s, %s, %s, %s, {selected} "  # noqa: S608
-        sql += f"FROM unnest({arrays}) AS x({aliases})"
-        params = [rows.tenant_id, rows.period_id, rows.version, rows.computed_at]
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params + [rows.columns[name] for name in names])
-        return
-    when = connection.ops.adapt_datetimefield_value(rows.computed_at)
-    marks = ", ".join(["%s"] * (4 + len(names)))
-    sql = f"INSERT INTO {table} ({columns}) VALUES ({marks})"  # noqa: S608
-    fixed = (rows.tenant_id, rows.period_id, rows.version, when)
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, [fixed + values for values in zip(*rows.columns.values(), strict=True)])
-
-
-@transaction.atomic
-def scores_recompute(
-    *,
-    period: Period | int,
-    actor=None,
-    ratings: Any = None,
-    points: Any = None,
-    kpi_ids: Sequence[int] | None = None,
-    scorecard_ids: Sequence[int] | None = None,
-    progress: Any = None,
-) -> RecomputeResult:
-    """Recompute every published scorecard of `period` into a new snapshot version (see the module doc).
-
-    `ratings` and `points` are the engine's frames for internal-customer ratings and approved points, until
-    their models exist (later issues); they default to none.
-
-    Partial path: with `kpi_ids` and/or `scorecard_ids`, only the scorecards those inputs reach are computed
-    and rewritten (`interlock.recompute.affected_scorecard_ids`: lines on the KPIs, lines whose unit is judged
-    by one of them as an evaluation KPI, the named scorecards); their old rows are deleted in the same
-    transaction, every other snapshot keeps its row (and its older version number). `progress(percent)` is
-    called between the stages (load, compute, write).
-    """
-    pk = coerce_id(period, Period)
-    locked = Period.objects.select_for_update().filter(pk=pk).first() if pk is not None else None
-    if locked is None:
-        raise ValidationError({"period": _(_MISSING)})
-    ensure_period_open(locked)
-    scope = None
-    if kpi_ids is not None or scorecard_ids is not None:
-        from interlock.recompute import affected_scorecard_ids
-
-        scope = affected_scorecard_ids(locked, kpi_ids=kpi_ids or (), scorecard_ids=scorecard_ids or ())
-    data = period_inputs(locked, ratings=ratings, points=points)
-    if scope is not None:
-        cards, lines = data.inputs.scorecards, data.inputs.lines
-        data.inputs.scorecards = cards[cards["scorecard"].isin(scope)]
-        data.inputs.lines = lines[lines["scorecard"].isin(scope)]
-    if progress:
-        progress(40)
-    result = engine.compute_period(data.inputs, data.params)
-    if progress:
-        progress(70)
-    version = (ScoreSnapshot.objects.filter(period=locked).aggregate(v=Max("version"))["v"] or 0) + 1
-    rows = _snapshot_rows(result, data, version=version)
-    _insert_snapshots(rows)
-    older = ScoreSnapshot.objects.filter(period=locked, version__lt=version)
-    if scope is not None:
-        older = older.filter(scorecard_id__in=list(scope))
-    deleted, _by_model = older.delete()
-    audit_record(
-        actor=actor,
-        action="scores.recompute",
-        object_type="collab.period",
-        object_id=locked.pk,
-        object_repr=locked.label,
-        after={
-            "version": version,
-            "snapshots": len(rows),
-            "deleted": deleted,
-            **({"partial": True, "scorecards": len(scope)} if scope is not None else {}),
-        },
-    )
-    return RecomputeResult(period_id=locked.pk, version=version, snapshots=len(rows), deleted=deleted)
