@@ -21,7 +21,7 @@ from rest_framework.response import Response
 
 from collab.api import router
 from collab.models import ALL_ROLES, Period, Role
-from collab.routing import TenantRelatedField, TenantViewSet, parse_id
+from collab.routing import TenantRelatedField, TenantViewSet, id_param
 from collab.selectors.org import repeated_unit_names
 from interlock.access import readable_snapshots
 from interlock.models import Job, ScoreSnapshot
@@ -83,16 +83,6 @@ def _yes_no(request, name: str, errors: dict):
     return raw == "yes"
 
 
-def _id(request, name: str, errors: dict) -> int | None:
-    raw = request.query_params.get(name, "")
-    if raw == "":
-        return None
-    pk = parse_id(raw)
-    if pk is None:
-        errors[name] = ["Enter a valid id."]
-    return pk
-
-
 class ScoreViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
     read_roles = ALL_ROLES
     write_roles = frozenset({Role.HR_ADMIN})
@@ -112,7 +102,7 @@ class ScoreViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewS
         if self.action != "list":
             return snapshot_queryset()
         errors: dict = {}
-        period = _id(self.request, "period", errors)
+        period = id_param(self.request, "period", errors)
         kind = self.request.query_params.get("kind", "")
         if kind not in ("", "unit", "position"):
             errors["kind"] = ["Choose unit or position."]

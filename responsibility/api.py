@@ -17,12 +17,9 @@ committee members and auditors read.
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.core.exceptions import NON_FIELD_ERRORS
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -30,96 +27,23 @@ from rest_framework.settings import api_settings
 
 from collab.api import router
 from collab.models import OrgUnit, Period, Role
-from collab.routing import MAX_ID, TenantRelatedField, TenantViewSet, parse_id
+from collab.routing import (
+    RowsField,
+    StrictWriteMixin,
+    TenantRelatedField,
+    TenantViewSet,
+    id_param,
+    lock_version_field,
+    lock_version_of,
+    validate_nested,
+)
 from goals.models import KPI
 from responsibility import services
-from responsibility.concurrency import StaleEditError, user_label
+from responsibility.concurrency import user_label
 from responsibility.models import MatrixRole, ResponsibilityMatrix
 from responsibility.selectors import matrix_effective_ids, matrix_with_rows
 
 READERS = frozenset({Role.HR_ADMIN, Role.MANAGER, Role.COMMITTEE, Role.AUDITOR})
-MAX_ROWS_IN = 250
-
-
-def field_errors(error: DjangoValidationError) -> dict[str, list[str]]:
-    errors = error.message_dict if hasattr(error, "error_dict") else {NON_FIELD_ERRORS: error.messages}
-    return {
-        (api_settings.NON_FIELD_ERRORS_KEY if key == NON_FIELD_ERRORS else key): [str(m) for m in messages]
-        for key, messages in errors.items()
-    }
-
-
-def flat_list_errors(prefix: str, errors: Any) -> dict[str, list[str]]:
-    """A nested list serializer's errors as "<prefix>-<index>-<field>" keys (the services' convention)."""
-    if isinstance(errors, dict) and not all(str(key).isdigit() for key in errors):
-        return {prefix: [str(m) for m in _messages(errors)]}
-    items = errors.items() if isinstance(errors, dict) else enumerate(errors)
-    out: dict[str, list[str]] = {}
-    for index, row in items:
-        if not row:
-            continue
-        if isinstance(row, dict):
-            for field, messages in row.items():
-                out[f"{prefix}-{index}-{field}"] = [str(m) for m in _messages(messages)]
-        else:
-            out.setdefault(prefix, []).extend(str(m) for m in _messages(row))
-    return out
-
-
-def _messages(value: Any) -> list:
-    if isinstance(value, dict):
-        return [m for v in value.values() for m in _messages(v)]
-    if isinstance(value, list | tuple):
-        return [m for v in value for m in _messages(v)]
-    return [value]
-
-
-def validate_nested(serializer_class, prefix: str, data: Any, context: dict) -> list[dict]:
-    """Validate a list of nested rows; their errors keyed "<prefix>-<index>-<field>" (400)."""
-    if data is None:
-        raise exceptions.ValidationError({prefix: [_("This field is required.")]})
-    if isinstance(data, str | bytes | dict) or not isinstance(data, list):
-        raise exceptions.ValidationError({prefix: [_("Give the rows as a list.")]})
-    if len(data) > MAX_ROWS_IN:
-        raise exceptions.ValidationError({prefix: [_("At most %(n)d rows.") % {"n": MAX_ROWS_IN}]})
-    nested = serializer_class(data=data, many=True, context=context)
-    if not nested.is_valid():
-        raise exceptions.ValidationError(flat_list_errors(prefix, nested.errors))
-    return [dict(row) for row in nested.validated_data]
-
-
-class StaleAnswersMixin:
-    """Service calls: ValidationError → 400 with field errors, StaleEditError → 409 with who and when."""
-
-    def call(self, function, **kwargs):
-        try:
-            return function(actor=self.request.user, **kwargs)
-        except StaleEditError as stale:
-            raise Conflict(stale) from None
-        except DjangoValidationError as error:
-            raise exceptions.ValidationError(field_errors(error)) from None
-
-    def handle_exception(self, exc):
-        if isinstance(exc, Conflict):
-            return Response(exc.stale.as_dict(), status=status.HTTP_409_CONFLICT)
-        return super().handle_exception(exc)
-
-
-class Conflict(Exception):
-    def __init__(self, stale: StaleEditError):
-        self.stale = stale
-        super().__init__(stale.message)
-
-
-def lock_version_of(request) -> int:
-    value = request.data.get("lock_version") if hasattr(request.data, "get") else None
-    field = serializers.IntegerField(min_value=0, max_value=MAX_ID)
-    if value is None:
-        raise exceptions.ValidationError({"lock_version": [_("This field is required.")]})
-    try:
-        return field.run_validation(value)
-    except exceptions.ValidationError as error:
-        raise exceptions.ValidationError({"lock_version": error.detail}) from None
 
 
 # --------------------------------------------------------------------------------------------- serializers
@@ -159,21 +83,44 @@ class MatrixSerializer(serializers.ModelSerializer):
         return user_label(obj.updated_by)
 
 
-class MatrixUpdateSerializer(serializers.Serializer):
-    lock_version = serializers.IntegerField(min_value=0, max_value=MAX_ID)
-    note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
-
-
-class MatrixNewVersionSerializer(serializers.Serializer):
-    lock_version = serializers.IntegerField(min_value=0, max_value=MAX_ID)
+class MatrixCreateSerializer(StrictWriteMixin, serializers.Serializer):
+    shown_by = MatrixSerializer
+    kpi = TenantRelatedField(queryset=KPI.objects)
     effective_from = TenantRelatedField(queryset=Period.objects)
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    rows = RowsField(MatrixRowSerializer)
+
+
+class MatrixUpdateSerializer(StrictWriteMixin, serializers.Serializer):
+    """A correction of this version: its KPI and first period do not change (a 400 when sent)."""
+
+    shown_by = MatrixSerializer
+    lock_version = lock_version_field()
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    rows = RowsField(MatrixRowSerializer)
+
+
+class MatrixNewVersionSerializer(StrictWriteMixin, serializers.Serializer):
+    shown_by = MatrixSerializer
+    lock_version = lock_version_field()
+    effective_from = TenantRelatedField(queryset=Period.objects)
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    rows = RowsField(MatrixRowSerializer)
 
 
 # --------------------------------------------------------------------------------------------- viewset
 
 
-class MatrixViewSet(StaleAnswersMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
+@extend_schema_view(
+    list=extend_schema(parameters=[
+        OpenApiParameter("kpi", OpenApiTypes.INT, description="Only this KPI's versions."),
+        OpenApiParameter("period", OpenApiTypes.INT, description="The versions in effect in this period."),
+    ]),
+    create=extend_schema(request=MatrixCreateSerializer, responses={201: MatrixSerializer}),
+    update=extend_schema(request=MatrixUpdateSerializer, responses=MatrixSerializer),
+    partial_update=extend_schema(request=MatrixUpdateSerializer, responses=MatrixSerializer),
+)
+class MatrixViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
     serializer_class = MatrixSerializer
     read_roles = READERS
 
@@ -182,21 +129,14 @@ class MatrixViewSet(StaleAnswersMixin, mixins.ListModelMixin, mixins.RetrieveMod
         if self.action != "list":
             return queryset
         errors: dict = {}
-        ids = {}
-        for name in ("kpi", "period"):
-            raw = self.request.query_params.get(name, "")
-            if raw == "":
-                continue
-            if parse_id(raw) is None:
-                errors[name] = [_("Enter a valid id.")]
-            else:
-                ids[name] = parse_id(raw)
+        kpi = id_param(self.request, "kpi", errors)
+        period_id = id_param(self.request, "period", errors)
         if errors:
             raise exceptions.ValidationError(errors)
-        if "kpi" in ids:
-            queryset = queryset.filter(kpi_id=ids["kpi"])
-        if "period" in ids:
-            period = Period.objects.filter(pk=ids["period"]).first()
+        if kpi is not None:
+            queryset = queryset.filter(kpi_id=kpi)
+        if period_id is not None:
+            period = Period.objects.filter(pk=period_id).first()
             if period is None:
                 raise exceptions.ValidationError(
                     {"period": [_("Choose a valid option; that one does not exist.")]}
@@ -207,6 +147,14 @@ class MatrixViewSet(StaleAnswersMixin, mixins.ListModelMixin, mixins.RetrieveMod
     def _respond(self, matrix, code=status.HTTP_200_OK):
         return Response(self.get_serializer(matrix_with_rows().get(pk=matrix.pk)).data, status=code)
 
+    def _body(self, serializer_class, *, partial: bool = False) -> dict:
+        if not hasattr(self.request.data, "get"):
+            raise exceptions.ValidationError({api_settings.NON_FIELD_ERRORS_KEY: [_("Send a JSON object.")]})
+        serializer = serializer_class(data=self.request.data, partial=partial,
+                                      context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        return dict(serializer.validated_data)
+
     def _rows(self, request, *, required: bool):
         if not required and "rows" not in request.data:
             return services.UNSET
@@ -215,27 +163,24 @@ class MatrixViewSet(StaleAnswersMixin, mixins.ListModelMixin, mixins.RetrieveMod
         )
 
     def create(self, request, *args, **kwargs):
-        serializer = MatrixSerializer(data=request.data, context=self.get_serializer_context())
-        serializer.is_valid(raise_exception=True)
+        data = self._body(MatrixCreateSerializer)
         rows = self._rows(request, required=True)
-        data = serializer.validated_data
-        matrix = self.call(
-            services.matrix_create, kpi=data["kpi"], effective_from=data["effective_from"], rows=rows,
+        matrix = services.matrix_create(
+            actor=request.user, kpi=data["kpi"], effective_from=data["effective_from"], rows=rows,
             note=data.get("note", ""),
         )  # fmt: skip
         return self._respond(matrix, status.HTTP_201_CREATED)
 
     def update(self, request, *args, **kwargs):
         matrix = self.get_object()
-        if not hasattr(request.data, "get"):
-            raise exceptions.ValidationError({api_settings.NON_FIELD_ERRORS_KEY: [_("Send a JSON object.")]})
         partial = kwargs.get("partial", False)
-        serializer = MatrixUpdateSerializer(data=request.data, partial=partial)
-        serializer.is_valid(raise_exception=True)
+        data = self._body(MatrixUpdateSerializer, partial=partial)
         version = lock_version_of(request)
         rows = self._rows(request, required=not partial)
-        note = serializer.validated_data.get("note", services.UNSET)
-        saved = self.call(services.matrix_update, matrix=matrix, lock_version=version, rows=rows, note=note)
+        note = data.get("note", services.UNSET)
+        saved = services.matrix_update(
+            actor=request.user, matrix=matrix, lock_version=version, rows=rows, note=note
+        )
         return self._respond(saved)
 
     def partial_update(self, request, *args, **kwargs):
@@ -245,14 +190,10 @@ class MatrixViewSet(StaleAnswersMixin, mixins.ListModelMixin, mixins.RetrieveMod
     @action(detail=True, methods=["post"], url_path="new-version")
     def new_version(self, request, *args, **kwargs):
         matrix = self.get_object()
-        if not hasattr(request.data, "get"):
-            raise exceptions.ValidationError({api_settings.NON_FIELD_ERRORS_KEY: [_("Send a JSON object.")]})
-        serializer = MatrixNewVersionSerializer(data=request.data, context=self.get_serializer_context())
-        serializer.is_valid(raise_exception=True)
+        data = self._body(MatrixNewVersionSerializer)
         rows = self._rows(request, required=True)
-        data = serializer.validated_data
-        new = self.call(
-            services.matrix_new_version, matrix=matrix, lock_version=data["lock_version"],
+        new = services.matrix_new_version(
+            actor=request.user, matrix=matrix, lock_version=data["lock_version"],
             effective_from=data["effective_from"], rows=rows, note=data["note"],
         )  # fmt: skip
         return self._respond(new, status.HTTP_201_CREATED)
