@@ -262,7 +262,7 @@ def _wrong_type(field, value) -> str | None:
     if value is None or isinstance(field, TenantRelatedField):
         return None
     if isinstance(field, serializers.BooleanField):
-        return None if isinstance(value, bool) else gettext("Must be true or false.")
+        return None if isinstance(value, bool) else gettext("Must be a valid boolean.")
     if isinstance(field, serializers.IntegerField | serializers.PrimaryKeyRelatedField):
         ok = isinstance(value, int) and not isinstance(value, bool)
         return None if ok else gettext("A valid integer is required.")

@@ -4,6 +4,10 @@
                                       incomplete=yes|no), retrieve (with the explained breakdown)
 `/api/v1/t/<slug>/scores/recompute/`  POST {"period": <id>} (HR admin) → 202 {"job": id, "url": …}
 `/api/v1/t/<slug>/jobs/`              list (filters: status, kind), retrieve (progress 0–100)
+`/api/v1/t/<slug>/unit-matrix-scores/<unit id>/?period=<id>`  the responsibility matrices in effect that
+                                      give the unit a row: every row's contribution, points and shortfall,
+                                      each matrix's composite, the unit's shortfall total — the numbers of
+                                      the department dashboard, from its selector and under its access rule
 
 Every member reads jobs and the scores `interlock.access` lets them read (the review part is never shown
 below the anonymity threshold: the engine leaves it out). Only HR admins start a recompute; a closed period
@@ -20,12 +24,13 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from collab.api import router
-from collab.models import ALL_ROLES, Period, Role
+from collab.models import ALL_ROLES, OrgUnit, Period, Role
 from collab.routing import TenantRelatedField, TenantViewSet, id_param
 from collab.selectors.org import repeated_unit_names
-from interlock.access import readable_snapshots
+from interlock.access import may_read_unit, own_unit, readable_snapshots
 from interlock.models import Job, ScoreSnapshot
 from interlock.recompute import job_progress, scores_recompute_request
+from interlock.selectors_dashboards import periods_ordered, unit_dashboard
 from interlock.selectors_scores import (
     FLAG_FILTERS,
     explain,
@@ -180,5 +185,71 @@ class JobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet
         return jobs
 
 
+# ----- the responsibility-matrix numbers of the department dashboard
+def _figure(**kwargs):
+    return serializers.FloatField(allow_null=True, **kwargs)
+
+
+class MatrixRowScoreSerializer(serializers.Serializer):
+    unit = serializers.IntegerField(source="unit.pk")
+    unit_name = serializers.CharField(source="unit.name")
+    is_self = serializers.BooleanField(help_text="The row of the unit asked about.")
+    role = serializers.CharField(help_text="lead, collaborating or support")
+    share = serializers.FloatField(help_text="The row's share of the KPI, in %.")
+    eval_kpi = serializers.CharField(help_text="The evaluation KPI's label, or empty.")
+    contribution = _figure(help_text="The unit's contribution score for this row (0–cap).")
+    points = _figure(help_text="Responsibility points: share × contribution / 100.")
+    shortfall = _figure(help_text="share × (100 − min(contribution, 100)) / 100.")
+
+
+class UnitMatrixSerializer(serializers.Serializer):
+    matrix = serializers.IntegerField()
+    kpi = serializers.IntegerField(source="kpi.pk")
+    kpi_label = serializers.CharField(source="kpi.label")
+    kpi_score = _figure(help_text="The KPI's score in the period.")
+    composite = _figure(
+        help_text="The matrix's composite index: Σ share × contribution / 100 (null while a row has no data)."
+    )
+    rows = MatrixRowScoreSerializer(many=True)
+
+
+class UnitMatrixScoresSerializer(serializers.Serializer):
+    unit = serializers.IntegerField()
+    period = serializers.IntegerField()
+    shortfall_total = serializers.FloatField(help_text="The unit's responsibility shortfall carried.")
+    matrices = UnitMatrixSerializer(many=True)
+
+
+class UnitMatrixParams(serializers.Serializer):
+    period = TenantRelatedField(queryset=Period.objects)
+
+
+class UnitMatrixScoresViewSet(TenantViewSet):
+    """The department dashboard's matrix numbers: HR, committee members and auditors read every unit, a
+    manager their own unit and the units below it (the page's rule)."""
+
+    read_roles = frozenset({Role.HR_ADMIN, Role.MANAGER, Role.COMMITTEE, Role.AUDITOR})
+    serializer_class = UnitMatrixScoresSerializer
+
+    @extend_schema(parameters=[UnitMatrixParams], responses=UnitMatrixScoresSerializer)
+    def retrieve(self, request, *args, **kwargs):
+        unit = OrgUnit.objects.filter(pk=kwargs["pk"]).first()
+        if unit is None:
+            raise exceptions.NotFound()
+        if not may_read_unit(request.membership, unit, own_unit(request.user)):
+            raise exceptions.PermissionDenied(_("You may read your own unit and the units below it."))
+        params = UnitMatrixParams(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        period = params.validated_data["period"]
+        data = unit_dashboard(unit, period, periods_ordered())
+        return Response(UnitMatrixScoresSerializer({
+            "unit": unit.pk,
+            "period": period.pk,
+            "shortfall_total": data["shortfall_total"],
+            "matrices": data["shared"],
+        }).data)
+
+
 router.register("scores", ScoreViewSet, basename="api-score")
+router.register("unit-matrix-scores", UnitMatrixScoresViewSet, basename="api-unit-matrix-scores")
 router.register("jobs", JobViewSet, basename="api-job")
