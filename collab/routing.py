@@ -19,6 +19,7 @@ from django.db import DataError, IntegrityError
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext
 from django.views.defaults import page_not_found
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema_field
@@ -385,6 +386,29 @@ ERROR_RESPONSES = {
 }
 
 
+def number_or_numeric_text(text_schema: dict, field) -> dict:
+    """The request schema of a decimal: a JSON number, or the decimal text that responses carry."""
+    number: dict[str, Any] = {"type": "number"}
+    for attribute, keyword in (("min_value", "minimum"), ("max_value", "maximum")):
+        value = getattr(field, attribute, None)
+        if value is not None:
+            number[keyword] = float(value)
+    return {"oneOf": [number, text_schema]}
+
+
+class DecimalFieldSchema(OpenApiSerializerFieldExtension):
+    """DRF answers decimals as strings ("12.50") but takes numbers too: requests say both."""
+
+    target_class = "rest_framework.fields.DecimalField"
+    match_subclasses = True
+
+    def map_serializer_field(self, auto_schema, direction):
+        schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
+        if direction == "request" and schema.get("type") == "string":
+            return number_or_numeric_text(schema, self.target)
+        return schema
+
+
 class CollabAutoSchema(AutoSchema):
     """drf-spectacular's schema plus the error answers every operation can give (one default, not per view).
 
@@ -417,7 +441,7 @@ class CollabAutoSchema(AutoSchema):
 
 
 __all__ = [
-    "Conflict", "StrictWriteMixin", "RowsField", "TenantViewSet", "TenantRelatedField", "active_membership",
-    "all_tenants", "field_errors", "id_param", "lock_version_field", "lock_version_of", "parse_id",
-    "tenant_by_slug", "validate_nested",
+    "CollabAutoSchema", "Conflict", "RowsField", "StrictWriteMixin", "TenantRelatedField", "TenantViewSet",
+    "active_membership", "all_tenants", "field_errors", "id_param", "lock_version_field", "lock_version_of",
+    "not_found", "number_or_numeric_text", "parse_id", "tenant_by_slug", "validate_nested",
 ]

@@ -11,11 +11,11 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
     extend_schema,
-    extend_schema_field,
     extend_schema_view,
     inline_serializer,
 )
@@ -32,6 +32,7 @@ from collab.routing import (
     TenantViewSet,
     field_errors,
     id_param,
+    number_or_numeric_text,
 )
 from goals import engine
 from goals.models import KPI, Measurement
@@ -40,14 +41,6 @@ from goals.services import measurements as services
 BULK_MAX_ROWS = 5000
 
 
-@extend_schema_field({
-    "type": "string",
-    "format": "decimal",
-    "pattern": r"^-?[0-9]{1,16}(\.[0-9]{1,4})?$",
-    "nullable": True,
-    "description": "A decimal number as text (at most 16 digits before the point, 4 after); numbers are "
-    "accepted in writes too.",
-})
 class NumberField(serializers.Field):
     """A measurement value: a JSON number or numeric text, parsed by the service's rules (None allowed).
 
@@ -66,6 +59,23 @@ class NumberField(serializers.Field):
 
     def to_representation(self, value):
         return None if value is None else str(value)
+
+
+class NumberFieldSchema(OpenApiSerializerFieldExtension):
+    """Answered as decimal text; taken as a JSON number or as numeric text (e.g. "1,250.5")."""
+
+    target_class = NumberField
+
+    def map_serializer_field(self, auto_schema, direction):
+        answered = {
+            "type": "string",
+            "format": "decimal",
+            "pattern": r"^-?[0-9]{1,16}\.[0-9]{4}$",
+            "description": "A decimal number as text with 4 decimals, e.g. \"12.5000\".",
+        }
+        if direction == "request":
+            return number_or_numeric_text({"type": "string"}, self.target)
+        return answered
 
 
 class MeasurementSerializer(StrictWriteMixin, serializers.ModelSerializer):

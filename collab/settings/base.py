@@ -193,6 +193,8 @@ SPECTACULAR_SETTINGS = {
     # `lock_version` it must send) is never marked read-only, and what only a response shows is not
     # offered as input.
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models call their choices `Status`: name the scorecard's (a dotted path, not an import).
+    "ENUM_NAME_OVERRIDES": {"ScorecardStatusEnum": "interlock.models.Scorecard.Status"},
 }
 
 SESSION_COOKIE_HTTPONLY = True
