@@ -12,6 +12,8 @@ stale `version` is refused. Other areas register their goals viewsets in `goals/
 
 from __future__ import annotations
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, serializers, status
 from rest_framework.response import Response
 
@@ -19,7 +21,7 @@ from collab.api import router
 from collab.models import OrgUnit, Period
 from collab.routing import MAX_ID, StrictWriteMixin, TenantRelatedField, TenantViewSet, id_param
 from goals.forms import KPIFilterForm
-from goals.models import KPI, Objective, ObjectiveLink, Perspective
+from goals.models import KPI, Objective, ObjectiveLink, Perspective, ProcessTag
 from goals.selectors.kpis import kpi_search
 from goals.selectors.objectives import objective_queryset
 from goals.services import kpis as kpi_services
@@ -56,6 +58,19 @@ class KPISerializer(StrictWriteMixin, serializers.ModelSerializer):
         validators: list = []  # uniqueness of the code is the service's job (one clear field error)
 
 
+def _any(values) -> list[str]:
+    return ["", *values]  # empty: any
+
+
+@extend_schema_view(list=extend_schema(parameters=[
+    OpenApiParameter("q", OpenApiTypes.STR, description="Code or name contains (at most 100 characters)."),
+    OpenApiParameter("perspective", OpenApiTypes.STR, enum=_any(Perspective.values)),
+    OpenApiParameter("direction", OpenApiTypes.STR, enum=_any(KPI.Direction.values)),
+    OpenApiParameter("collaborative", OpenApiTypes.STR, enum=_any(["yes", "no"])),
+    OpenApiParameter("process_tag", OpenApiTypes.STR, enum=_any(ProcessTag.values)),
+    OpenApiParameter("owner_unit", OpenApiTypes.INT),
+    OpenApiParameter("active", OpenApiTypes.STR, enum=_any(["yes", "no"])),
+]))
 class KPIViewSet(
     ServiceWritesMixin,
     mixins.ListModelMixin,
@@ -131,6 +146,10 @@ class ObjectiveSerializer(StrictWriteMixin, serializers.ModelSerializer):
         return [kpi.pk for kpi in obj.kpis.all()]
 
 
+@extend_schema_view(list=extend_schema(parameters=[
+    OpenApiParameter("period", OpenApiTypes.INT),
+    OpenApiParameter("perspective", OpenApiTypes.STR, enum=_any(Perspective.values)),
+]))
 class ObjectiveViewSet(
     ServiceWritesMixin,
     mixins.ListModelMixin,

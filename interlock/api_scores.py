@@ -18,7 +18,14 @@ from __future__ import annotations
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+    inline_serializer,
+)
 from rest_framework import exceptions, mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -88,6 +95,13 @@ def _yes_no(request, name: str, errors: dict):
     return raw == "yes"
 
 
+@extend_schema_view(list=extend_schema(parameters=[
+    OpenApiParameter("period", OpenApiTypes.INT),
+    OpenApiParameter("kind", OpenApiTypes.STR, enum=["", "unit", "position"]),
+    OpenApiParameter("q", OpenApiTypes.STR, description="Subject name contains (at most 100 characters)."),
+    OpenApiParameter("flag", OpenApiTypes.STR, enum=["", *FLAG_FILTERS]),
+    OpenApiParameter("incomplete", OpenApiTypes.STR, enum=["", "yes", "no"]),
+]))
 class ScoreViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
     read_roles = ALL_ROLES
     write_roles = frozenset({Role.HR_ADMIN})
@@ -164,6 +178,10 @@ class JobSerializer(serializers.ModelSerializer):
         return (obj.params or {}).get("result")
 
 
+@extend_schema_view(list=extend_schema(parameters=[
+    OpenApiParameter("status", OpenApiTypes.STR, enum=["", *Job.Status.values]),
+    OpenApiParameter("kind", OpenApiTypes.STR, enum=["", *Job.Kind.values]),
+]))
 class JobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
     read_roles = ALL_ROLES
     serializer_class = JobSerializer
