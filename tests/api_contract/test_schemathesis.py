@@ -49,6 +49,8 @@ FUZZ = settings(
 )
 MEMBERSHIP_WRITES = {"method": ["POST", "PUT", "PATCH", "DELETE"], "path_regex": r"/members/"}
 
+# Loaded when the module is collected (the schema view needs no database), so pytest sees one test per
+# operation. Not `schemathesis.pytest.from_fixture`: its lazy loader fails on pytest 9 (`Function._nodeid`).
 schema = schemathesis.openapi.from_wsgi("/api/v1/schema/?format=json", WSGIHandler())
 schema.config.update(parameters={"tenant_slug": SLUG})
 
