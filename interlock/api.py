@@ -30,7 +30,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from collab.api import router
-from collab.models import OrgUnit, Period, Position
+from collab.models import OrgUnit, Period, Position, Role
 from collab.routing import (
     RowsField,
     StrictWriteMixin,
@@ -44,8 +44,10 @@ from collab.routing import (
 from goals.models import KPI
 from interlock import services
 from interlock.models import LineRole, Scorecard, ScorecardLine
-from responsibility.api import READERS
 from responsibility.concurrency import user_label
+
+# Who reads scorecards (not a sibling app's constant: apps do not import each other's api modules).
+READERS = frozenset({Role.HR_ADMIN, Role.MANAGER, Role.COMMITTEE, Role.AUDITOR})
 
 
 class ScorecardLineSerializer(serializers.Serializer):
