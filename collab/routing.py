@@ -10,17 +10,25 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Mapping
+from typing import Any
 
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError, IntegrityError
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.utils.translation import gettext
+from django.views.defaults import page_not_found
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import OpenApiResponse, extend_schema_field
 from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.permissions import SAFE_METHODS, IsAuthenticated
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.views import set_rollback
 
 from collab.models import ALL_ROLES, WRITE_ROLES, Membership, Role, Tenant
 from collab.tenancy import _current_tenant, all_tenants, tenant_scope
@@ -158,23 +166,296 @@ class TenantRelatedField(serializers.PrimaryKeyRelatedField):
         return super().to_internal_value(pk)
 
 
+def not_found(request, exception=None):
+    """The root URL configuration's 404: JSON under /api/ (an id that cannot be one, an unknown route),
+    the HTML page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": gettext("Not found.")}, status=status.HTTP_404_NOT_FOUND)
+    return page_not_found(request, exception)
+
+
+# ------------------------------------------------------------------------------------ ids in query strings
+
+
+def id_param(request, name: str, errors: dict | None = None) -> int | None:
+    """The id in query parameter `name`, None when it is absent or empty.
+
+    A malformed id is a field error on `name`: added to `errors` when given (so a view reports every bad
+    parameter at once), else raised at once as a 400. Never a 500 (see `parse_id`).
+    """
+    raw = request.query_params.get(name, "")
+    if raw == "":
+        return None
+    pk = parse_id(raw)
+    if pk is None:
+        message = {name: [gettext("Enter a valid id.")]}
+        if errors is None:
+            raise exceptions.ValidationError(message)
+        errors.update(message)
+    return pk
+
+
+# ------------------------------------------------------------------------------- nested rows and versions
+MAX_ROWS_IN = 250
+
+
+def flat_list_errors(prefix: str, errors: Any) -> dict[str, list[str]]:
+    """A nested list serializer's errors as "<prefix>-<index>-<field>" keys (the services' convention)."""
+    if isinstance(errors, dict) and not all(str(key).isdigit() for key in errors):
+        return {prefix: [str(m) for m in _messages(errors)]}
+    items = errors.items() if isinstance(errors, dict) else enumerate(errors)
+    out: dict[str, list[str]] = {}
+    for index, row in items:
+        if not row:
+            continue
+        if isinstance(row, dict):
+            for field, messages in row.items():
+                out[f"{prefix}-{index}-{field}"] = [str(m) for m in _messages(messages)]
+        else:
+            out.setdefault(prefix, []).extend(str(m) for m in _messages(row))
+    return out
+
+
+def _messages(value: Any) -> list:
+    if isinstance(value, dict):
+        return [m for v in value.values() for m in _messages(v)]
+    if isinstance(value, list | tuple):
+        return [m for v in value for m in _messages(v)]
+    return [value]
+
+
+def validate_nested(serializer_class, prefix: str, data: Any, context: dict) -> list[dict]:
+    """Validate a list of nested rows; their errors keyed "<prefix>-<index>-<field>" (400)."""
+    if data is None:
+        raise exceptions.ValidationError({prefix: [gettext("This field is required.")]})
+    if isinstance(data, str | bytes | dict) or not isinstance(data, list):
+        raise exceptions.ValidationError({prefix: [gettext("Give the rows as a list.")]})
+    if len(data) > MAX_ROWS_IN:
+        raise exceptions.ValidationError({prefix: [gettext("At most %(n)d rows.") % {"n": MAX_ROWS_IN}]})
+    nested = serializer_class(data=data, many=True, context=context)
+    if not nested.is_valid():
+        raise exceptions.ValidationError(flat_list_errors(prefix, nested.errors))
+    return [dict(row) for row in nested.validated_data]
+
+
+class RowsField(serializers.ListField):
+    """A list of nested rows in a write body, e.g. a matrix's `rows` or a scorecard's `lines`.
+
+    The schema shows it as a list of the row serializer; the view validates the rows with
+    `validate_nested` so that their errors keep the flat "<name>-<index>-<field>" keys of the pages.
+    """
+
+    def __init__(self, row_serializer, **kwargs):
+        super().__init__(child=row_serializer(), max_length=MAX_ROWS_IN, **kwargs)
+
+    def to_internal_value(self, data):
+        if not isinstance(data, list):
+            self.fail("not_a_list", input_type=type(data).__name__)
+        return data  # each row is checked by validate_nested
+
+
+def lock_version_field(**kwargs) -> serializers.IntegerField:
+    """The `lock_version` a write must send: the version the writer saw (a stale one answers 409)."""
+    kwargs.setdefault("help_text", "The lock_version you read; a stale one answers 409.")
+    return serializers.IntegerField(min_value=0, max_value=MAX_ID, **kwargs)
+
+
+def lock_version_of(request) -> int:
+    value = request.data.get("lock_version") if hasattr(request.data, "get") else None
+    if value is None:
+        raise exceptions.ValidationError({"lock_version": [gettext("This field is required.")]})
+    try:
+        return lock_version_field().run_validation(value)
+    except exceptions.ValidationError as error:
+        raise exceptions.ValidationError({"lock_version": error.detail}) from None
+
+
+# ---------------------------------------------------------------------------- fields a write may not send
+def _wrong_type(field, value) -> str | None:
+    """Why a JSON value cannot be this field's, or None. DRF would coerce 5 to "5" and "5" to 5 silently;
+    the schema promises types, so a body keeps to them (ids excepted: TenantRelatedField takes digits)."""
+    if value is None or isinstance(field, TenantRelatedField):
+        return None
+    if isinstance(field, serializers.BooleanField):
+        return None if isinstance(value, bool) else gettext("Must be a valid boolean.")
+    if isinstance(field, serializers.IntegerField | serializers.PrimaryKeyRelatedField):
+        ok = isinstance(value, int) and not isinstance(value, bool)
+        return None if ok else gettext("A valid integer is required.")
+    if isinstance(field, serializers.ChoiceField | serializers.CharField):
+        return None if isinstance(value, str) else gettext("Not a valid string.")
+    return None
+
+
+class StrictWriteMixin:
+    # A write body is held to its schema: a field it cannot set (the serializer's read-only fields;
+    # `immutable_fields` when it updates an existing object — `self.instance`, or `updating=True` in the
+    # context; for a write serializer of its own, every field of the resource's representation, `shown_by`,
+    # that it does not take) and a value of the wrong JSON type answer a 400 field error instead of being
+    # ignored or coerced.
+    # (No docstring: drf-spectacular would print it as the description of every serializer using this.)
+
+    immutable_fields: tuple[str, ...] = ()
+    shown_by: type[serializers.Serializer] | None = None
+
+    def refused_fields(self) -> set[str]:
+        writable = {name for name, field in self.fields.items() if not field.read_only}
+        refused = {name for name, field in self.fields.items() if field.read_only}
+        if self.shown_by is not None:
+            refused |= set(self.shown_by().fields) - writable
+        if self.instance is not None or self.context.get("updating"):
+            refused |= set(self.immutable_fields)
+        return refused
+
+    def to_internal_value(self, data):
+        if isinstance(data, Mapping):
+            refused = self.refused_fields()
+            errors = {
+                name: [gettext("This field cannot be set here.")]
+                for name in data
+                if name in refused
+            }
+            for name, value in data.items():
+                field = self.fields.get(name)
+                if name not in errors and field is not None and not field.read_only:
+                    problem = _wrong_type(field, value)
+                    if problem:
+                        errors[name] = [problem]
+            if errors:
+                raise exceptions.ValidationError(errors)
+        return super().to_internal_value(data)
+
+
+# --------------------------------------------------------------------------- service errors → API errors
+class Conflict(Exception):  # noqa: N818 - named for the answer it gets
+    """A domain error the API answers with 409 and `as_dict()` as the body (e.g. a stale edit)."""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"detail": str(self)}
+
+
+def field_errors(error: DjangoValidationError) -> dict[str, list[str]]:
+    """A Django ValidationError as JSON field errors (Django's "__all__" becomes "non_field_errors")."""
+    errors = error.message_dict if hasattr(error, "error_dict") else {NON_FIELD_ERRORS: error.messages}
+    return {
+        (api_settings.NON_FIELD_ERRORS_KEY if key == NON_FIELD_ERRORS else key): [str(m) for m in messages]
+        for key, messages in errors.items()
+    }
+
+
 def exception_handler(exc, context):
-    """DRF's handler plus a last wall: database complaints about input are 400, never 500."""
+    """The one translator of service errors to API errors, used by every view.
+
+    A service's ValidationError is a 400 with field errors, a `Conflict` (a stale edit) a 409 with who
+    changed what and when, and database complaints about input are 400 or 409, never 500. Views call
+    services and let their errors through; they do not catch them.
+    """
+    if isinstance(exc, Conflict):
+        set_rollback()
+        return Response(exc.as_dict(), status=status.HTTP_409_CONFLICT)
     if isinstance(exc, DjangoValidationError):
-        detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
-        exc = exceptions.ValidationError(detail)
+        exc = exceptions.ValidationError(field_errors(exc))
     elif isinstance(exc, DataError | OverflowError):
         logger.info("Rejected input the database could not take: %s", exc)
+        set_rollback()
         return Response(
             {"detail": gettext("A value is out of range or malformed.")}, status=status.HTTP_400_BAD_REQUEST
         )
     elif isinstance(exc, IntegrityError):
         logger.info("Rejected write that broke a constraint: %s", exc)
+        set_rollback()
         conflict = {"detail": gettext("This conflicts with existing data.")}
         return Response(conflict, status=status.HTTP_409_CONFLICT)
     return drf_exception_handler(exc, context)
 
 
+# ----------------------------------------------------------------------------------- errors in the schema
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField(help_text="What went wrong, in the reader's language.")
+
+
+class FieldErrorsSerializer(serializers.Serializer):
+    """Field errors: each key a field (rows of a list: "<list>-<index>-<field>") with its messages."""
+
+    detail = serializers.CharField(required=False, help_text="A request-wide error.")
+    non_field_errors = serializers.ListField(
+        child=serializers.CharField(), required=False, help_text="Errors of the request as a whole."
+    )
+
+
+class ConflictSerializer(serializers.Serializer):
+    """A stale write (who saved last and when, and the current lock_version) or a clash with stored data."""
+
+    detail = serializers.CharField()
+    changed_by = serializers.CharField(required=False)
+    changed_at = serializers.DateTimeField(required=False, allow_null=True)
+    lock_version = serializers.IntegerField(required=False)
+
+
+ERROR_RESPONSES = {
+    "400": (FieldErrorsSerializer, "Invalid input: field errors (never a 500)."),
+    "401": (ErrorSerializer, "No valid credentials (token or session)."),
+    "403": (ErrorSerializer, "Your role may not do this here."),
+    "404": (ErrorSerializer, "No such object, or it belongs to another tenant (the same answer)."),
+    "409": (ConflictSerializer, "A stale lock_version, or a clash with existing data; nothing was written."),
+}
+
+
+def number_or_numeric_text(text_schema: dict, field) -> dict:
+    """The request schema of a decimal: a JSON number, or the decimal text that responses carry."""
+    number: dict[str, Any] = {"type": "number"}
+    for attribute, keyword in (("min_value", "minimum"), ("max_value", "maximum")):
+        value = getattr(field, attribute, None)
+        if value is not None:
+            number[keyword] = float(value)
+    return {"oneOf": [number, text_schema]}
+
+
+class DecimalFieldSchema(OpenApiSerializerFieldExtension):
+    """DRF answers decimals as strings ("12.50") but takes numbers too: requests say both."""
+
+    target_class = "rest_framework.fields.DecimalField"
+    match_subclasses = True
+
+    def map_serializer_field(self, auto_schema, direction):
+        schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
+        if direction == "request" and schema.get("type") == "string":
+            return number_or_numeric_text(schema, self.target)
+        return schema
+
+
+class CollabAutoSchema(AutoSchema):
+    """drf-spectacular's schema plus the error answers every operation can give (one default, not per view).
+
+    Every operation may answer 400 (bad query or body); authenticated ones 401 and 403; tenant resources
+    404 (a missing or foreign id, another tenant, a page past the end); writes of tenant resources 409.
+    A status a view declares itself keeps its own description.
+    """
+
+    def error_codes(self) -> list[str]:
+        codes = ["400"]
+        if self.get_auth():
+            codes += ["401", "403"]
+        if isinstance(self.view, TenantViewSet):
+            codes.append("404")
+            if self.method not in SAFE_METHODS:
+                codes.append("409")
+        return codes
+
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction)
+        if direction != "response":
+            return responses
+        for code in self.error_codes():
+            if code not in responses:
+                serializer, description = ERROR_RESPONSES[code]
+                responses[code] = self._get_response_for_code(
+                    OpenApiResponse(serializer, description), code, direction=direction
+                )
+        return responses
+
+
 __all__ = [
-    "TenantViewSet", "TenantRelatedField", "active_membership", "all_tenants", "parse_id", "tenant_by_slug",
+    "CollabAutoSchema", "Conflict", "RowsField", "StrictWriteMixin", "TenantRelatedField", "TenantViewSet",
+    "active_membership", "all_tenants", "field_errors", "id_param", "lock_version_field", "lock_version_of",
+    "not_found", "number_or_numeric_text", "parse_id", "tenant_by_slug", "validate_nested",
 ]

@@ -46,3 +46,6 @@ urlpatterns = [
     path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/t/<slug:tenant_slug>/", include([url for router in api_routers for url in router.urls])),
 ]
+
+# Under /api/ an unknown route or an id that cannot be one answers JSON, like every other API error.
+handler404 = "collab.routing.not_found"

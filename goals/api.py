@@ -12,47 +12,26 @@ stale `version` is refused. Other areas register their goals viewsets in `goals/
 
 from __future__ import annotations
 
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, serializers, status
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
 
 from collab.models import OrgUnit, Period
-from collab.routing import MAX_ID, TenantRelatedField, TenantViewSet, parse_id
+from collab.routing import MAX_ID, StrictWriteMixin, TenantRelatedField, TenantViewSet, id_param
 from goals.forms import KPIFilterForm
-from goals.models import KPI, Objective, ObjectiveLink, Perspective
+from goals.models import KPI, Objective, ObjectiveLink, Perspective, ProcessTag
 from goals.selectors.kpis import kpi_search
 from goals.selectors.objectives import objective_queryset
 from goals.services import kpis as kpi_services
 from goals.services import objectives as objective_services
 
 
-def _field_errors(error: ValidationError) -> dict[str, list[str]]:
-    errors = error.message_dict if hasattr(error, "error_dict") else {NON_FIELD_ERRORS: error.messages}
-    return {
-        (api_settings.NON_FIELD_ERRORS_KEY if key == NON_FIELD_ERRORS else key): [str(m) for m in messages]
-        for key, messages in errors.items()
-    }
-
-
-def _id_param(request, name: str, errors: dict) -> int | None:
-    raw = request.query_params.get(name, "")
-    if raw == "":
-        return None
-    pk = parse_id(raw)
-    if pk is None:
-        errors[name] = ["Enter a valid id."]
-    return pk
-
-
 class ServiceWritesMixin:
-    """Create/update/delete through a service; its ValidationError becomes JSON field errors (400)."""
+    """Create/update/delete through a service; its errors reach the API's one exception handler."""
 
     def call_service(self, call, **kwargs):
-        try:
-            return call(actor=self.request.user, **kwargs)
-        except ValidationError as error:
-            raise exceptions.ValidationError(_field_errors(error)) from None
+        return call(actor=self.request.user, **kwargs)
 
     def respond(self, instance, status_code=status.HTTP_200_OK):
         instance = self.get_queryset().get(pk=instance.pk)
@@ -65,7 +44,7 @@ class VersionField(serializers.IntegerField):
 
 
 # ----- KPIs -------------------------------------------------------------------------------------------------
-class KPISerializer(serializers.ModelSerializer):
+class KPISerializer(StrictWriteMixin, serializers.ModelSerializer):
     owner_unit = TenantRelatedField(queryset=OrgUnit.objects)
     objective = TenantRelatedField(queryset=Objective.objects, required=False, allow_null=True)
     owner_unit_code = serializers.CharField(source="owner_unit.code", read_only=True)
@@ -78,6 +57,19 @@ class KPISerializer(serializers.ModelSerializer):
         validators: list = []  # uniqueness of the code is the service's job (one clear field error)
 
 
+def _any(values) -> list[str]:
+    return ["", *values]  # empty: any
+
+
+@extend_schema_view(list=extend_schema(parameters=[
+    OpenApiParameter("q", OpenApiTypes.STR, description="Code or name contains (at most 100 characters)."),
+    OpenApiParameter("perspective", OpenApiTypes.STR, enum=_any(Perspective.values)),
+    OpenApiParameter("direction", OpenApiTypes.STR, enum=_any(KPI.Direction.values)),
+    OpenApiParameter("collaborative", OpenApiTypes.STR, enum=_any(["yes", "no"])),
+    OpenApiParameter("process_tag", OpenApiTypes.STR, enum=_any(ProcessTag.values)),
+    OpenApiParameter("owner_unit", OpenApiTypes.INT),
+    OpenApiParameter("active", OpenApiTypes.STR, enum=_any(["yes", "no"])),
+]))
 class KPIViewSet(
     ServiceWritesMixin,
     mixins.ListModelMixin,
@@ -120,7 +112,7 @@ class KPIViewSet(
 
 
 # ----- objectives -------------------------------------------------------------------------------------------
-class ObjectiveSerializer(serializers.ModelSerializer):
+class ObjectiveSerializer(StrictWriteMixin, serializers.ModelSerializer):
     period = TenantRelatedField(queryset=Period.objects)
     owner_unit = TenantRelatedField(queryset=OrgUnit.objects, required=False, allow_null=True)
     period_label = serializers.CharField(source="period.label", read_only=True)
@@ -153,6 +145,10 @@ class ObjectiveSerializer(serializers.ModelSerializer):
         return [kpi.pk for kpi in obj.kpis.all()]
 
 
+@extend_schema_view(list=extend_schema(parameters=[
+    OpenApiParameter("period", OpenApiTypes.INT),
+    OpenApiParameter("perspective", OpenApiTypes.STR, enum=_any(Perspective.values)),
+]))
 class ObjectiveViewSet(
     ServiceWritesMixin,
     mixins.ListModelMixin,
@@ -166,7 +162,7 @@ class ObjectiveViewSet(
         if self.action != "list":
             return queryset
         errors: dict = {}
-        period = _id_param(self.request, "period", errors)
+        period = id_param(self.request, "period", errors)
         perspective = self.request.query_params.get("perspective", "")
         if perspective and perspective not in Perspective.values:
             errors["perspective"] = [f"Choose one of: {', '.join(Perspective.values)}."]
@@ -206,7 +202,7 @@ class ObjectiveViewSet(
 
 
 # ----- cause → effect links ---------------------------------------------------------------------------------
-class ObjectiveLinkSerializer(serializers.ModelSerializer):
+class ObjectiveLinkSerializer(StrictWriteMixin, serializers.ModelSerializer):
     cause = TenantRelatedField(queryset=Objective.objects)
     effect = TenantRelatedField(queryset=Objective.objects)
     period = serializers.IntegerField(source="cause.period_id", read_only=True)
@@ -231,7 +227,7 @@ class ObjectiveLinkViewSet(
         if self.action != "list":
             return queryset
         errors: dict = {}
-        period = _id_param(self.request, "period", errors)
+        period = id_param(self.request, "period", errors)
         if errors:
             raise exceptions.ValidationError(errors)
         if period is not None:

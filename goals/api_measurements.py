@@ -8,18 +8,31 @@ values derived from months are served by the score selectors, not here.
 
 from __future__ import annotations
 
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_view,
+    inline_serializer,
+)
 from rest_framework import exceptions, mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
 
 from collab.models import Period
-from collab.routing import MAX_ID, TenantRelatedField, TenantViewSet, parse_id
+from collab.routing import (
+    MAX_ID,
+    StrictWriteMixin,
+    TenantRelatedField,
+    TenantViewSet,
+    field_errors,
+    id_param,
+    number_or_numeric_text,
+)
 from goals import engine
 from goals.models import KPI, Measurement
 from goals.services import measurements as services
@@ -27,17 +40,11 @@ from goals.services import measurements as services
 BULK_MAX_ROWS = 5000
 
 
-def _field_errors(error: ValidationError) -> dict[str, list[str]]:
-    errors = error.message_dict if hasattr(error, "error_dict") else {NON_FIELD_ERRORS: error.messages}
-    return {
-        (api_settings.NON_FIELD_ERRORS_KEY if key == NON_FIELD_ERRORS else key): [str(m) for m in messages]
-        for key, messages in errors.items()
-    }
-
-
-@extend_schema_field(OpenApiTypes.DECIMAL)
 class NumberField(serializers.Field):
-    """A measurement value: a JSON number or numeric text, parsed by the service's rules (None allowed)."""
+    """A measurement value: a JSON number or numeric text, parsed by the service's rules (None allowed).
+
+    Answered as the decimal string it is stored as (e.g. "12.5000"), never as a float.
+    """
 
     def __init__(self, **kwargs):
         kwargs.setdefault("allow_null", True)
@@ -53,7 +60,24 @@ class NumberField(serializers.Field):
         return None if value is None else str(value)
 
 
-class MeasurementSerializer(serializers.ModelSerializer):
+class NumberFieldSchema(OpenApiSerializerFieldExtension):
+    """Answered as decimal text; taken as a JSON number or as numeric text (e.g. "1,250.5")."""
+
+    target_class = NumberField
+
+    def map_serializer_field(self, auto_schema, direction):
+        answered = {
+            "type": "string",
+            "format": "decimal",
+            "pattern": r"^-?[0-9]{1,16}\.[0-9]{4}$",
+            "description": "A decimal number as text with 4 decimals, e.g. \"12.5000\".",
+        }
+        if direction == "request":
+            return number_or_numeric_text({"type": "string"}, self.target)
+        return answered
+
+
+class MeasurementSerializer(StrictWriteMixin, serializers.ModelSerializer):
     kpi = TenantRelatedField(queryset=KPI.objects)
     period = TenantRelatedField(queryset=Period.objects)
     kpi_code = serializers.CharField(source="kpi.code", read_only=True)
@@ -100,6 +124,12 @@ class BulkItemSerializer(MeasurementSerializer):
     target = NumberField(required=False)
 
 
+@extend_schema_view(
+    list=extend_schema(parameters=[OpenApiParameter("period", OpenApiTypes.INT),
+                                   OpenApiParameter("kpi", OpenApiTypes.INT)]),
+    partial_update=extend_schema(request=MeasurementUpdateSerializer),
+    update=extend_schema(request=MeasurementUpdateSerializer),
+)
 class MeasurementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
     serializer_class = MeasurementSerializer
 
@@ -108,30 +138,19 @@ class MeasurementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Tenan
         queryset = queryset.order_by("period_id", "kpi__code", "id")
         if self.action != "list":
             return queryset
-        errors = {}
-        for name in ("period", "kpi"):
-            raw = self.request.query_params.get(name)
-            if raw in (None, ""):
-                continue
-            pk = parse_id(raw)
-            if pk is None:
-                errors[name] = ["Enter a valid id."]
-                continue
-            queryset = queryset.filter(**{f"{name}_id": pk})
+        errors: dict = {}
+        ids = {name: id_param(self.request, name, errors) for name in ("period", "kpi")}
         if errors:
             raise exceptions.ValidationError(errors)
+        for name, pk in ids.items():
+            if pk is not None:
+                queryset = queryset.filter(**{f"{name}_id": pk})
         return queryset
 
     def get_serializer_class(self):
         if self.action in ("update", "partial_update"):
             return MeasurementUpdateSerializer
         return MeasurementSerializer
-
-    def _service(self, call, **kwargs):
-        try:
-            return call(actor=self.request.user, **kwargs)
-        except ValidationError as error:
-            raise exceptions.ValidationError(_field_errors(error)) from None
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
@@ -140,8 +159,8 @@ class MeasurementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Tenan
         if Measurement.objects.filter(kpi=data["kpi"], period=data["period"]).exists():
             message = "This KPI already has a measurement in this period; update it instead."
             raise exceptions.ValidationError({"non_field_errors": [message]})
-        measurement = self._service(
-            services.measurement_upsert,
+        measurement = services.measurement_upsert(
+            actor=request.user,
             kpi=data["kpi"],
             period=data["period"],
             target=data["target"],
@@ -158,8 +177,8 @@ class MeasurementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Tenan
         data = serializer.validated_data
         if not partial and "target" not in data:
             raise exceptions.ValidationError({"target": ["This field is required."]})
-        measurement = self._service(
-            services.measurement_upsert,
+        measurement = services.measurement_upsert(
+            actor=request.user,
             kpi=measurement.kpi,
             period=measurement.period,
             target=data.get("target", services.KEEP),
@@ -189,8 +208,12 @@ class MeasurementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Tenan
             400: inline_serializer(
                 "MeasurementBulkErrors",
                 {
-                    "detail": serializers.CharField(),
-                    "rows": serializers.ListField(child=serializers.DictField()),
+                    "detail": serializers.CharField(required=False),
+                    "rows": serializers.ListField(
+                        child=serializers.DictField(), required=False,
+                        help_text="One object of field errors per row sent, in order ({} for a good row).",
+                    ),
+                    "non_field_errors": serializers.ListField(child=serializers.CharField(), required=False),
                 },
             ),
         },
@@ -226,7 +249,7 @@ class MeasurementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Tenan
             with transaction.atomic():
                 result = services.measurements_bulk_upsert(actor=request.user, rows=items)
         except services.BulkErrors as error:
-            rows = [_field_errors(ValidationError(row)) if row else {} for row in error.rows]
+            rows = [field_errors(ValidationError(row)) if row else {} for row in error.rows]
             return self._bulk_errors(rows)
         ids = [m.pk for m in result.measurements]
         fresh = {m.pk: m for m in Measurement.objects.select_related("kpi", "period").filter(pk__in=ids)}
@@ -240,6 +263,9 @@ class MeasurementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Tenan
         )
 
     def _bulk_errors(self, rows):
+        # Each row's errors are an object of field errors; a row that is not an object at all (e.g. null)
+        # gets DRF's list of messages, filed under non_field_errors so every row has the one shape.
+        rows = [row if isinstance(row, dict) else {"non_field_errors": list(row)} for row in rows]
         bad = sum(1 for row in rows if row)
         return Response(
             {"detail": f"{bad} row(s) have errors; nothing was written.", "rows": rows},

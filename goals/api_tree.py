@@ -19,32 +19,19 @@ period reads exactly like a missing one; ids in query strings that are not the t
 
 from __future__ import annotations
 
-from django.core.exceptions import NON_FIELD_ERRORS
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import exceptions, mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
 
-from collab.models import OrgUnit, Period, Position, Role
-from collab.routing import MAX_ID, TenantRelatedField, TenantViewSet
+from collab.models import ALL_BUT_EMPLOYEES, OrgUnit, Period, Position, Role
+from collab.routing import MAX_ID, StrictWriteMixin, TenantRelatedField, TenantViewSet
 from goals.models import KPI, Goal
 from goals.selectors import tree as selectors
 from goals.services import tree as services
-
-READERS = frozenset({Role.HR_ADMIN, Role.MANAGER, Role.COMMITTEE, Role.AUDITOR})
-
-
-def _field_errors(error: DjangoValidationError) -> dict[str, list[str]]:
-    errors = error.message_dict if hasattr(error, "error_dict") else {NON_FIELD_ERRORS: error.messages}
-    return {
-        (api_settings.NON_FIELD_ERRORS_KEY if key == NON_FIELD_ERRORS else key): [str(m) for m in messages]
-        for key, messages in errors.items()
-    }
 
 
 def _weight(**kwargs) -> serializers.DecimalField:
@@ -55,7 +42,7 @@ def _id(**kwargs) -> serializers.IntegerField:
     return serializers.IntegerField(min_value=1, max_value=MAX_ID, **kwargs)
 
 
-class GoalSerializer(serializers.ModelSerializer):
+class GoalSerializer(StrictWriteMixin, serializers.ModelSerializer):
     period = TenantRelatedField(queryset=Period.objects)
     parent = TenantRelatedField(queryset=Goal.objects, allow_null=True, required=False)
     org_unit = TenantRelatedField(queryset=OrgUnit.objects)
@@ -64,7 +51,9 @@ class GoalSerializer(serializers.ModelSerializer):
     weight = _weight(required=False)
     version = serializers.IntegerField(required=False, min_value=0, max_value=MAX_ID)
     org_unit_name = serializers.CharField(source="org_unit.name", read_only=True)
-    position_title = serializers.CharField(source="position.title", read_only=True, default=None)
+    position_title = serializers.CharField(
+        source="position.title", read_only=True, default=None, allow_null=True
+    )
     kpi_code = serializers.CharField(source="kpi.code", read_only=True)
     kpi_name = serializers.CharField(source="kpi.name", read_only=True)
     collaborative = serializers.BooleanField(source="kpi.is_collaborative", read_only=True)
@@ -84,7 +73,7 @@ class GoalFilters(serializers.Serializer):
     parent = _id(required=False)
     kpi = _id(required=False)
     org_unit = _id(required=False)
-    root = serializers.ChoiceField(choices=["yes", "no"], required=False)
+    root = serializers.ChoiceField(choices=["yes", "no"], required=False, allow_blank=True)
 
 
 class TreeParams(serializers.Serializer):
@@ -131,6 +120,110 @@ class CopySerializer(serializers.Serializer):
     target = TenantRelatedField(queryset=Period.objects)
 
 
+# ----- response shapes of the tree and the trace (what `_node_json` and the actions return)
+def _number(**kwargs):
+    return serializers.FloatField(allow_null=True, **kwargs)
+
+
+class NodeUnitSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    name = serializers.CharField()
+    kind = serializers.CharField()
+    parent_name = serializers.CharField(allow_null=True)
+
+
+class NodePositionSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField(allow_null=True)
+
+
+class NodeKPISerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    name = serializers.CharField()
+    perspective = serializers.CharField()
+    collaborative = serializers.BooleanField()
+    owner_unit = serializers.IntegerField()
+
+
+class GoalNodeSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    parent = serializers.IntegerField(allow_null=True)
+    depth = serializers.IntegerField()
+    org_unit = NodeUnitSerializer()
+    position = NodePositionSerializer(allow_null=True)
+    kpi = NodeKPISerializer()
+    weight = serializers.DecimalField(max_digits=5, decimal_places=2)
+    progress = _number(help_text="Weighted progress of the subtree, 0–100 (null when nothing is measured).")
+    band = serializers.CharField()
+    measured = _number(help_text="The goal's own KPI score (null when not measured).")
+    measured_band = serializers.CharField()
+    target = _number()
+    actual = _number()
+
+
+class TreeNodeSerializer(GoalNodeSerializer):
+    children_sum = serializers.DecimalField(
+        max_digits=7, decimal_places=2, required=False, help_text="Sum of the children's weights."
+    )
+    children = serializers.ListField(
+        child=serializers.DictField(), help_text="The children, each a node of this same shape."
+    )
+
+
+class OffGroupSerializer(serializers.Serializer):
+    parent = serializers.IntegerField(allow_null=True)
+    sum = serializers.DecimalField(max_digits=7, decimal_places=2)
+
+
+class GoalTreeSerializer(serializers.Serializer):
+    period = serializers.IntegerField()
+    status = serializers.CharField()
+    goals = serializers.IntegerField()
+    off_groups = OffGroupSerializer(many=True, help_text="Sibling groups whose weights do not add up to 100.")
+    tree = TreeNodeSerializer(many=True)
+
+
+class TraceSummarySerializer(serializers.Serializer):
+    units = serializers.IntegerField()
+    positions = serializers.IntegerField()
+    cross_department_share = serializers.FloatField()
+
+
+class ResponsibleSerializer(serializers.Serializer):
+    org_unit = serializers.IntegerField()
+    org_unit_name = serializers.CharField()
+    org_unit_code = serializers.CharField()
+    org_unit_label = serializers.CharField()
+    position_title = serializers.CharField(allow_null=True)
+    effective_weight = serializers.FloatField()
+    goals = serializers.IntegerField()
+    cross_department = serializers.BooleanField()
+
+
+class ContributionSerializer(GoalNodeSerializer):
+    root = serializers.IntegerField()
+    path = serializers.ListField(child=serializers.IntegerField())
+    path_labels = serializers.ListField(child=serializers.CharField())
+    org_unit_label = serializers.CharField()
+    share = serializers.FloatField()
+    effective_weight = serializers.FloatField()
+    is_leaf = serializers.BooleanField()
+    cross_department = serializers.BooleanField()
+    reasons = serializers.ListField(child=serializers.CharField())
+
+
+class GoalTraceSerializer(serializers.Serializer):
+    period = serializers.IntegerField()
+    kpi = serializers.IntegerField(allow_null=True)
+    goal = serializers.IntegerField(allow_null=True)
+    roots = serializers.ListField(child=serializers.IntegerField())
+    summary = TraceSummarySerializer()
+    responsible = ResponsibleSerializer(many=True)
+    contributions = ContributionSerializer(many=True)
+
+
 def _node_json(node: selectors.Node) -> dict:
     return {
         "id": node.id,
@@ -171,7 +264,7 @@ def _nested(tree: selectors.Tree, roots: list[selectors.Node]) -> list[dict]:
 
 
 class GoalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
-    read_roles = READERS
+    read_roles = ALL_BUT_EMPLOYEES
     write_roles = frozenset({Role.HR_ADMIN})
     serializer_class = GoalSerializer
 
@@ -201,11 +294,8 @@ class GoalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSe
         return dict(serializer.validated_data)
 
     def _call(self, function, **kwargs):
-        try:
-            with transaction.atomic():
-                return function(**kwargs)
-        except DjangoValidationError as error:
-            raise exceptions.ValidationError(_field_errors(error)) from None
+        with transaction.atomic():  # several service calls (update, then move) are one write
+            return function(**kwargs)
 
     def _respond(self, goal: Goal, code=status.HTTP_200_OK) -> Response:
         goal = self.get_queryset().get(pk=goal.pk)
@@ -252,7 +342,10 @@ class GoalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSe
     def partial_update(self, request, *args, **kwargs):
         return self.update(request, *args, partial=True, **kwargs)
 
-    @extend_schema(parameters=[OpenApiParameter("subtree", str, enum=["yes", "no"])])
+    @extend_schema(
+        parameters=[OpenApiParameter("subtree", str, enum=["yes", "no"])],
+        responses=inline_serializer("GoalDeleted", {"deleted": serializers.IntegerField()}),
+    )
     def destroy(self, request, *args, **kwargs):
         goal = self.get_object()
         subtree = request.query_params.get("subtree") == "yes"
@@ -271,7 +364,7 @@ class GoalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSe
         )
         return self._respond(moved)
 
-    @extend_schema(parameters=[TreeParams])
+    @extend_schema(parameters=[TreeParams], responses=GoalTreeSerializer)
     @action(detail=False, methods=["get"], url_path="tree", url_name="api-tree")
     def tree(self, request, *args, **kwargs):
         params = self._params(TreeParams)
@@ -294,9 +387,9 @@ class GoalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSe
             "tree": _nested(tree, roots),
         })
 
-    @extend_schema(parameters=[TraceParams])
+    @extend_schema(parameters=[TraceParams], responses=GoalTraceSerializer)
     @action(detail=False, methods=["get"], url_path="trace", url_name="api-trace")
-    def trace(self, request, *args, **kwargs):
+    def trace_goals(self, request, *args, **kwargs):  # not `trace`: that would answer HTTP TRACE
         params = self._params(TraceParams)
         period = self._period(params["period"])
         tree = selectors.load_tree(period)
@@ -344,14 +437,38 @@ class GoalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSe
             ],
         })
 
-    @extend_schema(request=ReweightSerializer)
+    @extend_schema(
+        request=ReweightSerializer,
+        responses=inline_serializer("GoalsReweighted", {
+            "sum": serializers.DecimalField(max_digits=7, decimal_places=2),
+            "publishable": serializers.BooleanField(),
+        }),
+    )
     @action(detail=False, methods=["post"], url_path="reweight", url_name="api-reweight")
     def reweight(self, request, *args, **kwargs):
         data = self._body(ReweightSerializer)
         total = self._call(services.siblings_reweight, actor=request.user, weights=data["weights"])
         return Response({"sum": f"{total:.2f}", "publishable": total == services.HUNDRED})
 
-    @extend_schema(request=PublishSerializer)
+    @extend_schema(
+        request=PublishSerializer,
+        responses={
+            200: inline_serializer("TreePublished", {
+                "period": serializers.IntegerField(), "published": serializers.IntegerField(),
+            }),
+            400: inline_serializer("TreePublishRefused", {
+                "weights": serializers.ListField(child=serializers.CharField(), required=False),
+                "groups": serializers.ListField(child=inline_serializer("TreeOffGroup", {
+                    "parent": serializers.IntegerField(allow_null=True),
+                    "parent_label": serializers.CharField(),
+                    "sum": serializers.DecimalField(max_digits=7, decimal_places=2),
+                    "goals": serializers.IntegerField(),
+                }), required=False),
+                "detail": serializers.CharField(required=False),
+                "non_field_errors": serializers.ListField(child=serializers.CharField(), required=False),
+            }),
+        },
+    )
     @action(detail=False, methods=["post"], url_path="publish", url_name="api-publish")
     def publish(self, request, *args, **kwargs):
         data = self._body(PublishSerializer)
@@ -369,11 +486,14 @@ class GoalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSe
                 },
                 status=status.HTTP_400_BAD_REQUEST,
             )
-        except DjangoValidationError as error:
-            raise exceptions.ValidationError(_field_errors(error)) from None
         return Response({"period": data["period"].pk, "published": count})
 
-    @extend_schema(request=CopySerializer)
+    @extend_schema(
+        request=CopySerializer,
+        responses={201: inline_serializer("TreeCopied", {
+            "target": serializers.IntegerField(), "copied": serializers.IntegerField(),
+        })},
+    )
     @action(detail=False, methods=["post"], url_path="copy", url_name="api-copy")
     def copy(self, request, *args, **kwargs):
         data = self._body(CopySerializer)

@@ -22,19 +22,30 @@ from decimal import Decimal
 
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
-from collab.api.writes import StaleAnswersMixin, lock_version_of, validate_nested
 from collab.models import ALL_BUT_EMPLOYEES, OrgUnit, Period, Position
-from collab.routing import MAX_ID, TenantRelatedField, TenantViewSet, parse_id
+from collab.routing import (
+    RowsField,
+    StrictWriteMixin,
+    TenantRelatedField,
+    TenantViewSet,
+    id_param,
+    lock_version_field,
+    lock_version_of,
+    validate_nested,
+)
 from goals.models import KPI
 from interlock.models import LineRole, Scorecard, ScorecardLine
 from interlock.services import scorecards as services
 from responsibility.concurrency import user_label
+
+# Who reads scorecards (not a sibling app's constant: apps do not import each other's api modules).
 
 
 class ScorecardLineSerializer(serializers.Serializer):
@@ -105,15 +116,43 @@ class ScorecardSerializer(serializers.ModelSerializer):
         return user_label(obj.updated_by)
 
 
-class ScorecardUpdateSerializer(serializers.Serializer):
-    lock_version = serializers.IntegerField(min_value=0, max_value=MAX_ID)
+class ScorecardCreateSerializer(StrictWriteMixin, serializers.Serializer):
+    """A new scorecard: its period and subject (a unit or a position), optionally its weight and lines."""
+
+    shown_by = ScorecardSerializer
+    period = TenantRelatedField(queryset=Period.objects)
+    org_unit = TenantRelatedField(queryset=OrgUnit.objects, required=False, allow_null=True)
+    position = TenantRelatedField(queryset=Position.objects, required=False, allow_null=True)
+    review_weight = serializers.DecimalField(
+        max_digits=4, decimal_places=3, min_value=0, max_value=1, required=False, default=Decimal("0")
+    )
+    lines = RowsField(ScorecardLineSerializer, required=False)
+
+
+class ScorecardUpdateSerializer(StrictWriteMixin, serializers.Serializer):
+    """A save of the scorecard: its period and subject do not change (a 400 when sent)."""
+
+    shown_by = ScorecardSerializer
+    lock_version = lock_version_field()
     review_weight = serializers.DecimalField(
         max_digits=4, decimal_places=3, min_value=0, max_value=1, required=False
     )
+    lines = RowsField(ScorecardLineSerializer)
 
 
-class LockSerializer(serializers.Serializer):
-    lock_version = serializers.IntegerField(min_value=0, max_value=MAX_ID)
+class LockSerializer(StrictWriteMixin, serializers.Serializer):
+    shown_by = ScorecardSerializer
+    lock_version = lock_version_field()
+
+
+class ScorecardSavedSerializer(ScorecardSerializer):
+    warnings = serializers.ListField(
+        child=serializers.CharField(), read_only=True,
+        help_text="Why the scorecard may need a second look (e.g. a collaborative share under the minimum).",
+    )
+
+    class Meta(ScorecardSerializer.Meta):
+        fields = [*ScorecardSerializer.Meta.fields, "warnings"]
 
 
 def scorecard_queryset():
@@ -123,7 +162,17 @@ def scorecard_queryset():
     )
 
 
-class ScorecardViewSet(StaleAnswersMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
+@extend_schema_view(
+    list=extend_schema(parameters=[
+        OpenApiParameter("period", OpenApiTypes.INT),
+        OpenApiParameter("status", OpenApiTypes.STR, enum=Scorecard.Status.values),
+        OpenApiParameter("kind", OpenApiTypes.STR, enum=["unit", "position"]),
+    ]),
+    create=extend_schema(request=ScorecardCreateSerializer, responses={201: ScorecardSerializer}),
+    update=extend_schema(request=ScorecardUpdateSerializer, responses=ScorecardSavedSerializer),
+    partial_update=extend_schema(request=ScorecardUpdateSerializer, responses=ScorecardSavedSerializer),
+)
+class ScorecardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
     serializer_class = ScorecardSerializer
     read_roles = ALL_BUT_EMPLOYEES
 
@@ -133,12 +182,9 @@ class ScorecardViewSet(StaleAnswersMixin, mixins.ListModelMixin, mixins.Retrieve
             return queryset
         params = self.request.query_params
         errors: dict = {}
-        period = params.get("period", "")
-        if period:
-            if parse_id(period) is None:
-                errors["period"] = [_("Enter a valid id.")]
-            else:
-                queryset = queryset.filter(period_id=parse_id(period))
+        period = id_param(self.request, "period", errors)
+        if period is not None:
+            queryset = queryset.filter(period_id=period)
         state = params.get("status", "")
         if state:
             if state not in Scorecard.Status.values:
@@ -159,10 +205,18 @@ class ScorecardViewSet(StaleAnswersMixin, mixins.ListModelMixin, mixins.Retrieve
         return queryset
 
     def _respond(self, card, code=status.HTTP_200_OK, warnings=None):
-        data = dict(self.get_serializer(scorecard_queryset().get(pk=card.pk)).data)
+        data = dict(ScorecardSerializer(scorecard_queryset().get(pk=card.pk)).data)
         if warnings is not None:
             data["warnings"] = [str(w) for w in warnings]
         return Response(data, status=code)
+
+    def _body(self, serializer_class, *, partial: bool = False) -> dict:
+        if not hasattr(self.request.data, "get"):
+            raise exceptions.ValidationError({api_settings.NON_FIELD_ERRORS_KEY: [_("Send a JSON object.")]})
+        serializer = serializer_class(data=self.request.data, partial=partial,
+                                      context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        return dict(serializer.validated_data)
 
     def _lines(self, request, *, required: bool):
         if not required and "lines" not in request.data:
@@ -172,12 +226,10 @@ class ScorecardViewSet(StaleAnswersMixin, mixins.ListModelMixin, mixins.Retrieve
         )
 
     def create(self, request, *args, **kwargs):
-        serializer = ScorecardSerializer(data=request.data, context=self.get_serializer_context())
-        serializer.is_valid(raise_exception=True)
+        data = self._body(ScorecardCreateSerializer)
         lines = self._lines(request, required=False)
-        data = serializer.validated_data
-        card = self.call(
-            services.scorecard_create, period=data["period"], org_unit=data.get("org_unit"),
+        card = services.scorecard_create(
+            actor=request.user, period=data["period"], org_unit=data.get("org_unit"),
             position=data.get("position"), review_weight=data.get("review_weight", Decimal("0")),
             lines=[] if lines is services.UNSET else lines,
         )  # fmt: skip
@@ -185,36 +237,30 @@ class ScorecardViewSet(StaleAnswersMixin, mixins.ListModelMixin, mixins.Retrieve
 
     def update(self, request, *args, **kwargs):
         card = self.get_object()
-        if not hasattr(request.data, "get"):
-            raise exceptions.ValidationError({api_settings.NON_FIELD_ERRORS_KEY: [_("Send a JSON object.")]})
         partial = kwargs.get("partial", False)
-        serializer = ScorecardUpdateSerializer(data=request.data, partial=partial)
-        serializer.is_valid(raise_exception=True)
+        data = self._body(ScorecardUpdateSerializer, partial=partial)
         version = lock_version_of(request)
         lines = self._lines(request, required=not partial)
-        rho = serializer.validated_data.get("review_weight", services.UNSET)
-        result = self.call(services.scorecard_save, scorecard=card, lock_version=version, review_weight=rho,
-                           lines=lines)  # fmt: skip
+        rho = data.get("review_weight", services.UNSET)
+        result = services.scorecard_save(actor=request.user, scorecard=card, lock_version=version,
+                                         review_weight=rho, lines=lines)  # fmt: skip
         return self._respond(result.scorecard, warnings=result.warnings)
 
     def partial_update(self, request, *args, **kwargs):
         return self.update(request, *args, partial=True, **kwargs)
 
-    def _lock(self, request) -> int:
-        if not hasattr(request.data, "get"):
-            raise exceptions.ValidationError({api_settings.NON_FIELD_ERRORS_KEY: [_("Send a JSON object.")]})
-        return lock_version_of(request)
-
-    @extend_schema(request=LockSerializer, responses={200: ScorecardSerializer})
+    @extend_schema(request=LockSerializer, responses={200: ScorecardSavedSerializer})
     @action(detail=True, methods=["post"])
     def publish(self, request, *args, **kwargs):
         card = self.get_object()
-        result = self.call(services.scorecard_publish, scorecard=card, lock_version=self._lock(request))
+        version = self._body(LockSerializer)["lock_version"]
+        result = services.scorecard_publish(actor=request.user, scorecard=card, lock_version=version)
         return self._respond(result.scorecard, warnings=result.warnings)
 
     @extend_schema(request=LockSerializer, responses={200: ScorecardSerializer})
     @action(detail=True, methods=["post"])
     def unpublish(self, request, *args, **kwargs):
         card = self.get_object()
-        saved = self.call(services.scorecard_unpublish, scorecard=card, lock_version=self._lock(request))
+        version = self._body(LockSerializer)["lock_version"]
+        saved = services.scorecard_unpublish(actor=request.user, scorecard=card, lock_version=version)
         return self._respond(saved)

@@ -4,6 +4,10 @@
                                       incomplete=yes|no), retrieve (with the explained breakdown)
 `/api/v1/t/<slug>/scores/recompute/`  POST {"period": <id>} (HR admin) → 202 {"job": id, "url": …}
 `/api/v1/t/<slug>/jobs/`              list (filters: status, kind), retrieve (progress 0–100)
+`/api/v1/t/<slug>/unit-matrix-scores/<unit id>/?period=<id>`  the responsibility matrices in effect that
+                                      give the unit a row: every row's contribution, points and shortfall,
+                                      each matrix's composite, the unit's shortfall total — the numbers of
+                                      the department dashboard, from its selector and under its access rule
 
 Every member reads jobs and the scores `interlock.access` lets them read (the review part is never shown
 below the anonymity threshold: the engine leaves it out). Only HR admins start a recompute; a closed period
@@ -14,18 +18,27 @@ from __future__ import annotations
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+    inline_serializer,
+)
 from rest_framework import exceptions, mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from collab.jobs import job_progress
-from collab.models import ALL_ROLES, Job, Period, Role
-from collab.routing import TenantRelatedField, TenantViewSet, parse_id
+from collab.models import ALL_BUT_EMPLOYEES, ALL_ROLES, Job, OrgUnit, Period, Role
+from collab.routing import TenantRelatedField, TenantViewSet, id_param
 from collab.selectors.org import repeated_unit_names
-from interlock.access import readable_snapshots
+from collab.selectors.periods import periods_ordered
+from interlock.access import may_read_unit, own_unit, readable_snapshots
 from interlock.models import ScoreSnapshot
 from interlock.recompute import scores_recompute_request
+from interlock.selectors.dashboards import unit_dashboard
 from interlock.selectors.scores import (
     FLAG_FILTERS,
     explain,
@@ -83,16 +96,13 @@ def _yes_no(request, name: str, errors: dict):
     return raw == "yes"
 
 
-def _id(request, name: str, errors: dict) -> int | None:
-    raw = request.query_params.get(name, "")
-    if raw == "":
-        return None
-    pk = parse_id(raw)
-    if pk is None:
-        errors[name] = ["Enter a valid id."]
-    return pk
-
-
+@extend_schema_view(list=extend_schema(parameters=[
+    OpenApiParameter("period", OpenApiTypes.INT),
+    OpenApiParameter("kind", OpenApiTypes.STR, enum=["", "unit", "position"]),
+    OpenApiParameter("q", OpenApiTypes.STR, description="Subject name contains (at most 100 characters)."),
+    OpenApiParameter("flag", OpenApiTypes.STR, enum=["", *FLAG_FILTERS]),
+    OpenApiParameter("incomplete", OpenApiTypes.STR, enum=["", "yes", "no"]),
+]))
 class ScoreViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
     read_roles = ALL_ROLES
     write_roles = frozenset({Role.HR_ADMIN})
@@ -112,7 +122,7 @@ class ScoreViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewS
         if self.action != "list":
             return snapshot_queryset()
         errors: dict = {}
-        period = _id(self.request, "period", errors)
+        period = id_param(self.request, "period", errors)
         kind = self.request.query_params.get("kind", "")
         if kind not in ("", "unit", "position"):
             errors["kind"] = ["Choose unit or position."]
@@ -169,6 +179,10 @@ class JobSerializer(serializers.ModelSerializer):
         return (obj.params or {}).get("result")
 
 
+@extend_schema_view(list=extend_schema(parameters=[
+    OpenApiParameter("status", OpenApiTypes.STR, enum=["", *Job.Status.values]),
+    OpenApiParameter("kind", OpenApiTypes.STR, enum=["", *Job.Kind.values]),
+]))
 class JobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
     read_roles = ALL_ROLES
     serializer_class = JobSerializer
@@ -188,3 +202,70 @@ class JobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet
         if kind:
             jobs = jobs.filter(kind=kind)
         return jobs
+
+
+# ----- the responsibility-matrix numbers of the department dashboard
+def _figure(**kwargs):
+    return serializers.FloatField(allow_null=True, **kwargs)
+
+
+class MatrixRowScoreSerializer(serializers.Serializer):
+    unit = serializers.IntegerField(source="unit.pk")
+    unit_name = serializers.CharField(source="unit.name")
+    is_self = serializers.BooleanField(help_text="The row of the unit asked about.")
+    role = serializers.CharField(help_text="lead, collaborating or support")
+    share = serializers.FloatField(help_text="The row's share of the KPI, in %.")
+    eval_kpi = serializers.CharField(help_text="The evaluation KPI's label, or empty.")
+    contribution = _figure(help_text="The unit's contribution score for this row (0–cap).")
+    points = _figure(help_text="Responsibility points: share × contribution / 100.")
+    shortfall = _figure(help_text="share × (100 − min(contribution, 100)) / 100.")
+
+
+class UnitMatrixSerializer(serializers.Serializer):
+    matrix = serializers.IntegerField()
+    kpi = serializers.IntegerField(source="kpi.pk")
+    kpi_label = serializers.CharField(source="kpi.label")
+    kpi_score = _figure(help_text="The KPI's score in the period.")
+    composite = _figure(
+        help_text="The matrix's composite index: Σ share × contribution / 100 (null while a row has no data)."
+    )
+    rows = MatrixRowScoreSerializer(many=True)
+
+
+class UnitMatrixScoresSerializer(serializers.Serializer):
+    unit = serializers.IntegerField()
+    period = serializers.IntegerField()
+    shortfall_total = serializers.FloatField(help_text="The unit's responsibility shortfall carried.")
+    matrices = UnitMatrixSerializer(many=True)
+
+
+class UnitMatrixParams(serializers.Serializer):
+    period = TenantRelatedField(queryset=Period.objects)
+
+
+class UnitMatrixScoresViewSet(TenantViewSet):
+    """The department dashboard's matrix numbers: HR, committee members and auditors read every unit, a
+    manager their own unit and the units below it (the page's rule)."""
+
+    read_roles = ALL_BUT_EMPLOYEES
+    serializer_class = UnitMatrixScoresSerializer
+
+    @extend_schema(parameters=[UnitMatrixParams], responses=UnitMatrixScoresSerializer)
+    def retrieve(self, request, *args, **kwargs):
+        unit = OrgUnit.objects.filter(pk=kwargs["pk"]).first()
+        if unit is None:
+            raise exceptions.NotFound()
+        if not may_read_unit(request.membership, unit, own_unit(request.user)):
+            raise exceptions.PermissionDenied(_("You may read your own unit and the units below it."))
+        params = UnitMatrixParams(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        period = params.validated_data["period"]
+        data = unit_dashboard(unit, period, periods_ordered())
+        return Response(UnitMatrixScoresSerializer({
+            "unit": unit.pk,
+            "period": period.pk,
+            "shortfall_total": data["shortfall_total"],
+            "matrices": data["shared"],
+        }).data)
+
+

@@ -5,7 +5,7 @@ from django.urls import path
 
 from collab.api import tenant_router
 from interlock.api import ScorecardViewSet
-from interlock.api_scores import JobViewSet, ScoreViewSet
+from interlock.api_scores import JobViewSet, ScoreViewSet, UnitMatrixScoresViewSet
 from interlock.views import dashboards, scorecards, scores
 
 urlpatterns = [
@@ -36,4 +36,5 @@ api_router = tenant_router()
 # Basename "api-scorecard": "scorecard-list" is the page.
 api_router.register(r"scorecards", ScorecardViewSet, basename="api-scorecard")
 api_router.register("scores", ScoreViewSet, basename="api-score")
+api_router.register("unit-matrix-scores", UnitMatrixScoresViewSet, basename="api-unit-matrix-scores")
 api_router.register("jobs", JobViewSet, basename="api-job")

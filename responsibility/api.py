@@ -18,15 +18,24 @@ committee members and auditors read.
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
-from collab.api.writes import StaleAnswersMixin, lock_version_of, validate_nested
 from collab.models import ALL_BUT_EMPLOYEES, OrgUnit, Period
-from collab.routing import MAX_ID, TenantRelatedField, TenantViewSet, parse_id
+from collab.routing import (
+    RowsField,
+    StrictWriteMixin,
+    TenantRelatedField,
+    TenantViewSet,
+    id_param,
+    lock_version_field,
+    lock_version_of,
+    validate_nested,
+)
 from goals.models import KPI
 from responsibility import services
 from responsibility.concurrency import user_label
@@ -70,21 +79,44 @@ class MatrixSerializer(serializers.ModelSerializer):
         return user_label(obj.updated_by)
 
 
-class MatrixUpdateSerializer(serializers.Serializer):
-    lock_version = serializers.IntegerField(min_value=0, max_value=MAX_ID)
-    note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
-
-
-class MatrixNewVersionSerializer(serializers.Serializer):
-    lock_version = serializers.IntegerField(min_value=0, max_value=MAX_ID)
+class MatrixCreateSerializer(StrictWriteMixin, serializers.Serializer):
+    shown_by = MatrixSerializer
+    kpi = TenantRelatedField(queryset=KPI.objects)
     effective_from = TenantRelatedField(queryset=Period.objects)
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    rows = RowsField(MatrixRowSerializer)
+
+
+class MatrixUpdateSerializer(StrictWriteMixin, serializers.Serializer):
+    """A correction of this version: its KPI and first period do not change (a 400 when sent)."""
+
+    shown_by = MatrixSerializer
+    lock_version = lock_version_field()
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    rows = RowsField(MatrixRowSerializer)
+
+
+class MatrixNewVersionSerializer(StrictWriteMixin, serializers.Serializer):
+    shown_by = MatrixSerializer
+    lock_version = lock_version_field()
+    effective_from = TenantRelatedField(queryset=Period.objects)
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    rows = RowsField(MatrixRowSerializer)
 
 
 # --------------------------------------------------------------------------------------------- viewset
 
 
-class MatrixViewSet(StaleAnswersMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
+@extend_schema_view(
+    list=extend_schema(parameters=[
+        OpenApiParameter("kpi", OpenApiTypes.INT, description="Only this KPI's versions."),
+        OpenApiParameter("period", OpenApiTypes.INT, description="The versions in effect in this period."),
+    ]),
+    create=extend_schema(request=MatrixCreateSerializer, responses={201: MatrixSerializer}),
+    update=extend_schema(request=MatrixUpdateSerializer, responses=MatrixSerializer),
+    partial_update=extend_schema(request=MatrixUpdateSerializer, responses=MatrixSerializer),
+)
+class MatrixViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
     serializer_class = MatrixSerializer
     read_roles = ALL_BUT_EMPLOYEES
 
@@ -93,21 +125,14 @@ class MatrixViewSet(StaleAnswersMixin, mixins.ListModelMixin, mixins.RetrieveMod
         if self.action != "list":
             return queryset
         errors: dict = {}
-        ids = {}
-        for name in ("kpi", "period"):
-            raw = self.request.query_params.get(name, "")
-            if raw == "":
-                continue
-            if parse_id(raw) is None:
-                errors[name] = [_("Enter a valid id.")]
-            else:
-                ids[name] = parse_id(raw)
+        kpi = id_param(self.request, "kpi", errors)
+        period_id = id_param(self.request, "period", errors)
         if errors:
             raise exceptions.ValidationError(errors)
-        if "kpi" in ids:
-            queryset = queryset.filter(kpi_id=ids["kpi"])
-        if "period" in ids:
-            period = Period.objects.filter(pk=ids["period"]).first()
+        if kpi is not None:
+            queryset = queryset.filter(kpi_id=kpi)
+        if period_id is not None:
+            period = Period.objects.filter(pk=period_id).first()
             if period is None:
                 raise exceptions.ValidationError(
                     {"period": [_("Choose a valid option; that one does not exist.")]}
@@ -118,6 +143,14 @@ class MatrixViewSet(StaleAnswersMixin, mixins.ListModelMixin, mixins.RetrieveMod
     def _respond(self, matrix, code=status.HTTP_200_OK):
         return Response(self.get_serializer(matrix_with_rows().get(pk=matrix.pk)).data, status=code)
 
+    def _body(self, serializer_class, *, partial: bool = False) -> dict:
+        if not hasattr(self.request.data, "get"):
+            raise exceptions.ValidationError({api_settings.NON_FIELD_ERRORS_KEY: [_("Send a JSON object.")]})
+        serializer = serializer_class(data=self.request.data, partial=partial,
+                                      context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        return dict(serializer.validated_data)
+
     def _rows(self, request, *, required: bool):
         if not required and "rows" not in request.data:
             return services.UNSET
@@ -126,27 +159,24 @@ class MatrixViewSet(StaleAnswersMixin, mixins.ListModelMixin, mixins.RetrieveMod
         )
 
     def create(self, request, *args, **kwargs):
-        serializer = MatrixSerializer(data=request.data, context=self.get_serializer_context())
-        serializer.is_valid(raise_exception=True)
+        data = self._body(MatrixCreateSerializer)
         rows = self._rows(request, required=True)
-        data = serializer.validated_data
-        matrix = self.call(
-            services.matrix_create, kpi=data["kpi"], effective_from=data["effective_from"], rows=rows,
+        matrix = services.matrix_create(
+            actor=request.user, kpi=data["kpi"], effective_from=data["effective_from"], rows=rows,
             note=data.get("note", ""),
         )  # fmt: skip
         return self._respond(matrix, status.HTTP_201_CREATED)
 
     def update(self, request, *args, **kwargs):
         matrix = self.get_object()
-        if not hasattr(request.data, "get"):
-            raise exceptions.ValidationError({api_settings.NON_FIELD_ERRORS_KEY: [_("Send a JSON object.")]})
         partial = kwargs.get("partial", False)
-        serializer = MatrixUpdateSerializer(data=request.data, partial=partial)
-        serializer.is_valid(raise_exception=True)
+        data = self._body(MatrixUpdateSerializer, partial=partial)
         version = lock_version_of(request)
         rows = self._rows(request, required=not partial)
-        note = serializer.validated_data.get("note", services.UNSET)
-        saved = self.call(services.matrix_update, matrix=matrix, lock_version=version, rows=rows, note=note)
+        note = data.get("note", services.UNSET)
+        saved = services.matrix_update(
+            actor=request.user, matrix=matrix, lock_version=version, rows=rows, note=note
+        )
         return self._respond(saved)
 
     def partial_update(self, request, *args, **kwargs):
@@ -156,14 +186,10 @@ class MatrixViewSet(StaleAnswersMixin, mixins.ListModelMixin, mixins.RetrieveMod
     @action(detail=True, methods=["post"], url_path="new-version")
     def new_version(self, request, *args, **kwargs):
         matrix = self.get_object()
-        if not hasattr(request.data, "get"):
-            raise exceptions.ValidationError({api_settings.NON_FIELD_ERRORS_KEY: [_("Send a JSON object.")]})
-        serializer = MatrixNewVersionSerializer(data=request.data, context=self.get_serializer_context())
-        serializer.is_valid(raise_exception=True)
+        data = self._body(MatrixNewVersionSerializer)
         rows = self._rows(request, required=True)
-        data = serializer.validated_data
-        new = self.call(
-            services.matrix_new_version, matrix=matrix, lock_version=data["lock_version"],
+        new = services.matrix_new_version(
+            actor=request.user, matrix=matrix, lock_version=data["lock_version"],
             effective_from=data["effective_from"], rows=rows, note=data["note"],
         )  # fmt: skip
         return self._respond(new, status.HTTP_201_CREATED)

@@ -14,9 +14,11 @@ from django.db import models
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from collab.routing import Conflict
 
-class StaleEditError(Exception):
-    """The object changed since the editor loaded it."""
+
+class StaleEditError(Conflict):
+    """The object changed since the editor loaded it (the API's exception handler answers 409)."""
 
     def __init__(self, *, obj: models.Model, changed_by: str, changed_at, current_version: int):
         self.obj = obj

@@ -10,18 +10,15 @@ pages (e.g. the last active HR admin keeps the role).
 
 from __future__ import annotations
 
-from django.core.exceptions import NON_FIELD_ERRORS
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import exceptions, mixins, serializers, status
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from collab.api import router
 from collab.models import ALL_ROLES, Employee, Membership, Role
-from collab.routing import TenantRelatedField, TenantViewSet
+from collab.routing import StrictWriteMixin, TenantRelatedField, TenantViewSet
 from collab.selectors import platform as selectors
 from collab.services import accounts as services
 
@@ -55,7 +52,9 @@ def _roles_field(**kwargs) -> serializers.ListField:
     )
 
 
-class MemberCreateSerializer(serializers.Serializer):
+class MemberCreateSerializer(StrictWriteMixin, serializers.Serializer):
+    shown_by = MemberSerializer
+
     MODES = {"create": ("username", "email", "password"), "invite": ("email",), "existing": ("identifier",)}
 
     mode = serializers.ChoiceField(
@@ -83,28 +82,25 @@ class MemberCreateSerializer(serializers.Serializer):
         return attrs
 
 
-class MemberUpdateSerializer(serializers.Serializer):
+class MemberUpdateSerializer(StrictWriteMixin, serializers.Serializer):
+    shown_by = MemberSerializer
+
     roles = _roles_field()
     employee = TenantRelatedField(queryset=Employee.objects, required=False, allow_null=True)
 
 
-def _as_api_error(error: DjangoValidationError) -> exceptions.ValidationError:
-    if not hasattr(error, "error_dict"):
-        return exceptions.ValidationError({"non_field_errors": error.messages})
-    return exceptions.ValidationError(
-        {("non_field_errors" if field == NON_FIELD_ERRORS else field): messages
-         for field, messages in error.message_dict.items()}
+class MemberFilters(serializers.Serializer):
+    search = serializers.CharField(
+        required=False, allow_blank=True, max_length=100, help_text="user name, name or e-mail contains"
+    )
+    role = serializers.ChoiceField(choices=Role.values, required=False, allow_blank=True)
+    status = serializers.ChoiceField(
+        choices=list(selectors.MEMBER_STATUSES), required=False, allow_blank=True
     )
 
 
 @extend_schema_view(
-    list=extend_schema(
-        parameters=[
-            OpenApiParameter("search", OpenApiTypes.STR, description="user name, name or e-mail contains"),
-            OpenApiParameter("role", OpenApiTypes.STR, enum=Role.values),
-            OpenApiParameter("status", OpenApiTypes.STR, enum=list(selectors.MEMBER_STATUSES)),
-        ]
-    ),
+    list=extend_schema(parameters=[MemberFilters]),
     create=extend_schema(request=MemberCreateSerializer, responses={201: MemberSerializer}),
     update=extend_schema(request=MemberUpdateSerializer, responses=MemberSerializer),
     partial_update=extend_schema(request=MemberUpdateSerializer, responses=MemberSerializer),
@@ -117,10 +113,9 @@ class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantView
     def get_queryset(self):
         if self.action != "list":
             return selectors.members()
-        params = self.request.query_params
-        return selectors.members(
-            search=params.get("search", ""), role=params.get("role", ""), status=params.get("status", "")
-        )
+        filters = MemberFilters(data=self.request.query_params)
+        filters.is_valid(raise_exception=True)
+        return selectors.members(**{name: value for name, value in filters.validated_data.items() if value})
 
     def _answer(self, membership: Membership, code=status.HTTP_200_OK) -> Response:
         fresh = selectors.members().get(pk=membership.pk)
@@ -131,20 +126,17 @@ class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantView
         given.is_valid(raise_exception=True)
         data = given.validated_data
         common = {"actor": request.user, "roles": data["roles"], "employee": data["employee"]}
-        try:
-            if data["mode"] == "create":
-                membership = services.member_create(
-                    username=data["username"], email=data["email"], password=data["password"],
-                    first_name=data["first_name"], last_name=data["last_name"], **common,
-                )
-            elif data["mode"] == "invite":
-                membership = services.member_invite(
-                    email=data["email"], first_name=data["first_name"], last_name=data["last_name"], **common
-                )
-            else:
-                membership = services.member_add_existing(identifier=data["identifier"], **common)
-        except DjangoValidationError as error:
-            raise _as_api_error(error) from error
+        if data["mode"] == "create":
+            membership = services.member_create(
+                username=data["username"], email=data["email"], password=data["password"],
+                first_name=data["first_name"], last_name=data["last_name"], **common,
+            )
+        elif data["mode"] == "invite":
+            membership = services.member_invite(
+                email=data["email"], first_name=data["first_name"], last_name=data["last_name"], **common
+            )
+        else:
+            membership = services.member_add_existing(identifier=data["identifier"], **common)
         return self._answer(membership, status.HTTP_201_CREATED)
 
     def update(self, request, *args, partial: bool = False, **kwargs):
@@ -158,10 +150,7 @@ class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantView
             changes["roles"] = data["roles"]
         if "employee" in data:
             changes["employee"] = data["employee"]
-        try:
-            membership = services.member_update(actor=request.user, membership=membership, **changes)
-        except DjangoValidationError as error:
-            raise _as_api_error(error) from error
+        membership = services.member_update(actor=request.user, membership=membership, **changes)
         return self._answer(membership)
 
     def partial_update(self, request, *args, **kwargs):
@@ -169,10 +158,7 @@ class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantView
 
     def _run(self, service) -> Response:
         membership = self.get_object()
-        try:
-            membership = service(actor=self.request.user, membership=membership)
-        except DjangoValidationError as error:
-            raise _as_api_error(error) from error
+        membership = service(actor=self.request.user, membership=membership)
         return self._answer(membership)
 
     @extend_schema(request=None, responses=MemberSerializer)

@@ -17,31 +17,20 @@ tenant's id reads exactly like a missing one.
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import NON_FIELD_ERRORS
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import Q
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
-from rest_framework import exceptions, mixins, serializers, status
+from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
 
 from collab.api import router
 from collab.models import Employee, OrgUnit, Period, Position
-from collab.routing import MAX_ID, TenantRelatedField, TenantViewSet
+from collab.routing import MAX_ID, StrictWriteMixin, TenantRelatedField, TenantViewSet
 from collab.selectors import org as selectors
 from collab.services import org as services
 from collab.tenancy import current_tenant
-
-
-def _field_errors(error: DjangoValidationError) -> dict[str, list[str]]:
-    errors = error.message_dict if hasattr(error, "error_dict") else {NON_FIELD_ERRORS: error.messages}
-    return {
-        (api_settings.NON_FIELD_ERRORS_KEY if key == NON_FIELD_ERRORS else key): [str(m) for m in messages]
-        for key, messages in errors.items()
-    }
 
 
 class FilterSerializer(serializers.Serializer):
@@ -55,7 +44,7 @@ def _id_filter(**kwargs) -> serializers.IntegerField:
 
 
 class OrgWritesMixin:
-    """Writes through a service inside one transaction; a ValidationError becomes JSON field errors."""
+    """Writes through a service inside one transaction; its errors reach the API's one exception handler."""
 
     filter_serializer_class = FilterSerializer
 
@@ -65,11 +54,8 @@ class OrgWritesMixin:
         return {key: value for key, value in serializer.validated_data.items() if value not in ("", None)}
 
     def call(self, function, **kwargs):
-        try:
-            with transaction.atomic():
-                return function(**kwargs)
-        except DjangoValidationError as error:
-            raise exceptions.ValidationError(_field_errors(error)) from None
+        with transaction.atomic():  # several service calls (update, then move) are one write
+            return function(**kwargs)
 
     def respond(self, instance, status_code=status.HTTP_200_OK):
         instance = self.base_queryset().get(pk=instance.pk)
@@ -85,7 +71,7 @@ class OrgWritesMixin:
 
 
 # ----- org units --------------------------------------------------------------------------------------------
-class OrgUnitSerializer(serializers.Serializer):
+class OrgUnitSerializer(StrictWriteMixin, serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     code = serializers.CharField(max_length=50)
     name = serializers.CharField(max_length=200)
@@ -96,10 +82,10 @@ class OrgUnitSerializer(serializers.Serializer):
 
 
 class OrgUnitFilters(FilterSerializer):
-    kind = serializers.ChoiceField(choices=OrgUnit.Kind.choices, required=False)
+    kind = serializers.ChoiceField(choices=OrgUnit.Kind.choices, required=False, allow_blank=True)
     parent = _id_filter()
     under = _id_filter(help_text="Only units below this one (its whole subtree).")
-    root = serializers.ChoiceField(choices=["yes", "no"], required=False)
+    root = serializers.ChoiceField(choices=["yes", "no"], required=False, allow_blank=True)
 
 
 @extend_schema_view(list=extend_schema(parameters=[OrgUnitFilters]))
@@ -155,7 +141,7 @@ class OrgUnitViewSet(OrgWritesMixin, mixins.ListModelMixin, mixins.RetrieveModel
 
 
 # ----- positions --------------------------------------------------------------------------------------------
-class PositionSerializer(serializers.Serializer):
+class PositionSerializer(StrictWriteMixin, serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     code = serializers.CharField(max_length=50)
     title = serializers.CharField(max_length=200)
@@ -219,7 +205,7 @@ class MemberUserField(TenantRelatedField):
         return get_user_model().objects.filter(memberships__tenant=current_tenant()).distinct()
 
 
-class EmployeeSerializer(serializers.Serializer):
+class EmployeeSerializer(StrictWriteMixin, serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     employee_no = serializers.CharField(max_length=50)
     name = serializers.CharField(max_length=200)
@@ -233,7 +219,7 @@ class EmployeeSerializer(serializers.Serializer):
 
 class EmployeeFilters(UnitScopedFilters):
     manager = _id_filter()
-    active = serializers.ChoiceField(choices=["yes", "no"], required=False)
+    active = serializers.ChoiceField(choices=["yes", "no"], required=False, allow_blank=True)
 
 
 @extend_schema_view(list=extend_schema(parameters=[EmployeeFilters]))
@@ -277,7 +263,7 @@ class EmployeeViewSet(OrgWritesMixin, mixins.ListModelMixin, mixins.RetrieveMode
 
 
 # ----- periods ----------------------------------------------------------------------------------------------
-class PeriodSerializer(serializers.Serializer):
+class PeriodSerializer(StrictWriteMixin, serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     kind = serializers.ChoiceField(choices=Period.Kind.choices)
     year = serializers.IntegerField(min_value=2000, max_value=2100)
@@ -288,13 +274,13 @@ class PeriodSerializer(serializers.Serializer):
 
 
 class PeriodFilters(serializers.Serializer):
-    status = serializers.ChoiceField(choices=Period.Status.choices, required=False)
-    kind = serializers.ChoiceField(choices=Period.Kind.choices, required=False)
+    status = serializers.ChoiceField(choices=Period.Status.choices, required=False, allow_blank=True)
+    kind = serializers.ChoiceField(choices=Period.Kind.choices, required=False, allow_blank=True)
     year = serializers.IntegerField(required=False, min_value=2000, max_value=2100)
 
 
 class PeriodAdvanceSerializer(serializers.Serializer):
-    to_status = serializers.ChoiceField(choices=Period.Status.choices, required=False)
+    to_status = serializers.ChoiceField(choices=Period.Status.choices, required=False, allow_blank=True)
 
 
 @extend_schema_view(list=extend_schema(parameters=[PeriodFilters]))

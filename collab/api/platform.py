@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.views import ObtainAuthToken
@@ -44,7 +44,14 @@ class ObtainTokenView(ObtainAuthToken):
 
     @extend_schema(
         request=TokenRequestSerializer,
-        responses={200: inline_serializer("TokenResponse", fields={"token": serializers.CharField()})},
+        responses={
+            200: inline_serializer("TokenResponse", fields={"token": serializers.CharField()}),
+            429: OpenApiResponse(
+                inline_serializer("LockedOut", fields={"detail": serializers.CharField(),
+                                                       "code": serializers.CharField()}),
+                "Too many failed log-ins from this address or for this user: locked out for a while.",
+            ),
+        },
         auth=[],
     )
     def post(self, request, *args, **kwargs):

@@ -178,9 +178,12 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "collab.routing.CollabAutoSchema",
     "EXCEPTION_HANDLER": "collab.routing.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # The API speaks JSON both ways (DESIGN.md §9); another body type answers 415.
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Collab API",
@@ -189,6 +192,12 @@ SPECTACULAR_SETTINGS = {
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Separate request and response components: what a write takes (e.g. a matrix's `rows`, the
+    # `lock_version` it must send) is never marked read-only, and what only a response shows is not
+    # offered as input.
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Several models call their choices `Status`: name the scorecard's (a dotted path, not an import).
+    "ENUM_NAME_OVERRIDES": {"ScorecardStatusEnum": "interlock.models.Scorecard.Status"},
 }
 
 SESSION_COOKIE_HTTPONLY = True

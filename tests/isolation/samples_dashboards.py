@@ -1,8 +1,9 @@
 """Isolation samples of the dashboards (see the isolation contract in the shared brief).
 
 The dashboards read B's snapshots and matrices; the only route with an id in its path is a unit's
-dashboard. What-if takes its ids in the POST body (scorecard, matrix, kpi, period), so the central test
-covers it by slug; `tests/interlock/test_dashboards_pages.py` posts B's ids with A's slug (404)."""
+dashboard (and, in the API, a unit's matrix numbers). What-if takes its ids in the POST body (scorecard,
+matrix, kpi, period), so the central test covers it by slug; `tests/interlock/test_dashboards_pages.py`
+posts B's ids with A's slug (404)."""
 
 from __future__ import annotations
 
@@ -27,4 +28,5 @@ ROUTE_KWARGS = {
     "dashboard-unit-detail": lambda o: {"pk": o["unit"].pk},
 }
 
-API_DETAIL: dict = {}
+# A unit's matrix numbers (the dashboard's, through the API): B's unit reads as missing.
+API_DETAIL = {"api-unit-matrix-scores": "unit"}
