@@ -22,6 +22,7 @@ from rest_framework.permissions import SAFE_METHODS, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from collab.concurrency import StaleEditError
 from collab.models import ALL_ROLES, WRITE_ROLES, Membership, Role, Tenant
 from collab.tenancy import _current_tenant, all_tenants, tenant_scope
 
@@ -144,8 +145,32 @@ class TenantRelatedField(serializers.PrimaryKeyRelatedField):
         return super().to_internal_value(pk)
 
 
+class LockVersionField(serializers.IntegerField):
+    """`lock_version`: every response carries it; a change sends back the one it was based on (required
+    there, see `lock_version_of`), creation needs none."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(min_value=0, max_value=MAX_ID, **kwargs)
+
+
+def lock_version_of(request) -> int:
+    """The `lock_version` of a change from the body: 400 "lock_version: This field is required." when missing
+    (a stale one is the service's StaleEditError, a 409)."""
+    value = request.data.get("lock_version") if hasattr(request.data, "get") else None
+    if value is None:
+        raise exceptions.ValidationError({"lock_version": [gettext("This field is required.")]})
+    try:
+        return LockVersionField().run_validation(value)
+    except exceptions.ValidationError as error:
+        raise exceptions.ValidationError({"lock_version": error.detail}) from None
+
+
 def exception_handler(exc, context):
-    """DRF's handler plus a last wall: database complaints about input are 400, never 500."""
+    """DRF's handler plus a last wall: database complaints about input are 400, never 500; a stale edit is a
+    409 that says who saved last and when (`StaleEditError.as_dict()`)."""
+    if isinstance(exc, StaleEditError):
+        return Response(exc.as_dict(), status=status.HTTP_409_CONFLICT)
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         exc = exceptions.ValidationError(detail)
@@ -162,5 +187,6 @@ def exception_handler(exc, context):
 
 
 __all__ = [
-    "TenantViewSet", "TenantRelatedField", "active_membership", "all_tenants", "parse_id", "tenant_by_slug",
+    "LockVersionField", "TenantViewSet", "TenantRelatedField", "active_membership", "all_tenants",
+    "lock_version_of", "parse_id", "tenant_by_slug",
 ]

@@ -29,13 +29,13 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from collab.api import router
+from collab.concurrency import user_label
 from collab.models import OrgUnit, Period, Position
-from collab.routing import MAX_ID, TenantRelatedField, TenantViewSet, parse_id
+from collab.routing import LockVersionField, TenantRelatedField, TenantViewSet, lock_version_of, parse_id
 from goals.models import KPI
 from interlock import services
 from interlock.models import LineRole, Scorecard, ScorecardLine
-from responsibility.api import READERS, StaleAnswersMixin, lock_version_of, validate_nested
-from responsibility.concurrency import user_label
+from responsibility.api import READERS, StaleAnswersMixin, validate_nested
 
 
 class ScorecardLineSerializer(serializers.Serializer):
@@ -75,6 +75,7 @@ class ScorecardSerializer(serializers.ModelSerializer):
     lines = ScorecardLineSerializer(many=True, read_only=True)
     weight_total = serializers.SerializerMethodField()
     collaborative_share = serializers.SerializerMethodField()
+    lock_version = LockVersionField()
     updated_by = serializers.SerializerMethodField()
 
     class Meta:
@@ -85,8 +86,7 @@ class ScorecardSerializer(serializers.ModelSerializer):
             "lock_version", "updated_by", "updated_at", "created_at",
         ]  # fmt: skip
         read_only_fields = [
-            "id", "status", "collaborative_warning", "published_at", "lock_version", "updated_at",
-            "created_at",
+            "id", "status", "collaborative_warning", "published_at", "updated_at", "created_at",
         ]  # fmt: skip
         validators: list = []
 
@@ -107,14 +107,14 @@ class ScorecardSerializer(serializers.ModelSerializer):
 
 
 class ScorecardUpdateSerializer(serializers.Serializer):
-    lock_version = serializers.IntegerField(min_value=0, max_value=MAX_ID)
+    lock_version = LockVersionField(required=True)
     review_weight = serializers.DecimalField(
         max_digits=4, decimal_places=3, min_value=0, max_value=1, required=False
     )
 
 
 class LockSerializer(serializers.Serializer):
-    lock_version = serializers.IntegerField(min_value=0, max_value=MAX_ID)
+    lock_version = LockVersionField(required=True)
 
 
 def scorecard_queryset():

@@ -36,6 +36,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from collab.audit import audit_record, snapshot
+from collab.concurrency import UNSET, StaleEditError, changed_fields, field_values, lock_for_edit, mark_edited
 from collab.models import OrgUnit, Period, Position
 from collab.numbers import parse_number
 from collab.services.org import ensure_period_open
@@ -44,8 +45,7 @@ from goals.models import KPI
 from interlock import engine
 from interlock.models import LineRole, Scorecard, ScorecardLine, ScoreSnapshot
 from interlock.selectors import period_inputs
-from responsibility.concurrency import StaleEditError, lock_for_edit
-from responsibility.services import UNSET, coerce_id
+from responsibility.services import coerce_id
 
 __all__ = [
     "PublishResult",
@@ -300,9 +300,14 @@ def _scores_changed(scorecard: Scorecard, *, actor, dropped: bool = False) -> No
 
 
 def _saved(current: Scorecard, actor, *fields: str) -> None:
-    current.lock_version += 1
-    current.updated_by = _actor(actor)
-    current.save(update_fields=[*fields, "lock_version", "updated_by", "updated_at"])
+    """Save a change as the next version (callers return early when nothing changed)."""
+    current.save(update_fields=[*fields, *mark_edited(current, actor)])
+
+
+def _unchanged(current: Scorecard, clean: list[CleanLine]) -> PublishResult:
+    """The answer to a save that changes nothing: no new version, no audit row, no recompute."""
+    warnings = _publish_check(clean)[1] if current.is_published else []
+    return PublishResult(scorecard=current, warnings=warnings)
 
 
 # --------------------------------------------------------------------------------------------- scorecards
@@ -367,11 +372,14 @@ def scorecard_update(
 ) -> Scorecard:
     current = _edit(scorecard, lock_version)
     before = _card_snapshot(current)
+    values = field_values(current)
     if review_weight is not UNSET:
         try:
             current.review_weight = parse_review_weight(review_weight)
         except ValueError as error:
             raise ValidationError({"review_weight": str(error)}) from None
+    if not changed_fields(current, values):
+        return current
     _saved(current, actor, "review_weight")
     audit_record(
         actor=actor, action="scorecard.update", obj=current, before=before, after=_card_snapshot(current)
@@ -388,6 +396,8 @@ def scorecard_lines_set(
     current = _edit(scorecard, lock_version)
     before = _card_snapshot(current)
     clean = scorecard_lines_clean(lines)
+    if clean == _current_lines(current):
+        return _unchanged(current, clean)
     warnings: list[str] = []
     fields = []
     if current.is_published:
@@ -444,6 +454,7 @@ def scorecard_save(
     """What the editor saves at once: ρ and/or the lines, one version step (see `scorecard_lines_set`)."""
     current = _edit(scorecard, lock_version)
     before = _card_snapshot(current)
+    values = field_values(current)
     errors: dict[str, list[str]] = {}
     if review_weight is not UNSET:
         try:
@@ -459,6 +470,11 @@ def scorecard_save(
                 errors.setdefault(key, []).extend(messages)
     if errors:
         raise ValidationError(errors)
+    stored_lines = _current_lines(current)
+    if clean == stored_lines:
+        clean = None  # the same lines again: they stay as they are
+    if clean is None and not changed_fields(current, values):
+        return _unchanged(current, stored_lines)
     warnings: list[str] = []
     fields = ["review_weight"]
     if clean is not None:

@@ -24,6 +24,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from collab.concurrency import StaleEditError
 from collab.forms import add_service_errors
 from collab.models import Employee, OrgUnit, Period, Position, Role
 from collab.pages import HR_ONLY, get_scoped_or_404, tenant_page
@@ -40,7 +41,6 @@ from interlock.forms import (
 )
 from interlock.models import LineRole, Scorecard, ScorecardLine, ScoreSnapshot
 from interlock.selectors_dashboards import default_period, periods_ordered
-from responsibility.concurrency import StaleEditError
 from responsibility.forms import (
     editor_rows,
     reference_label,

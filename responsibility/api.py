@@ -29,11 +29,11 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from collab.api import router
+from collab.concurrency import user_label
 from collab.models import OrgUnit, Period, Role
-from collab.routing import MAX_ID, TenantRelatedField, TenantViewSet, parse_id
+from collab.routing import LockVersionField, TenantRelatedField, TenantViewSet, lock_version_of, parse_id
 from goals.models import KPI
 from responsibility import services
-from responsibility.concurrency import StaleEditError, user_label
 from responsibility.models import MatrixRole, ResponsibilityMatrix
 from responsibility.selectors import matrix_effective_ids, matrix_with_rows
 
@@ -89,37 +89,14 @@ def validate_nested(serializer_class, prefix: str, data: Any, context: dict) -> 
 
 
 class StaleAnswersMixin:
-    """Service calls: ValidationError → 400 with field errors, StaleEditError → 409 with who and when."""
+    """Service calls: ValidationError → 400 with field errors (a StaleEditError is the global handler's 409
+    with who and when)."""
 
     def call(self, function, **kwargs):
         try:
             return function(actor=self.request.user, **kwargs)
-        except StaleEditError as stale:
-            raise Conflict(stale) from None
         except DjangoValidationError as error:
             raise exceptions.ValidationError(field_errors(error)) from None
-
-    def handle_exception(self, exc):
-        if isinstance(exc, Conflict):
-            return Response(exc.stale.as_dict(), status=status.HTTP_409_CONFLICT)
-        return super().handle_exception(exc)
-
-
-class Conflict(Exception):
-    def __init__(self, stale: StaleEditError):
-        self.stale = stale
-        super().__init__(stale.message)
-
-
-def lock_version_of(request) -> int:
-    value = request.data.get("lock_version") if hasattr(request.data, "get") else None
-    field = serializers.IntegerField(min_value=0, max_value=MAX_ID)
-    if value is None:
-        raise exceptions.ValidationError({"lock_version": [_("This field is required.")]})
-    try:
-        return field.run_validation(value)
-    except exceptions.ValidationError as error:
-        raise exceptions.ValidationError({"lock_version": error.detail}) from None
 
 
 # --------------------------------------------------------------------------------------------- serializers
@@ -144,6 +121,7 @@ class MatrixSerializer(serializers.ModelSerializer):
     effective_from = TenantRelatedField(queryset=Period.objects)
     effective_from_label = serializers.CharField(source="effective_from.label", read_only=True)
     rows = MatrixRowSerializer(many=True, read_only=True)
+    lock_version = LockVersionField()
     updated_by = serializers.SerializerMethodField()
 
     class Meta:
@@ -152,7 +130,7 @@ class MatrixSerializer(serializers.ModelSerializer):
             "id", "kpi", "kpi_code", "effective_from", "effective_from_label", "version", "note", "rows",
             "lock_version", "updated_by", "updated_at", "created_at",
         ]  # fmt: skip
-        read_only_fields = ["id", "version", "lock_version", "updated_at", "created_at"]
+        read_only_fields = ["id", "version", "updated_at", "created_at"]
         validators: list = []
 
     def get_updated_by(self, obj) -> str:
@@ -160,12 +138,12 @@ class MatrixSerializer(serializers.ModelSerializer):
 
 
 class MatrixUpdateSerializer(serializers.Serializer):
-    lock_version = serializers.IntegerField(min_value=0, max_value=MAX_ID)
+    lock_version = LockVersionField(required=True)
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
 
 
 class MatrixNewVersionSerializer(serializers.Serializer):
-    lock_version = serializers.IntegerField(min_value=0, max_value=MAX_ID)
+    lock_version = LockVersionField(required=True)
     effective_from = TenantRelatedField(queryset=Period.objects)
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 

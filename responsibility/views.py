@@ -18,13 +18,13 @@ from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from collab.concurrency import StaleEditError
 from collab.models import OrgUnit, Period, Role
 from collab.pages import HR_ONLY, get_scoped_or_404, tenant_page
 from collab.routing import parse_id
 from goals.models import KPI
 from interlock.proposals import matrix_scorecard_proposals
 from responsibility import services
-from responsibility.concurrency import StaleEditError
 from responsibility.forms import (
     MatrixFilterForm,
     MatrixForm,

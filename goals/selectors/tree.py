@@ -34,7 +34,7 @@ _FIELDS = (
     "depth",
     "weight",
     "order",
-    "version",
+    "lock_version",
     "org_unit_id",
     "org_unit__name",
     "org_unit__code",
@@ -67,7 +67,7 @@ class Node:
     depth: int
     weight: Decimal
     order: int
-    version: int
+    lock_version: int
     unit_id: int
     unit_name: str
     unit_code: str
