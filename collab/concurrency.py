@@ -136,11 +136,16 @@ def changed_fields(obj: models.Model, before: Mapping[str, Any]) -> list[str]:
     return [name for name, value in before.items() if getattr(obj, name) != value]
 
 
+def editor(actor):
+    """The user to record as `updated_by` (None for the system), on creation and on every change."""
+    return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+
+
 def mark_edited(obj: models.Model, actor) -> list[str]:
     """Next version, saved by `actor`: call only when something changed. Returns the lock columns for
     `save(update_fields=…)`."""
     obj.lock_version += 1
-    obj.updated_by = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+    obj.updated_by = editor(actor)
     return list(LOCK_FIELDS)
 
 
@@ -148,7 +153,7 @@ def edited_columns(actor) -> dict[str, Any]:
     """The lock columns of a queryset `update()` that changes rows (update() skips auto_now)."""
     return {
         "lock_version": models.F("lock_version") + 1,
-        "updated_by": actor if actor is not None and getattr(actor, "is_authenticated", False) else None,
+        "updated_by": editor(actor),
         "updated_at": timezone.now(),
     }
 
@@ -160,6 +165,7 @@ __all__ = [
     "StaleEditError",
     "changed_fields",
     "edited_columns",
+    "editor",
     "field_values",
     "lock_for_edit",
     "mark_edited",

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from collab.audit import audit_record, snapshot
-from collab.concurrency import UNSET, edited_columns, lock_for_edit, mark_edited
+from collab.concurrency import UNSET, edited_columns, editor, lock_for_edit, mark_edited
 from collab.imports import Column, RowError, TabularImport, topological_order
 from collab.models import Employee, Membership, OrgUnit, Period, Position
 from collab.signals import period_closing
@@ -147,6 +147,7 @@ def org_unit_create(*, actor, code: str, name: str, kind: str, parent: OrgUnit |
         parent=parent,
         path="/",
         depth=0 if parent is None else parent.depth + 1,
+        updated_by=editor(actor),
     )
     _validate(unit, exclude=("path", "depth"))
     _unique(OrgUnit, unit, "code", _("An org unit with this code already exists."))
@@ -263,6 +264,7 @@ def position_create(
         org_unit=_scoped(OrgUnit, org_unit, "org_unit"),
         job_family=_text(job_family) or "",
         level=_text(level) or "",
+        updated_by=editor(actor),
     )
     _validate(position)
     _unique(Position, position, "code", _("A position with this code already exists."))
@@ -372,6 +374,7 @@ def employee_create(
         manager=_scoped(Employee, manager, "manager"),
         user=_scoped_user(user),
         is_active=is_active,
+        updated_by=editor(actor),
     )
     _validate(employee)
     _unique(Employee, employee, "employee_no", _("An employee with this number already exists."))
@@ -481,7 +484,9 @@ def period_create(
     *, actor, kind: str, year: int, quarter: int | None = None, month: int | None = None
 ) -> Period:
     """A new period, in planning."""
-    period = Period(tenant=current_tenant(), kind=kind, year=year, quarter=quarter, month=month)
+    period = Period(
+        tenant=current_tenant(), kind=kind, year=year, quarter=quarter, month=month, updated_by=editor(actor)
+    )
     period.status = Period.Status.PLANNING
     _period_checks(period)
     period.save()

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from collab.audit import audit_record, snapshot
-from collab.concurrency import changed_fields, field_values, lock_for_edit, mark_edited
+from collab.concurrency import changed_fields, editor, field_values, lock_for_edit, mark_edited
 from collab.imports import CleanRow, Column, ImportResult, Table, TabularImport
 from collab.imports import RowError as ImportRowError
 from collab.models import OrgUnit
@@ -76,7 +76,7 @@ def _save(kpi: KPI) -> None:
 
 @transaction.atomic
 def kpi_create(*, actor, data: Mapping[str, Any]) -> KPI:
-    kpi = KPI()
+    kpi = KPI(updated_by=editor(actor))
     _apply(kpi, data)
     _validate(kpi)
     _save(kpi)

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from collab.audit import audit_record, snapshot
-from collab.concurrency import StaleEditError, lock_for_edit, mark_edited
+from collab.concurrency import StaleEditError, editor, lock_for_edit, mark_edited
 from collab.imports import CleanRow, Column, ImportResult, RowError, Table, TabularImport
 from collab.models import Period
 from collab.services.org import ensure_period_open
@@ -184,6 +184,7 @@ def _write(planned: _Planned, *, actor) -> tuple[Measurement, str]:
             target=planned.target,
             actual=planned.actual,
             note=planned.note,
+            updated_by=editor(actor),
         )
         _history(measurement, actor=actor, reason="measurement.create")
         measurement.save()

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from collab.audit import audit_record, snapshot
-from collab.concurrency import changed_fields, field_values, lock_for_edit, mark_edited
+from collab.concurrency import changed_fields, editor, field_values, lock_for_edit, mark_edited
 from collab.models import Period
 from collab.services.org import ensure_period_open
 from collab.tenancy import current_tenant
@@ -57,7 +57,7 @@ def _save(objective: Objective) -> None:
 
 @transaction.atomic
 def objective_create(*, actor, data: Mapping[str, Any]) -> Objective:
-    objective = Objective()
+    objective = Objective(updated_by=editor(actor))
     _apply(objective, data)
     _validate(objective)
     ensure_period_open(objective.period)

@@ -41,7 +41,15 @@ from django.db.models.functions import Cast, Concat, Substr
 from django.utils.translation import gettext as _
 
 from collab.audit import audit_record, snapshot
-from collab.concurrency import UNSET, changed_fields, edited_columns, field_values, lock_for_edit, mark_edited
+from collab.concurrency import (
+    UNSET,
+    changed_fields,
+    edited_columns,
+    editor,
+    field_values,
+    lock_for_edit,
+    mark_edited,
+)
 from collab.models import OrgUnit, Period, Position
 from collab.services.org import ensure_period_open
 from collab.tenancy import current_tenant
@@ -221,7 +229,7 @@ def goal_create(
         order = 0 if highest is None else highest + 1
     goal = Goal(
         period=period, parent=parent, org_unit=org_unit, position=position, kpi=kpi, weight=weight,
-        order=order, path="/", depth=depth,
+        order=order, path="/", depth=depth, updated_by=editor(actor),
     )
     _check_duplicate(goal=goal)
     goal.save()
