@@ -21,6 +21,7 @@ from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.permissions import SAFE_METHODS, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.views import set_rollback
 
 from collab.concurrency import StaleEditError
 from collab.models import ALL_ROLES, WRITE_ROLES, Membership, Role, Tenant
@@ -170,6 +171,7 @@ def exception_handler(exc, context):
     """DRF's handler plus a last wall: database complaints about input are 400, never 500; a stale edit is a
     409 that says who saved last and when (`StaleEditError.as_dict()`)."""
     if isinstance(exc, StaleEditError):
+        set_rollback()  # like every error DRF answers: nothing of the request is kept
         return Response(exc.as_dict(), status=status.HTTP_409_CONFLICT)
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
