@@ -432,6 +432,8 @@ def scorecard_publish(*, actor, scorecard: Scorecard, lock_version: Any) -> Publ
 def scorecard_unpublish(*, actor, scorecard: Scorecard, lock_version: Any) -> Scorecard:
     """Back to draft (its scores drop out of the next recompute)."""
     current = _edit(scorecard, lock_version)
+    if current.status == Scorecard.Status.DRAFT:
+        return current  # a draft already: nothing changes
     before = _card_snapshot(current)
     current.status = Scorecard.Status.DRAFT
     _saved(current, actor, "status")

@@ -97,3 +97,12 @@ def test_page_no_op_keeps_the_version(card, tenant_a, hr_a, login):
     response = login(hr_a).post(page, data)
     assert response.status_code == 302, response.content.decode()[-2000:]
     assert _fresh(tenant_a, card).lock_version == card.lock_version
+
+
+def test_withdrawing_a_draft_changes_nothing(card, tenant_a, hr_a):
+    with tenant_scope(tenant_a):
+        draft = services.scorecard_unpublish(actor=hr_a, scorecard=card, lock_version=card.lock_version)
+        assert draft.lock_version == card.lock_version + 1
+        events = AuditEvent.objects.count()
+        again = services.scorecard_unpublish(actor=hr_a, scorecard=card, lock_version=draft.lock_version)
+        assert again.lock_version == draft.lock_version and AuditEvent.objects.count() == events
