@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
+from collab.concurrency import LockVersioned
 from collab.tenancy import TenantManager, TenantOwned
 
 
@@ -108,7 +109,7 @@ class Membership(TenantOwned):
         return Role.EMPLOYEE
 
 
-class OrgUnit(TenantOwned):
+class OrgUnit(TenantOwned, LockVersioned):
     class Kind(models.TextChoices):
         GROUP = "group", _("Group")
         BUSINESS_GROUP = "business_group", _("Business group")
@@ -140,7 +141,7 @@ class OrgUnit(TenantOwned):
         return self.name
 
 
-class Position(TenantOwned):
+class Position(TenantOwned, LockVersioned):
     code = models.CharField(_("code"), max_length=50)
     title = models.CharField(_("title"), max_length=200)
     org_unit = models.ForeignKey(
@@ -158,7 +159,7 @@ class Position(TenantOwned):
         return self.title
 
 
-class Employee(TenantOwned):
+class Employee(TenantOwned, LockVersioned):
     employee_no = models.CharField(_("employee number"), max_length=50)
     name = models.CharField(_("name"), max_length=200)
     email = models.EmailField(_("e-mail"), blank=True)
@@ -204,7 +205,7 @@ class Employee(TenantOwned):
         return self.name
 
 
-class Period(TenantOwned):
+class Period(TenantOwned, LockVersioned):
     class Kind(models.TextChoices):
         YEAR = "year", _("Year")
         QUARTER = "quarter", _("Quarter")

@@ -30,6 +30,7 @@ from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
+from collab.concurrency import Conflict
 from collab.models import ALL_ROLES, WRITE_ROLES, Membership, Role, Tenant
 from collab.tenancy import _current_tenant, all_tenants, tenant_scope
 
@@ -254,18 +255,24 @@ class RowsField(serializers.ListField):
         return data  # each row is checked by validate_nested
 
 
-def lock_version_field(**kwargs) -> serializers.IntegerField:
-    """The `lock_version` a write must send: the version the writer saw (a stale one answers 409)."""
-    kwargs.setdefault("help_text", "The lock_version you read; a stale one answers 409.")
-    return serializers.IntegerField(min_value=0, max_value=MAX_ID, **kwargs)
+class LockVersionField(serializers.IntegerField):
+    """`lock_version`: every response carries it; a change sends back the one it was based on (required
+    there, see `lock_version_of`: a stale one answers 409), creation needs none."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("help_text", "The lock_version you read; a stale one answers 409.")
+        super().__init__(min_value=0, max_value=MAX_ID, **kwargs)
 
 
 def lock_version_of(request) -> int:
+    """The `lock_version` of a change from the body: 400 "lock_version: This field is required." when
+    missing (a stale one is the service's StaleEditError, a 409)."""
     value = request.data.get("lock_version") if hasattr(request.data, "get") else None
     if value is None:
         raise exceptions.ValidationError({"lock_version": [gettext("This field is required.")]})
     try:
-        return lock_version_field().run_validation(value)
+        return LockVersionField().run_validation(value)
     except exceptions.ValidationError as error:
         raise exceptions.ValidationError({"lock_version": error.detail}) from None
 
@@ -326,13 +333,6 @@ class StrictWriteMixin:
 
 
 # --------------------------------------------------------------------------- service errors → API errors
-class Conflict(Exception):  # noqa: N818 - named for the answer it gets
-    """A domain error the API answers with 409 and `as_dict()` as the body (e.g. a stale edit)."""
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"detail": str(self)}
-
-
 def field_errors(error: DjangoValidationError) -> dict[str, list[str]]:
     """A Django ValidationError as JSON field errors (Django's "__all__" becomes "non_field_errors")."""
     errors = error.message_dict if hasattr(error, "error_dict") else {NON_FIELD_ERRORS: error.messages}
@@ -455,7 +455,7 @@ class CollabAutoSchema(AutoSchema):
 
 
 __all__ = [
-    "CollabAutoSchema", "Conflict", "RowsField", "StrictWriteMixin", "TenantRelatedField", "TenantViewSet",
-    "active_membership", "all_tenants", "field_errors", "id_param", "lock_version_field", "lock_version_of",
+    "CollabAutoSchema", "LockVersionField", "RowsField", "StrictWriteMixin", "TenantRelatedField",
+    "TenantViewSet", "active_membership", "all_tenants", "field_errors", "id_param", "lock_version_of",
     "not_found", "number_or_numeric_text", "parse_id", "tenant_by_slug", "validate_nested",
 ]

@@ -7,7 +7,8 @@
 `/api/v1/t/<slug>/objective-links/` list (filter: period=<id>), create, retrieve, delete (cycles refused)
 
 Every member reads; HR admins write. Writes go through `goals.services`; a closed period is read-only; a
-stale `version` is refused. Other areas register their goals viewsets in `goals/api_*.py`.
+change needs the `lock_version` it was based on (missing: 400, stale: 409 saying who saved last and when).
+Other areas register their goals viewsets in `goals/api_*.py`.
 """
 
 from __future__ import annotations
@@ -18,7 +19,14 @@ from rest_framework import exceptions, mixins, serializers, status
 from rest_framework.response import Response
 
 from collab.models import OrgUnit, Period
-from collab.routing import MAX_ID, StrictWriteMixin, TenantRelatedField, TenantViewSet, id_param
+from collab.routing import (
+    LockVersionField,
+    StrictWriteMixin,
+    TenantRelatedField,
+    TenantViewSet,
+    id_param,
+    lock_version_of,
+)
 from goals.forms import KPIFilterForm
 from goals.models import KPI, Objective, ObjectiveLink, Perspective, ProcessTag
 from goals.selectors.kpis import kpi_search
@@ -38,21 +46,16 @@ class ServiceWritesMixin:
         return Response(self.get_serializer(instance).data, status=status_code)
 
 
-class VersionField(serializers.IntegerField):
-    def __init__(self, **kwargs):
-        super().__init__(required=False, min_value=0, max_value=MAX_ID, **kwargs)
-
-
 # ----- KPIs -------------------------------------------------------------------------------------------------
 class KPISerializer(StrictWriteMixin, serializers.ModelSerializer):
     owner_unit = TenantRelatedField(queryset=OrgUnit.objects)
     objective = TenantRelatedField(queryset=Objective.objects, required=False, allow_null=True)
     owner_unit_code = serializers.CharField(source="owner_unit.code", read_only=True)
-    version = VersionField()
+    lock_version = LockVersionField()
 
     class Meta:
         model = KPI
-        fields = ["id", *kpi_services.KPI_FIELDS, "owner_unit_code", "version", "updated_at"]
+        fields = ["id", *kpi_services.KPI_FIELDS, "owner_unit_code", "lock_version", "updated_at"]
         read_only_fields = ["id", "updated_at"]
         validators: list = []  # uniqueness of the code is the service's job (one clear field error)
 
@@ -90,7 +93,7 @@ class KPIViewSet(
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-        data.pop("version", None)
+        data.pop("lock_version", None)
         kpi = self.call_service(kpi_services.kpi_create, data=data)
         return self.respond(kpi, status.HTTP_201_CREATED)
 
@@ -99,8 +102,10 @@ class KPIViewSet(
         serializer = self.get_serializer(kpi, data=request.data, partial=kwargs.get("partial", False))
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-        version = data.pop("version", None)
-        kpi = self.call_service(kpi_services.kpi_update, kpi=kpi, data=data, version=version)
+        data.pop("lock_version", None)
+        kpi = self.call_service(
+            kpi_services.kpi_update, kpi=kpi, data=data, lock_version=lock_version_of(request)
+        )
         return self.respond(kpi)
 
     def partial_update(self, request, *args, **kwargs):
@@ -119,7 +124,7 @@ class ObjectiveSerializer(StrictWriteMixin, serializers.ModelSerializer):
     causes = serializers.SerializerMethodField(help_text="Ids of the objectives that drive this one.")
     effects = serializers.SerializerMethodField(help_text="Ids of the objectives this one drives.")
     kpis = serializers.SerializerMethodField(help_text="Ids of the active KPIs measuring this objective.")
-    version = VersionField()
+    lock_version = LockVersionField()
 
     class Meta:
         model = Objective
@@ -130,9 +135,10 @@ class ObjectiveSerializer(StrictWriteMixin, serializers.ModelSerializer):
             "causes",
             "effects",
             "kpis",
-            "version",
+            "lock_version",
+            "updated_at",
         ]
-        read_only_fields = ["id"]
+        read_only_fields = ["id", "updated_at"]
         validators: list = []
 
     def get_causes(self, obj) -> list[int]:
@@ -178,7 +184,7 @@ class ObjectiveViewSet(
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-        data.pop("version", None)
+        data.pop("lock_version", None)
         objective = self.call_service(objective_services.objective_create, data=data)
         return self.respond(objective, status.HTTP_201_CREATED)
 
@@ -187,9 +193,10 @@ class ObjectiveViewSet(
         serializer = self.get_serializer(objective, data=request.data, partial=kwargs.get("partial", False))
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-        version = data.pop("version", None)
+        data.pop("lock_version", None)
         objective = self.call_service(
-            objective_services.objective_update, objective=objective, data=data, version=version
+            objective_services.objective_update, objective=objective, data=data,
+            lock_version=lock_version_of(request),
         )
         return self.respond(objective)
 

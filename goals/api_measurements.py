@@ -1,5 +1,7 @@
 """API of measurements: `/api/v1/t/<slug>/measurements/` (list, retrieve, create, update) and
 `POST …/measurements/bulk/` (a JSON list; all-or-nothing, 400 with the field errors of every row).
+A change needs the `lock_version` it was based on: missing 400, stale 409 (in a bulk write, a
+"lock_version" error of that row).
 
 Every member reads (the one agreed number everyone sees); HR admins write. A closed period is read-only.
 `score` and `band` are those of the measurement's own target and actual (DESIGN.md §6); quarter and year
@@ -25,12 +27,13 @@ from rest_framework.response import Response
 
 from collab.models import Period
 from collab.routing import (
-    MAX_ID,
+    LockVersionField,
     StrictWriteMixin,
     TenantRelatedField,
     TenantViewSet,
     field_errors,
     id_param,
+    lock_version_of,
     number_or_numeric_text,
 )
 from goals import engine
@@ -85,14 +88,14 @@ class MeasurementSerializer(StrictWriteMixin, serializers.ModelSerializer):
     target = NumberField()
     actual = NumberField(required=False)
     note = serializers.CharField(required=False, allow_blank=True, max_length=services.NOTE_MAX)
-    version = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+    lock_version = LockVersionField()
     score = serializers.SerializerMethodField()
     band = serializers.SerializerMethodField()
 
     class Meta:
         model = Measurement
         fields = [
-            "id", "kpi", "kpi_code", "period", "period_label", "target", "actual", "note", "version",
+            "id", "kpi", "kpi_code", "period", "period_label", "target", "actual", "note", "lock_version",
             "score", "band", "updated_at",
         ]
         read_only_fields = ["id", "updated_at"]
@@ -175,6 +178,7 @@ class MeasurementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Tenan
         serializer = self.get_serializer(measurement, data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
+        version = lock_version_of(request)
         if not partial and "target" not in data:
             raise exceptions.ValidationError({"target": ["This field is required."]})
         measurement = services.measurement_upsert(
@@ -184,7 +188,7 @@ class MeasurementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Tenan
             target=data.get("target", services.KEEP),
             actual=data.get("actual", None if not partial else services.KEEP),
             note=data.get("note", "" if not partial else services.KEEP),
-            version=data.get("version"),
+            lock_version=version,
         )
         measurement = self.get_queryset().get(pk=measurement.pk)
         return Response(self.get_serializer(measurement).data)
@@ -241,7 +245,7 @@ class MeasurementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Tenan
         items = []
         for item in serializer.validated_data:
             row = {"kpi": item["kpi"], "period": item["period"]}
-            for name in ("target", "actual", "note", "version"):
+            for name in ("target", "actual", "note", "lock_version"):
                 if name in item:
                     row[name] = item[name]
             items.append(row)

@@ -3,7 +3,7 @@
 `/api/v1/t/<slug>/goals/`                 list (filters: period, parent, root=yes, kpi, org_unit), create,
                                           retrieve, update/partial update (a changed `parent` moves the goal
                                           with its subtree), delete (`?subtree=yes` deletes a whole branch)
-`POST goals/<id>/move/`                   {"parent": id | null, "weight"?, "version"?}
+`POST goals/<id>/move/`                   {"parent": id | null, "weight"?, "lock_version"}
 `GET  goals/tree/?period=<id>[&root=<goal>]`        the nested tree with progress, bands and sums
 `GET  goals/trace/?period=<id>&kpi=<id>` (or `&goal=<id>`)  every contributing unit and position, the path
                                           and the effective weight to each, cross-department flags
@@ -28,7 +28,14 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from collab.models import ALL_BUT_EMPLOYEES, OrgUnit, Period, Position, Role
-from collab.routing import MAX_ID, StrictWriteMixin, TenantRelatedField, TenantViewSet
+from collab.routing import (
+    MAX_ID,
+    LockVersionField,
+    StrictWriteMixin,
+    TenantRelatedField,
+    TenantViewSet,
+    lock_version_of,
+)
 from goals.models import KPI, Goal
 from goals.selectors import tree as selectors
 from goals.services import tree as services
@@ -49,7 +56,7 @@ class GoalSerializer(StrictWriteMixin, serializers.ModelSerializer):
     position = TenantRelatedField(queryset=Position.objects, allow_null=True, required=False)
     kpi = TenantRelatedField(queryset=KPI.objects)
     weight = _weight(required=False)
-    version = serializers.IntegerField(required=False, min_value=0, max_value=MAX_ID)
+    lock_version = LockVersionField()
     org_unit_name = serializers.CharField(source="org_unit.name", read_only=True)
     position_title = serializers.CharField(
         source="position.title", read_only=True, default=None, allow_null=True
@@ -62,9 +69,10 @@ class GoalSerializer(StrictWriteMixin, serializers.ModelSerializer):
         model = Goal
         fields = [
             "id", "period", "parent", "org_unit", "org_unit_name", "position", "position_title", "kpi",
-            "kpi_code", "kpi_name", "collaborative", "weight", "order", "path", "depth", "version",
+            "kpi_code", "kpi_name", "collaborative", "weight", "order", "path", "depth", "lock_version",
+            "updated_at",
         ]
-        read_only_fields = ["id", "order", "path", "depth"]
+        read_only_fields = ["id", "order", "path", "depth", "updated_at"]
         validators: list = []
 
 
@@ -95,7 +103,7 @@ class TraceParams(serializers.Serializer):
 class MoveSerializer(serializers.Serializer):
     parent = TenantRelatedField(queryset=Goal.objects, allow_null=True)
     weight = _weight(required=False)
-    version = serializers.IntegerField(required=False, min_value=0, max_value=MAX_ID)
+    lock_version = LockVersionField(required=True)
 
 
 class ReweightSerializer(serializers.Serializer):
@@ -311,29 +319,28 @@ class GoalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSe
     # ----- CRUD
     def create(self, request, *args, **kwargs):
         data = self._body(GoalSerializer)
-        data.pop("version", None)
+        data.pop("lock_version", None)
         goal = self._call(services.goal_create, actor=request.user, **data)
         return self._respond(goal, status.HTTP_201_CREATED)
 
     def update(self, request, *args, partial: bool = False, **kwargs):
         goal = self.get_object()
         data = self._body(GoalSerializer, instance=goal, partial=partial)
-        version = data.pop("version", None)
+        data.pop("lock_version", None)
         if "period" in data and data.pop("period").pk != goal.period_id:
             raise exceptions.ValidationError({"period": [_("A goal stays in its period.")]})
+        version = lock_version_of(request)
         moving = "parent" in data and (data["parent"].pk if data["parent"] else None) != goal.parent_id
         parent = data.pop("parent", None)
 
         def save():
             updated = goal
             if data:
-                updated = services.goal_update(
-                    actor=request.user, goal=goal, expected_version=version, **data
-                )
-            if moving:
+                updated = services.goal_update(actor=request.user, goal=goal, lock_version=version, **data)
+            if moving:  # the same change: it goes on from the version the update made
                 updated = services.goal_move(
                     actor=request.user, goal=updated, parent=parent,
-                    expected_version=None if data else version,
+                    lock_version=updated.lock_version if data else version,
                 )
             return updated
 
@@ -360,7 +367,7 @@ class GoalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSe
         data = self._body(MoveSerializer)
         moved = self._call(
             services.goal_move, actor=request.user, goal=goal, parent=data["parent"],
-            weight=data.get("weight"), expected_version=data.get("version"),
+            weight=data.get("weight"), lock_version=data["lock_version"],
         )
         return self._respond(moved)
 

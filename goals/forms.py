@@ -6,6 +6,7 @@ from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from collab.forms import lock_version_field
 from collab.models import OrgUnit, Period
 from goals.models import KPI, Objective, Perspective, ProcessTag
 from goals.services.kpis import KPI_FIELDS
@@ -99,14 +100,14 @@ class KPIFilterForm(BootstrapMixin, forms.Form):
 
 
 class VersionedModelForm(BootstrapMixin, forms.ModelForm):
-    """A model form carrying the row's version: a stale save is refused instead of overwriting."""
+    """A model form carrying the row's `lock_version`: a stale save is refused instead of overwriting."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0, max_value=2**31)
+    lock_version = lock_version_field()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
-            self.fields["version"].initial = self.instance.version
+            self.fields["lock_version"].initial = self.instance.lock_version
 
     def service_data(self) -> dict:
         return {name: self.cleaned_data[name] for name in self.Meta.fields if name in self.cleaned_data}

@@ -17,6 +17,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from collab.concurrency import LockVersioned
 from collab.models import OrgUnit, Period, Position
 from collab.tenancy import TenantHistoryBase, TenantHistoryManager, TenantOwned, current_tenant_or_none
 
@@ -53,7 +54,7 @@ def _check_same_tenant(instance: models.Model, **related: models.Model | None) -
         raise ValidationError(errors)
 
 
-class Objective(TenantOwned):
+class Objective(TenantOwned, LockVersioned):
     """A strategic objective on the strategy map of one period, in one BSC perspective."""
 
     period = models.ForeignKey(Period, verbose_name=_("period"), on_delete=models.PROTECT, related_name="+")
@@ -69,7 +70,6 @@ class Objective(TenantOwned):
         related_name="+",
     )
     order = models.PositiveIntegerField(_("order"), default=0)
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         constraints = [
@@ -123,7 +123,7 @@ class ObjectiveLink(TenantOwned):
                 raise ValidationError({"effect": _("Both objectives must belong to the same period.")})
 
 
-class KPI(TenantOwned):
+class KPI(TenantOwned, LockVersioned):
     """A key performance indicator of the tenant's KPI library."""
 
     class Direction(models.TextChoices):
@@ -189,8 +189,6 @@ class KPI(TenantOwned):
         related_name="kpis",
     )
     is_active = models.BooleanField(_("active"), default=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         constraints = [
@@ -217,7 +215,7 @@ class KPI(TenantOwned):
         )
 
 
-class Goal(TenantOwned):
+class Goal(TenantOwned, LockVersioned):
     """A node of a period's decomposition tree: an org unit (or one of its positions) holds a KPI with a
     weight among its siblings. `path` ("/1/4/9/") and `depth` are materialised like OrgUnit's."""
 
@@ -253,7 +251,6 @@ class Goal(TenantOwned):
     order = models.PositiveIntegerField(_("order"), default=0)
     path = models.CharField(max_length=1000, editable=False, db_index=True)
     depth = models.PositiveSmallIntegerField(default=0, editable=False)
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         constraints = [
@@ -300,7 +297,7 @@ class Goal(TenantOwned):
         return self.position_id is not None
 
 
-class Measurement(TenantOwned):
+class Measurement(TenantOwned, LockVersioned):
     """The one agreed target and actual of a KPI for a period (every department sees the same number)."""
 
     kpi = models.ForeignKey(KPI, verbose_name=_("KPI"), on_delete=models.PROTECT, related_name="measurements")
@@ -308,8 +305,6 @@ class Measurement(TenantOwned):
     target = models.DecimalField(_("target"), max_digits=20, decimal_places=4)
     actual = models.DecimalField(_("actual"), max_digits=20, decimal_places=4, null=True, blank=True)
     note = models.CharField(_("note"), max_length=300, blank=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
-    updated_at = models.DateTimeField(auto_now=True)
 
     history = HistoricalRecords(bases=[TenantHistoryBase], history_manager=TenantHistoryManager)
 

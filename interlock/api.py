@@ -29,21 +29,21 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
+from collab.concurrency import user_label
 from collab.models import ALL_BUT_EMPLOYEES, OrgUnit, Period, Position
 from collab.routing import (
+    LockVersionField,
     RowsField,
     StrictWriteMixin,
     TenantRelatedField,
     TenantViewSet,
     id_param,
-    lock_version_field,
     lock_version_of,
     validate_nested,
 )
 from goals.models import KPI
 from interlock.models import LineRole, Scorecard, ScorecardLine
 from interlock.services import scorecards as services
-from responsibility.concurrency import user_label
 
 # Who reads scorecards (not a sibling app's constant: apps do not import each other's api modules).
 
@@ -85,6 +85,7 @@ class ScorecardSerializer(serializers.ModelSerializer):
     lines = ScorecardLineSerializer(many=True, read_only=True)
     weight_total = serializers.SerializerMethodField()
     collaborative_share = serializers.SerializerMethodField()
+    lock_version = LockVersionField()
     updated_by = serializers.SerializerMethodField()
 
     class Meta:
@@ -95,8 +96,7 @@ class ScorecardSerializer(serializers.ModelSerializer):
             "lock_version", "updated_by", "updated_at", "created_at",
         ]  # fmt: skip
         read_only_fields = [
-            "id", "status", "collaborative_warning", "published_at", "lock_version", "updated_at",
-            "created_at",
+            "id", "status", "collaborative_warning", "published_at", "updated_at", "created_at",
         ]  # fmt: skip
         validators: list = []
 
@@ -133,7 +133,7 @@ class ScorecardUpdateSerializer(StrictWriteMixin, serializers.Serializer):
     """A save of the scorecard: its period and subject do not change (a 400 when sent)."""
 
     shown_by = ScorecardSerializer
-    lock_version = lock_version_field()
+    lock_version = LockVersionField(required=True)
     review_weight = serializers.DecimalField(
         max_digits=4, decimal_places=3, min_value=0, max_value=1, required=False
     )
@@ -142,7 +142,7 @@ class ScorecardUpdateSerializer(StrictWriteMixin, serializers.Serializer):
 
 class LockSerializer(StrictWriteMixin, serializers.Serializer):
     shown_by = ScorecardSerializer
-    lock_version = lock_version_field()
+    lock_version = LockVersionField(required=True)
 
 
 class ScorecardSavedSerializer(ScorecardSerializer):

@@ -12,7 +12,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from collab.forms import ScopedModelChoiceField
+from collab.forms import ScopedModelChoiceField, lock_version_field
 from collab.forms.editors import BootstrapForm, ReferenceField, rows_from_post
 from collab.models import OrgUnit, Period, Position
 from interlock import engine
@@ -69,13 +69,11 @@ class ScorecardCreateForm(BootstrapForm):
 
 class ScorecardHeaderForm(BootstrapForm):
     review_weight = forms.CharField(label=_("Review weight ρ"), max_length=20, required=False)
-    lock_version = forms.IntegerField(
-        widget=forms.HiddenInput, required=False, min_value=0, max_value=2**31 - 1
-    )
+    lock_version = lock_version_field()
 
 
 class LockForm(forms.Form):
-    lock_version = forms.IntegerField(required=False, min_value=0, max_value=2**31 - 1)
+    lock_version = lock_version_field()
 
 
 class CopyForm(BootstrapForm):

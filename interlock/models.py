@@ -12,13 +12,13 @@ from __future__ import annotations
 import operator
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from collab.concurrency import LockVersioned
 from collab.models import OrgUnit, Period, Position
 from collab.tenancy import TenantOwned
 from interlock.engine import BREAKDOWN_LAYOUTS
@@ -33,7 +33,7 @@ def subject_key(*, org_unit_id: int | None = None, position_id: int | None = Non
     return f"{SUBJECT_UNIT}:{org_unit_id}" if org_unit_id is not None else f"{SUBJECT_POSITION}:{position_id}"
 
 
-class Scorecard(TenantOwned):
+class Scorecard(TenantOwned, LockVersioned):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         PUBLISHED = "published", _("Published")
@@ -62,11 +62,6 @@ class Scorecard(TenantOwned):
     # Set at publish when the shared lines weigh less than the tenant's minimum collaborative share.
     collaborative_warning = models.BooleanField(_("collaborative share below minimum"), default=False)
     published_at = models.DateTimeField(null=True, blank=True)
-    lock_version = models.PositiveIntegerField(default=1, editable=False)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    updated_at = models.DateTimeField(auto_now=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

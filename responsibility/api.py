@@ -25,20 +25,20 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
+from collab.concurrency import user_label
 from collab.models import ALL_BUT_EMPLOYEES, OrgUnit, Period
 from collab.routing import (
+    LockVersionField,
     RowsField,
     StrictWriteMixin,
     TenantRelatedField,
     TenantViewSet,
     id_param,
-    lock_version_field,
     lock_version_of,
     validate_nested,
 )
 from goals.models import KPI
 from responsibility import services
-from responsibility.concurrency import user_label
 from responsibility.models import MatrixRole, ResponsibilityMatrix
 from responsibility.selectors import matrix_effective_ids, matrix_with_rows
 
@@ -64,6 +64,7 @@ class MatrixSerializer(serializers.ModelSerializer):
     effective_from = TenantRelatedField(queryset=Period.objects)
     effective_from_label = serializers.CharField(source="effective_from.label", read_only=True)
     rows = MatrixRowSerializer(many=True, read_only=True)
+    lock_version = LockVersionField()
     updated_by = serializers.SerializerMethodField()
 
     class Meta:
@@ -72,7 +73,7 @@ class MatrixSerializer(serializers.ModelSerializer):
             "id", "kpi", "kpi_code", "effective_from", "effective_from_label", "version", "note", "rows",
             "lock_version", "updated_by", "updated_at", "created_at",
         ]  # fmt: skip
-        read_only_fields = ["id", "version", "lock_version", "updated_at", "created_at"]
+        read_only_fields = ["id", "version", "updated_at", "created_at"]
         validators: list = []
 
     def get_updated_by(self, obj) -> str:
@@ -91,14 +92,14 @@ class MatrixUpdateSerializer(StrictWriteMixin, serializers.Serializer):
     """A correction of this version: its KPI and first period do not change (a 400 when sent)."""
 
     shown_by = MatrixSerializer
-    lock_version = lock_version_field()
+    lock_version = LockVersionField(required=True)
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
     rows = RowsField(MatrixRowSerializer)
 
 
 class MatrixNewVersionSerializer(StrictWriteMixin, serializers.Serializer):
     shown_by = MatrixSerializer
-    lock_version = lock_version_field()
+    lock_version = LockVersionField(required=True)
     effective_from = TenantRelatedField(queryset=Period.objects)
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
     rows = RowsField(MatrixRowSerializer)

@@ -11,7 +11,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from collab.forms import ScopedModelChoiceField
+from collab.forms import ScopedModelChoiceField, lock_version_field
 from collab.forms.editors import BootstrapForm
 from collab.models import Period
 from goals.models import KPI
@@ -34,9 +34,7 @@ class MatrixForm(BootstrapForm):
     note = forms.CharField(
         label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
-    lock_version = forms.IntegerField(
-        widget=forms.HiddenInput, required=False, min_value=0, max_value=2**31 - 1
-    )
+    lock_version = lock_version_field()
 
     def __init__(self, *args, mode: str = "create", **kwargs):
         super().__init__(*args, **kwargs)

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from collab.concurrency import LockVersioned
 from collab.models import OrgUnit, Period
 from collab.tenancy import TenantOwned
 
@@ -28,7 +28,7 @@ class MatrixRole(models.TextChoices):
     SUPPORT = "support", _("Support")  # 支持
 
 
-class ResponsibilityMatrix(TenantOwned):
+class ResponsibilityMatrix(TenantOwned, LockVersioned):
     kpi = models.ForeignKey(
         "goals.KPI", verbose_name=_("KPI"), on_delete=models.PROTECT, related_name="matrices"
     )
@@ -37,12 +37,6 @@ class ResponsibilityMatrix(TenantOwned):
     )
     version = models.PositiveIntegerField(_("version"), default=1)
     note = models.TextField(_("note"), blank=True)
-    # Optimistic concurrency: every save bumps it; a save carrying an older value is refused.
-    lock_version = models.PositiveIntegerField(default=1, editable=False)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    updated_at = models.DateTimeField(auto_now=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from collab.audit import audit_record, snapshot
+from collab.concurrency import UNSET, StaleEditError, lock_for_edit, mark_edited
 from collab.models import OrgUnit, Period
 from collab.numbers import parse_number
 from collab.routing import coerce_id
@@ -33,7 +34,6 @@ from collab.selectors.periods import period_start
 from collab.services.org import ensure_period_open
 from collab.signals import scoring_inputs_changed
 from goals.models import KPI
-from responsibility.concurrency import StaleEditError, lock_for_edit, user_label
 from responsibility.models import MatrixRole, MatrixRow, ResponsibilityMatrix
 
 HUNDRED = Decimal("100")
@@ -51,12 +51,6 @@ ROW_FIELDS = (
 _MISSING = gettext_noop("Choose a valid option; that one does not exist.")
 
 
-class _Unset:
-    def __repr__(self) -> str:
-        return "UNSET"
-
-
-UNSET: Any = _Unset()
 
 
 @dataclass(frozen=True)
@@ -271,6 +265,20 @@ def _write_rows(matrix: ResponsibilityMatrix, rows: list[CleanRow]) -> None:
     )
 
 
+def _same_rows(matrix: ResponsibilityMatrix, rows: list[CleanRow]) -> bool:
+    """The clean rows say exactly what is stored (values compare as values: a share 40 equals 40.00)."""
+    stored = [
+        (r.org_unit_id, r.role, r.share, r.contribution_dimension, r.evaluation_kpi_id, r.evaluation_method)
+        for r in MatrixRow.objects.filter(matrix=matrix)
+    ]
+    given = [
+        (r.org_unit.pk, r.role, r.share, r.contribution_dimension, getattr(r.evaluation_kpi, "pk", None),
+         r.evaluation_method)
+        for r in rows
+    ]
+    return stored == given
+
+
 def _actor(actor):
     return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
 
@@ -327,12 +335,7 @@ def matrix_new_version(
         .first()
     )
     if latest.pk != current.pk:
-        raise StaleEditError(
-            obj=latest,
-            changed_by=user_label(latest.updated_by),
-            changed_at=latest.updated_at,
-            current_version=latest.lock_version,
-        )
+        raise StaleEditError.of(latest)
     period = _scoped(Period, effective_from, "effective_from")
     ensure_period_open(period, field="effective_from")
     if period_start(period) < period_start(latest.effective_from):
@@ -385,18 +388,21 @@ def matrix_update(
     before = _matrix_snapshot(current)
     _refuse_closed(matrix_closed_periods(current), "matrix")
     ensure_period_open(current.effective_from, field="matrix")
+    old_note = current.note
     if note is not UNSET:
         try:
             current.note = _text(note, 2000)
         except ValueError as error:
             raise ValidationError({"note": str(error)}) from None
-    if rows is not UNSET:
-        clean = matrix_rows_clean(rows)
+    clean = None if rows is UNSET else matrix_rows_clean(rows)
+    if clean is not None and _same_rows(current, clean):
+        clean = None  # the same rows again: they stay as they are
+    if clean is None and current.note == old_note:
+        return current  # nothing changed: no new version, no audit row, no recompute
+    if clean is not None:
         MatrixRow.objects.filter(matrix=current).delete()
         _write_rows(current, clean)
-    current.lock_version += 1
-    current.updated_by = _actor(actor)
-    current.save(update_fields=["note", "lock_version", "updated_by", "updated_at"])
+    current.save(update_fields=["note", *mark_edited(current, actor)])
     audit_record(
         actor=actor, action="matrix.update", obj=current, before=before, after=_matrix_snapshot(current)
     )

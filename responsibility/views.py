@@ -17,6 +17,7 @@ from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from collab.concurrency import StaleEditError
 from collab.forms.editors import (
     editor_rows,
     reference_label,
@@ -30,7 +31,6 @@ from collab.pages import HR_ONLY, get_scoped_or_404, id_param, paginate, tenant_
 from collab.selectors.periods import default_period, period_start
 from goals.models import KPI
 from responsibility import services
-from responsibility.concurrency import StaleEditError
 from responsibility.forms import MatrixFilterForm, MatrixForm
 from responsibility.hooks import matrix_sections
 from responsibility.models import MatrixRole, MatrixRow, ResponsibilityMatrix

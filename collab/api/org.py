@@ -11,7 +11,8 @@
 
 Every member reads; HR admins write (auditors never). Writes go through `collab.services.org`; their
 ValidationErrors come back as JSON field errors. Foreign keys in bodies are TenantRelatedFields: another
-tenant's id reads exactly like a missing one.
+tenant's id reads exactly like a missing one. A change (update, move) needs the `lock_version` it was based
+on: missing 400, stale 409 saying who saved last and when.
 """
 
 from __future__ import annotations
@@ -27,7 +28,14 @@ from rest_framework.response import Response
 
 from collab.api import router
 from collab.models import Employee, OrgUnit, Period, Position
-from collab.routing import MAX_ID, StrictWriteMixin, TenantRelatedField, TenantViewSet
+from collab.routing import (
+    MAX_ID,
+    LockVersionField,
+    StrictWriteMixin,
+    TenantRelatedField,
+    TenantViewSet,
+    lock_version_of,
+)
 from collab.selectors import org as selectors
 from collab.services import org as services
 from collab.tenancy import current_tenant
@@ -67,7 +75,11 @@ class OrgWritesMixin:
     def validated(self, instance=None, partial: bool = False) -> dict:
         serializer = self.get_serializer(instance, data=self.request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
-        return dict(serializer.validated_data)
+        data = dict(serializer.validated_data)
+        data.pop("lock_version", None)
+        if instance is not None:  # a change: it states the version it was based on
+            data["lock_version"] = lock_version_of(self.request)
+        return data
 
 
 # ----- org units --------------------------------------------------------------------------------------------
@@ -79,6 +91,8 @@ class OrgUnitSerializer(StrictWriteMixin, serializers.Serializer):
     parent = TenantRelatedField(queryset=OrgUnit.objects, allow_null=True, required=False)
     path = serializers.CharField(read_only=True)
     depth = serializers.IntegerField(read_only=True)
+    lock_version = LockVersionField()
+    updated_at = serializers.DateTimeField(read_only=True)
 
 
 class OrgUnitFilters(FilterSerializer):
@@ -129,8 +143,10 @@ class OrgUnitViewSet(OrgWritesMixin, mixins.ListModelMixin, mixins.RetrieveModel
 
         def save():
             updated = services.org_unit_update(actor=request.user, unit=unit, **data)
-            if moving:
-                updated = services.org_unit_move(actor=request.user, unit=updated, parent=parent)
+            if moving:  # the same change: it goes on from the version the update made
+                updated = services.org_unit_move(
+                    actor=request.user, unit=updated, parent=parent, lock_version=updated.lock_version
+                )
             return updated
 
         return self.respond(self.call(save))
@@ -148,6 +164,8 @@ class PositionSerializer(StrictWriteMixin, serializers.Serializer):
     org_unit = TenantRelatedField(queryset=OrgUnit.objects)
     job_family = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
     level = serializers.CharField(max_length=30, required=False, allow_blank=True, default="")
+    lock_version = LockVersionField()
+    updated_at = serializers.DateTimeField(read_only=True)
 
 
 class UnitScopedFilters(FilterSerializer):
@@ -215,6 +233,8 @@ class EmployeeSerializer(StrictWriteMixin, serializers.Serializer):
     manager = TenantRelatedField(queryset=Employee.objects, required=False, allow_null=True, default=None)
     user = MemberUserField(required=False, allow_null=True, default=None)
     is_active = serializers.BooleanField(required=False, default=True)
+    lock_version = LockVersionField()
+    updated_at = serializers.DateTimeField(read_only=True)
 
 
 class EmployeeFilters(UnitScopedFilters):
@@ -271,6 +291,8 @@ class PeriodSerializer(StrictWriteMixin, serializers.Serializer):
     month = serializers.IntegerField(min_value=1, max_value=12, required=False, allow_null=True)
     status = serializers.CharField(read_only=True)
     label = serializers.CharField(read_only=True)
+    lock_version = LockVersionField()
+    updated_at = serializers.DateTimeField(read_only=True)
 
 
 class PeriodFilters(serializers.Serializer):

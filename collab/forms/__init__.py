@@ -9,6 +9,7 @@ from typing import TypeVar
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
+from collab.concurrency import StaleEditError
 from collab.routing import parse_id
 
 T = TypeVar("T")
@@ -50,7 +51,8 @@ def save_form(
 ) -> T | None:
     """On a POST whose form is valid, `save(cleaned_data)` and return what it saved; None otherwise.
 
-    A service's ValidationError lands on the form (see `add_service_errors`), so the page shows it again.
+    A service's ValidationError lands on the form (see `add_service_errors`), so the page shows it again; so
+    does a StaleEditError (someone saved the object since the form was loaded: the message names who, when).
     """
     if request.method != "POST" or not form.is_valid():
         return None
@@ -58,6 +60,9 @@ def save_form(
         return save(form.cleaned_data)
     except ValidationError as error:
         add_service_errors(form, error, field_map)
+        return None
+    except StaleEditError as stale:
+        form.add_error(None, stale.message)
         return None
 
 
@@ -70,4 +75,10 @@ def show_period(form: forms.Form, period) -> None:
         form.data["period"] = str(period.pk)
 
 
-__all__ = ["ScopedModelChoiceField", "add_service_errors", "save_form", "show_period"]
+def lock_version_field() -> forms.CharField:
+    """The hidden `lock_version` every edit form carries (the version the page showed). Left out or
+    tampered with, the service refuses the save like a stale one, naming who saved last."""
+    return forms.CharField(required=False, max_length=20, widget=forms.HiddenInput)
+
+
+__all__ = ["ScopedModelChoiceField", "add_service_errors", "lock_version_field", "save_form", "show_period"]

@@ -23,18 +23,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from collab.audit import audit_record, snapshot
+from collab.concurrency import UNSET, edited_columns, editor, lock_for_edit, mark_edited
 from collab.imports import Column, RowError, TabularImport, topological_order
 from collab.models import Employee, Membership, OrgUnit, Period, Position
 from collab.signals import period_closing
 from collab.tenancy import current_tenant
 
-
-class _Unset:
-    def __repr__(self) -> str:
-        return "UNSET"
-
-
-UNSET: Any = _Unset()
 MAX_PATH = OrgUnit._meta.get_field("path").max_length
 MAX_MANAGER_CHAIN = 10_000
 
@@ -153,6 +147,7 @@ def org_unit_create(*, actor, code: str, name: str, kind: str, parent: OrgUnit |
         parent=parent,
         path="/",
         depth=0 if parent is None else parent.depth + 1,
+        updated_by=editor(actor),
     )
     _validate(unit, exclude=("path", "depth"))
     _unique(OrgUnit, unit, "code", _("An org unit with this code already exists."))
@@ -168,10 +163,16 @@ def org_unit_create(*, actor, code: str, name: str, kind: str, parent: OrgUnit |
 
 @transaction.atomic
 def org_unit_update(
-    *, actor, unit: OrgUnit, code: str = UNSET, name: str = UNSET, kind: str = UNSET
+    *,
+    actor,
+    unit: OrgUnit,
+    lock_version: int | None,
+    code: str = UNSET,
+    name: str = UNSET,
+    kind: str = UNSET,
 ) -> OrgUnit:
     """Change code, name or kind (not the parent: that is `org_unit_move`)."""
-    unit = _scoped(OrgUnit, unit, "unit", lock=True)
+    unit = lock_for_edit(OrgUnit, _scoped(OrgUnit, unit, "unit"), lock_version)
     before = snapshot(unit)
     applied = _apply(unit, {"code": code, "name": name, "kind": kind})
     if not applied:
@@ -179,17 +180,17 @@ def org_unit_update(
     _validate(unit)
     if "code" in applied:
         _unique(OrgUnit, unit, "code", _("An org unit with this code already exists."))
-    unit.save(update_fields=list(applied))
+    unit.save(update_fields=[*applied, *mark_edited(unit, actor)])
     audit_record(actor=actor, action="org_unit.update", obj=unit, before=before, after=snapshot(unit))
     return unit
 
 
-def org_unit_rename(*, actor, unit: OrgUnit, name: str) -> OrgUnit:
-    return org_unit_update(actor=actor, unit=unit, name=name)
+def org_unit_rename(*, actor, unit: OrgUnit, lock_version: int | None, name: str) -> OrgUnit:
+    return org_unit_update(actor=actor, unit=unit, lock_version=lock_version, name=name)
 
 
 @transaction.atomic
-def org_unit_move(*, actor, unit: OrgUnit, parent: OrgUnit | None) -> OrgUnit:
+def org_unit_move(*, actor, unit: OrgUnit, parent: OrgUnit | None, lock_version: int | None) -> OrgUnit:
     """Put `unit` (with its whole subtree) under `parent` (None: make it a root).
 
     Refused when `parent` is the unit itself or one of its descendants. The subtree's paths and depths are
@@ -199,6 +200,7 @@ def org_unit_move(*, actor, unit: OrgUnit, parent: OrgUnit | None) -> OrgUnit:
     if parent is not None:
         parent = _scoped(OrgUnit, parent, "parent")
     unit, parent = _lock_tree(unit, parent)
+    unit = lock_for_edit(OrgUnit, unit, lock_version)
     if parent is not None and (parent.pk == unit.pk or parent.path.startswith(unit.path)):
         if parent.pk == unit.pk:
             message = _("A unit cannot be moved under itself.")
@@ -217,15 +219,20 @@ def org_unit_move(*, actor, unit: OrgUnit, parent: OrgUnit | None) -> OrgUnit:
     if longest - len(old_path) + len(new_path) > MAX_PATH:
         raise ValidationError({"parent": _("The tree would become too deep; choose a higher parent.")})
     before = snapshot(unit)
-    # One UPDATE for the whole subtree: swap the path prefix, shift depth, re-point the moved unit's parent.
+    # One UPDATE for the whole subtree: swap the path prefix, shift depth, re-point the moved unit's parent
+    # (and only the moved unit takes a new lock_version: its parent changed, its sub-units' did not).
+    def moved_only(name: str, value):
+        field = OrgUnit._meta.get_field(name)
+        return Case(When(pk=unit.pk, then=value), default=F(name), output_field=field)
+
+    stamp = edited_columns(actor)
     subtree.update(
         path=Replace("path", Value(old_path), Value(new_path)),
         depth=F("depth") + delta,
-        parent=Case(
-            When(pk=unit.pk, then=Value(parent.pk if parent is not None else None)),
-            default=F("parent"),
-            output_field=OrgUnit._meta.get_field("parent"),
-        ),
+        parent=moved_only("parent", Value(parent.pk if parent is not None else None)),
+        lock_version=moved_only("lock_version", stamp["lock_version"]),
+        updated_by=moved_only("updated_by", Value(getattr(stamp["updated_by"], "pk", None))),
+        updated_at=moved_only("updated_at", Value(stamp["updated_at"])),
     )
     unit.refresh_from_db()
     audit_record(actor=actor, action="org_unit.move", obj=unit, before=before, after=snapshot(unit))
@@ -257,6 +264,7 @@ def position_create(
         org_unit=_scoped(OrgUnit, org_unit, "org_unit"),
         job_family=_text(job_family) or "",
         level=_text(level) or "",
+        updated_by=editor(actor),
     )
     _validate(position)
     _unique(Position, position, "code", _("A position with this code already exists."))
@@ -270,13 +278,14 @@ def position_update(
     *,
     actor,
     position: Position,
+    lock_version: int | None,
     code: str = UNSET,
     title: str = UNSET,
     org_unit: OrgUnit = UNSET,
     job_family: str = UNSET,
     level: str = UNSET,
 ) -> Position:
-    position = _scoped(Position, position, "position", lock=True)
+    position = lock_for_edit(Position, _scoped(Position, position, "position"), lock_version)
     before = snapshot(position)
     if org_unit is not UNSET:
         org_unit = _scoped(OrgUnit, org_unit, "org_unit")
@@ -287,6 +296,7 @@ def position_update(
     _validate(position)
     if "code" in applied:
         _unique(Position, position, "code", _("A position with this code already exists."))
+    mark_edited(position, actor)
     position.save()
     audit_record(actor=actor, action="position.update", obj=position, before=before, after=snapshot(position))
     return position
@@ -364,6 +374,7 @@ def employee_create(
         manager=_scoped(Employee, manager, "manager"),
         user=_scoped_user(user),
         is_active=is_active,
+        updated_by=editor(actor),
     )
     _validate(employee)
     _unique(Employee, employee, "employee_no", _("An employee with this number already exists."))
@@ -379,6 +390,7 @@ def employee_update(
     *,
     actor,
     employee: Employee,
+    lock_version: int | None,
     employee_no: str = UNSET,
     name: str = UNSET,
     email: str = UNSET,
@@ -388,7 +400,7 @@ def employee_update(
     user=UNSET,
     is_active: bool = UNSET,
 ) -> Employee:
-    employee = _scoped(Employee, employee, "employee", lock=True)
+    employee = lock_for_edit(Employee, _scoped(Employee, employee, "employee"), lock_version)
     before = snapshot(employee)
     if org_unit is not UNSET:
         org_unit = _scoped(OrgUnit, org_unit, "org_unit")
@@ -422,6 +434,7 @@ def employee_update(
         _check_manager(employee, employee.manager)
     if "user" in applied:
         _check_user(employee, employee.user)
+    mark_edited(employee, actor)
     employee.save()
     audit_record(actor=actor, action="employee.update", obj=employee, before=before, after=snapshot(employee))
     return employee
@@ -471,7 +484,9 @@ def period_create(
     *, actor, kind: str, year: int, quarter: int | None = None, month: int | None = None
 ) -> Period:
     """A new period, in planning."""
-    period = Period(tenant=current_tenant(), kind=kind, year=year, quarter=quarter, month=month)
+    period = Period(
+        tenant=current_tenant(), kind=kind, year=year, quarter=quarter, month=month, updated_by=editor(actor)
+    )
     period.status = Period.Status.PLANNING
     _period_checks(period)
     period.save()
@@ -481,11 +496,11 @@ def period_create(
 
 @transaction.atomic
 def period_update(
-    *, actor, period: Period, kind: str = UNSET, year: int = UNSET, quarter: int | None = UNSET,
-    month: int | None = UNSET,
+    *, actor, period: Period, lock_version: int | None, kind: str = UNSET, year: int = UNSET,
+    quarter: int | None = UNSET, month: int | None = UNSET,
 ) -> Period:
     """Correct a period's kind/year/quarter/month; only while it is still in planning."""
-    period = _scoped(Period, period, "period", lock=True)
+    period = lock_for_edit(Period, _scoped(Period, period, "period"), lock_version)
     if period.status != Period.Status.PLANNING:
         raise ValidationError(_("Only a period in planning can be edited; %(period)s is %(status)s.") % {
             "period": period.label, "status": period.get_status_display()})
@@ -494,6 +509,7 @@ def period_update(
     if not applied:
         return period
     _period_checks(period)
+    mark_edited(period, actor)
     period.save()
     audit_record(actor=actor, action="period.update", obj=period, before=before, after=snapshot(period))
     return period
@@ -503,7 +519,8 @@ def period_update(
 def period_advance(*, actor, period: Period, to_status: str | None = None) -> Period:
     """Move the period one step along planning → active → review → closed. A closed period stays closed.
 
-    `to_status`, when given, must be exactly the next status (protects against a double submit skipping one).
+    `to_status`, when given, must be exactly the next status (protects against a double submit skipping one):
+    a status step is its own compare-and-set, so it takes no `lock_version`; it does make the next one.
     """
     period = _scoped(Period, period, "period", lock=True)
     next_status = Period.NEXT_STATUS.get(period.status)
@@ -520,7 +537,7 @@ def period_advance(*, actor, period: Period, to_status: str | None = None) -> Pe
     if next_status == Period.Status.CLOSED:
         period_closing.send(sender=Period, period=period, actor=actor)
     period.status = next_status
-    period.save(update_fields=["status"])
+    period.save(update_fields=["status", *mark_edited(period, actor)])
     audit_record(actor=actor, action="period.advance", obj=period, before=before, after=snapshot(period))
     return period
 
@@ -535,7 +552,6 @@ def period_delete(*, actor, period: Period) -> None:
 
 
 __all__ = [
-    "UNSET",
     "employee_create",
     "employee_delete",
     "employee_update",
@@ -675,9 +691,12 @@ class OrgUnitImport(TabularImport):
                 actor=actor, code=data["code"], name=data["name"], kind=data["kind"], parent=parent
             )
             return
-        org_unit_update(actor=actor, unit=unit, name=data["name"], kind=data["kind"])
+        # The file is the editor here: it states the version read in this transaction.
+        unit = org_unit_update(
+            actor=actor, unit=unit, lock_version=unit.lock_version, name=data["name"], kind=data["kind"]
+        )
         if unit.parent_id != (parent.pk if parent else None):
-            org_unit_move(actor=actor, unit=unit, parent=parent)
+            org_unit_move(actor=actor, unit=unit, parent=parent, lock_version=unit.lock_version)
 
 
 class PositionImport(TabularImport):
@@ -719,7 +738,7 @@ class PositionImport(TabularImport):
         if position is None:
             position_create(actor=actor, code=data["code"], **fields)
         else:
-            position_update(actor=actor, position=position, **fields)
+            position_update(actor=actor, position=position, lock_version=position.lock_version, **fields)
 
 
 class EmployeeImport(TabularImport):
@@ -826,7 +845,7 @@ class EmployeeImport(TabularImport):
         if employee is None:
             employee_create(actor=actor, employee_no=data["employee_no"], **fields)
         else:
-            employee_update(actor=actor, employee=employee, **fields)
+            employee_update(actor=actor, employee=employee, lock_version=employee.lock_version, **fields)
 
 
 ORG_IMPORTS: dict[str, type[TabularImport]] = {

@@ -17,8 +17,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django_htmx.http import HttpResponseClientRedirect, HttpResponseClientRefresh
 
+from collab.forms import lock_version_field, save_form
 from collab.forms import org as forms
-from collab.forms import save_form
 from collab.imports import ImportFileError, Table, export_xlsx, xlsx_response
 from collab.models import Employee, OrgUnit, Period, Position
 from collab.pages import HR_AND_AUDITOR, HR_ONLY, get_scoped_or_404, paginate, tenant_page
@@ -49,6 +49,13 @@ def _done(request, url: str, message: str):
             return HttpResponseClientRefresh()
         return HttpResponseClientRedirect(url)
     return redirect(url)
+
+
+def _locked_form(form, obj):
+    """An edit form carrying the version it shows (`lock_version`, hidden; the service checks it)."""
+    form.fields["lock_version"] = lock_version_field()
+    form.fields["lock_version"].initial = obj.lock_version
+    return form
 
 
 def _form_page(request, form, *, title: str, action: str, cancel: str, submit: str = "", intro: str = ""):
@@ -157,7 +164,7 @@ def org_unit_edit(request, pk: int):
     unit = get_scoped_or_404(OrgUnit, pk)
     tree = _url(request, "org-tree")
     initial = {"code": unit.code, "name": unit.name, "kind": unit.kind}
-    form = forms.OrgUnitForm(request.POST or None, initial=initial, with_parent=False)
+    form = _locked_form(forms.OrgUnitForm(request.POST or None, initial=initial, with_parent=False), unit)
     saved = save_form(
         request, form, lambda data: services.org_unit_update(actor=request.user, unit=unit, **data)
     )
@@ -177,10 +184,13 @@ def org_unit_move(request, pk: int):
     unit = get_scoped_or_404(OrgUnit, pk)
     tree = _url(request, "org-tree")
     form = forms.OrgUnitMoveForm(request.POST or None, initial={"parent": unit.parent_id}, unit=unit)
+    form = _locked_form(form, unit)
     moved = save_form(
         request,
         form,
-        lambda data: services.org_unit_move(actor=request.user, unit=unit, parent=data["parent"]),
+        lambda data: services.org_unit_move(
+            actor=request.user, unit=unit, parent=data["parent"], lock_version=data["lock_version"]
+        ),
     )
     if moved is not None:
         return _done(request, f"{tree}#unit-{moved.pk}", _("Moved %(unit)s.") % {"unit": moved.name})
@@ -261,7 +271,7 @@ def position_edit(request, pk: int):
         "job_family": position.job_family,
         "level": position.level,
     }
-    form = forms.PositionForm(request.POST or None, initial=initial)
+    form = _locked_form(forms.PositionForm(request.POST or None, initial=initial), position)
     saved = save_form(
         request, form, lambda data: services.position_update(actor=request.user, position=position, **data)
     )
@@ -379,7 +389,7 @@ def employee_edit(request, pk: int):
         "manager_no": employee.manager.employee_no if employee.manager else "",
         "is_active": employee.is_active,
     }
-    form = _employee_form(request, initial)
+    form = _locked_form(_employee_form(request, initial), employee)
     saved = save_form(
         request,
         form,
@@ -471,7 +481,7 @@ def period_edit(request, pk: int):
     period = get_scoped_or_404(Period, pk)
     listing = _url(request, "period-list")
     initial = {"kind": period.kind, "year": period.year, "quarter": period.quarter, "month": period.month}
-    form = forms.PeriodForm(request.POST or None, initial=initial)
+    form = _locked_form(forms.PeriodForm(request.POST or None, initial=initial), period)
     if period.status != Period.Status.PLANNING:
         form.add_error(
             None,

@@ -35,7 +35,7 @@ _FIELDS = (
     "depth",
     "weight",
     "order",
-    "version",
+    "lock_version",
     "org_unit_id",
     "org_unit__name",
     "org_unit__code",
@@ -68,7 +68,7 @@ class Node:
     depth: int
     weight: Decimal
     order: int
-    version: int
+    lock_version: int
     unit_id: int
     unit_name: str
     unit_code: str

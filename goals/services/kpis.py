@@ -1,4 +1,4 @@
-"""Writes of the KPI library: create, update (with a version against stale saves), delete, Excel import."""
+"""Writes of the KPI library: create, update (a `lock_version` refuses stale saves), delete, Excel import."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from collab.audit import audit_record, snapshot
+from collab.concurrency import changed_fields, editor, field_values, lock_for_edit, mark_edited
 from collab.imports import CleanRow, Column, ImportResult, Table, TabularImport
 from collab.imports import RowError as ImportRowError
 from collab.models import OrgUnit
@@ -76,7 +77,7 @@ def _save(kpi: KPI) -> None:
 
 @transaction.atomic
 def kpi_create(*, actor, data: Mapping[str, Any]) -> KPI:
-    kpi = KPI()
+    kpi = KPI(updated_by=editor(actor))
     _apply(kpi, data)
     _validate(kpi)
     _save(kpi)
@@ -88,21 +89,18 @@ def kpi_create(*, actor, data: Mapping[str, Any]) -> KPI:
 SCORING_FIELDS = ("direction", "cap", "aggregation", "is_active")
 
 
-def _check_version(current: int, version: int | None) -> None:
-    if version is not None and version != current:
-        message = _("Someone else saved this in the meantime. Reload the page and apply your change again.")
-        raise ValidationError({NON_FIELD_ERRORS: [message]})
-
-
 @transaction.atomic
-def kpi_update(*, actor, kpi: KPI, data: Mapping[str, Any], version: int | None = None) -> KPI:
-    locked = KPI.objects.select_for_update().get(pk=kpi.pk)
-    _check_version(locked.version, version)
+def kpi_update(*, actor, kpi: KPI, data: Mapping[str, Any], lock_version: int | None) -> KPI:
+    """Change a KPI; a stale (or missing) `lock_version` raises StaleEditError, no change writes nothing."""
+    locked = lock_for_edit(KPI, kpi, lock_version)
     before = snapshot(locked)
+    values = field_values(locked)
     rule = [getattr(locked, name) for name in SCORING_FIELDS]
     _apply(locked, data)
     _validate(locked)
-    locked.version += 1
+    if not changed_fields(locked, values):
+        return locked
+    mark_edited(locked, actor)
     _save(locked)
     audit_record(actor=actor, action="kpi.update", obj=locked, before=before, after=snapshot(locked))
     if rule != [getattr(locked, name) for name in SCORING_FIELDS]:  # values, so 1.2 == 1.20
@@ -285,7 +283,10 @@ class KpiImport(TabularImport):
         if existing is None:
             self.existing[row.data["code"]] = kpi_create(actor=actor, data=row.data)
         else:
-            self.existing[row.data["code"]] = kpi_update(actor=actor, kpi=existing, data=row.data)
+            # The file is the editor: it states the version this import read (in its transaction).
+            self.existing[row.data["code"]] = kpi_update(
+                actor=actor, kpi=existing, data=row.data, lock_version=existing.lock_version
+            )
 
 
 @transaction.atomic

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from collab.audit import audit_record, snapshot
+from collab.concurrency import StaleEditError, editor, lock_for_edit, mark_edited
 from collab.imports import CleanRow, Column, ImportResult, RowError, Table, TabularImport
 from collab.models import Period
 from collab.services.org import ensure_period_open
@@ -90,10 +91,6 @@ def parse_note(value: Any) -> str:
     return value
 
 
-def _stale_message() -> str:
-    return _("Someone else saved this in the meantime. Reload the page and apply your change again.")
-
-
 @dataclass
 class _Planned:
     kpi: KPI
@@ -129,7 +126,7 @@ def _error_dict(error: ValidationError) -> dict[str, list[str]]:
 
 
 def _plan_row(
-    row: Mapping[str, Any], existing: Measurement | None, *, version: int | None = None
+    row: Mapping[str, Any], existing: Measurement | None
 ) -> tuple[_Planned | None, dict[str, list[str]]]:
     errors: dict[str, list[str]] = {}
     kpi, period = row.get("kpi"), row.get("period")
@@ -166,8 +163,6 @@ def _plan_row(
             note = parse_note(raw_note)
         except ValidationError as error:
             errors.update(_error_dict(error))
-    if version is not None and (existing is None or existing.version != version):
-        errors.setdefault(NON_FIELD_ERRORS, []).append(_stale_message())
     if errors:
         return None, errors
     return _Planned(kpi=kpi, period=period, target=target, actual=actual, note=note, existing=existing), {}
@@ -190,6 +185,7 @@ def _write(planned: _Planned, *, actor) -> tuple[Measurement, str]:
             target=planned.target,
             actual=planned.actual,
             note=planned.note,
+            updated_by=editor(actor),
         )
         _history(measurement, actor=actor, reason="measurement.create")
         measurement.save()
@@ -200,7 +196,7 @@ def _write(planned: _Planned, *, actor) -> tuple[Measurement, str]:
         return current, "unchanged"
     before = snapshot(current, AUDITED_FIELDS)
     current.target, current.actual, current.note = planned.target, planned.actual, planned.note
-    current.version += 1
+    mark_edited(current, actor)
     _history(current, actor=actor, reason="measurement.update")
     current.save()
     audit_record(
@@ -233,16 +229,20 @@ def measurement_upsert(
     target: Any = KEEP,
     actual: Any = KEEP,
     note: Any = KEEP,
-    version: int | None = None,
+    lock_version: int | None = None,
 ) -> Measurement:
-    """Create or change the measurement of `kpi` in `period`. `version` (when given) refuses a stale save.
+    """Create or change the measurement of `kpi` in `period`.
 
-    Raises ValidationError keyed by field (target, actual, note, period, __all__).
+    Changing one needs the `lock_version` the editor saw: a stale or missing one raises StaleEditError
+    (so does a "create" that finds someone else created it meanwhile). Raises ValidationError keyed by
+    field (target, actual, note, period, __all__).
     """
     ensure_period_open(period)
-    existing = Measurement.objects.select_for_update().filter(kpi=kpi, period=period).first()
+    existing = Measurement.objects.filter(kpi=kpi, period=period).first()
+    if existing is not None:
+        existing = lock_for_edit(Measurement, existing, lock_version)
     row = {"kpi": kpi, "period": period, "target": target, "actual": actual, "note": note}
-    planned, errors = _plan_row(row, existing, version=version)
+    planned, errors = _plan_row(row, existing)
     if errors:
         raise ValidationError(errors)
     measurement, outcome = _write(planned, actor=actor)
@@ -252,12 +252,16 @@ def measurement_upsert(
 
 
 @transaction.atomic
-def measurements_bulk_upsert(*, actor, rows: Sequence[Mapping[str, Any]]) -> BulkResult:
+def measurements_bulk_upsert(
+    *, actor, rows: Sequence[Mapping[str, Any]], check_lock_version: bool = True
+) -> BulkResult:
     """Create or change many measurements, all or nothing.
 
     rows: mappings with kpi (KPI), period (Period), target, actual, note (target/actual/note may be left
-    out to keep the stored value). Raises BulkErrors (a ValidationError) whose `rows` holds the field
-    errors of each row, aligned with the input; nothing is written then.
+    out to keep the stored value) and, for a measurement that exists, the `lock_version` the editor saw (a
+    stale or missing one is a "lock_version" error of that row). `check_lock_version=False` is for a file
+    import, where the file is the editor and carries no versions. Raises BulkErrors (a ValidationError)
+    whose `rows` holds the field errors of each row, aligned with the input; nothing is written then.
     """
     rows = list(rows)
     kpi_ids = {row["kpi"].pk for row in rows if isinstance(row.get("kpi"), KPI)}
@@ -273,7 +277,12 @@ def measurements_bulk_upsert(*, actor, rows: Sequence[Mapping[str, Any]]) -> Bul
     for index, row in enumerate(rows):
         kpi, period = row.get("kpi"), row.get("period")
         key = (getattr(kpi, "pk", None), getattr(period, "pk", None))
-        plan, row_errors = _plan_row(row, existing.get(key), version=row.get("version"))
+        plan, row_errors = _plan_row(row, existing.get(key))
+        current = existing.get(key)
+        if check_lock_version and current is not None and row.get("lock_version") != current.lock_version:
+            given = row.get("lock_version")
+            message = _("This field is required.") if given is None else StaleEditError.of(current).message
+            row_errors.setdefault("lock_version", []).append(message)
         if key[1] in closed:
             for name, messages in closed[key[1]].items():
                 row_errors.setdefault(name, []).extend(messages)
@@ -381,7 +390,7 @@ class MeasurementImport(TabularImport):
         rows = [row for row in result.rows if not row.data["skip"]]
         payload = [{k: v for k, v in row.data.items() if k not in ("code", "skip")} for row in rows]
         try:
-            outcome = measurements_bulk_upsert(actor=actor, rows=payload)
+            outcome = measurements_bulk_upsert(actor=actor, rows=payload, check_lock_version=False)
         except BulkErrors as error:
             for row, row_errors in zip(rows, error.rows, strict=True):
                 for key, messages in row_errors.items():

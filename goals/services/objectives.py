@@ -12,11 +12,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from collab.audit import audit_record, snapshot
+from collab.concurrency import changed_fields, editor, field_values, lock_for_edit, mark_edited
 from collab.models import Period
 from collab.services.org import ensure_period_open
 from collab.tenancy import current_tenant
 from goals.models import Objective, ObjectiveLink
-from goals.services.kpis import _check_version
 
 OBJECTIVE_FIELDS = ("period", "perspective", "name", "description", "owner_unit", "order")
 DUPLICATE_NAME = gettext_lazy("This period already has an objective with this name.")
@@ -57,7 +57,7 @@ def _save(objective: Objective) -> None:
 
 @transaction.atomic
 def objective_create(*, actor, data: Mapping[str, Any]) -> Objective:
-    objective = Objective()
+    objective = Objective(updated_by=editor(actor))
     _apply(objective, data)
     _validate(objective)
     ensure_period_open(objective.period)
@@ -68,12 +68,16 @@ def objective_create(*, actor, data: Mapping[str, Any]) -> Objective:
 
 @transaction.atomic
 def objective_update(
-    *, actor, objective: Objective, data: Mapping[str, Any], version: int | None = None
+    *, actor, objective: Objective, data: Mapping[str, Any], lock_version: int | None
 ) -> Objective:
-    locked = Objective.objects.select_for_update().select_related("period").get(pk=objective.pk)
-    _check_version(locked.version, version)
+    """Change an objective; a stale (or missing) `lock_version` raises StaleEditError, no change writes
+    nothing."""
+    locked = lock_for_edit(
+        Objective, objective, lock_version, queryset=Objective.objects.select_related("period")
+    )
     ensure_period_open(locked.period)
     before = snapshot(locked)
+    values = field_values(locked)
     old_period_id = locked.period_id
     _apply(locked, data)
     _validate(locked)
@@ -85,7 +89,9 @@ def objective_update(
         if has_links:
             message = _("Remove this objective's cause–effect links before moving it to another period.")
             raise ValidationError({"period": [message]})
-    locked.version += 1
+    if not changed_fields(locked, values):
+        return locked
+    mark_edited(locked, actor)
     _save(locked)
     audit_record(actor=actor, action="objective.update", obj=locked, before=before, after=snapshot(locked))
     return locked

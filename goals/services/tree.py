@@ -41,6 +41,15 @@ from django.db.models.functions import Cast, Concat, Substr
 from django.utils.translation import gettext as _
 
 from collab.audit import audit_record, snapshot
+from collab.concurrency import (
+    UNSET,
+    changed_fields,
+    edited_columns,
+    editor,
+    field_values,
+    lock_for_edit,
+    mark_edited,
+)
 from collab.models import OrgUnit, Period, Position
 from collab.services.org import ensure_period_open
 from collab.tenancy import current_tenant
@@ -61,12 +70,6 @@ ACTION_COPY = "goal_tree.copy"
 TREE_CHANGE_ACTIONS = (ACTION_CREATE, ACTION_UPDATE, ACTION_MOVE, ACTION_DELETE, ACTION_REWEIGHT, ACTION_COPY)
 
 
-class _Unset:
-    def __repr__(self) -> str:
-        return "UNSET"
-
-
-UNSET: Any = _Unset()
 
 
 @dataclass(frozen=True)
@@ -149,12 +152,12 @@ def _locked(goal: Goal) -> Goal:
         raise ValidationError(_("This goal no longer exists."), code="missing") from None
 
 
-def _check_version(goal: Goal, expected_version: int | None) -> None:
-    if expected_version is not None and int(expected_version) != goal.version:
-        raise ValidationError(
-            _("Someone else changed this goal since you opened it. Reload the tree and try again."),
-            code="stale",
-        )
+def _edit(goal: Goal, lock_version: Any) -> Goal:
+    """`_locked`, refusing a stale (or missing) `lock_version` with StaleEditError."""
+    try:
+        return lock_for_edit(Goal, goal, lock_version, queryset=Goal.objects.select_related("period"))
+    except Goal.DoesNotExist:
+        raise ValidationError(_("This goal no longer exists."), code="missing") from None
 
 
 def _check_position(org_unit: OrgUnit, position: Position | None) -> None:
@@ -226,7 +229,7 @@ def goal_create(
         order = 0 if highest is None else highest + 1
     goal = Goal(
         period=period, parent=parent, org_unit=org_unit, position=position, kpi=kpi, weight=weight,
-        order=order, path="/", depth=depth,
+        order=order, path="/", depth=depth, updated_by=editor(actor),
     )
     _check_duplicate(goal=goal)
     goal.save()
@@ -246,12 +249,12 @@ def goal_update(
     org_unit: OrgUnit = UNSET,
     position: Position | None = UNSET,
     order: int = UNSET,
-    expected_version: int | None = None,
+    lock_version: int | None,
 ) -> Goal:
     """Change a goal's KPI, weight, unit/position or order (moving is `goal_move`)."""
-    goal = _locked(goal)
-    _check_version(goal, expected_version)
+    goal = _edit(goal, lock_version)
     ensure_tree_open(goal.period)
+    values = field_values(goal)
     _check_tenant(
         kpi=None if kpi is UNSET else kpi,
         org_unit=None if org_unit is UNSET else org_unit,
@@ -275,9 +278,10 @@ def goal_update(
             raise ValidationError({"order": _("Enter a whole number of 0 or more.")})
         goal.order = order
     _check_position(goal.org_unit, goal.position)
+    if not changed_fields(goal, values):
+        return goal
     _check_duplicate(goal=goal)
-    goal.version += 1
-    goal.save(update_fields=["kpi", "weight", "org_unit", "position", "order", "version"])
+    goal.save(update_fields=["kpi", "weight", "org_unit", "position", "order", *mark_edited(goal, actor)])
     audit_record(actor=actor, action=ACTION_UPDATE, obj=goal, before=before, after=_audit_after(goal))
     return goal
 
@@ -289,14 +293,13 @@ def goal_move(
     goal: Goal,
     parent: Goal | None,
     weight: Any = None,
-    expected_version: int | None = None,
+    lock_version: int | None,
 ) -> Goal:
     """Re-parent a goal (and its whole subtree) within its period; `parent=None` makes it a top goal.
 
     The subtree's paths and depths are rewritten in one UPDATE.
     """
-    goal = _locked(goal)
-    _check_version(goal, expected_version)
+    goal = _edit(goal, lock_version)
     period = goal.period
     ensure_tree_open(period)
     if parent is not None:
@@ -328,7 +331,7 @@ def goal_move(
         if deepest + delta > MAX_DEPTH:
             raise ValidationError({"parent": _too_deep()})
     before = _audit_after(goal)
-    Goal.objects.filter(pk=goal.pk).update(parent=parent, weight=new_weight, version=F("version") + 1)
+    Goal.objects.filter(pk=goal.pk).update(parent=parent, weight=new_weight, **edited_columns(actor))
     # The whole subtree (the goal included) in one statement: swap the path prefix, shift the depth.
     moved = Goal.objects.filter(period=period, path__startswith=old_path).update(
         path=Concat(Value(new_path), Substr("path", len(old_path) + 1), output_field=CharField()),
@@ -342,13 +345,13 @@ def goal_move(
 
 
 @transaction.atomic
-def goal_delete(*, actor, goal: Goal, subtree: bool = False, expected_version: int | None = None) -> int:
+def goal_delete(*, actor, goal: Goal, subtree: bool = False, lock_version: Any = UNSET) -> int:
     """Delete a goal. A goal with sub-goals is refused unless `subtree=True` (then the branch goes).
 
+    `lock_version`, when given (pages always give it), refuses the delete of a goal changed since.
     Returns the number of goals deleted.
     """
-    goal = _locked(goal)
-    _check_version(goal, expected_version)
+    goal = _locked(goal) if lock_version is UNSET else _edit(goal, lock_version)
     ensure_tree_open(goal.period)
     branch = Goal.objects.filter(period_id=goal.period_id, path__startswith=goal.path)
     size = branch.count()
@@ -404,16 +407,20 @@ def siblings_reweight(*, actor, weights: Mapping[int, Any]) -> Decimal:
     first = goals[0]
     ensure_tree_open(first.period)
     before = {str(g.pk): _fmt(g.weight) for g in goals}
-    Goal.objects.filter(pk__in=ids).update(
-        weight=Case(
-            *[When(pk=pk, then=Value(weight)) for pk, weight in cleaned.items()],
-            output_field=DecimalField(max_digits=5, decimal_places=2),
-        ),
-        version=F("version") + 1,
-    )
+    changed = {g.pk: cleaned[g.pk] for g in goals if g.weight != cleaned[g.pk]}
+    if changed:  # a goal whose weight stays the same keeps its lock_version
+        Goal.objects.filter(pk__in=list(changed)).update(
+            weight=Case(
+                *[When(pk=pk, then=Value(weight)) for pk, weight in changed.items()],
+                output_field=DecimalField(max_digits=5, decimal_places=2),
+            ),
+            **edited_columns(actor),
+        )
     total = Goal.objects.filter(period_id=first.period_id, parent_id=first.parent_id).aggregate(
         total=Sum("weight")
     )["total"] or Decimal("0")
+    if not changed:  # the same weights again: nothing to record
+        return total
     audit_record(
         actor=actor,
         action=ACTION_REWEIGHT,

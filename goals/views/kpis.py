@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from collab.concurrency import StaleEditError
 from collab.imports import ImportFileError, Table, export_xlsx, xlsx_response
 from collab.models import ALL_ROLES
 from collab.pages import HR_ONLY, get_scoped_or_404, paginate, tenant_page
@@ -52,10 +53,14 @@ def _save(request, form: KPIForm, kpi: KPI | None):
         if kpi is None:
             return services.kpi_create(actor=request.user, data=form.service_data())
         return services.kpi_update(
-            actor=request.user, kpi=kpi, data=form.service_data(), version=form.cleaned_data.get("version")
+            actor=request.user, kpi=kpi, data=form.service_data(),
+            lock_version=form.cleaned_data.get("lock_version"),
         )
     except ValidationError as invalid:
         apply_service_errors(form, invalid)
+        return None
+    except StaleEditError as stale:
+        form.add_error(None, stale.message)
         return None
 
 

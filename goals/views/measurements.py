@@ -20,6 +20,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
+from collab.concurrency import StaleEditError
+from collab.forms import lock_version_field
 from collab.imports import ImportFileError, Table, export_xlsx, xlsx_response
 from collab.models import ALL_ROLES, Period
 from collab.pages import HR_ONLY, get_scoped_or_404, paginate, tenant_page
@@ -38,7 +40,7 @@ class MeasurementForm(forms.Form):
     target = forms.CharField(label=gettext_lazy("Target"), required=False, max_length=60)
     actual = forms.CharField(label=gettext_lazy("Actual"), required=False, max_length=60)
     note = forms.CharField(label=gettext_lazy("Note"), required=False, max_length=services.NOTE_MAX)
-    version = forms.IntegerField(required=False, min_value=1, max_value=2**31, widget=forms.HiddenInput)
+    lock_version = lock_version_field()
 
     def __init__(self, *args, prefix_id: str = "", **kwargs):
         super().__init__(*args, **kwargs)
@@ -137,7 +139,7 @@ def _rows(period: Period, kpis, forms_by_kpi: dict | None = None) -> list[dict]:
                 "target": _number(measurement.target) if measurement else "",
                 "actual": _number(measurement.actual) if measurement else "",
                 "note": measurement.note if measurement else "",
-                "version": measurement.version if measurement else None,
+                "lock_version": measurement.lock_version if measurement else None,
             },
             prefix_id=f"m{kpi.pk}-",
         )
@@ -222,10 +224,12 @@ def measurement_row(request, period_pk: int, kpi_pk: int):
                     target=data["target"],
                     actual=data["actual"],
                     note=data["note"],
-                    version=data.get("version"),
+                    lock_version=data.get("lock_version") or None,
                 )
             except ValidationError as error:
                 form.apply_service_errors(error)
+            except StaleEditError as stale:
+                form.add_error(None, stale.message)
             else:
                 saved = True
                 form = None

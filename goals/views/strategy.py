@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from collab.concurrency import StaleEditError
 from collab.models import ALL_ROLES, Period
 from collab.pages import HR_ONLY, get_scoped_or_404, id_param, tenant_page
 from collab.routing import parse_id
@@ -72,10 +73,12 @@ def objective_edit(request, pk: int):
                 actor=request.user,
                 objective=objective,
                 data=form.service_data(),
-                version=form.cleaned_data.get("version"),
+                lock_version=form.cleaned_data.get("lock_version"),
             )
         except ValidationError as invalid:
             apply_service_errors(form, invalid)
+        except StaleEditError as stale:
+            form.add_error(None, stale.message)
         else:
             messages.success(request, _("Objective “%(name)s” saved.") % {"name": saved.name})
             return redirect(_map_url(request, saved.period))

@@ -22,7 +22,8 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from collab.forms import ScopedModelChoiceField
+from collab.concurrency import StaleEditError
+from collab.forms import ScopedModelChoiceField, lock_version_field
 from collab.forms import add_service_errors as apply_service_errors
 from collab.models import ALL_ROLES, OrgUnit, Period, Position, Role
 from collab.pages import HR_ONLY, get_scoped_or_404, id_param, paginate, tenant_page
@@ -182,7 +183,7 @@ class GoalForm(BootstrapMixin, forms.Form):
         label=gettext_lazy("Weight among its siblings (%)"), min_value=Decimal("0"), max_value=Decimal("100"),
         max_digits=5, decimal_places=2, initial=Decimal("0"),
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0, max_value=2**31 - 1)
+    lock_version = lock_version_field()
 
     def __init__(self, *args, unit_id: int | None = None, current_kpi: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -208,7 +209,7 @@ class MoveForm(BootstrapMixin, forms.Form):
         label=gettext_lazy("Weight under the new parent (%)"), required=False, min_value=Decimal("0"),
         max_value=Decimal("100"), max_digits=5, decimal_places=2,
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0, max_value=2**31 - 1)
+    lock_version = lock_version_field()
 
     def __init__(self, *args, goal: Goal, **kwargs):
         super().__init__(*args, **kwargs)
@@ -219,7 +220,7 @@ class MoveForm(BootstrapMixin, forms.Form):
 
 class DeleteForm(forms.Form):
     subtree = forms.BooleanField(label=gettext_lazy("Also delete every sub-goal"), required=False)
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0, max_value=2**31 - 1)
+    lock_version = lock_version_field()
 
 
 class CopyForm(BootstrapMixin, forms.Form):
@@ -368,7 +369,7 @@ def goal_edit(request, pk: int):
     if refusal is not None:
         return refusal
     initial = {"org_unit": goal.org_unit_id, "position": goal.position_id, "kpi": goal.kpi_id,
-               "weight": goal.weight, "version": goal.version}
+               "weight": goal.weight, "lock_version": goal.lock_version}
     form = GoalForm(request.POST or None, initial=initial, unit_id=goal.org_unit_id, current_kpi=goal.kpi_id)
     _positions_follow_unit(request, form)
     if request.method == "POST" and form.is_valid():
@@ -376,10 +377,12 @@ def goal_edit(request, pk: int):
         try:
             services.goal_update(
                 actor=request.user, goal=goal, org_unit=data["org_unit"], position=data["position"],
-                kpi=data["kpi"], weight=data["weight"], expected_version=data.get("version"),
+                kpi=data["kpi"], weight=data["weight"], lock_version=data.get("lock_version"),
             )
         except ValidationError as invalid:
             apply_service_errors(form, invalid)
+        except StaleEditError as stale:
+            form.add_error(None, stale.message)
         else:
             return _done(request, goal.period, _("Goal saved."))
     context = {"form": form, "period": goal.period, "goal": goal, "action": "edit",
@@ -422,16 +425,18 @@ def goal_move(request, pk: int):
     if request.htmx and request.GET.get("part") == "options":
         context = {"options": options, "total": total, "goal": goal, "selected": None}
         return render(request, "goals/tree/form_page.html#parent_options", context)
-    form = MoveForm(request.POST or None, goal=goal, initial={"version": goal.version})
+    form = MoveForm(request.POST or None, goal=goal, initial={"lock_version": goal.lock_version})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             services.goal_move(
                 actor=request.user, goal=goal, parent=data["parent"], weight=data.get("weight"),
-                expected_version=data.get("version"),
+                lock_version=data.get("lock_version"),
             )
         except ValidationError as invalid:
             apply_service_errors(form, invalid)
+        except StaleEditError as stale:
+            form.add_error(None, stale.message)
         else:
             return _done(request, goal.period, _("Goal moved."))
     selected = form["parent"].value() if form.is_bound else goal.parent_id
@@ -447,16 +452,18 @@ def goal_delete(request, pk: int):
     if refusal is not None:
         return refusal
     below = Goal.objects.filter(period_id=goal.period_id, path__startswith=goal.path).count() - 1
-    form = DeleteForm(request.POST or None, initial={"version": goal.version})
+    form = DeleteForm(request.POST or None, initial={"lock_version": goal.lock_version})
     error = None
     if request.method == "POST" and form.is_valid():
         try:
             deleted = services.goal_delete(
                 actor=request.user, goal=goal, subtree=form.cleaned_data["subtree"],
-                expected_version=form.cleaned_data.get("version"),
+                lock_version=form.cleaned_data.get("lock_version"),
             )
         except ValidationError as refused:
             error = " ".join(refused.messages)
+        except StaleEditError as stale:
+            error = stale.message
         else:
             return _done(request, goal.period, _("%(n)d goal(s) deleted.") % {"n": deleted})
     context = {"form": form, "goal": goal, "period": goal.period, "below": below, "error": error,

@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from collab.audit import audit_record, snapshot
+from collab.concurrency import UNSET, StaleEditError, changed_fields, field_values, lock_for_edit, mark_edited
 from collab.models import OrgUnit, Period, Position
 from collab.numbers import parse_number
 from collab.routing import coerce_id
@@ -35,8 +36,6 @@ from collab.services.org import ensure_period_open
 from collab.tenancy import current_tenant
 from goals.models import KPI
 from interlock.models import LineRole, Scorecard, ScorecardLine
-from responsibility.concurrency import StaleEditError, lock_for_edit
-from responsibility.services import UNSET
 
 __all__ = [
     "PublishResult",
@@ -281,9 +280,14 @@ def _scores_changed(scorecard: Scorecard, *, actor, dropped: bool = False) -> No
 
 
 def _saved(current: Scorecard, actor, *fields: str) -> None:
-    current.lock_version += 1
-    current.updated_by = _actor(actor)
-    current.save(update_fields=[*fields, "lock_version", "updated_by", "updated_at"])
+    """Save a change as the next version (callers return early when nothing changed)."""
+    current.save(update_fields=[*fields, *mark_edited(current, actor)])
+
+
+def _unchanged(current: Scorecard, clean: list[CleanLine]) -> PublishResult:
+    """The answer to a save that changes nothing: no new version, no audit row, no recompute."""
+    warnings = _publish_check(clean)[1] if current.is_published else []
+    return PublishResult(scorecard=current, warnings=warnings)
 
 
 # --------------------------------------------------------------------------------------------- scorecards
@@ -348,11 +352,14 @@ def scorecard_update(
 ) -> Scorecard:
     current = _edit(scorecard, lock_version)
     before = _card_snapshot(current)
+    values = field_values(current)
     if review_weight is not UNSET:
         try:
             current.review_weight = parse_review_weight(review_weight)
         except ValueError as error:
             raise ValidationError({"review_weight": str(error)}) from None
+    if not changed_fields(current, values):
+        return current
     _saved(current, actor, "review_weight")
     audit_record(
         actor=actor, action="scorecard.update", obj=current, before=before, after=_card_snapshot(current)
@@ -369,6 +376,8 @@ def scorecard_lines_set(
     current = _edit(scorecard, lock_version)
     before = _card_snapshot(current)
     clean = scorecard_lines_clean(lines)
+    if clean == _current_lines(current):
+        return _unchanged(current, clean)
     warnings: list[str] = []
     fields = []
     if current.is_published:
@@ -403,6 +412,8 @@ def scorecard_publish(*, actor, scorecard: Scorecard, lock_version: Any) -> Publ
 def scorecard_unpublish(*, actor, scorecard: Scorecard, lock_version: Any) -> Scorecard:
     """Back to draft (its scores drop out of the next recompute)."""
     current = _edit(scorecard, lock_version)
+    if current.status == Scorecard.Status.DRAFT:
+        return current  # a draft already: nothing changes
     before = _card_snapshot(current)
     current.status = Scorecard.Status.DRAFT
     _saved(current, actor, "status")
@@ -425,6 +436,7 @@ def scorecard_save(
     """What the editor saves at once: ρ and/or the lines, one version step (see `scorecard_lines_set`)."""
     current = _edit(scorecard, lock_version)
     before = _card_snapshot(current)
+    values = field_values(current)
     errors: dict[str, list[str]] = {}
     if review_weight is not UNSET:
         try:
@@ -440,6 +452,11 @@ def scorecard_save(
                 errors.setdefault(key, []).extend(messages)
     if errors:
         raise ValidationError(errors)
+    stored_lines = _current_lines(current)
+    if clean == stored_lines:
+        clean = None  # the same lines again: they stay as they are
+    if clean is None and not changed_fields(current, values):
+        return _unchanged(current, stored_lines)
     warnings: list[str] = []
     fields = ["review_weight"]
     if clean is not None:

@@ -23,6 +23,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from collab.concurrency import StaleEditError
 from collab.forms import add_service_errors
 from collab.forms.editors import (
     editor_rows,
@@ -47,7 +48,6 @@ from interlock.forms import (
 )
 from interlock.models import LineRole, Scorecard, ScorecardLine, ScoreSnapshot
 from interlock.services import scorecards as services
-from responsibility.concurrency import StaleEditError
 
 KINDS = ("unit", "position")
 

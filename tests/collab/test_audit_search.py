@@ -109,7 +109,7 @@ def test_an_object_is_found_by_the_snapshot_its_event_is_named_from(tenant_a, hr
         sales, ops = OrgUnitFactory(name="Sales"), OrgUnitFactory(name="Operations")
         kpi = KPIFactory(owner_unit=sales)
         goal = tree_services.goal_create(actor=hr_a, period=PeriodFactory(), org_unit=sales, kpi=kpi)
-        tree_services.goal_update(actor=hr_a, goal=goal, org_unit=ops)
+        tree_services.goal_update(actor=hr_a, goal=goal, lock_version=goal.lock_version, org_unit=ops)
         created, updated = AuditEvent.objects.order_by("pk").values_list("pk", flat=True)
     client = login(hr_a)
     assert listed(client.get(log_path(tenant_a), {"q": "Sales"})) == {created}

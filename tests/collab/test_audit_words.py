@@ -240,7 +240,10 @@ def goals(tenant_a, hr_a, org):
 def test_a_parent_goal_is_named_like_a_goal(tenant_a, hr_a, login, goals):
     """A move's parent reads 'Coal mine (MINE) · OUT Output · 2031 Q2', not the goal's own '7:12'."""
     with tenant_scope(tenant_a):
-        tree_services.goal_move(actor=hr_a, goal=goals["driller"], parent=goals["safety"])
+        tree_services.goal_move(
+            actor=hr_a, goal=goals["driller"], lock_version=goals["driller"].lock_version,
+            parent=goals["safety"],
+        )
         move = AuditEvent.objects.get(action="goal.move")
     content = detail(login(hr_a), tenant_a, move)
     assert cells(content, "parent") == (

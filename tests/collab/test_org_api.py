@@ -14,6 +14,12 @@ pytestmark = pytest.mark.django_db
 BASE = "/api/v1/t/alpha"
 
 
+def _change(api, method: str, url: str, body: dict, **kwargs):
+    """PATCH/PUT as an editor does: with the `lock_version` the object has now."""
+    version = api.get(url).json()["lock_version"]
+    return getattr(api, method)(url, {**body, "lock_version": version}, **kwargs)
+
+
 @pytest.fixture
 def api(api_client_for, hr_a):
     return api_client_for(hr_a)
@@ -57,10 +63,12 @@ def test_unit_crud_and_move(api, tenant_a, tree):
     assert body["path"] == f"{tree['group'].path}{body['id']}/" and body["depth"] == 1
     detail = f"{BASE}/org-units/{body['id']}/"
     assert api.get(detail).json()["code"] == "D"
-    renamed = api.patch(detail, {"name": "Department"}, format="json")
+    renamed = _change(api, "patch", detail, {"name": "Department"}, format="json")
     assert renamed.status_code == 200 and renamed.json()["name"] == "Department"
     assert renamed.json()["parent"] == tree["group"].pk
-    moved = api.patch(f"{BASE}/org-units/{tree['ops'].pk}/", {"parent": body["id"]}, format="json")
+    moved = _change(
+        api, "patch", f"{BASE}/org-units/{tree['ops'].pk}/", {"parent": body["id"]}, format="json"
+    )
     assert moved.status_code == 200 and moved.json()["depth"] == 2
     with tenant_scope(tenant_a):
         team = OrgUnit.objects.get(pk=tree["team"].pk)
@@ -68,7 +76,9 @@ def test_unit_crud_and_move(api, tenant_a, tree):
         team.path == f"/{tree['group'].pk}/{body['id']}/{tree['ops'].pk}/{tree['team'].pk}/"
         and team.depth == 3
     )
-    put = api.put(detail, {"code": "D", "name": "Dept again", "kind": "department"}, format="json")
+    put = _change(
+        api, "put", detail, {"code": "D", "name": "Dept again", "kind": "department"}, format="json"
+    )
     assert put.status_code == 200 and put.json()["parent"] == tree["group"].pk  # PUT without parent keeps it
     refused = api.delete(detail)
     assert refused.status_code == 400 and "sub-units" in refused.json()["non_field_errors"][0]
@@ -77,12 +87,16 @@ def test_unit_crud_and_move(api, tenant_a, tree):
 
 
 def test_move_under_a_descendant_is_a_field_error(api, tenant_a, tree):
-    response = api.patch(f"{BASE}/org-units/{tree['group'].pk}/", {"parent": tree["team"].pk}, format="json")
+    response = _change(
+        api, "patch", f"{BASE}/org-units/{tree['group'].pk}/", {"parent": tree["team"].pk}, format="json"
+    )
     assert response.status_code == 400 and "its own sub-units" in response.json()["parent"][0]
-    itself = api.patch(f"{BASE}/org-units/{tree['group'].pk}/", {"parent": tree["group"].pk}, format="json")
+    itself = _change(
+        api, "patch", f"{BASE}/org-units/{tree['group'].pk}/", {"parent": tree["group"].pk}, format="json"
+    )
     assert itself.status_code == 400 and "under itself" in itself.json()["parent"][0]
     # A combined rename + bad move writes nothing at all.
-    both = api.patch(
+    both = _change(api, "patch",
         f"{BASE}/org-units/{tree['group'].pk}/", {"name": "X", "parent": tree["team"].pk}, format="json"
     )
     assert both.status_code == 400
@@ -139,7 +153,9 @@ def test_other_tenants_parent_reads_as_missing(api, tenant_a, tree, foreign):
     assert foreign_id.json()["parent"][0].replace(str(foreign["unit"].pk), "#") == missing_id.json()[
         "parent"
     ][0].replace("987654321", "#")
-    moved = api.patch(f"{BASE}/org-units/{tree['team'].pk}/", {"parent": foreign["unit"].pk}, format="json")
+    moved = _change(
+        api, "patch", f"{BASE}/org-units/{tree['team'].pk}/", {"parent": foreign["unit"].pk}, format="json"
+    )
     assert moved.status_code == 400 and "parent" in moved.json()
     assert count(tenant_a, OrgUnit) == 3
 
@@ -151,9 +167,9 @@ def test_position_crud(api, tenant_a, tree, foreign):
     )
     assert created.status_code == 201 and created.json()["job_family"] == ""
     detail = f"{BASE}/positions/{created.json()['id']}/"
-    patched = api.patch(detail, {"level": "L5"}, format="json")
+    patched = _change(api, "patch", detail, {"level": "L5"}, format="json")
     assert patched.json()["level"] == "L5" and patched.json()["title"] == "Planner"
-    other = api.patch(detail, {"org_unit": foreign["unit"].pk}, format="json")
+    other = _change(api, "patch", detail, {"org_unit": foreign["unit"].pk}, format="json")
     assert other.status_code == 400 and "org_unit" in other.json()
     listed = api.get(f"{BASE}/positions/", {"under": tree["group"].pk}).json()
     assert listed["count"] == 1 and api.get(f"{BASE}/positions/", {"q": "plan"}).json()["count"] == 1
@@ -180,18 +196,22 @@ def test_employee_crud_manager_rules_and_user_link(api, tenant_a, tree, foreign,
     )
     assert worker.status_code == 201, worker.content
     assert worker.json()["manager"] == boss["id"] and worker.json()["user"] == hr_a.pk
-    loop = api.patch(f"{BASE}/employees/{boss['id']}/", {"manager": worker.json()["id"]}, format="json")
+    loop = _change(
+        api, "patch", f"{BASE}/employees/{boss['id']}/", {"manager": worker.json()["id"]}, format="json"
+    )
     assert loop.status_code == 400 and "loop" in loop.json()["manager"][0]
-    outsider = api.patch(f"{BASE}/employees/{boss['id']}/", {"user": hr_b.pk}, format="json")
+    outsider = _change(api, "patch", f"{BASE}/employees/{boss['id']}/", {"user": hr_b.pk}, format="json")
     assert outsider.status_code == 400 and "user" in outsider.json()
     for field, value in (
         ("manager", foreign["employee"].pk),
         ("position", foreign["position"].pk),
         ("org_unit", foreign["unit"].pk),
     ):
-        response = api.patch(f"{BASE}/employees/{boss['id']}/", {field: value}, format="json")
+        response = _change(api, "patch", f"{BASE}/employees/{boss['id']}/", {field: value}, format="json")
         assert response.status_code == 400 and field in response.json()
-    deactivated = api.patch(f"{BASE}/employees/{worker.json()['id']}/", {"is_active": False}, format="json")
+    deactivated = _change(
+        api, "patch", f"{BASE}/employees/{worker.json()['id']}/", {"is_active": False}, format="json"
+    )
     assert deactivated.json()["is_active"] is False and deactivated.json()["manager"] == boss["id"]
     assert api.get(f"{BASE}/employees/", {"active": "no"}).json()["count"] == 1
     assert api.get(f"{BASE}/employees/", {"manager": boss["id"]}).json()["count"] == 1
@@ -217,7 +237,7 @@ def test_period_flow(api, tenant_a):
         and created.json()["label"] == "2030-02"
     )
     detail = f"{BASE}/periods/{created.json()['id']}/"
-    assert api.patch(detail, {"month": 3}, format="json").json()["label"] == "2030-03"
+    assert _change(api, "patch", detail, {"month": 3}, format="json").json()["label"] == "2030-03"
     skip = api.post(f"{detail}advance/", {"to_status": "review"}, format="json")
     assert skip.status_code == 400 and "status" in skip.json()
     for expected in ("active", "review", "closed"):
@@ -225,7 +245,7 @@ def test_period_flow(api, tenant_a):
         assert response.status_code == 200 and response.json()["status"] == expected
     closed = api.post(f"{detail}advance/", {}, format="json")
     assert closed.status_code == 400 and "closed" in closed.json()["status"][0]
-    assert api.patch(detail, {"year": 2031}, format="json").status_code == 400
+    assert _change(api, "patch", detail, {"year": 2031}, format="json").status_code == 400
     assert api.delete(detail).status_code == 400
     assert api.get(f"{BASE}/periods/", {"status": "closed"}).json()["count"] == 1
     assert api.get(f"{BASE}/periods/", {"year": "abc"}).status_code == 400

@@ -160,7 +160,7 @@ def test_htmx_form_goes_to_the_panel_and_redirects_on_success(login, hr_a, tenan
     assert "<html" not in panel and 'hx-target="#unit-panel"' in panel
     bad = client.post(
         url("org-unit-edit", pk=tree["ops"].pk),
-        {"code": "FIN", "name": "", "kind": "department"},
+        {"code": "FIN", "name": "", "kind": "department", "lock_version": "1"},
         HTTP_HX_REQUEST="true",
     )
     assert (
@@ -170,13 +170,13 @@ def test_htmx_form_goes_to_the_panel_and_redirects_on_success(login, hr_a, tenan
     )
     clash = client.post(
         url("org-unit-edit", pk=tree["ops"].pk),
-        {"code": "FIN", "name": "Ops", "kind": "department"},
+        {"code": "FIN", "name": "Ops", "kind": "department", "lock_version": "1"},
         HTTP_HX_REQUEST="true",
     )
     assert b"An org unit with this code already exists" in clash.content
     good = client.post(
         url("org-unit-edit", pk=tree["ops"].pk),
-        {"code": "OPS", "name": "Mining operations", "kind": "department"},
+        {"code": "OPS", "name": "Mining operations", "kind": "department", "lock_version": "1"},
         HTTP_HX_REQUEST="true",
     )
     assert good.status_code == 200 and good["HX-Redirect"].startswith(url("org-tree"))
@@ -187,7 +187,9 @@ def test_move_under_a_descendant_is_refused_with_a_clear_message(login, hr_a, te
     client = login(hr_a)
     form = client.get(url("org-unit-move", pk=tree["group"].pk)).content.decode()
     assert f'value="{tree["team"].pk}" disabled' in form  # a descendant cannot be picked…
-    response = client.post(url("org-unit-move", pk=tree["group"].pk), {"parent": tree["team"].pk})
+    response = client.post(
+        url("org-unit-move", pk=tree["group"].pk), {"parent": tree["team"].pk, "lock_version": 1}
+    )
     assert response.status_code == 400  # …and a crafted post is refused, saying why
     assert (
         "cannot be moved under" in response.content.decode()
@@ -197,7 +199,8 @@ def test_move_under_a_descendant_is_refused_with_a_clear_message(login, hr_a, te
 
 
 def test_move_rewrites_the_subtree(login, hr_a, tenant_a, tree):
-    response = login(hr_a).post(url("org-unit-move", pk=tree["ops"].pk), {"parent": tree["finance"].pk})
+    data = {"parent": tree["finance"].pk, "lock_version": 1}
+    response = login(hr_a).post(url("org-unit-move", pk=tree["ops"].pk), data)
     assert response.status_code == 302
     team = _fresh(tenant_a, OrgUnit, tree["team"].pk)
     assert team.path == f"/{tree['group'].pk}/{tree['finance'].pk}/{tree['ops'].pk}/{tree['team'].pk}/"
@@ -317,7 +320,7 @@ def test_position_create_and_edit(login, hr_a, tenant_a, tree):
         position = Position.objects.get(code="P1")
     response = client.post(
         url("position-edit", pk=position.pk),
-        {"code": "P1", "title": "Chief planner", "org_unit": tree["team"].pk},
+        {"code": "P1", "title": "Chief planner", "org_unit": tree["team"].pk, "lock_version": 1},
     )
     assert response.status_code == 302
     position = _fresh(tenant_a, Position, position.pk)
@@ -370,7 +373,10 @@ def test_employee_create_with_manager_and_errors(login, hr_a, tenant_a, tree):
     assert employee.manager == boss and employee.position == position and employee.is_active
     loop = client.post(
         url("employee-edit", pk=boss.pk),
-        {"employee_no": "BOSS", "name": boss.name, "org_unit": tree["ops"].pk, "manager_no": "E1"},
+        {
+            "employee_no": "BOSS", "name": boss.name, "org_unit": tree["ops"].pk, "manager_no": "E1",
+            "lock_version": 1,
+        },
     )
     assert loop.status_code == 400 and "loop" in loop.content.decode()
 
@@ -462,14 +468,14 @@ def test_a_save_in_the_trees_side_panel_reloads_the_tree(login, hr_a, tree):
     """From the tree itself, a redirect to tree#unit-N would only move the '#': the browser would not reload
     (old names, the panel still open, no message). The answer reloads the page instead."""
     client = login(hr_a)
-    data = {"code": "OPS", "name": "Mining operations", "kind": "department"}
+    data = {"code": "OPS", "name": "Mining operations", "kind": "department", "lock_version": 1}
     on_the_tree = f"http://testserver{url('org-tree')}"
     saved = client.post(
         url("org-unit-edit", pk=tree["ops"].pk), data, HTTP_HX_REQUEST="true", HTTP_HX_CURRENT_URL=on_the_tree
     )
     assert saved["HX-Refresh"] == "true" and "HX-Redirect" not in saved
     from_a_search = client.post(
-        url("org-unit-edit", pk=tree["ops"].pk), data, HTTP_HX_REQUEST="true",
+        url("org-unit-edit", pk=tree["ops"].pk), {**data, "lock_version": 2}, HTTP_HX_REQUEST="true",
         HTTP_HX_CURRENT_URL=f"{on_the_tree}?q=ops",
     )  # fmt: skip
     assert from_a_search["HX-Redirect"] == f"{url('org-tree')}#unit-{tree['ops'].pk}"

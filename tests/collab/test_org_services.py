@@ -79,7 +79,7 @@ def test_parent_of_another_tenant_is_refused(tenant_a, tenant_b):
 
 def test_move_rewrites_the_whole_subtree(scope_a, hr_a):
     g, a, a1, a1a, a2, b = _tree()
-    services.org_unit_move(actor=hr_a, unit=a1, parent=b)
+    services.org_unit_move(actor=hr_a, unit=a1, lock_version=a1.lock_version, parent=b)
     g, a, a1, a1a, a2, b = _fresh(g, a, a1, a1a, a2, b)
     assert a1.parent_id == b.pk
     assert a1.path == f"/{g.pk}/{b.pk}/{a1.pk}/" and a1.depth == 2
@@ -92,11 +92,11 @@ def test_move_rewrites_the_whole_subtree(scope_a, hr_a):
 
 def test_move_to_root_and_back_up_the_tree(scope_a):
     g, a, a1, a1a, a2, b = _tree()
-    services.org_unit_move(actor=None, unit=a, parent=None)
+    services.org_unit_move(actor=None, unit=a, lock_version=a.lock_version, parent=None)
     a, a1, a1a = _fresh(a, a1, a1a)
     assert a.parent_id is None and a.path == f"/{a.pk}/" and a.depth == 0
     assert a1a.path == f"/{a.pk}/{a1.pk}/{a1a.pk}/" and a1a.depth == 2
-    services.org_unit_move(actor=None, unit=a1a, parent=a)
+    services.org_unit_move(actor=None, unit=a1a, lock_version=a1a.lock_version, parent=a)
     (a1a,) = _fresh(a1a)
     assert a1a.path == f"/{a.pk}/{a1a.pk}/" and a1a.depth == 1
 
@@ -109,7 +109,7 @@ def test_move_uses_one_update_for_the_subtree(scope_a, django_assert_max_num_que
     from django.test.utils import CaptureQueriesContext
 
     with CaptureQueriesContext(connection) as captured:
-        services.org_unit_move(actor=None, unit=a, parent=b)
+        services.org_unit_move(actor=None, unit=a, lock_version=a.lock_version, parent=b)
     updates = [q["sql"] for q in captured.captured_queries if q["sql"].lstrip().upper().startswith("UPDATE")]
     assert len(updates) == 1 and "REPLACE" in updates[0].upper()
     moved = OrgUnit.objects.filter(code__startswith="X")
@@ -122,7 +122,7 @@ def test_move_under_itself_or_a_descendant_is_refused(scope_a, target):
     parent = {"self": a, "child": a1, "grandchild": a1a}[target]
     before = list(OrgUnit.objects.values_list("pk", "path", "depth", "parent_id"))
     with pytest.raises(ValidationError) as error:
-        services.org_unit_move(actor=None, unit=a, parent=parent)
+        services.org_unit_move(actor=None, unit=a, lock_version=a.lock_version, parent=parent)
     message = error.value.message_dict["parent"][0]
     assert "under itself" in message or "its own sub-units" in message
     assert list(OrgUnit.objects.values_list("pk", "path", "depth", "parent_id")) == before
@@ -132,25 +132,25 @@ def test_move_under_itself_or_a_descendant_is_refused(scope_a, target):
 def test_move_with_a_stale_instance_uses_the_database_path(scope_a):
     g, a, a1, a1a, a2, b = _tree()
     stale_a1a = OrgUnit.objects.get(pk=a1a.pk)
-    services.org_unit_move(actor=None, unit=a, parent=b)
+    a = services.org_unit_move(actor=None, unit=a, lock_version=a.lock_version, parent=b)
     # stale_a1a still carries the old path; moving b under it must still be refused (b is now an ancestor).
     with pytest.raises(ValidationError):
-        services.org_unit_move(actor=None, unit=a, parent=stale_a1a)
-    services.org_unit_move(actor=None, unit=stale_a1a, parent=g)
+        services.org_unit_move(actor=None, unit=a, lock_version=a.lock_version, parent=stale_a1a)
+    services.org_unit_move(actor=None, unit=stale_a1a, lock_version=stale_a1a.lock_version, parent=g)
     (a1a,) = _fresh(a1a)
     assert a1a.path == f"/{g.pk}/{a1a.pk}/"
 
 
 def test_rename_and_update(scope_a, hr_a):
     g = _unit("G")
-    services.org_unit_rename(actor=hr_a, unit=g, name="  Holding  ")
+    services.org_unit_rename(actor=hr_a, unit=g, lock_version=g.lock_version, name="  Holding  ")
     g.refresh_from_db()
     assert g.name == "Holding"
     with pytest.raises(ValidationError):
-        services.org_unit_rename(actor=hr_a, unit=g, name="")
+        services.org_unit_rename(actor=hr_a, unit=g, lock_version=g.lock_version, name="")
     _unit("OTHER")
     with pytest.raises(ValidationError) as error:
-        services.org_unit_update(actor=hr_a, unit=g, code="OTHER")
+        services.org_unit_update(actor=hr_a, unit=g, lock_version=g.lock_version, code="OTHER")
     assert "code" in error.value.message_dict
     assert AuditEvent.objects.filter(action="org_unit.update").count() == 1
 
@@ -183,7 +183,10 @@ def test_position_crud(scope_a, hr_a):
     unit = OrgUnitFactory()
     other = OrgUnitFactory()
     position = services.position_create(actor=hr_a, code="P1", title="Engineer", org_unit=unit, level="L2")
-    services.position_update(actor=hr_a, position=position, org_unit=other, title="Senior engineer")
+    services.position_update(
+        actor=hr_a, position=position, lock_version=position.lock_version, org_unit=other,
+        title="Senior engineer",
+    )
     position.refresh_from_db()
     assert position.org_unit == other and position.title == "Senior engineer" and position.level == "L2"
     with pytest.raises(ValidationError) as error:
@@ -210,12 +213,12 @@ def test_employee_manager_rules(scope_a, hr_a):
     mid = services.employee_create(actor=hr_a, employee_no="E2", name="Mid", org_unit=unit, manager=boss)
     low = services.employee_create(actor=hr_a, employee_no="E3", name="Low", org_unit=unit, manager=mid)
     with pytest.raises(ValidationError, match="own manager"):
-        services.employee_update(actor=hr_a, employee=boss, manager=boss)
+        services.employee_update(actor=hr_a, employee=boss, lock_version=boss.lock_version, manager=boss)
     with pytest.raises(ValidationError, match="loop"):
-        services.employee_update(actor=hr_a, employee=boss, manager=low)
+        services.employee_update(actor=hr_a, employee=boss, lock_version=boss.lock_version, manager=low)
     boss.refresh_from_db()
     assert boss.manager is None
-    services.employee_update(actor=hr_a, employee=low, manager=boss)
+    services.employee_update(actor=hr_a, employee=low, lock_version=low.lock_version, manager=boss)
     low.refresh_from_db()
     assert low.manager == boss
 
@@ -285,12 +288,12 @@ def test_period_validation_and_uniqueness(scope_a, tenant_b):
 
 def test_only_planning_periods_can_be_edited_or_deleted(scope_a):
     period = services.period_create(actor=None, kind="year", year=2030)
-    services.period_update(actor=None, period=period, kind="month", month=3)
+    services.period_update(actor=None, period=period, lock_version=period.lock_version, kind="month", month=3)
     period.refresh_from_db()
     assert period.label == "2030-03"
-    services.period_advance(actor=None, period=period)
+    period = services.period_advance(actor=None, period=period)
     with pytest.raises(ValidationError, match="planning"):
-        services.period_update(actor=None, period=period, year=2031)
+        services.period_update(actor=None, period=period, lock_version=period.lock_version, year=2031)
     with pytest.raises(ValidationError, match="planning"):
         services.period_delete(actor=None, period=period)
     fresh = services.period_create(actor=None, kind="year", year=2031)
@@ -324,9 +327,18 @@ def test_saving_the_same_values_writes_no_audit_event(tenant_a, hr_a):
         unit = OrgUnitFactory(code="U1", name="Unit one")
         position = PositionFactory(code="P1", title="Clerk", org_unit=unit)
         before = AuditEvent.objects.count()
-        services.org_unit_update(actor=hr_a, unit=unit, code="U1", name=" Unit one ", kind=unit.kind)
-        services.position_update(actor=hr_a, position=position, code="P1", title="Clerk", org_unit=unit)
+        services.org_unit_update(
+            actor=hr_a, unit=unit, lock_version=unit.lock_version, code="U1", name=" Unit one ",
+            kind=unit.kind,
+        )
+        services.position_update(
+            actor=hr_a, position=position, lock_version=position.lock_version, code="P1", title="Clerk",
+            org_unit=unit,
+        )
         assert AuditEvent.objects.count() == before
-        services.position_update(actor=hr_a, position=position, title="Senior clerk", org_unit=unit)
+        services.position_update(
+            actor=hr_a, position=position, lock_version=position.lock_version, title="Senior clerk",
+            org_unit=unit,
+        )
         event = AuditEvent.objects.latest("id")
         assert event.action == "position.update" and event.after["title"] == "Senior clerk"

@@ -112,14 +112,21 @@ class TestKPIs:
         created = hr.post(api_url("kpis"), kpi_body(world, is_collaborative=True, cap="1.5"), format="json")
         assert created.status_code == 201, created.json()
         body = created.json()
-        assert body["cap"] == "1.50" and body["is_collaborative"] is True and body["version"] == 1
+        assert body["cap"] == "1.50" and body["is_collaborative"] is True and body["lock_version"] == 1
         pk = body["id"]
         assert hr.get(api_url("kpis", pk)).json()["code"] == "NPS"
-        patched = hr.patch(api_url("kpis", pk), {"name": "NPS", "version": 1}, format="json")
-        assert patched.status_code == 200 and patched.json()["version"] == 2
-        stale = hr.patch(api_url("kpis", pk), {"name": "Stale", "version": 1}, format="json")
-        assert stale.status_code == 400 and "non_field_errors" in stale.json()
-        put = hr.put(api_url("kpis", pk), kpi_body(world, name="Put name"), format="json")
+        patched = hr.patch(api_url("kpis", pk), {"name": "NPS", "lock_version": 1}, format="json")
+        assert patched.status_code == 200 and patched.json()["lock_version"] == 2
+        stale = hr.patch(api_url("kpis", pk), {"name": "Stale", "lock_version": 1}, format="json")
+        assert stale.status_code == 409
+        assert set(stale.json()) == {"detail", "changed_by", "changed_at", "lock_version"}
+        assert stale.json()["changed_by"] == "hr_a" and stale.json()["lock_version"] == 2
+        missing = hr.patch(api_url("kpis", pk), {"name": "Missing"}, format="json")
+        assert missing.status_code == 400 and missing.json() == {"lock_version": ["This field is required."]}
+        same = hr.patch(api_url("kpis", pk), {"name": "NPS", "lock_version": 2}, format="json")
+        assert same.status_code == 200 and same.json()["lock_version"] == 2  # no change, no new version
+        body = {**kpi_body(world, name="Put name"), "lock_version": 2}
+        put = hr.put(api_url("kpis", pk), body, format="json")
         assert put.status_code == 200 and put.json()["name"] == "Put name"
         assert hr.delete(api_url("kpis", pk)).status_code == 204
         with tenant_scope(tenant_a):
@@ -213,9 +220,9 @@ class TestObjectives:
         margin = hr.get(api_url("objectives", world["objective"].pk)).json()
         assert margin["causes"] == [pk] and margin["kpis"] == [world["rev"].pk]
         assert hr.get(api_url("objectives", pk)).json()["effects"] == [world["objective"].pk]
-        body = {"description": "Keep them", "version": 1}
+        body = {"description": "Keep them", "lock_version": 1}
         patched = hr.patch(api_url("objectives", pk), body, format="json")
-        assert patched.status_code == 200 and patched.json()["version"] == 2
+        assert patched.status_code == 200 and patched.json()["lock_version"] == 2
         assert hr.delete(api_url("objective-links", link.json()["id"])).status_code == 204
         assert hr.delete(api_url("objectives", pk)).status_code == 204
         with tenant_scope(tenant_a):
@@ -244,7 +251,8 @@ class TestObjectives:
         created = hr.post(api_url("objectives"), self.body(world, period=world["closed"].pk), format="json")
         assert created.status_code == 400 and "period" in created.json()
         old = world["old"].pk
-        assert hr.patch(api_url("objectives", old), {"name": "New"}, format="json").status_code == 400
+        body = {"name": "New", "lock_version": 1}
+        assert hr.patch(api_url("objectives", old), body, format="json").status_code == 400
         assert hr.delete(api_url("objectives", old)).status_code == 400
         with tenant_scope(tenant_a):
             assert Objective.objects.get(pk=old).name == "Old"

@@ -68,7 +68,7 @@ def test_dry_run_then_confirm_creates_and_updates(login, hr_a, tenant_a, units):
     with tenant_scope(tenant_a):
         revenue = KPI.objects.get(code="REV")
         dso = KPI.objects.get(code="DSO")
-        assert revenue.name == "Revenue" and revenue.cap == Decimal("1.5") and revenue.version == 2
+        assert revenue.name == "Revenue" and revenue.cap == Decimal("1.5") and revenue.lock_version == 2
         assert dso.direction == "lower_better" and dso.is_collaborative and dso.process_tag == "order_to_cash"
         assert dso.perspective == "financial" and dso.owner_unit == units["fin"]
         assert AuditEvent.objects.filter(action="kpi.import").count() == 1
@@ -221,7 +221,7 @@ def test_export_then_import_round_trip(login, hr_a, tenant_a, units):
             objective,
             "last",
         )
-        assert kpi.is_collaborative and kpi.version == 2
+        assert kpi.is_collaborative and kpi.lock_version == 1  # the same values again: no change, no version
 
 
 def test_workbook_values_are_typed_cells(units, tenant_a, hr_a):

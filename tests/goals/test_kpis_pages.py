@@ -212,12 +212,14 @@ def test_edit_kpi_and_stale_save(login, hr_a, tenant_a, library):
     with tenant_scope(tenant_a):
         kpi = KPI.objects.get(code="RET")
     page = client.get(url("kpi-edit", pk=kpi.pk))
-    assert page.status_code == 200 and page.context["form"]["version"].value() == 1
-    data = _form(library["sales"], code="RET", name="Retention rate", version="1")
+    assert page.status_code == 200 and page.context["form"]["lock_version"].value() == 1
+    data = _form(library["sales"], code="RET", name="Retention rate", lock_version="1")
     assert client.post(url("kpi-edit", pk=kpi.pk), data).status_code == 302
     stale = client.post(url("kpi-edit", pk=kpi.pk), {**data, "name": "Overwrite"})
     assert stale.status_code == 200
-    assert "Someone else saved" in stale.content.decode()
+    assert "hr_a changed this KPI" in stale.content.decode()  # who saved last (and when)
+    missing = client.post(url("kpi-edit", pk=kpi.pk), {**data, "name": "Overwrite", "lock_version": ""})
+    assert missing.status_code == 200 and "changed this KPI" in missing.content.decode()
     with tenant_scope(tenant_a):
         assert KPI.objects.get(pk=kpi.pk).name == "Retention rate"
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 
+from collab.concurrency import StaleEditError
 from collab.models import AuditEvent
 from collab.tenancy import tenant_scope
 from goals.models import KPI, Perspective
@@ -25,7 +26,7 @@ def _data(unit, **extra):
 def test_create_strips_text_saves_and_audits(scope_a, hr_a):
     unit = OrgUnitFactory()
     kpi = kpi_create(actor=hr_a, data=_data(unit, code="  REV ", is_collaborative=True))
-    assert kpi.code == "REV" and kpi.is_collaborative and kpi.version == 1
+    assert kpi.code == "REV" and kpi.is_collaborative and kpi.lock_version == 1
     event = AuditEvent.objects.get(action="kpi.create")
     assert event.object_id == str(kpi.pk) and event.after["code"] == "REV"
     assert event.actor == hr_a
@@ -78,26 +79,38 @@ def test_unknown_fields_are_refused(scope_a, hr_a):
 
 def test_update_bumps_version_and_audits_before_after(scope_a, hr_a):
     kpi = KPIFactory(name="Old")
-    updated = kpi_update(actor=hr_a, kpi=kpi, data={"name": "New"}, version=kpi.version)
-    assert updated.name == "New" and updated.version == 2
+    updated = kpi_update(actor=hr_a, kpi=kpi, data={"name": "New"}, lock_version=kpi.lock_version)
+    assert updated.name == "New" and updated.lock_version == 2
     event = AuditEvent.objects.get(action="kpi.update")
     assert event.before["name"] == "Old" and event.after["name"] == "New"
 
 
 def test_stale_update_is_refused(scope_a, hr_a):
     kpi = KPIFactory(name="Old")
-    kpi_update(actor=hr_a, kpi=kpi, data={"name": "First"}, version=1)
-    with pytest.raises(ValidationError) as error:
-        kpi_update(actor=hr_a, kpi=kpi, data={"name": "Second"}, version=1)
-    assert NON_FIELD_ERRORS in error.value.message_dict
+    kpi_update(actor=hr_a, kpi=kpi, data={"name": "First"}, lock_version=1)
+    with pytest.raises(StaleEditError) as error:
+        kpi_update(actor=hr_a, kpi=kpi, data={"name": "Second"}, lock_version=1)
+    assert error.value.changed_by == "hr_a" and error.value.current_version == 2
+    with pytest.raises(StaleEditError):  # a missing version is refused like a stale one
+        kpi_update(actor=hr_a, kpi=kpi, data={"name": "Third"}, lock_version=None)
     assert KPI.objects.get(pk=kpi.pk).name == "First"
+
+
+def test_saving_the_same_values_keeps_the_version_and_writes_no_audit(scope_a, hr_a):
+    kpi = KPIFactory(name="Same", cap=Decimal("1.20"))
+    before = AuditEvent.objects.count()
+    same = kpi_update(actor=hr_a, kpi=kpi, data={"name": " Same ", "cap": Decimal("1.2")}, lock_version=1)
+    assert same.lock_version == 1 and KPI.objects.get(pk=kpi.pk).lock_version == 1
+    assert AuditEvent.objects.count() == before
+    changed = kpi_update(actor=hr_a, kpi=kpi, data={"name": "Other"}, lock_version=1)
+    assert changed.lock_version == 2 and changed.updated_by == hr_a
 
 
 def test_update_to_an_existing_code_is_refused(scope_a, hr_a):
     KPIFactory(code="A")
     other = KPIFactory(code="B")
     with pytest.raises(ValidationError) as error:
-        kpi_update(actor=hr_a, kpi=other, data={"code": "A"})
+        kpi_update(actor=hr_a, kpi=other, lock_version=other.lock_version, data={"code": "A"})
     assert "code" in error.value.message_dict
 
 

@@ -59,7 +59,7 @@ def url(detail=None, action=None):
 
 def b_state(tenant_b):
     with tenant_scope(tenant_b):
-        return list(Measurement.objects.values_list("id", "target", "actual", "note", "version"))
+        return list(Measurement.objects.values_list("id", "target", "actual", "note", "lock_version"))
 
 
 class TestRead:
@@ -106,7 +106,7 @@ class TestCreate:
         response = hr.post(url(), {**payload, "actual": 800}, format="json")
         assert response.status_code == 201, response.json()
         body = response.json()
-        assert body["target"] == "1000.0000" and body["score"] == 80.0 and body["version"] == 1
+        assert body["target"] == "1000.0000" and body["score"] == 80.0 and body["lock_version"] == 1
         with tenant_scope(world["period"].tenant):
             assert AuditEvent.objects.filter(action="measurement.create").count() == 1
 
@@ -168,18 +168,28 @@ class TestCreate:
 class TestUpdate:
     def test_patch_and_put(self, world, hr):
         m = world["m"]
-        response = hr.patch(url(m.pk), {"actual": 99, "version": 1}, format="json")
+        response = hr.patch(url(m.pk), {"actual": 99, "lock_version": 1}, format="json")
         assert response.status_code == 200 and response.json()["actual"] == "99.0000"
-        assert response.json()["version"] == 2 and response.json()["target"] == "90.0000"
-        response = hr.put(url(m.pk), {"target": 100}, format="json")
+        assert response.json()["lock_version"] == 2 and response.json()["target"] == "90.0000"
+        response = hr.put(url(m.pk), {"target": 100, "lock_version": 2}, format="json")
         assert response.status_code == 200
         assert response.json()["actual"] is None  # PUT replaces: an omitted actual is cleared
-        assert hr.put(url(m.pk), {"actual": 3}, format="json").status_code == 400  # PUT needs the target
+        body = {"actual": 3, "lock_version": 3}
+        assert hr.put(url(m.pk), body, format="json").status_code == 400  # PUT needs the target
 
     def test_stale_version(self, world, hr):
-        assert hr.patch(url(world["m"].pk), {"actual": 1, "version": 1}, format="json").status_code == 200
-        response = hr.patch(url(world["m"].pk), {"actual": 2, "version": 1}, format="json")
-        assert response.status_code == 400 and "non_field_errors" in response.json()
+        first = hr.patch(url(world["m"].pk), {"actual": 1, "lock_version": 1}, format="json")
+        assert first.status_code == 200
+        response = hr.patch(url(world["m"].pk), {"actual": 2, "lock_version": 1}, format="json")
+        assert response.status_code == 409
+        assert response.json()["changed_by"] == "hr_a" and response.json()["lock_version"] == 2
+        assert response.json()["changed_at"] and "hr_a changed this measurement" in response.json()["detail"]
+        missing = hr.patch(url(world["m"].pk), {"actual": 3}, format="json")
+        assert missing.status_code == 400 and missing.json() == {"lock_version": ["This field is required."]}
+        same = hr.patch(url(world["m"].pk), {"actual": 1, "lock_version": 2}, format="json")
+        assert same.status_code == 200 and same.json()["lock_version"] == 2  # no change: no new version
+        world["m"].refresh_from_db()
+        assert world["m"].actual == 1
 
     def test_kpi_and_period_do_not_change(self, world, hr):
         body = {"kpi": world["other_kpi"].pk, "period": world["closed"].pk}
@@ -188,7 +198,7 @@ class TestUpdate:
         assert world["m"].kpi_id == world["kpi"].pk and world["m"].period_id == world["period"].pk
 
     def test_closed_period(self, world, hr):
-        response = hr.patch(url(world["closed_m"].pk), {"actual": 5}, format="json")
+        response = hr.patch(url(world["closed_m"].pk), {"actual": 5, "lock_version": 1}, format="json")
         assert response.status_code == 400 and "period" in response.json()
         world["closed_m"].refresh_from_db()
         assert world["closed_m"].actual == Decimal(1)
@@ -200,9 +210,16 @@ class TestUpdate:
 class TestBulk:
     def test_creates_and_updates(self, world, hr):
         rows = [
-            {"kpi": world["kpi"].pk, "period": world["period"].pk, "actual": 85},
+            {"kpi": world["kpi"].pk, "period": world["period"].pk, "actual": 85, "lock_version": 1},
             {"kpi": world["other_kpi"].pk, "period": world["period"].pk, "target": 10, "actual": 12},
         ]
+        stale = hr.post(url(action="bulk"), [{**rows[0], "lock_version": 5}, rows[1]], format="json")
+        assert stale.status_code == 400
+        assert "changed this measurement" in stale.json()["rows"][0]["lock_version"][0]
+        without = {key: value for key, value in rows[0].items() if key != "lock_version"}
+        missing = hr.post(url(action="bulk"), [without], format="json")
+        assert missing.status_code == 400
+        assert missing.json()["rows"][0] == {"lock_version": ["This field is required."]}
         response = hr.post(url(action="bulk"), rows, format="json")
         assert response.status_code == 200, response.json()
         body = response.json()
@@ -213,7 +230,7 @@ class TestBulk:
         rows = [
             {"kpi": world["other_kpi"].pk, "period": world["period"].pk, "target": 10},
             {"kpi": world["kpi"].pk, "period": world["period"].pk, "actual": "lots"},
-            {"kpi": world["kpi"].pk, "period": world["closed"].pk, "actual": 1},
+            {"kpi": world["kpi"].pk, "period": world["closed"].pk, "actual": 1, "lock_version": 1},
         ]
         response = hr.post(url(action="bulk"), rows, format="json")
         assert response.status_code == 400

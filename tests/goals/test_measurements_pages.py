@@ -55,7 +55,7 @@ def page(name, *args, slug="alpha"):
 
 def b_state(tenant_b):
     with tenant_scope(tenant_b):
-        return list(Measurement.objects.values_list("id", "target", "actual", "note", "version"))
+        return list(Measurement.objects.values_list("id", "target", "actual", "note", "lock_version"))
 
 
 class TestGrid:
@@ -142,13 +142,13 @@ class TestRowSave:
     def test_htmx_save_returns_the_row(self, world, login, hr_a):
         client = login(hr_a)
         url = page("measurement-row", world["period"].pk, world["sales"].pk)
-        data = {"target": "100", "actual": "1,000", "note": "ok", "version": "1"}
+        data = {"target": "100", "actual": "1,000", "note": "ok", "lock_version": "1"}
         response = client.post(url, data, **HTMX)
         assert response.status_code == 200
         html = response.content.decode()
         assert html.lstrip().startswith("<tr") and 'data-band="green"' in html and "Saved" in html
         world["m"].refresh_from_db()
-        assert (world["m"].actual, world["m"].version, world["m"].note) == (Decimal(1000), 2, "ok")
+        assert (world["m"].actual, world["m"].lock_version, world["m"].note) == (Decimal(1000), 2, "ok")
         with tenant_scope(world["period"].tenant):
             assert AuditEvent.objects.filter(action="measurement.update", actor=hr_a).exists()
 
@@ -167,11 +167,16 @@ class TestRowSave:
     def test_stale_save_is_refused(self, world, login, hr_a):
         client = login(hr_a)
         url = page("measurement-row", world["period"].pk, world["sales"].pk)
-        client.post(url, {"target": "90", "actual": "82", "version": "1"}, **HTMX)
-        response = client.post(url, {"target": "90", "actual": "83", "version": "1"}, **HTMX)
-        assert "Someone else saved this" in response.content.decode()
+        client.post(url, {"target": "90", "actual": "82", "lock_version": "1"}, **HTMX)
+        response = client.post(url, {"target": "90", "actual": "83", "lock_version": "1"}, **HTMX)
+        assert "hr_a changed this measurement" in response.content.decode()  # who saved last (and when)
+        missing = client.post(url, {"target": "90", "actual": "84"}, **HTMX)
+        assert "changed this measurement" in missing.content.decode()
         world["m"].refresh_from_db()
-        assert world["m"].actual == Decimal(82)
+        assert world["m"].actual == Decimal(82) and world["m"].lock_version == 2
+        client.post(url, {"target": "90", "actual": "82", "lock_version": "2"}, **HTMX)
+        world["m"].refresh_from_db()
+        assert world["m"].lock_version == 2  # the same values again: no new version
 
     def test_without_htmx_edit_page_and_redirect(self, world, login, hr_a):
         client = login(hr_a)
@@ -179,7 +184,7 @@ class TestRowSave:
         assert b'id="measurement-form"' in client.get(url).content
         response = client.post(url, {"target": "10", "actual": "8"})
         assert response.status_code == 302 and response.url == page("measurement-grid", world["period"].pk)
-        response = client.post(url, {"target": "x"})
+        response = client.post(url, {"target": "x", "lock_version": "1"})
         assert response.status_code == 200 and b"Enter a number" in response.content
 
     def test_htmx_get_returns_the_row(self, world, login, hr_a):

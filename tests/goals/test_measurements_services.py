@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
+from collab.concurrency import StaleEditError
 from collab.imports import Table
 from collab.models import AuditEvent, Period
 from collab.tenancy import tenant_scope
@@ -64,31 +65,35 @@ class TestUpsert:
     def test_create_is_audited_and_kept_in_history(self, period, hr_a):
         kpi = KPIFactory()
         m = services.measurement_upsert(actor=hr_a, kpi=kpi, period=period, target="90", actual="81")
-        assert (m.target, m.actual, m.version) == (Decimal("90"), Decimal("81"), 1)
+        assert (m.target, m.actual, m.lock_version) == (Decimal("90"), Decimal("81"), 1)
         event = AuditEvent.objects.get(action="measurement.create")
         assert event.actor == hr_a and event.after["target"] == "90.0000"
         assert m.history.count() == 1 and m.history.first().history_user == hr_a
 
     def test_update_bumps_version_and_audits_before_and_after(self, period, hr_a):
         m = MeasurementFactory(period=period, target=Decimal(90), actual=Decimal(81))
-        updated = services.measurement_upsert(actor=hr_a, kpi=m.kpi, period=period, actual=95, version=1)
-        assert updated.pk == m.pk and updated.version == 2
+        updated = services.measurement_upsert(actor=hr_a, kpi=m.kpi, period=period, actual=95, lock_version=1)
+        assert updated.pk == m.pk and updated.lock_version == 2
         assert updated.target == Decimal(90)  # left out: kept
         event = AuditEvent.objects.get(action="measurement.update")
         assert event.before["actual"] == "81.0000" and event.after["actual"] == "95.0000"
 
     def test_unchanged_save_writes_nothing(self, period, hr_a):
         m = MeasurementFactory(period=period, target=Decimal(90), actual=Decimal(81))
-        services.measurement_upsert(actor=hr_a, kpi=m.kpi, period=period, target="90.00", actual="81")
+        services.measurement_upsert(
+            actor=hr_a, kpi=m.kpi, period=period, target="90.00", actual="81", lock_version=1
+        )
         m.refresh_from_db()
-        assert m.version == 1 and not AuditEvent.objects.filter(action="measurement.update").exists()
+        assert m.lock_version == 1 and not AuditEvent.objects.filter(action="measurement.update").exists()
 
     def test_stale_version_is_refused(self, period, hr_a):
         m = MeasurementFactory(period=period)
-        services.measurement_upsert(actor=hr_a, kpi=m.kpi, period=period, actual=1, version=1)
-        with pytest.raises(ValidationError) as error:
-            services.measurement_upsert(actor=hr_a, kpi=m.kpi, period=period, actual=2, version=1)
-        assert "__all__" in error.value.message_dict
+        services.measurement_upsert(actor=hr_a, kpi=m.kpi, period=period, actual=1, lock_version=1)
+        with pytest.raises(StaleEditError) as error:
+            services.measurement_upsert(actor=hr_a, kpi=m.kpi, period=period, actual=2, lock_version=1)
+        assert error.value.changed_by == "hr_a" and error.value.current_version == 2
+        with pytest.raises(StaleEditError):  # changing one without saying which version: refused alike
+            services.measurement_upsert(actor=hr_a, kpi=m.kpi, period=period, actual=3)
         m.refresh_from_db()
         assert m.actual == Decimal(1)
 
@@ -100,7 +105,7 @@ class TestUpsert:
 
     def test_empty_actual_clears_it(self, period, hr_a):
         m = MeasurementFactory(period=period)
-        services.measurement_upsert(actor=hr_a, kpi=m.kpi, period=period, actual="")
+        services.measurement_upsert(actor=hr_a, kpi=m.kpi, period=period, actual="", lock_version=1)
         m.refresh_from_db()
         assert m.actual is None
 
@@ -131,7 +136,7 @@ class TestBulk:
         result = services.measurements_bulk_upsert(
             actor=hr_a,
             rows=[
-                {"kpi": existing.kpi, "period": period, "actual": "7"},
+                {"kpi": existing.kpi, "period": period, "actual": "7", "lock_version": 1},
                 {"kpi": new, "period": period, "target": "100", "actual": "90"},
             ],
         )
@@ -166,10 +171,16 @@ class TestBulk:
 
     def test_stale_version_in_a_row(self, period, hr_a):
         m = MeasurementFactory(period=period)
-        with pytest.raises(services.BulkErrors):
+        with pytest.raises(services.BulkErrors) as error:
             services.measurements_bulk_upsert(
-                actor=hr_a, rows=[{"kpi": m.kpi, "period": period, "actual": 1, "version": 7}]
+                actor=hr_a, rows=[{"kpi": m.kpi, "period": period, "actual": 1, "lock_version": 7}]
             )
+        assert "changed this measurement" in error.value.rows[0]["lock_version"][0]
+        with pytest.raises(services.BulkErrors) as error:
+            services.measurements_bulk_upsert(
+                actor=hr_a, rows=[{"kpi": m.kpi, "period": period, "actual": 1}]
+            )
+        assert error.value.rows[0]["lock_version"] == ["This field is required."]
 
 
 def csv_upload(text: str, name: str = "m.csv"):

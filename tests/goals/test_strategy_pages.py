@@ -169,10 +169,10 @@ def test_create_and_edit_objective(login, hr_a, tenant_a, world):
     with tenant_scope(tenant_a):
         objective = Objective.objects.get(name="Grow share")
     edit_url = url("objective-edit", pk=objective.pk)
-    edit = client.post(edit_url, {**data, "name": "Grow market share", "version": 1})
+    edit = client.post(edit_url, {**data, "name": "Grow market share", "lock_version": 1})
     assert edit.status_code == 302
-    stale = client.post(url("objective-edit", pk=objective.pk), {**data, "name": "Stale", "version": 1})
-    assert "Someone else saved" in stale.content.decode()
+    stale = client.post(url("objective-edit", pk=objective.pk), {**data, "name": "Stale", "lock_version": 1})
+    assert "hr_a changed this objective" in stale.content.decode()
     with tenant_scope(tenant_a):
         assert Objective.objects.get(pk=objective.pk).name == "Grow market share"
 
@@ -202,7 +202,7 @@ def test_objective_in_closed_period_cannot_be_created_or_changed(login, hr_a, te
     data = {"period": world["closed"].pk, "perspective": "financial", "name": "Late", "order": 0}
     assert "period" in client.post(url("objective-create"), data).context["form"].errors
     old = world["old"]
-    response = client.post(url("objective-edit", pk=old.pk), {**data, "name": "Renamed", "version": 1})
+    response = client.post(url("objective-edit", pk=old.pk), {**data, "name": "Renamed", "lock_version": 1})
     assert response.status_code == 200 and "closed" in response.content.decode()
     refused = client.post(url("objective-delete", pk=old.pk))
     assert "closed" in refused.content.decode()

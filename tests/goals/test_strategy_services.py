@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ValidationError
 
+from collab.concurrency import StaleEditError
 from collab.models import AuditEvent, Period
 from goals.models import KPI, Objective, ObjectiveLink, Perspective
 from goals.services.objectives import (
@@ -48,7 +49,9 @@ def test_closed_period_is_read_only(period, hr_a):
         objective_create(actor=hr_a, data={"period": period, "perspective": "financial", "name": "New"})
     assert "period" in error.value.message_dict
     with pytest.raises(ValidationError):
-        objective_update(actor=hr_a, objective=objective, data={"name": "Renamed"})
+        objective_update(
+            actor=hr_a, objective=objective, lock_version=objective.lock_version, data={"name": "Renamed"}
+        )
     with pytest.raises(ValidationError):
         objective_delete(actor=hr_a, objective=objective)
     with pytest.raises(ValidationError):
@@ -61,16 +64,22 @@ def test_closed_period_is_read_only(period, hr_a):
 
 def test_stale_objective_update_refused(period, hr_a):
     objective = ObjectiveFactory(period=period)
-    objective_update(actor=hr_a, objective=objective, data={"name": "One"}, version=1)
-    with pytest.raises(ValidationError):
-        objective_update(actor=hr_a, objective=objective, data={"name": "Two"}, version=1)
+    objective_update(actor=hr_a, objective=objective, data={"name": "One"}, lock_version=1)
+    with pytest.raises(StaleEditError) as error:
+        objective_update(actor=hr_a, objective=objective, data={"name": "Two"}, lock_version=1)
+    assert "hr_a changed this objective" in error.value.message
+    assert Objective.objects.get(pk=objective.pk).name == "One"
+    same = objective_update(actor=hr_a, objective=objective, data={"name": "One"}, lock_version=2)
+    assert same.lock_version == 2  # nothing changed: no new version
 
 
 def test_moving_a_linked_objective_to_another_period_is_refused(period, hr_a):
     link = ObjectiveLinkFactory(cause=ObjectiveFactory(period=period), effect=ObjectiveFactory(period=period))
     other = PeriodFactory(year=2026)
     with pytest.raises(ValidationError) as error:
-        objective_update(actor=hr_a, objective=link.cause, data={"period": other})
+        objective_update(
+            actor=hr_a, objective=link.cause, lock_version=link.cause.lock_version, data={"period": other}
+        )
     assert "period" in error.value.message_dict
 
 

@@ -55,15 +55,19 @@ class TestCrud:
         assert created.status_code == 201, created.data
         goal_id = created.data["id"]
         assert created.data["path"] == f"{tree_a['b'].path}{goal_id}/" and created.data["depth"] == 2
-        updated = api.patch(f"{BASE}{goal_id}/", {"weight": "55.5", "version": 1}, format="json")
+        updated = api.patch(f"{BASE}{goal_id}/", {"weight": "55.5", "lock_version": 1}, format="json")
         assert updated.status_code == 200
-        assert updated.data["weight"] == "55.50" and updated.data["version"] == 2
-        stale = api.patch(f"{BASE}{goal_id}/", {"weight": "10", "version": 1}, format="json")
-        assert stale.status_code == 400 and "Someone else" in str(stale.data)
-        moved = api.patch(f"{BASE}{goal_id}/", {"parent": tree_a["a"].pk}, format="json")
+        assert updated.data["weight"] == "55.50" and updated.data["lock_version"] == 2
+        stale = api.patch(f"{BASE}{goal_id}/", {"weight": "10", "lock_version": 1}, format="json")
+        assert stale.status_code == 409
+        assert stale.data["changed_by"] == "hr_a" and stale.data["lock_version"] == 2
+        missing = api.post(f"{BASE}{goal_id}/move/", {"parent": None}, format="json")
+        assert missing.status_code == 400 and "lock_version" in missing.data
+        moved = api.patch(f"{BASE}{goal_id}/", {"parent": tree_a["a"].pk, "lock_version": 2}, format="json")
         assert moved.status_code == 200 and moved.data["parent"] == tree_a["a"].pk
-        assert moved.data["path"] == f"{tree_a['a'].path}{goal_id}/"
-        to_top = api.post(f"{BASE}{goal_id}/move/", {"parent": None, "weight": "0"}, format="json")
+        assert moved.data["path"] == f"{tree_a['a'].path}{goal_id}/" and moved.data["lock_version"] == 3
+        body = {"parent": None, "weight": "0", "lock_version": 3}
+        to_top = api.post(f"{BASE}{goal_id}/move/", body, format="json")
         assert to_top.status_code == 200 and to_top.data["depth"] == 0
         refused = api.delete(f"{BASE}{tree_a['a'].pk}/")
         assert refused.status_code == 400 and "sub-goal" in str(refused.data)
@@ -90,11 +94,13 @@ class TestCrud:
             response = api.post(BASE, body, format="json")
             assert response.status_code == 400, (body, response.data)
             assert field in response.data, (body, response.data)
-        cycle = api.post(f"{BASE}{tree_a['root'].pk}/move/", {"parent": tree_a["leaf"].pk}, format="json")
+        body = {"parent": tree_a["leaf"].pk, "lock_version": 1}
+        cycle = api.post(f"{BASE}{tree_a['root'].pk}/move/", body, format="json")
         assert cycle.status_code == 400 and "loop" in str(cycle.data["parent"])
         with tenant_scope(tenant_a):
             elsewhere = seed_tree(PeriodFactory(year=2031), prefix="X")
-        cross = api.post(f"{BASE}{tree_a['a'].pk}/move/", {"parent": elsewhere["root"].pk}, format="json")
+        body = {"parent": elsewhere["root"].pk, "lock_version": 1}
+        cross = api.post(f"{BASE}{tree_a['a'].pk}/move/", body, format="json")
         assert cross.status_code == 400 and "another period" in str(cross.data["parent"])
         other_period = {"period": elsewhere["period"].pk}
         period_change = api.patch(f"{BASE}{tree_a['a'].pk}/", other_period, format="json")
@@ -201,7 +207,8 @@ class TestWholeTreeActions:
             Period.objects.filter(pk=tree_a["period"].pk).update(status=Period.Status.CLOSED)
         api = api_client_for(hr_a)
         before = snapshot(tenant_a)
-        assert api.patch(f"{BASE}{tree_a['b'].pk}/", {"weight": "1"}, format="json").status_code == 400
+        body = {"weight": "1", "lock_version": 1}
+        assert api.patch(f"{BASE}{tree_a['b'].pk}/", body, format="json").status_code == 400
         assert api.delete(f"{BASE}{tree_a['leaf'].pk}/").status_code == 400
         response = api.post(f"{BASE}publish/", {"period": tree_a["period"].pk}, format="json")
         assert response.status_code == 400 and "closed" in str(response.data)
@@ -231,7 +238,8 @@ class TestOtherTenant:
         response = api.post(f"{BASE}copy/", {"source": tree_a["period"].pk, "target": tree_b["period"].pk},
                             format="json")
         assert response.status_code == 400 and "target" in response.data
-        response = api.post(f"{BASE}{tree_a['a'].pk}/move/", {"parent": tree_b["root"].pk}, format="json")
+        body = {"parent": tree_b["root"].pk, "lock_version": 1}
+        response = api.post(f"{BASE}{tree_a['a'].pk}/move/", body, format="json")
         assert response.status_code == 400 and "parent" in response.data
         assert snapshot(tenant_b) == before
         assert api_client_for(hr_a).get("/api/v1/t/bravo/goals/").status_code == 404

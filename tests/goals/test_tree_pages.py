@@ -232,10 +232,12 @@ class TestBuilderForms:
     def test_edit_with_stale_version(self, tenant_a, tree_a, hr_a, login):
         client = login(hr_a)
         edit = url("goal-edit", pk=tree_a["b"].pk)
-        data = {"org_unit": tree_a["service"].pk, "kpi": tree_a["ret"].pk, "weight": "45", "version": "1"}
+        data = {
+            "org_unit": tree_a["service"].pk, "kpi": tree_a["ret"].pk, "weight": "45", "lock_version": "1",
+        }
         assert client.post(edit, data, **HTMX).status_code == 204
         response = client.post(edit, {**data, "weight": "50"}, **HTMX)  # version 1 is stale now
-        assert response.status_code == 200 and b"Someone else changed this goal" in response.content
+        assert response.status_code == 200 and b"hr_a changed this goal" in response.content
         with tenant_scope(tenant_a):
             assert Goal.objects.get(pk=tree_a["b"].pk).weight == Decimal("45")
 
@@ -269,13 +271,13 @@ class TestBuilderForms:
         move = url("goal-move", pk=tree_a["root"].pk)
         form = client.get(move, **HTMX)
         assert form.status_code == 200 and b'id="goal-move-form"' in form.content
-        response = client.post(move, {"parent": tree_a["leaf"].pk}, **HTMX)
+        response = client.post(move, {"parent": tree_a["leaf"].pk, "lock_version": 1}, **HTMX)
         assert response.status_code == 200 and b"loop" in response.content
         options = client.get(f"{url('goal-move', pk=tree_a['a'].pk)}?part=options&q=service", **HTMX)
         assert f'value="{tree_a["b"].pk}"'.encode() in options.content
         assert f'value="{tree_a["leaf"].pk}"'.encode() not in options.content  # its own subtree is no option
         move = url("goal-move", pk=tree_a["a"].pk)
-        response = client.post(move, {"parent": tree_a["b"].pk, "weight": "100"}, **HTMX)
+        response = client.post(move, {"parent": tree_a["b"].pk, "weight": "100", "lock_version": 1}, **HTMX)
         assert response.status_code == 204
         with tenant_scope(tenant_a):
             leaf = Goal.objects.get(pk=tree_a["leaf"].pk)
@@ -306,9 +308,11 @@ class TestBuilderForms:
         client = login(hr_a)
         delete = url("goal-delete", pk=tree_a["a"].pk)
         assert b"This goal has 1 sub-goal" in client.get(delete, **HTMX).content
-        response = client.post(delete, {}, **HTMX)
+        response = client.post(delete, {"lock_version": 1}, **HTMX)
         assert response.status_code == 200 and b"Move them elsewhere first" in response.content
-        assert client.post(delete, {"subtree": "on"}, **HTMX).status_code == 204
+        stale = client.post(delete, {"subtree": "on", "lock_version": 7}, **HTMX)
+        assert stale.status_code == 200 and b"changed this goal" in stale.content
+        assert client.post(delete, {"subtree": "on", "lock_version": 1}, **HTMX).status_code == 204
         assert set(goals_of(tenant_a, tree_a["period"])) == {tree_a["root"].pk, tree_a["b"].pk}
 
     def test_publish_refused_then_published(self, tenant_a, tree_a, hr_a, login):
@@ -323,8 +327,8 @@ class TestBuilderForms:
             Goal.objects.filter(pk=tree_a["b"].pk).update(weight=Decimal("40"))
         response = client.post(publish, follow=True)
         assert b"published (4 goals)" in response.content and b'id="publication-ok"' in response.content
-        client.post(url("goal-edit", pk=tree_a["b"].pk),
-                    {"org_unit": tree_a["service"].pk, "kpi": tree_a["ret"].pk, "weight": "40"}, **HTMX)
+        data = {"org_unit": tree_a["service"].pk, "kpi": tree_a["ret"].pk, "weight": "45", "lock_version": 1}
+        client.post(url("goal-edit", pk=tree_a["b"].pk), data, **HTMX)
         assert b'id="publication-stale"' in client.get(tree_url(tree_a["period"])).content
 
     def test_copy_last_period(self, tenant_a, tree_a, hr_a, login):

@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
+from collab.concurrency import StaleEditError
 from collab.models import AuditEvent, Period
 from collab.tenancy import tenant_scope
 from goals.models import Goal
@@ -112,7 +113,7 @@ class TestMove:
         period = PeriodFactory(year=2030)
         t = _three_levels(period)
         # Move "a" (with its leaf) under "b": a goes one level down, the leaf with it.
-        services.goal_move(actor=None, goal=t["a"], parent=t["b"])
+        services.goal_move(actor=None, goal=t["a"], lock_version=t["a"].lock_version, parent=t["b"])
         a, leaf = _fresh(t["a"]), _fresh(t["leaf"])
         assert a.parent_id == t["b"].pk
         assert a.path == f"{t['b'].path}{a.pk}/" and a.depth == 2
@@ -120,7 +121,7 @@ class TestMove:
         event = AuditEvent.objects.get(action="goal.move")
         assert event.before["path"] == t["a"].path and event.after["subtree_size"] == 2
         # Back to the top level: a becomes a root.
-        services.goal_move(actor=None, goal=a, parent=None)
+        services.goal_move(actor=None, goal=a, lock_version=a.lock_version, parent=None)
         a, leaf = _fresh(a), _fresh(leaf)
         assert a.parent_id is None and a.path == f"/{a.pk}/" and a.depth == 0
         assert leaf.path == f"/{a.pk}/{leaf.pk}/" and leaf.depth == 1
@@ -133,17 +134,19 @@ class TestMove:
             GoalFactory(parent=GoalFactory(parent=branch))
         other = GoalFactory(parent=root)
         with django_assert_max_num_queries(12):
-            services.goal_move(actor=None, goal=branch, parent=other)
+            services.goal_move(actor=None, goal=branch, lock_version=branch.lock_version, parent=other)
         assert Goal.objects.filter(path__startswith=f"{_fresh(other).path}{branch.pk}/").count() == 61
 
     def test_cycles_are_refused(self, scope_a):
         period = PeriodFactory(year=2030)
         t = _three_levels(period)
         with pytest.raises(ValidationError) as error:
-            services.goal_move(actor=None, goal=t["a"], parent=t["a"])
+            services.goal_move(actor=None, goal=t["a"], lock_version=t["a"].lock_version, parent=t["a"])
         assert "under itself" in str(error.value.message_dict["parent"])
         with pytest.raises(ValidationError) as error:
-            services.goal_move(actor=None, goal=t["root"], parent=t["leaf"])
+            services.goal_move(
+                actor=None, goal=t["root"], lock_version=t["root"].lock_version, parent=t["leaf"]
+            )
         assert "loop" in str(error.value.message_dict["parent"])
         assert _fresh(t["root"]).parent_id is None and _fresh(t["root"]).path == t["root"].path
 
@@ -154,10 +157,10 @@ class TestMove:
             goal = GoalFactory(period=PeriodFactory(year=2030))
             elsewhere = GoalFactory(period=PeriodFactory(year=2031))
             with pytest.raises(ValidationError) as error:
-                services.goal_move(actor=None, goal=goal, parent=elsewhere)
+                services.goal_move(actor=None, goal=goal, lock_version=goal.lock_version, parent=elsewhere)
             assert "another period" in str(error.value.message_dict["parent"])
             with pytest.raises(ValidationError) as error:
-                services.goal_move(actor=None, goal=goal, parent=foreign)
+                services.goal_move(actor=None, goal=goal, lock_version=goal.lock_version, parent=foreign)
             assert "parent" in error.value.message_dict
             assert _fresh(goal).parent_id is None
         with tenant_scope(tenant_b):
@@ -166,17 +169,20 @@ class TestMove:
     def test_stale_version_is_refused(self, scope_a):
         period = PeriodFactory(year=2030)
         t = _three_levels(period)
-        services.goal_update(actor=None, goal=t["b"], weight=40, expected_version=1)
-        with pytest.raises(ValidationError) as error:
-            services.goal_move(actor=None, goal=t["b"], parent=t["a"], expected_version=1)
-        assert "Someone else" in str(error.value)
+        services.goal_update(actor=None, goal=t["b"], weight=45, lock_version=1)
+        with pytest.raises(StaleEditError) as error:
+            services.goal_move(actor=None, goal=t["b"], parent=t["a"], lock_version=1)
+        assert "changed this goal" in str(error.value) and error.value.current_version == 2
+        with pytest.raises(StaleEditError):  # a missing version is refused like a stale one
+            services.goal_move(actor=None, goal=t["b"], parent=t["a"], lock_version=None)
+        assert _fresh(t["b"]).parent_id == t["root"].pk
 
     def test_closed_period(self, scope_a):
         period = PeriodFactory(year=2030)
         t = _three_levels(period)
         Period.objects.filter(pk=period.pk).update(status=Period.Status.CLOSED)
         with pytest.raises(ValidationError):
-            services.goal_move(actor=None, goal=t["a"], parent=t["b"])
+            services.goal_move(actor=None, goal=t["a"], lock_version=t["a"].lock_version, parent=t["b"])
 
 
 class TestUpdateAndDelete:
@@ -184,15 +190,18 @@ class TestUpdateAndDelete:
         period = PeriodFactory(year=2030)
         t = _three_levels(period)
         other_kpi = KPIFactory(owner_unit=t["sales"])
-        goal = services.goal_update(actor=None, goal=t["a"], kpi=other_kpi, weight="55.5", position=t["rep"])
+        goal = services.goal_update(
+            actor=None, goal=t["a"], lock_version=t["a"].lock_version, kpi=other_kpi, weight="55.5",
+            position=t["rep"],
+        )
         goal = _fresh(goal)
         assert goal.kpi_id == other_kpi.pk and goal.weight == Decimal("55.50")
         assert goal.position_id == t["rep"].pk
-        assert goal.version == 2
+        assert goal.lock_version == 2
         event = AuditEvent.objects.get(action="goal.update")
         assert event.before["weight"] == "60.00" and event.after["weight"] == "55.50"
         with pytest.raises(ValidationError) as error:
-            services.goal_update(actor=None, goal=goal, org_unit=t["service"])
+            services.goal_update(actor=None, goal=goal, lock_version=goal.lock_version, org_unit=t["service"])
         assert "position" in error.value.message_dict
 
     def test_delete_leaf_refuse_parent_then_delete_branch(self, scope_a):
@@ -239,7 +248,7 @@ class TestPublish:
         period = PeriodFactory(year=2030)
         t = _three_levels(period)
         services.siblings_reweight(actor=None, weights={t["a"].pk: 50})
-        services.goal_update(actor=None, goal=t["leaf"], weight=80)
+        services.goal_update(actor=None, goal=t["leaf"], lock_version=t["leaf"].lock_version, weight=80)
         second_root = GoalFactory(period=period, weight=Decimal("30"))
         with pytest.raises(services.TreePublishRefused) as error:
             services.period_tree_publish(actor=None, period=period)
@@ -249,7 +258,9 @@ class TestPublish:
         assert not AuditEvent.objects.filter(action="goal_tree.publish").exists()
         services.goal_delete(actor=None, goal=second_root)
         services.siblings_reweight(actor=None, weights={t["a"].pk: 60})
-        services.goal_update(actor=None, goal=t["leaf"], weight=100)
+        services.goal_update(
+            actor=None, goal=t["leaf"], lock_version=_fresh(t["leaf"]).lock_version, weight=100
+        )
         assert services.period_tree_publish(actor=None, period=period) == 4
         assert AuditEvent.objects.get(action="goal_tree.publish").after == {"period": period.pk, "goals": 4}
 

@@ -59,7 +59,10 @@ def queued(period) -> list[Job]:
 
 def set_actual(world, name, actual, actor):
     kpi = world.kpis[name]
-    return measurement_upsert(actor=actor, kpi=kpi, period=world.period, actual=actual)
+    shown = Measurement.objects.filter(kpi=kpi, period=world.period).values_list("lock_version", flat=True)
+    return measurement_upsert(
+        actor=actor, kpi=kpi, period=world.period, actual=actual, lock_version=shown.first()
+    )
 
 
 def written(period) -> dict[str, int]:
@@ -102,7 +105,7 @@ def test_triggers_coalesce_into_one_queued_job(world, hr_a, django_capture_on_co
         set_actual(world, "revenue", "1000", hr_a)
         measurements_bulk_upsert(
             actor=hr_a,
-            rows=[{"kpi": world.kpis["dso"], "period": world.period, "actual": "40"}],
+            rows=[{"kpi": world.kpis["dso"], "period": world.period, "actual": "40", "lock_version": 1}],
         )
         matrix = world.matrices["retention"]
         matrix_update(actor=hr_a, matrix=matrix, lock_version=matrix.lock_version, note="clarified")
@@ -436,7 +439,7 @@ def test_a_kpi_rule_change_rescores_the_scorecards_using_it(
     )
     kpi = world.kpis["retention"]  # target 90, actual 81: lower_better turns 90 into 111.1
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        kpi_update(actor=hr_a, kpi=kpi, data={"direction": "lower_better"}, version=kpi.version)
+        kpi_update(actor=hr_a, kpi=kpi, data={"direction": "lower_better"}, lock_version=kpi.lock_version)
     assert len(callbacks) == 1
     job = Job.objects.get(key=f"period:{world.period.pk}")
     assert job.status == Job.Status.DONE and job.params["reasons"] == ["kpi"]
@@ -465,7 +468,7 @@ def test_a_kpi_edit_the_engine_does_not_read_queues_nothing(world, hr_a, data):
     scores_recompute(period=world.period)
     kpi = world.kpis["retention"]
     assert kpi.cap == Decimal("1.2")
-    kpi_update(actor=hr_a, kpi=kpi, data=data)
+    kpi_update(actor=hr_a, kpi=kpi, lock_version=kpi.lock_version, data=data)
     assert not Job.objects.exists()
 
 
@@ -478,7 +481,7 @@ def test_every_scoring_field_of_a_kpi_triggers(world, hr_a, field, value):
 
     kpi = world.kpis["stability"]
     assert getattr(kpi, field) != value
-    kpi_update(actor=hr_a, kpi=kpi, data={field: value})
+    kpi_update(actor=hr_a, kpi=kpi, lock_version=kpi.lock_version, data={field: value})
     [job] = queued(world.period)
     assert job.params["kpis"] == [kpi.pk] and job.params["full"] is False
 
@@ -494,7 +497,7 @@ def test_a_kpi_rule_change_queues_only_open_periods_that_score_it(world, hr_a):
     closed = PeriodFactory(year=2034, status=Period.Status.ACTIVE)
     ScorecardLineFactory(scorecard=ScorecardFactory(period=closed), kpi=kpi)
     Period.objects.filter(pk=closed.pk).update(status=Period.Status.CLOSED)
-    kpi_update(actor=hr_a, kpi=kpi, data={"cap": "1.5"})
+    kpi_update(actor=hr_a, kpi=kpi, lock_version=kpi.lock_version, data={"cap": "1.5"})
     keys = set(Job.objects.values_list("key", flat=True))
     assert keys == {f"period:{world.period.pk}", f"period:{other_open.pk}"}
 
@@ -505,8 +508,8 @@ def test_an_evaluation_kpi_rule_change_reaches_the_unit_it_judges(world, extra, 
     scores_recompute(period=world.period)
     versions = written(world.period)
     kpi = world.kpis["major_incidents"]  # no line anywhere: R&D's evaluation KPI in 大客户续约率's matrix
-    kpi_update(actor=hr_a, kpi=kpi, data={"direction": "higher_better" if kpi.direction != "higher_better"
-                                          else "lower_better"})
+    flipped = "higher_better" if kpi.direction != "higher_better" else "lower_better"
+    kpi_update(actor=hr_a, kpi=kpi, lock_version=kpi.lock_version, data={"direction": flipped})
     [job] = queued(world.period)
     assert job.params["kpis"] == [kpi.pk]
     pipeline.scores_recompute_run(job_id=job.pk, period_id=world.period.pk)

@@ -4,10 +4,11 @@ from the page's own selector and under the page's access rule."""
 from __future__ import annotations
 
 import pytest
-from interlock.selectors_dashboards import periods_ordered, unit_dashboard
 
+from collab.selectors.periods import periods_ordered
 from collab.tenancy import tenant_scope
-from interlock.services import scores_recompute
+from interlock.selectors.dashboards import unit_dashboard
+from interlock.services.scores import scores_recompute
 from tests.factories import make_member
 from tests.factories.interlock import build_seed_tables
 from tests.factories.org import EmployeeFactory

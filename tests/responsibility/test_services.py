@@ -8,9 +8,9 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
+from collab.concurrency import StaleEditError
 from collab.models import AuditEvent, Period
 from collab.tenancy import tenant_scope
-from responsibility.concurrency import StaleEditError
 from responsibility.models import MatrixRow, ResponsibilityMatrix
 from responsibility.selectors import matrix_effective_ids, matrix_in_effect, matrix_versions
 from responsibility.services import matrix_create, matrix_new_version, matrix_update, share_summary
