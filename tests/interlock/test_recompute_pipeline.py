@@ -134,7 +134,7 @@ def test_lower_areas_request_recomputes_through_the_scoring_signal(world, hr_a):
         matrix = world.matrices["retention"]
         matrix_update(actor=hr_a, matrix=matrix, lock_version=matrix.lock_version, note="clarified")
         kpi = world.kpis["revenue"]
-        kpi_update(actor=hr_a, kpi=kpi, data={"cap": Decimal("1.5")}, version=kpi.version)
+        kpi_update(actor=hr_a, kpi=kpi, data={"cap": Decimal("1.5")}, lock_version=kpi.lock_version)
     finally:
         scoring_inputs_changed.disconnect(spy)
     assert sent == [
