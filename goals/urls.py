@@ -68,9 +68,9 @@ urlpatterns += [
 
 # API resources (included under /api/v1/t/<slug>/ by collab/urls.py).
 from collab.api import tenant_router  # noqa: E402
-from goals.api import KPIViewSet, ObjectiveLinkViewSet, ObjectiveViewSet  # noqa: E402
-from goals.api_measurements import MeasurementViewSet  # noqa: E402
-from goals.api_tree import GoalViewSet  # noqa: E402
+from goals.api.library import KPIViewSet, ObjectiveLinkViewSet, ObjectiveViewSet  # noqa: E402
+from goals.api.measurements import MeasurementViewSet  # noqa: E402
+from goals.api.tree import GoalViewSet  # noqa: E402
 
 api_router = tenant_router()
 # Basename "api-kpi", not "kpi": the router would name the list "kpi-list", which is the KPI library page.

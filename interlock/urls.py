@@ -4,8 +4,8 @@
 from django.urls import path
 
 from collab.api import tenant_router
-from interlock.api import ScorecardViewSet
-from interlock.api_scores import JobViewSet, ScoreViewSet, UnitMatrixScoresViewSet
+from interlock.api.scorecards import ScorecardViewSet
+from interlock.api.scores import JobViewSet, ScoreViewSet, UnitMatrixScoresViewSet
 from interlock.views import dashboards, scorecards, scores
 
 urlpatterns = [

@@ -267,7 +267,7 @@ class TestBulk:
         assert response.status_code == 400
 
     def test_too_many_rows(self, world, hr, monkeypatch):
-        from goals import api_measurements
+        from goals.api import measurements as api_measurements
 
         monkeypatch.setattr(api_measurements, "BULK_MAX_ROWS", 2)
         row = {"kpi": world["kpi"].pk, "period": world["period"].pk, "actual": 1}

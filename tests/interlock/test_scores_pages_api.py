@@ -1,4 +1,4 @@
-"""Explain every number: the score pages and the scores/jobs API (interlock.views.scores, api_scores)."""
+"""Explain every number: the score pages and the scores/jobs API (interlock.views.scores, api.scores)."""
 
 from __future__ import annotations
 

@@ -8,7 +8,7 @@
 
 Every member reads; HR admins write. Writes go through `goals.services`; a closed period is read-only; a
 change needs the `lock_version` it was based on (missing: 400, stale: 409 saying who saved last and when).
-Other areas register their goals viewsets in `goals/api_*.py`.
+The measurements and goal-tree resources are `goals.api.measurements` and `goals.api.tree`.
 """
 
 from __future__ import annotations
