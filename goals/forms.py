@@ -2,46 +2,27 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from collab.forms import lock_version_field
-from collab.models import OrgUnit, Period
-from goals.models import KPI, Objective, Perspective, ProcessTag
+from collab.forms import ScopedModelChoiceField, StyledForm, StyledModelForm, lock_version_field
+from collab.models import OrgUnit, Period, Position
+from collab.routing import parse_id
+from goals.models import KPI, Goal, Objective, Perspective, ProcessTag
 from goals.services.kpis import KPI_FIELDS
+from goals.services.measurements import NOTE_MAX
 from goals.services.objectives import OBJECTIVE_FIELDS
 
 YES_NO_ANY = (("", _("Any")), ("yes", _("Yes")), ("no", _("No")))
-
-
-class BootstrapMixin:
-    """Bootstrap classes on every widget, and `is-invalid` on fields with errors (also service errors)."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
-                css = "form-check-input"
-            elif isinstance(widget, forms.Select):
-                css = "form-select"
-            else:
-                css = "form-control"
-            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
-
-    def add_error(self, field, error):
-        super().add_error(field, error)
-        for name in list(self.errors):
-            if name in self.fields and "is-invalid" not in self.fields[name].widget.attrs.get("class", ""):
-                self.fields[name].widget.attrs["class"] += " is-invalid"
 
 
 def _unit_label(unit: OrgUnit) -> str:
     return f"{'— ' * unit.depth}{unit.code} · {unit.name}"
 
 
-class UnitChoiceField(forms.ModelChoiceField):
+class UnitChoiceField(ScopedModelChoiceField):
     def label_from_instance(self, obj):
         return _unit_label(obj)
 
@@ -51,18 +32,10 @@ class ObjectiveChoiceField(forms.ModelChoiceField):
         return f"{obj.period} · {obj.name}"
 
 
-def apply_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
-    """Show a service's ValidationError on the form: known fields on the field, the rest on top."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for name, messages in error.message_dict.items():
-        target = name if name in form.fields else None
-        for message in messages:
-            form.add_error(target, message if target or name == NON_FIELD_ERRORS else f"{name}: {message}")
 
 
-class KPIFilterForm(BootstrapMixin, forms.Form):
+
+class KPIFilterForm(StyledForm):
     """Filters of the KPI library (pages and the API share it, so bad values answer the same)."""
 
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
@@ -99,7 +72,7 @@ class KPIFilterForm(BootstrapMixin, forms.Form):
         }
 
 
-class VersionedModelForm(BootstrapMixin, forms.ModelForm):
+class VersionedModelForm(StyledModelForm):
     """A model form carrying the row's `lock_version`: a stale save is refused instead of overwriting."""
 
     lock_version = lock_version_field()
@@ -150,7 +123,7 @@ class ObjectiveForm(VersionedModelForm):
         )
 
 
-class ObjectiveLinkForm(BootstrapMixin, forms.Form):
+class ObjectiveLinkForm(StyledForm):
     cause = forms.ModelChoiceField(label=_("Cause"), queryset=None)
     effect = forms.ModelChoiceField(label=_("Effect"), queryset=None)
 
@@ -166,8 +139,124 @@ class ObjectiveLinkForm(BootstrapMixin, forms.Form):
             )
 
 
-class KPIImportForm(BootstrapMixin, forms.Form):
-    file = forms.FileField(
-        label=_("Excel (.xlsx) or CSV file"),
-        help_text=_("The first sheet is read; the first non-empty row holds the column headers."),
+# --------------------------------------------------------------------------------------------- goal tree
+
+
+class KPIChoiceField(ScopedModelChoiceField):
+    def label_from_instance(self, obj):
+        marker = f" · {_('collaborative')}" if obj.is_collaborative else ""
+        return f"{obj.code} · {obj.name}{marker}"
+
+
+class GoalForm(StyledForm):
+    org_unit = UnitChoiceField(label=_("Org unit"), queryset=None)
+    position = ScopedModelChoiceField(
+        label=_("Position"), queryset=None, required=False,
+        empty_label=_("— the unit itself —"),
+        help_text=_("Leave empty for a unit goal, or choose one of the unit's positions."),
     )
+    kpi = KPIChoiceField(label=_("KPI"), queryset=None)
+    weight = forms.DecimalField(
+        label=_("Weight among its siblings (%)"), min_value=Decimal("0"), max_value=Decimal("100"),
+        max_digits=5, decimal_places=2, initial=Decimal("0"),
+    )
+    lock_version = lock_version_field()
+
+    def __init__(self, *args, unit_id: int | None = None, current_kpi: int | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["org_unit"].queryset = OrgUnit.objects.order_by("path")
+        kpis = KPI.objects.filter(is_active=True)
+        if current_kpi is not None:
+            kpis = KPI.objects.filter(is_active=True) | KPI.objects.filter(pk=current_kpi)
+        self.fields["kpi"].queryset = kpis.order_by("code")
+        raw_unit = self.data.get("org_unit") if self.is_bound else unit_id
+        unit = parse_id(str(raw_unit or ""))
+        self.fields["position"].queryset = (
+            Position.objects.filter(org_unit_id=unit).order_by("title") if unit else Position.objects.none()
+        )
+        self.fields["org_unit"].widget.attrs["data-positions"] = "1"
+
+
+class MoveForm(StyledForm):
+    parent = ScopedModelChoiceField(
+        label=_("New parent goal"), queryset=None, required=False,
+        empty_label=_("— top level of the period —"),
+    )
+    weight = forms.DecimalField(
+        label=_("Weight under the new parent (%)"), required=False, min_value=Decimal("0"),
+        max_value=Decimal("100"), max_digits=5, decimal_places=2,
+    )
+    lock_version = lock_version_field()
+
+    def __init__(self, *args, goal: Goal, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Validation only: another period's, another tenant's or an unknown id is "not a valid choice";
+        # the service refuses the goal's own subtree with a clear message.
+        self.fields["parent"].queryset = Goal.objects.filter(period_id=goal.period_id)
+
+
+class DeleteForm(forms.Form):
+    subtree = forms.BooleanField(label=_("Also delete every sub-goal"), required=False)
+    lock_version = lock_version_field()
+
+
+class CopyForm(StyledForm):
+    source = ScopedModelChoiceField(label=_("Copy from"), queryset=None)
+
+    def __init__(self, *args, target: Period, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["source"].queryset = Period.objects.exclude(pk=target.pk)
+
+
+# --------------------------------------------------------------------------------------------- measurements
+
+
+class MeasurementForm(StyledForm):
+    """One grid row. Values are text so "1,234.5" works; the service parses and validates them."""
+
+    target = forms.CharField(label=_("Target"), required=False, max_length=60)
+    actual = forms.CharField(label=_("Actual"), required=False, max_length=60)
+    note = forms.CharField(label=_("Note"), required=False, max_length=NOTE_MAX)
+    lock_version = lock_version_field()
+
+    def __init__(self, *args, prefix_id: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            field.widget.attrs["id"] = f"{prefix_id}{name}"
+            if name != "lock_version":
+                field.widget.attrs["class"] += " form-control-sm"
+            if name in ("target", "actual"):
+                field.widget.attrs.update({"inputmode": "decimal", "autocomplete": "off"})
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in ("target", "actual", "note"):
+            if "\x00" in (self.data.get(name) or ""):
+                self.add_error(name, _("Null characters are not allowed."))
+        return cleaned
+
+
+class MeasurementFilterForm(StyledForm):
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    perspective = forms.ChoiceField(label=_("Perspective"), required=False)
+    missing = forms.BooleanField(label=_("Only KPIs without an actual"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["perspective"].choices = [("", _("All perspectives")), *Perspective.choices]
+        placeholder = _("Code or name")
+        self.fields["q"].widget.attrs.update({"type": "search", "placeholder": placeholder})
+        self.fields["q"].widget.attrs["class"] += " form-control-sm"
+        self.fields["perspective"].widget.attrs["class"] += " form-select-sm"
+
+    def filters(self) -> dict:
+        """The valid filters only: a bad value is simply not applied."""
+        if not self.is_bound:
+            return {}
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        return {
+            "q": (data.get("q") or "").replace("\x00", "").strip(),
+            "perspective": data.get("perspective"),
+            "missing": bool(data.get("missing")),
+        }

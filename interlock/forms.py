@@ -12,8 +12,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from collab.forms import ScopedModelChoiceField, lock_version_field
-from collab.forms.editors import BootstrapForm, ReferenceField, rows_from_post
+from collab.forms import ScopedModelChoiceField, StyledForm, lock_version_field
+from collab.forms.editors import ReferenceField, rows_from_post
 from collab.models import OrgUnit, Period, Position
 from interlock import engine
 
@@ -24,7 +24,7 @@ def lines_from_post(data) -> list[dict[str, str]]:
     return rows_from_post(data, prefix="lines", fields=LINE_FIELDS, ignore_blank=("role",))
 
 
-class ScorecardCreateForm(BootstrapForm):
+class ScorecardCreateForm(StyledForm):
     period = ScopedModelChoiceField(label=_("Period"), queryset=None)
     org_unit = ReferenceField(
         model=OrgUnit, label=_("Org unit"), required=False,
@@ -67,7 +67,7 @@ class ScorecardCreateForm(BootstrapForm):
         return data
 
 
-class ScorecardHeaderForm(BootstrapForm):
+class ScorecardHeaderForm(StyledForm):
     review_weight = forms.CharField(label=_("Review weight ρ"), max_length=20, required=False)
     lock_version = lock_version_field()
 
@@ -76,7 +76,7 @@ class LockForm(forms.Form):
     lock_version = lock_version_field()
 
 
-class CopyForm(BootstrapForm):
+class CopyForm(StyledForm):
     source = ScopedModelChoiceField(label=_("Copy from"), queryset=None)
     target = ScopedModelChoiceField(label=_("Into"), queryset=None)
 
@@ -86,7 +86,7 @@ class CopyForm(BootstrapForm):
         self.fields["target"].queryset = Period.objects.exclude(status=Period.Status.CLOSED)
 
 
-class ScoringSettingsForm(BootstrapForm):
+class ScoringSettingsForm(StyledForm):
     min_collaborative_weight = forms.DecimalField(
         label=_("Minimum collaborative weight (%)"),
         min_value=Decimal("0"),

@@ -11,8 +11,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from collab.forms import ScopedModelChoiceField, lock_version_field
-from collab.forms.editors import BootstrapForm
+from collab.forms import ScopedModelChoiceField, StyledForm, lock_version_field
 from collab.models import Period
 from goals.models import KPI
 
@@ -22,7 +21,7 @@ class KPIChoiceField(ScopedModelChoiceField):
         return f"{obj.code} · {obj.name}"
 
 
-class MatrixForm(BootstrapForm):
+class MatrixForm(StyledForm):
     """The header of a matrix version. `mode`: "create" (KPI + period), "version" (period), "edit" (note)."""
 
     kpi = KPIChoiceField(label=_("KPI"), queryset=None)

@@ -8,6 +8,7 @@ from typing import TypeVar
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.utils.translation import gettext_lazy
 
 from collab.concurrency import StaleEditError
 from collab.routing import parse_id
@@ -66,6 +67,59 @@ def save_form(
         return None
 
 
+class StyledMixin:
+    """Bootstrap's classes on every visible widget (`form-select` on selects, `form-check-input` on check
+    boxes, `form-control` on the rest) and `is-invalid` on every field with an error — also one a service
+    refusal adds after validation (`add_error`). The one base of every page form."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            style_widget(field.widget)
+
+    def add_error(self, field, error):
+        super().add_error(field, error)
+        for name in self.errors:
+            if name in self.fields:
+                widget = self.fields[name].widget
+                if "is-invalid" not in widget.attrs.get("class", "").split():
+                    widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
+
+
+def style_widget(widget: forms.Widget) -> None:
+    """Bootstrap's class for one widget (a field added after the form was built gets it the same way)."""
+    if isinstance(widget, forms.HiddenInput):
+        return
+    if isinstance(widget, forms.CheckboxInput | forms.CheckboxSelectMultiple | forms.RadioSelect):
+        css = "form-check-input"
+    elif isinstance(widget, forms.Select):
+        css = "form-select"
+    else:
+        css = "form-control"
+    if css not in widget.attrs.get("class", "").split():
+        widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+
+class StyledForm(StyledMixin, forms.Form):
+    pass
+
+
+class StyledModelForm(StyledMixin, forms.ModelForm):
+    pass
+
+
+class ImportFileForm(StyledForm):
+    """The upload of every import page: one Excel workbook or CSV file."""
+
+    file = forms.FileField(
+        label=gettext_lazy("Excel (.xlsx) or CSV file"),
+        help_text=gettext_lazy(
+            "The first sheet is read; the first non-empty row holds the column headers. CSV files are UTF-8."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
+    )
+
+
 def show_period(form: forms.Form, period) -> None:
     """Let the period select show the period the page chose when the request named none (not a blank)."""
     if not form.is_bound:
@@ -81,4 +135,15 @@ def lock_version_field() -> forms.CharField:
     return forms.CharField(required=False, max_length=20, widget=forms.HiddenInput)
 
 
-__all__ = ["ScopedModelChoiceField", "add_service_errors", "lock_version_field", "save_form", "show_period"]
+__all__ = [
+    "ImportFileForm",
+    "ScopedModelChoiceField",
+    "StyledForm",
+    "StyledMixin",
+    "StyledModelForm",
+    "add_service_errors",
+    "lock_version_field",
+    "save_form",
+    "show_period",
+    "style_widget",
+]

@@ -14,6 +14,7 @@ from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.validators import ProhibitNullCharactersValidator
 from django.utils.translation import gettext_lazy as _
 
+from collab.forms import StyledForm
 from collab.models import Employee, Notification, Role
 
 User = get_user_model()
@@ -33,25 +34,6 @@ class RolesField(forms.MultipleChoiceField):
         super().__init__(**kwargs)
 
 
-class BootstrapForm(forms.Form):
-    """Bootstrap classes on the widgets, and `is-invalid` on fields with errors."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            checkbox = isinstance(widget, forms.CheckboxInput | forms.CheckboxSelectMultiple)
-            css = "form-check-input" if checkbox else "form-control"
-            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
-
-    def full_clean(self):
-        super().full_clean()
-        for name in self.errors:
-            if name in self.fields:
-                widget = self.fields[name].widget
-                widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
-
-
 def _text(label, *, max_length=150, required=False, validators=(), **kwargs) -> forms.CharField:
     return forms.CharField(
         label=label, max_length=max_length, required=required,
@@ -59,7 +41,7 @@ def _text(label, *, max_length=150, required=False, validators=(), **kwargs) -> 
     )
 
 
-class EmployeeLinkMixin(BootstrapForm):
+class EmployeeLinkMixin(StyledForm):
     employee_no = _text(
         _("Employee number"),
         max_length=50,
@@ -154,7 +136,7 @@ class MemberEditForm(EmployeeLinkMixin):
     field_order = ["roles", "employee_no"]
 
 
-class NotificationPreferencesForm(BootstrapForm):
+class NotificationPreferencesForm(StyledForm):
     """Two check boxes per category: in the app, by e-mail."""
 
     def __init__(self, *args, preferences: dict, **kwargs):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from collab.forms import ScopedModelChoiceField
+from collab.forms import ImportFileForm, ScopedModelChoiceField, StyledForm, style_widget
 from collab.models import Employee, OrgUnit, Period, Position
 from collab.routing import parse_id
 from collab.selectors import org as selectors
@@ -35,34 +35,6 @@ class PositionChoiceField(ScopedModelChoiceField):
         return f"{obj.title} ({obj.code})"
 
 
-class StyledForm(forms.Form):
-    """Bootstrap classes on the widgets, and `is-invalid` on the fields with errors."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            self.style(field.widget)
-
-    @staticmethod
-    def style(widget: forms.Widget) -> None:
-        if isinstance(widget, forms.HiddenInput):
-            return
-        if isinstance(widget, forms.CheckboxInput):
-            css = "form-check-input"
-        elif isinstance(widget, forms.Select):
-            css = "form-select"
-        else:
-            css = "form-control"
-        widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
-
-    def full_clean(self):
-        super().full_clean()
-        for name in self.errors:
-            if name in self.fields:
-                widget = self.fields[name].widget
-                widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
-
-
 class OrgUnitForm(StyledForm):
     code = forms.CharField(label=_("Code"), max_length=50)
     name = forms.CharField(label=_("Name"), max_length=200)
@@ -90,7 +62,7 @@ class OrgUnitMoveForm(StyledForm):
         # with a message that says why.
         field = self.fields["parent"]
         field.widget = SelectWithDisabled()
-        self.style(field.widget)
+        style_widget(field.widget)
         field.queryset = selectors.unit_choices()
         field.widget.disabled_values = frozenset(
             str(pk) for pk in OrgUnit.objects.filter(path__startswith=unit.path).values_list("pk", flat=True)
@@ -234,13 +206,9 @@ IMPORT_KINDS = (
 )
 
 
-class ImportUploadForm(StyledForm):
+class ImportUploadForm(ImportFileForm):
     kind = forms.ChoiceField(label=_("What to import"), choices=IMPORT_KINDS)
-    file = forms.FileField(
-        label=_("File"),
-        help_text=_("An Excel workbook (.xlsx) or a CSV file (UTF-8); the first sheet is read."),
-        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
-    )
+    field_order = ["kind", "file"]
 
 
 class ImportConfirmForm(forms.Form):

@@ -9,10 +9,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from collab.concurrency import StaleEditError
+from collab.forms import ImportFileForm, add_service_errors
 from collab.imports import ImportFileError, Table, export_xlsx, xlsx_response
 from collab.models import ALL_ROLES
 from collab.pages import HR_ONLY, get_scoped_or_404, paginate, tenant_page
-from goals.forms import KPIFilterForm, KPIForm, KPIImportForm, apply_service_errors
+from goals.forms import KPIFilterForm, KPIForm
 from goals.models import KPI
 from goals.selectors.kpis import kpi_counts, kpi_search
 from goals.services import kpis as services
@@ -57,7 +58,7 @@ def _save(request, form: KPIForm, kpi: KPI | None):
             lock_version=form.cleaned_data.get("lock_version"),
         )
     except ValidationError as invalid:
-        apply_service_errors(form, invalid)
+        add_service_errors(form, invalid)
         return None
     except StaleEditError as stale:
         form.add_error(None, stale.message)
@@ -106,7 +107,7 @@ def kpi_delete(request, pk: int):
 def kpi_import(request):
     """Step 1: upload → dry run (nothing written, row errors listed). Step 2: confirm → all or nothing."""
     session_key = IMPORT_SESSION_KEY.format(tenant=request.tenant.pk)
-    form = KPIImportForm()
+    form = ImportFileForm()
     context = {"form": form, "columns": services.KpiImport.columns, "result": None, "file_error": None}
     if request.method == "POST" and "confirm" in request.POST:
         try:
@@ -122,7 +123,7 @@ def kpi_import(request):
         context.update(result=result, table=table)
         return render(request, "goals/kpis/import.html", context)
     if request.method == "POST":
-        form = KPIImportForm(request.POST, request.FILES)
+        form = ImportFileForm(request.POST, request.FILES)
         context["form"] = form
         if form.is_valid():
             try:

@@ -10,96 +10,28 @@ from __future__ import annotations
 import csv
 import io
 
-from django import forms
 from django.contrib import messages
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext
+from django.utils.translation import pgettext
 
 from collab.concurrency import StaleEditError
-from collab.forms import lock_version_field
+from collab.forms import ImportFileForm, add_service_errors
 from collab.imports import ImportFileError, Table, export_xlsx, xlsx_response
 from collab.models import ALL_ROLES, Period
 from collab.pages import HR_ONLY, get_scoped_or_404, paginate, tenant_page
 from collab.selectors.periods import default_period, periods_ordered
 from goals import engine
-from goals.models import KPI, Measurement, Perspective
+from goals.forms import MeasurementFilterForm, MeasurementForm
+from goals.models import KPI, Measurement
 from goals.selectors import scores as selectors
 from goals.services import measurements as services
 
 IMPORT_SESSION_KEY = "measurement-import:{tenant}:{period}"
-
-
-class MeasurementForm(forms.Form):
-    """One grid row. Values are text so "1,234.5" works; the service parses and validates them."""
-
-    target = forms.CharField(label=gettext_lazy("Target"), required=False, max_length=60)
-    actual = forms.CharField(label=gettext_lazy("Actual"), required=False, max_length=60)
-    note = forms.CharField(label=gettext_lazy("Note"), required=False, max_length=services.NOTE_MAX)
-    lock_version = lock_version_field()
-
-    def __init__(self, *args, prefix_id: str = "", **kwargs):
-        super().__init__(*args, **kwargs)
-        for name, field in self.fields.items():
-            field.widget.attrs.update({"class": "form-control form-control-sm", "id": f"{prefix_id}{name}"})
-            if name in ("target", "actual"):
-                field.widget.attrs.update({"inputmode": "decimal", "autocomplete": "off"})
-
-    def clean(self):
-        cleaned = super().clean()
-        for name in ("target", "actual", "note"):
-            if "\x00" in (self.data.get(name) or ""):
-                self.add_error(name, _("Null characters are not allowed."))
-        return cleaned
-
-    def apply_service_errors(self, error: ValidationError) -> None:
-        details = error.message_dict if hasattr(error, "error_dict") else {NON_FIELD_ERRORS: error.messages}
-        for key, messages_ in details.items():
-            for message in messages_:
-                self.add_error(key if key in self.fields else None, message)
-        for name in self.errors:
-            if name in self.fields:
-                self.fields[name].widget.attrs["class"] += " is-invalid"
-
-
-class FilterForm(forms.Form):
-    q = forms.CharField(label=gettext_lazy("Search"), required=False, max_length=100)
-    perspective = forms.ChoiceField(label=gettext_lazy("Perspective"), required=False)
-    missing = forms.BooleanField(label=gettext_lazy("Only KPIs without an actual"), required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["perspective"].choices = [("", gettext_lazy("All perspectives")), *Perspective.choices]
-        placeholder = gettext_lazy("Code or name")
-        self.fields["q"].widget.attrs.update(
-            {"class": "form-control form-control-sm", "type": "search", "placeholder": placeholder}
-        )
-        self.fields["perspective"].widget.attrs["class"] = "form-select form-select-sm"
-        self.fields["missing"].widget.attrs["class"] = "form-check-input"
-
-    def filters(self) -> dict:
-        """The valid filters only: a bad value is simply not applied."""
-        if not self.is_bound:
-            return {}
-        self.is_valid()
-        data = getattr(self, "cleaned_data", {})
-        return {
-            "q": (data.get("q") or "").replace("\x00", "").strip(),
-            "perspective": data.get("perspective"),
-            "missing": bool(data.get("missing")),
-        }
-
-
-class ImportForm(forms.Form):
-    file = forms.FileField(label=gettext_lazy("Excel (.xlsx) or CSV file"))
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["file"].widget.attrs.update({"class": "form-control", "accept": ".xlsx,.csv"})
 
 
 # ----- helpers ---------------------------------------------------------------------------------------------
@@ -182,7 +114,7 @@ def measurement_index(request):
 @tenant_page(read=ALL_ROLES)
 def measurement_grid(request, period_pk: int):
     period = get_scoped_or_404(Period, period_pk)
-    filter_form = FilterForm(request.GET or None)
+    filter_form = MeasurementFilterForm(request.GET or None)
     kpis = _kpis(period, filter_form.filters())
     page = paginate(request, kpis)
     context = {
@@ -227,7 +159,7 @@ def measurement_row(request, period_pk: int, kpi_pk: int):
                     lock_version=data.get("lock_version") or None,
                 )
             except ValidationError as error:
-                form.apply_service_errors(error)
+                add_service_errors(form, error)
             except StaleEditError as stale:
                 form.add_error(None, stale.message)
             else:
@@ -258,7 +190,7 @@ def measurement_import(request, period_pk: int):
     importer = services.MeasurementImport(period)
     context = {
         "period": period,
-        "form": ImportForm(),
+        "form": ImportFileForm(),
         "columns": importer.columns,
         "result": None,
         "file_error": None,
@@ -282,7 +214,7 @@ def measurement_import(request, period_pk: int):
         context.update(result=result, table=table)
         return render(request, "goals/measurements/import.html", context)
     if request.method == "POST":
-        form = ImportForm(request.POST, request.FILES)
+        form = ImportFileForm(request.POST, request.FILES)
         context["form"] = form
         if form.is_valid():
             try:
@@ -304,7 +236,7 @@ def measurement_import(request, period_pk: int):
 def measurement_export(request, period_pk: int):
     """The grid (with its filters) as Excel, or CSV with ?format=csv; it is also a valid import file."""
     period = get_scoped_or_404(Period, period_pk)
-    filter_form = FilterForm(request.GET or None)
+    filter_form = MeasurementFilterForm(request.GET or None)
     kpis = list(_kpis(period, filter_form.filters()))
     stored = {m.kpi_id: m for m in Measurement.objects.filter(period_id=period.pk)}
     values = selectors.kpi_values(period, kpis)

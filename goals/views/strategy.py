@@ -10,10 +10,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from collab.concurrency import StaleEditError
+from collab.forms import add_service_errors
 from collab.models import ALL_ROLES, Period
 from collab.pages import HR_ONLY, get_scoped_or_404, id_param, tenant_page
 from collab.routing import parse_id
-from goals.forms import ObjectiveForm, ObjectiveLinkForm, apply_service_errors
+from goals.forms import ObjectiveForm, ObjectiveLinkForm
 from goals.models import Objective, ObjectiveLink
 from goals.selectors.objectives import default_map_period, map_periods, strategy_map
 from goals.services import objectives as services
@@ -54,7 +55,7 @@ def objective_create(request):
         try:
             objective = services.objective_create(actor=request.user, data=form.service_data())
         except ValidationError as invalid:
-            apply_service_errors(form, invalid)
+            add_service_errors(form, invalid)
         else:
             messages.success(request, _("Objective “%(name)s” added.") % {"name": objective.name})
             return redirect(_map_url(request, objective.period))
@@ -76,7 +77,7 @@ def objective_edit(request, pk: int):
                 lock_version=form.cleaned_data.get("lock_version"),
             )
         except ValidationError as invalid:
-            apply_service_errors(form, invalid)
+            add_service_errors(form, invalid)
         except StaleEditError as stale:
             form.add_error(None, stale.message)
         else:
@@ -113,7 +114,7 @@ def objective_link_create(request):
                 actor=request.user, cause=form.cleaned_data["cause"], effect=form.cleaned_data["effect"]
             )
         except ValidationError as invalid:
-            apply_service_errors(form, invalid)
+            add_service_errors(form, invalid)
         else:
             messages.success(request, _("Cause–effect link added."))
             return redirect(_map_url(request, period))

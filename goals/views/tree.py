@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
@@ -20,15 +19,14 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from collab.concurrency import StaleEditError
-from collab.forms import ScopedModelChoiceField, lock_version_field
-from collab.forms import add_service_errors as apply_service_errors
+from collab.forms import add_service_errors
 from collab.models import ALL_ROLES, OrgUnit, Period, Position, Role
 from collab.pages import HR_ONLY, get_scoped_or_404, id_param, paginate, tenant_page
 from collab.routing import parse_id
 from collab.selectors.periods import default_period
+from goals.forms import CopyForm, DeleteForm, GoalForm, MoveForm
 from goals.models import KPI, Goal, Perspective
 from goals.selectors import tree as selectors
 from goals.services import tree as services
@@ -129,106 +127,6 @@ def _off_groups(tree: selectors.Tree) -> list[dict]:
 def _goal_label(goal: Goal) -> str:
     holder = goal.org_unit.name + (f" / {goal.position.title}" if goal.position_id else "")
     return f"{holder} · {goal.kpi.code} {goal.kpi.name}"
-
-
-# --------------------------------------------------------------------------------------------- forms
-
-
-class BootstrapMixin:
-    """Bootstrap classes on the widgets, `is-invalid` where a field has errors."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            css = "form-select" if isinstance(widget, forms.Select) else "form-control"
-            if isinstance(widget, forms.CheckboxInput):
-                css = "form-check-input"
-            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
-
-    def full_clean(self):
-        super().full_clean()
-        self._mark_invalid()
-
-    def add_error(self, field, error):
-        super().add_error(field, error)
-        self._mark_invalid()
-
-    def _mark_invalid(self):
-        for name in self.errors:
-            if name in self.fields and "is-invalid" not in self.fields[name].widget.attrs.get("class", ""):
-                self.fields[name].widget.attrs["class"] += " is-invalid"
-
-
-class UnitChoiceField(ScopedModelChoiceField):
-    def label_from_instance(self, obj):
-        return f"{'— ' * obj.depth}{obj.code} · {obj.name}"
-
-
-class KPIChoiceField(ScopedModelChoiceField):
-    def label_from_instance(self, obj):
-        marker = f" · {_('collaborative')}" if obj.is_collaborative else ""
-        return f"{obj.code} · {obj.name}{marker}"
-
-
-class GoalForm(BootstrapMixin, forms.Form):
-    org_unit = UnitChoiceField(label=gettext_lazy("Org unit"), queryset=None)
-    position = ScopedModelChoiceField(
-        label=gettext_lazy("Position"), queryset=None, required=False,
-        empty_label=gettext_lazy("— the unit itself —"),
-        help_text=gettext_lazy("Leave empty for a unit goal, or choose one of the unit's positions."),
-    )
-    kpi = KPIChoiceField(label=gettext_lazy("KPI"), queryset=None)
-    weight = forms.DecimalField(
-        label=gettext_lazy("Weight among its siblings (%)"), min_value=Decimal("0"), max_value=Decimal("100"),
-        max_digits=5, decimal_places=2, initial=Decimal("0"),
-    )
-    lock_version = lock_version_field()
-
-    def __init__(self, *args, unit_id: int | None = None, current_kpi: int | None = None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["org_unit"].queryset = OrgUnit.objects.order_by("path")
-        kpis = KPI.objects.filter(is_active=True)
-        if current_kpi is not None:
-            kpis = KPI.objects.filter(is_active=True) | KPI.objects.filter(pk=current_kpi)
-        self.fields["kpi"].queryset = kpis.order_by("code")
-        raw_unit = self.data.get("org_unit") if self.is_bound else unit_id
-        unit = parse_id(str(raw_unit or ""))
-        self.fields["position"].queryset = (
-            Position.objects.filter(org_unit_id=unit).order_by("title") if unit else Position.objects.none()
-        )
-        self.fields["org_unit"].widget.attrs["data-positions"] = "1"
-
-
-class MoveForm(BootstrapMixin, forms.Form):
-    parent = ScopedModelChoiceField(
-        label=gettext_lazy("New parent goal"), queryset=None, required=False,
-        empty_label=gettext_lazy("— top level of the period —"),
-    )
-    weight = forms.DecimalField(
-        label=gettext_lazy("Weight under the new parent (%)"), required=False, min_value=Decimal("0"),
-        max_value=Decimal("100"), max_digits=5, decimal_places=2,
-    )
-    lock_version = lock_version_field()
-
-    def __init__(self, *args, goal: Goal, **kwargs):
-        super().__init__(*args, **kwargs)
-        # Validation only: another period's, another tenant's or an unknown id is "not a valid choice";
-        # the service refuses the goal's own subtree with a clear message.
-        self.fields["parent"].queryset = Goal.objects.filter(period_id=goal.period_id)
-
-
-class DeleteForm(forms.Form):
-    subtree = forms.BooleanField(label=gettext_lazy("Also delete every sub-goal"), required=False)
-    lock_version = lock_version_field()
-
-
-class CopyForm(BootstrapMixin, forms.Form):
-    source = ScopedModelChoiceField(label=gettext_lazy("Copy from"), queryset=None)
-
-    def __init__(self, *args, target: Period, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["source"].queryset = Period.objects.exclude(pk=target.pk)
 
 
 # --------------------------------------------------------------------------------------------- tree page
@@ -353,7 +251,7 @@ def goal_create(request, period_pk: int):
                 position=data["position"], kpi=data["kpi"], weight=data["weight"],
             )
         except ValidationError as invalid:
-            apply_service_errors(form, invalid)
+            add_service_errors(form, invalid)
         else:
             return _done(request, period, _("Goal added: %(goal)s.") % {"goal": _goal_label(goal)},
                          focus=id_param(request.GET, "focus"))
@@ -380,7 +278,7 @@ def goal_edit(request, pk: int):
                 kpi=data["kpi"], weight=data["weight"], lock_version=data.get("lock_version"),
             )
         except ValidationError as invalid:
-            apply_service_errors(form, invalid)
+            add_service_errors(form, invalid)
         except StaleEditError as stale:
             form.add_error(None, stale.message)
         else:
@@ -434,7 +332,7 @@ def goal_move(request, pk: int):
                 lock_version=data.get("lock_version"),
             )
         except ValidationError as invalid:
-            apply_service_errors(form, invalid)
+            add_service_errors(form, invalid)
         except StaleEditError as stale:
             form.add_error(None, stale.message)
         else:
