@@ -1,8 +1,8 @@
 """The score engine of DESIGN.md §6: responsibility matrices and interlocked scorecards, one period at a time.
 
-Pure and vectorised: columns in (numpy/pandas), plain data out; no ORM, no I/O. `interlock.selectors`
+Pure and vectorised: columns in (numpy/pandas), plain data out; no ORM, no I/O. `interlock.selectors.inputs`
 loads a tenant and period with a handful of bulk queries into `PeriodInputs`;
-`interlock.services.scores_recompute` writes what `compute_period` returns as one new snapshot version.
+`interlock.services.scores.scores_recompute` writes what `compute_period` returns as one new snapshot version.
 Every scorecard of the period is computed at once (index look-ups, `np.bincount` and one `groupby`); there
 is no per-scorecard loop in the computation, and `compute_period` returns columns (`PeriodScores`). Plain
 records (a dict per breakdown row) are built only when asked for (pages, what-if, tests); the snapshot
