@@ -8,9 +8,9 @@ evaluation KPI) and 200,000 scorecard lines (10 per scorecard, shared lines on m
 a row for the position's unit), all with bulk inserts. Then it times
 
   (a) `interlock.services.scores.scores_recompute(period=…)`: read (a handful of `values_list` queries),
-      compute (`interlock.engine`, vectorised, columns out) and write (the breakdowns serialised from the engine's
-      columns, one INSERT of the new snapshot version, one DELETE), against the 5 s target; split into its
-      read / compute / write stages (write includes the serialisation);
+      compute (`interlock.engine`, vectorised, columns out) and write (the breakdowns serialised from the
+      engine's columns, one INSERT of the new snapshot version, one DELETE), against the 5 s target; split
+      into its read / compute / write stages (write includes the serialisation);
   (b) a straightforward per-object ORM implementation written here (per scorecard: its lines, per line the
       KPI, the matrix, the unit's row, the measurement, the rules in plain Python, one INSERT per snapshot),
       on a subset of --loop-cards scorecards, scaled per scorecard to the whole period — target (b)/(a) ≥ 200;

@@ -1,9 +1,9 @@
 """The snapshot document writer: each scorecard's breakdown and flags as JSON text, straight from the columns.
 
 `interlock.services.scores.scores_recompute` stores this text as is (`interlock.models.CompactRowsJSONField`
-reads a breakdown back as the plain rows, through `BREAKDOWN_LAYOUTS`). Each column's distinct values are formatted
-once, a line is the join of its literals and a document the join of its lines, so a 200,000-line period never
-becomes 200,000 dicts. The text equals what `json.dumps` writes for the plain records
+reads a breakdown back as the plain rows, through `BREAKDOWN_LAYOUTS`). Each column's distinct values are
+formatted once, a line is the join of its literals and a document the join of its lines, so a 200,000-line
+period never becomes 200,000 dicts. The text equals what `json.dumps` writes for the plain records
 (`interlock.engine.results`), key for key."""
 
 from __future__ import annotations
