@@ -11,13 +11,16 @@ on PostgreSQL it also lifts the row-level-security wall for that connection unti
 
 from __future__ import annotations
 
+import functools
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import TYPE_CHECKING
 
+from django.core.exceptions import ValidationError
 from django.db import connection, models
+from django.utils.translation import gettext_lazy
 from simple_history.manager import HistoryManager
 
 if TYPE_CHECKING:
@@ -99,6 +102,85 @@ class TenantManager(models.Manager):
             raise TenantScopeMissing(f"{self.model.__name__} queried with no tenant in scope.")
         return queryset.filter(tenant_id=tenant.pk)
 
+    def bulk_create(self, objs, *args, **kwargs):
+        """The one way to insert many rows: each gets the scoped tenant (another tenant's row is refused) and
+        its foreign keys are checked to stay in that tenant (one query per foreign key, not per row)."""
+        objs = list(objs)
+        if objs:
+            tenant_id = _owning_tenant_id(objs)
+            for obj in objs:
+                obj.tenant_id = tenant_id
+            check_same_tenant(objs, tenant_id)
+        return super().bulk_create(objs, *args, **kwargs)
+
+
+def _owning_tenant_id(objs: Sequence[models.Model]) -> int:
+    scoped = _current_tenant.get()
+    if scoped is None and not _all_tenants.get():
+        raise TenantScopeMissing(f"{type(objs[0]).__name__} written with no tenant in scope.")
+    ids = {obj.tenant_id for obj in objs if obj.tenant_id is not None}
+    if scoped is not None:
+        if ids - {scoped.pk} and not _all_tenants.get():
+            raise TenantScopeMissing(
+                f"Refusing to write {type(objs[0]).__name__} of another tenant in tenant {scoped.pk}."
+            )
+        ids.add(scoped.pk)
+    if len(ids) != 1:
+        raise TenantScopeMissing(f"{type(objs[0]).__name__} rows of no single tenant.")
+    return ids.pop()
+
+
+@functools.cache
+def _tenant_foreign_keys(model: type[models.Model]) -> tuple[models.ForeignKey, ...]:
+    """The model's foreign keys to tenant-owned tables that the database enforces (history tables and
+    snapshot keys without a constraint point at rows that may be gone, and are written by their owners)."""
+    return tuple(
+        field
+        for field in model._meta.concrete_fields
+        if field.many_to_one
+        and field.name != "tenant"
+        and field.db_constraint
+        and issubclass(field.related_model, TenantOwned)
+    )
+
+
+CHECK_CHUNK = 5000  # ids per look-up: within every database's limit of query parameters
+NOT_YOURS = gettext_lazy("Select a valid choice. That choice is not one of the available choices.")
+
+
+def check_same_tenant(objs: Sequence[models.Model], tenant_id: int) -> None:
+    """Refuse rows whose foreign keys point into another tenant: a `ValidationError` on the field, worded
+    like a choice that does not exist. A related row already loaded is read without a query; the others
+    cost one query per foreign key for all the rows together. The last wall behind scoped querysets, for
+    code that builds instances by hand (and, on PostgreSQL, behind row-level security)."""
+    errors: dict[str, list] = {}
+    for field in _tenant_foreign_keys(type(objs[0])):
+        unchecked = set()
+        for obj in objs:
+            value = getattr(obj, field.attname)
+            if value is None:
+                continue
+            if field.is_cached(obj):
+                related = field.get_cached_value(obj)
+                if related is not None and related.tenant_id != tenant_id:
+                    errors[field.name] = [NOT_YOURS]
+            else:
+                unchecked.add(value)
+        target = field.target_field.attname
+        if isinstance(objs[0], field.related_model):  # a tree inserted in one go: parents in the same batch
+            unchecked -= {getattr(obj, target) for obj in objs}
+        values = list(unchecked)
+        for start in range(0, len(values) if field.name not in errors else 0, CHECK_CHUNK):
+            chunk = values[start : start + CHECK_CHUNK]
+            found = field.related_model._base_manager.filter(
+                **{f"{target}__in": chunk, "tenant_id": tenant_id}
+            ).count()
+            if found != len(chunk):
+                errors[field.name] = [NOT_YOURS]
+                break
+    if errors:
+        raise ValidationError(errors)
+
 
 class TenantOwned(models.Model):
     """Base of every tenant-owned table: a non-null tenant and a fail-closed default manager."""
@@ -118,6 +200,12 @@ class TenantOwned(models.Model):
             raise TenantScopeMissing(
                 f"Refusing to save {type(self).__name__} of tenant {self.tenant_id} in tenant {scoped.pk}."
             )
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or any(
+            field.name in update_fields or field.attname in update_fields
+            for field in _tenant_foreign_keys(type(self))
+        ):
+            check_same_tenant([self], self.tenant_id)
         super().save(*args, **kwargs)
 
 

@@ -19,7 +19,7 @@ from simple_history.models import HistoricalRecords
 
 from collab.concurrency import LockVersioned
 from collab.models import OrgUnit, Period, Position
-from collab.tenancy import TenantHistoryBase, TenantHistoryManager, TenantOwned, current_tenant_or_none
+from collab.tenancy import TenantHistoryBase, TenantHistoryManager, TenantOwned
 
 
 class Perspective(models.TextChoices):
@@ -40,18 +40,6 @@ class ProcessTag(models.TextChoices):
     DEMAND_TO_DELIVERY = "demand_to_delivery", _("Demand to delivery")
     HIRE_TO_ONBOARD = "hire_to_onboard", _("Hire to onboard")
     PLAN_TO_PRODUCE = "plan_to_produce", _("Plan to produce")
-
-
-def _check_same_tenant(instance: models.Model, **related: models.Model | None) -> None:
-    """Refuse foreign keys that point into another tenant (forms and services use scoped querysets
-    already; this is the last wall for code that builds instances by hand)."""
-    tenant_id = instance.tenant_id or getattr(current_tenant_or_none(), "pk", None)
-    errors = {}
-    for name, value in related.items():
-        if value is not None and tenant_id is not None and value.tenant_id != tenant_id:
-            errors[name] = _("Select a valid choice. That choice is not one of the available choices.")
-    if errors:
-        raise ValidationError(errors)
 
 
 class Objective(TenantOwned, LockVersioned):
@@ -85,8 +73,6 @@ class Objective(TenantOwned, LockVersioned):
     def __str__(self) -> str:
         return self.name
 
-    def clean(self) -> None:
-        _check_same_tenant(self, period=self.period if self.period_id else None, owner_unit=self.owner_unit)
 
 
 class ObjectiveLink(TenantOwned):
@@ -115,7 +101,6 @@ class ObjectiveLink(TenantOwned):
     def clean(self) -> None:
         cause = self.cause if self.cause_id else None
         effect = self.effect if self.effect_id else None
-        _check_same_tenant(self, cause=cause, effect=effect)
         if cause is not None and effect is not None:
             if cause.pk == effect.pk:
                 raise ValidationError({"effect": _("An objective cannot cause itself.")})
@@ -207,13 +192,6 @@ class KPI(TenantOwned, LockVersioned):
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
 
-    def clean(self) -> None:
-        _check_same_tenant(
-            self,
-            owner_unit=self.owner_unit if self.owner_unit_id else None,
-            objective=self.objective if self.objective_id else None,
-        )
-
 
 class Goal(TenantOwned, LockVersioned):
     """A node of a period's decomposition tree: an org unit (or one of its positions) holds a KPI with a
@@ -274,14 +252,6 @@ class Goal(TenantOwned, LockVersioned):
         parent = self.parent if self.parent_id else None
         position = self.position if self.position_id else None
         org_unit = self.org_unit if self.org_unit_id else None
-        _check_same_tenant(
-            self,
-            period=self.period if self.period_id else None,
-            parent=parent,
-            org_unit=org_unit,
-            position=position,
-            kpi=self.kpi if self.kpi_id else None,
-        )
         if parent is not None:
             if self.pk is not None and parent.pk == self.pk:
                 raise ValidationError({"parent": _("A goal cannot be its own parent.")})
@@ -319,8 +289,3 @@ class Measurement(TenantOwned, LockVersioned):
 
     def __str__(self) -> str:
         return f"{self.kpi_id}@{self.period_id}"
-
-    def clean(self) -> None:
-        _check_same_tenant(
-            self, kpi=self.kpi if self.kpi_id else None, period=self.period if self.period_id else None
-        )

@@ -1,8 +1,12 @@
 import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
-from collab.models import Membership, OrgUnit
+from collab.models import Membership, OrgUnit, Position
 from collab.tenancy import TenantScopeMissing, all_tenants, current_tenant_or_none, tenant_scope
 from tests.factories import make_member
+from tests.factories.org import OrgUnitFactory, PositionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -60,3 +64,67 @@ def test_cache_keys_carry_the_tenant(tenant_a, tenant_b):
     assert key_a != key_b and str(tenant_a.pk) in key_a
     with pytest.raises(TenantScopeMissing):
         tenant_cache_key("unread", 7)
+
+
+# ----- foreign keys stay inside the tenant: every save and every bulk insert (TenantOwned, TenantManager)
+
+
+@pytest.fixture
+def foreign_unit(tenant_b):
+    with tenant_scope(tenant_b):
+        return OrgUnitFactory(code="B-1")
+
+
+def test_a_save_pointing_into_another_tenant_is_refused_and_writes_nothing(tenant_a, foreign_unit):
+    with tenant_scope(tenant_a):
+        by_id = Position(title="by id", org_unit_id=foreign_unit.pk)
+        with pytest.raises(ValidationError) as refused:
+            by_id.save()
+        assert "org_unit" in refused.value.message_dict
+        loaded = Position(title="loaded", org_unit=foreign_unit)  # a row loaded elsewhere: no query needed
+        with CaptureQueriesContext(connection) as queries, pytest.raises(ValidationError):
+            loaded.save()
+        assert not [q for q in queries if "collab_orgunit" in q["sql"]]
+        assert not Position.objects.exists()
+        mine = OrgUnitFactory(code="A-1")
+        Position(title="mine", org_unit_id=mine.pk).save()
+        assert Position.objects.get().org_unit == mine
+
+
+def test_an_update_of_other_columns_does_not_look_the_keys_up_again(tenant_a):
+    with tenant_scope(tenant_a):
+        position = PositionFactory()
+        position.title = "renamed"
+        with CaptureQueriesContext(connection) as queries:
+            position.save(update_fields=["title"])
+        assert len([q for q in queries if q["sql"].startswith("UPDATE")]) == 1
+        assert not [q for q in queries if "collab_orgunit" in q["sql"]]
+
+
+def test_bulk_inserts_take_the_tenant_and_check_each_key_once(tenant_a, tenant_b, foreign_unit):
+    with tenant_scope(tenant_a):
+        units = [OrgUnitFactory(code=f"A-{i}") for i in range(3)]
+        rows = [Position(code=f"P{i}", title=f"p{i}", org_unit_id=units[i % 3].pk) for i in range(30)]
+        with CaptureQueriesContext(connection) as queries:
+            Position.objects.bulk_create(rows)
+        assert len([q for q in queries if "collab_orgunit" in q["sql"]]) == 1  # one look-up, not thirty
+        assert Position.objects.count() == 30
+        assert {p.tenant_id for p in Position.objects.all()} == {tenant_a.pk}
+        with pytest.raises(ValidationError) as refused:
+            Position.objects.bulk_create([Position(code="OK", title="ok", org_unit=units[0]),
+                                          Position(code="BAD", title="bad", org_unit_id=foreign_unit.pk)])
+        assert "org_unit" in refused.value.message_dict
+        with pytest.raises(TenantScopeMissing):
+            Position.objects.bulk_create([Position(title="theirs", tenant=tenant_b, org_unit=foreign_unit)])
+        assert Position.objects.count() == 30
+    with tenant_scope(tenant_b):
+        assert not Position.objects.exists()
+
+
+def test_a_tree_inserted_in_one_batch_may_point_at_its_own_rows(tenant_a):
+    with tenant_scope(tenant_a):
+        root = OrgUnit(id=9001, code="R", name="root", kind=OrgUnit.Kind.GROUP, path="/9001/", depth=0)
+        child = OrgUnit(id=9002, code="C", name="child", kind=OrgUnit.Kind.DEPARTMENT, parent_id=9001,
+                        path="/9001/9002/", depth=1)
+        OrgUnit.objects.bulk_create([root, child])
+        assert OrgUnit.objects.get(pk=9002).parent_id == 9001

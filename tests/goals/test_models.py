@@ -60,8 +60,9 @@ def test_kpi_refuses_other_tenants_owner_unit(tenant_a, tenant_b):
     with tenant_scope(tenant_a):
         kpi = KPI(code="X", name="x", perspective=Perspective.CUSTOMER, owner_unit=foreign_unit)
         with pytest.raises(ValidationError) as error:
-            kpi.full_clean()
+            kpi.save()
         assert "owner_unit" in error.value.message_dict
+        assert not KPI.objects.filter(code="X").exists()
 
 
 def test_objective_link_refuses_self_link(scope_a):
