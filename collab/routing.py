@@ -141,8 +141,9 @@ class TenantViewSet(viewsets.GenericViewSet):
         self._scope = tenant_scope(tenant)
         self._scope.__enter__()
         membership = active_membership(request.user)
-        request.tenant = tenant
-        request.membership = membership
+        # On the Django request too: DRF's clones (OPTIONS describing a PUT) read attributes through it.
+        request.tenant = request._request.tenant = tenant
+        request.membership = request._request.membership = membership
         allowed = self.read_roles if request.method in SAFE_METHODS else (self.write_roles & WRITE_ROLES)
         if not membership.has_role(*allowed):
             raise exceptions.PermissionDenied(gettext("Your role may not do this here."))

@@ -1,4 +1,8 @@
-"""Who reads which scores — one rule for the score pages, the dashboards and the API.
+"""Who reads which scorecards and scores — one rule for the pages, the dashboards, the API and services.
+
+`access_scorecard_by_id` is how every door fetches a scorecard by id (Zulip's `access_stream_by_id`): another
+tenant's id and a missing one are the same 404, a role that may not is a 403, `lock` locks the row for a
+write.
 
 HR admins, committee members and auditors read every score. A manager reads every unit's score (the org-wide
 ranking shows unit totals to managers anyway) and the personal scores of the positions in their own unit and
@@ -8,11 +12,28 @@ that answers exactly like a missing one.
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 
-from collab.models import Employee, OrgUnit, Role
+from collab.models import ALL_BUT_EMPLOYEES, Employee, OrgUnit, Role
+from collab.pages import get_scoped_or_404
+from collab.routing import parse_id
+from interlock.models import Scorecard
+from interlock.selectors.scorecards import scorecard_queryset
 
 ALL_UNITS = frozenset({Role.HR_ADMIN, Role.COMMITTEE, Role.AUDITOR})
+SCORECARD_READERS = ALL_BUT_EMPLOYEES
+SCORECARD_WRITERS = frozenset({Role.HR_ADMIN})
+
+
+def access_scorecard_by_id(membership, pk, *, write: bool = False, lock: bool = False) -> Scorecard:
+    """The scorecard `pk` of the tenant in scope, if `membership` may read it (`write`: change it)."""
+    if not membership.has_role(*(SCORECARD_WRITERS if write else SCORECARD_READERS)):
+        raise PermissionDenied
+    queryset = scorecard_queryset()
+    if lock:
+        queryset = queryset.select_for_update(of=("self",))
+    return get_scoped_or_404(queryset, parse_id(pk) or 0)
 
 
 def own_employee(user) -> Employee | None:

@@ -111,6 +111,11 @@ def unit_choices(*, exclude_subtree_of: OrgUnit | None = None) -> QuerySet[OrgUn
     return queryset
 
 
+def position_references() -> list[tuple[str, str, str]]:
+    """(code, title, unit name) of every position, by code: the datalist of a position reference input."""
+    return list(Position.objects.order_by("code").values_list("code", "title", "org_unit__name"))
+
+
 def child_units(unit: OrgUnit) -> list[tuple[int, str]]:
     """(id, name) of the units right below `unit`, by name."""
     return list(OrgUnit.objects.filter(parent=unit).order_by("name").values_list("pk", "name"))

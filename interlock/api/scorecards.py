@@ -26,6 +26,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, serializers, status
 from rest_framework.decorators import action
+from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
@@ -42,6 +43,7 @@ from collab.routing import (
     validate_nested,
 )
 from goals.models import KPI
+from interlock.access import access_scorecard_by_id
 from interlock.models import LineRole, Scorecard, ScorecardLine
 from interlock.services import scorecards as services
 
@@ -203,6 +205,11 @@ class ScorecardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantV
         if errors:
             raise exceptions.ValidationError(errors)
         return queryset
+
+    def get_object(self):
+        """The one door to a scorecard by id (`access_scorecard_by_id`): missing and foreign ids are 404."""
+        write = self.request.method not in SAFE_METHODS
+        return access_scorecard_by_id(self.request.membership, self.kwargs.get("pk"), write=write)
 
     def _respond(self, card, code=status.HTTP_200_OK, warnings=None):
         data = dict(ScorecardSerializer(scorecard_queryset().get(pk=card.pk)).data)

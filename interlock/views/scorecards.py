@@ -15,13 +15,11 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Q, Sum
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from collab.concurrency import StaleEditError
 from collab.forms import add_service_errors
@@ -32,12 +30,14 @@ from collab.forms.editors import (
     resolve_references,
     split_errors,
 )
-from collab.models import ALL_BUT_EMPLOYEES, Employee, OrgUnit, Period, Position, Role
+from collab.models import ALL_BUT_EMPLOYEES, OrgUnit, Position, Role
 from collab.pages import HR_ONLY, get_scoped_or_404, id_param, paginate, tenant_page
-from collab.selectors.org import holder_label, repeated_unit_names
-from collab.selectors.periods import default_period
+from collab.selectors.org import holder_label, position_references, repeated_unit_names, unit_choices
+from collab.selectors.periods import default_period, periods_ordered
 from goals.models import KPI
+from goals.selectors.kpis import kpi_options
 from interlock import proposals
+from interlock.access import access_scorecard_by_id
 from interlock.forms import (
     CopyForm,
     LockForm,
@@ -46,33 +46,14 @@ from interlock.forms import (
     ScoringSettingsForm,
     lines_from_post,
 )
-from interlock.models import LineRole, Scorecard, ScorecardLine, ScoreSnapshot
+from interlock.models import LineRole, Scorecard
+from interlock.selectors import scorecards as selectors
 from interlock.services import scorecards as services
-
-KINDS = ("unit", "position")
-
-
-def _scorecards():
-    return Scorecard.objects.select_related(
-        "org_unit__parent", "position__org_unit__parent", "period", "updated_by"
-    )
 
 
 def _subject_label(card: Scorecard, repeated: frozenset[str] | None = None) -> str:
     """The scorecard's subject, its unit told apart from same-named ones (`repeated`: queried if None)."""
     return holder_label(card.org_unit, card.position, repeated_unit_names() if repeated is None else repeated)
-
-
-def _line_rows(card: Scorecard) -> list[dict]:
-    return [
-        {
-            "kpi": str(line.kpi_id),
-            "role": line.role,
-            "weight": f"{line.weight.normalize():f}",
-            "threshold": "" if line.threshold is None else f"{line.threshold.normalize():f}",
-        }
-        for line in ScorecardLine.objects.filter(scorecard=card).order_by("order", "id")
-    ]
 
 
 def _minimum(request) -> Decimal:
@@ -81,80 +62,27 @@ def _minimum(request) -> Decimal:
 
 # --------------------------------------------------------------------------------------------- list
 
-SHOWN_FLAGS = {
-    "special_review": gettext_lazy("special review"),
-    "no_kpi_data": gettext_lazy("no KPI data"),
-    "review_not_counted": gettext_lazy("review not counted"),
-    "points_clamped": gettext_lazy("points capped"),
-}
-
-
-def _weight_sums(card_ids: list[int]) -> dict[int, tuple[Decimal, Decimal]]:
-    """{scorecard id: (own + shared weight, shared weight)} for one page of scorecards (one query)."""
-    rows = (
-        ScorecardLine.objects.filter(scorecard_id__in=card_ids)
-        .values("scorecard_id")
-        .annotate(
-            total=Sum("weight", filter=~Q(role=LineRole.REFERENCE)),
-            shared=Sum("weight", filter=Q(role=LineRole.SHARED)),
-        )
-        .order_by()
-    )
-    return {
-        row["scorecard_id"]: (row["total"] or Decimal("0"), row["shared"] or Decimal("0")) for row in rows
-    }
-
-
-def _latest_snapshots(card_ids: list[int]) -> dict[int, dict]:
-    """{scorecard id: {"total", "incomplete", "flags": [labels]}} from the latest snapshots (one query)."""
-    out: dict[int, dict] = {}
-    rows = ScoreSnapshot.objects.filter(scorecard_id__in=card_ids).order_by("scorecard_id", "version")
-    for card_id, total, incomplete, flags in rows.values_list("scorecard_id", "total", "incomplete", "flags"):
-        codes = [f.get("code") if isinstance(f, dict) else f for f in (flags or [])]
-        out[card_id] = {
-            "total": total,
-            "incomplete": incomplete,
-            "flags": [SHOWN_FLAGS[code] for code in codes if code in SHOWN_FLAGS],
-        }
-    return out
-
-
 @tenant_page(read=ALL_BUT_EMPLOYEES)
 def scorecard_list(request):
-    periods = list(Period.objects.all())
+    periods = periods_ordered()
     period_id = id_param(request.GET, "period")
     if period_id is not None:
         period = next((p for p in periods if p.pk == period_id), None)
         if period is None:
             raise Http404
     else:  # the latest period with scorecards, as the score and dashboard pages open on their latest scores
-        with_cards = set(Scorecard.objects.order_by().values_list("period_id", flat=True).distinct())
-        period = default_period(periods, with_cards)
+        period = default_period(periods, selectors.periods_with_scorecards())
     kind = request.GET.get("kind", "")
-    kind = kind if kind in KINDS else ""
+    kind = kind if kind in selectors.KINDS else ""
     status = request.GET.get("status", "")
     status = status if status in Scorecard.Status.values else ""
     query = request.GET.get("q", "").replace("\x00", "")[:100].strip()
-    cards = _scorecards().filter(period=period) if period else Scorecard.objects.none()
-    if kind == "unit":
-        cards = cards.filter(org_unit__isnull=False)
-    elif kind == "position":
-        cards = cards.filter(position__isnull=False)
-    if status:
-        cards = cards.filter(status=status)
-    if query:
-        cards = cards.filter(
-            Q(org_unit__name__icontains=query)
-            | Q(org_unit__code__icontains=query)
-            | Q(org_unit__parent__name__icontains=query)
-            | Q(position__title__icontains=query)
-            | Q(position__code__icontains=query)
-        )
-    page = paginate(request, cards.order_by("position_id", "org_unit__path", "pk"))
+    cards = selectors.scorecard_search(period, kind=kind, status=status, query=query)
+    page = paginate(request, cards)
     minimum = _minimum(request)
     ids = [card.pk for card in page]
-    scored = _latest_snapshots(ids)
-    sums = _weight_sums(ids)
+    scored = selectors.latest_totals(ids)
+    sums = selectors.weight_sums(ids)
     items = []
     repeated = repeated_unit_names()
     for card in page:
@@ -227,15 +155,9 @@ def scorecard_create(request):
             return redirect(url)
     context = {
         "form": form,
-        "unit_options": [
-            reference_label(code, name)
-            for code, name in OrgUnit.objects.order_by("path").values_list("code", "name")
-        ],
+        "unit_options": [reference_label(unit.code, unit.name) for unit in unit_choices()],
         "position_options": [
-            (reference_label(code, title), unit_name)
-            for code, title, unit_name in Position.objects.order_by("code").values_list(
-                "code", "title", "org_unit__name"
-            )
+            (reference_label(code, title), unit_name) for code, title, unit_name in position_references()
         ],
     }
     return render(request, "interlock/scorecards/create.html", context)
@@ -249,10 +171,7 @@ LINE_REFERENCES = {"kpi": KPI}
 
 def _kpi_options() -> list[str]:
     """The datalist of the line editor's KPI inputs (one query, rendered once)."""
-    return [
-        reference_label(code, name)
-        for code, name in KPI.objects.filter(is_active=True).order_by("code").values_list("code", "name")
-    ]
+    return [reference_label(code, name) for _pk, code, name in kpi_options()]
 
 
 def _posted_lines(request) -> list[dict]:
@@ -303,9 +222,9 @@ def _editor(
 
 @tenant_page(read=ALL_BUT_EMPLOYEES, write=HR_ONLY)
 def scorecard_edit(request, pk: int):
-    card = get_scoped_or_404(_scorecards(), pk)
+    card = access_scorecard_by_id(request.membership, pk, write=request.method == "POST")
     if request.method != "POST":
-        rows = _line_rows(card)
+        rows = selectors.line_rows(card)
         notice = None
         source = request.GET.get("propose", "")
         if source and request.membership.has_role(Role.HR_ADMIN) and not card.period.is_closed:
@@ -382,7 +301,7 @@ def _lock_version(request):
 
 @tenant_page(read=HR_ONLY, write=HR_ONLY)
 def scorecard_publish(request, pk: int):
-    card = get_scoped_or_404(_scorecards(), pk)
+    card = access_scorecard_by_id(request.membership, pk, write=True)
     if request.method != "POST":
         return redirect("scorecard-edit", tenant_slug=request.tenant.slug, pk=card.pk)
     try:
@@ -403,7 +322,7 @@ def scorecard_publish(request, pk: int):
 
 @tenant_page(read=HR_ONLY, write=HR_ONLY)
 def scorecard_unpublish(request, pk: int):
-    card = get_scoped_or_404(_scorecards(), pk)
+    card = access_scorecard_by_id(request.membership, pk, write=True)
     if request.method != "POST":
         return redirect("scorecard-edit", tenant_slug=request.tenant.slug, pk=card.pk)
     try:
@@ -448,17 +367,11 @@ def scorecards_copy(request):
 def scorecard_contract(request, pk: int):
     """The performance contract (绩效合约): a printable published scorecard, flagged when its collaborative
     share is under the tenant's minimum."""
-    card = get_scoped_or_404(_scorecards(), pk)
-    lines = list(ScorecardLine.objects.filter(scorecard=card).select_related("kpi").order_by("order", "id"))
+    card = access_scorecard_by_id(request.membership, pk)
+    lines = selectors.lines_with_kpis(card)
     summary = services.weights_summary([{"role": ln.role, "weight": ln.weight} for ln in lines])
     minimum = _minimum(request)
-    holders = []
-    if card.position_id:
-        holders = list(
-            Employee.objects.filter(position_id=card.position_id, is_active=True)
-            .select_related("manager")
-            .order_by("name")[:20]
-        )
+    holders = selectors.contract_holders(card)
     context = {
         "card": card,
         "subject": _subject_label(card),

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from rest_framework.authtoken.models import Token
 
 from collab.models import ALL_ROLES
@@ -10,6 +12,17 @@ from tests.factories import TenantFactory, make_member
 from tests.isolation.framework import load_samples
 
 SLUG = "contract"
+
+
+@pytest.fixture(autouse=True)
+def keep_the_test_connection():
+    """The fuzzer calls the WSGI app directly, whose request signals would close the test's database
+    connection (its transaction) once DB_CONN_MAX_AGE has passed — as Django's own test client prevents."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture

@@ -161,6 +161,9 @@ def test_the_orm_under_the_app_role_agrees(postgres, tenant_a, tenant_b):
         assert not OrgUnit._base_manager.filter(pk=b1.pk).exists()
 
 
+COLUMNS = "tenant_id, code, name, kind, path, depth, lock_version, updated_at"
+
+
 def test_inserting_another_tenants_row_is_refused(postgres, tenant_a, tenant_b):
     table = OrgUnit._meta.db_table
     with connection.cursor() as cursor:
@@ -168,21 +171,21 @@ def test_inserting_another_tenants_row_is_refused(postgres, tenant_a, tenant_b):
         with tenant_scope(tenant_a):
             with pytest.raises(DatabaseError, match="row-level security"), transaction.atomic():
                 cursor.execute(
-                    f"INSERT INTO {table} (tenant_id, code, name, kind, path, depth) "  # noqa: S608
-                    "VALUES (%s, 'X', 'X', 'group', '/', 0)",
+                    f"INSERT INTO {table} ({COLUMNS}) "  # noqa: S608
+                    "VALUES (%s, 'X', 'X', 'group', '/', 0, 1, now())",
                     [tenant_b.pk],
                 )
             # Its own tenant's row goes in.
             cursor.execute(
-                f"INSERT INTO {table} (tenant_id, code, name, kind, path, depth) "  # noqa: S608
-                "VALUES (%s, 'Y', 'Y', 'group', '/', 0)",
+                f"INSERT INTO {table} ({COLUMNS}) "  # noqa: S608
+                "VALUES (%s, 'Y', 'Y', 'group', '/', 0, 1, now())",
                 [tenant_a.pk],
             )
         _clear_scope(cursor)
         with pytest.raises(DatabaseError, match="row-level security"), transaction.atomic():
             cursor.execute(
-                f"INSERT INTO {table} (tenant_id, code, name, kind, path, depth) "  # noqa: S608
-                "VALUES (%s, 'Z', 'Z', 'group', '/', 0)",
+                f"INSERT INTO {table} ({COLUMNS}) "  # noqa: S608
+                "VALUES (%s, 'Z', 'Z', 'group', '/', 0, 1, now())",
                 [tenant_a.pk],
             )
     with tenant_scope(tenant_b):

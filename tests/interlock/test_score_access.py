@@ -10,14 +10,18 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.urls import reverse
 
+from collab.models import Membership
 from collab.tenancy import tenant_scope
+from interlock.access import access_scorecard_by_id
 from interlock.models import ScoreSnapshot
 from interlock.services.scorecards import scorecard_create, scorecard_publish
 from interlock.services.scores import scores_recompute
 from tests.factories import make_member
-from tests.factories.interlock import build_seed_tables
+from tests.factories.interlock import ScorecardFactory, build_seed_tables
 from tests.factories.org import EmployeeFactory, OrgUnitFactory, PositionFactory
 
 
@@ -127,3 +131,33 @@ def test_a_reader_without_scores_is_told_why(world, tenant_a, login):
     html = login(user).get(reverse("score-list", kwargs={"tenant_slug": tenant_a.slug})).content.decode()
     assert "No score you may read in this period yet" in html
     assert "No scores for this period yet" not in html
+
+
+# ----- access_scorecard_by_id: the one door to a scorecard by id (pages, API)
+
+
+@pytest.mark.parametrize(
+    ("roles", "write", "answer"),
+    [
+        (("hr_admin",), True, "ok"),
+        (("auditor",), False, "ok"),
+        (("manager",), False, "ok"),
+        (("auditor",), True, "403"),
+        (("employee",), False, "403"),
+    ],
+)
+def test_access_scorecard_by_id_by_role(tenant_a, tenant_b, roles, write, answer):
+    with tenant_scope(tenant_b):
+        theirs = ScorecardFactory()
+    user = make_member(tenant_a, *roles)
+    with tenant_scope(tenant_a):
+        mine = ScorecardFactory()
+        membership = Membership.objects.get(user=user)
+        if answer == "403":
+            with pytest.raises(PermissionDenied):
+                access_scorecard_by_id(membership, mine.pk, write=write)
+            return
+        assert access_scorecard_by_id(membership, mine.pk, write=write, lock=write) == mine
+        for missing in (theirs.pk, 10**9, "x", None):  # another tenant's id reads exactly like a missing one
+            with pytest.raises(Http404):
+                access_scorecard_by_id(membership, missing, write=write)

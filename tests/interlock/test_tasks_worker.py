@@ -11,6 +11,7 @@ import pytest
 from collab.celery import app as celery_app
 from collab.models import Job
 from collab.tenancy import tenant_scope
+from goals.models import Measurement
 from goals.services.measurements import measurement_upsert
 from interlock.models import ScoreSnapshot
 from interlock.recompute import scores_recompute_request
@@ -48,7 +49,10 @@ def test_a_real_worker_recomputes_what_a_committed_write_queued(worker, tenant_a
             assert ScoreSnapshot.objects.filter(period=world.period).count() == 3
             versions = dict(ScoreSnapshot.objects.values_list("subject", "version"))
             stability = world.kpis["stability"]
-            measurement_upsert(actor=hr, kpi=stability, period=world.period, actual=Decimal("50"))
+            seen_version = Measurement.objects.get(kpi=stability, period=world.period).lock_version
+            measurement_upsert(
+                actor=hr, kpi=stability, period=world.period, actual=Decimal("50"), lock_version=seen_version
+            )
             second = Job.objects.exclude(pk__in=seen).get()
             done = _wait_done(second.pk)
             assert done.status == Job.Status.DONE and done.progress == 100, worker.log_text()
