@@ -52,3 +52,15 @@ def test_no_template_has_an_inline_script_an_event_handler_attribute_or_a_javasc
                 found.append(f"{name}: javascript: URL in {tag[:80]}")
     advice = "inline scripts, on* attributes or javascript: URLs (use a static/js module):\n"
     assert not found, advice + "\n".join(found)
+
+
+def test_no_template_comment_spans_lines():
+    """`{# … #}` ends at the line's end: one spread over lines is printed on the page as text (it was, on
+    every page, under the footer). Longer comments use {% comment %}."""
+    offenders = [
+        f"{path.relative_to(TEMPLATES)}:{number}"
+        for path in sorted(TEMPLATES.rglob("*.html"))
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if "{#" in line and "#}" not in line[line.index("{#") :]
+    ]
+    assert not offenders, offenders

@@ -162,6 +162,11 @@ def test_an_empty_dashboard_says_why(world, tenant_a, hr_a, manager, login):
     assert "Create a scorecard" in body
     assert "Create a scorecard" not in login(manager).get(sales).content.decode()
     with tenant_scope(tenant_a):
+        closed = PeriodFactory(year=2020, status="closed")
+    in_closed = url("dashboard-unit-detail", pk=world.units["sales"].pk) + f"?period={closed.pk}"
+    body = login(hr_a).get(in_closed).content.decode()
+    assert 'data-reason="no-scorecard"' in body and "Create a scorecard" not in body  # it would be refused
+    with tenant_scope(tenant_a):
         card = ScorecardFactory(org_unit=world.units["sales"], period=newer, status="draft")
     body = login(hr_a).get(sales).content.decode()
     assert 'data-reason="draft"' in body and "still a draft" in body
