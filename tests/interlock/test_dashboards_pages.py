@@ -159,6 +159,7 @@ def test_an_empty_dashboard_says_why(world, tenant_a, hr_a, manager, login):
     sales = url("dashboard-unit-detail", pk=world.units["sales"].pk) + f"?period={newer.pk}"
     body = login(hr_a).get(sales).content.decode()
     assert 'data-reason="no-scorecard"' in body and "has no scorecard for 2026" in body
+    assert "as the last recompute stored them" not in body  # no score: nothing claims one was stored
     assert "Create a scorecard" in body
     assert "Create a scorecard" not in login(manager).get(sales).content.decode()
     with tenant_scope(tenant_a):
