@@ -47,8 +47,6 @@ from interlock.access import access_scorecard_by_id
 from interlock.models import LineRole, Scorecard, ScorecardLine
 from interlock.services import scorecards as services
 
-# Who reads scorecards (not a sibling app's constant: apps do not import each other's api modules).
-
 
 class ScorecardLineSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
