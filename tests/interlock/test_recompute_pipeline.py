@@ -195,7 +195,7 @@ def test_running_the_job_scores_and_reports_done(world, hr_a, django_capture_on_
         job = pipeline.scores_recompute_request(period=world.period, reason="manual", actor=hr_a)
     job.refresh_from_db()
     assert (job.status, job.progress, job_progress(job)) == (Job.Status.DONE, 100, 100)
-    assert job.params["result"]["snapshots"] == 3 and job.started_at and job.finished_at
+    assert job.result["snapshots"] == 3 and job.started_at and job.finished_at
     assert ScoreSnapshot.objects.filter(period=world.period).count() == 3
 
 
@@ -367,8 +367,8 @@ def test_the_job_runs_the_partial_path(world, extra, hr_a, django_capture_on_com
     with django_capture_on_commit_callbacks(execute=True):
         set_actual(world, "stability", "50", hr_a)
     job = Job.objects.get(key=f"period:{world.period.pk}")
-    assert job.status == Job.Status.DONE and job.params["result"]["partial"] is True
-    assert job.params["result"]["snapshots"] == 1
+    assert job.status == Job.Status.DONE and job.result["partial"] is True
+    assert job.result["snapshots"] == 1
     changed = {s for s, v in written(world.period).items() if v != versions[s]}
     assert changed == {f"unit:{world.units['rnd'].pk}"}
 
@@ -443,7 +443,7 @@ def test_a_kpi_rule_change_rescores_the_scorecards_using_it(
     assert len(callbacks) == 1
     job = Job.objects.get(key=f"period:{world.period.pk}")
     assert job.status == Job.Status.DONE and job.params["reasons"] == ["kpi"]
-    assert job.params["kpis"] == [kpi.pk] and job.params["result"]["partial"] is True
+    assert job.params["kpis"] == [kpi.pk] and job.result["partial"] is True
     changed = {s for s, v in written(world.period).items() if v != versions[s]}
     assert changed == {f"unit:{world.units[name].pk}" for name in ("sales", "service", "rnd")}
     after = dict(ScoreSnapshot.objects.filter(period=world.period).values_list("subject", "total"))
@@ -531,7 +531,7 @@ def test_a_job_for_a_period_closed_since_it_was_queued_is_skipped(world, hr_a):
     assert result == {"job": job.pk, "status": "skipped"}
     job.refresh_from_db()
     assert (job.status, job.progress) == (Job.Status.SKIPPED, 100)
-    assert job.params["result"] == {"skipped": "closed"}
+    assert job.result == {"skipped": "closed"}
     assert "was closed before this recompute ran" in job.message and world.period.label in job.message
     assert content(world.period) == before  # read-only: nothing rewritten
 
@@ -577,7 +577,7 @@ def test_closing_a_period_first_runs_its_pending_recompute(world, extra, hr_a):
     [job] = queued(world.period)
     _close(world.period, hr_a)
     job.refresh_from_db()
-    assert job.status == Job.Status.DONE and job.params["result"]["on_close"] is True
+    assert job.status == Job.Status.DONE and job.result["on_close"] is True
     assert job.message == f"Ran as the period {world.period.label} closed: 1 score(s) written."
     changed = {s for s, v in written(world.period).items() if v != versions[s]}
     assert changed == {f"unit:{world.units['rnd'].pk}"}  # the frozen scores have the last input in them
@@ -597,7 +597,7 @@ def test_a_job_claimed_but_not_yet_run_when_the_period_closes_is_run_by_the_clos
     assert claimed.status == Job.Status.RUNNING
     _close(world.period, hr_a)
     job.refresh_from_db()
-    assert job.status == Job.Status.DONE and job.params["result"]["on_close"] is True
+    assert job.status == Job.Status.DONE and job.result["on_close"] is True
     frozen = content(world.period)
     # The worker goes on: its recompute is refused (closed) and the job keeps what the close wrote.
     assert pipeline.scores_recompute_run(job_id=job.pk, period_id=world.period.pk)["status"] == "skipped"
