@@ -24,6 +24,7 @@ heartbeat is stale (its worker died). Claims lock the job row, so two deliveries
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 import uuid
@@ -249,6 +250,11 @@ def stale_job_ids(*, stale_seconds: float | None = None) -> list[tuple[int, int]
         return sorted(pairs)
 
 
+def _resume_in(tenant, resume: Callable[[Job], None], job: Job) -> None:
+    with tenant_scope(tenant):
+        resume(job)
+
+
 def jobs_requeue_stale(*, job_ids: list[int], stale_seconds: float | None = None) -> list[int]:
     """In the current tenant's scope: requeue each of these jobs that is still stale (row-locked and checked
     again, so a job that beat, finished or was requeued meanwhile is left alone). A requeued job's lease is
@@ -271,7 +277,7 @@ def jobs_requeue_stale(*, job_ids: list[int], stale_seconds: float | None = None
                 job.resumed_at = now
                 fields += ["lease", "resumed_at"]
             job.save(update_fields=fields)
-            transaction.on_commit(lambda job=job, resume=resume: resume(job))
+            transaction.on_commit(functools.partial(_resume_in, current_tenant(), resume, job))
             requeued.append(job.pk)
             logger.warning("job %s (%s %s) requeued: its worker stopped", job.pk, job.kind, job.key)
     return requeued
