@@ -8,7 +8,8 @@ connections would not see it), so it reports its stages to the cache under the t
 
 **Liveness and resume.** A claim takes a *lease* (a random token) and stamps `heartbeat`; while the task
 runs, `job_heartbeat()` refreshes the stamp every `COLLAB_JOB_HEARTBEAT_SECONDS` from a thread with its own
-database connection (committed at once, whatever transaction the task holds) and at each progress report.
+database connection (committed at once, whatever transaction the task holds), and at a progress report when
+the last beat is older than that.
 A worker killed outright (kill -9 of the main process, a lost machine) stops beating. Its message stays
 unacked in Redis until the broker's visibility timeout (settings: `CELERY_BROKER_TRANSPORT_OPTIONS`), so the
 beat task `collab.requeue_stale_jobs` does not wait for that: every minute it lists jobs whose heartbeat is
@@ -27,6 +28,7 @@ from __future__ import annotations
 import functools
 import logging
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -88,6 +90,7 @@ class Heartbeat:
         self.lease = job.lease
         self.tenant = current_tenant()
         self.interval = heartbeat_seconds() if interval is None else interval
+        self._last = time.monotonic()  # the claim stamped the heartbeat
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._thread = threading.Thread(target=self._run, name=f"job-{job.pk}-heartbeat", daemon=True)
@@ -97,8 +100,9 @@ class Heartbeat:
         return self
 
     def touch(self) -> None:
-        """Beat now (called with each progress report)."""
-        self._wake.set()
+        """Beat now (called with each progress report), unless the last beat is younger than the period."""
+        if time.monotonic() - self._last >= self.interval:
+            self._wake.set()
 
     def stop(self) -> None:
         self._stop.set()
@@ -120,14 +124,15 @@ class Heartbeat:
             connection.close()  # this thread's own connection
 
     def beat(self) -> bool:
+        self._last = time.monotonic()
         try:
             return bool(
                 Job.objects.filter(pk=self.job_id, status=Job.Status.RUNNING, lease=self.lease).update(
                     heartbeat=timezone.now()
                 )
             )
-        except Exception:  # noqa: BLE001 - e.g. SQLite busy while the task writes: beat again next time
-            logger.warning("job %s: heartbeat not written", self.job_id, exc_info=True)
+        except Exception as error:  # noqa: BLE001 - e.g. SQLite locked by the task's own write: next time
+            logger.warning("job %s: heartbeat not written (%s)", self.job_id, error)
             return False
 
 

@@ -211,6 +211,29 @@ def test_a_duplicate_message_is_skipped_and_a_lost_worker_rerun(world, hr_a):
     assert again["status"] == "done" and content(world.period) == before
 
 
+def test_a_second_delivery_never_runs_a_job_a_live_worker_holds(world, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    settings.COLLAB_JOB_STALE_SECONDS = 60
+    scores_recompute(period=world.period)
+    job = pipeline.scores_recompute_request(period=world.period, reason="manual", force=True)
+    held = job_claim(job.pk, kind=Job.Kind.SCORE_RECOMPUTE)  # a worker is running it and beating
+    versions = set(ScoreSnapshot.objects.values_list("version", flat=True))
+    args = [world.period.tenant_id, world.period.pk, job.pk]
+    assert recompute_period_scores.apply(args=args).get() == {"job": job.pk, "status": "skipped"}
+    job.refresh_from_db()
+    assert job.status == Job.Status.RUNNING and job.lease == held.lease and job.attempts == 1
+    assert set(ScoreSnapshot.objects.values_list("version", flat=True)) == versions  # nothing ran
+    # Its heartbeat stopped (the worker died): the next delivery takes it over and says so.
+    Job.objects.filter(pk=job.pk).update(heartbeat=timezone.now() - timedelta(minutes=5))
+    assert recompute_period_scores.apply(args=args).get()["status"] == "done"
+    job.refresh_from_db()
+    assert job.status == Job.Status.DONE and job.attempts == 2 and job.resumed_at is not None
+    assert set(ScoreSnapshot.objects.values_list("version", flat=True)) == {max(versions) + 1}
+
+
 def test_transient_errors_are_retried(world, monkeypatch):
     calls = []
     real = scores_recompute
