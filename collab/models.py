@@ -394,6 +394,16 @@ class Job(TenantOwned):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # What the finished job produced (a summary for the reader and the API), and, when it failed, why.
+    result = models.JSONField(_("result"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    # Liveness (collab.jobs): the running attempt refreshes `heartbeat` every few seconds; a job whose
+    # heartbeat stopped is requeued by the beat task `collab.requeue_stale_jobs`; the next claim resumes it.
+    heartbeat = models.DateTimeField(_("heartbeat"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    resumed_at = models.DateTimeField(_("resumed at"), null=True, blank=True)
+    # The running attempt's token: only it refreshes the heartbeat; blank while no attempt holds the job.
+    lease = models.CharField(max_length=32, blank=True, editable=False)
 
     class Meta:
         constraints = [
@@ -402,7 +412,10 @@ class Job(TenantOwned):
                 fields=["tenant", "kind", "key"], condition=Q(status="queued"), name="job_one_queued_per_key"
             ),
         ]
-        indexes = [models.Index(fields=["tenant", "kind", "status"], name="job_kind_status_idx")]
+        indexes = [
+            models.Index(fields=["tenant", "kind", "status"], name="job_kind_status_idx"),
+            models.Index(fields=["status", "heartbeat"], name="job_status_heartbeat_idx"),
+        ]
         ordering = ["-created_at", "-id"]
         verbose_name = _("job")
         verbose_name_plural = _("jobs")

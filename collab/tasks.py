@@ -84,3 +84,27 @@ def ping_tenant(tenant_id: int, nonce: str) -> dict:
     }
     cache.set(tenant_cache_key("ping", nonce), seen, timeout=600)
     return seen
+
+
+@shared_task(name="collab.requeue_stale_jobs")
+def requeue_stale_jobs(stale_seconds: float | None = None) -> int:
+    """The beat entry (platform-wide, every minute; `manage.py setup_schedules`): list the (tenant, job) pairs
+    whose heartbeat stopped through the loud `all_tenants` hatch — ids only — and send one
+    `requeue_tenant_jobs` per tenant, which checks and requeues them inside that tenant's scope."""
+    from collab.jobs import stale_job_ids
+
+    per_tenant: dict[int, list[int]] = {}
+    for tenant_id, job_id in stale_job_ids(stale_seconds=stale_seconds):
+        per_tenant.setdefault(tenant_id, []).append(job_id)
+    for tenant_id, job_ids in per_tenant.items():
+        requeue_tenant_jobs.apply_async(args=[tenant_id, job_ids], kwargs={"stale_seconds": stale_seconds})
+    return sum(len(ids) for ids in per_tenant.values())
+
+
+@tenant_task(name="collab.requeue_tenant_jobs", acks_late=True, reject_on_worker_lost=True)
+def requeue_tenant_jobs(tenant_id: int, job_ids: list[int], stale_seconds: float | None = None) -> list[int]:
+    """Requeue those of one tenant's jobs that are still stale (idempotent: a second delivery finds them
+    requeued, with a fresh heartbeat, and leaves them alone)."""
+    from collab.jobs import jobs_requeue_stale
+
+    return jobs_requeue_stale(job_ids=[int(pk) for pk in job_ids], stale_seconds=stale_seconds)

@@ -39,7 +39,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from collab.jobs import job_claim, job_finish, job_progress_reporter
+from collab.jobs import job_claim, job_finish, job_heartbeat, job_progress_reporter, job_release
 from collab.models import Job, Period
 from collab.selectors.periods import period_start
 from collab.tenancy import current_tenant
@@ -345,6 +345,13 @@ def scores_flush_before_close(sender=None, *, period: Period, **kwargs) -> None:
     job_finish(job, status=Job.Status.DONE, message=message, result=summary)
 
 
+def scores_recompute_resume(job: Job) -> None:
+    """`collab.jobs` resumer of a recompute job whose worker stopped: send its message again (the claim of
+    the new delivery takes the job over; the recompute is idempotent)."""
+    period_id = (job.params or {}).get("period") or job.key.removeprefix("period:")
+    _send(current_tenant().pk, int(period_id), job.pk)
+
+
 def scores_recompute_run(*, job_id: int, period_id: int, final_attempt: bool = True) -> dict[str, Any]:
     """What the task does: claim the job, recompute (all or the part the job names), record the outcome.
 
@@ -362,23 +369,27 @@ def scores_recompute_run(*, job_id: int, period_id: int, final_attempt: bool = T
         return {"job": job.pk, "status": "skipped"}
     partial = _partial_of(job)
     try:
-        report = job_progress_reporter(job.pk)
-        result = scores_recompute(period=period_id, actor=job.created_by, progress=report, **partial)
+        with job_heartbeat(job) as heartbeat:
+            report = job_progress_reporter(job.pk, heartbeat)
+            result = scores_recompute(period=period_id, actor=job.created_by, progress=report, **partial)
     except ValidationError as invalid:
         if _skip_closed(job, period_id):  # it closed while this run waited for the period's lock
             return {"job": job.pk, "status": "skipped"}
-        job_finish(job, status=Job.Status.FAILED, message=" ".join(invalid.messages))
+        job_finish(job, status=Job.Status.FAILED, message=" ".join(invalid.messages), error=repr(invalid))
         return {"job": job.pk, "status": Job.Status.FAILED}
     except TRANSIENT_ERRORS as error:
         if final_attempt:
             message = _("Gave up after retries: %(error)s") % {"error": error}
-            job_finish(job, status=Job.Status.FAILED, message=message)
+            job_finish(job, status=Job.Status.FAILED, message=message, error=repr(error))
         else:
             job.message = _("Retrying after a temporary error: %(error)s") % {"error": error}
             job.save(update_fields=["message"])
+            job_release(job)  # the retry's claim takes it at once
         raise
     except Exception as error:
-        job_finish(job, status=Job.Status.FAILED, message=str(error) or type(error).__name__)
+        job_finish(
+            job, status=Job.Status.FAILED, message=str(error) or type(error).__name__, error=repr(error)
+        )
         raise
     summary = _summary(result, partial)
     job_finish(

@@ -158,6 +158,21 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "collab")
+# Redis has no real acknowledgements: Kombu keeps a delivered message in its "unacked" set and gives it back
+# to the queue only when a live worker's periodic sweep (about every 100 s) finds it older than the
+# visibility timeout. A pool child that dies is handled at once (reject_on_worker_lost requeues it); a dead
+# *main* process acks nothing and rejects nothing, so its message waits for this timeout. 15 minutes, not
+# Kombu's 1 hour: longer than any countdown we use (retry backoff ≤ 300 s, during which the message stays
+# unacked) so a waiting retry is not delivered twice; short enough that a lost message comes back the same
+# quarter hour even without beat. Jobs do not wait for it: their heartbeat stops and the beat task
+# `collab.requeue_stale_jobs` requeues them within about COLLAB_JOB_STALE_SECONDS + a minute; a message
+# restored later finds its job finished or held (`collab.jobs.job_claim`) and does nothing.
+COLLAB_BROKER_VISIBILITY_TIMEOUT = int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "900"))
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": COLLAB_BROKER_VISIBILITY_TIMEOUT}
+# A running job's heartbeat period, and how long without one makes it stale (collab/jobs.py).
+COLLAB_JOB_HEARTBEAT_SECONDS = float(os.environ.get("COLLAB_JOB_HEARTBEAT_SECONDS", "10"))
+COLLAB_JOB_STALE_SECONDS = float(os.environ.get("COLLAB_JOB_STALE_SECONDS", "60"))
+COLLAB_JOB_STALE_QUEUED_SECONDS = float(os.environ.get("COLLAB_JOB_STALE_QUEUED_SECONDS", "600"))
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

@@ -162,21 +162,35 @@ class ScoreViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewS
 
 class JobSerializer(serializers.ModelSerializer):
     progress = serializers.SerializerMethodField()
-    result = serializers.SerializerMethodField()
+    result = serializers.JSONField(
+        read_only=True, allow_null=True, help_text="What the finished job produced (null until it ends)."
+    )
+    error = serializers.CharField(read_only=True, help_text="Why the job failed (empty unless it failed).")
+    heartbeat = serializers.DateTimeField(
+        read_only=True,
+        allow_null=True,
+        help_text="When the running attempt last showed it was alive; a running job whose heartbeat stops "
+        "for about a minute is requeued and resumed.",
+    )
+    attempts = serializers.IntegerField(
+        read_only=True, help_text="How many times a worker started the job (more than 1: retried or resumed)."
+    )
+    resumed_at = serializers.DateTimeField(
+        read_only=True,
+        allow_null=True,
+        help_text="When the job was last resumed after the worker running it stopped (null: never).",
+    )
 
     class Meta:
         model = Job
         fields = [
-            "id", "kind", "key", "status", "progress", "message", "result", "created_at", "started_at",
-            "finished_at",
+            "id", "kind", "key", "status", "progress", "message", "result", "error", "created_at",
+            "started_at", "finished_at", "heartbeat", "attempts", "resumed_at",
         ]  # fmt: skip
         read_only_fields = fields
 
     def get_progress(self, obj) -> int:
         return job_progress(obj)
-
-    def get_result(self, obj) -> dict | None:
-        return (obj.params or {}).get("result")
 
 
 @extend_schema_view(list=extend_schema(parameters=[

@@ -17,6 +17,7 @@ from collab.forms import show_period
 from collab.jobs import job_progress
 from collab.models import ALL_ROLES, Job, Period
 from collab.pages import HR_ONLY, get_scoped_or_404, paginate, tenant_page
+from collab.selectors.audit import tenant_zone
 from collab.selectors.org import repeated_unit_names
 from collab.selectors.periods import default_period, periods_ordered
 from interlock.access import readable_snapshots, sees_all_units
@@ -68,6 +69,7 @@ def score_list(request):
         "rows": rows,
         "filtered": any(request.GET.get(k) for k in ("kind", "q", "flag")),
         "job": _active_job(period),
+        "zone": tenant_zone(request.tenant.timezone),
         "period_closed": period is not None and period.status == Period.Status.CLOSED,
         "sees_all": sees_all_units(request.membership),
     }
@@ -101,7 +103,7 @@ def score_recompute(request):
         return redirect("score-list", tenant_slug=request.tenant.slug)
     if request.htmx:
         job.refresh_from_db()
-        context = {"job": job, "progress": job_progress(job)}
+        context = {"job": job, "progress": job_progress(job), "zone": tenant_zone(request.tenant.timezone)}
         return render(request, "interlock/jobs/detail.html#progress", context)
     return redirect("job-detail", tenant_slug=request.tenant.slug, pk=job.pk)
 
@@ -112,7 +114,8 @@ def job_detail(request, pk: int):
     period = None
     if job.key.startswith("period:") and job.key[7:].isdigit():
         period = Period.objects.filter(pk=int(job.key[7:])).first()
-    context = {"job": job, "progress": job_progress(job), "period": period}
+    zone = tenant_zone(request.tenant.timezone)  # times in the tenant's time zone
+    context = {"job": job, "progress": job_progress(job), "period": period, "zone": zone}
     if request.htmx:
         return render(request, "interlock/jobs/detail.html#progress", context)
     return render(request, "interlock/jobs/detail.html", context)

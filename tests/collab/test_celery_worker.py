@@ -59,45 +59,74 @@ class Worker:
         pytest.fail(f"{text!r} did not appear in the worker's log within {timeout} s:\n{self.log_text()}")
 
 
-@pytest.fixture
-def worker(transactional_db, tmp_path):
+def worker_available() -> None:
+    """Skip (or fail, under COLLAB_REQUIRE=worker) unless a broker and a shareable database are configured."""
     if not os.environ.get("REDIS_URL"):
         _unavailable("needs a Redis broker: set REDIS_URL=redis://127.0.0.1:6379/15 to start a real worker")
     name = connection.settings_dict["NAME"]
     if connection.vendor == "sqlite" and (":memory:" in str(name) or "mode=memory" in str(name)):
         _unavailable("an in-memory SQLite test database cannot be shared with a worker: set DATABASE_URL")
-    queue = f"test-{uuid.uuid4().hex[:12]}"
-    log = tmp_path / "worker.log"
-    env = {
+
+
+def start_worker(
+    log: Path, queue: str, *, pool: str = "solo", env: dict[str, str] | None = None, wait: bool = True
+) -> Worker:
+    """Start `celery worker` on `queue` against the test database; `stop_worker` ends it."""
+    environment = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "collab.settings.test",
-        "DATABASE_NAME": str(name),
+        "DATABASE_NAME": str(connection.settings_dict["NAME"]),
         "CELERY_QUEUE": queue,
         "PYTHONUNBUFFERED": "1",
+        **(env or {}),
     }
     command = [
         sys.executable, "-m", "celery", "-A", "collab", "worker",
-        "--queues", queue, "--hostname", f"{queue}@localhost",
-        "--pool", "solo", "--concurrency", "1",
+        "--queues", queue, "--hostname", f"{log.stem}-{queue}@localhost",
+        "--pool", pool, "--concurrency", "1",
         "--without-gossip", "--without-mingle", "--without-heartbeat",
         "--loglevel", "INFO",
     ]  # fmt: skip
     with log.open("wb") as sink:
-        process = subprocess.Popen(command, cwd=BASE_DIR, env=env, stdout=sink, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            command, cwd=BASE_DIR, env=environment, stdout=sink, stderr=subprocess.STDOUT
+        )
     running = Worker(queue=queue, log=log, process=process)
+    if wait:
+        try:
+            running.wait_for_log("ready.", READY_TIMEOUT)
+        except BaseException:
+            stop_worker(running)
+            raise
+    return running
+
+
+def stop_worker(running: Worker) -> None:
+    process = running.process
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
+
+
+@pytest.fixture
+def worker(transactional_db, tmp_path):
+    worker_available()
+    queue = f"test-{uuid.uuid4().hex[:12]}"
     eager = celery_app.conf.task_always_eager
     celery_app.conf.task_always_eager = False
+    running = None
     try:
-        running.wait_for_log("ready.", READY_TIMEOUT)
+        running = start_worker(tmp_path / "worker.log", queue)
         yield running
     finally:
         celery_app.conf.task_always_eager = eager
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+        if running is not None:
+            stop_worker(running)
 
 
 def _wait_for_cache(key: str, timeout: float = ANSWER_TIMEOUT):

@@ -195,7 +195,7 @@ def test_running_the_job_scores_and_reports_done(world, hr_a, django_capture_on_
         job = pipeline.scores_recompute_request(period=world.period, reason="manual", actor=hr_a)
     job.refresh_from_db()
     assert (job.status, job.progress, job_progress(job)) == (Job.Status.DONE, 100, 100)
-    assert job.params["result"]["snapshots"] == 3 and job.started_at and job.finished_at
+    assert job.result["snapshots"] == 3 and job.started_at and job.finished_at
     assert ScoreSnapshot.objects.filter(period=world.period).count() == 3
 
 
@@ -209,6 +209,29 @@ def test_a_duplicate_message_is_skipped_and_a_lost_worker_rerun(world, hr_a):
     Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING)
     again = recompute_period_scores.apply(args=[world.period.tenant_id, world.period.pk, job.pk]).get()
     assert again["status"] == "done" and content(world.period) == before
+
+
+def test_a_second_delivery_never_runs_a_job_a_live_worker_holds(world, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    settings.COLLAB_JOB_STALE_SECONDS = 60
+    scores_recompute(period=world.period)
+    job = pipeline.scores_recompute_request(period=world.period, reason="manual", force=True)
+    held = job_claim(job.pk, kind=Job.Kind.SCORE_RECOMPUTE)  # a worker is running it and beating
+    versions = set(ScoreSnapshot.objects.values_list("version", flat=True))
+    args = [world.period.tenant_id, world.period.pk, job.pk]
+    assert recompute_period_scores.apply(args=args).get() == {"job": job.pk, "status": "skipped"}
+    job.refresh_from_db()
+    assert job.status == Job.Status.RUNNING and job.lease == held.lease and job.attempts == 1
+    assert set(ScoreSnapshot.objects.values_list("version", flat=True)) == versions  # nothing ran
+    # Its heartbeat stopped (the worker died): the next delivery takes it over and says so.
+    Job.objects.filter(pk=job.pk).update(heartbeat=timezone.now() - timedelta(minutes=5))
+    assert recompute_period_scores.apply(args=args).get()["status"] == "done"
+    job.refresh_from_db()
+    assert job.status == Job.Status.DONE and job.attempts == 2 and job.resumed_at is not None
+    assert set(ScoreSnapshot.objects.values_list("version", flat=True)) == {max(versions) + 1}
 
 
 def test_transient_errors_are_retried(world, monkeypatch):
@@ -367,8 +390,8 @@ def test_the_job_runs_the_partial_path(world, extra, hr_a, django_capture_on_com
     with django_capture_on_commit_callbacks(execute=True):
         set_actual(world, "stability", "50", hr_a)
     job = Job.objects.get(key=f"period:{world.period.pk}")
-    assert job.status == Job.Status.DONE and job.params["result"]["partial"] is True
-    assert job.params["result"]["snapshots"] == 1
+    assert job.status == Job.Status.DONE and job.result["partial"] is True
+    assert job.result["snapshots"] == 1
     changed = {s for s, v in written(world.period).items() if v != versions[s]}
     assert changed == {f"unit:{world.units['rnd'].pk}"}
 
@@ -443,7 +466,7 @@ def test_a_kpi_rule_change_rescores_the_scorecards_using_it(
     assert len(callbacks) == 1
     job = Job.objects.get(key=f"period:{world.period.pk}")
     assert job.status == Job.Status.DONE and job.params["reasons"] == ["kpi"]
-    assert job.params["kpis"] == [kpi.pk] and job.params["result"]["partial"] is True
+    assert job.params["kpis"] == [kpi.pk] and job.result["partial"] is True
     changed = {s for s, v in written(world.period).items() if v != versions[s]}
     assert changed == {f"unit:{world.units[name].pk}" for name in ("sales", "service", "rnd")}
     after = dict(ScoreSnapshot.objects.filter(period=world.period).values_list("subject", "total"))
@@ -531,7 +554,7 @@ def test_a_job_for_a_period_closed_since_it_was_queued_is_skipped(world, hr_a):
     assert result == {"job": job.pk, "status": "skipped"}
     job.refresh_from_db()
     assert (job.status, job.progress) == (Job.Status.SKIPPED, 100)
-    assert job.params["result"] == {"skipped": "closed"}
+    assert job.result == {"skipped": "closed"}
     assert "was closed before this recompute ran" in job.message and world.period.label in job.message
     assert content(world.period) == before  # read-only: nothing rewritten
 
@@ -577,7 +600,7 @@ def test_closing_a_period_first_runs_its_pending_recompute(world, extra, hr_a):
     [job] = queued(world.period)
     _close(world.period, hr_a)
     job.refresh_from_db()
-    assert job.status == Job.Status.DONE and job.params["result"]["on_close"] is True
+    assert job.status == Job.Status.DONE and job.result["on_close"] is True
     assert job.message == f"Ran as the period {world.period.label} closed: 1 score(s) written."
     changed = {s for s, v in written(world.period).items() if v != versions[s]}
     assert changed == {f"unit:{world.units['rnd'].pk}"}  # the frozen scores have the last input in them
@@ -597,7 +620,7 @@ def test_a_job_claimed_but_not_yet_run_when_the_period_closes_is_run_by_the_clos
     assert claimed.status == Job.Status.RUNNING
     _close(world.period, hr_a)
     job.refresh_from_db()
-    assert job.status == Job.Status.DONE and job.params["result"]["on_close"] is True
+    assert job.status == Job.Status.DONE and job.result["on_close"] is True
     frozen = content(world.period)
     # The worker goes on: its recompute is refused (closed) and the job keeps what the close wrote.
     assert pipeline.scores_recompute_run(job_id=job.pk, period_id=world.period.pk)["status"] == "skipped"

@@ -278,3 +278,56 @@ def test_score_pages_queries_do_not_grow(world, tenant_a, hr_a, login, django_as
     assert "Page 1 of 2" in html
     with django_assert_max_num_queries(len(small_detail.captured_queries)):
         client.get(detail)
+
+
+# --------------------------------------------------------------------------------------------- resumed jobs
+
+
+def _resumed_job(tenant):
+    from datetime import UTC, datetime
+
+    with tenant_scope(tenant):
+        job = Job.objects.create(kind=Job.Kind.SCORE_RECOMPUTE, key="period:0", status=Job.Status.DONE)
+        Job.objects.filter(pk=job.pk).update(
+            attempts=2,
+            resumed_at=datetime(2026, 12, 6, 18, 43, 11, tzinfo=UTC),
+            heartbeat=datetime(2026, 12, 6, 18, 44, 0, tzinfo=UTC),
+            result={"snapshots": 3, "partial": False},
+            progress=100,
+        )
+    return job
+
+
+def test_the_job_page_says_it_was_resumed_in_both_languages_and_the_tenants_time(tenant_a, hr_a, login):
+    assert tenant_a.timezone == "Asia/Shanghai"
+    job = _resumed_job(tenant_a)
+    client = login(hr_a)
+    url = page(tenant_a, "job-detail", pk=job.pk)
+    english = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    # 18:43 UTC is 02:43 the next day in Shanghai.
+    assert "Resumed at" in english and "after the worker running it stopped" in english
+    assert "2 attempts in all." in english
+    assert "2:43" in english and "18:43" not in english and "6:43" not in english
+    type(tenant_a).objects.filter(pk=tenant_a.pk).update(locale="zh-hans")  # a Chinese tenant
+    chinese = client.get(url).content.decode()
+    assert "恢复运行" in chinese and "共尝试 2 次" in chinese and "Resumed at" not in chinese
+    assert "2:43" in chinese and "18:43" not in chinese
+    fragment = client.get(url, headers={"HX-Request": "true"}).content.decode()
+    assert "恢复运行" in fragment
+
+
+def test_the_job_api_says_it_was_resumed_and_the_schema_shows_it(tenant_a, tenant_b, hr_a, api_client_for):
+    from drf_spectacular.generators import SchemaGenerator
+
+    job = _resumed_job(tenant_a)
+    theirs = _resumed_job(tenant_b)
+    client = api_client_for(hr_a)
+    body = client.get(api(tenant_a, "api-job-detail", pk=job.pk)).json()
+    assert body["attempts"] == 2 and body["resumed_at"].startswith("2026-12-0")
+    assert body["heartbeat"] and body["result"] == {"snapshots": 3, "partial": False} and body["error"] == ""
+    assert client.get(api(tenant_a, "api-job-detail", pk=theirs.pk)).status_code == 404
+    job_schema = SchemaGenerator().get_schema(request=None, public=True)["components"]["schemas"]["Job"]
+    fields = job_schema["properties"]
+    assert {"heartbeat", "attempts", "resumed_at", "result", "error"} <= set(fields)
+    assert fields["resumed_at"].get("nullable") is True and fields["heartbeat"].get("nullable") is True
+    assert "lease" not in fields

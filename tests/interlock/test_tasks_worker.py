@@ -56,7 +56,7 @@ def test_a_real_worker_recomputes_what_a_committed_write_queued(worker, tenant_a
             second = Job.objects.exclude(pk__in=seen).get()
             done = _wait_done(second.pk)
             assert done.status == Job.Status.DONE and done.progress == 100, worker.log_text()
-            assert done.params["result"]["partial"] is True and done.params["result"]["snapshots"] == 1
+            assert done.result["partial"] is True and done.result["snapshots"] == 1
             after = dict(ScoreSnapshot.objects.values_list("subject", "version"))
             rnd = f"unit:{world.units['rnd'].pk}"
             assert {s for s in after if after[s] != versions[s]} == {rnd}

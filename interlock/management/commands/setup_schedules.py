@@ -1,8 +1,10 @@
 """`manage.py setup_schedules`: create or update the Celery beat schedules (django-celery-beat), idempotently.
 
-Run by `make run` and by the deployment after `migrate` (docker-compose's migrate service). Today it holds
-the nightly full score recompute (02:00 in the server's time zone): a platform task that queues one tenant
-task per active tenant, each queueing the recompute of its active and in-review periods.
+Run by `make run` and by the deployment after `migrate` (docker-compose's migrate service). It holds
+- the nightly full score recompute (02:00 in the server's time zone): a platform task that queues one tenant
+  task per active tenant, each queueing the recompute of its active and in-review periods;
+- the stale-job sweep (every minute): `collab.requeue_stale_jobs` lists the jobs whose heartbeat stopped (a
+  worker killed outright) and requeues each in its tenant's scope, so they resume (collab/jobs.py).
 """
 
 from __future__ import annotations
@@ -12,15 +14,21 @@ from django.db import transaction
 
 NIGHTLY_NAME = "interlock: nightly score recompute"
 NIGHTLY_TASK = "interlock.recompute_all_tenants_nightly"
+STALE_JOBS_NAME = "collab: requeue jobs whose worker stopped"
+STALE_JOBS_TASK = "collab.requeue_stale_jobs"
+STALE_JOBS_EVERY = 60  # seconds
 
 
 class Command(BaseCommand):
-    help = "Create or update the periodic tasks (nightly score recompute). Safe to run any number of times."
+    help = (
+        "Create or update the periodic tasks (nightly score recompute, stale-job sweep). "
+        "Safe to run any number of times."
+    )
 
     @transaction.atomic
     def handle(self, *args, **options):
         from django.conf import settings
-        from django_celery_beat.models import CrontabSchedule, PeriodicTask
+        from django_celery_beat.models import CrontabSchedule, IntervalSchedule, PeriodicTask
 
         crontab, _ = CrontabSchedule.objects.get_or_create(
             minute="0",
@@ -36,3 +44,12 @@ class Command(BaseCommand):
         )
         verb = "created" if created else "up to date"
         self.stdout.write(f"{NIGHTLY_NAME}: {verb} ({task.task} at 02:00 {settings.TIME_ZONE})")
+        every, _ = IntervalSchedule.objects.get_or_create(
+            every=STALE_JOBS_EVERY, period=IntervalSchedule.SECONDS
+        )
+        sweep, created = PeriodicTask.objects.update_or_create(
+            name=STALE_JOBS_NAME,
+            defaults={"task": STALE_JOBS_TASK, "interval": every, "crontab": None, "enabled": True},
+        )
+        verb = "created" if created else "up to date"
+        self.stdout.write(f"{STALE_JOBS_NAME}: {verb} ({sweep.task} every {STALE_JOBS_EVERY} s)")
