@@ -5,8 +5,8 @@
 `/api/v1/t/<slug>/scores/recompute/`  POST {"period": <id>} (HR admin) → 202 {"job": id, "url": …}
 `/api/v1/t/<slug>/jobs/`              list (filters: status, kind), retrieve (progress 0–100)
 `/api/v1/t/<slug>/unit-matrix-scores/<unit id>/?period=<id>`  the responsibility matrices in effect that
-                                      give the unit a row: every row's contribution, responsibility points and
-                                      shortfall,
+                                      give the unit a row: every row's contribution, responsibility points
+                                      (责任得分) and shortfall,
                                       each matrix's composite, the unit's shortfall total — the numbers of
                                       the department dashboard, from its selector and under its access rule
 
@@ -104,19 +104,13 @@ def _yes_no(request, name: str, errors: dict):
     return raw == "yes"
 
 
-@extend_schema_view(
-    list=extend_schema(
-        parameters=[
-            OpenApiParameter("period", OpenApiTypes.INT),
-            OpenApiParameter("kind", OpenApiTypes.STR, enum=["", "unit", "position"]),
-            OpenApiParameter(
-                "q", OpenApiTypes.STR, description="Subject name contains (at most 100 characters)."
-            ),
-            OpenApiParameter("flag", OpenApiTypes.STR, enum=["", *FLAG_FILTERS]),
-            OpenApiParameter("incomplete", OpenApiTypes.STR, enum=["", "yes", "no"]),
-        ]
-    )
-)
+@extend_schema_view(list=extend_schema(parameters=[
+    OpenApiParameter("period", OpenApiTypes.INT),
+    OpenApiParameter("kind", OpenApiTypes.STR, enum=["", "unit", "position"]),
+    OpenApiParameter("q", OpenApiTypes.STR, description="Subject name contains (at most 100 characters)."),
+    OpenApiParameter("flag", OpenApiTypes.STR, enum=["", *FLAG_FILTERS]),
+    OpenApiParameter("incomplete", OpenApiTypes.STR, enum=["", "yes", "no"]),
+]))
 class ScoreViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
     read_roles = ALL_ROLES
     write_roles = frozenset({Role.HR_ADMIN})
@@ -193,14 +187,10 @@ class JobSerializer(serializers.ModelSerializer):
         return (obj.params or {}).get("result")
 
 
-@extend_schema_view(
-    list=extend_schema(
-        parameters=[
-            OpenApiParameter("status", OpenApiTypes.STR, enum=["", *Job.Status.values]),
-            OpenApiParameter("kind", OpenApiTypes.STR, enum=["", *Job.Kind.values]),
-        ]
-    )
-)
+@extend_schema_view(list=extend_schema(parameters=[
+    OpenApiParameter("status", OpenApiTypes.STR, enum=["", *Job.Status.values]),
+    OpenApiParameter("kind", OpenApiTypes.STR, enum=["", *Job.Kind.values]),
+]))
 class JobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
     read_roles = ALL_ROLES
     serializer_class = JobSerializer
@@ -282,13 +272,11 @@ class UnitMatrixScoresViewSet(TenantViewSet):
         params.is_valid(raise_exception=True)
         period = params.validated_data["period"]
         data = unit_dashboard(unit, period, periods_ordered())
-        return Response(
-            UnitMatrixScoresSerializer(
-                {
-                    "unit": unit.pk,
-                    "period": period.pk,
-                    "shortfall_total": data["shortfall_total"],
-                    "matrices": data["shared"],
-                }
-            ).data
-        )
+        return Response(UnitMatrixScoresSerializer({
+            "unit": unit.pk,
+            "period": period.pk,
+            "shortfall_total": data["shortfall_total"],
+            "matrices": data["shared"],
+        }).data)
+
+
