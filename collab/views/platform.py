@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
@@ -66,6 +67,12 @@ def set_language(request):
         services.user_language_set(user=request.user, language=language)
     response.set_cookie("django_language", language, samesite="Lax", max_age=365 * 24 * 3600)
     return response
+
+
+def favicon(request):
+    """/favicon.ico, which browsers ask for on their own: the static icon (a temporary redirect, since the
+    static file's name carries its hash in production)."""
+    return HttpResponseRedirect(static("img/favicon.ico"))
 
 
 def root(request):
