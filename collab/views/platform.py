@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from collab.home import home_panels
+from collab.home import home_panels, setup_steps
 from collab.models import Role
 from collab.pages import tenant_page
 from collab.selectors import platform as selectors
@@ -48,6 +48,8 @@ def tenant_home(request):
     employee = context["employee"]
     if role in (Role.EMPLOYEE, Role.MANAGER) and employee is not None:
         context.update(home_panels.collect(employee))  # the apps' panels: my goals, my scores
+    if role == Role.HR_ADMIN:
+        context["setup_done"] = setup_steps.collect()  # the checklist's steps the apps tick
     labels = dict(Role.choices)
     context["other_roles"] = [(r, labels[r]) for r in Role.values if r in membership.roles and r != role]
     return render(request, ROLE_HOMES[role], context)
