@@ -6,3 +6,7 @@ panel's name (the home templates read it by that name)."""
 from collab.hooks import Hook
 
 home_panels = Hook()
+
+# The HR admin's set-up checklist: steps whose data lives in an app (KPIs and goals) are ticked by that app.
+# A provider takes nothing (it runs in the request's tenant scope) and answers whether its step is done.
+setup_steps = Hook()

@@ -86,6 +86,11 @@ class Column:
     def label(self) -> str:
         return self.headers[0]
 
+    def header_for(self, language: str | None) -> str:
+        """The header an export writes for a reader: headers[0] is English, headers[1] Chinese."""
+        chinese = (language or "").startswith("zh") and len(self.headers) > 1
+        return self.headers[1] if chinese else self.headers[0]
+
 
 @dataclass(frozen=True)
 class RowError:

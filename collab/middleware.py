@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 import re
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
-from django.utils import translation
+from django.utils import timezone, translation
 
 from collab.routing import active_membership, tenant_by_slug
 from collab.tenancy import _current_tenant, tenant_scope
 
 TENANT_PAGE = re.compile(r"^/t/(?P<slug>[a-z0-9][a-z0-9-]{0,49})/")
+
+
+def _zone(tenant) -> ZoneInfo | None:
+    """The tenant's time zone (None, so the default, when the stored name is not a zone)."""
+    try:
+        return ZoneInfo(tenant.timezone) if tenant is not None and tenant.timezone else None
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
 
 
 class TenantMiddleware:
@@ -35,7 +44,8 @@ class TenantMiddleware:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             tenant = tenant_by_slug(match["slug"])
-            with tenant_scope(tenant):
+            with tenant_scope(tenant), timezone.override(_zone(tenant)):
+                # Every moment a page shows ({{ x|date }}, forms, localtime) reads in the tenant's time zone.
                 request.membership = active_membership(request.user)
                 request.tenant = tenant
                 return self.get_response(request)

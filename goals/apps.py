@@ -5,9 +5,11 @@ class GoalsConfig(AppConfig):
     name = "goals"
 
     def ready(self) -> None:
-        from collab.home import home_panels
+        from collab.home import home_panels, setup_steps
         from goals.audit import audit_register
+        from goals.selectors.kpis import kpis_and_goals_set_up
         from goals.selectors.reach import goals_reaching
 
         audit_register()
         home_panels.register("reach", goals_reaching)  # "My goals" (templates/collab/_my_goals.html)
+        setup_steps.register("kpis_and_goals", kpis_and_goals_set_up)  # the HR checklist's step 5

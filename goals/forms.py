@@ -7,7 +7,13 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from collab.forms import ScopedModelChoiceField, StyledForm, StyledModelForm, lock_version_field
+from collab.forms import (
+    PeriodChoiceField,
+    ScopedModelChoiceField,
+    StyledForm,
+    StyledModelForm,
+    lock_version_field,
+)
 from collab.models import OrgUnit, Period, Position
 from collab.routing import parse_id
 from goals.models import KPI, Goal, Objective, Perspective, ProcessTag
@@ -107,7 +113,7 @@ class KPIForm(VersionedModelForm):
 
 
 class ObjectiveForm(VersionedModelForm):
-    period = forms.ModelChoiceField(label=_("Period"), queryset=None)
+    period = PeriodChoiceField(label=_("Period"), queryset=None)
     owner_unit = UnitChoiceField(label=_("Owner unit"), required=False, queryset=None)
 
     class Meta:
@@ -118,9 +124,7 @@ class ObjectiveForm(VersionedModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner_unit"].queryset = OrgUnit.objects.order_by("path")
-        self.fields["period"].queryset = Period.objects.exclude(status=Period.Status.CLOSED).order_by(
-            "-year", "kind", "quarter", "month"
-        )
+        self.fields["period"].queryset = Period.objects.exclude(status=Period.Status.CLOSED)
 
 
 class ObjectiveLinkForm(StyledForm):
@@ -201,7 +205,7 @@ class DeleteForm(forms.Form):
 
 
 class CopyForm(StyledForm):
-    source = ScopedModelChoiceField(label=_("Copy from"), queryset=None)
+    source = PeriodChoiceField(label=_("Copy from"), queryset=None)
 
     def __init__(self, *args, target: Period, **kwargs):
         super().__init__(*args, **kwargs)

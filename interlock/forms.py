@@ -12,7 +12,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from collab.forms import ScopedModelChoiceField, StyledForm, lock_version_field
+from collab.forms import PeriodChoiceField, ScopedModelChoiceField, StyledForm, lock_version_field
 from collab.forms.editors import ReferenceField, rows_from_post
 from collab.models import OrgUnit, Period, Position
 from interlock import engine
@@ -25,7 +25,7 @@ def lines_from_post(data) -> list[dict[str, str]]:
 
 
 class ScorecardCreateForm(StyledForm):
-    period = ScopedModelChoiceField(label=_("Period"), queryset=None)
+    period = PeriodChoiceField(label=_("Period"), queryset=None)
     org_unit = ReferenceField(
         model=OrgUnit, label=_("Org unit"), required=False,
         help_text=_("A unit's scorecard (type its code or name)…"),
@@ -77,8 +77,8 @@ class LockForm(forms.Form):
 
 
 class CopyForm(StyledForm):
-    source = ScopedModelChoiceField(label=_("Copy from"), queryset=None)
-    target = ScopedModelChoiceField(label=_("Into"), queryset=None)
+    source = PeriodChoiceField(label=_("Copy from"), queryset=None)
+    target = PeriodChoiceField(label=_("Into"), queryset=None)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -126,7 +126,7 @@ FLAG_CHOICES = [
 
 
 class RankingForm(forms.Form):
-    period = ScopedModelChoiceField(label=_("Period"), queryset=None, required=False)
+    period = PeriodChoiceField(label=_("Period"), queryset=None, required=False)
     subject_type = forms.ChoiceField(
         label=_("Subjects"),
         required=False,
@@ -162,7 +162,7 @@ class RankingForm(forms.Form):
 
 
 class ScoreFilterForm(forms.Form):
-    period = forms.ModelChoiceField(queryset=None, required=False, label=_("Period"))
+    period = PeriodChoiceField(queryset=None, required=False, label=_("Period"))
     kind = forms.ChoiceField(
         required=False,
         label=_("Subject"),

@@ -11,7 +11,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from collab.forms import ScopedModelChoiceField, StyledForm, lock_version_field
+from collab.forms import PeriodChoiceField, ScopedModelChoiceField, StyledForm, lock_version_field
 from collab.models import Period
 from goals.models import KPI
 
@@ -25,7 +25,7 @@ class MatrixForm(StyledForm):
     """The header of a matrix version. `mode`: "create" (KPI + period), "version" (period), "edit" (note)."""
 
     kpi = KPIChoiceField(label=_("KPI"), queryset=None)
-    effective_from = ScopedModelChoiceField(
+    effective_from = PeriodChoiceField(
         label=_("Effective from"),
         queryset=None,
         help_text=_("The first period scored with this version; earlier periods keep the version they had."),
@@ -52,7 +52,7 @@ class MatrixForm(StyledForm):
 
 class MatrixFilterForm(forms.Form):
     q = forms.CharField(required=False, max_length=100)
-    period = ScopedModelChoiceField(queryset=None, required=False)
+    period = PeriodChoiceField(queryset=None, required=False)
     scope = forms.ChoiceField(
         required=False,
         choices=[("", _("All collaborative KPIs")), ("with", _("With a matrix")), ("without", _("Without"))],

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from collab.concurrency import StaleEditError
 from collab.routing import parse_id
+from collab.selectors.periods import periods_by_year
 
 T = TypeVar("T")
 
@@ -29,6 +30,24 @@ class ScopedModelChoiceField(forms.ModelChoiceField):
         if pk is None:
             raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
         return super().to_python(pk)
+
+
+class _PeriodChoiceIterator(forms.models.ModelChoiceIterator):
+    """A period picker's options: an <optgroup> a year, in `periods_by_year` order (the year, then its
+    quarters and months as the calendar goes)."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for year, items in periods_by_year(self.queryset):
+            yield (str(year), [self.choice(period) for period in items])
+
+
+class PeriodChoiceField(ScopedModelChoiceField):
+    """Every form's period picker (set `queryset` per request like any `ScopedModelChoiceField`); pages that
+    write their own <select> include `collab/_period_options.html`, which lists periods the same way."""
+
+    iterator = _PeriodChoiceIterator
 
 
 def add_service_errors(
@@ -137,6 +156,7 @@ def lock_version_field() -> forms.CharField:
 
 __all__ = [
     "ImportFileForm",
+    "PeriodChoiceField",
     "ScopedModelChoiceField",
     "StyledForm",
     "StyledMixin",

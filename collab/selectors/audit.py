@@ -19,15 +19,17 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import Case, CharField, F, Model, Q, QuerySet, Value, When
+from django.db.models import Case, CharField, DateTimeField, F, Model, Q, QuerySet, Value, When
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast, Concat, LPad
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from collab.audit import audit_action_labels
 from collab.models import AuditEvent, Membership, Period, Role
-from collab.tenancy import TenantOwned
+from collab.tenancy import TenantOwned, current_tenant_or_none
 
 SYSTEM_ACTOR = "system"
 
@@ -103,6 +105,15 @@ KEY_LABELS = {
     "goals": _("Goals"),
     "weights": _("Weights"),  # a reweight's
     "sum": _("Weight sum"),
+    # fields whose verbose name Django made from the field's name (so never translated)
+    "published_at": _("Published at"),
+    "created_at": _("Created at"),
+    "updated_at": _("Updated at"),
+    "deactivated_at": _("Deactivated at"),
+    "lock_version": _("Edit version"),
+    "version": _("Version"),
+    "depth": _("Depth"),
+    "path": _("Tree path"),
 }
 
 
@@ -253,8 +264,19 @@ class SnapshotWords:
     choices by their labels, booleans as yes/no. A referenced object that is gone shows its id, "(deleted)".
     """
 
-    def __init__(self, events: Iterable[AuditEvent], *, only: dict[str, tuple[str, ...]] | None = None):
-        """`only`: read just these keys of these object types' snapshots (and no other type's)."""
+    def __init__(
+        self,
+        events: Iterable[AuditEvent],
+        *,
+        only: dict[str, tuple[str, ...]] | None = None,
+        timezone_name: str | None = None,
+    ):
+        """`only`: read just these keys of these object types' snapshots (and no other type's).
+        `timezone_name`: where moments are shown (default: the current tenant's time zone)."""
+        if timezone_name is None:
+            tenant = current_tenant_or_none()
+            timezone_name = tenant.timezone if tenant is not None else None
+        self.zone = tenant_zone(timezone_name)
         wanted: dict[type[Model], set[int]] = defaultdict(set)
         for event in events:
             if only is not None and event.object_type not in only:
@@ -298,6 +320,12 @@ class SnapshotWords:
             return ", ".join(str(choices.get(v, v)) for v in values)
         if isinstance(value, bool):
             return str(_("yes") if value else _("no"))
+        if isinstance(_field(model, key), DateTimeField) and isinstance(value, str):
+            moment = parse_datetime(value)
+            if moment is not None:  # stored in UTC; read in the tenant's time zone, to the second
+                if timezone.is_naive(moment):
+                    moment = timezone.make_aware(moment, ZoneInfo("UTC"))
+                return f"{timezone.localtime(moment, self.zone):%Y-%m-%d %H:%M:%S}"
         keyed = _keyed_model(model, key)
         if keyed is not None and isinstance(value, dict) and len(_key_ids(value)) == len(value):
             return "\n".join(

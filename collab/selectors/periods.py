@@ -32,6 +32,21 @@ def periods_ordered(periods: Iterable[Period] | None = None) -> list[Period]:
     return sorted(Period.objects.all() if periods is None else periods, key=period_order)
 
 
+def period_picker_order(period: Period) -> tuple[int, int, int]:
+    """The order of a period picker: by year, and in a year the year itself, then its quarters and months
+    as the calendar goes (a quarter before the months it holds)."""
+    return period.year, period_start(period), _FINENESS.get(period.kind, 0)
+
+
+def periods_by_year(periods: Iterable[Period]) -> list[tuple[int, list[Period]]]:
+    """`periods` grouped by year in `period_picker_order`: what every period picker shows (an <optgroup> a
+    year)."""
+    groups: dict[int, list[Period]] = {}
+    for period in sorted(periods, key=period_picker_order):
+        groups.setdefault(period.year, []).append(period)
+    return list(groups.items())
+
+
 def default_period(periods: Iterable[Period], with_data: Collection[int] = ()) -> Period | None:
     """The period a page opens on when the reader names none — one rule for every page.
 

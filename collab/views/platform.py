@@ -5,11 +5,12 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from collab.home import home_panels
+from collab.home import home_panels, setup_steps
 from collab.models import Role
 from collab.pages import tenant_page
 from collab.selectors import platform as selectors
@@ -47,6 +48,8 @@ def tenant_home(request):
     employee = context["employee"]
     if role in (Role.EMPLOYEE, Role.MANAGER) and employee is not None:
         context.update(home_panels.collect(employee))  # the apps' panels: my goals, my scores
+    if role == Role.HR_ADMIN:
+        context["setup_done"] = setup_steps.collect()  # the checklist's steps the apps tick
     labels = dict(Role.choices)
     context["other_roles"] = [(r, labels[r]) for r in Role.values if r in membership.roles and r != role]
     return render(request, ROLE_HOMES[role], context)
@@ -66,6 +69,12 @@ def set_language(request):
         services.user_language_set(user=request.user, language=language)
     response.set_cookie("django_language", language, samesite="Lax", max_age=365 * 24 * 3600)
     return response
+
+
+def favicon(request):
+    """/favicon.ico, which browsers ask for on their own: the static icon (a temporary redirect, since the
+    static file's name carries its hash in production)."""
+    return HttpResponseRedirect(static("img/favicon.ico"))
 
 
 def root(request):

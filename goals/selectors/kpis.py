@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Count, Q, QuerySet
 
 from collab.models import OrgUnit
-from goals.models import KPI
+from goals.models import KPI, Goal
 
 
 def kpi_queryset() -> QuerySet[KPI]:
@@ -63,3 +63,9 @@ def kpi_counts() -> dict[str, int]:
         active=Count("id", filter=Q(is_active=True)),
         collaborative=Count("id", filter=Q(is_collaborative=True, is_active=True)),
     )
+
+
+def kpis_and_goals_set_up() -> bool:
+    """The HR set-up checklist's "Set up KPIs and goals" step is done: the KPI library has an active KPI
+    and a goal has been broken down (a goal below another one)."""
+    return KPI.objects.filter(is_active=True).exists() and Goal.objects.filter(parent__isnull=False).exists()

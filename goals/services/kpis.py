@@ -7,9 +7,11 @@ from copy import copy
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError, RestrictedError
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -171,12 +173,18 @@ CHOICE_ALIASES = {
 
 
 def _choice(text: str, choices) -> str | None:
-    """A choice by its value, its label (English or the active language) or a Chinese alias, ignoring case."""
+    """A choice by its value, its label in any language of the site (what an export in either language
+    writes) or a Chinese alias, ignoring case."""
     wanted = text.strip().casefold()
     alias = CHOICE_ALIASES.get(text.strip())
-    for key, label in choices:
-        if wanted in (str(key).casefold(), str(label).casefold()) or alias == key:
+    for key, _label in choices:
+        if wanted == str(key).casefold() or alias == key:
             return key
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            for key, label in choices:
+                if wanted == str(label).casefold():
+                    return key
     return None
 
 
@@ -308,12 +316,14 @@ def kpis_import(*, actor, table: Table, dry_run: bool) -> ImportResult:
 
 
 def kpi_export_rows(kpis: Iterable[KPI]) -> tuple[list[str], list[list[Any]]]:
-    """Headers and rows of an export that `KpiImport` reads back unchanged (codes and choice values)."""
+    """Headers and rows of an export in the reader's language (headers, choice labels, yes/no) that
+    `KpiImport` reads back unchanged, whichever language it is imported in."""
     kpis = list(kpis)
     names: dict[str, int] = {}
     for objective_name in Objective.objects.values_list("name", flat=True):
         names[objective_name] = names.get(objective_name, 0) + 1
-    headers = [column.label for column in KpiImport.columns]
+    language = translation.get_language()
+    headers = [column.header_for(language) for column in KpiImport.columns]
     rows = []
     for kpi in kpis:
         objective = ""
@@ -324,18 +334,18 @@ def kpi_export_rows(kpis: Iterable[KPI]) -> tuple[list[str], list[list[Any]]]:
             [
                 kpi.code,
                 kpi.name,
-                kpi.perspective,
+                str(kpi.get_perspective_display()),
                 kpi.owner_unit.code,
                 kpi.unit,
-                kpi.direction,
-                "yes" if kpi.is_collaborative else "no",
+                str(kpi.get_direction_display()),
+                _("yes") if kpi.is_collaborative else _("no"),
                 kpi.cap,
-                kpi.frequency,
-                kpi.aggregation,
+                str(kpi.get_frequency_display()),
+                str(kpi.get_aggregation_display()),
                 kpi.data_source,
-                kpi.process_tag,
+                str(kpi.get_process_tag_display()) if kpi.process_tag else "",
                 objective,
-                "yes" if kpi.is_active else "no",
+                _("yes") if kpi.is_active else _("no"),
                 kpi.description,
             ]
         )

@@ -5,7 +5,8 @@
 `/api/v1/t/<slug>/scores/recompute/`  POST {"period": <id>} (HR admin) → 202 {"job": id, "url": …}
 `/api/v1/t/<slug>/jobs/`              list (filters: status, kind), retrieve (progress 0–100)
 `/api/v1/t/<slug>/unit-matrix-scores/<unit id>/?period=<id>`  the responsibility matrices in effect that
-                                      give the unit a row: every row's contribution, points and shortfall,
+                                      give the unit a row: every row's contribution, responsibility points
+                                      (责任得分) and shortfall,
                                       each matrix's composite, the unit's shortfall total — the numbers of
                                       the department dashboard, from its selector and under its access rule
 
@@ -61,6 +62,12 @@ class ScoreSerializer(serializers.ModelSerializer):
             "computed_at",
         ]  # fmt: skip
         read_only_fields = fields
+        extra_kwargs = {
+            "points": {
+                "help_text": "Approved bonus/penalty points (加减分) counted in the total, clamped to ± the "
+                "tenant's cap. Not the responsibility points (责任得分) of a matrix row."
+            }
+        }
 
     def get_subject_name(self, obj) -> str:
         if "repeated_units" not in self.context:  # once per response, not per row
@@ -71,7 +78,8 @@ class ScoreSerializer(serializers.ModelSerializer):
 class ScoreDetailSerializer(ScoreSerializer):
     breakdown = serializers.SerializerMethodField(
         help_text="Lines (KPI, actual, target, score, weight, contribution, matrix role and share), the "
-        "review part (or why it is hidden) and points; the contributions add up to `total`."
+        "review part (or why it is hidden) and the approved bonus/penalty points; the contributions add up "
+        "to `total`."
     )
 
     class Meta(ScoreSerializer.Meta):
@@ -231,7 +239,10 @@ class MatrixRowScoreSerializer(serializers.Serializer):
     share = serializers.FloatField(help_text="The row's share of the KPI, in %.")
     eval_kpi = serializers.CharField(help_text="The evaluation KPI's label, or empty.")
     contribution = _figure(help_text="The unit's contribution score for this row (0–cap).")
-    points = _figure(help_text="Responsibility points: share × contribution / 100.")
+    responsibility_points = _figure(
+        help_text="Responsibility points (责任得分): share × contribution / 100. Not the approved "
+        "bonus/penalty points (加减分) of a score's `points`."
+    )
     shortfall = _figure(help_text="share × (100 − min(contribution, 100)) / 100.")
 
 

@@ -43,7 +43,7 @@ Rules (§6), with the decisions taken where §6 is silent:
 
 - KPI score: `goals.engine.kpi_scores` (the one implementation). No measurement → no data (None).
 - Matrix row: contribution = score of its evaluation KPI when set, else of K (an evaluation KPI without
-  data gives no data, never K's score as a fallback); points = share × contribution / 100;
+  data gives no data, never K's score as a fallback); responsibility points = share × contribution / 100;
   shortfall = share × (100 − min(contribution, 100)) / 100. Composite index = Σ share × contribution / 100,
   None when any row of the matrix has no data.
 - Line score: the subject unit's contribution score in K's matrix when its row there has an evaluation KPI,
@@ -55,7 +55,8 @@ Rules (§6), with the decisions taken where §6 is silent:
 - Review part = (mean − 1) / 4 × 100, shown only with ≥ k distinct raters; otherwise ρ counts as 0 and the
   scorecard carries a `review_not_counted` flag with the reason (`no_ratings` | `below_threshold`; only
   when ρ > 0). The ratings' values are never part of the output below k.
-- base = (1 − ρ') × KPI part + ρ' × review part (ρ' = effective ρ); points = Σ approved points clamped to
+- base = (1 − ρ') × KPI part + ρ' × review part (ρ' = effective ρ); points (the approved bonus/penalty points,
+  never the responsibility points above) = Σ approved points clamped to
   ± cap (flag `points_clamped`); total = base + points.
 - Special review: a reference line whose KPI's own score (K's score, the one agreed number) is under its
   threshold raises a `special_review` flag.

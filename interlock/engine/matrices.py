@@ -23,7 +23,7 @@ class MatrixRows(NamedTuple):
     eval_kpi: np.ndarray
     has_eval: np.ndarray
     contribution: np.ndarray  # the score of the evaluation KPI when set, else of K
-    points: np.ndarray  # responsibility points: share × contribution / 100
+    responsibility_points: np.ndarray  # share × contribution / 100 (not the approved bonus/penalty points)
     shortfall: np.ndarray  # share × (100 − min(contribution, 100)) / 100
 
     def columns(self) -> Columns:
@@ -36,7 +36,7 @@ class MatrixRows(NamedTuple):
             "share": self.share,
             "eval_kpi": self.eval_kpi,
             "contribution": self.contribution,
-            "points": self.points,
+            "responsibility_points": self.responsibility_points,
             "shortfall": self.shortfall,
         }
 
@@ -63,7 +63,7 @@ def score_matrix_rows(mr: Columns, kpis: Columns) -> MatrixRows:
         eval_kpi=eval_kpi,
         has_eval=has_eval,
         contribution=contribution,
-        points=share * contribution / 100.0,
+        responsibility_points=share * contribution / 100.0,
         shortfall=share * (100.0 - np.minimum(contribution, 100.0)) / 100.0,
     )
 
@@ -87,7 +87,8 @@ def score_matrices(rows: MatrixRows) -> Matrices:
         else (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
     )
     n_matrix = len(matrix_ids)
-    composite = np.bincount(matrix_code, weights=np.nan_to_num(rows.points), minlength=n_matrix)
+    points = np.nan_to_num(rows.responsibility_points)
+    composite = np.bincount(matrix_code, weights=points, minlength=n_matrix)
     gaps = np.bincount(matrix_code, weights=np.isnan(rows.contribution).astype(float), minlength=n_matrix)
     composite = np.where(gaps > 0, np.nan, composite)
     matrix_kpi = np.zeros(n_matrix, dtype=np.int64)

@@ -43,7 +43,7 @@ class MatrixRowScore:
     eval_kpi: int | None
     source: str
     contribution: float | None
-    points: float | None
+    responsibility_points: float | None  # share × contribution / 100
     shortfall: float | None
 
 
@@ -110,7 +110,7 @@ class PeriodScores:
                 eval_kpi=ev,
                 source=SOURCE_EVALUATION if ev is not None else SOURCE_KPI,
                 contribution=co,
-                points=po,
+                responsibility_points=po,
                 shortfall=sf,
             )
             for rid, mx, kp, un, ro, sh, ev, co, po, sf in zip(
@@ -122,7 +122,7 @@ class PeriodScores:
                 _plain_list(m["share"], None),
                 _id_or_none(m["eval_kpi"]),
                 _plain_list(m["contribution"], None),
-                _plain_list(m["points"], None),
+                _plain_list(m["responsibility_points"], None),
                 _plain_list(m["shortfall"], None),
                 strict=True,
             )

@@ -9,7 +9,8 @@
     var chart = echarts.init(holder);
     chart.setOption({
       tooltip: { trigger: "axis" },
-      grid: { left: 40, right: 20, top: 20, bottom: 30 },
+      // containLabel: the axis labels ("100", "105.5") and the mark lines' end labels stay inside the chart
+      grid: { left: 8, right: 40, top: 24, bottom: 8, containLabel: true },
       xAxis: { type: "category", data: data.labels },
       yAxis: { type: "value", scale: true },
       series: [{
@@ -43,7 +44,7 @@
             (p.value[3] ? " · " + echarts.format.encodeHTML(p.value[3]) : "") + "<br>" + score;
         }
       },
-      grid: { left: 160, right: 20, top: 10, bottom: 90 },
+      grid: { left: 8, right: 20, top: 10, bottom: 8, containLabel: true },
       xAxis: { type: "category", data: heat.kpis.map(function (k) { return k.code; }), triggerEvent: true,
         axisLabel: { rotate: 45, interval: 0 } },
       yAxis: { type: "category", inverse: true, data: heat.units.map(function (u) { return u.name; }), triggerEvent: true,
@@ -87,8 +88,11 @@
       },
       series: [{
         type: "graph", layout: "force", roam: true, draggable: true,
+        // room around the nodes so that the labels of the top, bottom and right-most nodes are not cut off
+        top: 40, bottom: 40, left: 40, right: 140,
         force: { repulsion: 700, edgeLength: [120, 260], gravity: 0.08 },
         label: { show: g.nodes.length <= 40, position: "right" },
+        labelLayout: { hideOverlap: true },
         data: g.nodes.map(function (n) {
           return { id: n.id, unit: n.unit, name: n.name, total: n.total, value: n.degree,
             symbolSize: 14 + 26 * n.degree / most, itemStyle: { color: BAND[n.band] || BAND.none } };

@@ -10,7 +10,7 @@ from django.urls import reverse
 from collab.models import Period
 from collab.tenancy import tenant_scope
 from tests.factories import make_member
-from tests.factories.goals import KPIFactory
+from tests.factories.goals import GoalFactory, KPIFactory
 from tests.factories.org import EmployeeFactory, OrgUnitFactory, PositionFactory
 
 pytestmark = pytest.mark.django_db
@@ -48,6 +48,27 @@ def test_hr_home_shows_counts_and_next_steps(login, tenant_a, tenant_b, hr_a):
         assert reverse(name, args=["alpha"]) in html
     assert "2031 is active" in html
     assert "You are the only HR admin" in html
+
+
+def _step_done(html: str, step: int) -> bool:
+    items = re.findall(r'<li class="list-group-item.*?</li>', html.split('id="next-steps"', 1)[1], re.S)
+    return "bi-check" in items[step - 1]
+
+
+def test_hr_checklist_ticks_kpis_and_goals_once_goals_are_broken_down(login, tenant_a, tenant_b, hr_a):
+    """Issue 8 item 12: step 5 "Set up KPIs and goals" never ticked, whatever HR had set up."""
+    with tenant_scope(tenant_b):  # another company's goals tick nothing here
+        top = GoalFactory()
+        GoalFactory(parent=top)
+    client = login(hr_a)
+    assert not _step_done(client.get(HOME).content.decode(), 5)
+    with tenant_scope(tenant_a):
+        top = GoalFactory()  # a KPI and a top goal: nothing broken down yet
+    assert not _step_done(client.get(HOME).content.decode(), 5)
+    with tenant_scope(tenant_a):
+        GoalFactory(parent=top)
+    html = client.get(HOME).content.decode()
+    assert _step_done(html, 5) and "Set up KPIs and goals" in html
 
 
 def test_manager_home_without_a_linked_record_says_what_to_do(login, tenant_a):

@@ -238,3 +238,56 @@ def test_workbook_values_are_typed_cells(units, tenant_a, hr_a):
         assert result.committed
         kpi = KPI.objects.get(code="123")
         assert kpi.cap == Decimal("1.25") and kpi.is_collaborative
+
+
+@pytest.mark.parametrize(
+    ("export_language", "import_language", "headers", "words"),
+    [
+        ("zh-hans", "zh-hans", ["编码", "名称", "维度"], ["内部流程", "越低越好", "是", "订单到回款"]),
+        ("zh-hans", "en", ["编码", "名称", "维度"], ["内部流程", "越低越好", "是", "订单到回款"]),
+        ("en", "zh-hans", ["Code", "Name", "Perspective"], ["Internal process", "Lower is better", "yes"]),
+    ],
+)
+def test_the_export_speaks_the_readers_language_and_imports_back_in_either(
+    login, hr_a, tenant_a, units, export_language, import_language, headers, words
+):
+    """Issue 8 item 12: a Chinese reader's export had English headers and codes (internal_process,
+    lower_better); now the reader's words, and the import reads what either language's export wrote."""
+    from collab.services.accounts import user_language_set
+
+    with tenant_scope(tenant_a):
+        KPIFactory(
+            code="UPT",
+            name="Uptime",
+            perspective="internal_process",
+            direction="lower_better",
+            owner_unit=units["fin"],
+            is_collaborative=True,
+            process_tag="order_to_cash",
+            aggregation="average",
+            frequency="quarterly",
+        )
+    client = login(hr_a)
+    user_language_set(user=hr_a, language=export_language)
+    exported = client.get(reverse("kpi-export", kwargs={"tenant_slug": "alpha"}))
+    sheet = openpyxl.load_workbook(io.BytesIO(exported.content)).active
+    rows = [[cell for cell in row] for row in sheet.iter_rows(values_only=True)]
+    assert rows[0][:3] == headers
+    written = [str(cell) for cell in rows[1] if cell is not None]
+    for word in words:
+        assert word in written, (word, written)
+    assert not {"internal_process", "lower_better", "order_to_cash", "quarterly"} & set(written)
+    user_language_set(user=hr_a, language=import_language)
+    upload = SimpleUploadedFile("export.xlsx", exported.content)
+    assert client.post(import_url(), {"file": upload}).context["result"].ok
+    client.post(import_url(), {"confirm": "1"})
+    with tenant_scope(tenant_a):
+        kpi = KPI.objects.get(code="UPT")
+        assert (kpi.perspective, kpi.direction, kpi.process_tag, kpi.aggregation, kpi.frequency) == (
+            "internal_process",
+            "lower_better",
+            "order_to_cash",
+            "average",
+            "quarterly",
+        )
+        assert kpi.is_collaborative and kpi.lock_version == 1  # read back unchanged: no new version

@@ -259,4 +259,4 @@ def test_export_follows_filters_and_has_only_this_tenant(login, tenant_a, librar
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][:4] == ("Code", "Name", "Perspective", "Owner unit")
     assert [row[0] for row in rows[1:]] == ["DSO"]
-    assert rows[1][3] == "FIN" and rows[1][6] == "yes" and rows[1][11] == "order_to_cash"
+    assert rows[1][3] == "FIN" and rows[1][6] == "yes" and rows[1][11] == "Order to cash"

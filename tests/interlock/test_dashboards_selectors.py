@@ -93,7 +93,7 @@ def test_unit_dashboard_reads_the_snapshot_and_the_matrices(world, other):
     # Shortfalls carried (DESIGN §6 worked example: sales 50 × (100 − 90) / 100 = 5).
     shortfalls = {s["kpi"]["pk"]: s for s in data["shortfalls"]}
     assert shortfalls[world.kpis["retention"].pk]["shortfall"] == pytest.approx(5.0)
-    assert shortfalls[world.kpis["retention"].pk]["points"] == pytest.approx(45.0)
+    assert shortfalls[world.kpis["retention"].pk]["responsibility_points"] == pytest.approx(45.0)
     assert shortfalls[world.kpis["dso"].pk]["shortfall"] == pytest.approx(4.0)
     assert shortfalls[world.kpis["renewal"].pk]["shortfall"] == pytest.approx(0.0)
     assert data["shortfall_total"] == pytest.approx(9.0)

@@ -74,7 +74,11 @@ def test_worked_example_of_design_section_6():
     assert result.kpi_scores == {1: pytest.approx(90.0)}
     rows = {row.unit: row for row in result.matrix_rows}
     assert [rows[u].contribution for u in (11, 12, 13)] == [pytest.approx(90.0)] * 3
-    assert [rows[u].points for u in (11, 12, 13)] == [pytest.approx(45), pytest.approx(27), pytest.approx(18)]
+    assert [rows[u].responsibility_points for u in (11, 12, 13)] == [
+        pytest.approx(45),
+        pytest.approx(27),
+        pytest.approx(18),
+    ]
     assert [rows[u].shortfall for u in (11, 12, 13)] == [pytest.approx(5), pytest.approx(3), pytest.approx(2)]
     assert [rows[u].role for u in (11, 12, 13)] == ["lead", "collaborating", "support"]
     (matrix,) = result.matrices
@@ -89,7 +93,7 @@ def test_seed_customer_retention_matrix():
     rows = {(r.kpi, r.unit): r for r in result.matrix_rows}
     k = KPI["retention"]
     assert {
-        UNIT[name]: (rows[k, UNIT[name]].points, rows[k, UNIT[name]].shortfall)
+        UNIT[name]: (rows[k, UNIT[name]].responsibility_points, rows[k, UNIT[name]].shortfall)
         for name in ("sales", "service", "rnd")
     } == {
         UNIT["sales"]: (pytest.approx(45), pytest.approx(5)),
@@ -105,12 +109,12 @@ def test_seed_receivable_days_matrix_is_lower_better():
     assert result.kpi_scores[k] == pytest.approx(90.0)
     rows = {r.unit: r for r in result.matrix_rows if r.kpi == k}
     assert (rows[UNIT["finance"]].role, rows[UNIT["finance"]].share) == ("lead", 60)
-    assert rows[UNIT["finance"]].points == pytest.approx(54) and rows[
+    assert rows[UNIT["finance"]].responsibility_points == pytest.approx(54) and rows[
         UNIT["finance"]
     ].shortfall == pytest.approx(6)
-    assert rows[UNIT["sales"]].points == pytest.approx(36) and rows[UNIT["sales"]].shortfall == pytest.approx(
-        4
-    )
+    assert rows[UNIT["sales"]].responsibility_points == pytest.approx(36) and rows[
+        UNIT["sales"]
+    ].shortfall == pytest.approx(4)
     assert next(m for m in result.matrices if m.kpi == k).composite == pytest.approx(90)
 
 
@@ -130,7 +134,7 @@ def test_seed_key_account_renewal_matrix_with_evaluation_kpis():
         row = rows[UNIT[name]]
         assert row.eval_kpi == KPI[eval_kpi] and row.source == "evaluation_kpi"
         assert row.contribution == pytest.approx(contribution)
-        assert row.points == pytest.approx(points)
+        assert row.responsibility_points == pytest.approx(points)
         assert row.shortfall == pytest.approx(shortfall)
     assert sum(r.share for r in rows.values()) == 100
     assert next(m for m in result.matrices if m.kpi == k).composite == pytest.approx(96.5)
@@ -275,7 +279,7 @@ def test_evaluation_kpi_without_data_is_no_data_not_the_kpis_score():
     inputs.kpis = {"kpi": [1, 9], "direction": ["higher_better"] * 2, "cap": [1.2, 1.2]}
     result = compute_period(inputs)
     row = result.matrix_row(5, 1)
-    assert row.contribution is None and row.points is None and row.shortfall is None
+    assert row.contribution is None and row.responsibility_points is None and row.shortfall is None
     assert result.matrices[0].composite is None and not result.matrices[0].complete
     card = result.scorecard(1)
     assert card.total is None and card.incomplete
@@ -297,7 +301,9 @@ def test_contribution_above_100_has_no_shortfall_and_counts_above_100():
     )
     lead = result.matrix_row(1, 1)
     assert (
-        lead.contribution == pytest.approx(120) and lead.points == pytest.approx(96) and lead.shortfall == 0
+        lead.contribution == pytest.approx(120)
+        and lead.responsibility_points == pytest.approx(96)
+        and lead.shortfall == 0
     )
 
 
@@ -624,12 +630,12 @@ def test_property_points_clamp(inputs, cap):
 def test_property_matrix_points_and_shortfall(inputs):
     for row in compute_period(inputs).matrix_rows:
         if row.contribution is None:
-            assert row.points is None and row.shortfall is None
+            assert row.responsibility_points is None and row.shortfall is None
         else:
-            assert row.points == pytest.approx(row.share * row.contribution / 100)
+            assert row.responsibility_points == pytest.approx(row.share * row.contribution / 100)
             assert row.shortfall == pytest.approx(row.share * (100 - min(row.contribution, 100)) / 100)
             if row.contribution <= 100:
-                assert row.points + row.shortfall == pytest.approx(row.share)
+                assert row.responsibility_points + row.shortfall == pytest.approx(row.share)
 
 
 def test_vectorised_columns_are_available_as_frames():

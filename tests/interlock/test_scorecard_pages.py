@@ -5,6 +5,7 @@ and other tenants."""
 from __future__ import annotations
 
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
@@ -235,8 +236,8 @@ def test_stale_save_is_refused_naming_who(seed, tenant_a, hr_a, login):
     assert "Zhang San changed this scorecard" in response.content.decode()
     with tenant_scope(tenant_a):
         card.refresh_from_db()
-        when = date_format(localtime(card.updated_at), "DATETIME_FORMAT")
-        assert f"at {when}" in response.content.decode()
+        when = date_format(localtime(card.updated_at, ZoneInfo(tenant_a.timezone)), "DATETIME_FORMAT")
+        assert f"at {when}" in response.content.decode()  # in the tenant's time zone
         assert card.review_weight == Decimal("0.100")
         assert ScorecardLine.objects.filter(scorecard=card).count() == 2
 

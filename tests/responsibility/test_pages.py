@@ -4,6 +4,7 @@ live check, stale saves, versions from a later period, comparison, query counts 
 from __future__ import annotations
 
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
@@ -239,7 +240,8 @@ def test_stale_save_names_who_changed_it_and_overwrites_nothing(world, tenant_a,
     assert 'id="stale-message"' in page and "Li Wei changed this responsibility matrix" in page
     with tenant_scope(tenant_a):
         matrix.refresh_from_db()
-        assert f"at {date_format(localtime(matrix.updated_at), 'DATETIME_FORMAT')}" in page  # and when
+        when = localtime(matrix.updated_at, ZoneInfo(tenant_a.timezone))  # the tenant's time
+        assert f"at {date_format(when, 'DATETIME_FORMAT')}" in page  # and when
         assert matrix.lock_version == 2 and matrix.note == ""
         assert list(matrix.rows.values_list("share", flat=True)) == [Decimal("100")]
 

@@ -114,7 +114,7 @@ def unit_dashboard(unit: OrgUnit, period: Period, periods: list[Period]) -> dict
                 "share": result.share,
                 "eval_kpi": kpis.get(result.eval_kpi, {}).get("label") if result.eval_kpi else "",
                 "contribution": result.contribution,
-                "points": result.points,
+                "responsibility_points": result.responsibility_points,
                 "shortfall": result.shortfall,
                 "band": BAND_CSS[band_of(result.contribution)],
             }
