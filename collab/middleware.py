@@ -1,4 +1,4 @@
-"""Request middleware: tenant scope for /t/<slug>/ pages and the user's language."""
+"""Request middleware: tenant scope for /t/<slug>/ pages, the language, the forced password change."""
 
 from __future__ import annotations
 
@@ -7,9 +7,15 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
+from django.http import JsonResponse
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone, translation
+from django_htmx.http import HttpResponseClientRedirect
 
+from collab.authentication import password_change_required_detail
 from collab.routing import active_membership, tenant_by_slug
+from collab.selectors.platform import password_change_required
 from collab.tenancy import _current_tenant, tenant_scope
 
 TENANT_PAGE = re.compile(r"^/t/(?P<slug>[a-z0-9][a-z0-9-]{0,49})/")
@@ -79,3 +85,30 @@ class UserLanguageMiddleware:
         if tenant is not None and tenant.locale in supported:
             return tenant.locale
         return translation.get_language_from_request(request)
+
+
+class PasswordChangeRequiredMiddleware:
+    """An account created with a temporary password (`UserProfile.must_change_password`) reaches only the
+    change-password page, logging out and the language switch until its owner picks a password: every other
+    page redirects there (htmx: a client redirect), the API answers 403 in JSON. Token requests are held by
+    `collab.authentication.TokenAuthentication`, since DRF authenticates them after this middleware."""
+
+    ALLOWED = ("password_change", "password_change_done", "logout", "set-language")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated or not password_change_required(user):
+            return self.get_response(request)
+        if request.path in {reverse(name) for name in self.ALLOWED} or request.path.startswith(
+            settings.STATIC_URL
+        ):
+            return self.get_response(request)
+        if request.path.startswith("/api/"):
+            return JsonResponse(password_change_required_detail(), status=403)
+        target = reverse("password_change")
+        if getattr(request, "htmx", False):
+            return HttpResponseClientRedirect(target)
+        return redirect(target)

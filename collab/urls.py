@@ -7,6 +7,7 @@ from collab import api as collab_api
 from collab.api.platform import ObtainTokenView
 from collab.pages import IdConverter  # noqa: F401  (registers the <id:…> converter)
 from collab.views import accounts as account_views
+from collab.views import passwords as password_views
 from collab.views import platform as views
 from goals import urls as goals_urls
 from interlock import urls as interlock_urls
@@ -36,8 +37,24 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/password/", password_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("accounts/password/reset/", password_views.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "accounts/password/reset/sent/",
+        password_views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "accounts/password/reset/complete/",
+        password_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
+    path(
+        "accounts/password/reset/<str:uidb64>/<str:token>/",
+        password_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
     path("accounts/tenants/", views.post_login, name="post-login"),
     path("accounts/invite/<str:uidb64>/<str:token>/", account_views.invite_accept, name="invite-accept"),
     path("language/", views.set_language, name="set-language"),

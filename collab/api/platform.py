@@ -3,7 +3,7 @@
 `POST /api/v1/auth/token/` with username and password answers `{"token": …}`. Authentication goes
 through Django's `authenticate` with the Django HttpRequest (not DRF's wrapper), so django-axes counts
 each failure and, past the limit, its middleware answers with the JSON lock-out message. Inactive
-accounts are refused like wrong passwords.
+accounts are refused like wrong passwords; an account still on its temporary password gets 403.
 """
 
 from __future__ import annotations
@@ -15,6 +15,9 @@ from rest_framework import serializers
 from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.response import Response
+
+from collab.authentication import PasswordChangeRequired
+from collab.selectors.platform import password_change_required
 
 
 class TokenRequestSerializer(serializers.Serializer):
@@ -51,11 +54,20 @@ class ObtainTokenView(ObtainAuthToken):
                                                        "code": serializers.CharField()}),
                 "Too many failed log-ins from this address or for this user: locked out for a while.",
             ),
+            403: OpenApiResponse(
+                inline_serializer("PasswordChangeRequired", fields={"detail": serializers.CharField(),
+                                                                    "code": serializers.CharField()}),
+                "The account still has the temporary password it was created with: choose a new one on the "
+                "web first.",
+            ),
         },
         auth=[],
     )
     def post(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        token, _created = Token.objects.get_or_create(user=serializer.validated_data["user"])
+        user = serializer.validated_data["user"]
+        if password_change_required(user):
+            raise PasswordChangeRequired()
+        token, _created = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})

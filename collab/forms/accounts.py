@@ -8,14 +8,17 @@ so another tenant's number reads as missing.
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.auth.password_validation import password_validators_help_text_html, validate_password
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.validators import ProhibitNullCharactersValidator
+from django.utils.translation import get_language, override
 from django.utils.translation import gettext_lazy as _
 
 from collab.forms import StyledForm
-from collab.models import Employee, Notification, Role
+from collab.models import Employee, Notification, Role, UserProfile
 
 User = get_user_model()
 
@@ -159,3 +162,18 @@ class NotificationPreferencesForm(StyledForm):
             category: (self.cleaned_data[in_app], self.cleaned_data[email])
             for category, _label, in_app, email in self.rows
         }
+
+
+class PasswordResetRequestForm(PasswordResetForm):
+    """Django's reset form (it mails only active accounts with a usable password, and says nothing either
+    way). The e-mail is written in the recipient's language when they chose one, else the page's."""
+
+    def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email,
+                  html_email_template_name=None):  # fmt: skip
+        chosen = UserProfile.objects.filter(user=context["user"]).values_list("language", flat=True).first()
+        language = chosen if chosen in {code for code, _name in settings.LANGUAGES} else get_language()
+        with override(language):
+            super().send_mail(
+                subject_template_name, email_template_name, context, from_email, to_email,
+                html_email_template_name,
+            )  # fmt: skip

@@ -9,7 +9,17 @@ from __future__ import annotations
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
-from collab.models import Employee, Membership, Notification, OrgUnit, Period, Position, Role, Tenant
+from collab.models import (
+    Employee,
+    Membership,
+    Notification,
+    OrgUnit,
+    Period,
+    Position,
+    Role,
+    Tenant,
+    UserProfile,
+)  # fmt: skip
 from collab.tenancy import all_tenants
 
 
@@ -23,6 +33,16 @@ def memberships_of_user(user) -> list[Membership]:
             .select_related("tenant")
             .order_by("tenant__name")
         )
+
+
+def password_change_required(user) -> bool:
+    """Whether the user still has the temporary password an HR admin gave them. Reads `user.profile`, which
+    the language middleware (or the token authentication's join) has already loaded: no extra query."""
+    try:
+        profile = user.profile
+    except UserProfile.DoesNotExist:
+        return False
+    return profile.must_change_password
 
 
 def tenant_by_slug(slug: str) -> Tenant | None:

@@ -1,7 +1,8 @@
 """Accounts: members, roles, invitations, the user's own preferences. Every write atomic and audited.
 
 Members are `Membership` rows of the tenant in scope. A person is added in one of three ways:
-`member_create` (a new account with an initial password), `member_invite` (a new account without a
+`member_create` (a new account with an initial, temporary password the person must change at the first
+log-in), `member_invite` (a new account without a
 password and an e-mail with a one-time link to set one) or `member_add_existing` (someone who already
 has an account, e.g. in another tenant; their password is never touched). The tenant must keep at
 least one active HR admin: demoting or deactivating the last one is refused.
@@ -248,6 +249,8 @@ def member_create(
         raise ValidationError(errors)
     user.set_password(password)
     user.save()
+    # The password was chosen by the HR admin: a temporary one, to be replaced at the first log-in.
+    UserProfile.objects.update_or_create(user=user, defaults={"must_change_password": True})
     membership = _membership_add(actor=actor, user=user, roles=roles, employee=employee, how="created")
     _notify_added(membership)
     return membership
@@ -454,6 +457,7 @@ def invite_accept(*, user, password: str) -> None:
         raise ValidationError({"password": weak.messages}) from weak
     user.set_password(password)
     user.save(update_fields=["password"])
+    password_chosen(user=user)
     # all_tenants: the person accepts before choosing a tenant; each tenant's audit log records it
     # for that tenant's own membership row only (filtered on this user).
     with all_tenants("record an accepted invitation in each tenant the user belongs to"):
@@ -461,3 +465,9 @@ def invite_accept(*, user, password: str) -> None:
     for membership in memberships:
         with tenant_scope(membership.tenant):
             audit_record(actor=user, action="member.invite_accept", obj=membership)
+
+
+def password_chosen(*, user) -> None:
+    """The person set a password of their own (change, reset link, invitation): a temporary password given
+    by an HR admin no longer holds them back."""
+    UserProfile.objects.filter(user=user, must_change_password=True).update(must_change_password=False)

@@ -58,7 +58,12 @@ def _locked_form(form, obj):
     return form
 
 
-def _form_page(request, form, *, title: str, action: str, cancel: str, submit: str = "", intro: str = ""):
+def _form_page(
+    request, form, *, title: str, action: str, cancel: str, submit: str = "", intro: str = "",
+    locked: str = "",
+):
+    """`locked`, when given, says why nothing on the form can change: it is shown instead of the save
+    button (the fields are disabled by the caller)."""
     context = {
         "form": form,
         "title": title,
@@ -66,6 +71,7 @@ def _form_page(request, form, *, title: str, action: str, cancel: str, submit: s
         "cancel": cancel,
         "submit": submit or _("Save"),
         "intro": intro,
+        "locked": locked,
     }
     # htmx swaps only 2xx answers into the panel, so a form with errors is a 200 there.
     status = 400 if form.is_bound and form.errors and not request.htmx else 200
@@ -482,12 +488,17 @@ def period_edit(request, pk: int):
     listing = _url(request, "period-list")
     initial = {"kind": period.kind, "year": period.year, "quarter": period.quarter, "month": period.month}
     form = _locked_form(forms.PeriodForm(request.POST or None, initial=initial), period)
+    locked = ""
     if period.status != Period.Status.PLANNING:
-        form.add_error(
-            None,
-            _("Only a period in planning can be edited; %(period)s is %(status)s.")
-            % {"period": period.label, "status": period.get_status_display()},
-        )
+        # Once a period has started, scores, goals and measurements hang on its kind and dates: every field
+        # is shown read-only with the reason. A POST still goes to the service, which refuses it (400).
+        for field in ("kind", "year", "quarter", "month"):
+            form.fields[field].disabled = True
+        locked = _(
+            "%(period)s is %(status)s: its kind, year, quarter and month are fixed, because goals, "
+            "measurements and scores already refer to it. Only a period in planning can be edited; "
+            "to move it on, use the period list's next-step button."
+        ) % {"period": period.label, "status": period.get_status_display()}
     saved = save_form(
         request, form, lambda data: services.period_update(actor=request.user, period=period, **data)
     )
@@ -499,6 +510,7 @@ def period_edit(request, pk: int):
         title=_("Edit the period %(period)s") % {"period": period.label},
         action=_url(request, "period-edit", pk=period.pk),
         cancel=listing,
+        locked=locked,
     )
 
 

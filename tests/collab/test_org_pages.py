@@ -456,6 +456,51 @@ def test_period_create_advance_with_confirmation_and_closed_guard(login, hr_a, t
         assert AuditEvent.objects.filter(action="period.advance").count() == 3
 
 
+@pytest.mark.parametrize("status", ["active", "review", "closed"])
+def test_period_edit_of_a_started_period_explains_the_lock_instead_of_500(login, hr_a, tenant_a, status):
+    """Issue 8 item 3: the edit page of any period not in planning answered 500 (an error added to an
+    unbound form). It shows the fields read-only with the reason and no save button; a POST is refused by the
+    service with a 400 and changes nothing."""
+    with tenant_scope(tenant_a):
+        period = PeriodFactory(kind="quarter", year=2030, quarter=2, status=status)
+    client = login(hr_a)
+    page = client.get(url("period-edit", pk=period.pk))
+    assert page.status_code == 200
+    content = page.content.decode()
+    assert "its kind, year, quarter and month are fixed" in content
+    assert 'class="btn btn-primary" type="submit"' not in content
+    assert content.count(" disabled") >= 4  # kind, year, quarter, month
+    posted = client.post(
+        url("period-edit", pk=period.pk),
+        {"kind": "year", "year": 2031, "quarter": "", "lock_version": period.lock_version},
+    )
+    assert posted.status_code == 400
+    assert "Only a period in planning can be edited" in posted.content.decode()
+    fresh = _fresh(tenant_a, Period, period.pk)
+    assert (fresh.kind, fresh.year, fresh.quarter, fresh.status) == ("quarter", 2030, 2, status)
+    with tenant_scope(tenant_a):
+        assert not AuditEvent.objects.filter(action="period.update").exists()
+
+
+def test_period_edit_in_planning_still_saves(login, hr_a, tenant_a, tenant_b):
+    with tenant_scope(tenant_a):
+        period = PeriodFactory(kind="year", year=2030, status="planning")
+    with tenant_scope(tenant_b):
+        other = PeriodFactory(kind="year", year=2030, status="planning")
+    client = login(hr_a)
+    page = client.get(url("period-edit", pk=period.pk)).content.decode()
+    assert 'class="btn btn-primary" type="submit"' in page and "are fixed" not in page
+    saved = client.post(
+        url("period-edit", pk=period.pk), {"kind": "year", "year": 2032, "lock_version": period.lock_version}
+    )
+    assert saved.status_code == 302
+    assert _fresh(tenant_a, Period, period.pk).year == 2032
+    # Another tenant's period answers 404 like a missing one, for GET and POST, and does not change.
+    assert client.get(url("period-edit", pk=other.pk)).status_code == 404
+    assert client.post(url("period-edit", pk=other.pk), {"kind": "year", "year": 2033}).status_code == 404
+    assert _fresh(tenant_b, Period, other.pk).year == 2030
+
+
 def test_period_list_shows_next_step_buttons(login, hr_a, tenant_a):
     with tenant_scope(tenant_a):
         PeriodFactory(year=2030, status="planning")
