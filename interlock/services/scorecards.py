@@ -290,6 +290,30 @@ def _unchanged(current: Scorecard, clean: list[CleanLine]) -> PublishResult:
     return PublishResult(scorecard=current, warnings=warnings)
 
 
+def _save_edit(
+    current: Scorecard,
+    *,
+    actor,
+    action: str,
+    before: dict[str, Any],
+    lines: list[CleanLine] | None,
+    fields: Sequence[str] = (),
+) -> PublishResult:
+    """The tail of an editor save that changes something: new `lines` (None: kept) must leave a published
+    scorecard publishable; then the next version, its audit row and the recompute of its score."""
+    warnings: list[str] = []
+    fields = list(fields)
+    if lines is not None:
+        if current.is_published:
+            current.collaborative_warning, warnings = _publish_check(lines)
+            fields.append("collaborative_warning")
+        _write_lines(current, lines)
+    _saved(current, actor, *fields)
+    audit_record(actor=actor, action=action, obj=current, before=before, after=_card_snapshot(current))
+    _scores_changed(current, actor=actor)
+    return PublishResult(scorecard=current, warnings=warnings)
+
+
 # --------------------------------------------------------------------------------------------- scorecards
 
 
@@ -378,18 +402,7 @@ def scorecard_lines_set(
     clean = scorecard_lines_clean(lines)
     if clean == _current_lines(current):
         return _unchanged(current, clean)
-    warnings: list[str] = []
-    fields = []
-    if current.is_published:
-        current.collaborative_warning, warnings = _publish_check(clean)
-        fields.append("collaborative_warning")
-    _write_lines(current, clean)
-    _saved(current, actor, *fields)
-    audit_record(
-        actor=actor, action="scorecard.lines_set", obj=current, before=before, after=_card_snapshot(current)
-    )
-    _scores_changed(current, actor=actor)
-    return PublishResult(scorecard=current, warnings=warnings)
+    return _save_edit(current, actor=actor, action="scorecard.lines_set", before=before, lines=clean)
 
 
 @transaction.atomic
@@ -457,19 +470,9 @@ def scorecard_save(
         clean = None  # the same lines again: they stay as they are
     if clean is None and not changed_fields(current, values):
         return _unchanged(current, stored_lines)
-    warnings: list[str] = []
-    fields = ["review_weight"]
-    if clean is not None:
-        if current.is_published:
-            current.collaborative_warning, warnings = _publish_check(clean)
-            fields.append("collaborative_warning")
-        _write_lines(current, clean)
-    _saved(current, actor, *fields)
-    audit_record(
-        actor=actor, action="scorecard.save", obj=current, before=before, after=_card_snapshot(current)
+    return _save_edit(
+        current, actor=actor, action="scorecard.save", before=before, lines=clean, fields=("review_weight",)
     )
-    _scores_changed(current, actor=actor)
-    return PublishResult(scorecard=current, warnings=warnings)
 
 
 @transaction.atomic
