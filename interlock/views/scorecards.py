@@ -215,7 +215,6 @@ def _editor(
         "role_options": LineRole.choices,
         "template_row": {"role": LineRole.OWN},
         "sources": proposals.SOURCES,
-        "lock_form_version": card.lock_version,
     }
     return render(request, "interlock/scorecards/edit.html", context, status=status)
 

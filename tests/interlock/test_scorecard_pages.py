@@ -137,6 +137,12 @@ def test_editor_query_count_is_fixed(seed, hr_a, login, django_assert_max_num_qu
         assert client.get(url("scorecard-edit", pk=seed.scorecards["sales"].pk)).status_code == 200
 
 
+def test_editor_context_carries_only_what_the_page_uses(seed, hr_a, login):
+    page = login(hr_a).get(url("scorecard-edit", pk=seed.scorecards["sales"].pk))
+    assert "lock_form_version" not in page.context  # the header form carries lock_version itself
+    assert f'name="lock_version" value="{seed.scorecards["sales"].lock_version}"' in page.content.decode()
+
+
 # --------------------------------------------------------------------------------------------- editor
 
 
