@@ -37,7 +37,9 @@ from collab.routing import (
     lock_version_of,
 )
 from goals.models import KPI, Goal
-from goals.selectors import tree as selectors
+from goals.selectors.tree import load as tree_load
+from goals.selectors.tree import nodes as tree_nodes
+from goals.selectors.tree import trace as tree_trace
 from goals.services import tree as services
 
 
@@ -232,7 +234,7 @@ class GoalTraceSerializer(serializers.Serializer):
     contributions = ContributionSerializer(many=True)
 
 
-def _node_json(node: selectors.Node) -> dict:
+def _node_json(node: tree_nodes.Node) -> dict:
     return {
         "id": node.id,
         "parent": node.parent_id,
@@ -256,7 +258,7 @@ def _node_json(node: selectors.Node) -> dict:
     }
 
 
-def _nested(tree: selectors.Tree, roots: list[selectors.Node]) -> list[dict]:
+def _nested(tree: tree_nodes.Tree, roots: list[tree_nodes.Node]) -> list[dict]:
     """The nested JSON of the tree, built without recursion (parents come before children in `walk`)."""
     built: dict[int, dict] = {}
     top: list[dict] = []
@@ -376,7 +378,7 @@ class GoalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSe
     def tree(self, request, *args, **kwargs):
         params = self._params(TreeParams)
         period = self._period(params["period"])
-        tree = selectors.load_tree(period)
+        tree = tree_load.load_tree(period)
         roots = tree.roots
         if "root" in params:
             node = tree.nodes.get(params["root"])
@@ -399,16 +401,16 @@ class GoalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSe
     def trace_goals(self, request, *args, **kwargs):  # not `trace`: that would answer HTTP TRACE
         params = self._params(TraceParams)
         period = self._period(params["period"])
-        tree = selectors.load_tree(period)
+        tree = tree_load.load_tree(period)
         if params.get("goal"):
             if params["goal"] not in tree.nodes:
                 raise Http404
-            roots = selectors.trace_roots(tree, goal_id=params["goal"])
+            roots = tree_trace.trace_roots(tree, goal_id=params["goal"])
         else:
             if not KPI.objects.filter(pk=params["kpi"]).exists():
                 raise Http404
-            roots = selectors.trace_roots(tree, kpi_id=params["kpi"])
-        result = selectors.trace(tree, roots)
+            roots = tree_trace.trace_roots(tree, kpi_id=params["kpi"])
+        result = tree_trace.trace(tree, roots)
         return Response({
             "period": period.pk,
             "kpi": params.get("kpi"),

@@ -11,7 +11,7 @@ exactly 100.
 Publication is recorded as an audit event (`goal_tree.publish`) on the period: the goals model has no
 publication flag, and the audit log already says who published what and when. Every tree write
 carries the period id in its audit `after`, so "changed since publication" is one query
-(`goals.selectors.tree.tree_publication`).
+(`goals.selectors.tree.periods.tree_publication`).
 """
 
 from __future__ import annotations

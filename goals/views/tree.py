@@ -3,7 +3,7 @@ the trace of a KPI down to every unit and position that contributes.
 
 HR admins build; managers, committee members and auditors read; an employee reads the part of the tree
 that belongs to their unit (tree page only). Every page loads the period's tree once
-(`goals.selectors.tree.load_tree`) and builds what it shows in Python, so the number of queries does not
+(`goals.selectors.tree.load.load_tree`) and builds what it shows in Python, so the number of queries does not
 grow with the tree. Builder forms are htmx fragments loaded into a side panel; without htmx they are
 plain pages.
 """
@@ -28,7 +28,12 @@ from collab.routing import parse_id
 from collab.selectors.periods import default_period
 from goals.forms import CopyForm, DeleteForm, GoalForm, MoveForm
 from goals.models import KPI, Goal, Perspective
-from goals.selectors import tree as selectors
+from goals.selectors.tree import load as tree_load
+from goals.selectors.tree import matrix as tree_matrix
+from goals.selectors.tree import nodes as tree_nodes
+from goals.selectors.tree import periods as tree_periods
+from goals.selectors.tree import render as tree_render
+from goals.selectors.tree import trace as tree_trace
 from goals.services import tree as services
 
 READERS = frozenset({Role.HR_ADMIN, Role.MANAGER, Role.COMMITTEE, Role.AUDITOR})
@@ -44,7 +49,7 @@ VIEWS = ("tree", "chart", "table")
 def _period_from_request(request, periods: list[Period]) -> Period | None:
     wanted = id_param(request.GET, "period")
     if wanted is None:
-        return default_period(periods, selectors.periods_with_goals(periods))
+        return default_period(periods, tree_periods.periods_with_goals(periods))
     for period in periods:
         if period.pk == wanted:
             return period
@@ -85,38 +90,38 @@ def _require_reader(request) -> None:
         raise PermissionDenied
 
 
-def _visible_roots(request, tree: selectors.Tree) -> list[selectors.Node] | None:
+def _visible_roots(request, tree: tree_nodes.Tree) -> list[tree_nodes.Node] | None:
     """What this member may read of the tree: all of it, or (employee) their unit's part; None = nothing."""
     if _is_reader(request):
         return tree.roots
-    unit_path = selectors.employee_unit_path(request.user)
+    unit_path = tree_load.employee_unit_path(request.user)
     if unit_path is None:
         return None
-    return selectors.restrict_to_unit(tree, unit_path)
+    return tree_load.restrict_to_unit(tree, unit_path)
 
 
 def _with_goals(periods: list[Period], period: Period | None) -> Period | None:
     """When `period` has no goals: the period an empty page offers instead (the newest with a tree)."""
-    with_goals = selectors.periods_with_goals(periods)
+    with_goals = tree_periods.periods_with_goals(periods)
     if period is None or period.has_goals or not with_goals:
         return None
     return default_period(periods, with_goals)
 
 
-def _chains_above(roots: list[selectors.Node]) -> list[list[selectors.Node]]:
+def _chains_above(roots: list[tree_nodes.Node]) -> list[list[tree_nodes.Node]]:
     """The chain of goals above each visible top goal, each chain once (siblings share theirs)."""
-    chains: dict[int, list[selectors.Node]] = {}
+    chains: dict[int, list[tree_nodes.Node]] = {}
     for root in roots:
         if root.parent is not None and root.parent_id not in chains:
             chains[root.parent_id] = root.ancestors()
     return list(chains.values())
 
 
-def _off_groups(tree: selectors.Tree) -> list[dict]:
+def _off_groups(tree: tree_nodes.Tree) -> list[dict]:
     """Each sibling group off 100: its parent goal (id and label; None for the top level) and sum. The
     labels tell apart same-named units (each subsidiary's "Finance"): the list has no tree around it."""
     groups = tree.off_groups()
-    units = selectors.unit_labels(parent for parent, _total in groups if parent is not None)
+    units = tree_trace.unit_labels(parent for parent, _total in groups if parent is not None)
     return [
         {"parent": parent.id if parent else None, "label": parent.label_with(units) if parent else None,
          "total": total}
@@ -134,7 +139,7 @@ def _goal_label(goal: Goal) -> str:
 
 @tenant_page(read=ALL_ROLES)
 def goal_tree(request):
-    periods = selectors.tree_periods()
+    periods = tree_periods.tree_periods()
     period = _period_from_request(request, periods)
     view = request.GET.get("view", "tree")
     view = view if view in VIEWS else "tree"
@@ -142,7 +147,7 @@ def goal_tree(request):
     context["keep"] = [("view", view)]
     if period is None:
         return render(request, "goals/tree/tree.html", context)
-    tree = selectors.load_tree(period)
+    tree = tree_load.load_tree(period)
     roots = _visible_roots(request, tree)
     if roots is None:
         context.update(no_unit=True, tree=tree, roots=[])
@@ -165,22 +170,22 @@ def goal_tree(request):
         focus=focus,
         can_build=can_build,
         is_reader=is_reader,
-        publication=selectors.tree_publication(period),
+        publication=tree_periods.tree_publication(period),
         off_groups=_off_groups(tree) if is_reader else [],
         # Copy from last period of the same kind, else from the newest period that has a tree.
-        copy_from=selectors.previous_period_with_goals(period, periods) or _with_goals(periods, period),
+        copy_from=tree_periods.previous_period_with_goals(period, periods) or _with_goals(periods, period),
         with_goals=_with_goals(periods, period),
         perspectives=Perspective.choices,
     )
     if view == "tree":
-        context["items"] = selectors.tree_items(roots)
+        context["items"] = tree_render.tree_items(roots)
     elif view == "chart":
-        context["chart"] = selectors.chart_data(tree, roots, str(period))
+        context["chart"] = tree_render.chart_data(tree, roots, str(period))
     else:
         query = request.GET.get("q", "")[:100]
         perspective = request.GET.get("perspective", "")
         perspective = perspective if perspective in Perspective.values else ""
-        rows = selectors.table_rows(tree, roots, query, perspective)
+        rows = tree_render.table_rows(tree, roots, query, perspective)
         context.update(page=paginate(request, rows), q=query,
                        perspective=perspective)
     return render(request, "goals/tree/tree.html", context)
@@ -191,16 +196,16 @@ def goal_tree_children(request, pk: int):
     """htmx: the children of a collapsed node (with as many levels below as the budget allows)."""
     goal = get_scoped_or_404(Goal.objects.select_related("period"), pk)
     if _is_reader(request):
-        tree = selectors.load_tree(goal.period, under=goal.path)  # the branch is all this needs
+        tree = tree_load.load_tree(goal.period, under=goal.path)  # the branch is all this needs
         node = tree.nodes[goal.pk]
     else:
-        tree = selectors.load_tree(goal.period)
+        tree = tree_load.load_tree(goal.period)
         roots = _visible_roots(request, tree)
         node = tree.nodes[goal.pk]
         if roots is None or not any(node.path.startswith(r.path) for r in roots):
             raise Http404
     context = {
-        "items": selectors.tree_items(node.children),
+        "items": tree_render.tree_items(node.children),
         "period": goal.period,
         "can_build": request.membership.has_role(Role.HR_ADMIN) and not goal.period.is_closed,
         "is_reader": _is_reader(request),
@@ -300,9 +305,9 @@ def goal_position_options(request):
 
 def _parent_options(goal: Goal, query: str) -> tuple[list[dict], int]:
     """Goals of the period outside the goal's own subtree, in tree order, filtered and capped."""
-    tree = selectors.load_tree(goal.period, with_scores=False)
+    tree = tree_load.load_tree(goal.period, with_scores=False)
     needle = query.strip().lower()
-    units = selectors.unit_labels(tree.nodes.values())  # search results lose the indentation's context
+    units = tree_trace.unit_labels(tree.nodes.values())  # search results lose the indentation's context
     options = [
         {"id": n.id, "label": f"{'— ' * n.depth}{n.label_with(units)}"}
         for n in tree.walk()
@@ -481,7 +486,7 @@ def goal_tree_copy(request, period_pk: int):
 
 @tenant_page(read=READERS)
 def goal_matrix(request):
-    periods = selectors.tree_periods()
+    periods = tree_periods.tree_periods()
     period = _period_from_request(request, periods)
     query = request.GET.get("q", "")[:100]
     kind = request.GET.get("kind", "")
@@ -490,8 +495,8 @@ def goal_matrix(request):
                      "with_goals": _with_goals(periods, period),
                      "kinds": OrgUnit.Kind.choices, "perspectives": Perspective.choices}
     if period is not None:
-        tree = selectors.load_tree(period)
-        rows = selectors.matrix_rows(tree, query, kind)
+        tree = tree_load.load_tree(period)
+        rows = tree_matrix.matrix_rows(tree, query, kind)
         context.update(tree=tree, page=paginate(request, rows),
                        total_units=len(rows))
     partial = request.htmx and request.GET.get("part") == "results"
@@ -505,8 +510,8 @@ def goal_matrix_cell(request, period_pk: int, unit_pk: int, perspective: str):
     unit = get_scoped_or_404(OrgUnit, unit_pk)
     if perspective not in Perspective.values:
         raise Http404
-    tree = selectors.load_tree(period)
-    goals = selectors.matrix_cell_goals(tree, unit.pk, perspective)
+    tree = tree_load.load_tree(period)
+    goals = tree_matrix.matrix_cell_goals(tree, unit.pk, perspective)
     context = {"period": period, "unit": unit, "perspective": Perspective(perspective).label, "goals": goals}
     if request.htmx:
         return render(request, "goals/tree/form_page.html#matrix_cell", context)
@@ -519,13 +524,13 @@ def goal_matrix_cell(request, period_pk: int, unit_pk: int, perspective: str):
 
 @tenant_page(read=READERS)
 def goal_trace(request):
-    periods = selectors.tree_periods()
+    periods = tree_periods.tree_periods()
     period = _period_from_request(request, periods)
     context: dict = {"periods": periods, "period": period, "with_goals": _with_goals(periods, period)}
     if period is None:
         return render(request, "goals/tree/trace.html", context)
-    tree = selectors.load_tree(period)
-    kpis = selectors.trace_kpis(tree)
+    tree = tree_load.load_tree(period)
+    kpis = tree_trace.trace_kpis(tree)
     kpi_id, goal_id = id_param(request.GET, "kpi"), id_param(request.GET, "goal")
     if goal_id is not None and goal_id not in tree.nodes:
         raise Http404
@@ -536,11 +541,11 @@ def goal_trace(request):
         kpi_id = kpis[0]["id"]
     context.update(tree=tree, kpis=kpis, kpi_id=kpi_id, goal_id=goal_id)
     if kpi_id is not None or goal_id is not None:
-        roots = selectors.trace_roots(tree, kpi_id=None if goal_id else kpi_id, goal_id=goal_id)
-        result = selectors.trace(tree, roots)
+        roots = tree_trace.trace_roots(tree, kpi_id=None if goal_id else kpi_id, goal_id=goal_id)
+        result = tree_trace.trace(tree, roots)
         goal = tree.nodes.get(goal_id) if goal_id else None
         # Where a trace starts is named against the whole tree: a "Finance" goal says whose Finance.
-        units = selectors.unit_labels(tree.nodes.values())
+        units = tree_trace.unit_labels(tree.nodes.values())
         context.update(
             result=result,
             kpi=next((k for k in kpis if k["id"] == kpi_id), None) if goal_id is None else None,

@@ -19,7 +19,7 @@ from collab.models import AuditEvent, Employee, Job, Membership, OrgUnit, Period
 from collab.tenancy import tenant_scope
 from goals.models import KPI, Goal, Measurement, Objective, ObjectiveLink
 from goals.selectors.scores import period_scores
-from goals.selectors.tree import tree_publication
+from goals.selectors.tree.periods import tree_publication
 from goals.services.tree import sibling_groups_off
 from interlock.models import Scorecard, ScorecardLine, ScoreSnapshot
 from responsibility.models import MatrixRow

@@ -115,14 +115,15 @@ class TestTreePage:
         assert f'href="{url("tenant-home")}?as=employee" id="tree-reach-link"' in html
 
     def test_the_chart_says_truncated_only_when_goals_below_its_roots_are_left_out(self, tenant_a, tree_a):
-        from goals.selectors import tree as selectors
+        from goals.selectors.tree import load as tree_load
+        from goals.selectors.tree import render as tree_render
 
         with tenant_scope(tenant_a):
-            tree = selectors.load_tree(tree_a["period"])
+            tree = tree_load.load_tree(tree_a["period"])
         branch = [tree.nodes[tree_a["a"].pk]]  # an employee's part, or a focused branch: all of it drawn
-        assert selectors.chart_data(tree, branch, "x")["truncated"] is False
-        assert selectors.chart_data(tree, tree.roots, "x")["truncated"] is False
-        assert selectors.chart_data(tree, tree.roots, "x", budget=2)["truncated"] is True
+        assert tree_render.chart_data(tree, branch, "x")["truncated"] is False
+        assert tree_render.chart_data(tree, tree.roots, "x")["truncated"] is False
+        assert tree_render.chart_data(tree, tree.roots, "x", budget=2)["truncated"] is True
 
     def test_employee_without_an_employee_record(self, tenant_a, tree_a, login):
         user = make_member(tenant_a, "employee", username="emp_none")
