@@ -35,7 +35,8 @@ from goals.models import KPI, Objective, Perspective, ProcessTag
 from goals.services.kpis import kpi_create
 from goals.services.measurements import measurements_bulk_upsert
 from goals.services.objectives import objective_create, objective_link_create
-from goals.services.tree import goal_create, period_tree_publish
+from goals.services.tree.nodes import goal_create
+from goals.services.tree.whole_tree import period_tree_publish
 
 if TYPE_CHECKING:
     from collab.demo import DemoContext

@@ -40,7 +40,10 @@ from goals.models import KPI, Goal
 from goals.selectors.tree import load as tree_load
 from goals.selectors.tree import nodes as tree_nodes
 from goals.selectors.tree import trace as tree_trace
-from goals.services import tree as services
+from goals.services.tree import rules as services_rules
+from goals.services.tree.nodes import goal_create, goal_delete, goal_move, goal_update, siblings_reweight
+from goals.services.tree.rules import HUNDRED
+from goals.services.tree.whole_tree import period_tree_copy, period_tree_publish
 
 
 def _weight(**kwargs) -> serializers.DecimalField:
@@ -322,7 +325,7 @@ class GoalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSe
     def create(self, request, *args, **kwargs):
         data = self._body(GoalSerializer)
         data.pop("lock_version", None)
-        goal = self._call(services.goal_create, actor=request.user, **data)
+        goal = self._call(goal_create, actor=request.user, **data)
         return self._respond(goal, status.HTTP_201_CREATED)
 
     def update(self, request, *args, partial: bool = False, **kwargs):
@@ -338,9 +341,9 @@ class GoalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSe
         def save():
             updated = goal
             if data:
-                updated = services.goal_update(actor=request.user, goal=goal, lock_version=version, **data)
+                updated = goal_update(actor=request.user, goal=goal, lock_version=version, **data)
             if moving:  # the same change: it goes on from the version the update made
-                updated = services.goal_move(
+                updated = goal_move(
                     actor=request.user, goal=updated, parent=parent,
                     lock_version=updated.lock_version if data else version,
                 )
@@ -358,7 +361,7 @@ class GoalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSe
     def destroy(self, request, *args, **kwargs):
         goal = self.get_object()
         subtree = request.query_params.get("subtree") == "yes"
-        deleted = self._call(services.goal_delete, actor=request.user, goal=goal, subtree=subtree)
+        deleted = self._call(goal_delete, actor=request.user, goal=goal, subtree=subtree)
         return Response({"deleted": deleted}, status=status.HTTP_200_OK)
 
     # ----- actions
@@ -368,7 +371,7 @@ class GoalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSe
         goal = self.get_object()
         data = self._body(MoveSerializer)
         moved = self._call(
-            services.goal_move, actor=request.user, goal=goal, parent=data["parent"],
+            goal_move, actor=request.user, goal=goal, parent=data["parent"],
             weight=data.get("weight"), lock_version=data["lock_version"],
         )
         return self._respond(moved)
@@ -456,8 +459,8 @@ class GoalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSe
     @action(detail=False, methods=["post"], url_path="reweight", url_name="api-reweight")
     def reweight(self, request, *args, **kwargs):
         data = self._body(ReweightSerializer)
-        total = self._call(services.siblings_reweight, actor=request.user, weights=data["weights"])
-        return Response({"sum": f"{total:.2f}", "publishable": total == services.HUNDRED})
+        total = self._call(siblings_reweight, actor=request.user, weights=data["weights"])
+        return Response({"sum": f"{total:.2f}", "publishable": total == HUNDRED})
 
     @extend_schema(
         request=PublishSerializer,
@@ -482,8 +485,8 @@ class GoalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSe
     def publish(self, request, *args, **kwargs):
         data = self._body(PublishSerializer)
         try:
-            count = services.period_tree_publish(actor=request.user, period=data["period"])
-        except services.TreePublishRefused as refused:
+            count = period_tree_publish(actor=request.user, period=data["period"])
+        except services_rules.TreePublishRefused as refused:
             return Response(
                 {
                     "weights": [str(message) for message in refused.messages],
@@ -506,6 +509,6 @@ class GoalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSe
     @action(detail=False, methods=["post"], url_path="copy", url_name="api-copy")
     def copy(self, request, *args, **kwargs):
         data = self._body(CopySerializer)
-        count = self._call(services.period_tree_copy, actor=request.user, source=data["source"],
+        count = self._call(period_tree_copy, actor=request.user, source=data["source"],
                            target=data["target"])
         return Response({"target": data["target"].pk, "copied": count}, status=status.HTTP_201_CREATED)

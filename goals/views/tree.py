@@ -34,7 +34,10 @@ from goals.selectors.tree import nodes as tree_nodes
 from goals.selectors.tree import periods as tree_periods
 from goals.selectors.tree import render as tree_render
 from goals.selectors.tree import trace as tree_trace
-from goals.services import tree as services
+from goals.services.tree import nodes as services_nodes
+from goals.services.tree.nodes import goal_update, siblings_reweight
+from goals.services.tree.rules import HUNDRED
+from goals.services.tree.whole_tree import period_tree_copy, period_tree_publish
 
 READERS = frozenset({Role.HR_ADMIN, Role.MANAGER, Role.COMMITTEE, Role.AUDITOR})
 PARENT_OPTIONS = 200  # candidate parents listed at once in the move form (the search narrows them)
@@ -251,7 +254,7 @@ def goal_create(request, period_pk: int):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            goal = services.goal_create(
+            goal = services_nodes.goal_create(
                 actor=request.user, period=period, parent=parent, org_unit=data["org_unit"],
                 position=data["position"], kpi=data["kpi"], weight=data["weight"],
             )
@@ -278,7 +281,7 @@ def goal_edit(request, pk: int):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.goal_update(
+            goal_update(
                 actor=request.user, goal=goal, org_unit=data["org_unit"], position=data["position"],
                 kpi=data["kpi"], weight=data["weight"], lock_version=data.get("lock_version"),
             )
@@ -332,7 +335,7 @@ def goal_move(request, pk: int):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.goal_move(
+            services_nodes.goal_move(
                 actor=request.user, goal=goal, parent=data["parent"], weight=data.get("weight"),
                 lock_version=data.get("lock_version"),
             )
@@ -359,7 +362,7 @@ def goal_delete(request, pk: int):
     error = None
     if request.method == "POST" and form.is_valid():
         try:
-            deleted = services.goal_delete(
+            deleted = services_nodes.goal_delete(
                 actor=request.user, goal=goal, subtree=form.cleaned_data["subtree"],
                 lock_version=form.cleaned_data.get("lock_version"),
             )
@@ -385,7 +388,7 @@ def _reweight(request, period: Period, siblings: list[Goal], parent: Goal | None
         submitted = {g.pk: request.POST.get(f"weight-{g.pk}", "").strip() for g in siblings}
         values = {pk: value for pk, value in submitted.items()}
         try:
-            total = services.siblings_reweight(actor=request.user, weights=submitted)
+            total = siblings_reweight(actor=request.user, weights=submitted)
         except ValidationError as invalid:
             for key, messages_ in (invalid.message_dict if hasattr(invalid, "error_dict") else
                                    {"__all__": invalid.messages}).items():
@@ -395,7 +398,7 @@ def _reweight(request, period: Period, siblings: list[Goal], parent: Goal | None
                     general.extend(messages_)
         else:
             message = _("Weights saved. The siblings now add up to %(sum)s.") % {"sum": total}
-            if total != services.HUNDRED:
+            if total != HUNDRED:
                 message += " " + _("They must add up to 100 before the tree can be published.")
             return _done(request, period, message)
     rows = [{"goal": g, "value": values.get(g.pk, ""), "errors": errors.get(str(g.pk), [])} for g in siblings]
@@ -409,7 +412,7 @@ def _reweight(request, period: Period, siblings: list[Goal], parent: Goal | None
             initial_sum += number
     context = {
         "rows": rows, "period": period, "parent": parent, "general": general, "post_url": request.path,
-        "initial_sum": f"{initial_sum:.2f}", "initial_ok": initial_sum == services.HUNDRED,
+        "initial_sum": f"{initial_sum:.2f}", "initial_ok": initial_sum == HUNDRED,
     }
     return _form_response(request, "goals/tree/form_page.html#reweight_form", context)
 
@@ -448,7 +451,7 @@ def goal_tree_publish(request, period_pk: int):
     if request.method != "POST":
         return redirect(_tree_url(request, period))
     try:
-        count = services.period_tree_publish(actor=request.user, period=period)
+        count = period_tree_publish(actor=request.user, period=period)
     except ValidationError as refused:
         for message in refused.messages:
             messages.error(request, message)
@@ -469,7 +472,7 @@ def goal_tree_copy(request, period_pk: int):
         return redirect(_tree_url(request, period))
     try:
         source = form.cleaned_data["source"]
-        count = services.period_tree_copy(actor=request.user, source=source, target=period)
+        count = period_tree_copy(actor=request.user, source=source, target=period)
     except ValidationError as refused:
         for message in refused.messages:
             messages.error(request, message)

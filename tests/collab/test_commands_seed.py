@@ -20,7 +20,7 @@ from collab.tenancy import tenant_scope
 from goals.models import KPI, Goal, Measurement, Objective, ObjectiveLink
 from goals.selectors.scores import period_scores
 from goals.selectors.tree.periods import tree_publication
-from goals.services.tree import sibling_groups_off
+from goals.services.tree.whole_tree import sibling_groups_off
 from interlock.models import Scorecard, ScorecardLine, ScoreSnapshot
 from responsibility.models import MatrixRow
 

@@ -13,7 +13,7 @@ from collab.tenancy import tenant_scope
 from goals.selectors.tree import load as tree_load
 from goals.selectors.tree import matrix as tree_matrix
 from goals.selectors.tree import trace as tree_trace
-from goals.services import tree as services
+from goals.services.tree.nodes import goal_create, siblings_reweight
 from tests.factories import make_member
 from tests.factories.goal_tree import seed_tree
 from tests.factories.goals import KPIFactory
@@ -61,7 +61,7 @@ class TestTraceSelector:
 
     def test_another_departments_kpi_without_the_collaborative_flag(self, tenant_a, tree_a):
         with tenant_scope(tenant_a):
-            services.goal_create(actor=None, period=tree_a["period"], org_unit=tree_a["service"],
+            goal_create(actor=None, period=tree_a["period"], org_unit=tree_a["service"],
                                  kpi=tree_a["win"], parent=tree_a["b"], weight=100)
             tree = tree_load.load_tree(tree_a["period"])
         result = tree_trace.trace(tree, tree_trace.trace_roots(tree, kpi_id=tree_a["win"].pk))
@@ -71,7 +71,7 @@ class TestTraceSelector:
 
     def test_shares_are_normalised_within_siblings(self, tenant_a, tree_a):
         with tenant_scope(tenant_a):
-            services.siblings_reweight(actor=None, weights={tree_a["a"].pk: 30, tree_a["b"].pk: 30})
+            siblings_reweight(actor=None, weights={tree_a["a"].pk: 30, tree_a["b"].pk: 30})
             tree = tree_load.load_tree(tree_a["period"])
         result = tree_trace.trace(tree, tree_trace.trace_roots(tree, goal_id=tree_a["root"].pk))
         by_goal = {c.node.id: c for c in result.contributions}
@@ -137,9 +137,9 @@ def twin_finance(tenant_a):
             for parent in (east, west, north1, north2)
         ]
         cost = KPIFactory(code="COST", owner_unit=group)
-        root = services.goal_create(actor=None, period=period, org_unit=group, kpi=cost, weight=100)
+        root = goal_create(actor=None, period=period, org_unit=group, kpi=cost, weight=100)
         goals = [
-            services.goal_create(actor=None, period=period, org_unit=unit, kpi=cost, parent=root, weight=w)
+            goal_create(actor=None, period=period, org_unit=unit, kpi=cost, parent=root, weight=w)
             for unit, w in zip(finances, (40, 30, 20, 10), strict=True)
         ]
     return {"period": period, "cost": cost, "finances": finances, "goals": goals}
@@ -163,8 +163,8 @@ class TestSameNamedUnits:
         with tenant_scope(tenant_a):
             common = {"actor": None, "period": twin_finance["period"], "kpi": twin_finance["cost"]}
             root = twin_finance["goals"][0].parent
-            east = services.goal_create(**common, org_unit=east_finance.parent, parent=root, weight=0)
-            below = services.goal_create(**common, org_unit=east_finance, parent=east, weight=100)
+            east = goal_create(**common, org_unit=east_finance.parent, parent=root, weight=0)
+            below = goal_create(**common, org_unit=east_finance, parent=east, weight=100)
             tree = tree_load.load_tree(twin_finance["period"])
         result = tree_trace.trace(tree, tree_trace.trace_roots(tree, kpi_id=twin_finance["cost"].pk))
         via_parent = next(c for c in result.contributions if c.node.id == below.pk)
@@ -206,7 +206,7 @@ class TestMatrix:
     def test_cells_are_weighted_progress_per_unit_and_perspective(self, tenant_a, tree_a):
         with tenant_scope(tenant_a):
             extra = KPIFactory(owner_unit=tree_a["sales"], perspective="customer")
-            services.goal_create(actor=None, period=tree_a["period"], org_unit=tree_a["sales"], kpi=extra,
+            goal_create(actor=None, period=tree_a["period"], org_unit=tree_a["sales"], kpi=extra,
                                  parent=tree_a["a"], weight=0)
             tree = tree_load.load_tree(tree_a["period"])
         rows = {r.unit_name: r for r in tree_matrix.matrix_rows(tree)}

@@ -243,7 +243,7 @@ class TestBuilderForms:
             assert Goal.objects.get(pk=tree_a["b"].pk).weight == Decimal("45")
 
     def test_move_options_tell_apart_units_of_the_same_name(self, tenant_a, tree_a, hr_a, login):
-        from goals.services import tree as services
+        from goals.services.tree.nodes import goal_create
         from tests.factories.org import OrgUnitFactory
 
         with tenant_scope(tenant_a):
@@ -252,9 +252,9 @@ class TestBuilderForms:
             west = OrgUnitFactory(code="W", name="West Co", parent=tree_a["group"])
             for parent in (east, west):
                 unit = OrgUnitFactory(code=f"{parent.code}-FIN", name="Finance", parent=parent)
-                finance = services.goal_create(actor=None, period=period, org_unit=unit, kpi=tree_a["ret"],
+                finance = goal_create(actor=None, period=period, org_unit=unit, kpi=tree_a["ret"],
                                                parent=root, weight=0)
-                services.goal_create(actor=None, period=period, org_unit=unit, kpi=tree_a["win"],
+                goal_create(actor=None, period=period, org_unit=unit, kpi=tree_a["win"],
                                      parent=finance, weight=50)  # a sibling group off 100
         client = login(hr_a)
         options = client.get(f"{url('goal-move', pk=tree_a['a'].pk)}?part=options&q=finance", **HTMX)

@@ -9,7 +9,7 @@ from decimal import Decimal
 from collab.models import Period
 from goals import engine
 from goals.selectors.scores import BAND_CSS, BAND_LABELS
-from goals.services.tree import HUNDRED
+from goals.services.tree.rules import HUNDRED
 
 RENDER_BUDGET = 200  # nodes rendered in one page or fragment of the nested tree
 CHART_BUDGET = 400  # nodes drawn in the tree chart

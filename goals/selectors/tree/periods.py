@@ -9,7 +9,7 @@ from django.db.models import Exists, OuterRef
 from collab.models import AuditEvent, Period
 from collab.selectors.periods import period_order
 from goals.models import Goal
-from goals.services.tree import ACTION_PUBLISH, TREE_CHANGE_ACTIONS
+from goals.services.tree.rules import ACTION_PUBLISH, TREE_CHANGE_ACTIONS
 
 
 def tree_periods() -> list[Period]:
