@@ -24,8 +24,10 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
+from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
+from collab.access import access_employee_by_id, access_period_by_id, access_position_by_id, access_unit_by_id
 from collab.api import router
 from collab.models import Employee, OrgUnit, Period, Position
 from collab.routing import (
@@ -55,6 +57,12 @@ class OrgWritesMixin:
     """Writes through a service inside one transaction; its errors reach the API's one exception handler."""
 
     filter_serializer_class = FilterSerializer
+    access = None  # the noun's `collab.access.access_<noun>_by_id`
+
+    def get_object(self):
+        """The one door to an org object by id: missing and another tenant's ids are a 404."""
+        write = self.request.method not in SAFE_METHODS
+        return self.access(self.request.membership, self.kwargs.get("pk"), write=write)
 
     def filters(self) -> dict:
         serializer = self.filter_serializer_class(data=self.request.query_params)
@@ -104,6 +112,7 @@ class OrgUnitFilters(FilterSerializer):
 
 @extend_schema_view(list=extend_schema(parameters=[OrgUnitFilters]))
 class OrgUnitViewSet(OrgWritesMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
+    access = staticmethod(access_unit_by_id)
     serializer_class = OrgUnitSerializer
     filter_serializer_class = OrgUnitFilters
 
@@ -184,6 +193,7 @@ def _unit_filters(queryset, filters: dict):
 
 @extend_schema_view(list=extend_schema(parameters=[UnitScopedFilters]))
 class PositionViewSet(OrgWritesMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
+    access = staticmethod(access_position_by_id)
     serializer_class = PositionSerializer
     filter_serializer_class = UnitScopedFilters
 
@@ -244,6 +254,7 @@ class EmployeeFilters(UnitScopedFilters):
 
 @extend_schema_view(list=extend_schema(parameters=[EmployeeFilters]))
 class EmployeeViewSet(OrgWritesMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
+    access = staticmethod(access_employee_by_id)
     serializer_class = EmployeeSerializer
     filter_serializer_class = EmployeeFilters
 
@@ -307,6 +318,7 @@ class PeriodAdvanceSerializer(serializers.Serializer):
 
 @extend_schema_view(list=extend_schema(parameters=[PeriodFilters]))
 class PeriodViewSet(OrgWritesMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
+    access = staticmethod(access_period_by_id)
     serializer_class = PeriodSerializer
     filter_serializer_class = PeriodFilters
 

@@ -23,6 +23,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import exceptions, mixins, serializers, status
 from rest_framework.decorators import action
+from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
 from collab.models import Period
@@ -37,6 +38,7 @@ from collab.routing import (
     number_or_numeric_text,
 )
 from goals import engine
+from goals.access import access_measurement_by_id
 from goals.models import KPI, Measurement
 from goals.services import measurements as services
 
@@ -135,6 +137,11 @@ class BulkItemSerializer(MeasurementSerializer):
 )
 class MeasurementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
     serializer_class = MeasurementSerializer
+
+    def get_object(self):
+        """The one door to this noun by id (`goals.access`): missing and another tenant's ids are a 404."""
+        write = self.request.method not in SAFE_METHODS
+        return access_measurement_by_id(self.request.membership, self.kwargs.get("pk"), write=write)
 
     def get_queryset(self):
         queryset = Measurement.objects.select_related("kpi", "period")

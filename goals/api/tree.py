@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import exceptions, mixins, serializers, status
 from rest_framework.decorators import action
+from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
 from collab.models import ALL_BUT_EMPLOYEES, OrgUnit, Period, Position, Role
@@ -36,6 +37,7 @@ from collab.routing import (
     TenantViewSet,
     lock_version_of,
 )
+from goals.access import access_goal_by_id
 from goals.models import KPI, Goal
 from goals.selectors.tree import load as tree_load
 from goals.selectors.tree import nodes as tree_nodes
@@ -280,6 +282,11 @@ class GoalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSe
     read_roles = ALL_BUT_EMPLOYEES
     write_roles = frozenset({Role.HR_ADMIN})
     serializer_class = GoalSerializer
+
+    def get_object(self):
+        """The one door to this noun by id (`goals.access`): missing and another tenant's ids are a 404."""
+        write = self.request.method not in SAFE_METHODS
+        return access_goal_by_id(self.request.membership, self.kwargs.get("pk"), write=write)
 
     def get_queryset(self):
         queryset = Goal.objects.select_related("org_unit", "position", "kpi").order_by("path")
