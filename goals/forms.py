@@ -121,6 +121,8 @@ class ObjectiveForm(VersionedModelForm):
         self.fields["period"].queryset = Period.objects.exclude(status=Period.Status.CLOSED).order_by(
             "-year", "kind", "quarter", "month"
         )
+        if self.instance.pk and self.instance.period.is_closed:  # its own period, shown but not changed
+            self.fields["period"].queryset = Period.objects.filter(pk=self.instance.period_id)
 
 
 class ObjectiveLinkForm(StyledForm):

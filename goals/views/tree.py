@@ -20,14 +20,17 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
+from collab.access import access_period_by_id, access_unit_by_id
 from collab.concurrency import StaleEditError
 from collab.forms import add_service_errors
-from collab.models import ALL_ROLES, OrgUnit, Period, Position, Role
-from collab.pages import HR_ONLY, get_scoped_or_404, id_param, paginate, tenant_page
+from collab.models import ALL_ROLES, OrgUnit, Period, Role
+from collab.pages import HR_ONLY, id_param, paginate, tenant_page
 from collab.routing import parse_id
+from collab.selectors.org import position_options
 from collab.selectors.periods import default_period
+from goals.access import access_goal_by_id, access_kpi_by_id
 from goals.forms import CopyForm, DeleteForm, GoalForm, MoveForm
-from goals.models import KPI, Goal, Perspective
+from goals.models import Goal, Perspective
 from goals.selectors.tree import load as tree_load
 from goals.selectors.tree import matrix as tree_matrix
 from goals.selectors.tree import nodes as tree_nodes
@@ -197,16 +200,9 @@ def goal_tree(request):
 @tenant_page(read=ALL_ROLES)
 def goal_tree_children(request, pk: int):
     """htmx: the children of a collapsed node (with as many levels below as the budget allows)."""
-    goal = get_scoped_or_404(Goal.objects.select_related("period"), pk)
-    if _is_reader(request):
-        tree = tree_load.load_tree(goal.period, under=goal.path)  # the branch is all this needs
-        node = tree.nodes[goal.pk]
-    else:
-        tree = tree_load.load_tree(goal.period)
-        roots = _visible_roots(request, tree)
-        node = tree.nodes[goal.pk]
-        if roots is None or not any(node.path.startswith(r.path) for r in roots):
-            raise Http404
+    goal = access_goal_by_id(request.membership, pk)  # an employee: only a goal of their part of the tree
+    tree = tree_load.load_tree(goal.period, under=goal.path)  # the branch is all this needs
+    node = tree.nodes[goal.pk]
     context = {
         "items": tree_render.tree_items(node.children),
         "period": goal.period,
@@ -237,12 +233,13 @@ def _closed_refusal(request, period: Period) -> HttpResponse | None:
 
 @tenant_page(read=HR_ONLY, write=HR_ONLY)
 def goal_create(request, period_pk: int):
-    period = get_scoped_or_404(Period, period_pk)
+    period = access_period_by_id(request.membership, period_pk)
     parent_id = id_param(request.GET, "parent")
     parent = None
     if parent_id is not None:
-        in_period = Goal.objects.filter(period=period).select_related("org_unit", "kpi", "position")
-        parent = get_scoped_or_404(in_period, parent_id)
+        parent = access_goal_by_id(request.membership, parent_id)
+        if parent.period_id != period.pk:
+            raise Http404
     refusal = _closed_refusal(request, period)
     if refusal is not None:
         return refusal
@@ -270,7 +267,7 @@ def goal_create(request, period_pk: int):
 
 @tenant_page(read=HR_ONLY, write=HR_ONLY)
 def goal_edit(request, pk: int):
-    goal = get_scoped_or_404(Goal.objects.select_related("period", "org_unit", "kpi", "position"), pk)
+    goal = access_goal_by_id(request.membership, pk, write=request.method == "POST")
     refusal = _closed_refusal(request, goal.period)
     if refusal is not None:
         return refusal
@@ -302,7 +299,7 @@ def goal_position_options(request):
     unit_id = parse_id(request.GET.get("org_unit", ""))
     positions = []
     if unit_id is not None:
-        positions = Position.objects.filter(org_unit_id=unit_id).order_by("title").values("pk", "title")
+        positions = position_options(unit_id)
     return render(request, "goals/tree/form_page.html#position_options", {"positions": positions})
 
 
@@ -322,7 +319,7 @@ def _parent_options(goal: Goal, query: str) -> tuple[list[dict], int]:
 
 @tenant_page(read=HR_ONLY, write=HR_ONLY)
 def goal_move(request, pk: int):
-    goal = get_scoped_or_404(Goal.objects.select_related("period", "org_unit", "kpi", "position"), pk)
+    goal = access_goal_by_id(request.membership, pk, write=request.method == "POST")
     refusal = _closed_refusal(request, goal.period)
     if refusal is not None:
         return refusal
@@ -353,11 +350,11 @@ def goal_move(request, pk: int):
 
 @tenant_page(read=HR_ONLY, write=HR_ONLY)
 def goal_delete(request, pk: int):
-    goal = get_scoped_or_404(Goal.objects.select_related("period", "org_unit", "kpi", "position"), pk)
+    goal = access_goal_by_id(request.membership, pk, write=request.method == "POST")
     refusal = _closed_refusal(request, goal.period)
     if refusal is not None:
         return refusal
-    below = Goal.objects.filter(period_id=goal.period_id, path__startswith=goal.path).count() - 1
+    below = tree_load.descendant_count(goal)
     form = DeleteForm(request.POST or None, initial={"lock_version": goal.lock_version})
     error = None
     if request.method == "POST" and form.is_valid():
@@ -417,19 +414,11 @@ def _reweight(request, period: Period, siblings: list[Goal], parent: Goal | None
     return _form_response(request, "goals/tree/form_page.html#reweight_form", context)
 
 
-def _siblings(period: Period, parent: Goal | None) -> list[Goal]:
-    return list(
-        Goal.objects.filter(period=period, parent=parent)
-        .select_related("org_unit", "position", "kpi")
-        .order_by("order", "id")
-    )
-
-
 @tenant_page(read=HR_ONLY, write=HR_ONLY)
 def goal_reweight(request, pk: int):
     """Reweight the children of a goal."""
-    parent = get_scoped_or_404(Goal.objects.select_related("period", "org_unit", "kpi", "position"), pk)
-    siblings = _siblings(parent.period, parent)
+    parent = access_goal_by_id(request.membership, pk, write=request.method == "POST")
+    siblings = tree_load.sibling_goals(parent.period, parent)
     if not siblings:
         raise Http404
     return _reweight(request, parent.period, siblings, parent)
@@ -438,8 +427,8 @@ def goal_reweight(request, pk: int):
 @tenant_page(read=HR_ONLY, write=HR_ONLY)
 def goal_reweight_top(request, period_pk: int):
     """Reweight the top-level goals of a period."""
-    period = get_scoped_or_404(Period, period_pk)
-    siblings = _siblings(period, None)
+    period = access_period_by_id(request.membership, period_pk)
+    siblings = tree_load.sibling_goals(period, None)
     if not siblings:
         raise Http404
     return _reweight(request, period, siblings, None)
@@ -447,7 +436,7 @@ def goal_reweight_top(request, period_pk: int):
 
 @tenant_page(read=HR_ONLY, write=HR_ONLY)
 def goal_tree_publish(request, period_pk: int):
-    period = get_scoped_or_404(Period, period_pk)
+    period = access_period_by_id(request.membership, period_pk)
     if request.method != "POST":
         return redirect(_tree_url(request, period))
     try:
@@ -463,7 +452,7 @@ def goal_tree_publish(request, period_pk: int):
 
 @tenant_page(read=HR_ONLY, write=HR_ONLY)
 def goal_tree_copy(request, period_pk: int):
-    period = get_scoped_or_404(Period, period_pk)
+    period = access_period_by_id(request.membership, period_pk)
     if request.method != "POST":
         return redirect(_tree_url(request, period))
     form = CopyForm(request.POST, target=period)
@@ -509,8 +498,8 @@ def goal_matrix(request):
 @tenant_page(read=READERS)
 def goal_matrix_cell(request, period_pk: int, unit_pk: int, perspective: str):
     """The goals behind one cell of the matrix (htmx fragment, or a page without htmx)."""
-    period = get_scoped_or_404(Period, period_pk)
-    unit = get_scoped_or_404(OrgUnit, unit_pk)
+    period = access_period_by_id(request.membership, period_pk)
+    unit = access_unit_by_id(request.membership, unit_pk)
     if perspective not in Perspective.values:
         raise Http404
     tree = tree_load.load_tree(period)
@@ -538,8 +527,7 @@ def goal_trace(request):
     if goal_id is not None and goal_id not in tree.nodes:
         raise Http404
     if kpi_id is not None and not any(k["id"] == kpi_id for k in kpis):
-        if not KPI.objects.filter(pk=kpi_id).exists():
-            raise Http404
+        access_kpi_by_id(request.membership, kpi_id)  # a KPI of no goal in this period: an empty trace
     if kpi_id is None and goal_id is None and kpis:
         kpi_id = kpis[0]["id"]
     context.update(tree=tree, kpis=kpis, kpi_id=kpi_id, goal_id=goal_id)

@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
+from collab.access import access_position_by_id, access_unit_by_id
 from collab.concurrency import StaleEditError
 from collab.forms import add_service_errors
 from collab.forms.editors import (
@@ -30,8 +31,8 @@ from collab.forms.editors import (
     resolve_references,
     split_errors,
 )
-from collab.models import ALL_BUT_EMPLOYEES, OrgUnit, Position, Role
-from collab.pages import HR_ONLY, get_scoped_or_404, id_param, paginate, tenant_page
+from collab.models import ALL_BUT_EMPLOYEES, Role
+from collab.pages import HR_ONLY, id_param, paginate, tenant_page
 from collab.selectors.org import holder_label, position_references, repeated_unit_names, unit_choices
 from collab.selectors.periods import default_period, periods_ordered
 from goals.models import KPI
@@ -125,10 +126,10 @@ def scorecard_create(request):
         if value is not None:
             initial[name] = value
     if "org_unit" in initial:
-        unit = get_scoped_or_404(OrgUnit, initial["org_unit"])
+        unit = access_unit_by_id(request.membership, initial["org_unit"])
         initial["org_unit"] = reference_label(unit.code, unit.name)
     if "position" in initial:
-        post = get_scoped_or_404(Position, initial["position"])
+        post = access_position_by_id(request.membership, initial["position"])
         initial["position"] = reference_label(post.code, post.title)
     if request.GET.get("propose") in proposals.SOURCES:
         initial["start"] = request.GET["propose"]

@@ -65,6 +65,20 @@ def restrict_to_unit(tree: Tree, unit_path: str) -> list[Node]:
     ]
 
 
+def sibling_goals(period: Period, parent: Goal | None) -> list[Goal]:
+    """The goals directly under `parent` (None: the period's top level), in tree order."""
+    return list(
+        Goal.objects.filter(period=period, parent=parent)
+        .select_related("org_unit", "position", "kpi")
+        .order_by("order", "id")
+    )
+
+
+def descendant_count(goal: Goal) -> int:
+    """How many goals sit below `goal` (its whole subtree, itself not counted)."""
+    return Goal.objects.filter(period_id=goal.period_id, path__startswith=goal.path).count() - 1
+
+
 def employee_unit_path(user) -> str | None:
     """The org-unit path of the signed-in user's employee record in this tenant (None without one)."""
     return Employee.objects.filter(user=user, is_active=True).values_list("org_unit__path", flat=True).first()
@@ -72,8 +86,10 @@ def employee_unit_path(user) -> str | None:
 
 __all__ = [
     "add_scores",
+    "descendant_count",
     "employee_unit_path",
     "linked_nodes",
     "load_tree",
     "restrict_to_unit",
+    "sibling_goals",
 ]
