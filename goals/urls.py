@@ -70,7 +70,7 @@ urlpatterns += [
 from collab.api import tenant_router  # noqa: E402
 from goals.api.library import KPIViewSet, ObjectiveLinkViewSet, ObjectiveViewSet  # noqa: E402
 from goals.api.measurements import MeasurementViewSet  # noqa: E402
-from goals.api.tree import GoalViewSet  # noqa: E402
+from goals.api.tree.viewset import GoalViewSet  # noqa: E402
 
 api_router = tenant_router()
 # Basename "api-kpi", not "kpi": the router would name the list "kpi-list", which is the KPI library page.

@@ -1,21 +1,4 @@
-"""Goals API: the decomposition tree's nodes, the nested tree of a period and the trace of a KPI.
-
-`/api/v1/t/<slug>/goals/`                 list (filters: period, parent, root=yes, kpi, org_unit), create,
-                                          retrieve, update/partial update (a changed `parent` moves the goal
-                                          with its subtree), delete (`?subtree=yes` deletes a whole branch)
-`POST goals/<id>/move/`                   {"parent": id | null, "weight"?, "lock_version"}
-`GET  goals/tree/?period=<id>[&root=<goal>]`        the nested tree with progress, bands and sums
-`GET  goals/trace/?period=<id>&kpi=<id>` (or `&goal=<id>`)  every contributing unit and position, the path
-                                          and the effective weight to each, cross-department flags
-`POST goals/reweight/`                    {"weights": {"<goal id>": weight, …}} (one sibling group)
-`POST goals/publish/`                     {"period": id}: refused unless every sibling group sums to 100
-`POST goals/copy/`                        {"source": id, "target": id}: last period's tree into an empty one
-
-HR admins write; managers, committee members and auditors read. Every write goes through
-`goals.services.tree` (atomic, audited, closed periods refused); its ValidationErrors come back as JSON
-field errors. Foreign keys in bodies are TenantRelatedFields, so another tenant's parent, unit, KPI or
-period reads exactly like a missing one; ids in query strings that are not the tenant's answer 404.
-"""
+"""`GoalViewSet`: the goals resource, its tree and trace reads and its tree-wide writes."""
 
 from __future__ import annotations
 
@@ -28,254 +11,30 @@ from rest_framework.decorators import action
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
-from collab.models import ALL_BUT_EMPLOYEES, OrgUnit, Period, Position, Role
+from collab.models import ALL_BUT_EMPLOYEES, Period, Role
 from collab.routing import (
-    MAX_ID,
-    LockVersionField,
-    StrictWriteMixin,
-    TenantRelatedField,
     TenantViewSet,
     lock_version_of,
 )
 from goals.access import access_goal_by_id
+from goals.api.tree.bodies import (
+    CopySerializer,
+    GoalFilters,
+    GoalSerializer,
+    MoveSerializer,
+    PublishSerializer,
+    ReweightSerializer,
+    TraceParams,
+    TreeParams,
+)
+from goals.api.tree.shapes import GoalTraceSerializer, GoalTreeSerializer, _nested, _node_json
 from goals.models import KPI, Goal
 from goals.selectors.tree import load as tree_load
-from goals.selectors.tree import nodes as tree_nodes
 from goals.selectors.tree import trace as tree_trace
 from goals.services.tree import rules as services_rules
 from goals.services.tree.nodes import goal_create, goal_delete, goal_move, goal_update, siblings_reweight
 from goals.services.tree.rules import HUNDRED
 from goals.services.tree.whole_tree import period_tree_copy, period_tree_publish
-
-
-def _weight(**kwargs) -> serializers.DecimalField:
-    return serializers.DecimalField(max_digits=5, decimal_places=2, min_value=0, max_value=100, **kwargs)
-
-
-def _id(**kwargs) -> serializers.IntegerField:
-    return serializers.IntegerField(min_value=1, max_value=MAX_ID, **kwargs)
-
-
-class GoalSerializer(StrictWriteMixin, serializers.ModelSerializer):
-    period = TenantRelatedField(queryset=Period.objects)
-    parent = TenantRelatedField(queryset=Goal.objects, allow_null=True, required=False)
-    org_unit = TenantRelatedField(queryset=OrgUnit.objects)
-    position = TenantRelatedField(queryset=Position.objects, allow_null=True, required=False)
-    kpi = TenantRelatedField(queryset=KPI.objects)
-    weight = _weight(required=False)
-    lock_version = LockVersionField()
-    org_unit_name = serializers.CharField(source="org_unit.name", read_only=True)
-    position_title = serializers.CharField(
-        source="position.title", read_only=True, default=None, allow_null=True
-    )
-    kpi_code = serializers.CharField(source="kpi.code", read_only=True)
-    kpi_name = serializers.CharField(source="kpi.name", read_only=True)
-    collaborative = serializers.BooleanField(source="kpi.is_collaborative", read_only=True)
-
-    class Meta:
-        model = Goal
-        fields = [
-            "id", "period", "parent", "org_unit", "org_unit_name", "position", "position_title", "kpi",
-            "kpi_code", "kpi_name", "collaborative", "weight", "order", "path", "depth", "lock_version",
-            "updated_at",
-        ]
-        read_only_fields = ["id", "order", "path", "depth", "updated_at"]
-        validators: list = []
-
-
-class GoalFilters(serializers.Serializer):
-    period = _id(required=False)
-    parent = _id(required=False)
-    kpi = _id(required=False)
-    org_unit = _id(required=False)
-    root = serializers.ChoiceField(choices=["yes", "no"], required=False, allow_blank=True)
-
-
-class TreeParams(serializers.Serializer):
-    period = _id()
-    root = _id(required=False)
-
-
-class TraceParams(serializers.Serializer):
-    period = _id()
-    kpi = _id(required=False)
-    goal = _id(required=False)
-
-    def validate(self, attrs):
-        if not attrs.get("kpi") and not attrs.get("goal"):
-            raise serializers.ValidationError({"kpi": [_("Give a KPI (or a goal) to trace.")]})
-        return attrs
-
-
-class MoveSerializer(serializers.Serializer):
-    parent = TenantRelatedField(queryset=Goal.objects, allow_null=True)
-    weight = _weight(required=False)
-    lock_version = LockVersionField(required=True)
-
-
-class ReweightSerializer(serializers.Serializer):
-    weights = serializers.DictField(
-        child=_weight(),
-        allow_empty=False,
-    )
-
-    def validate_weights(self, value):
-        for key in value:
-            if not str(key).isdigit() or len(str(key)) > 18:
-                raise serializers.ValidationError(_("Keys are goal ids."))
-        return value
-
-
-class PublishSerializer(serializers.Serializer):
-    period = TenantRelatedField(queryset=Period.objects)
-
-
-class CopySerializer(serializers.Serializer):
-    source = TenantRelatedField(queryset=Period.objects)
-    target = TenantRelatedField(queryset=Period.objects)
-
-
-# ----- response shapes of the tree and the trace (what `_node_json` and the actions return)
-def _number(**kwargs):
-    return serializers.FloatField(allow_null=True, **kwargs)
-
-
-class NodeUnitSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    code = serializers.CharField()
-    name = serializers.CharField()
-    kind = serializers.CharField()
-    parent_name = serializers.CharField(allow_null=True)
-
-
-class NodePositionSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    title = serializers.CharField(allow_null=True)
-
-
-class NodeKPISerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    code = serializers.CharField()
-    name = serializers.CharField()
-    perspective = serializers.CharField()
-    collaborative = serializers.BooleanField()
-    owner_unit = serializers.IntegerField()
-
-
-class GoalNodeSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    parent = serializers.IntegerField(allow_null=True)
-    depth = serializers.IntegerField()
-    org_unit = NodeUnitSerializer()
-    position = NodePositionSerializer(allow_null=True)
-    kpi = NodeKPISerializer()
-    weight = serializers.DecimalField(max_digits=5, decimal_places=2)
-    progress = _number(help_text="Weighted progress of the subtree, 0–100 (null when nothing is measured).")
-    band = serializers.CharField()
-    measured = _number(help_text="The goal's own KPI score (null when not measured).")
-    measured_band = serializers.CharField()
-    target = _number()
-    actual = _number()
-
-
-class TreeNodeSerializer(GoalNodeSerializer):
-    children_sum = serializers.DecimalField(
-        max_digits=7, decimal_places=2, required=False, help_text="Sum of the children's weights."
-    )
-    children = serializers.ListField(
-        child=serializers.DictField(), help_text="The children, each a node of this same shape."
-    )
-
-
-class OffGroupSerializer(serializers.Serializer):
-    parent = serializers.IntegerField(allow_null=True)
-    sum = serializers.DecimalField(max_digits=7, decimal_places=2)
-
-
-class GoalTreeSerializer(serializers.Serializer):
-    period = serializers.IntegerField()
-    status = serializers.CharField()
-    goals = serializers.IntegerField()
-    off_groups = OffGroupSerializer(many=True, help_text="Sibling groups whose weights do not add up to 100.")
-    tree = TreeNodeSerializer(many=True)
-
-
-class TraceSummarySerializer(serializers.Serializer):
-    units = serializers.IntegerField()
-    positions = serializers.IntegerField()
-    cross_department_share = serializers.FloatField()
-
-
-class ResponsibleSerializer(serializers.Serializer):
-    org_unit = serializers.IntegerField()
-    org_unit_name = serializers.CharField()
-    org_unit_code = serializers.CharField()
-    org_unit_label = serializers.CharField()
-    position_title = serializers.CharField(allow_null=True)
-    effective_weight = serializers.FloatField()
-    goals = serializers.IntegerField()
-    cross_department = serializers.BooleanField()
-
-
-class ContributionSerializer(GoalNodeSerializer):
-    root = serializers.IntegerField()
-    path = serializers.ListField(child=serializers.IntegerField())
-    path_labels = serializers.ListField(child=serializers.CharField())
-    org_unit_label = serializers.CharField()
-    share = serializers.FloatField()
-    effective_weight = serializers.FloatField()
-    is_leaf = serializers.BooleanField()
-    cross_department = serializers.BooleanField()
-    reasons = serializers.ListField(child=serializers.CharField())
-
-
-class GoalTraceSerializer(serializers.Serializer):
-    period = serializers.IntegerField()
-    kpi = serializers.IntegerField(allow_null=True)
-    goal = serializers.IntegerField(allow_null=True)
-    roots = serializers.ListField(child=serializers.IntegerField())
-    summary = TraceSummarySerializer()
-    responsible = ResponsibleSerializer(many=True)
-    contributions = ContributionSerializer(many=True)
-
-
-def _node_json(node: tree_nodes.Node) -> dict:
-    return {
-        "id": node.id,
-        "parent": node.parent_id,
-        "depth": node.depth,
-        "org_unit": {
-            "id": node.unit_id, "code": node.unit_code, "name": node.unit_name, "kind": node.unit_kind,
-            "parent_name": node.unit_parent_name,
-        },
-        "position": {"id": node.position_id, "title": node.position_title} if node.position_id else None,
-        "kpi": {
-            "id": node.kpi_id, "code": node.kpi_code, "name": node.kpi_name, "perspective": node.perspective,
-            "collaborative": node.collaborative, "owner_unit": node.owner_id,
-        },
-        "weight": f"{node.weight:.2f}",
-        "progress": node.progress,
-        "band": node.band,
-        "measured": node.measured,
-        "measured_band": node.measured_band,
-        "target": node.target,
-        "actual": node.actual,
-    }
-
-
-def _nested(tree: tree_nodes.Tree, roots: list[tree_nodes.Node]) -> list[dict]:
-    """The nested JSON of the tree, built without recursion (parents come before children in `walk`)."""
-    built: dict[int, dict] = {}
-    top: list[dict] = []
-    for node in tree.walk(roots):
-        data = _node_json(node)
-        if node.children:
-            data["children_sum"] = f"{node.children_sum:.2f}"
-        data["children"] = []
-        built[node.id] = data
-        parent = built.get(node.parent_id) if node.parent_id else None
-        (parent["children"] if parent is not None else top).append(data)
-    return top
 
 
 class GoalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
