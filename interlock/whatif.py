@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from collab.models import OrgUnit, Period, Position
-from goals.engine import band
+from goals.engine.scores import band
 from goals.models import KPI
 from goals.selectors.scores import BAND_CSS
 from interlock import engine

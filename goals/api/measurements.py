@@ -37,8 +37,10 @@ from collab.routing import (
     lock_version_of,
     number_or_numeric_text,
 )
-from goals import engine
 from goals.access import access_measurement_by_id
+from goals.engine import scores as engine_scores
+from goals.engine.common import plain
+from goals.engine.scores import kpi_score
 from goals.models import KPI, Measurement
 from goals.services import measurements as services
 
@@ -104,10 +106,10 @@ class MeasurementSerializer(StrictWriteMixin, serializers.ModelSerializer):
         validators: list = []  # uniqueness and period status are the service's job (one clear message)
 
     def get_score(self, obj) -> float | None:
-        return engine.plain(engine.kpi_score(obj.target, obj.actual, obj.kpi.direction, obj.kpi.cap), 2)
+        return plain(kpi_score(obj.target, obj.actual, obj.kpi.direction, obj.kpi.cap), 2)
 
     def get_band(self, obj) -> str:
-        return engine.band(self.get_score(obj))
+        return engine_scores.band(self.get_score(obj))
 
     def validate_note(self, value: str) -> str:
         if "\x00" in value:

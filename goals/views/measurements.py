@@ -25,8 +25,8 @@ from collab.imports import ImportFileError, Table, export_xlsx, xlsx_response
 from collab.models import ALL_ROLES, Period
 from collab.pages import HR_ONLY, paginate, tenant_page
 from collab.selectors.periods import default_period, periods_ordered
-from goals import engine
 from goals.access import access_kpi_by_id
+from goals.engine.common import BAND_NONE
 from goals.forms import MeasurementFilterForm, MeasurementForm
 from goals.selectors import scores as selectors
 from goals.selectors.measurements import any_kpis, grid_kpis, grid_periods, stored_measurements
@@ -60,7 +60,7 @@ def _rows(period: Period, kpis, forms_by_kpi: dict | None = None) -> list[dict]:
             },
             prefix_id=f"m{kpi.pk}-",
         )
-        band = value.band if value else engine.BAND_NONE
+        band = value.band if value else BAND_NONE
         rows.append(
             {"kpi": kpi, "measurement": measurement, "value": value, "form": form, "band": band,
              "band_label": selectors.BAND_LABELS[band], "css": selectors.BAND_CSS[band]}
@@ -246,7 +246,7 @@ def measurement_export(request, period_pk: int):
         ]
         if derived:
             row += [value.target if value else None, value.actual if value else None]
-        band = value.band if value else engine.BAND_NONE
+        band = value.band if value else BAND_NONE
         note = measurement.note if measurement else ""
         row += [value.score if value else None, str(band_labels[band]), note]
         rows.append(row)

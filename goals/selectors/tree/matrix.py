@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from goals import engine
+from goals.engine import scores as engine_scores
+from goals.engine.common import to_plain
 from goals.models import Perspective
 from goals.selectors.scores import BAND_CSS
 from goals.selectors.tree.nodes import Node, Tree
@@ -81,8 +82,8 @@ def matrix_rows(tree: Tree, query: str = "", kind: str = "") -> list[MatrixRow]:
     with np.errstate(divide="ignore", invalid="ignore"):
         mean = np.where(with_data > 0, plain / with_data, np.nan)
         value = np.where(weight_sum > 0, weighted / weight_sum, mean)
-    values = engine.to_plain(value, 2)
-    bands = engine.bands(value)
+    values = to_plain(value, 2)
+    bands = engine_scores.bands(value)
     labels = [value for value, _label in PERSPECTIVES] + [""]
     rows = []
     for index, first in enumerate(firsts):

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from collab.models import Period
-from goals import engine
+from goals.engine.common import BAND_NONE
 from goals.selectors.scores import BAND_CSS, BAND_LABELS
 from goals.services.tree.rules import HUNDRED
 
@@ -75,9 +75,9 @@ class Node:
     owner_path: str
     unit_parent_name: str | None  # tells apart units of the same name (each subsidiary's "Finance")
     progress: float | None = None
-    band: str = engine.BAND_NONE
+    band: str = BAND_NONE
     measured: float | None = None
-    measured_band: str = engine.BAND_NONE
+    measured_band: str = BAND_NONE
     target: float | None = None
     actual: float | None = None
     children: list[Node] = field(default_factory=list)
@@ -104,7 +104,7 @@ class Node:
 
     @property
     def band_label(self) -> str:
-        return BAND_LABELS.get(self.band, BAND_LABELS[engine.BAND_NONE])
+        return BAND_LABELS.get(self.band, BAND_LABELS[BAND_NONE])
 
     @property
     def measured_css(self) -> str:

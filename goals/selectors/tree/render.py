@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from goals import engine
+from goals.engine.common import BAND_AMBER, BAND_GREEN, BAND_NONE, BAND_RED
 from goals.selectors.tree.nodes import CHART_BUDGET, RENDER_BUDGET, Node, Tree
 
 
@@ -71,7 +71,7 @@ def chart_data(tree: Tree, roots: list[Node], title: str, budget: int = CHART_BU
             "name": f"{label}\n{node.kpi_code} · {value}",
             "value": node.progress,
             "id": node.id,
-            "itemStyle": {"color": BAND_COLOURS.get(node.band, BAND_COLOURS[engine.BAND_NONE])},
+            "itemStyle": {"color": BAND_COLOURS.get(node.band, BAND_COLOURS[BAND_NONE])},
         }
         kids = [build(child) for child in node.children if child.id in included]
         if kids:
@@ -85,10 +85,10 @@ def chart_data(tree: Tree, roots: list[Node], title: str, budget: int = CHART_BU
 
 
 BAND_COLOURS = {
-    engine.BAND_GREEN: "#198754",
-    engine.BAND_AMBER: "#ffc107",
-    engine.BAND_RED: "#dc3545",
-    engine.BAND_NONE: "#adb5bd",
+    BAND_GREEN: "#198754",
+    BAND_AMBER: "#ffc107",
+    BAND_RED: "#dc3545",
+    BAND_NONE: "#adb5bd",
 }
 
 
