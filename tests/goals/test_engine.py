@@ -7,7 +7,6 @@ from decimal import Decimal
 
 import numpy as np
 import pytest
-from goals.engine.rollup import rollup, rollup_by_id, tree_depths
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -16,6 +15,7 @@ from goals.engine.common import BANDS, DEFAULT_CAP, to_plain
 from goals.engine.common import HIGHER_BETTER as HB
 from goals.engine.common import LOWER_BETTER as LB
 from goals.engine.periods import aggregate_values, derive_period_values, period_value
+from goals.engine.rollup import rollup, rollup_by_id, tree_depths
 from goals.engine.scores import band, kpi_score, kpi_scores
 from goals.selectors.scores import BAND_CSS
 
