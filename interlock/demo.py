@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from goals.demo import MINING_SUBSIDIARIES, replaying_the_year
-from interlock.services.scorecards import scorecard_create, scorecard_publish
+from interlock.services.scorecards.cards import scorecard_create, scorecard_publish
 from interlock.services.scores import scores_recompute
 
 if TYPE_CHECKING:

@@ -29,7 +29,7 @@ from goals.selectors.scores import BAND_CSS
 from interlock import engine
 from interlock.models import Scorecard, ScorecardLine
 from interlock.selectors.inputs import PeriodData, period_inputs
-from interlock.services.scorecards import parse_review_weight, scorecard_lines_clean
+from interlock.services.scorecards.lines import parse_review_weight, scorecard_lines_clean
 from responsibility.models import MatrixRow, ResponsibilityMatrix
 from responsibility.selectors import matrix_effective_ids
 from responsibility.services import matrix_rows_clean

@@ -29,7 +29,7 @@ from collab.tenancy import current_tenant
 from interlock import engine
 from interlock.models import ScoreSnapshot
 from interlock.selectors.inputs import period_inputs
-from interlock.services.scorecards import MISSING_CHOICE
+from interlock.services.scorecards.lines import MISSING_CHOICE
 
 
 @dataclass(frozen=True)

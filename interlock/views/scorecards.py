@@ -49,7 +49,11 @@ from interlock.forms import (
 )
 from interlock.models import LineRole, Scorecard
 from interlock.selectors import scorecards as selectors
-from interlock.services import scorecards as services
+from interlock.services.scorecards import cards as services_cards
+from interlock.services.scorecards import copying as services_copying
+from interlock.services.scorecards.cards import scorecard_save
+from interlock.services.scorecards.lines import scorecard_lines_clean, weights_summary
+from interlock.services.scorecards.settings import tenant_scoring_settings_update
 
 
 def _subject_label(card: Scorecard, repeated: frozenset[str] | None = None) -> str:
@@ -137,7 +141,7 @@ def scorecard_create(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            card = services.scorecard_create(
+            card = services_cards.scorecard_create(
                 actor=request.user,
                 period=data["period"],
                 org_unit=data["org_unit"],
@@ -195,7 +199,7 @@ def _editor(
     header = header or ScorecardHeaderForm(
         initial={"review_weight": f"{card.review_weight.normalize():f}", "lock_version": card.lock_version}
     )
-    summary = services.weights_summary(rows)
+    summary = weights_summary(rows)
     kpis = _kpi_options() if can_edit else []
     roles = dict(LineRole.choices)
     shown = [
@@ -246,7 +250,7 @@ def scorecard_edit(request, pk: int):
     if not header.is_valid():
         return _editor(request, card, rows=rows, header=header)
     try:
-        result = services.scorecard_save(
+        result = scorecard_save(
             actor=request.user,
             scorecard=card,
             lock_version=header.cleaned_data.get("lock_version"),
@@ -280,11 +284,11 @@ def scorecard_validate(request):
     by_row: dict = {}
     general: list[str] = []
     try:
-        services.scorecard_lines_clean(rows)
+        scorecard_lines_clean(rows)
     except ValidationError as invalid:
         by_row, other = split_errors(invalid, prefix="lines")
         general = [m for messages_ in other.values() for m in messages_]
-    summary = services.weights_summary(rows)
+    summary = weights_summary(rows)
     context = {
         "summary": summary,
         "general": general,
@@ -305,7 +309,7 @@ def scorecard_publish(request, pk: int):
     if request.method != "POST":
         return redirect("scorecard-edit", tenant_slug=request.tenant.slug, pk=card.pk)
     try:
-        result = services.scorecard_publish(
+        result = services_cards.scorecard_publish(
             actor=request.user, scorecard=card, lock_version=_lock_version(request)
         )
     except StaleEditError as stale:
@@ -326,7 +330,9 @@ def scorecard_unpublish(request, pk: int):
     if request.method != "POST":
         return redirect("scorecard-edit", tenant_slug=request.tenant.slug, pk=card.pk)
     try:
-        services.scorecard_unpublish(actor=request.user, scorecard=card, lock_version=_lock_version(request))
+        services_cards.scorecard_unpublish(
+            actor=request.user, scorecard=card, lock_version=_lock_version(request)
+        )
     except StaleEditError as stale:
         messages.error(request, stale.message)
     except ValidationError as refused:
@@ -343,7 +349,7 @@ def scorecards_copy(request):
     form = CopyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            count = services.scorecards_copy(
+            count = services_copying.scorecards_copy(
                 actor=request.user, source=form.cleaned_data["source"], target=form.cleaned_data["target"]
             )
         except ValidationError as invalid:
@@ -369,7 +375,7 @@ def scorecard_contract(request, pk: int):
     share is under the tenant's minimum."""
     card = access_scorecard_by_id(request.membership, pk)
     lines = selectors.lines_with_kpis(card)
-    summary = services.weights_summary([{"role": ln.role, "weight": ln.weight} for ln in lines])
+    summary = weights_summary([{"role": ln.role, "weight": ln.weight} for ln in lines])
     minimum = _minimum(request)
     holders = selectors.contract_holders(card)
     context = {
@@ -399,7 +405,7 @@ def scoring_settings(request):
     form = ScoringSettingsForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.tenant_scoring_settings_update(actor=request.user, **form.cleaned_data)
+            tenant_scoring_settings_update(actor=request.user, **form.cleaned_data)
         except ValidationError as invalid:
             add_service_errors(form, invalid)
         else:

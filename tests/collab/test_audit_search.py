@@ -14,7 +14,7 @@ from django.urls import reverse
 from collab.models import AuditEvent
 from collab.tenancy import tenant_scope
 from goals.services.tree.nodes import goal_create, goal_delete, goal_update, siblings_reweight
-from interlock.services import scorecards as interlock_services
+from interlock.services.scorecards.cards import scorecard_create
 from tests.factories.audit import make_event
 from tests.factories.goals import KPIFactory
 from tests.factories.org import OrgUnitFactory, PeriodFactory, PositionFactory
@@ -43,7 +43,7 @@ def log(tenant_a, hr_a):
         revenue = KPIFactory(code="REV", name="Revenue", owner_unit=sales)
         retention = KPIFactory(code="RET", name="Retention", owner_unit=sales)
         uptime = KPIFactory(code="UPT", name="Uptime", owner_unit=ops)
-        card = interlock_services.scorecard_create(actor=hr_a, period=q4, org_unit=sales)
+        card = scorecard_create(actor=hr_a, period=q4, org_unit=sales)
         parent = goal_create(actor=hr_a, period=q4, org_unit=sales, kpi=revenue, weight=100)
         child = goal_create(
             actor=hr_a, period=q4, org_unit=sales, position=seller, kpi=revenue, parent=parent, weight=60

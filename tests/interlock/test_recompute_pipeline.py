@@ -20,7 +20,7 @@ from goals.services.kpis import kpi_update
 from goals.services.measurements import measurement_upsert, measurements_bulk_upsert
 from interlock import recompute as pipeline
 from interlock.models import ScoreSnapshot
-from interlock.services.scorecards import scorecard_publish, scorecard_unpublish
+from interlock.services.scorecards.cards import scorecard_publish, scorecard_unpublish
 from interlock.services.scores import scores_recompute
 from interlock.tasks import MAX_RETRIES, recompute_period_scores
 from responsibility.services import matrix_update
