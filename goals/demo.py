@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING
 from collab.models import Job, Period
 from goals.models import KPI, Objective, Perspective, ProcessTag
 from goals.services.kpis import kpi_create
-from goals.services.measurements import measurements_bulk_upsert
+from goals.services.measurements.writes import measurements_bulk_upsert
 from goals.services.objectives import objective_create, objective_link_create
 from goals.services.tree.nodes import goal_create
 from goals.services.tree.whole_tree import period_tree_publish

@@ -12,7 +12,7 @@ from collab.models import OrgUnit, Period, Position
 from collab.routing import parse_id
 from goals.models import KPI, Goal, Objective, Perspective, ProcessTag
 from goals.services.kpis import KPI_FIELDS
-from goals.services.measurements import NOTE_MAX
+from goals.services.measurements.values import NOTE_MAX
 from goals.services.objectives import OBJECTIVE_FIELDS
 
 YES_NO_ANY = (("", _("Any")), ("yes", _("Yes")), ("no", _("No")))

@@ -42,7 +42,8 @@ from goals.engine import scores as engine_scores
 from goals.engine.common import plain
 from goals.engine.scores import kpi_score
 from goals.models import KPI, Measurement
-from goals.services import measurements as services
+from goals.services.measurements.values import KEEP, NOTE_MAX, BulkErrors, parse_number
+from goals.services.measurements.writes import measurement_upsert, measurements_bulk_upsert
 
 BULK_MAX_ROWS = 5000
 
@@ -59,7 +60,7 @@ class NumberField(serializers.Field):
 
     def to_internal_value(self, data):
         try:
-            return services.parse_number(data, field_name="value", required=False)
+            return parse_number(data, field_name="value", required=False)
         except ValidationError as error:
             raise serializers.ValidationError(error.message_dict["value"]) from None
 
@@ -91,7 +92,7 @@ class MeasurementSerializer(StrictWriteMixin, serializers.ModelSerializer):
     period_label = serializers.CharField(source="period.label", read_only=True)
     target = NumberField()
     actual = NumberField(required=False)
-    note = serializers.CharField(required=False, allow_blank=True, max_length=services.NOTE_MAX)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=NOTE_MAX)
     lock_version = LockVersionField()
     score = serializers.SerializerMethodField()
     band = serializers.SerializerMethodField()
@@ -171,7 +172,7 @@ class MeasurementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Tenan
         if Measurement.objects.filter(kpi=data["kpi"], period=data["period"]).exists():
             message = "This KPI already has a measurement in this period; update it instead."
             raise exceptions.ValidationError({"non_field_errors": [message]})
-        measurement = services.measurement_upsert(
+        measurement = measurement_upsert(
             actor=request.user,
             kpi=data["kpi"],
             period=data["period"],
@@ -190,13 +191,13 @@ class MeasurementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Tenan
         version = lock_version_of(request)
         if not partial and "target" not in data:
             raise exceptions.ValidationError({"target": ["This field is required."]})
-        measurement = services.measurement_upsert(
+        measurement = measurement_upsert(
             actor=request.user,
             kpi=measurement.kpi,
             period=measurement.period,
-            target=data.get("target", services.KEEP),
-            actual=data.get("actual", None if not partial else services.KEEP),
-            note=data.get("note", "" if not partial else services.KEEP),
+            target=data.get("target", KEEP),
+            actual=data.get("actual", None if not partial else KEEP),
+            note=data.get("note", "" if not partial else KEEP),
             lock_version=version,
         )
         measurement = self.get_queryset().get(pk=measurement.pk)
@@ -260,8 +261,8 @@ class MeasurementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Tenan
             items.append(row)
         try:
             with transaction.atomic():
-                result = services.measurements_bulk_upsert(actor=request.user, rows=items)
-        except services.BulkErrors as error:
+                result = measurements_bulk_upsert(actor=request.user, rows=items)
+        except BulkErrors as error:
             rows = [field_errors(ValidationError(row)) if row else {} for row in error.rows]
             return self._bulk_errors(rows)
         ids = [m.pk for m in result.measurements]

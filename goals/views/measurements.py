@@ -30,7 +30,8 @@ from goals.engine.common import BAND_NONE
 from goals.forms import MeasurementFilterForm, MeasurementForm
 from goals.selectors import scores as selectors
 from goals.selectors.measurements import any_kpis, grid_kpis, grid_periods, stored_measurements
-from goals.services import measurements as services
+from goals.services.measurements.importing import MeasurementImport
+from goals.services.measurements.writes import measurement_upsert
 
 IMPORT_SESSION_KEY = "measurement-import:{tenant}:{period}"
 
@@ -134,7 +135,7 @@ def measurement_row(request, period_pk: int, kpi_pk: int):
         elif form.is_valid():
             data = form.cleaned_data
             try:
-                services.measurement_upsert(
+                measurement_upsert(
                     actor=request.user,
                     kpi=kpi,
                     period=period,
@@ -172,7 +173,7 @@ def measurement_import(request, period_pk: int):
     """Step 1: upload → dry run (row errors, nothing written). Step 2: confirm → all or nothing."""
     period = access_period_by_id(request.membership, period_pk)
     session_key = IMPORT_SESSION_KEY.format(tenant=request.tenant.pk, period=period.pk)
-    importer = services.MeasurementImport(period)
+    importer = MeasurementImport(period)
     context = {
         "period": period,
         "form": ImportFileForm(),

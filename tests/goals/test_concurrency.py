@@ -16,7 +16,7 @@ from collab.concurrency import StaleEditError
 from collab.tenancy import tenant_scope
 from goals.models import KPI, Goal, Measurement, Objective
 from goals.services.kpis import kpi_update
-from goals.services.measurements import measurement_upsert
+from goals.services.measurements.writes import measurement_upsert
 from goals.services.objectives import objective_update
 from goals.services.tree.nodes import goal_update
 from tests.factories import make_member

@@ -17,7 +17,7 @@ from collab.signals import scoring_inputs_changed
 from collab.tenancy import tenant_scope
 from goals.models import Measurement
 from goals.services.kpis import kpi_update
-from goals.services.measurements import measurement_upsert, measurements_bulk_upsert
+from goals.services.measurements.writes import measurement_upsert, measurements_bulk_upsert
 from interlock import recompute as pipeline
 from interlock.models import ScoreSnapshot
 from interlock.services.scorecards.cards import scorecard_publish, scorecard_unpublish
