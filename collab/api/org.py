@@ -39,7 +39,10 @@ from collab.routing import (
     lock_version_of,
 )
 from collab.selectors import org as selectors
-from collab.services import org as services
+from collab.services.org.employees import employee_create, employee_delete, employee_update
+from collab.services.org.periods import period_advance, period_create, period_delete, period_update
+from collab.services.org.positions import position_create, position_delete, position_update
+from collab.services.org.units import org_unit_create, org_unit_delete, org_unit_move, org_unit_update
 from collab.tenancy import current_tenant
 
 
@@ -141,7 +144,7 @@ class OrgUnitViewSet(OrgWritesMixin, mixins.ListModelMixin, mixins.RetrieveModel
 
     def create(self, request, *args, **kwargs):
         data = self.validated()
-        unit = self.call(services.org_unit_create, actor=request.user, **data)
+        unit = self.call(org_unit_create, actor=request.user, **data)
         return self.respond(unit, status.HTTP_201_CREATED)
 
     def update(self, request, *args, partial=False, **kwargs):
@@ -151,9 +154,9 @@ class OrgUnitViewSet(OrgWritesMixin, mixins.ListModelMixin, mixins.RetrieveModel
         parent = data.pop("parent", None)
 
         def save():
-            updated = services.org_unit_update(actor=request.user, unit=unit, **data)
+            updated = org_unit_update(actor=request.user, unit=unit, **data)
             if moving:  # the same change: it goes on from the version the update made
-                updated = services.org_unit_move(
+                updated = org_unit_move(
                     actor=request.user, unit=updated, parent=parent, lock_version=updated.lock_version
                 )
             return updated
@@ -161,7 +164,7 @@ class OrgUnitViewSet(OrgWritesMixin, mixins.ListModelMixin, mixins.RetrieveModel
         return self.respond(self.call(save))
 
     def destroy(self, request, *args, **kwargs):
-        self.call(services.org_unit_delete, actor=request.user, unit=self.get_object())
+        self.call(org_unit_delete, actor=request.user, unit=self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -210,17 +213,17 @@ class PositionViewSet(OrgWritesMixin, mixins.ListModelMixin, mixins.RetrieveMode
         return _unit_filters(queryset, filters)
 
     def create(self, request, *args, **kwargs):
-        position = self.call(services.position_create, actor=request.user, **self.validated())
+        position = self.call(position_create, actor=request.user, **self.validated())
         return self.respond(position, status.HTTP_201_CREATED)
 
     def update(self, request, *args, partial=False, **kwargs):
         position = self.get_object()
         data = self.validated(position, partial=partial)
-        position = self.call(services.position_update, actor=request.user, position=position, **data)
+        position = self.call(position_update, actor=request.user, position=position, **data)
         return self.respond(position)
 
     def destroy(self, request, *args, **kwargs):
-        self.call(services.position_delete, actor=request.user, position=self.get_object())
+        self.call(position_delete, actor=request.user, position=self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -276,7 +279,7 @@ class EmployeeViewSet(OrgWritesMixin, mixins.ListModelMixin, mixins.RetrieveMode
         return queryset
 
     def create(self, request, *args, **kwargs):
-        employee = self.call(services.employee_create, actor=request.user, **self.validated())
+        employee = self.call(employee_create, actor=request.user, **self.validated())
         return self.respond(employee, status.HTTP_201_CREATED)
 
     def update(self, request, *args, partial=False, **kwargs):
@@ -285,11 +288,11 @@ class EmployeeViewSet(OrgWritesMixin, mixins.ListModelMixin, mixins.RetrieveMode
         if partial:
             # A PATCH changes only what it names (serializer defaults apply to full updates alone).
             data = {key: value for key, value in data.items() if key in request.data}
-        employee = self.call(services.employee_update, actor=request.user, employee=employee, **data)
+        employee = self.call(employee_update, actor=request.user, employee=employee, **data)
         return self.respond(employee)
 
     def destroy(self, request, *args, **kwargs):
-        self.call(services.employee_delete, actor=request.user, employee=self.get_object())
+        self.call(employee_delete, actor=request.user, employee=self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -331,7 +334,7 @@ class PeriodViewSet(OrgWritesMixin, mixins.ListModelMixin, mixins.RetrieveModelM
         return selectors.periods(**self.filters())
 
     def create(self, request, *args, **kwargs):
-        period = self.call(services.period_create, actor=request.user, **self.validated())
+        period = self.call(period_create, actor=request.user, **self.validated())
         return self.respond(period, status.HTTP_201_CREATED)
 
     def update(self, request, *args, partial=False, **kwargs):
@@ -339,10 +342,10 @@ class PeriodViewSet(OrgWritesMixin, mixins.ListModelMixin, mixins.RetrieveModelM
         data = self.validated(period, partial=partial)
         if partial:
             data = {key: value for key, value in data.items() if key in request.data}
-        return self.respond(self.call(services.period_update, actor=request.user, period=period, **data))
+        return self.respond(self.call(period_update, actor=request.user, period=period, **data))
 
     def destroy(self, request, *args, **kwargs):
-        self.call(services.period_delete, actor=request.user, period=self.get_object())
+        self.call(period_delete, actor=request.user, period=self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(
@@ -357,7 +360,7 @@ class PeriodViewSet(OrgWritesMixin, mixins.ListModelMixin, mixins.RetrieveModelM
         serializer = PeriodAdvanceSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         period = self.call(
-            services.period_advance,
+            period_advance,
             actor=request.user,
             period=period,
             to_status=serializer.validated_data.get("to_status"),

@@ -562,7 +562,7 @@ def test_the_nightly_run_leaves_closed_periods_alone(world, hr_a):
 
 
 def _close(period, actor):
-    from collab.services.org import period_advance
+    from collab.services.org.periods import period_advance
 
     period = Period.objects.get(pk=period.pk)
     while period.status != Period.Status.CLOSED:

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy
 
 from collab.imports import CleanRow, Column, ImportResult, RowError, Table, TabularImport
 from collab.models import Period
-from collab.services.org import ensure_period_open
+from collab.services.org.periods import ensure_period_open
 from goals.models import KPI, Measurement
 from goals.services.measurements.values import NOTE_MAX, BulkErrors, parse_number
 from goals.services.measurements.writes import _error_dict, measurements_bulk_upsert

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from collab.audit import audit_record, snapshot
 from collab.concurrency import StaleEditError, editor, lock_for_edit, mark_edited
 from collab.models import Period
-from collab.services.org import ensure_period_open
+from collab.services.org.periods import ensure_period_open
 from collab.signals import scoring_inputs_changed
 from goals.models import KPI, Measurement
 from goals.services.measurements.values import (

@@ -14,7 +14,7 @@ from collab.concurrency import (
     lock_for_edit,
 )
 from collab.models import OrgUnit, Period, Position
-from collab.services.org import ensure_period_open
+from collab.services.org.periods import ensure_period_open
 from collab.tenancy import current_tenant
 from goals.models import Goal
 

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from collab.audit import audit_record
 from collab.concurrency import UNSET, changed_fields, field_values
 from collab.models import OrgUnit, Period, Position
-from collab.services.org import ensure_period_open
+from collab.services.org.periods import ensure_period_open
 from interlock.models import Scorecard
 from interlock.services.scorecards.editing import (
     _actor,

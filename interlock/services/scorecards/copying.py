@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from collab.audit import audit_record
 from collab.models import Period
-from collab.services.org import ensure_period_open
+from collab.services.org.periods import ensure_period_open
 from collab.tenancy import current_tenant
 from interlock.models import Scorecard, ScorecardLine
 from interlock.services.scorecards.editing import _actor, _scoped
