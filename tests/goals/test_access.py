@@ -13,6 +13,11 @@ from goals.access import (
     access_objective_by_id,
     access_objective_link_by_id,
 )
+from tests.access_checks import (
+    assert_finds_own,
+    assert_foreign_and_missing_are_404,
+    assert_no_write_role_is_403,
+)
 from tests.factories import make_member
 from tests.factories.accounts import membership_of
 from tests.factories.goals import (
@@ -46,34 +51,19 @@ def members(tenant_a, tenant_b):
 @pytest.mark.parametrize("noun", sorted(ACCESS))
 def test_mine_is_found_for_reading_and_writing_and_locking(tenant_a, members, noun):
     access, factory = ACCESS[noun]
-    with tenant_scope(tenant_a):
-        row = factory()
-        assert access(members["hr"], row.pk) == row
-        assert access(members["hr"], str(row.pk), write=True, lock=True) == row
-        assert access(members["manager"], row.pk) == row
+    assert_finds_own(access, factory, tenant_a, reader=members["manager"], writer=members["hr"])
 
 
 @pytest.mark.parametrize("noun", sorted(ACCESS))
 def test_missing_malformed_and_another_tenants_ids_are_the_same_404(tenant_a, tenant_b, members, noun):
     access, factory = ACCESS[noun]
-    with tenant_scope(tenant_b):
-        theirs = factory()
-    with tenant_scope(tenant_a):
-        mine = factory()
-        for pk in (theirs.pk, mine.pk + theirs.pk + 1000, "²", "x", None, -1):
-            with pytest.raises(Http404):
-                access(members["hr"], pk)
-            with pytest.raises(Http404):
-                access(members["hr"], pk, write=True)
+    assert_foreign_and_missing_are_404(access, factory, tenant_a, tenant_b, member=members["hr"])
 
 
 @pytest.mark.parametrize("noun", sorted(ACCESS))
 def test_a_role_that_may_not_write_is_refused(tenant_a, members, noun):
     access, factory = ACCESS[noun]
-    with tenant_scope(tenant_a):
-        row = factory()
-        with pytest.raises(PermissionDenied):
-            access(members["manager"], row.pk, write=True)
+    assert_no_write_role_is_403(access, factory, tenant_a, member=members["manager"])
 
 
 def test_an_employee_reads_only_their_units_part_of_the_goal_tree(tenant_a, tenant_b):
