@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.db.models.signals import post_migrate
 from django.dispatch import Signal
 
-# Sent by `collab.services.org.period_advance` inside its transaction, with the period row locked, just
-# before a period becomes closed (read-only): areas that derive data from the period's inputs finish
+# Sent by `collab.services.org.periods.period_advance` inside its transaction, with the period row locked,
+# just before a period becomes closed (read-only): areas that derive data from the period's inputs finish
 # pending work now (`period`, `actor`). A receiver's error aborts the close.
 period_closing = Signal()
 

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import connection, models
+from django.db.models import Value
 from django.utils.translation import gettext_lazy
 from simple_history.manager import HistoryManager
 
@@ -150,10 +151,12 @@ NOT_YOURS = gettext_lazy("Select a valid choice. That choice is not one of the a
 
 def check_same_tenant(objs: Sequence[models.Model], tenant_id: int) -> None:
     """Refuse rows whose foreign keys point into another tenant: a `ValidationError` on the field, worded
-    like a choice that does not exist. A related row already loaded is read without a query; the others
-    cost one query per foreign key for all the rows together. The last wall behind scoped querysets, for
-    code that builds instances by hand (and, on PostgreSQL, behind row-level security)."""
+    like a choice that does not exist. A related row already loaded is read without a query, and so is a
+    key a row still holds as it was loaded from the database (`TenantOwned.from_db`); the others cost one
+    query for all the foreign keys and rows together (per `CHECK_CHUNK` ids). The last wall behind scoped
+    querysets, for code that builds instances by hand (and, on PostgreSQL, behind row-level security)."""
     errors: dict[str, list] = {}
+    pending: list[tuple[models.ForeignKey, set]] = []
     for field in _tenant_foreign_keys(type(objs[0])):
         unchecked = set()
         for obj in objs:
@@ -164,22 +167,66 @@ def check_same_tenant(objs: Sequence[models.Model], tenant_id: int) -> None:
                 related = field.get_cached_value(obj)
                 if related is not None and related.tenant_id != tenant_id:
                     errors[field.name] = [NOT_YOURS]
-            else:
+            elif _loaded_keys(obj).get(field.attname, _NOT_LOADED) != value or obj.tenant_id != getattr(
+                obj, "_tenant_loaded", None
+            ):
                 unchecked.add(value)
-        target = field.target_field.attname
         if isinstance(objs[0], field.related_model):  # a tree inserted in one go: parents in the same batch
-            unchecked -= {getattr(obj, target) for obj in objs}
-        values = list(unchecked)
-        for start in range(0, len(values) if field.name not in errors else 0, CHECK_CHUNK):
-            chunk = values[start : start + CHECK_CHUNK]
-            found = field.related_model._base_manager.filter(
-                **{f"{target}__in": chunk, "tenant_id": tenant_id}
-            ).count()
-            if found != len(chunk):
+            unchecked -= {getattr(obj, field.target_field.attname) for obj in objs}
+        if unchecked and field.name not in errors:
+            pending.append((field, unchecked))
+    looked_up = [(field, value) for field, values in pending for value in values]
+    for start in range(0, len(looked_up), CHECK_CHUNK):
+        chunk = looked_up[start : start + CHECK_CHUNK]
+        found = _found_in_tenant(chunk, tenant_id)
+        for field, value in chunk:
+            if (field.name, field.target_field.to_python(value)) not in found:
                 errors[field.name] = [NOT_YOURS]
-                break
     if errors:
         raise ValidationError(errors)
+
+
+def _found_in_tenant(
+    keys: Sequence[tuple[models.ForeignKey, object]], tenant_id: int
+) -> set[tuple[str, object]]:
+    """Which of the (foreign key, value) pairs name a row of the tenant: one query (a UNION ALL of one
+    branch per foreign key) however many keys and tables."""
+    by_field: dict[models.ForeignKey, list] = {}
+    for field, value in keys:
+        by_field.setdefault(field, []).append(value)
+    branches = [
+        field.related_model._base_manager.filter(
+            **{f"{field.target_field.attname}__in": values, "tenant_id": tenant_id}
+        )
+        .order_by()
+        .annotate(_key=Value(field.name, output_field=models.CharField()))
+        .values_list("_key", field.target_field.attname)
+        for field, values in by_field.items()
+    ]
+    query = branches[0].union(*branches[1:], all=True) if len(branches) > 1 else branches[0]
+    return {(name, value) for name, value in query}
+
+
+_NOT_LOADED = object()
+
+
+def _loaded_keys(obj: models.Model) -> dict[str, object]:
+    return getattr(obj, "_tenant_keys_loaded", {})
+
+
+def _remember_keys(obj: models.Model, update_fields=None) -> None:
+    """Note the tenant and foreign key values the row holds in the database now (after a save with
+    `update_fields`, only those were written): a later save that keeps them needs no look-up."""
+    obj._tenant_loaded = obj.__dict__.get("tenant_id")  # a deferred field is not loaded for this
+    obj._tenant_keys_loaded = {
+        **_loaded_keys(obj),
+        **{
+            field.attname: obj.__dict__[field.attname]
+            for field in _tenant_foreign_keys(type(obj))
+            if field.attname in obj.__dict__
+            and (update_fields is None or field.name in update_fields or field.attname in update_fields)
+        },
+    }
 
 
 class TenantOwned(models.Model):
@@ -207,6 +254,13 @@ class TenantOwned(models.Model):
         ):
             check_same_tenant([self], self.tenant_id)
         super().save(*args, **kwargs)
+        _remember_keys(self, update_fields)
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        _remember_keys(instance)
+        return instance
 
 
 class TenantHistoryManager(HistoryManager):

@@ -18,7 +18,7 @@ from collab.models import OrgUnit, Period, Position
 from collab.routing import parse_id
 from goals.models import KPI, Goal, Objective, Perspective, ProcessTag
 from goals.services.kpis import KPI_FIELDS
-from goals.services.measurements import NOTE_MAX
+from goals.services.measurements.values import NOTE_MAX
 from goals.services.objectives import OBJECTIVE_FIELDS
 
 YES_NO_ANY = (("", _("Any")), ("yes", _("Yes")), ("no", _("No")))
@@ -125,6 +125,8 @@ class ObjectiveForm(VersionedModelForm):
         super().__init__(*args, **kwargs)
         self.fields["owner_unit"].queryset = OrgUnit.objects.order_by("path")
         self.fields["period"].queryset = Period.objects.exclude(status=Period.Status.CLOSED)
+        if self.instance.pk and self.instance.period.is_closed:  # its own period, shown but not changed
+            self.fields["period"].queryset = Period.objects.filter(pk=self.instance.period_id)
 
 
 class ObjectiveLinkForm(StyledForm):

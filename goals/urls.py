@@ -19,28 +19,28 @@ urlpatterns = [
     path("goals/kpis/<id:pk>/delete/", kpis.kpi_delete, name="kpi-delete"),
 ]
 
-# Goal decomposition tree, matrix and trace (goals/views/tree.py).
-from goals.views import tree as tree_views  # noqa: E402
+# Goal decomposition tree, matrix and trace (goals/views/tree/).
+from goals.views.tree import builder, matrix, page, trace, whole_tree  # noqa: E402
 
 urlpatterns += [
-    path("goals/tree/", tree_views.goal_tree, name="goal-tree"),
-    path("goals/tree/node/<id:pk>/children/", tree_views.goal_tree_children, name="goal-tree-children"),
-    path("goals/tree/node/<id:pk>/edit/", tree_views.goal_edit, name="goal-edit"),
-    path("goals/tree/node/<id:pk>/move/", tree_views.goal_move, name="goal-move"),
-    path("goals/tree/node/<id:pk>/delete/", tree_views.goal_delete, name="goal-delete"),
-    path("goals/tree/node/<id:pk>/reweight/", tree_views.goal_reweight, name="goal-reweight"),
-    path("goals/tree/position-options/", tree_views.goal_position_options, name="goal-position-options"),
-    path("goals/tree/<id:period_pk>/add/", tree_views.goal_create, name="goal-create"),
-    path("goals/tree/<id:period_pk>/reweight/", tree_views.goal_reweight_top, name="goal-reweight-top"),
-    path("goals/tree/<id:period_pk>/publish/", tree_views.goal_tree_publish, name="goal-tree-publish"),
-    path("goals/tree/<id:period_pk>/copy/", tree_views.goal_tree_copy, name="goal-tree-copy"),
-    path("goals/matrix/", tree_views.goal_matrix, name="goal-matrix"),
+    path("goals/tree/", page.goal_tree, name="goal-tree"),
+    path("goals/tree/node/<id:pk>/children/", page.goal_tree_children, name="goal-tree-children"),
+    path("goals/tree/node/<id:pk>/edit/", builder.goal_edit, name="goal-edit"),
+    path("goals/tree/node/<id:pk>/move/", builder.goal_move, name="goal-move"),
+    path("goals/tree/node/<id:pk>/delete/", builder.goal_delete, name="goal-delete"),
+    path("goals/tree/node/<id:pk>/reweight/", whole_tree.goal_reweight, name="goal-reweight"),
+    path("goals/tree/position-options/", builder.goal_position_options, name="goal-position-options"),
+    path("goals/tree/<id:period_pk>/add/", builder.goal_create, name="goal-create"),
+    path("goals/tree/<id:period_pk>/reweight/", whole_tree.goal_reweight_top, name="goal-reweight-top"),
+    path("goals/tree/<id:period_pk>/publish/", whole_tree.goal_tree_publish, name="goal-tree-publish"),
+    path("goals/tree/<id:period_pk>/copy/", whole_tree.goal_tree_copy, name="goal-tree-copy"),
+    path("goals/matrix/", matrix.goal_matrix, name="goal-matrix"),
     path(
         "goals/matrix/<id:period_pk>/<id:unit_pk>/<slug:perspective>/",
-        tree_views.goal_matrix_cell,
+        matrix.goal_matrix_cell,
         name="goal-matrix-cell",
     ),
-    path("goals/trace/", tree_views.goal_trace, name="goal-trace"),
+    path("goals/trace/", trace.goal_trace, name="goal-trace"),
 ]
 
 # Measurements (grid, import, export) of one period.
@@ -70,7 +70,7 @@ urlpatterns += [
 from collab.api import tenant_router  # noqa: E402
 from goals.api.library import KPIViewSet, ObjectiveLinkViewSet, ObjectiveViewSet  # noqa: E402
 from goals.api.measurements import MeasurementViewSet  # noqa: E402
-from goals.api.tree import GoalViewSet  # noqa: E402
+from goals.api.tree.viewset import GoalViewSet  # noqa: E402
 
 api_router = tenant_router()
 # Basename "api-kpi", not "kpi": the router would name the list "kpi-list", which is the KPI library page.

@@ -12,14 +12,15 @@ that answers exactly like a missing one.
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 
+from collab.access import access_by_id
 from collab.models import ALL_BUT_EMPLOYEES, Employee, OrgUnit, Role
 from collab.pages import get_scoped_or_404
 from collab.routing import parse_id
-from interlock.models import Scorecard
+from interlock.models import Scorecard, ScoreSnapshot
 from interlock.selectors.scorecards import scorecard_queryset
+from interlock.selectors.scores import snapshot_queryset
 
 ALL_UNITS = frozenset({Role.HR_ADMIN, Role.COMMITTEE, Role.AUDITOR})
 SCORECARD_READERS = ALL_BUT_EMPLOYEES
@@ -28,12 +29,16 @@ SCORECARD_WRITERS = frozenset({Role.HR_ADMIN})
 
 def access_scorecard_by_id(membership, pk, *, write: bool = False, lock: bool = False) -> Scorecard:
     """The scorecard `pk` of the tenant in scope, if `membership` may read it (`write`: change it)."""
-    if not membership.has_role(*(SCORECARD_WRITERS if write else SCORECARD_READERS)):
-        raise PermissionDenied
-    queryset = scorecard_queryset()
-    if lock:
-        queryset = queryset.select_for_update(of=("self",))
-    return get_scoped_or_404(queryset, parse_id(pk) or 0)
+    return access_by_id(
+        scorecard_queryset(), membership, pk,
+        readers=SCORECARD_READERS, writers=SCORECARD_WRITERS, write=write, lock=lock,
+    )
+
+
+def access_snapshot_by_id(membership, pk, *, user) -> ScoreSnapshot:
+    """A score snapshot the member may read (`readable_snapshots`); any other answers like a missing one."""
+    readable = readable_snapshots(snapshot_queryset(), membership=membership, user=user)
+    return get_scoped_or_404(readable, parse_id(pk) or 0)
 
 
 def own_employee(user) -> Employee | None:

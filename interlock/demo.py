@@ -3,8 +3,8 @@
 `scorecards_build(ctx)` is the interlock area's demo step (`DEMO_STEPS`, run by `collab.demo` after the
 goals and responsibility steps: it uses their KPIs and matrices). Everything goes through the services
 (`scorecard_create`, `scorecard_publish`, `scores_recompute`) as the demo HR admin, replaying the year like
-the goals step (see `goals.demo.year_replayed`): the scorecards exist for the year and for each quarter so
-far, and every one of those periods is recomputed, so dashboards have a current score and a trend.
+the goals step (see `goals.demo.replay.year_replayed`): the scorecards exist for the year and for each
+quarter so far, and every one of those periods is recomputed, so dashboards have a current score and a trend.
 """
 
 from __future__ import annotations
@@ -13,12 +13,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from goals.demo import MINING_SUBSIDIARIES, replaying_the_year
-from interlock.services.scorecards import scorecard_create, scorecard_publish
+from goals.demo.mining import MINING_SUBSIDIARIES
+from goals.demo.replay import replaying_the_year
+from interlock.services.scorecards.cards import scorecard_create, scorecard_publish
 from interlock.services.scores import scores_recompute
 
 if TYPE_CHECKING:
-    from collab.demo import DemoContext
+    from collab.demo.steps import DemoContext
 
 
 @dataclass(frozen=True)

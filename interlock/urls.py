@@ -6,20 +6,25 @@ from django.urls import path
 from collab.api import tenant_router
 from interlock.api.scorecards import ScorecardViewSet
 from interlock.api.scores import JobViewSet, ScoreViewSet, UnitMatrixScoresViewSet
-from interlock.views import dashboards, scorecards, scores
+from interlock.views import dashboards, scores
+from interlock.views.scorecards.contract import scorecard_contract
+from interlock.views.scorecards.editor import scorecard_edit, scorecard_validate
+from interlock.views.scorecards.listing import scorecard_create, scorecard_list
+from interlock.views.scorecards.publishing import scorecard_publish, scorecard_unpublish, scorecards_copy
+from interlock.views.scorecards.settings import scoring_settings
 
 urlpatterns = [
-    path("interlock/scorecards/", scorecards.scorecard_list, name="scorecard-list"),
-    path("interlock/scorecards/new/", scorecards.scorecard_create, name="scorecard-create"),
-    path("interlock/scorecards/copy/", scorecards.scorecards_copy, name="scorecard-copy"),
-    path("interlock/scorecards/validate/", scorecards.scorecard_validate, name="scorecard-validate"),
-    path("interlock/scorecards/<id:pk>/", scorecards.scorecard_edit, name="scorecard-edit"),
-    path("interlock/scorecards/<id:pk>/publish/", scorecards.scorecard_publish, name="scorecard-publish"),
+    path("interlock/scorecards/", scorecard_list, name="scorecard-list"),
+    path("interlock/scorecards/new/", scorecard_create, name="scorecard-create"),
+    path("interlock/scorecards/copy/", scorecards_copy, name="scorecard-copy"),
+    path("interlock/scorecards/validate/", scorecard_validate, name="scorecard-validate"),
+    path("interlock/scorecards/<id:pk>/", scorecard_edit, name="scorecard-edit"),
+    path("interlock/scorecards/<id:pk>/publish/", scorecard_publish, name="scorecard-publish"),
     path(
-        "interlock/scorecards/<id:pk>/unpublish/", scorecards.scorecard_unpublish, name="scorecard-unpublish"
+        "interlock/scorecards/<id:pk>/unpublish/", scorecard_unpublish, name="scorecard-unpublish"
     ),
-    path("interlock/scorecards/<id:pk>/contract/", scorecards.scorecard_contract, name="scorecard-contract"),
-    path("interlock/settings/", scorecards.scoring_settings, name="scoring-settings"),
+    path("interlock/scorecards/<id:pk>/contract/", scorecard_contract, name="scorecard-contract"),
+    path("interlock/settings/", scoring_settings, name="scoring-settings"),
     path("interlock/scores/", scores.score_list, name="score-list"),
     path("interlock/scores/recompute/", scores.score_recompute, name="score-recompute"),
     path("interlock/scores/<id:pk>/", scores.score_detail, name="score-detail"),

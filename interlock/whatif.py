@@ -23,14 +23,14 @@ import numpy as np
 import pandas as pd
 
 from collab.models import OrgUnit, Period, Position
-from goals.engine import band
+from goals.engine.scores import band
 from goals.models import KPI
 from goals.selectors.scores import BAND_CSS
 from interlock import engine
 from interlock.models import Scorecard, ScorecardLine
 from interlock.selectors.inputs import PeriodData, period_inputs
-from interlock.services.scorecards import parse_review_weight, scorecard_lines_clean
-from responsibility.models import MatrixRow
+from interlock.services.scorecards.lines import parse_review_weight, scorecard_lines_clean
+from responsibility.models import MatrixRow, ResponsibilityMatrix
 from responsibility.selectors import matrix_effective_ids
 from responsibility.services import matrix_rows_clean
 
@@ -362,7 +362,13 @@ def default_matrix_period(kpi: KPI, periods: list[Period]) -> Period | None:
     return None
 
 
+def proposal_matrices():
+    """The matrices a what-if may start from, with the KPI and period its form shows."""
+    return ResponsibilityMatrix.objects.select_related("kpi", "effective_from")
+
+
 __all__ = [
+    "proposal_matrices",
     "Change",
     "WhatIf",
     "diff_totals",
@@ -373,3 +379,4 @@ __all__ = [
     "with_matrix",
     "with_scorecard",
 ]
+

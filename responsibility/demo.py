@@ -2,7 +2,8 @@
 
 `matrices_build(ctx)` is the responsibility area's demo step (`DEMO_STEPS`, run by `collab.demo` after the
 goals step: it uses its KPIs). Each matrix is created through `matrix_create` as the demo HR admin,
-replaying the year like the goals step (see `goals.demo.year_replayed`), and takes effect from this year.
+replaying the year like the goals step (see `goals.demo.replay.year_replayed`), and takes effect from this
+year.
 
 The technology company holds the seed's three tables exactly (客户留存率 50/30/20, 应收账款周转天数 60/40,
 大客户续约率 40/25/25/10 with an evaluation KPI per row); each mining subsidiary splits its 设备开机率,
@@ -15,11 +16,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from goals.demo import MINING_SUBSIDIARIES, replaying_the_year
+from goals.demo.mining import MINING_SUBSIDIARIES
+from goals.demo.replay import replaying_the_year
 from responsibility.services import matrix_create
 
 if TYPE_CHECKING:
-    from collab.demo import DemoContext
+    from collab.demo.steps import DemoContext
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,7 @@ from collab.models import OrgUnit, Period
 from collab.numbers import parse_number
 from collab.routing import coerce_id
 from collab.selectors.periods import period_start
-from collab.services.org import ensure_period_open
+from collab.services.org.periods import ensure_period_open
 from collab.signals import scoring_inputs_changed
 from goals.models import KPI
 from responsibility.models import MatrixRole, MatrixRow, ResponsibilityMatrix

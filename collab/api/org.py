@@ -24,8 +24,10 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
+from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
+from collab.access import access_employee_by_id, access_period_by_id, access_position_by_id, access_unit_by_id
 from collab.api import router
 from collab.models import Employee, OrgUnit, Period, Position
 from collab.routing import (
@@ -37,7 +39,10 @@ from collab.routing import (
     lock_version_of,
 )
 from collab.selectors import org as selectors
-from collab.services import org as services
+from collab.services.org.employees import employee_create, employee_delete, employee_update
+from collab.services.org.periods import period_advance, period_create, period_delete, period_update
+from collab.services.org.positions import position_create, position_delete, position_update
+from collab.services.org.units import org_unit_create, org_unit_delete, org_unit_move, org_unit_update
 from collab.tenancy import current_tenant
 
 
@@ -55,6 +60,12 @@ class OrgWritesMixin:
     """Writes through a service inside one transaction; its errors reach the API's one exception handler."""
 
     filter_serializer_class = FilterSerializer
+    access = None  # the noun's `collab.access.access_<noun>_by_id`
+
+    def get_object(self):
+        """The one door to an org object by id: missing and another tenant's ids are a 404."""
+        write = self.request.method not in SAFE_METHODS
+        return self.access(self.request.membership, self.kwargs.get("pk"), write=write)
 
     def filters(self) -> dict:
         serializer = self.filter_serializer_class(data=self.request.query_params)
@@ -104,6 +115,7 @@ class OrgUnitFilters(FilterSerializer):
 
 @extend_schema_view(list=extend_schema(parameters=[OrgUnitFilters]))
 class OrgUnitViewSet(OrgWritesMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
+    access = staticmethod(access_unit_by_id)
     serializer_class = OrgUnitSerializer
     filter_serializer_class = OrgUnitFilters
 
@@ -132,7 +144,7 @@ class OrgUnitViewSet(OrgWritesMixin, mixins.ListModelMixin, mixins.RetrieveModel
 
     def create(self, request, *args, **kwargs):
         data = self.validated()
-        unit = self.call(services.org_unit_create, actor=request.user, **data)
+        unit = self.call(org_unit_create, actor=request.user, **data)
         return self.respond(unit, status.HTTP_201_CREATED)
 
     def update(self, request, *args, partial=False, **kwargs):
@@ -142,9 +154,9 @@ class OrgUnitViewSet(OrgWritesMixin, mixins.ListModelMixin, mixins.RetrieveModel
         parent = data.pop("parent", None)
 
         def save():
-            updated = services.org_unit_update(actor=request.user, unit=unit, **data)
+            updated = org_unit_update(actor=request.user, unit=unit, **data)
             if moving:  # the same change: it goes on from the version the update made
-                updated = services.org_unit_move(
+                updated = org_unit_move(
                     actor=request.user, unit=updated, parent=parent, lock_version=updated.lock_version
                 )
             return updated
@@ -152,7 +164,7 @@ class OrgUnitViewSet(OrgWritesMixin, mixins.ListModelMixin, mixins.RetrieveModel
         return self.respond(self.call(save))
 
     def destroy(self, request, *args, **kwargs):
-        self.call(services.org_unit_delete, actor=request.user, unit=self.get_object())
+        self.call(org_unit_delete, actor=request.user, unit=self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -184,6 +196,7 @@ def _unit_filters(queryset, filters: dict):
 
 @extend_schema_view(list=extend_schema(parameters=[UnitScopedFilters]))
 class PositionViewSet(OrgWritesMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
+    access = staticmethod(access_position_by_id)
     serializer_class = PositionSerializer
     filter_serializer_class = UnitScopedFilters
 
@@ -200,17 +213,17 @@ class PositionViewSet(OrgWritesMixin, mixins.ListModelMixin, mixins.RetrieveMode
         return _unit_filters(queryset, filters)
 
     def create(self, request, *args, **kwargs):
-        position = self.call(services.position_create, actor=request.user, **self.validated())
+        position = self.call(position_create, actor=request.user, **self.validated())
         return self.respond(position, status.HTTP_201_CREATED)
 
     def update(self, request, *args, partial=False, **kwargs):
         position = self.get_object()
         data = self.validated(position, partial=partial)
-        position = self.call(services.position_update, actor=request.user, position=position, **data)
+        position = self.call(position_update, actor=request.user, position=position, **data)
         return self.respond(position)
 
     def destroy(self, request, *args, **kwargs):
-        self.call(services.position_delete, actor=request.user, position=self.get_object())
+        self.call(position_delete, actor=request.user, position=self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -244,6 +257,7 @@ class EmployeeFilters(UnitScopedFilters):
 
 @extend_schema_view(list=extend_schema(parameters=[EmployeeFilters]))
 class EmployeeViewSet(OrgWritesMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
+    access = staticmethod(access_employee_by_id)
     serializer_class = EmployeeSerializer
     filter_serializer_class = EmployeeFilters
 
@@ -265,7 +279,7 @@ class EmployeeViewSet(OrgWritesMixin, mixins.ListModelMixin, mixins.RetrieveMode
         return queryset
 
     def create(self, request, *args, **kwargs):
-        employee = self.call(services.employee_create, actor=request.user, **self.validated())
+        employee = self.call(employee_create, actor=request.user, **self.validated())
         return self.respond(employee, status.HTTP_201_CREATED)
 
     def update(self, request, *args, partial=False, **kwargs):
@@ -274,11 +288,11 @@ class EmployeeViewSet(OrgWritesMixin, mixins.ListModelMixin, mixins.RetrieveMode
         if partial:
             # A PATCH changes only what it names (serializer defaults apply to full updates alone).
             data = {key: value for key, value in data.items() if key in request.data}
-        employee = self.call(services.employee_update, actor=request.user, employee=employee, **data)
+        employee = self.call(employee_update, actor=request.user, employee=employee, **data)
         return self.respond(employee)
 
     def destroy(self, request, *args, **kwargs):
-        self.call(services.employee_delete, actor=request.user, employee=self.get_object())
+        self.call(employee_delete, actor=request.user, employee=self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -307,6 +321,7 @@ class PeriodAdvanceSerializer(serializers.Serializer):
 
 @extend_schema_view(list=extend_schema(parameters=[PeriodFilters]))
 class PeriodViewSet(OrgWritesMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
+    access = staticmethod(access_period_by_id)
     serializer_class = PeriodSerializer
     filter_serializer_class = PeriodFilters
 
@@ -319,7 +334,7 @@ class PeriodViewSet(OrgWritesMixin, mixins.ListModelMixin, mixins.RetrieveModelM
         return selectors.periods(**self.filters())
 
     def create(self, request, *args, **kwargs):
-        period = self.call(services.period_create, actor=request.user, **self.validated())
+        period = self.call(period_create, actor=request.user, **self.validated())
         return self.respond(period, status.HTTP_201_CREATED)
 
     def update(self, request, *args, partial=False, **kwargs):
@@ -327,10 +342,10 @@ class PeriodViewSet(OrgWritesMixin, mixins.ListModelMixin, mixins.RetrieveModelM
         data = self.validated(period, partial=partial)
         if partial:
             data = {key: value for key, value in data.items() if key in request.data}
-        return self.respond(self.call(services.period_update, actor=request.user, period=period, **data))
+        return self.respond(self.call(period_update, actor=request.user, period=period, **data))
 
     def destroy(self, request, *args, **kwargs):
-        self.call(services.period_delete, actor=request.user, period=self.get_object())
+        self.call(period_delete, actor=request.user, period=self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(
@@ -345,7 +360,7 @@ class PeriodViewSet(OrgWritesMixin, mixins.ListModelMixin, mixins.RetrieveModelM
         serializer = PeriodAdvanceSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         period = self.call(
-            services.period_advance,
+            period_advance,
             actor=request.user,
             period=period,
             to_status=serializer.validated_data.get("to_status"),

@@ -190,11 +190,17 @@ def positions_of_unit(unit: OrgUnit | None) -> QuerySet[Position]:
     return Position.objects.filter(org_unit=unit).order_by("code")
 
 
+def position_options(unit_id: int) -> QuerySet:
+    """The positions of a unit as (pk, title) for a choice list, by title."""
+    return Position.objects.filter(org_unit_id=unit_id).order_by("title").values("pk", "title")
+
+
 __all__ = [
     "TreeNode",
     "employees",
     "periods",
     "positions",
+    "position_options",
     "positions_of_unit",
     "unit_ancestors",
     "unit_choices",

@@ -27,6 +27,11 @@ def period_order(period: Period) -> tuple[int, bool]:
     return period_start(period), period.kind != Period.Kind.MONTH
 
 
+def period_by_id(pk: int | None) -> Period | None:
+    """The tenant's period with this id, or None (for a default a page may offer, never for access)."""
+    return Period.objects.filter(pk=pk).first() if pk is not None else None
+
+
 def periods_ordered(periods: Iterable[Period] | None = None) -> list[Period]:
     """`periods` (by default every period of the tenant: one query), in `period_order`."""
     return sorted(Period.objects.all() if periods is None else periods, key=period_order)

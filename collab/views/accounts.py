@@ -21,10 +21,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 
+from collab.access import access_membership_by_id, access_own_notification_by_id
 from collab.forms import accounts as forms
 from collab.forms import add_service_errors, save_form
-from collab.models import Membership, Notification, Role
-from collab.pages import HR_AND_AUDITOR, HR_ONLY, get_scoped_or_404, own_page, paginate, tenant_page
+from collab.models import Role
+from collab.pages import HR_AND_AUDITOR, HR_ONLY, own_page, paginate, tenant_page
 from collab.selectors import platform as selectors
 from collab.services import accounts as services
 from collab.services import notifications as notification_services
@@ -161,7 +162,7 @@ def member_add_existing(request):
 
 @tenant_page(read=HR_AND_AUDITOR, write=HR_ONLY)
 def member_detail(request, pk: int):
-    membership = get_scoped_or_404(Membership.objects.select_related("user"), pk)
+    membership = access_membership_by_id(request.membership, pk, write=request.method == "POST")
     employee = selectors.member_linked_employee(membership)
     initial = {"roles": membership.roles, "employee_no": employee.employee_no if employee else ""}
     form = forms.MemberEditForm(request.POST or None, initial=initial)
@@ -193,7 +194,7 @@ def member_detail(request, pk: int):
 def _member_action(service, done_message):
     @tenant_page(read=HR_ONLY, write=HR_ONLY)
     def view(request, pk: int):
-        membership = get_scoped_or_404(Membership.objects.select_related("user"), pk)
+        membership = access_membership_by_id(request.membership, pk, write=request.method == "POST")
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
         try:
@@ -250,12 +251,12 @@ def _back_to_inbox(request):
 
 @own_page(writes=True)
 def notification_read(request, pk: int):
-    notification = get_scoped_or_404(Notification.objects.filter(recipient=request.user), pk)
+    notification = access_own_notification_by_id(request.user, pk)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     notification_services.notifications_mark_read(user=request.user, ids=[notification.pk])
     if request.htmx:
-        notification.refresh_from_db()
+        notification = access_own_notification_by_id(request.user, notification.pk)  # as marked
         context = {
             "notification": notification,
             "count": selectors.unread_notification_count(request.user),

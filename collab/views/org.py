@@ -24,7 +24,15 @@ from collab.models import Employee, OrgUnit, Period, Position
 from collab.pages import HR_AND_AUDITOR, HR_ONLY, get_scoped_or_404, paginate, tenant_page
 from collab.routing import parse_id
 from collab.selectors import org as selectors
-from collab.services import org as services
+from collab.services.org import employees as services_employees
+from collab.services.org import periods as services_periods
+from collab.services.org import positions as services_positions
+from collab.services.org import units as services_units
+from collab.services.org.employees import employee_update
+from collab.services.org.importing import ORG_IMPORTS, org_importer
+from collab.services.org.periods import period_update
+from collab.services.org.positions import position_update
+from collab.services.org.units import org_unit_update
 
 EXPORT_LIMIT = 100_000
 
@@ -110,7 +118,7 @@ def _headers(importer_kind: str) -> list[str]:
     chinese = (get_language() or "").startswith("zh")
     return [
         column.headers[1] if chinese else column.headers[0]
-        for column in services.ORG_IMPORTS[importer_kind].columns
+        for column in ORG_IMPORTS[importer_kind].columns
     ]
 
 
@@ -152,7 +160,7 @@ def org_unit_create(request):
     if parent_id is not None:
         initial["parent"] = OrgUnit.objects.filter(pk=parent_id).first()
     form = forms.OrgUnitForm(request.POST or None, initial=initial)
-    unit = save_form(request, form, lambda data: services.org_unit_create(actor=request.user, **data))
+    unit = save_form(request, form, lambda data: services_units.org_unit_create(actor=request.user, **data))
     if unit is not None:
         return _done(request, f"{tree}#unit-{unit.pk}", _("Added %(unit)s.") % {"unit": unit.name})
     return _form_page(
@@ -172,7 +180,7 @@ def org_unit_edit(request, pk: int):
     initial = {"code": unit.code, "name": unit.name, "kind": unit.kind}
     form = _locked_form(forms.OrgUnitForm(request.POST or None, initial=initial, with_parent=False), unit)
     saved = save_form(
-        request, form, lambda data: services.org_unit_update(actor=request.user, unit=unit, **data)
+        request, form, lambda data: org_unit_update(actor=request.user, unit=unit, **data)
     )
     if saved is not None:
         return _done(request, f"{tree}#unit-{saved.pk}", _("Saved %(unit)s.") % {"unit": saved.name})
@@ -194,7 +202,7 @@ def org_unit_move(request, pk: int):
     moved = save_form(
         request,
         form,
-        lambda data: services.org_unit_move(
+        lambda data: services_units.org_unit_move(
             actor=request.user, unit=unit, parent=data["parent"], lock_version=data["lock_version"]
         ),
     )
@@ -216,7 +224,7 @@ def org_unit_delete(request, pk: int):
     unit = get_scoped_or_404(OrgUnit, pk)
     return _delete_page(
         request,
-        lambda: services.org_unit_delete(actor=request.user, unit=unit),
+        lambda: services_units.org_unit_delete(actor=request.user, unit=unit),
         done=_("Deleted %(unit)s.") % {"unit": unit.name},
         title=_("Delete %(unit)s") % {"unit": unit.name},
         question=_("Delete the org unit %(unit)s (%(code)s)? This cannot be undone.")
@@ -253,7 +261,9 @@ def position_create(request):
     if unit_id is not None:
         initial["org_unit"] = OrgUnit.objects.filter(pk=unit_id).first()
     form = forms.PositionForm(request.POST or None, initial=initial)
-    position = save_form(request, form, lambda data: services.position_create(actor=request.user, **data))
+    position = save_form(
+        request, form, lambda data: services_positions.position_create(actor=request.user, **data)
+    )
     if position is not None:
         return _done(request, listing, _("Added the position %(position)s.") % {"position": position.title})
     return _form_page(
@@ -279,7 +289,7 @@ def position_edit(request, pk: int):
     }
     form = _locked_form(forms.PositionForm(request.POST or None, initial=initial), position)
     saved = save_form(
-        request, form, lambda data: services.position_update(actor=request.user, position=position, **data)
+        request, form, lambda data: position_update(actor=request.user, position=position, **data)
     )
     if saved is not None:
         return _done(request, listing, _("Saved the position %(position)s.") % {"position": saved.title})
@@ -297,7 +307,7 @@ def position_delete(request, pk: int):
     position = get_scoped_or_404(Position, pk)
     return _delete_page(
         request,
-        lambda: services.position_delete(actor=request.user, position=position),
+        lambda: services_positions.position_delete(actor=request.user, position=position),
         done=_("Deleted the position %(position)s.") % {"position": position.title},
         title=_("Delete the position %(position)s") % {"position": position.title},
         question=_("Delete the position %(position)s (%(code)s)?")
@@ -367,7 +377,7 @@ def employee_create(request):
     employee = save_form(
         request,
         form,
-        lambda data: services.employee_create(actor=request.user, **_employee_fields(data)),
+        lambda data: services_employees.employee_create(actor=request.user, **_employee_fields(data)),
         {"manager": "manager_no"},
     )
     if employee is not None:
@@ -399,7 +409,7 @@ def employee_edit(request, pk: int):
     saved = save_form(
         request,
         form,
-        lambda data: services.employee_update(
+        lambda data: employee_update(
             actor=request.user, employee=employee, **_employee_fields(data)
         ),
         {"manager": "manager_no"},
@@ -420,7 +430,7 @@ def employee_delete(request, pk: int):
     employee = get_scoped_or_404(Employee, pk)
     return _delete_page(
         request,
-        lambda: services.employee_delete(actor=request.user, employee=employee),
+        lambda: services_employees.employee_delete(actor=request.user, employee=employee),
         done=_("Deleted %(employee)s.") % {"employee": employee.name},
         title=_("Delete %(employee)s") % {"employee": employee.name},
         question=_(
@@ -466,7 +476,7 @@ def period_list(request):
 def period_create(request):
     listing = _url(request, "period-list")
     form = forms.PeriodForm(request.POST or None)
-    period = save_form(request, form, lambda data: services.period_create(actor=request.user, **data))
+    period = save_form(request, form, lambda data: services_periods.period_create(actor=request.user, **data))
     if period is not None:
         return _done(
             request, listing, _("Added the period %(period)s, in planning.") % {"period": period.label}
@@ -500,7 +510,7 @@ def period_edit(request, pk: int):
             "to move it on, use the period list's next-step button."
         ) % {"period": period.label, "status": period.get_status_display()}
     saved = save_form(
-        request, form, lambda data: services.period_update(actor=request.user, period=period, **data)
+        request, form, lambda data: period_update(actor=request.user, period=period, **data)
     )
     if saved is not None:
         return _done(request, listing, _("Saved the period %(period)s.") % {"period": saved.label})
@@ -525,7 +535,7 @@ def period_advance(request, pk: int):
         try:
             if not form.is_valid():
                 raise ValidationError(_("Confirm the change on this page."))
-            period = services.period_advance(
+            period = services_periods.period_advance(
                 actor=request.user, period=period, to_status=form.cleaned_data["to_status"]
             )
         except ValidationError as problem:
@@ -552,7 +562,7 @@ def period_delete(request, pk: int):
     period = get_scoped_or_404(Period, pk)
     return _delete_page(
         request,
-        lambda: services.period_delete(actor=request.user, period=period),
+        lambda: services_periods.period_delete(actor=request.user, period=period),
         done=_("Deleted the period %(period)s.") % {"period": period.label},
         title=_("Delete the period %(period)s") % {"period": period.label},
         question=_("Delete the period %(period)s? Only a period still in planning can be deleted.")
@@ -577,11 +587,11 @@ def org_import(request):
     if request.GET.get("template") in IMPORT_LISTS:
         template_kind = request.GET["template"]
         content = export_xlsx(
-            _headers(template_kind), [], sheet_title=str(services.ORG_IMPORTS[template_kind].title)
+            _headers(template_kind), [], sheet_title=str(ORG_IMPORTS[template_kind].title)
         )
         return xlsx_response(content, f"import-{template_kind}.xlsx")
     upload = forms.ImportUploadForm(initial={"kind": kind})
-    specs = [(key, importer.title, importer.columns) for key, importer in services.ORG_IMPORTS.items()]
+    specs = [(key, importer.title, importer.columns) for key, importer in ORG_IMPORTS.items()]
     context: dict = {"upload": upload, "kind": kind, "result": None, "specs": specs}
     status = 200
     if request.method == "POST":
@@ -597,7 +607,7 @@ def org_import(request):
         context["upload"] = upload
         if upload.is_valid():
             kind = upload.cleaned_data["kind"]
-            importer = services.org_importer(kind)
+            importer = org_importer(kind)
             try:
                 table = importer.read(upload.cleaned_data["file"])
             except ImportFileError as error:
@@ -657,7 +667,7 @@ def _import_commit(request, context: dict):
     ):
         messages.error(request, _("That preview has expired or was replaced; upload the file again."))
         return redirect(f"{_url(request, 'org-import')}?kind={kind}")
-    importer = services.org_importer(kind)
+    importer = org_importer(kind)
     try:
         table = Table.from_data(kept.get("table"))
     except ImportFileError as error:

@@ -16,6 +16,7 @@ from __future__ import annotations
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, serializers, status
+from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
 from collab.models import OrgUnit, Period
@@ -27,6 +28,7 @@ from collab.routing import (
     id_param,
     lock_version_of,
 )
+from goals.access import access_kpi_by_id, access_objective_by_id, access_objective_link_by_id
 from goals.forms import KPIFilterForm
 from goals.models import KPI, Objective, ObjectiveLink, Perspective, ProcessTag
 from goals.selectors.kpis import kpi_search
@@ -80,6 +82,11 @@ class KPIViewSet(
     TenantViewSet,
 ):
     serializer_class = KPISerializer
+
+    def get_object(self):
+        """The one door to this noun by id (`goals.access`): missing and another tenant's ids are a 404."""
+        write = self.request.method not in SAFE_METHODS
+        return access_kpi_by_id(self.request.membership, self.kwargs.get("pk"), write=write)
 
     def get_queryset(self):
         if self.action != "list":
@@ -163,6 +170,11 @@ class ObjectiveViewSet(
 ):
     serializer_class = ObjectiveSerializer
 
+    def get_object(self):
+        """The one door to this noun by id (`goals.access`): missing and another tenant's ids are a 404."""
+        write = self.request.method not in SAFE_METHODS
+        return access_objective_by_id(self.request.membership, self.kwargs.get("pk"), write=write)
+
     def get_queryset(self):
         queryset = objective_queryset().order_by("period_id", "perspective", "order", "id")
         if self.action != "list":
@@ -228,6 +240,11 @@ class ObjectiveLinkViewSet(
     TenantViewSet,
 ):
     serializer_class = ObjectiveLinkSerializer
+
+    def get_object(self):
+        """The one door to this noun by id (`goals.access`): missing and another tenant's ids are a 404."""
+        write = self.request.method not in SAFE_METHODS
+        return access_objective_link_by_id(self.request.membership, self.kwargs.get("pk"), write=write)
 
     def get_queryset(self):
         queryset = ObjectiveLink.objects.select_related("cause").order_by("id")

@@ -20,7 +20,9 @@ from collab.models import Employee, Period
 from collab.selectors.periods import default_period
 from goals.models import Goal
 from goals.selectors.scores import period_scores
-from goals.selectors.tree import Node, add_scores, linked_nodes, periods_with_goals, tree_periods
+from goals.selectors.tree.load import add_scores, linked_nodes
+from goals.selectors.tree.nodes import Node
+from goals.selectors.tree.periods import periods_with_goals, tree_periods
 
 
 @dataclass

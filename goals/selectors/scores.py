@@ -21,7 +21,10 @@ from django.db.models.functions import Cast
 from django.utils.translation import pgettext_lazy
 
 from collab.models import Period
-from goals import engine
+from goals.engine import scores as engine_scores
+from goals.engine.common import BAND_AMBER, BAND_GREEN, BAND_NONE, BAND_RED, to_plain
+from goals.engine.periods import period_value
+from goals.engine.rollup import parent_positions, rollup
 from goals.models import KPI, Goal, Measurement
 
 DIGITS = 2  # rounding of scores and progress in plain results (pages and API show the same numbers)
@@ -29,14 +32,14 @@ DIGITS = 2  # rounding of scores and progress in plain results (pages and API sh
 # The words for the bands on every page. The context keeps them apart from the same English words with
 # another meaning (a band word must not share a msgid with a button or a dialog word).
 BAND_LABELS = {
-    engine.BAND_GREEN: pgettext_lazy("score band", "On target"),
-    engine.BAND_AMBER: pgettext_lazy("score band", "Near target"),
-    engine.BAND_RED: pgettext_lazy("score band", "Off target"),
-    engine.BAND_NONE: pgettext_lazy("score band", "No data"),
+    BAND_GREEN: pgettext_lazy("score band", "On target"),
+    BAND_AMBER: pgettext_lazy("score band", "Near target"),
+    BAND_RED: pgettext_lazy("score band", "Off target"),
+    BAND_NONE: pgettext_lazy("score band", "No data"),
 }
 # Bootstrap's contextual class of each band: how pages colour it (display, so not the engine's).
-BAND_CSS = {engine.BAND_GREEN: "success", engine.BAND_AMBER: "warning", engine.BAND_RED: "danger",
-            engine.BAND_NONE: "secondary"}
+BAND_CSS = {BAND_GREEN: "success", BAND_AMBER: "warning", BAND_RED: "danger",
+            BAND_NONE: "secondary"}
 
 
 @dataclass(frozen=True)
@@ -84,7 +87,7 @@ class PeriodScores:
         return self.goals.get(goal_id)
 
 
-_NO_KPI = KpiValue(0, None, None, None, engine.BAND_NONE, None, None)
+_NO_KPI = KpiValue(0, None, None, None, BAND_NONE, None, None)
 
 
 def period_measurements(period: Period, kpis: Iterable[int] | QuerySet) -> QuerySet:
@@ -115,7 +118,7 @@ def _values(
 ) -> dict[int, KpiValue]:
     """{kpi id: KpiValue} for the KPIs in `rules` ({id: (direction, cap, aggregation)}): one query."""
     rows = list(period_measurements(period, kpis))
-    effective = engine.period_value(
+    effective = period_value(
         rows,
         {kpi: rule[2] for kpi, rule in rules.items()},
         kind=period.kind,
@@ -126,9 +129,10 @@ def _values(
     ids = list(rules)
     targets = [effective.get(k, {}).get("target") for k in ids]
     actuals = [effective.get(k, {}).get("actual") for k in ids]
-    scores = engine.kpi_scores(targets, actuals, [rules[k][0] for k in ids], [rules[k][1] for k in ids])
-    bands = engine.bands(scores)
-    plain_scores = engine.to_plain(scores, DIGITS)
+    directions, caps = [rules[k][0] for k in ids], [rules[k][1] for k in ids]
+    scores = engine_scores.kpi_scores(targets, actuals, directions, caps)
+    bands = engine_scores.bands(scores)
+    plain_scores = to_plain(scores, DIGITS)
     return {
         kpi: KpiValue(
             kpi_id=kpi,
@@ -193,10 +197,10 @@ def period_scores(period: Period, goals: QuerySet | None = None) -> PeriodScores
     measured = kpi_scores[goal_kpi]
     id_arr = np.asarray(ids, dtype=np.int64)
     weight_arr = np.asarray(weights, dtype=float)
-    result = engine.rollup(engine.parent_positions(id_arr, parents), weight_arr, measured)
+    result = rollup(parent_positions(id_arr, parents), weight_arr, measured)
 
-    progress = engine.to_plain(result.progress, DIGITS)
-    progress_bands = engine.bands(result.progress).tolist()
+    progress = to_plain(result.progress, DIGITS)
+    progress_bands = engine_scores.bands(result.progress).tolist()
     depth = result.depth.tolist()
     children = result.children.tolist()
     with_data = result.children_with_data.tolist()

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from collab.audit import audit_record, snapshot
 from collab.concurrency import changed_fields, editor, field_values, lock_for_edit, mark_edited
 from collab.models import Period
-from collab.services.org import ensure_period_open
+from collab.services.org.periods import ensure_period_open
 from collab.tenancy import current_tenant
 from goals.models import Objective, ObjectiveLink
 

@@ -12,7 +12,8 @@ from collab.concurrency import StaleEditError
 from collab.forms import ImportFileForm, add_service_errors
 from collab.imports import ImportFileError, Table, export_xlsx, xlsx_response
 from collab.models import ALL_ROLES
-from collab.pages import HR_ONLY, get_scoped_or_404, paginate, tenant_page
+from collab.pages import HR_ONLY, paginate, tenant_page
+from goals.access import access_kpi_by_id
 from goals.forms import KPIFilterForm, KPIForm
 from goals.models import KPI
 from goals.selectors.kpis import kpi_counts, kpi_search
@@ -27,7 +28,7 @@ def _filtered(request) -> tuple[KPIFilterForm, object]:
         return form, kpi_search()
     if form.is_valid():
         return form, kpi_search(**form.search_kwargs())
-    return form, KPI.objects.none()
+    return form, kpi_search().none()
 
 
 @tenant_page(read=ALL_ROLES)
@@ -78,7 +79,7 @@ def kpi_create(request):
 
 @tenant_page(read=HR_ONLY, write=HR_ONLY)
 def kpi_edit(request, pk: int):
-    kpi = get_scoped_or_404(KPI.objects.select_related("owner_unit"), pk)
+    kpi = access_kpi_by_id(request.membership, pk, write=request.method == "POST")
     form = KPIForm(request.POST or None, instance=kpi)
     if request.method == "POST":
         saved = _save(request, form, kpi)
@@ -90,7 +91,7 @@ def kpi_edit(request, pk: int):
 
 @tenant_page(read=HR_ONLY, write=HR_ONLY)
 def kpi_delete(request, pk: int):
-    kpi = get_scoped_or_404(KPI, pk)
+    kpi = access_kpi_by_id(request.membership, pk, write=request.method == "POST")
     error = None
     if request.method == "POST":
         try:

@@ -12,24 +12,26 @@ import io
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from collab.access import access_period_by_id
 from collab.concurrency import StaleEditError
 from collab.forms import ImportFileForm, add_service_errors
 from collab.imports import ImportFileError, Table, export_xlsx, xlsx_response
 from collab.models import ALL_ROLES, Period
-from collab.pages import HR_ONLY, get_scoped_or_404, paginate, tenant_page
+from collab.pages import HR_ONLY, paginate, tenant_page
 from collab.selectors.periods import default_period, periods_ordered
-from goals import engine
+from goals.access import access_kpi_by_id
+from goals.engine.common import BAND_NONE
 from goals.forms import MeasurementFilterForm, MeasurementForm
-from goals.models import KPI, Measurement
 from goals.selectors import scores as selectors
-from goals.services import measurements as services
+from goals.selectors.measurements import any_kpis, grid_kpis, grid_periods, stored_measurements
+from goals.services.measurements.importing import MeasurementImport
+from goals.services.measurements.writes import measurement_upsert
 
 IMPORT_SESSION_KEY = "measurement-import:{tenant}:{period}"
 
@@ -41,26 +43,10 @@ def _can_write(request, period: Period) -> bool:
     return request.membership.has_role(*HR_ONLY) and not period.is_closed
 
 
-def _kpis(period: Period, filters: dict):
-    """KPIs of the grid: the active ones plus any with a measurement in this period."""
-    measured = Measurement.objects.filter(period_id=period.pk).values("kpi_id")
-    kpis = KPI.objects.filter(Q(is_active=True) | Q(pk__in=measured)).order_by("code", "id")
-    if filters.get("q"):
-        kpis = kpis.filter(Q(code__icontains=filters["q"]) | Q(name__icontains=filters["q"]))
-    if filters.get("perspective"):
-        kpis = kpis.filter(perspective=filters["perspective"])
-    if filters.get("missing"):
-        with_actual = Measurement.objects.filter(period_id=period.pk, actual__isnull=False).values("kpi_id")
-        kpis = kpis.exclude(pk__in=with_actual)
-    return kpis
-
-
 def _rows(period: Period, kpis, forms_by_kpi: dict | None = None) -> list[dict]:
     """Grid rows for these KPIs: the stored measurement, the effective values, score and band (2 queries)."""
     kpis = list(kpis)
-    stored = {
-        m.kpi_id: m for m in Measurement.objects.filter(period_id=period.pk, kpi_id__in=[k.pk for k in kpis])
-    }
+    stored = stored_measurements(period, kpis)
     values = selectors.kpi_values(period, kpis)
     rows = []
     for kpi in kpis:
@@ -75,7 +61,7 @@ def _rows(period: Period, kpis, forms_by_kpi: dict | None = None) -> list[dict]:
             },
             prefix_id=f"m{kpi.pk}-",
         )
-        band = value.band if value else engine.BAND_NONE
+        band = value.band if value else BAND_NONE
         rows.append(
             {"kpi": kpi, "measurement": measurement, "value": value, "form": form, "band": band,
              "band_label": selectors.BAND_LABELS[band], "css": selectors.BAND_CSS[band]}
@@ -113,20 +99,20 @@ def measurement_index(request):
 
 @tenant_page(read=ALL_ROLES)
 def measurement_grid(request, period_pk: int):
-    period = get_scoped_or_404(Period, period_pk)
+    period = access_period_by_id(request.membership, period_pk)
     filter_form = MeasurementFilterForm(request.GET or None)
-    kpis = _kpis(period, filter_form.filters())
+    kpis = grid_kpis(period, filter_form.filters())
     page = paginate(request, kpis)
     context = {
         "period": period,
-        "periods": Period.objects.order_by("-year", "kind", "quarter", "month"),
+        "periods": grid_periods(),
         "filter_form": filter_form,
         "page": page,
         "rows": _rows(period, page.object_list),
         "can_write": _can_write(request, period),
         "is_hr": request.membership.has_role(*HR_ONLY),
         "derived": period.kind != Period.Kind.MONTH,
-        "has_kpis": KPI.objects.exists() if not page.object_list else True,
+        "has_kpis": any_kpis() if not page.object_list else True,
     }
     template = "goals/measurements/grid.html"
     if request.htmx and request.htmx.target == "measurement-results":
@@ -137,8 +123,8 @@ def measurement_grid(request, period_pk: int):
 @tenant_page(read=ALL_ROLES, write=HR_ONLY)
 def measurement_row(request, period_pk: int, kpi_pk: int):
     """One KPI in a period: GET shows it (a grid row for htmx, else an edit page), POST saves it."""
-    period = get_scoped_or_404(Period, period_pk)
-    kpi = get_scoped_or_404(KPI, kpi_pk)
+    period = access_period_by_id(request.membership, period_pk)
+    kpi = access_kpi_by_id(request.membership, kpi_pk)
     form = None
     saved = False
     if request.method == "POST":
@@ -149,7 +135,7 @@ def measurement_row(request, period_pk: int, kpi_pk: int):
         elif form.is_valid():
             data = form.cleaned_data
             try:
-                services.measurement_upsert(
+                measurement_upsert(
                     actor=request.user,
                     kpi=kpi,
                     period=period,
@@ -185,9 +171,9 @@ def measurement_row(request, period_pk: int, kpi_pk: int):
 @tenant_page(read=HR_ONLY, write=HR_ONLY)
 def measurement_import(request, period_pk: int):
     """Step 1: upload → dry run (row errors, nothing written). Step 2: confirm → all or nothing."""
-    period = get_scoped_or_404(Period, period_pk)
+    period = access_period_by_id(request.membership, period_pk)
     session_key = IMPORT_SESSION_KEY.format(tenant=request.tenant.pk, period=period.pk)
-    importer = services.MeasurementImport(period)
+    importer = MeasurementImport(period)
     context = {
         "period": period,
         "form": ImportFileForm(),
@@ -235,10 +221,10 @@ def measurement_import(request, period_pk: int):
 @tenant_page(read=ALL_ROLES)
 def measurement_export(request, period_pk: int):
     """The grid (with its filters) as Excel, or CSV with ?format=csv; it is also a valid import file."""
-    period = get_scoped_or_404(Period, period_pk)
+    period = access_period_by_id(request.membership, period_pk)
     filter_form = MeasurementFilterForm(request.GET or None)
-    kpis = list(_kpis(period, filter_form.filters()))
-    stored = {m.kpi_id: m for m in Measurement.objects.filter(period_id=period.pk)}
+    kpis = list(grid_kpis(period, filter_form.filters()))
+    stored = stored_measurements(period)
     values = selectors.kpi_values(period, kpis)
     derived = period.kind != Period.Kind.MONTH
     headers = [_("KPI code"), _("KPI name"), pgettext("unit of measure", "Unit"), _("Direction"), _("Target"),
@@ -261,7 +247,7 @@ def measurement_export(request, period_pk: int):
         ]
         if derived:
             row += [value.target if value else None, value.actual if value else None]
-        band = value.band if value else engine.BAND_NONE
+        band = value.band if value else BAND_NONE
         note = measurement.note if measurement else ""
         row += [value.score if value else None, str(band_labels[band]), note]
         rows.append(row)

@@ -9,13 +9,15 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from collab.access import access_period_by_id
 from collab.concurrency import StaleEditError
 from collab.forms import add_service_errors
 from collab.models import ALL_ROLES, Period
-from collab.pages import HR_ONLY, get_scoped_or_404, id_param, tenant_page
+from collab.pages import HR_ONLY, id_param, tenant_page
 from collab.routing import parse_id
+from collab.selectors.periods import period_by_id
+from goals.access import access_objective_by_id, access_objective_link_by_id
 from goals.forms import ObjectiveForm, ObjectiveLinkForm
-from goals.models import Objective, ObjectiveLink
 from goals.selectors.objectives import default_map_period, map_periods, strategy_map
 from goals.services import objectives as services
 
@@ -23,7 +25,7 @@ from goals.services import objectives as services
 def _period_from_query(request) -> Period | None:
     """?period=<id> of this tenant (another tenant's id or garbage is a 404), else the default period."""
     pk = id_param(request.GET, "period")
-    return default_map_period() if pk is None else get_scoped_or_404(Period, pk)
+    return default_map_period() if pk is None else access_period_by_id(request.membership, pk)
 
 
 def _map_url(request, period: Period | None) -> str:
@@ -47,7 +49,7 @@ def objective_create(request):
     initial = {}
     period_id = parse_id(request.GET.get("period", ""))
     if period_id is not None:
-        initial["period"] = Period.objects.filter(pk=period_id).first()
+        initial["period"] = period_by_id(period_id)
     if request.GET.get("perspective"):
         initial["perspective"] = request.GET["perspective"]
     form = ObjectiveForm(request.POST or None, initial=initial)
@@ -64,10 +66,8 @@ def objective_create(request):
 
 @tenant_page(read=HR_ONLY, write=HR_ONLY)
 def objective_edit(request, pk: int):
-    objective = get_scoped_or_404(Objective.objects.select_related("period"), pk)
+    objective = access_objective_by_id(request.membership, pk, write=request.method == "POST")
     form = ObjectiveForm(request.POST or None, instance=objective)
-    if objective.period.is_closed:
-        form.fields["period"].queryset = Period.objects.filter(pk=objective.period_id)
     if request.method == "POST" and form.is_valid():
         try:
             saved = services.objective_update(
@@ -88,7 +88,7 @@ def objective_edit(request, pk: int):
 
 @tenant_page(read=HR_ONLY, write=HR_ONLY)
 def objective_delete(request, pk: int):
-    objective = get_scoped_or_404(Objective.objects.select_related("period"), pk)
+    objective = access_objective_by_id(request.membership, pk, write=request.method == "POST")
     error = None
     if request.method == "POST":
         try:
@@ -123,7 +123,7 @@ def objective_link_create(request):
 
 @tenant_page(read=HR_ONLY, write=HR_ONLY)
 def objective_link_delete(request, pk: int):
-    link = get_scoped_or_404(ObjectiveLink.objects.select_related("cause__period", "effect"), pk)
+    link = access_objective_link_by_id(request.membership, pk, write=request.method == "POST")
     error = None
     if request.method == "POST":
         try:

@@ -30,7 +30,7 @@ from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
-from collab.concurrency import user_label
+from collab.concurrency import UNSET, user_label
 from collab.models import ALL_BUT_EMPLOYEES, OrgUnit, Period, Position
 from collab.routing import (
     LockVersionField,
@@ -45,7 +45,12 @@ from collab.routing import (
 from goals.models import KPI
 from interlock.access import access_scorecard_by_id
 from interlock.models import LineRole, Scorecard, ScorecardLine
-from interlock.services import scorecards as services
+from interlock.services.scorecards.cards import (
+    scorecard_create,
+    scorecard_publish,
+    scorecard_save,
+    scorecard_unpublish,
+)
 
 
 class ScorecardLineSerializer(serializers.Serializer):
@@ -225,7 +230,7 @@ class ScorecardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantV
 
     def _lines(self, request, *, required: bool):
         if not required and "lines" not in request.data:
-            return services.UNSET
+            return UNSET
         return validate_nested(
             ScorecardLineSerializer, "lines", request.data.get("lines"), self.get_serializer_context()
         )
@@ -233,10 +238,10 @@ class ScorecardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantV
     def create(self, request, *args, **kwargs):
         data = self._body(ScorecardCreateSerializer)
         lines = self._lines(request, required=False)
-        card = services.scorecard_create(
+        card = scorecard_create(
             actor=request.user, period=data["period"], org_unit=data.get("org_unit"),
             position=data.get("position"), review_weight=data.get("review_weight", Decimal("0")),
-            lines=[] if lines is services.UNSET else lines,
+            lines=[] if lines is UNSET else lines,
         )  # fmt: skip
         return self._respond(card, status.HTTP_201_CREATED)
 
@@ -246,8 +251,8 @@ class ScorecardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantV
         data = self._body(ScorecardUpdateSerializer, partial=partial)
         version = lock_version_of(request)
         lines = self._lines(request, required=not partial)
-        rho = data.get("review_weight", services.UNSET)
-        result = services.scorecard_save(actor=request.user, scorecard=card, lock_version=version,
+        rho = data.get("review_weight", UNSET)
+        result = scorecard_save(actor=request.user, scorecard=card, lock_version=version,
                                          review_weight=rho, lines=lines)  # fmt: skip
         return self._respond(result.scorecard, warnings=result.warnings)
 
@@ -259,7 +264,7 @@ class ScorecardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantV
     def publish(self, request, *args, **kwargs):
         card = self.get_object()
         version = self._body(LockSerializer)["lock_version"]
-        result = services.scorecard_publish(actor=request.user, scorecard=card, lock_version=version)
+        result = scorecard_publish(actor=request.user, scorecard=card, lock_version=version)
         return self._respond(result.scorecard, warnings=result.warnings)
 
     @extend_schema(request=LockSerializer, responses={200: ScorecardSerializer})
@@ -267,5 +272,5 @@ class ScorecardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantV
     def unpublish(self, request, *args, **kwargs):
         card = self.get_object()
         version = self._body(LockSerializer)["lock_version"]
-        saved = services.scorecard_unpublish(actor=request.user, scorecard=card, lock_version=version)
+        saved = scorecard_unpublish(actor=request.user, scorecard=card, lock_version=version)
         return self._respond(saved)

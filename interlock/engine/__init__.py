@@ -41,7 +41,7 @@ None/NaN):
 
 Rules (§6), with the decisions taken where §6 is silent:
 
-- KPI score: `goals.engine.kpi_scores` (the one implementation). No measurement → no data (None).
+- KPI score: `goals.engine.scores.kpi_scores` (the one implementation). No measurement → no data (None).
 - Matrix row: contribution = score of its evaluation KPI when set, else of K (an evaluation KPI without
   data gives no data, never K's score as a fallback); responsibility points = share × contribution / 100;
   shortfall = share × (100 − min(contribution, 100)) / 100. Composite index = Σ share × contribution / 100,
@@ -74,7 +74,7 @@ and every row `value` are `Decimal`s with two places, and Σ row values == total
 `kpi_part`, `review_part` and `base` are reported unrounded (floats); they explain, the rows add up.
 """
 
-from goals.engine import DEFAULT_CAP
+from goals.engine.common import DEFAULT_CAP
 from interlock.engine.compute import compute_period
 from interlock.engine.constants import (
     FLAG_COLLAB_LOW,

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from goals.engine import kpi_scores
+from goals.engine.scores import kpi_scores
 from interlock.engine.inputs import (
     Columns,
     EngineParams,

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from goals.engine import DEFAULT_CAP, HIGHER_BETTER
+from goals.engine.common import DEFAULT_CAP, HIGHER_BETTER
 from interlock.engine.constants import DEFAULT_K, DEFAULT_MIN_COLLABORATIVE, DEFAULT_POINT_CAP
 
 Columns = dict[str, np.ndarray]  # a table: {column name: 1-d array}, all of one length

@@ -24,7 +24,7 @@ from django.db.models.functions import Cast
 
 from collab.models import Period
 from collab.tenancy import current_tenant
-from goals import engine as goals_engine
+from goals.engine.periods import period_value
 from goals.models import KPI
 from goals.selectors.scores import period_measurements
 from interlock.engine import EngineParams, PeriodInputs
@@ -91,10 +91,11 @@ def _frame(rows: list[tuple], names: list[str], *, floats: tuple = (), texts: tu
 
 def _measurements(period: Period, rules: dict[int, str]) -> pd.DataFrame:
     """kpi, target, actual of the active KPIs with a value in `period` (its own, or derived from its months
-    and quarters: `goals.engine.period_value`, the same values `goals.selectors.scores.kpi_values` gives).
+    and quarters: `goals.engine.periods.period_value`, the same values `goals.selectors.scores.kpi_values`
+    gives).
     The KPIs are a subquery, not a list of ids (20,000 parameters cost more than the query)."""
     rows = list(period_measurements(period, KPI.objects.filter(is_active=True).values("pk")))
-    values = goals_engine.period_value(
+    values = period_value(
         rows, rules, kind=period.kind, year=period.year, quarter=period.quarter, month=period.month
     )
     kept = [

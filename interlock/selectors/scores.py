@@ -14,7 +14,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from collab.models import Period
+from collab.models import Job, Period
 from collab.selectors.org import holder_label
 from goals.models import KPI
 from interlock import engine
@@ -40,6 +40,17 @@ def snapshots_latest(period: Period) -> QuerySet:
 
 def snapshot_for(period: Period, subject: str) -> ScoreSnapshot | None:
     return ScoreSnapshot.objects.filter(period=period, subject=subject).order_by("-version").first()
+
+
+def active_recompute_job(period: Period | None) -> Job | None:
+    """The period's recompute that is queued or running, if any (the newest)."""
+    if period is None:
+        return None
+    return (
+        Job.objects.filter(key=f"period:{period.pk}", status__in=[Job.Status.QUEUED, Job.Status.RUNNING])
+        .order_by("-created_at")
+        .first()
+    )
 
 
 def snapshot_queryset() -> QuerySet:

@@ -24,12 +24,12 @@ from django.utils.translation import gettext as _
 from collab.audit import audit_record
 from collab.models import Period
 from collab.routing import coerce_id
-from collab.services.org import ensure_period_open
+from collab.services.org.periods import ensure_period_open
 from collab.tenancy import current_tenant
 from interlock import engine
 from interlock.models import ScoreSnapshot
 from interlock.selectors.inputs import period_inputs
-from interlock.services.scorecards import MISSING_CHOICE
+from interlock.services.scorecards.lines import MISSING_CHOICE
 
 
 @dataclass(frozen=True)

@@ -15,19 +15,21 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from collab.access import access_unit_by_id
 from collab.forms import show_period
 from collab.forms.editors import rows_from_post, split_errors
 from collab.imports import export_xlsx, xlsx_response
-from collab.models import ALL_BUT_EMPLOYEES, OrgUnit, Period, Role
+from collab.models import ALL_BUT_EMPLOYEES, Period, Role
 from collab.pages import HR_ONLY, get_scoped_or_404, id_param, paginate, tenant_page
 from collab.selectors.org import child_units, repeated_unit_names, unit_choices
 from collab.selectors.periods import default_period, periods_ordered
+from goals.access import access_kpi_by_id
 from goals.models import KPI
 from goals.selectors.kpis import kpi_options
 from interlock import whatif
-from interlock.access import may_read_unit, own_unit, sees_all_units
+from interlock.access import access_scorecard_by_id, may_read_unit, own_unit, sees_all_units
 from interlock.forms import FLAG_CHOICES, RankingForm
-from interlock.models import LineRole, Scorecard
+from interlock.models import LineRole
 from interlock.selectors.dashboards import (
     RankingFilters,
     collaboration,
@@ -79,7 +81,7 @@ def unit_dashboard_page(request, pk: int | None = None):
     if pk is None:
         pk = id_param(request.GET, "unit")
     if pk is not None:
-        unit = get_scoped_or_404(OrgUnit, pk)
+        unit = access_unit_by_id(request.membership, pk)
         if not may_read_unit(request.membership, unit, own):
             raise PermissionDenied
     else:
@@ -131,7 +133,7 @@ def collaboration_page(request):
     scored = own_scored_period_ids(membership=request.membership, user=request.user)
     period = _period(request, periods, scored)
     subtree_id = id_param(request.GET, "unit")
-    subtree = get_scoped_or_404(OrgUnit, subtree_id) if subtree_id is not None else None
+    subtree = access_unit_by_id(request.membership, subtree_id) if subtree_id is not None else None
     context = {
         "periods": periods,
         "period": period,
@@ -255,16 +257,12 @@ def ranking_export(request):
 # --------------------------------------------------------------------------------------------- what-if
 
 
-def _matrix_target(data) -> tuple[KPI | None, ResponsibilityMatrix | None]:
+def _matrix_target(data, membership) -> tuple[KPI | None, ResponsibilityMatrix | None]:
     """The KPI of a matrix what-if: `kpi`, or the KPI of `matrix` (the edited version)."""
     matrix_id = id_param(data, "matrix")
-    matrix = (
-        get_scoped_or_404(ResponsibilityMatrix.objects.select_related("kpi", "effective_from"), matrix_id)
-        if matrix_id is not None
-        else None
-    )
+    matrix = get_scoped_or_404(whatif.proposal_matrices(), matrix_id) if matrix_id is not None else None
     kpi_id = id_param(data, "kpi")
-    kpi = get_scoped_or_404(KPI, kpi_id) if kpi_id is not None else (matrix.kpi if matrix else None)
+    kpi = access_kpi_by_id(membership, kpi_id) if kpi_id is not None else (matrix.kpi if matrix else None)
     return kpi, matrix
 
 
@@ -296,10 +294,7 @@ def whatif_page(request):
     errors: dict[int, dict] = {}
     general: list[str] = []
     if scorecard_id is not None:
-        scorecard = get_scoped_or_404(
-            Scorecard.objects.select_related("period", "org_unit", "position", "position__org_unit"),
-            scorecard_id,
-        )
+        scorecard = access_scorecard_by_id(request.membership, scorecard_id)
         context.update(mode="scorecard", scorecard=scorecard, period=scorecard.period)
         if request.method == "POST":
             lines = rows_from_post(request.POST, prefix="lines", fields=LINE_FIELDS)
@@ -316,7 +311,7 @@ def whatif_page(request):
                 review_weight=f"{scorecard.review_weight.normalize():f}",
             )
     else:
-        kpi, matrix = _matrix_target(data)
+        kpi, matrix = _matrix_target(data, request.membership)
         period = _whatif_period(data, periods, matrix)
         context.update(mode="matrix", kpi=kpi, matrix=matrix, period=period)
         if kpi is not None and period is not None:

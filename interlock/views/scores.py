@@ -13,36 +13,33 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from collab.access import access_job_by_id
 from collab.forms import show_period
 from collab.jobs import job_progress
-from collab.models import ALL_ROLES, Job, Period
-from collab.pages import HR_ONLY, get_scoped_or_404, paginate, tenant_page
+from collab.models import ALL_ROLES, Period
+from collab.pages import HR_ONLY, paginate, tenant_page
+from collab.routing import parse_id
 from collab.selectors.audit import tenant_zone
 from collab.selectors.org import repeated_unit_names
-from collab.selectors.periods import default_period, periods_ordered
-from interlock.access import readable_snapshots, sees_all_units
+from collab.selectors.periods import default_period, period_by_id, periods_ordered
+from interlock.access import access_snapshot_by_id, readable_snapshots, sees_all_units
 from interlock.forms import RecomputeForm, ScoreFilterForm
-from interlock.models import ScoreSnapshot
 from interlock.recompute import scores_recompute_request
 from interlock.selectors.dashboards import own_scored_period_ids
-from interlock.selectors.scores import explain, snapshot_queryset, snapshot_search, subject_label
-
-
-def _active_job(period: Period | None) -> Job | None:
-    if period is None:
-        return None
-    return (
-        Job.objects.filter(key=f"period:{period.pk}", status__in=[Job.Status.QUEUED, Job.Status.RUNNING])
-        .order_by("-created_at")
-        .first()
-    )
+from interlock.selectors.scores import (
+    active_recompute_job,
+    explain,
+    snapshot_queryset,
+    snapshot_search,
+    subject_label,
+)
 
 
 @tenant_page(read=ALL_ROLES)
 def score_list(request):
     form = ScoreFilterForm(request.GET or None)
     period = None
-    snapshots = ScoreSnapshot.objects.none()
+    snapshots = snapshot_queryset().none()
     if not form.is_bound or form.is_valid():
         data = form.cleaned_data if form.is_bound else {}
         # The latest period with scores (as the dashboards and the scorecard list open), not an empty month.
@@ -68,7 +65,7 @@ def score_list(request):
         "page": page,
         "rows": rows,
         "filtered": any(request.GET.get(k) for k in ("kind", "q", "flag")),
-        "job": _active_job(period),
+        "job": active_recompute_job(period),
         "zone": tenant_zone(request.tenant.timezone),
         "period_closed": period is not None and period.status == Period.Status.CLOSED,
         "sees_all": sees_all_units(request.membership),
@@ -79,8 +76,7 @@ def score_list(request):
 
 @tenant_page(read=ALL_ROLES)
 def score_detail(request, pk: int):
-    readable = readable_snapshots(snapshot_queryset(), membership=request.membership, user=request.user)
-    snapshot = get_scoped_or_404(readable, pk)
+    snapshot = access_snapshot_by_id(request.membership, pk, user=request.user)
     subject = subject_label(snapshot, repeated_unit_names())
     context = {"snap": snapshot, "subject": subject, "x": explain(snapshot)}
     template = "interlock/scores/detail.html#breakdown" if request.htmx else "interlock/scores/detail.html"
@@ -102,7 +98,7 @@ def score_recompute(request):
         messages.error(request, message)
         return redirect("score-list", tenant_slug=request.tenant.slug)
     if request.htmx:
-        job.refresh_from_db()
+        job = access_job_by_id(request.membership, job.pk)  # as the worker has it now
         context = {"job": job, "progress": job_progress(job), "zone": tenant_zone(request.tenant.timezone)}
         return render(request, "interlock/jobs/detail.html#progress", context)
     return redirect("job-detail", tenant_slug=request.tenant.slug, pk=job.pk)
@@ -110,10 +106,10 @@ def score_recompute(request):
 
 @tenant_page(read=ALL_ROLES)
 def job_detail(request, pk: int):
-    job = get_scoped_or_404(Job, pk)
+    job = access_job_by_id(request.membership, pk)
     period = None
-    if job.key.startswith("period:") and job.key[7:].isdigit():
-        period = Period.objects.filter(pk=int(job.key[7:])).first()
+    if job.key.startswith("period:"):
+        period = period_by_id(parse_id(job.key[7:]))
     zone = tenant_zone(request.tenant.timezone)  # times in the tenant's time zone
     context = {"job": job, "progress": job_progress(job), "period": period, "zone": zone}
     if request.htmx:

@@ -139,9 +139,9 @@ def test_other_tenants_home_is_404(login, tenant_a, tenant_b, hr_a):
 
 
 def _goal(period, unit, kpi, parent=None, weight=100, position=None):
-    from goals.services import tree as tree_services
+    from goals.services.tree.nodes import goal_create
 
-    return tree_services.goal_create(
+    return goal_create(
         actor=None, period=period, org_unit=unit, kpi=kpi, parent=parent, weight=weight, position=position
     )
 

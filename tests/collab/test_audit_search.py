@@ -13,8 +13,8 @@ from django.urls import reverse
 
 from collab.models import AuditEvent
 from collab.tenancy import tenant_scope
-from goals.services import tree as tree_services
-from interlock.services import scorecards as interlock_services
+from goals.services.tree.nodes import goal_create, goal_delete, goal_update, siblings_reweight
+from interlock.services.scorecards.cards import scorecard_create
 from tests.factories.audit import make_event
 from tests.factories.goals import KPIFactory
 from tests.factories.org import OrgUnitFactory, PeriodFactory, PositionFactory
@@ -43,16 +43,16 @@ def log(tenant_a, hr_a):
         revenue = KPIFactory(code="REV", name="Revenue", owner_unit=sales)
         retention = KPIFactory(code="RET", name="Retention", owner_unit=sales)
         uptime = KPIFactory(code="UPT", name="Uptime", owner_unit=ops)
-        card = interlock_services.scorecard_create(actor=hr_a, period=q4, org_unit=sales)
-        parent = tree_services.goal_create(actor=hr_a, period=q4, org_unit=sales, kpi=revenue, weight=100)
-        child = tree_services.goal_create(
+        card = scorecard_create(actor=hr_a, period=q4, org_unit=sales)
+        parent = goal_create(actor=hr_a, period=q4, org_unit=sales, kpi=revenue, weight=100)
+        child = goal_create(
             actor=hr_a, period=q4, org_unit=sales, position=seller, kpi=revenue, parent=parent, weight=60
         )
-        tree_services.siblings_reweight(actor=hr_a, weights={child.pk: 100})
-        gone = tree_services.goal_create(actor=hr_a, period=q4, org_unit=sales, kpi=retention, weight=0)
+        siblings_reweight(actor=hr_a, weights={child.pk: 100})
+        gone = goal_create(actor=hr_a, period=q4, org_unit=sales, kpi=retention, weight=0)
         gone_id = gone.pk
-        tree_services.goal_delete(actor=hr_a, goal=gone)
-        other = tree_services.goal_create(actor=hr_a, period=q4, org_unit=ops, kpi=uptime, weight=100)
+        goal_delete(actor=hr_a, goal=gone)
+        other = goal_create(actor=hr_a, period=q4, org_unit=ops, kpi=uptime, weight=100)
         events = {(e.action, e.object_id): e.pk for e in AuditEvent.objects.all()}
     return {
         "scorecard": events["scorecard.create", str(card.pk)],
@@ -108,8 +108,8 @@ def test_an_object_is_found_by_the_snapshot_its_event_is_named_from(tenant_a, hr
     with tenant_scope(tenant_a):
         sales, ops = OrgUnitFactory(name="Sales"), OrgUnitFactory(name="Operations")
         kpi = KPIFactory(owner_unit=sales)
-        goal = tree_services.goal_create(actor=hr_a, period=PeriodFactory(), org_unit=sales, kpi=kpi)
-        tree_services.goal_update(actor=hr_a, goal=goal, lock_version=goal.lock_version, org_unit=ops)
+        goal = goal_create(actor=hr_a, period=PeriodFactory(), org_unit=sales, kpi=kpi)
+        goal_update(actor=hr_a, goal=goal, lock_version=goal.lock_version, org_unit=ops)
         created, updated = AuditEvent.objects.order_by("pk").values_list("pk", flat=True)
     client = login(hr_a)
     assert listed(client.get(log_path(tenant_a), {"q": "Sales"})) == {created}

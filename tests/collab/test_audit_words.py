@@ -21,7 +21,7 @@ from collab.selectors.audit import SnapshotWords, _labels, action_label, object_
 from collab.services.accounts import user_language_set
 from collab.tenancy import tenant_scope
 from goals.models import KPI, Goal
-from goals.services import tree as tree_services
+from goals.services.tree.nodes import goal_create, goal_delete, goal_move, siblings_reweight
 from tests.factories.audit import make_event
 from tests.factories.goals import KPIFactory
 from tests.factories.org import EmployeeFactory, OrgUnitFactory, PeriodFactory, PositionFactory
@@ -226,13 +226,13 @@ def goals(tenant_a, hr_a, org):
         period = PeriodFactory(kind="quarter", year=2031, quarter=2)
         output = KPIFactory(code="OUT", name="Output", owner_unit=org["mine"])
         accidents = KPIFactory(code="ACC", name="Accidents", owner_unit=org["safety"])
-        mine = tree_services.goal_create(
+        mine = goal_create(
             actor=hr_a, period=period, org_unit=org["mine"], kpi=output, weight=60
         )
-        safety = tree_services.goal_create(
+        safety = goal_create(
             actor=hr_a, period=period, org_unit=org["safety"], kpi=accidents, weight=40
         )
-        driller = tree_services.goal_create(
+        driller = goal_create(
             actor=hr_a, period=period, org_unit=org["mine"], position=org["driller"], kpi=output, parent=mine
         )
     return {"period": period, "mine": mine, "safety": safety, "driller": driller}
@@ -241,7 +241,7 @@ def goals(tenant_a, hr_a, org):
 def test_a_parent_goal_is_named_like_a_goal(tenant_a, hr_a, login, goals):
     """A move's parent reads 'Coal mine (MINE) · OUT Output · 2031 Q2', not the goal's own '7:12'."""
     with tenant_scope(tenant_a):
-        tree_services.goal_move(
+        goal_move(
             actor=hr_a, goal=goals["driller"], lock_version=goals["driller"].lock_version,
             parent=goals["safety"],
         )
@@ -260,8 +260,8 @@ def test_a_reweight_names_the_parent_goal_and_its_children(tenant_a, hr_a, login
     """A reweight is recorded on the parent goal with only its children's weights by id: the log names that
     parent goal (or the period's top level) and each child goal."""
     with tenant_scope(tenant_a):
-        tree_services.siblings_reweight(actor=hr_a, weights={goals["mine"].pk: 70, goals["safety"].pk: 30})
-        tree_services.siblings_reweight(actor=hr_a, weights={goals["driller"].pk: 100})
+        siblings_reweight(actor=hr_a, weights={goals["mine"].pk: 70, goals["safety"].pk: 30})
+        siblings_reweight(actor=hr_a, weights={goals["driller"].pk: 100})
         top, under_mine = AuditEvent.objects.filter(action="goal.reweight").order_by("pk")
     client = login(hr_a)
     log = client.get(reverse("audit-log", kwargs={"tenant_slug": tenant_a.slug})).content.decode()
@@ -276,7 +276,7 @@ def test_a_reweight_names_the_parent_goal_and_its_children(tenant_a, hr_a, login
 def test_a_deleted_goal_is_named_from_its_last_snapshot(tenant_a, hr_a, login, goals):
     """A deletion's 'after' is a summary ({period, deleted}): the name comes from 'before'."""
     with tenant_scope(tenant_a):
-        tree_services.goal_delete(actor=hr_a, goal=goals["safety"])
+        goal_delete(actor=hr_a, goal=goals["safety"])
         deletion = AuditEvent.objects.get(action="goal.delete")
     log = login(hr_a).get(reverse("audit-log", kwargs={"tenant_slug": tenant_a.slug})).content.decode()
     row = re.search(rf'data-event="{deletion.pk}">.*?</tr>', log, re.S).group(0)

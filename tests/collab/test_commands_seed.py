@@ -14,13 +14,17 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from collab import demo
+from collab.demo import running as demo_running
+from collab.demo import steps as demo_steps
+from collab.demo.running import _local_today, demo_build, demo_plans, tenant_build
+from collab.demo.scale import scale_tree
+from collab.demo.steps import period_rows
 from collab.models import AuditEvent, Employee, Job, Membership, OrgUnit, Period, Position, Tenant
 from collab.tenancy import tenant_scope
 from goals.models import KPI, Goal, Measurement, Objective, ObjectiveLink
 from goals.selectors.scores import period_scores
-from goals.selectors.tree import tree_publication
-from goals.services.tree import sibling_groups_off
+from goals.selectors.tree.periods import tree_publication
+from goals.services.tree.whole_tree import sibling_groups_off
 from interlock.models import Scorecard, ScorecardLine, ScoreSnapshot
 from responsibility.models import MatrixRow
 
@@ -66,7 +70,7 @@ def org_steps_only(request, monkeypatch):
     """Tests of the org, people and logins run the org steps only (a fraction of a second); tests that use
     `full_steps` (or `full_demo`) build everything (goals, matrices, scorecards and scores take seconds)."""
     if "full_steps" not in request.fixturenames:
-        monkeypatch.setattr(demo, "app_demo_steps", list)
+        monkeypatch.setattr(demo_running, "app_demo_steps", list)
 
 
 @pytest.fixture
@@ -145,7 +149,7 @@ def test_seed_demo_creates_sensible_periods(seeded):
 
 def test_period_statuses_follow_the_date():
     tenant = Tenant(pk=1, slug="x")
-    statuses = {p.label: p.status for p in demo.period_rows(tenant, date(2025, 5, 15))}
+    statuses = {p.label: p.status for p in period_rows(tenant, date(2025, 5, 15))}
     assert statuses["2025-03"] == "closed" and statuses["2025-04"] == "review"
     assert statuses["2025-05"] == "active" and statuses["2025-06"] == "planning"
     assert (
@@ -154,7 +158,7 @@ def test_period_statuses_follow_the_date():
         and statuses["2025 Q3"] == "planning"
     )
     assert statuses["2025"] == "active" and statuses["2024"] == "closed" and statuses["2024-12"] == "closed"
-    january = {p.label: p.status for p in demo.period_rows(tenant, date(2026, 1, 3))}
+    january = {p.label: p.status for p in period_rows(tenant, date(2026, 1, 3))}
     assert january["2026-01"] == "active" and january["2025-12"] == "closed"
     assert "review" not in january.values()
 
@@ -246,7 +250,7 @@ def test_seed_demo_without_if_empty_refuses_to_run_twice(seeded):
 
 
 def test_seed_demo_builds_only_the_missing_tenant(db):
-    demo.tenant_build(demo.demo_plans()[0])  # mining only, as if tech had been deleted
+    tenant_build(demo_plans()[0])  # mining only, as if tech had been deleted
     output = seed("--if-empty")
     assert "Created demo tenant(s) tech" in output
     assert set(Tenant.objects.values_list("slug", flat=True)) == {"mining", "tech"}
@@ -261,7 +265,7 @@ def test_seed_demo_refuses_when_a_demo_login_name_is_taken(db):
 
 
 def test_the_demo_plan_has_one_login_per_role_in_each_tenant():
-    for plan in demo.demo_plans():
+    for plan in demo_plans():
         assert sorted(role for login in plan.logins for role in login.roles) == sorted(ROLES)
         assert len({login.username for login in plan.logins}) == len(ROLES)
 
@@ -270,7 +274,7 @@ def test_the_demo_plan_has_one_login_per_role_in_each_tenant():
 
 
 def _this_year(tenant: Tenant) -> Period:
-    return Period.objects.get(kind="year", year=demo._local_today(tenant).year)
+    return Period.objects.get(kind="year", year=_local_today(tenant).year)
 
 
 def _matrix_rows(kpi_code: str) -> dict[str, tuple[str, str, str | None]]:
@@ -334,7 +338,7 @@ def _assert_scorecards(tenant: Tenant) -> None:
         contracts = {card.position.title: card.collaborative_warning for card in cards.exclude(position=None)}
         assert sorted(contracts.values()) == [False, True]
         # Scores: a snapshot for every published scorecard of the year and of the current quarter.
-        today = demo._local_today(tenant)
+        today = _local_today(tenant)
         quarter = Period.objects.get(kind="quarter", year=today.year, quarter=(today.month - 1) // 3 + 1)
         for period in (year, quarter):
             assert ScoreSnapshot.objects.filter(period=period).count() == Scorecard.objects.filter(
@@ -344,7 +348,7 @@ def _assert_scorecards(tenant: Tenant) -> None:
         assert "special_review" in flags and "collaborative_share_low" in flags
         # The replay left the periods as they were, and no recompute waits for a closed period (it would
         # only fail) or has failed.
-        expected = {p.label: p.status for p in demo.period_rows(tenant, today)}
+        expected = {p.label: p.status for p in period_rows(tenant, today)}
         assert {p.label: p.status for p in Period.objects.all()} == expected
         closed = [f"period:{p.pk}" for p in Period.objects.filter(status="closed")]
         assert not Job.objects.filter(key__in=closed).exclude(status="done").exists()
@@ -401,13 +405,13 @@ def test_the_demo_shows_the_product_working(full_demo, client):
 def test_the_demo_builds_early_in_january(db, full_steps):
     """Nothing of this year is closed yet, last year is; one month of numbers still scores."""
     today = date(2027, 1, 3)
-    demo.demo_build(today=today)
+    demo_build(today=today)
     tenant = Tenant.objects.get(slug="tech")
     with tenant_scope(tenant):
         year = Period.objects.get(kind="year", year=today.year)
         assert sibling_groups_off(year) == [] and tree_publication(year) is not None
         assert {p.label: p.status for p in Period.objects.all()} == {
-            p.label: p.status for p in demo.period_rows(tenant, today)
+            p.label: p.status for p in period_rows(tenant, today)
         }
         quarter = Period.objects.get(kind="quarter", year=today.year, quarter=(today.month - 1) // 3 + 1)
         assert ScoreSnapshot.objects.filter(period=year).exists()
@@ -457,13 +461,13 @@ def test_seed_scale_with_fewer_employees_than_units_staffs_the_top_of_the_tree()
 
 
 def test_seed_scale_tree_shape():
-    rows = demo.scale_tree(5000)
+    rows = scale_tree(5000)
     assert len(rows) == 5000 and len({code for code, *_ in rows}) == 5000
     seen = set()
     for code, _name, _kind, parent in rows:
         assert parent is None or parent in seen
         seen.add(code)
-    assert demo.scale_tree(1) == [("U000001", "规模测试集团", "group", None)]
+    assert scale_tree(1) == [("U000001", "规模测试集团", "group", None)]
 
 
 @pytest.mark.parametrize(
@@ -485,8 +489,8 @@ def test_seed_scale_refuses_bad_arguments(arguments, message, tenant_a):
 def test_every_app_brings_its_demo_steps_in_layer_order(full_steps):
     # Each app's demo builds on the apps below it (matrices need the goals' KPIs, scorecards need both), so
     # the steps run in INSTALLED_APPS order, the layer order; the platform finds them without importing apps.
-    from goals.demo import goals_build
+    from goals.demo.build import goals_build
     from interlock.demo import scorecards_build
     from responsibility.demo import matrices_build
 
-    assert demo.app_demo_steps() == [goals_build, matrices_build, scorecards_build]
+    assert demo_steps.app_demo_steps() == [goals_build, matrices_build, scorecards_build]

@@ -12,7 +12,10 @@ from django.urls import reverse
 
 from collab.concurrency import StaleEditError, lock_for_edit, user_label
 from collab.models import Employee, OrgUnit, Period, Position
-from collab.services import org as services
+from collab.services.org.employees import employee_update
+from collab.services.org.periods import period_advance, period_update
+from collab.services.org.positions import position_update
+from collab.services.org.units import org_unit_rename, org_unit_update
 from collab.tenancy import tenant_scope
 from tests.factories import make_member
 from tests.factories.org import EmployeeFactory, OrgUnitFactory, PeriodFactory, PositionFactory
@@ -45,7 +48,7 @@ NOUNS = {
     "org_unit": (
         OrgUnit, _unit, "org-units", "org-unit-edit", {"name": "Renamed"},
         lambda o: {"code": o.code, "name": o.name, "kind": o.kind},
-        lambda o, actor: services.org_unit_update(
+        lambda o, actor: org_unit_update(
             actor=actor, unit=o, lock_version=o.lock_version, name="Li's"
         ),
     ),
@@ -55,7 +58,7 @@ NOUNS = {
             "code": o.code, "title": o.title, "org_unit": o.org_unit_id, "job_family": o.job_family,
             "level": o.level,
         },
-        lambda o, actor: services.position_update(
+        lambda o, actor: position_update(
             actor=actor, position=o, lock_version=o.lock_version, title="Li's"
         ),
     ),
@@ -64,14 +67,14 @@ NOUNS = {
         lambda o: {
             "employee_no": o.employee_no, "name": o.name, "org_unit": o.org_unit_id, "is_active": "on",
         },
-        lambda o, actor: services.employee_update(
+        lambda o, actor: employee_update(
             actor=actor, employee=o, lock_version=o.lock_version, name="Li's"
         ),
     ),
     "period": (
         Period, _period, "periods", "period-edit", {"year": 2031},
         lambda o: {"kind": o.kind, "year": o.year},
-        lambda o, actor: services.period_update(
+        lambda o, actor: period_update(
             actor=actor, period=o, lock_version=o.lock_version, year=2032
         ),
     ),
@@ -184,7 +187,7 @@ def test_a_move_states_the_version_too(tenant_a, tenant_b, hr_a, other_editor, l
         OrgUnitFactory(code="B")
     with tenant_scope(tenant_a):
         group, unit = OrgUnitFactory(code="G"), OrgUnitFactory(code="U")
-        services.org_unit_rename(actor=other_editor, unit=unit, lock_version=1, name="By Li")
+        org_unit_rename(actor=other_editor, unit=unit, lock_version=1, name="By Li")
     api = api_client_for(hr_a)
     stale = api.patch(f"{API}/org-units/{unit.pk}/", {"parent": group.pk, "lock_version": 1}, format="json")
     assert stale.status_code == 409 and stale.json()["changed_by"] == "Wei Li"
@@ -198,7 +201,7 @@ def test_a_move_states_the_version_too(tenant_a, tenant_b, hr_a, other_editor, l
 
 def test_a_period_step_makes_a_new_version(scope_a):
     period = _period()
-    advanced = services.period_advance(actor=None, period=period, to_status="active")
+    advanced = period_advance(actor=None, period=period, to_status="active")
     assert advanced.lock_version == 2
 
 

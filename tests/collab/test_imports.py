@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from collab.imports import Column, ImportFileError, Table, TabularImport, export_xlsx, topological_order
 from collab.models import OrgUnit
-from collab.services import org as services
+from collab.services.org.units import org_unit_create
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +39,7 @@ class UnitImport(TabularImport):
         return self.duplicate_errors(rows, "code")
 
     def write_row(self, row, *, actor):
-        services.org_unit_create(actor=actor, code=row.data["code"], name=row.data["name"], kind="team")
+        org_unit_create(actor=actor, code=row.data["code"], name=row.data["name"], kind="team")
 
 
 def csv_file(text: str, name="units.csv", encoding="utf-8") -> SimpleUploadedFile:
@@ -142,7 +142,7 @@ def test_commit_writes_everything(scope_a, hr_a):
 
 
 def test_an_error_while_writing_undoes_every_row_and_names_the_row(scope_a, hr_a):
-    services.org_unit_create(actor=None, code="TAKEN", name="Existing", kind="team")
+    org_unit_create(actor=None, code="TAKEN", name="Existing", kind="team")
     importer = UnitImport()
     table = importer.read(csv_file("Code,Name\nA,Alpha\nB,Beta\nTAKEN,Clash\nD,Delta\n"))
     result = importer.commit(table, actor=hr_a)

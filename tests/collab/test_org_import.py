@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from collab.models import AuditEvent, Employee, OrgUnit, Position
-from collab.services.org import org_importer
+from collab.services.org.importing import org_importer
 from collab.tenancy import tenant_scope
 from tests.factories.org import EmployeeFactory, OrgUnitFactory, PositionFactory
 

@@ -6,7 +6,22 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from collab.models import AuditEvent, Employee, OrgUnit, Period, Position
-from collab.services import org as services
+from collab.services.org.employees import employee_create, employee_update
+from collab.services.org.periods import (
+    ensure_period_open,
+    period_advance,
+    period_create,
+    period_delete,
+    period_update,
+)
+from collab.services.org.positions import position_create, position_delete, position_update
+from collab.services.org.units import (
+    org_unit_create,
+    org_unit_delete,
+    org_unit_move,
+    org_unit_rename,
+    org_unit_update,
+)
 from collab.tenancy import tenant_scope
 from tests.factories.org import EmployeeFactory, OrgUnitFactory, PeriodFactory, PositionFactory
 
@@ -14,7 +29,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _unit(code, parent=None, actor=None):
-    return services.org_unit_create(
+    return org_unit_create(
         actor=actor, code=code, name=f"Unit {code}", kind="department", parent=parent
     )
 
@@ -35,9 +50,9 @@ def _fresh(*units):
 
 
 def test_create_computes_path_and_depth(scope_a, hr_a):
-    g = services.org_unit_create(actor=hr_a, code="G", name="Group", kind="group")
-    a = services.org_unit_create(actor=hr_a, code="A", name="Dept", kind="department", parent=g)
-    t = services.org_unit_create(actor=hr_a, code="T", name="Team", kind="team", parent=a)
+    g = org_unit_create(actor=hr_a, code="G", name="Group", kind="group")
+    a = org_unit_create(actor=hr_a, code="A", name="Dept", kind="department", parent=g)
+    t = org_unit_create(actor=hr_a, code="T", name="Team", kind="team", parent=a)
     g, a, t = _fresh(g, a, t)
     assert g.path == f"/{g.pk}/" and g.depth == 0
     assert a.path == f"/{g.pk}/{a.pk}/" and a.depth == 1
@@ -48,10 +63,10 @@ def test_create_computes_path_and_depth(scope_a, hr_a):
 
 def test_create_validates_fields(scope_a):
     with pytest.raises(ValidationError) as error:
-        services.org_unit_create(actor=None, code="", name="x" * 300, kind="castle")
+        org_unit_create(actor=None, code="", name="x" * 300, kind="castle")
     assert {"code", "name", "kind"} <= set(error.value.message_dict)
     with pytest.raises(ValidationError) as error:
-        services.org_unit_create(actor=None, code="A\x00", name="ok", kind="team")
+        org_unit_create(actor=None, code="A\x00", name="ok", kind="team")
     assert "code" in error.value.message_dict
     _unit("DUP")
     with pytest.raises(ValidationError) as error:
@@ -79,7 +94,7 @@ def test_parent_of_another_tenant_is_refused(tenant_a, tenant_b):
 
 def test_move_rewrites_the_whole_subtree(scope_a, hr_a):
     g, a, a1, a1a, a2, b = _tree()
-    services.org_unit_move(actor=hr_a, unit=a1, lock_version=a1.lock_version, parent=b)
+    org_unit_move(actor=hr_a, unit=a1, lock_version=a1.lock_version, parent=b)
     g, a, a1, a1a, a2, b = _fresh(g, a, a1, a1a, a2, b)
     assert a1.parent_id == b.pk
     assert a1.path == f"/{g.pk}/{b.pk}/{a1.pk}/" and a1.depth == 2
@@ -92,11 +107,11 @@ def test_move_rewrites_the_whole_subtree(scope_a, hr_a):
 
 def test_move_to_root_and_back_up_the_tree(scope_a):
     g, a, a1, a1a, a2, b = _tree()
-    services.org_unit_move(actor=None, unit=a, lock_version=a.lock_version, parent=None)
+    org_unit_move(actor=None, unit=a, lock_version=a.lock_version, parent=None)
     a, a1, a1a = _fresh(a, a1, a1a)
     assert a.parent_id is None and a.path == f"/{a.pk}/" and a.depth == 0
     assert a1a.path == f"/{a.pk}/{a1.pk}/{a1a.pk}/" and a1a.depth == 2
-    services.org_unit_move(actor=None, unit=a1a, lock_version=a1a.lock_version, parent=a)
+    org_unit_move(actor=None, unit=a1a, lock_version=a1a.lock_version, parent=a)
     (a1a,) = _fresh(a1a)
     assert a1a.path == f"/{a.pk}/{a1a.pk}/" and a1a.depth == 1
 
@@ -109,7 +124,7 @@ def test_move_uses_one_update_for_the_subtree(scope_a, django_assert_max_num_que
     from django.test.utils import CaptureQueriesContext
 
     with CaptureQueriesContext(connection) as captured:
-        services.org_unit_move(actor=None, unit=a, lock_version=a.lock_version, parent=b)
+        org_unit_move(actor=None, unit=a, lock_version=a.lock_version, parent=b)
     updates = [q["sql"] for q in captured.captured_queries if q["sql"].lstrip().upper().startswith("UPDATE")]
     assert len(updates) == 1 and "REPLACE" in updates[0].upper()
     moved = OrgUnit.objects.filter(code__startswith="X")
@@ -122,7 +137,7 @@ def test_move_under_itself_or_a_descendant_is_refused(scope_a, target):
     parent = {"self": a, "child": a1, "grandchild": a1a}[target]
     before = list(OrgUnit.objects.values_list("pk", "path", "depth", "parent_id"))
     with pytest.raises(ValidationError) as error:
-        services.org_unit_move(actor=None, unit=a, lock_version=a.lock_version, parent=parent)
+        org_unit_move(actor=None, unit=a, lock_version=a.lock_version, parent=parent)
     message = error.value.message_dict["parent"][0]
     assert "under itself" in message or "its own sub-units" in message
     assert list(OrgUnit.objects.values_list("pk", "path", "depth", "parent_id")) == before
@@ -132,25 +147,25 @@ def test_move_under_itself_or_a_descendant_is_refused(scope_a, target):
 def test_move_with_a_stale_instance_uses_the_database_path(scope_a):
     g, a, a1, a1a, a2, b = _tree()
     stale_a1a = OrgUnit.objects.get(pk=a1a.pk)
-    a = services.org_unit_move(actor=None, unit=a, lock_version=a.lock_version, parent=b)
+    a = org_unit_move(actor=None, unit=a, lock_version=a.lock_version, parent=b)
     # stale_a1a still carries the old path; moving b under it must still be refused (b is now an ancestor).
     with pytest.raises(ValidationError):
-        services.org_unit_move(actor=None, unit=a, lock_version=a.lock_version, parent=stale_a1a)
-    services.org_unit_move(actor=None, unit=stale_a1a, lock_version=stale_a1a.lock_version, parent=g)
+        org_unit_move(actor=None, unit=a, lock_version=a.lock_version, parent=stale_a1a)
+    org_unit_move(actor=None, unit=stale_a1a, lock_version=stale_a1a.lock_version, parent=g)
     (a1a,) = _fresh(a1a)
     assert a1a.path == f"/{g.pk}/{a1a.pk}/"
 
 
 def test_rename_and_update(scope_a, hr_a):
     g = _unit("G")
-    services.org_unit_rename(actor=hr_a, unit=g, lock_version=g.lock_version, name="  Holding  ")
+    org_unit_rename(actor=hr_a, unit=g, lock_version=g.lock_version, name="  Holding  ")
     g.refresh_from_db()
     assert g.name == "Holding"
     with pytest.raises(ValidationError):
-        services.org_unit_rename(actor=hr_a, unit=g, lock_version=g.lock_version, name="")
+        org_unit_rename(actor=hr_a, unit=g, lock_version=g.lock_version, name="")
     _unit("OTHER")
     with pytest.raises(ValidationError) as error:
-        services.org_unit_update(actor=hr_a, unit=g, lock_version=g.lock_version, code="OTHER")
+        org_unit_update(actor=hr_a, unit=g, lock_version=g.lock_version, code="OTHER")
     assert "code" in error.value.message_dict
     assert AuditEvent.objects.filter(action="org_unit.update").count() == 1
 
@@ -158,14 +173,14 @@ def test_rename_and_update(scope_a, hr_a):
 def test_delete_refuses_units_in_use(scope_a):
     g, a, a1, a1a, a2, b = _tree()
     with pytest.raises(ValidationError, match="sub-units"):
-        services.org_unit_delete(actor=None, unit=a)
+        org_unit_delete(actor=None, unit=a)
     PositionFactory(org_unit=b)
     with pytest.raises(ValidationError, match="positions"):
-        services.org_unit_delete(actor=None, unit=b)
+        org_unit_delete(actor=None, unit=b)
     EmployeeFactory(org_unit=a2)
     with pytest.raises(ValidationError, match="employees"):
-        services.org_unit_delete(actor=None, unit=a2)
-    services.org_unit_delete(actor=None, unit=a1a)
+        org_unit_delete(actor=None, unit=a2)
+    org_unit_delete(actor=None, unit=a1a)
     assert not OrgUnit.objects.filter(pk=a1a.pk).exists()
     assert AuditEvent.objects.filter(action="org_unit.delete", object_id=str(a1a.pk)).exists()
 
@@ -182,19 +197,19 @@ def test_factory_paths_match_service_paths(scope_a):
 def test_position_crud(scope_a, hr_a):
     unit = OrgUnitFactory()
     other = OrgUnitFactory()
-    position = services.position_create(actor=hr_a, code="P1", title="Engineer", org_unit=unit, level="L2")
-    services.position_update(
+    position = position_create(actor=hr_a, code="P1", title="Engineer", org_unit=unit, level="L2")
+    position_update(
         actor=hr_a, position=position, lock_version=position.lock_version, org_unit=other,
         title="Senior engineer",
     )
     position.refresh_from_db()
     assert position.org_unit == other and position.title == "Senior engineer" and position.level == "L2"
     with pytest.raises(ValidationError) as error:
-        services.position_create(actor=hr_a, code="P1", title="Again", org_unit=unit)
+        position_create(actor=hr_a, code="P1", title="Again", org_unit=unit)
     assert "code" in error.value.message_dict
     EmployeeFactory(org_unit=other, position=position)
     with pytest.raises(ValidationError, match="held by employees"):
-        services.position_delete(actor=hr_a, position=position)
+        position_delete(actor=hr_a, position=position)
 
 
 def test_position_unit_of_another_tenant_is_refused(tenant_a, tenant_b):
@@ -202,23 +217,23 @@ def test_position_unit_of_another_tenant_is_refused(tenant_a, tenant_b):
         foreign = OrgUnitFactory()
     with tenant_scope(tenant_a):
         with pytest.raises(ValidationError) as error:
-            services.position_create(actor=None, code="P", title="T", org_unit=foreign)
+            position_create(actor=None, code="P", title="T", org_unit=foreign)
         assert "org_unit" in error.value.message_dict
         assert not Position.objects.exists()
 
 
 def test_employee_manager_rules(scope_a, hr_a):
     unit = OrgUnitFactory()
-    boss = services.employee_create(actor=hr_a, employee_no="E1", name="Boss", org_unit=unit)
-    mid = services.employee_create(actor=hr_a, employee_no="E2", name="Mid", org_unit=unit, manager=boss)
-    low = services.employee_create(actor=hr_a, employee_no="E3", name="Low", org_unit=unit, manager=mid)
+    boss = employee_create(actor=hr_a, employee_no="E1", name="Boss", org_unit=unit)
+    mid = employee_create(actor=hr_a, employee_no="E2", name="Mid", org_unit=unit, manager=boss)
+    low = employee_create(actor=hr_a, employee_no="E3", name="Low", org_unit=unit, manager=mid)
     with pytest.raises(ValidationError, match="own manager"):
-        services.employee_update(actor=hr_a, employee=boss, lock_version=boss.lock_version, manager=boss)
+        employee_update(actor=hr_a, employee=boss, lock_version=boss.lock_version, manager=boss)
     with pytest.raises(ValidationError, match="loop"):
-        services.employee_update(actor=hr_a, employee=boss, lock_version=boss.lock_version, manager=low)
+        employee_update(actor=hr_a, employee=boss, lock_version=boss.lock_version, manager=low)
     boss.refresh_from_db()
     assert boss.manager is None
-    services.employee_update(actor=hr_a, employee=low, lock_version=low.lock_version, manager=boss)
+    employee_update(actor=hr_a, employee=low, lock_version=low.lock_version, manager=boss)
     low.refresh_from_db()
     assert low.manager == boss
 
@@ -231,7 +246,7 @@ def test_employee_manager_and_position_of_another_tenant_are_refused(tenant_a, t
         unit = OrgUnitFactory()
         for field, value in (("manager", foreign_boss), ("position", foreign_position)):
             with pytest.raises(ValidationError) as error:
-                services.employee_create(
+                employee_create(
                     actor=None, employee_no="E", name="N", org_unit=unit, **{field: value}
                 )
             assert field in error.value.message_dict
@@ -241,76 +256,76 @@ def test_employee_manager_and_position_of_another_tenant_are_refused(tenant_a, t
 def test_employee_validation(scope_a):
     unit = OrgUnitFactory()
     with pytest.raises(ValidationError) as error:
-        services.employee_create(actor=None, employee_no="", name="N", org_unit=unit, email="not-an-email")
+        employee_create(actor=None, employee_no="", name="N", org_unit=unit, email="not-an-email")
     assert {"employee_no", "email"} <= set(error.value.message_dict)
-    services.employee_create(actor=None, employee_no="E1", name="N", org_unit=unit)
+    employee_create(actor=None, employee_no="E1", name="N", org_unit=unit)
     with pytest.raises(ValidationError, match="already exists"):
-        services.employee_create(actor=None, employee_no="E1", name="M", org_unit=unit)
+        employee_create(actor=None, employee_no="E1", name="M", org_unit=unit)
 
 
 def test_employee_user_must_be_a_member(scope_a, tenant_b, hr_a, hr_b):
     unit = OrgUnitFactory()
     with pytest.raises(ValidationError) as error:
-        services.employee_create(actor=None, employee_no="E1", name="N", org_unit=unit, user=hr_b)
+        employee_create(actor=None, employee_no="E1", name="N", org_unit=unit, user=hr_b)
     assert "user" in error.value.message_dict
-    first = services.employee_create(actor=None, employee_no="E1", name="N", org_unit=unit, user=hr_a)
+    first = employee_create(actor=None, employee_no="E1", name="N", org_unit=unit, user=hr_a)
     assert first.user == hr_a
     with pytest.raises(ValidationError, match="already linked"):
-        services.employee_create(actor=None, employee_no="E2", name="M", org_unit=unit, user=hr_a)
+        employee_create(actor=None, employee_no="E2", name="M", org_unit=unit, user=hr_a)
 
 
 # ----- periods ----------------------------------------------------------------------------------------------
 def test_period_flow_only_moves_to_the_next_status(scope_a, hr_a):
-    period = services.period_create(actor=hr_a, kind="quarter", year=2026, quarter=2)
+    period = period_create(actor=hr_a, kind="quarter", year=2026, quarter=2)
     assert period.status == Period.Status.PLANNING and period.label == "2026 Q2"
     with pytest.raises(ValidationError, match="only move to"):
-        services.period_advance(actor=hr_a, period=period, to_status="closed")
+        period_advance(actor=hr_a, period=period, to_status="closed")
     for expected in ("active", "review", "closed"):
-        period = services.period_advance(actor=hr_a, period=period, to_status=expected)
+        period = period_advance(actor=hr_a, period=period, to_status=expected)
         assert period.status == expected
     with pytest.raises(ValidationError, match="closed"):
-        services.period_advance(actor=hr_a, period=period)
+        period_advance(actor=hr_a, period=period)
     assert AuditEvent.objects.filter(action="period.advance").count() == 3
 
 
 def test_period_validation_and_uniqueness(scope_a, tenant_b):
     with pytest.raises(ValidationError) as error:
-        services.period_create(actor=None, kind="quarter", year=2026)
+        period_create(actor=None, kind="quarter", year=2026)
     assert "quarter" in error.value.message_dict
     with pytest.raises(ValidationError):
-        services.period_create(actor=None, kind="month", year=1999, month=13)
-    services.period_create(actor=None, kind="year", year=2026)
+        period_create(actor=None, kind="month", year=1999, month=13)
+    period_create(actor=None, kind="year", year=2026)
     with pytest.raises(ValidationError, match="already exists"):
-        services.period_create(actor=None, kind="year", year=2026)
+        period_create(actor=None, kind="year", year=2026)
     with tenant_scope(tenant_b):
-        services.period_create(actor=None, kind="year", year=2026)
+        period_create(actor=None, kind="year", year=2026)
 
 
 def test_only_planning_periods_can_be_edited_or_deleted(scope_a):
-    period = services.period_create(actor=None, kind="year", year=2030)
-    services.period_update(actor=None, period=period, lock_version=period.lock_version, kind="month", month=3)
+    period = period_create(actor=None, kind="year", year=2030)
+    period_update(actor=None, period=period, lock_version=period.lock_version, kind="month", month=3)
     period.refresh_from_db()
     assert period.label == "2030-03"
-    period = services.period_advance(actor=None, period=period)
+    period = period_advance(actor=None, period=period)
     with pytest.raises(ValidationError, match="planning"):
-        services.period_update(actor=None, period=period, lock_version=period.lock_version, year=2031)
+        period_update(actor=None, period=period, lock_version=period.lock_version, year=2031)
     with pytest.raises(ValidationError, match="planning"):
-        services.period_delete(actor=None, period=period)
-    fresh = services.period_create(actor=None, kind="year", year=2031)
-    services.period_delete(actor=None, period=fresh)
+        period_delete(actor=None, period=period)
+    fresh = period_create(actor=None, kind="year", year=2031)
+    period_delete(actor=None, period=fresh)
     assert not Period.objects.filter(pk=fresh.pk).exists()
 
 
 def test_ensure_period_open_guards_closed_periods_even_from_a_stale_instance(scope_a):
     period = PeriodFactory(status=Period.Status.REVIEW)
-    services.ensure_period_open(period)
+    ensure_period_open(period)
     stale = Period.objects.get(pk=period.pk)
-    services.period_advance(actor=None, period=period)
+    period_advance(actor=None, period=period)
     with pytest.raises(ValidationError) as error:
-        services.ensure_period_open(stale)
+        ensure_period_open(stale)
     assert "closed" in error.value.message_dict["period"][0]
     with pytest.raises(ValidationError) as error:
-        services.ensure_period_open(stale, field="target_period")
+        ensure_period_open(stale, field="target_period")
     assert "target_period" in error.value.message_dict
 
 
@@ -318,7 +333,7 @@ def test_ensure_period_open_refuses_another_tenants_period(tenant_a, tenant_b):
     with tenant_scope(tenant_b):
         foreign = PeriodFactory()
     with tenant_scope(tenant_a), pytest.raises(ValidationError):
-        services.ensure_period_open(foreign)
+        ensure_period_open(foreign)
 
 
 def test_saving_the_same_values_writes_no_audit_event(tenant_a, hr_a):
@@ -327,16 +342,16 @@ def test_saving_the_same_values_writes_no_audit_event(tenant_a, hr_a):
         unit = OrgUnitFactory(code="U1", name="Unit one")
         position = PositionFactory(code="P1", title="Clerk", org_unit=unit)
         before = AuditEvent.objects.count()
-        services.org_unit_update(
+        org_unit_update(
             actor=hr_a, unit=unit, lock_version=unit.lock_version, code="U1", name=" Unit one ",
             kind=unit.kind,
         )
-        services.position_update(
+        position_update(
             actor=hr_a, position=position, lock_version=position.lock_version, code="P1", title="Clerk",
             org_unit=unit,
         )
         assert AuditEvent.objects.count() == before
-        services.position_update(
+        position_update(
             actor=hr_a, position=position, lock_version=position.lock_version, title="Senior clerk",
             org_unit=unit,
         )

@@ -128,3 +128,65 @@ def test_a_tree_inserted_in_one_batch_may_point_at_its_own_rows(tenant_a):
                         path="/9001/9002/", depth=1)
         OrgUnit.objects.bulk_create([root, child])
         assert OrgUnit.objects.get(pk=9002).parent_id == 9001
+
+
+def _key_lookups(queries) -> list[str]:
+    return [q["sql"] for q in queries if "SELECT" in q["sql"] and "set_config" not in q["sql"]]
+
+
+def test_a_full_save_of_a_loaded_row_does_not_look_up_keys_it_did_not_change(tenant_a, tenant_b):
+    from goals.models import Goal
+    from tests.factories.goals import GoalFactory
+
+    with tenant_scope(tenant_b):
+        GoalFactory()  # the other tenant's rows in the room
+    with tenant_scope(tenant_a):
+        parent = GoalFactory()
+        GoalFactory(parent=parent, period=parent.period)
+        goal = Goal.objects.get(parent=parent)  # loaded fresh: period, org_unit, kpi, parent not loaded
+        goal.weight = 40
+        with CaptureQueriesContext(connection) as queries:
+            goal.save()
+        assert _key_lookups(queries) == []
+        assert len([q for q in queries if q["sql"].startswith("UPDATE")]) == 1
+        goal.weight = 50
+        with CaptureQueriesContext(connection) as queries:
+            goal.save()  # saved once: still nothing to look up
+        assert _key_lookups(queries) == []
+
+
+def test_changed_keys_cost_one_query_together_and_another_tenants_key_is_still_refused(tenant_a, tenant_b):
+    from goals.models import Goal
+    from tests.factories.goals import GoalFactory, KPIFactory
+    from tests.factories.org import PositionFactory
+
+    with tenant_scope(tenant_b):
+        foreign_kpi = KPIFactory()
+    with tenant_scope(tenant_a):
+        GoalFactory()
+        goal = Goal.objects.get()
+        unit = OrgUnitFactory(code="A-9")
+        kpi = KPIFactory(owner_unit=unit)
+        position = PositionFactory(org_unit=unit)
+        goal = Goal.objects.get(pk=goal.pk)
+        goal.org_unit_id, goal.kpi_id, goal.position_id = unit.pk, kpi.pk, position.pk
+        with CaptureQueriesContext(connection) as queries:
+            goal.save()
+        assert len(_key_lookups(queries)) == 1  # three keys, three tables, one look-up
+        assert Goal.objects.get(pk=goal.pk).kpi_id == kpi.pk
+        goal = Goal.objects.get(pk=goal.pk)
+        goal.kpi_id = foreign_kpi.pk
+        with pytest.raises(ValidationError) as refused:
+            goal.save()
+        assert set(refused.value.message_dict) == {"kpi"}
+        assert Goal.objects.get(pk=goal.pk).kpi_id == kpi.pk
+
+
+def test_a_key_changed_but_left_out_of_update_fields_is_still_checked_later(tenant_a, tenant_b, foreign_unit):
+    with tenant_scope(tenant_a):
+        position = Position.objects.get(pk=PositionFactory().pk)
+        position.org_unit_id = foreign_unit.pk
+        position.title = "renamed"
+        position.save(update_fields=["title"])  # the key was not written, so it is not taken as checked
+        with pytest.raises(ValidationError):
+            position.save()

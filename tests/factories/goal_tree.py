@@ -131,7 +131,7 @@ def seed_tree(period: Period, *, prefix: str = "") -> dict:
     RET: target 90, actual 81 → 90.  WIN: target 100, actual 110 → 110.
     Progress: rep 110, sales 110, service 90, group 0.6·110 + 0.4·90 = 102 (measured 90).
     """
-    from goals.services import tree as services
+    from goals.services.tree.nodes import goal_create
     from tests.factories.org import OrgUnitFactory, PositionFactory
 
     group = OrgUnitFactory(code=f"{prefix}G", name=f"{prefix}Group", kind=OrgUnit.Kind.GROUP)
@@ -147,10 +147,10 @@ def seed_tree(period: Period, *, prefix: str = "") -> dict:
     )
     Measurement.objects.create(kpi=ret, period=period, target=Decimal(90), actual=Decimal(81))
     Measurement.objects.create(kpi=win, period=period, target=Decimal(100), actual=Decimal(110))
-    root = services.goal_create(actor=None, period=period, org_unit=group, kpi=ret, weight=100)
-    a = services.goal_create(actor=None, period=period, org_unit=sales, kpi=ret, parent=root, weight=60)
-    b = services.goal_create(actor=None, period=period, org_unit=service, kpi=ret, parent=root, weight=40)
-    leaf = services.goal_create(
+    root = goal_create(actor=None, period=period, org_unit=group, kpi=ret, weight=100)
+    a = goal_create(actor=None, period=period, org_unit=sales, kpi=ret, parent=root, weight=60)
+    b = goal_create(actor=None, period=period, org_unit=service, kpi=ret, parent=root, weight=40)
+    leaf = goal_create(
         actor=None, period=period, org_unit=sales, position=rep, kpi=win, parent=a, weight=100
     )
     return {"group": group, "sales": sales, "service": service, "rep": rep, "ret": ret, "win": win,

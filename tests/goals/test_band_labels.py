@@ -6,22 +6,22 @@ from __future__ import annotations
 
 from django.utils import translation
 
-from goals import engine
+from goals.engine.common import BAND_AMBER, BANDS
 from goals.selectors.scores import BAND_LABELS
 
 
 def test_the_amber_band_and_the_close_button_translate_apart():
     with translation.override("zh-hans"):
-        assert str(BAND_LABELS[engine.BAND_AMBER]) == "接近目标"
+        assert str(BAND_LABELS[BAND_AMBER]) == "接近目标"
         assert translation.gettext("Close") == "关闭"
 
 
 def test_every_band_has_a_chinese_word_of_its_own():
     with translation.override("zh-hans"):
-        words = [str(BAND_LABELS[band]) for band in engine.BANDS]
+        words = [str(BAND_LABELS[band]) for band in BANDS]
     assert words == ["达标", "接近目标", "未达标", "无数据"]
     with translation.override("en"):
-        english = [str(BAND_LABELS[band]) for band in engine.BANDS]
+        english = [str(BAND_LABELS[band]) for band in BANDS]
     assert english == ["On target", "Near target", "Off target", "No data"]
 
 

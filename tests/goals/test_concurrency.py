@@ -16,9 +16,9 @@ from collab.concurrency import StaleEditError
 from collab.tenancy import tenant_scope
 from goals.models import KPI, Goal, Measurement, Objective
 from goals.services.kpis import kpi_update
-from goals.services.measurements import measurement_upsert
+from goals.services.measurements.writes import measurement_upsert
 from goals.services.objectives import objective_update
-from goals.services.tree import goal_update
+from goals.services.tree.nodes import goal_update
 from tests.factories import make_member
 from tests.factories.goals import GoalFactory, KPIFactory, MeasurementFactory, ObjectiveFactory
 from tests.factories.org import OrgUnitFactory, PeriodFactory

@@ -13,7 +13,9 @@ from collab.imports import Table
 from collab.models import AuditEvent, Period
 from collab.tenancy import tenant_scope
 from goals.models import KPI, Measurement
-from goals.services import measurements as services
+from goals.services.measurements.importing import MeasurementImport
+from goals.services.measurements.values import BulkErrors, parse_number
+from goals.services.measurements.writes import measurement_upsert, measurements_bulk_upsert
 from tests.factories.goals import KPIFactory, MeasurementFactory, OrgUnitFactory, PeriodFactory
 
 pytestmark = pytest.mark.django_db
@@ -43,7 +45,7 @@ class TestParseNumber:
         ],
     )
     def test_accepted(self, raw, expected):
-        assert services.parse_number(raw, field_name="target", required=True) == expected
+        assert parse_number(raw, field_name="target", required=True) == expected
 
     @pytest.mark.parametrize(
         "raw",
@@ -52,19 +54,19 @@ class TestParseNumber:
     )
     def test_refused_with_a_field_error(self, raw):
         with pytest.raises(ValidationError) as error:
-            services.parse_number(raw, field_name="actual", required=False)
+            parse_number(raw, field_name="actual", required=False)
         assert "actual" in error.value.message_dict
 
     def test_empty(self):
-        assert services.parse_number("  ", field_name="actual", required=False) is None
+        assert parse_number("  ", field_name="actual", required=False) is None
         with pytest.raises(ValidationError):
-            services.parse_number(None, field_name="target", required=True)
+            parse_number(None, field_name="target", required=True)
 
 
 class TestUpsert:
     def test_create_is_audited_and_kept_in_history(self, period, hr_a):
         kpi = KPIFactory()
-        m = services.measurement_upsert(actor=hr_a, kpi=kpi, period=period, target="90", actual="81")
+        m = measurement_upsert(actor=hr_a, kpi=kpi, period=period, target="90", actual="81")
         assert (m.target, m.actual, m.lock_version) == (Decimal("90"), Decimal("81"), 1)
         event = AuditEvent.objects.get(action="measurement.create")
         assert event.actor == hr_a and event.after["target"] == "90.0000"
@@ -72,7 +74,7 @@ class TestUpsert:
 
     def test_update_bumps_version_and_audits_before_and_after(self, period, hr_a):
         m = MeasurementFactory(period=period, target=Decimal(90), actual=Decimal(81))
-        updated = services.measurement_upsert(actor=hr_a, kpi=m.kpi, period=period, actual=95, lock_version=1)
+        updated = measurement_upsert(actor=hr_a, kpi=m.kpi, period=period, actual=95, lock_version=1)
         assert updated.pk == m.pk and updated.lock_version == 2
         assert updated.target == Decimal(90)  # left out: kept
         event = AuditEvent.objects.get(action="measurement.update")
@@ -80,7 +82,7 @@ class TestUpsert:
 
     def test_unchanged_save_writes_nothing(self, period, hr_a):
         m = MeasurementFactory(period=period, target=Decimal(90), actual=Decimal(81))
-        services.measurement_upsert(
+        measurement_upsert(
             actor=hr_a, kpi=m.kpi, period=period, target="90.00", actual="81", lock_version=1
         )
         m.refresh_from_db()
@@ -88,41 +90,41 @@ class TestUpsert:
 
     def test_stale_version_is_refused(self, period, hr_a):
         m = MeasurementFactory(period=period)
-        services.measurement_upsert(actor=hr_a, kpi=m.kpi, period=period, actual=1, lock_version=1)
+        measurement_upsert(actor=hr_a, kpi=m.kpi, period=period, actual=1, lock_version=1)
         with pytest.raises(StaleEditError) as error:
-            services.measurement_upsert(actor=hr_a, kpi=m.kpi, period=period, actual=2, lock_version=1)
+            measurement_upsert(actor=hr_a, kpi=m.kpi, period=period, actual=2, lock_version=1)
         assert error.value.changed_by == "hr_a" and error.value.current_version == 2
         with pytest.raises(StaleEditError):  # changing one without saying which version: refused alike
-            services.measurement_upsert(actor=hr_a, kpi=m.kpi, period=period, actual=3)
+            measurement_upsert(actor=hr_a, kpi=m.kpi, period=period, actual=3)
         m.refresh_from_db()
         assert m.actual == Decimal(1)
 
     def test_new_measurement_needs_a_target(self, period, hr_a):
         with pytest.raises(ValidationError) as error:
-            services.measurement_upsert(actor=hr_a, kpi=KPIFactory(), period=period, actual=5)
+            measurement_upsert(actor=hr_a, kpi=KPIFactory(), period=period, actual=5)
         assert "target" in error.value.message_dict
         assert not Measurement.objects.exists()
 
     def test_empty_actual_clears_it(self, period, hr_a):
         m = MeasurementFactory(period=period)
-        services.measurement_upsert(actor=hr_a, kpi=m.kpi, period=period, actual="", lock_version=1)
+        measurement_upsert(actor=hr_a, kpi=m.kpi, period=period, actual="", lock_version=1)
         m.refresh_from_db()
         assert m.actual is None
 
     def test_closed_period_is_read_only(self, closed, hr_a):
         m = MeasurementFactory(period=closed, actual=Decimal(1))
         with pytest.raises(ValidationError) as error:
-            services.measurement_upsert(actor=hr_a, kpi=m.kpi, period=closed, actual=2)
+            measurement_upsert(actor=hr_a, kpi=m.kpi, period=closed, actual=2)
         assert "period" in error.value.message_dict
         with pytest.raises(ValidationError):
-            services.measurement_upsert(actor=hr_a, kpi=KPIFactory(), period=closed, target=1)
+            measurement_upsert(actor=hr_a, kpi=KPIFactory(), period=closed, target=1)
         m.refresh_from_db()
         assert m.actual == Decimal(1) and Measurement.objects.count() == 1
 
     def test_bad_values_are_field_errors_and_nothing_is_written(self, period, hr_a):
         kpi = KPIFactory()
         with pytest.raises(ValidationError) as error:
-            services.measurement_upsert(
+            measurement_upsert(
                 actor=hr_a, kpi=kpi, period=period, target="x", actual=10**20, note="a\x00"
             )
         assert set(error.value.message_dict) == {"target", "actual", "note"}
@@ -133,7 +135,7 @@ class TestBulk:
     def test_creates_and_updates_in_one_go(self, period, hr_a):
         existing = MeasurementFactory(period=period, target=Decimal(10), actual=Decimal(5))
         new = KPIFactory()
-        result = services.measurements_bulk_upsert(
+        result = measurements_bulk_upsert(
             actor=hr_a,
             rows=[
                 {"kpi": existing.kpi, "period": period, "actual": "7", "lock_version": 1},
@@ -149,8 +151,8 @@ class TestBulk:
         kpis = [KPIFactory() for _ in range(3)]
         rows = [{"kpi": k, "period": period, "target": 10, "actual": 5} for k in kpis]
         rows[1]["actual"] = "five"
-        with pytest.raises(services.BulkErrors) as error:
-            services.measurements_bulk_upsert(actor=hr_a, rows=rows)
+        with pytest.raises(BulkErrors) as error:
+            measurements_bulk_upsert(actor=hr_a, rows=rows)
         assert error.value.rows[0] == {} and error.value.rows[2] == {}
         assert "actual" in error.value.rows[1]
         assert not Measurement.objects.exists() and not AuditEvent.objects.exists()
@@ -162,8 +164,8 @@ class TestBulk:
             {"kpi": kpi, "period": period, "target": 2},
             {"kpi": kpi, "period": closed, "target": 3},
         ]
-        with pytest.raises(services.BulkErrors) as error:
-            services.measurements_bulk_upsert(actor=hr_a, rows=rows)
+        with pytest.raises(BulkErrors) as error:
+            measurements_bulk_upsert(actor=hr_a, rows=rows)
         assert error.value.rows[0] == {}
         assert "Duplicate of row 1" in error.value.rows[1]["__all__"][0]
         assert "period" in error.value.rows[2]
@@ -171,13 +173,13 @@ class TestBulk:
 
     def test_stale_version_in_a_row(self, period, hr_a):
         m = MeasurementFactory(period=period)
-        with pytest.raises(services.BulkErrors) as error:
-            services.measurements_bulk_upsert(
+        with pytest.raises(BulkErrors) as error:
+            measurements_bulk_upsert(
                 actor=hr_a, rows=[{"kpi": m.kpi, "period": period, "actual": 1, "lock_version": 7}]
             )
         assert "changed this measurement" in error.value.rows[0]["lock_version"][0]
-        with pytest.raises(services.BulkErrors) as error:
-            services.measurements_bulk_upsert(
+        with pytest.raises(BulkErrors) as error:
+            measurements_bulk_upsert(
                 actor=hr_a, rows=[{"kpi": m.kpi, "period": period, "actual": 1}]
             )
         assert error.value.rows[0]["lock_version"] == ["This field is required."]
@@ -192,7 +194,7 @@ def csv_upload(text: str, name: str = "m.csv"):
 class TestImport:
     def test_dry_run_lists_row_errors_and_writes_nothing(self, period, hr_a):
         KPIFactory(code="SALES")
-        importer = services.MeasurementImport(period)
+        importer = MeasurementImport(period)
         table = importer.read(csv_upload("KPI code,Target,Actual\nSALES,100,90\nNOPE,1,1\nSALES,x,1\n"))
         result = importer.dry_run(table)
         problems = {(e.row, e.column) for e in result.errors}
@@ -204,7 +206,7 @@ class TestImport:
         KPIFactory(code="EMPTY")
         cost = KPIFactory(code="COST")
         MeasurementFactory(kpi=cost, period=period, target=Decimal(50), actual=None)
-        importer = services.MeasurementImport(period)
+        importer = MeasurementImport(period)
         text = "指标编码,目标,实际,备注,KPI name\nSALES,\"1,000\",900,ok,whatever\nEMPTY,,,,\nCOST,,40,,\n"
         result = importer.commit(importer.read(csv_upload(text)), actor=hr_a)
         assert result.committed and result.written == 2
@@ -224,7 +226,7 @@ class TestImport:
         )
         lines = ["Code,Target,Actual"] + [f"B{i:04d},100,{i}" for i in range(1000)]
         lines[701] = "B0700,100,seven hundred"
-        importer = services.MeasurementImport(period)
+        importer = MeasurementImport(period)
         result = importer.commit(importer.read(csv_upload("\n".join(lines))), actor=hr_a)
         assert not result.committed
         assert [(e.row, e.column) for e in result.errors] == [(702, "Actual")]
@@ -232,19 +234,19 @@ class TestImport:
 
     def test_new_measurement_without_target(self, period, hr_a):
         KPIFactory(code="NEW")
-        importer = services.MeasurementImport(period)
+        importer = MeasurementImport(period)
         result = importer.dry_run(importer.read(csv_upload("Code,Actual\nNEW,5\n")))
         assert [(e.row, e.column) for e in result.errors] == [(2, "Target")]
 
     def test_duplicate_codes(self, period, hr_a):
         KPIFactory(code="A")
-        importer = services.MeasurementImport(period)
+        importer = MeasurementImport(period)
         result = importer.dry_run(importer.read(csv_upload("Code,Target\nA,1\nA,2\n")))
         assert [e.row for e in result.errors] == [3]
 
     def test_closed_period_refused(self, closed, hr_a):
         KPIFactory(code="A")
-        importer = services.MeasurementImport(closed)
+        importer = MeasurementImport(closed)
         result = importer.commit(importer.read(csv_upload("Code,Target\nA,1\n")), actor=hr_a)
         assert not result.committed and result.errors
         assert not Measurement.objects.exists()
@@ -252,12 +254,12 @@ class TestImport:
     def test_other_tenants_codes_are_unknown(self, period, hr_a, tenant_b):
         with tenant_scope(tenant_b):
             KPIFactory(code="BRAVO")
-        importer = services.MeasurementImport(period)
+        importer = MeasurementImport(period)
         result = importer.dry_run(importer.read(csv_upload("Code,Target\nBRAVO,1\n")))
         assert [(e.row, e.column) for e in result.errors] == [(2, "Code")]
 
     def test_table_survives_the_session_round_trip(self, period, hr_a):
         KPIFactory(code="A")
-        importer = services.MeasurementImport(period)
+        importer = MeasurementImport(period)
         table = Table.from_data(importer.read(csv_upload("Code,Target\nA,1\n")).to_data())
         assert importer.commit(table, actor=hr_a).committed

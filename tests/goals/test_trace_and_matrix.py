@@ -10,8 +10,10 @@ from django.urls import reverse
 
 from collab.models import Period
 from collab.tenancy import tenant_scope
-from goals.selectors import tree as selectors
-from goals.services import tree as services
+from goals.selectors.tree import load as tree_load
+from goals.selectors.tree import matrix as tree_matrix
+from goals.selectors.tree import trace as tree_trace
+from goals.services.tree.nodes import goal_create, siblings_reweight
 from tests.factories import make_member
 from tests.factories.goal_tree import seed_tree
 from tests.factories.goals import KPIFactory
@@ -34,10 +36,10 @@ def url(name, **kwargs):
 class TestTraceSelector:
     def test_effective_weights_paths_and_cross_department(self, tenant_a, tree_a):
         with tenant_scope(tenant_a):
-            tree = selectors.load_tree(tree_a["period"])
-        roots = selectors.trace_roots(tree, kpi_id=tree_a["ret"].pk)
+            tree = tree_load.load_tree(tree_a["period"])
+        roots = tree_trace.trace_roots(tree, kpi_id=tree_a["ret"].pk)
         assert [r.id for r in roots] == [tree_a["root"].pk]  # the top-most holder only
-        result = selectors.trace(tree, roots)
+        result = tree_trace.trace(tree, roots)
         by_goal = {c.node.id: c for c in result.contributions}
         assert by_goal[tree_a["root"].pk].effective == pytest.approx(100)
         assert by_goal[tree_a["a"].pk].effective == pytest.approx(60)
@@ -59,19 +61,19 @@ class TestTraceSelector:
 
     def test_another_departments_kpi_without_the_collaborative_flag(self, tenant_a, tree_a):
         with tenant_scope(tenant_a):
-            services.goal_create(actor=None, period=tree_a["period"], org_unit=tree_a["service"],
+            goal_create(actor=None, period=tree_a["period"], org_unit=tree_a["service"],
                                  kpi=tree_a["win"], parent=tree_a["b"], weight=100)
-            tree = selectors.load_tree(tree_a["period"])
-        result = selectors.trace(tree, selectors.trace_roots(tree, kpi_id=tree_a["win"].pk))
+            tree = tree_load.load_tree(tree_a["period"])
+        result = tree_trace.trace(tree, tree_trace.trace_roots(tree, kpi_id=tree_a["win"].pk))
         reasons = {c.node.unit_name: c.reasons for c in result.contributions}
         assert reasons == {"Sales": [], "Service": ["other_department"]}
         assert result.cross_share == pytest.approx(50)  # two separate starting goals, one of them cross
 
     def test_shares_are_normalised_within_siblings(self, tenant_a, tree_a):
         with tenant_scope(tenant_a):
-            services.siblings_reweight(actor=None, weights={tree_a["a"].pk: 30, tree_a["b"].pk: 30})
-            tree = selectors.load_tree(tree_a["period"])
-        result = selectors.trace(tree, selectors.trace_roots(tree, goal_id=tree_a["root"].pk))
+            siblings_reweight(actor=None, weights={tree_a["a"].pk: 30, tree_a["b"].pk: 30})
+            tree = tree_load.load_tree(tree_a["period"])
+        result = tree_trace.trace(tree, tree_trace.trace_roots(tree, goal_id=tree_a["root"].pk))
         by_goal = {c.node.id: c for c in result.contributions}
         assert by_goal[tree_a["a"].pk].effective == pytest.approx(50)
         assert by_goal[tree_a["b"].pk].share == pytest.approx(50)
@@ -135,9 +137,9 @@ def twin_finance(tenant_a):
             for parent in (east, west, north1, north2)
         ]
         cost = KPIFactory(code="COST", owner_unit=group)
-        root = services.goal_create(actor=None, period=period, org_unit=group, kpi=cost, weight=100)
+        root = goal_create(actor=None, period=period, org_unit=group, kpi=cost, weight=100)
         goals = [
-            services.goal_create(actor=None, period=period, org_unit=unit, kpi=cost, parent=root, weight=w)
+            goal_create(actor=None, period=period, org_unit=unit, kpi=cost, parent=root, weight=w)
             for unit, w in zip(finances, (40, 30, 20, 10), strict=True)
         ]
     return {"period": period, "cost": cost, "finances": finances, "goals": goals}
@@ -146,8 +148,8 @@ def twin_finance(tenant_a):
 class TestSameNamedUnits:
     def test_the_trace_tells_apart_units_of_the_same_name(self, tenant_a, twin_finance):
         with tenant_scope(tenant_a):
-            tree = selectors.load_tree(twin_finance["period"])
-        result = selectors.trace(tree, selectors.trace_roots(tree, kpi_id=twin_finance["cost"].pk))
+            tree = tree_load.load_tree(twin_finance["period"])
+        result = tree_trace.trace(tree, tree_trace.trace_roots(tree, kpi_id=twin_finance["cost"].pk))
         labels = [r.unit_label for r in result.responsible]
         assert labels == [
             "East Co › Finance", "West Co › Finance",
@@ -161,10 +163,10 @@ class TestSameNamedUnits:
         with tenant_scope(tenant_a):
             common = {"actor": None, "period": twin_finance["period"], "kpi": twin_finance["cost"]}
             root = twin_finance["goals"][0].parent
-            east = services.goal_create(**common, org_unit=east_finance.parent, parent=root, weight=0)
-            below = services.goal_create(**common, org_unit=east_finance, parent=east, weight=100)
-            tree = selectors.load_tree(twin_finance["period"])
-        result = selectors.trace(tree, selectors.trace_roots(tree, kpi_id=twin_finance["cost"].pk))
+            east = goal_create(**common, org_unit=east_finance.parent, parent=root, weight=0)
+            below = goal_create(**common, org_unit=east_finance, parent=east, weight=100)
+            tree = tree_load.load_tree(twin_finance["period"])
+        result = tree_trace.trace(tree, tree_trace.trace_roots(tree, kpi_id=twin_finance["cost"].pk))
         via_parent = next(c for c in result.contributions if c.node.id == below.pk)
         assert via_parent.chain_labels == ["Group", "East Co"] and via_parent.unit_label == "Finance"
         direct = next(c for c in result.contributions if c.node.id == twin_finance["goals"][0].pk)
@@ -204,10 +206,10 @@ class TestMatrix:
     def test_cells_are_weighted_progress_per_unit_and_perspective(self, tenant_a, tree_a):
         with tenant_scope(tenant_a):
             extra = KPIFactory(owner_unit=tree_a["sales"], perspective="customer")
-            services.goal_create(actor=None, period=tree_a["period"], org_unit=tree_a["sales"], kpi=extra,
+            goal_create(actor=None, period=tree_a["period"], org_unit=tree_a["sales"], kpi=extra,
                                  parent=tree_a["a"], weight=0)
-            tree = selectors.load_tree(tree_a["period"])
-        rows = {r.unit_name: r for r in selectors.matrix_rows(tree)}
+            tree = tree_load.load_tree(tree_a["period"])
+        rows = {r.unit_name: r for r in tree_matrix.matrix_rows(tree)}
         assert list(rows) == ["Group", "Sales", "Service"]
         cells = {c.perspective: c for c in rows["Sales"].cells}
         # Sales customer: its RET goal (progress 110, rolled up from the rep) — the extra goal has no data.
@@ -216,8 +218,8 @@ class TestMatrix:
         assert cells["internal_process"].goals == 0 and cells["internal_process"].progress is None
         assert rows["Group"].overall.progress == pytest.approx(102) and rows["Group"].overall.band == "green"
         assert {c.perspective: c.band for c in rows["Service"].cells}["customer"] == "amber"
-        assert selectors.matrix_rows(tree, query="serv")[0].unit_name == "Service"
-        assert [r.unit_name for r in selectors.matrix_rows(tree, kind="group")] == ["Group"]
+        assert tree_matrix.matrix_rows(tree, query="serv")[0].unit_name == "Service"
+        assert [r.unit_name for r in tree_matrix.matrix_rows(tree, kind="group")] == ["Group"]
 
     def test_page_and_drill_down(self, tenant_a, tree_a, login):
         user = make_member(tenant_a, "manager", username="manager_m")
@@ -248,6 +250,6 @@ class TestMatrix:
 
 def test_weights_are_decimals_and_sums_exact(tenant_a, tree_a):
     with tenant_scope(tenant_a):
-        tree = selectors.load_tree(tree_a["period"])
+        tree = tree_load.load_tree(tree_a["period"])
     assert tree.nodes[tree_a["root"].pk].children_sum == Decimal("100")
     assert tree.off_groups() == []

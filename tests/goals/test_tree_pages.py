@@ -115,14 +115,15 @@ class TestTreePage:
         assert f'href="{url("tenant-home")}?as=employee" id="tree-reach-link"' in html
 
     def test_the_chart_says_truncated_only_when_goals_below_its_roots_are_left_out(self, tenant_a, tree_a):
-        from goals.selectors import tree as selectors
+        from goals.selectors.tree import load as tree_load
+        from goals.selectors.tree import render as tree_render
 
         with tenant_scope(tenant_a):
-            tree = selectors.load_tree(tree_a["period"])
+            tree = tree_load.load_tree(tree_a["period"])
         branch = [tree.nodes[tree_a["a"].pk]]  # an employee's part, or a focused branch: all of it drawn
-        assert selectors.chart_data(tree, branch, "x")["truncated"] is False
-        assert selectors.chart_data(tree, tree.roots, "x")["truncated"] is False
-        assert selectors.chart_data(tree, tree.roots, "x", budget=2)["truncated"] is True
+        assert tree_render.chart_data(tree, branch, "x")["truncated"] is False
+        assert tree_render.chart_data(tree, tree.roots, "x")["truncated"] is False
+        assert tree_render.chart_data(tree, tree.roots, "x", budget=2)["truncated"] is True
 
     def test_employee_without_an_employee_record(self, tenant_a, tree_a, login):
         user = make_member(tenant_a, "employee", username="emp_none")
@@ -242,7 +243,7 @@ class TestBuilderForms:
             assert Goal.objects.get(pk=tree_a["b"].pk).weight == Decimal("45")
 
     def test_move_options_tell_apart_units_of_the_same_name(self, tenant_a, tree_a, hr_a, login):
-        from goals.services import tree as services
+        from goals.services.tree.nodes import goal_create
         from tests.factories.org import OrgUnitFactory
 
         with tenant_scope(tenant_a):
@@ -251,9 +252,9 @@ class TestBuilderForms:
             west = OrgUnitFactory(code="W", name="West Co", parent=tree_a["group"])
             for parent in (east, west):
                 unit = OrgUnitFactory(code=f"{parent.code}-FIN", name="Finance", parent=parent)
-                finance = services.goal_create(actor=None, period=period, org_unit=unit, kpi=tree_a["ret"],
+                finance = goal_create(actor=None, period=period, org_unit=unit, kpi=tree_a["ret"],
                                                parent=root, weight=0)
-                services.goal_create(actor=None, period=period, org_unit=unit, kpi=tree_a["win"],
+                goal_create(actor=None, period=period, org_unit=unit, kpi=tree_a["win"],
                                      parent=finance, weight=50)  # a sibling group off 100
         client = login(hr_a)
         options = client.get(f"{url('goal-move', pk=tree_a['a'].pk)}?part=options&q=finance", **HTMX)

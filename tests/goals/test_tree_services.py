@@ -11,7 +11,9 @@ from collab.concurrency import StaleEditError
 from collab.models import AuditEvent, Period
 from collab.tenancy import tenant_scope
 from goals.models import Goal
-from goals.services import tree as services
+from goals.services.tree.nodes import goal_create, goal_delete, goal_move, goal_update, siblings_reweight
+from goals.services.tree.rules import TreePublishRefused
+from goals.services.tree.whole_tree import period_tree_copy, period_tree_publish
 from tests.factories.goals import GoalFactory, KPIFactory, OrgUnitFactory, PeriodFactory, PositionFactory
 
 pytestmark = pytest.mark.django_db
@@ -24,11 +26,11 @@ def _three_levels(period):
     service = OrgUnitFactory(code="C", name="Service", parent=group)
     rep = PositionFactory(code="REP", title="Sales rep", org_unit=sales)
     retention = KPIFactory(code="RET", name="Retention", owner_unit=sales, is_collaborative=True)
-    root = services.goal_create(actor=None, period=period, org_unit=group, kpi=retention, weight=100)
-    create = services.goal_create
+    root = goal_create(actor=None, period=period, org_unit=group, kpi=retention, weight=100)
+    create = goal_create
     a = create(actor=None, period=period, org_unit=sales, kpi=retention, parent=root, weight=60)
     b = create(actor=None, period=period, org_unit=service, kpi=retention, parent=root, weight=40)
-    leaf = services.goal_create(
+    leaf = goal_create(
         actor=None, period=period, org_unit=sales, position=rep, kpi=KPIFactory(owner_unit=sales), parent=a,
         weight=100,
     )
@@ -55,7 +57,7 @@ class TestCreate:
         root = GoalFactory(period=PeriodFactory(year=2030))
         other = PeriodFactory(year=2031)
         with pytest.raises(ValidationError) as error:
-            services.goal_create(actor=None, period=other, org_unit=root.org_unit, kpi=root.kpi, parent=root)
+            goal_create(actor=None, period=other, org_unit=root.org_unit, kpi=root.kpi, parent=root)
         assert "parent" in error.value.message_dict
         assert not Goal.objects.filter(period=other).exists()
 
@@ -67,10 +69,10 @@ class TestCreate:
             period = PeriodFactory(year=2030)
             kpi = KPIFactory()
             with pytest.raises(ValidationError) as error:
-                services.goal_create(actor=None, period=period, org_unit=foreign_unit, kpi=kpi)
+                goal_create(actor=None, period=period, org_unit=foreign_unit, kpi=kpi)
             assert "org_unit" in error.value.message_dict
             with pytest.raises(ValidationError) as error:
-                services.goal_create(actor=None, period=period, org_unit=kpi.owner_unit, kpi=kpi,
+                goal_create(actor=None, period=period, org_unit=kpi.owner_unit, kpi=kpi,
                                      parent=foreign_parent)
             assert "parent" in error.value.message_dict
             assert Goal.objects.count() == 0
@@ -82,12 +84,12 @@ class TestCreate:
         unit, other = OrgUnitFactory(), OrgUnitFactory()
         kpi = KPIFactory(owner_unit=unit)
         with pytest.raises(ValidationError) as error:
-            services.goal_create(actor=None, period=period, org_unit=unit, kpi=kpi,
+            goal_create(actor=None, period=period, org_unit=unit, kpi=kpi,
                                  position=PositionFactory(org_unit=other))
         assert "position" in error.value.message_dict
         for weight in ("abc", "-1", "100.01", "1.234", "NaN", "Infinity", True, None):
             with pytest.raises(ValidationError) as error:
-                services.goal_create(actor=None, period=period, org_unit=unit, kpi=kpi, weight=weight)
+                goal_create(actor=None, period=period, org_unit=unit, kpi=kpi, weight=weight)
             assert "weight" in error.value.message_dict
         assert not Goal.objects.exists()
 
@@ -95,16 +97,16 @@ class TestCreate:
         period = PeriodFactory(year=2030)
         unit = OrgUnitFactory()
         kpi = KPIFactory(owner_unit=unit)
-        services.goal_create(actor=None, period=period, org_unit=unit, kpi=kpi, weight=100)
+        goal_create(actor=None, period=period, org_unit=unit, kpi=kpi, weight=100)
         with pytest.raises(ValidationError) as error:
-            services.goal_create(actor=None, period=period, org_unit=unit, kpi=kpi)
+            goal_create(actor=None, period=period, org_unit=unit, kpi=kpi)
         assert "kpi" in error.value.message_dict
 
     def test_closed_period_is_read_only(self, scope_a):
         period = PeriodFactory(year=2030, status=Period.Status.CLOSED)
         unit = OrgUnitFactory()
         with pytest.raises(ValidationError):
-            services.goal_create(actor=None, period=period, org_unit=unit, kpi=KPIFactory(owner_unit=unit))
+            goal_create(actor=None, period=period, org_unit=unit, kpi=KPIFactory(owner_unit=unit))
         assert not Goal.objects.exists()
 
 
@@ -113,7 +115,7 @@ class TestMove:
         period = PeriodFactory(year=2030)
         t = _three_levels(period)
         # Move "a" (with its leaf) under "b": a goes one level down, the leaf with it.
-        services.goal_move(actor=None, goal=t["a"], lock_version=t["a"].lock_version, parent=t["b"])
+        goal_move(actor=None, goal=t["a"], lock_version=t["a"].lock_version, parent=t["b"])
         a, leaf = _fresh(t["a"]), _fresh(t["leaf"])
         assert a.parent_id == t["b"].pk
         assert a.path == f"{t['b'].path}{a.pk}/" and a.depth == 2
@@ -121,7 +123,7 @@ class TestMove:
         event = AuditEvent.objects.get(action="goal.move")
         assert event.before["path"] == t["a"].path and event.after["subtree_size"] == 2
         # Back to the top level: a becomes a root.
-        services.goal_move(actor=None, goal=a, lock_version=a.lock_version, parent=None)
+        goal_move(actor=None, goal=a, lock_version=a.lock_version, parent=None)
         a, leaf = _fresh(a), _fresh(leaf)
         assert a.parent_id is None and a.path == f"/{a.pk}/" and a.depth == 0
         assert leaf.path == f"/{a.pk}/{leaf.pk}/" and leaf.depth == 1
@@ -134,17 +136,17 @@ class TestMove:
             GoalFactory(parent=GoalFactory(parent=branch))
         other = GoalFactory(parent=root)
         with django_assert_max_num_queries(12):
-            services.goal_move(actor=None, goal=branch, lock_version=branch.lock_version, parent=other)
+            goal_move(actor=None, goal=branch, lock_version=branch.lock_version, parent=other)
         assert Goal.objects.filter(path__startswith=f"{_fresh(other).path}{branch.pk}/").count() == 61
 
     def test_cycles_are_refused(self, scope_a):
         period = PeriodFactory(year=2030)
         t = _three_levels(period)
         with pytest.raises(ValidationError) as error:
-            services.goal_move(actor=None, goal=t["a"], lock_version=t["a"].lock_version, parent=t["a"])
+            goal_move(actor=None, goal=t["a"], lock_version=t["a"].lock_version, parent=t["a"])
         assert "under itself" in str(error.value.message_dict["parent"])
         with pytest.raises(ValidationError) as error:
-            services.goal_move(
+            goal_move(
                 actor=None, goal=t["root"], lock_version=t["root"].lock_version, parent=t["leaf"]
             )
         assert "loop" in str(error.value.message_dict["parent"])
@@ -157,10 +159,10 @@ class TestMove:
             goal = GoalFactory(period=PeriodFactory(year=2030))
             elsewhere = GoalFactory(period=PeriodFactory(year=2031))
             with pytest.raises(ValidationError) as error:
-                services.goal_move(actor=None, goal=goal, lock_version=goal.lock_version, parent=elsewhere)
+                goal_move(actor=None, goal=goal, lock_version=goal.lock_version, parent=elsewhere)
             assert "another period" in str(error.value.message_dict["parent"])
             with pytest.raises(ValidationError) as error:
-                services.goal_move(actor=None, goal=goal, lock_version=goal.lock_version, parent=foreign)
+                goal_move(actor=None, goal=goal, lock_version=goal.lock_version, parent=foreign)
             assert "parent" in error.value.message_dict
             assert _fresh(goal).parent_id is None
         with tenant_scope(tenant_b):
@@ -169,12 +171,12 @@ class TestMove:
     def test_stale_version_is_refused(self, scope_a):
         period = PeriodFactory(year=2030)
         t = _three_levels(period)
-        services.goal_update(actor=None, goal=t["b"], weight=45, lock_version=1)
+        goal_update(actor=None, goal=t["b"], weight=45, lock_version=1)
         with pytest.raises(StaleEditError) as error:
-            services.goal_move(actor=None, goal=t["b"], parent=t["a"], lock_version=1)
+            goal_move(actor=None, goal=t["b"], parent=t["a"], lock_version=1)
         assert "changed this goal" in str(error.value) and error.value.current_version == 2
         with pytest.raises(StaleEditError):  # a missing version is refused like a stale one
-            services.goal_move(actor=None, goal=t["b"], parent=t["a"], lock_version=None)
+            goal_move(actor=None, goal=t["b"], parent=t["a"], lock_version=None)
         assert _fresh(t["b"]).parent_id == t["root"].pk
 
     def test_closed_period(self, scope_a):
@@ -182,7 +184,7 @@ class TestMove:
         t = _three_levels(period)
         Period.objects.filter(pk=period.pk).update(status=Period.Status.CLOSED)
         with pytest.raises(ValidationError):
-            services.goal_move(actor=None, goal=t["a"], lock_version=t["a"].lock_version, parent=t["b"])
+            goal_move(actor=None, goal=t["a"], lock_version=t["a"].lock_version, parent=t["b"])
 
 
 class TestUpdateAndDelete:
@@ -190,7 +192,7 @@ class TestUpdateAndDelete:
         period = PeriodFactory(year=2030)
         t = _three_levels(period)
         other_kpi = KPIFactory(owner_unit=t["sales"])
-        goal = services.goal_update(
+        goal = goal_update(
             actor=None, goal=t["a"], lock_version=t["a"].lock_version, kpi=other_kpi, weight="55.5",
             position=t["rep"],
         )
@@ -201,17 +203,17 @@ class TestUpdateAndDelete:
         event = AuditEvent.objects.get(action="goal.update")
         assert event.before["weight"] == "60.00" and event.after["weight"] == "55.50"
         with pytest.raises(ValidationError) as error:
-            services.goal_update(actor=None, goal=goal, lock_version=goal.lock_version, org_unit=t["service"])
+            goal_update(actor=None, goal=goal, lock_version=goal.lock_version, org_unit=t["service"])
         assert "position" in error.value.message_dict
 
     def test_delete_leaf_refuse_parent_then_delete_branch(self, scope_a):
         period = PeriodFactory(year=2030)
         t = _three_levels(period)
-        assert services.goal_delete(actor=None, goal=t["b"]) == 1
+        assert goal_delete(actor=None, goal=t["b"]) == 1
         with pytest.raises(ValidationError) as error:
-            services.goal_delete(actor=None, goal=t["root"])
+            goal_delete(actor=None, goal=t["root"])
         assert "2 sub-goals" in str(error.value)
-        assert services.goal_delete(actor=None, goal=t["root"], subtree=True) == 3
+        assert goal_delete(actor=None, goal=t["root"], subtree=True) == 3
         assert not Goal.objects.filter(period=period).exists()
         assert AuditEvent.objects.filter(action="goal.delete").count() == 2
 
@@ -220,7 +222,7 @@ class TestReweight:
     def test_sets_several_siblings_and_returns_the_sum(self, scope_a):
         period = PeriodFactory(year=2030)
         t = _three_levels(period)
-        total = services.siblings_reweight(actor=None, weights={t["a"].pk: "70", t["b"].pk: "20"})
+        total = siblings_reweight(actor=None, weights={t["a"].pk: "70", t["b"].pk: "20"})
         assert total == Decimal("90.00")
         assert _fresh(t["a"]).weight == Decimal("70") and _fresh(t["b"]).weight == Decimal("20")
         event = AuditEvent.objects.get(action="goal.reweight")
@@ -232,11 +234,11 @@ class TestReweight:
         with tenant_scope(tenant_a):
             t = _three_levels(PeriodFactory(year=2030))
             with pytest.raises(ValidationError):
-                services.siblings_reweight(actor=None, weights={t["a"].pk: 50, t["leaf"].pk: 50})
+                siblings_reweight(actor=None, weights={t["a"].pk: 50, t["leaf"].pk: 50})
             with pytest.raises(ValidationError):
-                services.siblings_reweight(actor=None, weights={t["a"].pk: 50, foreign.pk: 50})
+                siblings_reweight(actor=None, weights={t["a"].pk: 50, foreign.pk: 50})
             with pytest.raises(ValidationError) as error:
-                services.siblings_reweight(actor=None, weights={t["a"].pk: "x", t["b"].pk: 101})
+                siblings_reweight(actor=None, weights={t["a"].pk: "x", t["b"].pk: 101})
             assert set(error.value.message_dict) == {str(t["a"].pk), str(t["b"].pk)}
             assert _fresh(t["a"]).weight == Decimal("60")
         with tenant_scope(tenant_b):
@@ -247,31 +249,31 @@ class TestPublish:
     def test_publish_lists_every_offending_parent(self, scope_a):
         period = PeriodFactory(year=2030)
         t = _three_levels(period)
-        services.siblings_reweight(actor=None, weights={t["a"].pk: 50})
-        services.goal_update(actor=None, goal=t["leaf"], lock_version=t["leaf"].lock_version, weight=80)
+        siblings_reweight(actor=None, weights={t["a"].pk: 50})
+        goal_update(actor=None, goal=t["leaf"], lock_version=t["leaf"].lock_version, weight=80)
         second_root = GoalFactory(period=period, weight=Decimal("30"))
-        with pytest.raises(services.TreePublishRefused) as error:
-            services.period_tree_publish(actor=None, period=period)
+        with pytest.raises(TreePublishRefused) as error:
+            period_tree_publish(actor=None, period=period)
         groups = {g.parent_id: g.total for g in error.value.groups}
         assert groups == {None: Decimal("130"), t["root"].pk: Decimal("90"), t["a"].pk: Decimal("80")}
         assert "Top level" in str(error.value) and "Retention" in str(error.value)
         assert not AuditEvent.objects.filter(action="goal_tree.publish").exists()
-        services.goal_delete(actor=None, goal=second_root)
-        services.siblings_reweight(actor=None, weights={t["a"].pk: 60})
-        services.goal_update(
+        goal_delete(actor=None, goal=second_root)
+        siblings_reweight(actor=None, weights={t["a"].pk: 60})
+        goal_update(
             actor=None, goal=t["leaf"], lock_version=_fresh(t["leaf"]).lock_version, weight=100
         )
-        assert services.period_tree_publish(actor=None, period=period) == 4
+        assert period_tree_publish(actor=None, period=period) == 4
         assert AuditEvent.objects.get(action="goal_tree.publish").after == {"period": period.pk, "goals": 4}
 
     def test_empty_and_closed_periods(self, scope_a):
         with pytest.raises(ValidationError):
-            services.period_tree_publish(actor=None, period=PeriodFactory(year=2030))
+            period_tree_publish(actor=None, period=PeriodFactory(year=2030))
         closed = PeriodFactory(year=2031)
         _three_levels(closed)
         Period.objects.filter(pk=closed.pk).update(status=Period.Status.CLOSED)
         with pytest.raises(ValidationError) as error:
-            services.period_tree_publish(actor=None, period=Period.objects.get(pk=closed.pk))
+            period_tree_publish(actor=None, period=Period.objects.get(pk=closed.pk))
         assert "closed" in str(error.value).lower()
 
 
@@ -283,7 +285,7 @@ class TestCopy:
         target = PeriodFactory(year=2031, status=Period.Status.PLANNING)
         # Per level of the tree, not per goal: one insert and one look-up per foreign key (the tenant wall).
         with django_assert_max_num_queries(27):
-            assert services.period_tree_copy(actor=None, source=source, target=target) == 5
+            assert period_tree_copy(actor=None, source=source, target=target) == 5
         old = {g.path: g for g in Goal.objects.filter(period=source)}
         new = list(Goal.objects.filter(period=target).select_related("parent"))
         assert len(new) == 5
@@ -306,12 +308,12 @@ class TestCopy:
         target = PeriodFactory(year=2031)
         GoalFactory(period=target)
         with pytest.raises(ValidationError) as error:
-            services.period_tree_copy(actor=None, source=source, target=target)
+            period_tree_copy(actor=None, source=source, target=target)
         assert "target" in error.value.message_dict
         with pytest.raises(ValidationError):
-            services.period_tree_copy(actor=None, source=source, target=source)
+            period_tree_copy(actor=None, source=source, target=source)
         with pytest.raises(ValidationError) as error:
-            services.period_tree_copy(
+            period_tree_copy(
                 actor=None, source=PeriodFactory(year=2032), target=PeriodFactory(year=2033)
             )
         assert "source" in error.value.message_dict
@@ -324,5 +326,5 @@ class TestCopy:
         with tenant_scope(tenant_a):
             target = PeriodFactory(year=2031)
             with pytest.raises(ValidationError):
-                services.period_tree_copy(actor=None, source=foreign, target=target)
+                period_tree_copy(actor=None, source=foreign, target=target)
             assert not Goal.objects.exists()

@@ -10,7 +10,7 @@ from django.urls import reverse
 from collab.models import AuditEvent
 from collab.tenancy import tenant_scope
 from interlock.models import Scorecard, ScorecardLine
-from interlock.services import scorecards as services
+from interlock.services.scorecards.cards import scorecard_lines_set, scorecard_unpublish
 from tests.factories.interlock import build_seed_tables
 from tests.interlock.test_scorecard_pages import lines_data
 
@@ -74,7 +74,7 @@ def test_service_same_lines_again_keeps_the_version(card, tenant_a, hr_a):
             {"kpi": line.kpi_id, "role": line.role, "weight": line.weight, "threshold": line.threshold}
             for line in ScorecardLine.objects.filter(scorecard=card)
         ]
-        result = services.scorecard_lines_set(
+        result = scorecard_lines_set(
             actor=hr_a, scorecard=card, lock_version=card.lock_version, lines=lines
         )
     assert result.scorecard.lock_version == card.lock_version
@@ -101,8 +101,8 @@ def test_page_no_op_keeps_the_version(card, tenant_a, hr_a, login):
 
 def test_withdrawing_a_draft_changes_nothing(card, tenant_a, hr_a):
     with tenant_scope(tenant_a):
-        draft = services.scorecard_unpublish(actor=hr_a, scorecard=card, lock_version=card.lock_version)
+        draft = scorecard_unpublish(actor=hr_a, scorecard=card, lock_version=card.lock_version)
         assert draft.lock_version == card.lock_version + 1
         events = AuditEvent.objects.count()
-        again = services.scorecard_unpublish(actor=hr_a, scorecard=card, lock_version=draft.lock_version)
+        again = scorecard_unpublish(actor=hr_a, scorecard=card, lock_version=draft.lock_version)
         assert again.lock_version == draft.lock_version and AuditEvent.objects.count() == events

@@ -120,7 +120,7 @@ def test_unit_dashboard_trend_spans_periods_latest_version_only(world, hr_a):
     later = PeriodFactory(year=2026, status="active")
     for kpi in world.kpis.values():
         MeasurementFactory(kpi=kpi, period=later, target=Decimal("100"), actual=Decimal("70"))
-    from interlock.services.scorecards import scorecards_copy
+    from interlock.services.scorecards.copying import scorecards_copy
 
     scorecards_copy(actor=hr_a, source=world.period, target=later)
     from interlock.models import Scorecard

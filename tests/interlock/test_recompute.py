@@ -19,7 +19,7 @@ from interlock.engine import FLAG_NO_DATA, FLAG_SPECIAL_REVIEW
 from interlock.models import ScorecardLine, ScoreSnapshot
 from interlock.selectors.inputs import _rows, period_inputs
 from interlock.selectors.scores import snapshot_for, snapshots_latest
-from interlock.services.scorecards import scorecard_unpublish
+from interlock.services.scorecards.cards import scorecard_unpublish
 from interlock.services.scores import scores_recompute
 from responsibility.services import matrix_new_version
 from tests.factories.goals import KPIFactory, MeasurementFactory

@@ -17,10 +17,10 @@ from collab.signals import scoring_inputs_changed
 from collab.tenancy import tenant_scope
 from goals.models import Measurement
 from goals.services.kpis import kpi_update
-from goals.services.measurements import measurement_upsert, measurements_bulk_upsert
+from goals.services.measurements.writes import measurement_upsert, measurements_bulk_upsert
 from interlock import recompute as pipeline
 from interlock.models import ScoreSnapshot
-from interlock.services.scorecards import scorecard_publish, scorecard_unpublish
+from interlock.services.scorecards.cards import scorecard_publish, scorecard_unpublish
 from interlock.services.scores import scores_recompute
 from interlock.tasks import MAX_RETRIES, recompute_period_scores
 from responsibility.services import matrix_update
@@ -585,7 +585,7 @@ def test_the_nightly_run_leaves_closed_periods_alone(world, hr_a):
 
 
 def _close(period, actor):
-    from collab.services.org import period_advance
+    from collab.services.org.periods import period_advance
 
     period = Period.objects.get(pk=period.pk)
     while period.status != Period.Status.CLOSED:

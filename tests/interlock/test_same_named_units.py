@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from collab.models import OrgUnit
 from collab.tenancy import tenant_scope
-from interlock.services.scorecards import scorecard_create, scorecard_publish
+from interlock.services.scorecards.cards import scorecard_create, scorecard_publish
 from interlock.services.scores import scores_recompute
 from tests.factories import make_member
 from tests.factories.goals import KPIFactory, MeasurementFactory

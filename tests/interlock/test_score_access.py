@@ -18,7 +18,7 @@ from collab.models import Membership
 from collab.tenancy import tenant_scope
 from interlock.access import access_scorecard_by_id
 from interlock.models import ScoreSnapshot
-from interlock.services.scorecards import scorecard_create, scorecard_publish
+from interlock.services.scorecards.cards import scorecard_create, scorecard_publish
 from interlock.services.scores import scores_recompute
 from tests.factories import make_member
 from tests.factories.interlock import ScorecardFactory, build_seed_tables

@@ -11,7 +11,7 @@ import pytest
 from collab.models import Role
 from collab.tenancy import tenant_scope
 from interlock.models import Scorecard, ScorecardLine
-from interlock.services import scorecards as services
+from interlock.services.scorecards.cards import scorecard_create
 from tests.factories import make_member
 from tests.factories.interlock import build_seed_tables
 from tests.factories.org import OrgUnitFactory, PositionFactory
@@ -60,7 +60,7 @@ def test_list_query_count_is_constant(seed, tenant_a, api, django_assert_max_num
         assert api.get(BASE).status_code == 200
     with tenant_scope(tenant_a):
         for _ in range(10):
-            services.scorecard_create(actor=None, period=seed.period, org_unit=OrgUnitFactory(), lines=[
+            scorecard_create(actor=None, period=seed.period, org_unit=OrgUnitFactory(), lines=[
                 {"kpi": seed.kpis["retention"], "role": "own", "weight": "100"}])  # fmt: skip
     with django_assert_max_num_queries(8):
         assert api.get(BASE).status_code == 200
@@ -111,7 +111,7 @@ def test_create_update_publish_unpublish(seed, tenant_a, api):
 
 def test_publish_refused_until_weights_add_up(seed, tenant_a, api):
     with tenant_scope(tenant_a):
-        card = services.scorecard_create(
+        card = scorecard_create(
             actor=None, period=seed.period, org_unit=seed.units["finance"],
             lines=[{"kpi": seed.kpis["dso"], "role": "own", "weight": "60"}],
         )  # fmt: skip

@@ -15,7 +15,12 @@ from django.utils.timezone import localtime
 from collab.models import Period, Role
 from collab.tenancy import tenant_scope
 from interlock.models import Scorecard, ScorecardLine
-from interlock.services import scorecards as services
+from interlock.services.scorecards.cards import (
+    scorecard_create,
+    scorecard_lines_set,
+    scorecard_publish,
+    scorecard_update,
+)
 from interlock.services.scores import scores_recompute
 from tests.factories import make_member
 from tests.factories.goals import GoalFactory
@@ -118,8 +123,8 @@ def test_list_query_count_does_not_grow(seed, tenant_a, hr_a, login, django_asse
         assert client.get(url("scorecard-list") + f"?period={seed.period.pk}").status_code == 200
     with tenant_scope(tenant_a):
         for _ in range(15):
-            card = services.scorecard_create(actor=None, period=seed.period, org_unit=OrgUnitFactory())
-            services.scorecard_lines_set(
+            card = scorecard_create(actor=None, period=seed.period, org_unit=OrgUnitFactory())
+            scorecard_lines_set(
                 actor=None,
                 scorecard=card,
                 lock_version=card.lock_version,
@@ -136,6 +141,12 @@ def test_editor_query_count_is_fixed(seed, hr_a, login, django_assert_max_num_qu
     client = login(hr_a)
     with django_assert_max_num_queries(10):
         assert client.get(url("scorecard-edit", pk=seed.scorecards["sales"].pk)).status_code == 200
+
+
+def test_editor_context_carries_only_what_the_page_uses(seed, hr_a, login):
+    page = login(hr_a).get(url("scorecard-edit", pk=seed.scorecards["sales"].pk))
+    assert "lock_form_version" not in page.context  # the header form carries lock_version itself
+    assert f'name="lock_version" value="{seed.scorecards["sales"].lock_version}"' in page.content.decode()
 
 
 # --------------------------------------------------------------------------------------------- editor
@@ -225,7 +236,7 @@ def test_stale_save_is_refused_naming_who(seed, tenant_a, hr_a, login):
     client = login(hr_a)
     seen = card.lock_version
     with tenant_scope(tenant_a):
-        services.scorecard_update(actor=colleague, scorecard=card, lock_version=seen, review_weight="0.1")
+        scorecard_update(actor=colleague, scorecard=card, lock_version=seen, review_weight="0.1")
     data = {
         "lock_version": seen,
         "review_weight": "0.3",
@@ -245,7 +256,7 @@ def test_stale_save_is_refused_naming_who(seed, tenant_a, hr_a, login):
 def test_publish_and_unpublish(seed, tenant_a, hr_a, login):
     client = login(hr_a)
     with tenant_scope(tenant_a):
-        card = services.scorecard_create(
+        card = scorecard_create(
             actor=hr_a,
             period=seed.period,
             org_unit=seed.units["delivery"],
@@ -261,7 +272,7 @@ def test_publish_and_unpublish(seed, tenant_a, hr_a, login):
     with tenant_scope(tenant_a):
         card.refresh_from_db()
         assert card.status == Scorecard.Status.DRAFT
-        services.scorecard_lines_set(
+        scorecard_lines_set(
             actor=hr_a,
             scorecard=card,
             lock_version=card.lock_version,
@@ -314,8 +325,8 @@ def test_start_from_goals(seed, tenant_a, hr_a, login):
 
 def test_proposals_from_matrices_lead_own_others_shared(seed, tenant_a, hr_a, login):
     with tenant_scope(tenant_a):
-        card = services.scorecard_create(actor=hr_a, period=seed.period, org_unit=seed.units["finance"])
-        delivery = services.scorecard_create(actor=hr_a, period=seed.period, org_unit=seed.units["delivery"])
+        card = scorecard_create(actor=hr_a, period=seed.period, org_unit=seed.units["finance"])
+        delivery = scorecard_create(actor=hr_a, period=seed.period, org_unit=seed.units["delivery"])
     client = login(hr_a)
     page = client.get(url("scorecard-edit", pk=card.pk) + "?propose=matrices").content.decode()
     dso, renewal = seed.kpis["dso"], seed.kpis["renewal"]
@@ -334,7 +345,7 @@ def test_proposals_from_matrices_lead_own_others_shared(seed, tenant_a, hr_a, lo
 def test_copy_from_last_period(seed, tenant_a, hr_a, login):
     with tenant_scope(tenant_a):
         nxt = PeriodFactory(year=2026, status=Period.Status.PLANNING)
-        existing = services.scorecard_create(actor=hr_a, period=nxt, org_unit=seed.units["sales"])
+        existing = scorecard_create(actor=hr_a, period=nxt, org_unit=seed.units["sales"])
     client = login(hr_a)
     response = client.post(url("scorecard-copy"), {"source": seed.period.pk, "target": nxt.pk}, follow=True)
     assert "2 scorecard(s) copied into 2026 as drafts." in response.content.decode()
@@ -363,7 +374,7 @@ def test_performance_contract_flags_a_low_collaborative_share(seed, tenant_a, hr
     with tenant_scope(tenant_a):
         position = PositionFactory(org_unit=seed.units["sales"], title="销售总监")
         EmployeeFactory(org_unit=seed.units["sales"], position=position, name="王经理")
-        card = services.scorecard_create(
+        card = scorecard_create(
             actor=hr_a,
             period=seed.period,
             position=position,
@@ -372,7 +383,7 @@ def test_performance_contract_flags_a_low_collaborative_share(seed, tenant_a, hr
                 {"kpi": seed.kpis["retention"], "role": "shared", "weight": "10"},
             ],
         )
-        card = services.scorecard_publish(
+        card = scorecard_publish(
             actor=hr_a, scorecard=card, lock_version=card.lock_version
         ).scorecard
     client = login(make_member(tenant_a, Role.MANAGER, username="mgr"))

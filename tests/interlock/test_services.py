@@ -8,18 +8,18 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
+from collab.concurrency import StaleEditError
 from collab.models import AuditEvent, Period
 from collab.tenancy import tenant_scope
 from interlock.models import Scorecard, ScorecardLine
-from interlock.services.scorecards import (
-    StaleEditError,
+from interlock.services.scorecards.cards import (
     scorecard_create,
     scorecard_lines_set,
     scorecard_publish,
     scorecard_unpublish,
     scorecard_update,
-    weights_summary,
 )
+from interlock.services.scorecards.lines import weights_summary
 from tests.factories import UserFactory
 from tests.factories.goals import KPIFactory
 from tests.factories.org import OrgUnitFactory, PeriodFactory, PositionFactory

@@ -12,7 +12,7 @@ from collab.celery import app as celery_app
 from collab.models import Job
 from collab.tenancy import tenant_scope
 from goals.models import Measurement
-from goals.services.measurements import measurement_upsert
+from goals.services.measurements.writes import measurement_upsert
 from interlock.models import ScoreSnapshot
 from interlock.recompute import scores_recompute_request
 from tests.collab.test_celery_worker import worker  # noqa: F401  (the fixture)

@@ -6,7 +6,8 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from collab import demo
+from collab.demo.plans import CONSULTANT_USERNAME, DEMO_PASSWORD
+from collab.demo.running import DemoConflict, demo_build, demo_logins, demo_tenants_present
 
 
 class Command(BaseCommand):
@@ -23,7 +24,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
-        present = demo.demo_tenants_present()
+        present = demo_tenants_present()
         if all(present.values()):
             if not options["if_empty"]:
                 raise CommandError(
@@ -36,8 +37,8 @@ class Command(BaseCommand):
         else:
             started = time.perf_counter()
             try:
-                built = demo.demo_build()
-            except demo.DemoConflict as conflict:
+                built = demo_build()
+            except DemoConflict as conflict:
                 raise CommandError(f"{conflict}. Nothing was created.") from conflict
             self.stdout.write(
                 self.style.SUCCESS(
@@ -47,7 +48,7 @@ class Command(BaseCommand):
         self._print_logins()
 
     def _print_logins(self) -> None:
-        rows = demo.demo_logins()
+        rows = demo_logins()
         self.stdout.write("")
         self.stdout.write(f"{'Tenant':<8} {'Roles':<12} {'Login':<18} Employee")
         for row in rows:
@@ -55,12 +56,12 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{row.tenant_slug:<8} {', '.join(row.roles):<12} {row.username:<18} {employee}"
             )
-        tenants = sorted({row.tenant_slug for row in rows if row.username == demo.CONSULTANT_USERNAME})
+        tenants = sorted({row.tenant_slug for row in rows if row.username == CONSULTANT_USERNAME})
         if len(tenants) > 1:
             self.stdout.write(
-                f"'{demo.CONSULTANT_USERNAME}' belongs to {' and '.join(tenants)}: "
+                f"'{CONSULTANT_USERNAME}' belongs to {' and '.join(tenants)}: "
                 "after login it picks a tenant."
             )
         self.stdout.write("")
-        self.stdout.write(self.style.WARNING(f"Password for every demo login: {demo.DEMO_PASSWORD}"))
+        self.stdout.write(self.style.WARNING(f"Password for every demo login: {DEMO_PASSWORD}"))
         self.stdout.write("Sign in at /accounts/login/ (e.g. http://127.0.0.1:8000/accounts/login/).")

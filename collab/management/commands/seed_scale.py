@@ -7,7 +7,8 @@ import time
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from collab import demo
+from collab.demo.plans import DEMO_PASSWORD
+from collab.demo.scale import scale_build
 from collab.models import Tenant
 
 
@@ -41,7 +42,7 @@ class Command(BaseCommand):
             raise CommandError(f"The user {username!r} already exists; choose another --slug.")
         name = options["name"] or f"规模测试 {units} 单位 / {employees} 员工"
         started = time.perf_counter()
-        result = demo.scale_build(slug=slug, name=name, units=units, employees=employees)
+        result = scale_build(slug=slug, name=name, units=units, employees=employees)
         elapsed = time.perf_counter() - started
         self.stdout.write(
             self.style.SUCCESS(
@@ -49,4 +50,4 @@ class Command(BaseCommand):
                 f"{result.employees} employees in {elapsed:.1f}s."
             )
         )
-        self.stdout.write(f"HR admin login: {result.username} / {demo.DEMO_PASSWORD}")
+        self.stdout.write(f"HR admin login: {result.username} / {DEMO_PASSWORD}")

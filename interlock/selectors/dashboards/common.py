@@ -14,14 +14,7 @@ from django.utils.translation import gettext as _
 
 from collab.models import OrgUnit, Period, Role
 from collab.selectors.org import distinct_unit_labels
-from goals.engine import (
-    AMBER_FROM,
-    BAND_AMBER,
-    BAND_GREEN,
-    BAND_NONE,
-    BAND_RED,
-    GREEN_FROM,
-)
+from goals.engine.common import AMBER_FROM, BAND_AMBER, BAND_GREEN, BAND_NONE, BAND_RED, GREEN_FROM
 from goals.models import KPI
 from goals.selectors.scores import kpi_values
 from interlock import engine

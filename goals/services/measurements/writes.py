@@ -1,122 +1,30 @@
-"""Writes of measurements: the one agreed target and actual of a KPI for a period.
-
-`measurement_upsert` writes one; `measurements_bulk_upsert` writes many all-or-nothing: every row is
-checked first and any error (per row, per field) writes nothing. Each change is audited (one audit row
-per measurement created or changed; unchanged rows are not rewritten) and kept in the measurement's
-history. A closed period is read-only.
-
-Values: numbers (int, Decimal, finite float, or text such as "1,234.5") with at most 16 digits before the
-decimal point; more than 4 decimals are rounded half-up. A target is required for a new measurement;
-leaving it out of an update keeps the stored target. An empty actual means "no actual yet".
-"""
+"""Writing measurements: one (`measurement_upsert`) or many all-or-nothing (`measurements_bulk_upsert`)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from collab.audit import audit_record, snapshot
 from collab.concurrency import StaleEditError, editor, lock_for_edit, mark_edited
-from collab.imports import CleanRow, Column, ImportResult, RowError, Table, TabularImport
 from collab.models import Period
-from collab.services.org import ensure_period_open
+from collab.services.org.periods import ensure_period_open
 from collab.signals import scoring_inputs_changed
 from goals.models import KPI, Measurement
-
-QUANTUM = Decimal("0.0001")
-LIMIT = Decimal(10) ** 16  # max_digits 20 with 4 decimals
-NOTE_MAX = 300
-AUDITED_FIELDS = ["kpi", "period", "target", "actual", "note"]
-
-
-class _Keep:
-    """Marker: the caller did not give this value (keep what is stored)."""
-
-    def __repr__(self) -> str:
-        return "KEEP"
-
-
-KEEP: Any = _Keep()
-
-
-def parse_number(value: Any, *, field_name: str, required: bool) -> Decimal | None:
-    """A measurement value as a Decimal (4 decimals), None when empty; ValidationError({field: …}) else."""
-    if value is None or (isinstance(value, str) and not value.strip()):
-        if required:
-            raise ValidationError({field_name: _("This value is required.")})
-        return None
-    if isinstance(value, bool):
-        raise ValidationError({field_name: _("Enter a number.")})
-    if isinstance(value, str):
-        text = value.strip().replace(",", "").replace("\u00a0", "").replace(" ", "")
-        if "\x00" in text or len(text) > 60:
-            raise ValidationError({field_name: _("Enter a number.")})
-        value = text
-    elif isinstance(value, float):
-        value = repr(value)
-    elif not isinstance(value, int | Decimal):
-        raise ValidationError({field_name: _("Enter a number.")})
-    try:
-        number = Decimal(value)
-    except (InvalidOperation, ValueError, TypeError):
-        raise ValidationError({field_name: _("Enter a number.")}) from None
-    if not number.is_finite():
-        raise ValidationError({field_name: _("Enter a number.")})
-    if abs(number) >= LIMIT:
-        raise ValidationError(
-            {field_name: _("Enter a number with at most 16 digits before the decimal point.")}
-        )
-    return number.quantize(QUANTUM, rounding=ROUND_HALF_UP)
-
-
-def parse_note(value: Any) -> str:
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        raise ValidationError({"note": _("Enter text.")})
-    if "\x00" in value:
-        raise ValidationError({"note": _("Null characters are not allowed.")})
-    value = value.strip()
-    if len(value) > NOTE_MAX:
-        raise ValidationError(
-            {"note": _("At most %(max)s characters (this has %(n)s).") % {"max": NOTE_MAX, "n": len(value)}}
-        )
-    return value
-
-
-@dataclass
-class _Planned:
-    kpi: KPI
-    period: Period
-    target: Decimal
-    actual: Decimal | None
-    note: str
-    existing: Measurement | None
-
-
-@dataclass
-class BulkResult:
-    measurements: list[Measurement] = field(default_factory=list)
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-
-
-class BulkErrors(ValidationError):
-    """Per-row errors of a bulk write: `rows` is aligned with the input ({} for a good row)."""
-
-    def __init__(self, rows: list[dict[str, list[str]]]):
-        self.rows = rows
-        bad = [index for index, errors in enumerate(rows) if errors]
-        message = _("%(n)s row(s) have errors; nothing was written.") % {"n": len(bad)}
-        super().__init__({NON_FIELD_ERRORS: [message]})
+from goals.services.measurements.values import (
+    AUDITED_FIELDS,
+    KEEP,
+    BulkErrors,
+    BulkResult,
+    _Planned,
+    parse_note,
+    parse_number,
+)
 
 
 def _error_dict(error: ValidationError) -> dict[str, list[str]]:
@@ -312,91 +220,3 @@ def measurements_bulk_upsert(
 def _scores_changed(changes: dict[int, set[int]], *, actor) -> None:
     """Tell the areas scored from these measurements (what they queue starts once the write commits)."""
     scoring_inputs_changed.send(Measurement, reason="measurement", actor=actor, changes=changes)
-
-
-# ---------------------------------------------------------------------------------------------------------
-# Excel / CSV import of one period's measurements (dry run, then all or nothing)
-# ---------------------------------------------------------------------------------------------------------
-
-
-class MeasurementImport(TabularImport):
-    """Rows of KPI code, target, actual, note for one period. The grid's export is a valid import file.
-
-    An empty target keeps the stored one (a new measurement needs one); an empty actual or note keeps the
-    stored value; a row with nothing but the code is skipped. Other columns (name, unit, score…) are ignored.
-    """
-
-    columns = (
-        # Header texts are plain strings (they travel in the session between dry run and commit).
-        Column("kpi", ("KPI code", "Code", "KPI", "指标编码", "编码"), max_length=50),
-        Column("target", ("Target", "目标", "目标值"), required=False, max_length=60),
-        Column("actual", ("Actual", "实际", "实际值"), required=False, max_length=60),
-        Column("note", ("Note", "备注"), required=False, max_length=NOTE_MAX),
-    )
-    title = gettext_lazy("Import measurements")
-
-    def __init__(self, period: Period) -> None:
-        super().__init__()
-        self.period = period
-        self.kpis: dict[str, KPI] = {}
-        self.existing: dict[int, Measurement] = {}
-
-    def prepare(self, table: Table) -> None:
-        codes = {values.get("kpi", "") for _number, values in table.rows} - {""}
-        self.kpis = {kpi.code: kpi for kpi in KPI.objects.filter(code__in=codes)}
-        self.existing = {
-            m.kpi_id: m for m in Measurement.objects.filter(period=self.period, kpi__in=self.kpis.values())
-        }
-
-    def clean_row(self, values: dict[str, str]) -> dict[str, Any]:
-        errors: dict[str, list[str]] = {}
-        kpi = self.kpis.get(values["kpi"])
-        if kpi is None:
-            errors["kpi"] = [_("No KPI has the code “%(code)s”.") % {"code": values["kpi"]}]
-        data: dict[str, Any] = {"kpi": kpi, "period": self.period, "code": values["kpi"]}
-        for name in ("target", "actual"):
-            text = values.get(name, "")
-            if not text:
-                continue
-            try:
-                data[name] = parse_number(text, field_name=name, required=False)
-            except ValidationError as error:
-                errors.update(_error_dict(error))
-        if values.get("note"):
-            data["note"] = values["note"].strip()
-        if kpi is not None and "target" not in data and kpi.pk not in self.existing and (
-            "actual" in data or "note" in data
-        ):
-            errors["target"] = [_("A new measurement needs a target.")]
-        if errors:
-            raise ValidationError(errors)
-        data["skip"] = not ({"target", "actual", "note"} & set(data))
-        return data
-
-    def clean_rows(self, rows: list[CleanRow]) -> list[RowError]:
-        errors = self.duplicate_errors(rows, "code")
-        try:
-            ensure_period_open(self.period)
-        except ValidationError as error:
-            for messages in _error_dict(error).values():
-                errors.extend(self.row_error(0, "", message) for message in messages)
-        return errors
-
-    def commit(self, table: Table, *, actor) -> ImportResult:
-        """Validate again, then write every row through `measurements_bulk_upsert` (all or nothing)."""
-        result = self.validate(table)
-        if result.errors:
-            return result
-        rows = [row for row in result.rows if not row.data["skip"]]
-        payload = [{k: v for k, v in row.data.items() if k not in ("code", "skip")} for row in rows]
-        try:
-            outcome = measurements_bulk_upsert(actor=actor, rows=payload, check_lock_version=False)
-        except BulkErrors as error:
-            for row, row_errors in zip(rows, error.rows, strict=True):
-                for key, messages in row_errors.items():
-                    column = "" if key == NON_FIELD_ERRORS else key
-                    result.errors.extend(self.row_error(row.number, column, message) for message in messages)
-            return result
-        result.committed = True
-        result.written = outcome.created + outcome.updated
-        return result

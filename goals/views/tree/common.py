@@ -1,0 +1,115 @@
+"""What the goal tree pages share: who reads, the period asked for, redirects and fragments."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+
+from collab.models import Period, Role
+from collab.pages import id_param
+from collab.selectors.periods import default_period
+from goals.models import Goal
+from goals.selectors.tree import load as tree_load
+from goals.selectors.tree import nodes as tree_nodes
+from goals.selectors.tree import periods as tree_periods
+from goals.selectors.tree import trace as tree_trace
+
+READERS = frozenset({Role.HR_ADMIN, Role.MANAGER, Role.COMMITTEE, Role.AUDITOR})
+PARENT_OPTIONS = 200  # candidate parents listed at once in the move form (the search narrows them)
+VIEWS = ("tree", "chart", "table")
+
+
+
+
+
+
+def _period_from_request(request, periods: list[Period]) -> Period | None:
+    wanted = id_param(request.GET, "period")
+    if wanted is None:
+        return default_period(periods, tree_periods.periods_with_goals(periods))
+    for period in periods:
+        if period.pk == wanted:
+            return period
+    raise Http404
+
+
+def _tree_url(request, period: Period | None, **extra) -> str:
+    params = {"period": period.pk} if period is not None else {}
+    params.update({k: v for k, v in extra.items() if v not in (None, "")})
+    url = reverse("goal-tree", kwargs={"tenant_slug": request.tenant.slug})
+    return f"{url}?{urlencode(params)}" if params else url
+
+
+def _done(request, period: Period, message: str, focus: int | None = None) -> HttpResponse:
+    """After a successful builder action: back to the tree (htmx reloads the page)."""
+    messages.success(request, message)
+    url = _tree_url(request, period, focus=focus)
+    if request.htmx:
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = url
+        return response
+    return redirect(url)
+
+
+def _form_response(request, template: str, context: dict) -> HttpResponse:
+    """A builder form: the fragment for htmx, else a full page around it."""
+    if request.htmx:
+        return render(request, template, context)
+    return render(request, "goals/tree/form_page.html", {**context, "fragment": template})
+
+
+def _is_reader(request) -> bool:
+    return request.membership.has_role(*READERS)
+
+
+def _require_reader(request) -> None:
+    if not _is_reader(request):
+        raise PermissionDenied
+
+
+def _visible_roots(request, tree: tree_nodes.Tree) -> list[tree_nodes.Node] | None:
+    """What this member may read of the tree: all of it, or (employee) their unit's part; None = nothing."""
+    if _is_reader(request):
+        return tree.roots
+    unit_path = tree_load.employee_unit_path(request.user)
+    if unit_path is None:
+        return None
+    return tree_load.restrict_to_unit(tree, unit_path)
+
+
+def _with_goals(periods: list[Period], period: Period | None) -> Period | None:
+    """When `period` has no goals: the period an empty page offers instead (the newest with a tree)."""
+    with_goals = tree_periods.periods_with_goals(periods)
+    if period is None or period.has_goals or not with_goals:
+        return None
+    return default_period(periods, with_goals)
+
+
+def _chains_above(roots: list[tree_nodes.Node]) -> list[list[tree_nodes.Node]]:
+    """The chain of goals above each visible top goal, each chain once (siblings share theirs)."""
+    chains: dict[int, list[tree_nodes.Node]] = {}
+    for root in roots:
+        if root.parent is not None and root.parent_id not in chains:
+            chains[root.parent_id] = root.ancestors()
+    return list(chains.values())
+
+
+def _off_groups(tree: tree_nodes.Tree) -> list[dict]:
+    """Each sibling group off 100: its parent goal (id and label; None for the top level) and sum. The
+    labels tell apart same-named units (each subsidiary's "Finance"): the list has no tree around it."""
+    groups = tree.off_groups()
+    units = tree_trace.unit_labels(parent for parent, _total in groups if parent is not None)
+    return [
+        {"parent": parent.id if parent else None, "label": parent.label_with(units) if parent else None,
+         "total": total}
+        for parent, total in groups
+    ]
+
+
+def _goal_label(goal: Goal) -> str:
+    holder = goal.org_unit.name + (f" / {goal.position.title}" if goal.position_id else "")
+    return f"{holder} · {goal.kpi.code} {goal.kpi.name}"
