@@ -50,7 +50,9 @@ def matrix_effective_ids(period: Period) -> dict[int, int]:
         return {}
     frame = frame[frame["start"] <= period_start(period)]
     if period.status == Period.Status.CLOSED:
-        frame = frame[[period.pk not in (kept or []) for kept in frame["kept"]]]
+        kept = [period.pk not in (ids or []) for ids in frame["kept"]]
+        reaches = pd.Series(kept, index=frame.index, dtype=bool)
+        frame = frame[reaches]
     frame = frame.sort_values(["kpi", "start", "version"]).drop_duplicates("kpi", keep="last")
     return dict(zip(frame["kpi"].tolist(), frame["matrix"].tolist(), strict=True))
 
