@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 import numpy as np
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from collab.models import AuditEvent, Employee, Period
 from collab.selectors.org import distinct_unit_labels
@@ -23,7 +23,7 @@ from collab.selectors.periods import period_order
 from goals import engine
 from goals.models import Goal, Perspective
 from goals.selectors.scores import BAND_CSS, BAND_LABELS, PeriodScores, period_scores
-from goals.services.tree import ACTION_PUBLISH, HUNDRED, TREE_CHANGE_ACTIONS
+from goals.services.tree import ACTION_PUBLISH, HUNDRED, TREE_CHANGE_ACTIONS, sibling_groups_off
 
 RENDER_BUDGET = 200  # nodes rendered in one page or fragment of the nested tree
 CHART_BUDGET = 400  # nodes drawn in the tree chart
@@ -390,6 +390,43 @@ def tree_publication(period: Period) -> Publication | None:
         published_by=event["actor_name"],
         goals=(event["after"] or {}).get("goals", 0),
         changed_since=changed,
+    )
+
+
+@dataclass(frozen=True)
+class PublishPreview:
+    """What publishing a period's tree does, for the confirmation page (numbers as of now)."""
+
+    period: Period
+    goals: int
+    top_level: int
+    units: int
+    positions: int
+    off_groups: int  # sibling groups whose weights do not add up to 100: publishing is refused
+    previous: Publication | None
+
+    @property
+    def publishable(self) -> bool:
+        return self.goals > 0 and self.off_groups == 0 and not self.period.is_closed
+
+
+def tree_publish_preview(period: Period) -> PublishPreview:
+    """How many goals, top-level goals, units and positions a publication covers, whether it can go
+    ahead, and the publication it follows (four queries)."""
+    counts = Goal.objects.filter(period=period).aggregate(
+        goals=Count("id"),
+        top_level=Count("id", filter=Q(parent__isnull=True)),
+        units=Count("org_unit", distinct=True),
+        positions=Count("position", distinct=True),
+    )
+    return PublishPreview(
+        period=period,
+        goals=counts["goals"] or 0,
+        top_level=counts["top_level"] or 0,
+        units=counts["units"] or 0,
+        positions=counts["positions"] or 0,
+        off_groups=len(sibling_groups_off(period)) if counts["goals"] else 0,
+        previous=tree_publication(period),
     )
 
 

@@ -439,18 +439,30 @@ def goal_reweight_top(request, period_pk: int):
 
 @tenant_page(read=HR_ONLY, write=HR_ONLY)
 def goal_tree_publish(request, period_pk: int):
+    """GET: the confirmation — how many goals are published, what everyone then sees, that it cannot be
+    withdrawn. POST (from that page, with the number of goals it showed): publish. A POST whose count is
+    no longer the tree's (someone changed it meanwhile), or without one, shows the confirmation again."""
     period = get_scoped_or_404(Period, period_pk)
-    if request.method != "POST":
+    preview = selectors.tree_publish_preview(period)
+    if request.method == "POST" and parse_id(request.POST.get("goals", "")) == preview.goals:
+        try:
+            count = services.period_tree_publish(actor=request.user, period=period)
+        except ValidationError as refused:
+            for message in refused.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("Goal tree of %(period)s published (%(n)d goals).") % {
+                "period": period, "n": count,
+            })  # fmt: skip
         return redirect(_tree_url(request, period))
-    try:
-        count = services.period_tree_publish(actor=request.user, period=period)
-    except ValidationError as refused:
-        for message in refused.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, _("Goal tree of %(period)s published (%(n)d goals).") % {"period": period,
-                                                                                          "n": count})
-    return redirect(_tree_url(request, period))
+    context = {
+        "period": period,
+        "preview": preview,
+        "changed": request.method == "POST",  # the tree changed since the confirmation was shown
+        "tree_url": _tree_url(request, period),
+    }
+    status = 409 if context["changed"] else 200
+    return render(request, "goals/tree/publish_confirm.html", context, status=status)
 
 
 @tenant_page(read=HR_ONLY, write=HR_ONLY)
