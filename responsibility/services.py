@@ -243,8 +243,8 @@ class PeriodCheck:
             return self.reason
         if self.kept:
             return _(
-                "Applies to the open periods only: the closed %(periods)s keep the scores they were closed "
-                "with."
+                "Applies to the open periods only: the closed periods (%(periods)s) keep the scores they "
+                "were closed with."
             ) % {"periods": ", ".join(p.label for p in self.kept)}
         return ""
 

@@ -489,7 +489,7 @@ def test_the_form_offers_a_first_version_the_quarter_and_says_it_applies_to_open
     client = login(hr_a)
     page = client.get(url("matrix-create")).content.decode()
     assert f'<option value="{q4.pk}">2026 Q4 (open periods only)</option>' in page
-    assert "closed 2026-10 keep the scores they were closed with" in page
+    assert "the closed periods (2026-10) keep the scores they were closed with" in page
     data = {"kpi": world.kpis["retention"].pk, "effective_from": q4.pk, **rows_data(world, "retention")}
     live = client.post(url("matrix-validate"), data, HTTP_HX_REQUEST="true").content.decode()
     assert 'id="matrix-ok"' in live and 'id="matrix-period-note"' in live and "2026-10" in live
