@@ -78,11 +78,12 @@ class Reason:
 
 # The reasons' codes (the API documents them).
 NO_SCORECARD = "no_scorecard"
+NOT_IN_YOUR_UNITS = "not_in_your_units"
 SAME_AS_STORED = "same_as_stored"
 NO_MEASUREMENT = "no_measurement"
 NO_WEIGHT = "no_weight"
 ROUNDING = "same_scores"
-REASON_CODES = (NO_SCORECARD, SAME_AS_STORED, NO_MEASUREMENT, NO_WEIGHT, ROUNDING)
+REASON_CODES = (NO_SCORECARD, NOT_IN_YOUR_UNITS, SAME_AS_STORED, NO_MEASUREMENT, NO_WEIGHT, ROUNDING)
 
 
 @dataclass
@@ -325,6 +326,10 @@ def _reason(code: str, *, kpi: KPI | None, period: Period, units: Sequence[str] 
     names = {"kpi": kpi.name if kpi else "", "period": period.label, "units": "、".join(units)}
     messages = {
         NO_SCORECARD: _("No published scorecard in %(period)s has a line of %(kpi)s, so no score uses it."),
+        NOT_IN_YOUR_UNITS: _(
+            "None of your units' published scorecards in %(period)s has a line of %(kpi)s, so none of the "
+            "scores you compare uses it."
+        ),
         SAME_AS_STORED: _("The proposal is what is stored for %(period)s: nothing to change."),
         NO_MEASUREMENT: _(
             "%(kpi)s (and the KPIs the changed rows are judged by) has no measurement in %(period)s, so its "
@@ -404,7 +409,7 @@ def whatif_matrix(
         }
         for row in clean
     ]
-    affected = scorecards_with_kpi(data.inputs, kpi.pk)
+    affected = everywhere = scorecards_with_kpi(data.inputs, kpi.pk)
     if scope is not None:
         cards = _frame(data.inputs.scorecards, ["scorecard", "unit"])
         unit_of = dict(zip(cards["scorecard"].tolist(), cards["unit"].tolist(), strict=True))
@@ -421,6 +426,8 @@ def whatif_matrix(
     )
     if not result.changed:
         codes = matrix_reasons(data.inputs, kpi.pk, proposed, affected)
+        if codes == [NO_SCORECARD] and everywhere:  # there are some, outside the reader's units
+            codes = [NOT_IN_YOUR_UNITS]
         moved = _units_named(list(matrix_moves(data.inputs, kpi.pk, proposed))) if NO_WEIGHT in codes else []
         result.reasons = [_reason(code, kpi=kpi, period=period, units=moved) for code in codes]
     cards = _frame(data.inputs.scorecards, ["scorecard", "subject", "unit"])

@@ -245,8 +245,17 @@ class PeriodCheck:
             return _(
                 "Applies to the open periods only: the closed periods (%(periods)s) keep the scores they "
                 "were closed with."
-            ) % {"periods": ", ".join(p.label for p in self.kept)}
+            ) % {"periods": _period_list(self.kept)}
         return ""
+
+
+def _period_list(periods: Sequence[Period], most: int = 4) -> str:
+    labels = [p.label for p in periods]
+    if len(labels) <= most:
+        return ", ".join(labels)
+    return _("%(first)s … %(last)s: %(n)d periods") % {
+        "first": labels[0], "last": labels[-1], "n": len(labels),
+    }  # fmt: skip
 
 
 def _check(

@@ -29,7 +29,8 @@ from interlock.access import WHATIF_ROLES, access_whatif_scorecard, whatif_scope
 
 REASONS_HELP = (
     "Why no score changes (empty when some do). Codes: no_scorecard (no published scorecard of the period "
-    "has a line of the KPI), same_as_stored (the proposal is what is stored), no_measurement (the KPIs "
+    "has a line of the KPI), not_in_your_units (a manager: none of their units' scorecards has one), "
+    "same_as_stored (the proposal is what is stored), no_measurement (the KPIs "
     "involved have no measurement in the period), no_weight (the shares moved between units whose "
     "scorecards give the KPI no weight), same_scores (the changed rows score the same as before, to two "
     "decimals)."

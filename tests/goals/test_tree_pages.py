@@ -325,7 +325,7 @@ class TestBuilderForms:
         page = client.get(publish).content.decode()
         assert "4 goals of 2030 are published as the official decomposition" in page
         assert "sees it marked as published by you" in page and "Nobody is sent an e-mail" in page
-        assert "A publication cannot be withdrawn" in page and 'name="goals" value="4"' in page
+        assert "A publication cannot be withdrawn:" in page and 'name="goals" value="4"' in page
         assert "Publish 4 goals" in page and 'id="publish-previous"' not in page
         # a POST without the confirmation's count, or with a count the tree no longer has, asks again
         for body in ({}, {"goals": 3}, {"goals": "x"}):

@@ -246,3 +246,9 @@ def test_a_managers_matrix_whatif_compares_their_own_units_only(world):
         world.period, world.kpis["retention"], rows, scope={world.units["service"].pk}
     )
     assert [c.label for c in result.changes] == ["客服部"] and result.scoped
+
+
+def test_a_manager_whose_units_have_no_line_of_the_kpi_is_told_so(world):
+    rows = _rows(world, [("sales", "lead", "50"), ("service", "collaborating", "50")])
+    result = whatif_matrix(world.period, world.kpis["retention"], rows, scope={world.units["finance"].pk})
+    assert result.changes == [] and [r.code for r in result.reasons] == ["not_in_your_units"]

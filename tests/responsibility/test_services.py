@@ -426,3 +426,13 @@ def test_period_options_are_the_save_rule(units, kpi, hr_a, q4_with_closed_octob
                 actor=hr_a, matrix=v1, lock_version=v1.lock_version, effective_from=check.period,
                 rows=retention_rows(units),
             )  # fmt: skip
+
+
+def test_a_long_list_of_kept_closed_periods_is_shortened(scope_a):
+    from types import SimpleNamespace
+
+    from responsibility.services import PeriodCheck
+
+    kept = tuple(SimpleNamespace(label=f"2026-{m:02d}") for m in range(1, 11))
+    note = PeriodCheck(SimpleNamespace(label="2026"), True, kept=kept).note
+    assert "2026-01 … 2026-10: 10 periods" in note and "2026-05" not in note
