@@ -210,7 +210,7 @@ def test_create_with_other_tenants_unit_is_refused(login, hr_a, tenant_a, tenant
 def test_edit_kpi_and_stale_save(login, hr_a, tenant_a, library):
     client = login(hr_a)
     with tenant_scope(tenant_a):
-        kpi = KPI.objects.get(code="RETN")
+        kpi = KPI.objects.get(code="RET")
     page = client.get(url("kpi-edit", pk=kpi.pk))
     assert page.status_code == 200 and page.context["form"]["lock_version"].value() == 1
     data = _form(library["sales"], code="RET", name="Retention rate", lock_version="1")
@@ -242,7 +242,7 @@ def test_delete_unused_and_refuse_used(login, hr_a, tenant_a, library):
     client = login(hr_a)
     with tenant_scope(tenant_a):
         unused = KPI.objects.get(code="REV")
-        used = GoalFactory(kpi=KPI.objects.get(code="RETN")).kpi
+        used = GoalFactory(kpi=KPI.objects.get(code="RET")).kpi
     assert client.post(url("kpi-delete", pk=unused.pk)).status_code == 302
     refused = client.post(url("kpi-delete", pk=used.pk))
     assert refused.status_code == 200 and "Deactivate it instead" in refused.content.decode()
