@@ -21,11 +21,13 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
-from collab.models import Period
-from collab.routing import RowsField, TenantRelatedField, TenantViewSet
+from collab.models import OrgUnit, Period
+from collab.routing import RowsField, TenantRelatedField, TenantViewSet, validate_nested
 from goals.models import KPI
 from interlock import whatif
 from interlock.access import WHATIF_ROLES, access_whatif_scorecard, whatif_scope
+from interlock.models import LineRole
+from responsibility.models import MatrixRole
 
 REASONS_HELP = (
     "Why no score changes (empty when some do). Codes: no_scorecard (no published scorecard of the period "
@@ -38,17 +40,20 @@ REASONS_HELP = (
 
 
 class ProposedRowSerializer(serializers.Serializer):
-    org_unit = serializers.IntegerField()
-    role = serializers.CharField()
-    share = serializers.CharField()
-    evaluation_kpi = serializers.IntegerField(required=False, allow_null=True)
+    org_unit = TenantRelatedField(queryset=OrgUnit.objects)
+    role = serializers.ChoiceField(choices=MatrixRole.choices)
+    share = serializers.DecimalField(max_digits=5, decimal_places=2, min_value=0, max_value=100)
+    evaluation_kpi = TenantRelatedField(queryset=KPI.objects, required=False, allow_null=True, default=None)
 
 
 class ProposedLineSerializer(serializers.Serializer):
-    kpi = serializers.IntegerField()
-    weight = serializers.CharField()
-    role = serializers.CharField()
-    threshold = serializers.CharField(required=False, allow_blank=True, allow_null=True)
+    kpi = TenantRelatedField(queryset=KPI.objects)
+    role = serializers.ChoiceField(choices=LineRole.choices)
+    weight = serializers.DecimalField(max_digits=5, decimal_places=2, min_value=0, max_value=100)
+    threshold = serializers.DecimalField(
+        max_digits=7, decimal_places=2, min_value=0, max_value=1000, required=False, allow_null=True,
+        default=None,
+    )  # fmt: skip
 
 
 class MatrixWhatIfSerializer(serializers.Serializer):
@@ -59,7 +64,10 @@ class MatrixWhatIfSerializer(serializers.Serializer):
 
 class ScorecardWhatIfSerializer(serializers.Serializer):
     scorecard = serializers.IntegerField(min_value=1)
-    review_weight = serializers.CharField(required=False)
+    review_weight = serializers.DecimalField(
+        max_digits=4, decimal_places=3, min_value=0, max_value=1, required=False,
+        help_text="ρ of the proposal (0–1); the scorecard's own when absent.",
+    )  # fmt: skip
     lines = RowsField(ProposedLineSerializer)
 
 
@@ -106,7 +114,9 @@ class WhatIfViewSet(TenantViewSet):
     def matrix(self, request, *args, **kwargs):
         scope = whatif_scope(request.membership, request.user)
         data = self._body(MatrixWhatIfSerializer)
-        result = whatif.whatif_matrix(data["period"], data["kpi"], data["rows"], scope=scope)
+        context = self.get_serializer_context()
+        rows = validate_nested(ProposedRowSerializer, "rows", request.data.get("rows"), context)
+        result = whatif.whatif_matrix(data["period"], data["kpi"], rows, scope=scope)
         return Response(WhatIfResultSerializer(result).data)
 
     @extend_schema(request=ScorecardWhatIfSerializer, responses=WhatIfResultSerializer)
@@ -114,6 +124,9 @@ class WhatIfViewSet(TenantViewSet):
     def scorecard(self, request, *args, **kwargs):
         data = self._body(ScorecardWhatIfSerializer)
         scorecard = access_whatif_scorecard(request.membership, request.user, data["scorecard"])
-        rho = data.get("review_weight", str(scorecard.review_weight))
-        result = whatif.whatif_scorecard(scorecard, data["lines"], rho)
+        lines = validate_nested(
+            ProposedLineSerializer, "lines", request.data.get("lines"), self.get_serializer_context()
+        )
+        rho = data.get("review_weight", scorecard.review_weight)
+        result = whatif.whatif_scorecard(scorecard, lines, str(rho))
         return Response(WhatIfResultSerializer(result).data)
