@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 
 from django import forms
@@ -17,7 +18,7 @@ from collab.forms import (
 from collab.models import OrgUnit, Period, Position
 from collab.routing import parse_id
 from goals.models import KPI, Goal, Objective, Perspective, ProcessTag
-from goals.services.kpis import KPI_FIELDS
+from goals.services.kpis import AVERAGED_EXACT_UNITS, AVERAGED_NAME_ENDINGS, AVERAGED_UNITS, KPI_FIELDS
 from goals.services.measurements.values import NOTE_MAX
 from goals.services.objectives import OBJECTIVE_FIELDS
 
@@ -106,6 +107,26 @@ class KPIForm(VersionedModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        aggregation = self.fields["aggregation"]
+        aggregation.help_text = _(
+            "How quarter and year values derive from the months. Percentages, rates, ratios and scores "
+            "take the average (adding them up means nothing); counts and money the sum."
+        )
+        if not self.instance.pk:  # a new KPI: by default the rule decides, from the unit of measure
+            aggregation.required = False
+            aggregation.choices = [("", _("Automatic (from the unit of measure)")), *KPI.Aggregation.choices]
+            aggregation.initial = ""
+            aggregation.widget.attrs.update(
+                {
+                    "data-aggregation-auto": "1",
+                    "data-averaged-units": json.dumps(list(AVERAGED_UNITS)),
+                    "data-averaged-names": json.dumps(list(AVERAGED_NAME_ENDINGS)),
+                    "data-averaged-exact": json.dumps(list(AVERAGED_EXACT_UNITS)),
+                    "data-label-average": str(KPI.Aggregation.AVERAGE.label),
+                    "data-label-sum": str(KPI.Aggregation.SUM.label),
+                    "data-label-auto": str(_("Automatic: %(rule)s")),
+                }
+            )
         self.fields["owner_unit"].queryset = OrgUnit.objects.order_by("path")
         self.fields["objective"].queryset = Objective.objects.select_related("period").order_by(
             "-period__year", "period_id", "perspective", "order", "id"

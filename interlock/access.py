@@ -12,6 +12,7 @@ that answers exactly like a missing one.
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 
 from collab.access import access_by_id
@@ -75,3 +76,34 @@ def readable_snapshots(snapshots: QuerySet, *, membership, user) -> QuerySet:
         if employee.position_id is not None:
             readable |= Q(position_id=employee.position_id)
     return snapshots.filter(readable)
+
+
+# --------------------------------------------------------------------------------------------- what-if
+
+WHATIF_ROLES = frozenset({Role.HR_ADMIN, Role.MANAGER})
+
+
+def whatif_scope(membership, user) -> set[int] | None:
+    """The org units whose scores a what-if may show: None (all) for HR admins; a manager's own unit and
+    the units below it (a what-if writes nothing, so it changes nothing others see). Anyone else, or a
+    manager without a unit of their own: 403."""
+    if membership.has_role(Role.HR_ADMIN):
+        return None
+    own = own_unit(user) if membership.has_role(Role.MANAGER) else None
+    if own is None:
+        raise PermissionDenied
+    return set(OrgUnit.objects.filter(path__startswith=own.path).values_list("pk", flat=True))
+
+
+def access_whatif_scorecard(membership, user, pk) -> Scorecard:
+    """A scorecard to run a what-if on: another tenant's or a missing id is a 404; a manager's what-if on
+    another unit's scorecard is a 403 (they may read it, not try changes on it)."""
+    scope = whatif_scope(membership, user)
+    scorecard = get_scoped_or_404(
+        Scorecard.objects.select_related("period", "org_unit", "position", "position__org_unit"),
+        parse_id(pk) or 0,
+    )
+    unit = scorecard.org_unit_id if scorecard.org_unit_id is not None else scorecard.position.org_unit_id
+    if scope is not None and unit not in scope:
+        raise PermissionDenied
+    return scorecard

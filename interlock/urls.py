@@ -6,6 +6,7 @@ from django.urls import path
 from collab.api import tenant_router
 from interlock.api.scorecards import ScorecardViewSet
 from interlock.api.scores import JobViewSet, ScoreViewSet, UnitMatrixScoresViewSet
+from interlock.api.whatif import WhatIfViewSet
 from interlock.views import dashboards, scores
 from interlock.views.scorecards.contract import scorecard_contract
 from interlock.views.scorecards.editor import scorecard_edit, scorecard_validate
@@ -43,3 +44,4 @@ api_router.register(r"scorecards", ScorecardViewSet, basename="api-scorecard")
 api_router.register("scores", ScoreViewSet, basename="api-score")
 api_router.register("unit-matrix-scores", UnitMatrixScoresViewSet, basename="api-unit-matrix-scores")
 api_router.register("jobs", JobViewSet, basename="api-job")
+api_router.register("what-if", WhatIfViewSet, basename="api-whatif")

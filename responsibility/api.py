@@ -4,6 +4,10 @@
                                              for that period), create {kpi, effective_from, note?, rows}
 `/api/v1/t/<slug>/matrices/<id>/`            retrieve (with rows), update/partial update
                                              {lock_version, rows?, note?}: corrects this version in place
+`GET /api/v1/t/<slug>/matrices/effective-periods/?kpi=<id>`  the periods a new version of that KPI's
+                                             matrix (no kpi: a first version) may take effect from, each with
+                                             `allowed`, the `reason` when not, and `kept`: the closed periods
+                                             under it that keep their scores (the save's own rule)
 `POST /api/v1/t/<slug>/matrices/<id>/new-version/`  {lock_version, effective_from, rows, note?} → 201, the
                                              new version (earlier periods keep the version they had)
 
@@ -71,13 +75,30 @@ class MatrixSerializer(serializers.ModelSerializer):
         model = ResponsibilityMatrix
         fields = [
             "id", "kpi", "kpi_code", "effective_from", "effective_from_label", "version", "note", "rows",
-            "lock_version", "updated_by", "updated_at", "created_at",
+            "lock_version", "updated_by", "updated_at", "created_at", "kept_closed",
         ]  # fmt: skip
-        read_only_fields = ["id", "version", "updated_at", "created_at"]
+        read_only_fields = ["id", "version", "updated_at", "created_at", "kept_closed"]
+        extra_kwargs = {"kept_closed": {"help_text": "Ids of the closed periods under `effective_from` that "
+                                        "keep the scores they were closed with: a first version applies to "
+                                        "the open periods only."}}  # fmt: skip
         validators: list = []
 
     def get_updated_by(self, obj) -> str:
         return user_label(obj.updated_by)
+
+
+class EffectivePeriodSerializer(serializers.Serializer):
+    period = serializers.IntegerField(source="period.pk")
+    label = serializers.CharField(source="period.label")
+    allowed = serializers.BooleanField()
+    reason = serializers.CharField(help_text="Why the period cannot be chosen (blank when it can).")
+    kept = serializers.SerializerMethodField(
+        help_text="Closed periods under it that keep the scores they were closed with."
+    )
+    note = serializers.CharField()
+
+    def get_kept(self, obj) -> list[int]:
+        return [p.pk for p in obj.kept]
 
 
 class MatrixCreateSerializer(StrictWriteMixin, serializers.Serializer):
@@ -182,6 +203,21 @@ class MatrixViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantView
 
     def partial_update(self, request, *args, **kwargs):
         return self.update(request, *args, partial=True, **kwargs)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("kpi", OpenApiTypes.INT, description="The KPI (none: a first version)")],
+        responses=EffectivePeriodSerializer(many=True),
+    )
+    @action(detail=False, methods=["get"], url_path="effective-periods", pagination_class=None)
+    def effective_periods(self, request, *args, **kwargs):
+        errors: dict = {}
+        kpi_id = id_param(request, "kpi", errors)
+        if errors:
+            raise exceptions.ValidationError(errors)
+        if kpi_id is not None and not KPI.objects.filter(pk=kpi_id).exists():
+            raise exceptions.NotFound()
+        options = services.matrix_period_options(kpi=kpi_id)
+        return Response(EffectivePeriodSerializer(options, many=True).data)
 
     @extend_schema(request=MatrixNewVersionSerializer, responses={201: MatrixSerializer})
     @action(detail=True, methods=["post"], url_path="new-version")

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from collab.forms import PeriodChoiceField, ScopedModelChoiceField, StyledForm, lock_version_field
 from collab.models import Period
 from goals.models import KPI
+from responsibility.services import matrix_period_options
 
 
 class KPIChoiceField(ScopedModelChoiceField):
@@ -21,11 +22,41 @@ class KPIChoiceField(ScopedModelChoiceField):
         return f"{obj.code} · {obj.name}"
 
 
+class EffectivePeriodSelect(forms.Select):
+    """Periods a version may not take effect from stay in the list, disabled, their reason beside them."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.checks: dict[int, object] = {}
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        check = self.checks.get(getattr(value, "value", value))
+        if check is not None and not check.allowed:
+            option["attrs"]["disabled"] = True
+            option["label"] = _("%(period)s (not available)") % {"period": label}
+        elif check is not None and check.kept:
+            option["label"] = _("%(period)s (open periods only)") % {"period": label}
+        return option
+
+
+class EffectivePeriodField(PeriodChoiceField):
+    """The period a version takes effect from: `matrix_period_check`'s verdicts set by the form."""
+
+    widget = EffectivePeriodSelect
+
+    def validate(self, value):
+        super().validate(value)
+        check = self.widget.checks.get(getattr(value, "pk", None))
+        if check is not None and not check.allowed:
+            raise ValidationError(check.reason)
+
+
 class MatrixForm(StyledForm):
     """The header of a matrix version. `mode`: "create" (KPI + period), "version" (period), "edit" (note)."""
 
     kpi = KPIChoiceField(label=_("KPI"), queryset=None)
-    effective_from = PeriodChoiceField(
+    effective_from = EffectivePeriodField(
         label=_("Effective from"),
         queryset=None,
         help_text=_("The first period scored with this version; earlier periods keep the version they had."),
@@ -35,7 +66,7 @@ class MatrixForm(StyledForm):
     )
     lock_version = lock_version_field()
 
-    def __init__(self, *args, mode: str = "create", **kwargs):
+    def __init__(self, *args, mode: str = "create", matrix=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.mode = mode
         if mode == "create":
@@ -45,8 +76,13 @@ class MatrixForm(StyledForm):
         else:
             del self.fields["kpi"]
         if mode in ("create", "version"):
-            self.fields["effective_from"].queryset = Period.objects.exclude(status=Period.Status.CLOSED)
+            # One rule with the save: the periods it would refuse are shown disabled, with the reason.
+            self.period_options = matrix_period_options(kpi=matrix.kpi_id if matrix is not None else None)
+            field = self.fields["effective_from"]
+            field.queryset = Period.objects.exclude(status=Period.Status.CLOSED)
+            field.widget.checks = {check.period.pk: check for check in self.period_options}
         else:
+            self.period_options = []
             del self.fields["effective_from"]
 
 

@@ -37,6 +37,10 @@ class ResponsibilityMatrix(TenantOwned, LockVersioned):
     )
     version = models.PositiveIntegerField(_("version"), default=1)
     note = models.TextField(_("note"), blank=True)
+    # Closed periods that lie under `effective_from` but keep the scores they were closed with (ids): a first
+    # version may take a period whose first months are closed; it applies to the open ones only. The
+    # selectors skip this version for these periods. See `responsibility.services.matrix_period_check`.
+    kept_closed = models.JSONField(_("closed periods kept as they were"), default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

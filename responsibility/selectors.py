@@ -4,7 +4,9 @@ Versions are ordered by when they take effect. A period's "start" is (year, firs
 month 1, a quarter q in month 3q − 2, a month in itself. The version in effect for a period P is, per KPI,
 the one with the latest start not after P's start (ties: the higher version, a correction made for the
 same start). So a year period uses the version in effect in its January, and a version that takes effect
-from a later period leaves every earlier period on the version it had.
+from a later period leaves every earlier period on the version it had. A version never reaches the closed
+periods it lists in `kept_closed` (a first version over a quarter whose first month was closed already:
+that month keeps the scores it was closed with).
 """
 
 from __future__ import annotations
@@ -26,9 +28,10 @@ def _versions_frame() -> pd.DataFrame:
         "effective_from__year",
         "effective_from__quarter",
         "effective_from__month",
+        "kept_closed",
     )
     frame = pd.DataFrame.from_records(
-        list(rows), columns=["matrix", "kpi", "version", "kind", "year", "quarter", "month"]
+        list(rows), columns=["matrix", "kpi", "version", "kind", "year", "quarter", "month", "kept"]
     )
     if frame.empty:
         return frame.assign(start=pd.Series(dtype="int64"))
@@ -46,6 +49,10 @@ def matrix_effective_ids(period: Period) -> dict[int, int]:
     if frame.empty:
         return {}
     frame = frame[frame["start"] <= period_start(period)]
+    if period.status == Period.Status.CLOSED:
+        kept = [period.pk not in (ids or []) for ids in frame["kept"]]
+        reaches = pd.Series(kept, index=frame.index, dtype=bool)
+        frame = frame[reaches]
     frame = frame.sort_values(["kpi", "start", "version"]).drop_duplicates("kpi", keep="last")
     return dict(zip(frame["kpi"].tolist(), frame["matrix"].tolist(), strict=True))
 

@@ -187,7 +187,7 @@ def _periods_in_effect(
         start = period_start(period)
         chosen = None
         for matrix in ordered:
-            if period_start(matrix.effective_from) <= start:
+            if period_start(matrix.effective_from) <= start and period.pk not in (matrix.kept_closed or []):
                 chosen = matrix
         if chosen is not None:
             out[chosen.pk].append(period)
@@ -269,7 +269,7 @@ def _save_existing(request, matrix: ResponsibilityMatrix, mode: str):
         initial = {"lock_version": matrix.lock_version, "note": ""}
     else:
         initial = {"lock_version": matrix.lock_version, "note": matrix.note}
-    form = MatrixForm(request.POST or None, initial=initial, mode=mode)
+    form = MatrixForm(request.POST or None, initial=initial, mode=mode, matrix=matrix)
     if request.method != "POST":
         closed = services.matrix_closed_periods(matrix) if mode == "edit" else []
         return _editor(request, form=form, rows=_rows_of(matrix), mode=mode, matrix=matrix, closed=closed)
@@ -324,6 +324,19 @@ def matrix_new_version(request, pk: int):
     return _save_existing(request, get_scoped_or_404(matrix_with_rows(), pk), "version")
 
 
+def _posted_period_check(request):
+    """The save's period rule for the period on screen (`matrix`: the version the editor adds to)."""
+    period_id = id_param(request.POST, "effective_from")
+    if period_id is None:
+        return None
+    period = Period.objects.filter(pk=period_id).first()
+    if period is None:
+        raise Http404
+    matrix_id = id_param(request.POST, "matrix")
+    kpi_id = get_scoped_or_404(ResponsibilityMatrix, matrix_id).kpi_id if matrix_id is not None else None
+    return services.matrix_period_check(period, kpi=kpi_id)
+
+
 @tenant_page(read=HR_ONLY, write=HR_ONLY)
 def matrix_validate(request):
     """htmx: the live check of the rows being edited (the service's rules, nothing written)."""
@@ -351,9 +364,13 @@ def matrix_validate(request):
         cursor += 1
     summary = services.share_summary(rows)
     general = [m for m in general if m not in summary["messages"]]
+    period_check = _posted_period_check(request)
+    if period_check is not None and not period_check.allowed:
+        general.append(period_check.reason)  # the save would refuse it: so does the live check
     context = {
         "summary": summary,
         "general": general,
+        "period_note": period_check.note if period_check is not None and period_check.allowed else "",
         "row_errors": [{"index": i, "errors": screen_errors.get(i, {})} for i in range(len(posted))],
         "oob": True,
     }

@@ -53,6 +53,15 @@ class KPISerializer(StrictWriteMixin, serializers.ModelSerializer):
     owner_unit = TenantRelatedField(queryset=OrgUnit.objects)
     objective = TenantRelatedField(queryset=Objective.objects, required=False, allow_null=True)
     owner_unit_code = serializers.CharField(source="owner_unit.code", read_only=True)
+    aggregation = serializers.ChoiceField(
+        choices=KPI.Aggregation.choices,
+        required=False,
+        allow_blank=True,
+        help_text="How quarter and year values derive from the months. On create, absent or blank takes the "
+        "default of the unit of measure: `average` for percentages, rates, ratios and scores (a unit such "
+        "as %, ‰, rate, ratio, 率, 比例, score, or a name ending in 率/rate/ratio), `sum` for counts, money "
+        "and anything else.",
+    )
     lock_version = LockVersionField()
 
     class Meta:

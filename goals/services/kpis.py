@@ -43,6 +43,29 @@ KPI_FIELDS = (
 )
 
 
+# Units of measure (and KPI names) that describe a level or a proportion: adding up the months of a
+# percentage or a rate means nothing, so their quarter and year take the months' average.
+AVERAGED_UNITS = ("%", "％", "‰", "percent", "pct", "rate", "ratio", "率", "比例", "比率", "占比", "score",
+                   "分值", "评分", "指数", "index")  # fmt: skip
+AVERAGED_NAME_ENDINGS = ("率", "比例", "比率", "占比", "rate", "ratio", "%")
+AVERAGED_EXACT_UNITS = ("分", "pt", "pts", "points")  # a score's points ("分钟" is minutes: not these)
+
+
+def default_aggregation(unit: str = "", name: str = "") -> str:
+    """How a KPI's quarter and year values derive from its months when nobody said: the average for a
+    percentage, rate, ratio or score (by its unit of measure, or a name ending in 率/rate/ratio); the sum for
+    counts, money and anything else. The one rule for the page's default, the API's and the import's."""
+    unit = (unit or "").strip().casefold()
+    name = (name or "").strip().casefold()
+    if (
+        any(word in unit for word in AVERAGED_UNITS)
+        or unit in AVERAGED_EXACT_UNITS
+        or name.endswith(AVERAGED_NAME_ENDINGS)
+    ):
+        return KPI.Aggregation.AVERAGE
+    return KPI.Aggregation.SUM
+
+
 def _apply(kpi: KPI, data: Mapping[str, Any]) -> None:
     unknown = set(data) - set(KPI_FIELDS)
     if unknown:
@@ -79,6 +102,10 @@ def _save(kpi: KPI) -> None:
 
 @transaction.atomic
 def kpi_create(*, actor, data: Mapping[str, Any]) -> KPI:
+    """A new KPI. Without an `aggregation` (absent or blank) it takes `default_aggregation` of its unit."""
+    data = dict(data)
+    if not data.get("aggregation"):
+        data["aggregation"] = default_aggregation(data.get("unit") or "", data.get("name") or "")
     kpi = KPI(updated_by=editor(actor))
     _apply(kpi, data)
     _validate(kpi)

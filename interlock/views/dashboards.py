@@ -20,14 +20,21 @@ from collab.forms import show_period
 from collab.forms.editors import rows_from_post, split_errors
 from collab.imports import export_xlsx, xlsx_response
 from collab.models import ALL_BUT_EMPLOYEES, Period, Role
-from collab.pages import HR_ONLY, get_scoped_or_404, id_param, paginate, tenant_page
+from collab.pages import get_scoped_or_404, id_param, paginate, tenant_page
 from collab.selectors.org import child_units, repeated_unit_names, unit_choices
 from collab.selectors.periods import default_period, periods_ordered
 from goals.access import access_kpi_by_id
 from goals.models import KPI
 from goals.selectors.kpis import kpi_options
 from interlock import whatif
-from interlock.access import access_scorecard_by_id, may_read_unit, own_unit, sees_all_units
+from interlock.access import (
+    WHATIF_ROLES,
+    access_whatif_scorecard,
+    may_read_unit,
+    own_unit,
+    sees_all_units,
+    whatif_scope,
+)
 from interlock.forms import FLAG_CHOICES, RankingForm
 from interlock.models import LineRole
 from interlock.selectors.dashboards import (
@@ -279,12 +286,15 @@ def _whatif_period(data, periods: list[Period], matrix: ResponsibilityMatrix | N
     return whatif.default_matrix_period(None, periods)
 
 
-@tenant_page(read=HR_ONLY, write=HR_ONLY)
+@tenant_page(read=WHATIF_ROLES, write=WHATIF_ROLES)
 def whatif_page(request):
     """GET: the proposal form (a matrix's rows for a period, or a scorecard's lines and ρ), prefilled with
     what is stored. POST (from this page or from the matrix/scorecard editors, same field names): the
-    scores before and after, side by side. htmx requests get the result fragment only. Writes nothing."""
+    scores before and after, side by side, and why none changes when none does. htmx requests get the
+    result fragment only. Writes nothing. Managers compare their own units' scores only
+    (`interlock.access.whatif_scope`)."""
     data = request.POST if request.method == "POST" else request.GET
+    scope = whatif_scope(request.membership, request.user)
     periods = periods_ordered()
     scorecard_id = id_param(data, "scorecard")
     context: dict = {"periods": periods, "role_options": MatrixRole.choices, "line_roles": LineRole.choices}
@@ -294,7 +304,7 @@ def whatif_page(request):
     errors: dict[int, dict] = {}
     general: list[str] = []
     if scorecard_id is not None:
-        scorecard = access_scorecard_by_id(request.membership, scorecard_id)
+        scorecard = access_whatif_scorecard(request.membership, request.user, scorecard_id)
         context.update(mode="scorecard", scorecard=scorecard, period=scorecard.period)
         if request.method == "POST":
             lines = rows_from_post(request.POST, prefix="lines", fields=LINE_FIELDS)
@@ -319,7 +329,7 @@ def whatif_page(request):
                 rows = rows_from_post(request.POST, fields=ROW_FIELDS)
                 context["rows"] = rows
                 try:
-                    result = whatif.whatif_matrix(period, kpi, rows)
+                    result = whatif.whatif_matrix(period, kpi, rows, scope=scope)
                 except ValidationError as invalid:
                     errors, other = split_errors(invalid)
                     general = [m for ms in other.values() for m in ms]

@@ -130,6 +130,12 @@ def test_hr_admin_builds_a_three_level_tree(company, live_server, page, screensh
 
     with page.expect_navigation():
         page.click("#publish-tree")
+    # A confirmation page says what publishing does before anything happens (issue 8, item 13).
+    assert "4 goals" in page.locator("#publish-count").inner_text()
+    assert page.locator("#publish-final").is_visible() and page.locator("#publish-notified").is_visible()
+    screenshot("goal-tree-publish-confirm")
+    with page.expect_navigation():
+        page.click("#publish-confirm")
     assert page.locator("#publication-ok").is_visible()
     assert "published (4 goals)" in page.locator("main").inner_text()
 

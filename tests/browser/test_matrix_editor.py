@@ -195,3 +195,44 @@ def test_hr_admin_edits_a_scorecard_with_live_weights(company, live_server, page
         (renewal.pk, "shared", Decimal("10"), None),
         (stability.pk, "reference", Decimal("0"), Decimal("90")),
     ]
+
+
+def test_the_effective_period_offers_what_the_save_accepts(company, live_server, page, screenshot):
+    """Issue 8, item 9: a quarter whose first month is closed is offered to a first version (open periods
+    only, said beside it and in the live panel); for a later version it is disabled with the reason."""
+    make_member(company, Role.HR_ADMIN, username="period-hr")
+    with tenant_scope(company):
+        oct_ = PeriodFactory(kind=Period.Kind.MONTH, year=2026, month=10)
+        nov = PeriodFactory(kind=Period.Kind.MONTH, year=2026, month=11, status=Period.Status.ACTIVE)
+        q4 = PeriodFactory(kind=Period.Kind.QUARTER, year=2026, quarter=4, status=Period.Status.ACTIVE)
+        Period.objects.filter(pk=oct_.pk).update(status=Period.Status.CLOSED)
+        sales = OrgUnitFactory(code="SALES", name="Sales")
+        retention = KPIFactory(code="RET", name="Retention", is_collaborative=True)
+
+    log_in(page, live_server.url, "period-hr")
+    page.goto(f"{live_server.url}/t/{company.slug}/responsibility/matrices/new/?kpi={retention.pk}")
+    assert page.locator(f"#id_effective_from option[value='{q4.pk}']").inner_text() == (
+        "2026 Q4 (open periods only)"
+    )
+    assert "closed periods (2026-10) keep the scores" in page.locator("#period-notes").inner_text()
+    page.select_option("#id_effective_from", str(q4.pk))
+    page.fill("input[name=rows-0-org_unit]", "SALES · Sales")
+    page.select_option("select[name=rows-0-role]", "lead")
+    page.fill("input[name=rows-0-share]", "100")
+    page.fill("input[name=rows-0-contribution_dimension]", "All of it")
+    page.locator("#matrix-ok").wait_for()
+    assert "2026-10" in page.locator("#matrix-period-note").inner_text()
+    screenshot("matrix-effective-period-first-version")
+    with page.expect_navigation():
+        page.click("#matrix-save")
+    with tenant_scope(company):
+        matrix = ResponsibilityMatrix.objects.get(kpi=retention)
+        assert matrix.effective_from_id == q4.pk and matrix.kept_closed == [oct_.pk]
+        Period.objects.filter(pk=nov.pk).update(status=Period.Status.CLOSED)  # scored with v1 now
+
+    page.goto(f"{live_server.url}/t/{company.slug}/responsibility/matrices/{matrix.pk}/new-version/")
+    option = page.locator(f"#id_effective_from option[value='{q4.pk}']")
+    assert option.is_disabled() and "not available" in option.inner_text()
+    assert "2026-11 would be scored with this version" in page.locator("#period-notes").inner_text()
+    screenshot("matrix-effective-period-new-version")
+    del sales

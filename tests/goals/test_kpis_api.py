@@ -312,3 +312,16 @@ class TestObjectiveLinks:
         assert client.get(api_url("objective-links")).status_code == 200
         response = client.post(api_url("objective-links"), {"cause": world["objective"].pk, "effect": 1})
         assert response.status_code == 403
+
+
+def test_api_default_aggregation_follows_the_unit(world, hr, tenant_a):
+    """Issue 8, item 13: absent or blank, a KPI's aggregation follows its unit of measure."""
+    rate = hr.post(api_url("kpis"), kpi_body(world, code="RATE", unit="%"), format="json")
+    assert rate.status_code == 201, rate.json()
+    assert rate.json()["aggregation"] == "average"
+    count = hr.post(api_url("kpis"), kpi_body(world, code="CNT", unit="次", aggregation=""), format="json")
+    assert count.json()["aggregation"] == "sum"
+    told = hr.post(api_url("kpis"), kpi_body(world, code="LAST", unit="%", aggregation="last"), format="json")
+    assert told.json()["aggregation"] == "last"
+    bad = hr.post(api_url("kpis"), kpi_body(world, code="BAD", aggregation="median"), format="json")
+    assert bad.status_code == 400 and "aggregation" in bad.json()

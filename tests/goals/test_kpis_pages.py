@@ -260,3 +260,27 @@ def test_export_follows_filters_and_has_only_this_tenant(login, tenant_a, librar
     assert rows[0][:4] == ("Code", "Name", "Perspective", "Owner unit")
     assert [row[0] for row in rows[1:]] == ["DSO"]
     assert rows[1][3] == "FIN" and rows[1][6] == "yes" and rows[1][11] == "Order to cash"
+
+
+def test_the_form_shows_the_automatic_aggregation_and_a_percentage_kpi_is_averaged(
+    login, hr_a, tenant_a, library
+):
+    """Issue 8, item 13: the form defaulted every KPI to "sum", a percentage too."""
+    client = login(hr_a)
+    page = client.get(url("kpi-create")).content.decode()
+    assert '<option value="" selected>Automatic (from the unit of measure)</option>' in page
+    assert "data-aggregation-auto" in page and "js/kpi_form.js" in page
+    assert "Percentages, rates, ratios and scores take the average" in page
+    data = {**_form(library["sales"]), "code": "RETN", "name": "Retention", "unit": "%", "aggregation": ""}
+    response = client.post(url("kpi-create"), data)
+    assert response.status_code == 302, response.context["form"].errors
+    money = {**_form(library["sales"]), "code": "REV9", "name": "Revenue", "unit": "CNY", "aggregation": ""}
+    assert client.post(url("kpi-create"), money).status_code == 302
+    with tenant_scope(tenant_a):
+        assert KPI.objects.get(code="RETN").aggregation == "average"
+        assert KPI.objects.get(code="REV9").aggregation == "sum"
+        kpi = KPI.objects.get(code="RETN")
+    # editing shows the stored rule, with no "automatic" choice
+    edit = client.get(url("kpi-edit", pk=kpi.pk)).content.decode()
+    assert "Automatic (from the unit of measure)" not in edit
+    assert '<option value="average" selected>' in edit

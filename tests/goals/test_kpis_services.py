@@ -11,7 +11,7 @@ from collab.concurrency import StaleEditError
 from collab.models import AuditEvent
 from collab.tenancy import tenant_scope
 from goals.models import KPI, Perspective
-from goals.services.kpis import kpi_create, kpi_delete, kpi_update
+from goals.services.kpis import default_aggregation, kpi_create, kpi_delete, kpi_update
 from tests.factories.goals import GoalFactory, KPIFactory, OrgUnitFactory
 
 pytestmark = pytest.mark.django_db
@@ -128,3 +128,45 @@ def test_delete_refused_when_a_goal_uses_it(scope_a, hr_a):
         kpi_delete(actor=hr_a, kpi=goal.kpi)
     assert KPI.objects.filter(pk=goal.kpi_id).exists()
     assert not AuditEvent.objects.filter(action="kpi.delete").exists()
+
+
+@pytest.mark.parametrize(
+    ("unit", "name", "expected"),
+    [
+        ("%", "客户留存率", "average"),
+        ("％", "Retention", "average"),
+        ("", "投诉率", "average"),
+        ("", "On-time delivery rate", "average"),
+        ("ratio", "Current ratio", "average"),
+        ("分", "客户满意度评分", "average"),
+        ("万元", "销售额", "sum"),
+        ("CNY", "Revenue", "sum"),
+        ("次", "重大故障数", "sum"),
+        ("", "New customers", "sum"),
+    ],
+)
+def test_default_aggregation_follows_the_unit(unit, name, expected):
+    assert default_aggregation(unit, name) == expected
+
+
+def test_a_percentage_kpi_is_averaged_unless_told_otherwise(scope_a, hr_a, tenant_b, hr_b):
+    """Issue 8, item 13: a percentage KPI's quarter and year used to be the sum of its months."""
+    owner = OrgUnitFactory()
+
+    def data(**extra):
+        return {**_data(owner), **extra}
+
+    rate = kpi_create(actor=hr_a, data=data(code="RET", name="客户留存率", unit="%"))
+    assert rate.aggregation == KPI.Aggregation.AVERAGE
+    blank = kpi_create(actor=hr_a, data=data(code="RET2", unit="%", aggregation=""))
+    assert blank.aggregation == KPI.Aggregation.AVERAGE
+    money = kpi_create(actor=hr_a, data=data(code="REV2", unit="万元"))
+    assert money.aggregation == KPI.Aggregation.SUM
+    chosen = kpi_create(actor=hr_a, data=data(code="RET3", unit="%", aggregation="last"))
+    assert chosen.aggregation == KPI.Aggregation.LAST
+    # an update that does not mention it keeps what is stored
+    kpi_update(actor=hr_a, kpi=money, data={"unit": "%"}, lock_version=money.lock_version)
+    money.refresh_from_db()
+    assert money.aggregation == KPI.Aggregation.SUM
+    with tenant_scope(tenant_b):
+        assert not KPI.objects.filter(code="RET").exists()

@@ -316,17 +316,44 @@ class TestBuilderForms:
         assert client.post(delete, {"subtree": "on", "lock_version": 1}, **HTMX).status_code == 204
         assert set(goals_of(tenant_a, tree_a["period"])) == {tree_a["root"].pk, tree_a["b"].pk}
 
+    def test_publishing_asks_first_and_says_what_will_happen(self, tenant_a, tenant_b, tree_a, hr_a, login):
+        """Issue 8, item 13: one click published the whole tree; now a confirmation page says how many
+        goals, who sees what, that nobody is notified and that it cannot be withdrawn."""
+        client = login(hr_a)
+        publish = url("goal-tree-publish", period_pk=tree_a["period"].pk)
+        tree_page = client.get(url("goal-tree") + f"?period={tree_a['period'].pk}").content.decode()
+        assert f'id="publish-tree" href="{publish}"' in tree_page and "confirm(" not in tree_page
+        page = client.get(publish).content.decode()
+        assert "4 goals of 2030 are published as the official decomposition" in page
+        assert "sees it marked as published by you" in page and "Nobody is sent an e-mail" in page
+        assert "A publication cannot be withdrawn:" in page and 'name="goals" value="4"' in page
+        assert "Publish 4 goals" in page and 'id="publish-previous"' not in page
+        # a POST without the confirmation's count, or with a count the tree no longer has, asks again
+        for body in ({}, {"goals": 3}, {"goals": "x"}):
+            again = client.post(publish, body)
+            assert again.status_code == 409 and b'id="publish-changed"' in again.content
+        with tenant_scope(tenant_a):
+            assert not AuditEvent.objects.filter(action="goal_tree.publish").exists()
+        assert client.post(publish, {"goals": 4}).status_code == 302
+        with tenant_scope(tenant_a):
+            assert AuditEvent.objects.filter(action="goal_tree.publish").count() == 1
+        assert 'id="publish-previous"' in client.get(publish).content.decode()
+        with tenant_scope(tenant_b):
+            assert not AuditEvent.objects.filter(action="goal_tree.publish").exists()
+
     def test_publish_refused_then_published(self, tenant_a, tree_a, hr_a, login):
         client = login(hr_a)
         publish = url("goal-tree-publish", period_pk=tree_a["period"].pk)
         with tenant_scope(tenant_a):
             Goal.objects.filter(pk=tree_a["b"].pk).update(weight=Decimal("30"))
-        response = client.post(publish, follow=True)
+        confirm = client.get(publish).content.decode()
+        assert 'id="publish-blocked"' in confirm and 'id="publish-confirm"' not in confirm
+        response = client.post(publish, {"goals": 4}, follow=True)
         html = response.content.decode()
         assert "must add up to exactly 100" in html and "Group · RET Customer retention: 90.00" in html
         with tenant_scope(tenant_a):
             Goal.objects.filter(pk=tree_a["b"].pk).update(weight=Decimal("40"))
-        response = client.post(publish, follow=True)
+        response = client.post(publish, {"goals": 4}, follow=True)
         assert b"published (4 goals)" in response.content and b'id="publication-ok"' in response.content
         data = {"org_unit": tree_a["service"].pk, "kpi": tree_a["ret"].pk, "weight": "45", "lock_version": 1}
         client.post(url("goal-edit", pk=tree_a["b"].pk), data, **HTMX)
@@ -388,7 +415,8 @@ class TestBuilderForms:
                         **HTMX),
         ):
             assert response.status_code == 200 and b'id="period-closed"' in response.content
-        response = client.post(url("goal-tree-publish", period_pk=tree_a["period"].pk), follow=True)
+        publish = url("goal-tree-publish", period_pk=tree_a["period"].pk)
+        response = client.post(publish, {"goals": 4}, follow=True)
         assert b"closed" in response.content
         assert goals_of(tenant_a, tree_a["period"]) == before
 

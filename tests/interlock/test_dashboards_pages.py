@@ -319,11 +319,54 @@ def test_whatif_scorecard_and_field_errors(world, other, hr_a, login):
     assert client.post(url("whatif"), {"scorecard": "1e5"}).status_code == 404
 
 
-def test_whatif_is_for_hr_admins_only(world, tenant_a, login):
-    for roles in (("manager",), ("committee",), ("auditor",)):
+def test_whatif_is_for_hr_admins_and_managers_of_a_unit(world, tenant_a, login):
+    # a manager without a unit of their own has no scope to try changes on; readers only read
+    for roles in (("manager",), ("committee",), ("auditor",), ("employee",)):
         client = login(member(tenant_a, *roles))
         assert client.get(url("whatif")).status_code == 403
         assert client.post(url("whatif"), {"kpi": world.kpis["dso"].pk}).status_code == 403
+
+
+def test_a_manager_runs_whatif_on_their_own_units_only(world, other, tenant_a, manager, login):
+    """Issue 8, item 11: managers got 403; they may compare their own unit's scores (nothing is written)."""
+    client = login(manager)
+    with tenant_scope(tenant_a):
+        before = _snapshot_state()
+    own = world.scorecards["sales"]
+    assert client.get(url("whatif") + f"?scorecard={own.pk}").status_code == 200
+    data = {"scorecard": own.pk, "review_weight": "0", "lines-0-kpi": world.kpis["revenue"].pk,
+            "lines-0-role": "own", "lines-0-weight": "100"}  # fmt: skip
+    body = client.post(url("whatif"), data, HTTP_HX_REQUEST="true").content.decode()
+    assert "98.00" in body and "110.00" in body
+    # another unit's scorecard: 403; another tenant's: 404
+    service = dict(data, scorecard=world.scorecards["service"].pk)
+    assert client.get(url("whatif") + f"?scorecard={world.scorecards['service'].pk}").status_code == 403
+    assert client.post(url("whatif"), service).status_code == 403
+    assert client.post(url("whatif"), dict(data, scorecard=other.scorecards["sales"].pk)).status_code == 404
+    # a matrix what-if shows the manager's own units' scores only, and says so
+    matrix = {
+        "kpi": world.kpis["retention"].pk, "period": world.period.pk,
+        "rows-0-org_unit": world.units["service"].pk, "rows-0-role": "lead", "rows-0-share": "60",
+        "rows-0-evaluation_kpi": world.kpis["complaint_rate"].pk,
+        "rows-1-org_unit": world.units["sales"].pk, "rows-1-role": "collaborating", "rows-1-share": "40",
+    }  # fmt: skip
+    body = client.post(url("whatif"), matrix, HTTP_HX_REQUEST="true").content.decode()
+    assert f'data-subject="unit:{world.units["sales"].pk}"' in body
+    assert f'data-subject="unit:{world.units["service"].pk}"' not in body
+    assert "Only your own units" in body and 'data-reason="no_weight"' not in body
+    with tenant_scope(tenant_a):
+        assert _snapshot_state() == before
+
+
+def test_whatif_page_says_why_no_score_changes(world, hr_a, login):
+    client = login(hr_a)
+    data = {
+        "kpi": world.kpis["milestone_on_time"].pk, "period": world.period.pk,
+        "rows-0-org_unit": world.units["rnd"].pk, "rows-0-role": "lead", "rows-0-share": "100",
+    }  # fmt: skip
+    body = client.post(url("whatif"), data, HTTP_HX_REQUEST="true").content.decode()
+    assert 'id="whatif-reasons"' in body and 'data-reason="no_scorecard"' in body
+    assert "No published scorecard in 2025 has a line of 里程碑准时率" in body
 
 
 def test_manager_home_links_to_the_dashboard(world, manager, login):

@@ -178,3 +178,77 @@ def test_narrowing_to_some_scorecards_changes_none_of_their_scores():
     narrowed = engine.compute_period(only_scorecards(inputs, [2, 3])).scorecards
     assert [card.scorecard for card in narrowed] == [2, 3]
     assert all((card.total, card.flags, card.breakdown) == full[card.scorecard] for card in narrowed)
+
+
+# ---------------------------------------------------------------------------------- why nothing changes
+
+
+def _rows(world, spec):
+    return [
+        {"org_unit": str(world.units[u].pk), "role": r, "share": s, "evaluation_kpi": ""} for u, r, s in spec
+    ]
+
+
+def test_a_matrix_whatif_that_changes_nothing_says_why(world):
+    """Issue 8, item 11: "0 scores change" used to come without a reason."""
+    retention = world.kpis["retention"]
+    stored = _rows(
+        world, [("sales", "lead", "50"), ("service", "collaborating", "30"), ("rnd", "support", "20")]
+    )
+    same = whatif_matrix(world.period, retention, stored)
+    assert same.changed == 0 and [r.code for r in same.reasons] == ["same_as_stored"]
+    # 研发部's line of 客户留存率 weighs 0, 财务部 has no scorecard: moving shares between them moves nothing
+    moved = _rows(
+        world,
+        [("sales", "lead", "50"), ("service", "collaborating", "30"), ("rnd", "support", "10"),
+         ("finance", "support", "10")],
+    )  # fmt: skip
+    result = whatif_matrix(world.period, retention, moved)
+    assert result.changed == 0 and [r.code for r in result.reasons] == ["no_weight"]
+    assert "研发部" in result.reasons[0].message and "财务部" in result.reasons[0].message
+    # No published scorecard has a line of 里程碑准时率
+    milestone = world.kpis["milestone_on_time"]
+    nobody = whatif_matrix(world.period, milestone, _rows(world, [("rnd", "lead", "100")]))
+    assert nobody.changes == [] and [r.code for r in nobody.reasons] == ["no_scorecard"]
+    assert "里程碑准时率" in nobody.reasons[0].message and world.period.label in nobody.reasons[0].message
+    # A proposal that does change scores needs no excuse
+    proposal = _rows(world, [("service", "lead", "60"), ("sales", "collaborating", "40")])
+    proposal[0]["evaluation_kpi"] = str(world.kpis["complaint_rate"].pk)
+    changed = whatif_matrix(world.period, retention, proposal)
+    assert changed.changed and changed.reasons == []
+
+
+def test_no_measurement_is_the_reason_when_the_kpi_was_not_measured(world):
+    from goals.models import Measurement
+
+    Measurement.objects.filter(kpi=world.kpis["retention"], period=world.period).delete()
+    moved = _rows(
+        world, [("sales", "lead", "40"), ("service", "collaborating", "40"), ("rnd", "support", "20")]
+    )
+    result = whatif_matrix(world.period, world.kpis["retention"], moved)
+    assert result.changed == 0 and [r.code for r in result.reasons] == ["no_measurement"]
+
+
+def test_a_scorecard_whatif_that_changes_nothing_says_why(world):
+    sales = world.scorecards["sales"]
+    lines = [
+        {"kpi": str(line.kpi_id), "weight": str(line.weight), "role": line.role, "threshold": ""}
+        for line in ScorecardLine.objects.filter(scorecard=sales).order_by("order", "pk")
+    ]
+    result = whatif_scorecard(sales, lines, str(sales.review_weight))
+    assert result.changed == 0 and [r.code for r in result.reasons] == ["same_as_stored"]
+
+
+def test_a_managers_matrix_whatif_compares_their_own_units_only(world):
+    rows = _rows(world, [("service", "lead", "60"), ("sales", "collaborating", "40")])
+    rows[0]["evaluation_kpi"] = str(world.kpis["complaint_rate"].pk)
+    result = whatif_matrix(
+        world.period, world.kpis["retention"], rows, scope={world.units["service"].pk}
+    )
+    assert [c.label for c in result.changes] == ["客服部"] and result.scoped
+
+
+def test_a_manager_whose_units_have_no_line_of_the_kpi_is_told_so(world):
+    rows = _rows(world, [("sales", "lead", "50"), ("service", "collaborating", "50")])
+    result = whatif_matrix(world.period, world.kpis["retention"], rows, scope={world.units["finance"].pk})
+    assert result.changes == [] and [r.code for r in result.reasons] == ["not_in_your_units"]

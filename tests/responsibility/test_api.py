@@ -208,3 +208,40 @@ def test_other_tenants_ids_and_foreign_keys_read_as_missing(world, tenant_a, ten
         assert ResponsibilityMatrix.objects.count() == 1 and theirs.rows.count() == 3
     with tenant_scope(tenant_a):
         assert not ResponsibilityMatrix.objects.exists()
+
+
+def test_effective_period_rule_in_the_api(world, tenant_a, tenant_b, api, api_client_for):
+    """Issue 8, item 9: a first version may take 2026 Q4 with October closed (open periods only); the API
+    lists the choices with the save's own verdicts, and a later version may not rescore a closed month."""
+    from collab.models import Period
+    from tests.factories.org import PeriodFactory
+
+    with tenant_scope(tenant_a):
+        oct_ = PeriodFactory(kind=Period.Kind.MONTH, year=2026, month=10)
+        nov = PeriodFactory(kind=Period.Kind.MONTH, year=2026, month=11, status=Period.Status.ACTIVE)
+        q4 = PeriodFactory(kind=Period.Kind.QUARTER, year=2026, quarter=4, status=Period.Status.ACTIVE)
+        Period.objects.filter(pk=oct_.pk).update(status=Period.Status.CLOSED)
+    options = api.get(f"{BASE}effective-periods/").json()
+    by_label = {o["label"]: o for o in options}
+    assert "2026-10" not in by_label
+    assert by_label["2026 Q4"]["allowed"] and by_label["2026 Q4"]["kept"] == [oct_.pk]
+    body = {"kpi": world.kpis["retention"].pk, "effective_from": q4.pk, "rows": seed_rows(world, "retention")}
+    created = api.post(BASE, body, format="json")
+    assert created.status_code == 201, created.json()
+    assert created.json()["kept_closed"] == [oct_.pk]
+    with tenant_scope(tenant_a):
+        Period.objects.filter(pk=nov.pk).update(status=Period.Status.CLOSED)
+    kpi_options = {
+        o["label"]: o for o in api.get(f"{BASE}effective-periods/?kpi={world.kpis['retention'].pk}").json()
+    }
+    assert not kpi_options["2026 Q4"]["allowed"] and "2026-11" in kpi_options["2026 Q4"]["reason"]
+    refused = api.post(
+        f"{BASE}{created.json()['id']}/new-version/",
+        {"lock_version": 1, "effective_from": q4.pk, "rows": seed_rows(world, "retention")},
+        format="json",
+    )
+    assert refused.status_code == 400
+    assert refused.json()["effective_from"] == [kpi_options["2026 Q4"]["reason"]]
+    # another tenant's KPI reads as missing; a malformed id is a field error
+    assert api.get(f"{BASE}effective-periods/?kpi={world.other.kpis['retention'].pk}").status_code == 404
+    assert api.get(f"{BASE}effective-periods/?kpi=abc").status_code == 400

@@ -469,3 +469,64 @@ def test_an_open_version_has_no_closed_period_notice(world, tenant_a, hr_a, logi
         matrix = create_matrix(world, "retention")
     page = login(hr_a).get(url("matrix-edit", pk=matrix.pk)).content.decode()
     assert 'id="matrix-closed-periods"' not in page
+
+
+# ------------------------------------------------------------------------------------- effective period
+
+
+def _q4_closed_october(tenant):
+    """2026-10 closed, 2026-11 open, 2026 Q4 open (issue 8, item 9)."""
+    with tenant_scope(tenant):
+        oct_ = PeriodFactory(kind=Period.Kind.MONTH, year=2026, month=10)
+        nov = PeriodFactory(kind=Period.Kind.MONTH, year=2026, month=11, status=Period.Status.ACTIVE)
+        q4 = PeriodFactory(kind=Period.Kind.QUARTER, year=2026, quarter=4, status=Period.Status.ACTIVE)
+        Period.objects.filter(pk=oct_.pk).update(status=Period.Status.CLOSED)
+    return oct_, nov, q4
+
+
+def test_the_form_offers_a_first_version_the_quarter_and_says_it_applies_to_open_months(
+    world, tenant_a, hr_a, login
+):
+    _oct, _nov, q4 = _q4_closed_october(tenant_a)
+    client = login(hr_a)
+    page = client.get(url("matrix-create")).content.decode()
+    assert f'<option value="{q4.pk}">2026 Q4 (open periods only)</option>' in page
+    assert "the closed periods (2026-10) keep the scores they were closed with" in page
+    data = {"kpi": world.kpis["retention"].pk, "effective_from": q4.pk, **rows_data(world, "retention")}
+    live = client.post(url("matrix-validate"), data, HTTP_HX_REQUEST="true").content.decode()
+    assert 'id="matrix-ok"' in live and 'id="matrix-period-note"' in live and "2026-10" in live
+    response = client.post(url("matrix-create"), data)
+    assert response.status_code == 302
+    with tenant_scope(tenant_a):
+        matrix = ResponsibilityMatrix.objects.get(kpi=world.kpis["retention"])
+        assert matrix.effective_from == q4 and matrix.kept_closed == [_oct.pk]
+
+
+def test_a_period_the_save_would_refuse_is_disabled_with_the_reason_and_the_live_check_agrees(
+    world, tenant_a, hr_a, login
+):
+    _oct, nov, q4 = _q4_closed_october(tenant_a)
+    with tenant_scope(tenant_a):
+        matrix = create_matrix(world, "retention", period=q4)
+        Period.objects.filter(pk=nov.pk).update(status=Period.Status.CLOSED)  # scored with v1
+    client = login(hr_a)
+    page = client.get(url("matrix-new-version", pk=matrix.pk)).content.decode()
+    assert f'<option value="{q4.pk}" disabled>2026 Q4 (not available)</option>' in page
+    assert "The closed period 2026-11 would be scored with this version" in page
+    assert f'<option value="{world.p2025.pk}" disabled>' in page  # before v1's start
+    data = {
+        "matrix": matrix.pk, "lock_version": 1, "effective_from": q4.pk, **rows_data(world, "retention")
+    }  # fmt: skip
+    live = client.post(url("matrix-validate"), data, HTTP_HX_REQUEST="true").content.decode()
+    assert 'id="matrix-ok"' not in live  # it used to say "ready to save" here
+    assert "The closed period 2026-11 would be scored with this version" in live
+    response = client.post(url("matrix-new-version", pk=matrix.pk), data)
+    assert response.status_code == 200
+    assert "The closed period 2026-11 would be scored with this version" in response.content.decode()
+    with tenant_scope(tenant_a):
+        assert ResponsibilityMatrix.objects.filter(kpi=world.kpis["retention"]).count() == 1
+    # another tenant's matrix id in the live check reads as missing
+    with tenant_scope(world.other.kpis["retention"].tenant):
+        theirs = create_matrix(world.other, "retention")
+    data["matrix"] = theirs.pk
+    assert client.post(url("matrix-validate"), data, HTTP_HX_REQUEST="true").status_code == 404

@@ -26,3 +26,20 @@ def test_latest_start_not_after_the_period_wins(scope_a, tenant_b):
 
 def test_empty(scope_a):
     assert matrix_effective_ids(PeriodFactory()) == {}
+
+
+
+def test_a_closed_period_before_every_version_reads_as_none(scope_a):
+    """A closed period that no version reaches (all start later) answers {}; it used to raise a KeyError
+    (a 500 on the dashboard) once versions kept closed periods."""
+    closed = PeriodFactory(year=2024, status=Period.Status.CLOSED)
+    MatrixFactory(effective_from=PeriodFactory(year=2025), version=1)
+    assert matrix_effective_ids(closed) == {}
+
+
+def test_a_version_skips_the_closed_periods_it_keeps(scope_a, tenant_b):
+    oct_ = PeriodFactory(kind=Period.Kind.MONTH, year=2026, month=10, status=Period.Status.CLOSED)
+    nov = PeriodFactory(kind=Period.Kind.MONTH, year=2026, month=11, status=Period.Status.CLOSED)
+    q4 = PeriodFactory(kind=Period.Kind.QUARTER, year=2026, quarter=4)
+    v1 = MatrixFactory(effective_from=q4, version=1, kept_closed=[oct_.pk])
+    assert matrix_effective_ids(oct_) == {} and matrix_effective_ids(nov) == {v1.kpi_id: v1.pk}

@@ -13,7 +13,15 @@ from collab.models import AuditEvent, Period
 from collab.tenancy import tenant_scope
 from responsibility.models import MatrixRow, ResponsibilityMatrix
 from responsibility.selectors import matrix_effective_ids, matrix_in_effect, matrix_versions
-from responsibility.services import matrix_create, matrix_new_version, matrix_update, share_summary
+from responsibility.services import (
+    matrix_closed_periods,
+    matrix_create,
+    matrix_new_version,
+    matrix_period_check,
+    matrix_period_options,
+    matrix_update,
+    share_summary,
+)
 from tests.factories import UserFactory
 from tests.factories.goals import KPIFactory
 from tests.factories.interlock import build_seed_tables
@@ -328,3 +336,103 @@ def test_share_summary_for_live_editing(scope_a):
     assert share_summary([{"role": "lead", "share": "50"}, {"role": "support", "share": "50"}])["ok"]
     summary = share_summary([{"role": "lead", "share": "50"}, {"role": "lead", "share": "x"}])
     assert summary["total"] == 50 and summary["leads"] == 2 and len(summary["messages"]) == 2
+
+
+# ------------------------------------------------------------------------------------- effective period
+
+
+def _close(*periods):
+    Period.objects.filter(pk__in=[p.pk for p in periods]).update(status=Period.Status.CLOSED)
+    for period in periods:
+        period.refresh_from_db()
+
+
+@pytest.fixture
+def q4_with_closed_october(scope_a):
+    """2026: October closed, November and December open, Q4 and the year open (issue 8, item 9)."""
+    periods = {
+        "sep": PeriodFactory(kind=Period.Kind.MONTH, year=2026, month=9),
+        "oct": PeriodFactory(kind=Period.Kind.MONTH, year=2026, month=10),
+        "nov": PeriodFactory(kind=Period.Kind.MONTH, year=2026, month=11, status=Period.Status.ACTIVE),
+        "dec": PeriodFactory(kind=Period.Kind.MONTH, year=2026, month=12),
+        "q4": PeriodFactory(kind=Period.Kind.QUARTER, year=2026, quarter=4, status=Period.Status.ACTIVE),
+        "y2026": PeriodFactory(year=2026, status=Period.Status.ACTIVE),
+    }
+    _close(periods["sep"], periods["oct"])
+    return periods
+
+
+def test_first_version_over_a_closed_first_month_applies_to_the_open_periods_only(
+    units, kpi, hr_a, q4_with_closed_october, tenant_b
+):
+    p = q4_with_closed_october
+    check = matrix_period_check(p["q4"], kpi=kpi)
+    assert check.allowed and [k.label for k in check.kept] == ["2026-10"]
+    assert "2026-10" in check.note and "open periods only" in check.note
+    v1 = matrix_create(actor=hr_a, kpi=kpi, effective_from=p["q4"], rows=retention_rows(units))
+    assert v1.kept_closed == [p["oct"].pk]
+    assert kpi.pk not in matrix_effective_ids(p["oct"])  # October keeps the scores it was closed with
+    assert [matrix_effective_ids(p[k])[kpi.pk] for k in ("nov", "dec", "q4")] == [v1.pk] * 3
+    assert matrix_closed_periods(v1) == []  # nothing closed was scored with it: it may be corrected
+    matrix_update(actor=hr_a, matrix=v1, lock_version=v1.lock_version, note="corrected")
+    # The year (its first months closed) is a first version's choice too; the other tenant sees nothing.
+    year = matrix_period_check(p["y2026"], kpi=KPIFactory())
+    assert year.allowed and [k.label for k in year.kept] == ["2026-09", "2026-10"]
+    with tenant_scope(tenant_b):
+        assert matrix_period_options() == []
+
+
+def test_a_later_version_may_not_rescore_a_closed_period_but_leaves_the_kept_one(
+    units, kpi, hr_a, q4_with_closed_october
+):
+    p = q4_with_closed_october
+    v1 = matrix_create(actor=hr_a, kpi=kpi, effective_from=p["q4"], rows=retention_rows(units))
+    again = matrix_period_check(p["q4"], kpi=kpi)  # October was never scored with a matrix: still kept
+    assert again.allowed and [k.label for k in again.kept] == ["2026-10"]
+    _close(p["nov"])  # November was scored with v1: no new version may reach it
+    refused = matrix_period_check(p["q4"], kpi=kpi)
+    assert not refused.allowed and "2026-11" in refused.reason
+    errors = errors_of(
+        lambda: matrix_new_version(
+            actor=hr_a, matrix=v1, lock_version=v1.lock_version, effective_from=p["q4"],
+            rows=retention_rows(units),
+        )  # fmt: skip
+    )
+    assert errors["effective_from"] == [refused.reason]
+    assert ResponsibilityMatrix.objects.filter(kpi=kpi).count() == 1
+    v2 = matrix_new_version(
+        actor=hr_a, matrix=v1, lock_version=v1.lock_version, effective_from=p["dec"],
+        rows=retention_rows(units),
+    )  # fmt: skip
+    assert v2.kept_closed == [] and matrix_effective_ids(p["nov"])[kpi.pk] == v1.pk
+
+
+def test_period_options_are_the_save_rule(units, kpi, hr_a, q4_with_closed_october):
+    p = q4_with_closed_october
+    first = {c.period.label: c for c in matrix_period_options()}
+    assert set(first) == {"2026-11", "2026-12", "2026 Q4", "2026"}  # closed periods are not offered
+    assert all(c.allowed for c in first.values())
+    assert [k.label for k in first["2026 Q4"].kept] == ["2026-10"] and first["2026-11"].kept == ()
+    v1 = matrix_create(actor=hr_a, kpi=kpi, effective_from=p["q4"], rows=retention_rows(units))
+    _close(p["nov"])
+    later = {c.period.label: c for c in matrix_period_options(kpi=kpi)}
+    assert {label for label, c in later.items() if c.allowed} == {"2026-12"}
+    assert "2026 Q4 or later" in later["2026"].reason and "2026-11" in later["2026 Q4"].reason
+    for check in later.values():  # each refusal is exactly what the save does
+        if check.allowed:
+            continue
+        with pytest.raises(ValidationError):
+            matrix_new_version(
+                actor=hr_a, matrix=v1, lock_version=v1.lock_version, effective_from=check.period,
+                rows=retention_rows(units),
+            )  # fmt: skip
+
+
+def test_a_long_list_of_kept_closed_periods_is_shortened(scope_a):
+    from types import SimpleNamespace
+
+    from responsibility.services import PeriodCheck
+
+    kept = tuple(SimpleNamespace(label=f"2026-{m:02d}") for m in range(1, 11))
+    note = PeriodCheck(SimpleNamespace(label="2026"), True, kept=kept).note
+    assert "2026-01 … 2026-10: 10 periods" in note and "2026-05" not in note

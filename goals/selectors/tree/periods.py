@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef, Q
 
 from collab.models import AuditEvent, Period
 from collab.selectors.periods import period_order
 from goals.models import Goal
 from goals.services.tree.rules import ACTION_PUBLISH, TREE_CHANGE_ACTIONS
+from goals.services.tree.whole_tree import sibling_groups_off
 
 
 def tree_periods() -> list[Period]:
@@ -67,3 +68,40 @@ __all__ = [
     "tree_periods",
     "tree_publication",
 ]
+
+
+@dataclass(frozen=True)
+class PublishPreview:
+    """What publishing a period's tree does, for the confirmation page (numbers as of now)."""
+
+    period: Period
+    goals: int
+    top_level: int
+    units: int
+    positions: int
+    off_groups: int  # sibling groups whose weights do not add up to 100: publishing is refused
+    previous: Publication | None
+
+    @property
+    def publishable(self) -> bool:
+        return self.goals > 0 and self.off_groups == 0 and not self.period.is_closed
+
+
+def tree_publish_preview(period: Period) -> PublishPreview:
+    """How many goals, top-level goals, units and positions a publication covers, whether it can go
+    ahead, and the publication it follows (four queries)."""
+    counts = Goal.objects.filter(period=period).aggregate(
+        goals=Count("id"),
+        top_level=Count("id", filter=Q(parent__isnull=True)),
+        units=Count("org_unit", distinct=True),
+        positions=Count("position", distinct=True),
+    )
+    return PublishPreview(
+        period=period,
+        goals=counts["goals"] or 0,
+        top_level=counts["top_level"] or 0,
+        units=counts["units"] or 0,
+        positions=counts["positions"] or 0,
+        off_groups=len(sibling_groups_off(period)) if counts["goals"] else 0,
+        previous=tree_publication(period),
+    )

@@ -7,16 +7,18 @@ from decimal import Decimal
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from collab.access import access_period_by_id
 from collab.models import Period
 from collab.pages import HR_ONLY, tenant_page
+from collab.routing import parse_id
 from goals.access import access_goal_by_id
 from goals.forms import CopyForm
 from goals.models import Goal
 from goals.selectors.tree import load as tree_load
+from goals.selectors.tree.periods import tree_publish_preview
 from goals.services.tree.nodes import siblings_reweight
 from goals.services.tree.rules import HUNDRED
 from goals.services.tree.whole_tree import period_tree_copy, period_tree_publish
@@ -86,18 +88,30 @@ def goal_reweight_top(request, period_pk: int):
 
 @tenant_page(read=HR_ONLY, write=HR_ONLY)
 def goal_tree_publish(request, period_pk: int):
+    """GET: the confirmation — how many goals are published, what everyone then sees, that it cannot be
+    withdrawn. POST (from that page, with the number of goals it showed): publish. A POST whose count is
+    no longer the tree's (someone changed it meanwhile), or without one, shows the confirmation again."""
     period = access_period_by_id(request.membership, period_pk)
-    if request.method != "POST":
+    preview = tree_publish_preview(period)
+    if request.method == "POST" and parse_id(request.POST.get("goals", "")) == preview.goals:
+        try:
+            count = period_tree_publish(actor=request.user, period=period)
+        except ValidationError as refused:
+            for message in refused.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("Goal tree of %(period)s published (%(n)d goals).") % {
+                "period": period, "n": count,
+            })  # fmt: skip
         return redirect(_tree_url(request, period))
-    try:
-        count = period_tree_publish(actor=request.user, period=period)
-    except ValidationError as refused:
-        for message in refused.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, _("Goal tree of %(period)s published (%(n)d goals).") % {"period": period,
-                                                                                          "n": count})
-    return redirect(_tree_url(request, period))
+    context = {
+        "period": period,
+        "preview": preview,
+        "changed": request.method == "POST",  # the tree changed since the confirmation was shown
+        "tree_url": _tree_url(request, period),
+    }
+    status = 409 if context["changed"] else 200
+    return render(request, "goals/tree/publish_confirm.html", context, status=status)
 
 
 @tenant_page(read=HR_ONLY, write=HR_ONLY)

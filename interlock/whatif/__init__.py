@@ -10,6 +10,14 @@ Which scorecards a change can reach (double counting, DESIGN.md §6):
 - a matrix of KPI K changes only lines of K (a line's score is its unit's contribution in K's matrix), so
   the affected subjects are every scorecard with a line of K;
 - a scorecard change reaches that scorecard only (the same KPI counts in full in every other one).
+
+When no score changes, `WhatIf.reasons` says why (`Reason`: a code and a sentence in the reader's language,
+shown on the page and returned by the API): no published scorecard counts the KPI in the period, the
+proposal is what is stored, the KPIs involved have no measurement in the period, the shares moved between
+units whose scorecards give the KPI no weight, or the differences vanish at two decimals.
+
+`scope` (a set of org unit ids, or None for all) narrows a matrix what-if to the scorecards of those units:
+a manager compares only their own units' scores.
 """
 
 from __future__ import annotations
@@ -30,6 +38,18 @@ from interlock import engine
 from interlock.models import Scorecard, ScorecardLine
 from interlock.selectors.inputs import PeriodData, period_inputs
 from interlock.services.scorecards.lines import parse_review_weight, scorecard_lines_clean
+from interlock.whatif.frames import frame as _frame
+from interlock.whatif.reasons import (
+    NO_SCORECARD,
+    NO_WEIGHT,
+    NOT_IN_YOUR_UNITS,
+    REASON_CODES,
+    Reason,
+    matrix_moves,
+    matrix_reasons,
+    reason,
+    scorecard_reasons,
+)
 from responsibility.models import MatrixRow, ResponsibilityMatrix
 from responsibility.selectors import matrix_effective_ids
 from responsibility.services import matrix_rows_clean
@@ -65,6 +85,8 @@ class WhatIf:
     changes: list[Change] = field(default_factory=list)
     breakdown_after: list[dict[str, Any]] = field(default_factory=list)  # scorecard what-if only
     units_without_scorecard: list[str] = field(default_factory=list)  # matrix what-if only
+    reasons: list[Reason] = field(default_factory=list)  # why no score changes (empty when some do)
+    scoped: bool = False  # narrowed to the reader's own units
 
     @property
     def changed(self) -> int:
@@ -72,13 +94,6 @@ class WhatIf:
 
 
 # --------------------------------------------------------------------------------------------- pure part
-
-
-def _frame(data: Any, columns: Sequence[str]) -> pd.DataFrame:
-    if data is None:
-        return pd.DataFrame({c: [] for c in columns})
-    frame = data if isinstance(data, pd.DataFrame) else pd.DataFrame(data)
-    return frame.reset_index(drop=True)
 
 
 def with_matrix(
@@ -203,6 +218,11 @@ def scorecards_with_kpi(inputs: engine.PeriodInputs, kpi_id: int) -> list[int]:
 # ----------------------------------------------------------------------------------- with the database
 
 
+def _units_named(ids: Sequence[int]) -> list[str]:
+    return list(OrgUnit.objects.filter(pk__in=list(ids)).order_by("path").values_list("name", flat=True))
+
+
+
 def _labelled(changes: list[Change]) -> list[Change]:
     """Names for the subjects (two queries at most)."""
     unit_ids = [int(c.subject.split(":")[1]) for c in changes if c.subject.startswith("unit:")]
@@ -234,12 +254,18 @@ def _compute(
 
 
 def whatif_matrix(
-    period: Period, kpi: KPI, rows: Sequence[Mapping[str, Any]], *, data: PeriodData | None = None
+    period: Period,
+    kpi: KPI,
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    data: PeriodData | None = None,
+    scope: set[int] | None = None,
 ) -> WhatIf:
     """Scores of `period` with `rows` as K's matrix, beside the stored inputs' scores. Writes nothing.
 
     `rows` are the editor's rows (org_unit, role, share, evaluation_kpi, …), validated by the matrix
-    service's own rules (`ValidationError` keyed "rows-<i>-<field>" as the editor shows them).
+    service's own rules (`ValidationError` keyed "rows-<i>-<field>" as the editor shows them). `scope`:
+    only the scorecards of these org units (a manager's own units); None: every scorecard.
     """
     clean = matrix_rows_clean(list(rows))
     data = data or period_inputs(period)
@@ -252,7 +278,11 @@ def whatif_matrix(
         }
         for row in clean
     ]
-    affected = scorecards_with_kpi(data.inputs, kpi.pk)
+    affected = everywhere = scorecards_with_kpi(data.inputs, kpi.pk)
+    if scope is not None:
+        cards = _frame(data.inputs.scorecards, ["scorecard", "unit"])
+        unit_of = dict(zip(cards["scorecard"].tolist(), cards["unit"].tolist(), strict=True))
+        affected = [s for s in affected if not pd.isna(unit_of.get(s)) and int(unit_of[s]) in scope]
     narrowed = PeriodData(
         period=data.period,
         inputs=only_scorecards(data.inputs, affected),
@@ -260,7 +290,15 @@ def whatif_matrix(
         subjects=data.subjects,
     )
     before, after = _compute(narrowed, with_matrix(narrowed.inputs, kpi.pk, proposed))
-    result = WhatIf(period=period, changes=_labelled(diff_totals(before, after, affected)))
+    result = WhatIf(
+        period=period, changes=_labelled(diff_totals(before, after, affected)), scoped=scope is not None
+    )
+    if not result.changed:
+        codes = matrix_reasons(data.inputs, kpi.pk, proposed, affected)
+        if codes == [NO_SCORECARD] and everywhere:  # there are some, outside the reader's units
+            codes = [NOT_IN_YOUR_UNITS]
+        moved = _units_named(list(matrix_moves(data.inputs, kpi.pk, proposed))) if NO_WEIGHT in codes else []
+        result.reasons = [reason(code, kpi=kpi, period=period, units=moved) for code in codes]
     cards = _frame(data.inputs.scorecards, ["scorecard", "subject", "unit"])
     carded = {int(u) for u in cards["unit"].dropna().tolist()} if len(cards) else set()
     result.units_without_scorecard = sorted(
@@ -315,6 +353,11 @@ def whatif_scorecard(
     )
     before, after = _compute(data, changed_inputs)
     result = WhatIf(period=scorecard.period, changes=_labelled(diff_totals(before, after, [scorecard.pk])))
+    if not result.changed:
+        result.reasons = [
+            reason(code, kpi=None, period=scorecard.period)
+            for code in scorecard_reasons(data.inputs, changed_inputs, scorecard.pk)
+        ]
     card = after.scorecard(scorecard.pk)
     names = {line.kpi.pk: f"{line.kpi.code} · {line.kpi.name}" for line in clean}
     result.breakdown_after = [{**row, "kpi_label": names.get(row.get("kpi"), "")} for row in card.breakdown]
@@ -368,11 +411,15 @@ def proposal_matrices():
 
 
 __all__ = [
+    "REASON_CODES",
     "proposal_matrices",
     "Change",
+    "Reason",
     "WhatIf",
     "diff_totals",
+    "matrix_reasons",
     "only_scorecards",
+    "scorecard_reasons",
     "scorecards_with_kpi",
     "whatif_matrix",
     "whatif_scorecard",
