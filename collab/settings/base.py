@@ -220,7 +220,11 @@ SPECTACULAR_SETTINGS = {
     # offered as input.
     "COMPONENT_SPLIT_REQUEST": True,
     # Several models call their choices `Status`: name the scorecard's (a dotted path, not an import).
-    "ENUM_NAME_OVERRIDES": {"ScorecardStatusEnum": "interlock.models.Scorecard.Status"},
+    "ENUM_NAME_OVERRIDES": {
+        "ScorecardStatusEnum": "interlock.models.Scorecard.Status",
+        "LineRoleEnum": "interlock.models.LineRole",
+        "MatrixRoleEnum": "responsibility.models.MatrixRole",
+    },
 }
 
 SESSION_COOKIE_HTTPONLY = True

@@ -134,7 +134,7 @@ def test_the_mail_speaks_the_recipients_language(client, tenant_a, ip):
     UserProfile.objects.create(user=user, language="zh-hans")
     _ask(client, "li@alpha.example", ip)
     assert mail.outbox[0].subject == "您的 Collab 密码"
-    assert "有人为账号 li 申请了设置新 Collab 密码的链接" in mail.outbox[0].body
+    assert "有人为账号li申请了设置新 Collab 密码的链接" in mail.outbox[0].body
 
 
 def test_the_reset_pages_speak_chinese(client):
