@@ -37,7 +37,7 @@ _CONFIG = (
     "SECRET_KEY", "ALLOWED_HOSTS", "DEBUG", "DATABASE_URL", "DATABASE_NAME", "REDIS_URL", "STATIC_ROOT",
     "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS", "DJANGO_SETTINGS_MODULE", "CSRF_TRUSTED_ORIGINS",
 )  # fmt: skip
-HASHED = re.compile(r"\.[0-9a-f]{12}\.(?:css|js|map|woff2?)$")
+HASHED = re.compile(r"\.[0-9a-f]{12}\.(?:css|js|map|woff2?|svg|ico|png)$")
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
