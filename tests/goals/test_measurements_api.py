@@ -208,14 +208,17 @@ class TestUpdate:
 
 
 class TestBulk:
-    def test_creates_and_updates(self, world, hr):
+    def test_creates_and_updates(self, world, hr, tenant_a):
         rows = [
             {"kpi": world["kpi"].pk, "period": world["period"].pk, "actual": 85, "lock_version": 1},
             {"kpi": world["other_kpi"].pk, "period": world["period"].pk, "target": 10, "actual": 12},
         ]
         stale = hr.post(url(action="bulk"), [{**rows[0], "lock_version": 5}, rows[1]], format="json")
-        assert stale.status_code == 400
+        assert stale.status_code == 409  # a conflict, not bad input; the whole bulk refused
         assert "changed this measurement" in stale.json()["rows"][0]["lock_version"][0]
+        assert stale.json()["rows"][1] == {} and stale.json()["lock_version"] == 1
+        with tenant_scope(tenant_a):
+            assert not Measurement.objects.filter(kpi=world["other_kpi"], period=world["period"]).exists()
         without = {key: value for key, value in rows[0].items() if key != "lock_version"}
         missing = hr.post(url(action="bulk"), [without], format="json")
         assert missing.status_code == 400
