@@ -22,8 +22,9 @@ from django.views.defaults import page_not_found
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema_field
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema_field
 from rest_framework import exceptions, serializers, status, viewsets
+from rest_framework.fields import empty
 from rest_framework.permissions import SAFE_METHODS, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -265,10 +266,30 @@ class LockVersionField(serializers.IntegerField):
         kwargs.setdefault("help_text", "The lock_version you read; a stale one answers 409.")
         super().__init__(min_value=0, max_value=MAX_ID, **kwargs)
 
+    def validate_empty_values(self, data):
+        # A change of an existing object (the serializer holds it) states its version, PATCH too, so that
+        # the 400 names it beside any other missing field.
+        parent = self.parent
+        changing = parent is not None and (
+            getattr(parent, "instance", None) is not None or parent.context.get("updating")
+        )
+        if data is empty and changing:
+            self.fail("required")
+        return super().validate_empty_values(data)
+
 
 def lock_version_of(request) -> int:
-    """The `lock_version` of a change from the body: 400 "lock_version: This field is required." when
-    missing (a stale one is the service's StaleEditError, a 409)."""
+    """The `lock_version` of a change from the body — of a delete from the query string
+    (`?lock_version=N`) —: 400 "lock_version: This field is required." when missing (a stale one is the
+    service's StaleEditError, a 409)."""
+    if request.method == "DELETE":
+        text = request.query_params.get("lock_version", "")
+        if text == "":
+            raise exceptions.ValidationError({"lock_version": [gettext("This field is required.")]})
+        value = parse_id(text)
+        if value is None:
+            raise exceptions.ValidationError({"lock_version": [gettext("A valid integer is required.")]})
+        return value
     value = request.data.get("lock_version") if hasattr(request.data, "get") else None
     if value is None:
         raise exceptions.ValidationError({"lock_version": [gettext("This field is required.")]})
@@ -276,6 +297,27 @@ def lock_version_of(request) -> int:
         return LockVersionField().run_validation(value)
     except exceptions.ValidationError as error:
         raise exceptions.ValidationError({"lock_version": error.detail}) from None
+
+
+LOCK_VERSION_PARAMETER = OpenApiParameter(
+    "lock_version",
+    OpenApiTypes.INT,
+    OpenApiParameter.QUERY,
+    required=True,
+    description="The lock_version you read: a delete states it like every change (a stale one answers 409).",
+)
+
+
+def versioned_destroy(view) -> bool:
+    """A viewset's delete that must carry `?lock_version=` (its resource shows a `lock_version`)."""
+    if getattr(view, "action", None) != "destroy":
+        return False
+    serializer_class = getattr(view, "serializer_class", None)
+    if serializer_class is None:
+        return False
+    declared = getattr(serializer_class, "_declared_fields", {})
+    meta_fields = getattr(getattr(serializer_class, "Meta", None), "fields", ()) or ()
+    return "lock_version" in declared or "lock_version" in meta_fields
 
 
 # ---------------------------------------------------------------------------- fields a write may not send
@@ -441,6 +483,38 @@ class CollabAutoSchema(AutoSchema):
             if self.method not in SAFE_METHODS:
                 codes.append("409")
         return codes
+
+    # ----- optimistic concurrency: what a change must carry
+    def _changes_versioned(self, serializer) -> bool:
+        """This operation changes an existing object that carries `lock_version` (PUT/PATCH of one)."""
+        fields = getattr(serializer, "fields", None)
+        return (
+            self.method in ("PUT", "PATCH")
+            and isinstance(self.view, TenantViewSet)
+            and fields is not None
+            and "lock_version" in fields
+        )
+
+    def get_serializer_name(self, serializer, direction):
+        name = super().get_serializer_name(serializer, direction)
+        # A change's body is not a creation's: its own component, where lock_version is required.
+        if direction == "request" and self._changes_versioned(serializer) and "Update" not in name:
+            name = name.removesuffix("Serializer") + "Update"
+        return name
+
+    def _map_basic_serializer(self, serializer, direction):
+        schema = super()._map_basic_serializer(serializer, direction)
+        if direction == "request" and self._changes_versioned(serializer):
+            # Even in a PATCH (whose other fields are all optional): a change states its version.
+            required = [name for name in schema.get("required", []) if name != "lock_version"]
+            schema["required"] = [*required, "lock_version"]
+        return schema
+
+    def get_override_parameters(self):
+        parameters = list(super().get_override_parameters())
+        if self.method == "DELETE" and versioned_destroy(self.view):
+            parameters.append(LOCK_VERSION_PARAMETER)
+        return parameters
 
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)

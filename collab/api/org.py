@@ -152,7 +152,9 @@ class OrgUnitViewSet(OrgWritesMixin, mixins.ListModelMixin, mixins.RetrieveModel
         return self.respond(self.call(save))
 
     def destroy(self, request, *args, **kwargs):
-        self.call(services.org_unit_delete, actor=request.user, unit=self.get_object())
+        unit = self.get_object()
+        version = lock_version_of(request)
+        self.call(services.org_unit_delete, actor=request.user, unit=unit, lock_version=version)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -210,7 +212,9 @@ class PositionViewSet(OrgWritesMixin, mixins.ListModelMixin, mixins.RetrieveMode
         return self.respond(position)
 
     def destroy(self, request, *args, **kwargs):
-        self.call(services.position_delete, actor=request.user, position=self.get_object())
+        position = self.get_object()
+        version = lock_version_of(request)
+        self.call(services.position_delete, actor=request.user, position=position, lock_version=version)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -278,7 +282,9 @@ class EmployeeViewSet(OrgWritesMixin, mixins.ListModelMixin, mixins.RetrieveMode
         return self.respond(employee)
 
     def destroy(self, request, *args, **kwargs):
-        self.call(services.employee_delete, actor=request.user, employee=self.get_object())
+        employee = self.get_object()
+        version = lock_version_of(request)
+        self.call(services.employee_delete, actor=request.user, employee=employee, lock_version=version)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -330,7 +336,9 @@ class PeriodViewSet(OrgWritesMixin, mixins.ListModelMixin, mixins.RetrieveModelM
         return self.respond(self.call(services.period_update, actor=request.user, period=period, **data))
 
     def destroy(self, request, *args, **kwargs):
-        self.call(services.period_delete, actor=request.user, period=self.get_object())
+        period = self.get_object()
+        version = lock_version_of(request)
+        self.call(services.period_delete, actor=request.user, period=period, lock_version=version)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(

@@ -79,6 +79,14 @@ def _scoped(model, obj, field: str, *, lock: bool = False):
     return found
 
 
+def _check_version(obj, lock_version: Any):
+    """The delete of `obj` states the version it saw (`UNSET`: a caller that loaded nothing, e.g. an
+    import): a stale one raises StaleEditError. Returns the locked row."""
+    if lock_version is UNSET:
+        return obj
+    return lock_for_edit(type(obj), obj, lock_version)
+
+
 def _delete(obj, *, actor, action: str) -> None:
     before = snapshot(obj)
     pk, label = obj.pk, str(obj)
@@ -240,9 +248,11 @@ def org_unit_move(*, actor, unit: OrgUnit, parent: OrgUnit | None, lock_version:
 
 
 @transaction.atomic
-def org_unit_delete(*, actor, unit: OrgUnit) -> None:
-    """Delete an empty unit: refused while it has sub-units, positions or employees."""
+def org_unit_delete(*, actor, unit: OrgUnit, lock_version: Any = UNSET) -> None:
+    """Delete an empty unit: refused while it has sub-units, positions or employees, or when it changed
+    since the editor saw `lock_version` (StaleEditError)."""
     (unit,) = _lock_tree(_scoped(OrgUnit, unit, "unit"))
+    unit = _check_version(unit, lock_version)
     if OrgUnit.objects.filter(parent=unit).exists():
         raise ValidationError(_("“%(unit)s” has sub-units: move or delete them first.") % {"unit": unit.name})
     if Position.objects.filter(org_unit=unit).exists():
@@ -303,8 +313,8 @@ def position_update(
 
 
 @transaction.atomic
-def position_delete(*, actor, position: Position) -> None:
-    position = _scoped(Position, position, "position", lock=True)
+def position_delete(*, actor, position: Position, lock_version: Any = UNSET) -> None:
+    position = _check_version(_scoped(Position, position, "position", lock=True), lock_version)
     if Employee.objects.filter(position=position).exists():
         message = _("“%(position)s” is held by employees: give them another position first.")
         raise ValidationError(message % {"position": position})
@@ -441,9 +451,9 @@ def employee_update(
 
 
 @transaction.atomic
-def employee_delete(*, actor, employee: Employee) -> None:
+def employee_delete(*, actor, employee: Employee, lock_version: Any = UNSET) -> None:
     """Delete an employee record; their reports keep working with no manager set."""
-    employee = _scoped(Employee, employee, "employee", lock=True)
+    employee = _check_version(_scoped(Employee, employee, "employee", lock=True), lock_version)
     _delete(employee, actor=actor, action="employee.delete")
 
 
@@ -543,9 +553,9 @@ def period_advance(*, actor, period: Period, to_status: str | None = None) -> Pe
 
 
 @transaction.atomic
-def period_delete(*, actor, period: Period) -> None:
+def period_delete(*, actor, period: Period, lock_version: Any = UNSET) -> None:
     """Delete a period that is still in planning and not used by anything."""
-    period = _scoped(Period, period, "period", lock=True)
+    period = _check_version(_scoped(Period, period, "period", lock=True), lock_version)
     if period.status != Period.Status.PLANNING:
         raise ValidationError(_("Only a period in planning can be deleted."))
     _delete(period, actor=actor, action="period.delete")

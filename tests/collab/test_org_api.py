@@ -8,6 +8,7 @@ from collab.models import AuditEvent, Employee, OrgUnit, Period, Position
 from collab.tenancy import tenant_scope
 from tests.factories import make_member
 from tests.factories.org import EmployeeFactory, OrgUnitFactory, PeriodFactory, PositionFactory
+from tests.versions import versioned
 
 pytestmark = pytest.mark.django_db
 
@@ -80,9 +81,10 @@ def test_unit_crud_and_move(api, tenant_a, tree):
         api, "put", detail, {"code": "D", "name": "Dept again", "kind": "department"}, format="json"
     )
     assert put.status_code == 200 and put.json()["parent"] == tree["group"].pk  # PUT without parent keeps it
-    refused = api.delete(detail)
+    refused = api.delete(versioned(detail, put.json()["lock_version"]))
     assert refused.status_code == 400 and "sub-units" in refused.json()["non_field_errors"][0]
-    assert api.delete(f"{BASE}/org-units/{tree['team'].pk}/").status_code == 204
+    team = f"{BASE}/org-units/{tree['team'].pk}/"
+    assert api.delete(versioned(team, api.get(team).json()["lock_version"])).status_code == 204
     assert count(tenant_a, OrgUnit) == 3
 
 
@@ -173,7 +175,8 @@ def test_position_crud(api, tenant_a, tree, foreign):
     assert other.status_code == 400 and "org_unit" in other.json()
     listed = api.get(f"{BASE}/positions/", {"under": tree["group"].pk}).json()
     assert listed["count"] == 1 and api.get(f"{BASE}/positions/", {"q": "plan"}).json()["count"] == 1
-    assert api.delete(detail).status_code == 204 and count(tenant_a, Position) == 0
+    version = patched.json()["lock_version"]
+    assert api.delete(versioned(detail, version)).status_code == 204 and count(tenant_a, Position) == 0
 
 
 def test_employee_crud_manager_rules_and_user_link(api, tenant_a, tree, foreign, hr_a, hr_b):
@@ -223,7 +226,8 @@ def test_employee_crud_manager_rules_and_user_link(api, tenant_a, tree, foreign,
         format="json",
     )
     assert bad_email.status_code == 400 and "email" in bad_email.json()
-    assert api.delete(f"{BASE}/employees/{boss['id']}/").status_code == 204
+    boss_url = f"{BASE}/employees/{boss['id']}/"
+    assert api.delete(versioned(boss_url, api.get(boss_url).json()["lock_version"])).status_code == 204
     with tenant_scope(tenant_a):
         assert Employee.objects.get(employee_no="W").manager is None
 
@@ -246,7 +250,7 @@ def test_period_flow(api, tenant_a):
     closed = api.post(f"{detail}advance/", {}, format="json")
     assert closed.status_code == 400 and "closed" in closed.json()["status"][0]
     assert _change(api, "patch", detail, {"year": 2031}, format="json").status_code == 400
-    assert api.delete(detail).status_code == 400
+    assert api.delete(versioned(detail, api.get(detail).json()["lock_version"])).status_code == 400
     assert api.get(f"{BASE}/periods/", {"status": "closed"}).json()["count"] == 1
     assert api.get(f"{BASE}/periods/", {"year": "abc"}).status_code == 400
     with tenant_scope(tenant_a):

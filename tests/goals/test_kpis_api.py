@@ -16,6 +16,7 @@ from tests.factories.goals import (
     OrgUnitFactory,
     PeriodFactory,
 )
+from tests.versions import versioned
 
 pytestmark = pytest.mark.django_db
 
@@ -128,7 +129,7 @@ class TestKPIs:
         body = {**kpi_body(world, name="Put name"), "lock_version": 2}
         put = hr.put(api_url("kpis", pk), body, format="json")
         assert put.status_code == 200 and put.json()["name"] == "Put name"
-        assert hr.delete(api_url("kpis", pk)).status_code == 204
+        assert hr.delete(versioned(api_url("kpis", pk), 3)).status_code == 204
         with tenant_scope(tenant_a):
             assert not KPI.objects.filter(pk=pk).exists()
             actions = set(AuditEvent.objects.values_list("action", flat=True))
@@ -189,7 +190,7 @@ class TestKPIs:
     def test_delete_of_a_used_kpi_is_refused(self, world, hr, tenant_a):
         with tenant_scope(tenant_a):
             goal = GoalFactory(kpi=world["rev"])
-        response = hr.delete(api_url("kpis", goal.kpi_id))
+        response = hr.delete(versioned(api_url("kpis", goal.kpi_id), world["rev"].lock_version))
         assert response.status_code == 400 and "non_field_errors" in response.json()
 
     @pytest.mark.parametrize("role", ["manager", "employee", "committee", "auditor"])
@@ -224,7 +225,7 @@ class TestObjectives:
         patched = hr.patch(api_url("objectives", pk), body, format="json")
         assert patched.status_code == 200 and patched.json()["lock_version"] == 2
         assert hr.delete(api_url("objective-links", link.json()["id"])).status_code == 204
-        assert hr.delete(api_url("objectives", pk)).status_code == 204
+        assert hr.delete(versioned(api_url("objectives", pk), 2)).status_code == 204
         with tenant_scope(tenant_a):
             assert not Objective.objects.filter(pk=pk).exists()
 
@@ -253,7 +254,8 @@ class TestObjectives:
         old = world["old"].pk
         body = {"name": "New", "lock_version": 1}
         assert hr.patch(api_url("objectives", old), body, format="json").status_code == 400
-        assert hr.delete(api_url("objectives", old)).status_code == 400
+        version = world["old"].lock_version
+        assert hr.delete(versioned(api_url("objectives", old), version)).status_code == 400
         with tenant_scope(tenant_a):
             assert Objective.objects.get(pk=old).name == "Old"
 

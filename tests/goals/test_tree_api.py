@@ -69,9 +69,11 @@ class TestCrud:
         body = {"parent": None, "weight": "0", "lock_version": 3}
         to_top = api.post(f"{BASE}{goal_id}/move/", body, format="json")
         assert to_top.status_code == 200 and to_top.data["depth"] == 0
-        refused = api.delete(f"{BASE}{tree_a['a'].pk}/")
+        version = api.get(f"{BASE}{tree_a['a'].pk}/").data["lock_version"]
+        refused = api.delete(f"{BASE}{tree_a['a'].pk}/?lock_version={version}")
         assert refused.status_code == 400 and "sub-goal" in str(refused.data)
-        assert api.delete(f"{BASE}{tree_a['a'].pk}/?subtree=yes").data == {"deleted": 2}
+        deleted = api.delete(f"{BASE}{tree_a['a'].pk}/?subtree=yes&lock_version={version}")
+        assert deleted.data == {"deleted": 2}
         with tenant_scope(tenant_a):
             assert AuditEvent.objects.filter(action__startswith="goal.").count() >= 8
 
@@ -102,7 +104,8 @@ class TestCrud:
         body = {"parent": elsewhere["root"].pk, "lock_version": 1}
         cross = api.post(f"{BASE}{tree_a['a'].pk}/move/", body, format="json")
         assert cross.status_code == 400 and "another period" in str(cross.data["parent"])
-        other_period = {"period": elsewhere["period"].pk}
+        version = api.get(f"{BASE}{tree_a['a'].pk}/").data["lock_version"]
+        other_period = {"period": elsewhere["period"].pk, "lock_version": version}
         period_change = api.patch(f"{BASE}{tree_a['a'].pk}/", other_period, format="json")
         assert period_change.status_code == 400 and "period" in period_change.data
         assert snapshot(tenant_a) == before + snapshot_of(tenant_a, elsewhere)
@@ -209,7 +212,8 @@ class TestWholeTreeActions:
         before = snapshot(tenant_a)
         body = {"weight": "1", "lock_version": 1}
         assert api.patch(f"{BASE}{tree_a['b'].pk}/", body, format="json").status_code == 400
-        assert api.delete(f"{BASE}{tree_a['leaf'].pk}/").status_code == 400
+        version = tree_a["leaf"].lock_version
+        assert api.delete(f"{BASE}{tree_a['leaf'].pk}/?lock_version={version}").status_code == 400
         response = api.post(f"{BASE}publish/", {"period": tree_a["period"].pk}, format="json")
         assert response.status_code == 400 and "closed" in str(response.data)
         assert snapshot(tenant_a) == before
