@@ -16,7 +16,7 @@ from typing import Any
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError, IntegrityError
-from django.http import Http404, JsonResponse
+from django.http import Http404, JsonResponse, QueryDict
 from django.utils.translation import gettext
 from django.views.defaults import page_not_found
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
@@ -154,19 +154,42 @@ class TenantViewSet(viewsets.GenericViewSet):
         return self.request.tenant
 
 
+class ForeignIdNotFound(exceptions.NotFound):
+    """A foreign key in a body names no row of the tenant (missing, or another tenant's: the same answer,
+    DESIGN.md §4): 404, and the body names the field."""
+
+    def __init__(self, field_name: str):
+        self.field_name = field_name or "id"
+        message = gettext("No such object here: check the id.")
+        super().__init__({"detail": gettext("Not found."), self.field_name: [message]})
+
+
 @extend_schema_field(OpenApiTypes.INT)  # every id is a bigint; subclasses without a model need saying so
 class TenantRelatedField(serializers.PrimaryKeyRelatedField):
-    """A foreign key in a body: only the scoped tenant's rows exist; another tenant's id reads as missing."""
+    """A foreign key in a body: a JSON integer (a string, even of digits, is a 400 type error); only the
+    scoped tenant's rows exist, and an id that names none — missing or another tenant's — answers 404
+    naming the field (`ForeignIdNotFound`), for single keys and rows of bulk writes alike.
+
+    In a query string (the serializer validates a QueryDict) ids are text, and a missing one stays a 400
+    field error of the parameter."""
+
+    def _in_query(self) -> bool:
+        return isinstance(getattr(self.root, "initial_data", None), QueryDict)
 
     def to_internal_value(self, data):
-        if isinstance(data, bool) or not isinstance(data, int | str):
+        in_query = self._in_query()
+        text = isinstance(data, str)
+        if isinstance(data, bool) or not isinstance(data, int | str) or (text and not in_query):
             self.fail("incorrect_type", data_type=type(data).__name__)
-        if isinstance(data, str) and not _DIGITS.fullmatch(data):  # not isdigit(): '²' would pass it
+        if text and not _DIGITS.fullmatch(data):  # not isdigit(): '²' would pass it
             self.fail("incorrect_type", data_type="str")
         pk = parse_id(data)
-        if pk is None:
-            self.fail("does_not_exist", pk_value=str(data)[:20])
-        return super().to_internal_value(pk)
+        found = self.get_queryset().filter(pk=pk).first() if pk is not None else None
+        if found is None:
+            if in_query:
+                self.fail("does_not_exist", pk_value=str(data)[:20])
+            raise ForeignIdNotFound(self.field_name)
+        return found
 
 
 def not_found(request, exception=None):
@@ -236,7 +259,16 @@ def validate_nested(serializer_class, prefix: str, data: Any, context: dict) -> 
     if len(data) > MAX_ROWS_IN:
         raise exceptions.ValidationError({prefix: [gettext("At most %(n)d rows.") % {"n": MAX_ROWS_IN}]})
     nested = serializer_class(data=data, many=True, context=context)
-    if not nested.is_valid():
+    try:
+        valid = nested.is_valid()
+    except ForeignIdNotFound:  # name the row: "<prefix>-<index>-<field>", like every row error
+        for index, row in enumerate(data):
+            try:
+                serializer_class(data=row, context=context).is_valid()
+            except ForeignIdNotFound as missing:
+                raise ForeignIdNotFound(f"{prefix}-{index}-{missing.field_name}") from None
+        raise
+    if not valid:
         raise exceptions.ValidationError(flat_list_errors(prefix, nested.errors))
     return [dict(row) for row in nested.validated_data]
 
@@ -323,7 +355,7 @@ def versioned_destroy(view) -> bool:
 # ---------------------------------------------------------------------------- fields a write may not send
 def _wrong_type(field, value) -> str | None:
     """Why a JSON value cannot be this field's, or None. DRF would coerce 5 to "5" and "5" to 5 silently;
-    the schema promises types, so a body keeps to them (ids excepted: TenantRelatedField takes digits)."""
+    the schema promises types, so a body keeps to them (TenantRelatedField checks its own)."""
     if value is None or isinstance(field, TenantRelatedField):
         return None
     if isinstance(field, serializers.BooleanField):
@@ -344,8 +376,12 @@ class StrictWriteMixin:
     # ignored or coerced.
     # (No docstring: drf-spectacular would print it as the description of every serializer using this.)
 
+    # `refuse_unknown`: a field the serializer does not have is a 400 too (the bodies of actions —
+    # approve, publish, move… — which have no representation to be confused with).
+
     immutable_fields: tuple[str, ...] = ()
     shown_by: type[serializers.Serializer] | None = None
+    refuse_unknown: bool = False
 
     def refused_fields(self) -> set[str]:
         writable = {name for name, field in self.fields.items() if not field.read_only}
@@ -362,7 +398,7 @@ class StrictWriteMixin:
             errors = {
                 name: [gettext("This field cannot be set here.")]
                 for name in data
-                if name in refused
+                if name in refused or (self.refuse_unknown and name not in self.fields)
             }
             for name, value in data.items():
                 field = self.fields.get(name)

@@ -307,7 +307,8 @@ class PeriodFilters(serializers.Serializer):
     year = serializers.IntegerField(required=False, min_value=2000, max_value=2100)
 
 
-class PeriodAdvanceSerializer(serializers.Serializer):
+class PeriodAdvanceSerializer(StrictWriteMixin, serializers.Serializer):
+    refuse_unknown = True
     to_status = serializers.ChoiceField(choices=Period.Status.choices, required=False, allow_blank=True)
 
 
