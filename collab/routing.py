@@ -16,14 +16,15 @@ from typing import Any
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError, IntegrityError
-from django.http import Http404, JsonResponse
+from django.http import Http404, JsonResponse, QueryDict
 from django.utils.translation import gettext
 from django.views.defaults import page_not_found
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema_field
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema_field
 from rest_framework import exceptions, serializers, status, viewsets
+from rest_framework.fields import empty
 from rest_framework.permissions import SAFE_METHODS, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -153,19 +154,42 @@ class TenantViewSet(viewsets.GenericViewSet):
         return self.request.tenant
 
 
+class ForeignIdNotFound(exceptions.NotFound):
+    """A foreign key in a body names no row of the tenant (missing, or another tenant's: the same answer,
+    DESIGN.md §4): 404, and the body names the field."""
+
+    def __init__(self, field_name: str):
+        self.field_name = field_name or "id"
+        message = gettext("No such object here: check the id.")
+        super().__init__({"detail": gettext("Not found."), self.field_name: [message]})
+
+
 @extend_schema_field(OpenApiTypes.INT)  # every id is a bigint; subclasses without a model need saying so
 class TenantRelatedField(serializers.PrimaryKeyRelatedField):
-    """A foreign key in a body: only the scoped tenant's rows exist; another tenant's id reads as missing."""
+    """A foreign key in a body: a JSON integer (a string, even of digits, is a 400 type error); only the
+    scoped tenant's rows exist, and an id that names none — missing or another tenant's — answers 404
+    naming the field (`ForeignIdNotFound`), for single keys and rows of bulk writes alike.
+
+    In a query string (the serializer validates a QueryDict) ids are text, and a missing one stays a 400
+    field error of the parameter."""
+
+    def _in_query(self) -> bool:
+        return isinstance(getattr(self.root, "initial_data", None), QueryDict)
 
     def to_internal_value(self, data):
-        if isinstance(data, bool) or not isinstance(data, int | str):
+        in_query = self._in_query()
+        text = isinstance(data, str)
+        if isinstance(data, bool) or not isinstance(data, int | str) or (text and not in_query):
             self.fail("incorrect_type", data_type=type(data).__name__)
-        if isinstance(data, str) and not _DIGITS.fullmatch(data):  # not isdigit(): '²' would pass it
+        if text and not _DIGITS.fullmatch(data):  # not isdigit(): '²' would pass it
             self.fail("incorrect_type", data_type="str")
         pk = parse_id(data)
-        if pk is None:
-            self.fail("does_not_exist", pk_value=str(data)[:20])
-        return super().to_internal_value(pk)
+        found = self.get_queryset().filter(pk=pk).first() if pk is not None else None
+        if found is None:
+            if in_query:
+                self.fail("does_not_exist", pk_value=str(data)[:20])
+            raise ForeignIdNotFound(self.field_name)
+        return found
 
 
 def not_found(request, exception=None):
@@ -235,7 +259,16 @@ def validate_nested(serializer_class, prefix: str, data: Any, context: dict) -> 
     if len(data) > MAX_ROWS_IN:
         raise exceptions.ValidationError({prefix: [gettext("At most %(n)d rows.") % {"n": MAX_ROWS_IN}]})
     nested = serializer_class(data=data, many=True, context=context)
-    if not nested.is_valid():
+    try:
+        valid = nested.is_valid()
+    except ForeignIdNotFound:  # name the row: "<prefix>-<index>-<field>", like every row error
+        for index, row in enumerate(data):
+            try:
+                serializer_class(data=row, context=context).is_valid()
+            except ForeignIdNotFound as missing:
+                raise ForeignIdNotFound(f"{prefix}-{index}-{missing.field_name}") from None
+        raise
+    if not valid:
         raise exceptions.ValidationError(flat_list_errors(prefix, nested.errors))
     return [dict(row) for row in nested.validated_data]
 
@@ -265,10 +298,30 @@ class LockVersionField(serializers.IntegerField):
         kwargs.setdefault("help_text", "The lock_version you read; a stale one answers 409.")
         super().__init__(min_value=0, max_value=MAX_ID, **kwargs)
 
+    def validate_empty_values(self, data):
+        # A change of an existing object (the serializer holds it) states its version, PATCH too, so that
+        # the 400 names it beside any other missing field.
+        parent = self.parent
+        changing = parent is not None and (
+            getattr(parent, "instance", None) is not None or parent.context.get("updating")
+        )
+        if data is empty and changing:
+            self.fail("required")
+        return super().validate_empty_values(data)
+
 
 def lock_version_of(request) -> int:
-    """The `lock_version` of a change from the body: 400 "lock_version: This field is required." when
-    missing (a stale one is the service's StaleEditError, a 409)."""
+    """The `lock_version` of a change from the body — of a delete from the query string
+    (`?lock_version=N`) —: 400 "lock_version: This field is required." when missing (a stale one is the
+    service's StaleEditError, a 409)."""
+    if request.method == "DELETE":
+        text = request.query_params.get("lock_version", "")
+        if text == "":
+            raise exceptions.ValidationError({"lock_version": [gettext("This field is required.")]})
+        value = parse_id(text)
+        if value is None:
+            raise exceptions.ValidationError({"lock_version": [gettext("A valid integer is required.")]})
+        return value
     value = request.data.get("lock_version") if hasattr(request.data, "get") else None
     if value is None:
         raise exceptions.ValidationError({"lock_version": [gettext("This field is required.")]})
@@ -278,10 +331,31 @@ def lock_version_of(request) -> int:
         raise exceptions.ValidationError({"lock_version": error.detail}) from None
 
 
+LOCK_VERSION_PARAMETER = OpenApiParameter(
+    "lock_version",
+    OpenApiTypes.INT,
+    OpenApiParameter.QUERY,
+    required=True,
+    description="The lock_version you read: a delete states it like every change (a stale one answers 409).",
+)
+
+
+def versioned_destroy(view) -> bool:
+    """A viewset's delete that must carry `?lock_version=` (its resource shows a `lock_version`)."""
+    if getattr(view, "action", None) != "destroy":
+        return False
+    serializer_class = getattr(view, "serializer_class", None)
+    if serializer_class is None:
+        return False
+    declared = getattr(serializer_class, "_declared_fields", {})
+    meta_fields = getattr(getattr(serializer_class, "Meta", None), "fields", ()) or ()
+    return "lock_version" in declared or "lock_version" in meta_fields
+
+
 # ---------------------------------------------------------------------------- fields a write may not send
 def _wrong_type(field, value) -> str | None:
     """Why a JSON value cannot be this field's, or None. DRF would coerce 5 to "5" and "5" to 5 silently;
-    the schema promises types, so a body keeps to them (ids excepted: TenantRelatedField takes digits)."""
+    the schema promises types, so a body keeps to them (TenantRelatedField checks its own)."""
     if value is None or isinstance(field, TenantRelatedField):
         return None
     if isinstance(field, serializers.BooleanField):
@@ -302,8 +376,12 @@ class StrictWriteMixin:
     # ignored or coerced.
     # (No docstring: drf-spectacular would print it as the description of every serializer using this.)
 
+    # `refuse_unknown`: a field the serializer does not have is a 400 too (the bodies of actions —
+    # approve, publish, move… — which have no representation to be confused with).
+
     immutable_fields: tuple[str, ...] = ()
     shown_by: type[serializers.Serializer] | None = None
+    refuse_unknown: bool = False
 
     def refused_fields(self) -> set[str]:
         writable = {name for name, field in self.fields.items() if not field.read_only}
@@ -320,7 +398,7 @@ class StrictWriteMixin:
             errors = {
                 name: [gettext("This field cannot be set here.")]
                 for name in data
-                if name in refused
+                if name in refused or (self.refuse_unknown and name not in self.fields)
             }
             for name, value in data.items():
                 field = self.fields.get(name)
@@ -441,6 +519,38 @@ class CollabAutoSchema(AutoSchema):
             if self.method not in SAFE_METHODS:
                 codes.append("409")
         return codes
+
+    # ----- optimistic concurrency: what a change must carry
+    def _changes_versioned(self, serializer) -> bool:
+        """This operation changes an existing object that carries `lock_version` (PUT/PATCH of one)."""
+        fields = getattr(serializer, "fields", None)
+        return (
+            self.method in ("PUT", "PATCH")
+            and isinstance(self.view, TenantViewSet)
+            and fields is not None
+            and "lock_version" in fields
+        )
+
+    def get_serializer_name(self, serializer, direction):
+        name = super().get_serializer_name(serializer, direction)
+        # A change's body is not a creation's: its own component, where lock_version is required.
+        if direction == "request" and self._changes_versioned(serializer) and "Update" not in name:
+            name = name.removesuffix("Serializer") + "Update"
+        return name
+
+    def _map_basic_serializer(self, serializer, direction):
+        schema = super()._map_basic_serializer(serializer, direction)
+        if direction == "request" and self._changes_versioned(serializer):
+            # Even in a PATCH (whose other fields are all optional): a change states its version.
+            required = [name for name in schema.get("required", []) if name != "lock_version"]
+            schema["required"] = [*required, "lock_version"]
+        return schema
+
+    def get_override_parameters(self):
+        parameters = list(super().get_override_parameters())
+        if self.method == "DELETE" and versioned_destroy(self.view):
+            parameters.append(LOCK_VERSION_PARAMETER)
+        return parameters
 
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)

@@ -164,7 +164,9 @@ class OrgUnitViewSet(OrgWritesMixin, mixins.ListModelMixin, mixins.RetrieveModel
         return self.respond(self.call(save))
 
     def destroy(self, request, *args, **kwargs):
-        self.call(org_unit_delete, actor=request.user, unit=self.get_object())
+        unit = self.get_object()
+        version = lock_version_of(request)
+        self.call(org_unit_delete, actor=request.user, unit=unit, lock_version=version)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -223,7 +225,9 @@ class PositionViewSet(OrgWritesMixin, mixins.ListModelMixin, mixins.RetrieveMode
         return self.respond(position)
 
     def destroy(self, request, *args, **kwargs):
-        self.call(position_delete, actor=request.user, position=self.get_object())
+        position = self.get_object()
+        version = lock_version_of(request)
+        self.call(position_delete, actor=request.user, position=position, lock_version=version)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -292,7 +296,9 @@ class EmployeeViewSet(OrgWritesMixin, mixins.ListModelMixin, mixins.RetrieveMode
         return self.respond(employee)
 
     def destroy(self, request, *args, **kwargs):
-        self.call(employee_delete, actor=request.user, employee=self.get_object())
+        employee = self.get_object()
+        version = lock_version_of(request)
+        self.call(employee_delete, actor=request.user, employee=employee, lock_version=version)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -315,7 +321,8 @@ class PeriodFilters(serializers.Serializer):
     year = serializers.IntegerField(required=False, min_value=2000, max_value=2100)
 
 
-class PeriodAdvanceSerializer(serializers.Serializer):
+class PeriodAdvanceSerializer(StrictWriteMixin, serializers.Serializer):
+    refuse_unknown = True
     to_status = serializers.ChoiceField(choices=Period.Status.choices, required=False, allow_blank=True)
 
 
@@ -345,7 +352,9 @@ class PeriodViewSet(OrgWritesMixin, mixins.ListModelMixin, mixins.RetrieveModelM
         return self.respond(self.call(period_update, actor=request.user, period=period, **data))
 
     def destroy(self, request, *args, **kwargs):
-        self.call(period_delete, actor=request.user, period=self.get_object())
+        period = self.get_object()
+        version = lock_version_of(request)
+        self.call(period_delete, actor=request.user, period=period, lock_version=version)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(

@@ -128,7 +128,8 @@ class KPIViewSet(
         return self.update(request, *args, partial=True, **kwargs)
 
     def destroy(self, request, *args, **kwargs):
-        self.call_service(kpi_services.kpi_delete, kpi=self.get_object())
+        kpi = self.get_object()
+        self.call_service(kpi_services.kpi_delete, kpi=kpi, lock_version=lock_version_of(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -225,7 +226,10 @@ class ObjectiveViewSet(
         return self.update(request, *args, partial=True, **kwargs)
 
     def destroy(self, request, *args, **kwargs):
-        self.call_service(objective_services.objective_delete, objective=self.get_object())
+        objective = self.get_object()
+        self.call_service(
+            objective_services.objective_delete, objective=objective, lock_version=lock_version_of(request)
+        )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

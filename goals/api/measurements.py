@@ -1,7 +1,7 @@
 """API of measurements: `/api/v1/t/<slug>/measurements/` (list, retrieve, create, update) and
 `POST …/measurements/bulk/` (a JSON list; all-or-nothing, 400 with the field errors of every row).
 A change needs the `lock_version` it was based on: missing 400, stale 409 (in a bulk write, a
-"lock_version" error of that row).
+"lock_version" error of that row; a bulk whose only problem is stale rows is a 409, nothing written).
 
 Every member reads (the one agreed number everyone sees); HR admins write. A closed period is read-only.
 `score` and `band` are those of the measurement's own target and actual (DESIGN.md §6); quarter and year
@@ -43,7 +43,7 @@ from goals.engine.common import plain
 from goals.engine.scores import kpi_score
 from goals.models import KPI, Measurement
 from goals.services.measurements.values import KEEP, NOTE_MAX, BulkErrors, parse_number
-from goals.services.measurements.writes import measurement_upsert, measurements_bulk_upsert
+from goals.services.measurements.writes import BulkStaleError, measurement_upsert, measurements_bulk_upsert
 
 BULK_MAX_ROWS = 5000
 
@@ -230,6 +230,20 @@ class MeasurementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Tenan
                     "non_field_errors": serializers.ListField(child=serializers.CharField(), required=False),
                 },
             ),
+            409: inline_serializer(
+                "MeasurementBulkConflict",
+                {
+                    "detail": serializers.CharField(),
+                    "changed_by": serializers.CharField(required=False),
+                    "changed_at": serializers.DateTimeField(required=False, allow_null=True),
+                    "lock_version": serializers.IntegerField(required=False),
+                    "rows": serializers.ListField(
+                        child=serializers.DictField(), required=False,
+                        help_text="One object per row sent ({} for a good row): a stale row's lock_version "
+                        "error names who saved it and when.",
+                    ),
+                },
+            ),
         },
     )
     @action(detail=False, methods=["post"], url_path="bulk")
@@ -262,6 +276,8 @@ class MeasurementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Tenan
         try:
             with transaction.atomic():
                 result = measurements_bulk_upsert(actor=request.user, rows=items)
+        except BulkStaleError:
+            raise  # only stale rows: a conflict, the one exception handler's 409 (it names each row)
         except BulkErrors as error:
             rows = [field_errors(ValidationError(row)) if row else {} for row in error.rows]
             return self._bulk_errors(rows)

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from collab.audit import audit_record, snapshot
-from collab.concurrency import changed_fields, editor, field_values, lock_for_edit, mark_edited
+from collab.concurrency import UNSET, changed_fields, editor, field_values, lock_for_edit, mark_edited
 from collab.imports import CleanRow, Column, ImportResult, Table, TabularImport
 from collab.imports import RowError as ImportRowError
 from collab.models import OrgUnit
@@ -138,8 +138,11 @@ def kpi_update(*, actor, kpi: KPI, data: Mapping[str, Any], lock_version: int | 
 
 
 @transaction.atomic
-def kpi_delete(*, actor, kpi: KPI) -> None:
-    """Delete a KPI nobody uses yet; a KPI in goals, measurements or matrices is deactivated instead."""
+def kpi_delete(*, actor, kpi: KPI, lock_version: Any = UNSET) -> None:
+    """Delete a KPI nobody uses yet; a KPI in goals, measurements or matrices is deactivated instead.
+    `lock_version` (pages and the API give it): a KPI changed since is refused (StaleEditError)."""
+    if lock_version is not UNSET:
+        kpi = lock_for_edit(KPI, kpi, lock_version)
     before = snapshot(kpi)
     pk, text = kpi.pk, str(kpi)
     try:

@@ -147,6 +147,7 @@ class ScorecardUpdateSerializer(StrictWriteMixin, serializers.Serializer):
 
 class LockSerializer(StrictWriteMixin, serializers.Serializer):
     shown_by = ScorecardSerializer
+    refuse_unknown = True
     lock_version = LockVersionField(required=True)
 
 

@@ -33,7 +33,7 @@ from rest_framework.response import Response
 
 from collab.jobs import job_progress
 from collab.models import ALL_BUT_EMPLOYEES, ALL_ROLES, Job, OrgUnit, Period, Role
-from collab.routing import TenantRelatedField, TenantViewSet, id_param
+from collab.routing import StrictWriteMixin, TenantRelatedField, TenantViewSet, id_param
 from collab.selectors.org import repeated_unit_names
 from collab.selectors.periods import periods_ordered
 from interlock.access import may_read_unit, own_unit, readable_snapshots
@@ -90,7 +90,8 @@ class ScoreDetailSerializer(ScoreSerializer):
         return explain_data(explain(obj))
 
 
-class RecomputeSerializer(serializers.Serializer):
+class RecomputeSerializer(StrictWriteMixin, serializers.Serializer):
+    refuse_unknown = True
     period = TenantRelatedField(queryset=Period.objects)
 
 

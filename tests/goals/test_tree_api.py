@@ -69,9 +69,11 @@ class TestCrud:
         body = {"parent": None, "weight": "0", "lock_version": 3}
         to_top = api.post(f"{BASE}{goal_id}/move/", body, format="json")
         assert to_top.status_code == 200 and to_top.data["depth"] == 0
-        refused = api.delete(f"{BASE}{tree_a['a'].pk}/")
+        version = api.get(f"{BASE}{tree_a['a'].pk}/").data["lock_version"]
+        refused = api.delete(f"{BASE}{tree_a['a'].pk}/?lock_version={version}")
         assert refused.status_code == 400 and "sub-goal" in str(refused.data)
-        assert api.delete(f"{BASE}{tree_a['a'].pk}/?subtree=yes").data == {"deleted": 2}
+        deleted = api.delete(f"{BASE}{tree_a['a'].pk}/?subtree=yes&lock_version={version}")
+        assert deleted.data == {"deleted": 2}
         with tenant_scope(tenant_a):
             assert AuditEvent.objects.filter(action__startswith="goal.").count() >= 8
 
@@ -82,8 +84,6 @@ class TestCrud:
         cases = [
             ({**base, "weight": "abc"}, "weight"),
             ({**base, "weight": "101"}, "weight"),
-            ({**base, "parent": tree_b["root"].pk}, "parent"),  # another tenant's parent reads as missing
-            ({**base, "org_unit": tree_b["service"].pk}, "org_unit"),
             ({**base, "kpi": "99999999999999999999"}, "kpi"),
             ({**base, "kpi": True}, "kpi"),
             ({**base, "org_unit": "1\x00"}, "org_unit"),
@@ -94,6 +94,11 @@ class TestCrud:
             response = api.post(BASE, body, format="json")
             assert response.status_code == 400, (body, response.data)
             assert field in response.data, (body, response.data)
+        # Another tenant's parent or unit reads as missing: 404 naming the field (DESIGN.md §4).
+        for body, field in (({**base, "parent": tree_b["root"].pk}, "parent"),
+                            ({**base, "org_unit": tree_b["service"].pk}, "org_unit")):
+            response = api.post(BASE, body, format="json")
+            assert response.status_code == 404 and field in response.data, (body, response.data)
         body = {"parent": tree_a["leaf"].pk, "lock_version": 1}
         cycle = api.post(f"{BASE}{tree_a['root'].pk}/move/", body, format="json")
         assert cycle.status_code == 400 and "loop" in str(cycle.data["parent"])
@@ -102,7 +107,8 @@ class TestCrud:
         body = {"parent": elsewhere["root"].pk, "lock_version": 1}
         cross = api.post(f"{BASE}{tree_a['a'].pk}/move/", body, format="json")
         assert cross.status_code == 400 and "another period" in str(cross.data["parent"])
-        other_period = {"period": elsewhere["period"].pk}
+        version = api.get(f"{BASE}{tree_a['a'].pk}/").data["lock_version"]
+        other_period = {"period": elsewhere["period"].pk, "lock_version": version}
         period_change = api.patch(f"{BASE}{tree_a['a'].pk}/", other_period, format="json")
         assert period_change.status_code == 400 and "period" in period_change.data
         assert snapshot(tenant_a) == before + snapshot_of(tenant_a, elsewhere)
@@ -209,7 +215,8 @@ class TestWholeTreeActions:
         before = snapshot(tenant_a)
         body = {"weight": "1", "lock_version": 1}
         assert api.patch(f"{BASE}{tree_a['b'].pk}/", body, format="json").status_code == 400
-        assert api.delete(f"{BASE}{tree_a['leaf'].pk}/").status_code == 400
+        version = tree_a["leaf"].lock_version
+        assert api.delete(f"{BASE}{tree_a['leaf'].pk}/?lock_version={version}").status_code == 400
         response = api.post(f"{BASE}publish/", {"period": tree_a["period"].pk}, format="json")
         assert response.status_code == 400 and "closed" in str(response.data)
         assert snapshot(tenant_a) == before
@@ -234,12 +241,12 @@ class TestOtherTenant:
         response = api.post(f"{BASE}reweight/", {"weights": {str(foreign): "5"}}, format="json")
         assert response.status_code == 400
         response = api.post(f"{BASE}publish/", {"period": tree_b["period"].pk}, format="json")
-        assert response.status_code == 400 and "period" in response.data
+        assert response.status_code == 404 and "period" in response.data
         response = api.post(f"{BASE}copy/", {"source": tree_a["period"].pk, "target": tree_b["period"].pk},
                             format="json")
-        assert response.status_code == 400 and "target" in response.data
+        assert response.status_code == 404 and "target" in response.data
         body = {"parent": tree_b["root"].pk, "lock_version": 1}
         response = api.post(f"{BASE}{tree_a['a'].pk}/move/", body, format="json")
-        assert response.status_code == 400 and "parent" in response.data
+        assert response.status_code == 404 and "parent" in response.data
         assert snapshot(tenant_b) == before
         assert api_client_for(hr_a).get("/api/v1/t/bravo/goals/").status_code == 404

@@ -118,10 +118,12 @@ def test_api_recompute_refusals(world, tenant_a, tenant_b, api_client_for, hr_a,
     client = api_client_for(hr_a)
     url = api(tenant_a, "api-score-recompute")
     other_world, _snap, _rows = other
-    bodies = ({}, {"period": "abc"}, {"period": other_world.period.pk}, {"period": 10**30}, {"period": True})
-    for body in bodies:
+    for body in ({}, {"period": "abc"}, {"period": "12"}, {"period": True}):
         response = client.post(url, body, format="json")
         assert response.status_code == 400 and "period" in response.json()
+    for body in ({"period": other_world.period.pk}, {"period": 10**30}):  # missing or another tenant's
+        response = client.post(url, body, format="json")
+        assert response.status_code == 404 and "period" in response.json()
     closed = PeriodFactory(year=2020, status=Period.Status.CLOSED)
     response = client.post(url, {"period": closed.pk}, format="json")
     assert response.status_code == 400 and "closed" in response.json()["period"][0]

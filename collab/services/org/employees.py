@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -10,7 +12,16 @@ from django.utils.translation import gettext as _
 from collab.audit import audit_record, snapshot
 from collab.concurrency import UNSET, editor, lock_for_edit, mark_edited
 from collab.models import Employee, Membership, OrgUnit, Position
-from collab.services.org.checks import MAX_MANAGER_CHAIN, _apply, _delete, _scoped, _text, _unique, _validate
+from collab.services.org.checks import (
+    MAX_MANAGER_CHAIN,
+    _apply,
+    _check_version,
+    _delete,
+    _scoped,
+    _text,
+    _unique,
+    _validate,
+)
 from collab.tenancy import current_tenant
 
 
@@ -143,9 +154,9 @@ def employee_update(
 
 
 @transaction.atomic
-def employee_delete(*, actor, employee: Employee) -> None:
+def employee_delete(*, actor, employee: Employee, lock_version: Any = UNSET) -> None:
     """Delete an employee record; their reports keep working with no manager set."""
-    employee = _scoped(Employee, employee, "employee", lock=True)
+    employee = _check_version(_scoped(Employee, employee, "employee", lock=True), lock_version)
     _delete(employee, actor=actor, action="employee.delete")
 
 

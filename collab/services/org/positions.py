@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -9,7 +11,7 @@ from django.utils.translation import gettext as _
 from collab.audit import audit_record, snapshot
 from collab.concurrency import UNSET, editor, lock_for_edit, mark_edited
 from collab.models import Employee, OrgUnit, Position
-from collab.services.org.checks import _apply, _delete, _scoped, _text, _unique, _validate
+from collab.services.org.checks import _apply, _check_version, _delete, _scoped, _text, _unique, _validate
 from collab.tenancy import current_tenant
 
 
@@ -63,8 +65,8 @@ def position_update(
 
 
 @transaction.atomic
-def position_delete(*, actor, position: Position) -> None:
-    position = _scoped(Position, position, "position", lock=True)
+def position_delete(*, actor, position: Position, lock_version: Any = UNSET) -> None:
+    position = _check_version(_scoped(Position, position, "position", lock=True), lock_version)
     if Employee.objects.filter(position=position).exists():
         message = _("“%(position)s” is held by employees: give them another position first.")
         raise ValidationError(message % {"position": position})

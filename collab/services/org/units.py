@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Case, F, Max, Value, When
@@ -11,7 +13,16 @@ from django.utils.translation import gettext as _
 from collab.audit import audit_record, snapshot
 from collab.concurrency import UNSET, edited_columns, editor, lock_for_edit, mark_edited
 from collab.models import Employee, OrgUnit, Position
-from collab.services.org.checks import MAX_PATH, _apply, _delete, _scoped, _text, _unique, _validate
+from collab.services.org.checks import (
+    MAX_PATH,
+    _apply,
+    _check_version,
+    _delete,
+    _scoped,
+    _text,
+    _unique,
+    _validate,
+)
 from collab.tenancy import current_tenant
 
 
@@ -144,9 +155,11 @@ def org_unit_move(*, actor, unit: OrgUnit, parent: OrgUnit | None, lock_version:
 
 
 @transaction.atomic
-def org_unit_delete(*, actor, unit: OrgUnit) -> None:
-    """Delete an empty unit: refused while it has sub-units, positions or employees."""
+def org_unit_delete(*, actor, unit: OrgUnit, lock_version: Any = UNSET) -> None:
+    """Delete an empty unit: refused while it has sub-units, positions or employees, or when it changed
+    since the editor saw `lock_version` (StaleEditError)."""
     (unit,) = _lock_tree(_scoped(OrgUnit, unit, "unit"))
+    unit = _check_version(unit, lock_version)
     if OrgUnit.objects.filter(parent=unit).exists():
         raise ValidationError(_("“%(unit)s” has sub-units: move or delete them first.") % {"unit": unit.name})
     if Position.objects.filter(org_unit=unit).exists():

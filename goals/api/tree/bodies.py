@@ -74,13 +74,15 @@ class TraceParams(serializers.Serializer):
         return attrs
 
 
-class MoveSerializer(serializers.Serializer):
+class MoveSerializer(StrictWriteMixin, serializers.Serializer):
+    refuse_unknown = True
     parent = TenantRelatedField(queryset=Goal.objects, allow_null=True)
     weight = _weight(required=False)
     lock_version = LockVersionField(required=True)
 
 
-class ReweightSerializer(serializers.Serializer):
+class ReweightSerializer(StrictWriteMixin, serializers.Serializer):
+    refuse_unknown = True
     weights = serializers.DictField(
         child=_weight(),
         allow_empty=False,
@@ -93,10 +95,12 @@ class ReweightSerializer(serializers.Serializer):
         return value
 
 
-class PublishSerializer(serializers.Serializer):
+class PublishSerializer(StrictWriteMixin, serializers.Serializer):
+    refuse_unknown = True
     period = TenantRelatedField(queryset=Period.objects)
 
 
-class CopySerializer(serializers.Serializer):
+class CopySerializer(StrictWriteMixin, serializers.Serializer):
+    refuse_unknown = True
     source = TenantRelatedField(queryset=Period.objects)
     target = TenantRelatedField(queryset=Period.objects)

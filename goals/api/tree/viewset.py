@@ -127,7 +127,10 @@ class GoalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSe
     def destroy(self, request, *args, **kwargs):
         goal = self.get_object()
         subtree = request.query_params.get("subtree") == "yes"
-        deleted = self._call(goal_delete, actor=request.user, goal=goal, subtree=subtree)
+        version = lock_version_of(request)
+        deleted = self._call(
+            goal_delete, actor=request.user, goal=goal, subtree=subtree, lock_version=version
+        )
         return Response({"deleted": deleted}, status=status.HTTP_200_OK)
 
     # ----- actions

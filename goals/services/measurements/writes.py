@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from collab.audit import audit_record, snapshot
-from collab.concurrency import StaleEditError, editor, lock_for_edit, mark_edited
+from collab.concurrency import Conflict, StaleEditError, editor, lock_for_edit, mark_edited
 from collab.models import Period
 from collab.services.org.periods import ensure_period_open
 from collab.signals import scoring_inputs_changed
@@ -25,6 +25,21 @@ from goals.services.measurements.values import (
     parse_note,
     parse_number,
 )
+
+
+class BulkStaleError(BulkErrors, Conflict):
+    """A bulk write whose only problem is stale rows (someone saved them since the editor loaded them):
+    a conflict (409 in the API), the whole bulk refused; `rows` names each stale row and who saved it."""
+
+    def __init__(self, rows: list[dict[str, list[str]]], stale: list[StaleEditError]):
+        super().__init__(rows)
+        self.stale = stale
+
+    def as_dict(self) -> dict[str, Any]:
+        first = self.stale[0].as_dict()
+        bad = sum(1 for row in self.rows if row)
+        detail = _("%(n)s row(s) were changed by someone else since you loaded them; nothing was written.")
+        return {**first, "detail": detail % {"n": bad}, "rows": self.rows}
 
 
 def _error_dict(error: ValidationError) -> dict[str, list[str]]:
@@ -182,15 +197,20 @@ def measurements_bulk_upsert(
     errors: list[dict[str, list[str]]] = []
     planned: list[_Planned] = []
     seen: dict[tuple[int, int], int] = {}
+    stale: list[StaleEditError] = []
+    only_stale = True  # every error so far is a stale lock_version (a conflict, not bad input)
     for index, row in enumerate(rows):
         kpi, period = row.get("kpi"), row.get("period")
         key = (getattr(kpi, "pk", None), getattr(period, "pk", None))
         plan, row_errors = _plan_row(row, existing.get(key))
         current = existing.get(key)
         if check_lock_version and current is not None and row.get("lock_version") != current.lock_version:
-            given = row.get("lock_version")
-            message = _("This field is required.") if given is None else StaleEditError.of(current).message
-            row_errors.setdefault("lock_version", []).append(message)
+            if row.get("lock_version") is None:
+                row_errors.setdefault("lock_version", []).append(_("This field is required."))
+                only_stale = False
+            else:
+                stale.append(StaleEditError.of(current))
+                row_errors.setdefault("lock_version", []).append(stale[-1].message)
         if key[1] in closed:
             for name, messages in closed[key[1]].items():
                 row_errors.setdefault(name, []).extend(messages)
@@ -200,9 +220,13 @@ def measurements_bulk_upsert(
                 row_errors.setdefault(NON_FIELD_ERRORS, []).append(message)
             else:
                 seen[key] = index
+        if any(name != "lock_version" for name in row_errors):
+            only_stale = False
         errors.append(row_errors)
         if plan is not None:
             planned.append(plan)
+    if stale and only_stale:
+        raise BulkStaleError(errors, stale)
     if any(errors):
         raise BulkErrors(errors)
     result = BulkResult()
