@@ -27,6 +27,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from collab.audit import audit_record
+from collab.concurrency import atomic_with_retry
 from collab.models import Employee, Membership, Notification, Role, Tenant, UserProfile
 from collab.services.notifications import notify, recipient_language
 from collab.tenancy import all_tenants, current_tenant, tenant_scope
@@ -82,8 +83,14 @@ def member_snapshot(membership: Membership) -> dict:
 
 
 def _lock_tenant() -> None:
-    """Serialise changes to the set of HR admins of this tenant (no two demotions racing each other)."""
-    Tenant.objects.select_for_update().filter(pk=current_tenant().pk).first()
+    """The first lock of every membership change: the tenant row, then (if any) the membership.
+
+    One order for all of them, so two changes never wait on each other crosswise (a reactivation that
+    locked the membership first and then needed the tenant — for its audit row's foreign key — deadlocked
+    with a deactivation holding the tenant). It also serialises changes to the set of HR admins. FOR NO
+    KEY UPDATE: other writes of the tenant (whose foreign keys take FOR KEY SHARE) do not wait on it.
+    """
+    Tenant.objects.select_for_update(no_key=True).filter(pk=current_tenant().pk).first()
 
 
 def _active_hr_admins_other_than(membership: Membership) -> int:
@@ -142,6 +149,7 @@ def _email_clean(email: str) -> str:
 
 
 def _membership_add(*, actor, user, roles: list[str], employee: Employee | None, how: str) -> Membership:
+    _lock_tenant()
     if Membership.objects.filter(user=user).exists():
         message = _("%(user)s is already a member here.") % {"user": user.get_username()}
         raise ValidationError({"__all__": message})
@@ -212,7 +220,7 @@ def _notify_added(membership: Membership) -> None:
 # Adding members
 
 
-@transaction.atomic
+@atomic_with_retry
 def member_create(
     *,
     actor,
@@ -253,7 +261,7 @@ def member_create(
     return membership
 
 
-@transaction.atomic
+@atomic_with_retry
 def member_invite(
     *,
     actor,
@@ -302,7 +310,7 @@ def user_find(identifier: str):
     return user
 
 
-@transaction.atomic
+@atomic_with_retry
 def member_add_existing(
     *, actor, identifier: str, roles: Iterable[str], employee: Employee | None = None
 ) -> Membership:
@@ -322,7 +330,7 @@ def member_add_existing(
     return membership
 
 
-@transaction.atomic
+@atomic_with_retry
 def member_invite_resend(*, actor, membership: Membership) -> Membership:
     """E-mail a fresh one-time link to set a password: a new invitation, or a reset for a forgotten one.
 
@@ -345,7 +353,7 @@ def member_invite_resend(*, actor, membership: Membership) -> Membership:
 _UNCHANGED = object()
 
 
-@transaction.atomic
+@atomic_with_retry
 def member_update(
     *, actor, membership: Membership, roles: Iterable[str] | None = None, employee=_UNCHANGED
 ) -> Membership:
@@ -378,7 +386,7 @@ def member_update(
     return membership
 
 
-@transaction.atomic
+@atomic_with_retry
 def member_deactivate(*, actor, membership: Membership) -> Membership:
     """Take the member's access to this tenant away at once (sessions and tokens: checked per request)."""
     _lock_tenant()
@@ -404,8 +412,9 @@ def member_deactivate(*, actor, membership: Membership) -> Membership:
     return membership
 
 
-@transaction.atomic
+@atomic_with_retry
 def member_reactivate(*, actor, membership: Membership) -> Membership:
+    _lock_tenant()
     membership = Membership.objects.select_for_update().select_related("user").get(pk=membership.pk)
     if membership.is_active:
         raise ValidationError({"__all__": _("%(user)s is already active.") % {"user": membership.user}})

@@ -68,6 +68,7 @@ MIDDLEWARE = [
     "collab.middleware.TenantMiddleware",
     "collab.middleware.UserLanguageMiddleware",
     "axes.middleware.AxesMiddleware",
+    "collab.middleware.DatabaseConflictMiddleware",
 ]
 
 ROOT_URLCONF = "collab.urls"
