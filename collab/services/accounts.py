@@ -4,7 +4,8 @@ Members are `Membership` rows of the tenant in scope. A person is added in one o
 `member_create` (a new account with an initial password), `member_invite` (a new account without a
 password and an e-mail with a one-time link to set one) or `member_add_existing` (someone who already
 has an account, e.g. in another tenant; their password is never touched). The tenant must keep at
-least one active HR admin: demoting or deactivating the last one is refused.
+least one active HR admin: demoting or deactivating the last one is refused, and nobody deactivates
+themselves or removes their own HR admin role (another HR admin does).
 """
 
 from __future__ import annotations
@@ -114,6 +115,23 @@ def _check_keeps_an_hr_admin(membership: Membership, *, new_roles: list[str], ac
                 )
                 % {"user": membership.user.get_username()}
             }
+        )
+
+
+def _check_not_self(actor, membership: Membership, *, new_roles: list[str], active: bool) -> None:
+    """Nobody deactivates their own membership or removes their own HR admin role: another HR admin must.
+
+    (Whoever does it by mistake — or a script with their token — locks themselves out at once.)
+    """
+    if actor is None or membership.user_id != getattr(actor, "pk", None):
+        return
+    if membership.is_active and not active:
+        raise ValidationError(
+            {"__all__": _("You cannot deactivate your own membership. Ask another HR admin to do it.")}
+        )
+    if Role.HR_ADMIN in membership.roles and Role.HR_ADMIN not in new_roles:
+        raise ValidationError(
+            {"roles": _("You cannot remove your own HR admin role. Ask another HR admin to do it.")}
         )
 
 
@@ -362,6 +380,7 @@ def member_update(
     membership = Membership.objects.select_for_update().select_related("user").get(pk=membership.pk)
     before = member_snapshot(membership)
     new_roles = roles_clean(roles) if roles is not None else list(membership.roles)
+    _check_not_self(actor, membership, new_roles=new_roles, active=True)
     _check_keeps_an_hr_admin(membership, new_roles=new_roles, active=True)
     roles_changed = new_roles != list(membership.roles)
     if roles_changed:
@@ -393,6 +412,7 @@ def member_deactivate(*, actor, membership: Membership) -> Membership:
     membership = Membership.objects.select_for_update().select_related("user").get(pk=membership.pk)
     if not membership.is_active:
         raise ValidationError({"__all__": _("%(user)s is already deactivated.") % {"user": membership.user}})
+    _check_not_self(actor, membership, new_roles=list(membership.roles), active=False)
     _check_keeps_an_hr_admin(membership, new_roles=list(membership.roles), active=False)
     before = member_snapshot(membership)
     membership.is_active = False

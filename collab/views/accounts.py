@@ -175,8 +175,6 @@ def member_detail(request, pk: int):
     )
     if updated is not None:
         messages.success(request, _("Saved."))
-        if updated.user_id == request.user.pk and not updated.has_role(*HR_AND_AUDITOR):
-            return redirect(_tenant_url(request, "tenant-home"))  # no longer allowed to see members
         return redirect(_tenant_url(request, "member-detail", pk=membership.pk))
     labels = dict(Role.choices)
     context = {
@@ -203,8 +201,6 @@ def _member_action(service, done_message):
                 messages.error(request, message)
         else:
             messages.success(request, str(done_message) % {"user": membership.user.get_username()})
-            if membership.user_id == request.user.pk and service is services.member_deactivate:
-                return redirect("post-login")  # they just left this company
         return redirect(_tenant_url(request, "member-detail", pk=membership.pk))
 
     return view

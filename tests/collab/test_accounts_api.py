@@ -185,16 +185,17 @@ def test_update_roles_and_employee(api_client_for, tenant_a, hr_a, django_captur
     assert unlinked.status_code == 200 and unlinked.json()["employee"] is None
 
 
-def test_last_hr_admin_rule_in_the_api(api_client_for, tenant_a, hr_a):
+def test_self_demotion_and_deactivation_refused_in_the_api(api_client_for, tenant_a, tenant_b, hr_a):
+    make_member(tenant_a, "hr_admin", username="hr2")  # not the last HR admin: still refused
     api = api_client_for(hr_a)
     own = membership_of(tenant_a, hr_a).pk
     demoted = api.patch(_detail(own), {"roles": ["employee"]}, format="json")
-    assert demoted.status_code == 400 and "last active HR admin" in demoted.json()["roles"][0]
+    assert demoted.status_code == 400 and "your own HR admin role" in demoted.json()["roles"][0]
     deactivated = api.post(_detail(own, "deactivate"))
-    assert (
-        deactivated.status_code == 400 and "last active HR admin" in deactivated.json()["non_field_errors"][0]
-    )
+    assert deactivated.status_code == 400
+    assert "deactivate your own membership" in deactivated.json()["non_field_errors"][0]
     assert membership_of(tenant_a, hr_a).is_active
+    assert membership_of(tenant_a, hr_a).roles == ["hr_admin"]
 
 
 def test_deactivate_reactivate_and_resend(api_client_for, tenant_a, hr_a, django_capture_on_commit_callbacks):

@@ -178,29 +178,48 @@ def test_unchanged_update_writes_nothing(scope_a, hr_a):
     assert not Notification.objects.exists()
 
 
-def test_last_active_hr_admin_cannot_demote_or_deactivate_themselves(scope_a, hr_a):
+def test_nobody_demotes_or_deactivates_themselves(scope_a, hr_a, tenant_b):
+    """Issue 8 item 8: even with another HR admin around, one's own HR role and access stay."""
+    make_member(tenant_b, "hr_admin", username="hr_b_only")
+    make_member(scope_a, "hr_admin", username="hr2")
     own = Membership.objects.get(user=hr_a)
-    with pytest.raises(ValidationError, match="last active HR admin") as refused:
+    with pytest.raises(ValidationError, match="your own HR admin role") as refused:
         services.member_update(actor=hr_a, membership=own, roles=["employee"])
     assert "roles" in refused.value.message_dict
-    with pytest.raises(ValidationError, match="last active HR admin"):
+    with pytest.raises(ValidationError, match="deactivate your own membership") as refused:
         services.member_deactivate(actor=hr_a, membership=own)
+    assert "__all__" in refused.value.message_dict
+    own.refresh_from_db()
+    assert own.is_active and own.roles == ["hr_admin"]
+    assert not AuditEvent.objects.filter(action__in=["member.update", "member.deactivate"]).exists()
+    # Adding a role to oneself is no demotion.
+    services.member_update(actor=hr_a, membership=own, roles=["hr_admin", "manager"])
+    own.refresh_from_db()
+    assert own.roles == ["hr_admin", "manager"]
+
+
+def test_last_active_hr_admin_keeps_the_role(scope_a, hr_a):
+    """The last-HR-admin wall still holds for a change nobody in the tenant makes (a script, actor None)."""
+    own = Membership.objects.get(user=hr_a)
+    with pytest.raises(ValidationError, match="last active HR admin") as refused:
+        services.member_update(actor=None, membership=own, roles=["employee"])
+    assert "roles" in refused.value.message_dict
+    with pytest.raises(ValidationError, match="last active HR admin"):
+        services.member_deactivate(actor=None, membership=own)
     own.refresh_from_db()
     assert own.is_active and own.roles == ["hr_admin"]
     # A deactivated HR admin does not count: still the last active one.
     second = make_member(scope_a, "hr_admin", username="hr2")
     services.member_deactivate(actor=hr_a, membership=Membership.objects.get(user=second))
     with pytest.raises(ValidationError):
-        services.member_update(actor=hr_a, membership=own, roles=["auditor"])
+        services.member_update(actor=None, membership=own, roles=["auditor"])
 
 
-def test_with_a_second_hr_admin_one_may_step_down(scope_a, hr_a, tenant_b):
+def test_with_a_second_hr_admin_another_may_demote_one(scope_a, hr_a, tenant_b):
     make_member(tenant_b, "hr_admin", username="hr_b_only")  # another tenant's HR admin does not count
     own = Membership.objects.get(user=hr_a)
-    with pytest.raises(ValidationError):
-        services.member_update(actor=hr_a, membership=own, roles=["employee"])
-    make_member(scope_a, "hr_admin", username="hr2")
-    services.member_update(actor=hr_a, membership=own, roles=["employee"])
+    second = make_member(scope_a, "hr_admin", username="hr2")
+    services.member_update(actor=second, membership=own, roles=["employee"])
     own.refresh_from_db()
     assert own.roles == ["employee"]
 
