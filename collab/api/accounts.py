@@ -11,7 +11,7 @@ pages (e.g. the last active HR admin keeps the role).
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -60,7 +60,8 @@ class MemberCreateSerializer(StrictWriteMixin, serializers.Serializer):
     mode = serializers.ChoiceField(
         choices=list(MODES), default="create",
         help_text="create: a new account with a password; invite: a new account that sets its password "
-        "through an e-mailed link; existing: an account that already exists (by user name or e-mail).",
+        "through an e-mailed link; existing: invite an account that already exists (by user name or "
+        "e-mail): it joins when it accepts; the answer (202) is the same whether it exists or not.",
     )
     username = serializers.CharField(max_length=150, required=False)
     email = serializers.EmailField(max_length=254, required=False)
@@ -82,6 +83,10 @@ class MemberCreateSerializer(StrictWriteMixin, serializers.Serializer):
         return attrs
 
 
+class InvitationSentSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+
+
 class MemberUpdateSerializer(StrictWriteMixin, serializers.Serializer):
     shown_by = MemberSerializer
 
@@ -101,7 +106,17 @@ class MemberFilters(serializers.Serializer):
 
 @extend_schema_view(
     list=extend_schema(parameters=[MemberFilters]),
-    create=extend_schema(request=MemberCreateSerializer, responses={201: MemberSerializer}),
+    create=extend_schema(
+        request=MemberCreateSerializer,
+        responses={
+            201: MemberSerializer,
+            202: OpenApiResponse(
+                InvitationSentSerializer,
+                description="mode existing: an invitation went out if the account exists (the same answer "
+                "when it does not); the person becomes a member when they accept it.",
+            ),
+        },
+    ),
     update=extend_schema(request=MemberUpdateSerializer, responses=MemberSerializer),
     partial_update=extend_schema(request=MemberUpdateSerializer, responses=MemberSerializer),
 )
@@ -136,7 +151,9 @@ class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantView
                 email=data["email"], first_name=data["first_name"], last_name=data["last_name"], **common
             )
         else:
-            membership = services.member_add_existing(identifier=data["identifier"], **common)
+            # An invitation the person accepts; the same answer whether the account exists or not.
+            services.member_add_existing(identifier=data["identifier"], **common)
+            return Response({"detail": str(services.INVITATION_SENT)}, status=status.HTTP_202_ACCEPTED)
         return self._answer(membership, status.HTTP_201_CREATED)
 
     def update(self, request, *args, partial: bool = False, **kwargs):

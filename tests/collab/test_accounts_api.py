@@ -88,13 +88,31 @@ def test_create_modes(api_client_for, tenant_a, tenant_b, hr_a, django_capture_o
         )
     assert invited.status_code == 201 and invited.json()["invited"] is True
     assert "/accounts/invite/" in mail.outbox[-1].body
-    make_member(tenant_b, "auditor", username="outsider")
-    existing = api.post(
-        BASE, {"mode": "existing", "identifier": "outsider", "roles": ["auditor"]}, format="json"
-    )
-    assert existing.status_code == 201 and existing.json()["username"] == "outsider"
     with tenant_scope(tenant_a):
-        assert AuditEvent.objects.filter(action="member.add").count() == 3
+        assert AuditEvent.objects.filter(action="member.add").count() == 2
+
+
+def test_existing_mode_is_an_invitation_and_does_not_tell_whether_the_account_exists(
+    api_client_for, tenant_a, tenant_b, hr_a, django_capture_on_commit_callbacks
+):
+    """Issue 8 item 6: 202 and the same body for a real account and a made-up one; nothing about the
+    account (name, e-mail) in the answer, in the member list, or anywhere before it accepts."""
+    make_member(tenant_b, "auditor", username="outsider", email="out@bravo.example", first_name="Olga")
+    api = api_client_for(hr_a)
+    answers = []
+    with django_capture_on_commit_callbacks(execute=True):
+        for identifier in ("outsider", "out@bravo.example", "ghost", "ghost@nowhere.example"):
+            body = {"mode": "existing", "identifier": identifier, "roles": ["auditor"]}
+            answers.append(api.post(BASE, body, format="json"))
+    assert {a.status_code for a in answers} == {202}
+    assert len({a.content for a in answers}) == 1
+    body = answers[0].content.decode()
+    assert "outsider" not in body and "Olga" not in body and "out@bravo.example" not in body
+    assert "outsider" not in {r["username"] for r in api.get(BASE).json()["results"]}
+    assert "outsider" not in api.get(BASE, {"status": "inactive"}).content.decode()
+    with tenant_scope(tenant_a):
+        assert not Membership.objects.filter(user__username="outsider").exists()
+    assert all(m.to == ["out@bravo.example"] for m in mail.outbox) and len(mail.outbox) == 2
 
 
 @pytest.mark.parametrize(
@@ -121,7 +139,7 @@ def test_create_modes(api_client_for, tenant_a, tenant_b, hr_a, django_capture_o
             "username",
         ),
         ({"mode": "existing", "identifier": "hr_a", "roles": ["employee"]}, "identifier"),
-        ({"mode": "existing", "identifier": "ghost", "roles": ["employee"]}, "identifier"),
+        ({"mode": "existing", "identifier": "", "roles": ["employee"]}, "identifier"),
         ({"mode": "invite", "email": "c@example.com", "roles": ["employee"], "employee": "abc"}, "employee"),
         ({"mode": "invite", "email": "c@example.com", "roles": ["employee"], "employee": 10**30}, "employee"),
         ({"mode": "invite", "email": "c@example.com", "roles": ["employee"], "employee": 99999}, "employee"),

@@ -198,14 +198,37 @@ def test_invite_page_sends_the_email(hr, tenant_a, django_capture_on_commit_call
     assert "Add existing user" in duplicate.content.decode()
 
 
-def test_add_existing_page(hr, tenant_a, tenant_b):
-    make_member(tenant_b, "manager", username="roamer")
+def test_add_existing_page_invites_and_tells_nothing(
+    hr, tenant_a, tenant_b, django_capture_on_commit_callbacks
+):
+    """Issue 8 item 6: the page answers the same for an account that exists and one that does not; the
+    person joins by accepting the e-mailed invitation, logged in as themselves."""
+    roamer = make_member(tenant_b, "manager", username="roamer", email="roamer@bravo.example")
     assert hr.get(url("member-add-existing")).status_code == 200
-    missing = hr.post(url("member-add-existing"), {"identifier": "nobody", "roles": ["employee"]})
-    assert b"No account has this user name" in missing.content
-    ok = hr.post(url("member-add-existing"), {"identifier": "roamer", "roles": ["auditor"]})
-    assert ok.status_code == 302
-    assert membership_of(tenant_a, User.objects.get(username="roamer")).roles == ["auditor"]
+    with django_capture_on_commit_callbacks(execute=True):
+        missing = hr.post(url("member-add-existing"), {"identifier": "nobody", "roles": ["employee"]})
+        found = hr.post(url("member-add-existing"), {"identifier": "roamer", "roles": ["auditor"]})
+    assert missing.status_code == found.status_code == 302
+    assert missing.url == found.url == url("member-list")
+    shown = [hr.get(missing.url).content.decode(), hr.get(found.url).content.decode()]
+    assert "invitation" in shown[0] and "roamer" not in shown[1]
+    with tenant_scope(tenant_a):
+        assert not Membership.objects.filter(user=roamer).exists()
+    (message,) = mail.outbox
+    link = next(word for word in message.body.split() if "/accounts/invitation/" in word)
+    path = link[link.index("/accounts/"):]
+    # Someone else (even logged in) cannot use it; anonymous people are sent to log in.
+    assert Client().get(path).status_code == 302
+    assert hr.get(path).status_code == 404
+    guest = Client()
+    guest.force_login(roamer, backend="django.contrib.auth.backends.ModelBackend")
+    page = guest.get(path)
+    assert page.status_code == 200 and "Alpha Mining" in page.content.decode()
+    accepted = guest.post(path)
+    assert accepted.status_code == 302 and accepted.url == url("tenant-home")
+    assert membership_of(tenant_a, roamer).roles == ["auditor"]
+    assert guest.get(url("tenant-home")).status_code == 200
+    assert guest.get(path).status_code == 404  # used up
 
 
 def test_member_detail_edit_roles_and_self_demotion_message(hr, tenant_a, hr_a):
