@@ -3,9 +3,10 @@
 The basename is not plain `member`: the router would then name its routes `member-list`,
 `member-detail`, … — the names of the member pages.
 
-Every role may list and read members; HR admins add them (mode create, invite or existing), change
-their roles and employee link, and deactivate or reactivate them — the same services and rules as the
-pages (e.g. the last active HR admin keeps the role).
+HR admins and auditors list and read members (accounts, e-mails, roles), as on the member pages; every
+member finds colleagues by name and unit in `directory/` instead. HR admins add members (mode create,
+invite or existing), change their roles and employee link, and deactivate or reactivate them — the same
+services and rules as the pages (e.g. nobody deactivates or demotes themselves).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from collab.api import router
-from collab.models import ALL_ROLES, Employee, Membership, Role
+from collab.models import Employee, Membership, Role
 from collab.routing import StrictWriteMixin, TenantRelatedField, TenantViewSet
 from collab.selectors import platform as selectors
 from collab.services import accounts as services
@@ -121,7 +122,7 @@ class MemberFilters(serializers.Serializer):
     partial_update=extend_schema(request=MemberUpdateSerializer, responses=MemberSerializer),
 )
 class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
-    read_roles = ALL_ROLES
+    read_roles = frozenset({Role.HR_ADMIN, Role.AUDITOR})
     write_roles = frozenset({Role.HR_ADMIN})
     serializer_class = MemberSerializer
 

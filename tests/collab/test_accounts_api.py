@@ -22,8 +22,8 @@ def _detail(pk, action=""):
     return f"{BASE}{pk}/{action + '/' if action else ''}"
 
 
-@pytest.mark.parametrize("role", ["hr_admin", "manager", "employee", "committee", "auditor"])
-def test_every_role_lists_and_reads(api_client_for, tenant_a, hr_a, role):
+@pytest.mark.parametrize("role", ["hr_admin", "auditor"])
+def test_hr_admins_and_auditors_list_and_read(api_client_for, tenant_a, hr_a, role):
     reader = make_member(tenant_a, role, username=f"reader-{role}")
     api = api_client_for(reader)
     listing = api.get(BASE)
@@ -33,6 +33,19 @@ def test_every_role_lists_and_reads(api_client_for, tenant_a, hr_a, role):
     one = api.get(_detail(membership_of(tenant_a, hr_a).pk))
     assert one.status_code == 200
     assert one.json()["roles"] == ["hr_admin"] and "password" not in one.json()
+
+
+@pytest.mark.parametrize("role", ["manager", "employee", "committee"])
+def test_other_roles_read_no_accounts_emails_or_roles(api_client_for, login, tenant_a, tenant_b, hr_a, role):
+    """Issue 8 item 7: one rule for both doors — the member list (e-mails, roles) is HR's and auditors';
+    the API answered it to everyone while the page said 403."""
+    reader = make_member(tenant_a, role, username=f"reader-{role}")
+    api = api_client_for(reader)
+    assert api.get(BASE).status_code == 403
+    assert api.get(_detail(membership_of(tenant_a, hr_a).pk)).status_code == 403
+    assert api.get("/api/v1/t/alpha/employees/").status_code == 403
+    assert login(reader).get("/t/alpha/members/").status_code == 403
+    assert login(reader).get("/t/alpha/org/employees/").status_code == 403
 
 
 @pytest.mark.parametrize("role", ["manager", "employee", "committee", "auditor"])
