@@ -108,3 +108,11 @@ def test_filters_by_name_and_unit_never_by_email(api_client_for, login, tenant_a
     assert api.post(API, {}, format="json").status_code in (403, 405)
     page = login(make_member(tenant_a, "manager", username="m")).get(PAGE, {"q": "wang"})
     assert "Wang Fang" in page.content.decode() and "Li Na" not in page.content.decode()
+
+
+def test_the_directory_is_a_list_only(api_client_for, tenant_a, hr_a, people):
+    api = api_client_for(hr_a)
+    one = f"{API}{people['boss'].pk}/"
+    assert api.get(one).status_code == 404
+    assert api.patch(one, {"name": "x"}, format="json").status_code == 404
+    assert api.post(API, {"name": "x"}, format="json").status_code == 405
