@@ -229,6 +229,13 @@ def test_add_existing_page_invites_and_tells_nothing(
     assert membership_of(tenant_a, roamer).roles == ["auditor"]
     assert guest.get(url("tenant-home")).status_code == 200
     assert guest.get(path).status_code == 404  # used up
+    # The audit log tells what the HR admin typed and who accepted — never whether "nobody" exists.
+    log = hr.get(url("audit-log")).content.decode()
+    assert "nobody" in log and "Existing account invited" in log and "Invitation accepted" in log
+    with tenant_scope(tenant_a):
+        typed = AuditEvent.objects.filter(action="member.invite_existing").order_by("pk")
+        assert [event.object_repr for event in typed] == ["nobody", "roamer"]
+        assert hr.get(url("audit-event-detail", typed[0].pk)).status_code == 200
 
 
 def test_member_detail_edit_roles_and_self_demotion_message(hr, tenant_a, hr_a):
