@@ -29,6 +29,7 @@ class AuditAction(models.TextChoices):
     MEMBER_DEACTIVATE = "member.deactivate", _("Member deactivated")
     MEMBER_REACTIVATE = "member.reactivate", _("Member reactivated")
     MEMBER_INVITE_ACCEPT = "member.invite_accept", _("Invitation accepted")
+    MEMBER_INVITE_EXISTING = "member.invite_existing", _("Existing account invited")
     MEMBER_INVITE_RESEND = "member.invite_resend", _("Invitation sent again")
     MEMBER_PASSWORD_LINK = "member.password_link", _("Password link sent")
     NOTIFICATION_PREFERENCES_UPDATE = "notification_preferences.update", _("Notification settings changed")

@@ -14,15 +14,23 @@ Creation needs no version; `UNSET` is the default of keyword arguments a partial
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+import functools
+import logging
+import random
+import time
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
 from django.conf import settings
-from django.db import models
+from django.db import DEFAULT_DB_ALIAS, OperationalError, models, transaction
+from django.db import connections as db_connections
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 LOCK_FIELDS = ("lock_version", "updated_by", "updated_at")
+
+logger = logging.getLogger(__name__)
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 class _Unset:
@@ -96,6 +104,78 @@ class StaleEditError(Conflict):
         )
 
 
+# ----------------------------------------------------------------- deadlocks and serialisation failures
+# SQLSTATEs PostgreSQL uses for a transaction it aborted so that another could go on: running the whole
+# transaction again is the documented answer (https://www.postgresql.org/docs/current/mvcc-serialization-failure-handling.html).
+TRANSIENT_SQLSTATES = frozenset({"40P01", "40001"})  # deadlock_detected, serialization_failure
+RETRY_ATTEMPTS = 3
+
+
+class DatabaseBusy(Conflict):
+    """The database kept aborting the write to resolve a deadlock or a serialisation failure: nothing was
+    written; the API answers 409 with this, pages a 409 page. Trying again later normally works."""
+
+    def __init__(self) -> None:
+        super().__init__(self.message)
+
+    @property
+    def message(self) -> str:
+        return _(
+            "Someone else changed the same data at the same moment. Nothing was saved; please try again."
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"detail": self.message, "code": "busy"}
+
+
+def is_transient_db_error(error: BaseException) -> bool:
+    """A deadlock or serialisation failure: the database rolled the transaction back; a rerun may succeed."""
+    if not isinstance(error, OperationalError):
+        return False
+    cause = error.__cause__ if error.__cause__ is not None else error
+    code = getattr(cause, "pgcode", None) or getattr(cause, "sqlstate", None)
+    return code in TRANSIENT_SQLSTATES
+
+
+def atomic_with_retry(function: F | None = None, *, attempts: int = RETRY_ATTEMPTS, using=DEFAULT_DB_ALIAS):
+    """Run a service in its own transaction, and run it again (at most `attempts` times in all) when the
+    database aborts it for a deadlock or a serialisation failure; after the last try `DatabaseBusy` (409).
+
+    Use it instead of `@transaction.atomic` on services that lock rows. Called inside an outer transaction
+    it cannot rerun anything (the outer transaction is already aborted): it runs once and turns a transient
+    failure into `DatabaseBusy`, so the caller still answers 409 and never 500.
+    """
+
+    def decorate(service: F) -> F:
+        @functools.wraps(service)
+        def run(*args, **kwargs):
+            if db_connections[using].in_atomic_block:
+                try:
+                    with transaction.atomic(using=using):
+                        return service(*args, **kwargs)
+                except OperationalError as error:
+                    if is_transient_db_error(error):
+                        raise DatabaseBusy() from error
+                    raise
+            for attempt in range(1, attempts + 1):
+                try:
+                    with transaction.atomic(using=using):
+                        return service(*args, **kwargs)
+                except OperationalError as error:
+                    if not is_transient_db_error(error):
+                        raise
+                    logger.info("%s: transient database failure (try %s of %s): %s",
+                                service.__qualname__, attempt, attempts, error)
+                    if attempt == attempts:
+                        raise DatabaseBusy() from error
+                    time.sleep(random.uniform(0.005, 0.05) * attempt)  # noqa: S311 - jitter, not secrecy
+            raise AssertionError("unreachable")
+
+        return run  # type: ignore[return-value]
+
+    return decorate(function) if function is not None else decorate
+
+
 def user_label(user) -> str:
     if user is None:
         return ""
@@ -167,13 +247,17 @@ def edited_columns(actor) -> dict[str, Any]:
 
 __all__ = [
     "LOCK_FIELDS",
+    "TRANSIENT_SQLSTATES",
     "UNSET",
+    "DatabaseBusy",
     "LockVersioned",
     "StaleEditError",
+    "atomic_with_retry",
     "changed_fields",
     "edited_columns",
     "editor",
     "field_values",
+    "is_transient_db_error",
     "lock_for_edit",
     "mark_edited",
     "user_label",

@@ -7,13 +7,15 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
+from django.db import OperationalError
 from django.http import JsonResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django_htmx.http import HttpResponseClientRedirect
 
 from collab.authentication import password_change_required_detail
+from collab.concurrency import Conflict, DatabaseBusy, is_transient_db_error
 from collab.routing import active_membership, tenant_by_slug
 from collab.selectors.platform import password_change_required
 from collab.tenancy import _current_tenant, tenant_scope
@@ -57,6 +59,28 @@ class TenantMiddleware:
                 return self.get_response(request)
         finally:
             _current_tenant.reset(token)
+
+
+class DatabaseConflictMiddleware:
+    """A page write that meets a deadlock or serialisation failure, or another `Conflict` its view did not
+    show on a form, answers a 409 page ("try again") instead of a 500. Services that lock rows rerun
+    themselves first (`collab.concurrency.atomic_with_retry`); this is the last net for pages, as
+    `collab.routing.exception_handler` is for the API."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, OperationalError) and is_transient_db_error(exception):
+            exception = DatabaseBusy()
+        if not isinstance(exception, Conflict) or request.path.startswith("/api/"):
+            return None
+        message = getattr(exception, "message", None) or str(exception)
+        context = {"message": message, "tenant": getattr(request, "tenant", None)}
+        return render(request, "409.html", context, status=409)
 
 
 class UserLanguageMiddleware:

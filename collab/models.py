@@ -112,6 +112,32 @@ class Membership(TenantOwned):
         return Role.EMPLOYEE
 
 
+class MemberInvitation(TenantOwned):
+    """An HR admin asked someone who already has an account (e.g. in another company) to join.
+
+    Nothing of the account shows in the tenant until the person accepts (then a `Membership` is made and
+    this row goes): HR admins cannot tell from it whether the account exists, so it is never listed.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    roles = models.JSONField(_("roles"), default=list)
+    employee = models.ForeignKey(
+        "collab.Employee", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "user"], name="memberinvitation_unique_user")
+        ]
+
+    def __str__(self) -> str:
+        return f"invitation {self.pk} @ {self.tenant_id}"
+
+
 class OrgUnit(TenantOwned, LockVersioned):
     class Kind(models.TextChoices):
         GROUP = "group", _("Group")

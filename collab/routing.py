@@ -15,7 +15,7 @@ from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import DataError, IntegrityError
+from django.db import DataError, IntegrityError, OperationalError
 from django.http import Http404, JsonResponse, QueryDict
 from django.utils.translation import gettext
 from django.views.defaults import page_not_found
@@ -31,7 +31,7 @@ from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
-from collab.concurrency import Conflict
+from collab.concurrency import Conflict, DatabaseBusy, is_transient_db_error
 from collab.models import ALL_ROLES, WRITE_ROLES, Membership, Role, Tenant
 from collab.tenancy import _current_tenant, all_tenants, tenant_scope
 
@@ -425,9 +425,14 @@ def exception_handler(exc, context):
     """The one translator of service errors to API errors, used by every view.
 
     A service's ValidationError is a 400 with field errors, a `Conflict` (a stale edit) a 409 with who
-    changed what and when, and database complaints about input are 400 or 409, never 500. Views call
-    services and let their errors through; they do not catch them.
+    changed what and when, and database complaints about input are 400 or 409, never 500. A deadlock or
+    serialisation failure that a service did not absorb (`collab.concurrency.atomic_with_retry` reruns
+    whole services) is a 409 "try again". Views call services and let their errors through; they do not
+    catch them.
     """
+    if isinstance(exc, OperationalError) and is_transient_db_error(exc):
+        logger.warning("Transient database failure answered 409: %s", exc)
+        exc = DatabaseBusy()
     if isinstance(exc, Conflict):
         set_rollback()
         return Response(exc.as_dict(), status=status.HTTP_409_CONFLICT)

@@ -57,6 +57,9 @@ urlpatterns = [
     ),
     path("accounts/tenants/", views.post_login, name="post-login"),
     path("accounts/invite/<str:uidb64>/<str:token>/", account_views.invite_accept, name="invite-accept"),
+    path(
+        "accounts/invitation/<str:token>/", account_views.membership_invitation, name="membership-invitation"
+    ),
     path("language/", views.set_language, name="set-language"),
     path("t/<slug:tenant_slug>/", include(tenant_pages)),
     path("api/v1/auth/token/", ObtainTokenView.as_view(), name="api-token"),

@@ -1,8 +1,10 @@
 from django.urls import path
 
+from collab.views import directory as directory_views
 from collab.views import org as views
 
 urlpatterns = [
+    path("people/", directory_views.directory, name="directory"),
     path("org/", views.org_tree, name="org-tree"),
     path("org/units/new/", views.org_unit_create, name="org-unit-create"),
     path("org/units/<id:pk>/children/", views.org_tree_children, name="org-tree-children"),

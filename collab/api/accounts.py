@@ -3,21 +3,22 @@
 The basename is not plain `member`: the router would then name its routes `member-list`,
 `member-detail`, … — the names of the member pages.
 
-Every role may list and read members; HR admins add them (mode create, invite or existing), change
-their roles and employee link, and deactivate or reactivate them — the same services and rules as the
-pages (e.g. the last active HR admin keeps the role).
+HR admins and auditors list and read members (accounts, e-mails, roles), as on the member pages; every
+member finds colleagues by name and unit in `directory/` instead. HR admins add members (mode create,
+invite or existing), change their roles and employee link, and deactivate or reactivate them — the same
+services and rules as the pages (e.g. nobody deactivates or demotes themselves).
 """
 
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from collab.api import router
-from collab.models import ALL_ROLES, Employee, Membership, Role
+from collab.models import Employee, Membership, Role
 from collab.routing import StrictWriteMixin, TenantRelatedField, TenantViewSet
 from collab.selectors import platform as selectors
 from collab.services import accounts as services
@@ -60,7 +61,8 @@ class MemberCreateSerializer(StrictWriteMixin, serializers.Serializer):
     mode = serializers.ChoiceField(
         choices=list(MODES), default="create",
         help_text="create: a new account with a password; invite: a new account that sets its password "
-        "through an e-mailed link; existing: an account that already exists (by user name or e-mail).",
+        "through an e-mailed link; existing: invite an account that already exists (by user name or "
+        "e-mail): it joins when it accepts; the answer (202) is the same whether it exists or not.",
     )
     username = serializers.CharField(max_length=150, required=False)
     email = serializers.EmailField(max_length=254, required=False)
@@ -82,6 +84,10 @@ class MemberCreateSerializer(StrictWriteMixin, serializers.Serializer):
         return attrs
 
 
+class InvitationSentSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+
+
 class MemberUpdateSerializer(StrictWriteMixin, serializers.Serializer):
     shown_by = MemberSerializer
 
@@ -101,12 +107,22 @@ class MemberFilters(serializers.Serializer):
 
 @extend_schema_view(
     list=extend_schema(parameters=[MemberFilters]),
-    create=extend_schema(request=MemberCreateSerializer, responses={201: MemberSerializer}),
+    create=extend_schema(
+        request=MemberCreateSerializer,
+        responses={
+            201: MemberSerializer,
+            202: OpenApiResponse(
+                InvitationSentSerializer,
+                description="mode existing: an invitation went out if the account exists (the same answer "
+                "when it does not); the person becomes a member when they accept it.",
+            ),
+        },
+    ),
     update=extend_schema(request=MemberUpdateSerializer, responses=MemberSerializer),
     partial_update=extend_schema(request=MemberUpdateSerializer, responses=MemberSerializer),
 )
 class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
-    read_roles = ALL_ROLES
+    read_roles = frozenset({Role.HR_ADMIN, Role.AUDITOR})
     write_roles = frozenset({Role.HR_ADMIN})
     serializer_class = MemberSerializer
 
@@ -136,7 +152,9 @@ class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantView
                 email=data["email"], first_name=data["first_name"], last_name=data["last_name"], **common
             )
         else:
-            membership = services.member_add_existing(identifier=data["identifier"], **common)
+            # An invitation the person accepts; the same answer whether the account exists or not.
+            services.member_add_existing(identifier=data["identifier"], **common)
+            return Response({"detail": str(services.INVITATION_SENT)}, status=status.HTTP_202_ACCEPTED)
         return self._answer(membership, status.HTTP_201_CREATED)
 
     def update(self, request, *args, partial: bool = False, **kwargs):

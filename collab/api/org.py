@@ -5,14 +5,16 @@
               delete (refused while it has sub-units, positions or employees)
 `positions/`  list (filters: q, org_unit=<id>, under=<id>), create, retrieve, update, delete
 `employees/`  list (filters: q, org_unit=<id>, under=<id>, manager=<id>, active=yes|no), create, retrieve,
-              update, delete
+              update, delete — HR admins and auditors read (e-mails, numbers, accounts), as on the page
+`directory/`  list (filters: q, org_unit=<id>, under=<id>): every member reads active people by name, unit
+              and position, as on the People page
 `periods/`    list (filters: status, kind, year), create (in planning), retrieve, update and delete (planning
               only), `POST periods/<id>/advance/` ({"to_status": …} optional) moves it one step on
 
-Every member reads; HR admins write (auditors never). Writes go through `collab.services.org`; their
-ValidationErrors come back as JSON field errors. Foreign keys in bodies are TenantRelatedFields: another
-tenant's id reads exactly like a missing one. A change (update, move) needs the `lock_version` it was based
-on: missing 400, stale 409 saying who saved last and when.
+Every member reads (employees: HR admins and auditors); HR admins write (auditors never). Writes go
+through `collab.services.org`; their ValidationErrors come back as JSON field errors. Foreign keys in
+bodies are TenantRelatedFields: another tenant's id reads exactly like a missing one. A change (update,
+move) needs the `lock_version` it was based on: missing 400, stale 409 saying who saved last and when.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from rest_framework.response import Response
 
 from collab.access import access_employee_by_id, access_period_by_id, access_position_by_id, access_unit_by_id
 from collab.api import router
-from collab.models import Employee, OrgUnit, Period, Position
+from collab.models import ALL_ROLES, Employee, OrgUnit, Period, Position, Role
 from collab.routing import (
     MAX_ID,
     LockVersionField,
@@ -261,6 +263,10 @@ class EmployeeFilters(UnitScopedFilters):
 
 @extend_schema_view(list=extend_schema(parameters=[EmployeeFilters]))
 class EmployeeViewSet(OrgWritesMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
+    """Employee records with their e-mail, number, manager and account: HR admins and auditors read them,
+    as on the Employees page; every member finds people by name and unit in `directory/`."""
+
+    read_roles = frozenset({Role.HR_ADMIN, Role.AUDITOR})
     access = staticmethod(access_employee_by_id)
     serializer_class = EmployeeSerializer
     filter_serializer_class = EmployeeFilters
@@ -300,6 +306,47 @@ class EmployeeViewSet(OrgWritesMixin, mixins.ListModelMixin, mixins.RetrieveMode
         version = lock_version_of(request)
         self.call(employee_delete, actor=request.user, employee=employee, lock_version=version)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# ----- the people directory ---------------------------------------------------------------------------------
+class DirectoryEntrySerializer(serializers.Serializer):
+    """One person in the directory: a name and where they work — no contact details, numbers or roles."""
+
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(read_only=True)
+    org_unit = serializers.IntegerField(source="org_unit_id", read_only=True)
+    org_unit_name = serializers.CharField(source="org_unit.name", read_only=True)
+    position_title = serializers.CharField(
+        source="position.title", read_only=True, allow_null=True, default=None
+    )
+
+
+class DirectoryFilters(FilterSerializer):
+    q = serializers.CharField(required=False, max_length=100, allow_blank=True, help_text="name contains")
+    org_unit = _id_filter(help_text="in this unit only")
+    under = _id_filter(help_text="in this unit or below it")
+
+
+@extend_schema_view(list=extend_schema(parameters=[DirectoryFilters]))
+class DirectoryViewSet(mixins.ListModelMixin, TenantViewSet):
+    """The people directory every member reads (the page `/t/<slug>/people/` shows the same): active
+    employees by name, unit and position. E-mails, employee numbers, managers, accounts and roles are on
+    `employees/` and `members/`, which HR admins and auditors read."""
+
+    read_roles = ALL_ROLES
+    serializer_class = DirectoryEntrySerializer
+
+    def get_queryset(self):
+        given = DirectoryFilters(data=self.request.query_params)
+        given.is_valid(raise_exception=True)
+        filters = {key: value for key, value in given.validated_data.items() if value not in ("", None)}
+        unit_id = filters.get("org_unit") or filters.get("under")
+        unit = OrgUnit.objects.filter(pk=unit_id).first() if unit_id else None
+        if unit_id and unit is None:
+            return Employee.objects.none()  # another tenant's unit reads as an empty one
+        return selectors.directory(
+            q=filters.get("q", ""), unit=unit, include_sub_units="org_unit" not in filters
+        )
 
 
 # ----- periods ----------------------------------------------------------------------------------------------
@@ -381,3 +428,4 @@ router.register("org-units", OrgUnitViewSet, basename="org-unit")
 router.register("positions", PositionViewSet, basename="api-position")
 router.register("employees", EmployeeViewSet, basename="api-employee")
 router.register("periods", PeriodViewSet, basename="api-period")
+router.register("directory", DirectoryViewSet, basename="api-directory")

@@ -166,6 +166,21 @@ def employees(
     return queryset.order_by("employee_no", "pk")
 
 
+def directory(
+    *, q: str = "", unit: OrgUnit | None = None, include_sub_units: bool = True
+) -> QuerySet[Employee]:
+    """The people directory every member reads, in pages and the API alike: active employees with their
+    unit and position — names and places only. Contact details, employee numbers, managers, accounts and
+    roles are HR's (the `employees` and `members` lists, HR admins and auditors)."""
+    queryset = Employee.objects.filter(is_active=True).select_related("org_unit", "position")
+    q = (q or "").replace("\x00", "").strip()[:100]
+    if q:
+        queryset = queryset.filter(name__icontains=q)  # by name only: no probing for e-mail addresses
+    if unit is not None:
+        queryset = _in_unit(queryset, unit, include_sub_units)
+    return queryset.order_by("name", "pk")
+
+
 def periods(*, status: str = "", kind: str = "", year: int | None = None) -> QuerySet[Period]:
     queryset = Period.objects.all()
     if status:

@@ -4,8 +4,11 @@ Members are `Membership` rows of the tenant in scope. A person is added in one o
 `member_create` (a new account with an initial, temporary password the person must change at the first
 log-in), `member_invite` (a new account without a
 password and an e-mail with a one-time link to set one) or `member_add_existing` (someone who already
-has an account, e.g. in another tenant; their password is never touched). The tenant must keep at
-least one active HR admin: demoting or deactivating the last one is refused.
+has an account, e.g. in another tenant: they get an invitation and join when they accept it,
+`member_invitation_accept`; until then nothing about the account shows here, and the HR admin gets the
+same answer whether the account exists or not). The tenant must keep at
+least one active HR admin: demoting or deactivating the last one is refused, and nobody deactivates
+themselves or removes their own HR admin role (another HR admin does).
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.tokens import default_token_generator
 from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
@@ -28,7 +32,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from collab.audit import audit_record
-from collab.models import Employee, Membership, Notification, Role, Tenant, UserProfile
+from collab.concurrency import atomic_with_retry, editor
+from collab.models import Employee, MemberInvitation, Membership, Notification, Role, Tenant, UserProfile
 from collab.services.notifications import notify, recipient_language
 from collab.tenancy import all_tenants, current_tenant, tenant_scope
 
@@ -83,8 +88,14 @@ def member_snapshot(membership: Membership) -> dict:
 
 
 def _lock_tenant() -> None:
-    """Serialise changes to the set of HR admins of this tenant (no two demotions racing each other)."""
-    Tenant.objects.select_for_update().filter(pk=current_tenant().pk).first()
+    """The first lock of every membership change: the tenant row, then (if any) the membership.
+
+    One order for all of them, so two changes never wait on each other crosswise (a reactivation that
+    locked the membership first and then needed the tenant — for its audit row's foreign key — deadlocked
+    with a deactivation holding the tenant). It also serialises changes to the set of HR admins. FOR NO
+    KEY UPDATE: other writes of the tenant (whose foreign keys take FOR KEY SHARE) do not wait on it.
+    """
+    Tenant.objects.select_for_update(no_key=True).filter(pk=current_tenant().pk).first()
 
 
 def _active_hr_admins_other_than(membership: Membership) -> int:
@@ -108,6 +119,23 @@ def _check_keeps_an_hr_admin(membership: Membership, *, new_roles: list[str], ac
                 )
                 % {"user": membership.user.get_username()}
             }
+        )
+
+
+def _check_not_self(actor, membership: Membership, *, new_roles: list[str], active: bool) -> None:
+    """Nobody deactivates their own membership or removes their own HR admin role: another HR admin must.
+
+    (Whoever does it by mistake — or a script with their token — locks themselves out at once.)
+    """
+    if actor is None or membership.user_id != getattr(actor, "pk", None):
+        return
+    if membership.is_active and not active:
+        raise ValidationError(
+            {"__all__": _("You cannot deactivate your own membership. Ask another HR admin to do it.")}
+        )
+    if Role.HR_ADMIN in membership.roles and Role.HR_ADMIN not in new_roles:
+        raise ValidationError(
+            {"roles": _("You cannot remove your own HR admin role. Ask another HR admin to do it.")}
         )
 
 
@@ -143,6 +171,7 @@ def _email_clean(email: str) -> str:
 
 
 def _membership_add(*, actor, user, roles: list[str], employee: Employee | None, how: str) -> Membership:
+    _lock_tenant()
     if Membership.objects.filter(user=user).exists():
         message = _("%(user)s is already a member here.") % {"user": user.get_username()}
         raise ValidationError({"__all__": message})
@@ -213,7 +242,7 @@ def _notify_added(membership: Membership) -> None:
 # Adding members
 
 
-@transaction.atomic
+@atomic_with_retry
 def member_create(
     *,
     actor,
@@ -256,7 +285,7 @@ def member_create(
     return membership
 
 
-@transaction.atomic
+@atomic_with_retry
 def member_invite(
     *,
     actor,
@@ -285,34 +314,106 @@ def member_invite(
     return membership
 
 
-def user_find(identifier: str):
-    """An existing account by user name (exact first, then any case) or by e-mail; ValidationError if none."""
+def _identifier_clean(identifier: str) -> str:
     identifier = (identifier or "").strip()
-    if not identifier or "\x00" in identifier:
+    if not identifier or "\x00" in identifier or len(identifier) > 254:
         raise ValidationError({"identifier": _("Enter a user name or an e-mail address.")})
+    return identifier
+
+
+def _user_lookup(identifier: str):
+    """The one active account this user name (exact, else any case) or e-mail names, or None (none, or
+    several that only the exact user name could tell apart)."""
+    identifier = _identifier_clean(identifier)
     user = User.objects.filter(username=identifier).first()
     if user is None:
         by_name = list(User.objects.filter(username__iexact=identifier)[:2])
         by_email = list(User.objects.filter(email__iexact=identifier)[:2]) if "@" in identifier else []
         matches = by_name or by_email
-        if len(matches) > 1:
-            raise ValidationError(
-                {"identifier": _("Several accounts match. Enter the exact user name instead.")}
+        user = matches[0] if len(matches) == 1 else None
+    return user if user is not None and user.is_active else None
+
+
+INVITATION_SALT = "collab.accounts.member-invitation"
+INVITATION_SENT = _(
+    "If an account with this user name or e-mail exists, it has been sent an invitation. The person "
+    "appears in the member list once they accept it."
+)
+
+
+def invitation_token(invitation: MemberInvitation) -> str:
+    """The signed, expiring token in an invitation link: which invitation, of which tenant, for whom."""
+    payload = {"i": invitation.pk, "t": invitation.tenant_id, "u": invitation.user_id}
+    return signing.dumps(payload, salt=INVITATION_SALT, compress=True)
+
+
+def invitation_path(invitation: MemberInvitation) -> str:
+    return reverse("membership-invitation", kwargs={"token": invitation_token(invitation)})
+
+
+def invitation_for(user, token: str) -> MemberInvitation | None:
+    """The open invitation this link names, for this signed-in user only; None when the link is wrong,
+    expired, accepted already or meant for someone else. Outside any tenant: opens the invitation's own."""
+    try:
+        payload = signing.loads(token, salt=INVITATION_SALT, max_age=settings.PASSWORD_RESET_TIMEOUT)
+    except signing.BadSignature:  # SignatureExpired included
+        return None
+    if not isinstance(payload, dict) or payload.get("u") != getattr(user, "pk", None):
+        return None
+    tenant = Tenant.objects.filter(pk=payload.get("t"), is_active=True).first()
+    if tenant is None:
+        return None
+    with tenant_scope(tenant):
+        invitation = (
+            MemberInvitation.objects.select_related("tenant", "invited_by")
+            .filter(pk=payload.get("i"), user_id=user.pk)
+            .first()
+        )
+    return invitation
+
+
+def _notify_invitation(invitation: MemberInvitation, *, actor) -> None:
+    tenant = current_tenant()
+    values = {
+        "inviter": (actor.get_full_name() or actor.get_username()) if actor else "",
+        "tenant": tenant.name,
+        "roles": roles_label(invitation.roles),
+        "days": settings.PASSWORD_RESET_TIMEOUT // 86400,
+    }
+    with recipient_language(invitation.user):
+        notify(
+            recipient=invitation.user,
+            category=Notification.Category.ACCOUNT,
+            title=gettext("%(inviter)s invites you to join %(tenant)s on Collab") % values,
+            body=gettext(
+                "%(inviter)s would like you to join %(tenant)s as %(roles)s. Log in with your existing "
+                "account and open the link below to accept; it expires in %(days)s days. Nothing about you "
+                "is shown to %(tenant)s unless you accept. If you do not want to join, ignore this message."
             )
-        user = matches[0] if matches else None
-    if user is None or not user.is_active:
-        raise ValidationError({"identifier": _("No account has this user name or e-mail.")})
-    return user
+            % values,
+            url=invitation_path(invitation),
+            always_email=True,
+        )
 
 
-@transaction.atomic
+@atomic_with_retry
 def member_add_existing(
     *, actor, identifier: str, roles: Iterable[str], employee: Employee | None = None
-) -> Membership:
-    """Give an existing account (e.g. a member of another tenant) access here; their password is untouched."""
+) -> None:
+    """Invite an existing account (e.g. a member of another company) to join; it joins when it accepts.
+
+    The person gets an e-mail with a link to accept. The caller learns nothing about the account: the
+    same return (None), the same audit row and no error whether or not the account exists, is inactive,
+    or was invited before (then the invitation is renewed). Only what the HR admin can already see —
+    someone who is a member here — is refused by name.
+    """
     roles = roles_clean(roles)
-    user = user_find(identifier)
-    existing = Membership.objects.filter(user=user).first()
+    identifier = _identifier_clean(identifier)
+    if employee is not None and employee.tenant_id != current_tenant().pk:
+        raise ValidationError({"employee": _("No such employee.")})
+    _lock_tenant()
+    user = _user_lookup(identifier)
+    existing = Membership.objects.filter(user=user).first() if user is not None else None
     if existing is not None:
         message = (
             _("%(user)s is already a member here.")
@@ -320,12 +421,46 @@ def member_add_existing(
             else _("%(user)s is a deactivated member here: reactivate them from the member list.")
         )
         raise ValidationError({"identifier": message % {"user": user.get_username()}})
-    membership = _membership_add(actor=actor, user=user, roles=roles, employee=employee, how="existing")
-    _notify_added(membership)
-    return membership
+    audit_record(
+        actor=actor,
+        action="member.invite_existing",
+        object_type="collab.memberinvitation",
+        object_repr=identifier,
+        after={"identifier": identifier, "roles": roles, "employee": employee.pk if employee else None},
+    )
+    if user is None:
+        return None
+    invitation, _created = MemberInvitation.objects.update_or_create(
+        user=user, defaults={"roles": roles, "employee": employee, "invited_by": editor(actor)}
+    )
+    _notify_invitation(invitation, actor=actor)
+    return None
 
 
-@transaction.atomic
+@atomic_with_retry
+def member_invitation_accept(*, user, invitation: MemberInvitation) -> Membership:
+    """The invited person accepts: they become a member with the roles offered (and the employee record,
+    if it is still free); the invitation goes. Runs in the invitation's tenant."""
+    with tenant_scope(invitation.tenant):
+        _lock_tenant()
+        invitation = MemberInvitation.objects.select_for_update().filter(pk=invitation.pk, user=user).first()
+        if invitation is None:
+            raise ValidationError({"__all__": _("This invitation is no longer open.")})
+        employee = invitation.employee
+        if employee is not None and employee.user_id not in (None, user.pk):
+            employee = None  # linked to someone else since: HR links it by hand
+        roles = list(invitation.roles)
+        invitation.delete()
+        existing = Membership.objects.filter(user=user).first()
+        if existing is not None:
+            return existing  # made a member another way meanwhile
+        membership = _membership_add(actor=user, user=user, roles=roles, employee=employee, how="existing")
+        audit_record(actor=user, action="member.invite_accept", obj=membership)
+        _notify_added(membership)
+        return membership
+
+
+@atomic_with_retry
 def member_invite_resend(*, actor, membership: Membership) -> Membership:
     """E-mail a fresh one-time link to set a password: a new invitation, or a reset for a forgotten one.
 
@@ -348,7 +483,7 @@ def member_invite_resend(*, actor, membership: Membership) -> Membership:
 _UNCHANGED = object()
 
 
-@transaction.atomic
+@atomic_with_retry
 def member_update(
     *, actor, membership: Membership, roles: Iterable[str] | None = None, employee=_UNCHANGED
 ) -> Membership:
@@ -357,6 +492,7 @@ def member_update(
     membership = Membership.objects.select_for_update().select_related("user").get(pk=membership.pk)
     before = member_snapshot(membership)
     new_roles = roles_clean(roles) if roles is not None else list(membership.roles)
+    _check_not_self(actor, membership, new_roles=new_roles, active=True)
     _check_keeps_an_hr_admin(membership, new_roles=new_roles, active=True)
     roles_changed = new_roles != list(membership.roles)
     if roles_changed:
@@ -381,13 +517,14 @@ def member_update(
     return membership
 
 
-@transaction.atomic
+@atomic_with_retry
 def member_deactivate(*, actor, membership: Membership) -> Membership:
     """Take the member's access to this tenant away at once (sessions and tokens: checked per request)."""
     _lock_tenant()
     membership = Membership.objects.select_for_update().select_related("user").get(pk=membership.pk)
     if not membership.is_active:
         raise ValidationError({"__all__": _("%(user)s is already deactivated.") % {"user": membership.user}})
+    _check_not_self(actor, membership, new_roles=list(membership.roles), active=False)
     _check_keeps_an_hr_admin(membership, new_roles=list(membership.roles), active=False)
     before = member_snapshot(membership)
     membership.is_active = False
@@ -407,8 +544,9 @@ def member_deactivate(*, actor, membership: Membership) -> Membership:
     return membership
 
 
-@transaction.atomic
+@atomic_with_retry
 def member_reactivate(*, actor, membership: Membership) -> Membership:
+    _lock_tenant()
     membership = Membership.objects.select_for_update().select_related("user").get(pk=membership.pk)
     if membership.is_active:
         raise ValidationError({"__all__": _("%(user)s is already active.") % {"user": membership.user}})

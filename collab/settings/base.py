@@ -69,6 +69,7 @@ MIDDLEWARE = [
     "collab.middleware.UserLanguageMiddleware",
     "collab.middleware.PasswordChangeRequiredMiddleware",
     "axes.middleware.AxesMiddleware",
+    "collab.middleware.DatabaseConflictMiddleware",
 ]
 
 ROOT_URLCONF = "collab.urls"

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import SetPasswordForm
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse
@@ -85,6 +86,32 @@ def invite_accept(request, uidb64: str, token: str):
     return render(request, "registration/invite_accept.html", {"valid": True, "form": form, "invited": user})
 
 
+@never_cache
+@login_required
+def membership_invitation(request, token: str):
+    """An existing account accepts an invitation to join a company: the link names the invitation, the
+    person logs in with their own account; only that account may accept it."""
+    invitation = services.invitation_for(request.user, token)
+    if invitation is None:
+        return render(request, "registration/membership_invitation.html", {"valid": False}, status=404)
+    if request.method == "POST":
+        try:
+            membership = services.member_invitation_accept(user=request.user, invitation=invitation)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+            return redirect("post-login")
+        messages.success(request, _("Welcome to %(tenant)s.") % {"tenant": invitation.tenant.name})
+        return redirect("tenant-home", tenant_slug=membership.tenant.slug)
+    labels = dict(Role.choices)
+    context = {
+        "valid": True,
+        "invitation": invitation,
+        "role_names": [labels[role] for role in invitation.roles if role in labels],
+    }
+    return render(request, "registration/membership_invitation.html", context)
+
+
 # ---------------------------------------------------------------------------------------------------
 # Members
 
@@ -154,10 +181,23 @@ def member_invite(request):
 
 @tenant_page(read=HR_ONLY, write=HR_ONLY)
 def member_add_existing(request):
-    intro = _("For someone who already has a Collab account, for example in another company of the group.")
-    return _member_add_page(
-        request, forms.MemberAddExistingForm, services.member_add_existing, _("Add an existing user"), intro
+    """Invite an existing account: the same answer whether it exists or not; it joins when it accepts."""
+    intro = _(
+        "For someone who already has a Collab account, for example in another company of the group. "
+        "They get an invitation by e-mail and become a member when they accept it."
     )
+    form = forms.MemberAddExistingForm(request.POST or None)
+    sent = save_form(
+        request,
+        form,
+        lambda data: services.member_add_existing(actor=request.user, **_service_arguments(data)) or True,
+        FIELD_NAMES,
+    )
+    if sent:
+        messages.success(request, str(services.INVITATION_SENT))
+        return redirect(_tenant_url(request, "member-list"))
+    context = {"form": form, "title": _("Add an existing user"), "intro": intro}
+    return render(request, "collab/accounts/member_add.html", context)
 
 
 @tenant_page(read=HR_AND_AUDITOR, write=HR_ONLY)
@@ -176,8 +216,6 @@ def member_detail(request, pk: int):
     )
     if updated is not None:
         messages.success(request, _("Saved."))
-        if updated.user_id == request.user.pk and not updated.has_role(*HR_AND_AUDITOR):
-            return redirect(_tenant_url(request, "tenant-home"))  # no longer allowed to see members
         return redirect(_tenant_url(request, "member-detail", pk=membership.pk))
     labels = dict(Role.choices)
     context = {
@@ -204,8 +242,6 @@ def _member_action(service, done_message):
                 messages.error(request, message)
         else:
             messages.success(request, str(done_message) % {"user": membership.user.get_username()})
-            if membership.user_id == request.user.pk and service is services.member_deactivate:
-                return redirect("post-login")  # they just left this company
         return redirect(_tenant_url(request, "member-detail", pk=membership.pk))
 
     return view

@@ -106,7 +106,10 @@ def kpi_delete(request, pk: int):
 
 @tenant_page(read=HR_ONLY, write=HR_ONLY)
 def kpi_import(request):
-    """Step 1: upload → dry run (nothing written, row errors listed). Step 2: confirm → all or nothing."""
+    """Step 1: upload → dry run (nothing written, row errors listed). Step 2: confirm → all or nothing.
+
+    A rejected upload (unreadable file, row errors, an expired preview) answers 400 with the page.
+    """
     session_key = IMPORT_SESSION_KEY.format(tenant=request.tenant.pk)
     form = ImportFileForm()
     context = {"form": form, "columns": services.KpiImport.columns, "result": None, "file_error": None}
@@ -115,14 +118,15 @@ def kpi_import(request):
             table = Table.from_data(request.session.get(session_key))
         except ImportFileError as expired:
             context["file_error"] = expired.message
-            return render(request, "goals/kpis/import.html", context)
+            return render(request, "goals/kpis/import.html", context, status=400)
         result = services.kpis_import(actor=request.user, table=table, dry_run=False)
         if result.committed:
             request.session.pop(session_key, None)
             messages.success(request, _("%(n)s KPIs imported.") % {"n": result.written})
             return redirect("kpi-list", tenant_slug=request.tenant.slug)
         context.update(result=result, table=table)
-        return render(request, "goals/kpis/import.html", context)
+        return render(request, "goals/kpis/import.html", context, status=400)
+    status = 200
     if request.method == "POST":
         form = ImportFileForm(request.POST, request.FILES)
         context["form"] = form
@@ -138,4 +142,6 @@ def kpi_import(request):
                 else:
                     request.session.pop(session_key, None)
                 context.update(result=result, table=table)
-    return render(request, "goals/kpis/import.html", context)
+        rejected = form.errors or context["file_error"] or (context["result"] and not context["result"].ok)
+        status = 400 if rejected else 200
+    return render(request, "goals/kpis/import.html", context, status=status)

@@ -170,7 +170,10 @@ def measurement_row(request, period_pk: int, kpi_pk: int):
 
 @tenant_page(read=HR_ONLY, write=HR_ONLY)
 def measurement_import(request, period_pk: int):
-    """Step 1: upload → dry run (row errors, nothing written). Step 2: confirm → all or nothing."""
+    """Step 1: upload → dry run (row errors, nothing written). Step 2: confirm → all or nothing.
+
+    A rejected upload (closed period, unreadable file, row errors, an expired preview) answers 400.
+    """
     period = access_period_by_id(request.membership, period_pk)
     session_key = IMPORT_SESSION_KEY.format(tenant=request.tenant.pk, period=period.pk)
     importer = MeasurementImport(period)
@@ -185,20 +188,22 @@ def measurement_import(request, period_pk: int):
     if period.is_closed:
         if request.method == "POST":
             context["file_error"] = _closed_message(period)
-        return render(request, "goals/measurements/import.html", context, status=200)
+            return render(request, "goals/measurements/import.html", context, status=400)
+        return render(request, "goals/measurements/import.html", context)
     if request.method == "POST" and "confirm" in request.POST:
         try:
             table = Table.from_data(request.session.get(session_key))
         except ImportFileError as expired:
             context["file_error"] = expired.message
-            return render(request, "goals/measurements/import.html", context)
+            return render(request, "goals/measurements/import.html", context, status=400)
         result = importer.commit(table, actor=request.user)
         if result.committed:
             request.session.pop(session_key, None)
             messages.success(request, _("%(n)s measurements imported.") % {"n": result.written})
             return redirect(_grid_url(request, period))
         context.update(result=result, table=table)
-        return render(request, "goals/measurements/import.html", context)
+        return render(request, "goals/measurements/import.html", context, status=400)
+    status = 200
     if request.method == "POST":
         form = ImportFileForm(request.POST, request.FILES)
         context["form"] = form
@@ -215,7 +220,9 @@ def measurement_import(request, period_pk: int):
                 else:
                     request.session.pop(session_key, None)
                 context.update(result=result, table=table)
-    return render(request, "goals/measurements/import.html", context)
+        rejected = form.errors or context["file_error"] or (context["result"] and not context["result"].ok)
+        status = 400 if rejected else 200
+    return render(request, "goals/measurements/import.html", context, status=status)
 
 
 @tenant_page(read=ALL_ROLES)

@@ -22,8 +22,8 @@ def _detail(pk, action=""):
     return f"{BASE}{pk}/{action + '/' if action else ''}"
 
 
-@pytest.mark.parametrize("role", ["hr_admin", "manager", "employee", "committee", "auditor"])
-def test_every_role_lists_and_reads(api_client_for, tenant_a, hr_a, role):
+@pytest.mark.parametrize("role", ["hr_admin", "auditor"])
+def test_hr_admins_and_auditors_list_and_read(api_client_for, tenant_a, hr_a, role):
     reader = make_member(tenant_a, role, username=f"reader-{role}")
     api = api_client_for(reader)
     listing = api.get(BASE)
@@ -33,6 +33,19 @@ def test_every_role_lists_and_reads(api_client_for, tenant_a, hr_a, role):
     one = api.get(_detail(membership_of(tenant_a, hr_a).pk))
     assert one.status_code == 200
     assert one.json()["roles"] == ["hr_admin"] and "password" not in one.json()
+
+
+@pytest.mark.parametrize("role", ["manager", "employee", "committee"])
+def test_other_roles_read_no_accounts_emails_or_roles(api_client_for, login, tenant_a, tenant_b, hr_a, role):
+    """Issue 8 item 7: one rule for both doors — the member list (e-mails, roles) is HR's and auditors';
+    the API answered it to everyone while the page said 403."""
+    reader = make_member(tenant_a, role, username=f"reader-{role}")
+    api = api_client_for(reader)
+    assert api.get(BASE).status_code == 403
+    assert api.get(_detail(membership_of(tenant_a, hr_a).pk)).status_code == 403
+    assert api.get("/api/v1/t/alpha/employees/").status_code == 403
+    assert login(reader).get("/t/alpha/members/").status_code == 403
+    assert login(reader).get("/t/alpha/org/employees/").status_code == 403
 
 
 @pytest.mark.parametrize("role", ["manager", "employee", "committee", "auditor"])
@@ -88,13 +101,31 @@ def test_create_modes(api_client_for, tenant_a, tenant_b, hr_a, django_capture_o
         )
     assert invited.status_code == 201 and invited.json()["invited"] is True
     assert "/accounts/invite/" in mail.outbox[-1].body
-    make_member(tenant_b, "auditor", username="outsider")
-    existing = api.post(
-        BASE, {"mode": "existing", "identifier": "outsider", "roles": ["auditor"]}, format="json"
-    )
-    assert existing.status_code == 201 and existing.json()["username"] == "outsider"
     with tenant_scope(tenant_a):
-        assert AuditEvent.objects.filter(action="member.add").count() == 3
+        assert AuditEvent.objects.filter(action="member.add").count() == 2
+
+
+def test_existing_mode_is_an_invitation_and_does_not_tell_whether_the_account_exists(
+    api_client_for, tenant_a, tenant_b, hr_a, django_capture_on_commit_callbacks
+):
+    """Issue 8 item 6: 202 and the same body for a real account and a made-up one; nothing about the
+    account (name, e-mail) in the answer, in the member list, or anywhere before it accepts."""
+    make_member(tenant_b, "auditor", username="outsider", email="out@bravo.example", first_name="Olga")
+    api = api_client_for(hr_a)
+    answers = []
+    with django_capture_on_commit_callbacks(execute=True):
+        for identifier in ("outsider", "out@bravo.example", "ghost", "ghost@nowhere.example"):
+            body = {"mode": "existing", "identifier": identifier, "roles": ["auditor"]}
+            answers.append(api.post(BASE, body, format="json"))
+    assert {a.status_code for a in answers} == {202}
+    assert len({a.content for a in answers}) == 1
+    body = answers[0].content.decode()
+    assert "outsider" not in body and "Olga" not in body and "out@bravo.example" not in body
+    assert "outsider" not in {r["username"] for r in api.get(BASE).json()["results"]}
+    assert "outsider" not in api.get(BASE, {"status": "inactive"}).content.decode()
+    with tenant_scope(tenant_a):
+        assert not Membership.objects.filter(user__username="outsider").exists()
+    assert all(m.to == ["out@bravo.example"] for m in mail.outbox) and len(mail.outbox) == 2
 
 
 @pytest.mark.parametrize(
@@ -121,7 +152,7 @@ def test_create_modes(api_client_for, tenant_a, tenant_b, hr_a, django_capture_o
             "username",
         ),
         ({"mode": "existing", "identifier": "hr_a", "roles": ["employee"]}, "identifier"),
-        ({"mode": "existing", "identifier": "ghost", "roles": ["employee"]}, "identifier"),
+        ({"mode": "existing", "identifier": "", "roles": ["employee"]}, "identifier"),
         ({"mode": "invite", "email": "c@example.com", "roles": ["employee"], "employee": "abc"}, "employee"),
         ({"mode": "invite", "email": "c@example.com", "roles": ["employee"], "employee": "12"}, "employee"),
         ({"mode": "invite", "email": "c@example.com", "roles": ["employee"], "employee": [1]}, "employee"),
@@ -183,16 +214,17 @@ def test_update_roles_and_employee(api_client_for, tenant_a, hr_a, django_captur
     assert unlinked.status_code == 200 and unlinked.json()["employee"] is None
 
 
-def test_last_hr_admin_rule_in_the_api(api_client_for, tenant_a, hr_a):
+def test_self_demotion_and_deactivation_refused_in_the_api(api_client_for, tenant_a, tenant_b, hr_a):
+    make_member(tenant_a, "hr_admin", username="hr2")  # not the last HR admin: still refused
     api = api_client_for(hr_a)
     own = membership_of(tenant_a, hr_a).pk
     demoted = api.patch(_detail(own), {"roles": ["employee"]}, format="json")
-    assert demoted.status_code == 400 and "last active HR admin" in demoted.json()["roles"][0]
+    assert demoted.status_code == 400 and "your own HR admin role" in demoted.json()["roles"][0]
     deactivated = api.post(_detail(own, "deactivate"))
-    assert (
-        deactivated.status_code == 400 and "last active HR admin" in deactivated.json()["non_field_errors"][0]
-    )
+    assert deactivated.status_code == 400
+    assert "deactivate your own membership" in deactivated.json()["non_field_errors"][0]
     assert membership_of(tenant_a, hr_a).is_active
+    assert membership_of(tenant_a, hr_a).roles == ["hr_admin"]
 
 
 def test_deactivate_reactivate_and_resend(api_client_for, tenant_a, hr_a, django_capture_on_commit_callbacks):

@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.core import mail
 from django.core.exceptions import ValidationError
 
-from collab.models import AuditEvent, Membership, Notification
+from collab.models import AuditEvent, MemberInvitation, Membership, Notification
 from collab.services import accounts as services
 from collab.tenancy import tenant_scope
 from tests.factories import make_member
@@ -131,25 +131,70 @@ def test_invite_user_ignores_broken_links(tenant_a):
     assert services.invite_user(str(user.pk), "wrong-token") is None
 
 
-def test_add_existing_user_from_another_tenant_keeps_their_password(
+def test_add_existing_user_is_an_invitation_they_accept(
     tenant_a, tenant_b, hr_a, django_capture_on_commit_callbacks
 ):
+    """Issue 8 item 6: no membership (and nothing about the account) until the person accepts."""
     consultant = make_member(tenant_b, "committee", username="consultant", email="c@example.com")
     hash_before = consultant.password
     with tenant_scope(tenant_a), django_capture_on_commit_callbacks(execute=True):
-        membership = services.member_add_existing(actor=hr_a, identifier="C@EXAMPLE.com", roles=["auditor"])
+        sent = services.member_add_existing(actor=hr_a, identifier="C@EXAMPLE.com", roles=["auditor"])
+    assert sent is None
+    with tenant_scope(tenant_a):
+        assert not Membership.objects.filter(user=consultant).exists()
+        invitation = MemberInvitation.objects.get(user=consultant)
+        event = AuditEvent.objects.get(action="member.invite_existing")
+        assert "consultant" not in str(event.after) and event.object_repr == "C@EXAMPLE.com"
+    assert len(mail.outbox) == 1 and "Alpha Mining" in mail.outbox[0].subject
+    assert mail.outbox[0].to == ["c@example.com"]
+    link = services.invitation_path(invitation)
+    assert link in mail.outbox[0].body
+    token = link.rstrip("/").rsplit("/", 1)[-1]
+    # Only the invited account can open it; a forged or foreign token opens nothing.
+    assert services.invitation_for(hr_a, token) is None
+    assert services.invitation_for(consultant, token + "x") is None
+    opened = services.invitation_for(consultant, token)
+    assert opened == invitation
+    with django_capture_on_commit_callbacks(execute=True):
+        membership = services.member_invitation_accept(user=consultant, invitation=opened)
     consultant.refresh_from_db()
     assert consultant.password == hash_before
-    assert membership.user == consultant and membership.roles == ["auditor"]
+    assert membership.user == consultant and membership.roles == ["auditor"] and membership.is_active
     assert membership_of(tenant_b, consultant).roles == ["committee"]
-    assert len(mail.outbox) == 1 and "Alpha Mining" in mail.outbox[0].subject
+    with tenant_scope(tenant_a):
+        assert not MemberInvitation.objects.exists()
+        assert AuditEvent.objects.filter(action="member.invite_accept", actor=consultant).count() == 1
+    with tenant_scope(tenant_b):
+        assert not MemberInvitation.objects.exists()
+    assert services.invitation_for(consultant, token) is None  # used up
+    with pytest.raises(ValidationError):
+        services.member_invitation_accept(user=consultant, invitation=opened)
 
 
-def test_add_existing_refuses_members_and_unknown_people(scope_a, hr_a):
+def test_add_existing_answers_the_same_whether_the_account_exists(
+    tenant_a, tenant_b, hr_a, django_capture_on_commit_callbacks
+):
+    make_member(tenant_b, "manager", username="known", email="known@example.com")
+    with tenant_scope(tenant_a), django_capture_on_commit_callbacks(execute=True):
+        answers = [
+            services.member_add_existing(actor=hr_a, identifier=identifier, roles=["employee"])
+            for identifier in ("known", "nobody", "known@example.com", "nobody@example.com")
+        ]
+        assert answers == [None, None, None, None]
+        assert not Membership.objects.filter(user__username="known").exists()
+        assert MemberInvitation.objects.count() == 1  # renewed, not duplicated
+        events = list(AuditEvent.objects.filter(action="member.invite_existing").order_by("pk"))
+        typed = ["known", "nobody", "known@example.com", "nobody@example.com"]
+        assert [e.object_repr for e in events] == typed
+        assert all(set(e.after) == {"identifier", "roles", "employee"} for e in events)
+    assert [m.to for m in mail.outbox] == [["known@example.com"], ["known@example.com"]]
+
+
+def test_add_existing_refuses_members_only(scope_a, hr_a):
     with pytest.raises(ValidationError, match="already a member"):
         services.member_add_existing(actor=hr_a, identifier="hr_a", roles=["employee"])
     with pytest.raises(ValidationError) as refused:
-        services.member_add_existing(actor=hr_a, identifier="nobody", roles=["employee"])
+        services.member_add_existing(actor=hr_a, identifier="  ", roles=["employee"])
     assert "identifier" in refused.value.message_dict
     gone = make_member(scope_a, "employee", username="gone")
     services.member_deactivate(actor=hr_a, membership=Membership.objects.get(user=gone))
@@ -178,29 +223,48 @@ def test_unchanged_update_writes_nothing(scope_a, hr_a):
     assert not Notification.objects.exists()
 
 
-def test_last_active_hr_admin_cannot_demote_or_deactivate_themselves(scope_a, hr_a):
+def test_nobody_demotes_or_deactivates_themselves(scope_a, hr_a, tenant_b):
+    """Issue 8 item 8: even with another HR admin around, one's own HR role and access stay."""
+    make_member(tenant_b, "hr_admin", username="hr_b_only")
+    make_member(scope_a, "hr_admin", username="hr2")
     own = Membership.objects.get(user=hr_a)
-    with pytest.raises(ValidationError, match="last active HR admin") as refused:
+    with pytest.raises(ValidationError, match="your own HR admin role") as refused:
         services.member_update(actor=hr_a, membership=own, roles=["employee"])
     assert "roles" in refused.value.message_dict
-    with pytest.raises(ValidationError, match="last active HR admin"):
+    with pytest.raises(ValidationError, match="deactivate your own membership") as refused:
         services.member_deactivate(actor=hr_a, membership=own)
+    assert "__all__" in refused.value.message_dict
+    own.refresh_from_db()
+    assert own.is_active and own.roles == ["hr_admin"]
+    assert not AuditEvent.objects.filter(action__in=["member.update", "member.deactivate"]).exists()
+    # Adding a role to oneself is no demotion.
+    services.member_update(actor=hr_a, membership=own, roles=["hr_admin", "manager"])
+    own.refresh_from_db()
+    assert own.roles == ["hr_admin", "manager"]
+
+
+def test_last_active_hr_admin_keeps_the_role(scope_a, hr_a):
+    """The last-HR-admin wall still holds for a change nobody in the tenant makes (a script, actor None)."""
+    own = Membership.objects.get(user=hr_a)
+    with pytest.raises(ValidationError, match="last active HR admin") as refused:
+        services.member_update(actor=None, membership=own, roles=["employee"])
+    assert "roles" in refused.value.message_dict
+    with pytest.raises(ValidationError, match="last active HR admin"):
+        services.member_deactivate(actor=None, membership=own)
     own.refresh_from_db()
     assert own.is_active and own.roles == ["hr_admin"]
     # A deactivated HR admin does not count: still the last active one.
     second = make_member(scope_a, "hr_admin", username="hr2")
     services.member_deactivate(actor=hr_a, membership=Membership.objects.get(user=second))
     with pytest.raises(ValidationError):
-        services.member_update(actor=hr_a, membership=own, roles=["auditor"])
+        services.member_update(actor=None, membership=own, roles=["auditor"])
 
 
-def test_with_a_second_hr_admin_one_may_step_down(scope_a, hr_a, tenant_b):
+def test_with_a_second_hr_admin_another_may_demote_one(scope_a, hr_a, tenant_b):
     make_member(tenant_b, "hr_admin", username="hr_b_only")  # another tenant's HR admin does not count
     own = Membership.objects.get(user=hr_a)
-    with pytest.raises(ValidationError):
-        services.member_update(actor=hr_a, membership=own, roles=["employee"])
-    make_member(scope_a, "hr_admin", username="hr2")
-    services.member_update(actor=hr_a, membership=own, roles=["employee"])
+    second = make_member(scope_a, "hr_admin", username="hr2")
+    services.member_update(actor=second, membership=own, roles=["employee"])
     own.refresh_from_db()
     assert own.roles == ["employee"]
 

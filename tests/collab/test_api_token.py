@@ -115,11 +115,11 @@ def test_deactivated_member_token_stops_at_once(api_client_for, tenant_a, tenant
     with tenant_scope(tenant_b):
         Membership.objects.create(user=worker, roles=["employee"])
     api = api_client_for(worker)
-    assert api.get("/api/v1/t/alpha/members/").status_code == 200
+    assert api.get("/api/v1/t/alpha/directory/").status_code == 200
     with tenant_scope(tenant_a):
         services.member_deactivate(actor=hr_a, membership=Membership.objects.get(user=worker))
-    assert api.get("/api/v1/t/alpha/members/").status_code == 404
-    assert api.get("/api/v1/t/bravo/members/").status_code == 200
+    assert api.get("/api/v1/t/alpha/directory/").status_code == 404
+    assert api.get("/api/v1/t/bravo/directory/").status_code == 200
     with tenant_scope(tenant_a):
         services.member_reactivate(actor=hr_a, membership=Membership.objects.get(user=worker))
-    assert api.get("/api/v1/t/alpha/members/").status_code == 200
+    assert api.get("/api/v1/t/alpha/directory/").status_code == 200

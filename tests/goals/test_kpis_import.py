@@ -74,7 +74,7 @@ def test_dry_run_then_confirm_creates_and_updates(login, hr_a, tenant_a, units):
         assert AuditEvent.objects.filter(action="kpi.import").count() == 1
     # The session copy is gone: confirming twice does nothing more.
     again = client.post(import_url(), {"confirm": "1"})
-    assert again.status_code == 200 and again.context["file_error"]
+    assert again.status_code == 400 and again.context["file_error"]
 
 
 def test_row_errors_are_listed_and_nothing_is_written(login, hr_a, tenant_a, units):
@@ -93,6 +93,7 @@ def test_row_errors_are_listed_and_nothing_is_written(login, hr_a, tenant_a, uni
         ]
     )
     response = login(hr_a).post(import_url(), {"file": upload})
+    assert response.status_code == 400  # a rejected upload, like every importer's
     errors = {(error.row, error.column) for error in response.context["result"].errors}
     assert {
         (3, "Perspective"),
@@ -150,7 +151,7 @@ def test_commit_is_all_or_nothing_when_a_write_fails(hr_a, tenant_a, units, monk
 )
 def test_unreadable_files_give_a_clear_message(login, hr_a, tenant_a, units, upload, message):
     response = login(hr_a).post(import_url(), {"file": upload})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert message in response.context["file_error"]
     assert kpi_codes(tenant_a) == set()
 

@@ -236,9 +236,10 @@ class TestImportPage:
         client = login(hr_a)
         url = page("measurement-import", world["period"].pk)
         response = client.post(url, {"file": upload("Code,Target\nNOPE,1\nCOST,abc\n")})
+        assert response.status_code == 400
         html = response.content.decode()
         assert "import-error-table" in html and "NOPE" in html and "import-confirm" not in html
-        assert client.post(url, {"confirm": "1"}).status_code == 200  # nothing kept to confirm
+        assert client.post(url, {"confirm": "1"}).status_code == 400  # nothing kept to confirm
         with tenant_scope(world["period"].tenant):
             assert Measurement.objects.count() == 2
 
@@ -246,6 +247,7 @@ class TestImportPage:
         response = login(hr_a).post(
             page("measurement-import", world["period"].pk), {"file": upload("\x00\x01binary", "x.csv")}
         )
+        assert response.status_code == 400
         assert b"import-file-error" in response.content
 
     def test_closed_period(self, world, login, hr_a):

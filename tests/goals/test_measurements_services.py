@@ -232,6 +232,44 @@ class TestImport:
         assert [(e.row, e.column) for e in result.errors] == [(702, "Actual")]
         assert not Measurement.objects.exists()
 
+    def test_typed_numbers_store_what_the_person_meant(self, period, hr_a, tenant_b):
+        """Issue 8 item 8: thousands commas and full-width digits are read as the number they show."""
+        with tenant_scope(tenant_b):
+            KPIFactory(code="T1")  # the same code in the other tenant stays untouched
+        for code in ("T1", "T2", "T3", "T4"):
+            KPIFactory(code=code)
+        text = (
+            "Code,Target,Actual\n"
+            'T1,"1,000.5",１２３\n'
+            'T2,"１，２３４．５",－５\n'
+            'T3,"12,345", 7 \n'
+            "T4,１００,９９．２５\n"
+        )
+        importer = MeasurementImport(period)
+        result = importer.commit(importer.read(csv_upload(text)), actor=hr_a)
+        assert result.committed and not result.errors
+        stored = {m.kpi.code: (m.target, m.actual) for m in Measurement.objects.select_related("kpi")}
+        assert stored == {
+            "T1": (Decimal("1000.5"), Decimal("123")),
+            "T2": (Decimal("1234.5"), Decimal("-5")),
+            "T3": (Decimal("12345"), Decimal("7")),
+            "T4": (Decimal("100"), Decimal("99.25")),
+        }
+        with tenant_scope(tenant_b):
+            assert not Measurement.objects.exists()
+
+    def test_an_ambiguous_comma_is_a_row_error_and_nothing_is_written(self, period, hr_a):
+        """"1,5" is not fifteen (a decimal comma? a typo?): refused with its row, not stored as 15."""
+        KPIFactory(code="OK")
+        KPIFactory(code="AMB")
+        importer = MeasurementImport(period)
+        text = 'Code,Target,Actual\nOK,"1,000",1\nAMB,100,"1,5"\n'
+        result = importer.commit(importer.read(csv_upload(text)), actor=hr_a)
+        assert not result.committed
+        assert [(e.row, e.column) for e in result.errors] == [(3, "Actual")]
+        assert "1,000.5" in result.errors[0].message
+        assert not Measurement.objects.exists()
+
     def test_new_measurement_without_target(self, period, hr_a):
         KPIFactory(code="NEW")
         importer = MeasurementImport(period)

@@ -10,6 +10,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext as _
 
 from collab.models import Period
+from collab.numbers import number_text
 from goals.models import KPI, Measurement
 
 QUANTUM = Decimal("0.0001")
@@ -37,10 +38,12 @@ def parse_number(value: Any, *, field_name: str, required: bool) -> Decimal | No
     if isinstance(value, bool):
         raise ValidationError({field_name: _("Enter a number.")})
     if isinstance(value, str):
-        text = value.strip().replace(",", "").replace("\u00a0", "").replace(" ", "")
-        if "\x00" in text or len(text) > 60:
+        if "\x00" in value or len(value.strip()) > 60:
             raise ValidationError({field_name: _("Enter a number.")})
-        value = text
+        try:
+            value = number_text(value)  # "1,000.5" → 1000.5, "１２３" → 123; "1,5" is refused, not 15
+        except ValueError as ambiguous:
+            raise ValidationError({field_name: str(ambiguous)}) from None
     elif isinstance(value, float):
         value = repr(value)
     elif not isinstance(value, int | Decimal):
