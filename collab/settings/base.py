@@ -225,6 +225,8 @@ SPECTACULAR_SETTINGS = {
         "ScorecardStatusEnum": "interlock.models.Scorecard.Status",
         "LineRoleEnum": "interlock.models.LineRole",
         "MatrixRoleEnum": "responsibility.models.MatrixRole",
+        "OrgUnitKindEnum": "collab.models.OrgUnit.Kind",
+        "PeriodKindEnum": "collab.models.Period.Kind",
     },
 }
 

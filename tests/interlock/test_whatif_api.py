@@ -71,7 +71,7 @@ def test_matrix_whatif_returns_the_reason_no_score_changes(world, other, tenant_
     bad = dict(body, rows=[{"org_unit": "x", "role": "lead", "share": "90"}])
     response = api.post(f"{BASE}matrix/", bad, format="json")
     assert response.status_code == 400 and "rows-0-org_unit" in response.json()
-    assert api.post(f"{BASE}matrix/", dict(body, kpi=other.kpis["dso"].pk), format="json").status_code == 400
+    assert api.post(f"{BASE}matrix/", dict(body, kpi=other.kpis["dso"].pk), format="json").status_code == 404
     assert api.post(f"{BASE}matrix/", [1], format="json").status_code == 400
     assert _state(tenant_a) == before
 
