@@ -12,6 +12,32 @@ from collab.tenancy import tenant_scope
 from tests.factories import PASSWORD, TenantFactory, make_member
 
 
+def pytest_collection_modifyitems(items):
+    """On PostgreSQL, transactional tests (live server, real workers) may use the `platform` alias:
+    `all_tenants()` queries go there (collab/db_router.py), from the test's thread or another. Tests
+    that run in one transaction get it through the fixture below; on SQLite it is never used."""
+    from django.conf import settings
+
+    if not settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        return
+    from pytest_django.fixtures import validate_django_db
+
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        fixtures = set(getattr(item, "fixturenames", ()))
+        transactional = bool({"transactional_db", "live_server", "django_db_reset_sequences"} & fixtures)
+        if marker is not None:
+            transactional = transactional or validate_django_db(marker)[0]
+        if not transactional:
+            continue
+        kwargs = dict(marker.kwargs) if marker else {}
+        databases = kwargs.get("databases")
+        if databases == "__all__" or (databases and "platform" in databases):
+            continue
+        kwargs["databases"] = [*(databases or ["default"]), "platform"]
+        item.add_marker(pytest.mark.django_db(*(marker.args if marker else ()), **kwargs), append=False)
+
+
 @pytest.fixture(autouse=True)
 def _platform_queries_in_the_test_transaction(request):
     """On PostgreSQL, `all_tenants()` queries go to the `platform` connection (collab/db_router.py), which
