@@ -306,11 +306,11 @@ def tenant_relations(app_registry=global_apps) -> list[TenantRelation]:
     return sorted(relations, key=lambda r: (r.table, r.column))
 
 
-def _constraints(cursor, tables: list[str]) -> tuple[set, set]:
-    """(unique keys as (table, columns)), (foreign keys as (table, columns, target, target columns))."""
+def _constraints(cursor, tables: list[str]) -> tuple[set, dict]:
+    """(unique keys as (table, columns)), {foreign key as (table, columns, target, target columns): name}."""
     cursor.execute(
         """
-        SELECT c.contype, t.relname,
+        SELECT c.conname, c.contype, t.relname,
                ARRAY(SELECT a.attname FROM unnest(c.conkey) WITH ORDINALITY k(n, i)
                      JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.n ORDER BY k.i),
                f.relname,
@@ -324,10 +324,10 @@ def _constraints(cursor, tables: list[str]) -> tuple[set, set]:
         """,
         [tables],
     )
-    unique, foreign = set(), set()
-    for kind, table, columns, target, target_columns in cursor.fetchall():
+    unique, foreign = set(), {}
+    for name, kind, table, columns, target, target_columns in cursor.fetchall():
         if kind == "f":
-            foreign.add((table, tuple(columns), target, tuple(target_columns or ())))
+            foreign[(table, tuple(columns), target, tuple(target_columns or ()))] = name
         else:
             unique.add((table, tuple(columns)))
     return unique, foreign
@@ -352,12 +352,15 @@ def _apply_tenant_keys(connection, cursor, app_registry) -> list[str]:
 
     Matched by columns, not by name, so a renamed table keeps its keys. Deferred like Django's own
     foreign keys (rows of one transaction may be inserted in any order); MATCH SIMPLE, so a null key
-    is not checked.
+    is not checked. A composite key of ours whose field now points elsewhere (a migration changed the
+    target model) is dropped.
     """
     relations = tenant_relations(app_registry)
-    if not relations:
+    tables = sorted(
+        set(tenant_tables(app_registry)) | {r.table for r in relations} | {r.target_table for r in relations}
+    )
+    if not tables:
         return []
-    tables = sorted({r.table for r in relations} | {r.target_table for r in relations})
     cursor.execute(
         "SELECT relname FROM pg_class"
         " WHERE relnamespace = current_schema()::regnamespace AND relname = ANY(%s)",
@@ -366,6 +369,15 @@ def _apply_tenant_keys(connection, cursor, app_registry) -> list[str]:
     existing = {row[0] for row in cursor.fetchall()}
     unique, foreign = _constraints(cursor, tables)
     added = []
+    expected = {
+        (r.table, ("tenant_id", r.column), r.target_table, ("tenant_id", r.target_column)) for r in relations
+    }
+    for key, name in list(foreign.items()):
+        ours = (name.endswith("_tenant_fk") or "_tenant_fk_" in name) and key[1][:1] == ("tenant_id",)
+        if ours and key not in expected:
+            table, quoted_name = _quote(connection, key[0]), _quote(connection, name)
+            cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {quoted_name}")
+            del foreign[key]
     for relation in relations:
         if relation.table not in existing or relation.target_table not in existing:
             continue
@@ -389,7 +401,7 @@ def _apply_tenant_keys(connection, cursor, app_registry) -> list[str]:
                 f"(tenant_id, {_quote(connection, relation.target_column)}) "
                 "DEFERRABLE INITIALLY DEFERRED"
             )
-            foreign.add(key)
+            foreign[key] = relation.constraint_name
             added.append(relation.constraint_name)
     if added:
         logger.info("Composite tenant keys added: %s", ", ".join(added))

@@ -395,3 +395,18 @@ def test_keys_are_added_again_when_missing_and_not_twice(postgres):
     assert apply_row_level_security().keys_created == [relation.constraint_name]
     assert composite_key_status()[relation] is True
     assert apply_row_level_security().keys_created == []
+
+
+def test_a_key_whose_field_now_points_elsewhere_is_dropped(postgres):
+    """A migration that changes a field's target model leaves our composite key to the old target."""
+    stale = "collab_employee_org_unit_id_tenant_fk_old"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"ALTER TABLE collab_employee ADD CONSTRAINT {stale} FOREIGN KEY (tenant_id, org_unit_id) "
+            "REFERENCES collab_position (tenant_id, id) DEFERRABLE INITIALLY DEFERRED"
+        )
+    apply_row_level_security()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_constraint WHERE conname = %s", [stale])
+        assert cursor.fetchone()[0] == 0
+    assert all(composite_key_status().values())
