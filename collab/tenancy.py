@@ -5,8 +5,9 @@ The current tenant lives in a ContextVar. Requests set it in `TenantMiddleware` 
 Every tenant-owned model's default manager refuses to query when no tenant is in scope, so a
 forgotten scope is an exception, never another tenant's rows.
 
-`all_tenants()` is the escape hatch. It is loud on purpose: every use carries a reason, and
-on PostgreSQL it also lifts the row-level-security wall for that connection until it closes.
+`all_tenants()` is the escape hatch. It is loud on purpose: every use carries a reason. On
+PostgreSQL the ORM queries made inside it go to another connection, which runs as the platform role
+(`collab.db_router`); nothing sent on the application's own connection can open that wall.
 """
 
 from __future__ import annotations
@@ -48,14 +49,18 @@ def current_tenant_or_none() -> Tenant | None:
     return _current_tenant.get()
 
 
-def _set_database_scope(tenant_id: int | None, everything: bool) -> None:
+def all_tenants_open() -> bool:
+    """True inside `all_tenants()` (and not inside a `tenant_scope()` opened within it)."""
+    return _all_tenants.get()
+
+
+def _set_database_scope(tenant_id: int | None) -> None:
     """Mirror the scope into the PostgreSQL session so RLS policies agree with the ORM."""
     if connection.vendor != "postgresql":
         return
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT set_config('app.tenant_id', %s, false), set_config('app.all_tenants', %s, false)",
-            ["" if tenant_id is None else str(tenant_id), "on" if everything else ""],
+            "SELECT set_config('app.tenant_id', %s, false)", ["" if tenant_id is None else str(tenant_id)]
         )
 
 
@@ -66,29 +71,33 @@ def tenant_scope(tenant: Tenant) -> Iterator[Tenant]:
     previous = (_current_tenant.get(), _all_tenants.get())
     tenant_token = _current_tenant.set(tenant)
     everything_token = _all_tenants.set(False)
-    _set_database_scope(tenant.pk, everything=False)
+    _set_database_scope(tenant.pk)
     try:
         yield tenant
     finally:
         _current_tenant.reset(tenant_token)
         _all_tenants.reset(everything_token)
-        _set_database_scope(previous[0].pk if previous[0] else None, everything=previous[1])
+        _set_database_scope(previous[0].pk if previous[0] else None)
 
 
 @contextmanager
 def all_tenants(reason: str) -> Iterator[None]:
-    """ESCAPE HATCH: query every tenant's rows. Give the reason; it is logged at debug level."""
+    """ESCAPE HATCH: query every tenant's rows. Give the reason; it is logged at debug level.
+
+    On PostgreSQL the ORM queries inside go to the `platform` connection (`collab.db_router`), a
+    connection and a transaction of their own: they do not see what the caller's open transaction on
+    `default` has not committed yet, and a `transaction.atomic()` or `select_for_update()` meant for them
+    names `using=collab.db_router.platform_alias()`. Keep writes here rare: write a tenant's rows in its
+    own `tenant_scope()`. Raw SQL on `django.db.connection` stays on the app's connection and sees nothing.
+    """
     if not reason:
         raise ValueError("all_tenants() needs a reason.")
     logger.debug("all_tenants scope opened: %s", reason)
-    previous_tenant = _current_tenant.get()
     token = _all_tenants.set(True)
-    _set_database_scope(previous_tenant.pk if previous_tenant else None, everything=True)
     try:
         yield
     finally:
         _all_tenants.reset(token)
-        _set_database_scope(previous_tenant.pk if previous_tenant else None, everything=_all_tenants.get())
 
 
 class TenantManager(models.Manager):

@@ -12,6 +12,91 @@ from collab.tenancy import tenant_scope
 from tests.factories import PASSWORD, TenantFactory, make_member
 
 
+def pytest_collection_modifyitems(items):
+    """On PostgreSQL, transactional tests (live server, real workers) may use the `platform` alias:
+    `all_tenants()` queries go there (collab/db_router.py), from the test's thread or another. Tests
+    that run in one transaction get it through the fixture below; on SQLite it is never used."""
+    from django.conf import settings
+
+    if not settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        return
+    from pytest_django.fixtures import validate_django_db
+
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        fixtures = set(getattr(item, "fixturenames", ()))
+        transactional = bool({"transactional_db", "live_server", "django_db_reset_sequences"} & fixtures)
+        if marker is not None:
+            transactional = transactional or validate_django_db(marker)[0]
+        if not transactional:
+            continue
+        kwargs = dict(marker.kwargs) if marker else {}
+        databases = kwargs.get("databases")
+        if databases == "__all__" or (databases and "platform" in databases):
+            continue
+        kwargs["databases"] = [*(databases or ["default"]), "platform"]
+        item.add_marker(pytest.mark.django_db(*(marker.args if marker else ()), **kwargs), append=False)
+
+
+@pytest.fixture(autouse=True)
+def _platform_queries_in_the_test_transaction(request):
+    """On PostgreSQL, `all_tenants()` queries go to the `platform` connection (collab/db_router.py), which
+    cannot see rows a test wrote in its still-open transaction on `default`. For tests that run in one
+    transaction, the `platform` alias is that same connection, and every query sent to it runs as the
+    platform role (`SET ROLE` around it, which only the test's superuser login may do), so each
+    all-tenant path of the suite still proves the platform role's policy and grants. Transactional
+    tests (live server, real workers, tests/collab/test_rls.py's two-connection tests) keep the real,
+    separate platform connection."""
+    marker = request.node.get_closest_marker("django_db")
+    names = request.fixturenames
+    if marker is None and "db" not in names:
+        yield
+        return
+    from pytest_django.fixtures import validate_django_db
+
+    transactional = "transactional_db" in names or "live_server" in names
+    if marker is not None:
+        transactional = transactional or validate_django_db(marker)[0]
+    from django.db import connections
+
+    from collab.db_router import PLATFORM_DB_ALIAS, platform_alias
+
+    if transactional or platform_alias() != PLATFORM_DB_ALIAS:
+        yield
+        return
+    request.getfixturevalue("_django_db_helper")
+    from psycopg2.extensions import TRANSACTION_STATUS_INERROR
+
+    from collab.rls import platform_role
+    from collab.tenancy import all_tenants_open
+
+    default, platform = connections["default"], connections[PLATFORM_DB_ALIAS]
+    role = platform_role()
+
+    def as_platform_role(execute, sql, params, many, context):
+        if not all_tenants_open():
+            return execute(sql, params, many, context)
+        raw = context["connection"].connection
+        with raw.cursor() as cursor:
+            cursor.execute("SELECT current_user")
+            previous = cursor.fetchone()[0]
+            cursor.execute(f"SET ROLE {role}")
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            # An aborted transaction undoes the SET itself when it rolls back.
+            if raw.get_transaction_status() != TRANSACTION_STATUS_INERROR:
+                with raw.cursor() as cursor:
+                    cursor.execute(f"SET ROLE {previous}")
+
+    connections[PLATFORM_DB_ALIAS] = default
+    try:
+        with default.execute_wrapper(as_platform_role):
+            yield
+    finally:
+        connections[PLATFORM_DB_ALIAS] = platform
+
+
 @pytest.fixture
 def tenant_a(db):
     return TenantFactory(slug="alpha", name="Alpha Mining")

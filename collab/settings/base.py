@@ -105,6 +105,27 @@ if os.environ.get("DATABASE_NAME"):
 # The role web and worker processes connect as on PostgreSQL: it owns no table, gets DML grants
 # after every migrate, and is held by row-level security (collab/rls.py).
 DATABASE_APP_ROLE = os.environ.get("DATABASE_APP_ROLE", "collab_app")
+# The role `all_tenants()` reads through (collab/rls.py): its policy admits every tenant's rows, and the
+# app role is not a member of it, so no query on the app's connection can switch it on. ORM queries
+# inside `all_tenants()` go to the "platform" alias (collab/db_router.py), a second connection that logs
+# in with DATABASE_PLATFORM_URL (production), or else with the default's credentials and `SET ROLE`
+# (development, where the migrating superuser may assume any role). SQLite: the alias is the same file
+# and the router never uses it.
+DATABASE_PLATFORM_ROLE = os.environ.get("DATABASE_PLATFORM_ROLE", "collab_platform")
+DATABASES["platform"] = (
+    dj_database_url.parse(
+        os.environ["DATABASE_PLATFORM_URL"], conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60"))
+    )
+    if os.environ.get("DATABASE_PLATFORM_URL")
+    else {**DATABASES["default"], "OPTIONS": dict(DATABASES["default"].get("OPTIONS", {}))}
+)
+if os.environ.get("DATABASE_NAME"):
+    DATABASES["platform"]["NAME"] = os.environ["DATABASE_NAME"]
+if DATABASES["platform"]["ENGINE"].endswith("postgresql"):
+    DATABASES["platform"].setdefault("OPTIONS", {})["assume_role"] = DATABASE_PLATFORM_ROLE
+# Tests: the same test database as "default" (never created or migrated on its own).
+DATABASES["platform"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["collab.db_router.PlatformRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [

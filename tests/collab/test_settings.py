@@ -16,6 +16,7 @@ BASE_DIR = Path(settings.BASE_DIR)
 # Variables of the developer's or CI's shell that would change what is being checked.
 _CONFIG = (
     "SECRET_KEY", "ALLOWED_HOSTS", "DEBUG", "DATABASE_URL", "DATABASE_NAME", "REDIS_URL",
+    "DATABASE_PLATFORM_URL", "DATABASE_PLATFORM_ROLE", "DATABASE_APP_ROLE",
     "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS", "DJANGO_SETTINGS_MODULE",
 )  # fmt: skip
 
@@ -45,10 +46,20 @@ def test_production_settings_pass_the_deploy_check():
 
 def test_production_settings_pass_the_deploy_check_on_postgres_and_redis():
     env = _production_env(
-        DATABASE_URL="postgres://collab_app:secret@db.internal:5432/collab", REDIS_URL="redis://redis.internal:6379/0"
+        DATABASE_URL="postgres://collab_app:secret@db.internal:5432/collab",
+        DATABASE_PLATFORM_URL="postgres://collab_platform:secret2@db.internal:5432/collab",
+        REDIS_URL="redis://redis.internal:6379/0",
     )
     result = _manage("check", "--deploy", "--fail-level", "WARNING", **env)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_production_on_postgres_refuses_to_start_without_the_platform_login():
+    """The app role cannot assume the platform role, so without its own login nobody could pick a tenant."""
+    env = _production_env(DATABASE_URL="postgres://collab_app:secret@db.internal:5432/collab")
+    result = _manage("check", **env)
+    assert result.returncode != 0
+    assert "DATABASE_PLATFORM_URL" in result.stderr
 
 
 def test_production_refuses_to_start_without_a_secret_key():
@@ -108,3 +119,17 @@ def test_database_name_points_a_process_at_another_database():
 def test_the_app_role_is_configurable():
     assert _settings_seen("s.DATABASE_APP_ROLE") == "collab_app"
     assert _settings_seen("s.DATABASE_APP_ROLE", DATABASE_APP_ROLE="web_rw") == "web_rw"
+
+
+def test_the_platform_connection_is_configured_beside_the_default():
+    seen = "s.DATABASES['platform'].get('USER'), s.DATABASES['platform']['NAME'], " \
+        "s.DATABASES['platform']['OPTIONS'].get('assume_role'), s.DATABASES['platform']['TEST']['MIRROR']"
+    # Development: the default's login, assuming the platform role (a superuser or owner may).
+    env = {"DATABASE_URL": "postgres://owner:p@h:5432/collab", "DATABASE_NAME": "test_collab_gw1"}
+    assert _settings_seen(seen, **env) == "owner test_collab_gw1 collab_platform default"
+    # Production: a login of its own; DATABASE_NAME (the worker tests) applies to it too.
+    env["DATABASE_PLATFORM_URL"] = "postgres://plat:p2@h:5432/collab"
+    env["DATABASE_PLATFORM_ROLE"] = "plat"
+    assert _settings_seen(seen, **env) == "plat test_collab_gw1 plat default"
+    # SQLite: the same file, and the router never uses it.
+    assert _settings_seen("s.DATABASES['platform']['NAME'] == s.DATABASES['default']['NAME']") == "True"

@@ -43,6 +43,10 @@ def test_migrate_runs_as_the_owner_and_the_app_as_its_role(compose):
         assert env["REDIS_URL"].startswith("redis://redis:"), name
         assert services[name]["depends_on"]["migrate"]["condition"] == "service_completed_successfully", name
     assert services["migrate"]["depends_on"] == {"db": {"condition": "service_healthy"}}
+    for name in ("migrate", "web", "worker", "beat"):  # production settings refuse PostgreSQL without it
+        env = _env(services[name])
+        assert env["DATABASE_PLATFORM_URL"].startswith("postgres://${DATABASE_PLATFORM_USER"), name
+        assert env["DATABASE_PLATFORM_ROLE"] == "${DATABASE_PLATFORM_USER:-collab_platform}", name
 
 
 def test_processes_are_what_they_say(compose):
@@ -55,7 +59,7 @@ def test_processes_are_what_they_say(compose):
 
 def test_no_secret_is_committed(compose):
     text = COMPOSE.read_text()
-    for name in ("SECRET_KEY", "POSTGRES_PASSWORD", "DATABASE_APP_PASSWORD"):
+    for name in ("SECRET_KEY", "POSTGRES_PASSWORD", "DATABASE_APP_PASSWORD", "DATABASE_PLATFORM_PASSWORD"):
         assert f"${{{name}:?" in text, f"{name} must be required from .env, without a default"
     # Every password in a URL is a variable.
     for url in re.findall(r"postgres://[^\s\"']+", text):
