@@ -287,3 +287,73 @@ class ScoreSnapshot(TenantOwned):
 
     def __str__(self) -> str:
         return f"{self.subject}@{self.period_id} v{self.version}: {self.total}"
+
+
+class MatrixRowResult(TenantOwned):
+    """One responsibility-matrix row's scores in a period, as the period's last recompute computed them:
+    the row's share, contribution, responsibility points (责任得分) and shortfall, with its matrix's composite
+    index and its KPI's score beside it (the same on every row of a matrix).
+
+    The engine scores every matrix row of the period on each recompute, full or partial, so the recompute
+    replaces a period's rows as a whole (`interlock.services.scores.scores_recompute`). Dashboards and the
+    API read them (`interlock.selectors.dashboards.common.matrix_scores`) and never score measurements per
+    request; a period not recomputed yet has none. `matrix` is the version in effect when it was computed.
+    Keys are no database constraints (a computed copy, rewritten from rows read in the same transaction);
+    floats are stored as the engine computed them, so pages and API show the very same numbers."""
+
+    tenant = models.ForeignKey(
+        "collab.Tenant",
+        on_delete=models.CASCADE,
+        related_name="+",
+        editable=False,
+        db_index=False,
+        db_constraint=False,
+    )
+    period = models.ForeignKey(
+        Period, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
+    matrix = models.ForeignKey(
+        "responsibility.ResponsibilityMatrix",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+    rank = models.PositiveIntegerField()  # the row's place in its matrix (the matrix's row order)
+    row_id = models.BigIntegerField(null=True, blank=True)  # the MatrixRow it was computed from
+    kpi = models.ForeignKey(
+        "goals.KPI", on_delete=models.DO_NOTHING, related_name="+", db_index=False, db_constraint=False
+    )
+    org_unit = models.ForeignKey(
+        OrgUnit, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
+    role = models.CharField(max_length=20)
+    share = models.FloatField()
+    eval_kpi = models.ForeignKey(
+        "goals.KPI",
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+    contribution = models.FloatField(null=True, blank=True)
+    responsibility_points = models.FloatField(null=True, blank=True)
+    shortfall = models.FloatField(null=True, blank=True)
+    composite = models.FloatField(null=True, blank=True)  # the matrix's
+    kpi_score = models.FloatField(null=True, blank=True)  # the matrix KPI's score in the period
+    version = models.PositiveIntegerField()  # the snapshot version of the recompute that wrote it
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["tenant", "period", "matrix", "rank"], name="matrixrowresult_matrix_idx"),
+            models.Index(fields=["tenant", "period", "org_unit"], name="matrixrowresult_unit_idx"),
+        ]
+        ordering = ["period_id", "matrix_id", "rank"]
+        verbose_name = _("matrix row result")
+        verbose_name_plural = _("matrix row results")
+
+    def __str__(self) -> str:
+        return f"matrix {self.matrix_id} unit {self.org_unit_id}@{self.period_id}: {self.contribution}"

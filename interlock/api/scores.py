@@ -8,7 +8,8 @@
                                       give the unit a row: every row's contribution, responsibility points
                                       (责任得分) and shortfall,
                                       each matrix's composite, the unit's shortfall total — the numbers of
-                                      the department dashboard, from its selector and under its access rule
+                                      the department dashboard, from its selector and under its access rule,
+                                      as the period's last recompute stored them (`computed`: false before)
 
 Every member reads jobs and the scores `interlock.access` lets them read (the review part is never shown
 below the anonymity threshold: the engine leaves it out). Only HR admins start a recompute; a closed period
@@ -261,6 +262,13 @@ class UnitMatrixSerializer(serializers.Serializer):
 class UnitMatrixScoresSerializer(serializers.Serializer):
     unit = serializers.IntegerField()
     period = serializers.IntegerField()
+    computed = serializers.BooleanField(
+        help_text="False before the period's first recompute: the matrix scores are not computed yet (and "
+        "`matrices` is empty). They are never scored on request."
+    )
+    computed_at = serializers.DateTimeField(
+        allow_null=True, help_text="When the recompute that computed these numbers ran (null: none yet)."
+    )
     shortfall_total = serializers.FloatField(help_text="The unit's responsibility shortfall carried.")
     matrices = UnitMatrixSerializer(many=True)
 
@@ -290,6 +298,8 @@ class UnitMatrixScoresViewSet(TenantViewSet):
         return Response(UnitMatrixScoresSerializer({
             "unit": unit.pk,
             "period": period.pk,
+            "computed": data["matrices_computed"],
+            "computed_at": data["matrices_computed_at"],
             "shortfall_total": data["shortfall_total"],
             "matrices": data["shared"],
         }).data)

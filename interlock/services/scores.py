@@ -27,7 +27,7 @@ from collab.routing import coerce_id
 from collab.services.org.periods import ensure_period_open
 from collab.tenancy import current_tenant
 from interlock import engine
-from interlock.models import ScoreSnapshot
+from interlock.models import MatrixRowResult, ScoreSnapshot
 from interlock.selectors.inputs import period_inputs
 from interlock.services.scorecards.lines import MISSING_CHOICE
 
@@ -169,6 +169,47 @@ def _insert_snapshots(rows: SnapshotRows) -> None:
         cursor.executemany(sql, [fixed + values for values in zip(*rows.columns.values(), strict=True)])
 
 
+def _matrix_row_results(result: engine.PeriodScores, *, period: Period, version: int, computed_at: Any):
+    """The period's matrix rows as the engine scored them (every row of every matrix in effect), each with
+    its matrix's composite and its KPI's score: what dashboards and the API read instead of scoring."""
+    composites = {m.matrix: m.composite for m in result.matrices}
+    kpi_scores = result.kpi_scores
+    ranks: dict[int, int] = {}
+    made = []
+    for row in result.matrix_rows:
+        rank = ranks[row.matrix] = ranks.get(row.matrix, -1) + 1
+        made.append(
+            MatrixRowResult(
+                period=period,
+                matrix_id=row.matrix,
+                rank=rank,
+                row_id=row.row,
+                kpi_id=row.kpi,
+                org_unit_id=row.unit,
+                role=row.role,
+                share=row.share,
+                eval_kpi_id=row.eval_kpi,
+                contribution=row.contribution,
+                responsibility_points=row.responsibility_points,
+                shortfall=row.shortfall,
+                composite=composites.get(row.matrix),
+                kpi_score=kpi_scores.get(row.kpi),
+                version=version,
+                computed_at=computed_at,
+            )
+        )
+    return made
+
+
+def _replace_matrix_results(result: engine.PeriodScores, *, period: Period, version: int, computed_at) -> int:
+    """Replace the period's matrix results with this recompute's (the engine scores every matrix row of
+    the period on a partial recompute too, so the whole set is current). Two statements."""
+    MatrixRowResult.objects.filter(period=period).delete()
+    made = _matrix_row_results(result, period=period, version=version, computed_at=computed_at)
+    MatrixRowResult.objects.bulk_create(made, batch_size=2000)
+    return len(made)
+
+
 @transaction.atomic
 def scores_recompute(
     *,
@@ -214,6 +255,9 @@ def scores_recompute(
     version = (ScoreSnapshot.objects.filter(period=locked).aggregate(v=Max("version"))["v"] or 0) + 1
     rows = _snapshot_rows(result, data, version=version)
     _insert_snapshots(rows)
+    matrix_rows = _replace_matrix_results(
+        result, period=locked, version=version, computed_at=rows.computed_at
+    )
     older = ScoreSnapshot.objects.filter(period=locked, version__lt=version)
     if scope is not None:
         older = older.filter(scorecard_id__in=list(scope))
@@ -228,6 +272,7 @@ def scores_recompute(
             "version": version,
             "snapshots": len(rows),
             "deleted": deleted,
+            "matrix_rows": matrix_rows,
             **({"partial": True, "scorecards": len(scope)} if scope is not None else {}),
         },
     )

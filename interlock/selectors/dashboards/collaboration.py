@@ -115,7 +115,7 @@ def _load(period: Period, subtree: OrgUnit | None) -> _Shared:
                 participants[kpi_id].setdefault(unit_id, {"role": None, "share": None, "matrix": None})
     shared_ids = [k for k, units in participants.items() if len(units) >= 2]
     shared_set = set(shared_ids)
-    scored = matrix_scores(period, [r for r in rows if r[2] in shared_set])
+    scored = matrix_scores(period, kpi_ids=shared_set)
     unit_ids = {u for k in shared_ids for u in participants[k]}
     units_q = OrgUnit.objects.filter(pk__in=unit_ids)
     if subtree is not None:

@@ -16,10 +16,10 @@ from collab.models import OrgUnit, Period, Role
 from collab.selectors.org import distinct_unit_labels
 from goals.engine.common import AMBER_FROM, BAND_AMBER, BAND_GREEN, BAND_NONE, BAND_RED, GREEN_FROM
 from goals.models import KPI
-from goals.selectors.scores import kpi_values
 from interlock import engine
 from interlock.access import own_employee, sees_all_units
-from interlock.models import LineRole, Scorecard, ScoreSnapshot
+from interlock.engine.constants import SOURCE_EVALUATION, SOURCE_KPI
+from interlock.models import LineRole, MatrixRowResult, Scorecard, ScoreSnapshot
 from responsibility.models import MatrixRole, MatrixRow
 
 MATRIX_ROLES = dict(MatrixRole.choices)
@@ -127,53 +127,79 @@ def kpi_labels(ids: Iterable[int]) -> dict[int, dict]:
 
 @dataclass
 class MatrixScores:
-    """The engine's matrix results for some matrices: rows and composite indexes."""
+    """The matrix results the period's last recompute stored for some matrices: rows (in each matrix's row
+    order), composite indexes and the matrix KPIs' scores. `computed` is False before the period's first
+    recompute: there is nothing to show yet, and nothing is scored in its place."""
 
     rows: list[engine.MatrixRowScore] = field(default_factory=list)
     composites: dict[int, float | None] = field(default_factory=dict)
     kpi_scores: dict[int, float | None] = field(default_factory=dict)
+    computed: bool = True
+    computed_at: Any = None
 
 
-def matrix_scores(period: Period, rows: list[tuple]) -> MatrixScores:
-    """Contribution, points and shortfall of matrix rows, through the engine (one query for the values).
+MATRIX_RESULT_FIELDS = (
+    "row_id",
+    "matrix_id",
+    "kpi_id",
+    "org_unit_id",
+    "role",
+    "share",
+    "eval_kpi_id",
+    "contribution",
+    "responsibility_points",
+    "shortfall",
+    "composite",
+    "kpi_score",
+    "computed_at",
+)
 
-    rows: (row id, matrix id, KPI id, unit id, role, share, evaluation KPI id, direction/cap ignored) tuples
-    as `_matrix_rows` reads them, with the KPIs' rules in `rules` positions 7–10.
-    """
-    if not rows:
-        return MatrixScores()
-    rules: dict[int, KPI] = {}
-    for row in rows:
-        rules[row[2]] = KPI(pk=row[2], direction=row[7], cap=row[8], aggregation=row[9])
-        if row[6] is not None:
-            rules[row[6]] = KPI(pk=row[6], direction=row[10], cap=row[11], aggregation=row[12])
-    values = kpi_values(period, list(rules.values()))
-    inputs = engine.PeriodInputs(
-        kpis={
-            "kpi": list(rules),
-            "direction": [k.direction for k in rules.values()],
-            "cap": [float(k.cap) if k.cap is not None else engine.DEFAULT_CAP for k in rules.values()],
-        },
-        measurements={
-            "kpi": [k for k, v in values.items() if v.target is not None or v.actual is not None],
-            "target": [v.target for v in values.values() if v.target is not None or v.actual is not None],
-            "actual": [v.actual for v in values.values() if v.target is not None or v.actual is not None],
-        },
-        matrix_rows={
-            "row": [r[0] for r in rows],
-            "matrix": [r[1] for r in rows],
-            "kpi": [r[2] for r in rows],
-            "unit": [r[3] for r in rows],
-            "role": [r[4] for r in rows],
-            "share": [float(r[5]) for r in rows],
-            "eval_kpi": [r[6] for r in rows],
-        },
-    )
-    result = engine.compute_period(inputs)
+
+def matrix_scores(
+    period: Period, *, unit: OrgUnit | None = None, kpi_ids: Iterable[int] | None = None
+) -> MatrixScores:
+    """What the recompute computed for the period's matrices (DESIGN.md §7a: dashboards read, never score):
+    every row of each matrix that gives `unit` a row, or of the matrices of `kpi_ids`, or of all. One
+    query, and one more when it finds nothing (was the period computed at all?)."""
+    if kpi_ids is not None:
+        kpi_ids = list(kpi_ids)
+        if not kpi_ids:
+            return MatrixScores()
+    results = MatrixRowResult.objects.filter(period=period)
+    if unit is not None:
+        results = results.filter(
+            matrix_id__in=MatrixRowResult.objects.filter(period=period, org_unit=unit).values("matrix_id")
+        )
+    if kpi_ids is not None:
+        results = results.filter(kpi_id__in=kpi_ids)
+    found = list(results.order_by("matrix_id", "rank").values_list(*MATRIX_RESULT_FIELDS))
+    if not found:
+        computed = (
+            MatrixRowResult.objects.filter(period=period).exists()
+            or ScoreSnapshot.objects.filter(period=period).exists()
+        )
+        return MatrixScores(computed=computed)
     return MatrixScores(
-        rows=result.matrix_rows,
-        composites={m.matrix: m.composite for m in result.matrices},
-        kpi_scores=result.kpi_scores,
+        rows=[
+            engine.MatrixRowScore(
+                row=row,
+                matrix=matrix,
+                kpi=kpi,
+                unit=unit_id,
+                role=role,
+                share=share,
+                eval_kpi=eval_kpi,
+                source=SOURCE_EVALUATION if eval_kpi is not None else SOURCE_KPI,
+                contribution=contribution,
+                responsibility_points=points,
+                shortfall=shortfall,
+            )
+            for row, matrix, kpi, unit_id, role, share, eval_kpi, contribution, points, shortfall, *_ in found
+        ],
+        composites={r[1]: r[10] for r in found},
+        kpi_scores={r[2]: r[11] for r in found},
+        computed=True,
+        computed_at=max(r[12] for r in found),
     )
 
 
@@ -184,17 +210,11 @@ MATRIX_ROW_FIELDS = (
     "org_unit_id",
     "role",
     "share",
-    "evaluation_kpi_id",
-    "matrix__kpi__direction",
-    "matrix__kpi__cap",
-    "matrix__kpi__aggregation",
-    "evaluation_kpi__direction",
-    "evaluation_kpi__cap",
-    "evaluation_kpi__aggregation",
 )
 
 
 def matrix_rows_of(matrix_ids: Iterable[int]) -> list[tuple]:
+    """(row id, matrix id, KPI id, unit id, role, share) of the matrices' rows as configured (one query)."""
     ids = list(matrix_ids)
     if not ids:
         return []

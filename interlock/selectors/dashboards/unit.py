@@ -1,4 +1,4 @@
-"""The department dashboard of one unit in one period (about eight queries)."""
+"""The department dashboard of one unit in one period (about seven queries)."""
 
 from __future__ import annotations
 
@@ -17,13 +17,10 @@ from interlock.selectors.dashboards.common import (
     decimal_or_none,
     flag_text,
     kpi_labels,
-    matrix_rows_of,
     matrix_scores,
     name_units_apart,
 )
 from interlock.selectors.scores import snapshot_for
-from responsibility.models import MatrixRow
-from responsibility.selectors import matrix_effective_ids
 
 # --------------------------------------------------------------------------------------------- unit dashboard
 
@@ -53,19 +50,13 @@ def unit_dashboard(unit: OrgUnit, period: Period, periods: list[Period]) -> dict
     ]
     snap = snapshot_for(period, subject)
 
-    # Matrices in effect that give this unit a row, with every row of them (three queries).
-    effective = matrix_effective_ids(period)
-    mine = set(
-        MatrixRow.objects.filter(org_unit=unit, matrix_id__in=list(effective.values())).values_list(
-            "matrix_id", flat=True
-        )
-    )
-    rows = matrix_rows_of(mine)
-    scored = matrix_scores(period, rows)  # one query (values of those KPIs)
-    unit_ids = {r[3] for r in rows}
+    # Every row of the matrices that give this unit a row, as the period's recompute scored them (one query;
+    # a second when there are none: is the period computed at all?).
+    scored = matrix_scores(period, unit=unit)
+    unit_ids = {r.unit for r in scored.rows}
     breakdown = list(snap.breakdown) if snap else []
     flags = list(snap.flags) if snap else []
-    kpi_ids = {r[2] for r in rows} | {r[6] for r in rows if r[6]}
+    kpi_ids = {r.kpi for r in scored.rows} | {r.eval_kpi for r in scored.rows if r.eval_kpi}
     kpi_ids |= {row.get("kpi") for row in breakdown if row.get("kind") == "line"}
     kpi_ids |= {row.get("eval_kpi") for row in breakdown if row.get("eval_kpi")}
     kpi_ids |= {f.get("kpi") for f in flags if f.get("kpi")}
@@ -122,7 +113,7 @@ def unit_dashboard(unit: OrgUnit, period: Period, periods: list[Period]) -> dict
     shared = []
     shortfalls = []
     for matrix_id, matrix_rows in by_matrix.items():
-        kpi_id = next(r[2] for r in rows if r[1] == matrix_id)
+        kpi_id = next(r.kpi for r in scored.rows if r.matrix == matrix_id)
         own = next(r for r in matrix_rows if r["is_self"])
         shared.append(
             {
@@ -158,6 +149,8 @@ def unit_dashboard(unit: OrgUnit, period: Period, periods: list[Period]) -> dict
         "flags": [{**f, "text": flag_text(f, kpis)} for f in flags],
         "specials": specials,
         "incomplete_lines": incomplete_lines,
+        "matrices_computed": scored.computed,
+        "matrices_computed_at": scored.computed_at,
         "shared": shared,
         "shortfalls": shortfalls,
         "shortfall_total": sum((s["shortfall"] or 0.0 for s in shortfalls), 0.0),
