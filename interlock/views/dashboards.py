@@ -50,7 +50,7 @@ from interlock.selectors.dashboards import (
     unit_scored_period_ids,
 )
 from responsibility.models import MatrixRole, ResponsibilityMatrix
-from responsibility.services import ROW_FIELDS
+from responsibility.services.rows import ROW_FIELDS
 
 LINE_FIELDS = ("kpi", "weight", "role", "threshold")
 

@@ -52,7 +52,7 @@ from interlock.whatif.reasons import (
 )
 from responsibility.models import MatrixRow, ResponsibilityMatrix
 from responsibility.selectors import matrix_effective_ids
-from responsibility.services import matrix_rows_clean
+from responsibility.services.rows import matrix_rows_clean
 
 PROPOSED_MATRIX = -1  # the matrix id of proposed rows that replace no stored version
 

@@ -13,15 +13,15 @@ from collab.forms.editors import (
 )
 from collab.models import OrgUnit
 from goals.models import KPI
-from responsibility import services
 from responsibility.forms import MatrixForm
 from responsibility.models import MatrixRole, ResponsibilityMatrix
+from responsibility.services.rows import ROW_FIELDS, share_summary
 
 REFERENCES = {"org_unit": OrgUnit, "evaluation_kpi": KPI}
 
 
 def _posted_rows(request) -> list[dict]:
-    return resolve_references(rows_from_post(request.POST, fields=services.ROW_FIELDS), REFERENCES)
+    return resolve_references(rows_from_post(request.POST, fields=ROW_FIELDS), REFERENCES)
 
 
 def _choices() -> dict:
@@ -80,7 +80,7 @@ def _editor(
     request, *, form, rows, mode, matrix=None, kpi=None, errors=None, general=None, stale=None, closed=()
 ):
     status = 409 if stale else 200
-    summary = services.share_summary(rows)
+    summary = share_summary(rows)
     context = {
         "form": form,
         "rows": reference_labels(editor_rows(rows or [_blank_row()], errors), REFERENCES),

@@ -7,10 +7,10 @@ from django.shortcuts import render
 from collab.models import ALL_BUT_EMPLOYEES, Period, Role
 from collab.pages import get_scoped_or_404, tenant_page
 from collab.selectors.periods import period_start
-from responsibility import services
 from responsibility.hooks import matrix_sections
 from responsibility.models import ResponsibilityMatrix
 from responsibility.selectors import matrix_with_rows
+from responsibility.services.rows import share_summary
 
 
 def _periods_in_effect(
@@ -42,7 +42,7 @@ def matrix_detail(request, pk: int):
     in_effect = _periods_in_effect(versions, periods)
     latest = versions[0]
     rows = list(matrix.rows.all())
-    summary = services.share_summary([{"role": r.role, "share": r.share} for r in rows])
+    summary = share_summary([{"role": r.role, "share": r.share} for r in rows])
     context = {
         "matrix": matrix,
         "kpi": matrix.kpi,

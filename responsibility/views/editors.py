@@ -12,10 +12,11 @@ from collab.forms.editors import split_errors
 from collab.models import Period
 from collab.pages import HR_ONLY, get_scoped_or_404, id_param, tenant_page
 from goals.models import KPI
-from responsibility import services
 from responsibility.forms import MatrixForm
 from responsibility.models import ResponsibilityMatrix
 from responsibility.selectors import matrix_with_rows
+from responsibility.services import matrices
+from responsibility.services.periods import matrix_closed_periods
 from responsibility.views.common import _apply_other_errors, _editor, _posted_rows, _rows_of
 
 
@@ -39,7 +40,7 @@ def matrix_create(request):
     if not form.is_valid():
         return _editor(request, form=form, rows=rows, mode="create")
     try:
-        matrix = services.matrix_create(
+        matrix = matrices.matrix_create(
             actor=request.user,
             kpi=form.cleaned_data["kpi"],
             effective_from=form.cleaned_data["effective_from"],
@@ -61,7 +62,7 @@ def _save_existing(request, matrix: ResponsibilityMatrix, mode: str):
         initial = {"lock_version": matrix.lock_version, "note": matrix.note}
     form = MatrixForm(request.POST or None, initial=initial, mode=mode, matrix=matrix)
     if request.method != "POST":
-        closed = services.matrix_closed_periods(matrix) if mode == "edit" else []
+        closed = matrix_closed_periods(matrix) if mode == "edit" else []
         return _editor(request, form=form, rows=_rows_of(matrix), mode=mode, matrix=matrix, closed=closed)
     rows = _posted_rows(request)
     if not form.is_valid():
@@ -69,7 +70,7 @@ def _save_existing(request, matrix: ResponsibilityMatrix, mode: str):
     data = form.cleaned_data
     try:
         if mode == "version":
-            saved = services.matrix_new_version(
+            saved = matrices.matrix_new_version(
                 actor=request.user,
                 matrix=matrix,
                 lock_version=data.get("lock_version"),
@@ -82,7 +83,7 @@ def _save_existing(request, matrix: ResponsibilityMatrix, mode: str):
                 "period": saved.effective_from.label,
             }
         else:
-            saved = services.matrix_update(
+            saved = matrices.matrix_update(
                 actor=request.user,
                 matrix=matrix,
                 lock_version=data.get("lock_version"),

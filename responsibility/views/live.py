@@ -9,8 +9,9 @@ from django.shortcuts import render
 from collab.forms.editors import rows_from_post, split_errors
 from collab.models import Period
 from collab.pages import HR_ONLY, get_scoped_or_404, id_param, tenant_page
-from responsibility import services
 from responsibility.models import ResponsibilityMatrix
+from responsibility.services.periods import matrix_period_check
+from responsibility.services.rows import ROW_FIELDS, matrix_rows_clean, share_summary
 from responsibility.views.common import _posted_rows
 
 
@@ -24,7 +25,7 @@ def _posted_period_check(request):
         raise Http404
     matrix_id = id_param(request.POST, "matrix")
     kpi_id = get_scoped_or_404(ResponsibilityMatrix, matrix_id).kpi_id if matrix_id is not None else None
-    return services.matrix_period_check(period, kpi=kpi_id)
+    return matrix_period_check(period, kpi=kpi_id)
 
 
 @tenant_page(read=HR_ONLY, write=HR_ONLY)
@@ -36,10 +37,10 @@ def matrix_validate(request):
     by_row: dict = {}
     general: list[str] = []
     # every row on screen, blank or not
-    posted = rows_from_post(request.POST, fields=services.ROW_FIELDS, ignore_blank=())
+    posted = rows_from_post(request.POST, fields=ROW_FIELDS, ignore_blank=())
     if rows:
         try:
-            services.matrix_rows_clean(rows)
+            matrix_rows_clean(rows)
         except ValidationError as invalid:
             by_row, other = split_errors(invalid)
             general = [m for messages_ in other.values() for m in messages_]
@@ -52,7 +53,7 @@ def matrix_validate(request):
         if cursor in by_row:
             screen_errors[index] = by_row[cursor]
         cursor += 1
-    summary = services.share_summary(rows)
+    summary = share_summary(rows)
     general = [m for m in general if m not in summary["messages"]]
     period_check = _posted_period_check(request)
     if period_check is not None and not period_check.allowed:
