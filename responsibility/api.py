@@ -26,6 +26,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, serializers, status
 from rest_framework.decorators import action
+from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
@@ -42,6 +43,7 @@ from collab.routing import (
     validate_nested,
 )
 from goals.models import KPI
+from responsibility.access import access_matrix_by_id
 from responsibility.models import MatrixRole, ResponsibilityMatrix
 from responsibility.selectors import matrix_effective_ids, matrix_with_rows
 from responsibility.services.matrices import matrix_create, matrix_new_version, matrix_update
@@ -162,6 +164,11 @@ class MatrixViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantView
                 )
             queryset = queryset.filter(pk__in=list(matrix_effective_ids(period).values()))
         return queryset
+
+    def get_object(self):
+        """The one door to a matrix by id (`access_matrix_by_id`): missing and foreign ids are a 404."""
+        write = self.request.method not in SAFE_METHODS
+        return access_matrix_by_id(self.request.membership, self.kwargs.get("pk"), write=write)
 
     def _respond(self, matrix, code=status.HTTP_200_OK):
         return Response(self.get_serializer(matrix_with_rows().get(pk=matrix.pk)).data, status=code)

@@ -12,7 +12,9 @@ from collab.forms.editors import (
     rows_from_post,
 )
 from collab.models import OrgUnit
+from collab.selectors.org import unit_choices
 from goals.models import KPI
+from goals.selectors.kpis import kpi_options
 from responsibility.forms import MatrixForm
 from responsibility.models import MatrixRole, ResponsibilityMatrix
 from responsibility.services.rows import ROW_FIELDS, share_summary
@@ -27,14 +29,8 @@ def _posted_rows(request) -> list[dict]:
 def _choices() -> dict:
     """The datalists of the unit and KPI inputs (two queries, rendered once per page)."""
     return {
-        "unit_options": [
-            reference_label(code, name)
-            for code, name in OrgUnit.objects.order_by("path").values_list("code", "name")
-        ],
-        "kpi_options": [
-            reference_label(code, name)
-            for code, name in KPI.objects.filter(is_active=True).order_by("code").values_list("code", "name")
-        ],
+        "unit_options": [reference_label(unit.code, unit.name) for unit in unit_choices()],
+        "kpi_options": [reference_label(code, name) for _pk, code, name in kpi_options()],
         "role_options": MatrixRole.choices,
     }
 

@@ -7,9 +7,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from collab.models import ALL_BUT_EMPLOYEES
-from collab.pages import get_scoped_or_404, id_param, tenant_page
-from responsibility.models import MatrixRow, ResponsibilityMatrix
-from responsibility.selectors import matrix_with_rows
+from collab.pages import id_param, tenant_page
+from responsibility.access import access_matrix_by_id, access_matrix_version_by_id
+from responsibility.models import MatrixRow
+from responsibility.selectors import matrix_version_list
 
 COMPARE_FIELDS = ("role", "share", "contribution_dimension", "evaluation_kpi_id", "evaluation_method")
 
@@ -36,12 +37,8 @@ def compare_rows(left: list[MatrixRow], right: list[MatrixRow]) -> list[dict]:
 
 @tenant_page(read=ALL_BUT_EMPLOYEES)
 def matrix_compare(request, pk: int):
-    matrix = get_scoped_or_404(matrix_with_rows(), pk)
-    versions = list(
-        ResponsibilityMatrix.objects.filter(kpi_id=matrix.kpi_id)
-        .select_related("effective_from")
-        .order_by("-version")
-    )
+    matrix = access_matrix_by_id(request.membership, pk)
+    versions = matrix_version_list(matrix.kpi_id)
     other_id = id_param(request.GET, "with")
     if other_id is None:
         others = [v for v in versions if v.pk != matrix.pk]
@@ -49,7 +46,7 @@ def matrix_compare(request, pk: int):
             messages.info(request, _("This matrix has one version only; there is nothing to compare."))
             return redirect("matrix-detail", tenant_slug=request.tenant.slug, pk=matrix.pk)
         other_id = others[0].pk
-    other = get_scoped_or_404(matrix_with_rows().filter(kpi_id=matrix.kpi_id), other_id)
+    other = access_matrix_version_by_id(request.membership, other_id, of=matrix)
     left, right = (other, matrix) if other.version < matrix.version else (matrix, other)
     diff = compare_rows(list(left.rows.all()), list(right.rows.all()))
     counts = {state: sum(1 for d in diff if d["state"] == state) for state in ("added", "removed", "changed")}

@@ -5,11 +5,12 @@ from __future__ import annotations
 from django.shortcuts import render
 
 from collab.models import ALL_BUT_EMPLOYEES, Period, Role
-from collab.pages import get_scoped_or_404, tenant_page
-from collab.selectors.periods import period_start
+from collab.pages import tenant_page
+from collab.selectors.periods import period_start, periods_ordered
+from responsibility.access import access_matrix_by_id
 from responsibility.hooks import matrix_sections
 from responsibility.models import ResponsibilityMatrix
-from responsibility.selectors import matrix_with_rows
+from responsibility.selectors import matrix_version_list
 from responsibility.services.rows import share_summary
 
 
@@ -32,13 +33,9 @@ def _periods_in_effect(
 
 @tenant_page(read=ALL_BUT_EMPLOYEES)
 def matrix_detail(request, pk: int):
-    matrix = get_scoped_or_404(matrix_with_rows(), pk)
-    versions = list(
-        ResponsibilityMatrix.objects.filter(kpi_id=matrix.kpi_id)
-        .select_related("effective_from", "updated_by")
-        .order_by("-version")
-    )
-    periods = list(Period.objects.all())
+    matrix = access_matrix_by_id(request.membership, pk)
+    versions = matrix_version_list(matrix.kpi_id)
+    periods = periods_ordered()
     in_effect = _periods_in_effect(versions, periods)
     latest = versions[0]
     rows = list(matrix.rows.all())

@@ -7,14 +7,15 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
+from collab.access import access_period_by_id
 from collab.concurrency import StaleEditError
 from collab.forms.editors import split_errors
-from collab.models import Period
-from collab.pages import HR_ONLY, get_scoped_or_404, id_param, tenant_page
-from goals.models import KPI
+from collab.pages import HR_ONLY, id_param, tenant_page
+from goals.access import access_kpi_by_id
+from responsibility.access import access_matrix_by_id
 from responsibility.forms import MatrixForm
 from responsibility.models import ResponsibilityMatrix
-from responsibility.selectors import matrix_with_rows
+from responsibility.selectors import matrix_latest
 from responsibility.services import matrices
 from responsibility.services.periods import matrix_closed_periods
 from responsibility.views.common import _apply_other_errors, _editor, _posted_rows, _rows_of
@@ -25,14 +26,14 @@ def matrix_create(request):
     initial = {}
     kpi_id = id_param(request.GET, "kpi")
     if kpi_id is not None:
-        kpi = get_scoped_or_404(KPI, kpi_id)
-        latest = ResponsibilityMatrix.objects.filter(kpi=kpi).order_by("-version").first()
+        kpi = access_kpi_by_id(request.membership, kpi_id)
+        latest = matrix_latest(kpi)
         if latest is not None:  # a matrix exists: a new version is the way to change it
             return redirect("matrix-new-version", tenant_slug=request.tenant.slug, pk=latest.pk)
         initial["kpi"] = kpi.pk
     period_id = id_param(request.GET, "period")
     if period_id is not None:
-        initial["effective_from"] = get_scoped_or_404(Period, period_id).pk
+        initial["effective_from"] = access_period_by_id(request.membership, period_id).pk
     form = MatrixForm(request.POST or None, initial=initial, mode="create")
     if request.method != "POST":
         return _editor(request, form=form, rows=[], mode="create")
@@ -106,10 +107,10 @@ def _save_existing(request, matrix: ResponsibilityMatrix, mode: str):
 @tenant_page(read=HR_ONLY, write=HR_ONLY)
 def matrix_edit(request, pk: int):
     """Correct a version in place (refused when a closed period was scored with it)."""
-    return _save_existing(request, get_scoped_or_404(matrix_with_rows(), pk), "edit")
+    return _save_existing(request, access_matrix_by_id(request.membership, pk, write=True), "edit")
 
 
 @tenant_page(read=HR_ONLY, write=HR_ONLY)
 def matrix_new_version(request, pk: int):
     """A new version from a later period, starting from this version's rows."""
-    return _save_existing(request, get_scoped_or_404(matrix_with_rows(), pk), "version")
+    return _save_existing(request, access_matrix_by_id(request.membership, pk, write=True), "version")

@@ -2,23 +2,21 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import render
 
-from collab.models import ALL_BUT_EMPLOYEES, Period, Role
+from collab.models import ALL_BUT_EMPLOYEES, Role
 from collab.pages import paginate, tenant_page
-from collab.selectors.periods import default_period
-from goals.models import KPI
+from collab.selectors.periods import default_period, periods_ordered
 from responsibility.forms import MatrixFilterForm
 from responsibility.models import MatrixRow
-from responsibility.selectors import matrix_effective_ids, matrix_with_rows
+from responsibility.selectors import matrices_by_id, matrix_effective_ids, matrix_kpis
 
 
 @tenant_page(read=ALL_BUT_EMPLOYEES)
 def matrix_list(request):
     """Collaborative KPIs (and any KPI with a matrix) with the version in effect for the chosen period."""
-    periods = list(Period.objects.all())
+    periods = periods_ordered()
     form = MatrixFilterForm(request.GET or None)
     period, query, scope = None, "", ""
     if form.is_bound and form.is_valid():
@@ -26,24 +24,10 @@ def matrix_list(request):
     elif form.is_bound:
         raise Http404
     period = period or default_period(periods)
-    kpis = KPI.objects.filter(Q(is_collaborative=True) | Q(matrices__isnull=False)).annotate(
-        versions=Count("matrices", distinct=True)
-    )
-    if query:
-        kpis = kpis.filter(Q(code__icontains=query) | Q(name__icontains=query))
-    if scope == "with":
-        kpis = kpis.filter(versions__gt=0)
-    elif scope == "without":
-        kpis = kpis.filter(versions=0)
-    page = paginate(request, kpis.order_by("code"))
+    page = paginate(request, matrix_kpis(query=query, scope=scope))
     effective = matrix_effective_ids(period) if period is not None else {}
-    wanted = [effective[k.pk] for k in page if k.pk in effective]
-    rows_by_matrix: dict[int, list[MatrixRow]] = {}
-    matrices = {}
-    if wanted:
-        for matrix in matrix_with_rows().filter(pk__in=wanted):
-            matrices[matrix.pk] = matrix
-            rows_by_matrix[matrix.pk] = list(matrix.rows.all())
+    matrices = matrices_by_id(effective[k.pk] for k in page if k.pk in effective)
+    rows_by_matrix: dict[int, list[MatrixRow]] = {pk: list(m.rows.all()) for pk, m in matrices.items()}
     items = []
     for kpi in page:
         matrix = matrices.get(effective.get(kpi.pk))

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponseNotAllowed
+from django.http import HttpResponseNotAllowed
 from django.shortcuts import render
 
+from collab.access import access_period_by_id
 from collab.forms.editors import rows_from_post, split_errors
-from collab.models import Period
-from collab.pages import HR_ONLY, get_scoped_or_404, id_param, tenant_page
-from responsibility.models import ResponsibilityMatrix
+from collab.pages import HR_ONLY, id_param, tenant_page
+from responsibility.access import access_matrix_by_id
 from responsibility.services.periods import matrix_period_check
 from responsibility.services.rows import ROW_FIELDS, matrix_rows_clean, share_summary
 from responsibility.views.common import _posted_rows
@@ -20,11 +20,9 @@ def _posted_period_check(request):
     period_id = id_param(request.POST, "effective_from")
     if period_id is None:
         return None
-    period = Period.objects.filter(pk=period_id).first()
-    if period is None:
-        raise Http404
+    period = access_period_by_id(request.membership, period_id)
     matrix_id = id_param(request.POST, "matrix")
-    kpi_id = get_scoped_or_404(ResponsibilityMatrix, matrix_id).kpi_id if matrix_id is not None else None
+    kpi_id = access_matrix_by_id(request.membership, matrix_id).kpi_id if matrix_id is not None else None
     return matrix_period_check(period, kpi=kpi_id)
 
 
