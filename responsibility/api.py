@@ -26,10 +26,11 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, serializers, status
 from rest_framework.decorators import action
+from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
-from collab.concurrency import user_label
+from collab.concurrency import UNSET, user_label
 from collab.models import ALL_BUT_EMPLOYEES, OrgUnit, Period
 from collab.routing import (
     LockVersionField,
@@ -42,9 +43,11 @@ from collab.routing import (
     validate_nested,
 )
 from goals.models import KPI
-from responsibility import services
+from responsibility.access import access_matrix_by_id
 from responsibility.models import MatrixRole, ResponsibilityMatrix
 from responsibility.selectors import matrix_effective_ids, matrix_with_rows
+from responsibility.services.matrices import matrix_create, matrix_new_version, matrix_update
+from responsibility.services.periods import matrix_period_options
 
 # --------------------------------------------------------------------------------------------- serializers
 
@@ -162,6 +165,11 @@ class MatrixViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantView
             queryset = queryset.filter(pk__in=list(matrix_effective_ids(period).values()))
         return queryset
 
+    def get_object(self):
+        """The one door to a matrix by id (`access_matrix_by_id`): missing and foreign ids are a 404."""
+        write = self.request.method not in SAFE_METHODS
+        return access_matrix_by_id(self.request.membership, self.kwargs.get("pk"), write=write)
+
     def _respond(self, matrix, code=status.HTTP_200_OK):
         return Response(self.get_serializer(matrix_with_rows().get(pk=matrix.pk)).data, status=code)
 
@@ -175,7 +183,7 @@ class MatrixViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantView
 
     def _rows(self, request, *, required: bool):
         if not required and "rows" not in request.data:
-            return services.UNSET
+            return UNSET
         return validate_nested(
             MatrixRowSerializer, "rows", request.data.get("rows"), self.get_serializer_context()
         )
@@ -183,7 +191,7 @@ class MatrixViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantView
     def create(self, request, *args, **kwargs):
         data = self._body(MatrixCreateSerializer)
         rows = self._rows(request, required=True)
-        matrix = services.matrix_create(
+        matrix = matrix_create(
             actor=request.user, kpi=data["kpi"], effective_from=data["effective_from"], rows=rows,
             note=data.get("note", ""),
         )  # fmt: skip
@@ -195,8 +203,8 @@ class MatrixViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantView
         data = self._body(MatrixUpdateSerializer, partial=partial)
         version = lock_version_of(request)
         rows = self._rows(request, required=not partial)
-        note = data.get("note", services.UNSET)
-        saved = services.matrix_update(
+        note = data.get("note", UNSET)
+        saved = matrix_update(
             actor=request.user, matrix=matrix, lock_version=version, rows=rows, note=note
         )
         return self._respond(saved)
@@ -216,7 +224,7 @@ class MatrixViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantView
             raise exceptions.ValidationError(errors)
         if kpi_id is not None and not KPI.objects.filter(pk=kpi_id).exists():
             raise exceptions.NotFound()
-        options = services.matrix_period_options(kpi=kpi_id)
+        options = matrix_period_options(kpi=kpi_id)
         return Response(EffectivePeriodSerializer(options, many=True).data)
 
     @extend_schema(request=MatrixNewVersionSerializer, responses={201: MatrixSerializer})
@@ -225,7 +233,7 @@ class MatrixViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantView
         matrix = self.get_object()
         data = self._body(MatrixNewVersionSerializer)
         rows = self._rows(request, required=True)
-        new = services.matrix_new_version(
+        new = matrix_new_version(
             actor=request.user, matrix=matrix, lock_version=data["lock_version"],
             effective_from=data["effective_from"], rows=rows, note=data["note"],
         )  # fmt: skip

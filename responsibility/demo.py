@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from goals.demo.mining import MINING_SUBSIDIARIES
 from goals.demo.replay import replaying_the_year
-from responsibility.services import matrix_create
+from responsibility.services.matrices import matrix_create
 
 if TYPE_CHECKING:
     from collab.demo.steps import DemoContext

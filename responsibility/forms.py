@@ -1,7 +1,7 @@
 """Forms of the responsibility matrix pages.
 
 The header (KPI, effective period, note, lock version) is a Django form; the rows are a dynamic list of
-inputs named "rows-<i>-<field>" (`responsibility.services.ROW_FIELDS`), read by
+inputs named "rows-<i>-<field>" (`responsibility.services.rows.ROW_FIELDS`), read by
 `collab.forms.editors.rows_from_post`.
 """
 
@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from collab.forms import PeriodChoiceField, ScopedModelChoiceField, StyledForm, lock_version_field
 from collab.models import Period
 from goals.models import KPI
-from responsibility.services import matrix_period_options
+from responsibility.services.periods import matrix_period_options
 
 
 class KPIChoiceField(ScopedModelChoiceField):

@@ -39,7 +39,8 @@ class ResponsibilityMatrix(TenantOwned, LockVersioned):
     note = models.TextField(_("note"), blank=True)
     # Closed periods that lie under `effective_from` but keep the scores they were closed with (ids): a first
     # version may take a period whose first months are closed; it applies to the open ones only. The
-    # selectors skip this version for these periods. See `responsibility.services.matrix_period_check`.
+    # selectors skip this version for these periods.
+    # See `responsibility.services.periods.matrix_period_check`.
     kept_closed = models.JSONField(_("closed periods kept as they were"), default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -12,10 +12,11 @@ that month keeps the scores it was closed with).
 from __future__ import annotations
 
 import pandas as pd
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from collab.models import Period
 from collab.selectors.periods import period_start
+from goals.models import KPI
 from responsibility.models import MatrixRow, ResponsibilityMatrix
 
 
@@ -79,3 +80,36 @@ def matrix_versions(kpi) -> list[ResponsibilityMatrix]:
 
 def matrix_latest(kpi) -> ResponsibilityMatrix | None:
     return ResponsibilityMatrix.objects.filter(kpi=kpi).order_by("-version").first()
+
+
+def matrix_version_list(kpi_id: int) -> list[ResponsibilityMatrix]:
+    """Every version of a KPI's matrix, newest first, with its period and who saved it (one query)."""
+    return list(
+        ResponsibilityMatrix.objects.filter(kpi_id=kpi_id)
+        .select_related("effective_from", "updated_by")
+        .order_by("-version")
+    )
+
+
+def matrix_kpis(*, query: str = "", scope: str = "") -> QuerySet[KPI]:
+    """The KPIs of the matrix list: the collaborative ones and any with a matrix, each with `versions` (the
+    number of its matrix versions), by code. `query`: code or name contains; `scope`: "with" (a matrix) or
+    "without"."""
+    kpis = KPI.objects.filter(Q(is_collaborative=True) | Q(matrices__isnull=False)).annotate(
+        versions=Count("matrices", distinct=True)
+    )
+    if query:
+        kpis = kpis.filter(Q(code__icontains=query) | Q(name__icontains=query))
+    if scope == "with":
+        kpis = kpis.filter(versions__gt=0)
+    elif scope == "without":
+        kpis = kpis.filter(versions=0)
+    return kpis.order_by("code")
+
+
+def matrices_by_id(ids) -> dict[int, ResponsibilityMatrix]:
+    """{id: matrix with its rows} for these ids (two queries; none when `ids` is empty)."""
+    ids = list(ids)
+    if not ids:
+        return {}
+    return {matrix.pk: matrix for matrix in matrix_with_rows().filter(pk__in=ids)}

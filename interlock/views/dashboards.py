@@ -20,7 +20,7 @@ from collab.forms import show_period
 from collab.forms.editors import rows_from_post, split_errors
 from collab.imports import export_xlsx, xlsx_response
 from collab.models import ALL_BUT_EMPLOYEES, Period, Role
-from collab.pages import get_scoped_or_404, id_param, paginate, tenant_page
+from collab.pages import id_param, paginate, tenant_page
 from collab.selectors.org import child_units, repeated_unit_names, unit_choices
 from collab.selectors.periods import default_period, periods_ordered
 from goals.access import access_kpi_by_id
@@ -49,8 +49,9 @@ from interlock.selectors.dashboards import (
     unit_scorecard,
     unit_scored_period_ids,
 )
+from responsibility.access import access_matrix_by_id
 from responsibility.models import MatrixRole, ResponsibilityMatrix
-from responsibility.services import ROW_FIELDS
+from responsibility.services.rows import ROW_FIELDS
 
 LINE_FIELDS = ("kpi", "weight", "role", "threshold")
 
@@ -267,7 +268,7 @@ def ranking_export(request):
 def _matrix_target(data, membership) -> tuple[KPI | None, ResponsibilityMatrix | None]:
     """The KPI of a matrix what-if: `kpi`, or the KPI of `matrix` (the edited version)."""
     matrix_id = id_param(data, "matrix")
-    matrix = get_scoped_or_404(whatif.proposal_matrices(), matrix_id) if matrix_id is not None else None
+    matrix = access_matrix_by_id(membership, matrix_id) if matrix_id is not None else None
     kpi_id = id_param(data, "kpi")
     kpi = access_kpi_by_id(membership, kpi_id) if kpi_id is not None else (matrix.kpi if matrix else None)
     return kpi, matrix

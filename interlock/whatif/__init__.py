@@ -50,9 +50,9 @@ from interlock.whatif.reasons import (
     reason,
     scorecard_reasons,
 )
-from responsibility.models import MatrixRow, ResponsibilityMatrix
+from responsibility.models import MatrixRow
 from responsibility.selectors import matrix_effective_ids
-from responsibility.services import matrix_rows_clean
+from responsibility.services.rows import matrix_rows_clean
 
 PROPOSED_MATRIX = -1  # the matrix id of proposed rows that replace no stored version
 
@@ -405,14 +405,8 @@ def default_matrix_period(kpi: KPI, periods: list[Period]) -> Period | None:
     return None
 
 
-def proposal_matrices():
-    """The matrices a what-if may start from, with the KPI and period its form shows."""
-    return ResponsibilityMatrix.objects.select_related("kpi", "effective_from")
-
-
 __all__ = [
     "REASON_CODES",
-    "proposal_matrices",
     "Change",
     "Reason",
     "WhatIf",

@@ -128,7 +128,7 @@ class SeedWorld:
 def build_seed_tables(*, actor=None, period: Period | None = None, publish: bool = True) -> SeedWorld:
     """Enter the seed tables (客户留存率, 应收账款周转天数, 大客户续约率) through the services."""
     from interlock.services.scorecards.cards import scorecard_create, scorecard_publish
-    from responsibility.services import matrix_create
+    from responsibility.services.matrices import matrix_create
 
     period = period or PeriodFactory(year=2025, status=Period.Status.ACTIVE)
     world = SeedWorld(period=period)

@@ -289,6 +289,20 @@ def test_whatif_page_posts_editor_fields_and_writes_nothing(world, tenant_a, hr_
     assert "83.00" in total and "80.00" not in total
 
 
+def test_whatif_opens_a_matrix_through_the_matrix_door(world, other, manager, login):
+    """`?matrix=` is fetched by `responsibility.access.access_matrix_by_id`: a manager's own tenant's matrix
+    opens with its KPI and period; another tenant's, a missing and a malformed id are the same 404."""
+    client = login(manager)
+    matrix = world.matrices["retention"]
+    page = client.get(url("whatif") + f"?matrix={matrix.pk}")
+    body = page.content.decode()
+    assert page.status_code == 200 and 'name="rows-0-share"' in body
+    assert f'<input type="hidden" name="kpi" value="{matrix.kpi_id}">' in body
+    assert f'<input type="hidden" name="period" value="{matrix.effective_from_id}">' in body
+    for pk in (other.matrices["dso"].pk, matrix.pk + 10_000, "x", "1e3"):
+        assert client.get(url("whatif") + f"?matrix={pk}").status_code == 404, pk
+
+
 def test_whatif_scorecard_and_field_errors(world, other, hr_a, login):
     client = login(hr_a)
     card = world.scorecards["sales"]

@@ -21,7 +21,7 @@ from interlock.selectors.inputs import _rows, period_inputs
 from interlock.selectors.scores import snapshot_for, snapshots_latest
 from interlock.services.scorecards.cards import scorecard_unpublish
 from interlock.services.scores import scores_recompute
-from responsibility.services import matrix_new_version
+from responsibility.services.matrices import matrix_new_version
 from tests.factories.goals import KPIFactory, MeasurementFactory
 from tests.factories.interlock import (
     PositionScorecardFactory,

@@ -23,7 +23,7 @@ from interlock.models import ScoreSnapshot
 from interlock.services.scorecards.cards import scorecard_publish, scorecard_unpublish
 from interlock.services.scores import scores_recompute
 from interlock.tasks import MAX_RETRIES, recompute_period_scores
-from responsibility.services import matrix_update
+from responsibility.services.matrices import matrix_update
 from tests.factories.goals import KPIFactory, MeasurementFactory
 from tests.factories.interlock import ScorecardFactory, ScorecardLineFactory, build_seed_tables
 from tests.factories.org import OrgUnitFactory, PeriodFactory

@@ -89,7 +89,7 @@ def test_list_query_count_is_constant(world, tenant_a, api, django_assert_max_nu
         assert api.get(BASE).status_code == 200
     with tenant_scope(tenant_a):
         for _ in range(10):
-            from responsibility.services import matrix_create
+            from responsibility.services.matrices import matrix_create
 
             matrix_create(actor=None, kpi=KPIFactory(), effective_from=world.p2025, rows=[
                 {"org_unit": world.units["sales"], "role": "lead", "share": "100"}])  # fmt: skip

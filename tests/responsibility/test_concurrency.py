@@ -8,8 +8,8 @@ import pytest
 
 from collab.models import AuditEvent
 from collab.tenancy import tenant_scope
-from responsibility import services
 from responsibility.models import ResponsibilityMatrix
+from responsibility.services.matrices import matrix_update
 from tests.responsibility.test_api import seed_rows
 from tests.responsibility.test_pages import World, create_matrix, rows_data, url
 
@@ -58,7 +58,7 @@ def test_api_no_op_keeps_the_version(world, tenant_a, hr_a, api_client_for):
 
 def test_service_no_op_queues_no_recompute(world, tenant_a, hr_a, django_capture_on_commit_callbacks):
     with tenant_scope(tenant_a), django_capture_on_commit_callbacks(execute=False) as callbacks:
-        same = services.matrix_update(actor=hr_a, matrix=world.matrix, lock_version=1, note="")
+        same = matrix_update(actor=hr_a, matrix=world.matrix, lock_version=1, note="")
     assert same.lock_version == 1 and callbacks == []
 
 

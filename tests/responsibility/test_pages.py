@@ -13,8 +13,8 @@ from django.utils.timezone import localtime
 
 from collab.models import Period, Role
 from collab.tenancy import tenant_scope
-from responsibility import services
 from responsibility.models import MatrixRow, ResponsibilityMatrix
+from responsibility.services.matrices import matrix_create, matrix_new_version, matrix_update
 from tests.factories import make_member
 from tests.factories.goals import KPIFactory
 from tests.factories.org import OrgUnitFactory, PeriodFactory
@@ -86,7 +86,7 @@ def create_matrix(world, kpi_name, period=None, actor=None):
         }
         for u, r, s, e, d, m in seed_tables.MATRICES[kpi_name][1]
     ]
-    return services.matrix_create(
+    return matrix_create(
         actor=actor, kpi=world.kpis[kpi_name], effective_from=period or world.p2025, rows=rows
     )
 
@@ -232,7 +232,7 @@ def test_stale_save_names_who_changed_it_and_overwrites_nothing(world, tenant_a,
     assert 'name="lock_version" value="1"' in form_page
     with tenant_scope(tenant_a):  # a colleague saves first
         rows = [{"org_unit": world.units["sales"], "role": "lead", "share": "100"}]
-        services.matrix_update(actor=other, matrix=matrix, lock_version=1, rows=rows)
+        matrix_update(actor=other, matrix=matrix, lock_version=1, rows=rows)
     data = {"lock_version": 1, "note": "mine", **rows_data(world, "retention")}
     response = client.post(url("matrix-edit", pk=matrix.pk), data)
     assert response.status_code == 409
@@ -300,7 +300,7 @@ def test_compare_highlights_added_removed_and_changed_rows(world, tenant_a, hr_a
             },  # share changed
             {"org_unit": world.units["delivery"], "role": "support", "share": "10"},  # added; rnd removed
         ]
-        v2 = services.matrix_new_version(
+        v2 = matrix_new_version(
             actor=hr_a, matrix=v1, lock_version=1, effective_from=world.p2026, rows=rows
         )
     client = login(hr_a)
@@ -318,7 +318,7 @@ def test_compare_highlights_added_removed_and_changed_rows(world, tenant_a, hr_a
 def test_list_shows_the_version_in_effect_per_period(world, tenant_a, hr_a, login):
     with tenant_scope(tenant_a):
         v1 = create_matrix(world, "retention")
-        services.matrix_new_version(
+        matrix_new_version(
             actor=hr_a,
             matrix=v1,
             lock_version=1,
@@ -344,7 +344,7 @@ def test_list_query_count_does_not_grow(world, tenant_a, hr_a, login, django_ass
     with tenant_scope(tenant_a):
         for _ in range(20):
             kpi = KPIFactory(is_collaborative=True)
-            services.matrix_create(
+            matrix_create(
                 actor=None,
                 kpi=kpi,
                 effective_from=world.p2025,
@@ -385,7 +385,7 @@ def test_detail_shows_the_scorecard_lines_the_matrix_implies(world, tenant_a, hr
 def test_other_tenants_matrices_are_missing(world, world_b, tenant_a, tenant_b, hr_a, login):
     with tenant_scope(tenant_b):
         theirs = create_matrix(world_b, "retention")
-        theirs2 = services.matrix_new_version(
+        theirs2 = matrix_new_version(
             actor=None,
             matrix=theirs,
             lock_version=1,

@@ -13,15 +13,9 @@ from collab.models import AuditEvent, Period
 from collab.tenancy import tenant_scope
 from responsibility.models import MatrixRow, ResponsibilityMatrix
 from responsibility.selectors import matrix_effective_ids, matrix_in_effect, matrix_versions
-from responsibility.services import (
-    matrix_closed_periods,
-    matrix_create,
-    matrix_new_version,
-    matrix_period_check,
-    matrix_period_options,
-    matrix_update,
-    share_summary,
-)
+from responsibility.services.matrices import matrix_create, matrix_new_version, matrix_update
+from responsibility.services.periods import matrix_closed_periods, matrix_period_check, matrix_period_options
+from responsibility.services.rows import share_summary
 from tests.factories import UserFactory
 from tests.factories.goals import KPIFactory
 from tests.factories.interlock import build_seed_tables
@@ -431,7 +425,7 @@ def test_period_options_are_the_save_rule(units, kpi, hr_a, q4_with_closed_octob
 def test_a_long_list_of_kept_closed_periods_is_shortened(scope_a):
     from types import SimpleNamespace
 
-    from responsibility.services import PeriodCheck
+    from responsibility.services.periods import PeriodCheck
 
     kept = tuple(SimpleNamespace(label=f"2026-{m:02d}") for m in range(1, 11))
     note = PeriodCheck(SimpleNamespace(label="2026"), True, kept=kept).note
