@@ -32,7 +32,7 @@ from collab.audit import audit_record, snapshot
 from collab.concurrency import UNSET, StaleEditError, lock_for_edit, mark_edited
 from collab.models import OrgUnit, Period
 from collab.numbers import parse_number
-from collab.routing import coerce_id
+from collab.routing.ids import coerce_id
 from collab.selectors.periods import period_start, periods_ordered
 from collab.services.org.periods import ensure_period_open
 from collab.signals import scoring_inputs_changed

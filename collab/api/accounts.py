@@ -19,7 +19,8 @@ from rest_framework.response import Response
 
 from collab.api import router
 from collab.models import Employee, Membership, Role
-from collab.routing import StrictWriteMixin, TenantRelatedField, TenantViewSet
+from collab.routing.fields import StrictWriteMixin, TenantRelatedField
+from collab.routing.viewsets import TenantViewSet
 from collab.selectors import platform as selectors
 from collab.services import accounts as services
 

@@ -11,7 +11,7 @@ from collab.forms import save_form
 from collab.imports import export_xlsx, xlsx_response
 from collab.models import Employee, OrgUnit
 from collab.pages import HR_AND_AUDITOR, HR_ONLY, get_scoped_or_404, paginate, tenant_page
-from collab.routing import parse_id
+from collab.routing.ids import parse_id
 from collab.selectors import org as selectors
 from collab.services.org import employees as services_employees
 from collab.services.org.employees import employee_update

@@ -11,7 +11,7 @@ from collab.forms import save_form
 from collab.imports import export_xlsx, xlsx_response
 from collab.models import OrgUnit
 from collab.pages import HR_AND_AUDITOR, HR_ONLY, get_scoped_or_404, tenant_page
-from collab.routing import parse_id
+from collab.routing.ids import parse_id
 from collab.selectors import org as selectors
 from collab.services.org import units as services_units
 from collab.services.org.units import org_unit_update
