@@ -10,7 +10,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from collab.imports import export_xlsx
+from collab.imports.export import export_xlsx
 from collab.models import AuditEvent
 from collab.tenancy import tenant_scope
 from goals.models import KPI

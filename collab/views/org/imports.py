@@ -10,7 +10,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from collab.forms import org as forms
-from collab.imports import ImportFileError, Table, export_xlsx, xlsx_response
+from collab.imports.export import export_xlsx, xlsx_response
+from collab.imports.table import ImportFileError, Table
 from collab.models import OrgUnit, Position
 from collab.pages import HR_ONLY, tenant_page
 from collab.services.org.importing import ORG_IMPORTS, org_importer

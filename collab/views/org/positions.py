@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from collab.forms import org as forms
 from collab.forms import save_form
-from collab.imports import export_xlsx, xlsx_response
+from collab.imports.export import export_xlsx, xlsx_response
 from collab.models import OrgUnit, Position
 from collab.pages import HR_AND_AUDITOR, HR_ONLY, get_scoped_or_404, paginate, tenant_page
 from collab.routing.ids import parse_id
