@@ -70,8 +70,9 @@ class UserProfile(models.Model):
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
     language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, blank=True)
-    # Set when an HR admin creates the account with a temporary password (services.accounts.member_create);
-    # until the person chooses their own, pages lead only to the change-password page and the API answers 403.
+    # Set when an HR admin creates the account with a temporary password
+    # (services.accounts.adding.member_create); until the person chooses their own, pages lead only to the
+    # change-password page and the API answers 403.
     must_change_password = models.BooleanField(_("must change password"), default=False)
 
     def __str__(self) -> str:

@@ -19,7 +19,7 @@ from collab.audit import AuditAction, audit_action_labels
 from collab.models import AuditEvent, Period
 from collab.selectors.audit.vocabulary import action_label
 from collab.selectors.audit.words import SnapshotWords, _labels, object_names
-from collab.services.accounts import user_language_set
+from collab.services.accounts.preferences import user_language_set
 from collab.tenancy import tenant_scope
 from goals.models import KPI, Goal
 from goals.services.tree.nodes import goal_create, goal_delete, goal_move, siblings_reweight
