@@ -19,7 +19,6 @@ QUERYSET_METHODS = frozenset({
     "bulk_update", "get_or_create", "update_or_create", "in_bulk",
 })
 NOT_YET = {
-    "collab/views/org/employees.py", "collab/views/org/positions.py", "collab/views/org/units.py",
     "responsibility/views.py",
 }
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from collab.access import access_employee_by_id
 from collab.forms import org as forms
 from collab.forms import save_form
 from collab.imports.export import export_xlsx, xlsx_response
-from collab.models import Employee, OrgUnit
-from collab.pages import HR_AND_AUDITOR, HR_ONLY, get_scoped_or_404, paginate, tenant_page
+from collab.pages import HR_AND_AUDITOR, HR_ONLY, paginate, tenant_page
 from collab.routing.ids import parse_id
 from collab.selectors import org as selectors
 from collab.services.org import employees as services_employees
@@ -104,7 +104,7 @@ def employee_create(request):
 
 @tenant_page(read=HR_ONLY, write=HR_ONLY)
 def employee_edit(request, pk: int):
-    employee = get_scoped_or_404(Employee.objects.select_related("manager"), pk)
+    employee = access_employee_by_id(request.membership, pk, write=True)
     listing = _url(request, "employee-list")
     initial = {
         "employee_no": employee.employee_no,
@@ -137,7 +137,7 @@ def employee_edit(request, pk: int):
 
 @tenant_page(read=HR_ONLY, write=HR_ONLY)
 def employee_delete(request, pk: int):
-    employee = get_scoped_or_404(Employee, pk)
+    employee = access_employee_by_id(request.membership, pk, write=True)
     return _delete_page(
         request,
         lambda: services_employees.employee_delete(actor=request.user, employee=employee),
@@ -157,7 +157,7 @@ def employee_delete(request, pk: int):
 def employee_position_options(request):
     """htmx: the <option>s of the positions of the unit chosen in the employee form."""
     unit_id = parse_id(request.GET.get("org_unit", ""))
-    unit = OrgUnit.objects.filter(pk=unit_id).first() if unit_id is not None else None
+    unit = selectors.unit_or_none(unit_id)
     return render(
         request, "collab/org/form.html#position_options", {"positions": selectors.positions_of_unit(unit)}
     )

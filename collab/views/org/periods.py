@@ -7,11 +7,12 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from collab.access import access_period_by_id
 from collab.forms import org as forms
 from collab.forms import save_form
 from collab.imports.export import export_xlsx, xlsx_response
 from collab.models import Period
-from collab.pages import HR_AND_AUDITOR, HR_ONLY, get_scoped_or_404, paginate, tenant_page
+from collab.pages import HR_AND_AUDITOR, HR_ONLY, paginate, tenant_page
 from collab.selectors import org as selectors
 from collab.services.org import periods as services_periods
 from collab.services.org.periods import period_update
@@ -67,7 +68,7 @@ def period_create(request):
 
 @tenant_page(read=HR_ONLY, write=HR_ONLY)
 def period_edit(request, pk: int):
-    period = get_scoped_or_404(Period, pk)
+    period = access_period_by_id(request.membership, pk, write=True)
     listing = _url(request, "period-list")
     initial = {"kind": period.kind, "year": period.year, "quarter": period.quarter, "month": period.month}
     form = _locked_form(forms.PeriodForm(request.POST or None, initial=initial), period)
@@ -99,7 +100,7 @@ def period_edit(request, pk: int):
 
 @tenant_page(read=HR_ONLY, write=HR_ONLY)
 def period_advance(request, pk: int):
-    period = get_scoped_or_404(Period, pk)
+    period = access_period_by_id(request.membership, pk, write=True)
     listing = _url(request, "period-list")
     next_status = Period.NEXT_STATUS.get(period.status)
     error = ""
@@ -132,7 +133,7 @@ def period_advance(request, pk: int):
 
 @tenant_page(read=HR_ONLY, write=HR_ONLY)
 def period_delete(request, pk: int):
-    period = get_scoped_or_404(Period, pk)
+    period = access_period_by_id(request.membership, pk, write=True)
     return _delete_page(
         request,
         lambda: services_periods.period_delete(actor=request.user, period=period),

@@ -6,11 +6,11 @@ from __future__ import annotations
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from collab.access import access_position_by_id
 from collab.forms import org as forms
 from collab.forms import save_form
 from collab.imports.export import export_xlsx, xlsx_response
-from collab.models import OrgUnit, Position
-from collab.pages import HR_AND_AUDITOR, HR_ONLY, get_scoped_or_404, paginate, tenant_page
+from collab.pages import HR_AND_AUDITOR, HR_ONLY, paginate, tenant_page
 from collab.routing.ids import parse_id
 from collab.selectors import org as selectors
 from collab.services.org import positions as services_positions
@@ -52,7 +52,7 @@ def position_create(request):
     initial = {}
     unit_id = parse_id(request.GET.get("unit", ""))
     if unit_id is not None:
-        initial["org_unit"] = OrgUnit.objects.filter(pk=unit_id).first()
+        initial["org_unit"] = selectors.unit_or_none(unit_id)
     form = forms.PositionForm(request.POST or None, initial=initial)
     position = save_form(
         request, form, lambda data: services_positions.position_create(actor=request.user, **data)
@@ -71,7 +71,7 @@ def position_create(request):
 
 @tenant_page(read=HR_ONLY, write=HR_ONLY)
 def position_edit(request, pk: int):
-    position = get_scoped_or_404(Position, pk)
+    position = access_position_by_id(request.membership, pk, write=True)
     listing = _url(request, "position-list")
     initial = {
         "code": position.code,
@@ -97,7 +97,7 @@ def position_edit(request, pk: int):
 
 @tenant_page(read=HR_ONLY, write=HR_ONLY)
 def position_delete(request, pk: int):
-    position = get_scoped_or_404(Position, pk)
+    position = access_position_by_id(request.membership, pk, write=True)
     return _delete_page(
         request,
         lambda: services_positions.position_delete(actor=request.user, position=position),

@@ -6,11 +6,11 @@ from __future__ import annotations
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from collab.access import access_unit_by_id
 from collab.forms import org as forms
 from collab.forms import save_form
 from collab.imports.export import export_xlsx, xlsx_response
-from collab.models import OrgUnit
-from collab.pages import HR_AND_AUDITOR, HR_ONLY, get_scoped_or_404, tenant_page
+from collab.pages import HR_AND_AUDITOR, HR_ONLY, tenant_page
 from collab.routing.ids import parse_id
 from collab.selectors import org as selectors
 from collab.services.org import units as services_units
@@ -52,7 +52,7 @@ def org_tree(request):
 @tenant_page(read=HR_AND_AUDITOR)
 def org_tree_children(request, pk: int):
     """The subtree below one unit (htmx: filled in when a node whose children were not loaded opens)."""
-    unit = get_scoped_or_404(OrgUnit, pk)
+    unit = access_unit_by_id(request.membership, pk)
     context = {"nodes": selectors.unit_tree(unit), "open_depth": unit.depth + 1}
     return render(request, "collab/org/tree.html#tree_nodes", context)
 
@@ -63,7 +63,7 @@ def org_unit_create(request):
     initial = {}
     parent_id = parse_id(request.GET.get("parent", ""))
     if parent_id is not None:
-        initial["parent"] = OrgUnit.objects.filter(pk=parent_id).first()
+        initial["parent"] = selectors.unit_or_none(parent_id)
     form = forms.OrgUnitForm(request.POST or None, initial=initial)
     unit = save_form(request, form, lambda data: services_units.org_unit_create(actor=request.user, **data))
     if unit is not None:
@@ -80,7 +80,7 @@ def org_unit_create(request):
 
 @tenant_page(read=HR_ONLY, write=HR_ONLY)
 def org_unit_edit(request, pk: int):
-    unit = get_scoped_or_404(OrgUnit, pk)
+    unit = access_unit_by_id(request.membership, pk, write=True)
     tree = _url(request, "org-tree")
     initial = {"code": unit.code, "name": unit.name, "kind": unit.kind}
     form = _locked_form(forms.OrgUnitForm(request.POST or None, initial=initial, with_parent=False), unit)
@@ -100,7 +100,7 @@ def org_unit_edit(request, pk: int):
 
 @tenant_page(read=HR_ONLY, write=HR_ONLY)
 def org_unit_move(request, pk: int):
-    unit = get_scoped_or_404(OrgUnit, pk)
+    unit = access_unit_by_id(request.membership, pk, write=True)
     tree = _url(request, "org-tree")
     form = forms.OrgUnitMoveForm(request.POST or None, initial={"parent": unit.parent_id}, unit=unit)
     form = _locked_form(form, unit)
@@ -126,7 +126,7 @@ def org_unit_move(request, pk: int):
 
 @tenant_page(read=HR_ONLY, write=HR_ONLY)
 def org_unit_delete(request, pk: int):
-    unit = get_scoped_or_404(OrgUnit, pk)
+    unit = access_unit_by_id(request.membership, pk, write=True)
     return _delete_page(
         request,
         lambda: services_units.org_unit_delete(actor=request.user, unit=unit),
