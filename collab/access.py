@@ -16,7 +16,7 @@ from django.db.models import Model, QuerySet
 
 from collab.models import ALL_ROLES, Employee, Job, Membership, Notification, OrgUnit, Period, Position, Role
 from collab.pages import get_scoped_or_404
-from collab.routing import parse_id
+from collab.routing.ids import parse_id
 
 HR_WRITES = frozenset({Role.HR_ADMIN})
 ORG_READERS = ALL_ROLES  # the org chart and the periods are no secret inside a tenant

@@ -16,7 +16,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from collab.authentication import password_change_required_detail
 from collab.concurrency import Conflict, DatabaseBusy, is_transient_db_error
-from collab.routing import active_membership, tenant_by_slug
+from collab.routing.viewsets import active_membership, tenant_by_slug
 from collab.selectors.platform import password_change_required
 from collab.tenancy import _current_tenant, tenant_scope
 
@@ -65,7 +65,7 @@ class DatabaseConflictMiddleware:
     """A page write that meets a deadlock or serialisation failure, or another `Conflict` its view did not
     show on a form, answers a 409 page ("try again") instead of a 500. Services that lock rows rerun
     themselves first (`collab.concurrency.atomic_with_retry`); this is the last net for pages, as
-    `collab.routing.exception_handler` is for the API."""
+    `collab.routing.errors.exception_handler` is for the API."""
 
     def __init__(self, get_response):
         self.get_response = get_response

@@ -12,7 +12,7 @@ from django.http import Http404, HttpResponseNotAllowed
 from django.urls import register_converter
 
 from collab.models import ALL_ROLES, Role
-from collab.routing import MAX_ID, parse_id
+from collab.routing.ids import MAX_ID, parse_id
 
 HR_ONLY = frozenset({Role.HR_ADMIN})
 HR_AND_AUDITOR = frozenset({Role.HR_ADMIN, Role.AUDITOR})

@@ -1,7 +1,7 @@
 """Tenant scoping that fails closed.
 
 The current tenant lives in a ContextVar. Requests set it in `TenantMiddleware` (pages) or in
-`collab.routing.TenantViewSet` (API); Celery tasks set it through `collab.tasks.tenant_task`.
+`collab.routing.viewsets.TenantViewSet` (API); Celery tasks set it through `collab.tasks.tenant_task`.
 Every tenant-owned model's default manager refuses to query when no tenant is in scope, so a
 forgotten scope is an exception, never another tenant's rows.
 

@@ -69,4 +69,4 @@ urlpatterns = [
 ]
 
 # Under /api/ an unknown route or an id that cannot be one answers JSON, like every other API error.
-handler404 = "collab.routing.not_found"
+handler404 = "collab.routing.errors.not_found"

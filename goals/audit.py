@@ -9,7 +9,7 @@ from django.db.models.functions import Concat
 from django.utils.translation import gettext_lazy as _
 
 from collab.audit import audit_actions_register
-from collab.selectors.audit import (
+from collab.selectors.audit.vocabulary import (
     audit_object_words_register,
     period_label_expr,
     position_label_expr,

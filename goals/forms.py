@@ -16,7 +16,7 @@ from collab.forms import (
     lock_version_field,
 )
 from collab.models import OrgUnit, Period, Position
-from collab.routing import parse_id
+from collab.routing.ids import parse_id
 from goals.models import KPI, Goal, Objective, Perspective, ProcessTag
 from goals.services.kpis import AVERAGED_EXACT_UNITS, AVERAGED_NAME_ENDINGS, AVERAGED_UNITS, KPI_FIELDS
 from goals.services.measurements.values import NOTE_MAX

@@ -18,7 +18,7 @@ from django.db.models import Q, QuerySet
 from collab.access import access_by_id
 from collab.models import ALL_BUT_EMPLOYEES, Employee, OrgUnit, Role
 from collab.pages import get_scoped_or_404
-from collab.routing import parse_id
+from collab.routing.ids import parse_id
 from interlock.models import Scorecard, ScoreSnapshot
 from interlock.selectors.scorecards import scorecard_queryset
 from interlock.selectors.scores import snapshot_queryset

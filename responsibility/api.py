@@ -32,16 +32,16 @@ from rest_framework.settings import api_settings
 
 from collab.concurrency import UNSET, user_label
 from collab.models import ALL_BUT_EMPLOYEES, OrgUnit, Period
-from collab.routing import (
+from collab.routing.fields import (
     LockVersionField,
     RowsField,
     StrictWriteMixin,
     TenantRelatedField,
-    TenantViewSet,
-    id_param,
     lock_version_of,
     validate_nested,
 )
+from collab.routing.ids import id_param
+from collab.routing.viewsets import TenantViewSet
 from goals.models import KPI
 from responsibility.access import access_matrix_by_id
 from responsibility.models import MatrixRole, ResponsibilityMatrix

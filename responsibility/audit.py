@@ -7,7 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from collab.audit import audit_actions_register
-from collab.selectors.audit import audit_object_words_register
+from collab.selectors.audit.vocabulary import audit_object_words_register
 
 
 class ResponsibilityAuditAction(models.TextChoices):

@@ -19,9 +19,17 @@ from rest_framework.response import Response
 
 from collab.api import router
 from collab.models import Employee, Membership, Role
-from collab.routing import StrictWriteMixin, TenantRelatedField, TenantViewSet
+from collab.routing.fields import StrictWriteMixin, TenantRelatedField
+from collab.routing.viewsets import TenantViewSet
 from collab.selectors import platform as selectors
-from collab.services import accounts as services
+from collab.services.accounts.adding import (
+    INVITATION_SENT,
+    member_add_existing,
+    member_create,
+    member_invite,
+    member_invite_resend,
+)
+from collab.services.accounts.changing import member_deactivate, member_reactivate, member_update
 
 
 class MemberSerializer(serializers.ModelSerializer):
@@ -143,18 +151,18 @@ class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantView
         data = given.validated_data
         common = {"actor": request.user, "roles": data["roles"], "employee": data["employee"]}
         if data["mode"] == "create":
-            membership = services.member_create(
+            membership = member_create(
                 username=data["username"], email=data["email"], password=data["password"],
                 first_name=data["first_name"], last_name=data["last_name"], **common,
             )
         elif data["mode"] == "invite":
-            membership = services.member_invite(
+            membership = member_invite(
                 email=data["email"], first_name=data["first_name"], last_name=data["last_name"], **common
             )
         else:
             # An invitation the person accepts; the same answer whether the account exists or not.
-            services.member_add_existing(identifier=data["identifier"], **common)
-            return Response({"detail": str(services.INVITATION_SENT)}, status=status.HTTP_202_ACCEPTED)
+            member_add_existing(identifier=data["identifier"], **common)
+            return Response({"detail": str(INVITATION_SENT)}, status=status.HTTP_202_ACCEPTED)
         return self._answer(membership, status.HTTP_201_CREATED)
 
     def update(self, request, *args, partial: bool = False, **kwargs):
@@ -168,7 +176,7 @@ class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantView
             changes["roles"] = data["roles"]
         if "employee" in data:
             changes["employee"] = data["employee"]
-        membership = services.member_update(actor=request.user, membership=membership, **changes)
+        membership = member_update(actor=request.user, membership=membership, **changes)
         return self._answer(membership)
 
     def partial_update(self, request, *args, **kwargs):
@@ -183,18 +191,18 @@ class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantView
     @action(detail=True, methods=["post"])
     def deactivate(self, request, *args, **kwargs):
         """Take the member's access away at once: their sessions and tokens stop opening this tenant."""
-        return self._run(services.member_deactivate)
+        return self._run(member_deactivate)
 
     @extend_schema(request=None, responses=MemberSerializer)
     @action(detail=True, methods=["post"])
     def reactivate(self, request, *args, **kwargs):
-        return self._run(services.member_reactivate)
+        return self._run(member_reactivate)
 
     @extend_schema(request=None, responses=MemberSerializer)
     @action(detail=True, methods=["post"], url_path="resend-invitation")
     def resend_invitation(self, request, *args, **kwargs):
         """E-mail a fresh one-time link to a member who has not set a password yet."""
-        return self._run(services.member_invite_resend)
+        return self._run(member_invite_resend)
 
 
 router.register("members", MemberViewSet, basename="api-member")

@@ -32,14 +32,9 @@ from rest_framework.response import Response
 from collab.access import access_employee_by_id, access_period_by_id, access_position_by_id, access_unit_by_id
 from collab.api import router
 from collab.models import ALL_ROLES, Employee, OrgUnit, Period, Position, Role
-from collab.routing import (
-    MAX_ID,
-    LockVersionField,
-    StrictWriteMixin,
-    TenantRelatedField,
-    TenantViewSet,
-    lock_version_of,
-)
+from collab.routing.fields import LockVersionField, StrictWriteMixin, TenantRelatedField, lock_version_of
+from collab.routing.ids import MAX_ID
+from collab.routing.viewsets import TenantViewSet
 from collab.selectors import org as selectors
 from collab.services.org.employees import employee_create, employee_delete, employee_update
 from collab.services.org.periods import period_advance, period_create, period_delete, period_update

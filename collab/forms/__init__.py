@@ -11,7 +11,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext_lazy
 
 from collab.concurrency import StaleEditError
-from collab.routing import parse_id
+from collab.routing.ids import parse_id
 from collab.selectors.periods import periods_by_year
 
 T = TypeVar("T")

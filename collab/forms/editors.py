@@ -15,7 +15,7 @@ from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from collab.routing import parse_id
+from collab.routing.ids import parse_id
 
 MAX_POSTED_ROWS = 250  # the services refuse more than their own maximum with a clear message
 _KEY = re.compile(r"^(?P<prefix>[a-z]+)-(?P<index>\d{1,4})-(?P<field>[a-z_]+)$")

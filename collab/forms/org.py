@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from collab.forms import ImportFileForm, ScopedModelChoiceField, StyledForm, style_widget
 from collab.models import Employee, OrgUnit, Period, Position
-from collab.routing import parse_id
+from collab.routing.ids import parse_id
 from collab.selectors import org as selectors
 
 INDENT = "\u2003"  # an em space per level shows the tree inside a select box

@@ -199,6 +199,12 @@ def periods(*, status: str = "", kind: str = "", year: int | None = None) -> Que
     return queryset.order_by("-year", kind_rank, "quarter", "month", "pk")
 
 
+def unit_or_none(pk: int | None) -> OrgUnit | None:
+    """The tenant's unit with this id, or None (no id, a missing one or another tenant's): a page's
+    suggested parent or unit, which may be left out."""
+    return OrgUnit.objects.filter(pk=pk).first() if pk is not None else None
+
+
 def positions_of_unit(unit: OrgUnit | None) -> QuerySet[Position]:
     if unit is None:
         return Position.objects.none()

@@ -223,8 +223,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "collab.routing.CollabAutoSchema",
-    "EXCEPTION_HANDLER": "collab.routing.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "collab.routing.schema.CollabAutoSchema",
+    "EXCEPTION_HANDLER": "collab.routing.errors.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     # The API speaks JSON both ways (DESIGN.md §9); another body type answers 415.
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],

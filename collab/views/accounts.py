@@ -28,8 +28,8 @@ from collab.forms import add_service_errors, save_form
 from collab.models import Role
 from collab.pages import HR_AND_AUDITOR, HR_ONLY, own_page, paginate, tenant_page
 from collab.selectors import platform as selectors
-from collab.services import accounts as services
 from collab.services import notifications as notification_services
+from collab.services.accounts import activation, adding, changing
 
 # The services name a few fields differently from the forms.
 FIELD_NAMES = {"password": "password1", "employee": "employee_no"}
@@ -69,13 +69,13 @@ def invite_accept(request, uidb64: str, token: str):
         # Keep the token out of the address bar (and Referer headers): remember it, then redirect.
         request.session[session_key] = token
         return redirect("invite-accept", uidb64=uidb64, token=placeholder)
-    user = services.invite_user(uidb64, request.session.get(session_key, ""))
+    user = activation.invite_user(uidb64, request.session.get(session_key, ""))
     if user is None:
         return render(request, "registration/invite_accept.html", {"valid": False})
     form = SetPasswordForm(user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.invite_accept(user=user, password=form.cleaned_data["new_password1"])
+            activation.invite_accept(user=user, password=form.cleaned_data["new_password1"])
         except ValidationError as error:
             _show_errors(form, error)
         else:
@@ -91,12 +91,12 @@ def invite_accept(request, uidb64: str, token: str):
 def membership_invitation(request, token: str):
     """An existing account accepts an invitation to join a company: the link names the invitation, the
     person logs in with their own account; only that account may accept it."""
-    invitation = services.invitation_for(request.user, token)
+    invitation = adding.invitation_for(request.user, token)
     if invitation is None:
         return render(request, "registration/membership_invitation.html", {"valid": False}, status=404)
     if request.method == "POST":
         try:
-            membership = services.member_invitation_accept(user=request.user, invitation=invitation)
+            membership = adding.member_invitation_accept(user=request.user, invitation=invitation)
         except ValidationError as error:
             for message in error.messages:
                 messages.error(request, message)
@@ -167,7 +167,7 @@ def member_create(request):
         "the member can change it after logging in."
     )
     return _member_add_page(
-        request, forms.MemberCreateForm, services.member_create, _("Create an account"), intro
+        request, forms.MemberCreateForm, adding.member_create, _("Create an account"), intro
     )
 
 
@@ -175,7 +175,7 @@ def member_create(request):
 def member_invite(request):
     intro = _("The person gets an e-mail with a one-time link to choose their own password.")
     return _member_add_page(
-        request, forms.MemberInviteForm, services.member_invite, _("Invite by e-mail"), intro
+        request, forms.MemberInviteForm, adding.member_invite, _("Invite by e-mail"), intro
     )
 
 
@@ -190,11 +190,11 @@ def member_add_existing(request):
     sent = save_form(
         request,
         form,
-        lambda data: services.member_add_existing(actor=request.user, **_service_arguments(data)) or True,
+        lambda data: adding.member_add_existing(actor=request.user, **_service_arguments(data)) or True,
         FIELD_NAMES,
     )
     if sent:
-        messages.success(request, str(services.INVITATION_SENT))
+        messages.success(request, str(adding.INVITATION_SENT))
         return redirect(_tenant_url(request, "member-list"))
     context = {"form": form, "title": _("Add an existing user"), "intro": intro}
     return render(request, "collab/accounts/member_add.html", context)
@@ -209,7 +209,7 @@ def member_detail(request, pk: int):
     updated = save_form(
         request,
         form,
-        lambda data: services.member_update(
+        lambda data: changing.member_update(
             actor=request.user, membership=membership, **_service_arguments(data)
         ),
         FIELD_NAMES,
@@ -248,12 +248,12 @@ def _member_action(service, done_message):
 
 
 member_deactivate = _member_action(
-    services.member_deactivate,
+    changing.member_deactivate,
     gettext_lazy("%(user)s is deactivated: their sessions and tokens no longer open this company."),
 )
-member_reactivate = _member_action(services.member_reactivate, gettext_lazy("%(user)s is active again."))
+member_reactivate = _member_action(changing.member_reactivate, gettext_lazy("%(user)s is active again."))
 member_invite_resend = _member_action(
-    services.member_invite_resend, gettext_lazy("A one-time link to set a password went to %(user)s.")
+    adding.member_invite_resend, gettext_lazy("A one-time link to set a password went to %(user)s.")
 )
 
 

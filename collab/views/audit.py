@@ -18,7 +18,10 @@ from openpyxl import Workbook
 
 from collab.models import AuditEvent
 from collab.pages import HR_AND_AUDITOR, get_scoped_or_404, paginate, tenant_page
-from collab.selectors import audit as selectors
+from collab.selectors.audit.diff import DiffRow, audit_diff, audit_events_in_words
+from collab.selectors.audit.events import SYSTEM_ACTOR, audit_events, audit_filter_choices, tenant_zone
+from collab.selectors.audit.vocabulary import action_label, object_type_label
+from collab.selectors.audit.words import SnapshotWords, object_names
 
 EXPORT_MAX_ROWS = 100_000
 EXCEL_CELL_MAX = 32_000
@@ -45,12 +48,12 @@ class AuditFilterForm(forms.Form):
     def __init__(self, *args, choices: dict[str, list[str]], **kwargs):
         super().__init__(*args, **kwargs)
         everyone = [("", _("Anyone"))]
-        system = selectors.SYSTEM_ACTOR
+        system = SYSTEM_ACTOR
         actors = [(name, _("system") if name == system else name) for name in choices["actors"]]
         self.fields["actor"].choices = everyone + actors
-        actions = _by_label(choices["actions"], selectors.action_label)
+        actions = _by_label(choices["actions"], action_label)
         self.fields["action"].choices = [("", _("Any action"))] + actions
-        types = _by_label(choices["object_types"], selectors.object_type_label)
+        types = _by_label(choices["object_types"], object_type_label)
         self.fields["object_type"].choices = [("", _("Any type"))] + types
         for name, field in self.fields.items():
             css = (
@@ -86,9 +89,9 @@ class AuditFilterForm(forms.Form):
 
 
 def _filtered(request) -> tuple[AuditFilterForm, dict, object]:
-    form = AuditFilterForm(request.GET or None, choices=selectors.audit_filter_choices())
+    form = AuditFilterForm(request.GET or None, choices=audit_filter_choices())
     filters = form.filters()
-    events = selectors.audit_events(**filters, timezone_name=request.tenant.timezone)
+    events = audit_events(**filters, timezone_name=request.tenant.timezone)
     return form, filters, events
 
 
@@ -97,10 +100,10 @@ def audit_log(request):
     form, filters, events = _filtered(request)
     page = paginate(request, events)
     page.object_list = list(page.object_list)
-    names = selectors.object_names(page.object_list)
+    names = object_names(page.object_list)
     for event in page.object_list:
-        event.action_label = selectors.action_label(event.action)
-        event.object_type_label = selectors.object_type_label(event.object_type)
+        event.action_label = action_label(event.action)
+        event.object_type_label = object_type_label(event.object_type)
         event.object_name = names.get(event.pk, event.object_repr)
     context = {
         "form": form,
@@ -115,11 +118,11 @@ def audit_log(request):
 @tenant_page(read=HR_AND_AUDITOR)
 def audit_event_detail(request, pk: int):
     event = get_scoped_or_404(AuditEvent, pk)
-    words = selectors.SnapshotWords([event])
-    rows = selectors.audit_diff(event.before, event.after, words=words, object_type=event.object_type)
-    event.action_label = selectors.action_label(event.action)
-    event.object_type_label = selectors.object_type_label(event.object_type)
-    event.object_name = selectors.object_names([event], words=words).get(event.pk, event.object_repr)
+    words = SnapshotWords([event])
+    rows = audit_diff(event.before, event.after, words=words, object_type=event.object_type)
+    event.action_label = action_label(event.action)
+    event.object_type_label = object_type_label(event.object_type)
+    event.object_name = object_names([event], words=words).get(event.pk, event.object_repr)
     only_changes = request.GET.get("changes") == "1"
     context = {
         "event": event,
@@ -139,7 +142,7 @@ def _cell(value: str) -> str:
     return value[:EXCEL_CELL_MAX]
 
 
-def _fields(rows: list[selectors.DiffRow], side: str) -> str:
+def _fields(rows: list[DiffRow], side: str) -> str:
     """One "field: value" line per changed field that has a value on this side ("before" or "after")."""
     absent = "added" if side == "before" else "removed"
     return "\n".join(
@@ -154,7 +157,7 @@ def audit_export(request):
     """The filtered log as an .xlsx file in the page's words and the reader's language (at most
     EXPORT_MAX_ROWS rows, newest first)."""
     _form, _filters, events = _filtered(request)
-    zone = selectors.tenant_zone(request.tenant.timezone)
+    zone = tenant_zone(request.tenant.timezone)
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=str(_("Audit log"))[:31])
     sheet.append(
@@ -171,7 +174,7 @@ def audit_export(request):
         ]
     )
     written = 0
-    for shown in selectors.audit_events_in_words(events, limit=EXPORT_MAX_ROWS + 1):
+    for shown in audit_events_in_words(events, limit=EXPORT_MAX_ROWS + 1):
         if written == EXPORT_MAX_ROWS:
             sheet.append(
                 [
@@ -183,7 +186,7 @@ def audit_export(request):
             )
             break
         event = shown.event
-        actor = _("system") if event.actor_name == selectors.SYSTEM_ACTOR else event.actor_name
+        actor = _("system") if event.actor_name == SYSTEM_ACTOR else event.actor_name
         sheet.append(
             [
                 timezone.localtime(event.created_at, zone).replace(tzinfo=None),

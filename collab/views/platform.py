@@ -14,7 +14,7 @@ from collab.home import home_panels, setup_steps
 from collab.models import Role
 from collab.pages import tenant_page
 from collab.selectors import platform as selectors
-from collab.services import accounts as services
+from collab.services.accounts.preferences import language_is_supported, user_language_set
 
 
 @login_required
@@ -63,10 +63,10 @@ def set_language(request):
     if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
         next_url = "/"
     response = HttpResponseRedirect(next_url)
-    if not services.language_is_supported(language):
+    if not language_is_supported(language):
         return response
     if request.user.is_authenticated:
-        services.user_language_set(user=request.user, language=language)
+        user_language_set(user=request.user, language=language)
     response.set_cookie("django_language", language, samesite="Lax", max_age=365 * 24 * 3600)
     return response
 

@@ -20,14 +20,9 @@ from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
 from collab.models import OrgUnit, Period
-from collab.routing import (
-    LockVersionField,
-    StrictWriteMixin,
-    TenantRelatedField,
-    TenantViewSet,
-    id_param,
-    lock_version_of,
-)
+from collab.routing.fields import LockVersionField, StrictWriteMixin, TenantRelatedField, lock_version_of
+from collab.routing.ids import id_param
+from collab.routing.viewsets import TenantViewSet
 from goals.access import access_kpi_by_id, access_objective_by_id, access_objective_link_by_id
 from goals.forms import KPIFilterForm
 from goals.models import KPI, Objective, ObjectiveLink, Perspective, ProcessTag

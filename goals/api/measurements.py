@@ -27,16 +27,11 @@ from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
 from collab.models import Period
-from collab.routing import (
-    LockVersionField,
-    StrictWriteMixin,
-    TenantRelatedField,
-    TenantViewSet,
-    field_errors,
-    id_param,
-    lock_version_of,
-    number_or_numeric_text,
-)
+from collab.routing.errors import field_errors
+from collab.routing.fields import LockVersionField, StrictWriteMixin, TenantRelatedField, lock_version_of
+from collab.routing.ids import id_param
+from collab.routing.schema import number_or_numeric_text
+from collab.routing.viewsets import TenantViewSet
 from goals.access import access_measurement_by_id
 from goals.engine import scores as engine_scores
 from goals.engine.common import plain

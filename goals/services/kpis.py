@@ -17,8 +17,9 @@ from django.utils.translation import gettext_lazy
 
 from collab.audit import audit_record, snapshot
 from collab.concurrency import UNSET, changed_fields, editor, field_values, lock_for_edit, mark_edited
-from collab.imports import CleanRow, Column, ImportResult, Table, TabularImport
-from collab.imports import RowError as ImportRowError
+from collab.imports.table import CleanRow, Column, ImportResult, Table
+from collab.imports.table import RowError as ImportRowError
+from collab.imports.tabular import TabularImport
 from collab.models import OrgUnit
 from collab.signals import scoring_inputs_changed
 from collab.tenancy import current_tenant

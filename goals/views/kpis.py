@@ -10,7 +10,8 @@ from django.utils.translation import gettext as _
 
 from collab.concurrency import StaleEditError
 from collab.forms import ImportFileForm, add_service_errors
-from collab.imports import ImportFileError, Table, export_xlsx, xlsx_response
+from collab.imports.export import export_xlsx, xlsx_response
+from collab.imports.table import ImportFileError, Table
 from collab.models import ALL_ROLES
 from collab.pages import HR_ONLY, paginate, tenant_page
 from goals.access import access_kpi_by_id

@@ -21,7 +21,8 @@ from django.utils.translation import pgettext
 from collab.access import access_period_by_id
 from collab.concurrency import StaleEditError
 from collab.forms import ImportFileForm, add_service_errors
-from collab.imports import ImportFileError, Table, export_xlsx, xlsx_response
+from collab.imports.export import export_xlsx, xlsx_response
+from collab.imports.table import ImportFileError, Table
 from collab.models import ALL_ROLES, Period
 from collab.pages import HR_ONLY, paginate, tenant_page
 from collab.selectors.periods import default_period, periods_ordered

@@ -14,7 +14,7 @@ from collab.concurrency import StaleEditError
 from collab.forms import add_service_errors
 from collab.models import ALL_ROLES, Period
 from collab.pages import HR_ONLY, id_param, tenant_page
-from collab.routing import parse_id
+from collab.routing.ids import parse_id
 from collab.selectors.periods import period_by_id
 from goals.access import access_objective_by_id, access_objective_link_by_id
 from goals.forms import ObjectiveForm, ObjectiveLinkForm

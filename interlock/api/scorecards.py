@@ -32,16 +32,16 @@ from rest_framework.settings import api_settings
 
 from collab.concurrency import UNSET, user_label
 from collab.models import ALL_BUT_EMPLOYEES, OrgUnit, Period, Position
-from collab.routing import (
+from collab.routing.fields import (
     LockVersionField,
     RowsField,
     StrictWriteMixin,
     TenantRelatedField,
-    TenantViewSet,
-    id_param,
     lock_version_of,
     validate_nested,
 )
+from collab.routing.ids import id_param
+from collab.routing.viewsets import TenantViewSet
 from goals.models import KPI
 from interlock.access import access_scorecard_by_id
 from interlock.models import LineRole, Scorecard, ScorecardLine

@@ -34,7 +34,9 @@ from rest_framework.response import Response
 
 from collab.jobs import job_progress
 from collab.models import ALL_BUT_EMPLOYEES, ALL_ROLES, Job, OrgUnit, Period, Role
-from collab.routing import StrictWriteMixin, TenantRelatedField, TenantViewSet, id_param
+from collab.routing.fields import StrictWriteMixin, TenantRelatedField
+from collab.routing.ids import id_param
+from collab.routing.viewsets import TenantViewSet
 from collab.selectors.org import repeated_unit_names
 from collab.selectors.periods import periods_ordered
 from interlock.access import may_read_unit, own_unit, readable_snapshots

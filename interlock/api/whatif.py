@@ -22,7 +22,8 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from collab.models import OrgUnit, Period
-from collab.routing import RowsField, TenantRelatedField, TenantViewSet, validate_nested
+from collab.routing.fields import RowsField, TenantRelatedField, validate_nested
+from collab.routing.viewsets import TenantViewSet
 from goals.models import KPI
 from interlock import whatif
 from interlock.access import WHATIF_ROLES, access_whatif_scorecard, whatif_scope

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from collab.audit import audit_record
 from collab.models import Period
-from collab.routing import coerce_id
+from collab.routing.ids import coerce_id
 from collab.services.org.periods import ensure_period_open
 from collab.tenancy import current_tenant
 from interlock import engine

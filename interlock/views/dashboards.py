@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from collab.access import access_unit_by_id
 from collab.forms import show_period
 from collab.forms.editors import rows_from_post, split_errors
-from collab.imports import export_xlsx, xlsx_response
+from collab.imports.export import export_xlsx, xlsx_response
 from collab.models import ALL_BUT_EMPLOYEES, Period, Role
 from collab.pages import id_param, paginate, tenant_page
 from collab.selectors.org import child_units, repeated_unit_names, unit_choices

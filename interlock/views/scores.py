@@ -18,8 +18,8 @@ from collab.forms import show_period
 from collab.jobs import job_progress
 from collab.models import ALL_ROLES, Period
 from collab.pages import HR_ONLY, paginate, tenant_page
-from collab.routing import parse_id
-from collab.selectors.audit import tenant_zone
+from collab.routing.ids import parse_id
+from collab.selectors.audit.events import tenant_zone
 from collab.selectors.org import repeated_unit_names
 from collab.selectors.periods import default_period, period_by_id, periods_ordered
 from interlock.access import access_snapshot_by_id, readable_snapshots, sees_all_units

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from collab.audit import audit_record, snapshot
 from collab.concurrency import UNSET, StaleEditError, lock_for_edit, mark_edited
 from collab.models import Period
-from collab.routing import coerce_id
+from collab.routing.ids import coerce_id
 from collab.services.org.periods import ensure_period_open
 from collab.signals import scoring_inputs_changed
 from goals.models import KPI

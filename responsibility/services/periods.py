@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from collab.models import Period
-from collab.routing import coerce_id
+from collab.routing.ids import coerce_id
 from collab.selectors.periods import period_start, periods_ordered
 from goals.models import KPI
 from responsibility.models import ResponsibilityMatrix

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_noop
 
 from collab.models import OrgUnit
 from collab.numbers import parse_number
-from collab.routing import coerce_id
+from collab.routing.ids import coerce_id
 from goals.models import KPI
 from responsibility.models import MatrixRole
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from collab.models import Membership
-from collab.services import accounts as services
+from collab.services.accounts.changing import member_deactivate, member_reactivate
 from collab.tenancy import tenant_scope
 from tests.factories import PASSWORD, make_member
 
@@ -117,9 +117,9 @@ def test_deactivated_member_token_stops_at_once(api_client_for, tenant_a, tenant
     api = api_client_for(worker)
     assert api.get("/api/v1/t/alpha/directory/").status_code == 200
     with tenant_scope(tenant_a):
-        services.member_deactivate(actor=hr_a, membership=Membership.objects.get(user=worker))
+        member_deactivate(actor=hr_a, membership=Membership.objects.get(user=worker))
     assert api.get("/api/v1/t/alpha/directory/").status_code == 404
     assert api.get("/api/v1/t/bravo/directory/").status_code == 200
     with tenant_scope(tenant_a):
-        services.member_reactivate(actor=hr_a, membership=Membership.objects.get(user=worker))
+        member_reactivate(actor=hr_a, membership=Membership.objects.get(user=worker))
     assert api.get("/api/v1/t/alpha/directory/").status_code == 200

@@ -414,7 +414,7 @@ def test_another_tenants_slug_is_404(name, tenant_a, tenant_b, hr_a, login, even
 
 
 def test_the_log_reads_only_inside_a_scope(tenant_a, events_a):
-    from collab.selectors import audit as selectors
+    from collab.selectors.audit import events as selectors
     from collab.tenancy import TenantScopeMissing
 
     with pytest.raises(TenantScopeMissing):

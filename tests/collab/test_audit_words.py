@@ -17,8 +17,9 @@ from openpyxl import load_workbook
 
 from collab.audit import AuditAction, audit_action_labels
 from collab.models import AuditEvent, Period
-from collab.selectors.audit import SnapshotWords, _labels, action_label, object_names
-from collab.services.accounts import user_language_set
+from collab.selectors.audit.vocabulary import action_label
+from collab.selectors.audit.words import SnapshotWords, _labels, object_names
+from collab.services.accounts.preferences import user_language_set
 from collab.tenancy import tenant_scope
 from goals.models import KPI, Goal
 from goals.services.tree.nodes import goal_create, goal_delete, goal_move, siblings_reweight
@@ -358,7 +359,7 @@ def test_each_app_names_its_own_audit_actions():
 
 def test_each_app_words_its_own_objects():
     # collab knows no app's models: the apps register how the log names theirs (AppConfig.ready).
-    from collab.selectors import audit
+    from collab.selectors.audit import vocabulary as audit
 
     assert set(audit.OBJECT_NAME_FIELDS) == {
         "goals.goal", "goals.measurement", "responsibility.responsibilitymatrix", "interlock.scorecard",
@@ -402,7 +403,7 @@ def test_a_moment_in_a_snapshot_reads_in_the_readers_language_and_the_tenants_ti
 
 def test_automatic_field_names_of_audited_models_are_translated():
     """Django's made-up verbose names ('published at') are never translated: the log names them itself."""
-    from collab.selectors.audit import _field_label
+    from collab.selectors.audit.words import _field_label
 
     with translation.override("zh-hans"):
         for object_type, key in [

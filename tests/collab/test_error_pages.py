@@ -32,7 +32,7 @@ def test_a_missing_page_and_a_foreign_tenant_look_the_same(tenant_a, tenant_b, l
 
 
 def test_error_pages_follow_the_language(tenant_a, login):
-    from collab.services.accounts import user_language_set
+    from collab.services.accounts.preferences import user_language_set
 
     user = make_member(tenant_a, "employee")
     user_language_set(user=user, language="zh-hans")

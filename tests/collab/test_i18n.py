@@ -23,7 +23,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 
-from collab.services.accounts import user_language_set
+from collab.services.accounts.preferences import user_language_set
 from tests.factories import TenantFactory, make_member
 
 ROOT = Path(settings.BASE_DIR)

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 
-from collab.services.accounts import user_language_set
+from collab.services.accounts.preferences import user_language_set
 from collab.tenancy import tenant_scope
 from tests.factories import make_member
 from tests.factories.org import EmployeeFactory, OrgUnitFactory

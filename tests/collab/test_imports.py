@@ -9,7 +9,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from collab.imports import Column, ImportFileError, Table, TabularImport, export_xlsx, topological_order
+from collab.imports.export import export_xlsx
+from collab.imports.ordering import topological_order
+from collab.imports.table import Column, ImportFileError, Table
+from collab.imports.tabular import TabularImport
 from collab.models import OrgUnit
 from collab.services.org.units import org_unit_create
 

@@ -2,8 +2,7 @@
 
 A page parses the request, calls access/selectors/services and renders. Any ORM call in a views module
 (`.objects`, a queryset method) is a query the selectors and the API do not share, and one more place a
-tenant or role rule can be forgotten; it belongs in `selectors/`, `services/` or `access.py`. The modules
-still listed in `NOT_YET` query today and are being moved (issue 7); the list may only shrink.
+tenant or role rule can be forgotten; it belongs in `selectors/`, `services/` or `access.py`.
 """
 
 import ast
@@ -18,9 +17,6 @@ QUERYSET_METHODS = frozenset({
     "order_by", "only", "defer", "select_for_update", "raw", "extra", "refresh_from_db", "bulk_create",
     "bulk_update", "get_or_create", "update_or_create", "in_bulk",
 })
-NOT_YET = {"collab/views/org.py"}
-
-
 def _views_modules() -> list[str]:
     found = []
     for app in APPS:
@@ -50,12 +46,7 @@ def test_the_views_modules_are_found():
     assert "interlock/views/scores.py" in modules
 
 
-@pytest.mark.parametrize("module", [m for m in _views_modules() if m not in NOT_YET])
+@pytest.mark.parametrize("module", _views_modules())
 def test_views_never_query(module):
     assert orm_calls((ROOT / module).read_text()) == [], f"{module} queries: move it into selectors/access"
 
-
-def test_the_not_yet_list_only_names_modules_that_still_query():
-    for module in NOT_YET:
-        path = ROOT / module
-        assert path.exists() and orm_calls(path.read_text()), f"{module} is clean now: take it off NOT_YET"

@@ -9,7 +9,8 @@ from django.core import mail
 from django.urls import reverse
 
 from collab.models import AuditEvent, Membership
-from collab.services import accounts as services
+from collab.services.accounts.adding import member_invite
+from collab.services.accounts.changing import member_deactivate
 from collab.tenancy import tenant_scope
 from tests.factories import PASSWORD, make_member
 from tests.factories.accounts import membership_of
@@ -140,7 +141,7 @@ def test_deactivated_member_session_stops_at_once(login, client, tenant_a, tenan
     session = login(worker)
     assert session.get(reverse("tenant-home", args=["alpha"])).status_code == 200
     with tenant_scope(tenant_a):
-        services.member_deactivate(actor=hr_a, membership=Membership.objects.get(user=worker))
+        member_deactivate(actor=hr_a, membership=Membership.objects.get(user=worker))
     # The very next request of the same session is refused in alpha, and still works in bravo.
     assert session.get(reverse("tenant-home", args=["alpha"])).status_code == 404
     assert session.get(reverse("notifications-badge", args=["alpha"])).status_code == 404
@@ -149,7 +150,7 @@ def test_deactivated_member_session_stops_at_once(login, client, tenant_a, tenan
 
 def _invite(tenant, hr, email, django_capture_on_commit_callbacks):
     with tenant_scope(tenant), django_capture_on_commit_callbacks(execute=True):
-        membership = services.member_invite(actor=hr, email=email, roles=["employee"])
+        membership = member_invite(actor=hr, email=email, roles=["employee"])
     link = re.search(r"http://127\.0\.0\.1:8000(/accounts/invite/\S+/)", mail.outbox[-1].body).group(1)
     return membership, link
 

@@ -14,7 +14,7 @@ from django.db import OperationalError, connection, connections
 
 from collab.concurrency import DatabaseBusy, atomic_with_retry, is_transient_db_error
 from collab.models import AuditEvent, Membership
-from collab.services import accounts as services
+from collab.services.accounts import changing
 from collab.tenancy import tenant_scope
 from tests.factories import make_member
 from tests.factories.accounts import membership_of
@@ -91,7 +91,7 @@ def test_a_deadlock_in_a_member_change_is_rerun_and_written_once(tenant_a, tenan
     """The whole service runs again: the second run writes the change and one audit row."""
     make_member(tenant_b, "hr_admin", username="hr_b")
     target = membership_of(tenant_a, make_member(tenant_a, "employee", username="eve"))
-    real = services.audit_record
+    real = changing.audit_record
     failures = []
 
     def audit_then_deadlock(**kwargs):
@@ -100,9 +100,9 @@ def test_a_deadlock_in_a_member_change_is_rerun_and_written_once(tenant_a, tenan
             failures.append(1)
             raise _db_error("40P01")
 
-    monkeypatch.setattr(services, "audit_record", audit_then_deadlock)
+    monkeypatch.setattr(changing, "audit_record", audit_then_deadlock)
     with tenant_scope(tenant_a):
-        services.member_deactivate(actor=hr_a, membership=target)
+        changing.member_deactivate(actor=hr_a, membership=target)
         target.refresh_from_db()
         assert target.is_active is False
         assert AuditEvent.objects.filter(action="member.deactivate").count() == 1  # the first try rolled back
@@ -119,7 +119,7 @@ def test_api_answers_409_json_when_the_deadlock_persists(
     def deadlock(**kwargs):
         raise _db_error("40P01")
 
-    monkeypatch.setattr(services, "audit_record", deadlock)
+    monkeypatch.setattr(changing, "audit_record", deadlock)
     answer = api_client_for(hr_a).post(f"{BASE}{target.pk}/deactivate/")
     assert answer.status_code == 409
     assert answer.json()["code"] == "busy" and answer.json()["detail"]
@@ -139,7 +139,7 @@ def test_api_answers_409_for_a_raw_serialisation_failure(
     def fails(**kwargs):
         raise _db_error("40001")
 
-    monkeypatch.setattr(api.services, "member_reactivate", fails)
+    monkeypatch.setattr(api, "member_reactivate", fails)
     answer = api_client_for(hr_a).post(f"{BASE}{target.pk}/reactivate/")
     assert answer.status_code == 409 and answer.json()["code"] == "busy"
 
@@ -151,7 +151,7 @@ def test_page_answers_409_when_the_deadlock_persists(login, tenant_a, tenant_b, 
     def deadlock(**kwargs):
         raise _db_error("40P01")
 
-    monkeypatch.setattr(services, "audit_record", deadlock)
+    monkeypatch.setattr(changing, "audit_record", deadlock)
     page = login(hr_a).post(f"/t/alpha/members/{target.pk}/deactivate/")
     assert page.status_code == 409
     assert b'data-error="409"' in page.content

@@ -290,6 +290,27 @@ def test_another_tenants_unit_as_a_parent_or_filter(login, hr_a, tenant_a, tenan
     assert b"B-1" not in listing
 
 
+def test_a_suggested_parent_or_unit_is_the_tenants_own_or_none(login, hr_a, tenant_a, tree, foreign):
+    """`?parent=` / `?unit=` prefill a form through `selectors.org.unit_or_none`: ours is selected, another
+    tenant's id (or a missing one) is left out, never a 500 and never a foreign row."""
+    from collab.selectors.org import unit_or_none
+
+    client = login(hr_a)
+    for name, key in (("org-unit-create", "parent"), ("position-create", "unit")):
+        own = client.get(url(name), {key: tree["ops"].pk}).content.decode()
+        assert f'value="{tree["ops"].pk}" selected' in own
+        for other in (foreign["unit"].pk, 999999999):
+            page = client.get(url(name), {key: other})
+            assert page.status_code == 200
+            text = page.content.decode()
+            assert not any(f'value="{unit.pk}" selected' in text for unit in tree.values())
+            assert f'value="{other}"' not in text and "B-UNIT" not in text
+    with tenant_scope(tenant_a):
+        assert unit_or_none(tree["ops"].pk) == tree["ops"]
+        assert unit_or_none(foreign["unit"].pk) is None
+        assert unit_or_none(None) is None
+
+
 # ----- positions and employees ------------------------------------------------------------------------------
 def test_position_list_search_filter_and_paging(login, hr_a, tenant_a, tree):
     with tenant_scope(tenant_a):

@@ -15,7 +15,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from collab.models import UserProfile
-from collab.services import accounts as services
+from collab.services.accounts.adding import member_create
 from collab.tenancy import tenant_scope
 from tests.factories import PASSWORD, make_member
 
@@ -149,7 +149,7 @@ def temporary(tenant_a, tenant_b, hr_a):
     """An account an HR admin of tenant A created with a temporary password."""
     make_member(tenant_b, "employee", username="bob_b")
     with tenant_scope(tenant_a):
-        membership = services.member_create(
+        membership = member_create(
             actor=hr_a, username="newbie", email="newbie@alpha.example", password=STRONG, roles=["employee"]
         )
     return membership.user

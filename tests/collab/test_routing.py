@@ -12,7 +12,10 @@ from rest_framework.response import Response
 from rest_framework.test import APIRequestFactory, force_authenticate
 
 from collab.models import OrgUnit, Role
-from collab.routing import MAX_ID, TenantRelatedField, TenantViewSet, exception_handler
+from collab.routing.errors import exception_handler
+from collab.routing.fields import TenantRelatedField
+from collab.routing.ids import MAX_ID
+from collab.routing.viewsets import TenantViewSet
 from collab.tenancy import current_tenant_or_none, tenant_scope
 from tests.factories import make_member
 

@@ -10,7 +10,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from collab.imports import export_xlsx
+from collab.imports.export import export_xlsx
 from collab.models import AuditEvent
 from collab.tenancy import tenant_scope
 from goals.models import KPI
@@ -254,7 +254,7 @@ def test_the_export_speaks_the_readers_language_and_imports_back_in_either(
 ):
     """Issue 8 item 12: a Chinese reader's export had English headers and codes (internal_process,
     lower_better); now the reader's words, and the import reads what either language's export wrote."""
-    from collab.services.accounts import user_language_set
+    from collab.services.accounts.preferences import user_language_set
 
     with tenant_scope(tenant_a):
         KPIFactory(

@@ -9,7 +9,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from collab.concurrency import StaleEditError
-from collab.imports import Table
+from collab.imports.table import Table
 from collab.models import AuditEvent, Period
 from collab.tenancy import tenant_scope
 from goals.models import KPI, Measurement

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from collab.models import AuditEvent
-from collab.services.accounts import user_language_set
+from collab.services.accounts.preferences import user_language_set
 from collab.tenancy import tenant_scope
 from interlock.models import ScoreSnapshot
 from interlock.services.scores import scores_recompute

@@ -9,7 +9,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from collab.services.accounts import user_language_set
+from collab.services.accounts.preferences import user_language_set
 from collab.tenancy import tenant_scope
 from interlock.services.scores import scores_recompute
 from tests.factories.interlock import build_seed_tables

@@ -1,10 +1,11 @@
-"""The one parser of ids from untrusted input (`collab.routing.parse_id`) and the body FK field using it."""
+"""The one parser of ids from untrusted input (`collab.routing.ids.parse_id`) and the body FK field
+using it."""
 
 from __future__ import annotations
 
 import pytest
 
-from collab.routing import MAX_ID, parse_id
+from collab.routing.ids import MAX_ID, parse_id
 
 
 @pytest.mark.parametrize(
@@ -25,7 +26,7 @@ def test_a_malformed_fk_in_a_body_is_a_field_error(raw, scope_a):
     from rest_framework import serializers
 
     from collab.models import OrgUnit
-    from collab.routing import TenantRelatedField
+    from collab.routing.fields import TenantRelatedField
 
     field = TenantRelatedField(queryset=OrgUnit.objects)
     with pytest.raises(serializers.ValidationError):

@@ -8,7 +8,9 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from collab.imports import Column, RowError, TabularImport, topological_order
+from collab.imports.ordering import topological_order
+from collab.imports.table import Column, RowError
+from collab.imports.tabular import TabularImport
 from collab.models import Employee, OrgUnit, Position
 from collab.services.org.employees import employee_create, employee_update
 from collab.services.org.positions import position_create, position_update

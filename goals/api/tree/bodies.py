@@ -6,12 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from collab.models import OrgUnit, Period, Position
-from collab.routing import (
-    MAX_ID,
-    LockVersionField,
-    StrictWriteMixin,
-    TenantRelatedField,
-)
+from collab.routing.fields import LockVersionField, StrictWriteMixin, TenantRelatedField
+from collab.routing.ids import MAX_ID
 from goals.models import KPI, Goal
 
 

@@ -12,10 +12,8 @@ from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
 from collab.models import ALL_BUT_EMPLOYEES, Period, Role
-from collab.routing import (
-    TenantViewSet,
-    lock_version_of,
-)
+from collab.routing.fields import lock_version_of
+from collab.routing.viewsets import TenantViewSet
 from goals.access import access_goal_by_id
 from goals.api.tree.bodies import (
     CopySerializer,

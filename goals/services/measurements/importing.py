@@ -8,7 +8,8 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from collab.imports import CleanRow, Column, ImportResult, RowError, Table, TabularImport
+from collab.imports.table import CleanRow, Column, ImportResult, RowError, Table
+from collab.imports.tabular import TabularImport
 from collab.models import Period
 from collab.services.org.periods import ensure_period_open
 from goals.models import KPI, Measurement

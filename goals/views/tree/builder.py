@@ -13,7 +13,7 @@ from collab.concurrency import StaleEditError
 from collab.forms import add_service_errors
 from collab.models import Period
 from collab.pages import HR_ONLY, id_param, tenant_page
-from collab.routing import parse_id
+from collab.routing.ids import parse_id
 from collab.selectors.org import position_options
 from goals.access import access_goal_by_id
 from goals.forms import DeleteForm, GoalForm, MoveForm

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from collab.access import access_period_by_id
 from collab.models import Period
 from collab.pages import HR_ONLY, tenant_page
-from collab.routing import parse_id
+from collab.routing.ids import parse_id
 from goals.access import access_goal_by_id
 from goals.forms import CopyForm
 from goals.models import Goal

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from collab.audit import audit_record, snapshot
 from collab.concurrency import lock_for_edit, mark_edited
-from collab.routing import coerce_id
+from collab.routing.ids import coerce_id
 from collab.services.org.periods import ensure_period_open
 from interlock.models import Scorecard, ScorecardLine
 from interlock.services.scorecards.lines import MISSING_CHOICE, CleanLine, PublishResult, weights_summary

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from collab.numbers import parse_number
-from collab.routing import coerce_id
+from collab.routing.ids import coerce_id
 from collab.tenancy import current_tenant
 from goals.models import KPI
 from interlock.models import LineRole, Scorecard

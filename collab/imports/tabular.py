@@ -44,8 +44,7 @@ import datetime
 import io
 import re
 import zipfile
-from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -54,120 +53,12 @@ from django.db import DataError, IntegrityError, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from collab.imports.table import CleanRow, Column, ImportFileError, ImportResult, RowError, Table
+
 MAX_COLUMNS = 60
 MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024  # an .xlsx that inflates beyond this is refused (zip bomb)
 XLSX_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # the old binary .xls format
-
-
-class ImportFileError(Exception):
-    """The file as a whole cannot be imported (wrong format, too big, missing columns…)."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = str(message)
-
-
-@dataclass(frozen=True)
-class Column:
-    """One column of an import.
-
-    key: the name the import code uses. headers: every header text accepted for it (compared ignoring case,
-    spaces, underscores, hyphens and a trailing "*"). required: the column must be present and each row must
-    have a value in it. max_length: longer cells are an error for that cell.
-    """
-
-    key: str
-    headers: tuple[str, ...]
-    required: bool = True
-    max_length: int = 200
-
-    @property
-    def label(self) -> str:
-        return self.headers[0]
-
-    def header_for(self, language: str | None) -> str:
-        """The header an export writes for a reader: headers[0] is English, headers[1] Chinese."""
-        chinese = (language or "").startswith("zh") and len(self.headers) > 1
-        return self.headers[1] if chinese else self.headers[0]
-
-
-@dataclass(frozen=True)
-class RowError:
-    row: int  # as the user sees it in the file; 0 for errors about the whole file
-    column: str  # the header as written in the file ("" when the error is about the whole row)
-    message: str
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"row": self.row, "column": self.column, "message": self.message}
-
-
-@dataclass
-class CleanRow:
-    number: int
-    data: dict[str, Any]
-
-
-@dataclass
-class Table:
-    """Parsed rows of an upload: `rows` holds (row number, {column key: text})."""
-
-    columns: tuple[str, ...]
-    headers: dict[str, str]  # column key -> the header as written in the file
-    rows: list[tuple[int, dict[str, str]]]
-    filename: str = ""
-    ignored_headers: list[str] = field(default_factory=list)
-
-    def to_data(self) -> dict[str, Any]:
-        return {
-            "columns": list(self.columns),
-            "headers": dict(self.headers),
-            "rows": [[number, [values.get(key, "") for key in self.columns]] for number, values in self.rows],
-            "filename": self.filename,
-            "ignored_headers": list(self.ignored_headers),
-        }
-
-    @classmethod
-    def from_data(cls, data: Any) -> Table:
-        """Rebuild a table kept with `to_data()`; anything malformed raises ImportFileError."""
-        try:
-            columns = tuple(str(key) for key in data["columns"])
-            rows = []
-            for number, cells in data["rows"]:
-                if not isinstance(number, int) or len(cells) != len(columns):
-                    raise ValueError("bad row")
-                rows.append((number, {key: str(cell) for key, cell in zip(columns, cells, strict=True)}))
-            return cls(
-                columns=columns,
-                headers={str(k): str(v) for k, v in dict(data["headers"]).items()},
-                rows=rows,
-                filename=str(data.get("filename", "")),
-                ignored_headers=[str(h) for h in data.get("ignored_headers", [])],
-            )
-        except (KeyError, TypeError, ValueError, AttributeError) as error:
-            raise ImportFileError(_("The uploaded data has expired; upload the file again.")) from error
-
-
-@dataclass
-class ImportResult:
-    total: int
-    rows: list[CleanRow]
-    errors: list[RowError]
-    committed: bool = False
-    written: int = 0
-    preview_size: int = 50
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    @property
-    def preview(self) -> list[CleanRow]:
-        return self.rows[: self.preview_size]
-
-    @property
-    def error_rows(self) -> list[int]:
-        return sorted({error.row for error in self.errors})
 
 
 class _RollBack(Exception):
@@ -466,102 +357,3 @@ class TabularImport:
                 for message in messages
             ]
         return [self.row_error(number, "", message) for message in error.messages]
-
-
-def topological_order(parents: Mapping[Hashable, Hashable | None]) -> tuple[list, dict[Hashable, list]]:
-    """Order keys so that a key comes after its parent whenever the parent is itself a key.
-
-    Returns (order, cycles): `cycles` maps every key that cannot be ordered to the loop its parent chain
-    runs into (e.g. {"A": ["A", "B", "A"], "C": ["A", "B", "A"]} when A→B→A and C sits under A).
-    """
-    children: dict[Hashable, list] = {}
-    pending = {}
-    for key, parent in parents.items():
-        if parent is not None and parent in parents:
-            children.setdefault(parent, []).append(key)
-            pending[key] = 1
-        else:
-            pending[key] = 0
-    order = []
-    ready = [key for key, count in pending.items() if count == 0]
-    while ready:
-        key = ready.pop()
-        order.append(key)
-        for child in children.get(key, ()):
-            pending[child] -= 1
-            if pending[child] == 0:
-                ready.append(child)
-    placed = set(order)
-    cycles: dict[Hashable, list] = {}
-    for key in parents:
-        if key in placed:
-            continue
-        chain = [key]
-        seen = {key}
-        current = parents[key]
-        while current not in seen:
-            chain.append(current)
-            seen.add(current)
-            current = parents[current]
-        start = chain.index(current)
-        cycles[key] = [*chain[start:], current]
-    return order, cycles
-
-
-def export_xlsx(
-    headers: Sequence[str], rows: Iterable[Sequence[Any]], *, sheet_title: str = "Export"
-) -> bytes:
-    """A workbook with one sheet: a bold header row, then the rows. Text stays text (never a formula)."""
-    import openpyxl
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-
-    workbook = openpyxl.Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=re.sub(r"[\[\]:*?/\\]", " ", str(sheet_title))[:31] or "Export")
-    bold = Font(bold=True)
-    header_cells = []
-    for text in headers:
-        cell = WriteOnlyCell(sheet, value=str(text))
-        cell.font = bold
-        header_cells.append(cell)
-    sheet.append(header_cells)
-
-    def as_cell(value: Any):
-        if isinstance(value, str):
-            cell = WriteOnlyCell(sheet, value=value)
-            cell.data_type = "s"  # a text starting with "=" must stay text
-            return cell
-        if isinstance(value, Decimal):
-            return float(value)
-        return value
-
-    for row in rows:
-        sheet.append([as_cell(value) for value in row])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def xlsx_response(content: bytes, filename: str):
-    from django.http import HttpResponse
-
-    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
-__all__ = [
-    "CleanRow",
-    "Column",
-    "ImportFileError",
-    "ImportResult",
-    "RowError",
-    "Table",
-    "TabularImport",
-    "export_xlsx",
-    "topological_order",
-    "xlsx_response",
-]
