@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django_htmx.http import HttpResponseClientRedirect, HttpResponseClientRefresh
 
-from collab.forms import lock_version_field, save_form
+from collab.forms import attempt_delete, form_status, lock_version_field, save_form
 from collab.forms import org as forms
 from collab.imports import ImportFileError, Table, export_xlsx, xlsx_response
 from collab.models import Employee, OrgUnit, Period, Position
@@ -81,29 +81,30 @@ def _form_page(
         "intro": intro,
         "locked": locked,
     }
-    # htmx swaps only 2xx answers into the panel, so a form with errors is a 200 there.
+    # htmx swaps only 2xx answers (and 409) into the panel, so a form with other errors is a 200 there.
     status = 400 if form.is_bound and form.errors and not request.htmx else 200
-    return _render_panel(request, "collab/org/form.html", context, status=status)
+    return _render_panel(request, "collab/org/form.html", context, status=form_status(form, status=status))
 
 
-def _delete_page(request, delete, *, done: str, title: str, question: str, action: str, cancel: str):
-    """Ask before deleting; on POST `delete()` runs and the page returns to `cancel`, or shows the refusal."""
-    error = ""
-    if request.method == "POST":
-        try:
-            delete()
-        except ValidationError as problem:
-            error = " ".join(problem.messages)
-        else:
-            return _done(request, cancel, done)
+def _delete_page(
+    request, obj, delete, *, done: str, title: str, question: str, action: str, cancel: str
+):
+    """Ask before deleting `obj`; on POST `delete(lock_version)` runs (the version the confirm form carried)
+    and the page returns to `cancel`, or shows the refusal (a stale delete: 409, nothing deleted)."""
+    attempt = attempt_delete(request, delete)
+    if attempt.done:
+        return _done(request, cancel, done)
     context = {
         "title": title,
         "question": question,
         "action": action,
         "cancel": cancel,
-        "error": error,
+        "error": attempt.error,
+        "object": obj,
     }
-    status = 400 if error and not request.htmx else 200
+    status = attempt.status
+    if status == 400 and request.htmx:
+        status = 200  # htmx swaps only 2xx answers (and 409) into the panel
     return _render_panel(request, "collab/org/confirm.html", context, status=status)
 
 
@@ -224,7 +225,10 @@ def org_unit_delete(request, pk: int):
     unit = get_scoped_or_404(OrgUnit, pk)
     return _delete_page(
         request,
-        lambda: services_units.org_unit_delete(actor=request.user, unit=unit),
+        unit,
+        lambda lock_version: services_units.org_unit_delete(
+            actor=request.user, unit=unit, lock_version=lock_version
+        ),
         done=_("Deleted %(unit)s.") % {"unit": unit.name},
         title=_("Delete %(unit)s") % {"unit": unit.name},
         question=_("Delete the org unit %(unit)s (%(code)s)? This cannot be undone.")
@@ -307,7 +311,10 @@ def position_delete(request, pk: int):
     position = get_scoped_or_404(Position, pk)
     return _delete_page(
         request,
-        lambda: services_positions.position_delete(actor=request.user, position=position),
+        position,
+        lambda lock_version: services_positions.position_delete(
+            actor=request.user, position=position, lock_version=lock_version
+        ),
         done=_("Deleted the position %(position)s.") % {"position": position.title},
         title=_("Delete the position %(position)s") % {"position": position.title},
         question=_("Delete the position %(position)s (%(code)s)?")
@@ -430,7 +437,10 @@ def employee_delete(request, pk: int):
     employee = get_scoped_or_404(Employee, pk)
     return _delete_page(
         request,
-        lambda: services_employees.employee_delete(actor=request.user, employee=employee),
+        employee,
+        lambda lock_version: services_employees.employee_delete(
+            actor=request.user, employee=employee, lock_version=lock_version
+        ),
         done=_("Deleted %(employee)s.") % {"employee": employee.name},
         title=_("Delete %(employee)s") % {"employee": employee.name},
         question=_(
@@ -562,7 +572,10 @@ def period_delete(request, pk: int):
     period = get_scoped_or_404(Period, pk)
     return _delete_page(
         request,
-        lambda: services_periods.period_delete(actor=request.user, period=period),
+        period,
+        lambda lock_version: services_periods.period_delete(
+            actor=request.user, period=period, lock_version=lock_version
+        ),
         done=_("Deleted the period %(period)s.") % {"period": period.label},
         title=_("Delete the period %(period)s") % {"period": period.label},
         question=_("Delete the period %(period)s? Only a period still in planning can be deleted.")
