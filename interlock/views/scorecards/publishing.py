@@ -25,7 +25,7 @@ from interlock.views.scorecards.editor import _editor, _lock_version
 def _stale(request, card, stale: StaleEditError):
     """Someone saved the scorecard since this page showed it: the editor again (as it is now), 409, naming
     who and when; nothing published or unpublished."""
-    card.refresh_from_db()
+    card = access_scorecard_by_id(request.membership, card.pk)  # as it is now
     return _editor(request, card, rows=selectors.line_rows(card), stale=stale.message, status=STALE_STATUS)
 
 
