@@ -4,7 +4,8 @@ the period a filter form shows."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -82,8 +83,56 @@ def save_form(
         add_service_errors(form, error, field_map)
         return None
     except StaleEditError as stale:
-        form.add_error(None, stale.message)
+        note_stale(form, stale)
         return None
+
+
+STALE_STATUS = 409
+"""What a page answers when a save or a delete was stale (as the API does): the form again, the user's input
+kept, the message naming who saved last and when."""
+
+
+def note_stale(form: forms.Form, stale: StaleEditError) -> None:
+    """Show a stale save on `form` (the message names who saved last and when, in the tenant's time zone)
+    and mark the form so that the page answers 409 (`form_status`)."""
+    form.add_error(None, stale.message)
+    form.stale_edit = stale
+
+
+def form_status(*forms_: forms.Form | None, status: int = 200) -> int:
+    """The status of a page showing `forms_`: 409 when one of them was refused as stale (`note_stale`,
+    `save_form`), else `status`. htmx swaps a 409 like a 200 (base.html's `responseHandling`)."""
+    if any(getattr(form, "stale_edit", None) is not None for form in forms_ if form is not None):
+        return STALE_STATUS
+    return status
+
+
+@dataclass
+class DeleteAttempt:
+    """What a page's delete form came to: `done` (with the service's `result`), or the `error` to show
+    with its `status` (400 a refusal, 409 a stale delete; 200 when nothing was posted)."""
+
+    done: bool = False
+    result: Any = None
+    error: str = ""
+    status: int = 200
+    stale: StaleEditError | None = None
+
+
+def attempt_delete(request, delete: Callable[[Any], T]) -> DeleteAttempt:
+    """On a POST, `delete(lock_version)` with the `lock_version` the confirm form carried (a hidden field,
+    `{% include "collab/_lock_version.html" with object=… %}`); the service refuses a missing or stale one
+    (StaleEditError: nothing deleted, 409 with who saved last and when) and its own rules (400)."""
+    if request.method != "POST":
+        return DeleteAttempt()
+    lock_version = request.POST.get("lock_version")
+    try:
+        result = delete(lock_version)
+    except ValidationError as refused:
+        return DeleteAttempt(error=" ".join(refused.messages), status=400)
+    except StaleEditError as stale:
+        return DeleteAttempt(error=stale.message, status=STALE_STATUS, stale=stale)
+    return DeleteAttempt(done=True, result=result)
 
 
 class StyledMixin:
@@ -155,6 +204,8 @@ def lock_version_field() -> forms.CharField:
 
 
 __all__ = [
+    "STALE_STATUS",
+    "DeleteAttempt",
     "ImportFileForm",
     "PeriodChoiceField",
     "ScopedModelChoiceField",
@@ -162,7 +213,10 @@ __all__ = [
     "StyledMixin",
     "StyledModelForm",
     "add_service_errors",
+    "attempt_delete",
+    "form_status",
     "lock_version_field",
+    "note_stale",
     "save_form",
     "show_period",
     "style_widget",

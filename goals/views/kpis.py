@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from collab.concurrency import StaleEditError
-from collab.forms import ImportFileForm, add_service_errors
+from collab.forms import ImportFileForm, add_service_errors, attempt_delete, form_status, note_stale
 from collab.imports.export import export_xlsx, xlsx_response
 from collab.imports.table import ImportFileError, Table
 from collab.models import ALL_ROLES
@@ -63,7 +63,7 @@ def _save(request, form: KPIForm, kpi: KPI | None):
         add_service_errors(form, invalid)
         return None
     except StaleEditError as stale:
-        form.add_error(None, stale.message)
+        note_stale(form, stale)
         return None
 
 
@@ -87,22 +87,22 @@ def kpi_edit(request, pk: int):
         if saved is not None:
             messages.success(request, _("KPI %(kpi)s saved.") % {"kpi": saved})
             return redirect("kpi-list", tenant_slug=request.tenant.slug)
-    return render(request, "goals/kpis/form.html", {"form": form, "kpi": kpi})
+    return render(request, "goals/kpis/form.html", {"form": form, "kpi": kpi}, status=form_status(form))
 
 
 @tenant_page(read=HR_ONLY, write=HR_ONLY)
 def kpi_delete(request, pk: int):
     kpi = access_kpi_by_id(request.membership, pk, write=request.method == "POST")
-    error = None
-    if request.method == "POST":
-        try:
-            services.kpi_delete(actor=request.user, kpi=kpi)
-        except ValidationError as refused:
-            error = " ".join(refused.messages)
-        else:
-            messages.success(request, _("KPI %(kpi)s deleted.") % {"kpi": kpi})
-            return redirect("kpi-list", tenant_slug=request.tenant.slug)
-    return render(request, "goals/kpis/confirm_delete.html", {"kpi": kpi, "error": error})
+    attempt = attempt_delete(
+        request,
+        lambda lock_version: services.kpi_delete(actor=request.user, kpi=kpi, lock_version=lock_version),
+    )
+    if attempt.done:
+        messages.success(request, _("KPI %(kpi)s deleted.") % {"kpi": kpi})
+        return redirect("kpi-list", tenant_slug=request.tenant.slug)
+    status = 409 if attempt.stale else 200
+    context = {"kpi": kpi, "error": attempt.error or None}
+    return render(request, "goals/kpis/confirm_delete.html", context, status=status)
 
 
 @tenant_page(read=HR_ONLY, write=HR_ONLY)

@@ -20,7 +20,7 @@ from django.utils.translation import pgettext
 
 from collab.access import access_period_by_id
 from collab.concurrency import StaleEditError
-from collab.forms import ImportFileForm, add_service_errors
+from collab.forms import ImportFileForm, add_service_errors, form_status, note_stale
 from collab.imports.export import export_xlsx, xlsx_response
 from collab.imports.table import ImportFileError, Table
 from collab.models import ALL_ROLES, Period
@@ -148,7 +148,7 @@ def measurement_row(request, period_pk: int, kpi_pk: int):
             except ValidationError as error:
                 add_service_errors(form, error)
             except StaleEditError as stale:
-                form.add_error(None, stale.message)
+                note_stale(form, stale)
             else:
                 saved = True
                 form = None
@@ -164,9 +164,10 @@ def measurement_row(request, period_pk: int, kpi_pk: int):
         "saved": saved,
         "derived": period.kind != Period.Kind.MONTH,
     }
+    status = form_status(form)
     if request.htmx:
-        return render(request, "goals/measurements/grid.html#row", context)
-    return render(request, "goals/measurements/edit.html", context)
+        return render(request, "goals/measurements/grid.html#row", context, status=status)
+    return render(request, "goals/measurements/edit.html", context, status=status)
 
 
 @tenant_page(read=HR_ONLY, write=HR_ONLY)

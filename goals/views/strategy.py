@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from collab.access import access_period_by_id
 from collab.concurrency import StaleEditError
-from collab.forms import add_service_errors
+from collab.forms import add_service_errors, attempt_delete, form_status, note_stale
 from collab.models import ALL_ROLES, Period
 from collab.pages import HR_ONLY, id_param, tenant_page
 from collab.routing.ids import parse_id
@@ -79,27 +79,30 @@ def objective_edit(request, pk: int):
         except ValidationError as invalid:
             add_service_errors(form, invalid)
         except StaleEditError as stale:
-            form.add_error(None, stale.message)
+            note_stale(form, stale)
         else:
             messages.success(request, _("Objective “%(name)s” saved.") % {"name": saved.name})
             return redirect(_map_url(request, saved.period))
-    return render(request, "goals/strategy/objective_form.html", {"form": form, "objective": objective})
+    context = {"form": form, "objective": objective}
+    return render(request, "goals/strategy/objective_form.html", context, status=form_status(form))
 
 
 @tenant_page(read=HR_ONLY, write=HR_ONLY)
 def objective_delete(request, pk: int):
     objective = access_objective_by_id(request.membership, pk, write=request.method == "POST")
-    error = None
-    if request.method == "POST":
-        try:
-            services.objective_delete(actor=request.user, objective=objective)
-        except ValidationError as refused:
-            error = " ".join(refused.messages)
-        else:
-            messages.success(request, _("Objective “%(name)s” deleted.") % {"name": objective.name})
-            return redirect(_map_url(request, objective.period))
-    context = {"subject": objective, "error": error, "kind": "objective", "period_id": objective.period_id}
-    return render(request, "goals/strategy/confirm_delete.html", context)
+    attempt = attempt_delete(
+        request,
+        lambda lock_version: services.objective_delete(
+            actor=request.user, objective=objective, lock_version=lock_version
+        ),
+    )
+    if attempt.done:
+        messages.success(request, _("Objective “%(name)s” deleted.") % {"name": objective.name})
+        return redirect(_map_url(request, objective.period))
+    context = {"subject": objective, "error": attempt.error or None, "kind": "objective",
+               "period_id": objective.period_id}
+    status = 409 if attempt.stale else 200
+    return render(request, "goals/strategy/confirm_delete.html", context, status=status)
 
 
 @tenant_page(read=HR_ONLY, write=HR_ONLY)

@@ -209,9 +209,9 @@ def test_move_rewrites_the_subtree(login, hr_a, tenant_a, tree):
 
 def test_delete_refuses_a_unit_with_children(login, hr_a, tenant_a, tree):
     client = login(hr_a)
-    response = client.post(url("org-unit-delete", pk=tree["ops"].pk))
+    response = client.post(url("org-unit-delete", pk=tree["ops"].pk), {"lock_version": 1})
     assert response.status_code == 400 and b"has sub-units" in response.content
-    assert client.post(url("org-unit-delete", pk=tree["team"].pk)).status_code == 302
+    assert client.post(url("org-unit-delete", pk=tree["team"].pk), {"lock_version": 1}).status_code == 302
     assert _fresh(tenant_a, OrgUnit, tree["team"].pk) is None
 
 
@@ -469,7 +469,9 @@ def test_period_create_advance_with_confirmation_and_closed_guard(login, hr_a, t
     assert "read-only everywhere" in warning
     client.post(url("period-advance", pk=period.pk), {"to_status": "closed"})
     assert _fresh(tenant_a, Period, period.pk).status == "closed"
-    edit = client.post(url("period-edit", pk=period.pk), {"kind": "year", "year": 2031})
+    version = _fresh(tenant_a, Period, period.pk).lock_version
+    data = {"kind": "year", "year": 2031, "lock_version": version}
+    edit = client.post(url("period-edit", pk=period.pk), data)
     assert edit.status_code == 400 and b"Only a period in planning" in edit.content
     assert client.post(url("period-advance", pk=period.pk), {"to_status": "closed"}).status_code == 400
     assert _fresh(tenant_a, Period, period.pk).label == "2030 Q1"

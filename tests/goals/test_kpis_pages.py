@@ -216,10 +216,10 @@ def test_edit_kpi_and_stale_save(login, hr_a, tenant_a, library):
     data = _form(library["sales"], code="RET", name="Retention rate", lock_version="1")
     assert client.post(url("kpi-edit", pk=kpi.pk), data).status_code == 302
     stale = client.post(url("kpi-edit", pk=kpi.pk), {**data, "name": "Overwrite"})
-    assert stale.status_code == 200
+    assert stale.status_code == 409
     assert "hr_a changed this KPI" in stale.content.decode()  # who saved last (and when)
     missing = client.post(url("kpi-edit", pk=kpi.pk), {**data, "name": "Overwrite", "lock_version": ""})
-    assert missing.status_code == 200 and "changed this KPI" in missing.content.decode()
+    assert missing.status_code == 409 and "changed this KPI" in missing.content.decode()
     with tenant_scope(tenant_a):
         assert KPI.objects.get(pk=kpi.pk).name == "Retention rate"
 
@@ -243,8 +243,8 @@ def test_delete_unused_and_refuse_used(login, hr_a, tenant_a, library):
     with tenant_scope(tenant_a):
         unused = KPI.objects.get(code="REV")
         used = GoalFactory(kpi=KPI.objects.get(code="RET")).kpi
-    assert client.post(url("kpi-delete", pk=unused.pk)).status_code == 302
-    refused = client.post(url("kpi-delete", pk=used.pk))
+    assert client.post(url("kpi-delete", pk=unused.pk), {"lock_version": 1}).status_code == 302
+    refused = client.post(url("kpi-delete", pk=used.pk), {"lock_version": 1})
     assert refused.status_code == 200 and "Deactivate it instead" in refused.content.decode()
     with tenant_scope(tenant_a):
         assert set(KPI.objects.values_list("code", flat=True)) == {"DSO", "RET"}

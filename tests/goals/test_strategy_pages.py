@@ -204,7 +204,7 @@ def test_objective_in_closed_period_cannot_be_created_or_changed(login, hr_a, te
     old = world["old"]
     response = client.post(url("objective-edit", pk=old.pk), {**data, "name": "Renamed", "lock_version": 1})
     assert response.status_code == 200 and "closed" in response.content.decode()
-    refused = client.post(url("objective-delete", pk=old.pk))
+    refused = client.post(url("objective-delete", pk=old.pk), {"lock_version": 1})
     assert "closed" in refused.content.decode()
     with tenant_scope(tenant_a):
         assert Objective.objects.get(pk=old.pk).name == "Old objective"
@@ -254,7 +254,7 @@ def test_delete_objective_and_link(login, hr_a, tenant_a, world):
         link = ObjectiveLink.objects.get(cause=world["skills"])
     assert client.get(url("objective-link-delete", pk=link.pk)).status_code == 200
     assert client.post(url("objective-link-delete", pk=link.pk)).status_code == 302
-    assert client.post(url("objective-delete", pk=world["margin"].pk)).status_code == 302
+    assert client.post(url("objective-delete", pk=world["margin"].pk), {"lock_version": 1}).status_code == 302
     with tenant_scope(tenant_a):
         assert not ObjectiveLink.objects.filter(pk=link.pk).exists()
         assert not Objective.objects.filter(pk=world["margin"].pk).exists()

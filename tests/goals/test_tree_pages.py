@@ -238,7 +238,7 @@ class TestBuilderForms:
         }
         assert client.post(edit, data, **HTMX).status_code == 204
         response = client.post(edit, {**data, "weight": "50"}, **HTMX)  # version 1 is stale now
-        assert response.status_code == 200 and b"hr_a changed this goal" in response.content
+        assert response.status_code == 409 and b"hr_a changed this goal" in response.content
         with tenant_scope(tenant_a):
             assert Goal.objects.get(pk=tree_a["b"].pk).weight == Decimal("45")
 
@@ -312,7 +312,7 @@ class TestBuilderForms:
         response = client.post(delete, {"lock_version": 1}, **HTMX)
         assert response.status_code == 200 and b"Move them elsewhere first" in response.content
         stale = client.post(delete, {"subtree": "on", "lock_version": 7}, **HTMX)
-        assert stale.status_code == 200 and b"changed this goal" in stale.content
+        assert stale.status_code == 409 and b"changed this goal" in stale.content
         assert client.post(delete, {"subtree": "on", "lock_version": 1}, **HTMX).status_code == 204
         assert set(goals_of(tenant_a, tree_a["period"])) == {tree_a["root"].pk, tree_a["b"].pk}
 

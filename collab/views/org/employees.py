@@ -140,7 +140,10 @@ def employee_delete(request, pk: int):
     employee = access_employee_by_id(request.membership, pk, write=True)
     return _delete_page(
         request,
-        lambda: services_employees.employee_delete(actor=request.user, employee=employee),
+        employee,
+        lambda lock_version: services_employees.employee_delete(
+            actor=request.user, employee=employee, lock_version=lock_version
+        ),
         done=_("Deleted %(employee)s.") % {"employee": employee.name},
         title=_("Delete %(employee)s") % {"employee": employee.name},
         question=_(

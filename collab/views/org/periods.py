@@ -136,7 +136,10 @@ def period_delete(request, pk: int):
     period = access_period_by_id(request.membership, pk, write=True)
     return _delete_page(
         request,
-        lambda: services_periods.period_delete(actor=request.user, period=period),
+        period,
+        lambda lock_version: services_periods.period_delete(
+            actor=request.user, period=period, lock_version=lock_version
+        ),
         done=_("Deleted the period %(period)s.") % {"period": period.label},
         title=_("Delete the period %(period)s") % {"period": period.label},
         question=_("Delete the period %(period)s? Only a period still in planning can be deleted.")

@@ -100,7 +100,10 @@ def position_delete(request, pk: int):
     position = access_position_by_id(request.membership, pk, write=True)
     return _delete_page(
         request,
-        lambda: services_positions.position_delete(actor=request.user, position=position),
+        position,
+        lambda lock_version: services_positions.position_delete(
+            actor=request.user, position=position, lock_version=lock_version
+        ),
         done=_("Deleted the position %(position)s.") % {"position": position.title},
         title=_("Delete the position %(position)s") % {"position": position.title},
         question=_("Delete the position %(position)s (%(code)s)?")

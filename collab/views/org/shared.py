@@ -6,13 +6,12 @@ from __future__ import annotations
 from urllib.parse import urldefrag
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django_htmx.http import HttpResponseClientRedirect, HttpResponseClientRefresh
 
-from collab.forms import lock_version_field
+from collab.forms import attempt_delete, form_status, lock_version_field
 from collab.services.org.importing import ORG_IMPORTS
 
 EXPORT_LIMIT = 100_000
@@ -63,28 +62,30 @@ def _form_page(
         "locked": locked,
     }
     # htmx swaps only 2xx answers into the panel, so a form with errors is a 200 there.
+    # htmx swaps only 2xx answers (and 409) into the panel, so a form with other errors is a 200 there.
     status = 400 if form.is_bound and form.errors and not request.htmx else 200
-    return _render_panel(request, "collab/org/form.html", context, status=status)
+    return _render_panel(request, "collab/org/form.html", context, status=form_status(form, status=status))
 
 
-def _delete_page(request, delete, *, done: str, title: str, question: str, action: str, cancel: str):
-    """Ask before deleting; on POST `delete()` runs and the page returns to `cancel`, or shows the refusal."""
-    error = ""
-    if request.method == "POST":
-        try:
-            delete()
-        except ValidationError as problem:
-            error = " ".join(problem.messages)
-        else:
-            return _done(request, cancel, done)
+def _delete_page(
+    request, obj, delete, *, done: str, title: str, question: str, action: str, cancel: str
+):
+    """Ask before deleting `obj`; on POST `delete(lock_version)` runs (the version the confirm form carried)
+    and the page returns to `cancel`, or shows the refusal (a stale delete: 409, nothing deleted)."""
+    attempt = attempt_delete(request, delete)
+    if attempt.done:
+        return _done(request, cancel, done)
     context = {
         "title": title,
         "question": question,
         "action": action,
         "cancel": cancel,
-        "error": error,
+        "error": attempt.error,
+        "object": obj,
     }
-    status = 400 if error and not request.htmx else 200
+    status = attempt.status
+    if status == 400 and request.htmx:
+        status = 200  # htmx swaps only 2xx answers (and 409) into the panel
     return _render_panel(request, "collab/org/confirm.html", context, status=status)
 
 

@@ -129,7 +129,10 @@ def org_unit_delete(request, pk: int):
     unit = access_unit_by_id(request.membership, pk, write=True)
     return _delete_page(
         request,
-        lambda: services_units.org_unit_delete(actor=request.user, unit=unit),
+        unit,
+        lambda lock_version: services_units.org_unit_delete(
+            actor=request.user, unit=unit, lock_version=lock_version
+        ),
         done=_("Deleted %(unit)s.") % {"unit": unit.name},
         title=_("Delete %(unit)s") % {"unit": unit.name},
         question=_("Delete the org unit %(unit)s (%(code)s)? This cannot be undone.")

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from collab.access import access_period_by_id
 from collab.concurrency import StaleEditError
-from collab.forms import add_service_errors
+from collab.forms import add_service_errors, form_status, note_stale
 from collab.models import Period
 from collab.pages import HR_ONLY, id_param, tenant_page
 from collab.routing.ids import parse_id
@@ -95,12 +95,12 @@ def goal_edit(request, pk: int):
         except ValidationError as invalid:
             add_service_errors(form, invalid)
         except StaleEditError as stale:
-            form.add_error(None, stale.message)
+            note_stale(form, stale)
         else:
             return _done(request, goal.period, _("Goal saved."))
     context = {"form": form, "period": goal.period, "goal": goal, "action": "edit",
                "post_url": request.get_full_path()}
-    return _form_response(request, "goals/tree/form_page.html#goal_form", context)
+    return _form_response(request, "goals/tree/form_page.html#goal_form", context, status=form_status(form))
 
 
 @tenant_page(read=HR_ONLY)
@@ -149,13 +149,13 @@ def goal_move(request, pk: int):
         except ValidationError as invalid:
             add_service_errors(form, invalid)
         except StaleEditError as stale:
-            form.add_error(None, stale.message)
+            note_stale(form, stale)
         else:
             return _done(request, goal.period, _("Goal moved."))
     selected = form["parent"].value() if form.is_bound else goal.parent_id
     context = {"form": form, "goal": goal, "period": goal.period, "options": options, "total": total,
                "selected": str(selected or ""), "q": query, "post_url": request.path}
-    return _form_response(request, "goals/tree/form_page.html#move_form", context)
+    return _form_response(request, "goals/tree/form_page.html#move_form", context, status=form_status(form))
 
 
 @tenant_page(read=HR_ONLY, write=HR_ONLY)
@@ -177,8 +177,9 @@ def goal_delete(request, pk: int):
             error = " ".join(refused.messages)
         except StaleEditError as stale:
             error = stale.message
+            note_stale(form, stale)
         else:
             return _done(request, goal.period, _("%(n)d goal(s) deleted.") % {"n": deleted})
     context = {"form": form, "goal": goal, "period": goal.period, "below": below, "error": error,
                "post_url": request.path}
-    return _form_response(request, "goals/tree/form_page.html#delete_form", context)
+    return _form_response(request, "goals/tree/form_page.html#delete_form", context, status=form_status(form))

@@ -55,11 +55,11 @@ def _done(request, period: Period, message: str, focus: int | None = None) -> Ht
     return redirect(url)
 
 
-def _form_response(request, template: str, context: dict) -> HttpResponse:
-    """A builder form: the fragment for htmx, else a full page around it."""
+def _form_response(request, template: str, context: dict, status: int = 200) -> HttpResponse:
+    """A builder form: the fragment for htmx, else a full page around it (`status`: 409 for a stale save)."""
     if request.htmx:
-        return render(request, template, context)
-    return render(request, "goals/tree/form_page.html", {**context, "fragment": template})
+        return render(request, template, context, status=status)
+    return render(request, "goals/tree/form_page.html", {**context, "fragment": template}, status=status)
 
 
 def _is_reader(request) -> bool:

@@ -10,15 +10,23 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from collab.concurrency import StaleEditError
-from collab.forms import add_service_errors
+from collab.forms import STALE_STATUS, add_service_errors
 from collab.pages import HR_ONLY, tenant_page
 from interlock.access import access_scorecard_by_id
 from interlock.forms import (
     CopyForm,
 )
+from interlock.selectors import scorecards as selectors
 from interlock.services.scorecards import cards as services_cards
 from interlock.services.scorecards import copying as services_copying
-from interlock.views.scorecards.editor import _lock_version
+from interlock.views.scorecards.editor import _editor, _lock_version
+
+
+def _stale(request, card, stale: StaleEditError):
+    """Someone saved the scorecard since this page showed it: the editor again (as it is now), 409, naming
+    who and when; nothing published or unpublished."""
+    card = access_scorecard_by_id(request.membership, card.pk)  # as it is now
+    return _editor(request, card, rows=selectors.line_rows(card), stale=stale.message, status=STALE_STATUS)
 
 
 @tenant_page(read=HR_ONLY, write=HR_ONLY)
@@ -31,7 +39,7 @@ def scorecard_publish(request, pk: int):
             actor=request.user, scorecard=card, lock_version=_lock_version(request)
         )
     except StaleEditError as stale:
-        messages.error(request, stale.message)
+        return _stale(request, card, stale)
     except ValidationError as refused:
         for message in refused.messages:
             messages.error(request, message)
@@ -52,7 +60,7 @@ def scorecard_unpublish(request, pk: int):
             actor=request.user, scorecard=card, lock_version=_lock_version(request)
         )
     except StaleEditError as stale:
-        messages.error(request, stale.message)
+        return _stale(request, card, stale)
     except ValidationError as refused:
         for message in refused.messages:
             messages.error(request, message)
