@@ -2,8 +2,10 @@
 
 Members are `Membership` rows of the tenant in scope. A person is added in one of three ways:
 `member_create` (a new account with an initial, temporary password the person must change at the first
-log-in), `member_invite` (a new account without a
-password and an e-mail with a one-time link to set one) or `member_add_existing` (someone who already
+log-in; a user name that is not available is refused without saying whether an account has it, and only
+once everything else is valid), `member_invite` (a new account without a password and an e-mail with a
+one-time link to set one — or, when the e-mail already has an account, the invitation below, with the
+same answer) or `member_add_existing` (someone who already
 has an account, e.g. in another tenant: they get an invitation and join when they accept it,
 `member_invitation_accept`; until then nothing about the account shows here, and the HR admin gets the
 same answer whether the account exists or not). The tenant must keep at
@@ -161,6 +163,23 @@ def _username_taken(username: str) -> bool:
     return User.objects.filter(username__iexact=username).exists()
 
 
+# Names no new account gets (so "unavailable" is not "someone has it").
+RESERVED_USERNAMES = frozenset(
+    {"admin", "administrator", "root", "system", "support", "security", "collab", "staff", "postmaster"}
+)
+USERNAME_UNAVAILABLE = _(
+    "This user name is not available. Choose another one, for example with a number or the company's "
+    "short name added."
+)
+
+
+def username_available(username: str) -> bool:
+    """Whether a new account may take this user name. User names are unique in the whole deployment, so
+    an unavailable one may be reserved or used in any company: the answer says which of these it is not."""
+    name = (username or "").strip()
+    return name.lower() not in RESERVED_USERNAMES and not _username_taken(name)
+
+
 def _email_clean(email: str) -> str:
     email = User.objects.normalize_email((email or "").strip())
     try:
@@ -264,18 +283,24 @@ def member_create(
             raise ValidationError(_("Enter a user name of 1 to 150 characters."))
     except ValidationError as invalid:
         errors["username"] = invalid.messages
-    if "username" not in errors and _username_taken(username):
-        errors["username"] = [
-            _("This user name is taken. To give an existing account access, use “Add existing user”.")
-        ]
     email = _email_clean(email)
     user = User(username=username, email=email, first_name=first_name.strip(), last_name=last_name.strip())
     try:
         validate_password(password, user)
     except ValidationError as weak:
         errors["password"] = weak.messages
+    if employee is not None and (employee.tenant_id != current_tenant().pk or employee.user_id is not None):
+        errors["employee"] = [
+            _("No such employee.")
+            if employee.tenant_id != current_tenant().pk
+            else _("This employee record is already linked to another member.")
+        ]
     if errors:
         raise ValidationError(errors)
+    # Last, once everything else is valid: a probe learns whether a name is free only by creating (and
+    # auditing) an account, and the answer names no account (user names are unique in the deployment).
+    if not username_available(username):
+        raise ValidationError({"username": [USERNAME_UNAVAILABLE]})
     user.set_password(password)
     user.save()
     # The password was chosen by the HR admin: a temporary one, to be replaced at the first log-in.
@@ -294,16 +319,35 @@ def member_invite(
     first_name: str = "",
     last_name: str = "",
     employee: Employee | None = None,
-) -> Membership:
-    """Create an account without a usable password and e-mail a one-time link to set one."""
+) -> Membership | None:
+    """Invite someone by e-mail: a new account without a usable password and a one-time link to set one —
+    or, when an account with this e-mail (or user name) exists, e.g. in another company, the invitation
+    `member_add_existing` sends, which it joins by accepting.
+
+    The doors give the same answer either way (`INVITE_SENT`): whether an account exists somewhere in the
+    deployment is not told. Returns the new membership, or None for an existing account. Only someone
+    already a member here (the HR admin sees them in the list anyway) is refused by name.
+    """
     roles = roles_clean(roles)
     email = _email_clean(email)
-    if User.objects.filter(email__iexact=email).exists() or _username_taken(email):
-        raise ValidationError(
-            {"email": _("Someone already has an account with this e-mail. Use “Add existing user” instead.")}
-        )
     if len(email) > 150:
         raise ValidationError({"email": _("This e-mail address is too long to be a user name.")})
+    if employee is not None and employee.tenant_id != current_tenant().pk:
+        raise ValidationError({"employee": _("No such employee.")})
+    if User.objects.filter(email__iexact=email).exists() or _username_taken(email):
+        _lock_tenant()
+        user = _user_lookup(email)
+        _refuse_if_member_here(user, field="email")
+        audit_record(
+            actor=actor,
+            action="member.invite_existing",
+            object_type="collab.memberinvitation",
+            object_repr=email,
+            after={"identifier": email, "roles": roles, "employee": employee.pk if employee else None},
+        )
+        if user is not None:  # None: several accounts share it, or it is deactivated: nothing goes out
+            _invitation_send(actor=actor, user=user, roles=roles, employee=employee)
+        return None
     user = User(
         username=email.lower(), email=email, first_name=first_name.strip(), last_name=last_name.strip()
     )
@@ -312,6 +356,12 @@ def member_invite(
     membership = _membership_add(actor=actor, user=user, roles=roles, employee=employee, how="invited")
     _notify_invite(membership, actor=actor)
     return membership
+
+
+INVITE_SENT = _(
+    "An invitation went to this e-mail address. If the person has no account yet, they appear in the "
+    "member list as invited; if they have one (for example in another company), once they accept."
+)
 
 
 def _identifier_clean(identifier: str) -> str:
@@ -413,14 +463,7 @@ def member_add_existing(
         raise ValidationError({"employee": _("No such employee.")})
     _lock_tenant()
     user = _user_lookup(identifier)
-    existing = Membership.objects.filter(user=user).first() if user is not None else None
-    if existing is not None:
-        message = (
-            _("%(user)s is already a member here.")
-            if existing.is_active
-            else _("%(user)s is a deactivated member here: reactivate them from the member list.")
-        )
-        raise ValidationError({"identifier": message % {"user": user.get_username()}})
+    _refuse_if_member_here(user, field="identifier")
     audit_record(
         actor=actor,
         action="member.invite_existing",
@@ -430,11 +473,27 @@ def member_add_existing(
     )
     if user is None:
         return None
+    _invitation_send(actor=actor, user=user, roles=roles, employee=employee)
+    return None
+
+
+def _refuse_if_member_here(user, *, field: str) -> None:
+    existing = Membership.objects.filter(user=user).first() if user is not None else None
+    if existing is not None:
+        message = (
+            _("%(user)s is already a member here.")
+            if existing.is_active
+            else _("%(user)s is a deactivated member here: reactivate them from the member list.")
+        )
+        raise ValidationError({field: message % {"user": user.get_username()}})
+
+
+def _invitation_send(*, actor, user, roles: list[str], employee: Employee | None) -> None:
+    """Open (or renew) this account's invitation to the tenant in scope and e-mail it."""
     invitation, _created = MemberInvitation.objects.update_or_create(
         user=user, defaults={"roles": roles, "employee": employee, "invited_by": editor(actor)}
     )
     _notify_invitation(invitation, actor=actor)
-    return None
 
 
 @atomic_with_retry
