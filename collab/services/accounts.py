@@ -244,15 +244,24 @@ def _notify_invite(membership: Membership, *, actor) -> None:
         )
 
 
-def _notify_added(membership: Membership) -> None:
+def _notify_added(membership: Membership, *, new_account: bool = False) -> None:
+    """Tell the member they have access: an account that existed logs in as before; a new one (created by
+    HR with a temporary password) logs in with the password HR handed over and then chooses its own."""
     tenant = current_tenant()
+    values = {"roles": roles_label(membership.roles), "username": membership.user.get_username()}
     with recipient_language(membership.user):
+        if new_account:
+            body = gettext(
+                "Your roles: %(roles)s. Your user name is %(username)s. Log in with the temporary password "
+                "your HR admin gave you; you will then choose your own password."
+            )
+        else:
+            body = gettext("Your roles: %(roles)s. Log in with your existing password.")
         notify(
             recipient=membership.user,
             category=Notification.Category.ACCOUNT,
             title=gettext("You now have access to %(tenant)s") % {"tenant": tenant.name},
-            body=gettext("Your roles: %(roles)s. Log in with your existing password.")
-            % {"roles": roles_label(membership.roles)},
+            body=body % values,
             url=reverse("tenant-home", kwargs={"tenant_slug": tenant.slug}),
         )
 
@@ -306,7 +315,7 @@ def member_create(
     # The password was chosen by the HR admin: a temporary one, to be replaced at the first log-in.
     UserProfile.objects.update_or_create(user=user, defaults={"must_change_password": True})
     membership = _membership_add(actor=actor, user=user, roles=roles, employee=employee, how="created")
-    _notify_added(membership)
+    _notify_added(membership, new_account=True)
     return membership
 
 

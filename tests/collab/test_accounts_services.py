@@ -402,3 +402,20 @@ def test_member_created_in_one_tenant_is_invisible_in_another(tenant_a, tenant_b
     with tenant_scope(tenant_b):
         assert not Membership.objects.filter(user__username="ada").exists()
         assert not AuditEvent.objects.exists()
+
+
+def test_a_created_account_is_told_to_use_the_temporary_password(scope_a, hr_a, tenant_b):
+    make_member(tenant_b, "employee", username="other")
+    membership = services.member_create(
+        actor=hr_a, username="newbie", email="newbie@example.com", password=STRONG, roles=["employee"]
+    )
+    body = Notification.objects.get(recipient=membership.user).body
+    assert "existing password" not in body
+    assert "temporary password" in body and "newbie" in body
+
+
+def test_an_accepted_invitation_is_told_to_use_the_existing_password(scope_a, hr_a, tenant_b):
+    grace = make_member(tenant_b, "employee", username="grace", email="grace@example.com")
+    services.member_add_existing(actor=hr_a, identifier="grace", roles=["employee"])
+    services.member_invitation_accept(user=grace, invitation=MemberInvitation.objects.get())
+    assert "existing password" in Notification.objects.filter(recipient=grace).latest("pk").body
