@@ -64,4 +64,5 @@ def test_no_translation_puts_a_space_between_a_number_and_chinese():
     assert stray == []
     with translation.override("zh-hans"):
         assert translation.gettext("Scorecards under 80") == "低于80的计分卡"
-        assert translation.gettext("Weights add up to 100 %%: ready to publish.") == "权重合计为100%%：可以发布。"
+        ready = translation.gettext("Weights add up to 100 %%: ready to publish.")
+        assert ready == "权重合计为100%%：可以发布。"
