@@ -32,6 +32,8 @@ class AuditAction(models.TextChoices):
     MEMBER_INVITE_EXISTING = "member.invite_existing", _("Existing account invited")
     MEMBER_INVITE_RESEND = "member.invite_resend", _("Invitation sent again")
     MEMBER_PASSWORD_LINK = "member.password_link", _("Password link sent")
+    MEMBER_PASSWORD_CHANGE = "member.password_change", _("Password changed")
+    MEMBER_PASSWORD_RESET = "member.password_reset", _("Password reset by e-mail")
     NOTIFICATION_PREFERENCES_UPDATE = "notification_preferences.update", _("Notification settings changed")
     ORG_IMPORT = "org.import", _("Organisation imported")
     ORG_UNIT_CREATE = "org_unit.create", _("Org unit added")

@@ -199,13 +199,54 @@ def job_release(job: Job) -> None:
     job.lease = ""
 
 
+_job_messages: dict[str, str] = {}
+
+
+def job_messages_register(messages: dict[str, str]) -> None:
+    """{code: lazily translated text with %(name)s placeholders}: the messages an app's jobs end with. The
+    area that owns a kind registers them from its `AppConfig.ready`."""
+    _job_messages.update(messages)
+
+
+def job_message_set(job: Job, code: str, params: dict | None = None) -> None:
+    """Give `job` the registered message `code` with `params` (JSON values): the reader sees it in their
+    language; `message` keeps the text in the current one. Does not save."""
+    params = dict(params or {})
+    job.message_code, job.message_params = code, params
+    job.message = (str(_job_messages[code]) % params)[:2000]
+
+
+def job_message(job: Job) -> str:
+    """The job's message in the active language (the reader's); the stored text when it has no code (or a
+    code no longer registered)."""
+    template = _job_messages.get(job.message_code or "")
+    if template is None:
+        return job.message
+    try:
+        return str(template) % (job.message_params or {})
+    except (KeyError, TypeError, ValueError):
+        return job.message
+
+
 def job_finish(
-    job: Job, *, status: str, message: str, result: dict | None = None, error: str = ""
+    job: Job,
+    *,
+    status: str,
+    message: str = "",
+    code: str = "",
+    params: dict | None = None,
+    result: dict | None = None,
+    error: str = "",
 ) -> None:
-    """End the job with `status` and a message for the reader; `result` is what it produced, `error` (for
-    a failure) the technical cause."""
+    """End the job with `status` and a message for the reader — a registered `code` with `params` (shown
+    in the reader's language) or, for text that has none (an exception's), `message` as it is; `result` is
+    what it produced, `error` (for a failure) the technical cause."""
     job.status = status
-    job.message = message[:2000]
+    if code:
+        job_message_set(job, code, params)
+        message = job.message
+    else:
+        job.message, job.message_code, job.message_params = message[:2000], "", {}
     job.finished_at = timezone.now()
     if status in (Job.Status.DONE, Job.Status.SKIPPED):
         job.progress = 100
@@ -214,7 +255,12 @@ def job_finish(
     if error or status == Job.Status.FAILED:
         job.error = (error or message)[:4000]
     job.lease = ""
-    job.save(update_fields=["status", "message", "finished_at", "progress", "result", "error", "lease"])
+    job.save(
+        update_fields=[
+            "status", "message", "message_code", "message_params", "finished_at", "progress", "result",
+            "error", "lease",
+        ]
+    )  # fmt: skip
     cache.delete(_progress_key(job.pk))
 
 

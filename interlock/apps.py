@@ -20,11 +20,12 @@ class InterlockConfig(AppConfig):
 
     def ready(self) -> None:
         from collab.home import home_panels
-        from collab.jobs import register_job_resumer
+        from collab.jobs import job_messages_register, register_job_resumer
         from collab.models import Job
         from collab.signals import period_closing, scoring_inputs_changed
         from interlock.audit import audit_register
         from interlock.recompute import (
+            JOB_MESSAGES,
             scores_flush_before_close,
             scores_recompute_resume,
             scores_request_on_input_change,
@@ -37,5 +38,6 @@ class InterlockConfig(AppConfig):
             scores_request_on_input_change, dispatch_uid="interlock.scores_request_on_input_change"
         )
         register_job_resumer(Job.Kind.SCORE_RECOMPUTE, scores_recompute_resume)
+        job_messages_register(JOB_MESSAGES)
         home_panels.register("scores", home_scores_of)
         matrix_sections.register("interlock/scorecards/_matrix_proposals.html", matrix_proposals_section)

@@ -37,9 +37,16 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from collab.jobs import job_claim, job_finish, job_heartbeat, job_progress_reporter, job_release
+from collab.jobs import (
+    job_claim,
+    job_finish,
+    job_heartbeat,
+    job_message_set,
+    job_progress_reporter,
+    job_release,
+)
 from collab.models import Job, Period
 from collab.selectors.periods import period_start
 from collab.tenancy import current_tenant
@@ -50,6 +57,17 @@ from responsibility.selectors import matrix_effective_ids
 logger = logging.getLogger(__name__)
 
 KIND = Job.Kind.SCORE_RECOMPUTE
+
+# What a recompute job ends with, by code (the API's `message_code`), each shown in the reader's language.
+JOB_MESSAGES = {
+    "scores_written": gettext_lazy("%(n)d score(s) written."),
+    "scores_written_on_close": gettext_lazy("Ran as the period %(period)s closed: %(n)d score(s) written."),
+    "skipped_period_closed": gettext_lazy(
+        "Skipped: the period %(period)s was closed before this recompute ran; its scores stay as they were."
+    ),
+    "retrying": gettext_lazy("Retrying after a temporary error: %(error)s"),
+    "gave_up": gettext_lazy("Gave up after retries: %(error)s"),
+}
 MAX_PARTIAL_IDS = 500  # more changed ids than this in one job: recompute the whole period instead
 MAX_REASONS = 10
 STALE_QUEUED = timedelta(minutes=10)  # a queued job older than this gets its message sent again
@@ -309,10 +327,10 @@ def _skip_closed(job: Job, period_id: int) -> bool:
         return False
     if Job.objects.filter(pk=job.pk, status=Job.Status.DONE).exists():  # the close ran it (see above)
         return True
-    message = _(
-        "Skipped: the period %(period)s was closed before this recompute ran; its scores stay as they were."
-    ) % {"period": period.label}
-    job_finish(job, status=Job.Status.SKIPPED, message=message, result={"skipped": "closed"})
+    job_finish(
+        job, status=Job.Status.SKIPPED, code="skipped_period_closed", params={"period": period.label},
+        result={"skipped": "closed"},
+    )  # fmt: skip
     return True
 
 
@@ -337,12 +355,11 @@ def scores_flush_before_close(sender=None, *, period: Period, **kwargs) -> None:
     if job.started_at is None:
         job.started_at = timezone.now()
         job.save(update_fields=["started_at"])
-    message = _("Ran as the period %(period)s closed: %(n)d score(s) written.") % {
-        "period": period.label,
-        "n": result.snapshots,
-    }
     summary = {**_summary(result, partial), "on_close": True}
-    job_finish(job, status=Job.Status.DONE, message=message, result=summary)
+    job_finish(
+        job, status=Job.Status.DONE, code="scores_written_on_close",
+        params={"period": period.label, "n": result.snapshots}, result=summary,
+    )  # fmt: skip
 
 
 def scores_recompute_resume(job: Job) -> None:
@@ -379,11 +396,12 @@ def scores_recompute_run(*, job_id: int, period_id: int, final_attempt: bool = T
         return {"job": job.pk, "status": Job.Status.FAILED}
     except TRANSIENT_ERRORS as error:
         if final_attempt:
-            message = _("Gave up after retries: %(error)s") % {"error": error}
-            job_finish(job, status=Job.Status.FAILED, message=message, error=repr(error))
+            job_finish(
+                job, status=Job.Status.FAILED, code="gave_up", params={"error": str(error)}, error=repr(error)
+            )
         else:
-            job.message = _("Retrying after a temporary error: %(error)s") % {"error": error}
-            job.save(update_fields=["message"])
+            job_message_set(job, "retrying", {"error": str(error)})
+            job.save(update_fields=["message", "message_code", "message_params"])
             job_release(job)  # the retry's claim takes it at once
         raise
     except Exception as error:
@@ -393,10 +411,7 @@ def scores_recompute_run(*, job_id: int, period_id: int, final_attempt: bool = T
         raise
     summary = _summary(result, partial)
     job_finish(
-        job,
-        status=Job.Status.DONE,
-        message=_("%(n)d score(s) written.") % {"n": result.snapshots},
-        result=summary,
+        job, status=Job.Status.DONE, code="scores_written", params={"n": result.snapshots}, result=summary
     )
     return {"job": job.pk, "status": Job.Status.DONE, **summary}
 

@@ -24,6 +24,7 @@ from collab.routing.viewsets import TenantViewSet
 from collab.selectors import platform as selectors
 from collab.services.accounts.adding import (
     INVITATION_SENT,
+    INVITE_SENT,
     member_add_existing,
     member_create,
     member_invite,
@@ -68,8 +69,10 @@ class MemberCreateSerializer(StrictWriteMixin, serializers.Serializer):
 
     mode = serializers.ChoiceField(
         choices=list(MODES), default="create",
-        help_text="create: a new account with a password; invite: a new account that sets its password "
-        "through an e-mailed link; existing: invite an account that already exists (by user name or "
+        help_text="create: a new account with a password (a user name that is not available is refused "
+        "without saying why); invite: an e-mailed link to set a password for a new account, or an "
+        "invitation when an account with this e-mail exists (202, the same answer either way); "
+        "existing: invite an account that already exists (by user name or "
         "e-mail): it joins when it accepts; the answer (202) is the same whether it exists or not.",
     )
     username = serializers.CharField(max_length=150, required=False)
@@ -121,8 +124,9 @@ class MemberFilters(serializers.Serializer):
             201: MemberSerializer,
             202: OpenApiResponse(
                 InvitationSentSerializer,
-                description="mode existing: an invitation went out if the account exists (the same answer "
-                "when it does not); the person becomes a member when they accept it.",
+                description="modes invite and existing: an invitation went out (the same answer whether "
+                "an account existed or not); a new account shows as invited at once, an existing one "
+                "becomes a member when it accepts.",
             ),
         },
     ),
@@ -156,9 +160,11 @@ class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantView
                 first_name=data["first_name"], last_name=data["last_name"], **common,
             )
         elif data["mode"] == "invite":
-            membership = member_invite(
+            # A new account or an invitation to an existing one: the same answer either way.
+            member_invite(
                 email=data["email"], first_name=data["first_name"], last_name=data["last_name"], **common
             )
+            return Response({"detail": str(INVITE_SENT)}, status=status.HTTP_202_ACCEPTED)
         else:
             # An invitation the person accepts; the same answer whether the account exists or not.
             member_add_existing(identifier=data["identifier"], **common)

@@ -82,12 +82,8 @@ class MemberCreateForm(EmployeeLinkMixin):
     ]
 
     def clean_username(self) -> str:
-        username = User.normalize_username(self.cleaned_data["username"].strip())
-        if User.objects.filter(username__iexact=username).exists():
-            raise forms.ValidationError(
-                _("This user name is taken. To give an existing account access, use “Add existing user”.")
-            )
-        return username
+        # Whether the name is free is the service's to say, last, once everything else is valid.
+        return User.normalize_username(self.cleaned_data["username"].strip())
 
     def clean(self):
         cleaned = super().clean()

@@ -35,7 +35,12 @@ class Job(TenantOwned):
     progress = models.PositiveSmallIntegerField(
         _("progress"), default=0, validators=[MinValueValidator(0), MaxValueValidator(100)]
     )
+    # The message for the reader: `message_code` (registered with `collab.jobs.job_messages_register`) and
+    # `message_params` render it in the reader's language (`collab.jobs.job_message`); `message` keeps the
+    # text as written (the worker's language), shown when there is no code (e.g. an exception's text).
     message = models.TextField(_("message"), blank=True)
+    message_code = models.CharField(max_length=60, blank=True)
+    message_params = models.JSONField(default=dict, blank=True)
     params = models.JSONField(default=dict, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

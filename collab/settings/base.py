@@ -4,6 +4,7 @@ Defaults are the embedded set-up a newcomer gets: SQLite, eager tasks, local-mem
 `DATABASE_URL` switches to PostgreSQL, `REDIS_URL` to a real Celery broker and a Redis cache.
 """
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -156,6 +157,11 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 # Pages get the locked-out page, the API a JSON answer (collab/views/accounts.py).
 AXES_LOCKOUT_CALLABLE = "collab.views.accounts.locked_out_response"
+# The client address the lockout and the password-reset limit count by (collab.ratelimit.client_address):
+# X-Forwarded-For is believed only from the proxies named here; by default none, so REMOTE_ADDR.
+AXES_CLIENT_IP_CALLABLE = "collab.ratelimit.client_address"
+COLLAB_TRUSTED_PROXY_COUNT = max(0, int(os.environ.get("TRUSTED_PROXY_COUNT", "0") or 0))
+COLLAB_TRUSTED_PROXIES = [ipaddress.ip_network(item, strict=False) for item in env_list("TRUSTED_PROXIES")]
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("zh-hans", _("Simplified Chinese"))]

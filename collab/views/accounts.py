@@ -173,10 +173,23 @@ def member_create(request):
 
 @tenant_page(read=HR_ONLY, write=HR_ONLY)
 def member_invite(request):
-    intro = _("The person gets an e-mail with a one-time link to choose their own password.")
-    return _member_add_page(
-        request, forms.MemberInviteForm, adding.member_invite, _("Invite by e-mail"), intro
+    """A new account, or an invitation to an existing one: the same answer either way."""
+    intro = _(
+        "The person gets an e-mail with a one-time link to choose their own password — or, if they "
+        "already have a Collab account, an invitation to accept."
     )
+    form = forms.MemberInviteForm(request.POST or None)
+    sent = save_form(
+        request,
+        form,
+        lambda data: adding.member_invite(actor=request.user, **_service_arguments(data)) or True,
+        FIELD_NAMES,
+    )
+    if sent:
+        messages.success(request, str(adding.INVITE_SENT))
+        return redirect(_tenant_url(request, "member-list"))
+    context = {"form": form, "title": _("Invite by e-mail"), "intro": intro}
+    return render(request, "collab/accounts/member_add.html", context)
 
 
 @tenant_page(read=HR_ONLY, write=HR_ONLY)

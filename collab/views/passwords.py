@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from collab.forms.accounts import PasswordResetRequestForm
 from collab.ratelimit import attempt_allowed
 from collab.selectors.platform import password_change_required
-from collab.services.accounts.preferences import password_chosen
+from collab.services.accounts.activation import password_changed
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
@@ -35,7 +35,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     def form_valid(self, form):
         forced = password_change_required(self.request.user)
         response = super().form_valid(form)  # saves, keeps the session (update_session_auth_hash)
-        password_chosen(user=form.user)
+        password_changed(user=form.user, how="change")
         if forced:
             messages.success(self.request, _("Your new password is set. Welcome to Collab."))
             return redirect("post-login")
@@ -83,7 +83,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
-        password_chosen(user=form.user)
+        password_changed(user=form.user, how="reset")
         # Whoever holds the mailbox may log in again at once: lift a lock-out of this user name.
         axes_reset(username=form.user.get_username())
         return response

@@ -32,7 +32,7 @@ from rest_framework import exceptions, mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from collab.jobs import job_progress
+from collab.jobs import job_message, job_progress
 from collab.models import ALL_BUT_EMPLOYEES, ALL_ROLES, Job, OrgUnit, Period, Role
 from collab.routing.fields import StrictWriteMixin, TenantRelatedField
 from collab.routing.ids import id_param
@@ -193,16 +193,31 @@ class JobSerializer(serializers.ModelSerializer):
         help_text="When the job was last resumed after the worker running it stopped (null: never).",
     )
 
+    message = serializers.SerializerMethodField(
+        help_text="What the job says, in the reader's language (Accept-Language or their chosen language)."
+    )
+    message_code = serializers.CharField(
+        read_only=True,
+        help_text="The message's stable code (e.g. scores_written, scores_written_on_close, "
+        "skipped_period_closed, retrying, gave_up); blank when the text has none (an error's own text).",
+    )
+    message_params = serializers.JSONField(
+        read_only=True, help_text="The values the message names, by placeholder (e.g. {\"n\": 12})."
+    )
+
     class Meta:
         model = Job
         fields = [
-            "id", "kind", "key", "status", "progress", "message", "result", "error", "created_at",
-            "started_at", "finished_at", "heartbeat", "attempts", "resumed_at",
+            "id", "kind", "key", "status", "progress", "message", "message_code", "message_params", "result",
+            "error", "created_at", "started_at", "finished_at", "heartbeat", "attempts", "resumed_at",
         ]  # fmt: skip
         read_only_fields = fields
 
     def get_progress(self, obj) -> int:
         return job_progress(obj)
+
+    def get_message(self, obj) -> str:
+        return job_message(obj)
 
 
 @extend_schema_view(list=extend_schema(parameters=[

@@ -6,7 +6,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
 
-from collab.models import AuditEvent, Membership
+from collab.models import AuditEvent, MemberInvitation, Membership
+from collab.services.accounts.adding import INVITE_SENT
 from collab.tenancy import tenant_scope
 from tests.factories import make_member
 from tests.factories.accounts import make_invited, membership_of
@@ -99,10 +100,38 @@ def test_create_modes(api_client_for, tenant_a, tenant_b, hr_a, django_capture_o
         invited = api.post(
             BASE, {"mode": "invite", "email": "bo@example.com", "roles": ["employee"]}, format="json"
         )
-    assert invited.status_code == 201 and invited.json()["invited"] is True
+    assert invited.status_code == 202 and invited.json() == {"detail": str(INVITE_SENT)}
     assert "/accounts/invite/" in mail.outbox[-1].body
     with tenant_scope(tenant_a):
         assert AuditEvent.objects.filter(action="member.add").count() == 2
+        assert membership_of(tenant_a, User.objects.get(email="bo@example.com")).roles == ["employee"]
+
+
+def test_invite_mode_does_not_tell_whether_the_email_has_an_account(
+    api_client_for, tenant_a, tenant_b, hr_a, django_capture_on_commit_callbacks
+):
+    make_member(tenant_b, "employee", username="grace", email="grace@example.com")
+    api = api_client_for(hr_a)
+    answers = []
+    for email in ("grace@example.com", "unknown@example.com"):
+        with django_capture_on_commit_callbacks(execute=True):
+            answer = api.post(BASE, {"mode": "invite", "email": email, "roles": ["employee"]}, format="json")
+        answers.append((answer.status_code, answer.json()))
+        assert mail.outbox[-1].to == [email]
+    assert answers[0] == answers[1] == (202, {"detail": str(INVITE_SENT)})
+    with tenant_scope(tenant_a):
+        assert MemberInvitation.objects.get().user.email == "grace@example.com"
+        assert not Membership.objects.filter(user__email="grace@example.com").exists()
+
+
+def test_create_mode_does_not_confirm_another_companys_account(api_client_for, tenant_b, hr_a):
+    make_member(tenant_b, "employee", username="grace")
+    api = api_client_for(hr_a)
+    body = {"username": "grace", "email": "g@example.com", "password": STRONG, "roles": ["employee"]}
+    answer = api.post(BASE, body, format="json")
+    assert answer.status_code == 400
+    text = str(answer.json())
+    assert "not available" in text and "account" not in text and "existing" not in text
 
 
 def test_existing_mode_is_an_invitation_and_does_not_tell_whether_the_account_exists(

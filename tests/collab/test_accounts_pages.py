@@ -147,7 +147,8 @@ def test_create_member_page(hr, tenant_a, hr_a):
             "roles": ["employee"],
         },
     )
-    assert "Add existing user" in taken.content.decode()
+    assert "This user name is not available" in taken.content.decode()
+    assert "Add existing user" not in taken.content.decode()
     ok = hr.post(
         url("member-create"),
         {
@@ -190,12 +191,28 @@ def test_invite_page_sends_the_email(hr, tenant_a, django_capture_on_commit_call
             url("member-invite"),
             {"email": "new@example.com", "first_name": "New", "roles": ["employee", "committee"]},
         )
-    assert response.status_code == 302
+    assert response.status_code == 302 and response.url == url("member-list")
     assert mail.outbox[-1].to == ["new@example.com"] and "/accounts/invite/" in mail.outbox[-1].body
-    detail = hr.get(response.url).content.decode()
-    assert "Invited, no password yet" in detail and "Send a new invitation" in detail
+    listing = hr.get(response.url).content.decode()
+    assert "An invitation went to this e-mail address" in listing and "new@example.com" in listing
     duplicate = hr.post(url("member-invite"), {"email": "NEW@example.com", "roles": ["employee"]})
-    assert "Add existing user" in duplicate.content.decode()
+    assert "already a member here" in duplicate.content.decode()
+
+
+def test_invite_page_answers_the_same_for_another_companys_account(
+    hr, tenant_a, tenant_b, django_capture_on_commit_callbacks
+):
+    make_member(tenant_b, "employee", username="grace", email="grace@example.com")
+    pages = []
+    for email in ("grace@example.com", "unknown@example.com"):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = hr.post(url("member-invite"), {"email": email, "roles": ["employee"]}, follow=True)
+        assert response.redirect_chain == [(url("member-list"), 302)]
+        assert mail.outbox[-1].to == [email]
+        pages.append(response.content.decode())
+    assert "An invitation went to this e-mail address" in pages[0]
+    assert "Someone already has an account" not in pages[0]
+    assert "grace" not in pages[0].split("<main", 1)[-1]
 
 
 def test_add_existing_page_invites_and_tells_nothing(

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from collab.models import AuditEvent, MemberInvitation, Membership, Notification
 from collab.services.accounts.activation import invite_accept, invite_user
 from collab.services.accounts.adding import (
+    USERNAME_UNAVAILABLE,
     invitation_for,
     invitation_path,
     member_add_existing,
@@ -74,6 +75,7 @@ def test_member_create_refuses_taken_user_names_in_any_case(scope_a, hr_a, tenan
             actor=hr_a, username="grace", email="g@example.com", password=STRONG, roles=["employee"]
         )
     assert "username" in refused.value.message_dict
+    assert User.objects.filter(username__iexact="grace").count() == 1
 
 
 @pytest.mark.parametrize("roles", [[], ["boss"], ["employee", "root"], None, [1]])
@@ -119,12 +121,52 @@ def test_invite_creates_a_user_without_password_and_mails_a_one_time_link(
     assert AuditEvent.objects.filter(action="member.invite_accept", object_id=str(membership.pk)).exists()
 
 
-def test_invite_refuses_an_email_that_already_has_an_account(scope_a, hr_a, tenant_b):
-    make_member(tenant_b, "employee", username="grace", email="grace@example.com")
+def test_invite_of_an_existing_email_is_an_invitation_it_accepts(
+    scope_a, hr_a, tenant_b, django_capture_on_commit_callbacks
+):
+    grace = make_member(tenant_b, "employee", username="grace", email="grace@example.com")
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = member_invite(actor=hr_a, email="GRACE@example.com", roles=["manager"])
+    assert answer is None
+    assert Membership.objects.count() == 1, "not a member until they accept"
+    invitation = MemberInvitation.objects.get()
+    assert invitation.user == grace and invitation.roles == ["manager"]
+    assert mail.outbox[-1].to == ["grace@example.com"] and "/accounts/invitation/" in mail.outbox[-1].body
+    assert User.objects.filter(email__iexact="grace@example.com").count() == 1, "no second account"
+    membership = member_invitation_accept(user=grace, invitation=invitation)
+    assert membership.tenant_id == scope_a.pk and membership.roles == ["manager"]
+
+
+def test_invite_of_a_member_here_is_refused_by_name(scope_a, hr_a):
+    make_member(scope_a, "employee", username="here", email="here@example.com")
     with pytest.raises(ValidationError) as refused:
-        member_invite(actor=hr_a, email="GRACE@example.com", roles=["employee"])
-    assert "email" in refused.value.message_dict
-    assert Membership.objects.count() == 1
+        member_invite(actor=hr_a, email="here@example.com", roles=["employee"])
+    assert "already a member here" in refused.value.message_dict["email"][0]
+
+
+def test_create_says_a_name_is_unavailable_without_naming_an_account(scope_a, hr_a, tenant_b):
+    make_member(tenant_b, "employee", username="grace")
+    for name in ("Grace", "admin"):  # another company's account, a reserved name: the same answer
+        with pytest.raises(ValidationError) as refused:
+            member_create(
+                actor=hr_a, username=name, email="g@example.com", password=STRONG, roles=["employee"]
+            )
+        assert refused.value.message_dict == {"username": [str(USERNAME_UNAVAILABLE)]}
+        assert "account" not in refused.value.message_dict["username"][0]
+
+
+def test_create_tells_availability_only_once_everything_else_is_valid(scope_a, hr_a, tenant_b):
+    """A probe with a weak password (which writes nothing) must not learn whether the name is free."""
+    make_member(tenant_b, "employee", username="grace")
+    answers = []
+    for name in ("grace", "nobody-has-this"):
+        with pytest.raises(ValidationError) as refused:
+            member_create(
+                actor=hr_a, username=name, email="g@example.com", password="short", roles=["employee"]
+            )
+        answers.append(sorted(refused.value.message_dict))
+    assert answers == [["password"], ["password"]]
+    assert not User.objects.filter(username="nobody-has-this").exists()
 
 
 @pytest.mark.parametrize("email", ["", "not-an-email", "a@b", "x\x00@example.com"])
@@ -372,3 +414,20 @@ def test_member_created_in_one_tenant_is_invisible_in_another(tenant_a, tenant_b
     with tenant_scope(tenant_b):
         assert not Membership.objects.filter(user__username="ada").exists()
         assert not AuditEvent.objects.exists()
+
+
+def test_a_created_account_is_told_to_use_the_temporary_password(scope_a, hr_a, tenant_b):
+    make_member(tenant_b, "employee", username="other")
+    membership = member_create(
+        actor=hr_a, username="newbie", email="newbie@example.com", password=STRONG, roles=["employee"]
+    )
+    body = Notification.objects.get(recipient=membership.user).body
+    assert "existing password" not in body
+    assert "temporary password" in body and "newbie" in body
+
+
+def test_an_accepted_invitation_is_told_to_use_the_existing_password(scope_a, hr_a, tenant_b):
+    grace = make_member(tenant_b, "employee", username="grace", email="grace@example.com")
+    member_add_existing(actor=hr_a, identifier="grace", roles=["employee"])
+    member_invitation_accept(user=grace, invitation=MemberInvitation.objects.get())
+    assert "existing password" in Notification.objects.filter(recipient=grace).latest("pk").body

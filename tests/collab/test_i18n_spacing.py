@@ -50,3 +50,19 @@ def test_the_manager_home_reads_as_one_chinese_sentence(tenant_a, tenant_b, logi
     user_language_set(user=manager, language="zh-hans")
     html = login(manager).get(reverse("tenant-home", args=[tenant_a.slug])).content.decode()
     assert "生产部的人员" in html and "生产部 的人员" not in html
+
+
+# A number standing on its own (not part of a Latin term such as "UTF-8"), or a placeholder for one.
+NUMBER = r"(?:(?<![A-Za-z0-9\-.,])[0-9](?:[0-9.,]*[0-9])?|%\(\w+\)[sd])"
+NUMBER_STRAY = re.compile(rf"{CJK} +[0-9]|{NUMBER} +{CJK}|{NUMBER} +%%")
+
+
+def test_no_translation_puts_a_space_between_a_number_and_chinese():
+    """Issue 8 follow-up: "低于 80 的计分卡", "100 %": a number sits in a Chinese sentence without spaces."""
+    found = catalogue()
+    stray = sorted(str(text) for text in found.values() if NUMBER_STRAY.search(str(text)))
+    assert stray == []
+    with translation.override("zh-hans"):
+        assert translation.gettext("Scorecards under 80") == "低于80的计分卡"
+        ready = translation.gettext("Weights add up to 100 %%: ready to publish.")
+        assert ready == "权重合计为100%%：可以发布。"

@@ -547,3 +547,20 @@ def test_a_save_in_the_trees_side_panel_reloads_the_tree(login, hr_a, tree):
         HTTP_HX_CURRENT_URL=f"{on_the_tree}?q=ops",
     )  # fmt: skip
     assert from_a_search["HX-Redirect"] == f"{url('org-tree')}#unit-{tree['ops'].pk}"
+
+
+def test_period_list_offers_edit_only_for_periods_in_planning(login, hr_a, tenant_a, tenant_b):
+    """Issue 8 follow-up: a started period's edit page only shows the lock, so the list offers no "Edit"."""
+    with tenant_scope(tenant_a):
+        planning = PeriodFactory(kind="quarter", year=2030, quarter=1, status="planning")
+        started = [
+            PeriodFactory(kind="quarter", year=2030, quarter=q, status=s)
+            for q, s in ((2, "active"), (3, "review"), (4, "closed"))
+        ]
+    with tenant_scope(tenant_b):
+        PeriodFactory(kind="quarter", year=2030, quarter=1, status="planning")
+    page = login(hr_a).get(url("period-list")).content.decode()
+    assert url("period-edit", pk=planning.pk) in page
+    for period in started:
+        assert url("period-edit", pk=period.pk) not in page
+        assert url("period-delete", pk=period.pk) not in page

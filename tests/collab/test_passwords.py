@@ -14,10 +14,10 @@ from django.urls import reverse
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from collab.models import UserProfile
+from collab.models import AuditEvent, Membership, UserProfile
 from collab.services.accounts.adding import member_create
 from collab.tenancy import tenant_scope
-from tests.factories import PASSWORD, make_member
+from tests.factories import PASSWORD, TenantFactory, make_member
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()
@@ -224,3 +224,45 @@ def test_ordinary_accounts_are_not_held(client, tenant_a, tenant_b):
     _log_in(client, "plain", PASSWORD)
     assert client.get("/t/alpha/").status_code == 200
     assert not UserProfile.objects.filter(must_change_password=True).exists()
+
+
+# ----- audit ----------------------------------------------------------------------------------------------
+def _audited(tenant, action: str) -> list[tuple[str, int, int]]:
+    with tenant_scope(tenant):
+        return [
+            (event.object_type, int(event.object_id), event.actor_id)
+            for event in AuditEvent.objects.filter(action=action)
+        ]
+
+
+def test_a_password_change_is_audited_in_each_of_the_users_tenants(client, tenant_a, tenant_b):
+    third = TenantFactory(slug="charlie", name="Charlie")
+    person = make_member(tenant_a, "employee", username="twofold")
+    with tenant_scope(tenant_b):
+        Membership.objects.create(tenant=tenant_b, user=person, roles=["manager"])
+    make_member(third, "employee", username="bystander")
+    _log_in(client, "twofold", PASSWORD)
+    changed = client.post(
+        reverse("password_change"), {"old_password": PASSWORD, "new_password1": NEWER, "new_password2": NEWER}
+    )
+    assert changed.status_code == 302
+    for tenant in (tenant_a, tenant_b):
+        with tenant_scope(tenant):
+            own = Membership.objects.get(user=person).pk
+        assert _audited(tenant, "member.password_change") == [("collab.membership", own, person.pk)]
+    assert _audited(third, "member.password_change") == []
+    with tenant_scope(tenant_a):
+        event = AuditEvent.objects.get(action="member.password_change")
+        assert NEWER not in str(event.before) + str(event.after)
+
+
+def test_a_reset_by_e_mail_is_audited_in_the_users_tenant_only(client, tenant_a, tenant_b, ip):
+    person = make_member(tenant_a, "employee", username="ada", email="ada@alpha.example")
+    make_member(tenant_b, "employee", username="bob", email="bob@bravo.example")
+    _ask(client, "ada@alpha.example", ip)
+    opened = client.get("/" + _link(mail.outbox[0]).split("://", 1)[1].split("/", 1)[1])
+    client.post(opened["Location"], {"new_password1": NEWER, "new_password2": NEWER})
+    with tenant_scope(tenant_a):
+        own = Membership.objects.get(user=person).pk
+    assert _audited(tenant_a, "member.password_reset") == [("collab.membership", own, person.pk)]
+    assert _audited(tenant_b, "member.password_reset") == []

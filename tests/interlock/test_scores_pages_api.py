@@ -333,3 +333,48 @@ def test_the_job_api_says_it_was_resumed_and_the_schema_shows_it(tenant_a, tenan
     assert {"heartbeat", "attempts", "resumed_at", "result", "error"} <= set(fields)
     assert fields["resumed_at"].get("nullable") is True and fields["heartbeat"].get("nullable") is True
     assert "lease" not in fields
+
+
+def test_a_finished_jobs_message_speaks_the_readers_language(
+    world, tenant_a, tenant_b, hr_a, login, api_client_for
+):
+    """The worker wrote the message in its own language (English); a Chinese reader reads it in Chinese,
+    on the page and in the API, and the API keeps the stable code and its values."""
+    from django.utils.translation import override
+
+    from interlock.recompute import scores_recompute_request, scores_recompute_run
+
+    with tenant_scope(tenant_b):
+        make_member(tenant_b, "hr_admin", username="hr_b_words")
+    with override("en"):
+        job = scores_recompute_request(period=world.period, actor=hr_a, reason="test", force=True)
+        scores_recompute_run(job_id=job.pk, period_id=world.period.pk)
+    job.refresh_from_db()
+    written = job.message_params["n"]
+    assert job.status == Job.Status.DONE and job.message_code == "scores_written" and written > 0
+    assert job.message == f"{written} score(s) written."
+    url = page(tenant_a, "job-detail", pk=job.pk)
+    client = login(hr_a)
+    assert f"{written} score(s) written." in client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    type(tenant_a).objects.filter(pk=tenant_a.pk).update(locale="zh-hans")  # a Chinese tenant
+    chinese = client.get(url).content.decode()
+    assert f"已写入{written}个得分。" in chinese and "score(s) written" not in chinese
+    body = api_client_for(hr_a).get(
+        api(tenant_a, "api-job-detail", pk=job.pk), HTTP_ACCEPT_LANGUAGE="zh-hans"
+    ).json()
+    assert body["message"] == f"已写入{written}个得分。"
+    assert body["message_code"] == "scores_written" and body["message_params"] == {"n": written}
+    english = api_client_for(hr_a).get(
+        api(tenant_a, "api-job-detail", pk=job.pk), HTTP_ACCEPT_LANGUAGE="en"
+    ).json()
+    assert english["message"] == f"{written} score(s) written."
+
+
+def test_a_job_message_without_a_code_shows_as_written(tenant_a, hr_a, api_client_for):
+    from collab.jobs import job_finish
+
+    with tenant_scope(tenant_a):
+        job = Job.objects.create(kind=Job.Kind.SCORE_RECOMPUTE, key="period:1", status=Job.Status.RUNNING)
+        job_finish(job, status=Job.Status.FAILED, message="division by zero", error="ZeroDivisionError()")
+    body = api_client_for(hr_a).get(api(tenant_a, "api-job-detail", pk=job.pk)).json()
+    assert (body["message"], body["message_code"], body["message_params"]) == ("division by zero", "", {})

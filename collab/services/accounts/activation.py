@@ -51,3 +51,22 @@ def invite_accept(*, user, password: str) -> None:
     for membership in memberships:
         with tenant_scope(membership.tenant):
             audit_record(actor=user, action="member.invite_accept", obj=membership)
+
+
+PASSWORD_ACTIONS = {"change": "member.password_change", "reset": "member.password_reset"}
+
+
+@transaction.atomic
+def password_changed(*, user, how: str) -> None:
+    """The person changed their password (`how`: "change" signed in, "reset" by the e-mailed link): the
+    temporary-password flag goes, and each tenant they belong to records it in its own audit log, on their
+    membership there (like an accepted invitation). Never the password itself."""
+    action = PASSWORD_ACTIONS[how]
+    password_chosen(user=user)
+    # all_tenants: a password is the account's, outside any tenant; each tenant's log gets its own row,
+    # for that tenant's membership of this user only.
+    with all_tenants("record a password change in each tenant the user belongs to"):
+        memberships = list(Membership.objects.filter(user=user).select_related("tenant"))
+    for membership in memberships:
+        with tenant_scope(membership.tenant):
+            audit_record(actor=user, action=action, obj=membership)

@@ -19,6 +19,7 @@ from collab.audit import audit_record
 from collab.concurrency import atomic_with_retry, editor
 from collab.models import Employee, MemberInvitation, Membership, Notification, Tenant, UserProfile
 from collab.services.accounts.membership import (
+    USERNAME_UNAVAILABLE,
     User,
     _email_clean,
     _lock_tenant,
@@ -29,6 +30,7 @@ from collab.services.accounts.membership import (
     member_snapshot,
     roles_clean,
     roles_label,
+    username_available,
 )
 from collab.services.notifications import notify, recipient_language
 from collab.tenancy import current_tenant, tenant_scope
@@ -59,24 +61,30 @@ def member_create(
             raise ValidationError(_("Enter a user name of 1 to 150 characters."))
     except ValidationError as invalid:
         errors["username"] = invalid.messages
-    if "username" not in errors and _username_taken(username):
-        errors["username"] = [
-            _("This user name is taken. To give an existing account access, use “Add existing user”.")
-        ]
     email = _email_clean(email)
     user = User(username=username, email=email, first_name=first_name.strip(), last_name=last_name.strip())
     try:
         validate_password(password, user)
     except ValidationError as weak:
         errors["password"] = weak.messages
+    if employee is not None and (employee.tenant_id != current_tenant().pk or employee.user_id is not None):
+        errors["employee"] = [
+            _("No such employee.")
+            if employee.tenant_id != current_tenant().pk
+            else _("This employee record is already linked to another member.")
+        ]
     if errors:
         raise ValidationError(errors)
+    # Last, once everything else is valid: a probe learns whether a name is free only by creating (and
+    # auditing) an account, and the answer names no account (user names are unique in the deployment).
+    if not username_available(username):
+        raise ValidationError({"username": [USERNAME_UNAVAILABLE]})
     user.set_password(password)
     user.save()
     # The password was chosen by the HR admin: a temporary one, to be replaced at the first log-in.
     UserProfile.objects.update_or_create(user=user, defaults={"must_change_password": True})
     membership = _membership_add(actor=actor, user=user, roles=roles, employee=employee, how="created")
-    _notify_added(membership)
+    _notify_added(membership, new_account=True)
     return membership
 
 
@@ -89,16 +97,35 @@ def member_invite(
     first_name: str = "",
     last_name: str = "",
     employee: Employee | None = None,
-) -> Membership:
-    """Create an account without a usable password and e-mail a one-time link to set one."""
+) -> Membership | None:
+    """Invite someone by e-mail: a new account without a usable password and a one-time link to set one —
+    or, when an account with this e-mail (or user name) exists, e.g. in another company, the invitation
+    `member_add_existing` sends, which it joins by accepting.
+
+    The doors give the same answer either way (`INVITE_SENT`): whether an account exists somewhere in the
+    deployment is not told. Returns the new membership, or None for an existing account. Only someone
+    already a member here (the HR admin sees them in the list anyway) is refused by name.
+    """
     roles = roles_clean(roles)
     email = _email_clean(email)
-    if User.objects.filter(email__iexact=email).exists() or _username_taken(email):
-        raise ValidationError(
-            {"email": _("Someone already has an account with this e-mail. Use “Add existing user” instead.")}
-        )
     if len(email) > 150:
         raise ValidationError({"email": _("This e-mail address is too long to be a user name.")})
+    if employee is not None and employee.tenant_id != current_tenant().pk:
+        raise ValidationError({"employee": _("No such employee.")})
+    if User.objects.filter(email__iexact=email).exists() or _username_taken(email):
+        _lock_tenant()
+        user = _user_lookup(email)
+        _refuse_if_member_here(user, field="email")
+        audit_record(
+            actor=actor,
+            action="member.invite_existing",
+            object_type="collab.memberinvitation",
+            object_repr=email,
+            after={"identifier": email, "roles": roles, "employee": employee.pk if employee else None},
+        )
+        if user is not None:  # None: several accounts share it, or it is deactivated: nothing goes out
+            _invitation_send(actor=actor, user=user, roles=roles, employee=employee)
+        return None
     user = User(
         username=email.lower(), email=email, first_name=first_name.strip(), last_name=last_name.strip()
     )
@@ -107,6 +134,12 @@ def member_invite(
     membership = _membership_add(actor=actor, user=user, roles=roles, employee=employee, how="invited")
     _notify_invite(membership, actor=actor)
     return membership
+
+
+INVITE_SENT = _(
+    "An invitation went to this e-mail address. If the person has no account yet, they appear in the "
+    "member list as invited; if they have one (for example in another company), once they accept."
+)
 
 
 def _identifier_clean(identifier: str) -> str:
@@ -208,14 +241,7 @@ def member_add_existing(
         raise ValidationError({"employee": _("No such employee.")})
     _lock_tenant()
     user = _user_lookup(identifier)
-    existing = Membership.objects.filter(user=user).first() if user is not None else None
-    if existing is not None:
-        message = (
-            _("%(user)s is already a member here.")
-            if existing.is_active
-            else _("%(user)s is a deactivated member here: reactivate them from the member list.")
-        )
-        raise ValidationError({"identifier": message % {"user": user.get_username()}})
+    _refuse_if_member_here(user, field="identifier")
     audit_record(
         actor=actor,
         action="member.invite_existing",
@@ -225,11 +251,27 @@ def member_add_existing(
     )
     if user is None:
         return None
+    _invitation_send(actor=actor, user=user, roles=roles, employee=employee)
+    return None
+
+
+def _refuse_if_member_here(user, *, field: str) -> None:
+    existing = Membership.objects.filter(user=user).first() if user is not None else None
+    if existing is not None:
+        message = (
+            _("%(user)s is already a member here.")
+            if existing.is_active
+            else _("%(user)s is a deactivated member here: reactivate them from the member list.")
+        )
+        raise ValidationError({field: message % {"user": user.get_username()}})
+
+
+def _invitation_send(*, actor, user, roles: list[str], employee: Employee | None) -> None:
+    """Open (or renew) this account's invitation to the tenant in scope and e-mail it."""
     invitation, _created = MemberInvitation.objects.update_or_create(
         user=user, defaults={"roles": roles, "employee": employee, "invited_by": editor(actor)}
     )
     _notify_invitation(invitation, actor=actor)
-    return None
 
 
 @atomic_with_retry

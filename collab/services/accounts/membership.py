@@ -132,6 +132,23 @@ def _username_taken(username: str) -> bool:
     return User.objects.filter(username__iexact=username).exists()
 
 
+# Names no new account gets (so "unavailable" is not "someone has it").
+RESERVED_USERNAMES = frozenset(
+    {"admin", "administrator", "root", "system", "support", "security", "collab", "staff", "postmaster"}
+)
+USERNAME_UNAVAILABLE = _(
+    "This user name is not available. Choose another one, for example with a number or the company's "
+    "short name added."
+)
+
+
+def username_available(username: str) -> bool:
+    """Whether a new account may take this user name. User names are unique in the whole deployment, so
+    an unavailable one may be reserved or used in any company: the answer says which of these it is not."""
+    name = (username or "").strip()
+    return name.lower() not in RESERVED_USERNAMES and not _username_taken(name)
+
+
 def _email_clean(email: str) -> str:
     email = User.objects.normalize_email((email or "").strip())
     try:
@@ -196,14 +213,23 @@ def _notify_invite(membership: Membership, *, actor) -> None:
         )
 
 
-def _notify_added(membership: Membership) -> None:
+def _notify_added(membership: Membership, *, new_account: bool = False) -> None:
+    """Tell the member they have access: an account that existed logs in as before; a new one (created by
+    HR with a temporary password) logs in with the password HR handed over and then chooses its own."""
     tenant = current_tenant()
+    values = {"roles": roles_label(membership.roles), "username": membership.user.get_username()}
     with recipient_language(membership.user):
+        if new_account:
+            body = gettext(
+                "Your roles: %(roles)s. Your user name is %(username)s. Log in with the temporary password "
+                "your HR admin gave you; you will then choose your own password."
+            )
+        else:
+            body = gettext("Your roles: %(roles)s. Log in with your existing password.")
         notify(
             recipient=membership.user,
             category=Notification.Category.ACCOUNT,
             title=gettext("You now have access to %(tenant)s") % {"tenant": tenant.name},
-            body=gettext("Your roles: %(roles)s. Log in with your existing password.")
-            % {"roles": roles_label(membership.roles)},
+            body=body % values,
             url=reverse("tenant-home", kwargs={"tenant_slug": tenant.slug}),
         )
