@@ -49,7 +49,7 @@ def setup_django() -> None:
 @contextmanager
 def throwaway_database() -> Iterator[str]:
     """A fresh test database (SQLite in memory, or `test_<name>_bench_<pid>` on PostgreSQL), dropped after."""
-    from django.db import connection
+    from django.db import DEFAULT_DB_ALIAS, connection, connections
     from django.test.utils import setup_test_environment, teardown_test_environment
 
     original = connection.settings_dict["NAME"]
@@ -58,9 +58,20 @@ def throwaway_database() -> Iterator[str]:
         connection.settings_dict.setdefault("TEST", {})["NAME"] = f"test_{original}_bench_{os.getpid()}"
     setup_test_environment()
     name = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+    # Aliases that mirror the default one (the `platform` connection of `all_tenants()`) read the same
+    # throwaway database, as they do in the test suite.
+    mirrors = [
+        connections[alias] for alias in connections
+        if connections[alias].settings_dict.get("TEST", {}).get("MIRROR") == DEFAULT_DB_ALIAS
+    ]
+    for mirror in mirrors:
+        mirror.close()
+        mirror.settings_dict["NAME"] = name
     try:
         yield name
     finally:
+        for mirror in mirrors:
+            mirror.close()
         connection.creation.destroy_test_db(original, verbosity=0)
         teardown_test_environment()
 
