@@ -58,3 +58,37 @@ def test_dashboards_draw_and_drill(scored_company, live_server, page, screenshot
     assert "销售部" in table and "94.00" in table and "-4.00" in table and "客服部" in table
     screenshot("dashboard-whatif")
     assert errors == [], "\n".join(errors)
+
+
+# Every text ECharts painted (axis labels, the mark line's "100", node names) inside the chart's own box;
+# 3 px for the paint rectangle's anti-aliasing margin.
+_CLIPPED_TEXTS = """el => {
+  const chart = echarts.getInstanceByDom(el);
+  const width = chart.getWidth(), height = chart.getHeight(), slack = 3;
+  return chart.getZr().storage.getDisplayList(true)
+    .filter(d => d.style && d.style.text && !d.ignore && !d.invisible)
+    .map(d => [d.style.text, d.getPaintRect()])
+    .filter(([, r]) => r.width > 0 && (r.x < -slack || r.y < -slack || r.x + r.width > width + slack
+                                       || r.y + r.height > height + slack))
+    .map(([text, r]) => `${text} at ${Math.round(r.x)},${Math.round(r.y)}, ${Math.round(r.width)} wide`);
+}"""
+
+
+def test_chart_labels_stay_inside_their_charts(scored_company, live_server, page):
+    """Issue 8 item 12: the trend axis cut "100.5" on the left and the mark line's "100" on the right."""
+    base = live_server.url
+    log_in(page, base, "scores-manager")
+    page.goto(f"{base}/t/alpha/dashboards/unit/")
+    _chart_drawn(page, "#trend-chart")
+    page.wait_for_timeout(1200)  # the entry animation places the labels
+    assert page.locator("#trend-chart").evaluate(_CLIPPED_TEXTS) == []
+
+    log_in(page, base, "scores-committee")
+    page.goto(f"{base}/t/alpha/dashboards/collaboration/")
+    _chart_drawn(page, "#collab-heatmap")
+    page.wait_for_timeout(800)
+    assert page.locator("#collab-heatmap").evaluate(_CLIPPED_TEXTS) == []
+    page.click("button[data-bs-target='#graph-pane']")
+    _chart_drawn(page, "#collab-graph")
+    page.wait_for_timeout(2500)  # the force layout settles
+    assert page.locator("#collab-graph").evaluate(_CLIPPED_TEXTS) == []
