@@ -37,7 +37,14 @@ from decimal import Decimal
 
 import numpy as np
 
-from bench.goal_rollup import _next_ids, counting_queries, level_sizes, setup_django, throwaway_database
+from bench.goal_rollup import (
+    _next_ids,
+    as_application_role,
+    counting_queries,
+    level_sizes,
+    setup_django,
+    throwaway_database,
+)
 
 DEFAULTS = {
     "units": 5000,
@@ -427,77 +434,84 @@ def run(*, units, positions, kpis, matrices, lines_per_card, loop_cards, repeat,
         )
         period = world.period
 
-        with counting_queries() as queries:
-            first = full_recompute(period)  # warm-up (and the first version), with the query count
-        best, median, result = _best(full_recompute, period, repeat=repeat)
-        say(
-            f"(a) full period recompute (read + compute + write): best {best:.2f} s, "
-            f"median {median:.2f} s of "
-            f"{repeat}; {len(queries)} queries; {result.snapshots:,} snapshots written "
-            f"(version {first.version} → {result.version}) — target < {TARGET_SECONDS:.0f} s: "
-            f"{'met' if best < TARGET_SECONDS else 'NOT met'}"
-        )
-        stage_runs = [staged(period) for _ in range(repeat)]
-        read = min(t["read"] for t, _ in stage_runs)
-        compute = min(t["compute"] for t, _ in stage_runs)
-        parts = stage_runs[0][1]
-        write = max(best - read - compute, 0)
-        say(f"    stages: read {read:.2f} s · compute {compute:.2f} s · write ≈ {write:.2f} s")
-        stored = dict(ScoreSnapshot.objects.filter(period=period).values_list("scorecard_id", "kpi_part"))
-        bad = _mismatches(parts, {k: (None if v is None else float(v)) for k, v in stored.items()})
-        if bad:
-            say(f"MISMATCH between the stored snapshots and the engine: {bad[:3]}")
-            return 1
+        with as_application_role() as how:
+            say(how)
+            with counting_queries() as queries:
+                first = full_recompute(period)  # warm-up (and the first version), with the query count
+            best, median, result = _best(full_recompute, period, repeat=repeat)
+            say(
+                f"(a) full period recompute (read + compute + write): best {best:.2f} s, "
+                f"median {median:.2f} s of "
+                f"{repeat}; {len(queries)} queries; {result.snapshots:,} snapshots written "
+                f"(version {first.version} → {result.version}) — target < {TARGET_SECONDS:.0f} s: "
+                f"{'met' if best < TARGET_SECONDS else 'NOT met'}"
+            )
+            stage_runs = [staged(period) for _ in range(repeat)]
+            read = min(t["read"] for t, _ in stage_runs)
+            compute = min(t["compute"] for t, _ in stage_runs)
+            parts = stage_runs[0][1]
+            write = max(best - read - compute, 0)
+            say(f"    stages: read {read:.2f} s · compute {compute:.2f} s · write ≈ {write:.2f} s")
+            stored = dict(ScoreSnapshot.objects.filter(period=period).values_list("scorecard_id", "kpi_part"))
+            bad = _mismatches(parts, {k: (None if v is None else float(v)) for k, v in stored.items()})
+            if bad:
+                say(f"MISMATCH between the stored snapshots and the engine: {bad[:3]}")
+                return 1
 
-        with counting_queries() as queries:
-            start = time.perf_counter()
-            slow = loop_recompute(period, loop_cards)
-            slow_seconds = time.perf_counter() - start
-        per_card = slow_seconds / max(len(slow), 1)
-        scaled = per_card * world.cards
-        say(
-            f"(b) per-object ORM loop: {slow_seconds:.2f} s on {len(slow):,} scorecards "
-            f"({len(queries):,} queries), scaled ×{world.cards / max(len(slow), 1):,.0f} per scorecard → "
-            f"≈ {scaled:,.0f} s for the period"
-        )
-        bad = _mismatches(parts, slow)
-        if bad:
-            say(f"MISMATCH between the loop and the engine on {len(bad)} scorecards, e.g. {bad[:3]}")
-            return 1
+            with counting_queries() as queries:
+                start = time.perf_counter()
+                slow = loop_recompute(period, loop_cards)
+                slow_seconds = time.perf_counter() - start
+            per_card = slow_seconds / max(len(slow), 1)
+            scaled = per_card * world.cards
+            say(
+                f"(b) per-object ORM loop: {slow_seconds:.2f} s on {len(slow):,} scorecards "
+                f"({len(queries):,} queries), scaled ×{world.cards / max(len(slow), 1):,.0f} per scorecard → "
+                f"≈ {scaled:,.0f} s for the period"
+            )
+            bad = _mismatches(parts, slow)
+            if bad:
+                say(f"MISMATCH between the loop and the engine on {len(bad)} scorecards, e.g. {bad[:3]}")
+                return 1
 
-        sql_best, sql_median, sql = _best(grouped_sql, period, repeat=repeat)
-        say(
-            f"(c) one grouped SQL statement (KPI parts only): best {sql_best:.2f} s, "
-            f"median {sql_median:.2f} s"
-        )
-        bad = _mismatches(parts, sql)
-        if bad:
-            say(f"MISMATCH between the SQL statement and the engine on {len(bad)} scorecards, e.g. {bad[:3]}")
-            return 1
+            sql_best, sql_median, sql = _best(grouped_sql, period, repeat=repeat)
+            say(
+                f"(c) one grouped SQL statement (KPI parts only): best {sql_best:.2f} s, "
+                f"median {sql_median:.2f} s"
+            )
+            bad = _mismatches(parts, sql)
+            if bad:
+                say(f"MISMATCH between the SQL statement and the engine on {len(bad)} scorecards, "
+                    f"e.g. {bad[:3]}")
+                return 1
 
-        arrays = floor_arrays(period)
-        floor_best, _median, floor = _best(numpy_floor, arrays, repeat=repeat)
-        cards = arrays["card"].tolist()
-        floor_parts = {c: (None if np.isnan(v) else float(v)) for c, v in zip(cards, floor, strict=True)}
-        bad = _mismatches(parts, floor_parts)
-        if bad:
-            say(f"MISMATCH between the numpy floor and the engine on {len(bad)} scorecards, e.g. {bad[:3]}")
-            return 1
-        say(f"(d) bare numpy pass over the same arrays (the floor): best {floor_best * 1000:.1f} ms")
-        say("results agree: the snapshots, the loop, the SQL statement and the floor give the same KPI parts")
-        say(
-            f"ratio (b)/(a): {scaled / best:,.0f}× (target ≥ 200×) — per-object loop, scaled, "
-            "vs the full recompute"
-        )
-        say(
-            f"ratio (a read + compute)/(c): {(read + compute) / sql_best:.1f}× (target ≤ 3×) — "
-            f"whole recompute inputs and results vs KPI parts only in SQL; "
-            f"full incl. write: {best / sql_best:.1f}×"
-        )
-        say(
-            f"ratio engine/(d): {compute / floor_best:,.1f}× (target ≤ 10×) — the engine also computes every "
-            "breakdown column (line values in exact cents, flags, matrix rows), the floor only the KPI parts"
-        )
+            arrays = floor_arrays(period)
+            floor_best, floor_median, floor = _best(numpy_floor, arrays, repeat=repeat)
+            cards = arrays["card"].tolist()
+            floor_parts = {c: (None if np.isnan(v) else float(v)) for c, v in zip(cards, floor, strict=True)}
+            bad = _mismatches(parts, floor_parts)
+            if bad:
+                say(f"MISMATCH between the numpy floor and the engine on {len(bad)} scorecards, "
+                    f"e.g. {bad[:3]}")
+                return 1
+            say(f"(d) bare numpy pass over the same arrays (the floor): best {floor_best * 1000:.1f} ms, "
+                f"median {floor_median * 1000:.1f} ms")
+            say("results agree: the snapshots, the loop, the SQL statement and the floor give the same "
+                "KPI parts")
+            say(
+                f"ratio (b)/(a): {scaled / best:,.0f}× (target ≥ 200×) — per-object loop, scaled, "
+                "vs the full recompute"
+            )
+            say(
+                f"ratio (a read + compute)/(c): {(read + compute) / sql_best:.1f}× (target ≤ 3×) — "
+                f"whole recompute inputs and results vs KPI parts only in SQL; "
+                f"full incl. write: {best / sql_best:.1f}×"
+            )
+            say(
+                f"ratio engine/(d): {compute / floor_best:,.1f}× (target ≤ 10×) — the engine also computes "
+                "every breakdown column (line values in exact cents, flags, matrix rows), the floor only "
+                "the KPI parts"
+            )
     return 0
 
 

@@ -19,6 +19,8 @@ class InterlockConfig(AppConfig):
     name = "interlock"
 
     def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
         from collab.home import home_panels
         from collab.jobs import job_messages_register, register_job_resumer
         from collab.models import Job
@@ -30,6 +32,7 @@ class InterlockConfig(AppConfig):
             scores_recompute_resume,
             scores_request_on_input_change,
         )
+        from interlock.services.scores import matrix_results_after_migrate
         from responsibility.hooks import matrix_sections
 
         audit_register()
@@ -39,5 +42,8 @@ class InterlockConfig(AppConfig):
         )
         register_job_resumer(Job.Kind.SCORE_RECOMPUTE, scores_recompute_resume)
         job_messages_register(JOB_MESSAGES)
+        post_migrate.connect(
+            matrix_results_after_migrate, dispatch_uid="interlock.matrix_results_after_migrate"
+        )
         home_panels.register("scores", home_scores_of)
         matrix_sections.register("interlock/scorecards/_matrix_proposals.html", matrix_proposals_section)

@@ -20,6 +20,7 @@ class InterlockAuditAction(models.TextChoices):
     SCORECARD_UNPUBLISH = "scorecard.unpublish", _("Scorecard withdrawn")
     SCORECARDS_COPY = "scorecards.copy", _("Scorecards copied")
     SCORES_RECOMPUTE = "scores.recompute", _("Scores recomputed")
+    SCORES_MATRIX_BACKFILL = "scores.matrix_backfill", _("Matrix results filled in for scored period")
 
 
 def audit_register() -> None:

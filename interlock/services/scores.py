@@ -277,3 +277,64 @@ def scores_recompute(
         },
     )
     return RecomputeResult(period_id=locked.pk, version=version, snapshots=len(rows), deleted=deleted)
+
+
+@transaction.atomic
+def matrix_results_backfill(*, period: Period | int, actor=None) -> int:
+    """Fill in the matrix results of a period scored before the recompute stored them: its snapshots stay
+    as they are (a closed period is never recomputed, and this is not a recompute), and its matrix rows are
+    computed from the stored inputs by the same code as `scores_recompute` (`period_inputs` → the engine →
+    `_matrix_row_results`), stamped with the version and time of the period's last snapshot. Does nothing
+    to a period without snapshots or that already has matrix results; returns the rows written."""
+    pk = coerce_id(period, Period)
+    locked = Period.objects.select_for_update().filter(pk=pk).first() if pk is not None else None
+    if locked is None:
+        raise ValidationError({"period": _(MISSING_CHOICE)})
+    if MatrixRowResult.objects.filter(period=locked).exists():
+        return 0
+    last = ScoreSnapshot.objects.filter(period=locked).order_by("-version", "-computed_at").first()
+    if last is None:
+        return 0
+    data = period_inputs(locked)
+    result = engine.compute_period(data.inputs, data.params)
+    made = _matrix_row_results(result, period=locked, version=last.version, computed_at=last.computed_at)
+    MatrixRowResult.objects.bulk_create(made, batch_size=2000)
+    audit_record(
+        actor=actor,
+        action="scores.matrix_backfill",
+        object_type="collab.period",
+        object_id=locked.pk,
+        object_repr=locked.label,
+        after={"version": last.version, "matrix_rows": len(made)},
+    )
+    return len(made)
+
+
+def matrix_results_backfill_all() -> int:
+    """`matrix_results_backfill` for every period of every tenant that has snapshots and no matrix results;
+    returns the rows written. `migrate` runs it after all migrations (`matrix_results_after_migrate`)."""
+    from collab.models import Tenant
+    from collab.tenancy import tenant_scope
+
+    written = 0
+    for tenant in Tenant.objects.order_by("pk"):
+        with tenant_scope(tenant):
+            scored = ScoreSnapshot.objects.values("period_id")
+            done = MatrixRowResult.objects.values("period_id")
+            periods = Period.objects.filter(pk__in=scored).exclude(pk__in=done).order_by("pk")
+            for period_id in periods.values_list("pk", flat=True):
+                written += matrix_results_backfill(period=period_id)
+    return written
+
+
+def matrix_results_after_migrate(sender, using="default", **kwargs) -> None:
+    """post_migrate (interlock's, once per `migrate` or flush): fill in the matrix results of periods scored
+    before the recompute stored them. A receiver rather than a data migration because it runs the current
+    models and engine, which a migration may only do once the whole schema is current — that is after the
+    last migration of every app, not at a place in interlock's history that later migrations of other apps
+    (or of this one) come after. Idempotent: a period with matrix results is skipped, so it is a few
+    queries per tenant once every scored period is filled; a scored period whose matrices give no row at
+    all is computed again on each migrate (and still writes nothing)."""
+    if getattr(sender, "name", None) != "interlock" or using != "default":
+        return
+    matrix_results_backfill_all()

@@ -33,3 +33,10 @@ def test_run_prints_the_ratio(scope_a):
     text = out.getvalue()
     assert status == 0, text
     assert "ratio (b)/(a)" in text and "results agree" in text
+    from django.db import connection
+
+    from collab.rls import app_role
+
+    on_postgres = connection.vendor == "postgresql"
+    expected = f"as: {app_role()}, the application role" if on_postgres else "no row-level security"
+    assert expected in text  # timed as production runs (PostgreSQL: the app role, RLS binding it)

@@ -33,3 +33,37 @@ def test_the_run_prints_its_ratios(db):
     text = out.getvalue()
     assert status == 0, text
     assert "results agree" in text and "ratio (b)/(a)" in text and "ratio engine/(d)" in text
+
+
+def test_the_timed_part_runs_as_the_application_role(db, tenant_b):
+    """As production runs: on PostgreSQL the recompute is timed as DATABASE_APP_ROLE with RLS binding it
+    (another tenant's rows are invisible even to raw SQL); on SQLite the run says there is no RLS."""
+    from django.db import connection
+
+    from bench.goal_rollup import as_application_role
+    from collab.rls import app_role
+    from collab.tenancy import tenant_scope
+    from tests.factories.org import OrgUnitFactory
+
+    with tenant_scope(tenant_b):
+        OrgUnitFactory()
+    out = io.StringIO()
+    sizes = {"units": 10, "positions": 10, "kpis": 10, "matrices": 3, "lines_per_card": 2}
+    assert bench.run(**sizes, loop_cards=3, repeat=1, seed=2, out=out) == 0, out.getvalue()
+    text = out.getvalue()
+    if connection.vendor != "postgresql":
+        assert "no row-level security" in text
+        return
+    role = app_role()
+    assert f"as: {role}, the application role" in text and "row-level security on" in text
+    with tenant_scope(tenant_b), as_application_role() as how:
+        assert role in how
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT current_user, count(*), count(*) FILTER (WHERE tenant_id <> %s) FROM collab_orgunit",
+                [tenant_b.pk],
+            )
+            assert cursor.fetchone() == (role, 1, 0)  # the bench tenant's ten units are hidden
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_user, count(*) FROM collab_orgunit")
+        assert cursor.fetchone() == (connection.settings_dict["USER"], 11)  # the owner again afterwards
