@@ -61,7 +61,7 @@ def test_the_dashboard_names_each_kind_of_points_apart(
     card = re.search(r'id="dashboard-points-label">([^<]*)<', html)
     assert card and card.group(1) == bonus
     # … the matrix tables the responsibility points of each row, under their own name
-    for marker in ('id="shortfall-table"', 'class="table table-sm mb-0 small"'):
+    for marker in ('id="shortfall-table"', "data-matrix-rows"):
         headers = _column_headers(html, marker)
         assert responsibility in headers
         assert not any(h in {"Points", "加减分", bonus} for h in headers)
