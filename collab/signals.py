@@ -28,7 +28,7 @@ def secure_tenant_tables(sender, using="default", **kwargs) -> None:
     """
     if getattr(sender, "name", None) != "collab":
         return
-    from collab.rls import apply_row_level_security
+    from collab.rls.policies import apply_row_level_security
 
     apply_row_level_security(using=using)
 

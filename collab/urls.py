@@ -16,10 +16,7 @@ from responsibility import urls as responsibility_urls
 # Every app contributes its pages under /t/<slug>/ and its API resources under /api/v1/t/<slug>/ (its own
 # router), both listed here: the root configuration is the one platform module that knows the apps.
 tenant_pages = [
-    path("", include("collab.urls_platform")),
-    path("", include("collab.urls_org")),
-    path("", include("collab.urls_accounts")),
-    path("", include("collab.urls_audit")),
+    path("", include("collab.pages_urls")),
     path("", include("goals.urls")),
     path("", include("responsibility.urls")),
     path("", include("interlock.urls")),

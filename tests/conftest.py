@@ -67,7 +67,7 @@ def _platform_queries_in_the_test_transaction(request):
     request.getfixturevalue("_django_db_helper")
     from psycopg2.extensions import TRANSACTION_STATUS_INERROR
 
-    from collab.rls import platform_role
+    from collab.rls.roles import platform_role
     from collab.tenancy import all_tenants_open
 
     default, platform = connections["default"], connections[PLATFORM_DB_ALIAS]

@@ -17,4 +17,5 @@ def tenant_router() -> DefaultRouter:
 router = tenant_router()
 
 # Importing a module registers its viewsets.
-from collab.api import accounts, org, platform  # noqa: E402, F401
+from collab.api import accounts, platform  # noqa: E402, F401
+from collab.api.org import directory, employees, periods, positions, units  # noqa: E402, F401

@@ -104,9 +104,9 @@ DATABASES = {
 if os.environ.get("DATABASE_NAME"):
     DATABASES["default"]["NAME"] = os.environ["DATABASE_NAME"]
 # The role web and worker processes connect as on PostgreSQL: it owns no table, gets DML grants
-# after every migrate, and is held by row-level security (collab/rls.py).
+# after every migrate, and is held by row-level security (collab/rls/).
 DATABASE_APP_ROLE = os.environ.get("DATABASE_APP_ROLE", "collab_app")
-# The role `all_tenants()` reads through (collab/rls.py): its policy admits every tenant's rows, and the
+# The role `all_tenants()` reads through (collab/rls/): its policy admits every tenant's rows, and the
 # app role is not a member of it, so no query on the app's connection can switch it on. ORM queries
 # inside `all_tenants()` go to the "platform" alias (collab/db_router.py), a second connection that logs
 # in with DATABASE_PLATFORM_URL (production), or else with the default's credentials and `SET ROLE`

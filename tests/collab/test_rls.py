@@ -14,17 +14,15 @@ from django.db import DatabaseError, IntegrityError, connection, connections, ro
 
 from collab.db_router import PLATFORM_DB_ALIAS
 from collab.models import Employee, Membership, OrgUnit
-from collab.rls import (
+from collab.rls.keys import composite_key_status, tenant_relations
+from collab.rls.policies import (
     PLATFORM_POLICY_NAME,
     POLICY_NAME,
-    app_role,
     apply_row_level_security,
-    composite_key_status,
-    platform_role,
     row_security_status,
-    tenant_owned_models,
-    tenant_relations,
 )
+from collab.rls.roles import app_role, platform_role
+from collab.rls.tables import tenant_owned_models
 from collab.selectors.platform import memberships_of_user
 from collab.tenancy import TenantOwned, all_tenants, tenant_scope
 from tests.factories import TenantFactory, make_member

@@ -25,7 +25,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.urls.resolvers import RegexPattern, RoutePattern
 
 from collab.models import Membership
-from collab.rls import tenant_owned_models
+from collab.rls.tables import tenant_owned_models
 from collab.tenancy import all_tenants, tenant_scope
 
 PAGE_PREFIX = "t/<slug:tenant_slug>/"

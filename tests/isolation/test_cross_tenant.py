@@ -19,7 +19,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from collab.models import ALL_ROLES
-from collab.rls import app_role
+from collab.rls.roles import app_role
 from tests.factories import make_member
 from tests.isolation.framework import (
     api_lookup,
