@@ -256,7 +256,8 @@ class TestImportPage:
     def test_closed_period(self, world, login, hr_a):
         client = login(hr_a)
         url = page("measurement-import", world["closed"].pk)
-        assert b'id="period-closed"' in client.get(url).content
+        closed_page = client.get(url).content
+        assert b'id="period-closed"' in closed_page and b'id="import-form"' not in closed_page
         response = client.post(url, {"file": upload("Code,Target\nCOST,1\n")})
         assert b"closed" in response.content
         with tenant_scope(world["period"].tenant):
