@@ -28,7 +28,6 @@ from rest_framework import exceptions, mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
 
 from collab.concurrency import UNSET, user_label
 from collab.models import ALL_BUT_EMPLOYEES, OrgUnit, Period
@@ -38,7 +37,8 @@ from collab.routing.fields import (
     StrictWriteMixin,
     TenantRelatedField,
     lock_version_of,
-    validate_nested,
+    nested_rows,
+    validated_body,
 )
 from collab.routing.ids import id_param
 from collab.routing.viewsets import TenantViewSet
@@ -173,24 +173,9 @@ class MatrixViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantView
     def _respond(self, matrix, code=status.HTTP_200_OK):
         return Response(self.get_serializer(matrix_with_rows().get(pk=matrix.pk)).data, status=code)
 
-    def _body(self, serializer_class, *, partial: bool = False) -> dict:
-        if not hasattr(self.request.data, "get"):
-            raise exceptions.ValidationError({api_settings.NON_FIELD_ERRORS_KEY: [_("Send a JSON object.")]})
-        serializer = serializer_class(data=self.request.data, partial=partial,
-                                      context=self.get_serializer_context())
-        serializer.is_valid(raise_exception=True)
-        return dict(serializer.validated_data)
-
-    def _rows(self, request, *, required: bool):
-        if not required and "rows" not in request.data:
-            return UNSET
-        return validate_nested(
-            MatrixRowSerializer, "rows", request.data.get("rows"), self.get_serializer_context()
-        )
-
     def create(self, request, *args, **kwargs):
-        data = self._body(MatrixCreateSerializer)
-        rows = self._rows(request, required=True)
+        data = validated_body(self, MatrixCreateSerializer)
+        rows = nested_rows(self, MatrixRowSerializer, "rows", required=True)
         matrix = matrix_create(
             actor=request.user, kpi=data["kpi"], effective_from=data["effective_from"], rows=rows,
             note=data.get("note", ""),
@@ -200,9 +185,9 @@ class MatrixViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantView
     def update(self, request, *args, **kwargs):
         matrix = self.get_object()
         partial = kwargs.get("partial", False)
-        data = self._body(MatrixUpdateSerializer, partial=partial)
+        data = validated_body(self, MatrixUpdateSerializer, partial=partial)
         version = lock_version_of(request)
-        rows = self._rows(request, required=not partial)
+        rows = nested_rows(self, MatrixRowSerializer, "rows", required=not partial)
         note = data.get("note", UNSET)
         saved = matrix_update(
             actor=request.user, matrix=matrix, lock_version=version, rows=rows, note=note
@@ -231,8 +216,8 @@ class MatrixViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantView
     @action(detail=True, methods=["post"], url_path="new-version")
     def new_version(self, request, *args, **kwargs):
         matrix = self.get_object()
-        data = self._body(MatrixNewVersionSerializer)
-        rows = self._rows(request, required=True)
+        data = validated_body(self, MatrixNewVersionSerializer)
+        rows = nested_rows(self, MatrixRowSerializer, "rows", required=True)
         new = matrix_new_version(
             actor=request.user, matrix=matrix, lock_version=data["lock_version"],
             effective_from=data["effective_from"], rows=rows, note=data["note"],

@@ -12,7 +12,9 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, serializers
 from rest_framework.fields import empty
+from rest_framework.settings import api_settings
 
+from collab.concurrency import UNSET
 from collab.routing.ids import _DIGITS, MAX_ID, parse_id
 
 
@@ -104,6 +106,27 @@ def validate_nested(serializer_class, prefix: str, data: Any, context: dict) -> 
     if not valid:
         raise exceptions.ValidationError(flat_list_errors(prefix, nested.errors))
     return [dict(row) for row in nested.validated_data]
+
+
+def validated_body(view, serializer_class, *, partial: bool = False) -> dict:
+    """A write's JSON object validated by `serializer_class` with the view's context: a body that is no
+    object is a 400 "Send a JSON object.", field errors a 400 naming the fields."""
+    if not hasattr(view.request.data, "get"):
+        message = gettext("Send a JSON object.")
+        raise exceptions.ValidationError({api_settings.NON_FIELD_ERRORS_KEY: [message]})
+    context = view.get_serializer_context()
+    serializer = serializer_class(data=view.request.data, partial=partial, context=context)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+def nested_rows(view, serializer_class, key: str, *, required: bool) -> Any:
+    """The body's nested rows under `key` (a matrix's `rows`, a scorecard's `lines`) validated with
+    `validate_nested`; `UNSET` when they may be left out (`required=False`) and are."""
+    data = view.request.data
+    if not required and (not hasattr(data, "get") or key not in data):
+        return UNSET
+    return validate_nested(serializer_class, key, data.get(key), view.get_serializer_context())
 
 
 class RowsField(serializers.ListField):

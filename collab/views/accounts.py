@@ -148,15 +148,25 @@ def _service_arguments(data: dict) -> dict:
     return {service_names.get(key, key): value for key, value in data.items() if key != "password2"}
 
 
-def _member_add_page(request, form_class, add, title: str, intro: str):
+def _member_add_page(request, form_class, add, *, title: str, intro: str, done):
+    """A page that adds a member (create, invite, add an existing account): on a valid POST
+    `add(actor=…, **arguments)` runs (a refusal lands on the form) and `done(what add returned)` gives the
+    message and the address to go to; otherwise the form."""
     form = form_class(request.POST or None)
-    membership = save_form(
-        request, form, lambda data: add(actor=request.user, **_service_arguments(data)), FIELD_NAMES
+    # In a 1-tuple, so that a service returning nothing (an invitation) still reads as done.
+    added = save_form(
+        request, form, lambda data: (add(actor=request.user, **_service_arguments(data)),), FIELD_NAMES
     )
-    if membership is not None:
-        messages.success(request, _("%(user)s is now a member.") % {"user": membership.user.get_username()})
-        return redirect(_tenant_url(request, "member-detail", pk=membership.pk))
+    if added is not None:
+        message, url = done(added[0])
+        messages.success(request, message)
+        return redirect(url)
     return render(request, "collab/accounts/member_add.html", {"form": form, "title": title, "intro": intro})
+
+
+def _to_member_list(request, message):
+    """`done` of an invitation page: the same answer whether the account exists or not."""
+    return lambda _result: (str(message), _tenant_url(request, "member-list"))
 
 
 @sensitive_post_parameters("password1", "password2")
@@ -167,8 +177,12 @@ def member_create(request):
         "the member can change it after logging in."
     )
     return _member_add_page(
-        request, forms.MemberCreateForm, adding.member_create, _("Create an account"), intro
-    )
+        request, forms.MemberCreateForm, adding.member_create, title=_("Create an account"), intro=intro,
+        done=lambda membership: (
+            _("%(user)s is now a member.") % {"user": membership.user.get_username()},
+            _tenant_url(request, "member-detail", pk=membership.pk),
+        ),
+    )  # fmt: skip
 
 
 @tenant_page(read=HR_ONLY, write=HR_ONLY)
@@ -178,18 +192,10 @@ def member_invite(request):
         "The person gets an e-mail with a one-time link to choose their own password — or, if they "
         "already have a Collab account, an invitation to accept."
     )
-    form = forms.MemberInviteForm(request.POST or None)
-    sent = save_form(
-        request,
-        form,
-        lambda data: adding.member_invite(actor=request.user, **_service_arguments(data)) or True,
-        FIELD_NAMES,
-    )
-    if sent:
-        messages.success(request, str(adding.INVITE_SENT))
-        return redirect(_tenant_url(request, "member-list"))
-    context = {"form": form, "title": _("Invite by e-mail"), "intro": intro}
-    return render(request, "collab/accounts/member_add.html", context)
+    return _member_add_page(
+        request, forms.MemberInviteForm, adding.member_invite, title=_("Invite by e-mail"), intro=intro,
+        done=_to_member_list(request, adding.INVITE_SENT),
+    )  # fmt: skip
 
 
 @tenant_page(read=HR_ONLY, write=HR_ONLY)
@@ -199,18 +205,10 @@ def member_add_existing(request):
         "For someone who already has a Collab account, for example in another company of the group. "
         "They get an invitation by e-mail and become a member when they accept it."
     )
-    form = forms.MemberAddExistingForm(request.POST or None)
-    sent = save_form(
-        request,
-        form,
-        lambda data: adding.member_add_existing(actor=request.user, **_service_arguments(data)) or True,
-        FIELD_NAMES,
-    )
-    if sent:
-        messages.success(request, str(adding.INVITATION_SENT))
-        return redirect(_tenant_url(request, "member-list"))
-    context = {"form": form, "title": _("Add an existing user"), "intro": intro}
-    return render(request, "collab/accounts/member_add.html", context)
+    return _member_add_page(
+        request, forms.MemberAddExistingForm, adding.member_add_existing, title=_("Add an existing user"),
+        intro=intro, done=_to_member_list(request, adding.INVITATION_SENT),
+    )  # fmt: skip
 
 
 @tenant_page(read=HR_AND_AUDITOR, write=HR_ONLY)

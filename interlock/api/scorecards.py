@@ -28,7 +28,6 @@ from rest_framework import exceptions, mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
 
 from collab.concurrency import UNSET, user_label
 from collab.models import ALL_BUT_EMPLOYEES, OrgUnit, Period, Position
@@ -38,7 +37,8 @@ from collab.routing.fields import (
     StrictWriteMixin,
     TenantRelatedField,
     lock_version_of,
-    validate_nested,
+    nested_rows,
+    validated_body,
 )
 from collab.routing.ids import id_param
 from collab.routing.viewsets import TenantViewSet
@@ -221,24 +221,9 @@ class ScorecardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantV
             data["warnings"] = [str(w) for w in warnings]
         return Response(data, status=code)
 
-    def _body(self, serializer_class, *, partial: bool = False) -> dict:
-        if not hasattr(self.request.data, "get"):
-            raise exceptions.ValidationError({api_settings.NON_FIELD_ERRORS_KEY: [_("Send a JSON object.")]})
-        serializer = serializer_class(data=self.request.data, partial=partial,
-                                      context=self.get_serializer_context())
-        serializer.is_valid(raise_exception=True)
-        return dict(serializer.validated_data)
-
-    def _lines(self, request, *, required: bool):
-        if not required and "lines" not in request.data:
-            return UNSET
-        return validate_nested(
-            ScorecardLineSerializer, "lines", request.data.get("lines"), self.get_serializer_context()
-        )
-
     def create(self, request, *args, **kwargs):
-        data = self._body(ScorecardCreateSerializer)
-        lines = self._lines(request, required=False)
+        data = validated_body(self, ScorecardCreateSerializer)
+        lines = nested_rows(self, ScorecardLineSerializer, "lines", required=False)
         card = scorecard_create(
             actor=request.user, period=data["period"], org_unit=data.get("org_unit"),
             position=data.get("position"), review_weight=data.get("review_weight", Decimal("0")),
@@ -249,9 +234,9 @@ class ScorecardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantV
     def update(self, request, *args, **kwargs):
         card = self.get_object()
         partial = kwargs.get("partial", False)
-        data = self._body(ScorecardUpdateSerializer, partial=partial)
+        data = validated_body(self, ScorecardUpdateSerializer, partial=partial)
         version = lock_version_of(request)
-        lines = self._lines(request, required=not partial)
+        lines = nested_rows(self, ScorecardLineSerializer, "lines", required=not partial)
         rho = data.get("review_weight", UNSET)
         result = scorecard_save(actor=request.user, scorecard=card, lock_version=version,
                                          review_weight=rho, lines=lines)  # fmt: skip
@@ -264,7 +249,7 @@ class ScorecardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantV
     @action(detail=True, methods=["post"])
     def publish(self, request, *args, **kwargs):
         card = self.get_object()
-        version = self._body(LockSerializer)["lock_version"]
+        version = validated_body(self, LockSerializer)["lock_version"]
         result = scorecard_publish(actor=request.user, scorecard=card, lock_version=version)
         return self._respond(result.scorecard, warnings=result.warnings)
 
@@ -272,6 +257,6 @@ class ScorecardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantV
     @action(detail=True, methods=["post"])
     def unpublish(self, request, *args, **kwargs):
         card = self.get_object()
-        version = self._body(LockSerializer)["lock_version"]
+        version = validated_body(self, LockSerializer)["lock_version"]
         saved = scorecard_unpublish(actor=request.user, scorecard=card, lock_version=version)
         return self._respond(saved)

@@ -14,15 +14,13 @@ Invalid rows or lines are 400 with the editors' "rows-<i>-<field>" / "lines-<i>-
 
 from __future__ import annotations
 
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions, serializers
+from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
 
 from collab.models import OrgUnit, Period
-from collab.routing.fields import RowsField, TenantRelatedField, validate_nested
+from collab.routing.fields import RowsField, TenantRelatedField, nested_rows, validated_body
 from collab.routing.viewsets import TenantViewSet
 from goals.models import KPI
 from interlock import whatif
@@ -103,31 +101,21 @@ class WhatIfViewSet(TenantViewSet):
     write_roles = WHATIF_ROLES
     serializer_class = WhatIfResultSerializer
 
-    def _body(self, serializer_class) -> dict:
-        if not hasattr(self.request.data, "get"):
-            raise exceptions.ValidationError({api_settings.NON_FIELD_ERRORS_KEY: [_("Send a JSON object.")]})
-        serializer = serializer_class(data=self.request.data, context=self.get_serializer_context())
-        serializer.is_valid(raise_exception=True)
-        return dict(serializer.validated_data)
-
     @extend_schema(request=MatrixWhatIfSerializer, responses=WhatIfResultSerializer)
     @action(detail=False, methods=["post"])
     def matrix(self, request, *args, **kwargs):
         scope = whatif_scope(request.membership, request.user)
-        data = self._body(MatrixWhatIfSerializer)
-        context = self.get_serializer_context()
-        rows = validate_nested(ProposedRowSerializer, "rows", request.data.get("rows"), context)
+        data = validated_body(self, MatrixWhatIfSerializer)
+        rows = nested_rows(self, ProposedRowSerializer, "rows", required=True)
         result = whatif.whatif_matrix(data["period"], data["kpi"], rows, scope=scope)
         return Response(WhatIfResultSerializer(result).data)
 
     @extend_schema(request=ScorecardWhatIfSerializer, responses=WhatIfResultSerializer)
     @action(detail=False, methods=["post"])
     def scorecard(self, request, *args, **kwargs):
-        data = self._body(ScorecardWhatIfSerializer)
+        data = validated_body(self, ScorecardWhatIfSerializer)
         scorecard = access_whatif_scorecard(request.membership, request.user, data["scorecard"])
-        lines = validate_nested(
-            ProposedLineSerializer, "lines", request.data.get("lines"), self.get_serializer_context()
-        )
+        lines = nested_rows(self, ProposedLineSerializer, "lines", required=True)
         rho = data.get("review_weight", scorecard.review_weight)
         result = whatif.whatif_scorecard(scorecard, lines, str(rho))
         return Response(WhatIfResultSerializer(result).data)

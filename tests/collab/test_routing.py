@@ -11,9 +11,10 @@ from rest_framework import mixins, serializers
 from rest_framework.response import Response
 from rest_framework.test import APIRequestFactory, force_authenticate
 
+from collab.concurrency import UNSET
 from collab.models import OrgUnit, Role
 from collab.routing.errors import exception_handler
-from collab.routing.fields import TenantRelatedField
+from collab.routing.fields import TenantRelatedField, nested_rows, validated_body
 from collab.routing.ids import MAX_ID
 from collab.routing.viewsets import TenantViewSet
 from collab.tenancy import current_tenant_or_none, tenant_scope
@@ -162,3 +163,53 @@ def test_database_complaints_about_input_are_never_a_500(error, status):
     assert response is not None and response.status_code == status
     if isinstance(error, DjangoValidationError):
         assert ("code" if hasattr(error, "error_dict") else "non_field_errors") in response.data
+
+
+# ------------------------------------------------- the body helpers every write viewset shares (fields.py)
+class RowSerializer(serializers.Serializer):
+    unit = TenantRelatedField(queryset=OrgUnit.objects)
+
+
+class BodyProbe(TenantViewSet):
+    write_roles = frozenset({Role.HR_ADMIN})
+    serializer_class = UnitSerializer
+
+    def create(self, request, *args, **kwargs):
+        data = validated_body(self, UnitSerializer, partial=request.query_params.get("partial") == "1")
+        rows = nested_rows(self, RowSerializer, "rows", required=request.query_params.get("required") == "1")
+        shown = "unset" if rows is UNSET else [row["unit"].pk for row in rows]
+        return Response({"code": data.get("code"), "rows": shown}, status=201)
+
+
+def _body(user, data, query: str = ""):
+    request = factory.post(f"/probe/{query}", data=data, format="json")
+    force_authenticate(request, user=user)
+    return BodyProbe.as_view({"post": "create"})(request, tenant_slug="alpha")
+
+
+def test_a_body_that_is_no_json_object_is_a_400_not_a_500(tenant_a, hr_a):
+    for body in ([1, 2], "text", 5):
+        response = _body(hr_a, body)
+        assert response.status_code == 400
+        assert [str(m) for m in response.data["non_field_errors"]] == ["Send a JSON object."]
+
+
+def test_a_body_is_validated_whole_or_partially(tenant_a, hr_a):
+    assert _body(hr_a, {"code": "X"}).status_code == 400  # name is required
+    response = _body(hr_a, {"code": "X"}, "?partial=1")
+    assert response.status_code == 201 and response.data == {"code": "X", "rows": "unset"}
+
+
+def test_nested_rows_left_out_are_unset_only_where_they_may_be(tenant_a, hr_a):
+    response = _body(hr_a, {"code": "X", "name": "X"}, "?required=1")
+    assert response.status_code == 400 and "rows" in response.data
+    response = _body(hr_a, {"code": "X", "name": "X", "rows": "A1"})
+    assert response.status_code == 400 and "rows" in response.data
+
+
+def test_nested_rows_see_only_the_tenant_and_name_the_row(tenant_a, tenant_b, hr_a):
+    own, foreign = _unit(tenant_a, "A1"), _unit(tenant_b, "B1")
+    response = _body(hr_a, {"code": "X", "name": "X", "rows": [{"unit": own.pk}]})
+    assert response.status_code == 201 and response.data["rows"] == [own.pk]
+    response = _body(hr_a, {"code": "X", "name": "X", "rows": [{"unit": own.pk}, {"unit": foreign.pk}]})
+    assert response.status_code == 404 and "rows-1-unit" in response.data

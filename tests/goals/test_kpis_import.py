@@ -61,7 +61,11 @@ def test_dry_run_then_confirm_creates_and_updates(login, hr_a, tenant_a, units):
     assert response.status_code == 200
     result = response.context["result"]
     assert result.ok and result.total == 2
-    assert 'id="import-dry-run-ok"' in response.content.decode()
+    html = response.content.decode()
+    assert 'id="import-dry-run-ok"' in html
+    # the page's own preview (its partial inside the shared import result) and the way back to a fresh upload
+    assert "<code>DSO</code>" in html and "Days sales outstanding" in html
+    assert f'href="{import_url()}"' in html and 'id="import-form"' in html
     assert kpi_codes(tenant_a) == {"REV"}  # the dry run wrote nothing
     confirmed = client.post(import_url(), {"confirm": "1"})
     assert confirmed.status_code == 302

@@ -223,7 +223,10 @@ class TestImportPage:
         url = page("measurement-import", world["period"].pk)
         assert client.get(url).status_code == 200
         response = client.post(url, {"file": upload("Code,Target,Actual\nCOST,10,8\nSALES,,85\n")})
-        assert b"import-dry-run-ok" in response.content
+        html = response.content.decode()
+        assert "import-dry-run-ok" in html
+        # the page's own preview (its partial inside the shared import result) and the way back
+        assert 'id="import-preview"' in html and "<code>COST</code>" in html and f'href="{url}"' in html
         with tenant_scope(world["period"].tenant):
             assert not Measurement.objects.filter(kpi=world["cost"]).exists()
         response = client.post(url, {"confirm": "1"})
@@ -253,7 +256,8 @@ class TestImportPage:
     def test_closed_period(self, world, login, hr_a):
         client = login(hr_a)
         url = page("measurement-import", world["closed"].pk)
-        assert b'id="period-closed"' in client.get(url).content
+        closed_page = client.get(url).content
+        assert b'id="period-closed"' in closed_page and b'id="import-form"' not in closed_page
         response = client.post(url, {"file": upload("Code,Target\nCOST,1\n")})
         assert b"closed" in response.content
         with tenant_scope(world["period"].tenant):

@@ -8,8 +8,6 @@ from django.utils.translation import gettext as _
 
 from collab.access import access_employee_by_id
 from collab.forms import org as forms
-from collab.forms import save_form
-from collab.imports.export import export_xlsx, xlsx_response
 from collab.pages import HR_AND_AUDITOR, HR_ONLY, paginate, tenant_page
 from collab.routing.ids import parse_id
 from collab.selectors import org as selectors
@@ -18,10 +16,9 @@ from collab.services.org.employees import employee_update
 from collab.views.org.shared import (
     EXPORT_LIMIT,
     _delete_page,
-    _done,
-    _form_page,
-    _headers,
+    _export,
     _locked_form,
+    _save_page,
     _url,
     _wants_export,
 )
@@ -51,9 +48,7 @@ def employee_list(request):
             )
             for e in queryset[:EXPORT_LIMIT].iterator(chunk_size=2000)
         )
-        return xlsx_response(
-            export_xlsx(_headers("employees"), rows, sheet_title=_("Employees")), "employees.xlsx"
-        )
+        return _export("employees", rows, sheet_title=_("Employees"), filename="employees.xlsx")
     return render(
         request, "collab/org/employees.html", {"filters": filters, "page": paginate(request, queryset)}
     )
@@ -84,17 +79,12 @@ def _employee_fields(data: dict) -> dict:
 def employee_create(request):
     listing = _url(request, "employee-list")
     form = _employee_form(request)
-    employee = save_form(
+    return _save_page(
         request,
         form,
         lambda data: services_employees.employee_create(actor=request.user, **_employee_fields(data)),
-        {"manager": "manager_no"},
-    )
-    if employee is not None:
-        return _done(request, listing, _("Added %(employee)s.") % {"employee": employee.name})
-    return _form_page(
-        request,
-        form,
+        field_map={"manager": "manager_no"},
+        done_message=lambda employee: _("Added %(employee)s.") % {"employee": employee.name},
         title=_("Add an employee"),
         action=_url(request, "employee-create"),
         cancel=listing,
@@ -116,19 +106,12 @@ def employee_edit(request, pk: int):
         "is_active": employee.is_active,
     }
     form = _locked_form(_employee_form(request, initial), employee)
-    saved = save_form(
+    return _save_page(
         request,
         form,
-        lambda data: employee_update(
-            actor=request.user, employee=employee, **_employee_fields(data)
-        ),
-        {"manager": "manager_no"},
-    )
-    if saved is not None:
-        return _done(request, listing, _("Saved %(employee)s.") % {"employee": saved.name})
-    return _form_page(
-        request,
-        form,
+        lambda data: employee_update(actor=request.user, employee=employee, **_employee_fields(data)),
+        field_map={"manager": "manager_no"},
+        done_message=lambda saved: _("Saved %(employee)s.") % {"employee": saved.name},
         title=_("Edit %(employee)s") % {"employee": employee.name},
         action=_url(request, "employee-edit", pk=employee.pk),
         cancel=listing,

@@ -9,7 +9,6 @@ from django.utils.translation import gettext as _
 
 from collab.access import access_period_by_id
 from collab.forms import org as forms
-from collab.forms import save_form
 from collab.imports.export import export_xlsx, xlsx_response
 from collab.models import Period
 from collab.pages import HR_AND_AUDITOR, HR_ONLY, paginate, tenant_page
@@ -19,9 +18,9 @@ from collab.services.org.periods import period_update
 from collab.views.org.shared import (
     _delete_page,
     _done,
-    _form_page,
     _locked_form,
     _render_panel,
+    _save_page,
     _url,
     _wants_export,
 )
@@ -50,14 +49,11 @@ def period_list(request):
 def period_create(request):
     listing = _url(request, "period-list")
     form = forms.PeriodForm(request.POST or None)
-    period = save_form(request, form, lambda data: services_periods.period_create(actor=request.user, **data))
-    if period is not None:
-        return _done(
-            request, listing, _("Added the period %(period)s, in planning.") % {"period": period.label}
-        )
-    return _form_page(
+    return _save_page(
         request,
         form,
+        lambda data: services_periods.period_create(actor=request.user, **data),
+        done_message=lambda period: _("Added the period %(period)s, in planning.") % {"period": period.label},
         title=_("Add a period"),
         action=_url(request, "period-create"),
         cancel=listing,
@@ -83,14 +79,11 @@ def period_edit(request, pk: int):
             "measurements and scores already refer to it. Only a period in planning can be edited; "
             "to move it on, use the period list's next-step button."
         ) % {"period": period.label, "status": period.get_status_display()}
-    saved = save_form(
-        request, form, lambda data: period_update(actor=request.user, period=period, **data)
-    )
-    if saved is not None:
-        return _done(request, listing, _("Saved the period %(period)s.") % {"period": saved.label})
-    return _form_page(
+    return _save_page(
         request,
         form,
+        lambda data: period_update(actor=request.user, period=period, **data),
+        done_message=lambda saved: _("Saved the period %(period)s.") % {"period": saved.label},
         title=_("Edit the period %(period)s") % {"period": period.label},
         action=_url(request, "period-edit", pk=period.pk),
         cancel=listing,

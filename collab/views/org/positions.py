@@ -8,8 +8,6 @@ from django.utils.translation import gettext as _
 
 from collab.access import access_position_by_id
 from collab.forms import org as forms
-from collab.forms import save_form
-from collab.imports.export import export_xlsx, xlsx_response
 from collab.pages import HR_AND_AUDITOR, HR_ONLY, paginate, tenant_page
 from collab.routing.ids import parse_id
 from collab.selectors import org as selectors
@@ -18,10 +16,9 @@ from collab.services.org.positions import position_update
 from collab.views.org.shared import (
     EXPORT_LIMIT,
     _delete_page,
-    _done,
-    _form_page,
-    _headers,
+    _export,
     _locked_form,
+    _save_page,
     _url,
     _wants_export,
 )
@@ -38,9 +35,7 @@ def position_list(request):
     )
     if _wants_export(request):
         rows = ((p.code, p.title, p.org_unit.code, p.job_family, p.level) for p in queryset[:EXPORT_LIMIT])
-        return xlsx_response(
-            export_xlsx(_headers("positions"), rows, sheet_title=_("Positions")), "positions.xlsx"
-        )
+        return _export("positions", rows, sheet_title=_("Positions"), filename="positions.xlsx")
     return render(
         request, "collab/org/positions.html", {"filters": filters, "page": paginate(request, queryset)}
     )
@@ -54,14 +49,11 @@ def position_create(request):
     if unit_id is not None:
         initial["org_unit"] = selectors.unit_or_none(unit_id)
     form = forms.PositionForm(request.POST or None, initial=initial)
-    position = save_form(
-        request, form, lambda data: services_positions.position_create(actor=request.user, **data)
-    )
-    if position is not None:
-        return _done(request, listing, _("Added the position %(position)s.") % {"position": position.title})
-    return _form_page(
+    return _save_page(
         request,
         form,
+        lambda data: services_positions.position_create(actor=request.user, **data),
+        done_message=lambda position: _("Added the position %(position)s.") % {"position": position.title},
         title=_("Add a position"),
         action=_url(request, "position-create"),
         cancel=listing,
@@ -81,14 +73,11 @@ def position_edit(request, pk: int):
         "level": position.level,
     }
     form = _locked_form(forms.PositionForm(request.POST or None, initial=initial), position)
-    saved = save_form(
-        request, form, lambda data: position_update(actor=request.user, position=position, **data)
-    )
-    if saved is not None:
-        return _done(request, listing, _("Saved the position %(position)s.") % {"position": saved.title})
-    return _form_page(
+    return _save_page(
         request,
         form,
+        lambda data: position_update(actor=request.user, position=position, **data),
+        done_message=lambda saved: _("Saved the position %(position)s.") % {"position": saved.title},
         title=_("Edit the position %(position)s") % {"position": position.title},
         action=_url(request, "position-edit", pk=position.pk),
         cancel=listing,

@@ -11,7 +11,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django_htmx.http import HttpResponseClientRedirect, HttpResponseClientRefresh
 
-from collab.forms import attempt_delete, form_status, lock_version_field
+from collab.forms import attempt_delete, form_status, lock_version_field, save_form
+from collab.imports.export import export_xlsx, xlsx_response
 from collab.services.org.importing import ORG_IMPORTS
 
 EXPORT_LIMIT = 100_000
@@ -67,6 +68,18 @@ def _form_page(
     return _render_panel(request, "collab/org/form.html", context, status=form_status(form, status=status))
 
 
+def _save_page(request, form, save, *, done_message, done_url=None, field_map=None, **page):
+    """An add or edit page: on a valid POST `save(cleaned_data)` runs (a service refusal or a stale save
+    lands on the form, `field_map` naming its fields) and the page goes to `done_url` — the listing,
+    `page["cancel"]`, when not given; it may be a function of the saved object — with
+    `done_message(saved)`; otherwise the form page (`page`: `_form_page`'s title, action, cancel, ...)."""
+    saved = save_form(request, form, save, field_map)
+    if saved is None:
+        return _form_page(request, form, **page)
+    url = page["cancel"] if done_url is None else done_url(saved) if callable(done_url) else done_url
+    return _done(request, url, done_message(saved))
+
+
 def _delete_page(
     request, obj, delete, *, done: str, title: str, question: str, action: str, cancel: str
 ):
@@ -102,3 +115,8 @@ def _headers(importer_kind: str) -> list[str]:
         column.headers[1] if chinese else column.headers[0]
         for column in ORG_IMPORTS[importer_kind].columns
     ]
+
+
+def _export(kind: str, rows, *, sheet_title: str, filename: str):
+    """A list page's Excel export, under the headers of the import of the same `kind` (it imports back)."""
+    return xlsx_response(export_xlsx(_headers(kind), rows, sheet_title=sheet_title), filename)

@@ -8,8 +8,6 @@ from django.utils.translation import gettext as _
 
 from collab.access import access_unit_by_id
 from collab.forms import org as forms
-from collab.forms import save_form
-from collab.imports.export import export_xlsx, xlsx_response
 from collab.pages import HR_AND_AUDITOR, HR_ONLY, tenant_page
 from collab.routing.ids import parse_id
 from collab.selectors import org as selectors
@@ -18,10 +16,9 @@ from collab.services.org.units import org_unit_update
 from collab.views.org.shared import (
     EXPORT_LIMIT,
     _delete_page,
-    _done,
-    _form_page,
-    _headers,
+    _export,
     _locked_form,
+    _save_page,
     _url,
     _wants_export,
 )
@@ -37,9 +34,7 @@ def org_tree(request):
             (u.code, u.name, u.kind, u.parent.code if u.parent else "")
             for u in selectors.units_for_export()[:EXPORT_LIMIT]
         )
-        return xlsx_response(
-            export_xlsx(_headers("units"), rows, sheet_title=_("Org units")), "org-units.xlsx"
-        )
+        return _export("units", rows, sheet_title=_("Org units"), filename="org-units.xlsx")
     context = {
         "search": search,
         "query": query,
@@ -65,12 +60,12 @@ def org_unit_create(request):
     if parent_id is not None:
         initial["parent"] = selectors.unit_or_none(parent_id)
     form = forms.OrgUnitForm(request.POST or None, initial=initial)
-    unit = save_form(request, form, lambda data: services_units.org_unit_create(actor=request.user, **data))
-    if unit is not None:
-        return _done(request, f"{tree}#unit-{unit.pk}", _("Added %(unit)s.") % {"unit": unit.name})
-    return _form_page(
+    return _save_page(
         request,
         form,
+        lambda data: services_units.org_unit_create(actor=request.user, **data),
+        done_url=lambda unit: f"{tree}#unit-{unit.pk}",
+        done_message=lambda unit: _("Added %(unit)s.") % {"unit": unit.name},
         title=_("Add an org unit"),
         action=_url(request, "org-unit-create"),
         cancel=tree,
@@ -84,14 +79,12 @@ def org_unit_edit(request, pk: int):
     tree = _url(request, "org-tree")
     initial = {"code": unit.code, "name": unit.name, "kind": unit.kind}
     form = _locked_form(forms.OrgUnitForm(request.POST or None, initial=initial, with_parent=False), unit)
-    saved = save_form(
-        request, form, lambda data: org_unit_update(actor=request.user, unit=unit, **data)
-    )
-    if saved is not None:
-        return _done(request, f"{tree}#unit-{saved.pk}", _("Saved %(unit)s.") % {"unit": saved.name})
-    return _form_page(
+    return _save_page(
         request,
         form,
+        lambda data: org_unit_update(actor=request.user, unit=unit, **data),
+        done_url=lambda saved: f"{tree}#unit-{saved.pk}",
+        done_message=lambda saved: _("Saved %(unit)s.") % {"unit": saved.name},
         title=_("Rename or edit %(unit)s") % {"unit": unit.name},
         action=_url(request, "org-unit-edit", pk=unit.pk),
         cancel=tree,
@@ -104,18 +97,14 @@ def org_unit_move(request, pk: int):
     tree = _url(request, "org-tree")
     form = forms.OrgUnitMoveForm(request.POST or None, initial={"parent": unit.parent_id}, unit=unit)
     form = _locked_form(form, unit)
-    moved = save_form(
+    return _save_page(
         request,
         form,
         lambda data: services_units.org_unit_move(
             actor=request.user, unit=unit, parent=data["parent"], lock_version=data["lock_version"]
         ),
-    )
-    if moved is not None:
-        return _done(request, f"{tree}#unit-{moved.pk}", _("Moved %(unit)s.") % {"unit": moved.name})
-    return _form_page(
-        request,
-        form,
+        done_url=lambda moved: f"{tree}#unit-{moved.pk}",
+        done_message=lambda moved: _("Moved %(unit)s.") % {"unit": moved.name},
         title=_("Move %(unit)s") % {"unit": unit.name},
         action=_url(request, "org-unit-move", pk=unit.pk),
         cancel=tree,
