@@ -417,3 +417,13 @@ def test_automatic_field_names_of_audited_models_are_translated():
 
             label = _field_label(apps.get_model(object_type), key)
             assert re.search(r"[\u4e00-\u9fff]", label), (object_type, key, label)
+
+
+def test_a_recomputes_counts_are_named_in_the_readers_language():
+    """The recompute's and the matrix backfill's audit rows record counts under keys that are no model
+    field; the detail page named them by the raw key ("matrix_rows")."""
+    from collab.selectors.audit.words import _field_label
+
+    with translation.override("zh-hans"):
+        labels = [_field_label(Period, key) for key in ("snapshots", "deleted", "matrix_rows", "partial")]
+    assert labels == ["写入的得分数", "删除的旧得分数", "计分的矩阵行数", "部分重算"]

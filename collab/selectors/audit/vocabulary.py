@@ -44,6 +44,12 @@ KEY_LABELS = {
     "version": _("Version"),
     "depth": _("Depth"),
     "path": _("Tree path"),
+    # a recompute's counts
+    "snapshots": _("Scores written"),
+    "deleted": _("Old scores removed"),
+    "matrix_rows": _("Matrix rows scored"),
+    "partial": _("Partial"),
+    "scorecards": _("Scorecards"),
 }
 
 
