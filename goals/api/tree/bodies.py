@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from collab.models import OrgUnit, Period, Position
-from collab.routing.fields import LockVersionField, StrictWriteMixin, TenantRelatedField
+from collab.routing.fields import ForeignIdNotFound, LockVersionField, StrictWriteMixin, TenantRelatedField
 from collab.routing.ids import MAX_ID
 from goals.models import KPI, Goal
 
@@ -88,6 +88,9 @@ class ReweightSerializer(StrictWriteMixin, serializers.Serializer):
         for key in value:
             if not str(key).isdigit() or len(str(key)) > 18:
                 raise serializers.ValidationError(_("Keys are goal ids."))
+        ids = {int(key) for key in value}
+        if Goal.objects.filter(pk__in=ids).count() != len(ids):  # a bulk id list: missing or not ours, 404
+            raise ForeignIdNotFound("weights")
         return value
 
 
