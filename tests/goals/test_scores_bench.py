@@ -35,7 +35,7 @@ def test_run_prints_the_ratio(scope_a):
     assert "ratio (b)/(a)" in text and "results agree" in text
     from django.db import connection
 
-    from collab.rls import app_role
+    from collab.rls.roles import app_role
 
     on_postgres = connection.vendor == "postgresql"
     expected = f"as: {app_role()}, the application role" if on_postgres else "no row-level security"

@@ -41,7 +41,7 @@ def test_the_timed_part_runs_as_the_application_role(db, tenant_b):
     from django.db import connection
 
     from bench.goal_rollup import as_application_role
-    from collab.rls import app_role
+    from collab.rls.roles import app_role
     from collab.tenancy import tenant_scope
     from tests.factories.org import OrgUnitFactory
 
