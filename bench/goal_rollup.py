@@ -79,7 +79,8 @@ def throwaway_database() -> Iterator[str]:
 @contextmanager
 def as_application_role() -> Iterator[str]:
     """Run the block as production does: on PostgreSQL as `DATABASE_APP_ROLE`
-    (`collab.rls.roles.app_role`), which row-level security binds, with `app.tenant_id` as `tenant_scope` set it; yields a line saying so.
+    (`collab.rls.roles.app_role`), which row-level security binds, with `app.tenant_id` as `tenant_scope`
+    set it; yields a line saying so.
 
     The data is built before, as the database owner (the test login, a superuser that RLS does not bind:
     bulk inserts with explicit ids need to look across tenants, and `ANALYZE` needs the owner). `SET ROLE`
