@@ -39,6 +39,28 @@ def pytest_collection_modifyitems(items):
 
 
 @pytest.fixture(autouse=True)
+def _rate_limit_counters_forgotten(monkeypatch):
+    """The rate-limit counters (collab/ratelimit.py) live in the cache, which is Redis in CI and shared by the
+    whole run: each test forgets the counters it touched, so one test's attempts never count against another's
+    (a reset test for ada@… could find her address already over its limit)."""
+    from django.core.cache import cache
+
+    from collab import ratelimit
+
+    touched: set[str] = set()
+    key = ratelimit._key
+
+    def recording_key(scope: str, identity: str) -> str:
+        counter = key(scope, identity)
+        touched.add(counter)
+        return counter
+
+    monkeypatch.setattr(ratelimit, "_key", recording_key)
+    yield
+    cache.delete_many(list(touched))
+
+
+@pytest.fixture(autouse=True)
 def _platform_queries_in_the_test_transaction(request):
     """On PostgreSQL, `all_tenants()` queries go to the `platform` connection (collab/db_router.py), which
     cannot see rows a test wrote in its still-open transaction on `default`. For tests that run in one
