@@ -357,3 +357,28 @@ class MatrixRowResult(TenantOwned):
 
     def __str__(self) -> str:
         return f"matrix {self.matrix_id} unit {self.org_unit_id}@{self.period_id}: {self.contribution}"
+
+
+class ScoredPeriod(TenantOwned):
+    """Which periods have scores, as the recompute left them: one row per tenant and period while it has
+    at least one snapshot, with the version and time of the recompute that last wrote it. The recompute
+    writes (or, when it leaves the period without snapshots, deletes) it in the transaction that writes
+    the snapshots (`interlock.services.scores.scores_recompute`), so it never disagrees with them; pages
+    and the API ask it "which periods have scores" with a small indexed read instead of a DISTINCT over
+    every snapshot of the tenant (`interlock.selectors.dashboards.common.own_scored_period_ids`). Periods
+    scored before it existed are filled in after `migrate` (`scored_periods_after_migrate`)."""
+
+    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="+")
+    version = models.PositiveIntegerField()  # the snapshot version of the last recompute of the period
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "period"], name="scoredperiod_unique_period")
+        ]
+        ordering = ["period_id"]
+        verbose_name = _("scored period")
+        verbose_name_plural = _("scored periods")
+
+    def __str__(self) -> str:
+        return f"period {self.period_id} scored v{self.version}"

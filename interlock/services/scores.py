@@ -6,7 +6,6 @@ older versions) in one transaction, holding a lock on the period row, so a retri
 interrupted run never double counts and readers see one whole version.
 """
 
-
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -27,7 +26,7 @@ from collab.routing.ids import coerce_id
 from collab.services.org.periods import ensure_period_open
 from collab.tenancy import current_tenant
 from interlock import engine
-from interlock.models import MatrixRowResult, ScoreSnapshot
+from interlock.models import MatrixRowResult, ScoredPeriod, ScoreSnapshot
 from interlock.selectors.inputs import period_inputs
 from interlock.services.scorecards.lines import MISSING_CHOICE
 
@@ -210,6 +209,18 @@ def _replace_matrix_results(result: engine.PeriodScores, *, period: Period, vers
     return len(made)
 
 
+def _record_scored_period(period: Period, *, scored: bool, version: int, computed_at) -> None:
+    """Keep the period's `ScoredPeriod` row in step with its snapshots, in the recompute's transaction:
+    written while the period has a snapshot (this recompute's, or on a partial recompute one it kept),
+    deleted when the recompute removed the last one. One or two statements on an indexed key."""
+    if scored or ScoreSnapshot.objects.filter(period=period).exists():
+        ScoredPeriod.objects.update_or_create(
+            period=period, defaults={"version": version, "computed_at": computed_at}
+        )
+    else:
+        ScoredPeriod.objects.filter(period=period).delete()
+
+
 @transaction.atomic
 def scores_recompute(
     *,
@@ -262,6 +273,7 @@ def scores_recompute(
     if scope is not None:
         older = older.filter(scorecard_id__in=list(scope))
     deleted, _by_model = older.delete()
+    _record_scored_period(locked, scored=len(rows) > 0, version=version, computed_at=rows.computed_at)
     audit_record(
         actor=actor,
         action="scores.recompute",
@@ -338,3 +350,42 @@ def matrix_results_after_migrate(sender, using="default", **kwargs) -> None:
     if getattr(sender, "name", None) != "interlock" or using != "default":
         return
     matrix_results_backfill_all()
+
+
+def scored_periods_backfill_all() -> int:
+    """Write the `ScoredPeriod` row of every period of every tenant that has snapshots and no row yet
+    (scored before the recompute recorded it), with the version and time of its last snapshot; returns
+    the rows written. One probe of the snapshots' (tenant, period) index per period, never a scan of the
+    snapshots; idempotent (a period with its row is skipped)."""
+    from django.db.models import Exists, OuterRef
+
+    from collab.models import Tenant
+    from collab.tenancy import tenant_scope
+
+    written = 0
+    for tenant in Tenant.objects.order_by("pk"):
+        with tenant_scope(tenant), transaction.atomic():
+            missing = (
+                Period.objects.filter(Exists(ScoreSnapshot.objects.filter(period=OuterRef("pk"))))
+                .exclude(pk__in=ScoredPeriod.objects.values("period_id"))
+                .order_by("pk")
+            )
+            for period in missing:
+                last = (
+                    ScoreSnapshot.objects.filter(period=period).order_by("-version", "-computed_at").first()
+                )
+                if last is not None:
+                    ScoredPeriod.objects.create(
+                        period=period, version=last.version, computed_at=last.computed_at
+                    )
+                    written += 1
+    return written
+
+
+def scored_periods_after_migrate(sender, using="default", **kwargs) -> None:
+    """post_migrate (interlock's): record the periods scored before `ScoredPeriod` existed
+    (`scored_periods_backfill_all`). A receiver, like `matrix_results_after_migrate`, so it runs with the
+    tenant scope row-level security needs; a few queries per tenant once every scored period has its row."""
+    if getattr(sender, "name", None) != "interlock" or using != "default":
+        return
+    scored_periods_backfill_all()

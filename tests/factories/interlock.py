@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from collab.models import Job, OrgUnit, Period
 from goals.models import KPI
-from interlock.models import LineRole, Scorecard, ScorecardLine, ScoreSnapshot
+from interlock.models import LineRole, Scorecard, ScorecardLine, ScoredPeriod, ScoreSnapshot
 from responsibility.models import MatrixRole, MatrixRow, ResponsibilityMatrix
 from tests.factories.goals import KPIFactory, MeasurementFactory
 from tests.factories.org import OrgUnitFactory, PeriodFactory, PositionFactory
@@ -73,6 +73,7 @@ class ScorecardLineFactory(factory.django.DjangoModelFactory):
 class ScoreSnapshotFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = ScoreSnapshot
+        skip_postgeneration_save = True
 
     period = factory.SubFactory(PeriodFactory)
     org_unit = factory.SubFactory(OrgUnitFactory)
@@ -82,6 +83,18 @@ class ScoreSnapshotFactory(factory.django.DjangoModelFactory):
     kpi_part = Decimal("90.0000")
     points = Decimal("0")
     computed_at = factory.LazyFunction(timezone.now)
+
+    @factory.post_generation
+    def scored_period(obj, create, extracted, **kwargs):
+        """As the recompute does, the period is recorded as scored (`ScoredPeriod`) beside its snapshot;
+        `scored_period=False` leaves it out (a period scored before the record existed)."""
+        if not create or extracted is False:
+            return
+        ScoredPeriod.objects.update_or_create(
+            tenant_id=obj.tenant_id,
+            period_id=obj.period_id,
+            defaults={"version": obj.version, "computed_at": obj.computed_at},
+        )
 
 
 class JobFactory(factory.django.DjangoModelFactory):

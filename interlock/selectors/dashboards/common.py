@@ -9,17 +9,27 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import CharField, Value
+from django.db.models.functions import Cast, Concat
 from django.utils.translation import gettext as _
 
-from collab.models import OrgUnit, Period, Role
+from collab.models import OrgUnit, Period, Position, Role
 from collab.selectors.org import distinct_unit_labels
 from goals.engine.common import AMBER_FROM, BAND_AMBER, BAND_GREEN, BAND_NONE, BAND_RED, GREEN_FROM
 from goals.models import KPI
 from interlock import engine
 from interlock.access import own_employee, sees_all_units
 from interlock.engine.constants import SOURCE_EVALUATION, SOURCE_KPI
-from interlock.models import LineRole, MatrixRowResult, Scorecard, ScoreSnapshot
+from interlock.models import (
+    SUBJECT_POSITION,
+    SUBJECT_UNIT,
+    LineRole,
+    MatrixRowResult,
+    Scorecard,
+    ScoredPeriod,
+    ScoreSnapshot,
+    subject_key,
+)
 from responsibility.models import MatrixRole, MatrixRow
 
 MATRIX_ROLES = dict(MatrixRole.choices)
@@ -30,27 +40,42 @@ LINE_ROLES = dict(LineRole.choices)
 
 
 def own_scored_period_ids(*, membership, user) -> set[int]:
-    """Periods in which the reader's own subjects have scores (one query): the tenant's for HR, committee
-    and auditors; a manager's unit and the units and positions below it; an employee's unit and position."""
-    snapshots = ScoreSnapshot.objects.order_by()
-    if not sees_all_units(membership):
-        employee = own_employee(user)
-        if employee is None:
-            return set()
-        mine = Q(org_unit_id=employee.org_unit_id, position__isnull=True)
+    """Periods in which the reader's own subjects have scores (one query, never a scan of the tenant's
+    snapshots): the tenant's for HR, committee and auditors, read from `ScoredPeriod` (one row a period);
+    an employee's unit and position, and a manager's unit and the units and positions below it, read from
+    the snapshots by subject (`scoresnapshot_subject_idx`: tenant, subject, period), so the work follows
+    the reader's part of the tree, not the tenant's size."""
+    if sees_all_units(membership):
+        return set(ScoredPeriod.objects.order_by().values_list("period_id", flat=True))
+    employee = own_employee(user)
+    if employee is None:
+        return set()
+    if membership.has_role(Role.MANAGER):
+        path = employee.org_unit.path
+        units = OrgUnit.objects.filter(path__startswith=path).order_by()
+        positions = Position.objects.filter(org_unit__path__startswith=path).order_by()
+        subjects: Any = _subject_keys(units, SUBJECT_UNIT).union(_subject_keys(positions, SUBJECT_POSITION))
+    else:
+        subjects = [subject_key(org_unit_id=employee.org_unit_id)]
         if employee.position_id is not None:
-            mine |= Q(position_id=employee.position_id)
-        if membership.has_role(Role.MANAGER):
-            path = employee.org_unit.path
-            mine |= Q(org_unit__path__startswith=path) | Q(position__org_unit__path__startswith=path)
-        snapshots = snapshots.filter(mine)
-    return set(snapshots.values_list("period_id", flat=True).distinct())
+            subjects.append(subject_key(position_id=employee.position_id))
+    return set(
+        ScoreSnapshot.objects.filter(subject__in=subjects)
+        .order_by()
+        .values_list("period_id", flat=True)
+        .distinct()
+    )
+
+
+def _subject_keys(rows, kind: str):
+    """The subject keys (`subject_key`: "unit:7") of some units or positions, as a subquery."""
+    return rows.annotate(key=Concat(Value(f"{kind}:"), Cast("pk", CharField()))).values("key")
 
 
 def unit_scored_period_ids(unit: OrgUnit) -> set[int]:
-    """Periods in which `unit` itself has a score (one query)."""
+    """Periods in which `unit` itself has a score (one query on `scoresnapshot_subject_idx`)."""
     return set(
-        ScoreSnapshot.objects.filter(org_unit=unit, position__isnull=True)
+        ScoreSnapshot.objects.filter(subject=subject_key(org_unit_id=unit.pk))
         .order_by()
         .values_list("period_id", flat=True)
         .distinct()
