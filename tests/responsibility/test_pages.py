@@ -12,6 +12,7 @@ from django.utils.formats import date_format
 from django.utils.timezone import localtime
 
 from collab.models import Period, Role
+from collab.services.accounts.preferences import user_language_set
 from collab.tenancy import tenant_scope
 from responsibility.models import MatrixRow, ResponsibilityMatrix
 from responsibility.services.matrices import matrix_create, matrix_new_version, matrix_update
@@ -492,6 +493,11 @@ def test_the_form_offers_a_first_version_the_quarter_and_says_it_applies_to_open
     page = client.get(url("matrix-create")).content.decode()
     assert f'<option value="{q4.pk}">2026 Q4 (open periods only)</option>' in page
     assert "the closed periods (2026-10) keep the scores they were closed with" in page
+    assert "<strong>2026 Q4</strong>: Applies" in page
+    user_language_set(user=hr_a, language="zh-hans")
+    chinese = client.get(url("matrix-create")).content.decode()
+    assert "<strong>2026 Q4</strong>：" in chinese, "a Chinese colon after the period in a Chinese note"
+    user_language_set(user=hr_a, language="en")
     data = {"kpi": world.kpis["retention"].pk, "effective_from": q4.pk, **rows_data(world, "retention")}
     live = client.post(url("matrix-validate"), data, HTTP_HX_REQUEST="true").content.decode()
     assert 'id="matrix-ok"' in live and 'id="matrix-period-note"' in live and "2026-10" in live
