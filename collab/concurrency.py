@@ -208,6 +208,16 @@ def lock_for_edit(
     return fresh
 
 
+def lock_for_delete(
+    model: type[models.Model], obj: models.Model, lock_version: Any, *, queryset=None
+) -> models.Model:
+    """A delete's stale check: `lock_for_edit` when the caller states the version it saw (pages and the API
+    always do); `UNSET`, a caller that loaded nothing (e.g. an import), deletes `obj` as it is."""
+    if lock_version is UNSET:
+        return obj
+    return lock_for_edit(model, obj, lock_version, queryset=queryset)
+
+
 def field_values(obj: models.Model) -> dict[str, Any]:
     """The stored values of `obj`'s own columns (lock columns aside), to tell later whether an edit changed
     anything (`changed_fields`). Values compare as values: Decimal 1.2 equals 1.20."""
@@ -258,6 +268,7 @@ __all__ = [
     "editor",
     "field_values",
     "is_transient_db_error",
+    "lock_for_delete",
     "lock_for_edit",
     "mark_edited",
     "user_label",

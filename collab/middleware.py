@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
@@ -17,18 +16,11 @@ from django_htmx.http import HttpResponseClientRedirect
 from collab.authentication import password_change_required_detail
 from collab.concurrency import Conflict, DatabaseBusy, is_transient_db_error
 from collab.routing.viewsets import active_membership, tenant_by_slug
+from collab.selectors.audit.events import tenant_zone
 from collab.selectors.platform import password_change_required
 from collab.tenancy import _current_tenant, tenant_scope
 
 TENANT_PAGE = re.compile(r"^/t/(?P<slug>[a-z0-9][a-z0-9-]{0,49})/")
-
-
-def _zone(tenant) -> ZoneInfo | None:
-    """The tenant's time zone (None, so the default, when the stored name is not a zone)."""
-    try:
-        return ZoneInfo(tenant.timezone) if tenant is not None and tenant.timezone else None
-    except (ZoneInfoNotFoundError, ValueError):
-        return None
 
 
 class TenantMiddleware:
@@ -52,7 +44,7 @@ class TenantMiddleware:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             tenant = tenant_by_slug(match["slug"])
-            with tenant_scope(tenant), timezone.override(_zone(tenant)):
+            with tenant_scope(tenant), timezone.override(tenant_zone(tenant.timezone)):
                 # Every moment a page shows ({{ x|date }}, forms, localtime) reads in the tenant's time zone.
                 request.membership = active_membership(request.user)
                 request.tenant = tenant

@@ -32,7 +32,7 @@ class InterlockConfig(AppConfig):
             scores_recompute_resume,
             scores_request_on_input_change,
         )
-        from interlock.services.scores import matrix_results_after_migrate, scored_periods_after_migrate
+        from interlock.services.scores import scores_backfill_after_migrate
         from responsibility.hooks import matrix_sections
 
         audit_register()
@@ -43,10 +43,7 @@ class InterlockConfig(AppConfig):
         register_job_resumer(Job.Kind.SCORE_RECOMPUTE, scores_recompute_resume)
         job_messages_register(JOB_MESSAGES)
         post_migrate.connect(
-            matrix_results_after_migrate, dispatch_uid="interlock.matrix_results_after_migrate"
-        )
-        post_migrate.connect(
-            scored_periods_after_migrate, dispatch_uid="interlock.scored_periods_after_migrate"
+            scores_backfill_after_migrate, sender=self, dispatch_uid="interlock.scores_backfill_after_migrate"
         )
         home_panels.register("scores", home_scores_of)
         matrix_sections.register("interlock/scorecards/_matrix_proposals.html", matrix_proposals_section)

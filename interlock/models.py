@@ -366,7 +366,7 @@ class ScoredPeriod(TenantOwned):
     the snapshots (`interlock.services.scores.scores_recompute`), so it never disagrees with them; pages
     and the API ask it "which periods have scores" with a small indexed read instead of a DISTINCT over
     every snapshot of the tenant (`interlock.selectors.dashboards.common.own_scored_period_ids`). Periods
-    scored before it existed are filled in after `migrate` (`scored_periods_after_migrate`)."""
+    scored before it existed are filled in after `migrate` (`scores_backfill_after_migrate`)."""
 
     period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="+")
     version = models.PositiveIntegerField()  # the snapshot version of the last recompute of the period

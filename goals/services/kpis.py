@@ -16,7 +16,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from collab.audit import audit_record, snapshot
-from collab.concurrency import UNSET, changed_fields, editor, field_values, lock_for_edit, mark_edited
+from collab.concurrency import (
+    UNSET,
+    changed_fields,
+    editor,
+    field_values,
+    lock_for_delete,
+    lock_for_edit,
+    mark_edited,
+)
 from collab.imports.table import CleanRow, Column, ImportResult, Table
 from collab.imports.table import RowError as ImportRowError
 from collab.imports.tabular import TabularImport
@@ -142,8 +150,7 @@ def kpi_update(*, actor, kpi: KPI, data: Mapping[str, Any], lock_version: int | 
 def kpi_delete(*, actor, kpi: KPI, lock_version: Any = UNSET) -> None:
     """Delete a KPI nobody uses yet; a KPI in goals, measurements or matrices is deactivated instead.
     `lock_version` (pages and the API give it): a KPI changed since is refused (StaleEditError)."""
-    if lock_version is not UNSET:
-        kpi = lock_for_edit(KPI, kpi, lock_version)
+    kpi = lock_for_delete(KPI, kpi, lock_version)
     before = snapshot(kpi)
     pk, text = kpi.pk, str(kpi)
     try:

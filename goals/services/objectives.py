@@ -12,7 +12,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from collab.audit import audit_record, snapshot
-from collab.concurrency import UNSET, changed_fields, editor, field_values, lock_for_edit, mark_edited
+from collab.concurrency import (
+    UNSET,
+    changed_fields,
+    editor,
+    field_values,
+    lock_for_delete,
+    lock_for_edit,
+    mark_edited,
+)
 from collab.models import Period
 from collab.services.org.periods import ensure_period_open
 from collab.tenancy import current_tenant
@@ -101,10 +109,9 @@ def objective_update(
 def objective_delete(*, actor, objective: Objective, lock_version: Any = UNSET) -> None:
     """Delete an objective and its links; KPIs that pointed at it keep existing without an objective.
     `lock_version` (pages and the API give it): an objective changed since is refused (StaleEditError)."""
-    if lock_version is not UNSET:
-        objective = lock_for_edit(
-            Objective, objective, lock_version, queryset=Objective.objects.select_related("period")
-        )
+    objective = lock_for_delete(
+        Objective, objective, lock_version, queryset=Objective.objects.select_related("period")
+    )
     ensure_period_open(objective.period)
     before = snapshot(objective)
     pk, text = objective.pk, str(objective)

@@ -323,33 +323,20 @@ def matrix_results_backfill(*, period: Period | int, actor=None) -> int:
 
 
 def matrix_results_backfill_all() -> int:
-    """`matrix_results_backfill` for every period of every tenant that has snapshots and no matrix results;
-    returns the rows written. `migrate` runs it after all migrations (`matrix_results_after_migrate`)."""
+    """`matrix_results_backfill` for every scored period (`ScoredPeriod`) of every tenant that has no matrix
+    results; returns the rows written. `migrate` runs it after all migrations
+    (`scores_backfill_after_migrate`)."""
     from collab.models import Tenant
     from collab.tenancy import tenant_scope
 
     written = 0
     for tenant in Tenant.objects.order_by("pk"):
         with tenant_scope(tenant):
-            scored = ScoreSnapshot.objects.values("period_id")
             done = MatrixRowResult.objects.values("period_id")
-            periods = Period.objects.filter(pk__in=scored).exclude(pk__in=done).order_by("pk")
-            for period_id in periods.values_list("pk", flat=True):
+            periods = ScoredPeriod.objects.exclude(period_id__in=done).order_by("period_id")
+            for period_id in periods.values_list("period_id", flat=True):
                 written += matrix_results_backfill(period=period_id)
     return written
-
-
-def matrix_results_after_migrate(sender, using="default", **kwargs) -> None:
-    """post_migrate (interlock's, once per `migrate` or flush): fill in the matrix results of periods scored
-    before the recompute stored them. A receiver rather than a data migration because it runs the current
-    models and engine, which a migration may only do once the whole schema is current — that is after the
-    last migration of every app, not at a place in interlock's history that later migrations of other apps
-    (or of this one) come after. Idempotent: a period with matrix results is skipped, so it is a few
-    queries per tenant once every scored period is filled; a scored period whose matrices give no row at
-    all is computed again on each migrate (and still writes nothing)."""
-    if getattr(sender, "name", None) != "interlock" or using != "default":
-        return
-    matrix_results_backfill_all()
 
 
 def scored_periods_backfill_all() -> int:
@@ -382,10 +369,15 @@ def scored_periods_backfill_all() -> int:
     return written
 
 
-def scored_periods_after_migrate(sender, using="default", **kwargs) -> None:
-    """post_migrate (interlock's): record the periods scored before `ScoredPeriod` existed
-    (`scored_periods_backfill_all`). A receiver, like `matrix_results_after_migrate`, so it runs with the
-    tenant scope row-level security needs; a few queries per tenant once every scored period has its row."""
-    if getattr(sender, "name", None) != "interlock" or using != "default":
+def scores_backfill_after_migrate(sender, using="default", **kwargs) -> None:
+    """post_migrate of interlock (once per `migrate` or flush): record the periods scored before
+    `ScoredPeriod` existed, then fill in the matrix results of scored periods that predate them.
+
+    A receiver rather than a data migration because it runs the current models and engine, which a migration
+    may only do once the whole schema is current, and with the tenant scope row-level security needs.
+    Idempotent: a few queries per tenant once everything is filled; a scored period whose matrices give no
+    row at all is computed again on each migrate (and still writes nothing)."""
+    if using != "default":
         return
     scored_periods_backfill_all()
+    matrix_results_backfill_all()

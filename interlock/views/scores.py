@@ -19,7 +19,6 @@ from collab.jobs import job_progress
 from collab.models import ALL_ROLES, Period
 from collab.pages import HR_ONLY, paginate, tenant_page
 from collab.routing.ids import parse_id
-from collab.selectors.audit.events import tenant_zone
 from collab.selectors.org import repeated_unit_names
 from collab.selectors.periods import default_period, period_by_id, periods_ordered
 from interlock.access import access_snapshot_by_id, readable_snapshots, sees_all_units
@@ -66,7 +65,6 @@ def score_list(request):
         "rows": rows,
         "filtered": any(request.GET.get(k) for k in ("kind", "q", "flag")),
         "job": active_recompute_job(period),
-        "zone": tenant_zone(request.tenant.timezone),
         "period_closed": period is not None and period.status == Period.Status.CLOSED,
         "sees_all": sees_all_units(request.membership),
     }
@@ -99,7 +97,7 @@ def score_recompute(request):
         return redirect("score-list", tenant_slug=request.tenant.slug)
     if request.htmx:
         job = access_job_by_id(request.membership, job.pk)  # as the worker has it now
-        context = {"job": job, "progress": job_progress(job), "zone": tenant_zone(request.tenant.timezone)}
+        context = {"job": job, "progress": job_progress(job)}
         return render(request, "interlock/jobs/detail.html#progress", context)
     return redirect("job-detail", tenant_slug=request.tenant.slug, pk=job.pk)
 
@@ -110,8 +108,7 @@ def job_detail(request, pk: int):
     period = None
     if job.key.startswith("period:"):
         period = period_by_id(parse_id(job.key[7:]))
-    zone = tenant_zone(request.tenant.timezone)  # times in the tenant's time zone
-    context = {"job": job, "progress": job_progress(job), "period": period, "zone": zone}
+    context = {"job": job, "progress": job_progress(job), "period": period}
     if request.htmx:
         return render(request, "interlock/jobs/detail.html#progress", context)
     return render(request, "interlock/jobs/detail.html", context)

@@ -10,7 +10,7 @@ from django.db.models import ProtectedError, RestrictedError
 from django.utils.translation import gettext as _
 
 from collab.audit import audit_record, snapshot
-from collab.concurrency import UNSET, lock_for_edit
+from collab.concurrency import UNSET
 from collab.models import OrgUnit
 
 MAX_PATH = OrgUnit._meta.get_field("path").max_length
@@ -60,14 +60,6 @@ def _scoped(model, obj, field: str, *, lock: bool = False):
     if found is None:
         raise ValidationError({field: _("Choose a valid option; that one does not exist.")})
     return found
-
-
-def _check_version(obj, lock_version: Any):
-    """The delete of `obj` states the version it saw (`UNSET`: a caller that loaded nothing, e.g. an
-    import): a stale one raises StaleEditError. Returns the locked row."""
-    if lock_version is UNSET:
-        return obj
-    return lock_for_edit(type(obj), obj, lock_version)
 
 
 def _delete(obj, *, actor, action: str) -> None:

@@ -10,12 +10,11 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from collab.audit import audit_record, snapshot
-from collab.concurrency import UNSET, editor, lock_for_edit, mark_edited
+from collab.concurrency import UNSET, editor, lock_for_delete, lock_for_edit, mark_edited
 from collab.models import Employee, Membership, OrgUnit, Position
 from collab.services.org.checks import (
     MAX_MANAGER_CHAIN,
     _apply,
-    _check_version,
     _delete,
     _scoped,
     _text,
@@ -156,7 +155,7 @@ def employee_update(
 @transaction.atomic
 def employee_delete(*, actor, employee: Employee, lock_version: Any = UNSET) -> None:
     """Delete an employee record; their reports keep working with no manager set."""
-    employee = _check_version(_scoped(Employee, employee, "employee", lock=True), lock_version)
+    employee = lock_for_delete(Employee, _scoped(Employee, employee, "employee", lock=True), lock_version)
     _delete(employee, actor=actor, action="employee.delete")
 
 

@@ -9,9 +9,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from collab.audit import audit_record, snapshot
-from collab.concurrency import UNSET, editor, lock_for_edit, mark_edited
+from collab.concurrency import UNSET, editor, lock_for_delete, lock_for_edit, mark_edited
 from collab.models import Period
-from collab.services.org.checks import _apply, _check_version, _delete, _scoped, _validate
+from collab.services.org.checks import _apply, _delete, _scoped, _validate
 from collab.signals import period_closing
 from collab.tenancy import current_tenant
 
@@ -113,7 +113,7 @@ def period_advance(*, actor, period: Period, to_status: str | None = None) -> Pe
 @transaction.atomic
 def period_delete(*, actor, period: Period, lock_version: Any = UNSET) -> None:
     """Delete a period that is still in planning and not used by anything."""
-    period = _check_version(_scoped(Period, period, "period", lock=True), lock_version)
+    period = lock_for_delete(Period, _scoped(Period, period, "period", lock=True), lock_version)
     if period.status != Period.Status.PLANNING:
         raise ValidationError(_("Only a period in planning can be deleted."))
     _delete(period, actor=actor, action="period.delete")

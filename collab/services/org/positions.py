@@ -9,9 +9,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from collab.audit import audit_record, snapshot
-from collab.concurrency import UNSET, editor, lock_for_edit, mark_edited
+from collab.concurrency import UNSET, editor, lock_for_delete, lock_for_edit, mark_edited
 from collab.models import Employee, OrgUnit, Position
-from collab.services.org.checks import _apply, _check_version, _delete, _scoped, _text, _unique, _validate
+from collab.services.org.checks import _apply, _delete, _scoped, _text, _unique, _validate
 from collab.tenancy import current_tenant
 
 
@@ -66,7 +66,7 @@ def position_update(
 
 @transaction.atomic
 def position_delete(*, actor, position: Position, lock_version: Any = UNSET) -> None:
-    position = _check_version(_scoped(Position, position, "position", lock=True), lock_version)
+    position = lock_for_delete(Position, _scoped(Position, position, "position", lock=True), lock_version)
     if Employee.objects.filter(position=position).exists():
         message = _("“%(position)s” is held by employees: give them another position first.")
         raise ValidationError(message % {"position": position})

@@ -11,12 +11,11 @@ from django.db.models.functions import Length, Replace
 from django.utils.translation import gettext as _
 
 from collab.audit import audit_record, snapshot
-from collab.concurrency import UNSET, edited_columns, editor, lock_for_edit, mark_edited
+from collab.concurrency import UNSET, edited_columns, editor, lock_for_delete, lock_for_edit, mark_edited
 from collab.models import Employee, OrgUnit, Position
 from collab.services.org.checks import (
     MAX_PATH,
     _apply,
-    _check_version,
     _delete,
     _scoped,
     _text,
@@ -159,7 +158,7 @@ def org_unit_delete(*, actor, unit: OrgUnit, lock_version: Any = UNSET) -> None:
     """Delete an empty unit: refused while it has sub-units, positions or employees, or when it changed
     since the editor saw `lock_version` (StaleEditError)."""
     (unit,) = _lock_tree(_scoped(OrgUnit, unit, "unit"))
-    unit = _check_version(unit, lock_version)
+    unit = lock_for_delete(OrgUnit, unit, lock_version)
     if OrgUnit.objects.filter(parent=unit).exists():
         raise ValidationError(_("“%(unit)s” has sub-units: move or delete them first.") % {"unit": unit.name})
     if Position.objects.filter(org_unit=unit).exists():
