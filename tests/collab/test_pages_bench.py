@@ -29,15 +29,18 @@ def test_every_page_answers_both_users_under_concurrent_load(scale_tenant, live_
         seconds=0.2,
         say=said.append,
     )
-    first = [("scale-hr", bench.REFERENCE), ("scale-hr", "collaboration view")]
-    assert [(r.user, r.page) for r in results][:2] == first
-    assert len(results) == 2 * len(bench.PAGES)
+    half = len(results) // 2
+    assert [r.user for r in results] == ["scale-hr"] * half + ["scale-manager"] * half
+    pages = len(bench.PAGES) - 1  # and the reference before, between and after them
+    assert len(results) == 2 * (2 * pages + 1)
+    start = [bench.REFERENCE, "collaboration view", bench.REFERENCE, "goal tree"]
+    assert [r.page for r in results][:4] == start
     assert all(r.latencies and not r.errors for r in results), [(r.user, r.page, r.errors) for r in results]
     assert not any("warm-up answered" in line for line in said)
     out = io.StringIO()
     assert bench.report(results, say=lambda text: print(text, file=out)) == 0
     text = out.getvalue()
-    assert text.count("of reference") == 2 * (len(bench.PAGES) - 1)
+    assert text.count("of reference") == 2 * pages and text.count("slices:") == 2
     assert re.search(r"scale-manager\s+scores API\s+[\d.]+ req/s\s+p50\s+\d+ ms\s+p95\s+\d+ ms", text)
 
     # A page that does not answer 200 fails the run; a wrong password fails the sign-in.
