@@ -21,7 +21,7 @@ class ReviewTemplateForm(StyledForm):
     )
     is_active = forms.BooleanField(
         label=_("Active"), required=False, initial=True,
-        help_text=_("Only active templates can be chosen for a new campaign."),
+        help_text=_("An inactive template is kept on record and marked inactive."),
     )  # fmt: skip
     lock_version = lock_version_field()
 

@@ -32,7 +32,7 @@ class ReviewTemplate(TenantOwned, LockVersioned):
     )
     description = models.TextField(_("description"), blank=True)
     is_active = models.BooleanField(
-        _("active"), default=True, help_text=_("Only active templates can be chosen for a new campaign.")
+        _("active"), default=True, help_text=_("An inactive template is kept on record and marked inactive.")
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -24,7 +24,7 @@ class Migration(migrations.Migration):
                 ('name', models.CharField(max_length=200, verbose_name='name')),
                 ('kind', models.CharField(choices=[('internal_customer', 'Internal-customer review'), ('review_360', '360 review'), ('mutual', 'Department mutual review')], default='internal_customer', max_length=20, verbose_name='kind')),
                 ('description', models.TextField(blank=True, verbose_name='description')),
-                ('is_active', models.BooleanField(default=True, help_text='Only active templates can be chosen for a new campaign.', verbose_name='active')),
+                ('is_active', models.BooleanField(default=True, help_text='An inactive template is kept on record and marked inactive.', verbose_name='active')),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
                 ('tenant', models.ForeignKey(editable=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='collab.tenant')),
                 ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
