@@ -154,7 +154,7 @@ def test_no_snapshot_gives_an_empty_dashboard(scope_a, hr_a):
 
 def test_collaboration_view_shared_kpis_heatmap_graph(world, other):
     data = collaboration(world.period)
-    codes = [row["kpi"]["code"] for row in collaboration_rows(data, data["kpi_order"])]
+    codes = [row["kpi"]["code"] for row in collaboration_rows(world.period, data["kpi_order"])]
     # renewal (4 units), retention (3), DSO (2); 销售额/产品稳定性 are one unit's own KPIs.
     assert codes == ["KA-RENEW", "CUST-RET", "AR-DSO"]
     assert data["shared_count"] == 3
