@@ -280,6 +280,9 @@ class ScoreSnapshot(TenantOwned):
         ]
         # The unique constraint's index (tenant, period, subject, version) serves a period's rows, its
         # latest version and the delete of older versions; this one a subject's scores across periods.
+        # The ranking reads a period's rows best total first (no total last) a page at a time from
+        # `scoresnapshot_ranking_idx` (tenant, period, total DESC NULLS LAST, subject), created by migration
+        # 0009 in SQL: SQLite refuses NULLS LAST in an index (its DESC puts NULLs last anyway).
         indexes = [models.Index(fields=["tenant", "subject", "period"], name="scoresnapshot_subject_idx")]
         ordering = ["period_id", "subject", "-version"]
         verbose_name = _("score snapshot")

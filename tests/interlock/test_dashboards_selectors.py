@@ -19,7 +19,9 @@ from interlock.selectors.dashboards import (
     RankingFilters,
     collaboration,
     collaboration_rows,
+    ranked,
     ranking,
+    ranking_ranks,
     unit_dashboard,
     unit_scored_period_ids,
 )
@@ -198,7 +200,7 @@ def test_ranking_orders_and_filters(world):
     # A partial recompute (one KPI changed) rewrites only the scorecards it reaches: versions differ.
     scores_recompute(period=world.period, kpi_ids=[world.kpis["stability"].pk])
     assert len({s.version for s in ScoreSnapshot.objects.filter(period=world.period)}) == 2
-    rows = list(ranking(world.period))
+    rows = list(ranked(ranking(world.period)))
     assert [(r.subject, r.total) for r in rows][:1] == [(f"position:{position.pk}", Decimal("110.00"))]
     assert [r.rank for r in rows] == [1, 2, 3, 4]
     totals = [r.total for r in rows]

@@ -24,7 +24,14 @@ from interlock.selectors.dashboards.common import (
     unit_scored_period_ids,
 )
 from interlock.selectors.dashboards.home import HomeScore, home_scores
-from interlock.selectors.dashboards.ranking import RankingFilters, flag_codes, ranking, ranking_label
+from interlock.selectors.dashboards.ranking import (
+    RankingFilters,
+    flag_codes,
+    ranked,
+    ranking,
+    ranking_label,
+    ranking_ranks,
+)
 from interlock.selectors.dashboards.unit import unit_dashboard
 
 __all__ = [
@@ -39,8 +46,10 @@ __all__ = [
     "kpi_labels",
     "matrix_scores",
     "own_scored_period_ids",
+    "ranked",
     "ranking",
     "ranking_label",
+    "ranking_ranks",
     "unit_dashboard",
     "unit_scorecard",
     "unit_scored_period_ids",
