@@ -13,7 +13,11 @@ One module per view (`unit`, `collaboration`, `ranking`, `home`) over the shared
 package names what pages, the API and the other apps read.
 """
 
-from interlock.selectors.dashboards.collaboration import collaboration, collaboration_rows
+from interlock.selectors.dashboards.collaboration import (
+    collaboration,
+    collaboration_rows,
+    shared_kpi_order,
+)
 from interlock.selectors.dashboards.common import (
     MatrixScores,
     flag_text,
@@ -50,6 +54,7 @@ __all__ = [
     "ranking",
     "ranking_label",
     "ranking_ranks",
+    "shared_kpi_order",
     "unit_dashboard",
     "unit_scorecard",
     "unit_scored_period_ids",

@@ -38,7 +38,7 @@ DRAG_MAX = 20  # rows of the "drags several scorecards down" table (the count sa
 DRAG_UNITS_MAX = 10  # units named on one of its rows (the rest are counted)
 CACHE_SECONDS = 7 * 24 * 3600
 
-__all__ = ["DRAG_BELOW", "collaboration", "collaboration_rows"]
+__all__ = ["DRAG_BELOW", "collaboration", "collaboration_rows", "shared_kpi_order"]
 
 
 # --------------------------------------------------------------------------------------------- summary
@@ -193,6 +193,11 @@ def _cached_summary(period: Period, subtree: OrgUnit | None) -> dict[str, Any]:
         found = _summary(period, subtree)
         cache.set(key, found, CACHE_SECONDS)
     return found
+
+
+def shared_kpi_order(period: Period, *, subtree: OrgUnit | None = None) -> list[int]:
+    """The shared KPIs of the period (within `subtree`) in the view's order: most units first."""
+    return _cached_summary(period, subtree)["kpi_order"]
 
 
 # --------------------------------------------------------------------------------------------- names
