@@ -56,7 +56,8 @@ def stored(period) -> list[tuple]:
 
 def from_snapshots(period) -> list[tuple]:
     """What the rows should be: rebuilt from every stored snapshot's breakdown (the slow way)."""
-    units = {u for u in ScoreSnapshot.objects.filter(period=period).values_list("org_unit_id", flat=True) if u}
+    snaps = ScoreSnapshot.objects.filter(period=period)
+    units = {u for u in snaps.values_list("org_unit_id", flat=True) if u}
     units |= set(
         ScoreSnapshot.objects.filter(period=period, position__isnull=False).values_list(
             "position__org_unit_id", flat=True

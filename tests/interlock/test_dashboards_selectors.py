@@ -215,6 +215,26 @@ def test_ranking_orders_and_filters(world):
     assert list(ranking(world.period, RankingFilters(incomplete="yes"))) == []
 
 
+def test_ranks_are_given_to_the_rows_shown_ties_shared(scope_a, tenant_b):
+    """Competition ranks (1, 2, 2, 2, 5, then no total last and tied) for any page, from one count."""
+    with tenant_scope(tenant_b):  # B's rows never count in A's ranks
+        theirs = PeriodFactory(year=2031)
+        for total in ("99.00", "98.00"):
+            ScoreSnapshotFactory(period=theirs, total=Decimal(total))
+    period = PeriodFactory(year=2031)
+    for total in ("90.00", "80.00", "80.00", "80.00", "70.00", None, None):
+        ScoreSnapshotFactory(period=period, total=None if total is None else Decimal(total))
+    rows = ranking(period)
+    assert [s.rank for s in ranked(rows)] == [1, 2, 2, 2, 5, 6, 6]
+    for offset in range(7):
+        for size in (1, 2, 3):
+            shown = list(rows[offset : offset + size])
+            expected = [1, 2, 2, 2, 5, 6, 6][offset : offset + size]
+            queries, ranks = count_queries(ranking_ranks, rows, shown, offset)
+            assert [s.rank for s in ranks] == expected
+            assert queries == (1 if offset else 0)
+
+
 def _grow(world, n: int) -> None:
     """n more units, each with a KPI shared with sales through a matrix and both scorecards."""
     for _ in range(n):
