@@ -155,3 +155,23 @@ def test_the_migrate_backfill_fills_periods_scored_before(world, other):
     assert unit_kpi_lines_backfill_all() == len(rows)
     assert stored(world.period) == rows
     assert unit_kpi_lines_backfill_all() == 0  # idempotent
+
+
+def test_the_page_shows_the_top_n_whatever_the_tenants_size(world, other, hr_a, login, monkeypatch):
+    """The drag table shows the most affected KPIs and names a few units each; the page says how many
+    more. No query of the page reads a breakdown."""
+    from tests.interlock.test_dashboards_pages import url
+    from tests.interlock.test_dashboards_selectors import _grow
+
+    monkeypatch.setattr(collaboration_module, "DRAG_MAX", 2)
+    monkeypatch.setattr(collaboration_module, "DRAG_UNITS_MAX", 1)
+    add_position_card(world, "sales", "retention")
+    Measurement.objects.filter(kpi=world.kpis["retention"]).update(actual=Decimal("63"))  # 70 everywhere
+    _grow(world, 3)  # three more KPIs scoring 75 in two scorecards each
+    client = login(hr_a)
+    with CaptureQueriesContext(connection) as context:
+        body = client.get(url("dashboard-collaboration")).content.decode()
+    assert not [q for q in context.captured_queries if "breakdown" in q["sql"]]
+    assert body.count('<span class="badge text-bg-danger">') == 2
+    assert 'id="drag-more"' in body and ">4<" in body.split('id="drag-count"')[1][:5]
+    assert "and 2 more units" in body  # retention: sales, service and R&D, one named
