@@ -61,7 +61,12 @@ class CollaborationKpiSerializer(serializers.Serializer):
     kpi_label = serializers.CharField(source="kpi.label")
     matrix = serializers.IntegerField(allow_null=True)
     kpi_score = _figure(help_text="The KPI's score in the period (its matrix's).")
-    units = CollaborationCellSerializer(many=True, source="cells")
+    unit_count = serializers.IntegerField(help_text="Units taking part in the KPI.")
+    units = CollaborationCellSerializer(
+        many=True,
+        source="cells",
+        help_text="The first 12 of them in the tree (the page's); narrow with `unit`.",
+    )
 
 
 class DragSerializer(serializers.Serializer):

@@ -175,3 +175,13 @@ def test_the_page_shows_the_top_n_whatever_the_tenants_size(world, other, hr_a, 
     assert body.count('<span class="badge text-bg-danger">') == 2
     assert 'id="drag-more"' in body and ">4<" in body.split('id="drag-count"')[1][:5]
     assert "and 2 more units" in body  # retention: sales, service and R&D, one named
+
+
+def test_a_table_row_shows_its_first_units_and_counts_the_rest(world, other, monkeypatch):
+    renewal = world.kpis["renewal"].pk  # four units take part (matrix rows and lines)
+    [full] = collaboration_rows(world.period, [renewal])
+    assert len(full["cells"]) == full["unit_count"] == 4 and full["more_units"] == 0
+    monkeypatch.setattr(collaboration_module, "ROW_UNITS_MAX", 2)
+    [capped] = collaboration_rows(world.period, [renewal])
+    assert capped["cells"] == full["cells"][:2]  # the first in the tree, whichever table names them
+    assert capped["unit_count"] == 4 and capped["more_units"] == 2

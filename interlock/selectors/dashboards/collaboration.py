@@ -20,8 +20,8 @@ from itertools import combinations
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Count, OuterRef, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, F, OuterRef, Subquery, Window
+from django.db.models.functions import Coalesce, RowNumber
 
 from collab.models import OrgUnit, Period
 from collab.selectors.org import distinct_unit_labels
@@ -36,6 +36,7 @@ GRAPH_MAX_UNITS = 60
 EDGE_TABLE_MAX = 50
 DRAG_MAX = 20  # rows of the "drags several scorecards down" table (the count says how many in all)
 DRAG_UNITS_MAX = 10  # units named on one of its rows (the rest are counted)
+ROW_UNITS_MAX = 12  # units shown on a row of the table, first in the tree (the rest are counted)
 CACHE_SECONDS = 7 * 24 * 3600
 
 __all__ = ["DRAG_BELOW", "collaboration", "collaboration_rows", "shared_kpi_order"]
@@ -153,6 +154,7 @@ def _summary(period: Period, subtree: OrgUnit | None) -> dict[str, Any]:
         "shared_count": len(shared),
         "unit_count": len(ranked),
         "kpi_order": shared,
+        "unit_counts": {k: len(participants[k]) for k in shared},
         "drag_count": len(drag),
         "drag": drag[:DRAG_MAX],
         "heatmap": {
@@ -297,16 +299,25 @@ def collaboration(period: Period, *, subtree: OrgUnit | None = None) -> dict[str
 def collaboration_rows(
     period: Period, kpi_ids: Iterable[int], *, subtree: OrgUnit | None = None
 ) -> list[dict[str, Any]]:
-    """Table rows (KPI, its score, every unit taking part with role, share and score) for some shared KPIs —
-    the page being shown, not all of them: four queries on the derived tables' KPI indexes."""
+    """Table rows for some shared KPIs — the page being shown, not all of them: each KPI's score and the
+    first `ROW_UNITS_MAX` units taking part (in tree order) with role, share and score, and how many more.
+    A fixed number of queries on the derived tables' KPI indexes, each bounded by the page: a KPI on every
+    unit's scorecard reads its first units only."""
     kpi_ids = list(kpi_ids)
     if not kpi_ids:
         return []
+    counts = _cached_summary(period, subtree)["unit_counts"]
     matrix = _within(MatrixRowResult.objects.filter(period=period, kpi_id__in=kpi_ids), subtree).values_list(
         "kpi_id", "org_unit_id", "role", "share", "matrix_id", "contribution", "kpi_score"
     )
-    lines = _within(UnitKpiLines.objects.filter(period=period, kpi_id__in=kpi_ids), subtree).values_list(
-        "kpi_id", "org_unit_id", "has_unit_line", "score", "line_role", "weight", "value"
+    first = Window(
+        RowNumber(), partition_by=[F("kpi_id")], order_by=[F("org_unit__path").asc(), F("org_unit_id")]
+    )
+    lines = (
+        _within(UnitKpiLines.objects.filter(period=period, kpi_id__in=kpi_ids), subtree)
+        .annotate(place=first)
+        .filter(place__lte=ROW_UNITS_MAX)
+        .values_list("kpi_id", "org_unit_id", "has_unit_line", "score", "line_role", "weight", "value")
     )
     cells: dict[int, dict[int, dict]] = defaultdict(dict)
     effective: dict[int, int] = {}
@@ -329,18 +340,23 @@ def collaboration_rows(
             found.update(line_role=line_role, weight=weight, value=value, score=score, source="line")
     units = _unit_names({u for by_unit in cells.values() for u in by_unit})
     kpis = kpi_labels(kpi_ids)
-    return [
-        {
-            "kpi": kpis.get(k, {"pk": k, "label": str(k)}),
-            "matrix": effective.get(k),
-            "kpi_score": kpi_scores.get(k),
-            "cells": [
-                c | {"unit_name": units[u]["name"], "band": band_of(c["score"])}
-                for u, c in sorted(
-                    ((u, c) for u, c in cells[k].items() if u in units),
-                    key=lambda item: units[item[0]]["path"],
-                )
-            ],
-        }
-        for k in kpi_ids
-    ]
+    rows = []
+    for k in kpi_ids:
+        # The first units in the tree among the matrix's and the first lines': the first of them all.
+        shown = sorted((u for u in cells[k] if u in units), key=lambda u: (units[u]["path"], u))[
+            :ROW_UNITS_MAX
+        ]
+        rows.append(
+            {
+                "kpi": kpis.get(k, {"pk": k, "label": str(k)}),
+                "matrix": effective.get(k),
+                "kpi_score": kpi_scores.get(k),
+                "cells": [
+                    cells[k][u] | {"unit_name": units[u]["name"], "band": band_of(cells[k][u]["score"])}
+                    for u in shown
+                ],
+                "unit_count": max(counts.get(k, 0), len(shown)),
+                "more_units": max(0, counts.get(k, 0) - len(shown)),
+            }
+        )
+    return rows
