@@ -158,7 +158,7 @@ def collaboration_page(request):
         data["chart"]["matrix_url"] = matrix_base
         data["chart"]["period"] = period.pk
         page = paginate(request, data["kpi_order"])
-        rows = collaboration_rows(period, page.object_list, subtree=subtree)
+        rows = collaboration_rows(period, page.object_list, subtree=subtree, unit_counts=data["unit_counts"])
         context.update(data, page=page, rows=rows, unit_base=unit_base, matrix_base=matrix_base)
     return render(request, "interlock/dashboards/collaboration.html", context)
 

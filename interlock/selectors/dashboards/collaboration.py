@@ -248,6 +248,7 @@ def collaboration(period: Period, *, subtree: OrgUnit | None = None) -> dict[str
         "shared_count": summary["shared_count"],
         "unit_count": summary["unit_count"],
         "kpi_order": summary["kpi_order"],
+        "unit_counts": summary["unit_counts"],
         "drag_count": summary["drag_count"],
         "drag": [
             d
@@ -297,16 +298,21 @@ def collaboration(period: Period, *, subtree: OrgUnit | None = None) -> dict[str
 
 
 def collaboration_rows(
-    period: Period, kpi_ids: Iterable[int], *, subtree: OrgUnit | None = None
+    period: Period,
+    kpi_ids: Iterable[int],
+    *,
+    subtree: OrgUnit | None = None,
+    unit_counts: dict[int, int] | None = None,
 ) -> list[dict[str, Any]]:
     """Table rows for some shared KPIs — the page being shown, not all of them: each KPI's score and the
     first `ROW_UNITS_MAX` units taking part (in tree order) with role, share and score, and how many more.
-    A fixed number of queries on the derived tables' KPI indexes, each bounded by the page: a KPI on every
-    unit's scorecard reads its first units only."""
+    A fixed number of queries on the derived tables' KPI indexes; a KPI on every unit's scorecard gives
+    its first units only. `unit_counts` (KPI → units taking part) is `collaboration()`'s, when the caller
+    has it."""
     kpi_ids = list(kpi_ids)
     if not kpi_ids:
         return []
-    counts = _cached_summary(period, subtree)["unit_counts"]
+    counts = unit_counts if unit_counts is not None else _cached_summary(period, subtree)["unit_counts"]
     matrix = _within(MatrixRowResult.objects.filter(period=period, kpi_id__in=kpi_ids), subtree).values_list(
         "kpi_id", "org_unit_id", "role", "share", "matrix_id", "contribution", "kpi_score"
     )
