@@ -28,6 +28,7 @@ from collab.tenancy import current_tenant
 from interlock import engine
 from interlock.models import MatrixRowResult, ScoredPeriod, ScoreSnapshot
 from interlock.selectors.inputs import period_inputs
+from interlock.services.collaboration import unit_kpi_lines_backfill_all, unit_kpi_lines_write
 from interlock.services.scorecards.lines import MISSING_CHOICE
 
 
@@ -273,6 +274,14 @@ def scores_recompute(
     if scope is not None:
         older = older.filter(scorecard_id__in=list(scope))
     deleted, _by_model = older.delete()
+    unit_kpi_lines_write(
+        result,
+        period=locked,
+        subjects=data.subjects,
+        version=version,
+        computed_at=rows.computed_at,
+        scope=scope,
+    )
     _record_scored_period(locked, scored=len(rows) > 0, version=version, computed_at=rows.computed_at)
     audit_record(
         actor=actor,
@@ -371,7 +380,8 @@ def scored_periods_backfill_all() -> int:
 
 def scores_backfill_after_migrate(sender, using="default", **kwargs) -> None:
     """post_migrate of interlock (once per `migrate` or flush): record the periods scored before
-    `ScoredPeriod` existed, then fill in the matrix results of scored periods that predate them.
+    `ScoredPeriod` existed, then fill in the matrix results and the collaboration view's `UnitKpiLines` of
+    scored periods that predate them.
 
     A receiver rather than a data migration because it runs the current models and engine, which a migration
     may only do once the whole schema is current, and with the tenant scope row-level security needs.
@@ -381,3 +391,4 @@ def scores_backfill_after_migrate(sender, using="default", **kwargs) -> None:
         return
     scored_periods_backfill_all()
     matrix_results_backfill_all()
+    unit_kpi_lines_backfill_all()
