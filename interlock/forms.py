@@ -12,8 +12,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from collab.forms import PeriodChoiceField, ScopedModelChoiceField, StyledForm, lock_version_field
+from collab.forms import PeriodChoiceField, StyledForm, lock_version_field
 from collab.forms.editors import ReferenceField, rows_from_post
+from collab.forms.pickers import UnitPickerField
 from collab.models import OrgUnit, Period, Position
 from interlock import engine
 
@@ -141,7 +142,7 @@ class RankingForm(forms.Form):
         required=False,
         choices=[("", _("Any kind")), *OrgUnit.Kind.choices],
     )
-    parent = ScopedModelChoiceField(label=_("Within"), queryset=None, required=False)
+    parent = UnitPickerField(label=_("Within"), required=False, empty_label=_("All units"))
     flag = forms.ChoiceField(label=_("Flag"), required=False, choices=FLAG_CHOICES)
     incomplete = forms.ChoiceField(
         label=_("Completeness"),

@@ -111,8 +111,6 @@ def unit_dashboard_page(request, pk: int | None = None):
         "is_hr": request.membership.has_role(Role.HR_ADMIN),
         "has_scores": bool(scored),
     }
-    if sees_all_units(request.membership):
-        context["unit_options"] = [(u.pk, u.name, u.depth) for u in unit_choices()]
     if unit is None and not sees_all_units(request.membership):
         context["no_unit"] = True
     if unit is not None and period is not None:
