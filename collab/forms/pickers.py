@@ -22,6 +22,7 @@ from django.utils.translation import gettext
 from collab.forms import ScopedModelChoiceField
 from collab.models import Employee, OrgUnit, Position
 from collab.routing.ids import parse_id
+from collab.selectors.org import unit_picker_label
 from collab.tenancy import current_tenant_or_none
 
 # What each picker searches: the API list route whose `?q=` answers a page of matches.
@@ -50,13 +51,6 @@ def picker_attrs(kind: str, *, slug: str | None = None) -> dict[str, str]:
         "data-picker-placeholder": gettext("Type to search…"),
         "data-picker-empty": gettext("Nothing matches."),
     }
-
-
-def unit_picker_label(unit: OrgUnit) -> str:
-    """A unit as a picker shows it: its parent's name before it (same-named units are told apart) and its
-    code after it — the same words `pickers.js` builds from the API's `parent_name`, `name`, `code`."""
-    parent = unit.parent.name if unit.parent_id is not None and unit.parent is not None else ""
-    return f"{parent} › {unit.name} ({unit.code})" if parent else f"{unit.name} ({unit.code})"
 
 
 def position_picker_label(position: Position) -> str:
@@ -155,5 +149,4 @@ __all__ = [
     "PositionPickerField",
     "UnitPickerField",
     "picker_attrs",
-    "unit_picker_label",
 ]

@@ -7,7 +7,7 @@ from django import template
 from django.forms.utils import flatatt
 
 from collab.forms.pickers import picker_attrs as _picker_attrs
-from collab.forms.pickers import unit_picker_label
+from collab.selectors.org import unit_picker_label
 
 register = template.Library()
 

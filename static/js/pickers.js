@@ -6,7 +6,10 @@
    - data-picker-url: the API list endpoint to search;
    - data-picker-placeholder, data-picker-empty: words in the reader's language.
    A change fires the select's own change event, so data-autosubmit and htmx triggers keep working.
-   Content swapped in by htmx is set up too (htmx:load). */
+   Content swapped in by htmx or added by the row editors is set up too.
+
+   The row editors type references ("CODE · name" text inputs, collab.forms.editors): their <datalist>
+   carries the same data-picker attributes and holds only the server's matches for what is typed. */
 (function () {
   "use strict";
 
@@ -72,6 +75,48 @@
     root.querySelectorAll("select[data-picker]").forEach(setUp);
   }
 
-  document.addEventListener("DOMContentLoaded", function () { setUpWithin(document); });
+  document.addEventListener("DOMContentLoaded", function () {
+    setUpWithin(document);
+    new MutationObserver(function (changes) {
+      changes.forEach(function (change) { change.addedNodes.forEach(setUpWithin); });
+    }).observe(document.body, { childList: true, subtree: true });
+  });
   document.addEventListener("htmx:load", function (event) { setUpWithin(event.target); });
+
+  // Typed references: "CODE · name", as collab.forms.editors.reference_label writes them.
+  var SEPARATOR = " \u00b7 ";
+  var REFERENCES = {
+    unit: function (r) { return [r.code + SEPARATOR + r.name, r.parent_name || ""]; },
+    position: function (r) { return [r.code + SEPARATOR + r.title, r.org_unit_name || ""]; }
+  };
+  var timers = new WeakMap();
+
+  function typed(input) { return input.value.split(SEPARATOR)[0].trim(); }
+
+  document.addEventListener("input", function (event) {
+    var input = event.target;
+    var list = input.list;
+    if (!list || !list.hasAttribute("data-picker")) { return; }
+    var reference = REFERENCES[list.getAttribute("data-picker")];
+    var url = list.getAttribute("data-picker-url");
+    var query = typed(input);
+    window.clearTimeout(timers.get(input));
+    if (!reference || !url || !query) { return; }
+    timers.set(input, window.setTimeout(function () {
+      fetch(url + (url.indexOf("?") < 0 ? "?" : "&") + "q=" + encodeURIComponent(query),
+            { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (response) { return response.ok ? response.json() : Promise.reject(response.status); })
+        .then(function (data) {
+          if (typed(input) !== query) { return; }  // typed on since: a newer answer comes
+          list.replaceChildren.apply(list, (data.results || []).map(function (row) {
+            var words = reference(row);
+            var option = document.createElement("option");
+            option.value = words[0];
+            option.textContent = words[1];
+            return option;
+          }));
+        })
+        .catch(function () { return null; });
+    }, 250));
+  });
 })();
