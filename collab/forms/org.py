@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from collab.forms import ImportFileForm, ScopedModelChoiceField, StyledForm
-from collab.forms.pickers import UnitPickerField
+from collab.forms.pickers import PickerTextInput, UnitPickerField
 from collab.models import Employee, OrgUnit, Period, Position
 from collab.routing.ids import parse_id
 from collab.selectors import org as selectors
@@ -66,6 +66,7 @@ class EmployeeForm(StyledForm):
         max_length=50,
         required=False,
         help_text=_("Leave empty for no manager."),
+        widget=PickerTextInput("employee"),  # typed, with suggestions by name or number
     )
     is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
 

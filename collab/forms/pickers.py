@@ -16,7 +16,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django import forms
+from django.forms.utils import flatatt
 from django.urls import NoReverseMatch, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext
 
 from collab.forms import ScopedModelChoiceField
@@ -30,6 +32,8 @@ PICKER_SOURCES = {
     "unit": "org-unit-list",
     "position": "api-position-list",
     "person": "api-directory-list",
+    # HR's employee records (numbers): the suggestions of a typed employee number, for HR admins' forms.
+    "employee": "api-employee-list",
 }
 
 
@@ -91,6 +95,23 @@ class PickerWidget(forms.Select):
         ]
 
 
+class PickerTextInput(forms.TextInput):
+    """A typed reference (a code or an employee number) with suggestions: the input points its `list=` at
+    a <datalist> rendered beside it, which `pickers.js` fills with the search's matches as the user types.
+    The text stays what the form validates, so it works the same without JavaScript."""
+
+    def __init__(self, kind: str, attrs=None):
+        super().__init__(attrs)
+        self.kind = kind
+
+    def render(self, name, value, attrs=None, renderer=None):
+        attrs = dict(attrs or {})
+        options = f"{attrs.get('id') or 'id_' + name}-picker"
+        attrs.update({"list": options, "autocomplete": "off"})
+        datalist = format_html("<datalist id=\"{}\"{}></datalist>", options, flatatt(picker_attrs(self.kind)))
+        return super().render(name, value, attrs, renderer) + datalist
+
+
 class PickerField(ScopedModelChoiceField):
     """A searchable choice of one row (see the module's docstring); `kind` names what it searches."""
 
@@ -145,6 +166,7 @@ __all__ = [
     "PICKER_SOURCES",
     "EmployeePickerField",
     "PickerField",
+    "PickerTextInput",
     "PickerWidget",
     "PositionPickerField",
     "UnitPickerField",

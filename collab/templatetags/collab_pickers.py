@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django import template
 from django.forms.utils import flatatt
+from django.utils.safestring import mark_safe
 
 from collab.forms.pickers import picker_attrs as _picker_attrs
 from collab.selectors.org import unit_picker_label
@@ -16,7 +17,7 @@ register = template.Library()
 def picker_attrs(context, kind: str):
     """The data-* attributes of a `kind` picker ("unit", "position", "person") for the page's tenant."""
     tenant = context.get("tenant")
-    return flatatt(_picker_attrs(kind, slug=getattr(tenant, "slug", None)))
+    return mark_safe(flatatt(_picker_attrs(kind, slug=getattr(tenant, "slug", None))).strip())  # noqa: S308 (flatatt escaped them)
 
 
 @register.filter

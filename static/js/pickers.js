@@ -8,8 +8,9 @@
    A change fires the select's own change event, so data-autosubmit and htmx triggers keep working.
    Content swapped in by htmx or added by the row editors is set up too.
 
-   The row editors type references ("CODE · name" text inputs, collab.forms.editors): their <datalist>
-   carries the same data-picker attributes and holds only the server's matches for what is typed. */
+   Typed references (the row editors' "CODE · name" inputs, collab.forms.editors; employee numbers,
+   collab.forms.pickers.PickerTextInput): their <datalist> carries the same data-picker attributes and
+   holds only the server's matches for what is typed. */
 (function () {
   "use strict";
 
@@ -87,7 +88,8 @@
   var SEPARATOR = " \u00b7 ";
   var REFERENCES = {
     unit: function (r) { return [r.code + SEPARATOR + r.name, r.parent_name || ""]; },
-    position: function (r) { return [r.code + SEPARATOR + r.title, r.org_unit_name || ""]; }
+    position: function (r) { return [r.code + SEPARATOR + r.title, r.org_unit_name || ""]; },
+    employee: function (r) { return [r.employee_no, r.name]; }
   };
   var timers = new WeakMap();
 

@@ -1,6 +1,7 @@
 """In the browser: the unit pickers search the server as the user types (same-named units told apart by
-their parent, another tenant's never offered), a choice is posted and saved, and a filter's picker submits
-its form on choosing. No JavaScript error. Screenshots: test-artifacts/."""
+their parent, another tenant's never offered), a choice is posted and saved, a filter's picker submits its
+form on choosing, and a typed reference's datalist fills with the matches. No JavaScript error.
+Screenshots: test-artifacts/."""
 
 from __future__ import annotations
 
@@ -62,4 +63,12 @@ def test_a_unit_is_searched_chosen_and_saved(company, tenant_a, live_server, pag
         pick(page, "id_unit", "nor", "North", submits=True)
     assert f"unit={company['north'].pk}" in page.url
     assert "North (N)" in page.locator("#id_unit + .ts-wrapper").inner_text()
+
+    # A typed reference (the scorecard's unit, "CODE · name"): its datalist holds the search's matches.
+    page.goto(f"{base}/t/alpha/interlock/scorecards/new/")
+    assert page.locator("#id_org_unit-picker option").count() == 0
+    page.locator("#id_org_unit").press_sequentially("fin", delay=20)
+    page.wait_for_function("() => document.querySelectorAll('#id_org_unit-picker option').length === 2")
+    values = page.eval_on_selector_all("#id_org_unit-picker option", "os => os.map(o => [o.value, o.text])")
+    assert sorted(values) == [["N-FIN · Finance", "North"], ["S-FIN · Finance", "South"]]
     assert errors == [], "\n".join(errors)

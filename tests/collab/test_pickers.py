@@ -219,3 +219,31 @@ def test_pages_with_300_units_render_only_the_chosen_one(big_tenant, hr_a, login
     assert len(_options_of(html, field)) <= 2
     if query:
         assert f'<option value="{chosen.pk}" selected>' in html
+
+
+def test_whatif_rows_and_typed_references_list_no_unit(big_tenant, hr_a, login):
+    from tests.factories.goals import KPIFactory
+
+    with tenant_scope(big_tenant[0].tenant):
+        kpi = KPIFactory(owner_unit=big_tenant[3])
+        period = PeriodFactory()
+    client = login(hr_a)
+    address = reverse("whatif", kwargs={"tenant_slug": "alpha"})
+    whatif = client.get(address, {"kpi": kpi.pk, "period": period.pk})
+    assert whatif.status_code == 200
+    assert len(_options_of(whatif.content.decode(), "rows-0-org_unit")) <= 1
+    create = client.get(reverse("scorecard-create", kwargs={"tenant_slug": "alpha"})).content.decode()
+    for field, source in (("org_unit", "org-units"), ("position", "positions")):
+        assert f'list="id_{field}-picker"' in create
+        datalist = re.search(rf'<datalist id="id_{field}-picker"[^>]*>(.*?)</datalist>', create, re.S)
+        assert datalist and datalist.group(1) == "" and f"/t/alpha/{source}/" in datalist.group(0)
+    assert "BU00007" not in create
+
+
+def test_employee_numbers_are_typed_with_suggestions(tenant_a, tenant_b, hr_a, login):
+    client = login(hr_a)
+    form = client.get(reverse("employee-create", kwargs={"tenant_slug": "alpha"})).content.decode()
+    field = re.search(r'<input[^>]*name="manager_no"[^>]*>(<datalist[^>]*></datalist>)', form)
+    assert field, "the manager's number has its suggestions list"
+    assert 'list="id_manager_no-picker"' in field.group(0)
+    assert 'data-picker="employee"' in field.group(1) and "/t/alpha/employees/" in field.group(1)
