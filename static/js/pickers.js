@@ -42,8 +42,12 @@
       allowEmptyOption: false,  // "(top level)", "All units"… is the clear button's, not a result
       placeholder: select.getAttribute("data-picker-placeholder") || "",
       plugins: hasEmpty ? ["clear_button"] : [],
-      // The server has searched: show what it answered, in its order.
-      score: function () { return function () { return 1; }; },
+      // The server has searched: show what it answered for this very text, in its order (not the chosen
+      // option or an earlier answer while the new one is on its way).
+      score: function (search) {
+        var query = search.trim();
+        return function (item) { return item.q === query ? 1 : 0; };
+      },
       shouldLoad: function (query) { return query.trim().length > 0; },
       load: function (query, callback) {
         var self = this;
@@ -53,7 +57,7 @@
           .then(function (data) {
             self.clearOptions();
             callback((data.results || []).map(function (row) {
-              return { value: String(row.id), text: label(row) };
+              return { value: String(row.id), text: label(row), q: query.trim() };
             }));
           })
           .catch(function () { callback(); });
