@@ -36,6 +36,9 @@ class OrgUnitSerializer(StrictWriteMixin, serializers.Serializer):
 
 
 class OrgUnitFilters(FilterSerializer):
+    q = serializers.CharField(
+        required=False, max_length=100, allow_blank=True, help_text="name or code contains (the unit pickers)"
+    )
     kind = serializers.ChoiceField(choices=OrgUnit.Kind.choices, required=False, allow_blank=True)
     parent = id_filter()
     under = id_filter(help_text="Only units below this one (its whole subtree).")
