@@ -15,6 +15,7 @@ from collab.forms import (
     StyledModelForm,
     lock_version_field,
 )
+from collab.forms.pickers import UnitPickerField
 from collab.models import OrgUnit, Period, Position
 from collab.routing.ids import parse_id
 from goals.models import KPI, Goal, Objective, Perspective, ProcessTag
@@ -23,15 +24,6 @@ from goals.services.measurements.values import NOTE_MAX
 from goals.services.objectives import OBJECTIVE_FIELDS
 
 YES_NO_ANY = (("", _("Any")), ("yes", _("Yes")), ("no", _("No")))
-
-
-def _unit_label(unit: OrgUnit) -> str:
-    return f"{'— ' * unit.depth}{unit.code} · {unit.name}"
-
-
-class UnitChoiceField(ScopedModelChoiceField):
-    def label_from_instance(self, obj):
-        return _unit_label(obj)
 
 
 class ObjectiveChoiceField(forms.ModelChoiceField):
@@ -50,7 +42,7 @@ class KPIFilterForm(StyledForm):
     direction = forms.ChoiceField(label=_("Direction"), required=False, choices=[("", _("Any"))])
     collaborative = forms.ChoiceField(label=_("Collaborative"), required=False, choices=YES_NO_ANY)
     process_tag = forms.ChoiceField(label=_("End-to-end process"), required=False, choices=[("", _("Any"))])
-    owner_unit = UnitChoiceField(label=_("Owner unit"), required=False, queryset=None, empty_label=_("Any"))
+    owner_unit = UnitPickerField(label=_("Owner unit"), required=False, queryset=None, empty_label=_("Any"))
     active = forms.ChoiceField(
         label=_("Status"),
         required=False,
@@ -94,7 +86,7 @@ class VersionedModelForm(StyledModelForm):
 
 
 class KPIForm(VersionedModelForm):
-    owner_unit = UnitChoiceField(label=_("Owner unit"), queryset=None)
+    owner_unit = UnitPickerField(label=_("Owner unit"), queryset=None)
     objective = ObjectiveChoiceField(label=_("Objective"), required=False, queryset=None)
 
     class Meta:
@@ -135,7 +127,7 @@ class KPIForm(VersionedModelForm):
 
 class ObjectiveForm(VersionedModelForm):
     period = PeriodChoiceField(label=_("Period"), queryset=None)
-    owner_unit = UnitChoiceField(label=_("Owner unit"), required=False, queryset=None)
+    owner_unit = UnitPickerField(label=_("Owner unit"), required=False, queryset=None)
 
     class Meta:
         model = Objective
@@ -176,7 +168,7 @@ class KPIChoiceField(ScopedModelChoiceField):
 
 
 class GoalForm(StyledForm):
-    org_unit = UnitChoiceField(label=_("Org unit"), queryset=None)
+    org_unit = UnitPickerField(label=_("Org unit"), queryset=None)
     position = ScopedModelChoiceField(
         label=_("Position"), queryset=None, required=False,
         empty_label=_("— the unit itself —"),

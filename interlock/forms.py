@@ -12,8 +12,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from collab.forms import PeriodChoiceField, ScopedModelChoiceField, StyledForm, lock_version_field
+from collab.forms import PeriodChoiceField, StyledForm, lock_version_field
 from collab.forms.editors import ReferenceField, rows_from_post
+from collab.forms.pickers import PickerTextInput, UnitPickerField
 from collab.models import OrgUnit, Period, Position
 from interlock import engine
 
@@ -29,12 +30,12 @@ class ScorecardCreateForm(StyledForm):
     org_unit = ReferenceField(
         model=OrgUnit, label=_("Org unit"), required=False,
         help_text=_("A unit's scorecard (type its code or name)…"),
-        widget=forms.TextInput(attrs={"list": "unit-options"}),
+        widget=PickerTextInput("unit"),
     )  # fmt: skip
     position = ReferenceField(
         model=Position, label=_("Position"), required=False,
         help_text=_("…or a position's (not both)."),
-        widget=forms.TextInput(attrs={"list": "position-options"}),
+        widget=PickerTextInput("position"),
     )  # fmt: skip
     review_weight = forms.DecimalField(
         label=_("Review weight ρ"),
@@ -141,7 +142,7 @@ class RankingForm(forms.Form):
         required=False,
         choices=[("", _("Any kind")), *OrgUnit.Kind.choices],
     )
-    parent = ScopedModelChoiceField(label=_("Within"), queryset=None, required=False)
+    parent = UnitPickerField(label=_("Within"), required=False, empty_label=_("All units"))
     flag = forms.ChoiceField(label=_("Flag"), required=False, choices=FLAG_CHOICES)
     incomplete = forms.ChoiceField(
         label=_("Completeness"),

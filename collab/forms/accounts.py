@@ -18,6 +18,7 @@ from django.utils.translation import get_language, override
 from django.utils.translation import gettext_lazy as _
 
 from collab.forms import StyledForm
+from collab.forms.pickers import PickerTextInput
 from collab.models import Employee, Notification, Role, UserProfile
 
 User = get_user_model()
@@ -49,6 +50,7 @@ class EmployeeLinkMixin(StyledForm):
         _("Employee number"),
         max_length=50,
         help_text=_("Optional: link this member to their employee record, so role pages can show their unit."),  # noqa: E501
+        widget=PickerTextInput("employee"),  # typed, with suggestions by name or number
     )
 
     def clean_employee_no(self) -> Employee | None:

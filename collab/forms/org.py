@@ -5,29 +5,11 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from collab.forms import ImportFileForm, ScopedModelChoiceField, StyledForm, style_widget
+from collab.forms import ImportFileForm, ScopedModelChoiceField, StyledForm
+from collab.forms.pickers import PickerTextInput, UnitPickerField
 from collab.models import Employee, OrgUnit, Period, Position
 from collab.routing.ids import parse_id
 from collab.selectors import org as selectors
-
-INDENT = "\u2003"  # an em space per level shows the tree inside a select box
-
-
-class UnitChoiceField(ScopedModelChoiceField):
-    def label_from_instance(self, obj: OrgUnit) -> str:
-        return f"{INDENT * obj.depth}{obj.name} ({obj.code})"
-
-
-class SelectWithDisabled(forms.Select):
-    """A select whose options listed in `disabled_values` cannot be picked."""
-
-    disabled_values: frozenset[str] = frozenset()
-
-    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
-        option = super().create_option(name, value, label, selected, index, subindex=subindex, attrs=attrs)
-        if str(getattr(value, "value", value)) in self.disabled_values:
-            option["attrs"]["disabled"] = True
-        return option
 
 
 class PositionChoiceField(ScopedModelChoiceField):
@@ -39,9 +21,7 @@ class OrgUnitForm(StyledForm):
     code = forms.CharField(label=_("Code"), max_length=50)
     name = forms.CharField(label=_("Name"), max_length=200)
     kind = forms.ChoiceField(label=_("Kind"), choices=OrgUnit.Kind.choices)
-    parent = UnitChoiceField(
-        label=_("Parent unit"), queryset=None, required=False, empty_label=_("(top level)")
-    )
+    parent = UnitPickerField(label=_("Parent unit"), required=False, empty_label=_("(top level)"))
 
     def __init__(self, *args, with_parent: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
@@ -52,27 +32,19 @@ class OrgUnitForm(StyledForm):
 
 
 class OrgUnitMoveForm(StyledForm):
-    parent = UnitChoiceField(
-        label=_("New parent unit"), queryset=None, required=False, empty_label=_("(top level)")
-    )
+    parent = UnitPickerField(label=_("New parent unit"), required=False, empty_label=_("(top level)"))
 
     def __init__(self, *args, unit: OrgUnit, **kwargs):
         super().__init__(*args, **kwargs)
-        # The unit and its sub-units are shown but cannot be picked; if posted anyway the service refuses
-        # with a message that says why.
-        field = self.fields["parent"]
-        field.widget = SelectWithDisabled()
-        style_widget(field.widget)
-        field.queryset = selectors.unit_choices()
-        field.widget.disabled_values = frozenset(
-            str(pk) for pk in OrgUnit.objects.filter(path__startswith=unit.path).values_list("pk", flat=True)
-        )
+        # The search offers every unit; the unit itself or one of its sub-units, if picked, is refused by
+        # the service with a message that says why.
+        self.fields["parent"].queryset = selectors.unit_choices()
 
 
 class PositionForm(StyledForm):
     code = forms.CharField(label=_("Code"), max_length=50)
     title = forms.CharField(label=_("Title"), max_length=200)
-    org_unit = UnitChoiceField(label=_("Org unit"), queryset=None)
+    org_unit = UnitPickerField(label=_("Org unit"))
     job_family = forms.CharField(label=_("Job family"), max_length=100, required=False)
     level = forms.CharField(label=_("Level"), max_length=30, required=False)
 
@@ -85,7 +57,7 @@ class EmployeeForm(StyledForm):
     employee_no = forms.CharField(label=_("Employee number"), max_length=50)
     name = forms.CharField(label=_("Name"), max_length=200)
     email = forms.EmailField(label=_("E-mail"), required=False)
-    org_unit = UnitChoiceField(label=_("Org unit"), queryset=None)
+    org_unit = UnitPickerField(label=_("Org unit"))
     position = PositionChoiceField(
         label=_("Position"), queryset=None, required=False, empty_label=_("(no position)")
     )
@@ -94,6 +66,7 @@ class EmployeeForm(StyledForm):
         max_length=50,
         required=False,
         help_text=_("Leave empty for no manager."),
+        widget=PickerTextInput("employee"),  # typed, with suggestions by name or number
     )
     is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
 
@@ -163,7 +136,7 @@ SCOPE_CHOICES = [("", _("With sub-units")), ("only", _("This unit only"))]
 
 class UnitFilterForm(FilterForm):
     q = forms.CharField(label=_("Search"), max_length=100, required=False)
-    unit = UnitChoiceField(label=_("Org unit"), queryset=None, required=False, empty_label=_("All units"))
+    unit = UnitPickerField(label=_("Org unit"), required=False, empty_label=_("All units"))
     scope = forms.ChoiceField(label=_("Scope"), required=False, choices=SCOPE_CHOICES)
 
     def __init__(self, *args, **kwargs):

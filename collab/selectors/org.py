@@ -10,6 +10,7 @@ from django.db.models import Case, Count, IntegerField, OuterRef, Q, QuerySet, S
 from django.db.models.functions import Coalesce
 
 from collab.models import Employee, OrgUnit, Period, Position
+from collab.routing.ids import parse_id
 
 TREE_MAX_NODES = 1500
 
@@ -104,16 +105,29 @@ def unit_ancestors(unit: OrgUnit) -> list[OrgUnit]:
 
 
 def unit_choices(*, exclude_subtree_of: OrgUnit | None = None) -> QuerySet[OrgUnit]:
-    """Units in tree order for select boxes (only the columns a label needs)."""
+    """The units a unit picker may choose (its validation queryset; the page lists none of them)."""
     queryset = OrgUnit.objects.only("pk", "code", "name", "depth", "path").order_by("path")
     if exclude_subtree_of is not None:
         queryset = queryset.exclude(path__startswith=exclude_subtree_of.path)
     return queryset
 
 
-def position_references() -> list[tuple[str, str, str]]:
-    """(code, title, unit name) of every position, by code: the datalist of a position reference input."""
-    return list(Position.objects.order_by("code").values_list("code", "title", "org_unit__name"))
+def unit_picker_label(unit: OrgUnit) -> str:
+    """A unit as a picker shows it: its parent's name before it (same-named units are told apart) and its
+    code after it — the words `static/js/pickers.js` builds from the API's `parent_name`, `name`, `code`
+    (select_related the parent)."""
+    parent = unit.parent.name if unit.parent_id is not None and unit.parent is not None else ""
+    return f"{parent} › {unit.name} ({unit.code})" if parent else f"{unit.name} ({unit.code})"
+
+
+def unit_picker_labels(ids: Iterable[object]) -> dict[str, str]:
+    """{str(id): label} of the units among `ids` (malformed ones ignored), as the unit pickers show them
+    (`unit_picker_label`): one query, whatever the tenant's size."""
+    pks = {pk for pk in (parse_id(str(raw)) for raw in ids if raw not in (None, "")) if pk is not None}
+    if not pks:
+        return {}
+    units = OrgUnit.objects.filter(pk__in=pks).select_related("parent")
+    return {str(unit.pk): unit_picker_label(unit) for unit in units}
 
 
 def child_units(unit: OrgUnit) -> list[tuple[int, str]]:
@@ -225,6 +239,8 @@ __all__ = [
     "positions_of_unit",
     "unit_ancestors",
     "unit_choices",
+    "unit_picker_label",
+    "unit_picker_labels",
     "unit_search",
     "unit_tree",
     "units_for_export",

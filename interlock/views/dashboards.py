@@ -21,7 +21,7 @@ from collab.forms.editors import rows_from_post, split_errors
 from collab.imports.export import export_xlsx, xlsx_response
 from collab.models import ALL_BUT_EMPLOYEES, Period, Role
 from collab.pages import id_param, paginate, tenant_page
-from collab.selectors.org import child_units, repeated_unit_names, unit_choices
+from collab.selectors.org import child_units, repeated_unit_names, unit_picker_labels
 from collab.selectors.periods import default_period, periods_ordered
 from goals.access import access_kpi_by_id
 from goals.models import KPI
@@ -111,8 +111,6 @@ def unit_dashboard_page(request, pk: int | None = None):
         "is_hr": request.membership.has_role(Role.HR_ADMIN),
         "has_scores": bool(scored),
     }
-    if sees_all_units(request.membership):
-        context["unit_options"] = [(u.pk, u.name, u.depth) for u in unit_choices()]
     if unit is None and not sees_all_units(request.membership):
         context["no_unit"] = True
     if unit is not None and period is not None:
@@ -299,7 +297,6 @@ def whatif_page(request):
     periods = periods_ordered()
     scorecard_id = id_param(data, "scorecard")
     context: dict = {"periods": periods, "role_options": MatrixRole.choices, "line_roles": LineRole.choices}
-    context["unit_options"] = [(u.pk, u.code, u.name, u.depth) for u in unit_choices()]
     context["kpi_options"] = kpi_options()
     result = None
     errors: dict[int, dict] = {}
@@ -338,6 +335,10 @@ def whatif_page(request):
                 context["rows"] = whatif.stored_matrix_rows(kpi, period)
         elif request.method == "POST":
             general = [_("Choose the KPI and the period to compare.")]
+    # The rows' unit pickers show only their chosen unit (one query); pickers.js searches the rest.
+    unit_labels = unit_picker_labels(row.get("org_unit") for row in context.get("rows", []))
+    for row in context.get("rows", []):
+        row["org_unit_label"] = unit_labels.get(str(row.get("org_unit", "")).strip(), "")
     labels = dict(FLAG_CHOICES)
     context["changes"] = [
         {

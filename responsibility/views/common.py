@@ -12,7 +12,6 @@ from collab.forms.editors import (
     rows_from_post,
 )
 from collab.models import OrgUnit
-from collab.selectors.org import unit_choices
 from goals.models import KPI
 from goals.selectors.kpis import kpi_options
 from responsibility.forms import MatrixForm
@@ -27,9 +26,9 @@ def _posted_rows(request) -> list[dict]:
 
 
 def _choices() -> dict:
-    """The datalists of the unit and KPI inputs (two queries, rendered once per page)."""
+    """The datalist of the KPI inputs (one query, rendered once per page); the unit inputs' datalist is a
+    picker's, filled from the API as the user types (`collab.forms.pickers`)."""
     return {
-        "unit_options": [reference_label(unit.code, unit.name) for unit in unit_choices()],
         "kpi_options": [reference_label(code, name) for _pk, code, name in kpi_options()],
         "role_options": MatrixRole.choices,
     }

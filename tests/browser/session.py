@@ -20,3 +20,23 @@ def watch_errors(tab) -> list[str]:
     errors: list[str] = []
     tab.on("pageerror", lambda error: errors.append(f"{tab.url}: {error} {getattr(error, 'stack', '')}"))
     return errors
+
+
+def pick(tab, select_id: str, search: str, choose: str | None = None, *, submits: bool = False) -> None:
+    """Choose in a searchable picker (collab.forms.pickers: a Tom Select over `<select id=select_id>`): type
+    `search`, wait for the server's matches and click the one whose text contains `choose` (or `search`).
+    `submits`: the choice submits its form (data-autosubmit), so the page is left at once."""
+    wrapper = tab.locator(f"#{select_id} + .ts-wrapper")
+    wrapper.locator(".ts-control").click()
+    typed = tab.locator(f"#{select_id}-ts-control")
+    typed.fill("")
+    typed.press_sequentially(search, delay=20)
+    option = wrapper.locator(".ts-dropdown .option", has_text=choose or search).first
+    option.click()
+    if submits:
+        return
+    tab.wait_for_function(
+        "([id, text]) => { const s = document.getElementById(id);"
+        " return s.selectedIndex >= 0 && s.options[s.selectedIndex].text.includes(text); }",
+        arg=[select_id, choose or search],
+    )

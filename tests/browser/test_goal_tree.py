@@ -11,7 +11,7 @@ import pytest
 from collab.models import OrgUnit, Period, Role
 from collab.tenancy import tenant_scope
 from goals.models import KPI, Goal, Measurement, Perspective
-from tests.browser.session import log_in
+from tests.browser.session import log_in, pick
 from tests.factories import make_member
 from tests.factories.goal_tree import seed_tree
 from tests.factories.org import OrgUnitFactory, PeriodFactory, PositionFactory
@@ -61,7 +61,7 @@ def test_hr_admin_builds_a_three_level_tree(company, live_server, page, screensh
 
     # Level 1: the group's retention goal.
     _open_form(page, page.locator("#add-root"))
-    page.select_option("#goal-form select[name=org_unit]", str(group.pk))
+    pick(page, "id_org_unit", "Group")
     page.select_option("#goal-form select[name=kpi]", str(ret.pk))
     page.fill("#goal-form input[name=weight]", "100")
     _save(page, "#goal-save")
@@ -71,7 +71,7 @@ def test_hr_admin_builds_a_three_level_tree(company, live_server, page, screensh
     # Level 2: sales and customer service share it (60 / 30 at first).
     for unit, weight in ((sales, "60"), (service, "30")):
         _open_form(page, page.locator(f"[data-goal='{root.pk}'] [data-action='add-child']"))
-        page.select_option("#goal-form select[name=org_unit]", str(unit.pk))
+        pick(page, "id_org_unit", unit.name)
         page.select_option("#goal-form select[name=kpi]", str(ret.pk))
         page.fill("#goal-form input[name=weight]", weight)
         _save(page, "#goal-save")
@@ -98,9 +98,9 @@ def test_hr_admin_builds_a_three_level_tree(company, live_server, page, screensh
     # The form opens with the parent's unit (sales) and its positions; wait for each reload to land
     # before choosing, or a late swap resets the choice.
     rep_option = page.locator("#id_position option:has-text('Sales rep')")
-    page.select_option("#goal-form select[name=org_unit]", str(service.pk))
+    pick(page, "id_org_unit", service.name)
     rep_option.wait_for(state="detached")
-    page.select_option("#goal-form select[name=org_unit]", str(sales.pk))
+    pick(page, "id_org_unit", sales.name)
     rep_option.wait_for(state="attached")
     page.select_option("#id_position", label="Sales rep")
     page.select_option("#goal-form select[name=kpi]", str(win.pk))

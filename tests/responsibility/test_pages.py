@@ -408,8 +408,8 @@ def test_other_tenants_matrices_are_missing(world, world_b, tenant_a, tenant_b, 
 
 
 def test_units_and_kpis_are_typed_as_code_and_name(world, tenant_a, tenant_b, hr_a, login):
-    """The inputs offer "CODE · name" from a datalist; a label resolves to the tenant's row, an unknown or
-    another tenant's code is a missing choice on its field."""
+    """The inputs offer "CODE · name" from a datalist (units: the search's matches); a label resolves to
+    the tenant's row, an unknown or another tenant's code is a missing choice on its field."""
     client = login(hr_a)
     sales, rnd, ratio = world.units["sales"], world.units["rnd"], world.kpis["renewal_ratio"]
     other_unit = world.other.units["service"]
@@ -420,8 +420,10 @@ def test_units_and_kpis_are_typed_as_code_and_name(world, tenant_a, tenant_b, hr
         "rows-1-org_unit": rnd.code, "rows-1-role": "support", "rows-1-share": "40",
     }  # fmt: skip
     page = client.get(url("matrix-create")).content.decode()
-    assert '<datalist id="unit-options">' in page and f'<option value="{sales.code} · {sales.name}">' in page
-    assert other_unit.code not in page
+    # The unit datalist is a picker's: empty in the page, filled from the org-units search as one types.
+    assert '<datalist id="unit-options" data-picker="unit"' in page
+    assert 'data-picker-url="/api/v1/t/alpha/org-units/">' in page
+    assert f'<option value="{sales.code} · {sales.name}">' not in page and other_unit.code not in page
     bad = dict(
         data, **{"rows-1-org_unit": f"{other_unit.code} · {other_unit.name}", "rows-0-evaluation_kpi": "NOPE"}
     )
@@ -443,8 +445,9 @@ def test_choices_are_listed_once_per_page_not_per_row(world, tenant_a, hr_a, log
         extra = [KPIFactory(code=f"X{n:03d}") for n in range(50)]
     page = login(hr_a).get(url("matrix-edit", pk=matrix.pk)).content.decode()
     assert page.count(f'<option value="{extra[0].code} · {extra[0].name}">') == 1
-    sales = world.units["sales"]
-    assert page.count(f'<option value="{sales.code} · {sales.name}">') == 1
+    sales = world.units["sales"]  # units: the picker's datalist, filled by the search as one types
+    assert page.count(f'<option value="{sales.code} · {sales.name}">') == 0
+    assert page.count('<datalist id="unit-options" data-picker="unit"') == 1
 
 
 def test_correcting_a_version_that_scores_a_closed_period_is_refused_once(world, tenant_a, hr_a, login):

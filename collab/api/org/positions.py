@@ -21,6 +21,7 @@ class PositionSerializer(StrictWriteMixin, serializers.Serializer):
     code = serializers.CharField(max_length=50)
     title = serializers.CharField(max_length=200)
     org_unit = TenantRelatedField(queryset=OrgUnit.objects)
+    org_unit_name = serializers.CharField(source="org_unit.name", read_only=True)
     job_family = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
     level = serializers.CharField(max_length=30, required=False, allow_blank=True, default="")
     lock_version = LockVersionField()
@@ -34,7 +35,7 @@ class PositionViewSet(OrgWritesMixin, mixins.ListModelMixin, mixins.RetrieveMode
     filter_serializer_class = UnitScopedFilters
 
     def base_queryset(self):
-        return Position.objects.all()
+        return Position.objects.select_related("org_unit")
 
     def get_queryset(self):
         queryset = self.base_queryset().order_by("code", "pk")

@@ -22,6 +22,13 @@ class OrgUnitSerializer(StrictWriteMixin, serializers.Serializer):
     name = serializers.CharField(max_length=200)
     kind = serializers.ChoiceField(choices=OrgUnit.Kind.choices)
     parent = TenantRelatedField(queryset=OrgUnit.objects, allow_null=True, required=False)
+    parent_name = serializers.CharField(
+        source="parent.name",
+        read_only=True,
+        allow_null=True,
+        default=None,
+        help_text="The parent unit's name: same-named units are told apart by it (as the pickers show them).",
+    )
     path = serializers.CharField(read_only=True)
     depth = serializers.IntegerField(read_only=True)
     lock_version = LockVersionField()
@@ -29,20 +36,28 @@ class OrgUnitSerializer(StrictWriteMixin, serializers.Serializer):
 
 
 class OrgUnitFilters(FilterSerializer):
+    q = serializers.CharField(
+        required=False, max_length=100, allow_blank=True, help_text="name or code contains (the unit pickers)"
+    )
     kind = serializers.ChoiceField(choices=OrgUnit.Kind.choices, required=False, allow_blank=True)
     parent = id_filter()
     under = id_filter(help_text="Only units below this one (its whole subtree).")
     root = serializers.ChoiceField(choices=["yes", "no"], required=False, allow_blank=True)
 
 
-@extend_schema_view(list=extend_schema(parameters=[OrgUnitFilters]))
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[OrgUnitFilters],
+        description="Units in tree order; `q` finds them by name or code (the unit pickers search here).",
+    )
+)
 class OrgUnitViewSet(OrgWritesMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
     access = staticmethod(access_unit_by_id)
     serializer_class = OrgUnitSerializer
     filter_serializer_class = OrgUnitFilters
 
     def base_queryset(self):
-        return OrgUnit.objects.all()
+        return OrgUnit.objects.select_related("parent")
 
     def get_queryset(self):
         queryset = self.base_queryset().order_by("path")

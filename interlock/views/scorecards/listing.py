@@ -19,7 +19,7 @@ from collab.forms.editors import (
 )
 from collab.models import ALL_BUT_EMPLOYEES, Role
 from collab.pages import HR_ONLY, id_param, paginate, tenant_page
-from collab.selectors.org import position_references, repeated_unit_names, unit_choices
+from collab.selectors.org import repeated_unit_names
 from collab.selectors.periods import default_period, periods_ordered
 from interlock import proposals
 from interlock.forms import (
@@ -122,11 +122,5 @@ def scorecard_create(request):
             if data.get("start"):
                 url += "?" + urlencode({"propose": data["start"]})
             return redirect(url)
-    context = {
-        "form": form,
-        "unit_options": [reference_label(unit.code, unit.name) for unit in unit_choices()],
-        "position_options": [
-            (reference_label(code, title), unit_name) for code, title, unit_name in position_references()
-        ],
-    }
+    context = {"form": form}  # the unit and position inputs search as the user types (pickers.js)
     return render(request, "interlock/scorecards/create.html", context)
