@@ -25,6 +25,7 @@ from goals.views.tree import builder, matrix, page, trace, whole_tree  # noqa: E
 urlpatterns += [
     path("goals/tree/", page.goal_tree, name="goal-tree"),
     path("goals/tree/node/<id:pk>/children/", page.goal_tree_children, name="goal-tree-children"),
+    path("goals/tree/<id:period_pk>/level/", page.goal_tree_level, name="goal-tree-level"),
     path("goals/tree/node/<id:pk>/edit/", builder.goal_edit, name="goal-edit"),
     path("goals/tree/node/<id:pk>/move/", builder.goal_move, name="goal-move"),
     path("goals/tree/node/<id:pk>/delete/", builder.goal_delete, name="goal-delete"),

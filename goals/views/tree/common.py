@@ -16,7 +16,6 @@ from goals.models import Goal
 from goals.selectors.tree import load as tree_load
 from goals.selectors.tree import nodes as tree_nodes
 from goals.selectors.tree import periods as tree_periods
-from goals.selectors.tree import trace as tree_trace
 
 READERS = frozenset({Role.HR_ADMIN, Role.MANAGER, Role.COMMITTEE, Role.AUDITOR})
 PARENT_OPTIONS = 200  # candidate parents listed at once in the move form (the search narrows them)
@@ -96,18 +95,6 @@ def _chains_above(roots: list[tree_nodes.Node]) -> list[list[tree_nodes.Node]]:
         if root.parent is not None and root.parent_id not in chains:
             chains[root.parent_id] = root.ancestors()
     return list(chains.values())
-
-
-def _off_groups(tree: tree_nodes.Tree) -> list[dict]:
-    """Each sibling group off 100: its parent goal (id and label; None for the top level) and sum. The
-    labels tell apart same-named units (each subsidiary's "Finance"): the list has no tree around it."""
-    groups = tree.off_groups()
-    units = tree_trace.unit_labels(parent for parent, _total in groups if parent is not None)
-    return [
-        {"parent": parent.id if parent else None, "label": parent.label_with(units) if parent else None,
-         "total": total}
-        for parent, total in groups
-    ]
 
 
 def _goal_label(goal: Goal) -> str:
