@@ -71,6 +71,7 @@ urlpatterns += [
 from collab.api import tenant_router  # noqa: E402
 from goals.api.library import KPIViewSet, ObjectiveLinkViewSet, ObjectiveViewSet  # noqa: E402
 from goals.api.measurements import MeasurementViewSet  # noqa: E402
+from goals.api.tree.branches import GoalBranchViewSet  # noqa: E402
 from goals.api.tree.viewset import GoalViewSet  # noqa: E402
 
 api_router = tenant_router()
@@ -80,3 +81,4 @@ api_router.register(r"objectives", ObjectiveViewSet, basename="objective")
 api_router.register(r"objective-links", ObjectiveLinkViewSet, basename="objective-link")
 api_router.register("measurements", MeasurementViewSet, basename="measurement")
 api_router.register(r"goals", GoalViewSet, basename="goal")
+api_router.register(r"goal-tree", GoalBranchViewSet, basename="goal-branch")

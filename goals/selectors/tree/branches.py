@@ -50,7 +50,7 @@ def _ordered(goals: QuerySet[Goal]) -> QuerySet[Goal]:
 
 
 def part_goals(period: Period, unit_path: str) -> QuerySet[Goal]:
-    """The top goals of a unit's part of the tree: goals of the unit or a unit below it whose parent is not."""
+    """The top goals of a unit's part of the tree: goals of the unit or one below it whose parent is not."""
     return Goal.objects.filter(period_id=period.pk, org_unit__path__startswith=unit_path).exclude(
         parent__org_unit__path__startswith=unit_path
     )
@@ -125,7 +125,7 @@ def goal_node(goal: Goal, rollup: PeriodRollup) -> Node:
 
 
 def search_goals(period: Period, query: str) -> QuerySet[Goal]:
-    """The period's goals whose unit (name, code), position or KPI (code, name) holds `query`, in tree order."""
+    """The period's goals whose unit (name, code), position or KPI (code, name) holds `query`, tree order."""
     needle = query.strip()
     goals = Goal.objects.filter(period_id=period.pk)
     if needle:

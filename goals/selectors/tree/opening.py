@@ -44,12 +44,12 @@ def _part(period: Period, user) -> tuple[str | None, list[str]]:
 
 
 def top_level(period: Period, rollup: PeriodRollup, scope: str, part_paths: list[str],
-              offset: int = 0) -> branches.Level:
+              offset: int = 0, limit: int = branches.CHILDREN_PAGE) -> branches.Level:
     """A page of the top list of a scope: the period's top goals, or the top goals of a part."""
     if scope == SCOPE_MINE:
         goals = Goal.objects.filter(period_id=period.pk, path__in=part_paths)
-        return branches.level(goals, len(part_paths), rollup, offset)
-    return branches.children_level(period, None, rollup, offset)
+        return branches.level(goals, len(part_paths), rollup, offset, limit)
+    return branches.children_level(period, None, rollup, offset, limit)
 
 
 def part_paths_of(period: Period, user) -> list[str]:
@@ -105,7 +105,8 @@ def off_group_rows(rollup: PeriodRollup, shown: int = 10) -> list[dict]:
     `shown` labelled (one query). The labels tell apart same-named units: the list has no tree around it."""
     groups = rollup.off_groups()
     parents = [parent for parent, _total in groups[:shown] if parent is not None]
-    nodes = {n.id: n for n in branches.nodes_of(Goal.objects.filter(pk__in=parents), rollup)} if parents else {}
+    found = branches.nodes_of(Goal.objects.filter(pk__in=parents), rollup) if parents else []
+    nodes = {n.id: n for n in found}
     labels = unit_labels(nodes.values())
     return [
         {"parent": parent, "label": nodes[parent].label_with(labels) if parent in nodes else None,

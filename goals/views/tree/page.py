@@ -158,7 +158,7 @@ def goal_tree_children(request, pk: int):
 
 @tenant_page(read=ALL_ROLES)
 def goal_tree_level(request, period_pk: int):
-    """htmx: the next page of the top list the page opened on (the period's top goals, or the reader's part)."""
+    """htmx: the next page of the top list the page opened on (the top goals or the reader's part)."""
     period = access_period_by_id(request.membership, period_pk)
     scope = request.GET.get("scope")
     if not _is_reader(request) or scope not in opening.SCOPES:
