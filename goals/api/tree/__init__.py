@@ -8,7 +8,7 @@
 `GET  goals/trace/?period=<id>&kpi=<id>` (or `&goal=<id>`)  every contributing unit and position, the path
                                           and the effective weight to each, cross-department flags
 `GET  goal-tree/children/?period=<id>[&scope=top|mine]` or `?parent=<goal>`  a page (`offset`, `limit`)
-                                          of a sibling list: each goal with its progress, children count and sum
+                                          of a sibling list: each goal with progress, children count, sum
 `GET  goal-tree/search/?period=<id>&q=…`  a page of the goals matching q (unit, position, KPI), each with
                                           the goals above it. Both read as the tree page does: an employee
                                           reads their unit's part only.
