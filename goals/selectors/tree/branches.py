@@ -124,10 +124,11 @@ def goal_node(goal: Goal, rollup: PeriodRollup) -> Node:
     return nodes_of(Goal.objects.filter(pk=goal.pk), rollup)[0]
 
 
-def search_goals(period: Period, query: str) -> QuerySet[Goal]:
-    """The period's goals whose unit (name, code), position or KPI (code, name) holds `query`, tree order."""
+def search_goals(period: Period, query: str, goals: QuerySet[Goal] | None = None) -> QuerySet[Goal]:
+    """The period's goals (or these `goals`) whose unit (name, code), position or KPI (code, name) holds
+    `query`, in path order."""
     needle = query.strip()
-    goals = Goal.objects.filter(period_id=period.pk)
+    goals = Goal.objects.filter(period_id=period.pk) if goals is None else goals
     if needle:
         goals = goals.filter(
             Q(org_unit__name__icontains=needle) | Q(org_unit__code__icontains=needle)

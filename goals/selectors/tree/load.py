@@ -27,10 +27,12 @@ def load_tree(period: Period, *, with_scores: bool = True, under: str | None = N
     return Tree(period=period, nodes=nodes, roots=roots, roots_sum=roots_sum)
 
 
-def linked_nodes(goals: QuerySet[Goal]) -> tuple[dict[int, Node], list[Node]]:
+def linked_nodes(goals: QuerySet[Goal], limit: int | None = None) -> tuple[dict[int, Node], list[Node]]:
     """The goals as Nodes (one query), each linked to its parent and children when those are among them;
-    the roots are the nodes whose parent is not."""
+    the roots are the nodes whose parent is not. `limit`: only the first goals, level by level."""
     rows = goals.order_by("depth", "order", "id").values_list(*_FIELDS)
+    if limit is not None:
+        rows = rows[:limit]
     nodes: dict[int, Node] = {}
     for row in rows:
         node = Node(*row)

@@ -14,8 +14,8 @@ from collab.models import Period
 from goals.models import Goal
 from goals.selectors.rollup_cache import PeriodRollup, period_rollup
 from goals.selectors.tree import branches
-from goals.selectors.tree.load import employee_unit_path
-from goals.selectors.tree.nodes import Node
+from goals.selectors.tree.load import add_scores, employee_unit_path, linked_nodes
+from goals.selectors.tree.nodes import CHART_BUDGET, Node
 from goals.selectors.tree.trace import unit_labels
 
 SCOPE_TOP = "top"
@@ -115,14 +115,61 @@ def off_group_rows(rollup: PeriodRollup, shown: int = 10) -> list[dict]:
     ]
 
 
+def visible_goals(period: Period, user, *, whole_tree: bool, focus: Goal | None):
+    """The goals the chart and the table may show (a queryset; None: nothing, an employee without a unit):
+    the focused branch, the whole period, or the employee's part."""
+    goals = Goal.objects.filter(period_id=period.pk)
+    if focus is not None:
+        return goals.filter(path__startswith=focus.path)
+    if whole_tree:
+        return goals
+    unit_path, paths = _part(period, user)
+    return None if unit_path is None else branches.in_part(goals, paths)
+
+
+@dataclass
+class ChartTree:
+    roots: list[Node]
+    truncated: bool  # goals below the drawn ones were left out
+
+
+def chart_tree(goals, rollup: PeriodRollup, budget: int = CHART_BUDGET) -> ChartTree:
+    """The upper `budget` goals of `goals`, level by level, linked, with their scores: one query."""
+    nodes, roots = linked_nodes(goals, limit=budget + 1)
+    truncated = len(nodes) > budget
+    if truncated:  # the last one only says there is more
+        last = list(nodes.values())[-1]
+        nodes.pop(last.id)
+        if last.parent is not None:
+            last.parent.children.remove(last)
+        else:
+            roots.remove(last)
+    add_scores(nodes.values(), rollup.scores)
+    for node in nodes.values():
+        truncated = truncated or len(node.children) < rollup.child_counts.get(node.id, 0)
+    return ChartTree(roots=roots, truncated=truncated)
+
+
+def table_ids(period: Period, goals, query: str, perspective: str):
+    """Ids of the goals of the table view: `goals` matching the search and the perspective, path order."""
+    goals = branches.search_goals(period, query, goals)
+    if perspective:
+        goals = goals.filter(kpi__perspective=perspective)
+    return goals.values_list("id", flat=True)
+
+
 __all__ = [
     "SCOPES",
     "SCOPE_MINE",
     "SCOPE_TOP",
+    "ChartTree",
     "Opening",
+    "chart_tree",
     "off_group_rows",
     "opening",
     "part_paths_of",
     "search",
+    "table_ids",
     "top_level",
+    "visible_goals",
 ]

@@ -14,17 +14,9 @@ from goals.access import access_goal_by_id
 from goals.models import Perspective
 from goals.selectors.rollup_cache import period_rollup
 from goals.selectors.tree import branches, opening
-from goals.selectors.tree import load as tree_load
 from goals.selectors.tree import periods as tree_periods
 from goals.selectors.tree import render as tree_render
-from goals.views.tree.common import (
-    VIEWS,
-    _chains_above,
-    _is_reader,
-    _period_from_request,
-    _visible_roots,
-    _with_goals,
-)
+from goals.views.tree.common import VIEWS, _is_reader, _period_from_request, _with_goals
 
 
 def _offset(request) -> int:
@@ -72,34 +64,38 @@ def goal_tree(request):
             context.update(_search_context(request, period, query) if query else {"q": ""})
             return render(request, "goals/tree/tree.html#search_results", context)
         return _lazy_tree(request, period, context, query)
-    tree = tree_load.load_tree(period)
-    roots = _visible_roots(request, tree)
-    if roots is None:
+    focus_id = id_param(request.GET, "focus")
+    focus = access_goal_by_id(request.membership, focus_id) if focus_id is not None else None
+    if focus is not None and focus.period_id != period.pk:
+        raise Http404
+    goals = opening.visible_goals(period, request.user, whole_tree=is_reader, focus=focus)
+    if goals is None:
         context.update(no_unit=True, roots=[])
         return render(request, "goals/tree/tree.html", context)
-    focus_id = id_param(request.GET, "focus")
-    focus = None
-    if focus_id is not None:
-        focus = tree.nodes.get(focus_id)
-        if focus is None or not any(focus.path.startswith(r.path) for r in roots):
-            raise Http404
-        roots = [focus]
+    rollup = period_rollup(period)
     context.update(
-        roots=roots,
-        has_goals=bool(tree.roots),
-        goal_count=len(tree) if is_reader else sum(1 for _node in tree.walk(roots)),
-        above=[] if is_reader or focus else _chains_above(roots),
-        focus=focus,
-        off_groups=opening.off_group_rows(period_rollup(period)) if is_reader else [],
+        has_goals=rollup.goals > 0,
+        goal_count=rollup.goals if is_reader else goals.count(),
+        focus=focus and branches.goal_node(focus, rollup),
+        off_groups=opening.off_group_rows(rollup) if is_reader else [],
     )
     if view == "chart":
-        context["chart"] = tree_render.chart_data(tree, roots, str(period))
+        drawn = opening.chart_tree(goals, rollup)
+        context["roots"] = drawn.roots
+        chart = tree_render.chart_data(None, drawn.roots, str(period))
+        context["chart"] = {**chart, "truncated": drawn.truncated}
     else:
         query = request.GET.get("q", "")[:100]
         perspective = request.GET.get("perspective", "")
         perspective = perspective if perspective in Perspective.values else ""
-        rows = tree_render.table_rows(tree, roots, query, perspective)
-        context.update(page=paginate(request, rows), q=query, perspective=perspective)
+        page = paginate(request, opening.table_ids(period, goals, query, perspective))
+        rows = []
+        for hit in branches.found_with_paths(list(page.object_list), rollup):
+            hit.node.parent = hit.path[-1] if hit.path else None
+            rows.append(hit.node)
+        page.object_list = rows
+        # `roots`: whether there is anything to show at all (else the page says the period has no goals).
+        context.update(page=page, q=query, perspective=perspective, roots=rows or context["goal_count"])
     return render(request, "goals/tree/tree.html", context)
 
 
