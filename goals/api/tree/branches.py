@@ -7,6 +7,7 @@ missing one). Progress comes from the period's cached roll-up (`goals.selectors.
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action
@@ -45,7 +46,7 @@ class ChildrenParams(_PageParams):
 
     def validate(self, attrs):
         if not attrs.get("parent") and not attrs.get("period"):
-            raise serializers.ValidationError({"period": ["Give a period or a parent goal."]})
+            raise serializers.ValidationError({"period": [_("Give a period or a parent goal.")]})
         return attrs
 
 
