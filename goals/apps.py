@@ -9,7 +9,9 @@ class GoalsConfig(AppConfig):
         from goals.audit import audit_register
         from goals.selectors.kpis import kpis_and_goals_set_up
         from goals.selectors.reach import goals_reaching
+        from goals.stamp import stamp_receivers_connect
 
         audit_register()
+        stamp_receivers_connect()  # the roll-up cache's key changes with every scoring input
         home_panels.register("reach", goals_reaching)  # "My goals" (templates/collab/_my_goals.html)
         setup_steps.register("kpis_and_goals", kpis_and_goals_set_up)  # the HR checklist's step 5

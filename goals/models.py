@@ -8,18 +8,82 @@ tenant.
 
 from __future__ import annotations
 
+import uuid
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import IntegrityError, models, transaction
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from collab.concurrency import LockVersioned
 from collab.models import OrgUnit, Period, Position
-from collab.tenancy import TenantHistoryBase, TenantHistoryManager, TenantOwned
+from collab.tenancy import (
+    TenantHistoryBase,
+    TenantHistoryManager,
+    TenantManager,
+    TenantOwned,
+    current_tenant_or_none,
+)
+
+
+class ScoresStamp(TenantOwned):
+    """A tenant's scoring-inputs stamp: a fresh random token after every write to goals, measurements or
+    KPIs, in the write's own transaction. The goal roll-up is cached under (tenant, period, token): a write
+    makes a new key, so a cached roll-up can never be read stale (see `goals.selectors.rollup_cache`). A
+    random token, not a counter: a rolled-back bump can never hand the same key to other data."""
+
+    tenant = models.OneToOneField(
+        "collab.Tenant", on_delete=models.CASCADE, related_name="+", editable=False, primary_key=True
+    )
+    token = models.UUIDField(default=uuid.uuid4)
+
+    class Meta:
+        verbose_name = _("scores stamp")
+        verbose_name_plural = _("scores stamps")
+
+    @classmethod
+    def bump(cls, tenant_ids) -> None:
+        """A new token for each tenant (call it after the write, in the write's transaction)."""
+        for tenant_id in {t for t in tenant_ids if t is not None}:
+            if cls._base_manager.filter(tenant_id=tenant_id).update(token=uuid.uuid4()):
+                continue
+            try:
+                with transaction.atomic():
+                    cls._base_manager.create(tenant_id=tenant_id, token=uuid.uuid4())
+            except IntegrityError:  # another transaction inserted it first: ours changes it again
+                cls._base_manager.filter(tenant_id=tenant_id).update(token=uuid.uuid4())
+
+
+class StampedQuerySet(models.QuerySet):
+    """Bulk writes of a scoring input (goal, KPI, measurement) bump the tenant's `ScoresStamp` after the
+    write; single saves and deletes bump through `post_save`/`post_delete` (`goals.stamp`)."""
+
+    def _tenants(self) -> set:
+        scoped = current_tenant_or_none()
+        return {scoped.pk} if scoped is not None else set(self.values_list("tenant_id", flat=True).distinct())
+
+    def update(self, **kwargs):
+        tenants = self._tenants()
+        done = super().update(**kwargs)
+        if done:
+            ScoresStamp.bump(tenants)
+        return done
+
+    def bulk_update(self, objs, *args, **kwargs):
+        objs = list(objs)
+        done = super().bulk_update(objs, *args, **kwargs)
+        ScoresStamp.bump({obj.tenant_id for obj in objs})
+        return done
+
+
+class StampedManager(TenantManager.from_queryset(StampedQuerySet)):
+    def bulk_create(self, objs, *args, **kwargs):
+        created = super().bulk_create(objs, *args, **kwargs)
+        ScoresStamp.bump({obj.tenant_id for obj in created})
+        return created
 
 
 class Perspective(models.TextChoices):
@@ -111,6 +175,8 @@ class ObjectiveLink(TenantOwned):
 class KPI(TenantOwned, LockVersioned):
     """A key performance indicator of the tenant's KPI library."""
 
+    objects = StampedManager()
+
     class Direction(models.TextChoices):
         HIGHER_BETTER = "higher_better", _("Higher is better")
         LOWER_BETTER = "lower_better", _("Lower is better")
@@ -197,6 +263,8 @@ class Goal(TenantOwned, LockVersioned):
     """A node of a period's decomposition tree: an org unit (or one of its positions) holds a KPI with a
     weight among its siblings. `path` ("/1/4/9/") and `depth` are materialised like OrgUnit's."""
 
+    objects = StampedManager()
+
     period = models.ForeignKey(Period, verbose_name=_("period"), on_delete=models.PROTECT, related_name="+")
     parent = models.ForeignKey(
         "self",
@@ -269,6 +337,8 @@ class Goal(TenantOwned, LockVersioned):
 
 class Measurement(TenantOwned, LockVersioned):
     """The one agreed target and actual of a KPI for a period (every department sees the same number)."""
+
+    objects = StampedManager()
 
     kpi = models.ForeignKey(KPI, verbose_name=_("KPI"), on_delete=models.PROTECT, related_name="measurements")
     period = models.ForeignKey(Period, verbose_name=_("period"), on_delete=models.PROTECT, related_name="+")

@@ -25,6 +25,7 @@ from goals.views.tree import builder, matrix, page, trace, whole_tree  # noqa: E
 urlpatterns += [
     path("goals/tree/", page.goal_tree, name="goal-tree"),
     path("goals/tree/node/<id:pk>/children/", page.goal_tree_children, name="goal-tree-children"),
+    path("goals/tree/<id:period_pk>/level/", page.goal_tree_level, name="goal-tree-level"),
     path("goals/tree/node/<id:pk>/edit/", builder.goal_edit, name="goal-edit"),
     path("goals/tree/node/<id:pk>/move/", builder.goal_move, name="goal-move"),
     path("goals/tree/node/<id:pk>/delete/", builder.goal_delete, name="goal-delete"),
@@ -70,6 +71,7 @@ urlpatterns += [
 from collab.api import tenant_router  # noqa: E402
 from goals.api.library import KPIViewSet, ObjectiveLinkViewSet, ObjectiveViewSet  # noqa: E402
 from goals.api.measurements import MeasurementViewSet  # noqa: E402
+from goals.api.tree.branches import GoalBranchViewSet  # noqa: E402
 from goals.api.tree.viewset import GoalViewSet  # noqa: E402
 
 api_router = tenant_router()
@@ -79,3 +81,4 @@ api_router.register(r"objectives", ObjectiveViewSet, basename="objective")
 api_router.register(r"objective-links", ObjectiveLinkViewSet, basename="objective-link")
 api_router.register("measurements", MeasurementViewSet, basename="measurement")
 api_router.register(r"goals", GoalViewSet, basename="goal")
+api_router.register(r"goal-tree", GoalBranchViewSet, basename="goal-branch")

@@ -114,7 +114,11 @@ def test_hr_admin_builds_a_three_level_tree(company, live_server, page, screensh
         leaf = Goal.objects.get(period=period, parent=sales_goal)
         assert leaf.depth == 2 and leaf.position.title == "Sales rep"
     tree = page.locator("#goal-tree")
-    assert tree.locator(f"[data-goal='{leaf.pk}'][data-depth='2']").is_visible()
+    # The page opens on the top levels: the third level loads when its branch is opened.
+    assert tree.locator(f"[data-goal='{leaf.pk}']").count() == 0
+    assert "1 sub-goal" in tree.locator(f"[data-goal='{sales_goal.pk}'] .goal-count").inner_text()
+    tree.locator(f"[data-goal='{sales_goal.pk}'] .goal-toggle").click()
+    tree.locator(f"[data-goal='{leaf.pk}'][data-depth='2']").wait_for()
     # Progress rolls up: 0.6 · 110 + 0.4 · 90 = 102 on the group goal, beside its measured 90.
     assert "102.0" in tree.locator(f"[data-goal='{root.pk}'] .goal-progress").inner_text()
     assert "90.0" in tree.locator(f"[data-goal='{root.pk}'] .goal-measured").inner_text()
@@ -191,3 +195,49 @@ def test_committee_member_reads_the_trace(company, live_server, page, screenshot
     assert page.locator(f"#matrix-cell tr[data-goal='{tree['a'].pk}']").is_visible()
     assert other.code not in page.locator("#goal-matrix").inner_text()
     screenshot("goal-matrix")
+
+
+def test_the_tree_opens_lazily_and_search_opens_a_goals_path(company, live_server, page, screenshot):
+    """A manager opens on their unit's part; the top levels open one level deep, a branch loads when
+    opened, and a search result opens on the goal with the chain above it."""
+    manager = make_member(company, Role.MANAGER, username="lazy")
+    with tenant_scope(company):
+        tree = seed_tree(PeriodFactory(year=2030, status=Period.Status.ACTIVE))
+        from tests.factories.org import EmployeeFactory
+
+        EmployeeFactory(org_unit=tree["service"], user=manager)
+    base = f"{live_server.url}/t/{company.slug}/goals/tree/?period={tree['period'].pk}"
+    log_in(page, live_server.url, "lazy")
+    page.goto(base)
+    goals = page.locator("#goal-tree")
+    goals.wait_for()
+    assert goals.locator(f"[data-goal='{tree['b'].pk}']").is_visible()  # their unit's goal
+    assert goals.locator(f"[data-goal='{tree['root'].pk}']").count() == 0
+    assert page.locator("#tree-above").inner_text().count("RET") == 1  # the group goal above it
+    with page.expect_navigation():
+        page.click("#tree-scope >> text=Top levels")
+    sales = goals.locator(f"[data-goal='{tree['a'].pk}']")
+    sales.wait_for()
+    assert goals.locator(f"[data-goal='{tree['leaf'].pk}']").count() == 0
+    sales.locator(".goal-toggle").click()  # htmx loads the branch
+    leaf = goals.locator(f"[data-goal='{tree['leaf'].pk}']")
+    leaf.wait_for()
+    assert "110.0" in leaf.locator(".goal-progress").inner_text()
+    sales.locator(".goal-toggle").click()
+    assert not leaf.is_visible()
+    screenshot("goal-tree-lazy")
+
+    page.fill("#goal-search-q", "rep")
+    page.click("#goal-search button[type=submit]")
+    hit = page.locator(f"#goal-search-list [data-goal='{tree['leaf'].pk}']")
+    hit.wait_for()
+    assert "Group · RET" in hit.locator(".goal-search-path").inner_text()
+    screenshot("goal-tree-search")
+    with page.expect_navigation():
+        hit.locator(".goal-search-open").click()
+    focus = page.locator("#tree-focus")
+    assert "Sales rep" in focus.inner_text()
+    above = page.locator("#tree-above")
+    assert above.locator(f"[data-goal='{tree['root'].pk}']").is_visible()
+    assert above.locator(f"[data-goal='{tree['a'].pk}']").is_visible()
+    assert goals.locator(f"[data-goal='{tree['leaf'].pk}']").is_visible()

@@ -391,7 +391,7 @@ def test_the_demo_shows_the_product_working(full_demo, client):
     # The pages show it: the HR admin's tree, KPI library and strategy map.
     client.post("/accounts/login/", {"username": "mining-hr", "password": printed_password(full_demo)})
     pages = {
-        "/t/mining/goals/tree/": "设备开机率（晋北）",
+        "/t/mining/goals/tree/": "设备开机率（煤炭事业群）",  # the top levels (deeper ones load on opening)
         "/t/mining/goals/kpis/": "事故率",
         "/t/mining/goals/kpis/?process_tag=procure_to_pay": "关键物料交付准时率",
         "/t/mining/goals/strategy-map/": "安全生产",

@@ -50,15 +50,20 @@ class TestTreePage:
         response = login(hr_a).get(tree_url(tree_a["period"]))
         assert response.status_code == 200
         html = response.content.decode()
-        for goal in ("root", "a", "b", "leaf"):
+        # HR opens on the top levels: the top goal and its children, theirs collapsed with a count.
+        for goal in ("root", "a", "b"):
             assert f'id="goal-{tree_a[goal].pk}"' in html
+        assert f'id="goal-{tree_a["leaf"].pk}"' not in html
+        sales = html[html.index(f'data-goal="{tree_a["a"].pk}"'):]
+        assert "1 sub-goal" in sales[: sales.index("</div>")]
+        branch = login(hr_a).get(url("goal-tree-children", pk=tree_a["a"].pk)).content.decode()
+        assert f'id="goal-{tree_a["leaf"].pk}"' in branch and "Sales rep" in branch
         # Root: rolled up 0.6·110 + 0.4·90 = 102 (green) beside its own measured 90 (amber).
         root = html[html.index(f'data-goal="{tree_a["root"].pk}"'):]
         root = root[: root.index("</div>")]
         assert "102.0" in root and 'data-band="green"' in root
         assert "measured" in root and "90.0" in root and 'data-band="amber"' in root
         assert 'data-collaborative="1"' in root
-        assert "Sales rep" in html
         assert 'id="builder-toolbar"' in html and 'data-action="add-child"' in html
         assert 'id="publication-none"' in html
 
@@ -69,7 +74,7 @@ class TestTreePage:
             response = client.get(tree_url(tree_a["period"]))
             assert response.status_code == 200
             html = response.content.decode()
-            assert f'id="goal-{tree_a["leaf"].pk}"' in html
+            assert f'id="goal-{tree_a["a"].pk}"' in html
             assert 'id="builder-toolbar"' not in html and 'data-action="add-child"' not in html
             assert client.get(url("goal-create", period_pk=tree_a["period"].pk)).status_code == 403
             response = client.post(url("goal-delete", pk=tree_a["leaf"].pk))

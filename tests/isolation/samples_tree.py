@@ -12,6 +12,7 @@ def build(tenant, objects: dict) -> dict:
 
 ROUTE_KWARGS = {
     "goal-tree-children": lambda o: {"pk": o["goal"].pk},
+    "goal-tree-level": lambda o: {"period_pk": o["goal"].period_id},
     "goal-edit": lambda o: {"pk": o["goal_child"].pk},
     "goal-move": lambda o: {"pk": o["goal_child"].pk},
     "goal-delete": lambda o: {"pk": o["goal_child"].pk},

@@ -9,27 +9,30 @@ from django.db.models import QuerySet
 
 from collab.models import Employee, Period
 from goals.models import Goal
-from goals.selectors.scores import PeriodScores, period_scores
+from goals.selectors.rollup_cache import period_rollup
+from goals.selectors.scores import PeriodScores
 from goals.selectors.tree.nodes import _FIELDS, Node, Tree
 
 
 def load_tree(period: Period, *, with_scores: bool = True, under: str | None = None) -> Tree:
     """The period's whole tree (or the branch whose path starts with `under`): one query for the goals,
-    two for the scores."""
+    and the period's cached roll-up for the scores (`goals.selectors.rollup_cache`)."""
     goals = Goal.objects.filter(period_id=period.pk)
     if under:
         goals = goals.filter(path__startswith=under)
     nodes, roots = linked_nodes(goals)
     if with_scores and nodes:
-        add_scores(nodes.values(), period_scores(period, goals if under else None))
+        add_scores(nodes.values(), period_rollup(period).scores)
     roots_sum = sum((r.weight for r in roots), Decimal("0"))
     return Tree(period=period, nodes=nodes, roots=roots, roots_sum=roots_sum)
 
 
-def linked_nodes(goals: QuerySet[Goal]) -> tuple[dict[int, Node], list[Node]]:
+def linked_nodes(goals: QuerySet[Goal], limit: int | None = None) -> tuple[dict[int, Node], list[Node]]:
     """The goals as Nodes (one query), each linked to its parent and children when those are among them;
-    the roots are the nodes whose parent is not."""
+    the roots are the nodes whose parent is not. `limit`: only the first goals, level by level."""
     rows = goals.order_by("depth", "order", "id").values_list(*_FIELDS)
+    if limit is not None:
+        rows = rows[:limit]
     nodes: dict[int, Node] = {}
     for row in rows:
         node = Node(*row)
@@ -43,6 +46,7 @@ def linked_nodes(goals: QuerySet[Goal]) -> tuple[dict[int, Node], list[Node]]:
             node.parent = parent
             parent.children.append(node)
             parent.children_sum += node.weight
+            parent.child_count += 1
     return nodes, roots
 
 

@@ -83,6 +83,7 @@ class Node:
     children: list[Node] = field(default_factory=list)
     parent: Node | None = None
     children_sum: Decimal = Decimal("0")
+    child_count: int = 0  # all its children, also when `children` holds only those loaded (or none)
 
     @property
     def holder(self) -> str:
@@ -116,7 +117,7 @@ class Node:
 
     @property
     def children_ok(self) -> bool:
-        return not self.children or self.children_sum == HUNDRED
+        return not self.child_count or self.children_sum == HUNDRED
 
     @property
     def outside_owner(self) -> bool:

@@ -13,10 +13,7 @@ from collab.models import Period, Role
 from collab.pages import id_param
 from collab.selectors.periods import default_period
 from goals.models import Goal
-from goals.selectors.tree import load as tree_load
-from goals.selectors.tree import nodes as tree_nodes
 from goals.selectors.tree import periods as tree_periods
-from goals.selectors.tree import trace as tree_trace
 
 READERS = frozenset({Role.HR_ADMIN, Role.MANAGER, Role.COMMITTEE, Role.AUDITOR})
 PARENT_OPTIONS = 200  # candidate parents listed at once in the move form (the search narrows them)
@@ -71,43 +68,12 @@ def _require_reader(request) -> None:
         raise PermissionDenied
 
 
-def _visible_roots(request, tree: tree_nodes.Tree) -> list[tree_nodes.Node] | None:
-    """What this member may read of the tree: all of it, or (employee) their unit's part; None = nothing."""
-    if _is_reader(request):
-        return tree.roots
-    unit_path = tree_load.employee_unit_path(request.user)
-    if unit_path is None:
-        return None
-    return tree_load.restrict_to_unit(tree, unit_path)
-
-
 def _with_goals(periods: list[Period], period: Period | None) -> Period | None:
     """When `period` has no goals: the period an empty page offers instead (the newest with a tree)."""
     with_goals = tree_periods.periods_with_goals(periods)
     if period is None or period.has_goals or not with_goals:
         return None
     return default_period(periods, with_goals)
-
-
-def _chains_above(roots: list[tree_nodes.Node]) -> list[list[tree_nodes.Node]]:
-    """The chain of goals above each visible top goal, each chain once (siblings share theirs)."""
-    chains: dict[int, list[tree_nodes.Node]] = {}
-    for root in roots:
-        if root.parent is not None and root.parent_id not in chains:
-            chains[root.parent_id] = root.ancestors()
-    return list(chains.values())
-
-
-def _off_groups(tree: tree_nodes.Tree) -> list[dict]:
-    """Each sibling group off 100: its parent goal (id and label; None for the top level) and sum. The
-    labels tell apart same-named units (each subsidiary's "Finance"): the list has no tree around it."""
-    groups = tree.off_groups()
-    units = tree_trace.unit_labels(parent for parent, _total in groups if parent is not None)
-    return [
-        {"parent": parent.id if parent else None, "label": parent.label_with(units) if parent else None,
-         "total": total}
-        for parent, total in groups
-    ]
 
 
 def _goal_label(goal: Goal) -> str:

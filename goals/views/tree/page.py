@@ -1,26 +1,41 @@
-"""The goal tree page (nested list, chart, table) and the branches it loads on demand."""
+"""The goal tree page (nested list, chart, table), the branches it loads on demand and its search."""
 
 from __future__ import annotations
 
 from django.http import Http404
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils.http import urlencode
 
+from collab.access import access_period_by_id
 from collab.models import ALL_ROLES, Role
 from collab.pages import id_param, paginate, tenant_page
 from goals.access import access_goal_by_id
 from goals.models import Perspective
-from goals.selectors.tree import load as tree_load
+from goals.selectors.rollup_cache import period_rollup
+from goals.selectors.tree import branches, opening
 from goals.selectors.tree import periods as tree_periods
 from goals.selectors.tree import render as tree_render
-from goals.views.tree.common import (
-    VIEWS,
-    _chains_above,
-    _is_reader,
-    _off_groups,
-    _period_from_request,
-    _visible_roots,
-    _with_goals,
-)
+from goals.views.tree.common import VIEWS, _is_reader, _period_from_request, _with_goals
+
+
+def _offset(request) -> int:
+    return id_param(request.GET, "offset") or 0
+
+
+def _more_url(request, name: str, level: branches.Level, *args, **params) -> str:
+    if level.next_offset is None:
+        return ""
+    url = reverse(name, args=[request.tenant.slug, *args])
+    return f"{url}?{urlencode({**params, 'offset': level.next_offset})}"
+
+
+def _search_context(request, period, query: str) -> dict:
+    """A page of the goals matching `query` (what the reader may read), each with its path."""
+    ids = opening.search(period, request.user, whole_tree=_is_reader(request), query=query)
+    page = paginate(request, ids, per_page=branches.SEARCH_PAGE)
+    found = branches.found_with_paths(list(page.object_list), period_rollup(period))
+    return {"q": query, "search_page": page, "found": found, "period": period}
 
 
 @tenant_page(read=ALL_ROLES)
@@ -33,60 +48,118 @@ def goal_tree(request):
     context["keep"] = [("view", view)]
     if period is None:
         return render(request, "goals/tree/tree.html", context)
-    tree = tree_load.load_tree(period)
-    roots = _visible_roots(request, tree)
-    if roots is None:
-        context.update(no_unit=True, tree=tree, roots=[])
-        return render(request, "goals/tree/tree.html", context)
-    focus_id = id_param(request.GET, "focus")
-    focus = None
-    if focus_id is not None:
-        focus = tree.nodes.get(focus_id)
-        if focus is None or not any(focus.path.startswith(r.path) for r in roots):
-            raise Http404
-        roots = [focus]
-    can_build = request.membership.has_role(Role.HR_ADMIN) and not period.is_closed
     is_reader = _is_reader(request)
     context.update(
-        tree=tree,
-        roots=roots,
-        goal_count=len(tree) if is_reader else sum(1 for _node in tree.walk(roots)),
-        # An employee reads their unit's part; the goals above it say what that part feeds into.
-        above=[] if is_reader or focus else _chains_above(roots),
-        focus=focus,
-        can_build=can_build,
+        can_build=request.membership.has_role(Role.HR_ADMIN) and not period.is_closed,
         is_reader=is_reader,
         publication=tree_periods.tree_publication(period),
-        off_groups=_off_groups(tree) if is_reader else [],
         # Copy from last period of the same kind, else from the newest period that has a tree.
         copy_from=tree_periods.previous_period_with_goals(period, periods) or _with_goals(periods, period),
         with_goals=_with_goals(periods, period),
         perspectives=Perspective.choices,
     )
     if view == "tree":
-        context["items"] = tree_render.tree_items(roots)
-    elif view == "chart":
-        context["chart"] = tree_render.chart_data(tree, roots, str(period))
+        query = request.GET.get("q", "")[:100].strip()
+        if request.htmx and request.htmx.target == "goal-search-results":  # the search, alone
+            context.update(_search_context(request, period, query) if query else {"q": ""})
+            return render(request, "goals/tree/tree.html#search_results", context)
+        return _lazy_tree(request, period, context, query)
+    focus_id = id_param(request.GET, "focus")
+    focus = access_goal_by_id(request.membership, focus_id) if focus_id is not None else None
+    if focus is not None and focus.period_id != period.pk:
+        raise Http404
+    goals = opening.visible_goals(period, request.user, whole_tree=is_reader, focus=focus)
+    if goals is None:
+        context.update(no_unit=True, roots=[])
+        return render(request, "goals/tree/tree.html", context)
+    rollup = period_rollup(period)
+    context.update(
+        has_goals=rollup.goals > 0,
+        goal_count=rollup.goals if is_reader else goals.count(),
+        focus=focus and branches.goal_node(focus, rollup),
+        off_groups=opening.off_group_rows(rollup) if is_reader else [],
+    )
+    if view == "chart":
+        drawn = opening.chart_tree(goals, rollup)
+        context["roots"] = drawn.roots
+        chart = tree_render.chart_data(None, drawn.roots, str(period))
+        context["chart"] = {**chart, "truncated": drawn.truncated}
     else:
         query = request.GET.get("q", "")[:100]
         perspective = request.GET.get("perspective", "")
         perspective = perspective if perspective in Perspective.values else ""
-        rows = tree_render.table_rows(tree, roots, query, perspective)
-        context.update(page=paginate(request, rows), q=query,
-                       perspective=perspective)
+        page = paginate(request, opening.table_ids(period, goals, query, perspective))
+        rows = []
+        for hit in branches.found_with_paths(list(page.object_list), rollup):
+            hit.node.parent = hit.path[-1] if hit.path else None
+            rows.append(hit.node)
+        page.object_list = rows
+        # `roots`: whether there is anything to show at all (else the page says the period has no goals).
+        context.update(page=page, q=query, perspective=perspective, roots=rows or context["goal_count"])
     return render(request, "goals/tree/tree.html", context)
+
+
+def _lazy_tree(request, period, context: dict, query: str):
+    """The nested tree: the reader's part opened one level, branches loaded on demand, and the search."""
+    is_reader = context["is_reader"]
+    focus_id = id_param(request.GET, "focus")
+    focus = access_goal_by_id(request.membership, focus_id) if focus_id is not None else None
+    if focus is not None and focus.period_id != period.pk:
+        raise Http404
+    membership = request.membership
+    opened = opening.opening(
+        period, request.user, whole_tree=is_reader, scope=request.GET.get("scope"), focus=focus,
+        prefer_mine=membership.has_role(Role.MANAGER) and not membership.has_role(Role.HR_ADMIN),
+    )
+    if opened is None:
+        context.update(no_unit=True, roots=[])
+        return render(request, "goals/tree/tree.html", context)
+    level = opened.level
+    context.update(
+        roots=level.nodes,
+        items=tree_render.tree_items(level.nodes),
+        has_goals=opened.rollup.goals > 0,
+        goal_count=opened.goal_count,
+        above=opened.above,
+        focus=opened.focus,
+        scope=opened.scope,
+        has_part=opened.has_part,
+        off_groups=opening.off_group_rows(opened.rollup) if is_reader else [],
+        more_url="" if opened.focus else _more_url(
+            request, "goal-tree-level", level, period.pk, scope=opened.scope),
+    )
+    if query:
+        context.update(_search_context(request, period, query))
+    return render(request, "goals/tree/tree.html", context)
+
+
+def _fragment_context(request, period, level: branches.Level, more_url: str) -> dict:
+    return {
+        "items": tree_render.tree_items(level.nodes, budget=0),
+        "period": period,
+        "can_build": request.membership.has_role(Role.HR_ADMIN) and not period.is_closed,
+        "is_reader": _is_reader(request),
+        "more_url": more_url,
+    }
 
 
 @tenant_page(read=ALL_ROLES)
 def goal_tree_children(request, pk: int):
-    """htmx: the children of a collapsed node (with as many levels below as the budget allows)."""
+    """htmx: a page of the children of a collapsed node, each collapsed with its count."""
     goal = access_goal_by_id(request.membership, pk)  # an employee: only a goal of their part of the tree
-    tree = tree_load.load_tree(goal.period, under=goal.path)  # the branch is all this needs
-    node = tree.nodes[goal.pk]
-    context = {
-        "items": tree_render.tree_items(node.children),
-        "period": goal.period,
-        "can_build": request.membership.has_role(Role.HR_ADMIN) and not goal.period.is_closed,
-        "is_reader": _is_reader(request),
-    }
-    return render(request, "goals/tree/tree.html#nodes", context)
+    level = branches.children_level(goal.period, goal.pk, period_rollup(goal.period), _offset(request))
+    more = _more_url(request, "goal-tree-children", level, goal.pk)
+    return render(request, "goals/tree/tree.html#nodes", _fragment_context(request, goal.period, level, more))
+
+
+@tenant_page(read=ALL_ROLES)
+def goal_tree_level(request, period_pk: int):
+    """htmx: the next page of the top list the page opened on (the top goals or the reader's part)."""
+    period = access_period_by_id(request.membership, period_pk)
+    scope = request.GET.get("scope")
+    if not _is_reader(request) or scope not in opening.SCOPES:
+        scope = opening.SCOPE_MINE
+    paths = opening.part_paths_of(period, request.user) if scope == opening.SCOPE_MINE else []
+    level = opening.top_level(period, period_rollup(period), scope, paths, _offset(request))
+    more = _more_url(request, "goal-tree-level", level, period.pk, scope=scope)
+    return render(request, "goals/tree/tree.html#nodes", _fragment_context(request, period, level, more))
