@@ -87,7 +87,7 @@ class Scorecard(TenantOwned, LockVersioned):
         ]
         indexes = [
             models.Index(fields=["tenant", "period", "status"], name="scorecard_period_status_idx"),
-            # The list's order in a period (interlock.selectors.scorecards.scorecard_search; keyset pages).
+            # The list's order in a period (keyset pages, interlock.selectors.scorecards.scorecard_search).
             models.Index(
                 fields=["tenant", "period", "org_unit", "position", "id"], name="scorecard_list_idx"
             ),
@@ -226,8 +226,7 @@ class ScoreSnapshot(TenantOwned):
     every index and constraint costs on each run:
     - only the indexes reads use exist. Every read filters by tenant and period (the unique constraint's
       index), by tenant and subject (`scoresnapshot_subject_idx`) or by scorecard (its foreign-key index);
-      the ranking pages in its order (`scoresnapshot_rank_idx`: one page is one index range, never a sort
-      of the period);
+      the ranking pages in its order (`scoresnapshot_rank_idx`: a page is an index range, not a sort);
       the tenant, period, unit and position foreign keys carry no index of their own (their rare cascade
       deletes, which Django runs, scan the table);
     - those four keys are no database constraints either (Django defers those checks to COMMIT: 80,000
@@ -288,15 +287,10 @@ class ScoreSnapshot(TenantOwned):
         ]
         # The unique constraint's index (tenant, period, subject, version) serves a period's rows, its
         # latest version and the delete of older versions; this one a subject's scores across periods.
-        # The ranking's order (the scores list and API, keyset pages: `snapshot_search`) has its own.
         indexes = [
             models.Index(fields=["tenant", "subject", "period"], name="scoresnapshot_subject_idx"),
-            models.Index(
-                F("tenant"),
-                F("period"),
-                F("total").desc(nulls_last=True),
-                F("subject"),
-                F("id"),
+            models.Index(  # no total last, as the list shows it (NULLS LAST: see its migration)
+                "tenant", "period", F("total").desc(nulls_last=True), "subject", "id",
                 name="scoresnapshot_rank_idx",
             ),
         ]
