@@ -27,7 +27,9 @@ from django.core import signing
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
 from django.db.models import F, Q
-from django.db.models.expressions import OrderBy
+from django.db.models.expressions import Col, OrderBy
+from django.db.models.lookups import Exact
+from django.db.models.sql.where import AND
 from django.utils import timezone
 
 SALT = "collab.keyset"
@@ -93,6 +95,8 @@ def keys_of(queryset: models.QuerySet) -> list[Key]:
             path = model._meta.pk.attname
         model_field, nullable = _resolve(model, path)
         keys.append(Key(path, descending, nullable, model_field))
+    fixed = _fixed_columns(queryset)
+    keys = [k for k in keys if k.path not in fixed or k.model_field is model._meta.pk]
     pk = model._meta.pk
     if not keys or keys[-1].model_field is not pk:
         keys = [k for k in keys if k.model_field is not pk]
@@ -171,12 +175,42 @@ def _beyond(keys: list[Key], values: list, *, forward: bool) -> Q:
             same = Q(**{key.path: value})
         condition |= equal & step
         equal &= same
-    first, value = keys[0], values[0]
-    if value is not None and not first.nullable:
-        # A bound on the leading column alone, so the index range starts at the cursor.
-        lookup = "gte" if (not first.descending) == forward else "lte"
-        condition &= Q(**{f"{first.path}__{lookup}": value})
     return condition
+
+
+def _ranges(keys: list[Key], values: list, *, forward: bool) -> list[Q]:
+    """Bounds on the leading key, so the database starts its index range at the cursor instead of filtering
+    every row before it: each is implied by `_beyond` over its own stretch of the order, and the stretches
+    follow one another. Reading on from a non-NULL value of a nullable key, the NULLs come after the range
+    (a second query, only when the first does not fill the page)."""
+    key, value = keys[0], values[0]
+    if value is None:
+        return [Q()]
+    lookup = "gte" if (not key.descending) == forward else "lte"
+    bound = Q(**{f"{key.path}__{lookup}": value})  # a comparison: never a NULL
+    if key.nullable and forward:
+        return [bound, Q(**{f"{key.path}__isnull": True})]
+    return [bound]
+
+
+def _fixed_columns(queryset: models.QuerySet) -> set[str]:
+    """Columns of the list's own table its filter pins to one value (`period=…`): constant over the list,
+    so no part of its key (the next key leads, and its index range starts at the cursor)."""
+    where = queryset.query.where
+    if where.connector != AND or where.negated:
+        return set()
+    fixed = set()
+    for child in where.children:
+        lhs = getattr(child, "lhs", None)
+        if (
+            isinstance(child, Exact)
+            and isinstance(lhs, Col)
+            and lhs.alias == queryset.query.base_table
+            and not hasattr(child.rhs, "resolve_expression")
+            and child.rhs is not None
+        ):
+            fixed.add(lhs.target.attname)
+    return fixed
 
 
 @dataclass
@@ -238,15 +272,20 @@ def decode(cursor: str, keys: list[Key]) -> tuple[list, bool, int]:
 
 def keyset_page(queryset: models.QuerySet, cursor: str | None, per_page: int) -> KeysetPage:
     """The page of `queryset` the cursor points to (the first page without one): one query of at most
-    `per_page + 1` rows. Raises `InvalidCursor`."""
+    `per_page + 1` rows (two where a page reaches the NULLs of its leading key). Raises `InvalidCursor`."""
     keys = keys_of(queryset)
     forward, position, values = True, 0, None
     if cursor:
         values, forward, position = decode(cursor, keys)
     rows = queryset.order_by(*_order(keys, reverse=not forward))
-    if values is not None:
-        rows = rows.filter(_beyond(keys, values, forward=forward))
-    fetched = list(rows[: per_page + 1])
+    if values is None:
+        fetched = list(rows[: per_page + 1])
+    else:
+        exact, fetched = _beyond(keys, values, forward=forward), []
+        for bound in _ranges(keys, values, forward=forward):
+            if len(fetched) > per_page:
+                break
+            fetched += rows.filter(exact & bound)[: per_page + 1 - len(fetched)]
     more = len(fetched) > per_page
     items = fetched[:per_page]
     if not forward:

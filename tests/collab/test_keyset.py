@@ -126,7 +126,8 @@ def test_api_walks_every_row_once_with_constant_queries(
         if budget is None:
             with django_assert_max_num_queries(20) as captured:
                 response = client.get(url, params)
-            budget = len(captured.captured_queries)
+            # A page that reaches the NULL totals reads them in a second query: at most one more.
+            budget = len(captured.captured_queries) + 1
         else:
             with django_assert_max_num_queries(budget):
                 response = client.get(url, params)
@@ -194,7 +195,7 @@ def test_score_page_follows_next_and_a_tampered_cursor_opens_the_first_page(
     url = reverse("score-list", kwargs={"tenant_slug": tenant_a.slug})
     with django_assert_max_num_queries(40) as captured:
         first = client.get(url, {"period": period.pk})
-    budget = len(captured.captured_queries)
+    budget = len(captured.captured_queries) + 1  # reading on past the last total: the NULLs' query
     following = pager_link(first)
     assert following["period"] == str(period.pk)
     with django_assert_max_num_queries(budget):
