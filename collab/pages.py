@@ -116,6 +116,10 @@ def _link(request, param: str, value: str | None) -> str:
     return "?" + query.urlencode()
 
 
+def _has_window(queryset: models.QuerySet) -> bool:
+    return any(getattr(e, "contains_over_clause", False) for e in queryset.query.annotations.values())
+
+
 def paginate(request, items, *, param: str = "page", per_page: int = PAGE_SIZE) -> Page | KeysetPage:
     """One page of `items` for the one pager template, `collab/_pager.html`, with `page.links` (first,
     previous, next and, for a list in memory, last) that keep every other query parameter.
@@ -124,8 +128,9 @@ def paginate(request, items, *, param: str = "page", per_page: int = PAGE_SIZE) 
     an opaque cursor, each page is one indexed query of `per_page + 1` rows and nothing is counted; a
     tampered or stale cursor opens the first page. Its order is the queryset's `order_by` (the primary key
     last), which an index must serve. A list already in memory (a computed ranking, a trace) pages by
-    number: `param` is the page number (out of range or malformed: the nearest page)."""
-    if isinstance(items, models.QuerySet):
+    number: `param` is the page number (out of range or malformed: the nearest page). So does a queryset
+    whose rows carry a window function (a rank over the whole list): a keyset filter would change it."""
+    if isinstance(items, models.QuerySet) and not _has_window(items):
         try:
             page = keyset_page(items, request.GET.get(param) or None, per_page)
         except InvalidCursor:

@@ -211,3 +211,19 @@ def test_score_page_follows_next_and_a_tampered_cursor_opens_the_first_page(
         response = client.get(url, {"period": period.pk, "page": tampered})
         assert response.status_code == 200
         assert [snap.pk for _, snap, _ in response.context["rows"]] == expected[:25]
+
+
+def test_a_ranked_queryset_pages_by_number_and_a_plain_one_by_keyset(ranked, tenant_a):
+    from django.db.models import F, Window
+    from django.db.models.functions import Rank
+    from django.test import RequestFactory
+
+    from collab.pages import paginate
+
+    request = RequestFactory().get("/x/", {"page": "2"})
+    with tenant_scope(tenant_a):
+        plain = paginate(request, snapshot_search(), per_page=5)  # "2" is no cursor: the first page
+        rank = Window(Rank(), order_by=F("total").desc(nulls_last=True))
+        ranked_rows = paginate(request, snapshot_search().annotate(rank=rank), per_page=5)
+    assert [row.pk for row in plain] == ranked["expected"][:5] and not hasattr(plain, "paginator")
+    assert ranked_rows.number == 2 and ranked_rows.paginator.count == len(TOTALS)  # a rank needs every row
