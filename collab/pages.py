@@ -11,6 +11,7 @@ from django.db import models
 from django.http import Http404, HttpResponseNotAllowed
 from django.urls import register_converter
 
+from collab.keyset import InvalidCursor, KeysetPage, keyset_page
 from collab.models import ALL_ROLES, Role
 from collab.routing.ids import MAX_ID, parse_id
 
@@ -106,22 +107,42 @@ def id_param(data, name: str) -> int | None:
     return pk
 
 
-def paginate(request, items, *, param: str = "page", per_page: int = PAGE_SIZE) -> Page:
-    """One page of `items` by the `param` query parameter (an out-of-range or malformed number gives the
-    nearest page), with `page.links` — first/previous/next/last URLs that keep every other parameter — for
-    the one pager template, `collab/_pager.html`."""
+def _link(request, param: str, value: str | None) -> str:
+    query = request.GET.copy()
+    if value is None:
+        query.pop(param, None)
+    else:
+        query[param] = value
+    return "?" + query.urlencode()
+
+
+def paginate(request, items, *, param: str = "page", per_page: int = PAGE_SIZE) -> Page | KeysetPage:
+    """One page of `items` for the one pager template, `collab/_pager.html`, with `page.links` (first,
+    previous, next and, for a list in memory, last) that keep every other query parameter.
+
+    A queryset — a list that grows with the tenant — pages by keyset (`collab.keyset`): `param` carries
+    an opaque cursor, each page is one indexed query of `per_page + 1` rows and nothing is counted; a
+    tampered or stale cursor opens the first page. Its order is the queryset's `order_by` (the primary key
+    last), which an index must serve. A list already in memory (a computed ranking, a trace) pages by
+    number: `param` is the page number (out of range or malformed: the nearest page)."""
+    if isinstance(items, models.QuerySet):
+        try:
+            page = keyset_page(items, request.GET.get(param) or None, per_page)
+        except InvalidCursor:
+            page = keyset_page(items, None, per_page)
+        page.links = {
+            "first": "" if page.first else _link(request, param, None),
+            "previous": _link(request, param, page.previous_cursor) if page.previous_cursor else "",
+            "next": _link(request, param, page.next_cursor) if page.next_cursor else "",
+            "last": "",
+        }
+        return page
     page = Paginator(items, per_page).get_page(request.GET.get(param))
-
-    def link(number: int) -> str:
-        query = request.GET.copy()
-        query[param] = str(number)
-        return "?" + query.urlencode()
-
     last = page.paginator.num_pages
     page.links = {
-        "first": link(1) if page.number > 1 else "",
-        "previous": link(page.number - 1) if page.has_previous() else "",
-        "next": link(page.number + 1) if page.has_next() else "",
-        "last": link(last) if page.number < last else "",
+        "first": _link(request, param, "1") if page.number > 1 else "",
+        "previous": _link(request, param, str(page.number - 1)) if page.has_previous() else "",
+        "next": _link(request, param, str(page.number + 1)) if page.has_next() else "",
+        "last": _link(request, param, str(last)) if page.number < last else "",
     }
     return page

@@ -352,7 +352,8 @@ class Measurement(TenantOwned, LockVersioned):
         constraints = [
             models.UniqueConstraint(fields=["tenant", "kpi", "period"], name="measurement_unique_kpi_period"),
         ]
-        indexes = [models.Index(fields=["tenant", "period"], name="measurement_period_idx")]
+        # A period's measurements, by KPI: the API's order (keyset pages, collab.keyset).
+        indexes = [models.Index(fields=["tenant", "period", "kpi", "id"], name="measurement_period_kpi_idx")]
         ordering = ["kpi_id", "period_id"]
         verbose_name = _("measurement")
         verbose_name_plural = _("measurements")

@@ -15,7 +15,7 @@ from decimal import Decimal
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from collab.concurrency import LockVersioned
@@ -85,7 +85,13 @@ class Scorecard(TenantOwned, LockVersioned):
                 condition=Q(review_weight__gte=0) & Q(review_weight__lte=1), name="scorecard_rho_range"
             ),
         ]
-        indexes = [models.Index(fields=["tenant", "period", "status"], name="scorecard_period_status_idx")]
+        indexes = [
+            models.Index(fields=["tenant", "period", "status"], name="scorecard_period_status_idx"),
+            # The list's order in a period (keyset pages, interlock.selectors.scorecards.scorecard_search).
+            models.Index(
+                fields=["tenant", "period", "org_unit", "position", "id"], name="scorecard_list_idx"
+            ),
+        ]
         ordering = ["period_id", "id"]
         verbose_name = _("scorecard")
         verbose_name_plural = _("scorecards")
@@ -220,6 +226,7 @@ class ScoreSnapshot(TenantOwned):
     every index and constraint costs on each run:
     - only the indexes reads use exist. Every read filters by tenant and period (the unique constraint's
       index), by tenant and subject (`scoresnapshot_subject_idx`) or by scorecard (its foreign-key index);
+      the ranking pages in its order (`scoresnapshot_rank_idx`: a page is an index range, not a sort);
       the tenant, period, unit and position foreign keys carry no index of their own (their rare cascade
       deletes, which Django runs, scan the table);
     - those four keys are no database constraints either (Django defers those checks to COMMIT: 80,000
@@ -280,10 +287,15 @@ class ScoreSnapshot(TenantOwned):
         ]
         # The unique constraint's index (tenant, period, subject, version) serves a period's rows, its
         # latest version and the delete of older versions; this one a subject's scores across periods.
-        # The ranking reads a period's rows best total first (no total last) a page at a time from
-        # `scoresnapshot_ranking_idx` (tenant, period, total DESC NULLS LAST, subject), created by migration
-        # 0009 in SQL: SQLite refuses NULLS LAST in an index (its DESC puts NULLs last anyway).
-        indexes = [models.Index(fields=["tenant", "subject", "period"], name="scoresnapshot_subject_idx")]
+        # The ranking and the scores list read a period's rows best total first (no total last) a page at a
+        # time from `scoresnapshot_rank_idx` (keyset paging, collab.keyset); NULLS LAST: see migration 0009.
+        indexes = [
+            models.Index(fields=["tenant", "subject", "period"], name="scoresnapshot_subject_idx"),
+            models.Index(  # no total last, as the list shows it (NULLS LAST: see its migration)
+                "tenant", "period", F("total").desc(nulls_last=True), "subject", "id",
+                name="scoresnapshot_rank_idx",
+            ),
+        ]
         ordering = ["period_id", "subject", "-version"]
         verbose_name = _("score snapshot")
         verbose_name_plural = _("score snapshots")

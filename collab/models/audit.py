@@ -40,6 +40,8 @@ class AuditEvent(TenantOwned):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        # The log's order within the tenant: its pages are keyset pages (collab.keyset).
+        indexes = [models.Index(fields=["tenant", "created_at", "id"], name="auditevent_log_idx")]
         verbose_name = _("audit event")
 
     def __str__(self) -> str:

@@ -69,6 +69,7 @@ class Job(TenantOwned):
         indexes = [
             models.Index(fields=["tenant", "kind", "status"], name="job_kind_status_idx"),
             models.Index(fields=["status", "heartbeat"], name="job_status_heartbeat_idx"),
+            models.Index(fields=["tenant", "created_at", "id"], name="job_created_idx"),  # the jobs list
         ]
         ordering = ["-created_at", "-id"]
         verbose_name = _("job")

@@ -31,7 +31,11 @@ class Notification(TenantOwned):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["tenant", "recipient", "read_at"])]
+        indexes = [
+            models.Index(fields=["tenant", "recipient", "read_at"]),
+            # The inbox's order (keyset pages, collab.keyset).
+            models.Index(fields=["tenant", "recipient", "created_at", "id"], name="notification_inbox_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.title

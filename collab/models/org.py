@@ -104,6 +104,9 @@ class Employee(TenantOwned, LockVersioned):
                 fields=["tenant", "user"], condition=Q(user__isnull=False), name="employee_unique_user"
             ),
         ]
+        # The directory's order (by name; keyset pages, collab.keyset); the employee list's is the unique
+        # employee number's.
+        indexes = [models.Index(fields=["tenant", "name", "id"], name="employee_name_idx")]
         ordering = ["employee_no"]
         verbose_name = _("employee")
 

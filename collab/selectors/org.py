@@ -6,7 +6,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Case, Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from collab.models import Employee, OrgUnit, Period, Position
@@ -203,14 +203,9 @@ def periods(*, status: str = "", kind: str = "", year: int | None = None) -> Que
         queryset = queryset.filter(kind=kind)
     if year is not None:
         queryset = queryset.filter(year=year)
-    # Latest year first; within a year: the year itself, then its quarters, then its months.
-    kind_rank = Case(
-        When(kind=Period.Kind.YEAR, then=Value(0)),
-        When(kind=Period.Kind.QUARTER, then=Value(1)),
-        default=Value(2),
-        output_field=IntegerField(),
-    )
-    return queryset.order_by("-year", kind_rank, "quarter", "month", "pk")
+    # Latest year first; within a year: the year itself, then its quarters, then its months ("year" >
+    # "quarter" > "month" as text: plain columns, so the list pages by keyset, collab.keyset).
+    return queryset.order_by("-year", "-kind", "quarter", "month", "pk")
 
 
 def unit_or_none(pk: int | None) -> OrgUnit | None:

@@ -143,7 +143,7 @@ class MeasurementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Tenan
 
     def get_queryset(self):
         queryset = Measurement.objects.select_related("kpi", "period")
-        queryset = queryset.order_by("period_id", "kpi__code", "id")
+        queryset = queryset.order_by("period_id", "kpi_id", "id")  # the unique constraint's index
         if self.action != "list":
             return queryset
         errors: dict = {}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 
 from collab.models import Period
 from collab.selectors.periods import default_period
@@ -17,7 +17,9 @@ def map_periods() -> QuerySet[Period]:
 
 def default_map_period() -> Period | None:
     """The period a strategy map opens on (`default_period`): the latest with objectives (two queries)."""
-    with_objectives = set(Objective.objects.order_by().values_list("period_id", flat=True).distinct())
+    # One probe of `objective_map_idx` a period, not a DISTINCT over every objective.
+    has_objectives = Exists(Objective.objects.filter(period=OuterRef("pk")))
+    with_objectives = set(Period.objects.filter(has_objectives).values_list("pk", flat=True))
     return default_period(map_periods(), with_objectives)
 
 

@@ -1,7 +1,8 @@
 """API of computed scores and background jobs, routed by interlock/urls.py.
 
 `/api/v1/t/<slug>/scores/`            list (filters: period=<id>, kind=unit|position, q, flag=<code>,
-                                      incomplete=yes|no), retrieve (with the explained breakdown)
+                                      incomplete=yes|no; by period, best total first, keyset pages:
+                                      `?cursor=`), retrieve (with the explained breakdown)
 `/api/v1/t/<slug>/scores/recompute/`  POST {"period": <id>} (HR admin) → 202 {"job": id, "url": …}
 `/api/v1/t/<slug>/jobs/`              list (filters: status, kind), retrieve (progress 0–100)
 `/api/v1/t/<slug>/unit-matrix-scores/<unit id>/?period=<id>`  the responsibility matrices in effect that

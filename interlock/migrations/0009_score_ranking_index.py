@@ -1,27 +1,44 @@
-"""The ranking's index: a period's snapshots best total first, no total last (`interlock.selectors.dashboards.
-ranking`), so a page of the ranking is read from the index instead of sorting and ranking the whole period.
+"""The ranking's index: a period's snapshots best total first, no total last, then subject and id — the order
+of the ranking and of the scores list, so both page by keyset (collab.keyset): a page is an index range,
+never a sort or a rank of the whole period.
 
-In SQL rather than in the model's `Meta.indexes`: the order needs NULLS LAST on PostgreSQL, which SQLite
-refuses in an index (SQLite's DESC already puts NULLs last)."""
+The order needs NULLS LAST on PostgreSQL, which SQLite refuses in an index definition (SQLite's DESC already
+puts NULLs last), so the database operation is SQL and the model's state is the index as declared."""
 
-from django.db import migrations
+from django.db import migrations, models
 
-INDEX = "scoresnapshot_ranking_idx"
+COLUMNS = '"tenant_id", "period_id", "total" DESC{nulls}, "subject", "id"'
 
 
 def create(apps, schema_editor):
     nulls = " NULLS LAST" if schema_editor.connection.vendor == "postgresql" else ""
     schema_editor.execute(
-        f'CREATE INDEX "{INDEX}" ON "interlock_scoresnapshot" '  # noqa: S608 (constant identifiers)
-        f'("tenant_id", "period_id", "total" DESC{nulls}, "subject")'
+        'CREATE INDEX "scoresnapshot_rank_idx" ON "interlock_scoresnapshot" (%s)' % COLUMNS.format(nulls=nulls)
     )
 
 
 def drop(apps, schema_editor):
-    schema_editor.execute(f'DROP INDEX IF EXISTS "{INDEX}"')
+    schema_editor.execute('DROP INDEX IF EXISTS "scoresnapshot_rank_idx"')
 
 
 class Migration(migrations.Migration):
     dependencies = [("interlock", "0008_unit_kpi_lines")]
 
-    operations = [migrations.RunPython(create, drop)]
+    operations = [
+        migrations.SeparateDatabaseAndState(
+            state_operations=[
+                migrations.AddIndex(
+                    model_name="scoresnapshot",
+                    index=models.Index(
+                        models.F("tenant"),
+                        models.F("period"),
+                        models.OrderBy(models.F("total"), descending=True, nulls_last=True),
+                        models.F("subject"),
+                        models.F("id"),
+                        name="scoresnapshot_rank_idx",
+                    ),
+                ),
+            ],
+            database_operations=[migrations.RunPython(create, drop)],
+        ),
+    ]

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 
 from collab.models import Job, Period
 from collab.selectors.org import holder_label
@@ -60,7 +60,7 @@ def snapshot_queryset() -> QuerySet:
 def snapshot_search(
     *, period: Period | int | None = None, kind: str = "", q: str = "", flag: str = "", incomplete=None
 ) -> QuerySet:
-    """A period's snapshots, best total first (no total last), filtered."""
+    """Snapshots by period, best total first (no total last), filtered."""
     rows = snapshot_queryset()
     if period is not None:
         rows = rows.filter(period=period)
@@ -83,7 +83,8 @@ def snapshot_search(
     if flag and flag != engine.FLAG_NO_DATA:
         # flags is a JSON list of {"code": …}; a text match on the code is portable (SQLite and PostgreSQL).
         rows = rows.filter(flags__icontains=f'"code": "{flag}"')
-    return rows.order_by("-total", "subject", "pk")  # to-one joins only: no duplicates
+    # to-one joins only: no duplicates. The order `scoresnapshot_rank_idx` serves (keyset pages).
+    return rows.order_by("period_id", F("total").desc(nulls_last=True), "subject", "pk")
 
 
 def subject_label(snapshot: ScoreSnapshot, repeated: frozenset[str]) -> str:

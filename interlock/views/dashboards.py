@@ -194,7 +194,7 @@ def ranking_page(request):
     items = []
     if page is not None:
         repeated = repeated_unit_names()
-        for snap in ranking_ranks(rows, page.object_list, (page.number - 1) * page.paginator.per_page):
+        for snap in ranking_ranks(rows, page.object_list, page.start):
             name, kind, unit = ranking_label(snap, repeated)
             items.append(
                 {

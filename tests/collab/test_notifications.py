@@ -183,7 +183,7 @@ def test_inbox_pages_filters_and_empty_states(login, tenant_a, worker):
         NotificationFactory.create_batch(30, recipient=worker)
         NotificationFactory(recipient=worker, title="Already read", read_at="2030-01-01T00:00:00Z")
     first = client.get(url("notifications")).content.decode()
-    assert len(re.findall(r'id="notification-\d+"', first)) == 25 and "Page 1 of 2" in first
+    assert len(re.findall(r'id="notification-\d+"', first)) == 25 and "Rows 1–25" in first
     unread = client.get(url("notifications"), {"show": "unread"}).content.decode()
     assert "Already read" not in unread and "Unread (30)" in unread
     assert client.get(url("notifications"), {"page": "x"}).status_code == 200

@@ -12,6 +12,7 @@ from collab.models import AuditEvent, Employee, OrgUnit, Period, Position
 from collab.tenancy import tenant_scope
 from tests.factories import make_member
 from tests.factories.org import EmployeeFactory, OrgUnitFactory, PeriodFactory, PositionFactory
+from tests.paging import pager_link
 
 pytestmark = pytest.mark.django_db
 
@@ -319,9 +320,10 @@ def test_position_list_search_filter_and_paging(login, hr_a, tenant_a, tree):
             PositionFactory(code=f"ENG{i:02d}", title=f"Engineer {i}", org_unit=tree["team"])
         PositionFactory(code="ACC", title="Accountant", org_unit=tree["finance"])
     client = login(hr_a)
-    first = client.get(url("position-list")).content.decode()
-    assert first.count("<tr>") == 26 and "Page 1 of 2" in first
-    assert client.get(url("position-list"), {"page": "2"}).content.decode().count("<tr>") == 4
+    response = client.get(url("position-list"))
+    first = response.content.decode()
+    assert first.count("<tr>") == 26 and "Rows 1–25" in first
+    assert client.get(url("position-list"), pager_link(response)).content.decode().count("<tr>") == 4
     found = client.get(url("position-list"), {"q": "account"}).content.decode()
     assert "Accountant" in found and "Engineer" not in found
     under_ops = client.get(url("position-list"), {"unit": tree["ops"].pk}).content.decode()
@@ -357,9 +359,10 @@ def test_employee_list_filters_and_paging(login, hr_a, tenant_a, tree):
             EmployeeFactory(employee_no=f"T{i:03d}", name=f"Miner {i}", org_unit=tree["team"])
         EmployeeFactory(employee_no="F001", name="Li Na", org_unit=tree["finance"], is_active=False)
     client = login(hr_a)
-    page_one = client.get(url("employee-list")).content.decode()
+    response = client.get(url("employee-list"))
+    page_one = response.content.decode()
     assert page_one.count("<tr>") == 26 and "F001" in page_one  # sorted by number: F001 first
-    page_two = client.get(url("employee-list"), {"page": 2}).content.decode()
+    page_two = client.get(url("employee-list"), pager_link(response)).content.decode()
     assert page_two.count("<tr>") == 7
     assert "Li Na" in client.get(url("employee-list"), {"q": "li na"}).content.decode()
     under_ops = client.get(url("employee-list"), {"unit": tree["ops"].pk}).content.decode()

@@ -134,9 +134,9 @@ class GoalBranchViewSet(TenantViewSet):
         params = self._params(SearchParams)
         period = access_period_by_id(request.membership, params["period"])
         query, offset, limit = params["q"].strip(), params["offset"], params["limit"]
-        ids = opening.search(period, request.user, whole_tree=self._whole_tree(), query=query)
-        count = ids.count()
-        page = list(ids[offset:offset + limit])
+        goals = opening.search(period, request.user, whole_tree=self._whole_tree(), query=query)
+        count = goals.count()
+        page = [goal.pk for goal in goals[offset:offset + limit]]
         found = branches.found_with_paths(page, period_rollup(period))
         end = offset + len(page)
         return Response({

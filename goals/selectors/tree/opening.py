@@ -93,11 +93,12 @@ def opening(period: Period, user, *, whole_tree: bool, scope: str | None, focus:
 
 
 def search(period: Period, user, *, whole_tree: bool, query: str):
-    """Ids of the goals matching `query` that the reader may read, in tree order (a queryset to page)."""
+    """The goals matching `query` that the reader may read, in tree order: a queryset of ids and paths to
+    page by keyset (its order is the path)."""
     goals = branches.search_goals(period, query)
     if not whole_tree:
         goals = branches.in_part(goals, part_paths_of(period, user))
-    return goals.values_list("id", flat=True)
+    return goals.only("id", "path")
 
 
 def off_group_rows(rollup: PeriodRollup, shown: int = 10) -> list[dict]:
@@ -150,12 +151,13 @@ def chart_tree(goals, rollup: PeriodRollup, budget: int = CHART_BUDGET) -> Chart
     return ChartTree(roots=roots, truncated=truncated)
 
 
-def table_ids(period: Period, goals, query: str, perspective: str):
-    """Ids of the goals of the table view: `goals` matching the search and the perspective, path order."""
+def table_goals(period: Period, goals, query: str, perspective: str):
+    """The goals of the table view: `goals` matching the search and the perspective, in path order (ids and
+    paths, to page by keyset)."""
     goals = branches.search_goals(period, query, goals)
     if perspective:
         goals = goals.filter(kpi__perspective=perspective)
-    return goals.values_list("id", flat=True)
+    return goals.only("id", "path")
 
 
 __all__ = [
@@ -169,7 +171,7 @@ __all__ = [
     "opening",
     "part_paths_of",
     "search",
-    "table_ids",
+    "table_goals",
     "top_level",
     "visible_goals",
 ]

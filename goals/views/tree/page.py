@@ -32,9 +32,9 @@ def _more_url(request, name: str, level: branches.Level, *args, **params) -> str
 
 def _search_context(request, period, query: str) -> dict:
     """A page of the goals matching `query` (what the reader may read), each with its path."""
-    ids = opening.search(period, request.user, whole_tree=_is_reader(request), query=query)
-    page = paginate(request, ids, per_page=branches.SEARCH_PAGE)
-    found = branches.found_with_paths(list(page.object_list), period_rollup(period))
+    goals = opening.search(period, request.user, whole_tree=_is_reader(request), query=query)
+    page = paginate(request, goals, per_page=branches.SEARCH_PAGE)
+    found = branches.found_with_paths([goal.pk for goal in page.object_list], period_rollup(period))
     return {"q": query, "search_page": page, "found": found, "period": period}
 
 
@@ -88,9 +88,9 @@ def goal_tree(request):
         query = request.GET.get("q", "")[:100]
         perspective = request.GET.get("perspective", "")
         perspective = perspective if perspective in Perspective.values else ""
-        page = paginate(request, opening.table_ids(period, goals, query, perspective))
+        page = paginate(request, opening.table_goals(period, goals, query, perspective))
         rows = []
-        for hit in branches.found_with_paths(list(page.object_list), rollup):
+        for hit in branches.found_with_paths([goal.pk for goal in page.object_list], rollup):
             hit.node.parent = hit.path[-1] if hit.path else None
             rows.append(hit.node)
         page.object_list = rows

@@ -27,7 +27,7 @@ class RankingFilters:
 
 def ranking(period: Period, filters: RankingFilters | None = None) -> QuerySet:
     """The period's current snapshots, filtered, best total first (no total last): the order of
-    `scoresnapshot_ranking_idx`, so a page is read from the index, never by ranking every row. Ranks are
+    `scoresnapshot_rank_idx`, so a page is read from the index, never by ranking every row. Ranks are
     given to the rows shown (`ranking_ranks`). One query when evaluated; pages add a count."""
     filters = filters or RankingFilters()
     rows = snapshots_latest(period)  # one row per subject (a partial recompute leaves mixed versions)
