@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import ValidationError
-from rest_framework.pagination import BasePagination
+from rest_framework.pagination import BasePagination, PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.utils.urls import remove_query_param, replace_query_param
@@ -77,3 +77,10 @@ class KeysetPagination(BasePagination):
                 "schema": {"type": "string"},
             }
         ]
+
+
+class ComputedListPagination(PageNumberPagination):
+    """The pager of a list computed in memory (already bounded, e.g. a cached summary's order): there is no
+    index to page by, so it pages by number and says how many there are (`count`, `?page=`)."""
+
+    page_size = api_settings.PAGE_SIZE

@@ -254,6 +254,7 @@ SPECTACULAR_SETTINGS = {
         "MatrixRoleEnum": "responsibility.models.MatrixRole",
         "OrgUnitKindEnum": "collab.models.OrgUnit.Kind",
         "PeriodKindEnum": "collab.models.Period.Kind",
+        "ReviewKindEnum": "feedback.models.ReviewKind",
     },
 }
 

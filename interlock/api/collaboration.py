@@ -22,6 +22,7 @@ from rest_framework.response import Response
 
 from collab.models import ALL_BUT_EMPLOYEES, OrgUnit, Period
 from collab.routing.fields import TenantRelatedField
+from collab.routing.pagination import ComputedListPagination
 from collab.routing.viewsets import TenantViewSet
 from interlock.selectors.dashboards import collaboration, collaboration_rows, shared_kpi_order
 
@@ -142,6 +143,7 @@ class CollaborationViewSet(TenantViewSet):
 
     read_roles = ALL_BUT_EMPLOYEES
     serializer_class = CollaborationKpiSerializer
+    pagination_class = ComputedListPagination  # the shared KPIs' order is computed (and cached), not a query
 
     def _params(self, request):
         params = CollaborationParams(data=request.query_params)

@@ -155,7 +155,7 @@ def test_unit_search_answers_a_small_page_in_a_fixed_number_of_queries(
     with django_assert_max_num_queries(8):
         response = api.get("/api/v1/t/alpha/org-units/", {"q": "Unit BU"})
     body = response.json()
-    assert response.status_code == 200 and body["count"] == 300
+    assert response.status_code == 200 and "count" not in body  # keyset pages count nothing
     assert len(body["results"]) == 50 and body["next"]  # a page, never every unit
     assert all(row["parent_name"] for row in body["results"][1:])
 
