@@ -71,7 +71,8 @@ def writes(queries: CaptureQueriesContext) -> list[str]:
 def test_a_recompute_with_no_input_change_writes_no_row(world, extra, theirs, tenant_b):
     first = scores_recompute(period=world.period)
     before = stamps(world.period)
-    matrix_before = list(MatrixRowResult.objects.filter(period=world.period).values_list("pk", "version"))
+    matrix = MatrixRowResult.objects.filter(period=world.period).values_list("pk", "version")
+    matrix_before = list(matrix)
     recorded = ScoredPeriod.objects.get(period=world.period)
     audits = AuditEvent.objects.count()
     with CaptureQueriesContext(connection) as queries:
@@ -82,7 +83,7 @@ def test_a_recompute_with_no_input_change_writes_no_row(world, extra, theirs, te
     assert (again.version, again.written, again.unchanged) == (first.version, 0, first.snapshots)
     assert (partial.written, partial.unchanged) == (0, len(extra))
     assert stamps(world.period) == before
-    assert list(MatrixRowResult.objects.filter(period=world.period).values_list("pk", "version")) == matrix_before
+    assert list(matrix.all()) == matrix_before
     assert ScoredPeriod.objects.get(period=world.period).version == recorded.version
     assert AuditEvent.objects.count() == audits  # a no-op is not audited
     with tenant_scope(tenant_b):
@@ -115,7 +116,8 @@ def test_one_measurement_change_rewrites_only_the_affected_snapshot(world, extra
     subject = f"unit:{card.org_unit_id}"
     assert after[subject][0] == before[subject][0]  # updated in place: same row
     assert after[subject][1] == result.version == before[subject][1] + 1
-    assert {s: v for s, v in after.items() if s != subject} == {s: v for s, v in before.items() if s != subject}
+    others = set(before) - {subject}
+    assert {s: after[s] for s in others} == {s: before[s] for s in others}
     snapshot_writes = [sql for sql in writes(queries) if ScoreSnapshot._meta.db_table in sql]
     assert len(snapshot_writes) == 1 and snapshot_writes[0].upper().startswith("UPDATE")
     assert ScoreSnapshot.objects.get(subject=subject, period=world.period).total == Decimal("50.00")
