@@ -78,10 +78,7 @@ def _rows(queryset: QuerySet) -> list[tuple]:
         return cursor.fetchall()
 
 
-def _frame(rows: list[tuple], names: list[str], *, floats: tuple = (), texts: tuple = ()) -> pd.DataFrame:
-    """Rows (tuples) as a DataFrame of one array per column: `floats` as float64 (None → NaN), `texts` as
-    objects, the rest as int64 (ids, never None). One pass per column (an item getter, no zip of rows)."""
-
+def _columns(rows: list[tuple], names: list[str], floats: tuple, texts: tuple) -> dict[str, np.ndarray]:
     def array(at: int, name: str) -> np.ndarray:
         values = map(itemgetter(at), rows)
         if name in floats:
@@ -90,7 +87,37 @@ def _frame(rows: list[tuple], names: list[str], *, floats: tuple = (), texts: tu
             return np.array(list(values), dtype=object)
         return np.fromiter(values, dtype=np.int64, count=len(rows))
 
-    return pd.DataFrame({name: array(at, name) for at, name in enumerate(names)})
+    return {name: array(at, name) for at, name in enumerate(names)}
+
+
+FETCH = 20_000  # rows fetched and turned into columns at a time
+
+
+def _fetched_frame(
+    queryset: QuerySet, names: list[str], *, floats: tuple = (), texts: tuple = ()
+) -> pd.DataFrame:
+    """`_frame(_rows(queryset), …)` streamed `FETCH` rows at a time (a server-side cursor on PostgreSQL,
+    `connection.chunked_cursor`): only one batch of row tuples lives at once, in Python and in the
+    driver (the lines: ~300 B per line of tuples and boxed values otherwise)."""
+    try:
+        sql, params = queryset.query.sql_with_params()
+    except EmptyResultSet:
+        return _frame([], names, floats=floats, texts=texts)
+    parts = []
+    streamed = not connection.settings_dict.get("DISABLE_SERVER_SIDE_CURSORS")  # e.g. behind PgBouncer
+    with connection.chunked_cursor() if streamed else connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        while batch := cursor.fetchmany(FETCH):
+            parts.append(_columns(batch, names, floats, texts))
+    if not parts:
+        return _frame([], names, floats=floats, texts=texts)
+    return pd.DataFrame({name: np.concatenate([part[name] for part in parts]) for name in names})
+
+
+def _frame(rows: list[tuple], names: list[str], *, floats: tuple = (), texts: tuple = ()) -> pd.DataFrame:
+    """Rows (tuples) as a DataFrame of one array per column: `floats` as float64 (None → NaN), `texts` as
+    objects, the rest as int64 (ids, never None). One pass per column (an item getter, no zip of rows)."""
+    return pd.DataFrame(_columns(rows, names, floats, texts))
 
 
 def _measurements(period: Period, rules: dict[int, str], kpis: Any) -> pd.DataFrame:
@@ -174,11 +201,9 @@ def _inputs(
             "rho": np.array([r[4] for r in records], dtype=float),
         }
     )
-    lines = _frame(
-        _rows(
-            lines_query.order_by("scorecard_id", "order", "pk").values_list(
-                "pk", "scorecard_id", "kpi_id", "role", _float("weight"), _float("threshold")
-            )
+    lines = _fetched_frame(
+        lines_query.order_by("scorecard_id", "order", "pk").values_list(
+            "pk", "scorecard_id", "kpi_id", "role", _float("weight"), _float("threshold")
         ),
         ["line", "scorecard", "kpi", "role", "weight", "threshold"],
         floats=("weight", "threshold"),

@@ -152,7 +152,7 @@ _MATRIX_TYPES = {
     "composite": ("float8[]", ""),
     "kpi_score": ("float8[]", ""),
 }
-_STAMP = ("version", "computed_at")
+BATCH = 2000  # rows per statement: bounds the statement text (and the client's memory) at ~3 MB
 
 
 def _column(model, name: str) -> str:
@@ -223,6 +223,20 @@ def _pick(columns: dict[str, list], at: list[int]) -> dict[str, list]:
     return {name: [values[i] for i in at] for name, values in columns.items()}
 
 
+def _write(
+    model, types, columns, inserts, updates, update_pks, *, tenant_id, period_id, version, computed_at
+) -> None:
+    """The UPDATEs of rows `updates` (stored as `update_pks`) and the INSERTs of rows `inserts` of
+    `columns`, stamped with the version and time, `BATCH` rows per statement."""
+    stamp = {"version": version, "computed_at": computed_at}
+    for at in range(0, len(updates), BATCH):
+        picked = _pick(columns, updates[at : at + BATCH])
+        _bulk_update(model, types, update_pks[at : at + BATCH], stamp, picked)
+    fixed = {"tenant": tenant_id, "period": period_id, **stamp}
+    for at in range(0, len(inserts), BATCH):
+        _bulk_insert(model, types, fixed, _pick(columns, inserts[at : at + BATCH]))
+
+
 # --------------------------------------------------------------------------------------------- snapshots
 
 
@@ -257,10 +271,8 @@ def snapshots_write(
     gone = extra + [row[0] for row in live.values()]
     if gone:
         ScoreSnapshot.objects.filter(pk__in=gone)._raw_delete(ScoreSnapshot.objects.db)
-    stamp = {"version": version, "computed_at": computed_at}
-    _bulk_update(ScoreSnapshot, _SNAPSHOT_TYPES, update_pks, stamp, _pick(rows.columns, updates))
-    fixed = {"tenant": tenant_id, "period": period_id, **stamp}
-    _bulk_insert(ScoreSnapshot, _SNAPSHOT_TYPES, fixed, _pick(rows.columns, inserts))
+    _write(ScoreSnapshot, _SNAPSHOT_TYPES, rows.columns, inserts, updates, update_pks,
+           tenant_id=tenant_id, period_id=period_id, version=version, computed_at=computed_at)  # fmt: skip
     unchanged = len(rows) - len(inserts) - len(updates)
     return Written(inserted=len(inserts), updated=len(updates), deleted=len(gone), unchanged=unchanged)
 
@@ -320,10 +332,8 @@ def matrix_results_write(
     gone = [pk for pk, _values in live.values()]
     if gone:
         MatrixRowResult.objects.filter(pk__in=gone)._raw_delete(MatrixRowResult.objects.db)
-    stamp = {"version": version, "computed_at": computed_at}
-    _bulk_update(MatrixRowResult, _MATRIX_TYPES, update_pks, stamp, _pick(columns, updates))
-    fixed = {"tenant": tenant_id, "period": period_id, **stamp}
-    _bulk_insert(MatrixRowResult, _MATRIX_TYPES, fixed, _pick(columns, inserts))
+    _write(MatrixRowResult, _MATRIX_TYPES, columns, inserts, updates, update_pks,
+           tenant_id=tenant_id, period_id=period_id, version=version, computed_at=computed_at)  # fmt: skip
     unchanged = len(columns["matrix"]) - len(inserts) - len(updates)
     return Written(inserted=len(inserts), updated=len(updates), deleted=len(gone), unchanged=unchanged)
 

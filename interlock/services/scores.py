@@ -120,21 +120,25 @@ def scores_recompute(
         progress(40)
     # compute
     result = engine.compute_period(data.inputs, data.params)
+    subjects, matrix_kpis = data.subjects, data.matrix_kpis
+    del data  # the input frames: not needed past the engine (memory)
     if progress:
         progress(70)
+    rows = snapshot_rows(result, subjects)
+    matrix = matrix_columns(result)
+    computed = len(rows)
+    del result  # the engine's columns: everything to store is in `rows` and `matrix` now
     # write snapshots: only what changed
     version = _stored_version(locked) + 1
     computed_at, tenant_id = now_and_tenant()
     stamp = {"tenant_id": tenant_id, "period_id": locked.pk, "version": version, "computed_at": computed_at}
-    rows = snapshot_rows(result, data.subjects)
     stored = snapshots_stored(locked.pk, scope, rows.columns["subject"])
     snapshots = snapshots_write(rows, stored, **stamp)
     del rows, stored
     # write matrix results: only what changed
-    matrices = matrix_results_write(matrix_columns(result), kpis=data.matrix_kpis, **stamp)
+    matrices = matrix_results_write(matrix, kpis=matrix_kpis, **stamp)
     changed = bool(snapshots.changed or matrices.changed)
     if not changed:  # nothing stored moved: no version, no audit row
-        computed = snapshots.unchanged
         return RecomputeResult(
             period_id=locked.pk, version=version - 1, snapshots=computed, deleted=0, unchanged=computed
         )
@@ -159,7 +163,7 @@ def scores_recompute(
     return RecomputeResult(
         period_id=locked.pk,
         version=version,
-        snapshots=snapshots.inserted + snapshots.updated + snapshots.unchanged,
+        snapshots=computed,
         deleted=snapshots.deleted,
         written=snapshots.inserted + snapshots.updated,
         unchanged=snapshots.unchanged,

@@ -166,3 +166,15 @@ def test_a_partial_read_reads_only_its_scope(world, extra):
     assert len(data.inputs.matrix_rows) == len(rows[rows["kpi"].isin(mine)]) > 0
     needed = mine | set(data.inputs.matrix_rows["eval_kpi"].dropna().astype(int).tolist())
     assert set(data.inputs.kpis["kpi"].tolist()) == needed < set(whole.inputs.kpis["kpi"].tolist())
+
+
+def test_breakdowns_made_a_slice_of_scorecards_at_a_time_are_the_same(world, extra, monkeypatch):
+    from interlock import engine
+    from interlock.engine import documents
+
+    data = period_inputs(world.period)
+    result = engine.compute_period(data.inputs, data.params)
+    whole = documents.breakdown_documents(result.columns, result.params)
+    monkeypatch.setattr(documents, "DOCUMENT_SLICE", 2)
+    assert documents.breakdown_documents(result.columns, result.params) == whole
+    assert len(whole) == len(extra) + 3
