@@ -1,5 +1,6 @@
-"""Score recompute of a whole period: the bulk pipeline against a per-object ORM loop, one grouped SQL
-statement and a bare numpy floor, same data.
+"""Score recompute of a whole period: the bulk pipeline against a per-object ORM loop, one INSERT … SELECT
+writing the same rows and a bare numpy floor, same data; and what a one-measurement or no-change recompute
+writes.
 
 Builds, in a throwaway test database (never the dev database), one tenant with 5,000 org units, 20,000
 positions each with a published scorecard, 20,000 KPIs (90 % measured in a month period), 2,000
@@ -7,17 +8,22 @@ responsibility matrices (3 rows each: lead / collaborating / support, half of th
 evaluation KPI) and 200,000 scorecard lines (10 per scorecard, shared lines on matrix KPIs whose matrix has
 a row for the position's unit), all with bulk inserts. Then it times
 
-  (a) `interlock.services.scores.scores_recompute(period=…)`: read (a handful of `values_list` queries),
-      compute (`interlock.engine`, vectorised, columns out) and write (the breakdowns serialised from the
-      engine's columns, one INSERT of the new snapshot version, one DELETE), against the 5 s target; split
-      into its read / compute / write stages (write includes the serialisation);
+  (a) `interlock.services.scores.scores_recompute(period=…)` after every measurement moved (so every
+      snapshot is rewritten: UPDATEd in place), against the 5 s target; (a') the same from an empty period
+      (every row INSERTed); split into read / compute / write stages (write includes the serialisation),
+      with the tracemalloc peak of a recompute per scorecard line (target ≤ 700 B, half of the ~1.4 kB
+      before issue 9);
   (b) a straightforward per-object ORM implementation written here (per scorecard: its lines, per line the
       KPI, the matrix, the unit's row, the measurement, the rules in plain Python, one INSERT per snapshot),
       on a subset of --loop-cards scorecards, scaled per scorecard to the whole period — target (b)/(a) ≥ 200;
-  (c) one grouped SQL statement computing the same KPI parts (scores, evaluation KPIs through the unit's
-      matrix row, renormalisation over lines with data) — target (a: read + compute)/(c) ≤ 3;
+  (c) the like-for-like single statement: one INSERT … SELECT that builds every snapshot row with its
+      breakdown document in SQL (json_agg of the lines per scorecard, line values in cents, a digest) into
+      the same table, rolled back — target (a)/(c) ≤ 2;
   (d) a bare numpy pass over the same arrays (KPI scores, the (KPI, unit) → row look-up, weighted sums per
-      scorecard): the floor for the in-memory compute — target engine/(d) ≤ 10.
+      scorecard): the floor for the in-memory compute — target engine/(d) ≤ 10;
+  (e) the recompute after ONE measurement changes, as the pipeline runs it (the partial path:
+      `scores_recompute(period=…, kpi_ids=[k])`), a KPI on a typical number of lines — target (e)/(a) < 10 %;
+  (f) a full recompute with no change — target 0 rows written.
 
 (b), (c) and (d) are cross-checked against (a)'s KPI parts; a mismatch fails the run.
 
