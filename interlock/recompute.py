@@ -61,6 +61,7 @@ KIND = Job.Kind.SCORE_RECOMPUTE
 # What a recompute job ends with, by code (the API's `message_code`), each shown in the reader's language.
 JOB_MESSAGES = {
     "scores_written": gettext_lazy("%(n)d score(s) written."),
+    "scores_unchanged": gettext_lazy("Scores are up to date: %(n)d computed, none changed."),
     "scores_written_on_close": gettext_lazy("Ran as the period %(period)s closed: %(n)d score(s) written."),
     "skipped_period_closed": gettext_lazy(
         "Skipped: the period %(period)s was closed before this recompute ran; its scores stay as they were."
@@ -310,6 +311,13 @@ def _partial_of(job: Job) -> dict[str, Any]:
     return {"kpi_ids": params.get("kpis", []), "scorecard_ids": params.get("scorecards", [])}
 
 
+def _written_message(result) -> dict[str, Any]:
+    """The finished job's message: the scores it wrote, or that nothing changed (a no-op writes nothing)."""
+    if result.changed:
+        return {"code": "scores_written", "params": {"n": result.written}}
+    return {"code": "scores_unchanged", "params": {"n": result.snapshots}}
+
+
 def _summary(result, partial: dict) -> dict[str, Any]:
     """What a finished job records of its recompute."""
     return {
@@ -416,7 +424,7 @@ def scores_recompute_run(*, job_id: int, period_id: int, final_attempt: bool = T
         raise
     summary = _summary(result, partial)
     job_finish(
-        job, status=Job.Status.DONE, code="scores_written", params={"n": result.written}, result=summary
+        job, status=Job.Status.DONE, result=summary, **_written_message(result)
     )
     return {"job": job.pk, "status": Job.Status.DONE, **summary}
 

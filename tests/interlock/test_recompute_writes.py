@@ -178,3 +178,22 @@ def test_breakdowns_made_a_slice_of_scorecards_at_a_time_are_the_same(world, ext
     monkeypatch.setattr(documents, "DOCUMENT_SLICE", 2)
     assert documents.breakdown_documents(result.columns, result.params) == whole
     assert len(whole) == len(extra) + 3
+
+
+def test_a_job_that_changed_nothing_says_so(world, hr_a):
+    from django.utils.translation import override
+
+    from collab.jobs import job_message
+    from collab.models import Job
+    from interlock.recompute import scores_recompute_request, scores_recompute_run
+
+    scores_recompute(period=world.period)
+    with override("en"):
+        job = scores_recompute_request(period=world.period, actor=hr_a, reason="test", force=True)
+        scores_recompute_run(job_id=job.pk, period_id=world.period.pk)
+    job.refresh_from_db()
+    assert job.status == Job.Status.DONE and job.message_code == "scores_unchanged"
+    assert job.message_params == {"n": 3} and job.result["written"] == 0 and job.result["unchanged"] == 3
+    assert job.message == "Scores are up to date: 3 computed, none changed."
+    with override("zh-hans"):
+        assert job_message(job) == "得分已是最新：计算了3个，没有变化。"
