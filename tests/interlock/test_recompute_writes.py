@@ -197,3 +197,14 @@ def test_a_job_that_changed_nothing_says_so(world, hr_a):
     assert job.message == "Scores are up to date: 3 computed, none changed."
     with override("zh-hans"):
         assert job_message(job) == "得分已是最新：计算了3个，没有变化。"
+
+
+def test_a_partial_recompute_that_reaches_nothing_reads_and_writes_nothing(world, extra):
+    scores_recompute(period=world.period)
+    before = stamps(world.period)
+    lonely = KPIFactory()  # on no scorecard and in no matrix
+    MeasurementFactory(kpi=lonely, period=world.period, target=Decimal("10"), actual=Decimal("5"))
+    with CaptureQueriesContext(connection) as queries:
+        result = scores_recompute(period=world.period, kpi_ids=[lonely.pk])
+    assert writes(queries) == [] and not result.changed and result.snapshots == 0
+    assert stamps(world.period) == before
