@@ -9,6 +9,7 @@ from collab.pages import IdConverter  # noqa: F401  (registers the <id:…> conv
 from collab.views import accounts as account_views
 from collab.views import passwords as password_views
 from collab.views import platform as views
+from feedback import urls as feedback_urls
 from goals import urls as goals_urls
 from interlock import urls as interlock_urls
 from responsibility import urls as responsibility_urls
@@ -20,12 +21,14 @@ tenant_pages = [
     path("", include("goals.urls")),
     path("", include("responsibility.urls")),
     path("", include("interlock.urls")),
+    path("", include("feedback.urls")),
 ]
 api_routers = [
     collab_api.router,
     goals_urls.api_router,
     responsibility_urls.api_router,
     interlock_urls.api_router,
+    feedback_urls.api_router,
 ]
 
 urlpatterns = [

@@ -1,5 +1,12 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class FeedbackConfig(AppConfig):
     name = "feedback"
+    verbose_name = _("Feedback")
+
+    def ready(self) -> None:
+        from feedback.audit import audit_register
+
+        audit_register()

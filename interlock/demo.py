@@ -11,14 +11,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from django.utils import timezone
+
+from collab.demo.plans import BATCH_SIZE
 from goals.demo.mining import MINING_SUBSIDIARIES
 from goals.demo.replay import replaying_the_year
+from goals.demo.scale import split_100
+from interlock.models import LineRole, Scorecard, ScorecardLine
 from interlock.services.scorecards.cards import scorecard_create, scorecard_publish
 from interlock.services.scores import scores_recompute
 
 if TYPE_CHECKING:
+    from collab.demo.scale import ScaleContext
     from collab.demo.steps import DemoContext
 
 
@@ -134,3 +141,78 @@ def scorecards_build(ctx: DemoContext) -> None:
 
 
 DEMO_STEPS = [scorecards_build]
+
+
+# --------------------------------------------------------------------------------------------- seed_scale
+
+
+def _card_lines(
+    ctx: ScaleContext, unit_id: int, own_kpi: int | None, kpi_ids: list[int]
+) -> list[tuple[int, str]]:
+    """(KPI id, role) of one scorecard: the unit's matrix KPIs shared (at most three), its own KPI, the rest
+    drawn from the library; distinct KPIs."""
+    shared = list(dict.fromkeys(ctx.extra.get("matrix_kpis", {}).get(unit_id, [])))[:3]
+    picked = dict.fromkeys(shared)
+    if own_kpi is not None:
+        picked.setdefault(own_kpi)
+    target = min(ctx.sizes.lines_per_card, len(kpi_ids))
+    while len(picked) < target:
+        picked.setdefault(kpi_ids[ctx.rng.randrange(len(kpi_ids))])
+    return [(kpi, LineRole.SHARED if kpi in shared else LineRole.OWN) for kpi in list(picked)[:target]]
+
+
+def scorecards_scale(ctx: ScaleContext) -> None:
+    """seed_scale's scorecards (`SCALE_STEPS`): this year, one published scorecard a unit and one for its
+    head's position, `lines_per_card` lines each (weights adding up to exactly 100; the collaborative
+    warning as publishing sets it), then a recompute of the year, so the dashboards have scores."""
+    kpis = ctx.extra.get("kpis")
+    if not kpis:
+        return
+    kpi_ids = [kpi.pk for kpi in kpis]
+    own = {}
+    for kpi in kpis:
+        own.setdefault(kpi.owner_unit_id, kpi.pk)
+    minimum = Decimal(ctx.tenant.min_collaborative_weight)
+    now = timezone.now()
+    cards, plans = [], []
+    for index, unit in enumerate(ctx.units):
+        for subject in ("unit", "position"):
+            lines = _card_lines(ctx, unit.pk, own.get(unit.pk), kpi_ids)
+            weights = split_100(len(lines))
+            shared = sum(
+                (w for w, (_kpi, role) in zip(weights, lines, strict=True) if role == LineRole.SHARED),
+                Decimal(0),
+            )
+            cards.append(
+                Scorecard(
+                    tenant=ctx.tenant,
+                    period=ctx.year,
+                    status=Scorecard.Status.PUBLISHED,
+                    published_at=now,
+                    org_unit_id=unit.pk if subject == "unit" else None,
+                    position=ctx.head_positions[unit.pk] if subject == "position" else None,
+                    review_weight=Decimal("0.2") if subject == "unit" and index % 3 == 0 else Decimal(0),
+                    collaborative_warning=shared < minimum,
+                )
+            )
+            plans.append(list(zip(lines, weights, strict=True)))
+    Scorecard.objects.bulk_create(cards, batch_size=BATCH_SIZE)
+    rows, count = [], 0
+    for card, plan in zip(cards, plans, strict=True):
+        for order, ((kpi, role), weight) in enumerate(plan):
+            rows.append(
+                ScorecardLine(
+                    tenant_id=ctx.tenant.pk, scorecard_id=card.pk, kpi_id=kpi, role=role, weight=weight,
+                    order=order,
+                )
+            )
+        if len(rows) >= 10 * BATCH_SIZE:
+            ScorecardLine.objects.bulk_create(rows, batch_size=BATCH_SIZE)
+            count, rows = count + len(rows), []
+    ScorecardLine.objects.bulk_create(rows, batch_size=BATCH_SIZE)
+    ctx.counts.update(scorecards=len(cards), scorecard_lines=count + len(rows))
+    result = scores_recompute(period=ctx.year, actor=ctx.hr_user)
+    ctx.counts["snapshots"] = result.snapshots
+
+
+SCALE_STEPS = [scorecards_scale]

@@ -287,6 +287,9 @@ class ScoreSnapshot(TenantOwned):
         ]
         # The unique constraint's index (tenant, period, subject, version) serves a period's rows, its
         # latest version and the delete of older versions; this one a subject's scores across periods.
+        # The ranking reads a period's rows best total first (no total last) a page at a time from
+        # `scoresnapshot_ranking_idx` (tenant, period, total DESC NULLS LAST, subject), created by migration
+        # 0009 in SQL: SQLite refuses NULLS LAST in an index (its DESC puts NULLs last anyway).
         indexes = [models.Index(fields=["tenant", "subject", "period"], name="scoresnapshot_subject_idx")]
         ordering = ["period_id", "subject", "-version"]
         verbose_name = _("score snapshot")
@@ -391,3 +394,61 @@ class ScoredPeriod(TenantOwned):
 
     def __str__(self) -> str:
         return f"period {self.period_id} scored v{self.version}"
+
+
+class UnitKpiLines(TenantOwned):
+    """A unit's scorecard lines on one KPI in a period, as the period's recompute left them: the line of
+    the unit's own scorecard (role, weight, score, value) when it has one, and how many lines on the KPI
+    the unit's scorecards — its own and its positions' — count, how many of them score under
+    `DRAG_BELOW` and their sum.
+
+    What the collaboration view shows per unit and KPI, so that it never parses a breakdown per request
+    (`interlock.selectors.dashboards.collaboration`): written by the recompute
+    (`interlock.services.collaboration.unit_kpi_lines_write`) in its transaction — a full recompute
+    replaces the period's rows, a partial one the rows of the units whose scorecards it reached. Matrix
+    participation (role, share, contribution) is `MatrixRowResult`'s. Keys are no database constraints (a
+    computed copy, like `MatrixRowResult`); a deleted unit's rows go with it (Django's cascade)."""
+
+    tenant = models.ForeignKey(
+        "collab.Tenant",
+        on_delete=models.CASCADE,
+        related_name="+",
+        editable=False,
+        db_index=False,
+        db_constraint=False,
+    )
+    period = models.ForeignKey(
+        Period, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
+    org_unit = models.ForeignKey(
+        OrgUnit, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
+    kpi = models.ForeignKey(
+        "goals.KPI", on_delete=models.DO_NOTHING, related_name="+", db_index=False, db_constraint=False
+    )
+    # The unit's own scorecard's line on the KPI (blank when only its positions' scorecards count it).
+    has_unit_line = models.BooleanField(default=False)
+    line_role = models.CharField(max_length=20, blank=True)
+    weight = models.FloatField(null=True, blank=True)
+    score = models.FloatField(null=True, blank=True)
+    value = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    # Every line on the KPI in the unit's scorecards and its positions'.
+    lines = models.PositiveIntegerField(default=0)
+    low_lines = models.PositiveIntegerField(default=0)  # scoring under DRAG_BELOW
+    low_sum = models.FloatField(default=0.0)  # the sum of those lines' scores
+    version = models.PositiveIntegerField()  # the snapshot version of the recompute that wrote it
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "period", "org_unit", "kpi"], name="unitkpilines_unique_unit_kpi"
+            )
+        ]
+        indexes = [models.Index(fields=["tenant", "period", "kpi"], name="unitkpilines_kpi_idx")]
+        ordering = ["period_id", "kpi_id", "org_unit_id"]
+        verbose_name = _("unit KPI lines")
+        verbose_name_plural = _("unit KPI lines")
+
+    def __str__(self) -> str:
+        return f"unit {self.org_unit_id} KPI {self.kpi_id}@{self.period_id}: {self.lines} lines"

@@ -4,6 +4,7 @@
 from django.urls import path
 
 from collab.api import tenant_router
+from interlock.api.collaboration import CollaborationViewSet
 from interlock.api.scorecards import ScorecardViewSet
 from interlock.api.scores import JobViewSet, ScoreViewSet, UnitMatrixScoresViewSet
 from interlock.api.whatif import WhatIfViewSet
@@ -44,4 +45,5 @@ api_router.register(r"scorecards", ScorecardViewSet, basename="api-scorecard")
 api_router.register("scores", ScoreViewSet, basename="api-score")
 api_router.register("unit-matrix-scores", UnitMatrixScoresViewSet, basename="api-unit-matrix-scores")
 api_router.register("jobs", JobViewSet, basename="api-job")
+api_router.register("collaboration", CollaborationViewSet, basename="api-collaboration")
 api_router.register("what-if", WhatIfViewSet, basename="api-whatif")

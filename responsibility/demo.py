@@ -12,15 +12,20 @@ The technology company holds the seed's three tables exactly (客户留存率 50
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from collab.demo.plans import BATCH_SIZE
 from goals.demo.mining import MINING_SUBSIDIARIES
 from goals.demo.replay import replaying_the_year
+from responsibility.models import MatrixRole, MatrixRow, ResponsibilityMatrix
 from responsibility.services.matrices import matrix_create
 
 if TYPE_CHECKING:
+    from collab.demo.scale import ScaleContext
     from collab.demo.steps import DemoContext
 
 
@@ -123,3 +128,66 @@ def matrices_build(ctx: DemoContext) -> None:
 
 
 DEMO_STEPS = [matrices_build]
+
+
+# --------------------------------------------------------------------------------------------- seed_scale
+
+_SCALE_ROWS = (
+    (MatrixRole.LEAD, Decimal(50), "主责：指标达成"),
+    (MatrixRole.COLLABORATING, Decimal(30), "协同：过程配合"),
+    (MatrixRole.SUPPORT, Decimal(20), "支持：资源保障"),
+)
+
+
+def matrices_scale(ctx: ScaleContext) -> None:
+    """seed_scale's matrices (`SCALE_STEPS`): `matrices_per_unit` a unit, each on a lead unit's own KPI, in
+    effect from this year, with three rows (lead 50 / collaborating 30 / support 20) given to the lead and
+    two of its sibling units (other units where it has fewer); half of the non-lead rows are judged by the
+    row unit's own KPI. Leaves `ctx.extra["matrix_kpis"]`: unit id → the matrix KPIs it has a row in."""
+    kpis = ctx.extra.get("kpis")
+    if not kpis:
+        return
+    rng, units = ctx.rng, ctx.units
+    own = {}
+    for kpi in kpis:
+        own.setdefault(kpi.owner_unit_id, kpi)
+    siblings = defaultdict(list)
+    for unit in units:
+        siblings[unit.parent_id].append(unit.pk)
+    leads = [unit for unit in units if unit.pk in own and len(siblings[unit.parent_id]) > 1]
+    leads.sort(key=lambda unit: -unit.depth)  # departments and teams first
+    leads = leads[: round(len(units) * ctx.sizes.matrices_per_unit)]
+    matrices = [
+        ResponsibilityMatrix(tenant=ctx.tenant, kpi=own[unit.pk], effective_from=ctx.year, version=1)
+        for unit in leads
+    ]
+    ResponsibilityMatrix.objects.bulk_create(matrices, batch_size=BATCH_SIZE)
+    rows, matrix_kpis = [], defaultdict(list)
+    all_ids = [unit.pk for unit in units]
+    for unit, matrix in zip(leads, matrices, strict=True):
+        others = [pk for pk in siblings[unit.parent_id] if pk != unit.pk]
+        members = [unit.pk, *rng.sample(others, min(2, len(others)))]
+        while len(members) < 3 and len(all_ids) > len(members):
+            candidate = rng.choice(all_ids)
+            members += [] if candidate in members else [candidate]
+        for order, (member, (role, share, dimension)) in enumerate(zip(members, _SCALE_ROWS, strict=True)):
+            judged = own.get(member) if role != MatrixRole.LEAD and rng.random() < 0.5 else None
+            rows.append(
+                MatrixRow(
+                    tenant=ctx.tenant,
+                    matrix=matrix,
+                    org_unit_id=member,
+                    role=role,
+                    share=share,
+                    contribution_dimension=dimension,
+                    order=order,
+                    evaluation_kpi=judged if judged and judged.pk != matrix.kpi_id else None,
+                )
+            )
+            matrix_kpis[member].append(matrix.kpi_id)
+    MatrixRow.objects.bulk_create(rows, batch_size=BATCH_SIZE)
+    ctx.counts.update(matrices=len(matrices), matrix_rows=len(rows))
+    ctx.extra["matrix_kpis"] = matrix_kpis
+
+
+SCALE_STEPS = [matrices_scale]

@@ -13,6 +13,13 @@ ids bulk_create returns), inside `tenant_scope(tenant)`, so a tenant's organisat
 second. The goals, responsibility and interlock steps go through their areas' services as the tenant's
 HR admin (audited like a person's work); together they take a few seconds.
 
+seed_scale (`scale.scale_build`) builds a tenant of any size the same way: the platform writes the units,
+positions, employees, periods and two logins (HR admin, a manager), then runs every app's `SCALE_STEPS`
+(`app_demo_steps("SCALE_STEPS")`: KPIs, strategy map, the published goal tree and measurements in goals;
+matrices in responsibility; unit and position scorecards and a score recompute in interlock) on a
+`ScaleContext`, in the build's transaction. Those steps write with bulk inserts, not through the services
+(100,000 employees in minutes on PostgreSQL); the proportions are `ScaleSizes` (issue 9's group).
+
 `plans` (what a demo tenant looks like), `mining` and `tech` (the two tenants), `names`, `bulk` (bulk
 building blocks shared with seed_scale), `steps` (the platform's steps and the registry of the apps'),
 `running` (building the demo and listing its logins), `scale` (seed_scale).

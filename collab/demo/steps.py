@@ -225,13 +225,14 @@ STEPS: list[Callable[[DemoContext], None]] = [
 ]
 
 
-def app_demo_steps() -> list[Callable[[DemoContext], None]]:
-    """Every app's `DEMO_STEPS` (from its `<app>/demo.py`), in INSTALLED_APPS order, which is the layer order
-    (collab < goals < responsibility < interlock < …): an app's demo builds on what the apps below it made.
-    Found at run time, so the platform imports no app."""
+def app_demo_steps(attribute: str = "DEMO_STEPS") -> list[Callable[[Any], None]]:
+    """Every app's steps (its `<app>/demo.py`'s `DEMO_STEPS`, or the list named `attribute`: `SCALE_STEPS`
+    for seed_scale), in INSTALLED_APPS order, which is the layer order (collab < goals < responsibility <
+    interlock < …): an app's steps build on what the apps below it made. Found at run time, so the platform
+    imports no app; an app without the list contributes nothing."""
     steps = []
     for config in apps.get_app_configs():
         ours = Path(config.path).parent == Path(settings.BASE_DIR)  # not a third-party app's `demo`
         if ours and config.name != "collab" and module_has_submodule(config.module, "demo"):
-            steps += import_module(f"{config.name}.demo").DEMO_STEPS
+            steps += getattr(import_module(f"{config.name}.demo"), attribute, [])
     return steps

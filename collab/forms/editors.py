@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from collab.routing.ids import parse_id
 
 MAX_POSTED_ROWS = 250  # the services refuse more than their own maximum with a clear message
-_KEY = re.compile(r"^(?P<prefix>[a-z]+)-(?P<index>\d{1,4})-(?P<field>[a-z_]+)$")
+_KEY = re.compile(r"^(?P<prefix>[a-z]+)-(?P<index>\d{1,4})-(?P<field>[a-z][a-z0-9_]*)$")
 
 
 def rows_from_post(

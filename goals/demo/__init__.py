@@ -20,9 +20,11 @@ no actuals yet (except for KPIs summed over months, whose quarter and year value
 a month without an actual into the target).
 
 `plans` (what a tenant's goals look like), `mining` and `tech` (the two demo tenants' plans), `replay`
-(reopening this year's closed periods for the build), `build` (the step, `DEMO_STEPS`).
+(reopening this year's closed periods for the build), `build` (the step, `DEMO_STEPS`), `scale` (seed_scale's
+step, `SCALE_STEPS`).
 """
 
-from goals.demo.build import DEMO_STEPS  # the demo registry (`collab.demo.app_demo_steps`) reads it here
+from goals.demo.build import DEMO_STEPS  # the registry (`collab.demo.steps.app_demo_steps`) reads these here
+from goals.demo.scale import SCALE_STEPS
 
-__all__ = ["DEMO_STEPS"]
+__all__ = ["DEMO_STEPS", "SCALE_STEPS"]

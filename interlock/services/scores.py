@@ -27,6 +27,7 @@ from collab.tenancy import current_tenant
 from interlock import engine
 from interlock.models import MatrixRowResult, ScoredPeriod, ScoreSnapshot
 from interlock.selectors.inputs import period_inputs, scope_inputs
+from interlock.services.collaboration import unit_kpi_lines_backfill_all, unit_kpi_lines_write
 from interlock.services.score_writes import (
     matrix_columns,
     matrix_results_write,
@@ -127,7 +128,6 @@ def scores_recompute(
     rows = snapshot_rows(result, subjects)
     matrix = matrix_columns(result)
     computed = len(rows)
-    del result  # the engine's columns: everything to store is in `rows` and `matrix` now
     # write snapshots: only what changed
     version = _stored_version(locked) + 1
     computed_at, tenant_id = now_and_tenant()
@@ -142,6 +142,11 @@ def scores_recompute(
         return RecomputeResult(
             period_id=locked.pk, version=version - 1, snapshots=computed, deleted=0, unchanged=computed
         )
+    # the collaboration view's rows (interlock.services.collaboration), rebuilt when a snapshot changed
+    unit_kpi_lines_write(
+        result, period=locked, subjects=subjects, version=version, computed_at=computed_at, scope=scope
+    )
+    del result
     # record the scored period
     _record_scored_period(locked, version=version, computed_at=computed_at)
     # audit
@@ -253,7 +258,8 @@ def scored_periods_backfill_all() -> int:
 
 def scores_backfill_after_migrate(sender, using="default", **kwargs) -> None:
     """post_migrate of interlock (once per `migrate` or flush): record the periods scored before
-    `ScoredPeriod` existed, then fill in the matrix results of scored periods that predate them.
+    `ScoredPeriod` existed, then fill in the matrix results and the collaboration view's `UnitKpiLines` of
+    scored periods that predate them.
 
     A receiver rather than a data migration because it runs the current models and engine, which a migration
     may only do once the whole schema is current, and with the tenant scope row-level security needs.
@@ -263,3 +269,4 @@ def scores_backfill_after_migrate(sender, using="default", **kwargs) -> None:
         return
     scored_periods_backfill_all()
     matrix_results_backfill_all()
+    unit_kpi_lines_backfill_all()

@@ -43,8 +43,10 @@ from interlock.selectors.dashboards import (
     collaboration_rows,
     flag_codes,
     own_scored_period_ids,
+    ranked,
     ranking,
     ranking_label,
+    ranking_ranks,
     unit_dashboard,
     unit_scorecard,
     unit_scored_period_ids,
@@ -57,8 +59,6 @@ LINE_FIELDS = ("kpi", "weight", "role", "threshold")
 
 
 # --------------------------------------------------------------------------------------------- helpers
-
-
 
 
 def _period(request, periods: list[Period], scored: set[int]) -> Period | None:
@@ -158,7 +158,7 @@ def collaboration_page(request):
         data["chart"]["matrix_url"] = matrix_base
         data["chart"]["period"] = period.pk
         page = paginate(request, data["kpi_order"])
-        rows = collaboration_rows(data, page.object_list)
+        rows = collaboration_rows(period, page.object_list, subtree=subtree, unit_counts=data["unit_counts"])
         context.update(data, page=page, rows=rows, unit_base=unit_base, matrix_base=matrix_base)
     return render(request, "interlock/dashboards/collaboration.html", context)
 
@@ -196,7 +196,7 @@ def ranking_page(request):
     items = []
     if page is not None:
         repeated = repeated_unit_names()
-        for snap in page:
+        for snap in ranking_ranks(rows, page.object_list, (page.number - 1) * page.paginator.per_page):
             name, kind, unit = ranking_label(snap, repeated)
             items.append(
                 {
@@ -240,7 +240,7 @@ def ranking_export(request):
     ]
     body = []
     repeated = repeated_unit_names()
-    for snap in rows.iterator(chunk_size=2000):
+    for snap in ranked(rows.iterator(chunk_size=2000)):
         name, kind, unit = ranking_label(snap, repeated)
         body.append(
             [

@@ -27,8 +27,11 @@ EDITABLE = {
     "measurements": "measurement",
     "matrices": "matrix",
     "scorecards": "scorecard",
+    "review-templates": "review_template",
 }
-DELETABLE = ["org-units", "positions", "employees", "periods", "kpis", "objectives", "goals"]
+DELETABLE = [
+    "org-units", "positions", "employees", "periods", "kpis", "objectives", "goals", "review-templates",
+]
 
 
 @pytest.fixture(scope="module")

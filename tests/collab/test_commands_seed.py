@@ -429,7 +429,7 @@ def scale(*args: str) -> str:
 
 
 def test_seed_scale_creates_a_tenant_of_the_requested_size(client):
-    output = scale("--units", "200", "--employees", "2000", "--slug", "bench")
+    output = scale("--units", "200", "--employees", "2000", "--slug", "bench", "--org-only")
     assert re.search(r"200 units, 400 positions, 2000 employees in \d+\.\ds", output)
     tenant = Tenant.objects.get(slug="bench")
     units = assert_tree_is_consistent(tenant)
@@ -444,20 +444,62 @@ def test_seed_scale_creates_a_tenant_of_the_requested_size(client):
         assert Employee.objects.filter(manager__isnull=True).count() == 1
         assert not Employee.objects.exclude(position__org_unit=models_f("org_unit")).exists()
         assert Period.objects.filter(status="closed").exists()
-        assert Membership.objects.get().roles == ["hr_admin"]
+        assert sorted(Membership.objects.values_list("roles", flat=True)) == [["hr_admin"], ["manager"]]
+        manager = Employee.objects.get(user__username="bench-manager")
+        assert manager.org_unit.depth == 2 and manager.manager_id is not None  # heads a subsidiary
+        assert not KPI.objects.exists() and not Scorecard.objects.exists()  # --org-only
     password = re.search(r"bench-hr / (\S+)", output).group(1)
     response = client.post("/accounts/login/", {"username": "bench-hr", "password": password}, follow=True)
     assert response.redirect_chain[-1][0] == "/t/bench/"
 
 
 def test_seed_scale_with_fewer_employees_than_units_staffs_the_top_of_the_tree():
-    scale("--units", "50", "--employees", "7", "--slug", "thin")
+    scale("--units", "50", "--employees", "7", "--slug", "thin", "--org-only")
     tenant = Tenant.objects.get(slug="thin")
     assert_tree_is_consistent(tenant)
     with tenant_scope(tenant):
         assert Employee.objects.count() == 7
         assert Employee.objects.filter(manager__isnull=True).count() == 1
         assert Employee.objects.filter(manager__isnull=False, manager__org_unit__isnull=True).count() == 0
+
+
+def test_seed_scale_builds_a_full_tenant_in_the_issue_proportions(tenant_b):
+    """Every app's SCALE_STEPS: a published goal tree following the org tree, matrices, unit and position
+    scorecards publishable as they are, measurements, and scores — nothing of it in the other tenant."""
+    output = scale("--employees", "400", "--slug", "big")  # 40 units: a tenth of the employees
+    assert "40 units, 80 positions, 400 employees, 12 objectives, 40 kpis, 80 goals" in output
+    assert "8 matrices, 24 matrix rows, 80 scorecards, 800 scorecard lines, 80 snapshots" in output
+    assert "big-manager / " in output and "scorecards_scale" in output
+    tenant = Tenant.objects.get(slug="big")
+    today = _local_today(tenant)
+    with tenant_scope(tenant):
+        year = Period.objects.get(kind="year", year=today.year)
+        assert Goal.objects.filter(period=year).count() == 80
+        assert sibling_groups_off(year) == []  # every sibling group's weights add up to 100
+        assert tree_publication(year) is not None
+        units = {unit.pk: unit for unit in OrgUnit.objects.all()}
+        for goal in Goal.objects.select_related("parent"):
+            assert goal.path.endswith(f"/{goal.pk}/")
+            if goal.parent is not None:
+                assert units[goal.org_unit_id].parent_id == goal.parent.org_unit_id
+                assert goal.path == f"{goal.parent.path}{goal.pk}/"
+        assert Objective.objects.count() == 12 and ObjectiveLink.objects.count() == 9
+        assert Measurement.objects.filter(actual__isnull=False).count() == Measurement.objects.count() > 0
+        assert MatrixRow.objects.filter(role="lead").count() == 8
+        for shares in Counter(MatrixRow.objects.values_list("matrix_id", flat=True)).values():
+            assert shares == 3
+        cards = Scorecard.objects.filter(period=year, status="published")
+        assert cards.filter(org_unit__isnull=False).count() == 40
+        assert cards.filter(position__isnull=False).count() == 40
+        for card in cards.prefetch_related("lines"):
+            lines = list(card.lines.all())
+            assert len(lines) == 10 and sum(line.weight for line in lines) == Decimal(100)
+        assert ScorecardLine.objects.filter(role="shared").exists()
+        assert ScoreSnapshot.objects.filter(period=year).count() == 80
+        assert ScoreSnapshot.objects.filter(period=year, total__isnull=False).exists()
+        assert AuditEvent.objects.filter(action="tenant.seed_scale").count() == 1
+    with tenant_scope(tenant_b):
+        assert not Goal.objects.exists() and not Scorecard.objects.exists() and not KPI.objects.exists()
 
 
 def test_seed_scale_tree_shape():
@@ -478,6 +520,7 @@ def test_seed_scale_tree_shape():
         (["--units", "5", "--employees", "5", "--slug", "Bad Slug"], "Cannot use the slug"),
         (["--units", "5", "--employees", "5", "--slug", "alpha"], "already exists"),
         (["--units", "x", "--employees", "5"], "invalid int value"),
+        (["--employees", "5", "--lines-per-card", "0"], "--lines-per-card"),
     ],
 )
 def test_seed_scale_refuses_bad_arguments(arguments, message, tenant_a):
@@ -489,8 +532,18 @@ def test_seed_scale_refuses_bad_arguments(arguments, message, tenant_a):
 def test_every_app_brings_its_demo_steps_in_layer_order(full_steps):
     # Each app's demo builds on the apps below it (matrices need the goals' KPIs, scorecards need both), so
     # the steps run in INSTALLED_APPS order, the layer order; the platform finds them without importing apps.
+    from feedback.demo import review_templates_build
     from goals.demo.build import goals_build
     from interlock.demo import scorecards_build
     from responsibility.demo import matrices_build
 
-    assert demo_steps.app_demo_steps() == [goals_build, matrices_build, scorecards_build]
+    steps = [goals_build, matrices_build, scorecards_build, review_templates_build]
+    assert demo_steps.app_demo_steps() == steps
+
+
+def test_every_app_brings_its_scale_steps_in_layer_order():
+    from goals.demo.scale import goals_scale
+    from interlock.demo import scorecards_scale
+    from responsibility.demo import matrices_scale
+
+    assert demo_steps.app_demo_steps("SCALE_STEPS") == [goals_scale, matrices_scale, scorecards_scale]

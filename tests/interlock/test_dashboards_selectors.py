@@ -19,7 +19,9 @@ from interlock.selectors.dashboards import (
     RankingFilters,
     collaboration,
     collaboration_rows,
+    ranked,
     ranking,
+    ranking_ranks,
     unit_dashboard,
     unit_scored_period_ids,
 )
@@ -154,7 +156,7 @@ def test_no_snapshot_gives_an_empty_dashboard(scope_a, hr_a):
 
 def test_collaboration_view_shared_kpis_heatmap_graph(world, other):
     data = collaboration(world.period)
-    codes = [row["kpi"]["code"] for row in collaboration_rows(data, data["kpi_order"])]
+    codes = [row["kpi"]["code"] for row in collaboration_rows(world.period, data["kpi_order"])]
     # renewal (4 units), retention (3), DSO (2); 销售额/产品稳定性 are one unit's own KPIs.
     assert codes == ["KA-RENEW", "CUST-RET", "AR-DSO"]
     assert data["shared_count"] == 3
@@ -198,7 +200,7 @@ def test_ranking_orders_and_filters(world):
     # A partial recompute (one KPI changed) rewrites only the scorecards it reaches: versions differ.
     scores_recompute(period=world.period, kpi_ids=[world.kpis["stability"].pk])
     assert len({s.version for s in ScoreSnapshot.objects.filter(period=world.period)}) == 2
-    rows = list(ranking(world.period))
+    rows = list(ranked(ranking(world.period)))
     assert [(r.subject, r.total) for r in rows][:1] == [(f"position:{position.pk}", Decimal("110.00"))]
     assert [r.rank for r in rows] == [1, 2, 3, 4]
     totals = [r.total for r in rows]
@@ -211,6 +213,26 @@ def test_ranking_orders_and_filters(world):
     assert {r.subject for r in within} == {f"unit:{world.units['sales'].pk}", f"position:{position.pk}"}
     assert list(ranking(world.period, RankingFilters(kind=OrgUnit.Kind.TEAM))) == []
     assert list(ranking(world.period, RankingFilters(incomplete="yes"))) == []
+
+
+def test_ranks_are_given_to_the_rows_shown_ties_shared(scope_a, tenant_b):
+    """Competition ranks (1, 2, 2, 2, 5, then no total last and tied) for any page, from one count."""
+    with tenant_scope(tenant_b):  # B's rows never count in A's ranks
+        theirs = PeriodFactory(year=2031)
+        for total in ("99.00", "98.00"):
+            ScoreSnapshotFactory(period=theirs, total=Decimal(total))
+    period = PeriodFactory(year=2031)
+    for total in ("90.00", "80.00", "80.00", "80.00", "70.00", None, None):
+        ScoreSnapshotFactory(period=period, total=None if total is None else Decimal(total))
+    rows = ranking(period)
+    assert [s.rank for s in ranked(rows)] == [1, 2, 2, 2, 5, 6, 6]
+    for offset in range(7):
+        for size in (1, 2, 3):
+            shown = list(rows[offset : offset + size])
+            expected = [1, 2, 2, 2, 5, 6, 6][offset : offset + size]
+            queries, ranks = count_queries(ranking_ranks, rows, shown, offset)
+            assert [s.rank for s in ranks] == expected
+            assert queries == (1 if offset else 0)
 
 
 def _grow(world, n: int) -> None:

@@ -13,7 +13,11 @@ One module per view (`unit`, `collaboration`, `ranking`, `home`) over the shared
 package names what pages, the API and the other apps read.
 """
 
-from interlock.selectors.dashboards.collaboration import collaboration, collaboration_rows
+from interlock.selectors.dashboards.collaboration import (
+    collaboration,
+    collaboration_rows,
+    shared_kpi_order,
+)
 from interlock.selectors.dashboards.common import (
     MatrixScores,
     flag_text,
@@ -24,7 +28,14 @@ from interlock.selectors.dashboards.common import (
     unit_scored_period_ids,
 )
 from interlock.selectors.dashboards.home import HomeScore, home_scores
-from interlock.selectors.dashboards.ranking import RankingFilters, flag_codes, ranking, ranking_label
+from interlock.selectors.dashboards.ranking import (
+    RankingFilters,
+    flag_codes,
+    ranked,
+    ranking,
+    ranking_label,
+    ranking_ranks,
+)
 from interlock.selectors.dashboards.unit import unit_dashboard
 
 __all__ = [
@@ -39,8 +50,11 @@ __all__ = [
     "kpi_labels",
     "matrix_scores",
     "own_scored_period_ids",
+    "ranked",
     "ranking",
     "ranking_label",
+    "ranking_ranks",
+    "shared_kpi_order",
     "unit_dashboard",
     "unit_scorecard",
     "unit_scored_period_ids",

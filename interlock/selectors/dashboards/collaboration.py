@@ -1,331 +1,368 @@
 """The collaboration view: which KPIs are shared by which units (matrix rows and scorecard lines), as
-heatmap, graph and tables, in a fixed number of queries."""
+heatmap, graph and tables, from what the recompute stored — never a breakdown parsed per request.
+
+Two derived tables hold everything it shows: `MatrixRowResult` (each matrix row's role, share and
+contribution) and `UnitKpiLines` (each unit's lines on a KPI: its own line's score, and how many of its
+scorecards' lines score under `DRAG_BELOW`). From them `_summary` works out the shared KPIs in order, the
+most connected units, the heatmap, the graph and the KPIs that drag scorecards down, as ids and numbers;
+it is cached by (tenant, period, the period's `ScoredPeriod.version`, the derived rows' count, subtree):
+a recompute that changes a stored result changes the version, a unit deleted with its rows changes the
+count, so a stale summary is never read (its key is no longer asked for). Per request, the names of what
+is shown (a few dozen units and KPIs) and the rows of the table's page (`collaboration_rows`) are read
+fresh, in a fixed number of small queries; the HTML shows the top N and a page, whatever the tenant's size.
+"""
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
 from itertools import combinations
 from typing import Any
 
-from django.db.models import TextField
-from django.db.models.functions import Cast
+from django.core.cache import cache
+from django.db.models import Count, F, OuterRef, Subquery, Window
+from django.db.models.functions import Coalesce, RowNumber
 
 from collab.models import OrgUnit, Period
-from interlock.models import breakdown_line_keys
-from interlock.selectors.dashboards.common import (
-    MATRIX_ROLES,
-    MatrixScores,
-    band_of,
-    decimal_or_none,
-    kpi_labels,
-    matrix_rows_of,
-    matrix_scores,
-    name_units_apart,
-)
-from interlock.selectors.scores import snapshots_latest
-from responsibility.selectors import matrix_effective_ids
+from collab.selectors.org import distinct_unit_labels
+from collab.tenancy import current_tenant
+from interlock.models import MatrixRowResult, ScoredPeriod, ScoreSnapshot, UnitKpiLines, subject_key
+from interlock.selectors.dashboards.common import MATRIX_ROLES, band_of, kpi_labels
+from interlock.services.collaboration import DRAG_BELOW
 
-DRAG_BELOW = 80.0  # a shared KPI "drags a scorecard down" when its line scores under this
 HEATMAP_MAX_UNITS = 40
 HEATMAP_MAX_KPIS = 30
 GRAPH_MAX_UNITS = 60
 EDGE_TABLE_MAX = 50
+DRAG_MAX = 20  # rows of the "drags several scorecards down" table (the count says how many in all)
+DRAG_UNITS_MAX = 10  # units named on one of its rows (the rest are counted)
+ROW_UNITS_MAX = 12  # units shown on a row of the table, first in the tree (the rest are counted)
+CACHE_SECONDS = 7 * 24 * 3600
+
+__all__ = ["DRAG_BELOW", "collaboration", "collaboration_rows", "shared_kpi_order"]
 
 
-# --------------------------------------------------------------------------------------------- collaboration
+# --------------------------------------------------------------------------------------------- summary
 
 
-_LINE_KEYS = ("kpi", "score", "role", "weight", "value")
+def _within(rows, subtree: OrgUnit | None):
+    return rows if subtree is None else rows.filter(org_unit__path__startswith=subtree.path)
 
 
-def _lines_of(document: str | None) -> list[tuple]:
-    """(kpi, score, role, weight, value) of each line row of a stored breakdown, read from its JSON text.
+def _stamp(period: Period) -> tuple | None:
+    """(version, time, derived rows) of the period's stored results, one query; None before its first
+    recompute."""
 
-    Breakdowns are stored compactly (line keys named once, see `CompactRowsJSONField`) or as a plain list
-    of row dicts; reading the text avoids building a dict per line for thousands of snapshots."""
-    if not document:
-        return []
-    data = json.loads(document)
-    keys = breakdown_line_keys(data)
-    if keys is not None:
-        keys = list(keys)
-        if all(key in keys for key in _LINE_KEYS):
-            at = [keys.index(key) for key in _LINE_KEYS]
-            return [tuple(row[i] for i in at) for row in data["r"] if isinstance(row, list)]
-        data = [
-            dict(zip(keys, row, strict=False), kind="line") if isinstance(row, list) else row
-            for row in data["r"]
-        ]
-    return [
-        tuple(row.get(key) for key in _LINE_KEYS)
-        for row in data or ()
-        if isinstance(row, dict) and row.get("kind") == "line"
-    ]
+    def count(model):
+        rows = model.objects.filter(period=OuterRef("period")).order_by().values("period")
+        return rows.annotate(n=Count("pk")).values("n")
 
-
-def _line_index(snapshots: list[tuple]) -> tuple[dict, dict]:
-    """From (subject, unit, position unit, total, breakdown JSON text) rows: {(unit, kpi): line tuple} for
-    unit scorecards and {kpi: [(subject, score, unit)]} for every scorecard's lines."""
-    unit_lines: dict[tuple[int, int], tuple] = {}
-    by_kpi: dict[int, list[tuple[str, float | None, int | None]]] = defaultdict(list)
-    for subject, unit_id, position_unit, _total, document in snapshots:
-        owner = unit_id or position_unit
-        for line in _lines_of(document):
-            if unit_id is not None:
-                unit_lines[(unit_id, line[0])] = line
-            by_kpi[line[0]].append((subject, line[1], owner))
-    return unit_lines, by_kpi
-
-
-@dataclass
-class _Shared:
-    """What the stages share: the period's matrices and lines, and which units take part in which KPI."""
-
-    effective: dict[int, int]  # KPI → matrix in effect
-    unit_lines: dict[tuple[int, int], tuple]  # (unit, KPI) → the unit scorecard's line
-    by_kpi: dict[int, list[tuple]]  # KPI → [(subject, line score, unit)] over every scorecard
-    unit_total: dict[int, Any]
-    participants: dict[int, dict[int, dict]]  # KPI → unit → matrix role, share, matrix
-    kpi_ids: list[int]  # shared KPIs, most units first
-    units: dict[int, dict]
-    kpis: dict[int, dict]
-    scored: MatrixScores
-
-
-def _load(period: Period, subtree: OrgUnit | None) -> _Shared:
-    """Matrices in effect, the latest snapshots' lines, and the units of the KPIs at least two units share
-    (within `subtree` when given)."""
-    effective = matrix_effective_ids(period)
-    rows = matrix_rows_of(effective.values())
-    snaps = list(
-        snapshots_latest(period)
-        .annotate(document=Cast("breakdown", TextField()))
-        .values_list("subject", "org_unit_id", "position__org_unit_id", "total", "document")
+    found = (
+        ScoredPeriod.objects.filter(period=period)
+        .annotate(
+            lines=Coalesce(Subquery(count(UnitKpiLines)), 0),
+            matrix_rows=Coalesce(Subquery(count(MatrixRowResult)), 0),
+        )
+        .values_list("version", "computed_at", "lines", "matrix_rows")
+        .first()
     )
-    unit_lines, by_kpi = _line_index(snaps)
-    participants: dict[int, dict[int, dict]] = defaultdict(dict)
-    for row in rows:
-        participants[row[2]][row[3]] = {"role": row[4], "share": float(row[5]), "matrix": row[1]}
-    for kpi_id, entries in by_kpi.items():
-        for _subject, _score, unit_id in entries:
-            if unit_id is not None:
-                participants[kpi_id].setdefault(unit_id, {"role": None, "share": None, "matrix": None})
-    shared_ids = [k for k, units in participants.items() if len(units) >= 2]
-    shared_set = set(shared_ids)
-    scored = matrix_scores(period, kpi_ids=shared_set)
-    unit_ids = {u for k in shared_ids for u in participants[k]}
-    units_q = OrgUnit.objects.filter(pk__in=unit_ids)
-    if subtree is not None:
-        units_q = units_q.filter(path__startswith=subtree.path)
-    units = (
-        {
-            pk: {"pk": pk, "code": code, "name": name, "parent_name": parent_name, "kind": kind, "path": path}
-            for pk, code, name, parent_name, kind, path in units_q.values_list(
-                "pk", "code", "name", "parent__name", "kind", "path"
-            )
-        }
-        if unit_ids
+    if found is None:
+        return None
+    version, computed_at, lines, matrix_rows = found
+    return (version, computed_at.isoformat(), lines, matrix_rows)
+
+
+def _summary(period: Period, subtree: OrgUnit | None) -> dict[str, Any]:
+    """Shared KPIs, units, heatmap, graph and drag of the period (within `subtree`), as ids and numbers
+    (no names: they are read per request). Four queries, over the derived tables only."""
+    matrix = _within(MatrixRowResult.objects.filter(period=period), subtree).values_list(
+        "kpi_id", "org_unit_id", "role", "matrix_id", "contribution", "kpi_score", "org_unit__path"
+    )
+    lines = _within(UnitKpiLines.objects.filter(period=period), subtree).values_list(
+        "kpi_id",
+        "org_unit_id",
+        "has_unit_line",
+        "score",
+        "line_role",
+        "low_lines",
+        "low_sum",
+        "org_unit__path",
+    )
+    participants: dict[int, set[int]] = defaultdict(set)
+    cell: dict[tuple[int, int], list] = {}  # (unit, KPI) → [score, matrix role, line role]
+    effective: dict[int, int] = {}
+    kpi_scores: dict[int, float | None] = {}
+    low: dict[int, list[tuple[int, int, float]]] = defaultdict(list)  # KPI → (unit, lines under, sum)
+    path: dict[int, str] = {}
+    for kpi, unit, role, matrix_id, contribution, kpi_score, unit_path in matrix:
+        participants[kpi].add(unit)
+        cell[(unit, kpi)] = [contribution, role, None]
+        effective[kpi] = matrix_id
+        kpi_scores[kpi] = kpi_score
+        path[unit] = unit_path
+    for kpi, unit, own, score, line_role, low_lines, low_sum, unit_path in lines:
+        participants[kpi].add(unit)
+        path[unit] = unit_path
+        found = cell.setdefault((unit, kpi), [None, None, None])
+        if own:
+            found[0], found[2] = score, line_role
+        if low_lines:
+            low[kpi].append((unit, low_lines, low_sum))
+    shared = [k for k, units in participants.items() if len(units) >= 2]
+    codes = {k: v["code"] for k, v in kpi_labels(shared).items()}
+    shared.sort(key=lambda k: (-len(participants[k]), codes.get(k, "")))
+    degree: dict[int, int] = defaultdict(int)
+    for kpi in shared:
+        for unit in participants[kpi]:
+            degree[unit] += 1
+    ranked = sorted(degree, key=lambda u: (-degree[u], path[u]))
+    heat_units, heat_kpis = ranked[:HEATMAP_MAX_UNITS], shared[:HEATMAP_MAX_KPIS]
+    graph_units = ranked[:GRAPH_MAX_UNITS]
+    in_graph = set(graph_units)
+    edges: dict[tuple[int, int], list[int]] = defaultdict(list)
+    for kpi in shared:
+        for a, b in combinations(sorted(u for u in participants[kpi] if u in in_graph), 2):
+            edges[(a, b)].append(kpi)
+    links = sorted(edges.items(), key=lambda item: (-len(item[1]), item[0]))
+    totals = (
+        dict(
+            ScoreSnapshot.objects.filter(
+                period=period, subject__in=[subject_key(org_unit_id=u) for u in graph_units]
+            ).values_list("org_unit_id", "total")
+        )
+        if graph_units
         else {}
     )
-    name_units_apart(units)
-    kpis = kpi_labels(shared_ids)
-    # Shared within the units shown, most units first.
-    shared_ids = [k for k in shared_ids if sum(1 for u in participants[k] if u in units) >= 2]
-    shared_ids.sort(
-        key=lambda k: (-sum(1 for u in participants[k] if u in units), kpis.get(k, {}).get("code", ""))
-    )
-    return _Shared(
-        effective=effective,
-        unit_lines=unit_lines,
-        by_kpi=by_kpi,
-        unit_total={s[1]: s[3] for s in snaps if s[1] is not None},
-        participants=participants,
-        kpi_ids=shared_ids,
-        units=units,
-        kpis=kpis,
-        scored=scored,
-    )
-
-
-def _cells(shared: _Shared) -> dict[tuple[int, int], dict]:
-    """(unit, KPI) → the unit's part in the KPI: matrix role and share, its line, and its score (the line's,
-    else its contribution in the matrix)."""
-    contribution = {(r.unit, r.kpi): r.contribution for r in shared.scored.rows}
-    cells: dict[tuple[int, int], dict] = {}
-    for kpi_id in shared.kpi_ids:
-        for unit_id, part in shared.participants[kpi_id].items():
-            if unit_id not in shared.units:
-                continue
-            line = shared.unit_lines.get((unit_id, kpi_id))
-            score = line[1] if line else contribution.get((unit_id, kpi_id))
-            cells[(unit_id, kpi_id)] = {
-                "unit": unit_id,
-                "kpi": kpi_id,
-                "role": part["role"],
-                "role_label": MATRIX_ROLES.get(part["role"], "") if part["role"] else "",
-                "share": part["share"],
-                "matrix": part["matrix"],
-                "line_role": line[2] if line else None,
-                "weight": line[3] if line else None,
-                "value": decimal_or_none(line[4]) if line else None,
-                "score": score,
-                "source": "line" if line else ("matrix" if score is not None else None),
-                "band": band_of(score),
-            }
-    return cells
-
-
-def _drag(shared: _Shared) -> list[dict]:
-    """The shared KPIs that drag several scorecards down (line scores under `DRAG_BELOW`), worst first."""
-    units = shared.units
     drag = []
-    for kpi_id in shared.kpi_ids:
-        low = [
-            (subject, score, unit_id)
-            for subject, score, unit_id in shared.by_kpi.get(kpi_id, ())
-            if score is not None and score < DRAG_BELOW and unit_id in units
-        ]
-        if len(low) >= 2:
+    for kpi in shared:
+        affected = sum(n for _u, n, _s in low[kpi])
+        if affected >= 2:
+            units = sorted((u for u, _n, _s in low[kpi]), key=lambda u: path[u])
             drag.append(
                 {
-                    "kpi": shared.kpis.get(kpi_id, {"pk": kpi_id, "label": str(kpi_id)}),
-                    "matrix": shared.effective.get(kpi_id),
-                    "affected": len(low),
-                    "kpi_score": shared.scored.kpi_scores.get(kpi_id),
-                    "units": sorted({units[u]["name"] for _s, _sc, u in low if u in units}),
-                    "mean": sum(s for _x, s, _u in low) / len(low),
+                    "kpi": kpi,
+                    "matrix": effective.get(kpi),
+                    "affected": affected,
+                    "kpi_score": kpi_scores.get(kpi),
+                    "units": units[:DRAG_UNITS_MAX],
+                    "more_units": max(0, len(units) - DRAG_UNITS_MAX),
+                    "mean": sum(s for _u, _n, s in low[kpi]) / affected,
                 }
             )
     drag.sort(key=lambda d: (-d["affected"], d["mean"]))
-    return drag
-
-
-def _code(shared: _Shared, kpi_id: int) -> str:
-    return shared.kpis.get(kpi_id, {}).get("code", str(kpi_id))
-
-
-def _heatmap(shared: _Shared, cells: dict, ranked_units: list[int]) -> dict[str, Any]:
-    """The most connected units × the most shared KPIs, each cell a score and a role."""
-    heat_units = ranked_units[:HEATMAP_MAX_UNITS]
-    heat_kpis = shared.kpi_ids[:HEATMAP_MAX_KPIS]
     return {
-        "truncated": len(heat_units) < len(ranked_units) or len(heat_kpis) < len(shared.kpi_ids),
-        "units": [{"id": u, "name": shared.units[u]["name"]} for u in heat_units],
-        "kpis": [{"id": k, "code": _code(shared, k), "matrix": shared.effective.get(k)} for k in heat_kpis],
-        "cells": [
-            [
-                x,
-                y,
-                None if cells[(u, k)]["score"] is None else round(float(cells[(u, k)]["score"]), 2),
-                cells[(u, k)]["role_label"] or cells[(u, k)]["line_role"] or "",
-            ]
-            for x, k in enumerate(heat_kpis)
-            for y, u in enumerate(heat_units)
-            if (u, k) in cells
-        ],
+        "shared_count": len(shared),
+        "unit_count": len(ranked),
+        "kpi_order": shared,
+        "unit_counts": {k: len(participants[k]) for k in shared},
+        "drag_count": len(drag),
+        "drag": drag[:DRAG_MAX],
+        "heatmap": {
+            "truncated": len(heat_units) < len(ranked) or len(heat_kpis) < len(shared),
+            "units": heat_units,
+            "kpis": [(k, effective.get(k)) for k in heat_kpis],
+            "cells": [
+                (
+                    x,
+                    y,
+                    None if cell[(u, k)][0] is None else round(float(cell[(u, k)][0]), 2),
+                    *cell[(u, k)][1:],
+                )
+                for x, k in enumerate(heat_kpis)
+                for y, u in enumerate(heat_units)
+                if (u, k) in cell
+            ],
+        },
+        "graph": {
+            "truncated": len(graph_units) < len(ranked),
+            "nodes": [
+                (u, degree[u], None if totals.get(u) is None else float(totals[u])) for u in graph_units
+            ],
+            "links": [(a, b, ks) for (a, b), ks in links],
+        },
     }
 
 
-def _graph(shared: _Shared, ranked_units: list[int], degree: dict[int, int]) -> dict[str, Any]:
-    """The most connected units and the links among them (a picture of thousands is unreadable; the table
-    pages through every shared KPI), and the busiest links for the edge table."""
-    units = shared.units
-    graph_units = set(ranked_units[:GRAPH_MAX_UNITS])
-    edges: dict[tuple[int, int], list[int]] = defaultdict(list)
-    for kpi_id in shared.kpi_ids:
-        members = sorted(u for u in shared.participants[kpi_id] if u in graph_units)
-        for a, b in combinations(members, 2):
-            edges[(a, b)].append(kpi_id)
-    top_edges = sorted(edges.items(), key=lambda item: (-len(item[1]), item[0]))
-    return {
-        "truncated": len(graph_units) < len(ranked_units),
-        "edges": [
-            {
-                "a": units[a]["name"],
-                "b": units[b]["name"],
-                "count": len(ks),
-                "kpis": ", ".join(_code(shared, k) for k in ks),
-            }
-            for (a, b), ks in top_edges[:EDGE_TABLE_MAX]
-        ],
-        "nodes": [
-            {
-                "id": str(u),
-                "unit": u,
-                "name": units[u]["name"],
-                "degree": degree[u],
-                "total": None if shared.unit_total.get(u) is None else float(shared.unit_total[u]),
-                "band": band_of(shared.unit_total.get(u)),
-            }
-            for u in ranked_units
-            if u in graph_units
-        ],
-        "links": [
-            {"source": str(a), "target": str(b), "value": len(ks), "kpis": [_code(shared, k) for k in ks]}
-            for (a, b), ks in top_edges
-        ],
-    }
+def _cached_summary(period: Period, subtree: OrgUnit | None) -> dict[str, Any]:
+    stamp = _stamp(period)
+    if stamp is None:  # never recomputed: nothing stored to show (and nothing to cache)
+        return _summary(period, subtree)
+    key = "collab:shared:{}:{}:{}:{}".format(
+        current_tenant().pk, period.pk, ":".join(map(str, stamp)), subtree.pk if subtree else "all"
+    )
+    found = cache.get(key)
+    if found is None:
+        found = _summary(period, subtree)
+        cache.set(key, found, CACHE_SECONDS)
+    return found
+
+
+def shared_kpi_order(period: Period, *, subtree: OrgUnit | None = None) -> list[int]:
+    """The shared KPIs of the period (within `subtree`) in the view's order: most units first."""
+    return _cached_summary(period, subtree)["kpi_order"]
+
+
+# --------------------------------------------------------------------------------------------- names
+
+
+def _unit_names(ids: Iterable[int]) -> dict[int, dict]:
+    """{id: {pk, name, path}} of the units shown, same-named ones told apart among them (one query)."""
+    wanted = set(ids)
+    if not wanted:
+        return {}
+    found = list(
+        OrgUnit.objects.filter(pk__in=wanted).values_list("pk", "code", "name", "parent__name", "path")
+    )
+    labels = distinct_unit_labels((pk, name, parent, code) for pk, code, name, parent, _path in found)
+    return {pk: {"pk": pk, "name": labels[pk], "path": path} for pk, _code, _name, _parent, path in found}
+
+
+def _role_label(matrix_role: str | None, line_role: str | None) -> str:
+    return (MATRIX_ROLES.get(matrix_role, "") if matrix_role else "") or line_role or ""
 
 
 def collaboration(period: Period, *, subtree: OrgUnit | None = None) -> dict[str, Any]:
     """Which KPIs are shared by which units (matrix rows and scorecard lines), as heatmap, graph and tables.
 
     A KPI is shared when at least two units take part in it: its matrix in effect names them, or their
-    scorecards (a unit's own, or its positions') count it as a line. A fixed number of queries: load, then
-    score the cells, find what drags scorecards down, and draw the heatmap and the graph.
-    """
-    shared = _load(period, subtree)
-    cells = _cells(shared)
-    degree: dict[int, int] = defaultdict(int)
-    for kpi_id in shared.kpi_ids:
-        for u in shared.participants[kpi_id]:
-            if u in shared.units:
-                degree[u] += 1
-    ranked_units = sorted(
-        (u for u in shared.units if degree[u]), key=lambda u: (-degree[u], shared.units[u]["path"])
+    scorecards (a unit's own, or its positions') count it as a line. The summary comes from the cache or
+    the derived tables (`_summary`); the units and KPIs shown are named here (two queries)."""
+    summary = _cached_summary(period, subtree)
+    heat, graph = summary["heatmap"], summary["graph"]
+    shown_units = (
+        set(heat["units"]) | {n[0] for n in graph["nodes"]} | {u for d in summary["drag"] for u in d["units"]}
     )
-    heatmap = _heatmap(shared, cells, ranked_units)
-    graph = _graph(shared, ranked_units, degree)
+    units = _unit_names(shown_units)
+    shown_kpis = {k for k, _m in heat["kpis"]} | {k for _a, _b, ks in graph["links"] for k in ks}
+    kpis = kpi_labels(shown_kpis | {d["kpi"] for d in summary["drag"]})
+
+    def name(unit: int) -> str:
+        return units.get(unit, {}).get("name", str(unit))
+
+    def code(kpi: int) -> str:
+        return kpis.get(kpi, {}).get("code", str(kpi))
+
+    links = graph["links"]
     return {
         "period": period,
-        "shared_count": len(shared.kpi_ids),
-        "unit_count": len(ranked_units),
-        "kpi_order": shared.kpi_ids,
-        "index": {
-            "kpis": shared.kpis,
-            "units": shared.units,
-            "cells": cells,
-            "participants": shared.participants,
-            "effective": shared.effective,
-            "kpi_scores": shared.scored.kpi_scores,
+        "shared_count": summary["shared_count"],
+        "unit_count": summary["unit_count"],
+        "kpi_order": summary["kpi_order"],
+        "unit_counts": summary["unit_counts"],
+        "drag_count": summary["drag_count"],
+        "drag": [
+            d
+            | {
+                "kpi": kpis.get(d["kpi"], {"pk": d["kpi"], "label": str(d["kpi"])}),
+                "units": sorted(name(u) for u in d["units"]),
+            }
+            for d in summary["drag"]
+        ],
+        "edges": [
+            {"a": name(a), "b": name(b), "count": len(ks), "kpis": ", ".join(code(k) for k in ks)}
+            for a, b, ks in links[:EDGE_TABLE_MAX]
+        ],
+        "heatmap_truncated": heat["truncated"],
+        "graph_truncated": graph["truncated"],
+        "chart": {
+            "heatmap": {
+                "units": [{"id": u, "name": name(u)} for u in heat["units"]],
+                "kpis": [{"id": k, "code": code(k), "matrix": m} for k, m in heat["kpis"]],
+                "cells": [
+                    [x, y, score, _role_label(role, line_role)]
+                    for x, y, score, role, line_role in heat["cells"]
+                ],
+            },
+            "graph": {
+                "nodes": [
+                    {
+                        "id": str(u),
+                        "unit": u,
+                        "name": name(u),
+                        "degree": degree,
+                        "total": total,
+                        "band": band_of(total),
+                    }
+                    for u, degree, total in graph["nodes"]
+                ],
+                "links": [
+                    {"source": str(a), "target": str(b), "value": len(ks), "kpis": [code(k) for k in ks]}
+                    for a, b, ks in links
+                ],
+            },
         },
-        "drag": _drag(shared),
-        "edges": graph.pop("edges"),
-        "heatmap_truncated": heatmap.pop("truncated"),
-        "graph_truncated": graph.pop("truncated"),
-        "chart": {"heatmap": heatmap, "graph": graph},
     }
 
 
-def collaboration_rows(data: dict[str, Any], kpi_ids: Iterable[int]) -> list[dict[str, Any]]:
-    """Table rows (KPI, its score, every unit taking part with role, share and score) for some of the
-    shared KPIs of a `collaboration()` result: the page being shown, not all of them."""
-    index = data["index"]
-    units, cells = index["units"], index["cells"]
-    return [
-        {
-            "kpi": index["kpis"].get(k, {"pk": k, "label": str(k)}),
-            "matrix": index["effective"].get(k),
-            "kpi_score": index["kpi_scores"].get(k),
-            "cells": [
-                cells[(u, k)] | {"unit_name": units[u]["name"]}
-                for u in sorted(
-                    (u for u in index["participants"][k] if (u, k) in cells), key=lambda u: units[u]["path"]
-                )
-            ],
-        }
-        for k in kpi_ids
-    ]
+# --------------------------------------------------------------------------------------------- table
+
+
+def collaboration_rows(
+    period: Period,
+    kpi_ids: Iterable[int],
+    *,
+    subtree: OrgUnit | None = None,
+    unit_counts: dict[int, int] | None = None,
+) -> list[dict[str, Any]]:
+    """Table rows for some shared KPIs — the page being shown, not all of them: each KPI's score and the
+    first `ROW_UNITS_MAX` units taking part (in tree order) with role, share and score, and how many more.
+    A fixed number of queries on the derived tables' KPI indexes; a KPI on every unit's scorecard gives
+    its first units only. `unit_counts` (KPI → units taking part) is `collaboration()`'s, when the caller
+    has it."""
+    kpi_ids = list(kpi_ids)
+    if not kpi_ids:
+        return []
+    counts = unit_counts if unit_counts is not None else _cached_summary(period, subtree)["unit_counts"]
+    matrix = _within(MatrixRowResult.objects.filter(period=period, kpi_id__in=kpi_ids), subtree).values_list(
+        "kpi_id", "org_unit_id", "role", "share", "matrix_id", "contribution", "kpi_score"
+    )
+    first = Window(
+        RowNumber(), partition_by=[F("kpi_id")], order_by=[F("org_unit__path").asc(), F("org_unit_id")]
+    )
+    lines = (
+        _within(UnitKpiLines.objects.filter(period=period, kpi_id__in=kpi_ids), subtree)
+        .annotate(place=first)
+        .filter(place__lte=ROW_UNITS_MAX)
+        .values_list("kpi_id", "org_unit_id", "has_unit_line", "score", "line_role", "weight", "value")
+    )
+    cells: dict[int, dict[int, dict]] = defaultdict(dict)
+    effective: dict[int, int] = {}
+    kpi_scores: dict[int, float | None] = {}
+    for kpi, unit, role, share, matrix_id, contribution, kpi_score in matrix:
+        effective[kpi] = matrix_id
+        kpi_scores[kpi] = kpi_score
+        cells[kpi][unit] = {
+            "unit": unit, "kpi": kpi, "role": role, "role_label": MATRIX_ROLES.get(role, ""), "share": share,
+            "matrix": matrix_id, "line_role": None, "weight": None, "value": None, "score": contribution,
+            "source": "matrix" if contribution is not None else None,
+        }  # fmt: skip
+    for kpi, unit, own, score, line_role, weight, value in lines:
+        found = cells[kpi].setdefault(
+            unit,
+            {"unit": unit, "kpi": kpi, "role": None, "role_label": "", "share": None, "matrix": None,
+             "line_role": None, "weight": None, "value": None, "score": None, "source": None},
+        )  # fmt: skip
+        if own:
+            found.update(line_role=line_role, weight=weight, value=value, score=score, source="line")
+    units = _unit_names({u for by_unit in cells.values() for u in by_unit})
+    kpis = kpi_labels(kpi_ids)
+    rows = []
+    for k in kpi_ids:
+        # The first units in the tree among the matrix's and the first lines': the first of them all.
+        shown = sorted((u for u in cells[k] if u in units), key=lambda u: (units[u]["path"], u))[
+            :ROW_UNITS_MAX
+        ]
+        rows.append(
+            {
+                "kpi": kpis.get(k, {"pk": k, "label": str(k)}),
+                "matrix": effective.get(k),
+                "kpi_score": kpi_scores.get(k),
+                "cells": [
+                    cells[k][u] | {"unit_name": units[u]["name"], "band": band_of(cells[k][u]["score"])}
+                    for u in shown
+                ],
+                "unit_count": max(counts.get(k, 0), len(shown)),
+                "more_units": max(0, counts.get(k, 0) - len(shown)),
+            }
+        )
+    return rows

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
-from django.db.models import F, Q, QuerySet, Window
-from django.db.models.functions import Rank
+from django.db.models import F, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from collab.models import OrgUnit, Period, Position
@@ -26,8 +26,9 @@ class RankingFilters:
 
 
 def ranking(period: Period, filters: RankingFilters | None = None) -> QuerySet:
-    """The period's current snapshots, filtered, ranked by total (best first; no total last). One query
-    when evaluated; pages add a count."""
+    """The period's current snapshots, filtered, best total first (no total last): the order of
+    `scoresnapshot_ranking_idx`, so a page is read from the index, never by ranking every row. Ranks are
+    given to the rows shown (`ranking_ranks`). One query when evaluated; pages add a count."""
     filters = filters or RankingFilters()
     rows = snapshots_latest(period)  # one row per subject (a partial recompute leaves mixed versions)
     if filters.subject_type == "unit":
@@ -45,12 +46,46 @@ def ranking(period: Period, filters: RankingFilters | None = None) -> QuerySet:
         rows = rows.filter(incomplete=True)
     elif filters.incomplete == "no":
         rows = rows.filter(incomplete=False)
-    order = [F("total").desc(nulls_last=True), "subject"]
     return (
         rows.select_related("org_unit__parent", "position__org_unit__parent")
-        .annotate(rank=Window(Rank(), order_by=F("total").desc(nulls_last=True)))
-        .order_by(*order)
+        .defer("breakdown")
+        .order_by(F("total").desc(nulls_last=True), "subject")
     )
+
+
+def ranking_ranks(rows: QuerySet, shown: Sequence[ScoreSnapshot], offset: int = 0) -> list[ScoreSnapshot]:
+    """Give the `shown` rows of `ranking()` (from place `offset`, 0-based) their rank as `.rank`: 1 + the
+    rows with a greater total (ties share a rank; rows without a total come last, tied). The first row's
+    rank is one count under the same filters (none on the first page), the others follow from their
+    places: no window over the whole period."""
+    shown = list(shown)
+    if not shown:
+        return shown
+    first = shown[0]
+    if offset == 0:
+        rank = 1
+    elif first.total is None:
+        rank = rows.order_by().filter(total__isnull=False).count() + 1
+    else:
+        rank = rows.order_by().filter(total__gt=first.total).count() + 1
+    previous = None
+    for place, snap in enumerate(shown):
+        if place and snap.total != previous:
+            rank = offset + place + 1
+        snap.rank = rank
+        previous = snap.total
+    return shown
+
+
+def ranked(rows: Iterable[ScoreSnapshot]) -> Iterator[ScoreSnapshot]:
+    """Every row of `ranking()`, in order, with its rank (an export: the rows are read once, in chunks)."""
+    rank, previous = 0, None
+    for place, snap in enumerate(rows):
+        if not place or snap.total != previous:
+            rank = place + 1
+        snap.rank = rank
+        previous = snap.total
+        yield snap
 
 
 def ranking_label(snap: ScoreSnapshot, repeated: frozenset[str]) -> tuple[str, str, str]:

@@ -46,7 +46,7 @@ def reset_autovacuum(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("interlock", "0007_scored_periods"),
+        ("interlock", "0009_score_ranking_index"),
     ]
 
     operations = [

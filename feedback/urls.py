@@ -1,0 +1,24 @@
+"""Pages of the feedback app (included under /t/<slug>/ by collab/urls.py) and its API resources
+(`api_router`, under /api/v1/t/<slug>/)."""
+
+from django.urls import path
+
+from collab.api import tenant_router
+from feedback.api import ReviewTemplateViewSet
+from feedback.views import templates
+
+urlpatterns = [
+    path("feedback/review-templates/", templates.review_template_list, name="review-template-list"),
+    path("feedback/review-templates/new/", templates.review_template_create, name="review-template-create"),
+    path(
+        "feedback/review-templates/<id:pk>/edit/", templates.review_template_edit, name="review-template-edit"
+    ),
+    path(
+        "feedback/review-templates/<id:pk>/delete/",
+        templates.review_template_delete,
+        name="review-template-delete",
+    ),
+]
+
+api_router = tenant_router()
+api_router.register(r"review-templates", ReviewTemplateViewSet, basename="api-review-template")

@@ -1,0 +1,238 @@
+"""What the collaboration view shows per unit and KPI, written when scores are computed (`UnitKpiLines`).
+
+`scores_recompute` calls `unit_kpi_lines_write` once, after it has written the snapshots and the matrix
+results and deleted the versions they replace, in its transaction:
+- a full recompute replaces the period's rows from the engine's line columns (no JSON is parsed);
+- a partial one (KPI or scorecard ids) replaces the rows of the units whose scorecards it reached (a
+  scorecard's unit: its own, or its position's), rebuilt from those units' stored snapshots — the ones it
+  just wrote and their siblings it kept — so the work follows the scope, not the period.
+
+Each row sums a unit's lines on a KPI: its own scorecard's line, and over its own and its positions'
+scorecards the lines counted, those under `DRAG_BELOW` and their sum (the "drags several scorecards down"
+table). Pages read these rows and `MatrixRowResult`; they never parse a breakdown.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import numpy as np
+from django.db.models import Q
+
+from collab.models import Period, Position
+from interlock import engine
+from interlock.engine.constants import DIGITS
+from interlock.models import Scorecard, ScoreSnapshot, UnitKpiLines, breakdown_line_keys
+
+DRAG_BELOW = 80.0  # a shared KPI "drags a scorecard down" when its line scores under this
+
+_LINE_KEYS = ("kpi", "score", "role", "weight", "value")
+
+
+@dataclass(frozen=True)
+class Line:
+    """One scorecard line as the collaboration view counts it."""
+
+    unit: int  # the scorecard's unit: its own, or its position's
+    own: bool  # a line of the unit's own scorecard (not a position's)
+    kpi: int
+    score: float | None
+    role: str
+    weight: float | None
+    value: Decimal | None
+
+
+def lines_of_document(document: Any) -> list[tuple]:
+    """(kpi, score, role, weight, value) of each line row of a stored breakdown (JSON text, or the parsed
+    compact or plain form)."""
+    if not document:
+        return []
+    data = json.loads(document) if isinstance(document, str | bytes | bytearray) else document
+    keys = breakdown_line_keys(data)
+    if keys is not None:
+        keys = list(keys)
+        if all(key in keys for key in _LINE_KEYS):
+            at = [keys.index(key) for key in _LINE_KEYS]
+            return [tuple(row[i] for i in at) for row in data["r"] if isinstance(row, list)]
+        data = [
+            dict(zip(keys, row, strict=False), kind="line") if isinstance(row, list) else row
+            for row in data["r"]
+        ]
+    return [
+        tuple(row.get(key) for key in _LINE_KEYS)
+        for row in data or ()
+        if isinstance(row, dict) and row.get("kind") == "line"
+    ]
+
+
+def _decimal(value: Any) -> Decimal | None:
+    return None if value is None or value == "" else Decimal(str(value))
+
+
+def _float(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+def _rows(lines: Iterable[Line], *, period: Period, version: int, computed_at) -> list[UnitKpiLines]:
+    """One row per (unit, KPI) of the lines."""
+    made: dict[tuple[int, int], UnitKpiLines] = {}
+    for line in lines:
+        row = made.get((line.unit, line.kpi))
+        if row is None:
+            row = made[(line.unit, line.kpi)] = UnitKpiLines(
+                period=period,
+                org_unit_id=line.unit,
+                kpi_id=line.kpi,
+                version=version,
+                computed_at=computed_at,
+            )
+        row.lines += 1
+        if line.score is not None and line.score < DRAG_BELOW:
+            row.low_lines += 1
+            row.low_sum += line.score
+        if line.own:
+            row.has_unit_line = True
+            row.line_role = line.role or ""
+            row.weight = line.weight
+            row.score = line.score
+            row.value = line.value
+    return list(made.values())
+
+
+def _engine_lines(result: engine.PeriodScores, subjects: dict[int, tuple]) -> list[Line]:
+    """Every line the engine scored, with its scorecard's unit, rounded as the stored breakdown rounds it
+    (`interlock.engine.documents`: DIGITS places; values in cents, none without a total)."""
+    sc, ln = result.columns["scorecards"], result.columns["lines"]
+    cards = sc["scorecard"].tolist()
+    owners = [subjects.get(card, (None, None)) for card in cards]
+    positions = {position for unit, position in owners if unit is None and position is not None}
+    position_unit = dict(Position.objects.filter(pk__in=positions).values_list("pk", "org_unit_id"))
+    card_unit = [unit if unit is not None else position_unit.get(position) for unit, position in owners]
+    has_total = sc["has_total"].tolist()
+    scores = np.round(np.asarray(ln["score"], dtype=np.float64), DIGITS).tolist()
+    weights = np.round(np.asarray(ln["weight"], dtype=np.float64), DIGITS).tolist()
+    made = []
+    for card, kpi, score, role, weight, cents in zip(
+        ln["card"].tolist(),
+        ln["kpi"].tolist(),
+        scores,
+        ln["role"].tolist(),
+        weights,
+        np.asarray(ln["value_cents"], dtype=np.int64).tolist(),
+        strict=True,
+    ):
+        unit = card_unit[card]
+        if unit is None:
+            continue
+        made.append(
+            Line(
+                unit=unit,
+                own=owners[card][0] is not None,
+                kpi=kpi,
+                score=None if score != score else score,
+                role=role or "",
+                weight=None if weight != weight else weight,
+                value=Decimal(cents).scaleb(-2) if has_total[card] else None,
+            )
+        )
+    return made
+
+
+def _stored_lines(period: Period, units: set[int]) -> list[Line]:
+    """The lines of the units' stored snapshots (their own and their positions'), parsed from the JSON text
+    (only these units' snapshots: a partial recompute's scope)."""
+    if not units:
+        return []
+    snaps = (
+        ScoreSnapshot.objects.filter(period=period)
+        .filter(Q(org_unit_id__in=units) | Q(position__org_unit_id__in=units))
+        .values_list("org_unit_id", "position__org_unit_id", "breakdown")
+    )
+    made = []
+    for unit, position_unit, document in snaps.iterator(chunk_size=500):
+        owner = unit if unit is not None else position_unit
+        for kpi, score, role, weight, value in lines_of_document(document):
+            made.append(
+                Line(
+                    unit=owner,
+                    own=unit is not None,
+                    kpi=kpi,
+                    score=_float(score),
+                    role=role or "",
+                    weight=_float(weight),
+                    value=_decimal(value),
+                )
+            )
+    return made
+
+
+def _scope_units(scope: Iterable[int]) -> set[int]:
+    """The units of the scorecards a partial recompute reached (their own, or their position's)."""
+    found = Scorecard.objects.filter(pk__in=list(scope)).values_list("org_unit_id", "position__org_unit_id")
+    return {unit if unit is not None else position_unit for unit, position_unit in found} - {None}
+
+
+def unit_kpi_lines_write(
+    result: engine.PeriodScores,
+    *,
+    period: Period,
+    subjects: dict[int, tuple],
+    version: int,
+    computed_at,
+    scope: Sequence[int] | set[int] | None = None,
+) -> int:
+    """Replace the period's `UnitKpiLines` (all of them, or with `scope` — the scorecard ids of a partial
+    recompute — those of the scope's units) with what the period's snapshots now hold; returns the rows
+    written. Runs in the recompute's transaction, after its snapshots are written and the older ones
+    deleted. `subjects` maps a scorecard id to its (unit, position), as `period_inputs` reads them."""
+    if scope is None:
+        UnitKpiLines.objects.filter(period=period).delete()
+        lines = _engine_lines(result, subjects)
+    else:
+        units = _scope_units(scope)
+        if not units:
+            return 0
+        UnitKpiLines.objects.filter(period=period, org_unit_id__in=units).delete()
+        lines = _stored_lines(period, units)
+    made = _rows(lines, period=period, version=version, computed_at=computed_at)
+    UnitKpiLines.objects.bulk_create(made, batch_size=2000)
+    return len(made)
+
+
+def unit_kpi_lines_backfill_all() -> int:
+    """Fill in the `UnitKpiLines` of every scored period (`ScoredPeriod`) of every tenant that has none
+    (scored before the recompute wrote them), from its stored snapshots, stamped with the period's
+    version; returns the rows written. `migrate` runs it after all migrations
+    (`interlock.services.scores.scores_backfill_after_migrate`); idempotent."""
+    from django.db import transaction
+
+    from collab.models import Tenant
+    from collab.tenancy import tenant_scope
+    from interlock.models import ScoredPeriod
+
+    written = 0
+    for tenant in Tenant.objects.order_by("pk"):
+        with tenant_scope(tenant), transaction.atomic():
+            done = UnitKpiLines.objects.values("period_id")
+            missing = ScoredPeriod.objects.exclude(period_id__in=done).select_related("period")
+            for scored in missing.order_by("period_id"):
+                units = set(
+                    ScoreSnapshot.objects.filter(period=scored.period, org_unit__isnull=False).values_list(
+                        "org_unit_id", flat=True
+                    )
+                ) | set(
+                    ScoreSnapshot.objects.filter(period=scored.period, position__isnull=False).values_list(
+                        "position__org_unit_id", flat=True
+                    )
+                )
+                lines = _stored_lines(scored.period, units)
+                made = _rows(
+                    lines, period=scored.period, version=scored.version, computed_at=scored.computed_at
+                )
+                UnitKpiLines.objects.bulk_create(made, batch_size=2000)
+                written += len(made)
+    return written
