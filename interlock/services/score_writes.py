@@ -215,6 +215,18 @@ def _bulk_update(model, types, pks: list[int], fixed: dict[str, Any], columns: d
     return len(pks)
 
 
+def insert_columns(
+    model, types, columns: dict[str, list], *, tenant_id, period_id, version, computed_at
+) -> int:
+    """INSERT rows given as columns (field → list; `types` as `_SNAPSHOT_TYPES`) stamped with the tenant,
+    period, version and time, `BATCH` rows per statement; returns the rows written. For other tables the
+    recompute fills from the engine's columns (the collaboration view's `UnitKpiLines`)."""
+    n = len(next(iter(columns.values()))) if columns else 0
+    _write(model, types, columns, list(range(n)), [], [], tenant_id=tenant_id, period_id=period_id,
+           version=version, computed_at=computed_at)  # fmt: skip
+    return n
+
+
 def _sqlite_value(value: Any) -> Any:
     if hasattr(value, "tzinfo"):
         return connection.ops.adapt_datetimefield_value(value)

@@ -208,3 +208,26 @@ def test_a_partial_recompute_that_reaches_nothing_reads_and_writes_nothing(world
         result = scores_recompute(period=world.period, kpi_ids=[lonely.pk])
     assert writes(queries) == [] and not result.changed and result.snapshots == 0
     assert stamps(world.period) == before
+
+
+def test_the_collaboration_rows_from_columns_equal_the_per_line_build(world, extra):
+    """`_engine_columns` (vectorised, what the full recompute writes) gives the per-line loop's rows."""
+    from interlock import engine
+    from interlock.services import collaboration
+
+    data = period_inputs(world.period)
+    result = engine.compute_period(data.inputs, data.params)
+    stamp = {"period": world.period, "version": 1, "computed_at": None}
+    fields = ("org_unit_id", "kpi_id", "has_unit_line", "line_role", "weight", "score", "value", "lines",
+              "low_lines", "low_sum")  # fmt: skip
+
+    def plain(rows):
+        return sorted(tuple(getattr(row, name) for name in fields) for row in rows)
+
+    loop = collaboration._rows(collaboration._engine_lines(result, data.subjects), **stamp)
+    columns = collaboration._engine_columns(result, data.subjects)
+    vectorised = sorted(zip(*(columns[name.removesuffix("_id")] for name in fields), strict=True))
+    value = fields.index("value")
+    loop_rows = [(*row[:value], None if row[value] is None else str(row[value]), *row[value + 1 :])
+                 for row in plain(loop)]  # fmt: skip
+    assert vectorised == sorted(loop_rows) and any(row.has_unit_line for row in loop)
