@@ -220,10 +220,14 @@ class CompactRowsJSONField(models.JSONField):
 
 
 class ScoreSnapshot(TenantOwned):
-    """One subject's computed score for a period, as of one recompute (`version`).
+    """One subject's computed score for a period: one live row per (period, subject), stamped with the
+    `version` of the recompute that last changed it.
 
-    A recompute inserts a whole period's rows (20,000 in the benchmark) and deletes the previous ones, so
-    every index and constraint costs on each run:
+    A recompute writes only what changed (`interlock.services.score_writes`): it compares the `digest` of
+    each row it would write with the stored one, inserts new subjects, updates changed rows in place (new
+    version, new `computed_at`), deletes vanished subjects and leaves every unchanged row alone. A first
+    recompute still writes a whole period (20,000 rows in the benchmark), so every index and constraint
+    costs:
     - only the indexes reads use exist. Every read filters by tenant and period (the unique constraint's
       index), by tenant and subject (`scoresnapshot_subject_idx`) or by scorecard (its foreign-key index);
       the ranking pages in its order (`scoresnapshot_rank_idx`: a page is an index range, not a sort);
@@ -278,6 +282,9 @@ class ScoreSnapshot(TenantOwned):
     breakdown = CompactRowsJSONField(default=list, blank=True, encoder=DjangoJSONEncoder)
     incomplete = models.BooleanField(default=False)
     computed_at = models.DateTimeField()
+    # Hash of the stored columns as the recompute serialised them (not version/computed_at): what it compares
+    # to decide whether a row changed, read as (subject, digest) without reading the documents.
+    digest = models.CharField(max_length=32, default="", blank=True, editable=False)
 
     class Meta:
         constraints = [
@@ -309,8 +316,9 @@ class MatrixRowResult(TenantOwned):
     the row's share, contribution, responsibility points (责任得分) and shortfall, with its matrix's composite
     index and its KPI's score beside it (the same on every row of a matrix).
 
-    The engine scores every matrix row of the period on each recompute, full or partial, so the recompute
-    replaces a period's rows as a whole (`interlock.services.scores.scores_recompute`). Dashboards and the
+    One row per (period, matrix, rank); the recompute compares what it computed with what is stored and
+    inserts, updates (new `version`) or deletes only the rows that differ; a partial recompute refreshes the
+    matrices its KPIs reach (`interlock.services.score_writes`). Dashboards and the
     API read them (`interlock.selectors.dashboards.common.matrix_scores`) and never score measurements per
     request; a period not recomputed yet has none. `matrix` is the version in effect when it was computed.
     Keys are no database constraints (a computed copy, rewritten from rows read in the same transaction);
@@ -358,7 +366,7 @@ class MatrixRowResult(TenantOwned):
     shortfall = models.FloatField(null=True, blank=True)
     composite = models.FloatField(null=True, blank=True)  # the matrix's
     kpi_score = models.FloatField(null=True, blank=True)  # the matrix KPI's score in the period
-    version = models.PositiveIntegerField()  # the snapshot version of the recompute that wrote it
+    version = models.PositiveIntegerField()  # the version of the recompute that last changed it
     computed_at = models.DateTimeField()
 
     class Meta:
@@ -376,7 +384,8 @@ class MatrixRowResult(TenantOwned):
 
 class ScoredPeriod(TenantOwned):
     """Which periods have scores, as the recompute left them: one row per tenant and period while it has
-    at least one snapshot, with the version and time of the recompute that last wrote it. The recompute
+    at least one snapshot, with the version and time of the recompute that last changed a stored result of
+    the period (a recompute that changes nothing leaves it, and every result, as it was). The recompute
     writes (or, when it leaves the period without snapshots, deletes) it in the transaction that writes
     the snapshots (`interlock.services.scores.scores_recompute`), so it never disagrees with them; pages
     and the API ask it "which periods have scores" with a small indexed read instead of a DISTINCT over
@@ -384,7 +393,7 @@ class ScoredPeriod(TenantOwned):
     scored before it existed are filled in after `migrate` (`scores_backfill_after_migrate`)."""
 
     period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="+")
-    version = models.PositiveIntegerField()  # the snapshot version of the last recompute of the period
+    version = models.PositiveIntegerField()  # changes iff a stored result (snapshot or matrix row) changed
     computed_at = models.DateTimeField()
 
     class Meta:

@@ -12,8 +12,8 @@ areas' writes arrive as `collab.signals.scoring_inputs_changed`, see `scores_req
   commit and then reads the committed inputs. We chose the database row lock over a Redis lock: it works on
   every backend (SQLite serialises writers anyway), it covers exactly the transaction that reads and writes,
   and it is released by the database when a worker dies (no TTL to guess, no stale lock).
-- **Idempotence.** The snapshots a run rewrites are replaced in the same transaction (new version rows in,
-  old rows out): a retry, a duplicate message or a worker killed half way never double counts.
+- **Idempotence.** A run stores only what differs from what is stored, in one transaction: a retry, a
+  duplicate message or a worker killed half way never double counts, and a second run writes nothing.
 - **Progress.** The Job row moves queued (0) → running (5) → done (100) | failed, committed at each step;
   inside the recompute transaction (invisible to other connections) the stages report to the cache
   (`collab.jobs`, which runs every kind of job).
@@ -61,6 +61,7 @@ KIND = Job.Kind.SCORE_RECOMPUTE
 # What a recompute job ends with, by code (the API's `message_code`), each shown in the reader's language.
 JOB_MESSAGES = {
     "scores_written": gettext_lazy("%(n)d score(s) written."),
+    "scores_unchanged": gettext_lazy("Scores are up to date: %(n)d computed, none changed."),
     "scores_written_on_close": gettext_lazy("Ran as the period %(period)s closed: %(n)d score(s) written."),
     "skipped_period_closed": gettext_lazy(
         "Skipped: the period %(period)s was closed before this recompute ran; its scores stay as they were."
@@ -87,7 +88,8 @@ def affected_scorecard_ids(
 ) -> set[int]:
     """Scorecards of `period` (any status) whose scores can move when these KPIs' data change: those with a
     line on one of the KPIs, and those with a line on a KPI K whose matrix (the version in effect) judges
-    the scorecard's unit by one of the KPIs as its evaluation KPI. Plus `scorecard_ids`. Three queries."""
+    the scorecard's unit by one of the KPIs as its evaluation KPI. Plus `scorecard_ids`. Four queries, each
+    on the KPIs' own rows (the matrix versions read are those of matrices judging by one of the KPIs)."""
     kpis = {int(k) for k in kpi_ids}
     found = {int(s) for s in scorecard_ids}
     if found:
@@ -99,7 +101,8 @@ def affected_scorecard_ids(
             "scorecard_id", flat=True
         )
     )
-    effective = list(matrix_effective_ids(period).values())
+    judging = MatrixRow.objects.filter(evaluation_kpi_id__in=sorted(kpis)).values("matrix__kpi_id")
+    effective = list(matrix_effective_ids(period, kpis=judging).values())
     judged = list(
         MatrixRow.objects.filter(matrix_id__in=effective, evaluation_kpi_id__in=kpis).values_list(
             "matrix__kpi_id", "org_unit_id"
@@ -308,12 +311,22 @@ def _partial_of(job: Job) -> dict[str, Any]:
     return {"kpi_ids": params.get("kpis", []), "scorecard_ids": params.get("scorecards", [])}
 
 
+def _written_message(result) -> dict[str, Any]:
+    """The finished job's message: the scores it wrote, or that nothing changed (a no-op writes nothing)."""
+    if result.changed:
+        return {"code": "scores_written", "params": {"n": result.written}}
+    return {"code": "scores_unchanged", "params": {"n": result.snapshots}}
+
+
 def _summary(result, partial: dict) -> dict[str, Any]:
     """What a finished job records of its recompute."""
     return {
         "version": result.version,
         "snapshots": result.snapshots,
+        "written": result.written,
+        "unchanged": result.unchanged,
         "deleted": result.deleted,
+        "matrix_rows": result.matrix_rows,
         "partial": bool(partial),
     }
 
@@ -358,7 +371,7 @@ def scores_flush_before_close(sender=None, *, period: Period, **kwargs) -> None:
     summary = {**_summary(result, partial), "on_close": True}
     job_finish(
         job, status=Job.Status.DONE, code="scores_written_on_close",
-        params={"period": period.label, "n": result.snapshots}, result=summary,
+        params={"period": period.label, "n": result.written}, result=summary,
     )  # fmt: skip
 
 
@@ -411,7 +424,7 @@ def scores_recompute_run(*, job_id: int, period_id: int, final_attempt: bool = T
         raise
     summary = _summary(result, partial)
     job_finish(
-        job, status=Job.Status.DONE, code="scores_written", params={"n": result.snapshots}, result=summary
+        job, status=Job.Status.DONE, result=summary, **_written_message(result)
     )
     return {"job": job.pk, "status": Job.Status.DONE, **summary}
 

@@ -199,8 +199,9 @@ class JobSerializer(serializers.ModelSerializer):
     )
     message_code = serializers.CharField(
         read_only=True,
-        help_text="The message's stable code (e.g. scores_written, scores_written_on_close, "
-        "skipped_period_closed, retrying, gave_up); blank when the text has none (an error's own text).",
+        help_text="The message's stable code (e.g. scores_written, scores_unchanged, "
+        "scores_written_on_close, skipped_period_closed, retrying, gave_up); blank when the text has none "
+        "(an error's own text).",
     )
     message_params = serializers.JSONField(
         read_only=True, help_text="The values the message names, by placeholder (e.g. {\"n\": 12})."

@@ -2,7 +2,8 @@
 
 `period_inputs` loads everything the score engine needs with a fixed handful of bulk `values_list`
 queries (published scorecards, their lines, the matrix versions in effect and their rows, the KPI library,
-the period's measurements through the goals selector), whatever the size of the tenant.
+the period's measurements through the goals selector), whatever the size of the tenant. `scope_inputs`
+does the same for a partial recompute, reading only the scorecards in scope and what they need.
 
 Internal-customer ratings and approved points arrive with later issues (their models do not exist yet);
 until then callers pass them as frames (`ratings`: subject, rater, value; `points`: subject, points) and
@@ -11,6 +12,7 @@ the default is none. Subjects are `interlock.models.subject_key` strings ("unit:
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import Any
@@ -19,7 +21,7 @@ import numpy as np
 import pandas as pd
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import FloatField, QuerySet
+from django.db.models import FloatField, Q, QuerySet
 from django.db.models.functions import Cast
 
 from collab.models import Period
@@ -41,6 +43,8 @@ class PeriodData:
     inputs: PeriodInputs
     params: EngineParams
     subjects: dict[int, tuple[int | None, int | None]] = field(default_factory=dict)  # id → (unit, position)
+    # The KPIs whose matrices (in effect) were loaded whole, on a partial read; None: every matrix.
+    matrix_kpis: set[int] | None = None
 
 
 def tenant_params() -> EngineParams:
@@ -74,10 +78,7 @@ def _rows(queryset: QuerySet) -> list[tuple]:
         return cursor.fetchall()
 
 
-def _frame(rows: list[tuple], names: list[str], *, floats: tuple = (), texts: tuple = ()) -> pd.DataFrame:
-    """Rows (tuples) as a DataFrame of one array per column: `floats` as float64 (None → NaN), `texts` as
-    objects, the rest as int64 (ids, never None). One pass per column (an item getter, no zip of rows)."""
-
+def _columns(rows: list[tuple], names: list[str], floats: tuple, texts: tuple) -> dict[str, np.ndarray]:
     def array(at: int, name: str) -> np.ndarray:
         values = map(itemgetter(at), rows)
         if name in floats:
@@ -86,15 +87,46 @@ def _frame(rows: list[tuple], names: list[str], *, floats: tuple = (), texts: tu
             return np.array(list(values), dtype=object)
         return np.fromiter(values, dtype=np.int64, count=len(rows))
 
-    return pd.DataFrame({name: array(at, name) for at, name in enumerate(names)})
+    return {name: array(at, name) for at, name in enumerate(names)}
 
 
-def _measurements(period: Period, rules: dict[int, str]) -> pd.DataFrame:
+FETCH = 20_000  # rows fetched and turned into columns at a time
+
+
+def _fetched_frame(
+    queryset: QuerySet, names: list[str], *, floats: tuple = (), texts: tuple = ()
+) -> pd.DataFrame:
+    """`_frame(_rows(queryset), …)` streamed `FETCH` rows at a time (a server-side cursor on PostgreSQL,
+    `connection.chunked_cursor`): only one batch of row tuples lives at once, in Python and in the
+    driver (the lines: ~300 B per line of tuples and boxed values otherwise)."""
+    try:
+        sql, params = queryset.query.sql_with_params()
+    except EmptyResultSet:
+        return _frame([], names, floats=floats, texts=texts)
+    parts = []
+    streamed = not connection.settings_dict.get("DISABLE_SERVER_SIDE_CURSORS")  # e.g. behind PgBouncer
+    with connection.chunked_cursor() if streamed else connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        while batch := cursor.fetchmany(FETCH):
+            parts.append(_columns(batch, names, floats, texts))
+    if not parts:
+        return _frame([], names, floats=floats, texts=texts)
+    return pd.DataFrame({name: np.concatenate([part[name] for part in parts]) for name in names})
+
+
+def _frame(rows: list[tuple], names: list[str], *, floats: tuple = (), texts: tuple = ()) -> pd.DataFrame:
+    """Rows (tuples) as a DataFrame of one array per column: `floats` as float64 (None → NaN), `texts` as
+    objects, the rest as int64 (ids, never None). One pass per column (an item getter, no zip of rows)."""
+    return pd.DataFrame(_columns(rows, names, floats, texts))
+
+
+def _measurements(period: Period, rules: dict[int, str], kpis: Any) -> pd.DataFrame:
     """kpi, target, actual of the active KPIs with a value in `period` (its own, or derived from its months
     and quarters: `goals.engine.periods.period_value`, the same values `goals.selectors.scores.kpi_values`
     gives).
-    The KPIs are a subquery, not a list of ids (20,000 parameters cost more than the query)."""
-    rows = list(period_measurements(period, KPI.objects.filter(is_active=True).values("pk")))
+    For a whole period the KPIs are a subquery, not a list of ids (20,000 parameters cost more than the
+    query); a partial recompute passes its few ids."""
+    rows = list(period_measurements(period, kpis))
     values = period_value(
         rows, rules, kind=period.kind, year=period.year, quarter=period.quarter, month=period.month
     )
@@ -116,8 +148,47 @@ def period_inputs(
     """Everything `interlock.engine.compute_period` needs for `period` (published scorecards by default).
 
     Six queries whatever the size; decimals come as floats and each table as one array per column."""
+    cards = Scorecard.objects.filter(period=period, status__in=statuses)
+    lines = ScorecardLine.objects.filter(scorecard__period=period, scorecard__status__in=statuses)
+    return _inputs(period, cards, lines, ratings=ratings, points=points)
+
+
+def scope_inputs(
+    period: Period,
+    scorecard_ids: Collection[int],
+    kpi_ids: Collection[int] = (),
+    *,
+    ratings: Any = None,
+    points: Any = None,
+    statuses: tuple[str, ...] = (Scorecard.Status.PUBLISHED,),
+) -> PeriodData:
+    """The engine's inputs for a partial recompute: only the scorecards `scorecard_ids` (published ones),
+    their lines, and the matrices, KPIs and measurements those need, plus the matrices `kpi_ids` reach
+    (their own matrix, and any matrix with a row judged by one of them), whose results the recompute
+    refreshes (`PeriodData.matrix_kpis`). Every matrix loaded comes with all its rows (its
+    composite is whole).
+    Six queries; what they read grows with the scope, not with the period."""
+    ids = sorted({int(pk) for pk in scorecard_ids})
+    cards = Scorecard.objects.filter(period=period, status__in=statuses, pk__in=ids)
+    lines = ScorecardLine.objects.filter(
+        scorecard__period=period, scorecard__status__in=statuses, scorecard_id__in=ids
+    )
+    return _inputs(period, cards, lines, ratings=ratings, points=points, kpi_ids={int(k) for k in kpi_ids})
+
+
+def _inputs(
+    period: Period,
+    cards_query: QuerySet,
+    lines_query: QuerySet,
+    *,
+    ratings: Any,
+    points: Any,
+    kpi_ids: set[int] | None = None,
+) -> PeriodData:
+    """The period's inputs (`kpi_ids` None) or a scope's (the KPIs and matrices the lines need)."""
+    partial = kpi_ids is not None
     records = _rows(
-        Scorecard.objects.filter(period=period, status__in=statuses).values_list(
+        cards_query.values_list(
             "pk", "org_unit_id", "position_id", "position__org_unit_id", _float("review_weight")
         )
     )
@@ -130,20 +201,28 @@ def period_inputs(
             "rho": np.array([r[4] for r in records], dtype=float),
         }
     )
-    lines = _frame(
-        _rows(
-            ScorecardLine.objects.filter(scorecard__period=period, scorecard__status__in=statuses)
-            .order_by("scorecard_id", "order", "pk")
-            .values_list("pk", "scorecard_id", "kpi_id", "role", _float("weight"), _float("threshold"))
+    lines = _fetched_frame(
+        lines_query.order_by("scorecard_id", "order", "pk").values_list(
+            "pk", "scorecard_id", "kpi_id", "role", _float("weight"), _float("threshold")
         ),
         ["line", "scorecard", "kpi", "role", "weight", "threshold"],
         floats=("weight", "threshold"),
         texts=("role",),
     )
-    effective = matrix_effective_ids(period)
+    matrix_kpis = None
+    if partial:
+        line_kpis = set(lines["kpi"].tolist())
+        # The KPIs of the matrices to load: the lines', the changed ones, and those of matrices with a row
+        # judged by a changed KPI (a subquery, in the versions' query).
+        judged = MatrixRow.objects.filter(evaluation_kpi_id__in=sorted(kpi_ids)).values("matrix__kpi_id")
+        wanted = Q(pk__in=sorted(line_kpis | kpi_ids)) | Q(pk__in=judged)
+        effective = matrix_effective_ids(period, kpis=KPI.objects.filter(wanted).values("pk"))
+        matrix_kpis = set(effective) | kpi_ids
+    else:
+        effective = matrix_effective_ids(period)
     rows = _frame(
         _rows(
-            MatrixRow.objects.filter(matrix_id__in=list(effective.values()))
+            MatrixRow.objects.filter(matrix_id__in=sorted(effective.values()))
             .order_by("matrix_id", "order", "pk")
             .values_list(
                 "pk",
@@ -159,14 +238,21 @@ def period_inputs(
         floats=("share", "eval_kpi"),
         texts=("role",),
     )
-    library = _rows(KPI.objects.values_list("pk", "direction", "aggregation", "is_active", _float("cap")))
+    library_query = KPI.objects.all()
+    if partial:
+        evals = rows["eval_kpi"].dropna().astype(np.int64).tolist()
+        needed = line_kpis | set(rows["kpi"].tolist()) | set(evals) | kpi_ids
+        library_query = library_query.filter(pk__in=sorted(needed))
+    library = _rows(library_query.values_list("pk", "direction", "aggregation", "is_active", _float("cap")))
     kpis = _frame(
         [(k[0], k[1], k[4]) for k in library],
         ["kpi", "direction", "cap"],
         floats=("cap",),
         texts=("direction",),
     )
-    measurements = _measurements(period, {k[0]: k[2] for k in library if k[3]})
+    rules = {k[0]: k[2] for k in library if k[3]}
+    measured = sorted(rules) if partial else KPI.objects.filter(is_active=True).values("pk")
+    measurements = _measurements(period, rules, measured)
     inputs = PeriodInputs(
         kpis=kpis,
         measurements=measurements,
@@ -177,4 +263,6 @@ def period_inputs(
         points=points,
     )
     subjects = {r[0]: (r[1], r[2]) for r in records}
-    return PeriodData(period=period, inputs=inputs, params=tenant_params(), subjects=subjects)
+    return PeriodData(
+        period=period, inputs=inputs, params=tenant_params(), subjects=subjects, matrix_kpis=matrix_kpis
+    )

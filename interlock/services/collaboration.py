@@ -21,6 +21,7 @@ from decimal import Decimal
 from typing import Any
 
 import numpy as np
+import pandas as pd
 from django.db.models import Q
 
 from collab.models import Period, Position
@@ -142,6 +143,70 @@ def _engine_lines(result: engine.PeriodScores, subjects: dict[int, tuple]) -> li
     return made
 
 
+_TYPES = {  # UnitKpiLines field → (PostgreSQL array type, element cast), for `insert_columns`
+    "org_unit": ("bigint[]", ""),
+    "kpi": ("bigint[]", ""),
+    "has_unit_line": ("boolean[]", ""),
+    "line_role": ("text[]", ""),
+    "weight": ("float8[]", ""),
+    "score": ("float8[]", ""),
+    "value": ("text[]", "::numeric"),
+    "lines": ("integer[]", ""),
+    "low_lines": ("integer[]", ""),
+    "low_sum": ("float8[]", ""),
+}
+
+
+def _engine_columns(result: engine.PeriodScores, subjects: dict[int, tuple]) -> dict[str, list]:
+    """`_rows(_engine_lines(…))` as columns, without a Python object per line or per row: the counts and
+    sums per (unit, KPI) are `np.bincount`s in line order (the same float sums as the loop), and only the
+    lines of units' own scorecards are visited one by one (the last one of a (unit, KPI) wins)."""
+    sc, ln = result.columns["scorecards"], result.columns["lines"]
+    owners = [subjects.get(card, (None, None)) for card in sc["scorecard"].tolist()]
+    positions = {position for unit, position in owners if unit is None and position is not None}
+    position_unit = dict(Position.objects.filter(pk__in=positions).values_list("pk", "org_unit_id"))
+    units = [unit if unit is not None else position_unit.get(position) for unit, position in owners]
+    card_unit = np.array([-1 if unit is None else unit for unit in units], dtype=np.int64)
+    card_own = np.array([unit is not None for unit, _position in owners], dtype=bool)
+    line_card = np.asarray(ln["card"], dtype=np.int64)
+    unit = card_unit[line_card] if len(line_card) else np.zeros(0, dtype=np.int64)
+    kept = np.flatnonzero(unit >= 0)
+    kpi = np.asarray(ln["kpi"], dtype=np.int64)[kept]
+    unit = unit[kept]
+    score = np.round(np.asarray(ln["score"], dtype=np.float64), DIGITS)[kept]
+    width = int(kpi.max()) + 1 if len(kpi) else 1
+    codes, keys = pd.factorize(unit * width + kpi)  # groups in the order the loop meets them
+    n = len(keys)
+    low = np.isfinite(score) & (score < DRAG_BELOW)
+    columns: dict[str, list] = {
+        "org_unit": (keys // width).tolist(),
+        "kpi": (keys % width).tolist(),
+        "has_unit_line": [False] * n,
+        "line_role": [""] * n,
+        "weight": [None] * n,
+        "score": [None] * n,
+        "value": [None] * n,
+        "lines": np.bincount(codes, minlength=n).tolist(),
+        "low_lines": np.bincount(codes, minlength=n, weights=low.astype(np.float64)).astype(int).tolist(),
+        "low_sum": np.bincount(codes, minlength=n, weights=np.where(low, score, 0.0)).tolist(),
+    }
+    own = np.flatnonzero(card_own[line_card[kept]]) if len(kept) else np.zeros(0, dtype=np.int64)
+    if len(own):
+        has_total = sc["has_total"].tolist()
+        weights = np.round(np.asarray(ln["weight"], dtype=np.float64), DIGITS)
+        roles, cents = ln["role"], np.asarray(ln["value_cents"], dtype=np.int64)
+        for at in own.tolist():
+            line, group = int(kept[at]), int(codes[at])
+            weight, line_score = float(weights[line]), float(score[at])
+            columns["has_unit_line"][group] = True
+            columns["line_role"][group] = roles[line] or ""
+            columns["weight"][group] = None if weight != weight else weight
+            columns["score"][group] = None if line_score != line_score else line_score
+            value = Decimal(int(cents[line])).scaleb(-2) if has_total[int(line_card[line])] else None
+            columns["value"][group] = None if value is None else str(value)
+    return columns
+
+
 def _stored_lines(period: Period, units: set[int]) -> list[Line]:
     """The lines of the units' stored snapshots (their own and their positions'), parsed from the JSON text
     (only these units' snapshots: a partial recompute's scope)."""
@@ -191,7 +256,14 @@ def unit_kpi_lines_write(
     deleted. `subjects` maps a scorecard id to its (unit, position), as `period_inputs` reads them."""
     if scope is None:
         UnitKpiLines.objects.filter(period=period).delete()
-        lines = _engine_lines(result, subjects)
+        from collab.tenancy import current_tenant
+        from interlock.services.score_writes import insert_columns
+
+        columns = _engine_columns(result, subjects)
+        return insert_columns(
+            UnitKpiLines, _TYPES, columns, tenant_id=current_tenant().pk, period_id=period.pk,
+            version=version, computed_at=computed_at,
+        )  # fmt: skip
     else:
         units = _scope_units(scope)
         if not units:

@@ -85,6 +85,15 @@ def stored(period: Period) -> dict[tuple[int, int], tuple]:
     }  # fmt: skip
 
 
+def stamped(period: Period) -> dict[tuple[int, int], int]:
+    return {
+        (matrix, unit): version
+        for matrix, unit, version in MatrixRowResult.objects.filter(period=period).values_list(
+            "matrix_id", "org_unit_id", "version"
+        )
+    }
+
+
 def _second_period(world) -> Period:
     """A later quarter with other numbers: one KPI missing (no data), one far off target, a new matrix
     judged by an evaluation KPI."""
@@ -140,10 +149,16 @@ def test_stored_results_equal_the_per_request_computation(world, theirs):
 
 def test_a_partial_recompute_keeps_every_matrix_current(world):
     kpi = world.kpis["retention"]
+    before, versions = stored(world.period), stamped(world.period)
     Measurement.objects.filter(kpi=kpi, period=world.period).update(actual=Decimal("12"))
-    scores_recompute(period=world.period, kpi_ids=[kpi.pk])
-    assert stored(world.period) == scored_on_request(world.period)
-    assert MatrixRowResult.objects.filter(period=world.period).values("version").distinct().count() == 1
+    result = scores_recompute(period=world.period, kpi_ids=[kpi.pk])
+    after = stored(world.period)
+    assert after == scored_on_request(world.period)
+    # only the rows whose numbers moved were rewritten (with the new version); the others kept theirs
+    moved = {key for key, values in after.items() if values != before[key]}
+    assert moved and result.matrix_rows == len(moved) < len(after)
+    assert {key for key, v in stamped(world.period).items() if v != versions[key]} == moved
+    assert {v for key, v in stamped(world.period).items() if key in moved} == {result.version}
 
 
 def test_the_dashboard_reads_what_was_computed_not_the_raw_measurements(world):

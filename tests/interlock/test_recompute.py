@@ -100,35 +100,39 @@ def test_seed_tables_end_to_end(world, hr_a, other_world):
     assert AuditEvent.objects.filter(action="scores.recompute", object_id=str(world.period.pk)).count() == 1
 
 
-def test_recompute_is_idempotent_and_replaces_the_version(world, other_world):
+def test_recompute_is_idempotent_and_a_no_op_keeps_the_version(world, other_world):
     first = recompute(world)
     before = content(world.period)
     second = recompute(world)
-    assert second.version == first.version + 1 and second.deleted == 3
+    assert second.version == first.version and (second.written, second.deleted, second.unchanged) == (0, 0, 3)
+    assert not second.changed
     assert content(world.period) == before
-    assert set(ScoreSnapshot.objects.filter(period=world.period).values_list("version", flat=True)) == {2}
+    assert set(ScoreSnapshot.objects.filter(period=world.period).values_list("version", flat=True)) == {1}
+    # no audit row for a run that changed nothing
+    assert AuditEvent.objects.filter(action="scores.recompute", object_id=str(world.period.pk)).count() == 1
 
 
 def test_interrupted_run_leaves_the_previous_version(world, monkeypatch):
     recompute(world)
     before = content(world.period)
+    Measurement.objects.filter(kpi=world.kpis["retention"]).update(actual=Decimal("90"))
 
     from interlock.services import scores as services
 
-    real = services._insert_snapshots
+    real = services.snapshots_write
 
-    def boom(snapshots):
-        real(snapshots)  # the new version is written, then the worker dies before the old one goes
+    def boom(*args, **kwargs):
+        real(*args, **kwargs)  # the changed rows are written, then the worker dies
         raise RuntimeError("worker killed")
 
-    monkeypatch.setattr(services, "_insert_snapshots", boom)
+    monkeypatch.setattr(services, "snapshots_write", boom)
     with pytest.raises(RuntimeError):
         recompute(world)
     monkeypatch.undo()
     assert content(world.period) == before
     assert set(ScoreSnapshot.objects.filter(period=world.period).values_list("version", flat=True)) == {1}
-    recompute(world)
-    assert content(world.period) == before
+    assert recompute(world).version == 2
+    assert content(world.period) != before
 
 
 def test_other_tenant_untouched(world, other_world, tenant_b):

@@ -33,6 +33,8 @@ def test_the_run_prints_its_ratios(db):
     text = out.getvalue()
     assert status == 0, text
     assert "results agree" in text and "ratio (b)/(a)" in text and "ratio engine/(d)" in text
+    assert "ratio (a)/(c)" in text and "ratio (e)/(a)" in text
+    assert "(f) rows written by a full recompute with no change: 0 (target 0)" in text
 
 
 def test_the_timed_part_runs_as_the_application_role(db, tenant_b):

@@ -104,7 +104,9 @@ def test_killing_the_main_worker_mid_recompute_resumes_the_job_on_a_new_worker(
         Job.objects.all().delete()
         stability = world.kpis["stability"]  # an input changed since: the resumed run has work to do
         Measurement.objects.filter(kpi=stability, period=world.period).update(actual=Decimal("50"))
-        victim = ScoreSnapshot.objects.filter(period=world.period).order_by("pk").first()
+        # The snapshot that change rewrites (R&D's; the others are unchanged and not written): its row lock
+        # holds the run mid-write.
+        victim = ScoreSnapshot.objects.get(period=world.period, subject=f"unit:{world.units['rnd'].pk}")
 
     queue = f"test-{uuid.uuid4().hex[:12]}"
     env = {"COLLAB_JOB_HEARTBEAT_SECONDS": HEARTBEAT}
@@ -135,7 +137,7 @@ def test_killing_the_main_worker_mid_recompute_resumes_the_job_on_a_new_worker(
         with tenant_scope(tenant_a):
             stuck = Job.objects.get(pk=job_id)
             assert stuck.status == Job.Status.RUNNING and stuck.resumed_at is None
-            assert ScoreSnapshot.objects.filter(pk=victim.pk).exists()  # no new version committed
+            assert ScoreSnapshot.objects.get(pk=victim.pk).version == victim.version  # nothing committed
 
         second = start_worker(tmp_path / "second.log", queue, env=env)
         with tenant_scope(tenant_a):

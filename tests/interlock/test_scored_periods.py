@@ -6,12 +6,15 @@ always in the room."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from collab.tenancy import tenant_scope
+from goals.models import Measurement
 from interlock.models import Scorecard, ScoredPeriod, ScoreSnapshot
 from interlock.selectors.dashboards import own_scored_period_ids, unit_scored_period_ids
 from interlock.services.scores import scored_periods_backfill_all, scores_recompute
@@ -58,12 +61,16 @@ def test_the_recompute_records_the_period_and_drops_it_with_the_last_score(world
         first = ScoredPeriod.objects.get(period=world.period)
         latest = ScoreSnapshot.objects.filter(period=world.period).order_by("-version").first()
         assert (first.version, first.computed_at) == (latest.version, latest.computed_at)
+        same = scores_recompute(period=world.period, actor=hr_a)  # nothing changed: the record stays
+        assert same.version == first.version and ScoredPeriod.objects.get(period=world.period) == first
+        assert ScoredPeriod.objects.get(period=world.period).computed_at == first.computed_at
+        Measurement.objects.filter(kpi=world.kpis["retention"]).update(actual=Decimal("45"))
         again = scores_recompute(period=world.period, actor=hr_a)
         assert ScoredPeriod.objects.get(period=world.period).version == again.version > first.version
         # A partial recompute keeps the record while other snapshots stay.
         some = Scorecard.objects.filter(period=world.period).values_list("pk", flat=True)[:1]
         partial = scores_recompute(period=world.period, actor=hr_a, scorecard_ids=list(some))
-        assert ScoredPeriod.objects.get(period=world.period).version == partial.version
+        assert ScoredPeriod.objects.get(period=world.period).version == partial.version == again.version
         # Unpublish every scorecard: the next recompute writes nothing and deletes the old scores.
         Scorecard.objects.filter(period=world.period).update(status=Scorecard.Status.DRAFT)
         scores_recompute(period=world.period, actor=hr_a)
