@@ -299,7 +299,9 @@ class ScoreSnapshot(TenantOwned):
         indexes = [
             models.Index(fields=["tenant", "subject", "period"], name="scoresnapshot_subject_idx"),
             models.Index(  # no total last, as the list shows it (NULLS LAST: see its migration)
-                "tenant", "period", F("total").desc(nulls_last=True), "subject", "id",
+                # Declared without NULLS LAST, which SQLite refuses whenever it rebuilds the table: the
+                # index itself is migration 0009's, NULLS LAST on PostgreSQL (SQLite's DESC puts NULLs last).
+                "tenant", "period", F("total").desc(), "subject", "id",
                 name="scoresnapshot_rank_idx",
             ),
         ]

@@ -3,7 +3,8 @@ of the ranking and of the scores list, so both page by keyset (collab.keyset): a
 never a sort or a rank of the whole period.
 
 The order needs NULLS LAST on PostgreSQL, which SQLite refuses in an index definition (SQLite's DESC already
-puts NULLs last), so the database operation is SQL and the model's state is the index as declared."""
+puts NULLs last), so the database operation is SQL, and the model's state declares the index without it:
+SQLite rebuilds a table (and its indexes, from the state) on many schema changes."""
 
 from django.db import migrations, models
 
@@ -32,7 +33,7 @@ class Migration(migrations.Migration):
                     index=models.Index(
                         models.F("tenant"),
                         models.F("period"),
-                        models.OrderBy(models.F("total"), descending=True, nulls_last=True),
+                        models.OrderBy(models.F("total"), descending=True),
                         models.F("subject"),
                         models.F("id"),
                         name="scoresnapshot_rank_idx",

@@ -143,7 +143,7 @@ def _engine_lines(result: engine.PeriodScores, subjects: dict[int, tuple]) -> li
     return made
 
 
-_TYPES = {  # UnitKpiLines field → (PostgreSQL array type, element cast), for `insert_columns`
+_TYPES = {  # UnitKpiLines field → (PostgreSQL array type, element cast), for `keyed_write`
     "org_unit": ("bigint[]", ""),
     "kpi": ("bigint[]", ""),
     "has_unit_line": ("boolean[]", ""),
@@ -155,6 +155,9 @@ _TYPES = {  # UnitKpiLines field → (PostgreSQL array type, element cast), for 
     "low_lines": ("integer[]", ""),
     "low_sum": ("float8[]", ""),
 }
+
+
+_VALUES = tuple(name for name in _TYPES if name not in ("org_unit", "kpi"))
 
 
 def _engine_columns(result: engine.PeriodScores, subjects: dict[int, tuple]) -> dict[str, list]:
@@ -254,16 +257,17 @@ def unit_kpi_lines_write(
     recompute — those of the scope's units) with what the period's snapshots now hold; returns the rows
     written. Runs in the recompute's transaction, after its snapshots are written and the older ones
     deleted. `subjects` maps a scorecard id to its (unit, position), as `period_inputs` reads them."""
-    if scope is None:
-        UnitKpiLines.objects.filter(period=period).delete()
+    if scope is None:  # only the rows whose numbers changed are written (see score_writes.keyed_write)
         from collab.tenancy import current_tenant
-        from interlock.services.score_writes import insert_columns
+        from interlock.services.score_writes import keyed_write
 
-        columns = _engine_columns(result, subjects)
-        return insert_columns(
-            UnitKpiLines, _TYPES, columns, tenant_id=current_tenant().pk, period_id=period.pk,
+        stored = UnitKpiLines.objects.filter(period=period)
+        written = keyed_write(
+            UnitKpiLines, _TYPES, _engine_columns(result, subjects), stored,
+            keys=("org_unit", "kpi"), values=_VALUES, tenant_id=current_tenant().pk, period_id=period.pk,
             version=version, computed_at=computed_at,
         )  # fmt: skip
+        return written.changed
     else:
         units = _scope_units(scope)
         if not units:

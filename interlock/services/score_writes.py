@@ -215,18 +215,6 @@ def _bulk_update(model, types, pks: list[int], fixed: dict[str, Any], columns: d
     return len(pks)
 
 
-def insert_columns(
-    model, types, columns: dict[str, list], *, tenant_id, period_id, version, computed_at
-) -> int:
-    """INSERT rows given as columns (field → list; `types` as `_SNAPSHOT_TYPES`) stamped with the tenant,
-    period, version and time, `BATCH` rows per statement; returns the rows written. For other tables the
-    recompute fills from the engine's columns (the collaboration view's `UnitKpiLines`)."""
-    n = len(next(iter(columns.values()))) if columns else 0
-    _write(model, types, columns, list(range(n)), [], [], tenant_id=tenant_id, period_id=period_id,
-           version=version, computed_at=computed_at)  # fmt: skip
-    return n
-
-
 def _sqlite_value(value: Any) -> Any:
     if hasattr(value, "tzinfo"):
         return connection.ops.adapt_datetimefield_value(value)
@@ -316,6 +304,53 @@ def matrix_columns(result: engine.PeriodScores) -> dict[str, list]:
     return columns
 
 
+def keyed_write(
+    model,
+    types,
+    columns: dict[str, list],
+    stored,
+    *,
+    keys: tuple[str, ...],
+    values: tuple[str, ...],
+    tenant_id: int,
+    period_id: int,
+    version: int,
+    computed_at,
+) -> Written:
+    """Bring the `stored` rows (a queryset: the period's, or a partial recompute's part of them) to
+    `columns`, row by row keyed by `keys`: insert what is new, update in place what differs in `values`,
+    delete what is gone, leave the rest untouched. One query reads what is stored; writes only when
+    something changed. Values compare as the stored Python values (floats as floats, a decimal given as its
+    text as a Decimal)."""
+    fields = [f"{name}_id" if model._meta.get_field(name).is_relation else name for name in (*keys, *values)]
+    width = 1 + len(keys)
+    live = {tuple(r[1:width]): (r[0], r[width:]) for r in stored.values_list("pk", *fields)}
+    decimals = [types[name][1] == "::numeric" for name in values]
+    new_values = zip(*(columns[name] for name in values), strict=True)
+    new_keys = zip(*(columns[name] for name in keys), strict=True)
+    inserts, updates, update_pks = [], [], []
+    for i, (key, row) in enumerate(zip(new_keys, new_values, strict=True)):
+        old = live.pop(key, None)
+        if old is None:
+            inserts.append(i)
+            continue
+        row = tuple(
+            Decimal(v) if decimal and v is not None else v for v, decimal in zip(row, decimals, strict=True)
+        )
+        if old[1] != row:
+            updates.append(i)
+            update_pks.append(old[0])
+    gone = [pk for pk, _values in live.values()]
+    if gone:
+        for at in range(0, len(gone), BATCH):
+            model.objects.filter(pk__in=gone[at : at + BATCH])._raw_delete(model.objects.db)
+    _write(model, types, columns, inserts, updates, update_pks,
+           tenant_id=tenant_id, period_id=period_id, version=version, computed_at=computed_at)  # fmt: skip
+    n = len(next(iter(columns.values()))) if columns else 0
+    unchanged = n - len(inserts) - len(updates)
+    return Written(inserted=len(inserts), updated=len(updates), deleted=len(gone), unchanged=unchanged)
+
+
 def matrix_results_write(
     columns: dict[str, list],
     *,
@@ -326,30 +361,14 @@ def matrix_results_write(
     computed_at,
 ) -> Written:
     """Bring the stored matrix results of the period (of the matrices of `kpis` on a partial recompute) to
-    `columns`: insert, update or delete only rows that differ, keyed by (matrix, rank). Two or more
-    statements only when something changed; one query to read what is stored."""
+    `columns`: insert, update or delete only rows that differ, keyed by (matrix, rank)."""
     stored = MatrixRowResult.objects.filter(period_id=period_id)
     if kpis is not None:
         stored = stored.filter(kpi_id__in=list(kpis))
-    fields = [f"{name}_id" if name in ("kpi", "org_unit", "eval_kpi") else name for name in _MATRIX_VALUES]
-    live = {(r[1], r[2]): (r[0], r[3:]) for r in stored.values_list("pk", "matrix_id", "rank", *fields)}
-    inserts, updates, update_pks = [], [], []
-    new_values = zip(*(columns[name] for name in _MATRIX_VALUES), strict=True)
-    keys = zip(columns["matrix"], columns["rank"], strict=True)
-    for i, (key, values) in enumerate(zip(keys, new_values, strict=True)):
-        old = live.pop(key, None)
-        if old is None:
-            inserts.append(i)
-        elif old[1] != values:
-            updates.append(i)
-            update_pks.append(old[0])
-    gone = [pk for pk, _values in live.values()]
-    if gone:
-        MatrixRowResult.objects.filter(pk__in=gone)._raw_delete(MatrixRowResult.objects.db)
-    _write(MatrixRowResult, _MATRIX_TYPES, columns, inserts, updates, update_pks,
-           tenant_id=tenant_id, period_id=period_id, version=version, computed_at=computed_at)  # fmt: skip
-    unchanged = len(columns["matrix"]) - len(inserts) - len(updates)
-    return Written(inserted=len(inserts), updated=len(updates), deleted=len(gone), unchanged=unchanged)
+    return keyed_write(
+        MatrixRowResult, _MATRIX_TYPES, columns, stored, keys=("matrix", "rank"), values=_MATRIX_VALUES,
+        tenant_id=tenant_id, period_id=period_id, version=version, computed_at=computed_at,
+    )  # fmt: skip
 
 
 def now_and_tenant() -> tuple[Any, int]:
