@@ -358,8 +358,8 @@ def prepare(name: str, *, employees: int, units: int | None, reuse: bool, say: C
         built, steps = (out.strip().splitlines() + [""])[:2]
         say(f"{built} (wall {time.perf_counter() - began:.0f} s; {steps})")
         _psql("VACUUM ANALYZE", name)  # planner statistics and visibility map, as autovacuum would leave them
-    if not (static_root / "staticfiles.json").exists():  # the manifest production's storage reads
-        _manage(_production_environment(name, static_root), "collectstatic", "--no-input", "-v", "0")
+    # Every run: a reused folder must follow the code's static files (collectstatic copies only what changed).
+    _manage(_production_environment(name, static_root), "collectstatic", "--no-input", "-v", "0")
     return static_root
 
 
