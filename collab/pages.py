@@ -95,6 +95,12 @@ def get_scoped_or_404(model_or_queryset, pk: int) -> models.Model:
         raise Http404 from missing
 
 
+def query_text(data, name: str = "q", *, limit: int = 100) -> str:
+    """A free-text search term from a query string: trimmed, at most `limit` characters, without NUL
+    characters (which no database column can hold, and PostgreSQL refuses in a literal)."""
+    return str(data.get(name, "") or "").replace("\x00", "")[:limit].strip()
+
+
 def id_param(data, name: str) -> int | None:
     """An id from a query string or form (`request.GET`, `request.POST`): None when absent or blank;
     a malformed or huge one is a 404, exactly like a missing id."""

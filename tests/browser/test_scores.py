@@ -88,11 +88,11 @@ def test_hr_admin_recomputes_and_watches_the_job(scored_company, live_server, pa
     page.click("#score-recompute")
     page.locator("#score-job [data-status='done']").wait_for()
     assert "100 %" in page.locator("#score-job").inner_text()
-    assert "score(s) written" in page.locator("#score-job").inner_text()
+    assert "none changed" in page.locator("#score-job").inner_text()  # same inputs: nothing rewritten
     with tenant_scope(scored_company.period.tenant):
         job = Job.objects.get(key=f"period:{scored_company.period.pk}")
         assert job.status == Job.Status.DONE and job.created_by.username == "scores-hr"
-    assert _stored(scored_company) == before  # same inputs, same totals (a new version)
+    assert _stored(scored_company) == before  # same inputs, same totals
 
     # The job page renders the finished state: no more polling.
     page.goto(f"{base}/t/alpha/interlock/jobs/{job.pk}/")

@@ -12,7 +12,7 @@ from collab.access import access_period_by_id
 from collab.concurrency import StaleEditError
 from collab.forms import add_service_errors, form_status, note_stale
 from collab.models import Period
-from collab.pages import HR_ONLY, id_param, tenant_page
+from collab.pages import HR_ONLY, id_param, query_text, tenant_page
 from collab.routing.ids import parse_id
 from collab.selectors.org import position_options
 from goals.access import access_goal_by_id
@@ -133,7 +133,7 @@ def goal_move(request, pk: int):
     refusal = _closed_refusal(request, goal.period)
     if refusal is not None:
         return refusal
-    query = request.GET.get("q", "")[:100]
+    query = query_text(request.GET)
     options, total = _parent_options(goal, query)
     if request.htmx and request.GET.get("part") == "options":
         context = {"options": options, "total": total, "goal": goal, "selected": None}

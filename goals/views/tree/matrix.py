@@ -7,7 +7,7 @@ from django.shortcuts import render
 
 from collab.access import access_period_by_id, access_unit_by_id
 from collab.models import OrgUnit
-from collab.pages import paginate, tenant_page
+from collab.pages import paginate, query_text, tenant_page
 from goals.models import Perspective
 from goals.selectors.tree import load as tree_load
 from goals.selectors.tree import matrix as tree_matrix
@@ -19,7 +19,7 @@ from goals.views.tree.common import READERS, _period_from_request, _with_goals
 def goal_matrix(request):
     periods = tree_periods.tree_periods()
     period = _period_from_request(request, periods)
-    query = request.GET.get("q", "")[:100]
+    query = query_text(request.GET)
     kind = request.GET.get("kind", "")
     kind = kind if kind in OrgUnit.Kind.values else ""
     context: dict = {"periods": periods, "period": period, "q": query, "kind": kind,

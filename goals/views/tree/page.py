@@ -9,7 +9,7 @@ from django.utils.http import urlencode
 
 from collab.access import access_period_by_id
 from collab.models import ALL_ROLES, Role
-from collab.pages import id_param, paginate, tenant_page
+from collab.pages import id_param, paginate, query_text, tenant_page
 from goals.access import access_goal_by_id
 from goals.models import Perspective
 from goals.selectors.rollup_cache import period_rollup
@@ -59,7 +59,7 @@ def goal_tree(request):
         perspectives=Perspective.choices,
     )
     if view == "tree":
-        query = request.GET.get("q", "")[:100].strip()
+        query = query_text(request.GET)
         if request.htmx and request.htmx.target == "goal-search-results":  # the search, alone
             context.update(_search_context(request, period, query) if query else {"q": ""})
             return render(request, "goals/tree/tree.html#search_results", context)
@@ -85,7 +85,7 @@ def goal_tree(request):
         chart = tree_render.chart_data(None, drawn.roots, str(period))
         context["chart"] = {**chart, "truncated": drawn.truncated}
     else:
-        query = request.GET.get("q", "")[:100]
+        query = query_text(request.GET)
         perspective = request.GET.get("perspective", "")
         perspective = perspective if perspective in Perspective.values else ""
         page = paginate(request, opening.table_goals(period, goals, query, perspective))
