@@ -25,6 +25,7 @@ from collab.concurrency import (
     lock_for_edit,
     mark_edited,
 )
+from collab.text import clean_text
 from feedback.models import ANCHOR_FIELDS, ReviewDimension, ReviewKind, ReviewTemplate
 
 MAX_DIMENSIONS = 20
@@ -41,19 +42,6 @@ class CleanDimension:
 
     def values(self) -> tuple:
         return (self.name, self.description, *self.anchors)
-
-
-def _text(value: Any, limit: int) -> str:
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        raise ValueError(_("Enter text."))
-    if "\x00" in value:
-        raise ValueError(_("Null characters are not allowed."))
-    value = value.strip()
-    if len(value) > limit:
-        raise ValueError(_("Use at most %(limit)d characters.") % {"limit": limit})
-    return value
 
 
 def dimensions_clean(rows: Sequence[Mapping[str, Any]]) -> list[CleanDimension]:
@@ -75,7 +63,7 @@ def dimensions_clean(rows: Sequence[Mapping[str, Any]]) -> list[CleanDimension]:
         values: dict[str, str] = {}
         for field in DIMENSION_FIELDS:
             try:
-                values[field] = _text(row.get(field), _LIMITS[field])
+                values[field] = clean_text(row.get(field), _LIMITS[field])
             except ValueError as error:
                 errors.setdefault(f"dimensions-{index}-{field}", []).append(str(error))
                 continue
@@ -109,7 +97,7 @@ def _header(data: Mapping[str, Any], *, partial: bool) -> dict[str, Any]:
         if field not in data and (partial or field == "description"):
             continue
         try:
-            out[field] = _text(data.get(field), limit)
+            out[field] = clean_text(data.get(field), limit)
         except ValueError as error:
             errors[field] = [str(error)]
             continue

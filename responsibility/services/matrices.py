@@ -16,6 +16,7 @@ from collab.models import Period
 from collab.routing.ids import coerce_id
 from collab.services.org.periods import ensure_period_open
 from collab.signals import scoring_inputs_changed
+from collab.text import clean_text
 from goals.models import KPI
 from responsibility.models import MatrixRow, ResponsibilityMatrix
 from responsibility.services.periods import (
@@ -24,7 +25,7 @@ from responsibility.services.periods import (
     matrix_closed_periods,
     matrix_period_check,
 )
-from responsibility.services.rows import _MISSING, CleanRow, _text, matrix_rows_clean
+from responsibility.services.rows import _MISSING, CleanRow, matrix_rows_clean
 
 
 def _scoped(model, obj, field: str, *, lock: bool = False):
@@ -102,7 +103,7 @@ def matrix_create(
     period = _scoped(Period, effective_from, "effective_from")
     ensure_period_open(period, field="effective_from")
     try:
-        note = _text(note, 2000)
+        note = clean_text(note, 2000)
     except ValueError as error:
         raise ValidationError({"note": str(error)}) from None
     if ResponsibilityMatrix.objects.filter(kpi=kpi).exists():
@@ -150,7 +151,7 @@ def matrix_new_version(
     check = matrix_period_check(period, kpi=latest.kpi_id)
     _refuse_period(check)
     try:
-        note = _text(note, 2000)
+        note = clean_text(note, 2000)
     except ValueError as error:
         raise ValidationError({"note": str(error)}) from None
     clean = matrix_rows_clean(rows)
@@ -192,7 +193,7 @@ def matrix_update(
     old_note = current.note
     if note is not UNSET:
         try:
-            current.note = _text(note, 2000)
+            current.note = clean_text(note, 2000)
         except ValueError as error:
             raise ValidationError({"note": str(error)}) from None
     clean = None if rows is UNSET else matrix_rows_clean(rows)

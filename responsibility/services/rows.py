@@ -18,6 +18,7 @@ from django.utils.translation import gettext_noop
 from collab.models import OrgUnit
 from collab.numbers import parse_number
 from collab.routing.ids import coerce_id
+from collab.text import clean_text
 from goals.models import KPI
 from responsibility.models import MatrixRole
 
@@ -56,19 +57,6 @@ def parse_share(value: Any) -> Decimal:
     if share != share.quantize(SHARE_QUANTUM, rounding="ROUND_DOWN"):
         raise ValueError(_("Use at most two decimals."))
     return share.quantize(SHARE_QUANTUM)
-
-
-def _text(value: Any, limit: int) -> str:
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        raise ValueError(_("Enter text."))
-    if "\x00" in value:
-        raise ValueError(_("Null characters are not allowed."))
-    value = value.strip()
-    if len(value) > limit:
-        raise ValueError(_("Use at most %(limit)d characters.") % {"limit": limit})
-    return value
 
 
 def share_summary(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
@@ -147,7 +135,7 @@ def matrix_rows_clean(rows: Sequence[Mapping[str, Any]]) -> list[CleanRow]:
         texts = {}
         for field, limit in (("contribution_dimension", 200), ("evaluation_method", 300)):
             try:
-                texts[field] = _text(row.get(field), limit)
+                texts[field] = clean_text(row.get(field), limit)
             except ValueError as error:
                 err(index, field, str(error))
         if unit is not None and role in MatrixRole.values and share is not None and len(texts) == 2:
