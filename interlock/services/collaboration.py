@@ -22,12 +22,15 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from django.db import transaction
 from django.db.models import Q
 
-from collab.models import Period, Position
+from collab.models import Period, Position, Tenant
+from collab.tenancy import current_tenant, tenant_scope
 from interlock import engine
 from interlock.engine.constants import DIGITS
-from interlock.models import Scorecard, ScoreSnapshot, UnitKpiLines, breakdown_line_keys
+from interlock.models import Scorecard, ScoredPeriod, ScoreSnapshot, UnitKpiLines, breakdown_line_keys
+from interlock.services.score_writes import keyed_write
 
 DRAG_BELOW = 80.0  # a shared KPI "drags a scorecard down" when its line scores under this
 
@@ -258,9 +261,6 @@ def unit_kpi_lines_write(
     written. Runs in the recompute's transaction, after its snapshots are written and the older ones
     deleted. `subjects` maps a scorecard id to its (unit, position), as `period_inputs` reads them."""
     if scope is None:  # only the rows whose numbers changed are written (see score_writes.keyed_write)
-        from collab.tenancy import current_tenant
-        from interlock.services.score_writes import keyed_write
-
         stored = UnitKpiLines.objects.filter(period=period)
         written = keyed_write(
             UnitKpiLines, _TYPES, _engine_columns(result, subjects), stored,
@@ -284,12 +284,6 @@ def unit_kpi_lines_backfill_all() -> int:
     (scored before the recompute wrote them), from its stored snapshots, stamped with the period's
     version; returns the rows written. `migrate` runs it after all migrations
     (`interlock.services.scores.scores_backfill_after_migrate`); idempotent."""
-    from django.db import transaction
-
-    from collab.models import Tenant
-    from collab.tenancy import tenant_scope
-    from interlock.models import ScoredPeriod
-
     written = 0
     for tenant in Tenant.objects.order_by("pk"):
         with tenant_scope(tenant), transaction.atomic():
