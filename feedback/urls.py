@@ -4,7 +4,7 @@
 from django.urls import path
 
 from collab.api import tenant_router
-from feedback.api import ReviewTemplateViewSet
+from feedback.api.templates import ReviewTemplateViewSet
 from feedback.views import templates
 
 urlpatterns = [

@@ -15,7 +15,7 @@ from collab.pages import HR_ONLY, paginate, tenant_page
 from feedback.access import access_review_template_by_id
 from feedback.forms import ReviewTemplateFilterForm, ReviewTemplateForm
 from feedback.models import ANCHOR_FIELDS, SCALE
-from feedback.selectors import review_templates
+from feedback.selectors.templates import review_templates
 from feedback.services import templates as services
 from feedback.services.templates import DIMENSION_FIELDS
 

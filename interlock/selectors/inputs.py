@@ -5,9 +5,10 @@ queries (published scorecards, their lines, the matrix versions in effect and th
 the period's measurements through the goals selector), whatever the size of the tenant. `scope_inputs`
 does the same for a partial recompute, reading only the scorecards in scope and what they need.
 
-Internal-customer ratings and approved points arrive with later issues (their models do not exist yet);
-until then callers pass them as frames (`ratings`: subject, rater, value; `points`: subject, points) and
-the default is none. Subjects are `interlock.models.subject_key` strings ("unit:7", "position:12").
+Internal-customer ratings and approved points come from the areas above (feedback) through the hooks
+`interlock.hooks.score_ratings` and `score_points`, asked for the subjects read; a caller may pass them as
+frames instead (`ratings`: subject, rater, value; `points`: subject, points). Subjects are
+`interlock.models.subject_key` strings ("unit:7", "position:12").
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from goals.engine.periods import period_value
 from goals.models import KPI
 from goals.selectors.scores import period_measurements
 from interlock.engine import EngineParams, PeriodInputs
+from interlock.hooks import score_points, score_ratings
 from interlock.models import Scorecard, ScorecardLine
 from responsibility.models import MatrixRow
 from responsibility.selectors import matrix_effective_ids
@@ -136,6 +138,15 @@ def _measurements(period: Period, rules: dict[int, str], kpis: Any) -> pd.DataFr
         if v["target"] is not None or v["actual"] is not None
     ]
     return _frame(kept, ["kpi", "target", "actual"], floats=("target", "actual"))
+
+
+def _provided(hook, period: Period, units: frozenset, positions: frozenset, names: list[str]) -> pd.DataFrame:
+    """The rows every provider of `hook` gives for these subjects, as one frame (`interlock.hooks`)."""
+    rows: list[tuple] = []
+    if units or positions:
+        for provided in hook.collect(period, units=units, positions=positions).values():
+            rows.extend(provided)
+    return pd.DataFrame(rows, columns=names)
 
 
 def period_inputs(
@@ -263,6 +274,13 @@ def _inputs(
         points=points,
     )
     subjects = {r[0]: (r[1], r[2]) for r in records}
+    if ratings is None or points is None:
+        units = frozenset(r[1] for r in records if r[1] is not None)
+        positions = frozenset(r[2] for r in records if r[2] is not None)
+        if ratings is None:
+            inputs.ratings = _provided(score_ratings, period, units, positions, ["subject", "rater", "value"])
+        if points is None:
+            inputs.points = _provided(score_points, period, units, positions, ["subject", "points"])
     return PeriodData(
         period=period, inputs=inputs, params=tenant_params(), subjects=subjects, matrix_kpis=matrix_kpis
     )

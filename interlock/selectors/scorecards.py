@@ -114,3 +114,11 @@ def contract_holders(card: Scorecard, *, limit: int = 20) -> list[Employee]:
         .select_related("manager")
         .order_by("name")[:limit]
     )
+
+
+def scorecard_ids_of_subjects(period: Period | int, *, units=(), positions=()) -> list[int]:
+    """Ids of the scorecards of `period` whose subject is one of these units or positions (any status): what
+    an upper area names to `interlock.recompute.scores_recompute_request` when its inputs of those subjects
+    change (ratings released, points approved)."""
+    subjects = Q(org_unit_id__in=sorted(set(units))) | Q(position_id__in=sorted(set(positions)))
+    return sorted(Scorecard.objects.filter(subjects, period=period).values_list("pk", flat=True))

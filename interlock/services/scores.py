@@ -95,8 +95,8 @@ def scores_recompute(
 ) -> RecomputeResult:
     """Recompute the published scorecards of `period` and store what changed (see the module doc).
 
-    `ratings` and `points` are the engine's frames for internal-customer ratings and approved points, until
-    their models exist (later issues); they default to none.
+    `ratings` and `points` are the engine's frames for internal-customer ratings and approved points; by
+    default they come from the areas that hold them (`interlock.hooks`).
 
     Partial path: with `kpi_ids` and/or `scorecard_ids`, only the scorecards those inputs reach are read,
     computed and compared (`interlock.recompute.affected_scorecard_ids`: lines on the KPIs, lines whose unit

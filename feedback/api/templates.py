@@ -1,4 +1,4 @@
-"""API of the feedback app, routed by feedback/urls.py.
+"""API of review templates, routed by feedback/urls.py.
 
 `/api/v1/t/<slug>/review-templates/`        list (filters: q, kind), create {name, kind, description?,
                                             is_active?, dimensions}
@@ -31,7 +31,7 @@ from collab.routing.viewsets import TenantViewSet
 from feedback.access import TEMPLATE_READERS, access_review_template_by_id
 from feedback.forms import ReviewTemplateFilterForm
 from feedback.models import ReviewDimension, ReviewKind, ReviewTemplate
-from feedback.selectors import review_templates
+from feedback.selectors.templates import review_templates
 from feedback.services import templates as template_services
 
 

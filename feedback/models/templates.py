@@ -1,8 +1,5 @@
-"""Feedback (反馈): internal-customer reviews, 360 and mutual reviews, the collaboration event log and
-bonus/penalty points (issue 10). Every table is tenant-owned; every unique constraint includes the tenant.
-
-A review template holds the dimensions raters score on the 1–5 scale, each point with its anchored
-description, so every rater reads the same meaning into a "4".
+"""Review templates: the dimensions raters score on the 1–5 scale, each point with its anchored description,
+so every rater reads the same meaning into a "4".
 """
 
 from __future__ import annotations
