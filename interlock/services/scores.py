@@ -27,7 +27,11 @@ from collab.tenancy import current_tenant
 from interlock import engine
 from interlock.models import MatrixRowResult, ScoredPeriod, ScoreSnapshot
 from interlock.selectors.inputs import period_inputs, scope_inputs
-from interlock.services.collaboration import unit_kpi_lines_backfill_all, unit_kpi_lines_write
+from interlock.services.collaboration import (
+    collaboration_summaries_expire,
+    unit_kpi_lines_backfill_all,
+    unit_kpi_lines_write,
+)
 from interlock.services.score_writes import (
     matrix_columns,
     matrix_results_write,
@@ -267,6 +271,6 @@ def scores_backfill_after_migrate(sender, using="default", **kwargs) -> None:
     row at all is computed again on each migrate (and still writes nothing)."""
     if using != "default":
         return
-    scored_periods_backfill_all()
-    matrix_results_backfill_all()
-    unit_kpi_lines_backfill_all()
+    filled = scored_periods_backfill_all() + matrix_results_backfill_all() + unit_kpi_lines_backfill_all()
+    if filled:  # rows written without a new version: summaries cached by version must not be read again
+        collaboration_summaries_expire()

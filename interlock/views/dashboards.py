@@ -155,9 +155,21 @@ def collaboration_page(request):
         data["chart"]["unit_url"] = unit_base
         data["chart"]["matrix_url"] = matrix_base
         data["chart"]["period"] = period.pk
-        page = paginate(request, data["kpi_order"])
-        rows = collaboration_rows(period, page.object_list, subtree=subtree, unit_counts=data["unit_counts"])
-        context.update(data, page=page, rows=rows, unit_base=unit_base, matrix_base=matrix_base)
+        context.update(data, unit_base=unit_base, matrix_base=matrix_base)
+        # The table (the heatmap's table view) is read when its tab first shows (htmx), or for a link to
+        # one of its pages: a page that opens on the heatmap renders none of its rows.
+        wanted = {"table", "page"} & set(request.GET)
+        if wanted:
+            page = paginate(request, data["kpi_order"])
+            counts = data["unit_counts"]
+            rows = collaboration_rows(period, page.object_list, subtree=subtree, unit_counts=counts)
+            context.update(page=page, rows=rows, table_open=True)
+            if request.htmx:
+                return render(request, "interlock/dashboards/collaboration.html#collab-table", context)
+        else:
+            query = request.GET.copy()
+            query["table"] = "1"
+            context["table_url"] = f"{request.path}?{query.urlencode()}"
     return render(request, "interlock/dashboards/collaboration.html", context)
 
 
