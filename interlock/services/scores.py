@@ -235,16 +235,16 @@ def scored_periods_backfill_all() -> int:
     (scored before the recompute recorded it), with the version and time of its last snapshot; returns
     the rows written. One probe of the snapshots' (tenant, period) index per period, never a scan of the
     snapshots; idempotent (a period with its row is skipped)."""
-    from django.db.models import Exists, OuterRef
-
     from collab.models import Tenant
+    from collab.selectors.periods import first_of_period
     from collab.tenancy import tenant_scope
 
     written = 0
     for tenant in Tenant.objects.order_by("pk"):
         with tenant_scope(tenant), transaction.atomic():
             missing = (
-                Period.objects.filter(Exists(ScoreSnapshot.objects.filter(period=OuterRef("pk"))))
+                Period.objects.annotate(first=first_of_period(ScoreSnapshot.objects.all(), "subject"))
+                .filter(first__isnull=False)
                 .exclude(pk__in=ScoredPeriod.objects.values("period_id"))
                 .order_by("pk")
             )
