@@ -21,7 +21,7 @@ from collab.forms.editors import rows_from_post, split_errors
 from collab.imports.export import export_xlsx, xlsx_response
 from collab.models import ALL_BUT_EMPLOYEES, Period, Role
 from collab.pages import id_param, paginate, tenant_page
-from collab.selectors.org import child_units, repeated_unit_names, unit_picker_labels
+from collab.selectors.org import child_units, holder_unit_names, repeated_unit_names, unit_picker_labels
 from collab.selectors.periods import default_period, periods_ordered
 from goals.access import access_kpi_by_id
 from goals.models import KPI
@@ -205,7 +205,7 @@ def ranking_page(request):
     page = paginate(request, rows) if rows is not None else None
     items = []
     if page is not None:
-        repeated = repeated_unit_names()
+        repeated = repeated_unit_names(holder_unit_names(page.object_list))
         for snap in ranking_ranks(rows, page.object_list, page.start):
             name, kind, unit = ranking_label(snap, repeated)
             items.append(
