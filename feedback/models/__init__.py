@@ -2,6 +2,32 @@
 bonus/penalty points (issue 10). Every table is tenant-owned; every unique constraint includes the tenant.
 A module a subject; Django and callers find every model here (`from feedback.models import X`)."""
 
+from feedback.models.points import (
+    OPEN_STATUSES,
+    PointEvidence,
+    PointItem,
+    PointLedgerEntry,
+    PointProjectLead,
+    PointProposal,
+    PointSettings,
+    ProposalStatus,
+    ProposerRole,
+)
 from feedback.models.templates import ANCHOR_FIELDS, SCALE, ReviewDimension, ReviewKind, ReviewTemplate
 
-__all__ = ["ANCHOR_FIELDS", "SCALE", "ReviewDimension", "ReviewKind", "ReviewTemplate"]
+__all__ = [
+    "ANCHOR_FIELDS",
+    "OPEN_STATUSES",
+    "SCALE",
+    "PointEvidence",
+    "PointItem",
+    "PointLedgerEntry",
+    "PointProjectLead",
+    "PointProposal",
+    "PointSettings",
+    "ProposalStatus",
+    "ProposerRole",
+    "ReviewDimension",
+    "ReviewKind",
+    "ReviewTemplate",
+]
