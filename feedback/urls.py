@@ -4,6 +4,7 @@
 from django.urls import path
 
 from collab.api import tenant_router
+from feedback.api.points import PointItemViewSet, PointLedgerViewSet, PointProposalViewSet
 from feedback.api.templates import ReviewTemplateViewSet
 from feedback.views import templates
 
@@ -22,3 +23,6 @@ urlpatterns = [
 
 api_router = tenant_router()
 api_router.register(r"review-templates", ReviewTemplateViewSet, basename="api-review-template")
+api_router.register(r"point-items", PointItemViewSet, basename="api-point-item")
+api_router.register(r"point-proposals", PointProposalViewSet, basename="api-point-proposal")
+api_router.register(r"point-ledger", PointLedgerViewSet, basename="api-point-ledger")

@@ -59,8 +59,13 @@ def reporting_subtree(employee_id: int | None) -> list[int]:
 def _proposal_rows(queryset: QuerySet) -> QuerySet:
     return queryset.select_related(
         "subject_employee", "subject_unit", "item", "period", "proposer", "first_approver", "decided_by",
-        "ledger_entry",
     ).order_by("-created_at", "-id")  # fmt: skip
+
+
+def with_evidence_name(queryset: QuerySet) -> QuerySet:
+    """Proposals with `evidence_name` (their attachment's file name, if any) and `ledger_entry_pk` (the
+    entry their final approval wrote), joined in the same query."""
+    return queryset.annotate(evidence_name=F("evidence_file__name"), ledger_entry_pk=F("ledger_entry__id"))
 
 
 def proposals_to_decide(employee: Employee | None) -> QuerySet:
