@@ -65,7 +65,7 @@ def build_line(tenant, *, prefix: str = "", period: Period | None = None) -> Lin
     )
     peer = EmployeeFactory(name=f"{prefix}Peer", org_unit=team, manager=manager, user=users["peer"])
     return Line(
-        dept=dept, team=team, period=period or PeriodFactory(kind=Period.Kind.YEAR, year=2031),
+        dept=dept, team=team, period=period or PeriodFactory(kind=Period.Kind.YEAR),
         director=director, manager=manager, staff=staff, peer=peer,
         item=PointItemFactory(name=f"{prefix}Proactive support", points=Decimal("2")), users=users,
     )  # fmt: skip

@@ -75,7 +75,7 @@ def test_a_line_manager_proposes_and_the_level_above_approves_into_the_ledger(li
         line.team,
         line.staff.position,
         Decimal("2"),
-        2031,
+        line.period.year,
     )
     assert entry.item_name == line.item.name
 
@@ -147,7 +147,7 @@ def test_a_unit_subject_counts_toward_the_unit(line):
 
 
 def test_bad_input_is_field_errors_and_writes_nothing(line):
-    closed = PeriodFactory(kind=Period.Kind.YEAR, year=2032, status=Period.Status.CLOSED)
+    closed = PeriodFactory(kind=Period.Kind.YEAR, status=Period.Status.CLOSED)
     inactive = PointItemFactory(name="Old", is_active=False)
     cases = {
         "reason": {"reason": "   "},

@@ -217,7 +217,7 @@ def point_proposal_create(
     )  # fmt: skip
     if upload is not None:
         PointEvidence.objects.create(proposal=proposal, **upload)
-    after = _snapshot(proposal) | {"evidence_file": upload["name"] if upload else ""}
+    after = _snapshot(proposal) | {"evidence_file_name": upload["name"] if upload else ""}
     audit_record(actor=actor, action="point_proposal.create", obj=proposal, after=after)
     return proposal
 
