@@ -6,7 +6,7 @@ from __future__ import annotations
 from collab.access import HR_WRITES, access_by_id
 from collab.models import ALL_ROLES, WRITE_ROLES, Role
 from collab.selectors.platform import member_linked_employee
-from feedback.models import PointItem, PointLedgerEntry, PointProposal, ReviewTemplate
+from feedback.models import PointItem, PointLedgerEntry, PointProjectLead, PointProposal, ReviewTemplate
 from feedback.selectors.points import ledger_readable, proposals_readable
 
 # HR configures reviews; auditors read everything. Raters meet a template through their campaign.
@@ -58,3 +58,10 @@ def access_point_entry_by_id(membership, pk, *, write: bool = False, lock: bool 
     return access_by_id(
         queryset, membership, pk, readers=ALL_ROLES, writers=HR_WRITES, write=write, lock=lock
     )
+
+
+def access_point_lead_by_id(membership, pk, *, write: bool = False, lock: bool = False) -> PointProjectLead:
+    return access_by_id(
+        PointProjectLead.objects.select_related("employee"), membership, pk, readers=TEMPLATE_READERS,
+        writers=HR_WRITES, write=write, lock=lock,
+    )  # fmt: skip

@@ -155,6 +155,7 @@ class PointProposalSerializer(serializers.ModelSerializer):
     points = _points_field(read_only=True)
     period_label = serializers.CharField(source="period.label", read_only=True)
     proposer_name = serializers.CharField(source="proposer.name", read_only=True)
+    evidence_link = serializers.CharField(read_only=True, help_text="A web address, or empty.")
     evidence_file_name = serializers.SerializerMethodField()
     ledger_entry = serializers.SerializerMethodField()
     lock_version = LockVersionField()
@@ -201,7 +202,8 @@ class RejectionSerializer(DecisionSerializer):
 
 class ProposalFilters(serializers.Serializer):
     box = serializers.ChoiceField(
-        choices=[("mine", "mine"), ("to_decide", "to_decide"), ("all", "all")], required=False,
+        choices=[("mine", "mine"), ("to_decide", "to_decide"), ("all", "all")],
+        required=False, allow_blank=True,
         help_text="mine: proposals you made (default); to_decide: waiting for your decision; all: HR and "
         "auditors.",
     )  # fmt: skip
@@ -228,7 +230,7 @@ class PointProposalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Ten
             return selectors.proposals_all()
         filters = ProposalFilters(data=self.request.query_params)
         filters.is_valid(raise_exception=True)
-        box = filters.validated_data.get("box", "mine")
+        box = filters.validated_data.get("box") or "mine"
         if box == "all":
             if not self.request.membership.has_role(Role.HR_ADMIN, Role.AUDITOR):
                 raise exceptions.ValidationError({"box": ["Only HR admins and auditors list all proposals."]})

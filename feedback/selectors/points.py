@@ -6,16 +6,18 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum, Window
 from django.utils import timezone
 
 from collab.models import Employee, OrgUnit, Period, Role
 from feedback.models import (
     OPEN_STATUSES,
+    PointEvidence,
     PointItem,
     PointLedgerEntry,
     PointProjectLead,
     PointProposal,
+    PointSettings,
     ProposalStatus,
 )
 from interlock.models import subject_key
@@ -38,6 +40,54 @@ def project_leads() -> QuerySet:
 
 def is_project_lead(employee: Employee | None) -> bool:
     return employee is not None and PointProjectLead.objects.filter(employee=employee).exists()
+
+
+def manager_chain(employee_id: int | None) -> list[int]:
+    """Ids of the people above `employee_id` in the reporting line, nearest first (one query a level)."""
+    chain: list[int] = []
+    current = employee_id
+    for _level in range(MAX_LEVELS):
+        above = Employee.objects.filter(pk=current).values_list("manager_id", flat=True).first()
+        if above is None or above in chain or above == employee_id:
+            break
+        chain.append(above)
+        current = above
+    return chain
+
+
+def may_decide(proposal: PointProposal, employee: Employee | None) -> bool:
+    """Whether `employee` may approve or reject `proposal` now (the services' rule, for showing the forms)."""
+    if employee is None or not proposal.is_open or employee.pk == proposal.proposer_id:
+        return False
+    if proposal.status == ProposalStatus.AWAITING_SECOND:
+        return employee.pk != proposal.first_approver_id and employee.pk in manager_chain(
+            proposal.first_approver_id
+        )
+    return employee.pk in manager_chain(proposal.proposer_id)
+
+
+def proposable_periods() -> QuerySet:
+    """Periods points may be proposed for: those not closed."""
+    return Period.objects.exclude(status=Period.Status.CLOSED)
+
+
+def point_settings_shown() -> PointSettings:
+    """The tenant's point settings as stored, or the defaults (unsaved) before HR first saves them."""
+    return PointSettings.objects.first() or PointSettings()
+
+
+def proposal_entry(proposal: PointProposal) -> PointLedgerEntry | None:
+    """The ledger entry the proposal's final approval wrote, with its corrections' count, or None."""
+    return (
+        PointLedgerEntry.objects.annotate(correction_count=Count("corrections"))
+        .filter(proposal=proposal)
+        .first()
+    )
+
+
+def proposal_evidence(proposal: PointProposal):
+    """The proposal's attachment, or None."""
+    return PointEvidence.objects.filter(proposal=proposal).first()
 
 
 def reporting_subtree(employee_id: int | None) -> list[int]:
@@ -79,10 +129,13 @@ def proposals_to_decide(employee: Employee | None) -> QuerySet:
     return _proposal_rows(PointProposal.objects.filter(first | second).exclude(proposer_id=employee.pk))
 
 
-def proposals_made_by(employee: Employee | None) -> QuerySet:
+def proposals_made_by(employee: Employee | None, *, status: str = "") -> QuerySet:
     if employee is None:
         return PointProposal.objects.none()
-    return _proposal_rows(PointProposal.objects.filter(proposer=employee))
+    queryset = PointProposal.objects.filter(proposer=employee)
+    if status:
+        queryset = queryset.filter(status=status)
+    return _proposal_rows(queryset)
 
 
 def proposals_all(*, status: str = "", period: Period | None = None) -> QuerySet:
@@ -226,10 +279,14 @@ def points_for_scores(period, *, units=frozenset(), positions=frozenset()) -> li
 
 
 def home_points(employee: Employee) -> dict:
-    """The homes' "My points" tile: this year's total and latest entries, and the proposals waiting for the
-    person's decision (a manager's home shows that count)."""
+    """The homes' "My points" tile: this year's total, count and latest five entries, in one query (the
+    total and count are window sums over the year's entries, carried by each row)."""
     year = timezone.localdate().year
-    mine = my_points(employee, year)
-    mine["entries"] = mine["entries"][:5]
-    mine["to_decide"] = proposals_to_decide(employee).count()
-    return mine
+    rows = list(
+        PointLedgerEntry.objects.filter(year=year, employee=employee)
+        .select_related("period")
+        .annotate(year_total=Window(Sum("points")), year_count=Window(Count("pk")))
+        .order_by("-created_at", "-id")[:5]
+    )
+    total = rows[0].year_total if rows else Decimal(0)
+    return {"year": year, "total": total, "count": rows[0].year_count if rows else 0, "entries": rows}

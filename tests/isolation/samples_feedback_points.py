@@ -27,7 +27,15 @@ def build(tenant, objects: dict) -> dict:
     }
 
 
-ROUTE_KWARGS: dict = {}
+ROUTE_KWARGS = {
+    "point-proposal-detail": lambda o: {"pk": o["point_proposal"].pk},
+    "point-proposal-approve": lambda o: {"pk": o["point_proposal"].pk},
+    "point-proposal-reject": lambda o: {"pk": o["point_proposal"].pk},
+    "point-proposal-evidence": lambda o: {"pk": o["point_proposal"].pk},
+    "point-item-edit": lambda o: {"pk": o["point_item"].pk},
+    "point-lead-remove": lambda o: {"pk": o["point_lead"].pk},
+    "point-ledger-correct": lambda o: {"pk": o["point_entry"].pk},
+}
 
 API_DETAIL = {
     "api-point-item": "point_item",

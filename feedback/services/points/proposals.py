@@ -49,24 +49,11 @@ from feedback.models import (
     ProposalStatus,
     ProposerRole,
 )
+from feedback.selectors.points import manager_chain
 from feedback.services.points.catalog import point_settings_current
 from feedback.services.points.ledger import ledger_entry_from_proposal
 
 MAX_EVIDENCE_BYTES = 5 * 1024 * 1024
-MAX_CHAIN = 100  # levels of a reporting line read before a loop is assumed
-
-
-def manager_chain(employee_id: int | None) -> list[int]:
-    """Ids of the people above `employee_id` in the reporting line, nearest first (one query a level)."""
-    chain: list[int] = []
-    current = employee_id
-    for _level in range(MAX_CHAIN):
-        above = Employee.objects.filter(pk=current).values_list("manager_id", flat=True).first()
-        if above is None or above in chain or above == employee_id:
-            break
-        chain.append(above)
-        current = above
-    return chain
 
 
 def _snapshot(proposal: PointProposal) -> dict[str, Any]:
