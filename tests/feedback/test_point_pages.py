@@ -76,9 +76,13 @@ def test_reject_needs_a_reason_in_the_page(line, client, login, tenant_a):
     with tenant_scope(tenant_a):
         proposal = point_proposal_create(actor=None, proposer=line.manager, data=proposal_data(line))
     login(line.users["director"])
-    empty = client.post(f"{P}/proposals/{proposal.pk}/reject/", {"reject-lock_version": 1, "reject-reason": ""})
+    empty = client.post(
+        f"{P}/proposals/{proposal.pk}/reject/", {"reject-lock_version": 1, "reject-reason": ""}
+    )
     assert empty.status_code == 400
-    done = client.post(f"{P}/proposals/{proposal.pk}/reject/", {"reject-lock_version": 1, "reject-reason": "No"})
+    done = client.post(
+        f"{P}/proposals/{proposal.pk}/reject/", {"reject-lock_version": 1, "reject-reason": "No"}
+    )
     assert done.status_code == 302
     with tenant_scope(tenant_a):
         assert PointProposal.objects.get().status == ProposalStatus.REJECTED
@@ -119,7 +123,9 @@ def test_hr_pages(line, client, login, hr_a, tenant_a):
     with tenant_scope(tenant_a):
         item = PointItem.objects.get(name="Shares data")
         entry = PointLedgerEntry.objects.filter(employee__isnull=False).get()
-    edit = client.post(f"{P}/items/{item.pk}/edit/", {"name": "Shares data", "points": "3", "lock_version": 9})
+    edit = client.post(
+        f"{P}/items/{item.pk}/edit/", {"name": "Shares data", "points": "3", "lock_version": 9}
+    )
     assert edit.status_code == 409
     saved = client.post(f"{P}/settings/", {"form": "settings", "manager_cap": "12", "project_lead_cap": "4",
                                           "second_approval": "on", "lock_version": 1})  # fmt: skip

@@ -18,7 +18,9 @@ def build(tenant, objects: dict) -> dict:
     pending = point_proposal_create(
         actor=None, proposer=line.manager, data=proposal_data(line, subject_employee=line.peer)
     )
-    PointEvidence.objects.create(proposal=pending, name="minutes.txt", content_type="text/plain", size=2, data=b"hi")
+    PointEvidence.objects.create(
+        proposal=pending, name="minutes.txt", content_type="text/plain", size=2, data=b"hi"
+    )
     return {
         "point_item": line.item,
         "point_proposal": pending,
