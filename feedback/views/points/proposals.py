@@ -126,15 +126,17 @@ def _decide(request, pk: int, *, reject: bool):
 
 @tenant_page(read=WRITE_ROLES, write=WRITE_ROLES)
 def point_proposal_approve(request, pk: int):
-    if request.method != "POST":
-        return redirect("point-proposal-detail", tenant_slug=request.tenant.slug, pk=pk)
+    if request.method != "POST":  # the form lives on the proposal's page (a missing or foreign id: 404)
+        proposal = access_point_proposal_by_id(request.membership, pk)
+        return redirect("point-proposal-detail", tenant_slug=request.tenant.slug, pk=proposal.pk)
     return _decide(request, pk, reject=False)
 
 
 @tenant_page(read=WRITE_ROLES, write=WRITE_ROLES)
 def point_proposal_reject(request, pk: int):
-    if request.method != "POST":
-        return redirect("point-proposal-detail", tenant_slug=request.tenant.slug, pk=pk)
+    if request.method != "POST":  # the form lives on the proposal's page (a missing or foreign id: 404)
+        proposal = access_point_proposal_by_id(request.membership, pk)
+        return redirect("point-proposal-detail", tenant_slug=request.tenant.slug, pk=proposal.pk)
     return _decide(request, pk, reject=True)
 
 
