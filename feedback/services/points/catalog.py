@@ -4,6 +4,7 @@ nothing."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
@@ -51,7 +52,7 @@ def points_value(value: Any, *, field: str = "points", allow_zero: bool = False)
 def _tags(value: Any, field: str, limit: int) -> list[str]:
     """A list of short labels (levels, job families): trimmed, blanks and repeats dropped."""
     if isinstance(value, str):
-        value = [part for chunk in value.splitlines() for part in chunk.split(",")]
+        value = re.split(r"[,，、;；\n]", value)
     if not isinstance(value, Sequence):
         raise ValidationError({field: [_("Give a list of names.")]})
     out: list[str] = []
