@@ -303,9 +303,10 @@ def test_evidence_file_is_kept(line):
 
 
 def test_items_are_checked_and_kept_once_used(line, hr_a):
-    with pytest.raises(ValidationError) as refused:
-        point_item_create(actor=hr_a, data={"name": "Zero", "points": "0"})
-    assert "points" in refused.value.message_dict
+    for bad in ("0", "1e400", "-1e-400", "1.005", "101", "x"):
+        with pytest.raises(ValidationError) as refused:
+            point_item_create(actor=hr_a, data={"name": "Bad", "points": bad})
+        assert "points" in refused.value.message_dict, bad
     with pytest.raises(ValidationError):
         point_item_create(actor=hr_a, data={"name": line.item.name.upper(), "points": "1"})
     item = point_item_create(actor=hr_a, data={"name": "Shares data", "points": "+2", "levels": "L3, L4"})

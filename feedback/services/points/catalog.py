@@ -40,12 +40,12 @@ def points_value(value: Any, *, field: str = "points", allow_zero: bool = False)
         number = parse_number(value)
     except ValueError as error:
         raise ValidationError({field: [str(error)]}) from None
-    if number != number.quantize(Decimal("0.01")):
-        raise ValidationError({field: [_("Use at most two decimals.")]})
+    if abs(number) > MAX_POINTS:  # first: a huge exponent (1e400) cannot be quantized
+        raise ValidationError({field: [_("At most %(n)s points either way.") % {"n": MAX_POINTS}]})
     if number == 0 and not allow_zero:
         raise ValidationError({field: [_("Points are a bonus (+) or a penalty (−), never 0.")]})
-    if abs(number) > MAX_POINTS:
-        raise ValidationError({field: [_("At most %(n)s points either way.") % {"n": MAX_POINTS}]})
+    if number != number.quantize(Decimal("0.01")):
+        raise ValidationError({field: [_("Use at most two decimals.")]})
     return number.quantize(Decimal("0.01"))
 
 
