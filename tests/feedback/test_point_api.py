@@ -39,7 +39,7 @@ def body(line, **overrides):
     return {**data, **overrides}
 
 
-def test_a_manager_proposes_and_the_director_approves_once(worlds, api_client_for, tenant_a):
+def test_a_manager_proposes_and_the_director_approves_once(worlds, api_client_for, tenant_a, hr_a):
     line, _theirs = worlds
     manager, director = api_client_for(line.users["manager"]), api_client_for(line.users["director"])
     made = manager.post(f"{T}/point-proposals/", body(line), format="json")
@@ -50,6 +50,10 @@ def test_a_manager_proposes_and_the_director_approves_once(worlds, api_client_fo
     # The proposer cannot approve their own proposal.
     own = manager.post(f"{url}approve/", {"lock_version": proposal["lock_version"]}, format="json")
     assert own.status_code == 400 and "approver" in own.json()
+    # An HR admin outside the reporting line does not bypass it.
+    hr = api_client_for(hr_a)
+    bypass = hr.post(f"{url}approve/", {"lock_version": proposal["lock_version"]}, format="json")
+    assert bypass.status_code == 400 and "approver" in bypass.json()
     listed = director.get(f"{T}/point-proposals/?box=to_decide").json()["results"]
     assert [p["id"] for p in listed] == [proposal["id"]]
     first = director.post(f"{url}approve/", {"lock_version": proposal["lock_version"]}, format="json")

@@ -350,3 +350,8 @@ def test_an_approval_queues_the_recompute_of_the_subjects_scorecards(
     assert unit_after.total == before + 10
     assert ScoreSnapshot.objects.get(period=line.period, position=line.staff.position).points == Decimal("2")
     assert ScoreSnapshot.objects.get(period=line.period, org_unit=other.org_unit).points in (None, 0)
+    # An HR correction moves the scores the same way.
+    entry = PointLedgerEntry.objects.get(employee=line.staff)
+    with django_capture_on_commit_callbacks(execute=True):
+        point_ledger_correct(actor=None, entry=entry, points="-2", reason="Counted twice")
+    assert ScoreSnapshot.objects.get(period=line.period, position=line.staff.position).points in (None, 0)
