@@ -28,9 +28,11 @@ EDITABLE = {
     "matrices": "matrix",
     "scorecards": "scorecard",
     "review-templates": "review_template",
+    "point-items": "point_item",
 }
 DELETABLE = [
     "org-units", "positions", "employees", "periods", "kpis", "objectives", "goals", "review-templates",
+    "point-items",
 ]
 
 
