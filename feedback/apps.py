@@ -10,3 +10,8 @@ class FeedbackConfig(AppConfig):
         from feedback.audit import audit_register
 
         audit_register()
+
+        from feedback.services.event_kpis import event_data_sources
+        from goals.hooks import kpi_data_sources
+
+        kpi_data_sources.register("feedback.events", event_data_sources)
