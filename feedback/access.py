@@ -98,3 +98,11 @@ def access_event_by_id(
     ):
         raise PermissionDenied
     return event
+
+
+def readable_units(reader: EventReader, unit_id: int | None = None) -> set[int] | None:
+    """The units whose measures the reader sees (None: every unit), narrowed to `unit_id` when given."""
+    units = None if reader.everything else set(reader.units)
+    if unit_id is None:
+        return units
+    return {unit_id} if units is None or unit_id in units else set()

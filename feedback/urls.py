@@ -4,8 +4,9 @@
 from django.urls import path
 
 from collab.api import tenant_router
+from feedback.api.events import EventViewSet
 from feedback.api.templates import ReviewTemplateViewSet
-from feedback.views import templates
+from feedback.views import events, templates
 
 urlpatterns = [
     path("feedback/review-templates/", templates.review_template_list, name="review-template-list"),
@@ -18,7 +19,14 @@ urlpatterns = [
         templates.review_template_delete,
         name="review-template-delete",
     ),
+    path("feedback/events/", events.event_list, name="event-list"),
+    path("feedback/events/new/", events.event_create, name="event-create"),
+    path("feedback/events/import/", events.event_import, name="event-import"),
+    path("feedback/events/measures/", events.event_measures, name="event-measures"),
+    path("feedback/events/<id:pk>/", events.event_detail, name="event-detail"),
+    path("feedback/events/<id:pk>/complete/", events.event_complete, name="event-complete"),
 ]
 
 api_router = tenant_router()
 api_router.register(r"review-templates", ReviewTemplateViewSet, basename="api-review-template")
+api_router.register(r"events", EventViewSet, basename="api-event")

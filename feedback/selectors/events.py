@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection, Iterable, Sequence
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from collab.models import Period
+from collab.models import OrgUnit, Period
 from collab.selectors.audit.events import tenant_zone
 from feedback.engine.events import Measures, Window, event_measures, events_frame
 from feedback.models import CollaborationEvent, EventKind
@@ -134,3 +135,38 @@ def unit_measures(
         wanted = set(units)
         measures = {key: value for key, value in measures.items() if key[0] in wanted}
     return {(int(unit), int(period)): value for (unit, period), value in measures.items()}
+
+
+def measure_table(
+    periods: Sequence[Period], *, units: Collection[int] | None, timezone_name: str
+) -> list[dict[str, Any]]:
+    """Rows of the measures of `units` (None: all) in `periods`, by period then unit name (two queries)."""
+    measured = unit_measures(periods, units=units, timezone_name=timezone_name)
+    names = dict(
+        OrgUnit.objects.filter(pk__in={unit for unit, _period in measured}).values_list("pk", "name")
+    )
+    labels = {period.pk: period.label for period in periods}
+    order = {period.pk: index for index, period in enumerate(periods)}
+    rows = []
+    for (unit, period), measures in measured.items():
+        if unit not in names:
+            continue
+        rows.append(
+            {
+                "unit": unit, "unit_name": names[unit], "period": period, "period_label": labels[period],
+                "requests": measures.requests, "answered": measures.answered,
+                "median_response_hours": _round(measures.median_response_hours),
+                "deliverables_due": measures.deliverables_due,
+                "delivered_on_time": measures.delivered_on_time,
+                "on_time_rate": _round(measures.on_time_rate, 4),
+                "meetings_invited": measures.meetings_invited,
+                "meetings_attended": measures.meetings_attended,
+                "participation_rate": _round(measures.participation_rate, 4),
+            }
+        )  # fmt: skip
+    rows.sort(key=lambda row: (order[row["period"]], row["unit_name"], row["unit"]))
+    return rows
+
+
+def _round(value: float | None, digits: int = 2) -> float | None:
+    return None if value is None else round(value, digits)

@@ -210,10 +210,16 @@ def _identity(values: Mapping[str, Any]) -> tuple:
 
 @transaction.atomic
 def events_record(
-    *, actor, rows: Sequence[Mapping[str, Any]], source: str, scope_units: set[int] | None = None
+    *,
+    actor,
+    rows: Sequence[Mapping[str, Any]],
+    source: str,
+    scope_units: set[int] | None = None,
+    check_only: bool = False,
 ) -> RecordResult:
     """Record events, all or nothing (see the module docstring); `scope_units` (a manager's units) limits
-    them to events from or to one of those units. Raises EventRowErrors."""
+    them to events from or to one of those units; `check_only` (an import's dry run) checks and writes
+    nothing. Raises EventRowErrors."""
     rows = list(rows)
     if source not in EventSource.values:
         raise ValueError(f"unknown source {source!r}")
@@ -251,6 +257,8 @@ def events_record(
     if errors:
         raise EventRowErrors(errors)
     result = RecordResult()
+    if check_only:
+        return result
     new: list[CollaborationEvent] = []
     who = editor(actor)
     for values in cleaned:
@@ -293,10 +301,10 @@ def event_record(
 
 
 def events_record_bulk(
-    *, actor, rows: Sequence[Mapping[str, Any]], source: str, label: str = ""
+    *, actor, rows: Sequence[Mapping[str, Any]], source: str, label: str = "", check_only: bool = False
 ) -> RecordResult:
     """Many events (the API's bulk, an import): `events_record` and one audit row for the call."""
-    result = events_record(actor=actor, rows=rows, source=source)
+    result = events_record(actor=actor, rows=rows, source=source, check_only=check_only)
     if result.created:
         audit_record(
             actor=actor, action="event.bulk_create", object_type="feedback.collaborationevent",
