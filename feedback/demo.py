@@ -35,21 +35,33 @@ ANCHORS = {
 
 TEMPLATES = {
     "tech": [
-        ("研发部内部客户评价（销售部评）", "研发部的内部客户是销售部：评价需求响应与方案质量。", [
-            ("需求响应速度", "客户需求提出后研发的响应", "speed"),
-            ("方案可行性", "研发给出的方案能否落地", "feasibility"),
-            ("问题解决及时性", "产品问题从提出到解决", "solving"),
-        ]),
-        ("人力资源部内部客户评价（各业务单元评）", "人力资源部的内部客户是各业务单元。", [
-            ("招聘及时性", "用人需求到人员到岗", "recruiting"),
-            ("培训匹配度", "培训内容与业务需要的匹配", "training"),
-        ]),
+        (
+            "研发部内部客户评价（销售部评）",
+            "研发部的内部客户是销售部：评价需求响应与方案质量。",
+            [
+                ("需求响应速度", "客户需求提出后研发的响应", "speed"),
+                ("方案可行性", "研发给出的方案能否落地", "feasibility"),
+                ("问题解决及时性", "产品问题从提出到解决", "solving"),
+            ],
+        ),
+        (
+            "人力资源部内部客户评价（各业务单元评）",
+            "人力资源部的内部客户是各业务单元。",
+            [
+                ("招聘及时性", "用人需求到人员到岗", "recruiting"),
+                ("培训匹配度", "培训内容与业务需要的匹配", "training"),
+            ],
+        ),
     ],
     "mining": [
-        ("共享服务中心内部客户评价（各矿山评）", "财务、人力、采购等共享服务由各矿山评价。", [
-            ("服务及时准确", "单据、薪酬、采购等服务的及时与准确", "service"),
-            ("问题解决及时性", "提出的问题多快得到解决", "solving"),
-        ]),
+        (
+            "共享服务中心内部客户评价（各矿山评）",
+            "财务、人力、采购等共享服务由各矿山评价。",
+            [
+                ("服务及时准确", "单据、薪酬、采购等服务的及时与准确", "service"),
+                ("问题解决及时性", "提出的问题多快得到解决", "solving"),
+            ],
+        ),
     ],
 }
 
@@ -60,8 +72,11 @@ def review_templates_build(ctx: DemoContext) -> None:
             actor=ctx.hr_user,
             data={"name": name, "kind": "internal_customer", "description": description},
             dimensions=[
-                {"name": dimension, "description": about,
-                 **{f"anchor_{point}": text for point, text in enumerate(ANCHORS[anchors], start=1)}}
+                {
+                    "name": dimension,
+                    "description": about,
+                    **{f"anchor_{point}": text for point, text in enumerate(ANCHORS[anchors], start=1)},
+                }
                 for dimension, about, anchors in dimensions
             ],  # fmt: skip
         )

@@ -64,8 +64,8 @@ class EventForm(StyledForm):
 
     kind = forms.ChoiceField(label=_("Kind"), choices=EventKind.choices)
     title = forms.CharField(label=_("Title"), max_length=200)
-    detail = forms.CharField(
-        label=_("Detail"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    description = forms.CharField(
+        label=_("Description"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
     )
     from_unit = UnitPickerField(label=_("From unit"), queryset=None)
     to_unit = UnitPickerField(label=_("To unit"), queryset=None)
@@ -90,7 +90,7 @@ class EventForm(StyledForm):
 
     def service_data(self) -> dict:
         data = dict(self.cleaned_data)
-        data["detail"] = data.get("detail") or ""
+        data["description"] = data.get("description") or ""
         return data
 
 
@@ -115,8 +115,16 @@ class EventFilterForm(StyledForm):
 
     def __init__(self, *args, api: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        self.api = api
         self.fields["unit"].queryset = OrgUnit.objects.all()
         self.fields["employee"].queryset = Employee.objects.all()
+
+    def full_clean(self):
+        super().full_clean()
+        if self.api and self.is_bound:  # the API's schema types these parameters: a blank one is no value
+            for name in ("unit", "employee", "date_from", "date_to"):
+                if name in self.data and self.data.get(name) == "":
+                    self.add_error(name, _("Enter a value or leave the parameter out."))
 
     def clean_q(self):
         value = self.cleaned_data.get("q", "")

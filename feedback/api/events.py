@@ -41,7 +41,7 @@ from collab.selectors.audit.events import tenant_zone
 from feedback.access import EVENT_WRITERS, EventReader, access_event_by_id, event_reader, readable_units
 from feedback.forms import EventFilterForm
 from feedback.models import CollaborationEvent, EventKind, EventSource
-from feedback.models.events import DETAIL_MAX, EXTERNAL_ID_MAX, TITLE_MAX
+from feedback.models.events import DESCRIPTION_MAX, EXTERNAL_ID_MAX, TITLE_MAX
 from feedback.selectors.events import events_list, measure_table
 from feedback.services import events as services
 
@@ -56,7 +56,7 @@ class EventSerializer(serializers.ModelSerializer):
     class Meta:
         model = CollaborationEvent
         fields = [
-            "id", "kind", "title", "detail", "from_unit", "from_unit_name", "to_unit", "to_unit_name",
+            "id", "kind", "title", "description", "from_unit", "from_unit_name", "to_unit", "to_unit_name",
             "from_employee", "from_employee_name", "to_employee", "to_employee_name", "occurred_at", "due_at",
             "done_at", "attended", "answers", "source", "external_id", "lock_version", "created_at",
         ]  # fmt: skip
@@ -69,7 +69,9 @@ class EventWriteSerializer(StrictWriteMixin, serializers.Serializer):
     shown_by = EventSerializer
     kind = serializers.ChoiceField(choices=EventKind.choices)
     title = serializers.CharField(max_length=TITLE_MAX)
-    detail = serializers.CharField(max_length=DETAIL_MAX, required=False, allow_blank=True, default="")
+    description = serializers.CharField(
+        max_length=DESCRIPTION_MAX, required=False, allow_blank=True, default=""
+    )
     from_unit = TenantRelatedField(queryset=OrgUnit.objects)
     to_unit = TenantRelatedField(queryset=OrgUnit.objects)
     from_employee = TenantRelatedField(

@@ -19,7 +19,7 @@ from collab.models import Employee, OrgUnit
 from collab.tenancy import TenantOwned
 
 TITLE_MAX = 200
-DETAIL_MAX = 2000
+DESCRIPTION_MAX = 2000
 EXTERNAL_ID_MAX = 100
 
 
@@ -49,7 +49,7 @@ class CollaborationEvent(TenantOwned, LockVersioned):
 
     kind = models.CharField(_("kind"), max_length=20, choices=EventKind.choices)
     title = models.CharField(_("title"), max_length=TITLE_MAX)
-    detail = models.TextField(_("detail"), blank=True)
+    description = models.TextField(_("description"), blank=True)
     from_unit = models.ForeignKey(
         OrgUnit, verbose_name=_("from unit"), on_delete=models.PROTECT, related_name="+"
     )

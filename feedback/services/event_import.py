@@ -20,7 +20,7 @@ from collab.imports.table import CleanRow, Column, ImportResult, Table
 from collab.imports.tabular import TabularImport
 from collab.models import Employee, OrgUnit
 from feedback.models import CollaborationEvent, EventKind, EventSource
-from feedback.models.events import DETAIL_MAX, EXTERNAL_ID_MAX, TITLE_MAX
+from feedback.models.events import DESCRIPTION_MAX, EXTERNAL_ID_MAX, TITLE_MAX
 from feedback.services.events import EventRowErrors, events_record_bulk
 
 YES = {"yes", "y", "true", "1", "是", "出席", "参加"}
@@ -49,7 +49,12 @@ class EventImport(TabularImport):
         Column("attended", ("Attended", "是否出席"), required=False, max_length=10),
         Column("answers", ("Answers", "回应的请求"), required=False, max_length=EXTERNAL_ID_MAX),
         Column("external_id", ("External id", "外部编号"), required=False, max_length=EXTERNAL_ID_MAX),
-        Column("detail", ("Detail", "详情"), required=False, max_length=DETAIL_MAX),
+        Column(
+            "description",
+            ("Description", "Detail", "说明", "详情"),
+            required=False,
+            max_length=DESCRIPTION_MAX,
+        ),
     )
     title = gettext_lazy("Import collaboration events")
     max_rows = 5000
@@ -76,7 +81,7 @@ class EventImport(TabularImport):
     def clean_row(self, values: dict[str, str]) -> dict[str, Any]:
         errors: dict[str, list[str]] = {}
         data: dict[str, Any] = {
-            "title": values["title"], "detail": values.get("detail", ""),
+            "title": values["title"], "description": values.get("description", ""),
             "external_id": values.get("external_id", ""),
         }  # fmt: skip
         kind = self.kinds.get(values["kind"].casefold())

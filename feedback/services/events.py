@@ -42,16 +42,16 @@ from feedback.models import (
     EventKind,
     EventSource,
 )
-from feedback.models.events import COMPLETABLE_KINDS, DETAIL_MAX, EXTERNAL_ID_MAX, TITLE_MAX
+from feedback.models.events import COMPLETABLE_KINDS, DESCRIPTION_MAX, EXTERNAL_ID_MAX, TITLE_MAX
 from feedback.services.event_kpis import event_kpis_refresh
 
 BULK_MAX_ROWS = 5000
 FIELDS = (
-    "kind", "title", "detail", "from_unit", "to_unit", "from_employee", "to_employee", "occurred_at",
+    "kind", "title", "description", "from_unit", "to_unit", "from_employee", "to_employee", "occurred_at",
     "due_at", "done_at", "attended", "answers", "external_id",
 )  # fmt: skip
 AUDITED = [
-    "kind", "title", "detail", "from_unit", "to_unit", "from_employee", "to_employee", "occurred_at",
+    "kind", "title", "description", "from_unit", "to_unit", "from_employee", "to_employee", "occurred_at",
     "due_at", "done_at", "attended", "answers", "source", "external_id",
 ]  # fmt: skip
 BATCH = 1000
@@ -143,7 +143,7 @@ def _clean_row(row: Any, found: dict[str, dict], scope_units: set[int] | None) -
     if kind not in EventKind.values:
         errors["kind"] = [_("Choose a valid option; that one does not exist.")]
     out["kind"] = kind
-    for name, limit, required in (("title", TITLE_MAX, True), ("detail", DETAIL_MAX, False),
+    for name, limit, required in (("title", TITLE_MAX, True), ("description", DESCRIPTION_MAX, False),
                                   ("external_id", EXTERNAL_ID_MAX, False)):  # fmt: skip
         try:
             out[name] = clean_text(row.get(name), limit)
