@@ -77,11 +77,18 @@ def test_create_field_errors(api, units, tenant_a):
 
 def test_other_tenants_ids_are_404(api, units, theirs, tenant_b):
     assert api.get(f"{BASE}{theirs.pk}/").status_code == 404
-    foreign_unit = api.post(BASE, {**event_row(units["sales"], units["rd"]), "to_unit": theirs.to_unit_id},
-                            format="json")  # fmt: skip
+    foreign_unit = api.post(
+        BASE, {**event_row(units["sales"], units["rd"]), "to_unit": theirs.to_unit_id}, format="json"
+    )
     assert foreign_unit.status_code == 404 and "to_unit" in foreign_unit.json()
-    assert api.post(f"{BASE}{theirs.pk}/complete/", {"lock_version": 1, "done_at": "2026-03-04T09:00:00Z"},
-                    format="json").status_code == 404  # fmt: skip
+    assert (
+        api.post(
+            f"{BASE}{theirs.pk}/complete/",
+            {"lock_version": 1, "done_at": "2026-03-04T09:00:00Z"},
+            format="json",
+        ).status_code
+        == 404
+    )
     assert [e["title"] for e in api.get(BASE).json()["results"]] == []
     assert count(tenant_b) == 1
 
@@ -178,8 +185,11 @@ def test_manager_records_only_their_units(tenant_a, units, api_client_for):
 def test_list_filters_and_constant_queries(api, units, tenant_a, django_assert_max_num_queries):
     with tenant_scope(tenant_a):
         for index in range(60):
-            EventFactory(from_unit=units["sales"], to_unit=units["rd"] if index % 2 else units["hr"],
-                         kind="meeting" if index % 3 == 0 else "request")  # fmt: skip
+            EventFactory(
+                from_unit=units["sales"],
+                to_unit=units["rd"] if index % 2 else units["hr"],
+                kind="meeting" if index % 3 == 0 else "request",
+            )
     with django_assert_max_num_queries(8):
         first = api.get(BASE)
     assert first.status_code == 200 and first.json()["next"]
@@ -196,8 +206,14 @@ def test_measures_endpoint(api, units, tenant_a):
     with tenant_scope(tenant_a):
         period = PeriodFactory(kind="month", year=2026, month=3)
     request = api.post(BASE, event_row(units["sales"], units["rd"]), format="json").json()
-    response = event_row(units["rd"], units["sales"], kind="response", answers=request["id"], title="Here",
-                         occurred_at="2026-03-02T13:00:00+00:00")  # fmt: skip
+    response = event_row(
+        units["rd"],
+        units["sales"],
+        kind="response",
+        answers=request["id"],
+        title="Here",
+        occurred_at="2026-03-02T13:00:00+00:00",
+    )
     assert api.post(BASE, response, format="json").status_code == 201
     rows = api.get(f"{BASE}measures/", {"period": period.pk}).json()
     assert [(r["unit_name"], r["requests"], r["median_response_hours"]) for r in rows] == [("R&D", 1, 4.0)]

@@ -53,15 +53,25 @@ def naive(rows, windows, now):
                     candidates = [t for t in [done, *answers] if t is not None]
                     if candidates:
                         hours.append(max(0.0, (min(candidates) - occurred) / HOUR))
-            due_rows = [r for r in rows if r[1] == "deliverable" and r[2] == unit and inside(r[5])
-                        and (r[6] is not None or r[5] <= now)]  # fmt: skip
+            due_rows = [
+                r
+                for r in rows
+                if r[1] == "deliverable"
+                and r[2] == unit
+                and inside(r[5])
+                and (r[6] is not None or r[5] <= now)
+            ]
             meetings = [r for r in rows if r[1] == "meeting" and r[3] == unit and inside(r[4])]
             if requests or due_rows or meetings:
                 out[(unit, window.key)] = (
-                    requests, len(hours), statistics.median(hours) if hours else None,
-                    len(due_rows), sum(1 for r in due_rows if r[6] is not None and r[6] <= r[5]),
-                    len(meetings), sum(1 for r in meetings if r[8] is True),
-                )  # fmt: skip
+                    requests,
+                    len(hours),
+                    statistics.median(hours) if hours else None,
+                    len(due_rows),
+                    sum(1 for r in due_rows if r[6] is not None and r[6] <= r[5]),
+                    len(meetings),
+                    sum(1 for r in meetings if r[8] is True),
+                )
     del by_id
     return out
 
@@ -71,10 +81,17 @@ def naive(rows, windows, now):
 def test_matches_a_naive_computation(rows, now):
     computed = event_measures(events_frame(rows), WINDOWS, now=now)
     got = {
-        key: (m.requests, m.answered, m.median_response_hours, m.deliverables_due, m.delivered_on_time,
-              m.meetings_invited, m.meetings_attended)
+        key: (
+            m.requests,
+            m.answered,
+            m.median_response_hours,
+            m.deliverables_due,
+            m.delivered_on_time,
+            m.meetings_invited,
+            m.meetings_attended,
+        )
         for key, m in computed.items()
-    }  # fmt: skip
+    }
     expected = naive(rows, WINDOWS, now)
     assert got.keys() == expected.keys()
     for key, values in expected.items():

@@ -45,12 +45,15 @@ def member(tenant, role, unit, username):
     return user
 
 
-@pytest.mark.parametrize(("role", "seen"), [
-    ("hr_admin", {"Sales asks Research", "People asks Research"}),
-    ("auditor", {"Sales asks Research", "People asks Research"}),
-    ("employee", {"People asks Research"}),
-    ("manager", {"People asks Research"}),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("role", "seen"),
+    [
+        ("hr_admin", {"Sales asks Research", "People asks Research"}),
+        ("auditor", {"Sales asks Research", "People asks Research"}),
+        ("employee", {"People asks Research"}),
+        ("manager", {"People asks Research"}),
+    ],
+)
 def test_who_reads_which_events(login, tenant_a, world, role, seen):
     user = member(tenant_a, role, world["hr"], f"u-{role}")
     content = login(user).get(url("event-list")).content.decode()
@@ -71,8 +74,15 @@ def test_detail_of_another_tenant_is_404(login, hr_a, world):
 
 def test_record_keeps_errors_on_the_form(login, hr_a, world, tenant_a):
     client = login(hr_a)
-    data = {"kind": "request", "title": "Need a quote", "from_unit": world["sales"].pk, "to_unit": world["sales"].pk,
-            "occurred_at": "2026-03-02T09:00", "due_at": "2026-03-01T09:00", "attended": "unknown"}  # fmt: skip
+    data = {
+        "kind": "request",
+        "title": "Need a quote",
+        "from_unit": world["sales"].pk,
+        "to_unit": world["sales"].pk,
+        "occurred_at": "2026-03-02T09:00",
+        "due_at": "2026-03-01T09:00",
+        "attended": "unknown",
+    }
     refused = client.post(url("event-create"), data)
     assert refused.status_code == 400
     content = refused.content.decode()
@@ -93,8 +103,14 @@ def test_employee_may_not_record_and_manager_only_their_units(login, tenant_a, w
     employee = member(tenant_a, "employee", world["hr"], "emp")
     assert login(employee).get(url("event-create")).status_code == 403
     manager = member(tenant_a, "manager", world["hr"], "mgr")
-    data = {"kind": "request", "title": "Not ours", "from_unit": world["sales"].pk, "to_unit": world["rd"].pk,
-            "occurred_at": "2026-03-02T09:00", "attended": "unknown"}  # fmt: skip
+    data = {
+        "kind": "request",
+        "title": "Not ours",
+        "from_unit": world["sales"].pk,
+        "to_unit": world["rd"].pk,
+        "occurred_at": "2026-03-02T09:00",
+        "attended": "unknown",
+    }
     refused = login(manager).post(url("event-create"), data)
     assert refused.status_code == 400 and "only events of your own units" in refused.content.decode()
 

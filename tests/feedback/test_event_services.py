@@ -36,8 +36,17 @@ def units(scope_a):
 
 def test_record_checks_every_field(units, hr_a):
     with pytest.raises(ValidationError) as refused:
-        event_record(actor=hr_a, data={"kind": "meeting", "title": " ", "from_unit": units["rd"],
-                                       "to_unit": units["rd"], "occurred_at": None, "attended": "yes"})  # fmt: skip
+        event_record(
+            actor=hr_a,
+            data={
+                "kind": "meeting",
+                "title": " ",
+                "from_unit": units["rd"],
+                "to_unit": units["rd"],
+                "occurred_at": None,
+                "attended": "yes",
+            },
+        )
     errors = refused.value.message_dict
     assert {"title", "to_unit", "occurred_at", "attended"} <= set(errors)
     with pytest.raises(ValidationError) as refused:
@@ -57,8 +66,13 @@ def test_response_rules(units, hr_a):
     with pytest.raises(ValidationError) as refused:
         event_record(actor=hr_a, data=wrong_unit)
     assert "from_unit" in refused.value.message_dict
-    before = event_row(units["rd"], units["sales"], kind="response", answers=request.pk,
-                       occurred_at="2026-03-01T09:00:00+00:00")  # fmt: skip
+    before = event_row(
+        units["rd"],
+        units["sales"],
+        kind="response",
+        answers=request.pk,
+        occurred_at="2026-03-01T09:00:00+00:00",
+    )
     with pytest.raises(ValidationError) as refused:
         event_record(actor=hr_a, data=before)
     assert "occurred_at" in refused.value.message_dict
@@ -93,8 +107,10 @@ def test_other_tenants_units_are_missing(units, hr_a, tenant_b):
 
 
 def test_complete_once_with_version(units, hr_a):
-    event, _ = event_record(actor=hr_a, data=event_row(units["sales"], units["rd"], kind="deliverable",
-                                                     due_at="2026-03-06T00:00:00+00:00"))  # fmt: skip
+    event, _ = event_record(
+        actor=hr_a,
+        data=event_row(units["sales"], units["rd"], kind="deliverable", due_at="2026-03-06T00:00:00+00:00"),
+    )
     with pytest.raises(StaleEditError):
         event_complete(actor=hr_a, event=event, lock_version=7, done_at="2026-03-05T00:00:00+00:00")
     done = event_complete(actor=hr_a, event=event, lock_version=1, done_at="2026-03-05T00:00:00+00:00")
@@ -129,8 +145,17 @@ def test_period_bounds_in_the_tenant_zone(scope_a):
 def test_measures_read_the_log(units, hr_a):
     month = PeriodFactory(kind="month", year=2026, month=3)
     request, _ = event_record(actor=hr_a, data=event_row(units["sales"], units["rd"]))
-    event_record(actor=hr_a, data=event_row(units["rd"], units["sales"], kind="response", answers=request.pk,
-                                            occurred_at="2026-03-03T09:00:00+00:00", title="ok"))  # fmt: skip
+    event_record(
+        actor=hr_a,
+        data=event_row(
+            units["rd"],
+            units["sales"],
+            kind="response",
+            answers=request.pk,
+            occurred_at="2026-03-03T09:00:00+00:00",
+            title="ok",
+        ),
+    )
     event_record(actor=hr_a, data=event_row(units["hr"], units["sales"], kind="meeting", attended=True))
     measured = unit_measures([month], timezone_name="UTC")
     assert measured[(units["rd"].pk, month.pk)].median_response_hours == 24.0
@@ -143,8 +168,9 @@ def test_kpi_data_source_fills_the_measurement_and_asks_for_the_recompute(units,
     assert set(EVENT_SOURCES) <= set(automatic_data_sources())
     month = PeriodFactory(kind="month", year=2026, month=3)
     closed = PeriodFactory(kind="month", year=2026, month=2, status=Period.Status.CLOSED)
-    kpi = KPIFactory(owner_unit=units["rd"], data_source="events.median_response_hours", unit="h",
-                     direction="lower_better")  # fmt: skip
+    kpi = KPIFactory(
+        owner_unit=units["rd"], data_source="events.median_response_hours", unit="h", direction="lower_better"
+    )
     measurement = MeasurementFactory(kpi=kpi, period=month, target=Decimal("8"), actual=None)
     old = MeasurementFactory(kpi=kpi, period=closed, target=Decimal("8"), actual=Decimal("3"))
     other = KPIFactory(owner_unit=units["rd"], data_source="CRM")
@@ -158,8 +184,17 @@ def test_kpi_data_source_fills_the_measurement_and_asks_for_the_recompute(units,
     try:
         request, _ = event_record(actor=hr_a, data=event_row(units["sales"], units["rd"]))
         assert sent == []  # nothing answered yet: nothing to measure, the actual stays
-        event_record(actor=hr_a, data=event_row(units["rd"], units["sales"], kind="response", answers=request.pk,
-                                                occurred_at="2026-03-02T15:30:00+00:00", title="ok"))  # fmt: skip
+        event_record(
+            actor=hr_a,
+            data=event_row(
+                units["rd"],
+                units["sales"],
+                kind="response",
+                answers=request.pk,
+                occurred_at="2026-03-02T15:30:00+00:00",
+                title="ok",
+            ),
+        )
     finally:
         scoring_inputs_changed.disconnect(spy)
     measurement.refresh_from_db()
@@ -176,8 +211,16 @@ def test_kpi_rates_in_percent_and_no_measurement_no_write(units, hr_a):
     no_target = KPIFactory(owner_unit=units["rd"], data_source="events.participation_rate")
     measurement = MeasurementFactory(kpi=kpi, period=month, target=Decimal("95"), actual=None)
     for done in ("2026-03-04T00:00:00+00:00", "2026-03-09T00:00:00+00:00"):
-        event_record(actor=hr_a, data=event_row(units["rd"], units["sales"], kind="deliverable",
-                                                due_at="2026-03-05T00:00:00+00:00", done_at=done))  # fmt: skip
+        event_record(
+            actor=hr_a,
+            data=event_row(
+                units["rd"],
+                units["sales"],
+                kind="deliverable",
+                due_at="2026-03-05T00:00:00+00:00",
+                done_at=done,
+            ),
+        )
     measurement.refresh_from_db()
     assert measurement.actual == Decimal("50.00")
     assert not Measurement.objects.filter(kpi=no_target).exists()
