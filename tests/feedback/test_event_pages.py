@@ -164,7 +164,7 @@ def test_list_queries_do_not_grow(login, hr_a, world, tenant_a, django_assert_ma
 CSV = (
     "Kind,Title,From unit,To unit,Occurred at,Due at,Done at,From person,External id\n"
     "request,Quote for client X,S,R,2026-03-02 09:00,2026-03-04 09:00,,E1,imp-1\n"
-    "request,Second,S,R,2026-03-02 10:00,,,,imp-2\n"
+    "请求,Second,S,R,2026-03-02 10:00,,,,imp-2\n"
     "gossip,Bad,S,NOPE,2026-03-02 10:00,2026-03-01 10:00,,E404,imp-3\n"
 )
 
