@@ -235,7 +235,7 @@ class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewS
             }
             detail = _("%(n)d row(s) have errors; nothing was written.") % {"n": len(bad)}
             return Response({"detail": detail, "rows": bad}, status=status.HTTP_400_BAD_REQUEST)
-        return Response({"count": len(rows), "ids": [event.pk for event in result.events]})
+        return Response({"count": len(rows), "ids": result.ids})
 
     @extend_schema(
         parameters=[

@@ -68,7 +68,8 @@ class EventRowErrors(ValidationError):
 
 @dataclass
 class RecordResult:
-    events: list[CollaborationEvent] = field(default_factory=list)  # in row order
+    ids: list[int] = field(default_factory=list)  # the event of each row, in row order
+    new: list[CollaborationEvent] = field(default_factory=list)  # the events created now
     created: int = 0
 
 
@@ -236,10 +237,14 @@ def events_record(
         if row_errors:
             errors[index] = row_errors
     keys = {values["external_id"] for values in cleaned if values.get("external_id")}
-    stored = {
-        event.external_id: event
-        for event in CollaborationEvent.objects.select_for_update().filter(external_id__in=keys)
-    } if keys else {}  # fmt: skip
+    stored: dict[str, tuple[int, tuple]] = {}
+    if keys:
+        for key, pk, *identity in (
+            CollaborationEvent.objects.select_for_update()
+            .filter(external_id__in=keys)
+            .values_list("external_id", "pk", "kind", "from_unit_id", "to_unit_id", "occurred_at", "title")
+        ):
+            stored[key] = (pk, tuple(identity))
     seen: dict[str, int] = {}
     for index, values in enumerate(cleaned):
         key = values.get("external_id")
@@ -251,7 +256,7 @@ def events_record(
             continue
         seen[key] = index
         existing = stored.get(key)
-        if existing is not None and _identity(values) != _identity(snapshot_values(existing)):
+        if existing is not None and _identity(values) != existing[1]:
             message = _("This external id belongs to another event.")
             errors.setdefault(index, {}).setdefault("external_id", []).append(message)
     if errors:
@@ -261,28 +266,24 @@ def events_record(
         return result
     new: list[CollaborationEvent] = []
     who = editor(actor)
+    slots: list[CollaborationEvent | int] = []
     for values in cleaned:
         existing = stored.get(values["external_id"]) if values["external_id"] else None
         if existing is not None:
-            result.events.append(existing)
+            slots.append(existing[0])
             continue
         event = CollaborationEvent(**values, source=source, recorded_by=who, updated_by=who)
         new.append(event)
-        result.events.append(event)
+        slots.append(event)
     if new:
         CollaborationEvent.objects.bulk_create(new, batch_size=BATCH)
         if any(event.pk is None for event in new):  # a backend that returns no ids (not ours)
             raise RuntimeError("bulk_create returned no ids")
-        result.created = len(new)
         event_kpis_refresh(actor=actor, events=new)
+    result.new = new
+    result.created = len(new)
+    result.ids = [slot if isinstance(slot, int) else slot.pk for slot in slots]
     return result
-
-
-def snapshot_values(event: CollaborationEvent) -> dict[str, Any]:
-    return {
-        "kind": event.kind, "from_unit_id": event.from_unit_id, "to_unit_id": event.to_unit_id,
-        "occurred_at": event.occurred_at, "title": event.title,
-    }  # fmt: skip
 
 
 def event_record(
@@ -294,10 +295,11 @@ def event_record(
         result = events_record(actor=actor, rows=[data], source=source, scope_units=scope_units)
     except EventRowErrors as invalid:
         raise ValidationError(invalid.rows[0]) from None
-    event = result.events[0]
     if result.created:
+        event = result.new[0]
         audit_record(actor=actor, action="event.create", obj=event, after=snapshot(event, AUDITED))
-    return event, bool(result.created)
+        return event, True
+    return CollaborationEvent.objects.get(pk=result.ids[0]), False
 
 
 def events_record_bulk(
