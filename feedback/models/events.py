@@ -50,11 +50,13 @@ class CollaborationEvent(TenantOwned, LockVersioned):
     kind = models.CharField(_("kind"), max_length=20, choices=EventKind.choices)
     title = models.CharField(_("title"), max_length=TITLE_MAX)
     description = models.TextField(_("description"), blank=True)
+    # The units' and the answered request's look-ups are served by the composite indexes below (led by the
+    # tenant, as the composite tenant foreign keys are): no single-column index of their own to maintain.
     from_unit = models.ForeignKey(
-        OrgUnit, verbose_name=_("from unit"), on_delete=models.PROTECT, related_name="+"
+        OrgUnit, verbose_name=_("from unit"), on_delete=models.PROTECT, related_name="+", db_index=False
     )
     to_unit = models.ForeignKey(
-        OrgUnit, verbose_name=_("to unit"), on_delete=models.PROTECT, related_name="+"
+        OrgUnit, verbose_name=_("to unit"), on_delete=models.PROTECT, related_name="+", db_index=False
     )
     from_employee = models.ForeignKey(
         Employee,
@@ -63,6 +65,7 @@ class CollaborationEvent(TenantOwned, LockVersioned):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,
     )
     to_employee = models.ForeignKey(
         Employee,
@@ -71,6 +74,7 @@ class CollaborationEvent(TenantOwned, LockVersioned):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,
     )
     occurred_at = models.DateTimeField(_("occurred at"))
     due_at = models.DateTimeField(_("due at"), null=True, blank=True)
@@ -79,7 +83,7 @@ class CollaborationEvent(TenantOwned, LockVersioned):
     attended = models.BooleanField(_("attended"), null=True, blank=True)
     answers = models.ForeignKey(
         "self", verbose_name=_("answers request"), null=True, blank=True, on_delete=models.PROTECT,
-        related_name="responses",
+        related_name="responses", db_index=False,
     )  # fmt: skip
     source = models.CharField(
         _("source"), max_length=10, choices=EventSource.choices, default=EventSource.APP
@@ -87,7 +91,7 @@ class CollaborationEvent(TenantOwned, LockVersioned):
     external_id = models.CharField(_("external id"), max_length=EXTERNAL_ID_MAX, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        on_delete=models.SET_NULL, related_name="+", db_index=False,
     )  # fmt: skip
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -112,8 +116,25 @@ class CollaborationEvent(TenantOwned, LockVersioned):
             models.Index(fields=["tenant", "-occurred_at", "-id"], name="event_list_idx"),
             models.Index(fields=["tenant", "to_unit", "-occurred_at", "-id"], name="event_to_unit_idx"),
             models.Index(fields=["tenant", "from_unit", "-occurred_at", "-id"], name="event_from_unit_idx"),
-            models.Index(fields=["tenant", "kind", "due_at"], name="event_kind_due_idx"),
-            models.Index(fields=["tenant", "answers"], name="event_answers_idx"),
+            models.Index(
+                fields=["tenant", "kind", "due_at"],
+                name="event_kind_due_idx",
+                condition=Q(due_at__isnull=False),
+            ),
+            models.Index(
+                fields=["tenant", "answers"], name="event_answers_idx", condition=Q(answers__isnull=False)
+            ),
+            # Most events name no person: only those that do take an index entry.
+            models.Index(
+                fields=["tenant", "from_employee"],
+                name="event_from_person_idx",
+                condition=Q(from_employee__isnull=False),
+            ),
+            models.Index(
+                fields=["tenant", "to_employee"],
+                name="event_to_person_idx",
+                condition=Q(to_employee__isnull=False),
+            ),
         ]
         ordering = ["-occurred_at", "-id"]
         verbose_name = _("collaboration event")

@@ -272,7 +272,8 @@ def events_record(
         if existing is not None:
             slots.append(existing[0])
             continue
-        event = CollaborationEvent(**values, source=source, recorded_by=who, updated_by=who)
+        # recorded_by says who; updated_by stays empty until someone changes the event (one key less to check)
+        event = CollaborationEvent(**values, source=source, recorded_by=who)
         new.append(event)
         slots.append(event)
     if new:
