@@ -255,6 +255,8 @@ SPECTACULAR_SETTINGS = {
         "OrgUnitKindEnum": "collab.models.OrgUnit.Kind",
         "PeriodKindEnum": "collab.models.Period.Kind",
         "ReviewKindEnum": "feedback.models.ReviewKind",
+        "EventKindEnum": "feedback.models.EventKind",
+        "EventSourceEnum": "feedback.models.EventSource",
     },
 }
 
