@@ -3,10 +3,24 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+
 from collab.access import HR_WRITES, access_by_id
-from collab.models import ALL_ROLES, WRITE_ROLES, Role
+from collab.models import ALL_ROLES, WRITE_ROLES, Employee, OrgUnit, Role
+from collab.pages import get_scoped_or_404
+from collab.routing.ids import parse_id
 from collab.selectors.platform import member_linked_employee
-from feedback.models import PointItem, PointLedgerEntry, PointProjectLead, PointProposal, ReviewTemplate
+from feedback.models import (
+    CollaborationEvent,
+    PointItem,
+    PointLedgerEntry,
+    PointProjectLead,
+    PointProposal,
+    ReviewTemplate,
+)
 from feedback.selectors.points import ledger_readable, proposals_readable
 
 # HR configures reviews; auditors read everything. Raters meet a template through their campaign.
@@ -65,3 +79,82 @@ def access_point_lead_by_id(membership, pk, *, write: bool = False, lock: bool =
         PointProjectLead.objects.select_related("employee"), membership, pk, readers=TEMPLATE_READERS,
         writers=HR_WRITES, write=write, lock=lock,
     )  # fmt: skip
+# ----------------------------------------------------------------------------------- collaboration events
+# People and units see what is recorded about them (feedback, not silent surveillance): HR admins and
+# auditors read every event; a manager the events from or to their unit and the units below it; everyone
+# the events that name them or their own unit. HR admins record any event, a manager those of their units.
+EVENT_READ_ALL = frozenset({Role.HR_ADMIN, Role.AUDITOR})
+EVENT_WRITERS = frozenset({Role.HR_ADMIN, Role.MANAGER})
+
+
+@dataclass(frozen=True)
+class EventReader:
+    everything: bool
+    units: frozenset[int]  # units whose events (and measures) the reader sees
+    employee: int | None  # the reader's own employee record
+    write_units: frozenset[int] | None  # None: any unit; empty: may not record
+
+    @property
+    def may_record(self) -> bool:
+        return self.write_units is None or bool(self.write_units)
+
+    def visible(self) -> Q:
+        if self.everything:
+            return Q()
+        seen = Q(from_unit_id__in=self.units) | Q(to_unit_id__in=self.units)
+        if self.employee is not None:
+            seen |= Q(from_employee_id=self.employee) | Q(to_employee_id=self.employee)
+        return seen
+
+    def sees_unit(self, unit_id: int) -> bool:
+        return self.everything or unit_id in self.units
+
+
+def event_reader(membership, user) -> EventReader:
+    """What `membership` (of `user`) reads and records of the event log (two queries at most)."""
+    if membership is None:
+        raise PermissionDenied
+    everything = membership.has_role(*EVENT_READ_ALL)
+    employee = Employee.objects.filter(user_id=user.pk).values_list("pk", "org_unit_id").first()
+    units: set[int] = set()
+    if employee is not None:
+        units.add(employee[1])
+        if membership.has_role(Role.MANAGER):
+            path = OrgUnit.objects.filter(pk=employee[1]).values_list("path", flat=True).first() or "/-/"
+            units |= set(OrgUnit.objects.filter(path__startswith=path).values_list("pk", flat=True))
+    if membership.has_role(Role.HR_ADMIN):
+        write_units = None
+    elif membership.has_role(Role.MANAGER) and employee is not None:
+        write_units = frozenset(units)
+    else:
+        write_units = frozenset()
+    return EventReader(
+        everything=everything, units=frozenset(units), employee=employee[0] if employee else None,
+        write_units=write_units,
+    )  # fmt: skip
+
+
+def access_event_by_id(
+    reader: EventReader, pk, *, write: bool = False, lock: bool = False
+) -> CollaborationEvent:
+    """An event the reader sees (any other, another tenant's or a missing one: 404); `write` (completing
+    it) needs a recorder of one of its units (else 403)."""
+    queryset = CollaborationEvent.objects.select_related(
+        "from_unit", "to_unit", "from_employee", "to_employee", "recorded_by", "answers"
+    ).filter(reader.visible())
+    if lock:
+        queryset = queryset.select_for_update(of=("self",))
+    event = get_scoped_or_404(queryset, parse_id(pk) or 0)
+    if write and not (
+        reader.write_units is None or {event.from_unit_id, event.to_unit_id} & reader.write_units
+    ):
+        raise PermissionDenied
+    return event
+
+
+def readable_units(reader: EventReader, unit_id: int | None = None) -> set[int] | None:
+    """The units whose measures the reader sees (None: every unit), narrowed to `unit_id` when given."""
+    units = None if reader.everything else set(reader.units)
+    if unit_id is None:
+        return units
+    return {unit_id} if units is None or unit_id in units else set()

@@ -17,3 +17,8 @@ class FeedbackConfig(AppConfig):
         # position's scorecards, see feedback.services.points.ledger) and the homes' "My points" tile.
         score_points.register("feedback.points", points_for_scores)
         home_panels.register("points", home_points)
+
+        from feedback.services.event_kpis import event_data_sources
+        from goals.hooks import kpi_data_sources
+
+        kpi_data_sources.register("feedback.events", event_data_sources)

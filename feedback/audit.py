@@ -24,6 +24,9 @@ class FeedbackAuditAction(models.TextChoices):
     POINT_PROPOSAL_REJECT = "point_proposal.reject", _("Point proposal rejected")
     POINT_LEDGER_CREATE = "point_ledger.create", _("Points entered in the ledger")
     POINT_LEDGER_CORRECT = "point_ledger.correct", _("Ledger entry corrected")
+    EVENT_CREATE = "event.create", _("Collaboration event recorded")
+    EVENT_BULK_CREATE = "event.bulk_create", _("Collaboration events recorded in bulk")
+    EVENT_COMPLETE = "event.complete", _("Collaboration event completed")
 
 
 def audit_register() -> None:

@@ -4,12 +4,17 @@ Created through `review_template_create` as the demo HR admin (`DEMO_STEPS`, run
 
 Bonus and penalty points (seed 000 §三.2.1): the seed's six items, a project lead, and this year's proposals
 through the services — one approved for the employee login (their "My points"), one waiting for the manager
-login's approval, one approved and one rejected in the manager login's own unit."""
+login's approval, one approved and one rejected in the manager login's own unit.
+
+The collaboration event log (§二.1 绩效颗粒化): a few dozen requests, responses, deliverables and meetings
+between the demo units over the last weeks, through the event services, so the list, the measures page and
+the "what is recorded about my unit" view have something to show."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from feedback.services.events import event_record, events_record_bulk
 from feedback.services.points.catalog import point_item_create, point_project_lead_add
 from feedback.services.points.proposals import (
     point_proposal_approve,
@@ -158,4 +163,82 @@ def points_build(ctx: DemoContext) -> None:
     point_project_lead_add(actor=ctx.hr_user, employee=boss, project="订单到现金流程优化")
 
 
-DEMO_STEPS = [review_templates_build, points_build]
+EVENT_TITLES = {
+    "request": (
+        "请提供本月产销数据", "需要技术方案评审", "请协助招聘两名工程师", "请核对采购合同条款",
+        "请确认交付排期",
+    ),
+    "deliverable": ("月度经营分析报告", "客户需求规格说明书", "培训课件", "质量检测报告", "供应商评估表"),
+    "meeting": ("跨部门周例会", "项目启动会", "质量复盘会", "预算沟通会"),
+    "comment": ("方案评审意见", "流程改进建议"),
+    "approval": ("采购申请审批", "用工需求审批"),
+}  # fmt: skip
+
+
+def collaboration_events_build(ctx: DemoContext) -> None:
+    """About forty events between the units below the top one, from four weeks ago to yesterday."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    codes = [code for code, unit in ctx.units.items() if unit.parent_id is not None]
+    if len(codes) < 2:
+        return
+    rng = ctx.rng
+    zone = timezone.get_current_timezone()
+    start = dt.datetime.combine(ctx.today - dt.timedelta(days=28), dt.time(9), tzinfo=zone)
+
+    def moment(day: int, hour: int = 0) -> dt.datetime:
+        return start + dt.timedelta(days=day, hours=hour)
+
+    def pair() -> tuple:
+        first, second = rng.sample(codes, 2)
+        return ctx.units[first], ctx.units[second]
+
+    actor = ctx.hr_user
+    for index in range(12):  # requests, most answered within a day or two
+        asking, asked = pair()
+        occurred = moment(rng.randrange(0, 24), rng.randrange(0, 8))
+        request, _ = event_record(actor=actor, data={
+            "kind": "request", "title": rng.choice(EVENT_TITLES["request"]), "from_unit": asking,
+            "to_unit": asked, "occurred_at": occurred, "due_at": occurred + dt.timedelta(days=3),
+            "external_id": f"demo-request-{index}",
+        })  # fmt: skip
+        if rng.random() < 0.8:
+            event_record(actor=actor, data={
+                "kind": "response", "title": "已回复：" + request.title, "from_unit": asked,
+                "to_unit": asking,
+                "occurred_at": occurred + dt.timedelta(hours=rng.choice((2, 5, 20, 30, 52))),
+                "answers": request.pk,
+            })  # fmt: skip
+    rows = []
+    for index in range(10):  # deliverables, most on time
+        delivering, receiving = pair()
+        occurred = moment(rng.randrange(0, 18))
+        due = occurred + dt.timedelta(days=rng.choice((3, 5, 7)))
+        late = rng.random() < 0.25
+        rows.append({
+            "kind": "deliverable", "title": rng.choice(EVENT_TITLES["deliverable"]),
+            "from_unit": delivering.pk, "to_unit": receiving.pk, "occurred_at": occurred, "due_at": due,
+            "done_at": due + dt.timedelta(days=2) if late else due - dt.timedelta(hours=6),
+            "external_id": f"demo-deliverable-{index}",
+        })  # fmt: skip
+    for index in range(10):  # meetings: the invited unit attended or not
+        organiser, invited = pair()
+        rows.append({
+            "kind": "meeting", "title": rng.choice(EVENT_TITLES["meeting"]), "from_unit": organiser.pk,
+            "to_unit": invited.pk, "occurred_at": moment(rng.randrange(0, 27), 5),
+            "attended": rng.random() < 0.8, "external_id": f"demo-meeting-{index}",
+        })  # fmt: skip
+    for kind in ("comment", "approval"):
+        for index in range(3):
+            one, other = pair()
+            rows.append({
+                "kind": kind, "title": rng.choice(EVENT_TITLES[kind]), "from_unit": one.pk,
+                "to_unit": other.pk,
+                "occurred_at": moment(rng.randrange(0, 27), 3), "external_id": f"demo-{kind}-{index}",
+            })  # fmt: skip
+    events_record_bulk(actor=actor, rows=rows, source="import", label="demo")
+
+
+DEMO_STEPS = [review_templates_build, collaboration_events_build, points_build]

@@ -4,9 +4,10 @@
 from django.urls import path
 
 from collab.api import tenant_router
+from feedback.api.events import EventViewSet
 from feedback.api.points import PointItemViewSet, PointLedgerViewSet, PointProposalViewSet
 from feedback.api.templates import ReviewTemplateViewSet
-from feedback.views import templates
+from feedback.views import events, templates
 from feedback.views.points import catalog as point_catalog
 from feedback.views.points import ledger as point_ledger
 from feedback.views.points import proposals as point_proposals
@@ -65,6 +66,12 @@ urlpatterns = [
     ),
     path("feedback/points/totals/", point_ledger.point_totals, name="point-totals"),
     path("feedback/points/totals/export/", point_ledger.point_totals_export, name="point-totals-export"),
+    path("feedback/events/", events.event_list, name="event-list"),
+    path("feedback/events/new/", events.event_create, name="event-create"),
+    path("feedback/events/import/", events.event_import, name="event-import"),
+    path("feedback/events/measures/", events.event_measures, name="event-measures"),
+    path("feedback/events/<id:pk>/", events.event_detail, name="event-detail"),
+    path("feedback/events/<id:pk>/complete/", events.event_complete, name="event-complete"),
 ]
 
 api_router = tenant_router()
@@ -72,3 +79,4 @@ api_router.register(r"review-templates", ReviewTemplateViewSet, basename="api-re
 api_router.register(r"point-items", PointItemViewSet, basename="api-point-item")
 api_router.register(r"point-proposals", PointProposalViewSet, basename="api-point-proposal")
 api_router.register(r"point-ledger", PointLedgerViewSet, basename="api-point-ledger")
+api_router.register(r"events", EventViewSet, basename="api-event")

@@ -18,6 +18,7 @@ from collab.forms import (
 from collab.forms.pickers import UnitPickerField
 from collab.models import OrgUnit, Period, Position
 from collab.routing.ids import parse_id
+from goals.hooks import automatic_data_sources
 from goals.models import KPI, Goal, Objective, Perspective, ProcessTag
 from goals.services.kpis import AVERAGED_EXACT_UNITS, AVERAGED_NAME_ENDINGS, AVERAGED_UNITS, KPI_FIELDS
 from goals.services.measurements.values import NOTE_MAX
@@ -119,6 +120,13 @@ class KPIForm(VersionedModelForm):
                     "data-label-auto": str(_("Automatic: %(rule)s")),
                 }
             )
+        sources = automatic_data_sources()
+        if sources and "data_source" in self.fields:
+            listed = "; ".join(f"{code} ({label})" for code, label in sources.items())
+            self.fields["data_source"].help_text = _(
+                "Set it to one of these codes and the actual fills itself from that measure of the owner "
+                "unit (the target stays yours): %(sources)s."
+            ) % {"sources": listed}
         self.fields["owner_unit"].queryset = OrgUnit.objects.order_by("path")
         self.fields["objective"].queryset = Objective.objects.select_related("period").order_by(
             "-period__year", "period_id", "perspective", "order", "id"

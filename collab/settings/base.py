@@ -257,6 +257,8 @@ SPECTACULAR_SETTINGS = {
         "ReviewKindEnum": "feedback.models.ReviewKind",
         "PointProposalStatusEnum": "feedback.models.ProposalStatus",
         "ProposerRoleEnum": "feedback.models.ProposerRole",
+        "EventKindEnum": "feedback.models.EventKind",
+        "EventSourceEnum": "feedback.models.EventSource",
     },
 }
 

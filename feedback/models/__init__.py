@@ -16,6 +16,13 @@ from feedback.models.campaigns import (
     RatingScore,
     ReviewCampaign,
 )
+from feedback.models.events import (
+    COMPLETABLE_KINDS,
+    SAME_UNIT_KINDS,
+    CollaborationEvent,
+    EventKind,
+    EventSource,
+)
 from feedback.models.points import (
     OPEN_STATUSES,
     PointEvidence,
@@ -32,11 +39,16 @@ from feedback.models.templates import ANCHOR_FIELDS, SCALE, ReviewDimension, Rev
 __all__ = [
     "ANCHOR_FIELDS",
     "COMMENT_MINIMUM_DEFAULT",
+    "COMPLETABLE_KINDS",
     "OPEN_STATUSES",
+    "SAME_UNIT_KINDS",
     "SCALE",
     "AssignmentStatus",
     "CampaignStatus",
     "CampaignSubject",
+    "CollaborationEvent",
+    "EventKind",
+    "EventSource",
     "Frequency",
     "PointEvidence",
     "PointItem",

@@ -341,9 +341,10 @@ def _assert_scorecards(tenant: Tenant) -> None:
         today = _local_today(tenant)
         quarter = Period.objects.get(kind="quarter", year=today.year, quarter=(today.month - 1) // 3 + 1)
         for period in (year, quarter):
-            assert ScoreSnapshot.objects.filter(period=period).count() == Scorecard.objects.filter(
-                period=period, status="published"
-            ).count()
+            assert (
+                ScoreSnapshot.objects.filter(period=period).count()
+                == Scorecard.objects.filter(period=period, status="published").count()
+            )
         flags = [flag["code"] for snap in ScoreSnapshot.objects.filter(period=year) for flag in snap.flags]
         assert "special_review" in flags and "collaborative_share_low" in flags
         # The replay left the periods as they were, and no recompute waits for a closed period (it would
@@ -532,12 +533,19 @@ def test_seed_scale_refuses_bad_arguments(arguments, message, tenant_a):
 def test_every_app_brings_its_demo_steps_in_layer_order(full_steps):
     # Each app's demo builds on the apps below it (matrices need the goals' KPIs, scorecards need both), so
     # the steps run in INSTALLED_APPS order, the layer order; the platform finds them without importing apps.
-    from feedback.demo import points_build, review_templates_build
+    from feedback.demo import collaboration_events_build, points_build, review_templates_build
     from goals.demo.build import goals_build
     from interlock.demo import scorecards_build
     from responsibility.demo import matrices_build
 
-    steps = [goals_build, matrices_build, scorecards_build, review_templates_build, points_build]
+    steps = [
+        goals_build,
+        matrices_build,
+        scorecards_build,
+        review_templates_build,
+        collaboration_events_build,
+        points_build,
+    ]
     assert demo_steps.app_demo_steps() == steps
 
 
