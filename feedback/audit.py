@@ -13,6 +13,12 @@ class FeedbackAuditAction(models.TextChoices):
     REVIEW_TEMPLATE_CREATE = "review_template.create", _("Review template added")
     REVIEW_TEMPLATE_UPDATE = "review_template.update", _("Review template edited")
     REVIEW_TEMPLATE_DELETE = "review_template.delete", _("Review template deleted")
+    REVIEW_CAMPAIGN_CREATE = "review_campaign.create", _("Review campaign added")
+    REVIEW_CAMPAIGN_UPDATE = "review_campaign.update", _("Review campaign edited")
+    REVIEW_CAMPAIGN_DELETE = "review_campaign.delete", _("Review campaign deleted")
+    REVIEW_CAMPAIGN_LAUNCH = "review_campaign.launch", _("Review campaign launched")
+    REVIEW_CAMPAIGN_CLOSE = "review_campaign.close", _("Review campaign closed, results released")
+    RATING_SUBMIT = "rating.submit", _("A rating was submitted for the campaign")
 
 
 def audit_register() -> None:

@@ -1,0 +1,113 @@
+"""Reads of review campaigns and of a rater's own assignments, shared by the pages and the API (a fixed
+number of queries each). Nothing here reads a submitted rating's content."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from collab.models import Employee
+from feedback.models import (
+    AssignmentStatus,
+    CampaignStatus,
+    CampaignSubject,
+    RaterAssignment,
+    RaterRule,
+    ReviewCampaign,
+    ReviewDimension,
+)
+
+
+def _dimensions() -> QuerySet[ReviewDimension]:
+    return ReviewDimension.objects.order_by("order", "id")
+
+
+def review_campaigns(*, q: str = "", status: str = "", kind: str = "") -> QuerySet[ReviewCampaign]:
+    """The tenant's campaigns, latest deadline first, with their template, period and counts."""
+    queryset = ReviewCampaign.objects.select_related("template", "period", "updated_by").annotate(
+        subject_count=Count("subjects", distinct=True),
+        assignment_count=Count("assignments", distinct=True),
+        submitted_count=Count(
+            "assignments", filter=Q(assignments__status=AssignmentStatus.SUBMITTED), distinct=True
+        ),
+    )
+    if q:
+        queryset = queryset.filter(name__icontains=q)
+    if status:
+        queryset = queryset.filter(status=status)
+    if kind:
+        queryset = queryset.filter(kind=kind)
+    return queryset.order_by("-deadline", "-id")
+
+
+def campaign_detail() -> QuerySet[ReviewCampaign]:
+    """Campaigns with their subjects and rules prefetched (for one campaign's page or the API)."""
+    return review_campaigns().prefetch_related(
+        Prefetch(
+            "subjects",
+            queryset=CampaignSubject.objects.select_related(
+                "org_unit__parent", "employee__org_unit"
+            ).order_by("id"),
+        ),
+        Prefetch(
+            "rater_rules",
+            queryset=RaterRule.objects.select_related(
+                "subject__org_unit", "subject__employee", "rater_unit__parent", "rater_employee"
+            ).order_by("id"),
+        ),
+        Prefetch("template__dimensions", queryset=ReviewDimension.objects.order_by("order", "id")),
+    )
+
+
+def own_employee(user) -> Employee | None:
+    """The employee record linked to `user` in the tenant in scope."""
+    if user is None or not getattr(user, "pk", None):
+        return None
+    return Employee.objects.filter(user=user).first()
+
+
+def own_assignments(user, *, status: str = "") -> QuerySet[RaterAssignment]:
+    """The assignments of the rater linked to `user` (never anyone else's), with the campaign, its template's
+    dimensions, the subject and the draft — pending first, then by id."""
+    queryset = (
+        RaterAssignment.objects.filter(rater__user_id=getattr(user, "pk", None) or 0)
+        .select_related("campaign__template", "campaign__period", "subject__org_unit", "subject__employee",
+                        "draft")
+        .prefetch_related(
+            Prefetch("campaign__template__dimensions", queryset=_dimensions())
+        )
+    )  # fmt: skip
+    if status:
+        queryset = queryset.filter(status=status)
+    return queryset.order_by("status", "id")
+
+
+def open_assignments(user) -> QuerySet[RaterAssignment]:
+    """What the rater still has to rate: pending assignments of open campaigns, soonest deadline first."""
+    return (
+        own_assignments(user, status=AssignmentStatus.PENDING)
+        .filter(campaign__status=CampaignStatus.OPEN)
+        .order_by("campaign__deadline", "campaign_id", "id")
+    )
+
+
+@dataclass(frozen=True)
+class CampaignGroup:
+    campaign: ReviewCampaign
+    assignments: list[RaterAssignment]
+
+
+def grouped_by_campaign(assignments: Iterable[RaterAssignment]) -> list[CampaignGroup]:
+    groups: dict[int, CampaignGroup] = {}
+    for assignment in assignments:
+        group = groups.setdefault(assignment.campaign_id, CampaignGroup(assignment.campaign, []))
+        group.assignments.append(assignment)
+    return list(groups.values())
+
+
+def ratings_to_give(employee) -> dict:
+    """The home page's "Ratings to give" panel: open assignments grouped by campaign (at most 20 shown)."""
+    assignments = list(open_assignments(employee.user)[:21]) if employee.user_id else []
+    return {"groups": grouped_by_campaign(assignments[:20]), "more": len(assignments) > 20}
