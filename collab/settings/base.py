@@ -255,6 +255,10 @@ SPECTACULAR_SETTINGS = {
         "OrgUnitKindEnum": "collab.models.OrgUnit.Kind",
         "PeriodKindEnum": "collab.models.Period.Kind",
         "ReviewKindEnum": "feedback.models.ReviewKind",
+        "FrequencyEnum": "goals.models.KPI.Frequency",
+        "ReviewFrequencyEnum": "feedback.models.Frequency",
+        "ReviewCampaignStatusEnum": "feedback.models.CampaignStatus",
+        "RaterAssignmentStatusEnum": "feedback.models.AssignmentStatus",
     },
 }
 
