@@ -4,7 +4,8 @@
 from django.urls import path
 
 from collab.api import tenant_router
-from feedback.api.campaigns import RatingViewSet, ReviewCampaignViewSet
+from feedback.api.campaigns import ReviewCampaignViewSet
+from feedback.api.ratings import RatingViewSet
 from feedback.api.templates import ReviewTemplateViewSet
 from feedback.views import templates
 

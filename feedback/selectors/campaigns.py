@@ -111,3 +111,30 @@ def ratings_to_give(employee) -> dict:
     """The home page's "Ratings to give" panel: open assignments grouped by campaign (at most 20 shown)."""
     assignments = list(open_assignments(employee.user)[:21]) if employee.user_id else []
     return {"groups": grouped_by_campaign(assignments[:20]), "more": len(assignments) > 20}
+
+
+def campaign_page(campaign: ReviewCampaign) -> ReviewCampaign:
+    """One campaign with its subjects, rules, dimensions and counts (a campaign the door fetched)."""
+    return campaign_detail().get(pk=campaign.pk)
+
+
+def own_assignment_page(user, assignment: RaterAssignment) -> RaterAssignment:
+    """One of the rater's assignments with its campaign, dimensions, subject and draft."""
+    return own_assignments(user).get(pk=assignment.pk)
+
+
+def subject_choices(campaign: ReviewCampaign) -> list[tuple[str, str]]:
+    """The campaign's subjects as (key, label) for a rule's "for" choice: "unit:<id>" or "employee:<id>"."""
+    return [
+        (f"unit:{s.org_unit_id}", s.org_unit.name)
+        if s.org_unit_id
+        else (f"employee:{s.employee_id}", s.employee.name)
+        for s in campaign.subjects.all()
+    ]
+
+
+def mutual_preview(campaign: ReviewCampaign) -> int:
+    """How many units share a responsibility matrix in the campaign's period (the generator's offer)."""
+    from feedback.services.campaigns.mutual import mutual_pairs
+
+    return len(mutual_pairs((), campaign.period))

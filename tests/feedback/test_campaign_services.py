@@ -32,12 +32,8 @@ from feedback.services.campaigns.rating import (
     rating_draft_save,
     rating_submit,
 )
-from feedback.services.campaigns.setup import (
-    campaign_create,
-    campaign_delete,
-    campaign_generate_mutual,
-    campaign_update,
-)
+from feedback.services.campaigns.mutual import campaign_generate_mutual
+from feedback.services.campaigns.setup import campaign_create, campaign_delete, campaign_update
 from tests.factories.feedback_campaigns import (
     CampaignSubjectFactory,
     RaterRuleFactory,
