@@ -9,7 +9,13 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from collab.forms import PeriodChoiceField, ScopedModelChoiceField, StyledForm, lock_version_field
+from collab.forms import (
+    PeriodChoiceField,
+    ScopedModelChoiceField,
+    StyledForm,
+    lock_version_field,
+    style_widget,
+)
 from collab.forms.pickers import EmployeePickerField, UnitPickerField
 from collab.models import Employee, OrgUnit, Period
 from feedback.models import CampaignStatus, Frequency, RaterRole, ReviewKind, ReviewTemplate
@@ -160,6 +166,7 @@ class RatingForm(StyledForm):
                 choices=[(point, f"{point} · {anchor}") for point, anchor in enumerate(dimension.anchors, 1)],
                 widget=forms.RadioSelect, help_text=dimension.description,
             )  # fmt: skip
+            style_widget(self.fields[f"score_{dimension.pk}"].widget)
 
     def scores(self) -> dict[str, int]:
         return {
@@ -170,4 +177,3 @@ class RatingForm(StyledForm):
 
     def score_fields(self):
         return [(dimension, self[f"score_{dimension.pk}"]) for dimension in self.dimensions]
-

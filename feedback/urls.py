@@ -7,7 +7,7 @@ from collab.api import tenant_router
 from feedback.api.campaigns import ReviewCampaignViewSet
 from feedback.api.ratings import RatingViewSet
 from feedback.api.templates import ReviewTemplateViewSet
-from feedback.views import templates
+from feedback.views import campaigns, ratings, templates
 
 urlpatterns = [
     path("feedback/review-templates/", templates.review_template_list, name="review-template-list"),
@@ -20,6 +20,13 @@ urlpatterns = [
         templates.review_template_delete,
         name="review-template-delete",
     ),
+    path("feedback/campaigns/", campaigns.campaign_list, name="campaign-list"),
+    path("feedback/campaigns/new/", campaigns.campaign_create, name="campaign-create"),
+    path("feedback/campaigns/<id:pk>/", campaigns.campaign_detail, name="campaign-detail"),
+    path("feedback/campaigns/<id:pk>/edit/", campaigns.campaign_edit, name="campaign-edit"),
+    path("feedback/campaigns/<id:pk>/delete/", campaigns.campaign_delete, name="campaign-delete"),
+    path("feedback/ratings/", ratings.rating_list, name="rating-list"),
+    path("feedback/ratings/<id:pk>/", ratings.rating_form, name="rating-form"),
 ]
 
 api_router = tenant_router()

@@ -3,12 +3,12 @@ number of queries each). Nothing here reads a submitted rating's content."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from collab.models import Employee
+from collab.models import Employee, OrgUnit, Period
 from feedback.models import (
     AssignmentStatus,
     CampaignStatus,
@@ -135,6 +135,24 @@ def subject_choices(campaign: ReviewCampaign) -> list[tuple[str, str]]:
 
 def mutual_preview(campaign: ReviewCampaign) -> int:
     """How many units share a responsibility matrix in the campaign's period (the generator's offer)."""
-    from feedback.services.campaigns.mutual import mutual_pairs
-
     return len(mutual_pairs((), campaign.period))
+
+
+def mutual_pairs(units: Sequence[OrgUnit], period: Period) -> dict[int, set[int]]:
+    """{unit id: ids of the units it works with}: units that appear together in a responsibility matrix in
+    effect for `period` (matrix rows of the same KPI), among `units` (all of them when empty)."""
+    from responsibility.models import MatrixRow
+    from responsibility.selectors import matrix_effective_ids
+
+    matrix_ids = list(matrix_effective_ids(period).values())
+    rows = MatrixRow.objects.filter(matrix_id__in=matrix_ids).values_list("matrix_id", "org_unit_id")
+    wanted = {u.pk for u in units}
+    by_matrix: dict[int, set[int]] = {}
+    for matrix_id, unit_id in rows:
+        if not wanted or unit_id in wanted:
+            by_matrix.setdefault(matrix_id, set()).add(unit_id)
+    pairs: dict[int, set[int]] = {}
+    for members in by_matrix.values():
+        for unit_id in members:
+            pairs.setdefault(unit_id, set()).update(members - {unit_id})
+    return {unit: partners for unit, partners in pairs.items() if partners}

@@ -14,7 +14,9 @@ def test_goals_and_interlock_register_their_home_panels_in_layer_order():
     from goals.selectors.reach import goals_reaching
     from interlock.apps import home_scores_of
 
-    assert list(home.home_panels.providers.items()) == [("reach", goals_reaching), ("scores", home_scores_of)]
+    providers = list(home.home_panels.providers.items())
+    assert providers[:2] == [("reach", goals_reaching), ("scores", home_scores_of)]
+    assert [name for name, _provider in providers[2:]][:1] == ["ratings"]  # feedback's, above interlock
 
 
 def test_every_registered_panel_reaches_the_home_of_an_employee(tenant_a, login, monkeypatch):

@@ -11,30 +11,11 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from collab.concurrency import lock_for_edit
-from collab.models import OrgUnit, Period
+from collab.models import OrgUnit
 from feedback.models import RaterRole, ReviewCampaign, ReviewKind
+from feedback.selectors.campaigns import mutual_pairs
 from feedback.services.campaigns.checks import refuse_unless_draft
 from feedback.services.campaigns.setup import campaign_update
-
-
-def mutual_pairs(units: Sequence[OrgUnit], period: Period) -> dict[int, set[int]]:
-    """{unit id: ids of the units it works with}: units that appear together in a responsibility matrix in
-    effect for `period` (matrix rows of the same KPI), among `units` (all of them when empty)."""
-    from responsibility.models import MatrixRow
-    from responsibility.selectors import matrix_effective_ids
-
-    matrix_ids = list(matrix_effective_ids(period).values())
-    rows = MatrixRow.objects.filter(matrix_id__in=matrix_ids).values_list("matrix_id", "org_unit_id")
-    wanted = {u.pk for u in units}
-    by_matrix: dict[int, set[int]] = {}
-    for matrix_id, unit_id in rows:
-        if not wanted or unit_id in wanted:
-            by_matrix.setdefault(matrix_id, set()).add(unit_id)
-    pairs: dict[int, set[int]] = {}
-    for members in by_matrix.values():
-        for unit_id in members:
-            pairs.setdefault(unit_id, set()).update(members - {unit_id})
-    return {unit: partners for unit, partners in pairs.items() if partners}
 
 
 @transaction.atomic
