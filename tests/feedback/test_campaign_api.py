@@ -1,4 +1,4 @@
-"""The review-campaigns and ratings APIs: HR writes drafts with nested subjects and rules, launches and closes;
+"""The review-campaigns and ratings APIs: HR writes drafts (nested subjects, rules), launches, closes;
 auditors read; a rater sees only their own assignments and their own draft — never a rater id, never a
 submitted rating's content; submit once (409 again); other tenants' ids are 404; list queries constant."""
 

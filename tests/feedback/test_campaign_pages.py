@@ -38,14 +38,31 @@ def test_hr_sets_up_launches_and_closes_a_campaign_through_the_pages(world, hr_a
     client = login(hr_a)
     form = client.get(url("campaign-create"))
     assert form.status_code == 200
-    bad = client.post(url("campaign-create"), {"name": "", "template": world.template.pk, "period": world.period.pk,
-                                                "frequency": "once", "deadline": "", "comment_minimum": 2})  # fmt: skip
+    bad = client.post(
+        url("campaign-create"),
+        {
+            "name": "",
+            "template": world.template.pk,
+            "period": world.period.pk,
+            "frequency": "once",
+            "deadline": "",
+            "comment_minimum": 2,
+        },
+    )
     assert bad.status_code == 400 and b"is-invalid" in bad.content
     deadline = in_days(5).strftime("%Y-%m-%dT%H:%M")
-    created = client.post(url("campaign-create"), {
-        "name": "Sales rate R&D, by page", "template": world.template.pk, "period": world.period.pk,
-        "frequency": "once", "deadline": deadline, "comment_minimum": 5, "lock_version": "",
-    })  # fmt: skip
+    created = client.post(
+        url("campaign-create"),
+        {
+            "name": "Sales rate R&D, by page",
+            "template": world.template.pk,
+            "period": world.period.pk,
+            "frequency": "once",
+            "deadline": deadline,
+            "comment_minimum": 5,
+            "lock_version": "",
+        },
+    )
     assert created.status_code == 302, created.content.decode()[:2000]
     campaign = ReviewCampaign.objects.get(name="Sales rate R&D, by page")
     detail = url("campaign-detail", pk=campaign.pk)
@@ -55,8 +72,19 @@ def test_hr_sets_up_launches_and_closes_a_campaign_through_the_pages(world, hr_a
         ).status_code
         == 302
     )
-    assert client.post(detail, {"action": "add_rule", "lock_version": 2, "rater_role": "internal_customer",
-                                "rater_unit": world.sales_east.pk, "include_sub_units": "on"}).status_code == 302  # fmt: skip
+    assert (
+        client.post(
+            detail,
+            {
+                "action": "add_rule",
+                "lock_version": 2,
+                "rater_role": "internal_customer",
+                "rater_unit": world.sales_east.pk,
+                "include_sub_units": "on",
+            },
+        ).status_code
+        == 302
+    )
     stale = client.post(detail, {"action": "launch", "lock_version": 1})
     assert stale.status_code == 409
     page = client.get(detail)
@@ -77,8 +105,9 @@ def test_hr_sets_up_launches_and_closes_a_campaign_through_the_pages(world, hr_a
 
 def test_launch_refusal_is_shown_on_the_page(scope_a, hr_a, login):
     template = template_with("Speed")
-    campaign = ReviewCampaign.objects.create(name="Empty", template=template, kind=template.kind,
-                                             period=PeriodFactory(), deadline=in_days(3))  # fmt: skip
+    campaign = ReviewCampaign.objects.create(
+        name="Empty", template=template, kind=template.kind, period=PeriodFactory(), deadline=in_days(3)
+    )
     response = login(hr_a).post(
         url("campaign-detail", pk=campaign.pk), {"action": "launch", "lock_version": 1}
     )
@@ -149,10 +178,16 @@ def test_the_line_manager_is_told_the_rating_is_attributed(scope_a, hr_a, login)
     person = rater(OrgUnitFactory(), manager=boss)
     campaign = campaign_create(
         actor=hr_a,
-        data={"name": "360", "template": template_with("Teamwork", kind=ReviewKind.REVIEW_360),
-              "period": PeriodFactory(), "deadline": in_days(4), "role_weights": {"line_manager": 100}},
-        subjects=[{"employee": person}], rules=[{"rater_role": "line_manager"}],
-    )  # fmt: skip
+        data={
+            "name": "360",
+            "template": template_with("Teamwork", kind=ReviewKind.REVIEW_360),
+            "period": PeriodFactory(),
+            "deadline": in_days(4),
+            "role_weights": {"line_manager": 100},
+        },
+        subjects=[{"employee": person}],
+        rules=[{"rater_role": "line_manager"}],
+    )
     campaign_launch(actor=hr_a, campaign=campaign, lock_version=campaign.lock_version)
     assignment = RaterAssignment.objects.get(campaign=campaign)
     page = login(boss.user).get(url("rating-form", pk=assignment.pk))

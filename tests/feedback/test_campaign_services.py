@@ -26,13 +26,13 @@ from feedback.models import (
 )
 from feedback.services.campaigns.close import campaign_close, campaigns_close_due
 from feedback.services.campaigns.launch import campaign_launch
+from feedback.services.campaigns.mutual import campaign_generate_mutual
 from feedback.services.campaigns.rating import (
     AlreadySubmitted,
     rater_key,
     rating_draft_save,
     rating_submit,
 )
-from feedback.services.campaigns.mutual import campaign_generate_mutual
 from feedback.services.campaigns.setup import campaign_create, campaign_delete, campaign_update
 from tests.factories.feedback_campaigns import (
     CampaignSubjectFactory,
