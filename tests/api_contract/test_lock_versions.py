@@ -28,9 +28,11 @@ EDITABLE = {
     "matrices": "matrix",
     "scorecards": "scorecard",
     "review-templates": "review_template",
+    "review-campaigns": "review_campaign",
 }
 DELETABLE = [
     "org-units", "positions", "employees", "periods", "kpis", "objectives", "goals", "review-templates",
+    "review-campaigns",
 ]
 
 
