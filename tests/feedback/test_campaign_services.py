@@ -290,12 +290,19 @@ def test_a_draft_is_versioned_and_partial_and_the_submit_writes_no_rater(world, 
     assert Rating.objects.filter(campaign=campaign).count() == 1
 
 
-def test_only_the_rater_may_work_on_an_assignment(world):
+def test_only_the_rater_reaches_an_assignment(world, tenant_a):
+    from django.http import Http404
+
+    from collab.models import Membership
+    from feedback.access import access_own_assignment_by_id
+
     campaign = launched(world)
     assignment = RaterAssignment.objects.get(campaign=campaign, rater=world.east[0])
-    with pytest.raises(RaterAssignment.DoesNotExist):
-        rating_submit(actor=world.east[1].user, assignment=assignment, scores=full_scores(assignment))
-    assert not Rating.objects.exists()
+    mine = Membership.objects.get(user=world.east[0].user)
+    theirs = Membership.objects.get(user=world.east[1].user)
+    assert access_own_assignment_by_id(mine, assignment.pk, write=True) == assignment
+    with pytest.raises(Http404):
+        access_own_assignment_by_id(theirs, assignment.pk, write=True)
 
 
 @pytest.mark.django_db(transaction=True)

@@ -117,14 +117,17 @@ def _dimension_ids(assignment: RaterAssignment) -> list[int]:
 
 
 def _locked(assignment: RaterAssignment, actor) -> RaterAssignment:
+    """The assignment locked for this write. Whose it is was settled by the door that fetched it
+    (`feedback.access.access_own_assignment_by_id`: a rater reaches only their own); the demo submits for
+    its employees through the same service."""
     locked = (
         RaterAssignment.objects.select_for_update(of=("self",))
         .select_related("campaign", "rater")
         .filter(pk=assignment.pk)
         .first()
     )
-    if locked is None or locked.rater.user_id is None or locked.rater.user_id != getattr(actor, "pk", None):
-        raise RaterAssignment.DoesNotExist("Not this rater's assignment")
+    if locked is None:
+        raise RaterAssignment.DoesNotExist(f"RaterAssignment {assignment.pk} does not exist")
     return locked
 
 
