@@ -24,7 +24,8 @@ def test_the_demo_shows_campaigns_with_released_results_and_work_to_do(db, djang
             closed = ReviewCampaign.objects.filter(status=CampaignStatus.CLOSED)
             assert closed.exists(), slug
             keys: dict[int, set[str]] = {}
-            for subject, key in Rating.objects.filter(campaign__in=closed).values_list("subject_id", "rater_key"):
+            given = Rating.objects.filter(campaign__in=closed)
+            for subject, key in given.values_list("subject_id", "rater_key"):
                 keys.setdefault(subject, set()).add(key)
             raters = {subject: len(found) for subject, found in keys.items()}
             assert max(raters.values()) >= tenant.anonymity_threshold, (slug, raters)
