@@ -70,7 +70,10 @@ def _open_next_round(current: ReviewCampaign, actor) -> tuple[ReviewCampaign | N
     if ReviewCampaign.objects.filter(period=period, name__iexact=current.name).exists():
         return None, False, False  # opened already (by hand or an earlier close)
     shift = relativedelta(months=_months(period_start(period)) - _months(period_start(current.period)))
-    deadline = current.deadline + shift
+    try:
+        deadline = current.deadline + shift
+    except (OverflowError, ValueError):  # a deadline at the end of the calendar
+        deadline = timezone.now()
     if deadline <= timezone.now():
         deadline = timezone.now() + NEXT_DEADLINE_FALLBACK
     nxt = ReviewCampaign.objects.create(
