@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 
 from collab.models import Employee, OrgUnit, Period
 from feedback.models import (
@@ -24,14 +25,20 @@ def _dimensions() -> QuerySet[ReviewDimension]:
     return ReviewDimension.objects.order_by("order", "id")
 
 
+def _count(rows: QuerySet) -> Coalesce:
+    """How many of `rows` belong to the campaign of the outer row: a correlated count per campaign (never a
+    join of subjects × assignments)."""
+    counted = rows.filter(campaign=OuterRef("pk")).order_by().values("campaign").annotate(n=Count("pk"))
+    return Coalesce(Subquery(counted.values("n")[:1]), Value(0))
+
+
 def review_campaigns(*, q: str = "", status: str = "", kind: str = "") -> QuerySet[ReviewCampaign]:
     """The tenant's campaigns, latest deadline first, with their template, period and counts."""
+    submitted = Q(status=AssignmentStatus.SUBMITTED)
     queryset = ReviewCampaign.objects.select_related("template", "period", "updated_by").annotate(
-        subject_count=Count("subjects", distinct=True),
-        assignment_count=Count("assignments", distinct=True),
-        submitted_count=Count(
-            "assignments", filter=Q(assignments__status=AssignmentStatus.SUBMITTED), distinct=True
-        ),
+        subject_count=_count(CampaignSubject.objects.all()),
+        assignment_count=_count(RaterAssignment.objects.all()),
+        submitted_count=_count(RaterAssignment.objects.filter(submitted)),
     )
     if q:
         queryset = queryset.filter(name__icontains=q)
