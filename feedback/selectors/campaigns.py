@@ -76,10 +76,10 @@ def own_employee(user) -> Employee | None:
 
 
 def own_assignments(user, *, status: str = "") -> QuerySet[RaterAssignment]:
-    """The assignments of the rater linked to `user` (never anyone else's), with the campaign, its template's
+    """The assignments of the rater linked to `user` (a user or its id; never anyone else's), with the campaign, its template's
     dimensions, the subject and the draft — pending first, then by id."""
     queryset = (
-        RaterAssignment.objects.filter(rater__user_id=getattr(user, "pk", None) or 0)
+        RaterAssignment.objects.filter(rater__user_id=getattr(user, "pk", user) or 0)
         .select_related("campaign__template", "campaign__period", "subject__org_unit", "subject__employee",
                         "draft")
         .prefetch_related(
@@ -116,7 +116,7 @@ def grouped_by_campaign(assignments: Iterable[RaterAssignment]) -> list[Campaign
 
 def ratings_to_give(employee) -> dict:
     """The home page's "Ratings to give" panel: open assignments grouped by campaign (at most 20 shown)."""
-    assignments = list(open_assignments(employee.user)[:21]) if employee.user_id else []
+    assignments = list(open_assignments(employee.user_id)[:21]) if employee.user_id else []
     return {"groups": grouped_by_campaign(assignments[:20]), "more": len(assignments) > 20}
 
 
