@@ -1,4 +1,4 @@
-"""API of review campaigns and of a rater's own ratings, routed by feedback/urls.py.
+"""API of review campaigns, routed by feedback/urls.py (a rater's own ratings: `feedback.api.ratings`).
 
 `/api/v1/t/<slug>/review-campaigns/`          list (filters: q, status, kind), create {name, template,
                                               period, deadline, frequency?, comment_minimum?, role_weights?,
@@ -10,17 +10,11 @@
 `POST …/review-campaigns/<id>/close/`         {lock_version}: results released, recompute queued, the
                                               next round of a repeating campaign opened (`next_round`, or
                                               `next_period_missing`); closing a closed one changes nothing
-`/api/v1/t/<slug>/ratings/`                   the requester's own rater assignments (filters: status,
-                                              campaign)
-`/api/v1/t/<slug>/ratings/<id>/`              retrieve; update / partial update the draft {lock_version (0 for
-                                              the first save), scores?, comment?}
-`POST …/ratings/<id>/submit/`                 {scores?, comment?} (else the draft's): once; again → 409
 
 Subjects: {org_unit} or, for a 360, {employee}. Rules: {rater_role, rater_unit?, include_sub_units?,
-rater_employee?, subject_unit?, subject_employee?} (a rule names one subject or, without, is for all).
-Errors are field errors keyed "subjects-<i>-<field>", "rules-<i>-<field>", "scores-<dimension id>". HR admins
-write campaigns; auditors read them. Ratings show what the rater has to rate and their own draft — never a
-submitted rating's content (after submitting it reads "submitted"), never another rater's assignment.
+rater_employee?, subject_unit?, subject_employee?} (a rule names one subject or, without, is for all); an
+update that sends `subjects` or `rules` replaces that whole list. Errors are field errors keyed
+"subjects-<i>-<field>" and "rules-<i>-<field>". HR admins write; auditors read.
 """
 
 from __future__ import annotations

@@ -76,8 +76,8 @@ def own_employee(user) -> Employee | None:
 
 
 def own_assignments(user, *, status: str = "") -> QuerySet[RaterAssignment]:
-    """The assignments of the rater linked to `user` (a user or its id; never anyone else's), with the campaign, its template's
-    dimensions, the subject and the draft — pending first, then by id."""
+    """The assignments of the rater linked to `user` (a user or its id; never anyone else's), with the
+    campaign, its template's dimensions, the subject and the draft — pending first, then by id."""
     queryset = (
         RaterAssignment.objects.filter(rater__user_id=getattr(user, "pk", user) or 0)
         .select_related("campaign__template", "campaign__period", "subject__org_unit", "subject__employee",

@@ -21,7 +21,7 @@ from feedback.forms import (
     ReviewCampaignFilterForm,
     ReviewCampaignForm,
 )
-from feedback.models import CampaignStatus, ReviewKind
+from feedback.models import CampaignStatus, RaterRole, ReviewKind
 from feedback.selectors.campaigns import campaign_page, mutual_preview, review_campaigns, subject_choices
 from feedback.services.campaigns import close as close_services
 from feedback.services.campaigns import launch as launch_services
@@ -225,6 +225,8 @@ def campaign_detail(request, pk: int):
         "is_draft": campaign.status == CampaignStatus.DRAFT,
         "is_open": campaign.status == CampaignStatus.OPEN,
         "is_360": campaign.kind == ReviewKind.REVIEW_360,
+        "weights": [(label, campaign.role_weights[role]) for role, label in RaterRole.choices
+                    if role in campaign.role_weights],  # fmt: skip
         "mutual_units": mutual_preview(campaign) if campaign.kind == ReviewKind.MUTUAL else 0,
     }
     return render(request, "feedback/campaigns/detail.html", context, status=status)
