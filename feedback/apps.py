@@ -16,6 +16,12 @@ class FeedbackConfig(AppConfig):
     def ready(self) -> None:
         from collab.home import home_panels
         from feedback.audit import audit_register
+        from feedback.selectors.points import home_points, points_for_scores
+        from interlock.hooks import score_points
 
         audit_register()
         home_panels.register("ratings", home_ratings_of)
+        # Approved bonus/penalty points feed the score engine (an entry counts toward its frozen unit's and
+        # position's scorecards, see feedback.services.points.ledger) and the homes' "My points" tile.
+        score_points.register("feedback.points", points_for_scores)
+        home_panels.register("points", home_points)

@@ -19,6 +19,17 @@ class FeedbackAuditAction(models.TextChoices):
     REVIEW_CAMPAIGN_LAUNCH = "review_campaign.launch", _("Review campaign launched")
     REVIEW_CAMPAIGN_CLOSE = "review_campaign.close", _("Review campaign closed, results released")
     RATING_SUBMIT = "rating.submit", _("A rating was submitted for the campaign")
+    POINT_ITEM_CREATE = "point_item.create", _("Point item added")
+    POINT_ITEM_UPDATE = "point_item.update", _("Point item edited")
+    POINT_ITEM_DELETE = "point_item.delete", _("Point item deleted")
+    POINT_SETTINGS_UPDATE = "point_settings.update", _("Point settings edited")
+    POINT_PROJECT_LEAD_ADD = "point_project_lead.add", _("Project lead named")
+    POINT_PROJECT_LEAD_REMOVE = "point_project_lead.remove", _("Project lead removed")
+    POINT_PROPOSAL_CREATE = "point_proposal.create", _("Points proposed")
+    POINT_PROPOSAL_APPROVE = "point_proposal.approve", _("Point proposal approved")
+    POINT_PROPOSAL_REJECT = "point_proposal.reject", _("Point proposal rejected")
+    POINT_LEDGER_CREATE = "point_ledger.create", _("Points entered in the ledger")
+    POINT_LEDGER_CORRECT = "point_ledger.correct", _("Ledger entry corrected")
 
 
 def audit_register() -> None:

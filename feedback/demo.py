@@ -1,11 +1,21 @@
 """Demo data of the feedback app: the review templates the seed names (§二.1 内部客户评价): R&D rated by
 sales, HR rated by every business unit, and, in the mining group, the shared services rated by the mines.
-Created through `review_template_create` as the demo HR admin (`DEMO_STEPS`, run by `collab.demo`)."""
+Created through `review_template_create` as the demo HR admin (`DEMO_STEPS`, run by `collab.demo`).
+
+Bonus and penalty points (seed 000 §三.2.1): the seed's six items, a project lead, and this year's proposals
+through the services — one approved for the employee login (their "My points"), one waiting for the manager
+login's approval, one approved and one rejected in the manager login's own unit."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from feedback.services.points.catalog import point_item_create, point_project_lead_add
+from feedback.services.points.proposals import (
+    point_proposal_approve,
+    point_proposal_create,
+    point_proposal_reject,
+)
 from feedback.services.templates import review_template_create
 
 if TYPE_CHECKING:
@@ -35,21 +45,33 @@ ANCHORS = {
 
 TEMPLATES = {
     "tech": [
-        ("研发部内部客户评价（销售部评）", "研发部的内部客户是销售部：评价需求响应与方案质量。", [
-            ("需求响应速度", "客户需求提出后研发的响应", "speed"),
-            ("方案可行性", "研发给出的方案能否落地", "feasibility"),
-            ("问题解决及时性", "产品问题从提出到解决", "solving"),
-        ]),
-        ("人力资源部内部客户评价（各业务单元评）", "人力资源部的内部客户是各业务单元。", [
-            ("招聘及时性", "用人需求到人员到岗", "recruiting"),
-            ("培训匹配度", "培训内容与业务需要的匹配", "training"),
-        ]),
+        (
+            "研发部内部客户评价（销售部评）",
+            "研发部的内部客户是销售部：评价需求响应与方案质量。",
+            [
+                ("需求响应速度", "客户需求提出后研发的响应", "speed"),
+                ("方案可行性", "研发给出的方案能否落地", "feasibility"),
+                ("问题解决及时性", "产品问题从提出到解决", "solving"),
+            ],
+        ),
+        (
+            "人力资源部内部客户评价（各业务单元评）",
+            "人力资源部的内部客户是各业务单元。",
+            [
+                ("招聘及时性", "用人需求到人员到岗", "recruiting"),
+                ("培训匹配度", "培训内容与业务需要的匹配", "training"),
+            ],
+        ),
     ],
     "mining": [
-        ("共享服务中心内部客户评价（各矿山评）", "财务、人力、采购等共享服务由各矿山评价。", [
-            ("服务及时准确", "单据、薪酬、采购等服务的及时与准确", "service"),
-            ("问题解决及时性", "提出的问题多快得到解决", "solving"),
-        ]),
+        (
+            "共享服务中心内部客户评价（各矿山评）",
+            "财务、人力、采购等共享服务由各矿山评价。",
+            [
+                ("服务及时准确", "单据、薪酬、采购等服务的及时与准确", "service"),
+                ("问题解决及时性", "提出的问题多快得到解决", "solving"),
+            ],
+        ),
     ],
 }
 
@@ -60,14 +82,14 @@ def review_templates_build(ctx: DemoContext) -> None:
             actor=ctx.hr_user,
             data={"name": name, "kind": "internal_customer", "description": description},
             dimensions=[
-                {"name": dimension, "description": about,
-                 **{f"anchor_{point}": text for point, text in enumerate(ANCHORS[anchors], start=1)}}
+                {
+                    "name": dimension,
+                    "description": about,
+                    **{f"anchor_{point}": text for point, text in enumerate(ANCHORS[anchors], start=1)},
+                }
                 for dimension, about, anchors in dimensions
             ],  # fmt: skip
         )
-
-
-DEMO_STEPS = [review_templates_build]
 
 
 # ------------------------------------------------------------------------------------------ campaigns
@@ -139,4 +161,71 @@ def review_campaigns_build(ctx: DemoContext) -> None:
             campaign_close(actor=ctx.hr_user, campaign=campaign, lock_version=campaign.lock_version)
 
 
-DEMO_STEPS.append(review_campaigns_build)
+
+POINT_ITEMS = [
+    ("在关键项目中主动支持他部门", "跨部门支持：在关键项目中主动支持其他部门。", "2"),
+    ("多次无合理依据拒绝协作", "跨部门支持：多次无合理依据拒绝其他部门的协作请求。", "-3"),
+    ("主动共享关键数据/知识经验", "信息共享：主动共享关键数据、知识与经验。", "2"),
+    ("造成信息封锁导致项目延误", "信息共享：信息封锁导致项目延误。", "-4"),
+    ("提出并推动协同效率提升方案", "流程优化：提出并推动协同效率提升方案。", "3"),
+    ("阻碍流程优化落地", "流程优化：阻碍流程优化方案落地。", "-5"),
+]
+
+
+def _proposal(ctx, proposer, subject, item, reason):
+    return point_proposal_create(
+        actor=proposer.user, proposer=proposer,
+        data={"subject_employee": subject, "item": item, "period": ctx.extra["points_period"],
+              "reason": reason, "proposer_role": "line_manager"},
+    )  # fmt: skip
+
+
+def _approve(proposal, approver):
+    return point_proposal_approve(
+        actor=approver.user, approver=approver, proposal=proposal, lock_version=proposal.lock_version
+    )
+
+
+def points_build(ctx: DemoContext) -> None:
+    items = [
+        point_item_create(actor=ctx.hr_user, data={"name": name, "description": about, "points": points})
+        for name, about, points in POINT_ITEMS
+    ]
+    period = ctx.periods.get(str(ctx.today.year))
+    if period is None:
+        return
+    ctx.extra["points_period"] = period
+    logins = {login.roles[0]: login for login in ctx.plan.logins}
+    employee_login, manager_login = logins.get("employee"), logins.get("manager")
+    if employee_login is not None and employee_login.seat > 0:
+        head = ctx.heads[employee_login.unit]
+        person = ctx.employee_at(employee_login.unit, employee_login.seat)
+        if head.manager_id is not None:
+            made = _proposal(
+                ctx, head, person, items[0], "在客户交付项目中主动协助研发定位问题，提前两天解决。"
+            )
+            _approve(made, head.manager)
+    if manager_login is None:
+        return
+    boss = ctx.heads[manager_login.unit]
+    staff = ctx.staff.get(manager_login.unit, [])
+    if boss.manager_id is not None and len(staff) >= 2:
+        shared = _proposal(ctx, boss, staff[0], items[2], "主动向交付部共享客户需求分析，减少返工。")
+        _approve(shared, boss.manager)
+        refused = _proposal(ctx, boss, staff[1], items[1], "两次拒绝配合财务对账。")
+        point_proposal_reject(
+            actor=None, approver=boss.manager, proposal=refused, lock_version=refused.lock_version,
+            reason="两次拒绝均有合理原因（系统故障），不计减分。",
+        )  # fmt: skip
+    below = [code for code, unit in ctx.units.items() if unit.parent_id == ctx.units[manager_login.unit].pk]
+    for code in below:
+        team_staff = ctx.staff.get(code, [])
+        if team_staff:
+            _proposal(
+                ctx, ctx.heads[code], team_staff[0], items[4], "提出并推动报价审批流程从三天缩短到一天。"
+            )
+            break
+    point_project_lead_add(actor=ctx.hr_user, employee=boss, project="订单到现金流程优化")
+
+
+DEMO_STEPS = [review_templates_build, review_campaigns_build, points_build]

@@ -5,9 +5,13 @@ from django.urls import path
 
 from collab.api import tenant_router
 from feedback.api.campaigns import ReviewCampaignViewSet
+from feedback.api.points import PointItemViewSet, PointLedgerViewSet, PointProposalViewSet
 from feedback.api.ratings import RatingViewSet
 from feedback.api.templates import ReviewTemplateViewSet
 from feedback.views import campaigns, ratings, templates
+from feedback.views.points import catalog as point_catalog
+from feedback.views.points import ledger as point_ledger
+from feedback.views.points import proposals as point_proposals
 
 urlpatterns = [
     path("feedback/review-templates/", templates.review_template_list, name="review-template-list"),
@@ -27,9 +31,55 @@ urlpatterns = [
     path("feedback/campaigns/<id:pk>/delete/", campaigns.campaign_delete, name="campaign-delete"),
     path("feedback/ratings/", ratings.rating_list, name="rating-list"),
     path("feedback/ratings/<id:pk>/", ratings.rating_form, name="rating-form"),
+    # Bonus and penalty points (协同加减分)
+    path("feedback/points/mine/", point_ledger.point_mine, name="point-mine"),
+    path("feedback/points/proposals/", point_proposals.point_proposal_list, name="point-proposal-list"),
+    path(
+        "feedback/points/proposals/new/", point_proposals.point_proposal_create, name="point-proposal-create"
+    ),
+    path(
+        "feedback/points/proposals/<id:pk>/",
+        point_proposals.point_proposal_detail,
+        name="point-proposal-detail",
+    ),
+    path(
+        "feedback/points/proposals/<id:pk>/approve/",
+        point_proposals.point_proposal_approve,
+        name="point-proposal-approve",
+    ),
+    path(
+        "feedback/points/proposals/<id:pk>/reject/",
+        point_proposals.point_proposal_reject,
+        name="point-proposal-reject",
+    ),
+    path(
+        "feedback/points/proposals/<id:pk>/evidence/",
+        point_proposals.point_proposal_evidence,
+        name="point-proposal-evidence",
+    ),
+    path("feedback/points/items/", point_catalog.point_item_list, name="point-item-list"),
+    path("feedback/points/items/new/", point_catalog.point_item_create, name="point-item-create"),
+    path("feedback/points/items/<id:pk>/edit/", point_catalog.point_item_edit, name="point-item-edit"),
+    path("feedback/points/settings/", point_catalog.point_settings, name="point-settings"),
+    path(
+        "feedback/points/settings/leads/<id:pk>/remove/",
+        point_catalog.point_lead_remove,
+        name="point-lead-remove",
+    ),
+    path("feedback/points/ledger/", point_ledger.point_ledger, name="point-ledger"),
+    path(
+        "feedback/points/ledger/<id:pk>/correct/",
+        point_ledger.point_ledger_correct,
+        name="point-ledger-correct",
+    ),
+    path("feedback/points/totals/", point_ledger.point_totals, name="point-totals"),
+    path("feedback/points/totals/export/", point_ledger.point_totals_export, name="point-totals-export"),
 ]
 
 api_router = tenant_router()
 api_router.register(r"review-templates", ReviewTemplateViewSet, basename="api-review-template")
 api_router.register(r"review-campaigns", ReviewCampaignViewSet, basename="api-review-campaign")
 api_router.register(r"ratings", RatingViewSet, basename="api-rating")
+api_router.register(r"point-items", PointItemViewSet, basename="api-point-item")
+api_router.register(r"point-proposals", PointProposalViewSet, basename="api-point-proposal")
+api_router.register(r"point-ledger", PointLedgerViewSet, basename="api-point-ledger")

@@ -19,11 +19,11 @@ class InterlockConfig(AppConfig):
     name = "interlock"
 
     def ready(self) -> None:
-        from django.db.models.signals import post_migrate
+        from django.db.models.signals import post_delete, post_migrate
 
         from collab.home import home_panels
         from collab.jobs import job_messages_register, register_job_resumer
-        from collab.models import Job
+        from collab.models import Job, OrgUnit
         from collab.signals import period_closing, scoring_inputs_changed
         from interlock.audit import audit_register
         from interlock.recompute import (
@@ -32,6 +32,7 @@ class InterlockConfig(AppConfig):
             scores_recompute_resume,
             scores_request_on_input_change,
         )
+        from interlock.services.collaboration import collaboration_summaries_expire_on_unit_delete
         from interlock.services.scores import scores_backfill_after_migrate
         from responsibility.hooks import matrix_sections
 
@@ -45,5 +46,9 @@ class InterlockConfig(AppConfig):
         post_migrate.connect(
             scores_backfill_after_migrate, sender=self, dispatch_uid="interlock.scores_backfill_after_migrate"
         )
+        post_delete.connect(
+            collaboration_summaries_expire_on_unit_delete, sender=OrgUnit,
+            dispatch_uid="interlock.collaboration_summaries_expire_on_unit_delete",
+        )  # fmt: skip
         home_panels.register("scores", home_scores_of)
         matrix_sections.register("interlock/scorecards/_matrix_proposals.html", matrix_proposals_section)

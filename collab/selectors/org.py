@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -259,10 +260,28 @@ def distinct_unit_labels(units: Iterable[tuple[int, str, str | None, str]]) -> d
     }
 
 
-def repeated_unit_names() -> frozenset[str]:
-    """Names that more than one unit of the tenant carries (one query), for `unit_label`."""
-    repeated = OrgUnit.objects.values("name").annotate(units=Count("pk")).filter(units__gt=1)
+def repeated_unit_names(names: Iterable[str] | None = None) -> frozenset[str]:
+    """Names that more than one unit of the tenant carries (one query), for `unit_label`. With `names` —
+    those of the units about to be labelled (`holder_unit_names` of a page's rows) — only among them: a
+    page's few dozen names, not a grouping of the tenant's every unit on each request."""
+    units = OrgUnit.objects.all()
+    if names is not None:
+        wanted = sorted(set(names))
+        if not wanted:
+            return frozenset()
+        units = units.filter(name__in=wanted)
+    repeated = units.values("name").annotate(units=Count("pk")).filter(units__gt=1)
     return frozenset(repeated.values_list("name", flat=True))
+
+
+def holder_unit_names(rows: Iterable[Any]) -> set[str]:
+    """The names of the units `holder_label` names for rows with an `org_unit` or a `position` (selected
+    with its unit): a scorecard, a score."""
+    return {
+        (row.position.org_unit if row.position_id is not None else row.org_unit).name
+        for row in rows
+        if row.position_id is not None or row.org_unit_id is not None
+    }
 
 
 def unit_label(unit: OrgUnit, repeated: frozenset[str]) -> str:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable
 
+from django.db.models import OuterRef, QuerySet, Subquery
+
 from collab.models import Period
 
 
@@ -25,6 +27,22 @@ def period_start(period: Period) -> int:
 def period_order(period: Period) -> tuple[int, bool]:
     """Earliest start first; of periods starting together, a month before a quarter or year."""
     return period_start(period), period.kind != Period.Kind.MONTH
+
+
+def first_of_period(rows: QuerySet, index_order: str) -> Subquery:
+    """For annotating periods: the id of the first of `rows` (a tenant table with a `period`) in the outer
+    period, None when it has none — one probe of an index on (tenant, period, `index_order`, …) a period.
+
+    Not `Exists`: when most periods have no rows, PostgreSQL plans `EXISTS (… LIMIT 1)` as a scan of the
+    whole table per period (its statistics say the first match comes at once); ordered by the index's next
+    column, the index is the only cheap plan (20,000 goals, 34 periods: 149 ms → 0.1 ms)."""
+    return Subquery(rows.filter(period=OuterRef("pk")).order_by(index_order).values("pk")[:1])
+
+
+def period_ids_with(rows: QuerySet, index_order: str) -> set[int]:
+    """Ids of the periods in which `rows` has at least one row (`first_of_period`'s probe, one query)."""
+    first = first_of_period(rows, index_order)
+    return set(Period.objects.annotate(first=first).filter(first__isnull=False).values_list("pk", flat=True))
 
 
 def period_by_id(pk: int | None) -> Period | None:

@@ -259,6 +259,8 @@ SPECTACULAR_SETTINGS = {
         "ReviewFrequencyEnum": "feedback.models.Frequency",
         "ReviewCampaignStatusEnum": "feedback.models.CampaignStatus",
         "RaterAssignmentStatusEnum": "feedback.models.AssignmentStatus",
+        "PointProposalStatusEnum": "feedback.models.ProposalStatus",
+        "ProposerRoleEnum": "feedback.models.ProposerRole",
     },
 }
 

@@ -79,10 +79,12 @@ HEADER = ("name", "kind", "description", "is_active")
 
 
 @extend_schema_view(
-    list=extend_schema(parameters=[
-        OpenApiParameter("q", OpenApiTypes.STR, description="Name or description contains."),
-        OpenApiParameter("kind", OpenApiTypes.STR, enum=["", *ReviewKind.values]),
-    ]),
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter("q", OpenApiTypes.STR, description="Name or description contains."),
+            OpenApiParameter("kind", OpenApiTypes.STR, enum=["", *ReviewKind.values]),
+        ]
+    ),
     create=extend_schema(request=ReviewTemplateCreateSerializer, responses={201: ReviewTemplateSerializer}),
     update=extend_schema(request=ReviewTemplateUpdateSerializer, responses=ReviewTemplateSerializer),
     partial_update=extend_schema(request=ReviewTemplateUpdateSerializer, responses=ReviewTemplateSerializer),

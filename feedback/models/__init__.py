@@ -16,16 +16,36 @@ from feedback.models.campaigns import (
     RatingScore,
     ReviewCampaign,
 )
+from feedback.models.points import (
+    OPEN_STATUSES,
+    PointEvidence,
+    PointItem,
+    PointLedgerEntry,
+    PointProjectLead,
+    PointProposal,
+    PointSettings,
+    ProposalStatus,
+    ProposerRole,
+)
 from feedback.models.templates import ANCHOR_FIELDS, SCALE, ReviewDimension, ReviewKind, ReviewTemplate
 
 __all__ = [
     "ANCHOR_FIELDS",
     "COMMENT_MINIMUM_DEFAULT",
+    "OPEN_STATUSES",
     "SCALE",
     "AssignmentStatus",
     "CampaignStatus",
     "CampaignSubject",
     "Frequency",
+    "PointEvidence",
+    "PointItem",
+    "PointLedgerEntry",
+    "PointProjectLead",
+    "PointProposal",
+    "PointSettings",
+    "ProposalStatus",
+    "ProposerRole",
     "RaterAssignment",
     "RaterRole",
     "RaterRule",

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet
 
 from collab.models import Period
-from collab.selectors.periods import default_period
+from collab.selectors.periods import default_period, period_ids_with
 from goals.models import KPI, Objective, ObjectiveLink, Perspective
 
 
@@ -18,8 +18,7 @@ def map_periods() -> QuerySet[Period]:
 def default_map_period() -> Period | None:
     """The period a strategy map opens on (`default_period`): the latest with objectives (two queries)."""
     # One probe of `objective_map_idx` a period, not a DISTINCT over every objective.
-    has_objectives = Exists(Objective.objects.filter(period=OuterRef("pk")))
-    with_objectives = set(Period.objects.filter(has_objectives).values_list("pk", flat=True))
+    with_objectives = period_ids_with(Objective.objects.all(), "perspective")
     return default_period(map_periods(), with_objectives)
 
 

@@ -38,7 +38,7 @@ from collab.models import ALL_BUT_EMPLOYEES, ALL_ROLES, Job, OrgUnit, Period, Ro
 from collab.routing.fields import StrictWriteMixin, TenantRelatedField
 from collab.routing.ids import id_param
 from collab.routing.viewsets import TenantViewSet
-from collab.selectors.org import repeated_unit_names
+from collab.selectors.org import holder_unit_names, repeated_unit_names
 from collab.selectors.periods import periods_ordered
 from interlock.access import may_read_unit, own_unit, readable_snapshots
 from interlock.models import ScoreSnapshot
@@ -74,8 +74,10 @@ class ScoreSerializer(serializers.ModelSerializer):
         }
 
     def get_subject_name(self, obj) -> str:
-        if "repeated_units" not in self.context:  # once per response, not per row
-            self.context["repeated_units"] = repeated_unit_names()
+        if "repeated_units" not in self.context:  # once per response (a list: its page), not per row
+            listed = isinstance(self.parent, serializers.ListSerializer) and self.parent.instance is not None
+            shown = self.parent.instance if listed else [obj]
+            self.context["repeated_units"] = repeated_unit_names(holder_unit_names(shown))
         return subject_label(obj, self.context["repeated_units"])
 
 

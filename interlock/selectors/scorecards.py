@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Q, QuerySet, Sum
 from django.utils.translation import gettext_lazy
 
 from collab.models import Employee, Period
+from collab.selectors.periods import period_ids_with
 from interlock.models import LineRole, Scorecard, ScorecardLine, ScoreSnapshot
 
 KINDS = ("unit", "position")
@@ -30,8 +31,7 @@ def scorecard_queryset() -> QuerySet[Scorecard]:
 def periods_with_scorecards() -> set[int]:
     """Ids of the periods that have scorecards: one probe of `scorecard_list_idx` a period (a tenant has
     tens of periods and tens of thousands of scorecards), never a DISTINCT over every scorecard."""
-    has_cards = Exists(Scorecard.objects.filter(period=OuterRef("pk")))
-    return set(Period.objects.filter(has_cards).values_list("pk", flat=True))
+    return period_ids_with(Scorecard.objects.all(), "org_unit_id")
 
 
 def scorecard_search(period: Period | None, *, kind: str = "", status: str = "", query: str = "") -> QuerySet:

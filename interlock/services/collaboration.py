@@ -15,6 +15,7 @@ table). Pages read these rows and `MatrixRowResult`; they never parse a breakdow
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -22,6 +23,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Q
 
@@ -33,6 +35,20 @@ from interlock.models import Scorecard, ScoredPeriod, ScoreSnapshot, UnitKpiLine
 from interlock.services.score_writes import keyed_write
 
 DRAG_BELOW = 80.0  # a shared KPI "drags a scorecard down" when its line scores under this
+# Part of the cache key of the collaboration view's summaries (with each period's version): changed when
+# derived rows are filled in without a recompute, which leaves the versions as they were.
+SUMMARY_GENERATION = "collab:shared:generation"
+
+
+def collaboration_summaries_expire() -> None:
+    """Make every cached collaboration summary stale (their keys are no longer asked for)."""
+    cache.set(SUMMARY_GENERATION, time.time_ns(), None)
+
+
+def collaboration_summaries_expire_on_unit_delete(sender=None, **kwargs) -> None:
+    """post_delete of an org unit: its derived rows went with it (cascade) and no version changed. Units are
+    rarely deleted (one with scorecards, positions or matrix rows cannot be)."""
+    collaboration_summaries_expire()
 
 _LINE_KEYS = ("kpi", "score", "role", "weight", "value")
 

@@ -27,7 +27,11 @@ from collab.tenancy import current_tenant
 from interlock import engine
 from interlock.models import MatrixRowResult, ScoredPeriod, ScoreSnapshot
 from interlock.selectors.inputs import period_inputs, scope_inputs
-from interlock.services.collaboration import unit_kpi_lines_backfill_all, unit_kpi_lines_write
+from interlock.services.collaboration import (
+    collaboration_summaries_expire,
+    unit_kpi_lines_backfill_all,
+    unit_kpi_lines_write,
+)
 from interlock.services.score_writes import (
     matrix_columns,
     matrix_results_write,
@@ -231,16 +235,16 @@ def scored_periods_backfill_all() -> int:
     (scored before the recompute recorded it), with the version and time of its last snapshot; returns
     the rows written. One probe of the snapshots' (tenant, period) index per period, never a scan of the
     snapshots; idempotent (a period with its row is skipped)."""
-    from django.db.models import Exists, OuterRef
-
     from collab.models import Tenant
+    from collab.selectors.periods import first_of_period
     from collab.tenancy import tenant_scope
 
     written = 0
     for tenant in Tenant.objects.order_by("pk"):
         with tenant_scope(tenant), transaction.atomic():
             missing = (
-                Period.objects.filter(Exists(ScoreSnapshot.objects.filter(period=OuterRef("pk"))))
+                Period.objects.annotate(first=first_of_period(ScoreSnapshot.objects.all(), "subject"))
+                .filter(first__isnull=False)
                 .exclude(pk__in=ScoredPeriod.objects.values("period_id"))
                 .order_by("pk")
             )
@@ -267,6 +271,6 @@ def scores_backfill_after_migrate(sender, using="default", **kwargs) -> None:
     row at all is computed again on each migrate (and still writes nothing)."""
     if using != "default":
         return
-    scored_periods_backfill_all()
-    matrix_results_backfill_all()
-    unit_kpi_lines_backfill_all()
+    filled = scored_periods_backfill_all() + matrix_results_backfill_all() + unit_kpi_lines_backfill_all()
+    if filled:  # rows written without a new version: summaries cached by version must not be read again
+        collaboration_summaries_expire()

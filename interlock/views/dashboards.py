@@ -21,7 +21,7 @@ from collab.forms.editors import rows_from_post, split_errors
 from collab.imports.export import export_xlsx, xlsx_response
 from collab.models import ALL_BUT_EMPLOYEES, Period, Role
 from collab.pages import id_param, paginate, tenant_page
-from collab.selectors.org import child_units, repeated_unit_names, unit_picker_labels
+from collab.selectors.org import child_units, holder_unit_names, repeated_unit_names, unit_picker_labels
 from collab.selectors.periods import default_period, periods_ordered
 from goals.access import access_kpi_by_id
 from goals.models import KPI
@@ -155,9 +155,21 @@ def collaboration_page(request):
         data["chart"]["unit_url"] = unit_base
         data["chart"]["matrix_url"] = matrix_base
         data["chart"]["period"] = period.pk
-        page = paginate(request, data["kpi_order"])
-        rows = collaboration_rows(period, page.object_list, subtree=subtree, unit_counts=data["unit_counts"])
-        context.update(data, page=page, rows=rows, unit_base=unit_base, matrix_base=matrix_base)
+        context.update(data, unit_base=unit_base, matrix_base=matrix_base)
+        # The table (the heatmap's table view) is read when its tab first shows (htmx), or for a link to
+        # one of its pages: a page that opens on the heatmap renders none of its rows.
+        wanted = {"table", "page"} & set(request.GET)
+        if wanted:
+            page = paginate(request, data["kpi_order"])
+            counts = data["unit_counts"]
+            rows = collaboration_rows(period, page.object_list, subtree=subtree, unit_counts=counts)
+            context.update(page=page, rows=rows, table_open=True)
+            if request.htmx:
+                return render(request, "interlock/dashboards/collaboration.html#collab-table", context)
+        else:
+            query = request.GET.copy()
+            query["table"] = "1"
+            context["table_url"] = f"{request.path}?{query.urlencode()}"
     return render(request, "interlock/dashboards/collaboration.html", context)
 
 
@@ -193,7 +205,7 @@ def ranking_page(request):
     page = paginate(request, rows) if rows is not None else None
     items = []
     if page is not None:
-        repeated = repeated_unit_names()
+        repeated = repeated_unit_names(holder_unit_names(page.object_list))
         for snap in ranking_ranks(rows, page.object_list, page.start):
             name, kind, unit = ranking_label(snap, repeated)
             items.append(

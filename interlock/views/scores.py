@@ -19,7 +19,7 @@ from collab.jobs import job_progress
 from collab.models import ALL_ROLES, Period
 from collab.pages import HR_ONLY, paginate, tenant_page
 from collab.routing.ids import parse_id
-from collab.selectors.org import repeated_unit_names
+from collab.selectors.org import holder_unit_names, repeated_unit_names
 from collab.selectors.periods import default_period, period_by_id, periods_ordered
 from interlock.access import access_snapshot_by_id, readable_snapshots, sees_all_units
 from interlock.forms import RecomputeForm, ScoreFilterForm
@@ -56,7 +56,7 @@ def score_list(request):
             )
     page = paginate(request, snapshots)
     offset = page.start_index() - 1
-    repeated = repeated_unit_names()
+    repeated = repeated_unit_names(holder_unit_names(page.object_list))
     rows = [(offset + i + 1, snap, subject_label(snap, repeated)) for i, snap in enumerate(page.object_list)]
     context = {
         "filter_form": form,
@@ -75,7 +75,7 @@ def score_list(request):
 @tenant_page(read=ALL_ROLES)
 def score_detail(request, pk: int):
     snapshot = access_snapshot_by_id(request.membership, pk, user=request.user)
-    subject = subject_label(snapshot, repeated_unit_names())
+    subject = subject_label(snapshot, repeated_unit_names(holder_unit_names([snapshot])))
     context = {"snap": snapshot, "subject": subject, "x": explain(snapshot)}
     template = "interlock/scores/detail.html#breakdown" if request.htmx else "interlock/scores/detail.html"
     return render(request, template, context)

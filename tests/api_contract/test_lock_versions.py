@@ -29,10 +29,11 @@ EDITABLE = {
     "scorecards": "scorecard",
     "review-templates": "review_template",
     "review-campaigns": "review_campaign",
+    "point-items": "point_item",
 }
 DELETABLE = [
     "org-units", "positions", "employees", "periods", "kpis", "objectives", "goals", "review-templates",
-    "review-campaigns",
+    "review-campaigns", "point-items",
 ]
 
 

@@ -1,5 +1,6 @@
 """In the browser: a manager opens the department dashboard (ECharts trend drawn, table view), the committee
-opens the collaboration view (heatmap and graph drawn, a heatmap cell drills into a unit's dashboard), and
+opens the collaboration view (heatmap and graph drawn, the table loaded on demand, a heatmap cell drills
+into a unit's dashboard), and
 an HR admin runs a what-if through htmx. No JavaScript error on any page. Screenshots: test-artifacts/."""
 
 from __future__ import annotations
@@ -40,6 +41,11 @@ def test_dashboards_draw_and_drill(scored_company, live_server, page, screenshot
     _chart_drawn(page, "#collab-graph")
     page.wait_for_timeout(1500)
     screenshot("dashboard-collaboration-graph")
+    # The table view loads when its tab first shows (htmx), and pages in place.
+    page.click("#collab-table-tab")
+    page.wait_for_selector("#collab-table", state="visible")
+    assert "KA-RENEW" in page.locator("#collab-table").inner_text()
+    assert "/dashboards/collaboration/" in page.url and "table" not in page.url
     page.click("button[data-bs-target='#heat-pane']")
     # Drill: a click on the first heatmap cell row (the most connected unit, sales) opens its dashboard.
     box = page.locator("#collab-heatmap").bounding_box()

@@ -427,3 +427,15 @@ def test_a_recomputes_counts_are_named_in_the_readers_language():
     with translation.override("zh-hans"):
         labels = [_field_label(Period, key) for key in ("snapshots", "deleted", "matrix_rows", "partial")]
     assert labels == ["写入的得分数", "删除的旧得分数", "计分的矩阵行数", "部分重算"]
+
+
+def test_a_reverse_one_to_one_key_is_named_by_its_model():
+    """A snapshot key naming a reverse one-to-one relation (a proposal's `evidence_file`) has no verbose
+    name of its own: the log names it by the related model (it raised AttributeError and broke the export)."""
+    from django.apps import apps
+
+    from collab.selectors.audit.words import _field_label
+
+    proposal = apps.get_model("feedback.pointproposal")
+    related = proposal._meta.get_field("evidence_file").related_model
+    assert _field_label(proposal, "evidence_file").lower() == str(related._meta.verbose_name).lower()

@@ -532,12 +532,15 @@ def test_seed_scale_refuses_bad_arguments(arguments, message, tenant_a):
 def test_every_app_brings_its_demo_steps_in_layer_order(full_steps):
     # Each app's demo builds on the apps below it (matrices need the goals' KPIs, scorecards need both), so
     # the steps run in INSTALLED_APPS order, the layer order; the platform finds them without importing apps.
-    from feedback.demo import review_campaigns_build, review_templates_build
+    from feedback.demo import points_build, review_campaigns_build, review_templates_build
     from goals.demo.build import goals_build
     from interlock.demo import scorecards_build
     from responsibility.demo import matrices_build
 
-    steps = [goals_build, matrices_build, scorecards_build, review_templates_build, review_campaigns_build]
+    steps = [
+        goals_build, matrices_build, scorecards_build, review_templates_build, review_campaigns_build,
+        points_build,
+    ]
     assert demo_steps.app_demo_steps() == steps
 
 

@@ -11,12 +11,15 @@ from tests.factories.org import EmployeeFactory, OrgUnitFactory
 
 
 def test_goals_and_interlock_register_their_home_panels_in_layer_order():
+    from feedback.apps import home_ratings_of
+    from feedback.selectors.points import home_points
     from goals.selectors.reach import goals_reaching
     from interlock.apps import home_scores_of
 
-    providers = list(home.home_panels.providers.items())
-    assert providers[:2] == [("reach", goals_reaching), ("scores", home_scores_of)]
-    assert [name for name, _provider in providers[2:]][:1] == ["ratings"]  # feedback's, above interlock
+    assert list(home.home_panels.providers.items()) == [
+        ("reach", goals_reaching), ("scores", home_scores_of), ("ratings", home_ratings_of),
+        ("points", home_points),
+    ]  # fmt: skip
 
 
 def test_every_registered_panel_reaches_the_home_of_an_employee(tenant_a, login, monkeypatch):

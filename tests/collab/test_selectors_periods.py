@@ -61,3 +61,20 @@ def test_without_data_the_active_period_that_started_last_then_open_then_any(per
     Period.objects.update(status=Period.Status.CLOSED)
     assert default_period(periods_ordered()) == periods["dec"]
     assert default_period([]) is None
+
+
+def test_period_ids_with_probes_each_period_in_the_tenant(scope_a, tenant_b):
+    from collab.selectors.periods import period_ids_with
+    from goals.models import Goal
+    from tests.factories.goals import GoalFactory
+
+    quiet, busy = PeriodFactory(year=2024), PeriodFactory(year=2025)
+    with tenant_scope(tenant_b):
+        other = PeriodFactory(year=2026)
+    GoalFactory(period=busy)
+    with tenant_scope(tenant_b):
+        GoalFactory(period=other)
+    assert period_ids_with(Goal.objects.all(), "kpi_id") == {busy.pk}
+    assert quiet.pk not in period_ids_with(Goal.objects.all(), "kpi_id")
+    with tenant_scope(tenant_b):
+        assert period_ids_with(Goal.objects.all(), "kpi_id") == {other.pk}

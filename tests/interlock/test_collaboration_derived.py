@@ -8,6 +8,7 @@ from decimal import Decimal
 from importlib import import_module
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -123,7 +124,7 @@ def test_a_deleted_unit_leaves_the_view(world, other):
     OrgUnit.objects.filter(pk=unit.pk).delete()  # …until the unit goes, with its snapshot and rows
     assert not UnitKpiLines.objects.filter(org_unit_id=unit.pk).exists()
     assert stored(world.period) == from_snapshots(world.period)
-    data = collaboration(world.period)  # same version: the derived rows' count is in the cache key
+    data = collaboration(world.period)  # same version: deleting a unit expired the cached summaries
     assert data["unit_count"] == cached["unit_count"] - 1
     assert "临时部" not in [u["name"] for u in data["chart"]["heatmap"]["units"]]
     row = next(r for r in collaboration_rows(world.period, data["kpi_order"]) if r["kpi"]["pk"] == dso)
@@ -185,3 +186,18 @@ def test_a_table_row_shows_its_first_units_and_counts_the_rest(world, other, mon
     [capped] = collaboration_rows(world.period, [renewal])
     assert capped["cells"] == full["cells"][:2]  # the first in the tree, whichever table names them
     assert capped["unit_count"] == 4 and capped["more_units"] == 2
+
+
+def test_rows_filled_in_after_migrate_expire_the_cached_summaries(world, other):
+    """The migrate backfill writes derived rows without a new version: the summaries cached before are
+    not read again."""
+    from interlock.services.scores import scores_backfill_after_migrate
+
+    Measurement.objects.filter(kpi=world.kpis["retention"]).update(actual=Decimal("63"))
+    scores_recompute(period=world.period)
+    assert collaboration(world.period)["drag_count"] == 1  # the drag table reads the derived rows
+    UnitKpiLines.objects.filter(period=world.period).delete()
+    cache.clear()
+    assert collaboration(world.period)["drag_count"] == 0  # cached under the period's version
+    scores_backfill_after_migrate(sender=None)
+    assert collaboration(world.period)["drag_count"] == 1

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import io
+import re
 from decimal import Decimal
 
 import openpyxl
@@ -183,8 +185,17 @@ def test_collaboration_page_tables_and_charts(world, tenant_a, login):
     assert response.status_code == 200
     body = response.content.decode()
     assert 'id="collab-data"' in body and 'data-chart="heatmap"' in body and 'data-chart="graph"' in body
-    assert 'id="collab-table"' in body and "KA-RENEW" in body and 'id="drag-none"' in body
-    assert f"/t/alpha/dashboards/unit/{world.units['finance'].pk}/?period={world.period.pk}" in body
+    assert 'id="drag-none"' in body and "KA-RENEW" in body
+    # The table view loads when its tab first shows: the page carries the loader, not the rows.
+    assert 'id="collab-table"' not in body
+    loader = re.search(r'id="collab-table-block" hx-get="([^"]+)" hx-trigger="intersect once"', body)
+    table = client.get(html.unescape(loader.group(1)), headers={"HX-Request": "true"}).content.decode()
+    assert table.startswith('<div id="collab-table-block">') and "<html" not in table
+    assert 'id="collab-table"' in table and "KA-RENEW" in table
+    assert f"/t/alpha/dashboards/unit/{world.units['finance'].pk}/?period={world.period.pk}" in table
+    # A link to one of the table's pages opens the page on the table, its rows inline.
+    linked = client.get(url("dashboard-collaboration") + "?page=1").content.decode()
+    assert 'id="collab-table"' in linked and 'class="tab-pane fade show active" id="table-pane"' in linked
     narrowed = client.get(url("dashboard-collaboration") + f"?unit={world.units['sales'].pk}")
     assert 'id="collaboration-empty"' in narrowed.content.decode()
 
@@ -235,6 +246,7 @@ def test_pages_run_a_constant_number_of_queries(world, tenant_a, manager, hr_a, 
     paths = [
         url("dashboard-unit"),
         url("dashboard-collaboration"),
+        url("dashboard-collaboration") + "?table=1",
         url("dashboard-ranking"),
         url("whatif") + f"?kpi={world.kpis['retention'].pk}&period={world.period.pk}",
     ]

@@ -71,3 +71,18 @@ def test_scorecard_and_score_lists_name_the_parent_of_a_repeated_name(
         reverse("scorecard-list", kwargs={"tenant_slug": "alpha"}), {"period": twins.pk, "q": "赣南"}
     )
     assert found.content.decode().count("data-scorecard=") == 1  # the parent's name finds its 生产部
+
+
+def test_repeated_names_are_asked_only_for_the_units_shown(twins, tenant_a, django_assert_num_queries):
+    from collab.selectors.org import holder_unit_names, repeated_unit_names
+    from interlock.models import ScoreSnapshot
+
+    with tenant_scope(tenant_a):
+        snapshots = list(ScoreSnapshot.objects.select_related("org_unit", "position__org_unit"))
+        assert holder_unit_names(snapshots) == {"生产部", "财务部"}
+        with django_assert_num_queries(1):
+            assert repeated_unit_names(["生产部", "财务部"]) == {"生产部"}
+        assert repeated_unit_names(["财务部"]) == frozenset()
+        with django_assert_num_queries(0):
+            assert repeated_unit_names([]) == frozenset()
+        assert repeated_unit_names() == {"生产部"}

@@ -265,6 +265,9 @@ def tenant_fingerprint(tenant) -> dict[str, str]:
 
 
 def _digest(rows: list) -> str:
+    # Binary columns come back from PostgreSQL as memoryview objects, whose repr names their address: compare
+    # their bytes instead.
+    rows = [tuple(bytes(v) if isinstance(v, memoryview) else v for v in row) for row in rows]
     return f"{len(rows)} rows " + hashlib.sha256(repr(rows).encode()).hexdigest()
 
 

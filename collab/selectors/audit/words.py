@@ -137,6 +137,8 @@ def _field_label(model, key: str) -> str:
     field = _field(model, key)
     if field is not None and field.one_to_many:  # nested rows: the rows' model, in the plural
         name = field.related_model._meta.verbose_name_plural
+    elif field is not None and field.auto_created and not field.concrete:  # a reverse one-to-one
+        name = field.related_model._meta.verbose_name
     elif field is not None:
         name = field.verbose_name
         if isinstance(name, str):  # made from the field's name, so never translated

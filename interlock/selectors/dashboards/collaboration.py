@@ -5,9 +5,10 @@ Two derived tables hold everything it shows: `MatrixRowResult` (each matrix row'
 contribution) and `UnitKpiLines` (each unit's lines on a KPI: its own line's score, and how many of its
 scorecards' lines score under `DRAG_BELOW`). From them `_summary` works out the shared KPIs in order, the
 most connected units, the heatmap, the graph and the KPIs that drag scorecards down, as ids and numbers;
-it is cached by (tenant, period, the period's `ScoredPeriod.version`, the derived rows' count, subtree):
-a recompute that changes a stored result changes the version, a unit deleted with its rows changes the
-count, so a stale summary is never read (its key is no longer asked for). Per request, the names of what
+it is cached by (tenant, period, the period's `ScoredPeriod.version` and time, subtree, and a generation):
+a recompute that changes a stored result changes the version, and rows filled in after `migrate` change
+the generation, so a stale summary is never read (its key is no longer asked for). (A unit with derived
+rows cannot be deleted: its scorecards, positions and matrix rows protect it.) Per request, the names of what
 is shown (a few dozen units and KPIs) and the rows of the table's page (`collaboration_rows`) are read
 fresh, in a fixed number of small queries; the HTML shows the top N and a page, whatever the tenant's size.
 """
@@ -20,15 +21,15 @@ from itertools import combinations
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Count, F, OuterRef, Subquery, Window
-from django.db.models.functions import Coalesce, RowNumber
+from django.db.models import F, Window
+from django.db.models.functions import RowNumber
 
 from collab.models import OrgUnit, Period
 from collab.selectors.org import distinct_unit_labels
 from collab.tenancy import current_tenant
 from interlock.models import MatrixRowResult, ScoredPeriod, ScoreSnapshot, UnitKpiLines, subject_key
 from interlock.selectors.dashboards.common import MATRIX_ROLES, band_of, kpi_labels
-from interlock.services.collaboration import DRAG_BELOW
+from interlock.services.collaboration import DRAG_BELOW, SUMMARY_GENERATION
 
 HEATMAP_MAX_UNITS = 40
 HEATMAP_MAX_KPIS = 30
@@ -50,26 +51,14 @@ def _within(rows, subtree: OrgUnit | None):
 
 
 def _stamp(period: Period) -> tuple | None:
-    """(version, time, derived rows) of the period's stored results, one query; None before its first
-    recompute."""
-
-    def count(model):
-        rows = model.objects.filter(period=OuterRef("period")).order_by().values("period")
-        return rows.annotate(n=Count("pk")).values("n")
-
-    found = (
-        ScoredPeriod.objects.filter(period=period)
-        .annotate(
-            lines=Coalesce(Subquery(count(UnitKpiLines)), 0),
-            matrix_rows=Coalesce(Subquery(count(MatrixRowResult)), 0),
-        )
-        .values_list("version", "computed_at", "lines", "matrix_rows")
-        .first()
-    )
+    """(version, time) of the period's stored results and the summaries' generation (`SUMMARY_GENERATION`:
+    changed when rows are filled in without a recompute); None before the period's first recompute. One
+    indexed read of one row, and one cache read."""
+    found = ScoredPeriod.objects.filter(period=period).values_list("version", "computed_at").first()
     if found is None:
         return None
-    version, computed_at, lines, matrix_rows = found
-    return (version, computed_at.isoformat(), lines, matrix_rows)
+    version, computed_at = found
+    return (version, computed_at.isoformat(), cache.get(SUMMARY_GENERATION, 0))
 
 
 def _summary(period: Period, subtree: OrgUnit | None) -> dict[str, Any]:

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from collab.selectors.org import holder_label, repeated_unit_names
+from collab.selectors.org import holder_label, holder_unit_names, repeated_unit_names
 from interlock.models import Scorecard
 
 
 def _subject_label(card: Scorecard, repeated: frozenset[str] | None = None) -> str:
     """The scorecard's subject, its unit told apart from same-named ones (`repeated`: queried if None)."""
-    return holder_label(card.org_unit, card.position, repeated_unit_names() if repeated is None else repeated)
+    if repeated is None:
+        repeated = repeated_unit_names(holder_unit_names([card]))
+    return holder_label(card.org_unit, card.position, repeated)
 
 
 def _minimum(request) -> Decimal:

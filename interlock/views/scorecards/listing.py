@@ -19,7 +19,7 @@ from collab.forms.editors import (
 )
 from collab.models import ALL_BUT_EMPLOYEES, Role
 from collab.pages import HR_ONLY, id_param, paginate, tenant_page
-from collab.selectors.org import repeated_unit_names
+from collab.selectors.org import holder_unit_names, repeated_unit_names
 from collab.selectors.periods import default_period, periods_ordered
 from interlock import proposals
 from interlock.forms import (
@@ -54,7 +54,7 @@ def scorecard_list(request):
     scored = selectors.latest_totals(ids)
     sums = selectors.weight_sums(ids)
     items = []
-    repeated = repeated_unit_names()
+    repeated = repeated_unit_names(holder_unit_names(page))
     for card in page:
         total, shared = sums.get(card.pk, (Decimal("0"), Decimal("0")))
         items.append(
