@@ -2,6 +2,13 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 
+def home_ratings_of(employee):
+    """The home page's "Ratings to give" panel (templates/feedback/ratings/_home.html)."""
+    from feedback.selectors.campaigns import ratings_to_give
+
+    return ratings_to_give(employee)
+
+
 class FeedbackConfig(AppConfig):
     name = "feedback"
     verbose_name = _("Feedback")
@@ -13,6 +20,7 @@ class FeedbackConfig(AppConfig):
         from interlock.hooks import score_points
 
         audit_register()
+        home_panels.register("ratings", home_ratings_of)
         # Approved bonus/penalty points feed the score engine (an entry counts toward its frozen unit's and
         # position's scorecards, see feedback.services.points.ledger) and the homes' "My points" tile.
         score_points.register("feedback.points", points_for_scores)

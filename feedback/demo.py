@@ -97,6 +97,76 @@ def review_templates_build(ctx: DemoContext) -> None:
         )
 
 
+# ------------------------------------------------------------------------------------------ campaigns
+# (name, template index, subject unit, rater units with sub-units, frequency, submit all and close)
+CAMPAIGNS = {
+    "tech": [
+        ("研发部内部客户评价（销售部评）", 0, "TEC-RND", ["TEC-SAL"], "quarterly", True),
+        ("人力资源部内部客户评价（各业务单元评）", 1, "TEC-HR", ["TEC"], "once", False),
+    ],
+    "mining": [
+        ("共享服务中心内部客户评价（金属事业群评）", 0, "MIN-HR", ["MIN-METAL"], "quarterly", True),
+        ("共享服务中心内部客户评价（煤炭事业群评）", 0, "MIN-HR", ["MIN-COAL"], "once", False),
+    ],
+}
+
+
+COMMENTS = ("响应及时，沟通顺畅。", "方案落地前能多听一线意见会更好。", "", "问题跟进到位。")
+
+
+def review_campaigns_build(ctx: DemoContext) -> None:
+    """Internal-customer campaigns in the current quarter, launched: one whose raters all submitted and which
+    was closed (results released, k passed; a repeating one opens its next round), one still open with a
+    few ratings in and open assignments for the demo employee login ("Ratings to give")."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from feedback.models import RaterAssignment, ReviewTemplate
+    from feedback.services.campaigns.close import campaign_close
+    from feedback.services.campaigns.launch import campaign_launch
+    from feedback.services.campaigns.rating import rating_submit
+    from feedback.services.campaigns.setup import campaign_create
+
+    plans = CAMPAIGNS.get(ctx.plan.slug, ())
+    if not plans:
+        return
+    names = [name for name, _about, _dims in TEMPLATES[ctx.plan.slug]]
+    quarter = f"{ctx.today.year} Q{(ctx.today.month - 1) // 3 + 1}"
+    period = ctx.periods.get(quarter)
+    if period is None:
+        return
+    employee_login = next((lg.username for lg in ctx.plan.logins if lg.roles == ("employee",)), "")
+    employee_user = ctx.users.get(employee_login)
+    for name, template_index, subject, raters, frequency, finish in plans:
+        template = ReviewTemplate.objects.get(name=names[template_index])
+        campaign = campaign_create(
+            actor=ctx.hr_user,
+            data={"name": name, "template": template, "period": period, "frequency": frequency,
+                  "deadline": timezone.now() + dt.timedelta(days=10)},
+            subjects=[{"org_unit": ctx.units[subject]}],
+            rules=[{"rater_unit": ctx.units[code], "include_sub_units": True} for code in raters],
+        )  # fmt: skip
+        campaign_launch(actor=ctx.hr_user, campaign=campaign, lock_version=campaign.lock_version)
+        dimensions = list(template.dimensions.order_by("order", "id").values_list("pk", flat=True))
+        assignments = list(
+            RaterAssignment.objects.filter(campaign=campaign).select_related("rater").order_by("id")
+        )
+        login_id = employee_user.pk if employee_user is not None else None
+        others = [a for a in assignments if a.rater.user_id != login_id]
+        chosen = assignments if finish else others[: len(assignments) // 2]
+        for assignment in chosen:
+            rating_submit(
+                actor=None, assignment=assignment,
+                scores={str(pk): ctx.rng.choice((3, 4, 4, 5)) for pk in dimensions},
+                comment=ctx.rng.choice(COMMENTS),
+            )  # fmt: skip
+        if finish:
+            campaign.refresh_from_db()
+            campaign_close(actor=ctx.hr_user, campaign=campaign, lock_version=campaign.lock_version)
+
+
+
 POINT_ITEMS = [
     ("在关键项目中主动支持他部门", "跨部门支持：在关键项目中主动支持其他部门。", "2"),
     ("多次无合理依据拒绝协作", "跨部门支持：多次无合理依据拒绝其他部门的协作请求。", "-3"),
@@ -241,4 +311,4 @@ def collaboration_events_build(ctx: DemoContext) -> None:
     events_record_bulk(actor=actor, rows=rows, source="import", label="demo")
 
 
-DEMO_STEPS = [review_templates_build, collaboration_events_build, points_build]
+DEMO_STEPS = [review_templates_build, review_campaigns_build, collaboration_events_build, points_build]

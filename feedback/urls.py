@@ -4,10 +4,12 @@
 from django.urls import path
 
 from collab.api import tenant_router
+from feedback.api.campaigns import ReviewCampaignViewSet
 from feedback.api.events import EventViewSet
 from feedback.api.points import PointItemViewSet, PointLedgerViewSet, PointProposalViewSet
+from feedback.api.ratings import RatingViewSet
 from feedback.api.templates import ReviewTemplateViewSet
-from feedback.views import events, templates
+from feedback.views import campaigns, events, ratings, templates
 from feedback.views.points import catalog as point_catalog
 from feedback.views.points import ledger as point_ledger
 from feedback.views.points import proposals as point_proposals
@@ -23,6 +25,13 @@ urlpatterns = [
         templates.review_template_delete,
         name="review-template-delete",
     ),
+    path("feedback/campaigns/", campaigns.campaign_list, name="campaign-list"),
+    path("feedback/campaigns/new/", campaigns.campaign_create, name="campaign-create"),
+    path("feedback/campaigns/<id:pk>/", campaigns.campaign_detail, name="campaign-detail"),
+    path("feedback/campaigns/<id:pk>/edit/", campaigns.campaign_edit, name="campaign-edit"),
+    path("feedback/campaigns/<id:pk>/delete/", campaigns.campaign_delete, name="campaign-delete"),
+    path("feedback/ratings/", ratings.rating_list, name="rating-list"),
+    path("feedback/ratings/<id:pk>/", ratings.rating_form, name="rating-form"),
     # Bonus and penalty points (协同加减分)
     path("feedback/points/mine/", point_ledger.point_mine, name="point-mine"),
     path("feedback/points/proposals/", point_proposals.point_proposal_list, name="point-proposal-list"),
@@ -76,6 +85,8 @@ urlpatterns = [
 
 api_router = tenant_router()
 api_router.register(r"review-templates", ReviewTemplateViewSet, basename="api-review-template")
+api_router.register(r"review-campaigns", ReviewCampaignViewSet, basename="api-review-campaign")
+api_router.register(r"ratings", RatingViewSet, basename="api-rating")
 api_router.register(r"point-items", PointItemViewSet, basename="api-point-item")
 api_router.register(r"point-proposals", PointProposalViewSet, basename="api-point-proposal")
 api_router.register(r"point-ledger", PointLedgerViewSet, basename="api-point-ledger")

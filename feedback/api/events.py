@@ -39,7 +39,7 @@ from collab.routing.ids import id_param
 from collab.routing.viewsets import TenantViewSet
 from collab.selectors.audit.events import tenant_zone
 from feedback.access import EVENT_WRITERS, EventReader, access_event_by_id, event_reader, readable_units
-from feedback.forms import EventFilterForm
+from feedback.forms.events import EventFilterForm
 from feedback.models import CollaborationEvent, EventKind, EventSource
 from feedback.models.events import DESCRIPTION_MAX, EXTERNAL_ID_MAX, TITLE_MAX
 from feedback.selectors.events import events_list, measure_table

@@ -29,7 +29,7 @@ from collab.routing.fields import (
 )
 from collab.routing.viewsets import TenantViewSet
 from feedback.access import TEMPLATE_READERS, access_review_template_by_id
-from feedback.forms import ReviewTemplateFilterForm
+from feedback.forms.templates import ReviewTemplateFilterForm
 from feedback.models import ReviewDimension, ReviewKind, ReviewTemplate
 from feedback.selectors.templates import review_templates
 from feedback.services import templates as template_services

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from collab.concurrency import LockVersioned
 from collab.models import Employee, OrgUnit
@@ -28,7 +29,7 @@ class EventKind(models.TextChoices):
     RESPONSE = "response", _("Response")
     DELIVERABLE = "deliverable", _("Deliverable")
     MEETING = "meeting", _("Meeting")
-    COMMENT = "comment", _("Comment")
+    COMMENT = "comment", pgettext_lazy("collaboration event kind", "Comment")  # not a rating's 评语
     APPROVAL = "approval", _("Approval")
 
 

@@ -19,7 +19,7 @@ from collab.models import ALL_ROLES
 from collab.pages import HR_ONLY, id_param, paginate, tenant_page
 from collab.selectors.periods import default_period, periods_ordered
 from feedback.access import EVENT_WRITERS, access_event_by_id, event_reader, readable_units
-from feedback.forms import EventCompleteForm, EventFilterForm, EventForm, MeasuresFilterForm
+from feedback.forms.events import EventCompleteForm, EventFilterForm, EventForm, MeasuresFilterForm
 from feedback.models import EventKind, EventSource
 from feedback.selectors.events import event_responses, events_list, measure_table
 from feedback.services import events as services

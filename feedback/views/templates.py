@@ -13,7 +13,7 @@ from collab.forms.editors import editor_rows, rows_from_post, split_errors
 from collab.models import Role
 from collab.pages import HR_ONLY, paginate, tenant_page
 from feedback.access import access_review_template_by_id
-from feedback.forms import ReviewTemplateFilterForm, ReviewTemplateForm
+from feedback.forms.templates import ReviewTemplateFilterForm, ReviewTemplateForm
 from feedback.models import ANCHOR_FIELDS, SCALE
 from feedback.selectors.templates import review_templates
 from feedback.services import templates as services

@@ -28,11 +28,12 @@ EDITABLE = {
     "matrices": "matrix",
     "scorecards": "scorecard",
     "review-templates": "review_template",
+    "review-campaigns": "review_campaign",
     "point-items": "point_item",
 }
 DELETABLE = [
     "org-units", "positions", "employees", "periods", "kpis", "objectives", "goals", "review-templates",
-    "point-items",
+    "review-campaigns", "point-items",
 ]
 
 

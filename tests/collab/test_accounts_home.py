@@ -248,7 +248,7 @@ def test_employee_home_queries_do_not_grow_with_the_goal_tree(
     with tenant_scope(tenant_a):
         EmployeeFactory(user=worker, org_unit=cascade["team"])
     client = login(worker)
-    with django_assert_max_num_queries(13) as first:  # 12 + the "My points" tile's one query
+    with django_assert_max_num_queries(14) as first:  # 12 + the "My points" and "Ratings to give" tiles
         assert b'id="my-goals-inherited"' in client.get(HOME).content
     with tenant_scope(tenant_a):
         parent, unit = cascade["prod_goal"], cascade["production"]
@@ -270,7 +270,7 @@ def test_a_manager_sees_the_goals_of_their_unit_above_the_team(
     with tenant_scope(tenant_a):
         EmployeeFactory(user=manager, org_unit=cascade["production"])
     client = login(manager)
-    with django_assert_max_num_queries(17) as first:  # 16 + the points tile's one query
+    with django_assert_max_num_queries(18) as first:  # 16 + the points and "Ratings to give" tiles
         html = client.get(HOME).content.decode()
     card = html[html.index('id="my-goals"'):]
     card = card[: card.index('id="manager-scores-empty"')]

@@ -533,7 +533,12 @@ def test_seed_scale_refuses_bad_arguments(arguments, message, tenant_a):
 def test_every_app_brings_its_demo_steps_in_layer_order(full_steps):
     # Each app's demo builds on the apps below it (matrices need the goals' KPIs, scorecards need both), so
     # the steps run in INSTALLED_APPS order, the layer order; the platform finds them without importing apps.
-    from feedback.demo import collaboration_events_build, points_build, review_templates_build
+    from feedback.demo import (
+        collaboration_events_build,
+        points_build,
+        review_campaigns_build,
+        review_templates_build,
+    )
     from goals.demo.build import goals_build
     from interlock.demo import scorecards_build
     from responsibility.demo import matrices_build
@@ -543,6 +548,7 @@ def test_every_app_brings_its_demo_steps_in_layer_order(full_steps):
         matrices_build,
         scorecards_build,
         review_templates_build,
+        review_campaigns_build,
         collaboration_events_build,
         points_build,
     ]

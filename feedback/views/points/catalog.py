@@ -13,7 +13,7 @@ from collab.forms import add_service_errors, form_status, note_stale
 from collab.models import ALL_ROLES
 from collab.pages import HR_AND_AUDITOR, HR_ONLY, paginate, query_text, tenant_page
 from feedback.access import access_point_item_by_id, access_point_lead_by_id
-from feedback.forms import PointItemForm, PointSettingsForm, ProjectLeadForm
+from feedback.forms.points import PointItemForm, PointSettingsForm, ProjectLeadForm
 from feedback.selectors import points as selectors
 from feedback.services.points import catalog as services
 

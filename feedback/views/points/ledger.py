@@ -15,7 +15,7 @@ from collab.models import ALL_ROLES
 from collab.pages import HR_AND_AUDITOR, HR_ONLY, paginate, tenant_page
 from collab.selectors.platform import member_linked_employee
 from feedback.access import access_point_entry_by_id
-from feedback.forms import CorrectionForm, YearForm
+from feedback.forms.points import CorrectionForm, YearForm
 from feedback.selectors import points as selectors
 from feedback.services.points import ledger as services
 

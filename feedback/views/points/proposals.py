@@ -17,7 +17,7 @@ from collab.models import ALL_ROLES, WRITE_ROLES, Role
 from collab.pages import paginate, tenant_page
 from collab.selectors.platform import member_linked_employee
 from feedback.access import access_point_proposal_by_id
-from feedback.forms import DecisionForm, PointProposalForm, RejectionForm
+from feedback.forms.points import DecisionForm, PointProposalForm, RejectionForm
 from feedback.models import ProposalStatus
 from feedback.selectors import points as selectors
 from feedback.services.points import proposals as services

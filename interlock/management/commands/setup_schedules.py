@@ -17,11 +17,13 @@ NIGHTLY_TASK = "interlock.recompute_all_tenants_nightly"
 STALE_JOBS_NAME = "collab: requeue jobs whose worker stopped"
 STALE_JOBS_TASK = "collab.requeue_stale_jobs"
 STALE_JOBS_EVERY = 60  # seconds
+CAMPAIGNS_NAME = "feedback: close due review campaigns, remind raters"
+CAMPAIGNS_TASK = "feedback.campaigns_daily_all_tenants"
 
 
 class Command(BaseCommand):
     help = (
-        "Create or update the periodic tasks (nightly score recompute, stale-job sweep). "
+        "Create or update the periodic tasks (nightly score recompute, stale-job sweep, review campaigns). "
         "Safe to run any number of times."
     )
 
@@ -53,3 +55,17 @@ class Command(BaseCommand):
         )
         verb = "created" if created else "up to date"
         self.stdout.write(f"{STALE_JOBS_NAME}: {verb} ({sweep.task} every {STALE_JOBS_EVERY} s)")
+        morning, _ = CrontabSchedule.objects.get_or_create(
+            minute="0",
+            hour="6",
+            day_of_week="*",
+            day_of_month="*",
+            month_of_year="*",
+            timezone=settings.TIME_ZONE,
+        )
+        daily, created = PeriodicTask.objects.update_or_create(
+            name=CAMPAIGNS_NAME,
+            defaults={"task": CAMPAIGNS_TASK, "crontab": morning, "interval": None, "enabled": True},
+        )
+        verb = "created" if created else "up to date"
+        self.stdout.write(f"{CAMPAIGNS_NAME}: {verb} ({daily.task} at 06:00 {settings.TIME_ZONE})")
