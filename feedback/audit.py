@@ -13,6 +13,7 @@ class FeedbackAuditAction(models.TextChoices):
     REVIEW_TEMPLATE_CREATE = "review_template.create", _("Review template added")
     REVIEW_TEMPLATE_UPDATE = "review_template.update", _("Review template edited")
     REVIEW_TEMPLATE_DELETE = "review_template.delete", _("Review template deleted")
+    REVIEW_RESULTS_RELEASE = "review_results.release", _("Review results released")
 
 
 def audit_register() -> None:

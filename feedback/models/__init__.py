@@ -16,6 +16,7 @@ from feedback.models.campaigns import (
     RatingScore,
     ReviewCampaign,
 )
+from feedback.models.results import ReleaseReason, ResultRelease
 from feedback.models.templates import ANCHOR_FIELDS, SCALE, ReviewDimension, ReviewKind, ReviewTemplate
 
 __all__ = [
@@ -32,6 +33,8 @@ __all__ = [
     "Rating",
     "RatingDraft",
     "RatingScore",
+    "ReleaseReason",
+    "ResultRelease",
     "ReviewCampaign",
     "ReviewDimension",
     "ReviewKind",
