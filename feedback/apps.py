@@ -8,5 +8,8 @@ class FeedbackConfig(AppConfig):
 
     def ready(self) -> None:
         from feedback.audit import audit_register
+        from feedback.selectors.engine_feed import score_ratings
+        from interlock.hooks import score_ratings as ratings_hook
 
         audit_register()
+        ratings_hook.register("feedback.reviews", score_ratings)

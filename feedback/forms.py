@@ -9,8 +9,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from collab.forms import StyledForm, lock_version_field
-from feedback.models import ReviewKind
+from collab.forms import PeriodChoiceField, StyledForm, lock_version_field
+from collab.models import Period
+from feedback.models import CampaignStatus, ReviewKind
 
 
 class ReviewTemplateForm(StyledForm):
@@ -40,3 +41,30 @@ class ReviewTemplateFilterForm(StyledForm):
         if "\x00" in value:
             raise ValidationError(_("Null characters are not allowed."))
         return value.strip()
+
+
+class ReviewResultFilterForm(StyledForm):
+    """The results list's filters (pages); the API takes the same names."""
+
+    period = PeriodChoiceField(label=_("Period"), queryset=None, required=False, empty_label=_("All periods"))
+    status = forms.ChoiceField(
+        label=_("Campaign"), required=False,
+        choices=[("", _("Open and closed")), (CampaignStatus.CLOSED, _("Closed: results released")),
+                 (CampaignStatus.OPEN, _("Open: response rate only"))],
+    )  # fmt: skip
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["period"].queryset = Period.objects.all()
+
+    def filters(self) -> dict:
+        period = self.cleaned_data.get("period")
+        return {"period": period.pk if period else None, "status": self.cleaned_data.get("status", "")}
+
+
+class ResponseRateFilterForm(StyledForm):
+    period = PeriodChoiceField(label=_("Period"), queryset=None, required=False, empty_label=_("All periods"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["period"].queryset = Period.objects.all()

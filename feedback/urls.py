@@ -4,6 +4,7 @@
 from django.urls import path
 
 from collab.api import tenant_router
+from feedback.api.results import ReviewResultViewSet
 from feedback.api.templates import ReviewTemplateViewSet
 from feedback.views import templates
 
@@ -22,3 +23,4 @@ urlpatterns = [
 
 api_router = tenant_router()
 api_router.register(r"review-templates", ReviewTemplateViewSet, basename="api-review-template")
+api_router.register(r"review-results", ReviewResultViewSet, basename="api-review-result")

@@ -8,7 +8,9 @@ import pytest
 from collab.tenancy import tenant_scope
 from feedback.access import FULL, OVERALL
 from feedback.models import CampaignStatus, RaterRole, ResultRelease
-from feedback.selectors.results import response_rates, result_rows, result_subjects, subject_results
+from feedback.selectors.results.rates import response_rates
+from feedback.selectors.results.rows import result_rows, result_subjects
+from feedback.selectors.results.subject import subject_results
 from tests.factories.feedback_results import (
     add_rating,
     add_ratings,
@@ -130,7 +132,7 @@ def test_an_overall_reader_sees_no_breakdown_or_comments(world):
 
 
 def test_the_attributed_line_manager_rating_stays_out_of_the_anonymous_whole(world):
-    campaign = campaign_with_dimensions(2, kind="360")
+    campaign = campaign_with_dimensions(2, kind="review_360")
     person = EmployeeFactory()
     manager = EmployeeFactory()
     subject = subject_of(campaign, employee=person)
