@@ -6,7 +6,7 @@ from django.urls import path
 from collab.api import tenant_router
 from feedback.api.results import ReviewResultViewSet
 from feedback.api.templates import ReviewTemplateViewSet
-from feedback.views import templates
+from feedback.views import results, templates
 
 urlpatterns = [
     path("feedback/review-templates/", templates.review_template_list, name="review-template-list"),
@@ -18,6 +18,17 @@ urlpatterns = [
         "feedback/review-templates/<id:pk>/delete/",
         templates.review_template_delete,
         name="review-template-delete",
+    ),
+]
+
+urlpatterns += [
+    path("feedback/review-results/", results.review_result_list, name="review-result-list"),
+    path(
+        "feedback/review-results/response-rates/", results.review_response_rates, name="review-response-rates"
+    ),
+    path("feedback/review-results/<id:pk>/", results.review_result_detail, name="review-result-detail"),
+    path(
+        "feedback/review-results/<id:pk>/export/", results.review_result_export, name="review-result-export"
     ),
 ]
 

@@ -36,10 +36,20 @@ def split_of(name: str) -> tuple[str, str]:
     return split, group
 
 
+def group_value(value) -> str:
+    """A split's group as text: ids as integers (pandas makes an id column with gaps float), none as "-"."""
+    if value is None or value == "":
+        return NO_GROUP
+    if isinstance(value, float):
+        if math.isnan(value):
+            return NO_GROUP
+        if value.is_integer():
+            return str(int(value))
+    return str(value)
+
+
 def _groups(column: pd.Series) -> pd.Series:
-    return column.map(
-        lambda v: NO_GROUP if v is None or v == "" or (isinstance(v, float) and math.isnan(v)) else str(v)
-    )
+    return column.astype(object).map(group_value)
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,15 @@ from collab.models import OrgUnit
 from collab.selectors.periods import period_order
 from feedback.access import FULL
 from feedback.engine.anonymity import comments_released
-from feedback.engine.results import NO_GROUP, OVERALL, SPLITS, distribution, slice_results, split_of
+from feedback.engine.results import (
+    NO_GROUP,
+    OVERALL,
+    SPLITS,
+    distribution,
+    group_value,
+    slice_results,
+    split_of,
+)
 from feedback.models import (
     CampaignStatus,
     CampaignSubject,
@@ -41,7 +49,7 @@ def _scores(subject: CampaignSubject) -> pd.DataFrame:
     )  # fmt: skip
     frame = pd.DataFrame(list(rows), columns=SCORE_COLUMNS)
     for split in SPLITS:
-        frame[split] = frame[split].map(lambda v: NO_GROUP if v is None or v == "" else str(v))
+        frame[split] = frame[split].astype(object).map(group_value)
     return frame
 
 
