@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from feedback.demo_results import review_results_build
 from feedback.services.templates import review_template_create
 
 if TYPE_CHECKING:
@@ -67,4 +68,4 @@ def review_templates_build(ctx: DemoContext) -> None:
         )
 
 
-DEMO_STEPS = [review_templates_build]
+DEMO_STEPS = [review_templates_build, review_results_build]

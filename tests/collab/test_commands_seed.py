@@ -135,6 +135,15 @@ def test_seed_demo_creates_the_technology_company(seeded):
         assert Position.objects.count() >= 12
 
 
+def test_seed_demo_shows_released_review_results_of_hr(full_demo):
+    from feedback.models import ResultRelease
+
+    with tenant_scope(Tenant.objects.get(slug="tech")):
+        shown = ResultRelease.objects.filter(subject__org_unit__code="TEC-HR", shown=True)
+        assert shown.filter(slice="").count() == 2  # two closed quarterly rounds, each from ≥ k raters
+        assert shown.filter(slice__startswith="business_line:").exists()
+
+
 def test_seed_demo_creates_sensible_periods(seeded):
     today = datetime.now(ZoneInfo("Asia/Shanghai")).date()  # the tenant's day
     with tenant_scope(Tenant.objects.get(slug="mining")):
@@ -533,11 +542,12 @@ def test_every_app_brings_its_demo_steps_in_layer_order(full_steps):
     # Each app's demo builds on the apps below it (matrices need the goals' KPIs, scorecards need both), so
     # the steps run in INSTALLED_APPS order, the layer order; the platform finds them without importing apps.
     from feedback.demo import review_templates_build
+    from feedback.demo_results import review_results_build
     from goals.demo.build import goals_build
     from interlock.demo import scorecards_build
     from responsibility.demo import matrices_build
 
-    steps = [goals_build, matrices_build, scorecards_build, review_templates_build]
+    steps = [goals_build, matrices_build, scorecards_build, review_templates_build, review_results_build]
     assert demo_steps.app_demo_steps() == steps
 
 
