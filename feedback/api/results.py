@@ -48,14 +48,17 @@ class ResultParams(serializers.Serializer):
     unit = serializers.IntegerField(required=False, help_text="The rated unit.", **ID)
     employee = serializers.IntegerField(required=False, help_text="The rated person (360).", **ID)
     status = serializers.ChoiceField(
-        choices=[CampaignStatus.OPEN, CampaignStatus.CLOSED], required=False,
+        choices=[CampaignStatus.OPEN, CampaignStatus.CLOSED], required=False, allow_blank=True,
         help_text="The campaign's status (open campaigns show their response rate only).",
     )  # fmt: skip
 
 
 class DetailParams(serializers.Serializer):
     split = serializers.ChoiceField(
-        choices=list(SPLITS), required=False, help_text="Only this rater split (default: every split)."
+        choices=list(SPLITS),
+        required=False,
+        allow_blank=True,
+        help_text="Only this rater split (default: every split).",
     )
 
 
