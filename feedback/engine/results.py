@@ -3,7 +3,7 @@ show (means per dimension, the overall mean, how many raters, the distribution o
 
 Slices are named by a string: "" is the whole campaign, "<split>:<group>" one group of a rater split
 (`SPLITS`: the rater's business line, unit, level or 360 role, all frozen at launch). The decision uses
-`feedback.engine.anonymity.visible_slices` in one fixed order (the whole, then each split in `SPLITS` order):
+`feedback.engine.anonymity.decide_slices` in one fixed order (the whole, then each split in `SPLITS` order):
 a slice is shown only with at least k distinct raters and only if its rater set differs from every other
 shown (or earlier released) slice by none or at least k raters.
 """
@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from feedback.engine.anonymity import visible_slices
+from feedback.engine.anonymity import decide_slices
 
 OVERALL = ""
 SPLITS = ("business_line", "unit", "level", "role")
@@ -48,10 +48,6 @@ def group_value(value) -> str:
     return str(value)
 
 
-def _groups(column: pd.Series) -> pd.Series:
-    return column.astype(object).map(group_value)
-
-
 @dataclass(frozen=True)
 class Release:
     slice: str
@@ -65,23 +61,30 @@ def decide_release(
 ) -> list[Release]:
     """Decide every slice of one subject's ratings: `raters` has one row per rating with the columns
     `rater` and those of `splits`. The whole comes first (an empty subject still gets its refused whole)."""
-    if raters.empty:
-        return [Release(OVERALL, frozenset(), False, "too_few")]
-    frame = raters[["rater"]].copy()
-    for split in splits:
-        frame[split] = _groups(raters[split])
-    decisions = visible_slices(frame, [[s] for s in splits], k, released=released)
-    sets = {(): frozenset(frame["rater"])}
-    for split in splits:
-        for group, members in frame.groupby(split, sort=True)["rater"]:
-            sets[((split,), (group,))] = frozenset(members)
-    out = []
-    for key, decision in decisions.items():
-        columns, group = key
-        name = slice_name(columns[0], group[0]) if columns else OVERALL
-        members = sets[key] if key in sets else sets[()]
-        out.append(Release(name, members if decision.shown else frozenset(), decision.shown, decision.reason))
-    return out
+    rows = raters[["rater", *splits]].itertuples(index=False, name=None) if not raters.empty else ()
+    return decide_release_rows(list(rows), k, splits=splits, released=released)
+
+
+def decide_release_rows(
+    rows: Sequence[tuple], k: int, *, splits: Sequence[str] = SPLITS, released: Iterable[frozenset] = ()
+) -> list[Release]:
+    """`decide_release` on plain tuples (rater, one value per split) — what a release of thousands of
+    subjects runs, without a frame per subject. The candidates are the whole, then each split's groups in
+    order of their text, decided together by `decide_slices` (as `visible_slices` orders them)."""
+    whole = frozenset(row[0] for row in rows)
+    candidates: list[tuple[str, frozenset]] = [(OVERALL, whole)]
+    for index, split in enumerate(splits, start=1):
+        groups: dict[str, set] = {}
+        for row in rows:
+            groups.setdefault(group_value(row[index]), set()).add(row[0])
+        candidates += [(slice_name(split, group), frozenset(groups[group])) for group in sorted(groups)]
+    if not rows:
+        candidates = candidates[:1]
+    sets = dict(candidates)
+    return [
+        Release(d.key, sets[d.key] if d.shown else frozenset(), d.shown, d.reason)
+        for d in decide_slices(candidates, k, released=released)
+    ]
 
 
 @dataclass

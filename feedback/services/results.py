@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
-import pandas as pd
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -18,18 +17,16 @@ from django.utils.translation import gettext as _
 from collab.audit import audit_record
 from collab.tenancy import current_tenant
 from feedback.engine.anonymity import effective_k
-from feedback.engine.results import SPLITS, decide_release
+from feedback.engine.results import SPLITS, decide_release_rows
 from feedback.models import CampaignStatus, CampaignSubject, Rating, ResultRelease, ReviewCampaign
 
-RATER_COLUMNS = ["subject", "rater", "business_line", "unit", "level", "role"]
 
-
-def rater_frame(ratings) -> pd.DataFrame:
-    """The anonymous ratings of `ratings` (a Rating queryset) as one row each, with the frozen attributes."""
-    rows = ratings.filter(attributed_rater__isnull=True).values_list(
+def rater_rows(ratings):
+    """(subject, rater key, business line, unit, level, role) of each anonymous rating of `ratings` (a
+    Rating queryset): the frozen attributes the slices split by (`SPLITS` order)."""
+    return ratings.filter(attributed_rater__isnull=True).values_list(
         "subject_id", "rater_key", "rater_business_line_id", "rater_unit_id", "rater_level", "rater_role"
     )
-    return pd.DataFrame(list(rows), columns=RATER_COLUMNS)
 
 
 @transaction.atomic
@@ -54,13 +51,13 @@ def results_release(*, actor, campaigns: Iterable[ReviewCampaign]) -> int:
     if not subjects:
         return 0
     k = effective_k(current_tenant().anonymity_threshold)
-    frame = rater_frame(Rating.objects.filter(subject_id__in=[s for _c, s in subjects]))
-    by_subject = dict(tuple(frame.groupby("subject"))) if not frame.empty else {}
+    by_subject: dict[int, list[tuple]] = defaultdict(list)
+    for subject_id, *row in rater_rows(Rating.objects.filter(subject_id__in=[s for _c, s in subjects])):
+        by_subject[subject_id].append(tuple(row))
     rows = []
     released_by_campaign: dict[int, int] = defaultdict(int)
-    empty = pd.DataFrame(columns=RATER_COLUMNS)
     for campaign_id, subject_id in subjects:
-        for release in decide_release(by_subject.get(subject_id, empty), k, splits=SPLITS):
+        for release in decide_release_rows(by_subject.get(subject_id, []), k, splits=SPLITS):
             rows.append(ResultRelease(
                 campaign_id=campaign_id, subject_id=subject_id, slice=release.slice, shown=release.shown,
                 reason=release.reason, raters=sorted(release.raters),
