@@ -10,7 +10,8 @@
                                                    admins and auditors)
 
 A hidden result carries no number: `shown` is false, `hidden_reason` says why (too_few: under k raters,
-too_close: it would differ from another shown result by under k raters, not_released, open: the campaign is
+too_close: it would differ from another shown result by under k raters, not_released: a rater group that was
+not released — under k raters or too close to another result, which is not said —, open: the campaign is
 still open), and `raters`, `overall` and `dimensions` are null/empty.
 """
 

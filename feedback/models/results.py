@@ -5,8 +5,9 @@ A slice is the whole campaign ("") or one group of a rater split ("business_line
 then each split), by `feedback.engine.anonymity` (k distinct raters, no two shown slices differing by
 fewer than k raters), and the decision is stored here: later pages, API calls and exports only read it, so
 the order of requests cannot release a slice that, together with an earlier one, singles out a rater.
-`raters` holds the pseudonymous rater keys of a shown slice (empty when refused) so that later decisions
-can be checked against what was already shown; it names no one and is never shown.
+`raters` holds the pseudonymous rater keys of a shown slice so that later decisions can be checked against
+what was already shown; it names no one and is never shown. Rows are kept for every subject's whole (shown
+or refused: "too few") and for the shown groups only — a group without a row was not released.
 """
 
 from __future__ import annotations

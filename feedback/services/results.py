@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from collab.audit import audit_record
 from collab.tenancy import current_tenant
 from feedback.engine.anonymity import effective_k
-from feedback.engine.results import SPLITS, decide_release_rows
+from feedback.engine.results import OVERALL, SPLITS, decide_release_rows
 from feedback.models import CampaignStatus, CampaignSubject, Rating, ResultRelease, ReviewCampaign
 
 
@@ -58,6 +58,8 @@ def results_release(*, actor, campaigns: Iterable[ReviewCampaign]) -> int:
     released_by_campaign: dict[int, int] = defaultdict(int)
     for campaign_id, subject_id in subjects:
         for release in decide_release_rows(by_subject.get(subject_id, []), k, splits=SPLITS):
+            if release.slice != OVERALL and not release.shown:
+                continue  # a refused group is simply not released (its whole's refusal is kept: "too few")
             rows.append(ResultRelease(
                 campaign_id=campaign_id, subject_id=subject_id, slice=release.slice, shown=release.shown,
                 reason=release.reason, raters=sorted(release.raters),

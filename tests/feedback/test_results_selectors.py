@@ -68,10 +68,11 @@ def test_a_rater_group_close_to_the_whole_is_refused(world):
     result = subject_results(subject, level=FULL)
     assert result.whole.shown and result.whole.raters == 6
     lines = {view.label: view for view in result.splits["business_line"]}
-    assert (
-        not lines["Sales"].shown and lines["Sales"].reason == "too_close" and lines["Sales"].overall is None
-    )
-    assert not lines["R&D"].shown and lines["R&D"].reason == "too_few"
+    assert not lines["Sales"].shown and lines["Sales"].overall is None and lines["Sales"].raters is None
+    assert not lines["R&D"].shown and lines["R&D"].overall is None
+    # a refused group is not released at all; the whole's refusal or release is always recorded
+    stored = dict(ResultRelease.objects.filter(subject=subject).values_list("slice", "shown"))
+    assert stored[""] is True and not any(name.startswith("business_line:") for name in stored)
 
 
 def test_groups_of_k_beside_a_whole_of_2k_are_shown(world):

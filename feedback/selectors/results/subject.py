@@ -15,6 +15,7 @@ from feedback.engine.results import (
     SPLITS,
     distribution,
     group_value,
+    slice_name,
     slice_results,
     split_of,
 )
@@ -171,6 +172,9 @@ def subject_results(subject: CampaignSubject, *, level: str, attributed: bool = 
         result.attributed = _attributed(subject, dimensions)
     if level != FULL:
         return result
+    for split in SPLITS:  # the groups present but not released: hidden, without saying why
+        for group in scores[split].unique():
+            releases.setdefault(slice_name(split, group), (False, "not_released", frozenset()))
     labels = _group_labels(releases)
     for name in sorted(releases, key=lambda n: (SPLITS.index(split_of(n)[0]) if n else -1, labels[n], n)):
         if not name:
