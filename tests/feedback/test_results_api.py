@@ -123,3 +123,27 @@ def test_the_list_runs_a_constant_number_of_queries(
     api.get(BASE)
     with django_assert_max_num_queries(9):
         api.get(BASE)
+
+
+def test_a_360_is_read_by_the_person_and_their_line_manager_with_the_attributed_rating(
+    world, tenant_a, api_client_for
+):
+    from feedback.models import RaterRole
+    from tests.factories.feedback_results import add_rating
+
+    boss_user = member_in(tenant_a, world["hr_unit"], "manager", username="boss")
+    person_user = make_member(tenant_a, "employee", username="rated_person")
+    peer_user = member_in(tenant_a, world["hr_unit"], "employee", username="a_peer")
+    with tenant_scope(tenant_a):
+        from collab.models import Employee
+
+        boss = Employee.objects.get(user=boss_user)
+        person = EmployeeFactory(user=person_user, org_unit=world["hr_unit"], manager=boss)
+        subject = subject_of(campaign_with_dimensions(2, kind="review_360"), employee=person)
+        add_ratings(subject, 5, value=3, role=RaterRole.PEER)
+        add_rating(subject, [5, 4], role=RaterRole.LINE_MANAGER, attributed=boss, comment="well done")
+    for user in (person_user, boss_user):
+        body = api_client_for(user).get(f"{BASE}{subject.pk}/").json()
+        assert body["result"]["overall"] == 3.0 and body["result"]["raters"] == 5
+        assert body["attributed"]["rater"] == boss.name and body["attributed"]["overall"] == 4.5
+    assert api_client_for(peer_user).get(f"{BASE}{subject.pk}/").status_code == 404
