@@ -7,7 +7,8 @@ between 2 and 78 raters per unit, so some are under k), each with frozen rater a
 200 units, 5 levels), all with bulk inserts. Then it times
 
   (r) the release at close (`feedback.services.results.results_release`): every slice of every subject
-      decided once (k, no two shown slices within k raters) and stored — a one-time cost per campaign;
+      decided once (k, no two shown slices within k raters), the wholes and shown groups stored — a
+      one-time cost per campaign;
   (a) `feedback.selectors.results.rows.result_rows` over every subject (what an export of all results or a
       page per page walk reads): the released whole-campaign slices, one grouped query for their means per
       dimension, the dimensions and the response counts;
@@ -221,7 +222,7 @@ def run(*, subjects, ratings, dimensions, people, k, repeat, seed, out=sys.stdou
             slices = ResultRelease.objects.filter(campaign=campaign).count()
             shown = ResultRelease.objects.filter(campaign=campaign, shown=True).count()
             say(f"(r) release at close: {release_time:.2f} s; {released:,} subjects, {slices:,} slices "
-                f"decided ({shown:,} shown); {len(queries)} queries")  # fmt: skip
+                f"stored ({shown:,} shown, the rest refused wholes); {len(queries)} queries")  # fmt: skip
             all_results(campaign)  # warm-up
             a_best, a_median, a = timed(all_results, campaign)
             with counting_queries() as queries:
