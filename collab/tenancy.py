@@ -199,21 +199,27 @@ def _found_in_tenant(
     keys: Sequence[tuple[models.ForeignKey, object]], tenant_id: int
 ) -> set[tuple[str, object]]:
     """Which of the (foreign key, value) pairs name a row of the tenant: one query (a UNION ALL of one
-    branch per foreign key) however many keys and tables."""
+    branch per foreign key) per type of key, however many keys and tables (a UUID key and an integer key
+    cannot share a UNION column: PostgreSQL refuses it, SQLite converts one as the other)."""
     by_field: dict[models.ForeignKey, list] = {}
     for field, value in keys:
         by_field.setdefault(field, []).append(value)
-    branches = [
-        field.related_model._base_manager.filter(
-            **{f"{field.target_field.attname}__in": values, "tenant_id": tenant_id}
+    by_type: dict[str, list] = {}
+    for field, values in by_field.items():
+        branch = (
+            field.related_model._base_manager.filter(
+                **{f"{field.target_field.attname}__in": values, "tenant_id": tenant_id}
+            )
+            .order_by()
+            .annotate(_key=Value(field.name, output_field=models.CharField()))
+            .values_list("_key", field.target_field.attname)
         )
-        .order_by()
-        .annotate(_key=Value(field.name, output_field=models.CharField()))
-        .values_list("_key", field.target_field.attname)
-        for field, values in by_field.items()
-    ]
-    query = branches[0].union(*branches[1:], all=True) if len(branches) > 1 else branches[0]
-    return {(name, value) for name, value in query}
+        by_type.setdefault(field.target_field.get_internal_type(), []).append(branch)
+    found: set[tuple[str, object]] = set()
+    for branches in by_type.values():
+        query = branches[0].union(*branches[1:], all=True) if len(branches) > 1 else branches[0]
+        found.update((name, value) for name, value in query)
+    return found
 
 
 _NOT_LOADED = object()

@@ -30,3 +30,9 @@ class FeedbackConfig(AppConfig):
         from goals.hooks import kpi_data_sources
 
         kpi_data_sources.register("feedback.events", event_data_sources)
+
+        from feedback.selectors.engine_feed import score_ratings
+        from interlock.hooks import score_ratings as ratings_hook
+
+        # Released internal-customer ratings feed the score engine's review part (k is the engine's).
+        ratings_hook.register("feedback.reviews", score_ratings)

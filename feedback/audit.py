@@ -33,6 +33,7 @@ class FeedbackAuditAction(models.TextChoices):
     EVENT_CREATE = "event.create", _("Collaboration event recorded")
     EVENT_BULK_CREATE = "event.bulk_create", _("Collaboration events recorded in bulk")
     EVENT_COMPLETE = "event.complete", _("Collaboration event completed")
+    REVIEW_RESULTS_RELEASE = "review_results.release", _("Review results released")
 
 
 def audit_register() -> None:

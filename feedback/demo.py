@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from feedback.demo_results import review_results_build
 from feedback.services.events import event_record, events_record_bulk
 from feedback.services.points.catalog import point_item_create, point_project_lead_add
 from feedback.services.points.proposals import (
@@ -311,4 +312,10 @@ def collaboration_events_build(ctx: DemoContext) -> None:
     events_record_bulk(actor=actor, rows=rows, source="import", label="demo")
 
 
-DEMO_STEPS = [review_templates_build, review_campaigns_build, collaboration_events_build, points_build]
+DEMO_STEPS = [
+    review_templates_build,
+    review_results_build,
+    review_campaigns_build,
+    collaboration_events_build,
+    points_build,
+]

@@ -8,8 +8,9 @@ from feedback.api.campaigns import ReviewCampaignViewSet
 from feedback.api.events import EventViewSet
 from feedback.api.points import PointItemViewSet, PointLedgerViewSet, PointProposalViewSet
 from feedback.api.ratings import RatingViewSet
+from feedback.api.results import ReviewResultViewSet
 from feedback.api.templates import ReviewTemplateViewSet
-from feedback.views import campaigns, events, ratings, templates
+from feedback.views import campaigns, events, ratings, results, templates
 from feedback.views.points import catalog as point_catalog
 from feedback.views.points import ledger as point_ledger
 from feedback.views.points import proposals as point_proposals
@@ -83,6 +84,17 @@ urlpatterns = [
     path("feedback/events/<id:pk>/complete/", events.event_complete, name="event-complete"),
 ]
 
+urlpatterns += [
+    path("feedback/review-results/", results.review_result_list, name="review-result-list"),
+    path(
+        "feedback/review-results/response-rates/", results.review_response_rates, name="review-response-rates"
+    ),
+    path("feedback/review-results/<id:pk>/", results.review_result_detail, name="review-result-detail"),
+    path(
+        "feedback/review-results/<id:pk>/export/", results.review_result_export, name="review-result-export"
+    ),
+]
+
 api_router = tenant_router()
 api_router.register(r"review-templates", ReviewTemplateViewSet, basename="api-review-template")
 api_router.register(r"review-campaigns", ReviewCampaignViewSet, basename="api-review-campaign")
@@ -91,3 +103,4 @@ api_router.register(r"point-items", PointItemViewSet, basename="api-point-item")
 api_router.register(r"point-proposals", PointProposalViewSet, basename="api-point-proposal")
 api_router.register(r"point-ledger", PointLedgerViewSet, basename="api-point-ledger")
 api_router.register(r"events", EventViewSet, basename="api-event")
+api_router.register(r"review-results", ReviewResultViewSet, basename="api-review-result")

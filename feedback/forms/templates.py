@@ -9,13 +9,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from collab.forms import (
-    StyledForm,
-    lock_version_field,
-)
-from feedback.models import (
-    ReviewKind,
-)
+from collab.forms import StyledForm, lock_version_field
+from feedback.models import ReviewKind
 
 
 class ReviewTemplateForm(StyledForm):

@@ -34,6 +34,7 @@ from feedback.models.points import (
     ProposalStatus,
     ProposerRole,
 )
+from feedback.models.results import ReleaseReason, ResultRelease
 from feedback.models.templates import ANCHOR_FIELDS, SCALE, ReviewDimension, ReviewKind, ReviewTemplate
 
 __all__ = [
@@ -64,6 +65,8 @@ __all__ = [
     "Rating",
     "RatingDraft",
     "RatingScore",
+    "ReleaseReason",
+    "ResultRelease",
     "ReviewCampaign",
     "ReviewDimension",
     "ReviewKind",

@@ -135,6 +135,15 @@ def test_seed_demo_creates_the_technology_company(seeded):
         assert Position.objects.count() >= 12
 
 
+def test_seed_demo_shows_released_review_results_of_hr(full_demo):
+    from feedback.models import ResultRelease
+
+    with tenant_scope(Tenant.objects.get(slug="tech")):
+        shown = ResultRelease.objects.filter(subject__org_unit__code="TEC-HR", shown=True)
+        assert shown.filter(slice="").count() == 2  # two closed quarterly rounds, each from ≥ k raters
+        assert shown.filter(slice__startswith="business_line:").exists()
+
+
 def test_seed_demo_creates_sensible_periods(seeded):
     today = datetime.now(ZoneInfo("Asia/Shanghai")).date()  # the tenant's day
     with tenant_scope(Tenant.objects.get(slug="mining")):
@@ -539,6 +548,7 @@ def test_every_app_brings_its_demo_steps_in_layer_order(full_steps):
         review_campaigns_build,
         review_templates_build,
     )
+    from feedback.demo_results import review_results_build
     from goals.demo.build import goals_build
     from interlock.demo import scorecards_build
     from responsibility.demo import matrices_build
@@ -548,6 +558,7 @@ def test_every_app_brings_its_demo_steps_in_layer_order(full_steps):
         matrices_build,
         scorecards_build,
         review_templates_build,
+        review_results_build,
         review_campaigns_build,
         collaboration_events_build,
         points_build,

@@ -1,6 +1,7 @@
 """Closing a campaign — by hand (HR) or at its deadline (the daily task) — and opening the next round.
 
-Closing releases the results (the results side reads closed campaigns only): open assignments stay
+Closing releases the results (`feedback.services.results.results_release` decides and stores, once, which
+slices each subject may show): open assignments stay
 unsubmitted, drafts are deleted, and the recompute of the rated subjects' scorecards is queued in the same
 transaction. A repeating campaign then opens its next round in the next period of its frequency's kind
 (found among the tenant's periods; none is created: the result says so). Closing twice changes nothing.
@@ -30,6 +31,7 @@ from feedback.models import (
     ReviewCampaign,
 )
 from feedback.services.campaigns.launch import campaign_launch
+from feedback.services.results import results_release
 
 FREQUENCY_KIND = {
     Frequency.MONTHLY: Period.Kind.MONTH,
@@ -137,6 +139,7 @@ def campaign_close(*, actor, campaign: ReviewCampaign, lock_version=UNSET) -> Cl
     columns = mark_edited(current, actor)
     current.save(update_fields=["status", "closed_at", *columns])
     RatingDraft.objects.filter(assignment__campaign=current).delete()
+    results_release(actor=actor, campaigns=[current])  # what each reader may see, decided once
     _queue_recompute(current, actor)
     nxt, missing, launched = (None, False, False)
     if current.frequency != Frequency.ONCE:

@@ -1,0 +1,130 @@
+"""Review results as pure computation: which slices of a subject's ratings a release shows, and what they
+show (means per dimension, the overall mean, how many raters, the distribution of scores).
+
+Slices are named by a string: "" is the whole campaign, "<split>:<group>" one group of a rater split
+(`SPLITS`: the rater's business line, unit, level or 360 role, all frozen at launch). The decision uses
+`feedback.engine.anonymity.decide_slices` in one fixed order (the whole, then each split in `SPLITS` order):
+a slice is shown only with at least k distinct raters and only if its rater set differs from every other
+shown (or earlier released) slice by none or at least k raters.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from feedback.engine.anonymity import decide_slices
+
+OVERALL = ""
+SPLITS = ("business_line", "unit", "level", "role")
+NO_GROUP = "-"  # the group of raters without a value for a split (no business line, no level)
+SCALE = (1, 2, 3, 4, 5)
+
+
+def slice_name(split: str, group) -> str:
+    return f"{split}:{group}" if split else OVERALL
+
+
+def split_of(name: str) -> tuple[str, str]:
+    """("business_line", "12") of "business_line:12"; ("", "") of the whole."""
+    if not name:
+        return "", ""
+    split, _, group = name.partition(":")
+    return split, group
+
+
+def group_value(value) -> str:
+    """A split's group as text: ids as integers (pandas makes an id column with gaps float), none as "-"."""
+    if value is None or value == "":
+        return NO_GROUP
+    if isinstance(value, float):
+        if math.isnan(value):
+            return NO_GROUP
+        if value.is_integer():
+            return str(int(value))
+    return str(value)
+
+
+@dataclass(frozen=True)
+class Release:
+    slice: str
+    raters: frozenset
+    shown: bool
+    reason: str
+
+
+def decide_release(
+    raters: pd.DataFrame, k: int, *, splits: Sequence[str] = SPLITS, released: Iterable[frozenset] = ()
+) -> list[Release]:
+    """Decide every slice of one subject's ratings: `raters` has one row per rating with the columns
+    `rater` and those of `splits`. The whole comes first (an empty subject still gets its refused whole)."""
+    rows = raters[["rater", *splits]].itertuples(index=False, name=None) if not raters.empty else ()
+    return decide_release_rows(list(rows), k, splits=splits, released=released)
+
+
+def decide_release_rows(
+    rows: Sequence[tuple], k: int, *, splits: Sequence[str] = SPLITS, released: Iterable[frozenset] = ()
+) -> list[Release]:
+    """`decide_release` on plain tuples (rater, one value per split) — what a release of thousands of
+    subjects runs, without a frame per subject. The candidates are the whole, then each split's groups in
+    order of their text, decided together by `decide_slices` (as `visible_slices` orders them)."""
+    whole = frozenset(row[0] for row in rows)
+    candidates: list[tuple[str, frozenset]] = [(OVERALL, whole)]
+    for index, split in enumerate(splits, start=1):
+        groups: dict[str, set] = {}
+        for row in rows:
+            groups.setdefault(group_value(row[index]), set()).add(row[0])
+        candidates += [(slice_name(split, group), frozenset(groups[group])) for group in sorted(groups)]
+    if not rows:
+        candidates = candidates[:1]
+    sets = dict(candidates)
+    return [
+        Release(d.key, sets[d.key] if d.shown else frozenset(), d.shown, d.reason)
+        for d in decide_slices(candidates, k, released=released)
+    ]
+
+
+@dataclass
+class SliceResult:
+    slice: str
+    raters: int
+    overall: float
+    dimensions: dict = field(default_factory=dict)  # dimension id → mean
+
+
+def slice_results(scores: pd.DataFrame, shown: Mapping[str, frozenset]) -> dict[str, SliceResult]:
+    """The numbers of every shown slice. `scores` has one row per rating and dimension with the columns
+    `rater`, `dimension`, `score` and the split columns; `shown` maps a slice name to its released raters.
+    A slice's numbers are computed from exactly its released raters' rows — nothing else is read."""
+    out: dict[str, SliceResult] = {}
+    if scores.empty:
+        return out
+    for name, members in shown.items():
+        rows = scores[scores["rater"].isin(members)]
+        if rows.empty:
+            continue
+        means = rows.groupby("dimension", sort=True)["score"].mean()
+        out[name] = SliceResult(
+            slice=name, raters=int(rows["rater"].nunique()), overall=float(rows["score"].mean()),
+            dimensions={int(d): float(m) for d, m in means.items()},
+        )  # fmt: skip
+    return out
+
+
+def distribution(scores: pd.DataFrame) -> dict[int, list[int]]:
+    """Per dimension, how many ratings gave each point of the scale (1–5)."""
+    if scores.empty:
+        return {}
+    counts = scores.groupby(["dimension", "score"]).size()
+    out: dict[int, list[int]] = {}
+    for (dimension, score), count in counts.items():
+        out.setdefault(int(dimension), [0] * len(SCALE))[int(score) - 1] = int(count)
+    return out
+
+
+def review_part(mean: float) -> float:
+    """A 1–5 mean as the engine's 0–100 review part (DESIGN.md §6)."""
+    return (mean - 1) / 4 * 100
