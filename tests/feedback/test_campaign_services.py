@@ -412,3 +412,18 @@ def test_a_repeating_campaign_opens_its_next_round_in_the_next_period(world, hr_
     assert nxt.subjects.count() == 1 and nxt.rater_rules.count() == 1
     assert RaterAssignment.objects.filter(campaign=nxt).count() == 6
     assert nxt.deadline > opened.deadline
+
+
+@pytest.mark.parametrize(("submitted", "shown"), [(5, True), (4, False)])
+def test_closing_releases_the_results_once_k_decides(world, hr_a, submitted, shown):
+    """The close decides, once, what each reader may see: the whole campaign with k (5) raters, nothing below."""
+    from feedback.models import ResultRelease
+
+    campaign = launched(world)
+    for assignment in RaterAssignment.objects.filter(campaign=campaign).order_by("id")[:submitted]:
+        rating_submit(actor=assignment.rater.user, assignment=assignment, scores=full_scores(assignment))
+    campaign_close(actor=hr_a, campaign=campaign, lock_version=campaign.lock_version)
+    whole = ResultRelease.objects.get(campaign=campaign, slice="")
+    assert whole.shown is shown and whole.reason == ("shown" if shown else "too_few")
+    if shown:
+        assert len(whole.raters) == submitted
