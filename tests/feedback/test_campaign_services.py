@@ -416,7 +416,7 @@ def test_a_repeating_campaign_opens_its_next_round_in_the_next_period(world, hr_
 
 @pytest.mark.parametrize(("submitted", "shown"), [(5, True), (4, False)])
 def test_closing_releases_the_results_once_k_decides(world, hr_a, submitted, shown):
-    """The close decides, once, what each reader may see: the whole campaign with k (5) raters, nothing below."""
+    """The close decides, once, what readers may see: the whole campaign with k (5) raters, nothing below."""
     from feedback.models import ResultRelease
 
     campaign = launched(world)
