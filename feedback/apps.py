@@ -31,6 +31,12 @@ class FeedbackConfig(AppConfig):
 
         kpi_data_sources.register("feedback.events", event_data_sources)
 
+        from feedback.hooks import rating_sections
+        from feedback.selectors.events import rating_events
+
+        # While rating, the rater sees what was recorded between the rated side and theirs (facts).
+        rating_sections.register("feedback/events/_rating_section.html", rating_events)
+
         from feedback.selectors.engine_feed import score_ratings
         from interlock.hooks import score_ratings as ratings_hook
 

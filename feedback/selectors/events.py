@@ -181,3 +181,27 @@ def measure_table(
 
 def _round(value: float | None, digits: int = 2) -> float | None:
     return None if value is None else round(value, digits)
+
+
+RATING_EVENTS_MAX = 10
+
+
+def rating_events(assignment) -> dict[str, Any]:
+    """The rating form's section (`feedback.hooks.rating_sections`): the latest collaboration events between
+    the rated subject and the rater's side — facts to rate by, not impressions. Only events the rater's side
+    took part in (their unit frozen at launch, or the rater in person) are shown: rating gives no sight of
+    the subject's other dealings. One query."""
+    subject = assignment.subject
+    if subject.org_unit_id is not None:
+        rated = Q(from_unit_id=subject.org_unit_id) | Q(to_unit_id=subject.org_unit_id)
+    else:
+        rated = Q(from_employee_id=subject.employee_id) | Q(to_employee_id=subject.employee_id)
+    rater = Q(from_employee_id=assignment.rater_id) | Q(to_employee_id=assignment.rater_id)
+    if assignment.rater_unit_id is not None:
+        rater |= Q(from_unit_id=assignment.rater_unit_id) | Q(to_unit_id=assignment.rater_unit_id)
+    events = list(
+        CollaborationEvent.objects.filter(rated, rater)
+        .select_related(*LIST_RELATED)
+        .order_by("-occurred_at", "-id")[:RATING_EVENTS_MAX]
+    )
+    return {"events": events, "limit": RATING_EVENTS_MAX}

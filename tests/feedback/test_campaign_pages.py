@@ -206,3 +206,24 @@ def test_ratings_list_queries_are_constant(world, login, django_assert_max_num_q
     with django_assert_max_num_queries(20):
         response = client.get(url("rating-list"))
     assert response.content.decode().count("data-assignment=") == 5
+
+
+def test_the_rating_form_shows_what_was_recorded_between_the_two_sides(world, hr_a, login):
+    """Facts, not impressions: events between the rated unit and the rater's unit; none of the rated unit's
+    other dealings."""
+    from feedback.services.events import event_record
+    from tests.factories.feedback_events import event_row
+
+    campaign_launch(actor=None, campaign=world.campaign, lock_version=world.campaign.lock_version)
+    ours, _ = event_record(
+        actor=hr_a, data=event_row(world.sales_east, world.rnd, title="Need the pricing model reviewed")
+    )
+    event_record(actor=hr_a, data=event_row(world.sales_west, world.rnd, title="West asks for a demo"))
+    me = world.east[0]
+    form = login(me.user).get(url("rating-form", pk=RaterAssignment.objects.get(rater=me).pk)).content.decode()
+    assert 'id="rating-events"' in form and "Need the pricing model reviewed" in form
+    assert "West asks for a demo" not in form
+    quiet = world.west[0]
+    other = login(quiet.user).get(url("rating-form", pk=RaterAssignment.objects.get(rater=quiet).pk))
+    assert "West asks for a demo" in other.content.decode()
+    assert "Need the pricing model reviewed" not in other.content.decode()
