@@ -220,7 +220,8 @@ def test_the_rating_form_shows_what_was_recorded_between_the_two_sides(world, hr
     )
     event_record(actor=hr_a, data=event_row(world.sales_west, world.rnd, title="West asks for a demo"))
     me = world.east[0]
-    form = login(me.user).get(url("rating-form", pk=RaterAssignment.objects.get(rater=me).pk)).content.decode()
+    mine = RaterAssignment.objects.get(rater=me)
+    form = login(me.user).get(url("rating-form", pk=mine.pk)).content.decode()
     assert 'id="rating-events"' in form and "Need the pricing model reviewed" in form
     assert "West asks for a demo" not in form
     quiet = world.west[0]
