@@ -89,6 +89,33 @@ def rater_sets(ratings: pd.DataFrame, by: Sequence[str]) -> dict[tuple, frozense
     }
 
 
+def guard_complements(
+    decisions: Sequence[SliceDecision],
+    sets: Mapping[Hashable, frozenset],
+    whole: Hashable,
+    partitions: Iterable[Sequence[Hashable]],
+    k: int,
+) -> list[SliceDecision]:
+    """Pairwise checks miss a subtraction over several slices: with the whole shown, the whole minus every
+    shown group of a split (a partition of the raters: each rater in one group) is what the hidden groups
+    gave. When that remainder has 1 to k−1 raters, the split's smallest shown groups are hidden too
+    ("too_close") until it has none or at least k. `partitions` lists each split's slice keys."""
+    shown = {d.key for d in decisions if d.shown}
+    hidden_now: set = set()
+    if whole in shown:
+        for keys in partitions:
+            visible = sorted(
+                (key for key in keys if key in shown), key=lambda key: (len(sets[key]), str(key))
+            )
+            remainder = set(sets[whole]).difference(*(sets[key] for key in visible))
+            for key in visible:
+                if not 0 < len(remainder) < k:
+                    break
+                remainder |= sets[key]
+                hidden_now.add(key)
+    return [SliceDecision(d.key, False, "too_close") if d.key in hidden_now else d for d in decisions]
+
+
 def comments_released(commenters: int, *, minimum: int, closed: bool) -> bool:
     """Free-text comments are shown only after the campaign closes and with at least `minimum` commenters."""
     return closed and commenters >= max(int(minimum), K_FLOOR)

@@ -5,7 +5,8 @@ Slices are named by a string: "" is the whole campaign, "<split>:<group>" one gr
 (`SPLITS`: the rater's business line, unit, level or 360 role, all frozen at launch). The decision uses
 `feedback.engine.anonymity.decide_slices` in one fixed order (the whole, then each split in `SPLITS` order):
 a slice is shown only with at least k distinct raters and only if its rater set differs from every other
-shown (or earlier released) slice by none or at least k raters.
+shown (or earlier released) slice by none or at least k raters; then `guard_complements` hides more of a
+split's groups where the whole minus its shown groups would single out 1 to k−1 raters.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from feedback.engine.anonymity import decide_slices
+from feedback.engine.anonymity import decide_slices, guard_complements
 
 OVERALL = ""
 SPLITS = ("business_line", "unit", "level", "role")
@@ -81,10 +82,10 @@ def decide_release_rows(
     if not rows:
         candidates = candidates[:1]
     sets = dict(candidates)
-    return [
-        Release(d.key, sets[d.key] if d.shown else frozenset(), d.shown, d.reason)
-        for d in decide_slices(candidates, k, released=released)
-    ]
+    partitions = [[name for name, _ in candidates if split_of(name)[0] == split] for split in splits]
+    decided = decide_slices(candidates, k, released=released)
+    decisions = guard_complements(decided, sets, OVERALL, partitions, k)
+    return [Release(d.key, sets[d.key] if d.shown else frozenset(), d.shown, d.reason) for d in decisions]
 
 
 @dataclass

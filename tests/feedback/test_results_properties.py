@@ -1,6 +1,7 @@
 """The results' anonymity as properties (issue 10 §2): for any set of ratings, any rater attributes and any
-filter a reader can ask for (split, reader level), no visible number comes from fewer than k raters and no
-two visible rater sets — nor a visible one and an earlier release — differ by 1 … k−1 raters."""
+filter a reader can ask for (split, reader level), no visible number comes from fewer than k raters, no
+two visible rater sets — nor a visible one and an earlier release — differ by 1 … k−1 raters, and the whole
+minus a split's visible groups never leaves 1 … k−1 raters (a subtraction over several slices)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from hypothesis import strategies as st
 from collab.tenancy import tenant_scope
 from feedback.access import FULL, OVERALL
 from feedback.engine.anonymity import too_close
+from feedback.engine.results import OVERALL as OVERALL_SLICE
 from feedback.engine.results import SPLITS, decide_release, slice_results, split_of
 from feedback.models import RaterRole, ResultRelease
 from feedback.selectors.results.rows import result_rows
@@ -66,6 +68,12 @@ def test_no_released_slice_is_small_or_close_to_another(raters, k, released):
         assert not any(too_close(raters_of, e, k) for e in earlier)
     for a, b in combinations(shown.values(), 2):
         assert not too_close(a, b, k)
+    # nor does the whole minus a split's shown groups single out fewer than k raters (the hidden groups')
+    if OVERALL_SLICE in shown:
+        for split in SPLITS:
+            groups = [members_ for name, members_ in shown.items() if split_of(name)[0] == split]
+            remainder = shown[OVERALL_SLICE].difference(*groups)
+            assert not 0 < len(remainder) < k, (split, len(remainder))
     # the numbers of a shown slice come from exactly its raters
     for name, numbers in slice_results(scores, shown).items():
         rows = scores[scores["rater"].isin(shown[name])]
