@@ -77,10 +77,10 @@ def test_the_daily_task_closes_due_campaigns_once_and_reminds(world, tenant_a):
         deadline=timezone.now() - dt.timedelta(minutes=1)
     )
     result = campaigns_daily.apply(args=[tenant_a.pk]).get()
-    assert result == {"closed": [world.campaign.pk], "reminded": 0}
+    assert result == {"closed": [world.campaign.pk], "reminded": 0, "event_kpis": 0}
     world.campaign.refresh_from_db()
     assert world.campaign.status == CampaignStatus.CLOSED
-    assert campaigns_daily.apply(args=[tenant_a.pk]).get() == {"closed": [], "reminded": 0}
+    assert campaigns_daily.apply(args=[tenant_a.pk]).get() == {"closed": [], "reminded": 0, "event_kpis": 0}
 
 
 def test_setup_schedules_registers_the_daily_run(db):

@@ -224,3 +224,28 @@ def test_kpi_rates_in_percent_and_no_measurement_no_write(units, hr_a):
     measurement.refresh_from_db()
     assert measurement.actual == Decimal("50.00")
     assert not Measurement.objects.filter(kpi=no_target).exists()
+
+
+def test_the_daily_task_refills_event_sourced_kpis(units, hr_a, tenant_a):
+    """An actual from the event log can drift with time alone (a deliverable falls overdue): the daily
+    feedback task refills it, and a second run finds nothing to change."""
+    from feedback.tasks import campaigns_daily
+
+    month = PeriodFactory(kind="month", year=2026, month=3)
+    kpi = KPIFactory(
+        owner_unit=units["rd"], data_source="events.median_response_hours", unit="h", direction="lower_better"
+    )
+    measurement = MeasurementFactory(kpi=kpi, period=month, target=Decimal("8"), actual=None)
+    request, _ = event_record(actor=hr_a, data=event_row(units["sales"], units["rd"]))
+    event_record(
+        actor=hr_a,
+        data=event_row(
+            units["rd"], units["sales"], kind="response", answers=request.pk,
+            occurred_at="2026-03-02T15:30:00+00:00", title="ok",
+        ),
+    )  # fmt: skip
+    Measurement.objects.filter(pk=measurement.pk).update(actual=None)  # as if it had drifted
+    assert campaigns_daily.apply(args=[tenant_a.pk]).get()["event_kpis"] == 1
+    measurement.refresh_from_db()
+    assert measurement.actual == Decimal("6.5")
+    assert campaigns_daily.apply(args=[tenant_a.pk]).get()["event_kpis"] == 0
