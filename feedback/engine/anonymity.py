@@ -96,23 +96,37 @@ def guard_complements(
     partitions: Iterable[Sequence[Hashable]],
     k: int,
 ) -> list[SliceDecision]:
-    """Pairwise checks miss a subtraction over several slices: with the whole shown, the whole minus every
-    shown group of a split (a partition of the raters: each rater in one group) is what the hidden groups
-    gave. When that remainder has 1 to k−1 raters, the split's smallest shown groups are hidden too
-    ("too_close") until it has none or at least k. `partitions` lists each split's slice keys."""
+    """Pairwise checks miss a subtraction over several slices: a shown slice minus the shown groups of a
+    split that lie inside it (a split is a partition: each rater in one group) is what that split's hidden
+    groups inside it gave — the whole minus four shown business lines is the fifth line; a business line
+    minus its shown units is its hidden units. When such a remainder has 1 to k−1 raters, the smallest of
+    those shown groups are hidden too ("too_close") until it has none or at least k. Hiding only ever grows
+    a remainder, so this runs to a fixed point. `partitions` lists each split's slice keys; `whole` is
+    checked like any other shown slice."""
     shown = {d.key for d in decisions if d.shown}
+    partitions = [list(keys) for keys in partitions]
     hidden_now: set = set()
-    if whole in shown:
-        for keys in partitions:
-            visible = sorted(
-                (key for key in keys if key in shown), key=lambda key: (len(sets[key]), str(key))
-            )
-            remainder = set(sets[whole]).difference(*(sets[key] for key in visible))
-            for key in visible:
-                if not 0 < len(remainder) < k:
-                    break
-                remainder |= sets[key]
-                hidden_now.add(key)
+    changed = True
+    while changed:
+        changed = False
+        containers = [key for key in [whole, *(key for keys in partitions for key in keys)] if key in shown]
+        for container in containers:
+            outer = sets[container]
+            for keys in partitions:
+                inside = sorted(
+                    (key for key in keys if key in shown and key != container and sets[key] <= outer),
+                    key=lambda key: (len(sets[key]), str(key)),
+                )
+                if not inside:
+                    continue
+                remainder = set(outer).difference(*(sets[key] for key in inside))
+                for key in inside:
+                    if not 0 < len(remainder) < k:
+                        break
+                    remainder |= sets[key]
+                    shown.discard(key)
+                    hidden_now.add(key)
+                    changed = True
     return [SliceDecision(d.key, False, "too_close") if d.key in hidden_now else d for d in decisions]
 
 

@@ -102,3 +102,19 @@ def test_every_mean_shown_comes_from_k_raters(ratings, k):
     for row in table.itertuples():
         raters = frame[(frame["line"] == row.line) & (frame["dimension"] == row.dimension)]["rater"]
         assert raters.nunique() == row.raters >= k
+
+
+def test_a_slice_minus_the_shown_groups_inside_it_never_singles_out_fewer_than_k():
+    """Line L = units u1 (5) + u2 (5) + u3 (1); line M = u4 (6) + u5 (4); k = 5. Pairwise every shown slice
+    is far enough from every other, and the whole minus the shown units leaves 5 — but L minus u1 and u2 is
+    u3's one rater, and M minus u4 is u5's four: a unit inside each line is hidden too."""
+    from feedback.engine.results import decide_release_rows
+
+    plan = [("L", "u1", 5), ("L", "u2", 5), ("L", "u3", 1), ("M", "u4", 6), ("M", "u5", 4)]
+    rows = [(f"{unit}-{i}", line, unit) for line, unit, n in plan for i in range(n)]
+    shown = {r.slice: r.raters for r in decide_release_rows(rows, 5, splits=("line", "unit")) if r.shown}
+    assert {"", "line:L", "line:M"} <= set(shown)
+    for line, units in (("line:L", ("unit:u1", "unit:u2", "unit:u3")), ("line:M", ("unit:u4", "unit:u5"))):
+        remainder = shown[line].difference(*(shown[u] for u in units if u in shown))
+        assert not 0 < len(remainder) < 5, (line, len(remainder))
+    assert "unit:u4" not in shown  # M minus u4 would be u5's four raters
