@@ -5,6 +5,8 @@ from __future__ import annotations
 from contextlib import contextmanager
 
 import pytest
+from django.core.cache import caches
+from django.core.cache.backends.locmem import LocMemCache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -209,3 +211,12 @@ def django_assert_max_num_queries():
 
 
 __all__ = ["PASSWORD"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_local_cache():
+    """Each test starts from an empty local-memory cache: SQLite hands a rolled-back test's ids to the next
+    test, so what one test cached under (tenant 1, period 1, …) must not be read by another. (Redis, with the
+    PostgreSQL runs, keys by worker, and PostgreSQL never reuses an id.)"""
+    if isinstance(caches["default"], LocMemCache):
+        caches["default"].clear()

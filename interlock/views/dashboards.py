@@ -9,8 +9,9 @@ Every page reads snapshots and matrices with a fixed number of queries.
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,6 +21,7 @@ from collab.forms import show_period
 from collab.forms.editors import rows_from_post, split_errors
 from collab.imports.export import export_xlsx, xlsx_response
 from collab.models import ALL_BUT_EMPLOYEES, Period, Role
+from collab.page_cache import cached_body
 from collab.pages import id_param, paginate, tenant_page
 from collab.selectors.org import child_units, holder_unit_names, repeated_unit_names, unit_picker_labels
 from collab.selectors.periods import default_period, periods_ordered
@@ -41,6 +43,7 @@ from interlock.selectors.dashboards import (
     RankingFilters,
     collaboration,
     collaboration_rows,
+    collaboration_stamp,
     flag_codes,
     own_scored_period_ids,
     ranked,
@@ -134,7 +137,8 @@ def unit_dashboard_page(request, pk: int | None = None):
 
 @tenant_page(read=ALL_BUT_EMPLOYEES)
 def collaboration_page(request):
-    """Which KPIs are shared by which units: heatmap, graph and tables, all drillable."""
+    """Which KPIs are shared by which units: heatmap, graph and tables, all drillable. The body changes only
+    with the period's recompute, so it is rendered once per version and reader kind (`collab.page_cache`)."""
     periods = periods_ordered()
     scored = own_scored_period_ids(membership=request.membership, user=request.user)
     period = _period(request, periods, scored)
@@ -147,30 +151,48 @@ def collaboration_page(request):
         "has_scores": bool(scored),
         "is_hr": request.membership.has_role(Role.HR_ADMIN),
     }
-    if period is not None:
-        data = collaboration(period, subtree=subtree)
-        slug = request.tenant.slug
-        unit_base = reverse("dashboard-unit-detail", kwargs={"tenant_slug": slug, "pk": 1})[:-2]
-        matrix_base = _url("matrix-detail", slug, pk=1)[:-2]
-        data["chart"]["unit_url"] = unit_base
-        data["chart"]["matrix_url"] = matrix_base
-        data["chart"]["period"] = period.pk
-        context.update(data, unit_base=unit_base, matrix_base=matrix_base)
-        # The table (the heatmap's table view) is read when its tab first shows (htmx), or for a link to
-        # one of its pages: a page that opens on the heatmap renders none of its rows.
-        wanted = {"table", "page"} & set(request.GET)
-        if wanted:
-            page = paginate(request, data["kpi_order"])
-            counts = data["unit_counts"]
-            rows = collaboration_rows(period, page.object_list, subtree=subtree, unit_counts=counts)
-            context.update(page=page, rows=rows, table_open=True)
-            if request.htmx:
-                return render(request, "interlock/dashboards/collaboration.html#collab-table", context)
-        else:
-            query = request.GET.copy()
-            query["table"] = "1"
-            context["table_url"] = f"{request.path}?{query.urlencode()}"
-    return render(request, "interlock/dashboards/collaboration.html", context)
+    # The table (the heatmap's table view) is read when its tab first shows (htmx), or for a link to one of
+    # its pages: a page that opens on the heatmap renders none of its rows.
+    table = period is not None and bool({"table", "page"} & set(request.GET))
+    template = "interlock/dashboards/collaboration.html"
+    part = "collab-table" if table and request.htmx else "body"
+
+    def render_body() -> str:
+        if period is not None:
+            _collaboration_context(request, context, period, subtree, table)
+        return render_to_string(f"{template}#{part}", context, request=request)
+
+    query = sorted((key, request.GET.getlist(key)) for key in request.GET)
+    body = cached_body(
+        request,
+        page=f"collaboration:{part}",
+        stamp=collaboration_stamp(period) if period is not None else None,
+        vary=(period.pk if period else None, subtree_id, bool(scored), tuple(map(str, query))),
+        render=render_body,
+    )
+    if part == "collab-table":
+        return HttpResponse(body)
+    return render(request, template, {**context, "body": body})
+
+
+def _collaboration_context(request, context: dict, period: Period, subtree, table: bool) -> None:
+    data = collaboration(period, subtree=subtree)
+    slug = request.tenant.slug
+    unit_base = reverse("dashboard-unit-detail", kwargs={"tenant_slug": slug, "pk": 1})[:-2]
+    matrix_base = _url("matrix-detail", slug, pk=1)[:-2]
+    data["chart"]["unit_url"] = unit_base
+    data["chart"]["matrix_url"] = matrix_base
+    data["chart"]["period"] = period.pk
+    context.update(data, unit_base=unit_base, matrix_base=matrix_base)
+    if table:
+        page = paginate(request, data["kpi_order"])
+        counts = data["unit_counts"]
+        rows = collaboration_rows(period, page.object_list, subtree=subtree, unit_counts=counts)
+        context.update(page=page, rows=rows, table_open=True)
+    else:
+        query = request.GET.copy()
+        query["table"] = "1"
+        context["table_url"] = f"{request.path}?{query.urlencode()}"
 
 
 # --------------------------------------------------------------------------------------------- ranking

@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from collab.models import AuditEvent
 from collab.services.accounts.preferences import user_language_set
+from collab.services.org.units import org_unit_update
 from collab.tenancy import tenant_scope
 from interlock.models import ScoreSnapshot
 from interlock.services.scores import scores_recompute
@@ -198,6 +199,31 @@ def test_collaboration_page_tables_and_charts(world, tenant_a, login):
     assert 'id="collab-table"' in linked and 'class="tab-pane fade show active" id="table-pane"' in linked
     narrowed = client.get(url("dashboard-collaboration") + f"?unit={world.units['sales'].pk}")
     assert 'id="collaboration-empty"' in narrowed.content.decode()
+
+
+def test_collaboration_body_is_cached_until_a_recompute_or_a_rename(world, tenant_a, hr_a, login):
+    """The body is rendered once per version of the period's results (and names): a second reader of the same
+    kind reads it with fewer queries; a recompute that changes a result, or a renamed unit, shows at once."""
+    client = login(member(tenant_a, "committee"))
+    first = _count(client, url("dashboard-collaboration"))
+    again = _count(login(member(tenant_a, "committee")), url("dashboard-collaboration"))
+    assert again < first
+    finance = world.units["finance"]
+    with tenant_scope(tenant_a):
+        org_unit_update(actor=hr_a, unit=finance, lock_version=finance.lock_version, name="财务共享中心")
+    assert "财务共享中心" in client.get(url("dashboard-collaboration")).content.decode()
+    before = client.get(url("dashboard-collaboration")).content.decode()
+    with tenant_scope(tenant_a):
+        _grow(world, 1)  # one more shared KPI, recomputed
+    after = client.get(url("dashboard-collaboration")).content.decode()
+    shared = re.compile(r'id="shared-count">(\d+)<')
+    assert int(shared.search(after).group(1)) == int(shared.search(before).group(1)) + 1
+    # Readers of another kind, language or tenant never read this body.
+    hr_body = login(hr_a).get(url("dashboard-collaboration")).content.decode()
+    assert 'id="shared-count"' in hr_body
+    user = member(tenant_a, "committee")
+    user_language_set(user=user, language="zh-hans")
+    assert "协同视图" in login(user).get(url("dashboard-collaboration")).content.decode()
 
 
 def test_ranking_page_filters_pages_and_exports(world, tenant_a, login):

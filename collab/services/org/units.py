@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from collab.audit import audit_record, snapshot
 from collab.concurrency import UNSET, edited_columns, editor, lock_for_delete, lock_for_edit, mark_edited
 from collab.models import Employee, OrgUnit, Position
+from collab.page_cache import display_changed
 from collab.services.org.checks import (
     MAX_PATH,
     _apply,
@@ -149,6 +150,7 @@ def org_unit_move(*, actor, unit: OrgUnit, parent: OrgUnit | None, lock_version:
         updated_at=moved_only("updated_at", Value(stamp["updated_at"])),
     )
     unit.refresh_from_db()
+    display_changed(unit.tenant_id)  # the UPDATE sends no post_save; labels name the parent
     audit_record(actor=actor, action="org_unit.move", obj=unit, before=before, after=snapshot(unit))
     return unit
 

@@ -16,6 +16,7 @@ package names what pages, the API and the other apps read.
 from interlock.selectors.dashboards.collaboration import (
     collaboration,
     collaboration_rows,
+    collaboration_stamp,
     shared_kpi_order,
 )
 from interlock.selectors.dashboards.common import (
@@ -44,6 +45,7 @@ __all__ = [
     "RankingFilters",
     "collaboration",
     "collaboration_rows",
+    "collaboration_stamp",
     "flag_codes",
     "flag_text",
     "home_scores",

@@ -40,7 +40,7 @@ DRAG_UNITS_MAX = 10  # units named on one of its rows (the rest are counted)
 ROW_UNITS_MAX = 12  # units shown on a row of the table, first in the tree (the rest are counted)
 CACHE_SECONDS = 7 * 24 * 3600
 
-__all__ = ["DRAG_BELOW", "collaboration", "collaboration_rows", "shared_kpi_order"]
+__all__ = ["DRAG_BELOW", "collaboration", "collaboration_rows", "collaboration_stamp", "shared_kpi_order"]
 
 
 # --------------------------------------------------------------------------------------------- summary
@@ -50,10 +50,10 @@ def _within(rows, subtree: OrgUnit | None):
     return rows if subtree is None else rows.filter(org_unit__path__startswith=subtree.path)
 
 
-def _stamp(period: Period) -> tuple | None:
+def collaboration_stamp(period: Period) -> tuple | None:
     """(version, time) of the period's stored results and the summaries' generation (`SUMMARY_GENERATION`:
     changed when rows are filled in without a recompute); None before the period's first recompute. One
-    indexed read of one row, and one cache read."""
+    indexed read of one row, and one cache read. What the view shows of the period changes only with it."""
     found = ScoredPeriod.objects.filter(period=period).values_list("version", "computed_at").first()
     if found is None:
         return None
@@ -173,7 +173,7 @@ def _summary(period: Period, subtree: OrgUnit | None) -> dict[str, Any]:
 
 
 def _cached_summary(period: Period, subtree: OrgUnit | None) -> dict[str, Any]:
-    stamp = _stamp(period)
+    stamp = collaboration_stamp(period)
     if stamp is None:  # never recomputed: nothing stored to show (and nothing to cache)
         return _summary(period, subtree)
     key = "collab:shared:{}:{}:{}:{}".format(

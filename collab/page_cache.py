@@ -1,0 +1,77 @@
+"""Rendered page bodies, cached under everything they are computed from (issue 9: a dashboard of a large
+tenant costs its queries and its template every time, though it only changes when scores are recomputed).
+
+A page that caches its body names, besides the tenant, the page and the reader's language and roles:
+- `stamp`: the version of the data the body shows (the period's recompute, a goals stamp); None when the
+  data has no version yet, and then nothing is cached;
+- `vary`: every other input of the body — the period shown, filters, the page of a list, what the reader's
+  own subjects are —, so two readers share a body only when everything it was computed from is the same.
+
+Names shown beside the numbers (units, positions, people, KPIs) are not versioned by a recompute: their
+writes move the tenant's display generation (`display_changed`, on commit; `collab.apps` and the apps above
+connect their models' saves and deletes), which is part of every key. A write that bypasses those signals
+(a bulk `update`) calls `display_changed` itself; `PAGE_SECONDS` bounds what one that forgets could cost.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable, Hashable
+
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
+
+from collab.tenancy import current_tenant
+
+PAGE_SECONDS = 300
+
+
+def _generation_key(tenant_id: int) -> str:
+    return f"page:display:{tenant_id}"
+
+
+def display_changed(tenant_id: int | None) -> None:
+    """The tenant's names changed: bodies cached before are not read again. The generation moves now and
+    again when the write commits, so a body rendered from the old names in between is not read either."""
+    if tenant_id is None:
+        return
+
+    def move() -> None:
+        cache.set(_generation_key(tenant_id), time.time_ns(), None)
+
+    move()
+    transaction.on_commit(move)
+
+
+def _display_changed_receiver(sender, instance, **kwargs) -> None:
+    display_changed(getattr(instance, "tenant_id", None))
+
+
+def display_models_connect(*models) -> None:
+    """Move the display generation whenever a row of these models (whose names pages show) is saved or
+    deleted; an app calls it from its `AppConfig.ready` for its own models."""
+    for model in models:
+        for signal in (post_save, post_delete):
+            uid = f"page_cache.display:{model._meta.label}:{signal is post_save}"
+            signal.connect(_display_changed_receiver, sender=model, dispatch_uid=uid)
+
+
+def cached_body(
+    request, *, page: str, stamp: Hashable | None, vary: Hashable, render: Callable[[], str]
+) -> SafeString:
+    """The page's body from the cache, or `render()`ed and cached."""
+    if stamp is None:
+        return mark_safe(render())  # noqa: S308 - our template's output
+    tenant = current_tenant()
+    roles = tuple(sorted(request.membership.roles))
+    parts = (tenant.pk, page, get_language(), roles, vary, stamp, cache.get(_generation_key(tenant.pk), 0))
+    key = "page:body:" + hashlib.sha256(repr(parts).encode()).hexdigest()
+    body = cache.get(key)
+    if body is None:
+        body = str(render())
+        cache.set(key, body, PAGE_SECONDS)
+    return mark_safe(body)  # noqa: S308 - our template's output, cached
