@@ -24,8 +24,10 @@ class InterlockConfig(AppConfig):
         from collab.home import home_panels
         from collab.jobs import job_messages_register, register_job_resumer
         from collab.models import Job, OrgUnit
+        from collab.page_cache import display_models_connect
         from collab.signals import period_closing, scoring_inputs_changed
         from interlock.audit import audit_register
+        from interlock.models import Scorecard
         from interlock.recompute import (
             JOB_MESSAGES,
             scores_flush_before_close,
@@ -50,5 +52,6 @@ class InterlockConfig(AppConfig):
             collaboration_summaries_expire_on_unit_delete, sender=OrgUnit,
             dispatch_uid="interlock.collaboration_summaries_expire_on_unit_delete",
         )  # fmt: skip
+        display_models_connect(Scorecard)  # cached page bodies say whether a unit has one, and its state
         home_panels.register("scores", home_scores_of)
         matrix_sections.register("interlock/scorecards/_matrix_proposals.html", matrix_proposals_section)

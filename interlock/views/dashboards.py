@@ -50,6 +50,7 @@ from interlock.selectors.dashboards import (
     ranking,
     ranking_label,
     ranking_ranks,
+    results_stamp,
     unit_dashboard,
     unit_scorecard,
     unit_scored_period_ids,
@@ -105,31 +106,47 @@ def unit_dashboard_page(request, pk: int | None = None):
         else own_scored_period_ids(membership=request.membership, user=request.user)
     )
     period = _period(request, periods, scored)
-    slug = request.tenant.slug
+    sees_all = sees_all_units(request.membership)
     context = {
         "periods": periods,
         "period": period,
         "unit": unit,
-        "sees_all": sees_all_units(request.membership),
+        "sees_all": sees_all,
         "is_hr": request.membership.has_role(Role.HR_ADMIN),
         "has_scores": bool(scored),
+        "no_unit": unit is None and not sees_all,
     }
-    if unit is None and not sees_all_units(request.membership):
-        context["no_unit"] = True
-    if unit is not None and period is not None:
-        data = unit_dashboard(unit, period, periods)
-        if data["snapshot"] is None:  # say why: no scorecard, a draft one, or not computed yet
-            context["scorecard"] = unit_scorecard(unit, period)
-        matrix_url = _url("matrix-detail", slug, pk=0)
-        for item in data["shared"]:
-            item["url"] = matrix_url[:-2] + f"{item['matrix']}/" if matrix_url else ""
-        for line in data["lines"]:  # a shared line's role and share open the matrix they come from
-            matrix = line.get("matrix")
-            line["matrix_url"] = matrix_url[:-2] + f"{matrix}/" if matrix_url and matrix else ""
-        data["chart"]["title"] = _("Total by period")
-        context.update(data)
-        context["children"] = child_units(unit)
-    return render(request, "interlock/dashboards/unit.html", context)
+
+    def render_body() -> str:
+        if unit is not None and period is not None:
+            _unit_dashboard_context(request, context, unit, period, periods)
+        return render_to_string("interlock/dashboards/unit.html#body", context, request=request)
+
+    # What the body shows of the unit changes only with the stored results (its trend: of every period),
+    # the names and scorecards (the display generation): it is cached under them.
+    body = cached_body(
+        request,
+        page="unit-dashboard",
+        stamp=results_stamp() if unit is not None and period is not None else None,
+        vary=(unit.pk if unit else None, period.pk if period else None, sees_all, bool(scored)),
+        render=render_body,
+    )
+    return render(request, "interlock/dashboards/unit.html", {**context, "body": body})
+
+
+def _unit_dashboard_context(request, context: dict, unit, period: Period, periods: list[Period]) -> None:
+    data = unit_dashboard(unit, period, periods)
+    if data["snapshot"] is None:  # say why: no scorecard, a draft one, or not computed yet
+        context["scorecard"] = unit_scorecard(unit, period)
+    matrix_url = _url("matrix-detail", request.tenant.slug, pk=0)
+    for item in data["shared"]:
+        item["url"] = matrix_url[:-2] + f"{item['matrix']}/" if matrix_url else ""
+    for line in data["lines"]:  # a shared line's role and share open the matrix they come from
+        matrix = line.get("matrix")
+        line["matrix_url"] = matrix_url[:-2] + f"{matrix}/" if matrix_url and matrix else ""
+    data["chart"]["title"] = _("Total by period")
+    context.update(data)
+    context["children"] = child_units(unit)
 
 
 # --------------------------------------------------------------------------------------------- collaboration
@@ -162,12 +179,11 @@ def collaboration_page(request):
             _collaboration_context(request, context, period, subtree, table)
         return render_to_string(f"{template}#{part}", context, request=request)
 
-    query = sorted((key, request.GET.getlist(key)) for key in request.GET)
     body = cached_body(
         request,
         page=f"collaboration:{part}",
         stamp=collaboration_stamp(period) if period is not None else None,
-        vary=(period.pk if period else None, subtree_id, bool(scored), tuple(map(str, query))),
+        vary=(period.pk if period else None, subtree_id, bool(scored), _query_key(request)),
         render=render_body,
     )
     if part == "collab-table":
@@ -223,34 +239,52 @@ def _ranking_rows(request):
 
 @tenant_page(read=ALL_BUT_EMPLOYEES)
 def ranking_page(request):
+    """The tenant's ranking: the same for every reader of a kind, so its body is cached under the stored
+    results' stamp (`collab.page_cache`); the filters are checked first (another tenant's id is a 404)."""
     form, periods, period, rows = _ranking_rows(request)
-    page = paginate(request, rows) if rows is not None else None
-    items = []
-    if page is not None:
-        repeated = repeated_unit_names(holder_unit_names(page.object_list))
-        for snap in ranking_ranks(rows, page.object_list, page.start):
-            name, kind, unit = ranking_label(snap, repeated)
-            items.append(
-                {
-                    "snap": snap,
-                    "name": name,
-                    "type": kind,
-                    "unit_name": unit,
-                    "unit_id": snap.org_unit_id or snap.position.org_unit_id,
-                    "flags": flag_codes(snap),
-                }
-            )
-    query = request.GET.copy()
-    query.pop("page", None)
-    context = {
-        "form": form,
-        "period": period,
-        "page": page,
-        "items": items,
-        "query": query.urlencode(),
-        "flag_labels": dict(FLAG_CHOICES),
-    }
-    return render(request, "interlock/dashboards/ranking.html", context)
+
+    def render_body() -> str:
+        page = paginate(request, rows) if rows is not None else None
+        items = []
+        if page is not None:
+            repeated = repeated_unit_names(holder_unit_names(page.object_list))
+            for snap in ranking_ranks(rows, page.object_list, page.start):
+                name, kind, unit = ranking_label(snap, repeated)
+                items.append(
+                    {
+                        "snap": snap,
+                        "name": name,
+                        "type": kind,
+                        "unit_name": unit,
+                        "unit_id": snap.org_unit_id or snap.position.org_unit_id,
+                        "flags": flag_codes(snap),
+                    }
+                )
+        query = request.GET.copy()
+        query.pop("page", None)
+        context = {
+            "form": form,
+            "period": period,
+            "page": page,
+            "items": items,
+            "query": query.urlencode(),
+            "flag_labels": dict(FLAG_CHOICES),
+        }
+        return render_to_string("interlock/dashboards/ranking.html#body", context, request=request)
+
+    body = cached_body(
+        request,
+        page="ranking",
+        stamp=results_stamp() if rows is not None else None,
+        vary=(period.pk if period else None, _query_key(request)),
+        render=render_body,
+    )
+    return render(request, "interlock/dashboards/ranking.html", {"body": body})
+
+
+def _query_key(request) -> tuple:
+    """The query string as part of a cached body's key: every parameter, in a fixed order."""
+    return tuple((key, tuple(request.GET.getlist(key))) for key in sorted(request.GET))
 
 
 @tenant_page(read=ALL_BUT_EMPLOYEES)

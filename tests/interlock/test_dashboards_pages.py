@@ -226,6 +226,28 @@ def test_collaboration_body_is_cached_until_a_recompute_or_a_rename(world, tenan
     assert "协同视图" in login(user).get(url("dashboard-collaboration")).content.decode()
 
 
+def test_cached_unit_and_ranking_bodies_are_each_readers_own_and_follow_a_recompute(world, tenant_a, login):
+    """Two managers of one kind read their own units' dashboards from the cache, never each other's; the
+    ranking, cached for every reader, changes with a recompute that changes a result."""
+    sales_manager, service_manager = member(tenant_a, "manager"), member(tenant_a, "manager")
+    with tenant_scope(tenant_a):
+        EmployeeFactory(org_unit=world.units["sales"], user=sales_manager)
+        EmployeeFactory(org_unit=world.units["service"], user=service_manager)
+    for _ in range(2):
+        sales_page = login(sales_manager).get(url("dashboard-unit")).content.decode()
+        service_page = login(service_manager).get(url("dashboard-unit")).content.decode()
+        assert "98.00" in sales_page and "98.00" not in service_page
+        assert "客服部" in service_page[service_page.index("<h1") :][:300]
+    client = login(member(tenant_a, "committee"))
+    first, again = _count(client, url("dashboard-ranking")), _count(client, url("dashboard-ranking"))
+    assert again < first
+    before = client.get(url("dashboard-ranking")).content.decode()
+    with tenant_scope(tenant_a):
+        _grow(world, 1)  # a unit and a position more, recomputed
+    after = client.get(url("dashboard-ranking")).content.decode()
+    assert after.count("<tr data-subject=") == before.count("<tr data-subject=") + 2
+
+
 def test_ranking_page_filters_pages_and_exports(world, tenant_a, login):
     client = login(member(tenant_a, "auditor"))
     body = client.get(url("dashboard-ranking")).content.decode()

@@ -25,6 +25,7 @@ from interlock.selectors.dashboards.common import (
     kpi_labels,
     matrix_scores,
     own_scored_period_ids,
+    results_stamp,
     unit_scorecard,
     unit_scored_period_ids,
 )
@@ -52,6 +53,7 @@ __all__ = [
     "kpi_labels",
     "matrix_scores",
     "own_scored_period_ids",
+    "results_stamp",
     "ranked",
     "ranking",
     "ranking_label",

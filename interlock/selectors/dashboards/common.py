@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import CharField, Value
+from django.db.models import CharField, Count, Max, Sum, Value
 from django.db.models.functions import Cast, Concat
 from django.utils.translation import gettext as _
 
@@ -37,6 +37,18 @@ LINE_ROLES = dict(LineRole.choices)
 
 
 # --------------------------------------------------------------------------------------------- periods
+
+
+def results_stamp() -> tuple:
+    """Where the tenant's stored results stand: (scored periods, the sum of their versions, the last
+    recompute that changed one). A recompute that changes a result raises its period's version; one that
+    leaves a period without results deletes its row: either moves the stamp, so a page body cached under
+    it (`collab.page_cache`) is never read after its results changed. One aggregate, a row a period."""
+    found = ScoredPeriod.objects.order_by().aggregate(
+        n=Count("pk"), versions=Sum("version"), at=Max("computed_at")
+    )
+    return (found["n"], found["versions"], found["at"].isoformat() if found["at"] else None)
+
 
 
 def own_scored_period_ids(*, membership, user) -> set[int]:

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from collab.audit import audit_record
 from collab.models import Period
+from collab.page_cache import display_changed
 from collab.services.org.periods import ensure_period_open
 from collab.tenancy import current_tenant
 from interlock.models import Scorecard, ScorecardLine
@@ -55,6 +56,7 @@ def scorecards_copy(*, actor, source: Period | int, target: Period | int) -> int
         for card in created:
             card.pk = fresh[(card.org_unit_id, card.position_id)]
     new_id = {original.pk: copy.pk for original, copy in zip(originals, created, strict=True)}
+    display_changed(tenant_id)  # a bulk insert sends no post_save
     ScorecardLine.objects.bulk_create(
         [
             ScorecardLine(
