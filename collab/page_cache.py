@@ -75,3 +75,8 @@ def cached_body(
         body = str(render())
         cache.set(key, body, PAGE_SECONDS)
     return mark_safe(body)  # noqa: S308 - our template's output, cached
+
+
+def query_key(request) -> tuple:
+    """The query string as part of a body's `vary`: every parameter and all its values, in a fixed order."""
+    return tuple((key, tuple(request.GET.getlist(key))) for key in sorted(request.GET))

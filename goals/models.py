@@ -20,7 +20,6 @@ from simple_history.models import HistoricalRecords
 
 from collab.concurrency import LockVersioned
 from collab.models import OrgUnit, Period, Position
-from collab.page_cache import display_changed
 from collab.tenancy import (
     TenantHistoryBase,
     TenantHistoryManager,
@@ -47,10 +46,8 @@ class ScoresStamp(TenantOwned):
 
     @classmethod
     def bump(cls, tenant_ids) -> None:
-        """A new token for each tenant (call it after the write, in the write's transaction). Goals and KPIs
-        are named on cached page bodies too: their display generation moves with it (`collab.page_cache`)."""
+        """A new token for each tenant (call it after the write, in the write's transaction)."""
         for tenant_id in {t for t in tenant_ids if t is not None}:
-            display_changed(tenant_id)
             if cls._base_manager.filter(tenant_id=tenant_id).update(token=uuid.uuid4()):
                 continue
             try:

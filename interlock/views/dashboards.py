@@ -21,7 +21,7 @@ from collab.forms import show_period
 from collab.forms.editors import rows_from_post, split_errors
 from collab.imports.export import export_xlsx, xlsx_response
 from collab.models import ALL_BUT_EMPLOYEES, Period, Role
-from collab.page_cache import cached_body
+from collab.page_cache import cached_body, query_key
 from collab.pages import id_param, paginate, tenant_page
 from collab.selectors.org import child_units, holder_unit_names, repeated_unit_names, unit_picker_labels
 from collab.selectors.periods import default_period, periods_ordered
@@ -183,7 +183,7 @@ def collaboration_page(request):
         request,
         page=f"collaboration:{part}",
         stamp=collaboration_stamp(period) if period is not None else None,
-        vary=(period.pk if period else None, subtree_id, bool(scored), _query_key(request)),
+        vary=(period.pk if period else None, subtree_id, bool(scored), query_key(request)),
         render=render_body,
     )
     if part == "collab-table":
@@ -276,15 +276,10 @@ def ranking_page(request):
         request,
         page="ranking",
         stamp=results_stamp() if rows is not None else None,
-        vary=(period.pk if period else None, _query_key(request)),
+        vary=(period.pk if period else None, query_key(request)),
         render=render_body,
     )
     return render(request, "interlock/dashboards/ranking.html", {"body": body})
-
-
-def _query_key(request) -> tuple:
-    """The query string as part of a cached body's key: every parameter, in a fixed order."""
-    return tuple((key, tuple(request.GET.getlist(key))) for key in sorted(request.GET))
 
 
 @tenant_page(read=ALL_BUT_EMPLOYEES)

@@ -10,13 +10,16 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
 from collab.access import access_job_by_id
 from collab.forms import show_period
 from collab.jobs import job_progress
 from collab.models import ALL_ROLES, Period
+from collab.page_cache import cached_body, query_key
 from collab.pages import HR_ONLY, paginate, tenant_page
 from collab.routing.ids import parse_id
 from collab.selectors.org import holder_unit_names, repeated_unit_names
@@ -24,7 +27,7 @@ from collab.selectors.periods import default_period, period_by_id, periods_order
 from interlock.access import access_snapshot_by_id, readable_snapshots, sees_all_units
 from interlock.forms import RecomputeForm, ScoreFilterForm
 from interlock.recompute import scores_recompute_request
-from interlock.selectors.dashboards import own_scored_period_ids
+from interlock.selectors.dashboards import own_scored_period_ids, results_stamp
 from interlock.selectors.scores import (
     active_recompute_job,
     explain,
@@ -36,6 +39,8 @@ from interlock.selectors.scores import (
 
 @tenant_page(read=ALL_ROLES)
 def score_list(request):
+    """A period's scores the reader may read, ranked. The table is cached under the stored results' stamp
+    and whose scores they are (`collab.page_cache`); the recompute job's progress is read every time."""
     form = ScoreFilterForm(request.GET or None)
     period = None
     snapshots = snapshot_queryset().none()
@@ -54,22 +59,40 @@ def score_list(request):
                 membership=request.membership,
                 user=request.user,
             )
-    page = paginate(request, snapshots)
-    offset = page.start_index() - 1
-    repeated = repeated_unit_names(holder_unit_names(page.object_list))
-    rows = [(offset + i + 1, snap, subject_label(snap, repeated)) for i, snap in enumerate(page.object_list)]
+    sees_all = sees_all_units(request.membership)
     context = {
         "filter_form": form,
         "period": period,
-        "page": page,
-        "rows": rows,
         "filtered": any(request.GET.get(k) for k in ("kind", "q", "flag")),
-        "job": active_recompute_job(period),
-        "period_closed": period is not None and period.status == Period.Status.CLOSED,
-        "sees_all": sees_all_units(request.membership),
+        "sees_all": sees_all,
     }
-    template = "interlock/scores/list.html#results" if request.htmx else "interlock/scores/list.html"
-    return render(request, template, context)
+
+    def render_results() -> str:
+        page = paginate(request, snapshots)
+        offset = page.start_index() - 1
+        repeated = repeated_unit_names(holder_unit_names(page.object_list))
+        rows = [
+            (offset + i + 1, snap, subject_label(snap, repeated)) for i, snap in enumerate(page.object_list)
+        ]
+        return render_to_string(
+            "interlock/scores/list.html#results", {**context, "page": page, "rows": rows}, request=request
+        )
+
+    results = cached_body(
+        request,
+        page="scores",
+        stamp=results_stamp() if period is not None else None,
+        vary=(period.pk if period else None, "all" if sees_all else request.user.pk, query_key(request)),
+        render=render_results,
+    )
+    if request.htmx:
+        return HttpResponse(results)
+    context.update(
+        results=results,
+        job=active_recompute_job(period),
+        period_closed=period is not None and period.status == Period.Status.CLOSED,
+    )
+    return render(request, "interlock/scores/list.html", context)
 
 
 @tenant_page(read=ALL_ROLES)

@@ -65,6 +65,12 @@ def set_actual(world, name, actual, actor):
     )
 
 
+def sent(callbacks) -> list:
+    """The recompute's messages among the on-commit callbacks (a write that renames something also moves the
+    display generation of cached pages on commit, `collab.page_cache`)."""
+    return [callback for callback in callbacks if callback.__module__ != "collab.page_cache"]
+
+
 def written(period) -> dict[str, int]:
     return dict(ScoreSnapshot.objects.filter(period=period).values_list("subject", "version"))
 
@@ -79,7 +85,7 @@ def test_measurement_write_queues_a_job_sent_on_commit(world, hr_a, django_captu
     [job] = queued(world.period)
     assert job.params["full"] is False and job.params["kpis"] == [world.kpis["stability"].pk]
     assert job.params["reasons"] == ["measurement"] and job.created_by == hr_a
-    assert len(callbacks) == 1
+    assert len(sent(callbacks)) == 1
 
 
 def test_rolled_back_write_queues_nothing(world, hr_a, django_capture_on_commit_callbacks):
@@ -88,14 +94,14 @@ def test_rolled_back_write_queues_nothing(world, hr_a, django_capture_on_commit_
         with pytest.raises(RuntimeError), transaction.atomic():
             set_actual(world, "stability", "90", hr_a)
             raise RuntimeError("the view failed after the write")
-    assert callbacks == [] and queued(world.period) == []
+    assert sent(callbacks) == [] and queued(world.period) == []
 
 
 def test_unchanged_measurement_queues_nothing(world, hr_a, django_capture_on_commit_callbacks):
     scores_recompute(period=world.period)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         set_actual(world, "stability", "99.9", hr_a)
-    assert callbacks == [] and queued(world.period) == []
+    assert sent(callbacks) == [] and queued(world.period) == []
 
 
 def test_triggers_coalesce_into_one_queued_job(world, hr_a, django_capture_on_commit_callbacks):
@@ -116,7 +122,7 @@ def test_triggers_coalesce_into_one_queued_job(world, hr_a, django_capture_on_co
     assert set(job.params["kpis"]) == kpis
     assert job.params["scorecards"] == [world.scorecards["service"].pk]
     assert job.params["reasons"] == ["measurement", "matrix", "scorecard"]
-    assert len(callbacks) == 1  # one message for the whole burst
+    assert len(sent(callbacks)) == 1  # one message for the whole burst
 
 
 def test_lower_areas_request_recomputes_through_the_scoring_signal(world, hr_a):
@@ -464,7 +470,7 @@ def test_a_kpi_rule_change_rescores_the_scorecards_using_it(
     kpi = world.kpis["retention"]  # target 90, actual 81: lower_better turns 90 into 111.1
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         kpi_update(actor=hr_a, kpi=kpi, data={"direction": "lower_better"}, lock_version=kpi.lock_version)
-    assert len(callbacks) == 1
+    assert len(sent(callbacks)) == 1
     job = Job.objects.get(key=f"period:{world.period.pk}")
     assert job.status == Job.Status.DONE and job.params["reasons"] == ["kpi"]
     assert job.params["kpis"] == [kpi.pk] and job.result["partial"] is True

@@ -9,11 +9,11 @@ from django.urls import reverse
 
 from collab.models import Job, Period
 from collab.tenancy import tenant_scope
-from interlock.models import ScoreSnapshot
+from interlock.models import ScoredPeriod, ScoreSnapshot
 from interlock.services.scores import scores_recompute
 from tests.factories import make_member
 from tests.factories.interlock import build_seed_tables
-from tests.factories.org import PeriodFactory
+from tests.factories.org import EmployeeFactory, PeriodFactory
 
 
 def _drop_jobs():
@@ -275,6 +275,7 @@ def test_score_pages_queries_do_not_grow(world, tenant_a, hr_a, login, django_as
             period=world.period, subject=f"unit:{unit.pk}-{n}", org_unit=unit, version=9,
             total=Decimal(n), computed_at=when, breakdown=snap_of(world, "sales").breakdown,
         )  # fmt: skip
+    ScoredPeriod.objects.filter(period=world.period).update(version=9)  # as the recompute writing them would
     with django_assert_max_num_queries(len(small.captured_queries)):
         html = client.get(url).content.decode()
     assert "Rows 1–25" in html and 'rel="next"' in html
@@ -378,3 +379,19 @@ def test_a_job_message_without_a_code_shows_as_written(tenant_a, hr_a, api_clien
         job_finish(job, status=Job.Status.FAILED, message="division by zero", error="ZeroDivisionError()")
     body = api_client_for(hr_a).get(api(tenant_a, "api-job-detail", pk=job.pk)).json()
     assert (body["message"], body["message_code"], body["message_params"]) == ("division by zero", "", {})
+
+
+def test_the_cached_score_list_is_each_readers_own(world, tenant_a, hr_a, login):
+    """Two employees (one kind of reader) read the cached table of their own scores, never each other's; HR
+    reads the whole period's."""
+    in_sales, in_service = make_member(tenant_a, "employee"), make_member(tenant_a, "employee")
+    EmployeeFactory(org_unit=world.units["sales"], user=in_sales)
+    EmployeeFactory(org_unit=world.units["service"], user=in_service)
+    sales, service = snap_of(world, "sales").subject, snap_of(world, "service").subject
+    for _ in range(2):
+        mine = login(in_sales).get(page(tenant_a, "score-list")).content.decode()
+        theirs = login(in_service).get(page(tenant_a, "score-list")).content.decode()
+        assert f'data-subject="{sales}"' in mine and f'data-subject="{service}"' not in mine
+        assert f'data-subject="{service}"' in theirs and f'data-subject="{sales}"' not in theirs
+        everything = login(hr_a).get(page(tenant_a, "score-list")).content.decode()
+        assert f'data-subject="{sales}"' in everything and f'data-subject="{service}"' in everything
