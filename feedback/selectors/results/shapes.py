@@ -33,7 +33,9 @@ def weighted_role_note(status: str) -> str:
     """Why a weighted role is left out of the weighted result (empty: it is included)."""
     return {
         "no_ratings": _("Left out: nobody in this role rated."),
-        "hidden": _("Left out: hidden to protect raters' anonymity (below the anonymity minimum)."),
+        "hidden": _(
+            "Left out: hidden to protect raters' anonymity (too few raters, or too close to another result)."
+        ),
         "attributed_not_shown": _("Left out: the line manager's rating is attributed and not shown to you."),
     }.get(status, "")
 
