@@ -182,7 +182,7 @@ class WeightedSerializer(serializers.Serializer):
         help_text="Σ weight × role mean / Σ weight over the included roles, 1–5 (null: no role included).",
     )
     dimensions = DimensionMeanSerializer(many=True, help_text="The same per dimension.")
-    roles = WeightedRoleSerializer(many=True, help_text="Every weighted role, in the campaign's order.")
+    roles = WeightedRoleSerializer(many=True, help_text="Every weighted role, in rater role order.")
 
 
 class ReviewResultDetailSerializer(ReviewResultSerializer):

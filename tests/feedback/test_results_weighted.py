@@ -277,3 +277,12 @@ def test_the_weighted_result_costs_no_query(world, hr_a, login, api_client_for, 
     with_weighted = count()
     monkeypatch.setattr("feedback.selectors.results.subject.weighted_view", lambda *a, **kw: None)
     assert count() == with_weighted
+
+
+def test_the_roles_come_in_rater_role_order_whatever_the_stored_order(tenant_a):
+    # PostgreSQL's jsonb keeps no key order: the roles' order must not come from the stored object
+    with tenant_scope(tenant_a):
+        weights = {"peer": 50, "internal_customer": 25, "line_manager": 25}
+        subject = subject_of(a_360(weights), employee=EmployeeFactory())
+        roles = subject_results(subject, level=FULL, attributed=True).weighted.roles
+    assert [r.role for r in roles] == ["internal_customer", "line_manager", "peer"]

@@ -174,7 +174,8 @@ def weighted_view(result: SubjectResults, dimensions, *, sees_attributed: bool) 
     effective = computed.effective if computed is not None else {}
     labels = dict(RaterRole.choices)
     roles = []
-    for role, weight in weights.items():
+    for role in [role for role in RaterRole.values if role in weights]:  # a jsonb object keeps no key order
+        weight = weights[role]
         if role in effective:
             status = "included"
         elif role == RaterRole.LINE_MANAGER and not sees_attributed:
