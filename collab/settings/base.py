@@ -259,6 +259,7 @@ SPECTACULAR_SETTINGS = {
         "ReviewFrequencyEnum": "feedback.models.Frequency",
         "ReviewCampaignStatusEnum": "feedback.models.CampaignStatus",
         "RaterAssignmentStatusEnum": "feedback.models.AssignmentStatus",
+        "RaterRoleEnum": "feedback.models.RaterRole",
         "PointProposalStatusEnum": "feedback.models.ProposalStatus",
         "ProposerRoleEnum": "feedback.models.ProposerRole",
         "EventKindEnum": "feedback.models.EventKind",

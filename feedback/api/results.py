@@ -5,7 +5,8 @@
                                                    status), the whole campaign's result or why it is hidden
 `/api/v1/t/<slug>/review-results/<id>/`            retrieve (id: the rated subject): the analysis — rater
                                                    groups (?split=), distribution, comments, trend, and the
-                                                   attributed line manager's 360 rating for those who see it
+                                                   attributed line manager's 360 rating for those who see it,
+                                                   and a 360's result weighted by rater role (`weighted`)
 `/api/v1/t/<slug>/review-results/response-rates/`  per campaign and rater unit, assigned and submitted (HR
                                                    admins and auditors)
 
@@ -33,7 +34,7 @@ from feedback.access import (
     sees_attributed_rating,
 )
 from feedback.engine.results import SPLITS
-from feedback.models import CampaignStatus
+from feedback.models import CampaignStatus, RaterRole
 from feedback.selectors.results.rates import response_rates
 from feedback.selectors.results.rows import result_rows, result_subjects
 from feedback.selectors.results.shapes import anonymity_k
@@ -144,6 +145,46 @@ class AttributedSerializer(serializers.Serializer):
     comment = serializers.CharField(allow_blank=True)
 
 
+WEIGHTED_ROLE_STATUSES = ["included", "no_ratings", "hidden", "attributed_not_shown"]
+
+
+class WeightedRoleSerializer(serializers.Serializer):
+    role = serializers.ChoiceField(choices=RaterRole.choices)
+    label = serializers.CharField()
+    weight = serializers.IntegerField(help_text="The configured weight (the campaign's weights sum to 100).")
+    status = serializers.ChoiceField(
+        choices=WEIGHTED_ROLE_STATUSES,
+        help_text=(
+            "included: part of the weighted result; no_ratings: nobody in this role rated; hidden: the "
+            "role's result is hidden to protect the raters' anonymity; attributed_not_shown: the line "
+            "manager's attributed rating, which this reader is not shown."
+        ),
+    )
+    effective_weight = serializers.FloatField(
+        allow_null=True,
+        help_text="The weight renormalised over the included roles, in percent (included only).",
+    )
+    overall = serializers.FloatField(
+        allow_null=True, help_text="The role's mean that went into the result, 1–5 (included only)."
+    )
+
+
+class WeightedSerializer(serializers.Serializer):
+    scope = serializers.ChoiceField(
+        choices=["all_roles", "anonymous_roles"],
+        help_text=(
+            "all_roles: the line manager's attributed rating counts with its weight; anonymous_roles: this "
+            "reader is not shown that rating, so the result is over the anonymous roles only."
+        ),
+    )
+    overall = serializers.FloatField(
+        allow_null=True,
+        help_text="Σ weight × role mean / Σ weight over the included roles, 1–5 (null: no role included).",
+    )
+    dimensions = DimensionMeanSerializer(many=True, help_text="The same per dimension.")
+    roles = WeightedRoleSerializer(many=True, help_text="Every weighted role, in rater role order.")
+
+
 class ReviewResultDetailSerializer(ReviewResultSerializer):
     detail = serializers.ChoiceField(
         choices=["full", "overall"],
@@ -160,6 +201,13 @@ class ReviewResultDetailSerializer(ReviewResultSerializer):
         allow_null=True, help_text="The line manager's 360 rating (attributed)."
     )
     trend = TrendPointSerializer(many=True)
+    weighted = WeightedSerializer(
+        allow_null=True,
+        help_text=(
+            "A 360 review's result weighted by rater role, from the shown role results only (null: not a 360 "
+            "review, the campaign is open, or the reader sees the whole result only)."
+        ),
+    )
 
 
 class ResponseRateSerializer(serializers.Serializer):
@@ -181,6 +229,21 @@ def _slice(view) -> dict:
         "split": view.split, "group": view.group, "label": view.label, "shown": view.shown,
         "hidden_reason": None if view.shown else view.reason, "raters": view.raters, "overall": view.overall,
         "dimensions": [_mean(d) for d in view.dimensions],
+    }  # fmt: skip
+
+
+def _weighted(view) -> dict | None:
+    if view is None:
+        return None
+    return {
+        "scope": view.scope, "overall": view.overall, "dimensions": [_mean(d) for d in view.dimensions],
+        "roles": [
+            {
+                "role": r.role, "label": r.label, "weight": r.weight, "status": r.status,
+                "effective_weight": r.effective, "overall": r.overall,
+            }
+            for r in view.roles
+        ],
     }  # fmt: skip
 
 
@@ -228,6 +291,7 @@ def result_body(result, *, split: str = "") -> dict:
             }
             for p in result.trend
         ],
+        "weighted": _weighted(result.weighted),
     })  # fmt: skip
     return body
 

@@ -129,3 +129,50 @@ def distribution(scores: pd.DataFrame) -> dict[int, list[int]]:
 def review_part(mean: float) -> float:
     """A 1–5 mean as the engine's 0–100 review part (DESIGN.md §6)."""
     return (mean - 1) / 4 * 100
+
+
+# ------------------------------------------------------------------------------------- weighted 360 result
+@dataclass(frozen=True)
+class RoleMeans:
+    """One rater role's numbers as the reader sees them: its overall mean and its mean per dimension."""
+
+    overall: float
+    dimensions: Mapping[int, float | None] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class WeightedResult:
+    overall: float
+    dimensions: dict[int, float]  # dimension id → weighted mean (only dimensions some included role rated)
+    effective: dict[str, float]  # included role → its renormalised weight in percent (sums to 100)
+
+
+def _weighted_mean(pairs: Iterable[tuple[float, float]]) -> float:
+    pairs = list(pairs)
+    return sum(w * value for w, value in pairs) / sum(w for w, _value in pairs)
+
+
+def weighted_result(weights: Mapping[str, float], roles: Mapping[str, RoleMeans]) -> WeightedResult | None:
+    """A 360 review's result weighted by rater role: Σ w_role × mean_role / Σ w_role over the roles of
+    `weights` (positive weights) that have numbers in `roles`, for the overall mean and per dimension.
+
+    A role without numbers is left out and the others' weights renormalised — never counted as zero (a role
+    nobody from could rate, or whose slice anonymity hides, must not pull the result down). `roles` holds only
+    what the reader is shown, so the weighted figure is a function of shown numbers and reveals nothing
+    more. None when no weighted role has numbers."""
+    included = {role: float(w) for role, w in weights.items() if w > 0 and role in roles}
+    total = sum(included.values())
+    if not total:
+        return None
+    overall = _weighted_mean((w, roles[role].overall) for role, w in included.items())
+    rated_by: dict[int, dict[str, float]] = {}  # dimension → the included roles with a mean for it
+    for role, w in included.items():
+        for dimension, mean in roles[role].dimensions.items():
+            if mean is not None:
+                rated_by.setdefault(dimension, {})[role] = w
+    dimensions = {  # renormalised per dimension over the roles that rated it
+        dimension: _weighted_mean((w, roles[role].dimensions[dimension]) for role, w in rated.items())
+        for dimension, rated in sorted(rated_by.items())
+    }
+    effective = {role: w * 100 / total for role, w in included.items()}
+    return WeightedResult(overall=overall, dimensions=dimensions, effective=effective)

@@ -27,6 +27,26 @@ def _slice_rows(section: str, view) -> list[list]:
     return rows
 
 
+def _weighted_rows(weighted) -> list[list]:
+    section = weighted.title
+    if weighted.overall is None:
+        rows = [[section, "", _("Overall"), None, None, _("No weighted rater role has a shown result.")]]
+    else:
+        rows = [[section, "", _("Overall"), round(weighted.overall, 2), None, ""]]
+        rows += [
+            [section, "", d.name, None if d.mean is None else round(d.mean, 2), None, ""]
+            for d in weighted.dimensions
+        ]
+    for role in weighted.roles:
+        weights = _("configured %(weight)d %%") % {"weight": role.weight}
+        if role.effective is not None:
+            weights += " · " + _("effective %(weight)s %%") % {"weight": f"{role.effective:.1f}"}
+        note = " · ".join(text for text in (weights, role.note) if text)
+        mean = None if role.overall is None else round(role.overall, 2)
+        rows.append([_("Role weights"), role.label, _("Overall"), mean, None, note])
+    return rows
+
+
 def export_rows(result: SubjectResults) -> list[list]:
     if not result.closed:
         return [[_("Response rate"), "", "", None, None, f"{result.submitted}/{result.assigned}"]]
@@ -48,6 +68,8 @@ def export_rows(result: SubjectResults) -> list[list]:
         overall = None if given["overall"] is None else round(given["overall"], 2)
         section = _("Line manager's rating (attributed)")
         rows.append([section, given["rater"], _("Overall"), overall, 1, given["comment"]])
+    if result.weighted is not None:
+        rows += _weighted_rows(result.weighted)
     for text in result.comments or []:
         rows.append([_("Comments"), "", "", None, None, text])
     return rows

@@ -13,11 +13,13 @@ from feedback.engine.results import (
     NO_GROUP,
     OVERALL,
     SPLITS,
+    RoleMeans,
     distribution,
     group_value,
     slice_name,
     slice_results,
     split_of,
+    weighted_result,
 )
 from feedback.models import (
     CampaignStatus,
@@ -26,6 +28,7 @@ from feedback.models import (
     Rating,
     RatingScore,
     ResultRelease,
+    ReviewKind,
 )
 from feedback.selectors.results.rows import (
     dimensions_of,
@@ -35,7 +38,14 @@ from feedback.selectors.results.rows import (
     slice_view,
     whole_numbers,
 )
-from feedback.selectors.results.shapes import DimensionMean, SubjectResults, TrendPoint, anonymity_k
+from feedback.selectors.results.shapes import (
+    DimensionMean,
+    SubjectResults,
+    TrendPoint,
+    WeightedRole,
+    WeightedView,
+    anonymity_k,
+)
 
 # ------------------------------------------------------------------------------------------ one subject
 SCORE_COLUMNS = ["rater", "business_line", "unit", "level", "role", "dimension", "score"]
@@ -105,6 +115,7 @@ def _attributed(subject: CampaignSubject, dimensions) -> dict | None:
     present = [v for v in values.values()]
     return {
         "rater": rating.attributed_rater.name, "role": rating.get_rater_role_display(),
+        "rater_role": rating.rater_role,
         "overall": sum(present) / len(present) if present else None, "dimensions": means,
         "comment": rating.comment,
     }  # fmt: skip
@@ -138,6 +149,54 @@ def trend(subject: CampaignSubject) -> list[TrendPoint]:
     order = {s.pk: (period_order(s.campaign.period), s.campaign.deadline, s.campaign_id) for s in same}
     points.sort(key=lambda p: order[p.subject_id])
     return points
+
+
+def weighted_view(result: SubjectResults, dimensions, *, sees_attributed: bool) -> WeightedView:
+    """A 360's result weighted by the campaign's rater role weights, built from `result` alone — the role
+    slices it shows this reader and the attributed rating if this reader is shown it — so the figure can
+    reveal nothing the page does not already show.
+
+    The line manager's rating is attributed (one person, named): a reader who is not shown it must not get
+    a figure it went into (the figure and the anonymous role means would give it back by subtraction), so
+    for them the line manager's weight is left out and the figure is labelled as over the anonymous roles
+    only (`scope`), whether or not the line manager rated."""
+    weights = result.subject.campaign.role_weights or {}
+    role_views = {view.group: view for view in result.splits.get("role", [])}
+    shown = {
+        role: RoleMeans(view.overall, {d.id: d.mean for d in view.dimensions})
+        for role, view in role_views.items()
+        if view.shown
+    }
+    given = result.attributed
+    if sees_attributed and given is not None and given["overall"] is not None:
+        shown[given["rater_role"]] = RoleMeans(given["overall"], {d.id: d.mean for d in given["dimensions"]})
+    computed = weighted_result(weights, shown)
+    effective = computed.effective if computed is not None else {}
+    labels = dict(RaterRole.choices)
+    roles = []
+    for role in [role for role in RaterRole.values if role in weights]:  # a jsonb object keeps no key order
+        weight = weights[role]
+        if role in effective:
+            status = "included"
+        elif role == RaterRole.LINE_MANAGER and not sees_attributed:
+            status = "attributed_not_shown"
+        elif role in role_views:
+            status = "hidden"  # rated, but the role's slice is hidden to protect the raters
+        else:
+            status = "no_ratings"
+        roles.append(WeightedRole(
+            role=role, label=str(labels.get(role, role)), weight=weight, status=status,
+            effective=effective.get(role), overall=shown[role].overall if role in effective else None,
+        ))  # fmt: skip
+    return WeightedView(
+        scope="all_roles" if sees_attributed else "anonymous_roles",
+        overall=computed.overall if computed is not None else None,
+        dimensions=[
+            DimensionMean(pk, name, computed.dimensions.get(pk) if computed is not None else None)
+            for pk, name in dimensions
+        ],
+        roles=roles,
+    )
 
 
 def subject_results(subject: CampaignSubject, *, level: str, attributed: bool = False) -> SubjectResults:
@@ -189,4 +248,6 @@ def subject_results(subject: CampaignSubject, *, level: str, attributed: bool = 
             (DimensionMean(pk, name, None), counts.get(pk, [0, 0, 0, 0, 0])) for pk, name in dimensions
         ]
         result.comments = _comments(subject)
+    if subject.campaign.kind == ReviewKind.REVIEW_360:
+        result.weighted = weighted_view(result, dimensions, sees_attributed=attributed)
     return result
