@@ -14,8 +14,8 @@
     });
     chart.setOption({
       tooltip: { trigger: "axis" },
-      legend: {},
-      grid: { left: 8, right: 8, top: 40, bottom: 8, containLabel: true },
+      legend: { top: 0, left: "center" },
+      grid: { left: 8, right: 8, top: 56, bottom: 8, containLabel: true },
       xAxis: { type: "category", data: data.labels },
       yAxis: [
         { type: "value", name: "h", min: 0 },
