@@ -52,6 +52,12 @@ def events_list(
     return events.order_by("-occurred_at", "-id")
 
 
+def events_for_export(events: QuerySet[CollaborationEvent], limit: int) -> QuerySet[CollaborationEvent]:
+    """The first `limit` of a list of `events_list`, with the request each response answers (its external
+    id is the export's `Answers`): one query."""
+    return events.select_related("answers")[:limit]
+
+
 def event_responses(event: CollaborationEvent) -> list[CollaborationEvent]:
     """The responses to a request, earliest first."""
     return list(

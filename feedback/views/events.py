@@ -25,7 +25,7 @@ from collab.selectors.audit.events import tenant_zone
 from feedback.access import EVENT_WRITERS, access_event_by_id, event_reader
 from feedback.forms.events import EventCompleteForm, EventFilterForm, EventForm
 from feedback.models import EventKind, EventSource
-from feedback.selectors.events import event_responses, events_list
+from feedback.selectors.events import event_responses, events_for_export, events_list
 from feedback.services import events as services
 from feedback.services.event_import import EventImport, events_export_rows, events_import
 
@@ -66,7 +66,7 @@ def event_export(request):
     the import reads back."""
     reader = event_reader(request.membership, request.user)
     _form, queryset = _filtered(request, reader)
-    events = queryset.select_related("answers")[:EXPORT_MAX_ROWS]
+    events = events_for_export(queryset, EXPORT_MAX_ROWS)
     headers, rows = events_export_rows(events, tenant_zone(request.tenant.timezone))
     content = export_xlsx(headers, rows, sheet_title=_("Collaboration events"))
     return xlsx_response(content, f"events-{request.tenant.slug}-{timezone.localdate():%Y%m%d}.xlsx")
