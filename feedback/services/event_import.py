@@ -52,7 +52,7 @@ class EventImport(TabularImport):
         Column("external_id", ("External id", "外部编号"), required=False, max_length=EXTERNAL_ID_MAX),
         Column(
             "description",
-            ("Description", "Detail", "说明", "详情"),
+            ("Description", "说明", "Detail", "详情"),  # English, then Chinese: the export writes these two
             required=False,
             max_length=DESCRIPTION_MAX,
         ),

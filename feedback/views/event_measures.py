@@ -93,22 +93,22 @@ def event_measures(request):
     form, periods, period, by, unit, person = _chosen(request, reader)
     zone = request.tenant.timezone
     rows = _rows(reader, [period], by=by, unit=unit, person=person, timezone_name=zone) if period else []
+    # The trend: of the person or unit chosen, else of the reader themselves (by person) or their unit.
     if person is not None:
-        trend_subject = {"person": person.pk}
+        trend_subject, trend_name = {"person": person.pk}, person.name
     elif unit is not None and (reader.everything or unit.pk in reader.units):
-        trend_subject = {"unit": unit.pk}
+        trend_subject, trend_name = {"unit": unit.pk}, unit.name
     elif by == "person" and not (reader.everything or reader.manages) and reader.employee is not None:
-        trend_subject = {"person": reader.employee}
-    elif not reader.everything and reader.own_unit is not None:
-        trend_subject = {"unit": reader.own_unit}
+        trend_subject, trend_name = {"person": reader.employee}, _("my own measures")
+    elif by == "unit" and not reader.everything and reader.own_unit is not None:
+        trend_subject, trend_name = {"unit": reader.own_unit}, _("my unit")
     else:
-        trend_subject = {}
+        trend_subject, trend_name = {}, ""
     trend = _trend(periods, period, timezone_name=zone, **trend_subject)
-    trend_name = person.name if person else unit.name if unit and "unit" in trend_subject else ""
     context = {
         "form": form, "period": period, "by": by, "page": paginate(request, rows), "rows": rows,
         "reader": reader, "has_periods": bool(periods), "trend": trend, "trend_chart": _trend_chart(trend),
-        "trend_name": trend_name, "trend_own": "person" if "person" in trend_subject else "unit",
+        "trend_name": trend_name,
         "query": request.GET.urlencode(),
     }  # fmt: skip
     return render(request, "feedback/events/measures.html", context)
