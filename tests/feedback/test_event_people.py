@@ -318,3 +318,20 @@ def test_quarter_periods_trend_by_quarter(world, scope_a):
     q4 = PeriodFactory(kind="quarter", year=2025, quarter=4)
     assert trend_periods(periods_ordered(), q1) == [q4, q1]
     assert Period.objects.count() == 4
+
+
+def test_measures_page_by_person_queries_do_not_grow(world, login, tenant_a, django_assert_max_num_queries):
+    client = login(world["users"]["boss"])
+    params = {"period": world["periods"]["mar"].pk, "subject": "person"}
+    with django_assert_max_num_queries(40) as few:
+        client.get(url("event-measures"), params)
+    with tenant_scope(tenant_a):
+        for index in range(8):
+            someone = EmployeeFactory(org_unit=world["units"]["rd"], name=f"Extra {index}")
+            EventFactory(
+                kind="meeting", from_unit=world["units"]["sales"], to_unit=world["units"]["rd"],
+                to_employee=someone, occurred_at=at(3, 5 + index), attended=index % 2 == 0,
+            )  # fmt: skip
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = client.get(url("event-measures"), params)
+    assert len(page.context["rows"]) == 10
