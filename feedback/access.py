@@ -110,9 +110,12 @@ def access_point_lead_by_id(membership, pk, *, write: bool = False, lock: bool =
 # ----------------------------------------------------------------------------------- collaboration events
 # People and units see what is recorded about them (feedback, not silent surveillance): HR admins and
 # auditors read every event; a manager the events from or to their unit and the units below it; everyone
-# the events that name them or their own unit. HR admins record any event, a manager those of their units.
+# the events that name them or their own unit. HR admins record any event, a manager those of their units,
+# an employee those that come from them (and complete those that name them).
+# The measures of a person: HR admins and auditors read anyone's, a manager those of the people in their
+# units, everyone their own.
 EVENT_READ_ALL = frozenset({Role.HR_ADMIN, Role.AUDITOR})
-EVENT_WRITERS = frozenset({Role.HR_ADMIN, Role.MANAGER})
+EVENT_WRITERS = frozenset({Role.HR_ADMIN, Role.MANAGER, Role.EMPLOYEE})
 
 
 @dataclass(frozen=True)
@@ -121,6 +124,9 @@ class EventReader:
     units: frozenset[int]  # units whose events (and measures) the reader sees
     employee: int | None  # the reader's own employee record
     write_units: frozenset[int] | None  # None: any unit; empty: may not record
+    manages: bool = False  # reads the measures of the people in `units`
+    sender: int | None = None  # records only as this person (an employee who is neither HR nor a manager)
+    own_unit: int | None = None  # the reader's own unit (the measures pages open on it)
 
     @property
     def may_record(self) -> bool:
@@ -137,6 +143,25 @@ class EventReader:
     def sees_unit(self, unit_id: int) -> bool:
         return self.everything or unit_id in self.units
 
+    def may_write_event(self, event: CollaborationEvent) -> bool:
+        """Completing `event`: a recorder of one of its units; an employee only an event naming them."""
+        if self.sender is not None:
+            return self.sender in (event.from_employee_id, event.to_employee_id)
+        return self.write_units is None or bool({event.from_unit_id, event.to_unit_id} & self.write_units)
+
+    def may_answer(self, event: CollaborationEvent) -> bool:
+        """Responding to a request: a recorder of the unit asked."""
+        return self.write_units is None or event.to_unit_id in self.write_units
+
+    def readable_people(self) -> Q:
+        """The employees whose own events and measures the reader sees (a filter on `Employee`)."""
+        if self.everything:
+            return Q()
+        people = Q(pk=self.employee) if self.employee is not None else Q(pk__in=[])
+        if self.manages:
+            people |= Q(org_unit_id__in=self.units)
+        return people
+
 
 def event_reader(membership, user) -> EventReader:
     """What `membership` (of `user`) reads and records of the event log (two queries at most)."""
@@ -145,20 +170,24 @@ def event_reader(membership, user) -> EventReader:
     everything = membership.has_role(*EVENT_READ_ALL)
     employee = Employee.objects.filter(user_id=user.pk).values_list("pk", "org_unit_id").first()
     units: set[int] = set()
+    manages = membership.has_role(Role.MANAGER) and employee is not None
     if employee is not None:
         units.add(employee[1])
-        if membership.has_role(Role.MANAGER):
+        if manages:
             path = OrgUnit.objects.filter(pk=employee[1]).values_list("path", flat=True).first() or "/-/"
             units |= set(OrgUnit.objects.filter(path__startswith=path).values_list("pk", flat=True))
+    sender = None
     if membership.has_role(Role.HR_ADMIN):
         write_units = None
-    elif membership.has_role(Role.MANAGER) and employee is not None:
+    elif manages:
         write_units = frozenset(units)
+    elif membership.has_role(Role.EMPLOYEE) and employee is not None:
+        write_units, sender = frozenset({employee[1]}), employee[0]
     else:
         write_units = frozenset()
     return EventReader(
         everything=everything, units=frozenset(units), employee=employee[0] if employee else None,
-        write_units=write_units,
+        write_units=write_units, manages=manages, sender=sender, own_unit=employee[1] if employee else None,
     )  # fmt: skip
 
 
@@ -166,18 +195,23 @@ def access_event_by_id(
     reader: EventReader, pk, *, write: bool = False, lock: bool = False
 ) -> CollaborationEvent:
     """An event the reader sees (any other, another tenant's or a missing one: 404); `write` (completing
-    it) needs a recorder of one of its units (else 403)."""
+    it) needs a recorder of one of its units, or the employee it names (else 403)."""
     queryset = CollaborationEvent.objects.select_related(
         "from_unit", "to_unit", "from_employee", "to_employee", "recorded_by", "answers"
     ).filter(reader.visible())
     if lock:
         queryset = queryset.select_for_update(of=("self",))
     event = get_scoped_or_404(queryset, parse_id(pk) or 0)
-    if write and not (
-        reader.write_units is None or {event.from_unit_id, event.to_unit_id} & reader.write_units
-    ):
+    if write and not reader.may_write_event(event):
         raise PermissionDenied
     return event
+
+
+def access_event_person_by_id(reader: EventReader, pk) -> Employee:
+    """A person whose own events and measures the reader sees; anyone else, another tenant's or a missing
+    id: 404."""
+    people = Employee.objects.select_related("org_unit").filter(reader.readable_people())
+    return get_scoped_or_404(people, parse_id(pk) or 0)
 
 
 def readable_units(reader: EventReader, unit_id: int | None = None) -> set[int] | None:
@@ -186,6 +220,23 @@ def readable_units(reader: EventReader, unit_id: int | None = None) -> set[int] 
     if unit_id is None:
         return units
     return {unit_id} if units is None or unit_id in units else set()
+
+
+def measured_scope(
+    reader: EventReader, *, by: str, unit_id: int | None = None, person_id: int | None = None
+) -> tuple[set[int] | None, set[int] | None]:
+    """(units, people) whose measures the reader sees `by` unit or person, narrowed to a unit or to one
+    person (whom the caller fetched through `access_event_person_by_id`). By person, `units` means the
+    people now in those units; (None, None): every unit or everyone."""
+    if by != "person":
+        return readable_units(reader, unit_id), None
+    if person_id is not None:
+        return None, {person_id}
+    if reader.everything or reader.manages:
+        return readable_units(reader, unit_id), None
+    if unit_id is not None and unit_id not in reader.units:
+        return None, set()
+    return None, {reader.employee} if reader.employee is not None else set()
 # ------------------------------------------------------------------------------------------- results
 # Review results (issue 10 §2–3). HR admins and auditors read every subject's; a manager reads the units
 # they lead (their own unit and those below it) and the 360s of the people who report to them; everyone

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from collab.models import Role
 from feedback.demo_results import review_results_build
 from feedback.services.events import event_record, events_record_bulk
 from feedback.services.points.catalog import point_item_create, point_project_lead_add
@@ -310,6 +311,39 @@ def collaboration_events_build(ctx: DemoContext) -> None:
                 "occurred_at": moment(rng.randrange(0, 27), 3), "external_id": f"demo-{kind}-{index}",
             })  # fmt: skip
     events_record_bulk(actor=actor, rows=rows, source="import", label="demo")
+    _events_naming_the_demo_employees(ctx, moment)
+
+
+def _events_naming_the_demo_employees(ctx: DemoContext, moment) -> None:
+    """What is recorded about each demo employee login ("Recorded about me"): a request to them answered
+    within hours, a deliverable from them to the unit above delivered on time, a meeting they attended."""
+    import datetime as dt
+
+    rows = []
+    for login in ctx.plan.logins:
+        if login.roles != (Role.EMPLOYEE,) or login.unit not in ctx.units:
+            continue
+        person = ctx.employee_at(login.unit, login.seat)
+        unit = ctx.units[login.unit]
+        others = [code for code, other in ctx.units.items() if other.pk != unit.pk and code in ctx.heads]
+        if unit.parent_id is None or not others:
+            continue
+        asking = ctx.heads[others[0]]
+        common = {"to_unit": unit.pk, "to_employee": person.pk, "from_unit": asking.org_unit_id,
+                  "from_employee": asking.pk}  # fmt: skip
+        key = f"demo-about-{login.username}"
+        rows += [
+            {**common, "kind": "request", "title": EVENT_TITLES["request"][0], "occurred_at": moment(18, 1),
+             "due_at": moment(20), "done_at": moment(18, 4), "external_id": f"{key}-request"},
+            {**common, "kind": "meeting", "title": EVENT_TITLES["meeting"][0], "occurred_at": moment(19, 5),
+             "attended": True, "external_id": f"{key}-meeting"},
+            {"kind": "deliverable", "title": EVENT_TITLES["deliverable"][0], "from_unit": unit.pk,
+             "from_employee": person.pk, "to_unit": unit.parent_id, "occurred_at": moment(15),
+             "due_at": moment(21), "done_at": moment(21) - dt.timedelta(hours=3),
+             "external_id": f"{key}-deliverable"},
+        ]  # fmt: skip
+    if rows:
+        events_record_bulk(actor=ctx.hr_user, rows=rows, source="import", label="demo")
 
 
 DEMO_STEPS = [

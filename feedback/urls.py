@@ -10,7 +10,7 @@ from feedback.api.points import PointItemViewSet, PointLedgerViewSet, PointPropo
 from feedback.api.ratings import RatingViewSet
 from feedback.api.results import ReviewResultViewSet
 from feedback.api.templates import ReviewTemplateViewSet
-from feedback.views import campaigns, events, ratings, results, templates
+from feedback.views import campaigns, event_measures, events, ratings, results, templates
 from feedback.views.points import catalog as point_catalog
 from feedback.views.points import ledger as point_ledger
 from feedback.views.points import proposals as point_proposals
@@ -79,7 +79,12 @@ urlpatterns = [
     path("feedback/events/", events.event_list, name="event-list"),
     path("feedback/events/new/", events.event_create, name="event-create"),
     path("feedback/events/import/", events.event_import, name="event-import"),
-    path("feedback/events/measures/", events.event_measures, name="event-measures"),
+    path("feedback/events/export/", events.event_export, name="event-export"),
+    path("feedback/events/about/", event_measures.event_about, name="event-about"),
+    path("feedback/events/measures/", event_measures.event_measures, name="event-measures"),
+    path(
+        "feedback/events/measures/export/", event_measures.event_measures_export, name="event-measures-export"
+    ),
     path("feedback/events/<id:pk>/", events.event_detail, name="event-detail"),
     path("feedback/events/<id:pk>/complete/", events.event_complete, name="event-complete"),
 ]

@@ -5,7 +5,10 @@
 `/api/v1/t/<slug>/events/<id>/`         retrieve
 `/api/v1/t/<slug>/events/<id>/complete/`  POST {lock_version, done_at}: an open request or deliverable done
 `/api/v1/t/<slug>/events/bulk/`         POST a JSON list of up to 5,000 events: all or nothing
-`/api/v1/t/<slug>/events/measures/`     GET ?period=<id>[&unit=<id>]: the derived measures per unit
+`/api/v1/t/<slug>/events/measures/`     GET ?period=<id>[&unit=<id>][&subject=person][&person=<id>]
+                                        [&last=<n>]: the derived measures per unit, or per person
+                                        (`subject=person`, or one `person`), in the period or its last n
+                                        periods of its kind (the trend the measures page charts)
 
 Events are facts: no update, no delete (a correction is a new event; completing is the one change).
 Idempotent by `external_id`: a row whose external id is stored already with the same kind, units, time and
@@ -18,7 +21,9 @@ row's field error, not a 404: the call reports every bad row at once).
 
 Who: everyone reads the events that name them or their unit (HR admins and auditors: all; managers: their
 units and the units below). HR admins and managers record (a manager only events from or to their units) and
-complete; the bulk is for HR admins (integrations).
+complete; an employee records events that come from them and completes those naming them; the bulk is for
+HR admins (integrations). A person's measures: HR admins and auditors anyone's, a manager those of the people
+in their units, everyone their own (anyone else's `person`: 404).
 """
 
 from __future__ import annotations
@@ -38,10 +43,19 @@ from collab.routing.fields import LockVersionField, StrictWriteMixin, TenantRela
 from collab.routing.ids import id_param
 from collab.routing.viewsets import TenantViewSet
 from collab.selectors.audit.events import tenant_zone
-from feedback.access import EVENT_WRITERS, EventReader, access_event_by_id, event_reader, readable_units
+from collab.selectors.periods import periods_ordered
+from feedback.access import (
+    EVENT_WRITERS,
+    EventReader,
+    access_event_by_id,
+    access_event_person_by_id,
+    event_reader,
+    measured_scope,
+)
 from feedback.forms.events import EventFilterForm
 from feedback.models import CollaborationEvent, EventKind, EventSource
 from feedback.models.events import DESCRIPTION_MAX, EXTERNAL_ID_MAX, TITLE_MAX
+from feedback.selectors.event_measures import TREND_LENGTH, person_measure_table, trend_periods
 from feedback.selectors.events import events_list, measure_table
 from feedback.services import events as services
 
@@ -101,11 +115,16 @@ class EventCompleteSerializer(StrictWriteMixin, serializers.Serializer):
 
 
 class EventMeasuresSerializer(serializers.Serializer):
+    """One unit's or one person's measures in one period (a person's row names their unit now)."""
+
     unit = serializers.IntegerField()
     unit_name = serializers.CharField()
+    person = serializers.IntegerField(allow_null=True, help_text="By person: the employee; by unit: null.")
+    person_name = serializers.CharField(allow_null=True)
+    employee_no = serializers.CharField(allow_null=True)
     period = serializers.IntegerField()
     period_label = serializers.CharField()
-    requests = serializers.IntegerField(help_text="Requests to the unit that occurred in the period.")
+    requests = serializers.IntegerField(help_text="Requests to the subject that occurred in the period.")
     answered = serializers.IntegerField()
     median_response_hours = serializers.FloatField(
         allow_null=True, help_text="Median calendar hours from request to its first response or done time."
@@ -186,7 +205,7 @@ class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewS
     def _writer_scope(self) -> set[int] | None:
         reader = self._reader()
         if not reader.may_record:
-            raise exceptions.PermissionDenied(_("Only HR admins and managers of a unit record events."))
+            raise exceptions.PermissionDenied(_("Only HR admins, managers and employees record events."))
         return None if reader.write_units is None else set(reader.write_units)
 
     def create(self, request, *args, **kwargs):
@@ -194,8 +213,9 @@ class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewS
         with self._zone():
             data = validated_body(self, EventWriteSerializer)
             event, created = services.event_record(
-                actor=request.user, data=data, source=EventSource.API, scope_units=scope
-            )
+                actor=request.user, data=data, source=EventSource.API, scope_units=scope,
+                sender=self._reader().sender,
+            )  # fmt: skip
         event = events_list().get(pk=event.pk)
         return Response(EventSerializer(event).data, status=status.HTTP_201_CREATED if created else 200)
 
@@ -240,24 +260,50 @@ class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewS
     @extend_schema(
         parameters=[
             OpenApiParameter("period", OpenApiTypes.INT, required=True),
-            OpenApiParameter("unit", OpenApiTypes.INT, description="Only this unit."),
+            OpenApiParameter("unit", OpenApiTypes.INT, description="Only this unit (by person: its people)."),
+            OpenApiParameter(
+                "subject", OpenApiTypes.STR, enum=["unit", "person"],
+                description="Measure units (the default) or people.",
+            ),
+            OpenApiParameter(
+                "person", OpenApiTypes.INT, description="Only this person (implies subject=person)."
+            ),
+            OpenApiParameter(
+                "last", OpenApiTypes.INT,
+                description=f"The period and the ones before it of its kind, 1 to {TREND_LENGTH} "
+                "(default 1): the trend.",
+            ),
         ],
         responses={200: EventMeasuresSerializer(many=True)},
-    )
+    )  # fmt: skip
     @action(detail=False, methods=["get"], url_path="measures", pagination_class=None)
     def measures(self, request, *args, **kwargs):
-        """The measures derived from the log per unit in a period (the units the reader sees)."""
+        """The measures derived from the log per unit or person and period (those the reader sees), by
+        period then name."""
         errors: dict = {}
         period_id = id_param(request, "period", errors)
         unit_id = id_param(request, "unit", errors)
+        person_id = id_param(request, "person", errors)
+        by = request.query_params.get("subject") or "unit"
+        if by not in ("unit", "person"):
+            errors["subject"] = [_("Choose unit or person.")]
+        last = request.query_params.get("last") or "1"
+        if not (last.isascii() and last.isdigit() and 1 <= int(last) <= TREND_LENGTH):
+            errors["last"] = [_("Enter a whole number from 1 to %(n)d.") % {"n": TREND_LENGTH}]
+        if period_id is None and "period" not in errors:
+            errors["period"] = [_("This field is required.")]
         if errors:
             raise exceptions.ValidationError(errors)
-        if period_id is None:
-            raise exceptions.ValidationError({"period": [_("This field is required.")]})
         period = Period.objects.filter(pk=period_id).first()
         if period is None:
             raise exceptions.ValidationError({"period": [_("No such period here.")]})
-        rows = measure_table(
-            [period], units=readable_units(self._reader(), unit_id), timezone_name=request.tenant.timezone
-        )
+        if person_id is not None:
+            person_id, by = access_event_person_by_id(self._reader(), person_id).pk, "person"
+        periods = [period] if last == "1" else trend_periods(periods_ordered(), period, int(last))
+        units, people = measured_scope(self._reader(), by=by, unit_id=unit_id, person_id=person_id)
+        zone = request.tenant.timezone
+        if by == "person":
+            rows = person_measure_table(periods, people=people, units=units, timezone_name=zone)
+        else:
+            rows = measure_table(periods, units=units, timezone_name=zone)
         return Response(EventMeasuresSerializer(rows, many=True).data)

@@ -21,6 +21,10 @@ The exact meaning of each measure:
   was not recorded (`attended` None) counts as invited and not attended.
 
 A rate is a fraction in [0, 1]; None where its denominator is 0 (nothing to measure is not 0 %).
+
+The same measures per **person** (`by="person"`) read the people in place of the units: the person asked (a
+request's `to_person`), the person delivering (a deliverable's `from_person`), the person invited (a
+meeting's `to_person`). Events that name no such person count for nobody.
 """
 
 from __future__ import annotations
@@ -73,12 +77,19 @@ class Measures:
 
 
 EVENT_COLUMNS = ("id", "kind", "from_unit", "to_unit", "occurred", "due", "done", "answers", "attended")
+# The rows of a measure by person: the people in the places of the units.
+PERSON_EVENT_COLUMNS = ("id", "kind", "from_person", "to_person", "occurred", "due", "done", "answers",
+                        "attended")  # fmt: skip
+# Who a measure is of, by subject: (the side asked and invited, the side delivering).
+SIDES = {"unit": ("to_unit", "from_unit"), "person": ("to_person", "from_person")}
 
 
-def events_frame(rows: Sequence[Sequence] | pd.DataFrame) -> pd.DataFrame:
-    """Rows of EVENT_COLUMNS (answers: the answered request's id or None; attended: True/False/None) as the
-    frame `event_measures` reads."""
-    frame = rows if isinstance(rows, pd.DataFrame) else pd.DataFrame.from_records(rows, columns=EVENT_COLUMNS)
+def events_frame(
+    rows: Sequence[Sequence] | pd.DataFrame, columns: Sequence[str] = EVENT_COLUMNS
+) -> pd.DataFrame:
+    """Rows of `columns` (EVENT_COLUMNS or PERSON_EVENT_COLUMNS; answers: the answered request's id or None;
+    attended: True/False/None) as the frame `event_measures` reads."""
+    frame = rows if isinstance(rows, pd.DataFrame) else pd.DataFrame.from_records(rows, columns=list(columns))
     for name in ("occurred", "due", "done"):
         frame[name] = pd.to_numeric(frame[name], errors="coerce").astype("float64")
     frame["answers"] = pd.to_numeric(frame["answers"], errors="coerce").astype("float64")
@@ -124,32 +135,34 @@ def _rows(stats: pd.DataFrame, *columns: str):
 
 
 def event_measures(
-    frame: pd.DataFrame, windows: Sequence[Window], *, now: float
+    frame: pd.DataFrame, windows: Sequence[Window], *, now: float, by: str = "unit"
 ) -> dict[tuple[Hashable, Hashable], Measures]:
-    """{(unit, window key): Measures} for every unit with something to measure in a window."""
+    """{(subject, window key): Measures} for every unit (`by="unit"`) or person (`by="person"`) with something
+    to measure in a window."""
+    asked, delivering = SIDES[by]
     out: dict[tuple[Hashable, Hashable], Measures] = {}
     if frame.empty or not windows:
         return out
 
-    def cell(unit, key) -> Measures:
-        found = out.get((unit, key))
+    def cell(subject, key) -> Measures:
+        found = out.get((subject, key))
         if found is None:
-            found = out[(unit, key)] = Measures()
+            found = out[(subject, key)] = Measures()
         return found
 
     requests = frame[frame["kind"] == REQUEST]
     answered_at = _answer_times(frame)
     hours = ((answered_at - requests["occurred"]) / 3600.0).clip(lower=0.0)
-    requests = pd.DataFrame({"unit": requests["to_unit"], "t": requests["occurred"], "hours": hours})
+    requests = pd.DataFrame({"subject": requests[asked], "t": requests["occurred"], "hours": hours})
     due = frame[(frame["kind"] == DELIVERABLE) & frame["due"].notna()]
     decided = due["done"].notna() | (due["due"] <= now)
     due = due[decided]
     deliverables = pd.DataFrame(
-        {"unit": due["from_unit"], "t": due["due"], "on_time": (due["done"] <= due["due"]).astype("int64")}
+        {"subject": due[delivering], "t": due["due"], "on_time": (due["done"] <= due["due"]).astype("int64")}
     )
     meetings = frame[frame["kind"] == MEETING]
     meetings = pd.DataFrame(
-        {"unit": meetings["to_unit"], "t": meetings["occurred"],
+        {"subject": meetings[asked], "t": meetings["occurred"],
          "attended": (meetings["attended"] == 1.0).astype("int64")}
     )  # fmt: skip
 
@@ -159,22 +172,22 @@ def event_measures(
         def grouped(data: pd.DataFrame, layer=layer) -> pd.core.groupby.DataFrameGroupBy:
             slot = _assign(data["t"].to_numpy(dtype="float64"), layer)
             data = data.assign(slot=slot)
-            return data[data["slot"] >= 0].groupby(["unit", "slot"], sort=False)
+            return data[data["slot"] >= 0].groupby(["subject", "slot"], sort=False)
 
         if not requests.empty:
             stats = grouped(requests)["hours"].agg(["size", "count", "median"])
-            for (unit, slot), size, count, median in _rows(stats, "size", "count", "median"):
-                measures = cell(unit, keys[slot])
+            for (subject, slot), size, count, median in _rows(stats, "size", "count", "median"):
+                measures = cell(subject, keys[slot])
                 measures.requests, measures.answered = int(size), int(count)
                 measures.median_response_hours = None if count == 0 else float(median)
         if not deliverables.empty:
             stats = grouped(deliverables)["on_time"].agg(["size", "sum"])
-            for (unit, slot), size, on_time in _rows(stats, "size", "sum"):
-                measures = cell(unit, keys[slot])
+            for (subject, slot), size, on_time in _rows(stats, "size", "sum"):
+                measures = cell(subject, keys[slot])
                 measures.deliverables_due, measures.delivered_on_time = int(size), int(on_time)
         if not meetings.empty:
             stats = grouped(meetings)["attended"].agg(["size", "sum"])
-            for (unit, slot), size, attended in _rows(stats, "size", "sum"):
-                measures = cell(unit, keys[slot])
+            for (subject, slot), size, attended in _rows(stats, "size", "sum"):
+                measures = cell(subject, keys[slot])
                 measures.meetings_invited, measures.meetings_attended = int(size), int(attended)
     return out

@@ -121,11 +121,30 @@ class EventFilterForm(StyledForm):
         }  # fmt: skip
 
 
+SUBJECT_CHOICES = [("unit", _("By unit")), ("person", _("By person"))]
+
+
 class MeasuresFilterForm(StyledForm):
     period = PeriodChoiceField(label=_("Period"), queryset=None, required=False)
+    subject = forms.ChoiceField(label=_("Measure by"), required=False, choices=SUBJECT_CHOICES)
     unit = UnitPickerField(label=_("Unit"), required=False, queryset=None, empty_label=_("Any"))
+    person = EmployeePickerField(label=_("Person"), required=False, queryset=None, empty_label=_("Anyone"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["period"].queryset = Period.objects.all()
         self.fields["unit"].queryset = OrgUnit.objects.all()
+        self.fields["person"].queryset = Employee.objects.all()
+
+
+class PersonEventsForm(StyledForm):
+    """"What is recorded about me" (or one of a manager's people): the period and the kind of events."""
+
+    period = PeriodChoiceField(label=_("Period"), queryset=None, required=False)
+    kind = forms.ChoiceField(
+        label=_("Kind"), required=False, choices=[("", _("All kinds")), *EventKind.choices]
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["period"].queryset = Period.objects.all()

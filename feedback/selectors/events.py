@@ -52,6 +52,12 @@ def events_list(
     return events.order_by("-occurred_at", "-id")
 
 
+def events_for_export(events: QuerySet[CollaborationEvent], limit: int) -> QuerySet[CollaborationEvent]:
+    """The first `limit` of a list of `events_list`, with the request each response answers (its external
+    id is the export's `Answers`): one query."""
+    return events.select_related("answers")[:limit]
+
+
 def event_responses(event: CollaborationEvent) -> list[CollaborationEvent]:
     """The responses to a request, earliest first."""
     return list(
@@ -163,20 +169,24 @@ def measure_table(
         if unit not in names:
             continue
         rows.append(
-            {
-                "unit": unit, "unit_name": names[unit], "period": period, "period_label": labels[period],
-                "requests": measures.requests, "answered": measures.answered,
-                "median_response_hours": _round(measures.median_response_hours),
-                "deliverables_due": measures.deliverables_due,
-                "delivered_on_time": measures.delivered_on_time,
-                "on_time_rate": _round(measures.on_time_rate, 4),
-                "meetings_invited": measures.meetings_invited,
-                "meetings_attended": measures.meetings_attended,
-                "participation_rate": _round(measures.participation_rate, 4),
-            }
+            {"unit": unit, "unit_name": names[unit], "period": period, "period_label": labels[period],
+             **measure_numbers(measures)}
         )  # fmt: skip
     rows.sort(key=lambda row: (order[row["period"]], row["unit_name"], row["unit"]))
     return rows
+
+
+def measure_numbers(measures: Measures | None) -> dict[str, Any]:
+    """The counts and measures of one subject in one period as a row shows them (None: nothing measured)."""
+    measures = measures or Measures()
+    return {
+        "requests": measures.requests, "answered": measures.answered,
+        "median_response_hours": _round(measures.median_response_hours),
+        "deliverables_due": measures.deliverables_due, "delivered_on_time": measures.delivered_on_time,
+        "on_time_rate": _round(measures.on_time_rate, 4),
+        "meetings_invited": measures.meetings_invited, "meetings_attended": measures.meetings_attended,
+        "participation_rate": _round(measures.participation_rate, 4),
+    }  # fmt: skip
 
 
 def _round(value: float | None, digits: int = 2) -> float | None:

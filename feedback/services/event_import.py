@@ -9,10 +9,11 @@ like the API; any bad row writes nothing, and its errors name the row as the fil
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -51,7 +52,7 @@ class EventImport(TabularImport):
         Column("external_id", ("External id", "外部编号"), required=False, max_length=EXTERNAL_ID_MAX),
         Column(
             "description",
-            ("Description", "Detail", "说明", "详情"),
+            ("Description", "说明", "Detail", "详情"),  # English, then Chinese: the export writes these two
             required=False,
             max_length=DESCRIPTION_MAX,
         ),
@@ -144,6 +145,39 @@ class EventImport(TabularImport):
             result.committed = True
             result.written = outcome.created
         return result
+
+
+def _local(moment, zone) -> str:
+    """A time as the import reads it back: the tenant's wall clock, to the microsecond when it has one."""
+    if moment is None:
+        return ""
+    local = timezone.localtime(moment, zone)
+    text = local.strftime("%Y-%m-%d %H:%M:%S")
+    return f"{text}.{local.microsecond:06d}" if local.microsecond else text
+
+
+def events_export_rows(events: Iterable[CollaborationEvent], zone) -> tuple[list[str], list[list[Any]]]:
+    """Headers and rows of an export in the reader's language (headers, kind labels, yes/no) that
+    `EventImport` reads back unchanged, whichever language it is imported in: units by code, people by
+    employee number, times in the tenant's zone `zone`, a response's request by its external id (blank when
+    the request has none: the link is then not in the file)."""
+    language = translation.get_language()
+    headers = [column.header_for(language) for column in EventImport.columns]
+    yes, no = _("yes"), _("no")
+    rows = []
+    for event in events:
+        attended = "" if event.attended is None else yes if event.attended else no
+        rows.append(
+            [
+                str(event.get_kind_display()), event.title, event.from_unit.code, event.to_unit.code,
+                _local(event.occurred_at, zone), _local(event.due_at, zone), _local(event.done_at, zone),
+                event.from_employee.employee_no if event.from_employee else "",
+                event.to_employee.employee_no if event.to_employee else "",
+                attended, event.answers.external_id if event.answers else "", event.external_id,
+                event.description,
+            ]
+        )  # fmt: skip
+    return headers, rows
 
 
 def events_import(*, actor, table: Table, dry_run: bool) -> ImportResult:

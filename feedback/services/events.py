@@ -131,7 +131,9 @@ def _reference(row: Mapping, name: str, model, found: dict, errors: dict, *, req
     return pk
 
 
-def _clean_row(row: Any, found: dict[str, dict], scope_units: set[int] | None) -> tuple[dict, dict]:
+def _clean_row(
+    row: Any, found: dict[str, dict], scope_units: set[int] | None, sender: int | None = None
+) -> tuple[dict, dict]:
     """One row's values for a CollaborationEvent (ids as *_id) and its field errors."""
     if not isinstance(row, Mapping):
         return {}, {NON_FIELD_ERRORS: [_("Send an object for each event.")]}
@@ -195,6 +197,12 @@ def _clean_row(row: Any, found: dict[str, dict], scope_units: set[int] | None) -
     if scope_units is not None and "from_unit" not in errors and "to_unit" not in errors:
         if out["from_unit_id"] not in scope_units and out["to_unit_id"] not in scope_units:
             errors.setdefault("from_unit", []).append(_("You may record only events of your own units."))
+    if sender is not None:
+        if out["from_employee_id"] != sender:
+            errors.setdefault("from_employee", []).append(_("You record events that come from you."))
+        unit = out["from_unit_id"]
+        if unit is not None and scope_units is not None and unit not in scope_units:
+            errors.setdefault("from_unit", []).append(_("An event you record comes from your own unit."))
     return out, errors
 
 
@@ -216,10 +224,12 @@ def events_record(
     rows: Sequence[Mapping[str, Any]],
     source: str,
     scope_units: set[int] | None = None,
+    sender: int | None = None,
     check_only: bool = False,
 ) -> RecordResult:
     """Record events, all or nothing (see the module docstring); `scope_units` (a manager's units) limits
-    them to events from or to one of those units; `check_only` (an import's dry run) checks and writes
+    them to events from or to one of those units; `sender` (an employee recording for themselves) to events
+    from that person and from a unit of `scope_units`; `check_only` (an import's dry run) checks and writes
     nothing. Raises EventRowErrors."""
     rows = list(rows)
     if source not in EventSource.values:
@@ -232,7 +242,7 @@ def events_record(
     cleaned: list[dict] = []
     errors: dict[int, dict[str, list[str]]] = {}
     for index, row in enumerate(rows):
-        values, row_errors = _clean_row(row, found, scope_units)
+        values, row_errors = _clean_row(row, found, scope_units, sender)
         cleaned.append(values)
         if row_errors:
             errors[index] = row_errors
@@ -288,12 +298,19 @@ def events_record(
 
 
 def event_record(
-    *, actor, data: Mapping[str, Any], source: str = EventSource.APP, scope_units: set[int] | None = None
+    *,
+    actor,
+    data: Mapping[str, Any],
+    source: str = EventSource.APP,
+    scope_units: set[int] | None = None,
+    sender: int | None = None,
 ) -> tuple[CollaborationEvent, bool]:
     """One event (see `events_record`): (the event, whether it was created now). Raises ValidationError
     keyed by field."""
     try:
-        result = events_record(actor=actor, rows=[data], source=source, scope_units=scope_units)
+        result = events_record(
+            actor=actor, rows=[data], source=source, scope_units=scope_units, sender=sender
+        )
     except EventRowErrors as invalid:
         raise ValidationError(invalid.rows[0]) from None
     if result.created:

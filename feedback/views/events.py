@@ -1,8 +1,10 @@
-"""Pages of the collaboration event log: the list (filters, keyset pages), recording one event, an event's
-detail (and completing it), the import (HR), and "what is recorded about my unit / me" with the measures.
+"""Pages of the collaboration event log: the list (filters, keyset pages) and its Excel export, recording
+one event, an event's detail (and completing it), the import (HR). The measures and "what is recorded about
+me" are `feedback.views.event_measures`.
 
 Who sees what is `feedback.access.event_reader`: HR admins and auditors everything, a manager their units,
-everyone the events naming them or their unit.
+everyone the events naming them or their unit. HR admins record any event, managers those of their units,
+employees those that come from them.
 """
 
 from __future__ import annotations
@@ -10,27 +12,29 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from collab.concurrency import StaleEditError
-from collab.forms import ImportFileForm, add_service_errors, form_status, note_stale, show_period
+from collab.forms import ImportFileForm, add_service_errors, form_status, note_stale
+from collab.imports.export import export_xlsx, xlsx_response
 from collab.imports.table import ImportFileError, Table
 from collab.models import ALL_ROLES
 from collab.pages import HR_ONLY, id_param, paginate, tenant_page
-from collab.selectors.periods import default_period, periods_ordered
-from feedback.access import EVENT_WRITERS, access_event_by_id, event_reader, readable_units
-from feedback.forms.events import EventCompleteForm, EventFilterForm, EventForm, MeasuresFilterForm
+from collab.selectors.audit.events import tenant_zone
+from feedback.access import EVENT_WRITERS, access_event_by_id, event_reader
+from feedback.forms.events import EventCompleteForm, EventFilterForm, EventForm
 from feedback.models import EventKind, EventSource
-from feedback.selectors.events import event_responses, events_list, measure_table
+from feedback.selectors.events import event_responses, events_for_export, events_list
 from feedback.services import events as services
-from feedback.services.event_import import EventImport, events_import
+from feedback.services.event_import import EventImport, events_export_rows, events_import
 
 IMPORT_SESSION_KEY = "feedback.event_import.{tenant}"
+EXPORT_MAX_ROWS = 50_000  # a bigger list is narrowed by its filters first
 
 
-@tenant_page(read=ALL_ROLES)
-def event_list(request):
-    reader = event_reader(request.membership, request.user)
+def _filtered(request, reader):
+    """The list's filter form and the events it selects (an invalid filter selects none)."""
     form = EventFilterForm(request.GET or None)
     queryset = events_list(visible=reader.visible())
     if request.GET:
@@ -40,13 +44,32 @@ def event_list(request):
             )
         else:
             queryset = queryset.none()
+    return form, queryset
+
+
+@tenant_page(read=ALL_ROLES)
+def event_list(request):
+    reader = event_reader(request.membership, request.user)
+    form, queryset = _filtered(request, reader)
     page = paginate(request, queryset)
     context = {
         "filter_form": form, "page": page, "filtered": bool(request.GET), "reader": reader,
-        "may_record": reader.may_record,
+        "may_record": reader.may_record, "query": request.GET.urlencode(), "export_max": EXPORT_MAX_ROWS,
     }  # fmt: skip
     template = "feedback/events/list.html#results" if request.htmx else "feedback/events/list.html"
     return render(request, template, context)
+
+
+@tenant_page(read=ALL_ROLES)
+def event_export(request):
+    """The list as filtered, newest first (at most EXPORT_MAX_ROWS), in the reader's language, in the columns
+    the import reads back."""
+    reader = event_reader(request.membership, request.user)
+    _form, queryset = _filtered(request, reader)
+    events = events_for_export(queryset, EXPORT_MAX_ROWS)
+    headers, rows = events_export_rows(events, tenant_zone(request.tenant.timezone))
+    content = export_xlsx(headers, rows, sheet_title=_("Collaboration events"))
+    return xlsx_response(content, f"events-{request.tenant.slug}-{timezone.localdate():%Y%m%d}.xlsx")
 
 
 @tenant_page(read=EVENT_WRITERS, write=EVENT_WRITERS)
@@ -59,19 +82,23 @@ def event_create(request):
     if answers_id is not None:
         answers = access_event_by_id(reader, answers_id)
     initial = {}
+    if reader.sender is not None:  # an employee records what comes from them
+        initial = {"from_unit": reader.own_unit, "from_employee": reader.sender}
     if answers is not None:
         initial = {
             "kind": EventKind.RESPONSE, "answers": answers.pk, "from_unit": answers.to_unit_id,
             "to_unit": answers.from_unit_id, "to_employee": answers.from_employee_id,
             "title": (_("Re: %(title)s") % {"title": answers.title})[:200],
+            "from_employee": reader.sender,
         }  # fmt: skip
     form = EventForm(request.POST or None, initial=initial)
     scope = None if reader.write_units is None else set(reader.write_units)
     if request.method == "POST" and form.is_valid():
         try:
             event, _created = services.event_record(
-                actor=request.user, data=form.service_data(), source=EventSource.APP, scope_units=scope
-            )
+                actor=request.user, data=form.service_data(), source=EventSource.APP, scope_units=scope,
+                sender=reader.sender,
+            )  # fmt: skip
         except ValidationError as invalid:
             add_service_errors(form, invalid)
         else:
@@ -89,15 +116,11 @@ def event_detail(request, pk: int):
 
 
 def _detail(request, reader, event, complete_form, status: int = 200):
-    may_write = reader.write_units is None or bool(
-        {event.from_unit_id, event.to_unit_id} & reader.write_units
-    )
     context = {
         "event": event,
         "responses": event_responses(event) if event.kind == EventKind.REQUEST else [],
-        "complete_form": complete_form if may_write and event.is_completable else None,
-        "may_answer": event.kind == EventKind.REQUEST
-        and (reader.write_units is None or event.to_unit_id in reader.write_units),
+        "complete_form": complete_form if reader.may_write_event(event) and event.is_completable else None,
+        "may_answer": event.kind == EventKind.REQUEST and reader.may_answer(event),
     }  # fmt: skip
     return render(request, "feedback/events/detail.html", context, status=status)
 
@@ -123,24 +146,6 @@ def event_complete(request, pk: int):
             messages.success(request, _("Marked done."))
             return redirect("event-detail", tenant_slug=request.tenant.slug, pk=event.pk)
     return _detail(request, reader, event, form, status=form_status(form, status=400))
-
-
-@tenant_page(read=ALL_ROLES)
-def event_measures(request):
-    """What is recorded about my unit (and the units I manage) and what is derived from it, per period."""
-    reader = event_reader(request.membership, request.user)
-    periods = periods_ordered()
-    form = MeasuresFilterForm(request.GET or None)
-    period, unit = None, None
-    if form.is_bound and form.is_valid():
-        period, unit = form.cleaned_data.get("period"), form.cleaned_data.get("unit")
-    period = period or default_period(periods)
-    if period is not None:
-        show_period(form, period)
-    units = readable_units(reader, unit.pk if unit else None)
-    rows = measure_table([period], units=units, timezone_name=request.tenant.timezone) if period else []
-    context = {"form": form, "period": period, "rows": rows, "reader": reader, "has_periods": bool(periods)}
-    return render(request, "feedback/events/measures.html", context)
 
 
 @tenant_page(read=HR_ONLY, write=HR_ONLY)

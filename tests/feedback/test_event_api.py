@@ -163,9 +163,20 @@ def test_reader_scope_and_roles(tenant_a, units, api_client_for):
         employee.get(f"{BASE}{mine.pk}/").status_code == 200
         and employee.get(f"{BASE}{unit.pk}/").status_code == 200
     )
-    assert employee.post(BASE, event_row(units["hr"], units["rd"]), format="json").status_code == 403
+    # an employee records only what comes from them, from their own unit
+    not_me = employee.post(BASE, event_row(units["hr"], units["rd"]), format="json")
+    assert not_me.status_code == 400 and "from_employee" in not_me.json()
+    other_unit = employee.post(
+        BASE, event_row(units["sales"], units["rd"], from_employee=me.pk), format="json"
+    )
+    assert other_unit.status_code == 400 and "from_unit" in other_unit.json()
+    own = employee.post(BASE, event_row(units["hr"], units["rd"], from_employee=me.pk), format="json")
+    assert own.status_code == 201
+    done = {"lock_version": 1, "done_at": "2026-03-03T09:00:00Z"}
+    # their unit's event, but it does not name them: not theirs to complete
+    assert employee.post(f"{BASE}{unit.pk}/complete/", done, format="json").status_code == 403
     manager = api_client_for(manager_user)
-    assert len(manager.get(BASE).json()["results"]) == 3  # the root's subtree holds every unit
+    assert len(manager.get(BASE).json()["results"]) == 4  # the root's subtree holds every unit
     assert (
         manager.post(f"{BASE}bulk/", [event_row(units["hr"], units["rd"])], format="json").status_code == 403
     )

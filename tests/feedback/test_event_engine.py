@@ -7,7 +7,7 @@ import statistics
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from feedback.engine.events import Window, event_measures, events_frame
+from feedback.engine.events import PERSON_EVENT_COLUMNS, Window, event_measures, events_frame
 
 HOUR = 3600.0
 WINDOWS = [Window("m1", 0, 100 * HOUR), Window("m2", 100 * HOUR, 200 * HOUR), Window("q", 0, 200 * HOUR)]
@@ -120,3 +120,35 @@ def test_rates_and_edges():
     assert (unit2.meetings_invited, unit2.meetings_attended, unit2.participation_rate) == (2, 1, 0.5)
     assert (1, "p") not in measures  # unit 1 asked, organised and received deliverables: nothing measured
     assert event_measures(events_frame([]), [Window("p", 0.0, 1.0)], now=0.0) == {}
+
+
+@settings(max_examples=60, deadline=None)
+@given(rows=logs(), now=times)
+def test_by_person_groups_like_by_unit(rows, now):
+    """The same rows read as people in the units' places give the same measures: one rule for both."""
+    by_unit = event_measures(events_frame(rows), WINDOWS, now=now)
+    by_person = event_measures(events_frame(rows, PERSON_EVENT_COLUMNS), WINDOWS, now=now, by="person")
+    assert by_person == by_unit
+
+
+def test_by_person_counts_only_the_people_named():
+    rows = [
+        # person 10 asked twice (one answered after 2 h), 11 once; a request to nobody counts for nobody
+        (1, "request", 20, 10, 0.0, None, 7200.0, None, None),
+        (2, "request", 20, 10, 0.0, None, None, None, None),
+        (3, "request", 20, 11, 0.0, None, 3600.0, None, None),
+        (4, "request", 20, None, 0.0, None, 60.0, None, None),
+        # 10 delivers on time, nobody's deliverable is late
+        (5, "deliverable", 10, 20, 0.0, 5000.0, 4000.0, None, None),
+        (6, "deliverable", None, 20, 0.0, 5000.0, None, None, None),
+        # 11 invited and attended; the organiser (20) is not measured on it
+        (7, "meeting", 20, 11, 10.0, None, None, None, True),
+    ]
+    measures = event_measures(
+        events_frame(rows, PERSON_EVENT_COLUMNS), [Window("p", 0.0, 10000.0)], now=5500.0, by="person"
+    )
+    assert set(measures) == {(10, "p"), (11, "p")}
+    ten, eleven = measures[(10, "p")], measures[(11, "p")]
+    assert (ten.requests, ten.answered, ten.median_response_hours) == (2, 1, 2.0)
+    assert (ten.deliverables_due, ten.on_time_rate, ten.meetings_invited) == (1, 1.0, 0)
+    assert (eleven.requests, eleven.median_response_hours, eleven.participation_rate) == (1, 1.0, 1.0)

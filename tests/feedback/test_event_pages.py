@@ -8,6 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from collab.models import Employee
 from collab.tenancy import tenant_scope
 from feedback.models import CollaborationEvent
 from tests.factories import make_member
@@ -99,9 +100,23 @@ def test_record_keeps_errors_on_the_form(login, hr_a, world, tenant_a):
     assert event.source == "app" and event.recorded_by == hr_a
 
 
-def test_employee_may_not_record_and_manager_only_their_units(login, tenant_a, world):
+def test_employee_records_as_themselves_and_manager_only_their_units(login, tenant_a, world):
     employee = member(tenant_a, "employee", world["hr"], "emp")
-    assert login(employee).get(url("event-create")).status_code == 403
+    with tenant_scope(tenant_a):
+        me = Employee.objects.get(user=employee)
+    form = login(employee).get(url("event-create"))
+    assert form.status_code == 200
+    assert form.context["form"].initial == {"from_unit": world["hr"].pk, "from_employee": me.pk}
+    as_someone_else = {
+        "kind": "request", "title": "Asked", "from_unit": world["hr"].pk, "to_unit": world["rd"].pk,
+        "occurred_at": "2026-03-02T09:00", "attended": "unknown",
+    }  # fmt: skip
+    refused = login(employee).post(url("event-create"), as_someone_else)
+    assert refused.status_code == 400 and "You record events that come from you." in refused.content.decode()
+    recorded = login(employee).post(
+        url("event-create"), {**as_someone_else, "from_employee": me.pk}
+    )
+    assert recorded.status_code == 302
     manager = member(tenant_a, "manager", world["hr"], "mgr")
     data = {
         "kind": "request",

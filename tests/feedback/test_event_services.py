@@ -131,7 +131,8 @@ def test_reader_scope(units, tenant_a):
     membership = user.memberships.get()
     reader = event_reader(membership, user)
     assert {e.title for e in events_list(visible=reader.visible())} == {"mine", "my unit"}
-    assert not reader.may_record and reader.units == {units["hr"].pk}
+    assert reader.units == {units["hr"].pk}
+    assert reader.sender == me.pk and reader.write_units == {units["hr"].pk}  # records only as themselves
 
 
 def test_period_bounds_in_the_tenant_zone(scope_a):
