@@ -8,7 +8,7 @@ from interlock.api.collaboration import CollaborationViewSet
 from interlock.api.scorecards import ScorecardViewSet
 from interlock.api.scores import JobViewSet, ScoreViewSet, UnitMatrixScoresViewSet
 from interlock.api.whatif import WhatIfViewSet
-from interlock.views import dashboards, scores
+from interlock.views import dashboards, scores, whatif
 from interlock.views.scorecards.contract import scorecard_contract
 from interlock.views.scorecards.editor import scorecard_edit, scorecard_validate
 from interlock.views.scorecards.listing import scorecard_create, scorecard_list
@@ -36,7 +36,7 @@ urlpatterns = [
     path("dashboards/collaboration/", dashboards.collaboration_page, name="dashboard-collaboration"),
     path("dashboards/ranking/", dashboards.ranking_page, name="dashboard-ranking"),
     path("dashboards/ranking/export/", dashboards.ranking_export, name="dashboard-ranking-export"),
-    path("dashboards/what-if/", dashboards.whatif_page, name="whatif"),
+    path("dashboards/what-if/", whatif.whatif_page, name="whatif"),
 ]
 
 api_router = tenant_router()
