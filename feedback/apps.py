@@ -9,6 +9,17 @@ def home_ratings_of(employee):
     return ratings_to_give(employee)
 
 
+def home_unit_reviews_of(employee):
+    """The manager home's "My unit's review results" panel (templates/feedback/results/_home.html). Lazy: the
+    providers run for the employee home too, which does not show it, so its queries run only where the
+    template reads it."""
+    from django.utils.functional import SimpleLazyObject
+
+    from feedback.selectors.unit_home import unit_review_home
+
+    return SimpleLazyObject(lambda: unit_review_home(employee))
+
+
 class FeedbackConfig(AppConfig):
     name = "feedback"
     verbose_name = _("Feedback")
@@ -25,6 +36,7 @@ class FeedbackConfig(AppConfig):
         # position's scorecards, see feedback.services.points.ledger) and the homes' "My points" tile.
         score_points.register("feedback.points", points_for_scores)
         home_panels.register("points", home_points)
+        home_panels.register("unit_reviews", home_unit_reviews_of)
 
         from feedback.services.event_kpis import event_data_sources
         from goals.hooks import kpi_data_sources
