@@ -271,7 +271,7 @@ def test_a_manager_sees_the_goals_of_their_unit_above_the_team(
     with tenant_scope(tenant_a):
         EmployeeFactory(user=manager, org_unit=cascade["production"])
     client = login(manager)
-    with django_assert_max_num_queries(20) as first:  # 16 + the points, "Ratings to give" and unit review tiles
+    with django_assert_max_num_queries(20) as first:  # 16 + the points, ratings and unit review tiles
         html = client.get(HOME).content.decode()
     card = html[html.index('id="my-goals"'):]
     card = card[: card.index('id="manager-scores-empty"')]
