@@ -49,8 +49,11 @@ class FeedbackConfig(AppConfig):
         # While rating, the rater sees what was recorded between the rated side and theirs (facts).
         rating_sections.register("feedback/events/_rating_section.html", rating_events)
 
-        from feedback.selectors.engine_feed import score_ratings
+        from feedback.selectors.engine_feed import score_ratings, score_review_campaigns
+        from interlock.hooks import review_campaigns
         from interlock.hooks import score_ratings as ratings_hook
 
-        # Released internal-customer ratings feed the score engine's review part (k is the engine's).
+        # Released internal-customer ratings feed the score engine's review part (k is the engine's); the
+        # campaigns behind them tell the breakdown why none counted (none, one still open, too few raters).
         ratings_hook.register("feedback.reviews", score_ratings)
+        review_campaigns.register("feedback.reviews", score_review_campaigns)
