@@ -87,8 +87,8 @@ def test_the_campaigns_behind_the_review_part_are_told_without_ratings(world):
     opened = rate(world, card, 1, status=CampaignStatus.OPEN)
     rate(world, card, 1, status=CampaignStatus.DRAFT)
     rate(world, card, 1, status=CampaignStatus.OPEN, kind=ReviewKind.MUTUAL)
-    other = OrgUnitFactory()
-    rate(world, type(card)(org_unit=other), 1, status=CampaignStatus.OPEN)
+    elsewhere = campaign_with_dimensions(2, period=world.period, status=CampaignStatus.OPEN)
+    subject_of(elsewhere, unit=OrgUnitFactory())  # another unit's
     rows = score_review_campaigns(world.period, units=frozenset({card.org_unit_id}), positions=frozenset())
     subject = f"unit:{card.org_unit_id}"
     assert sorted(rows, key=lambda r: r[1]) == [
