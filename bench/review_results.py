@@ -16,7 +16,7 @@ between 2 and 78 raters per unit, so some are under k), each with frozen rater a
   (p) one page of the API list (`GET review-results/`, 50 rows), with its query count.
 
 (a) and (b) are cross-checked (the same subjects shown, the same means); a mismatch fails the run. Target:
-(a)/(b) ≤ 3.
+(a)/(b) ≤ 3. The issue's size is `--ratings 1000000` (5,000,000 dimension scores; see bench/README.md).
 
     python -m bench review_results [--subjects 5000] [--ratings 200000] [--dimensions 5] [--people 20000]
                                    [--k 5] [--repeat 5]
@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import random
+import resource
 import statistics
 import sys
 import time
@@ -247,6 +248,8 @@ def run(*, subjects, ratings, dimensions, people, k, repeat, seed, out=sys.stdou
             say(
                 f"ratio (a)/(b): {a_best / b_best:.1f}× best, {a_median / b_median:.1f}× median (target ≤ 3×)"
             )
+            peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 / 1024  # kB on Linux
+            say(f"peak memory of this process: {peak:.1f} GB")
     return 0
 
 

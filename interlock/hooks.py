@@ -11,9 +11,15 @@ returns rows for those subjects only:
 `score_points`: (subject, points) — approved points of the period (the ledger's sum per subject is fine).
 
 A provider must not leak: it returns nothing a reader of the scores may not learn (the engine applies k).
+
+`review_campaigns`: (subject, status, deadline) — the launched review campaigns of the period whose ratings
+  would feed `score_ratings` for that subject: status "open" (its results are released at close, so nothing
+  counts yet) or "closed", deadline an aware datetime. Not an engine input: the score breakdown asks it,
+  when no rating counted, to say why (no campaign, a campaign still open, or one closed with too few raters).
 """
 
 from collab.hooks import Hook
 
 score_ratings = Hook()
 score_points = Hook()
+review_campaigns = Hook()

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django.db.models import Avg
 
-from feedback.models import CampaignStatus, RatingScore, ReviewKind
+from feedback.models import CampaignStatus, CampaignSubject, RatingScore, ReviewKind
 
 
 def score_ratings(period, *, units, positions) -> list[tuple[str, str, float]]:
@@ -30,3 +30,22 @@ def score_ratings(period, *, units, positions) -> list[tuple[str, str, float]]:
     return [
         (f"unit:{r['rating__subject__org_unit_id']}", r["rating__rater_key"], float(r["mean"])) for r in rows
     ]
+
+
+def score_review_campaigns(period, *, units, positions) -> list[tuple[str, str, object]]:
+    """`interlock.hooks.review_campaigns`: the launched internal-customer campaigns of the period rating the
+    units `units` — those whose closed ratings `score_ratings` reads — as (subject key, status, deadline).
+    Who rated and what is not part of it. One query."""
+    if not units:
+        return []
+    rows = (
+        CampaignSubject.objects.filter(
+            campaign__period_id=period.pk,
+            campaign__kind=ReviewKind.INTERNAL_CUSTOMER,
+            campaign__status__in=[CampaignStatus.OPEN, CampaignStatus.CLOSED],
+            org_unit_id__in=list(units),
+        )
+        .values_list("org_unit_id", "campaign__status", "campaign__deadline")
+        .order_by("campaign__deadline", "campaign_id")
+    )
+    return [(f"unit:{unit}", status, deadline) for unit, status, deadline in rows]

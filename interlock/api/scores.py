@@ -84,8 +84,9 @@ class ScoreSerializer(serializers.ModelSerializer):
 class ScoreDetailSerializer(ScoreSerializer):
     breakdown = serializers.SerializerMethodField(
         help_text="Lines (KPI, actual, target, score, weight, contribution, matrix role and share), the "
-        "review part (or why it is hidden) and the approved bonus/penalty points; the contributions add up "
-        "to `total`."
+        "review part (or why it is hidden: `hidden_reason` as the engine stored it, `missing_reason` as "
+        "of now — `no_campaign`, `campaign_open` with `open_campaign_deadline`, or `below_threshold`) and "
+        "the approved bonus/penalty points; the contributions add up to `total`."
     )
 
     class Meta(ScoreSerializer.Meta):

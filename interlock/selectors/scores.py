@@ -4,6 +4,10 @@ the names its rows point to (KPIs, matrices, units). A fixed number of queries, 
 A snapshot's `breakdown` (written by `interlock.engine`) holds one row per scorecard line, one review row
 and one points row; their `value`s add up to the snapshot's `total` exactly. `explain()` adds the KPI code
 and name, the matrix and the subject unit's role and share in it, and the reason a review part is hidden.
+
+Why no rating counted is told at read time (`review_missing_reason`), from the review campaigns of the
+period (`interlock.hooks.review_campaigns`): the engine only knows it got no ratings, and a campaign launched
+after the last recompute changes the honest answer without changing the score.
 """
 
 from __future__ import annotations
@@ -18,8 +22,14 @@ from collab.models import Job, Period
 from collab.selectors.org import holder_label
 from goals.models import KPI
 from interlock import engine
+from interlock.hooks import review_campaigns
 from interlock.models import ScoreSnapshot
 from responsibility.models import ResponsibilityMatrix
+
+# Why a review part counts nothing, as pages and the API say it (`review_missing_reason`).
+MISSING_NO_CAMPAIGN = "no_campaign"  # no launched internal-customer campaign rated the subject this period
+MISSING_CAMPAIGN_OPEN = "campaign_open"  # one is open: its results are released (and counted) at close
+MISSING_BELOW_K = engine.REASON_BELOW_K  # closed with fewer distinct raters than the anonymity threshold
 
 FLAG_FILTERS = (
     engine.FLAG_NO_DATA,
@@ -113,8 +123,35 @@ def _dec(value: Any) -> Decimal | None:
     return None if value is None else Decimal(str(value))
 
 
+def review_missing_reason(snapshot: ScoreSnapshot, hidden_reason: str | None) -> dict[str, Any]:
+    """Why the review part of a snapshot counts nothing (`missing_reason`, None when it counts or ρ is 0),
+    and the deadline of the campaign whose results are awaited (`open_campaign_deadline`). One query, only
+    when the engine counted no rating."""
+    answer: dict[str, Any] = {"missing_reason": None, "open_campaign_deadline": None}
+    if hidden_reason == engine.REASON_BELOW_K:
+        answer["missing_reason"] = MISSING_BELOW_K
+    elif hidden_reason == engine.REASON_NO_RATINGS:
+        units = frozenset({snapshot.org_unit_id} if snapshot.org_unit_id else ())
+        positions = frozenset({snapshot.position_id} if snapshot.position_id else ())
+        campaigns = [
+            (status, deadline)
+            for rows in review_campaigns.collect(snapshot.period, units=units, positions=positions).values()
+            for subject, status, deadline in rows
+            if subject == snapshot.subject
+        ]
+        open_deadlines = [deadline for status, deadline in campaigns if status == "open"]
+        if open_deadlines:
+            answer.update(missing_reason=MISSING_CAMPAIGN_OPEN, open_campaign_deadline=min(open_deadlines))
+        elif campaigns:  # closed, and not one rating counted: fewer than k raters (none at all)
+            answer["missing_reason"] = MISSING_BELOW_K
+        else:
+            answer["missing_reason"] = MISSING_NO_CAMPAIGN
+    return answer
+
+
 def explain(snapshot: ScoreSnapshot) -> Explained:
-    """The breakdown of one snapshot with names: two queries (KPIs, matrices)."""
+    """The breakdown of one snapshot with names: two queries (KPIs, matrices), three when no rating counted
+    in a review part that has weight (the review campaigns behind it)."""
     rows = list(snapshot.breakdown or [])
     kpi_ids = {r.get("kpi") for r in rows} | {r.get("eval_kpi") for r in rows}
     kpi_ids |= {f.get("kpi") for f in snapshot.flags or []}
@@ -154,6 +191,7 @@ def explain(snapshot: ScoreSnapshot) -> Explained:
     if out.review:
         out.review["hidden_reason"] = reason.get("reason") if reason else None
         out.review["k"] = reason.get("k") if reason else None
+        out.review.update(review_missing_reason(snapshot, out.review["hidden_reason"]))
     out.rows_sum = total if has_values and rows else None
     return out
 
@@ -197,6 +235,8 @@ def explain_data(explained: Explained) -> dict[str, Any]:
             "review_part": explained.review.get("review_part"),
             "shown": explained.review.get("shown"),
             "hidden_reason": explained.review.get("hidden_reason"),
+            "missing_reason": explained.review.get("missing_reason"),
+            "open_campaign_deadline": explained.review.get("open_campaign_deadline"),
             "anonymity_threshold": explained.review.get("k"),
             "contribution": money(explained.review.get("value")),
         },

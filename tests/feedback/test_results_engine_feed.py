@@ -75,3 +75,23 @@ def test_one_row_per_rating_with_its_mean(world, django_assert_num_queries):
     with django_assert_num_queries(1):
         rows = score_ratings(world.period, units=frozenset({card.org_unit_id}), positions=frozenset())
     assert sorted(rows) == [(f"unit:{card.org_unit_id}", "a", 3.5), (f"unit:{card.org_unit_id}", "b", 3.0)]
+
+
+def test_the_campaigns_behind_the_review_part_are_told_without_ratings(world):
+    from feedback.selectors.engine_feed import score_review_campaigns
+    from interlock.hooks import review_campaigns
+
+    world, card = world
+    assert review_campaigns.providers == {"feedback.reviews": score_review_campaigns}
+    closed = rate(world, card, 2)
+    opened = rate(world, card, 1, status=CampaignStatus.OPEN)
+    rate(world, card, 1, status=CampaignStatus.DRAFT)
+    rate(world, card, 1, status=CampaignStatus.OPEN, kind=ReviewKind.MUTUAL)
+    elsewhere = campaign_with_dimensions(2, period=world.period, status=CampaignStatus.OPEN)
+    subject_of(elsewhere, unit=OrgUnitFactory())  # another unit's
+    rows = score_review_campaigns(world.period, units=frozenset({card.org_unit_id}), positions=frozenset())
+    subject = f"unit:{card.org_unit_id}"
+    assert sorted(rows, key=lambda r: r[1]) == [
+        (subject, "closed", closed.deadline), (subject, "open", opened.deadline)
+    ]  # fmt: skip
+    assert score_review_campaigns(world.period, units=frozenset(), positions=frozenset({1})) == []

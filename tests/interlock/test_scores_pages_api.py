@@ -86,6 +86,7 @@ def test_api_review_hidden_reason(world, tenant_a, api_client_for, hr_a):
     data = api_client_for(hr_a).get(api(tenant_a, "api-score-detail", pk=snap.pk)).json()
     review = data["breakdown"]["review"]
     assert review["shown"] is False and review["hidden_reason"] == "no_ratings"
+    assert review["missing_reason"] == "no_campaign"
     assert review["review_part"] is None
 
 
@@ -200,7 +201,7 @@ def test_score_page_special_review_and_hidden_review(world, tenant_a, hr_a, logi
     scores_recompute(period=world.period)  # no ratings: ρ of sales counts 0, and why
     client = login(hr_a)
     sales = client.get(page(tenant_a, "score-detail", pk=snap_of(world, "sales").pk)).content.decode()
-    assert "No internal-customer ratings this period" in sales
+    assert "No internal-customer review campaign rated this unit this period" in sales
     rnd = client.get(page(tenant_a, "score-detail", pk=snap_of(world, "rnd").pk)).content.decode()
     assert "Special review" in rnd
 
