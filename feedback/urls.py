@@ -37,6 +37,10 @@ urlpatterns = [
     path("feedback/points/mine/", point_ledger.point_mine, name="point-mine"),
     path("feedback/points/proposals/", point_proposals.point_proposal_list, name="point-proposal-list"),
     path(
+        "feedback/points/proposals/new/events/", point_proposals.point_proposal_events,
+        name="point-proposal-events",
+    ),  # fmt: skip
+    path(
         "feedback/points/proposals/new/", point_proposals.point_proposal_create, name="point-proposal-create"
     ),
     path(

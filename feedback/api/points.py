@@ -5,7 +5,12 @@
                           every member reads (managers pick from it).
 `point-proposals/`        list (`box`: mine — default —, to_decide, all (HR and auditors); `status`),
                           create {subject_employee | subject_unit, item, period, reason, proposer_role,
-                          evidence_link?} (attachments: the page), retrieve;
+                          evidence_link?, evidence_events?} (evidence: a link, events or — next — an
+                          attachment; at least one), retrieve;
+`point-proposals/<id>/evidence/` GET the attachment (whoever reads the proposal; 404 without one), POST
+                          multipart `file` to attach or replace it (the proposer, while pending; at most
+                          5 MB, a document or an image); a create without link or events is refused, so an
+                          attachment-only proposal is created with the page form.
 `point-proposals/<id>/approve/` {lock_version, reason?} and `…/reject/` {lock_version, reason}: by someone
                           above the proposer in the reporting line, never the proposer; a repeated decision
                           answers the state the first one produced.
@@ -16,14 +21,18 @@ Proposals are decided, not edited, so they have no PUT/PATCH; the ledger has no 
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import exceptions, mixins, serializers, status
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import exceptions, mixins, renderers, serializers, status
 from rest_framework.decorators import action
+from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
 from collab.models import ALL_ROLES, WRITE_ROLES, Employee, OrgUnit, Period, Role
 from collab.routing.fields import (
+    ForeignIdNotFound,
     LockVersionField,
     StrictWriteMixin,
     TenantRelatedField,
@@ -33,10 +42,24 @@ from collab.routing.fields import (
 from collab.routing.ids import MAX_ID
 from collab.routing.viewsets import TenantViewSet
 from collab.selectors.platform import member_linked_employee
-from feedback.access import access_point_entry_by_id, access_point_item_by_id, access_point_proposal_by_id
-from feedback.models import PointItem, PointLedgerEntry, PointProposal, ProposalStatus, ProposerRole
+from feedback.access import (
+    access_point_entry_by_id,
+    access_point_item_by_id,
+    access_point_proposal_by_id,
+    event_reader,
+)
+from feedback.models import (
+    CollaborationEvent,
+    PointItem,
+    PointLedgerEntry,
+    PointProposal,
+    ProposalStatus,
+    ProposerRole,
+)
 from feedback.selectors import points as selectors
+from feedback.selectors.point_events import MAX_CITED_EVENTS
 from feedback.services.points import catalog, ledger, proposals
+from feedback.views.points.proposals import evidence_download
 
 POINTS = {"max_digits": 5, "decimal_places": 2, "min_value": -100, "max_value": 100}
 
@@ -157,6 +180,7 @@ class PointProposalSerializer(serializers.ModelSerializer):
     proposer_name = serializers.CharField(source="proposer.name", read_only=True)
     evidence_link = serializers.CharField(read_only=True, help_text="A web address, or empty.")
     evidence_file_name = serializers.SerializerMethodField()
+    evidence_events = serializers.SerializerMethodField()
     ledger_entry = serializers.SerializerMethodField()
     lock_version = LockVersionField()
 
@@ -165,9 +189,9 @@ class PointProposalSerializer(serializers.ModelSerializer):
         fields = [
             "id", "subject_employee", "subject_employee_name", "subject_unit", "subject_unit_name", "item",
             "item_name", "points", "period", "period_label", "reason", "evidence_link", "evidence_file_name",
-            "proposer", "proposer_name", "proposer_role", "status", "first_approver", "first_approved_at",
-            "decided_by", "decided_at", "decision_note", "ledger_entry", "lock_version", "created_at",
-            "updated_at",
+            "evidence_events", "proposer", "proposer_name", "proposer_role", "status", "first_approver",
+            "first_approved_at", "decided_by", "decided_at", "decision_note", "ledger_entry", "lock_version",
+            "created_at", "updated_at",
         ]  # fmt: skip
         read_only_fields = fields
 
@@ -177,6 +201,39 @@ class PointProposalSerializer(serializers.ModelSerializer):
 
     def get_ledger_entry(self, obj) -> int | None:
         return getattr(obj, "ledger_entry_pk", None)
+
+    def get_evidence_events(self, obj) -> list[int]:
+        """The ids of the collaboration events cited as evidence (`with_evidence_events` loads them)."""
+        return [cited.event_id for cited in getattr(obj, "cited_events", [])]
+
+
+class ReadableEventField(TenantRelatedField):
+    """A collaboration event the member reads (`feedback.access.event_reader`): any other answers like a
+    missing one."""
+
+    def __init__(self, **kwargs):
+        super().__init__(queryset=CollaborationEvent.objects, **kwargs)
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        if request is None or getattr(request, "membership", None) is None:
+            return CollaborationEvent.objects.none()
+        return CollaborationEvent.objects.filter(event_reader(request.membership, request.user).visible())
+
+
+class CitedEventsField(serializers.ListField):
+    """Ids of collaboration events (JSON integers, at most `MAX_CITED_EVENTS`): one missing, another
+    tenant's or out of the member's sight answers 404 naming `evidence_events`, like any foreign key of a
+    body; whether each may be cited for this subject and period the service decides (400)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(child=ReadableEventField(), max_length=MAX_CITED_EVENTS, **kwargs)
+
+    def to_internal_value(self, data):
+        try:
+            return super().to_internal_value(data)
+        except ForeignIdNotFound:
+            raise ForeignIdNotFound(self.field_name) from None
 
 
 class PointProposalCreateSerializer(StrictWriteMixin, serializers.Serializer):
@@ -188,6 +245,38 @@ class PointProposalCreateSerializer(StrictWriteMixin, serializers.Serializer):
     reason = serializers.CharField(max_length=5000)
     proposer_role = serializers.ChoiceField(choices=ProposerRole.choices)
     evidence_link = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    evidence_events = CitedEventsField(
+        required=False,
+        help_text="Ids of collaboration events of the subject (the person or their unit, or the unit) in the "
+        "period that you may read, cited as evidence.",
+    )  # fmt: skip
+
+
+class EvidenceUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(
+        max_length=200,
+        help_text="The attachment: at most 5 MB; a document, spreadsheet, presentation, image or zip file "
+        "(.pdf, .txt, .md, .csv, .doc(x), .xls(x), .ppt(x), .odt, .ods, .odp, .rtf, .eml, .msg, .png, .jpg, "
+        ".jpeg, .gif, .webp, .zip).",
+    )  # fmt: skip
+
+
+class EvidenceFileRenderer(renderers.BaseRenderer):
+    """Lets a client that asks for the attachment's type (Accept: application/octet-stream) have it; an error
+    answered to such a request is still JSON."""
+
+    media_type = "application/octet-stream"
+    format = "bin"
+    charset = None
+    render_style = "binary"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        if isinstance(data, bytes):
+            return data
+        response = (renderer_context or {}).get("response")
+        if response is not None:
+            response["Content-Type"] = "application/json"
+        return renderers.JSONRenderer().render(data)
 
 
 class DecisionSerializer(StrictWriteMixin, serializers.Serializer):
@@ -241,15 +330,15 @@ class PointProposalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Ten
             queryset = selectors.proposals_made_by(self._employee())
         if filters.validated_data.get("status"):
             queryset = queryset.filter(status=filters.validated_data["status"])
-        return selectors.with_evidence_name(queryset)
+        return selectors.with_evidence_events(selectors.with_evidence_name(queryset))
 
     def get_object(self):
         write = self.request.method not in SAFE_METHODS
         return access_point_proposal_by_id(self.request.membership, self.kwargs.get("pk"), write=write)
 
     def _respond(self, proposal, code=status.HTTP_200_OK):
-        fresh = selectors.with_evidence_name(selectors.proposals_all()).get(pk=proposal.pk)
-        return Response(PointProposalSerializer(fresh).data, status=code)
+        fresh = selectors.with_evidence_events(selectors.with_evidence_name(selectors.proposals_all()))
+        return Response(PointProposalSerializer(fresh.get(pk=proposal.pk)).data, status=code)
 
     def retrieve(self, request, *args, **kwargs):
         return self._respond(self.get_object())
@@ -258,6 +347,36 @@ class PointProposalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Ten
         data = validated_body(self, PointProposalCreateSerializer)
         proposal = proposals.point_proposal_create(actor=request.user, proposer=self._employee(), data=data)
         return self._respond(proposal, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        methods=["GET"], parameters=[ID_PATH], request=None,
+        responses={(200, "application/octet-stream"): OpenApiResponse(
+            OpenApiTypes.BINARY, description="The attachment, as a download.")},
+    )  # fmt: skip
+    @extend_schema(
+        methods=["POST"], parameters=[ID_PATH], request={"multipart/form-data": EvidenceUploadSerializer},
+        responses=PointProposalSerializer,
+    )  # fmt: skip
+    @action(
+        detail=True, methods=["get", "post"], parser_classes=[MultiPartParser],
+        renderer_classes=[*api_settings.DEFAULT_RENDERER_CLASSES, EvidenceFileRenderer],
+    )  # fmt: skip
+    def evidence(self, request, *args, **kwargs):
+        """The proposal's attachment: read it (whoever reads the proposal), or attach or replace it (its
+        proposer, while it awaits approval)."""
+        proposal = self.get_object()
+        if request.method in SAFE_METHODS:
+            evidence = selectors.proposal_evidence(proposal)
+            if evidence is None:
+                raise exceptions.NotFound()
+            return evidence_download(evidence)
+        upload = EvidenceUploadSerializer(data=request.data, context=self.get_serializer_context())
+        upload.is_valid(raise_exception=True)
+        saved = proposals.point_proposal_evidence_attach(
+            actor=request.user, proposer=self._employee(), proposal=proposal,
+            evidence_file=upload.validated_data["file"],
+        )  # fmt: skip
+        return self._respond(saved)
 
     @extend_schema(request=DecisionSerializer, responses=PointProposalSerializer, parameters=[ID_PATH])
     @action(detail=True, methods=["post"], serializer_class=DecisionSerializer)

@@ -35,6 +35,7 @@ def body(line, **overrides):
     data = {
         "subject_employee": line.staff.pk, "item": line.item.pk, "period": line.period.pk,
         "reason": "Unblocked the release.", "proposer_role": "line_manager",
+        "evidence_link": "https://tickets.example.com/7",
     }  # fmt: skip
     return {**data, **overrides}
 

@@ -20,12 +20,17 @@ Once: each decision locks the proposal row and looks at its state first. A retri
 approve (or reject) by the same person answers the state their first request produced, with no second
 ledger entry; any other write on an old `lock_version` is a 409.
 
-Evidence: an attachment (`PointEvidence`) and/or a link. Events from the collaboration event log are the
-third kind: the event-log branch adds them here (a `events` argument checked in the tenant scope).
+Evidence (a reason and evidence, seed 000 §三.2.1): at least one of an attachment (`PointEvidence`, at most
+5 MB, a document or an image), a link, or events cited from the collaboration event log (`evidence_events`,
+at most `MAX_CITED_EVENTS`: events of the subject in the period that the proposer may read, see
+`feedback.selectors.point_events`). The proposer may attach (or replace) the file while the proposal is
+pending (`point_proposal_evidence_attach`, the API's upload); that is a change the approver must see, so it
+moves the proposal's `lock_version`.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from typing import Any
 
@@ -40,20 +45,29 @@ from django.utils.translation import gettext as _
 from collab.audit import audit_record
 from collab.concurrency import editor, lock_for_edit, mark_edited
 from collab.models import Employee, OrgUnit, Period
+from collab.routing.ids import parse_id
 from collab.text import clean_text
 from feedback.models import (
     PointEvidence,
     PointItem,
     PointProjectLead,
     PointProposal,
+    PointProposalEvent,
     ProposalStatus,
     ProposerRole,
 )
+from feedback.selectors.point_events import MAX_CITED_EVENTS, citable_events, proposer_event_reader
 from feedback.selectors.points import manager_chain
 from feedback.services.points.catalog import point_settings_current
 from feedback.services.points.ledger import ledger_entry_from_proposal
 
 MAX_EVIDENCE_BYTES = 5 * 1024 * 1024
+# Evidence is minutes, tickets, documents, spreadsheets, screenshots: nothing to run. The download is always
+# served as an attachment of type application/octet-stream, so the check is by the file's name.
+EVIDENCE_EXTENSIONS = frozenset({
+    ".pdf", ".txt", ".md", ".csv", ".doc", ".docx", ".xls", ".xlsx", ".ppt", ".pptx", ".odt", ".ods",
+    ".odp", ".rtf", ".eml", ".msg", ".png", ".jpg", ".jpeg", ".gif", ".webp", ".zip",
+})  # fmt: skip
 
 
 def _snapshot(proposal: PointProposal) -> dict[str, Any]:
@@ -100,11 +114,53 @@ def _evidence_file(upload) -> dict[str, Any] | None:
         name = clean_text(getattr(upload, "name", "") or "evidence", 200)
     except ValueError:
         name = "evidence"
+    if os.path.splitext(name)[1].lower() not in EVIDENCE_EXTENSIONS:
+        raise ValueError(
+            _("Attach a document, a spreadsheet, a presentation, an image or a zip file (%(kinds)s).")
+            % {"kinds": ", ".join(sorted(EVIDENCE_EXTENSIONS))}
+        )
     data = b"".join(upload.chunks()) if hasattr(upload, "chunks") else bytes(upload.read())
+    if len(data) > MAX_EVIDENCE_BYTES:  # a declared size may lie
+        raise ValueError(_("The attachment is larger than 5 MB."))
     if not data:
         raise ValueError(_("The attachment is empty."))
     content_type = (getattr(upload, "content_type", "") or "application/octet-stream")[:100]
     return {"name": name or "evidence", "content_type": content_type, "size": len(data), "data": data}
+
+
+def _event_ids(value: Any) -> list[int | None]:
+    """The cited events' ids, in order and without repeats (objects or ids; a malformed id is None)."""
+    if value is None:
+        return []
+    if isinstance(value, str | bytes | Mapping) or not hasattr(value, "__iter__"):
+        raise ValueError(_("Give the events as a list."))
+    ids: list[int | None] = []
+    for event in value:
+        pk = getattr(event, "pk", event)
+        pk = None if isinstance(pk, bool) else parse_id(pk) if isinstance(pk, int | str) else None
+        if pk is None or pk not in ids:
+            ids.append(pk)
+    return ids
+
+
+def _cited_events(me: Employee, value: Any, *, person, unit, period) -> list[int]:
+    """The ids of the cited events after the evidence rule (ValueError: what is wrong)."""
+    ids = _event_ids(value)
+    if len(ids) > MAX_CITED_EVENTS:
+        raise ValueError(_("Cite at most %(n)d events.") % {"n": MAX_CITED_EVENTS})
+    if not ids:
+        return []
+    citable = set(
+        citable_events(
+            reader=proposer_event_reader(me), person=person, unit=unit, period=period,
+            ids=[pk for pk in ids if pk is not None],
+        ).values_list("pk", flat=True)
+    )  # fmt: skip
+    if None in ids or not citable.issuperset(ids):
+        raise ValueError(
+            _("Cite only events of this employee or unit in the proposal's period that you may read.")
+        )
+    return ids
 
 
 def _proposed_sum(proposer: Employee, role: str, period: Period) -> Any:
@@ -120,7 +176,8 @@ def point_proposal_create(
 ) -> PointProposal:
     """A proposal of `data["item"]`'s points for `data["subject_employee"]` or `data["subject_unit"]` in
     `data["period"]`, with `reason`, `proposer_role` and optionally `evidence_link`; `evidence_file` an
-    uploaded file. Field errors name what is wrong; nothing is written then."""
+    uploaded file; `evidence_events` collaboration events (or their ids) cited as evidence. Field errors name
+    what is wrong; nothing is written then."""
     errors: dict[str, list[str]] = {}
 
     def fail(field: str, message: str) -> None:
@@ -173,6 +230,16 @@ def point_proposal_create(
         upload = _evidence_file(evidence_file)
     except ValueError as error:
         fail("evidence_file", str(error))
+    events: list[int] = []
+    subject_known = not errors.get("subject_employee") and not errors.get("subject_unit")
+    if subject_known and period is not None:
+        try:
+            events = _cited_events(me, data.get("evidence_events"), person=person, unit=unit, period=period)
+        except ValueError as error:
+            fail("evidence_events", str(error))
+    if not (link or upload or events or errors.get("evidence_link") or errors.get("evidence_file")
+            or errors.get("evidence_events")):  # fmt: skip
+        fail("evidence", _("Give evidence: a link, an attachment or events from the collaboration log."))
     role = data.get("proposer_role")
     if role not in ProposerRole.values:
         fail("proposer_role", _("Choose whether you propose as line manager or as project lead."))
@@ -204,9 +271,41 @@ def point_proposal_create(
     )  # fmt: skip
     if upload is not None:
         PointEvidence.objects.create(proposal=proposal, **upload)
-    after = _snapshot(proposal) | {"evidence_file_name": upload["name"] if upload else ""}
+    for event in events:  # at most MAX_CITED_EVENTS rows; save() checks both keys are this tenant's
+        PointProposalEvent(proposal=proposal, event_id=event).save()
+    after = _snapshot(proposal) | {
+        "evidence_file_name": upload["name"] if upload else "", "evidence_events": events,
+    }  # fmt: skip
     audit_record(actor=actor, action="point_proposal.create", obj=proposal, after=after)
     return proposal
+
+
+@transaction.atomic
+def point_proposal_evidence_attach(
+    *, actor, proposer: Employee | None, proposal: PointProposal, evidence_file
+) -> PointProposal:
+    """Attach `evidence_file` to `proposal` (replacing its attachment), by its proposer while nobody has
+    decided it yet. The approver must see what they decide on, so this moves `lock_version`."""
+    current = _locked(proposal)
+    if proposer is None or proposer.pk != current.proposer_id:
+        raise ValidationError({"proposer": [_("Only the proposer adds evidence to a proposal.")]})
+    if current.status != ProposalStatus.PENDING:
+        raise ValidationError({"status": [_("Evidence is added only while the proposal awaits approval.")]})
+    if evidence_file is None:
+        raise ValidationError({"file": [_("Choose a file.")]})
+    try:
+        upload = _evidence_file(evidence_file)
+    except ValueError as error:
+        raise ValidationError({"file": [str(error)]}) from None
+    previous = PointEvidence.objects.filter(proposal=current).values_list("name", flat=True).first() or ""
+    PointEvidence.objects.filter(proposal=current).delete()
+    PointEvidence.objects.create(proposal=current, **upload)
+    current.save(update_fields=mark_edited(current, actor))
+    audit_record(
+        actor=actor, action="point_proposal.evidence", obj=current, before={"evidence_file_name": previous},
+        after={"evidence_file_name": upload["name"]},
+    )  # fmt: skip
+    return current
 
 
 def _locked(proposal: PointProposal) -> PointProposal:
