@@ -21,14 +21,15 @@ Proposals are decided, not edited, so they have no PUT/PATCH; the ledger has no 
 
 from __future__ import annotations
 
+from django.utils.translation import gettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import exceptions, mixins, renderers, serializers, status
+from rest_framework import exceptions, mixins, serializers, status
 from rest_framework.decorators import action
+from rest_framework.negotiation import BaseContentNegotiation, DefaultContentNegotiation
 from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
 
 from collab.models import ALL_ROLES, WRITE_ROLES, Employee, OrgUnit, Period, Role
 from collab.routing.fields import (
@@ -203,37 +204,39 @@ class PointProposalSerializer(serializers.ModelSerializer):
         return getattr(obj, "ledger_entry_pk", None)
 
     def get_evidence_events(self, obj) -> list[int]:
-        """The ids of the collaboration events cited as evidence (`with_evidence_events` loads them)."""
+        """The ids of the collaboration events cited as evidence, oldest citation first."""
         return [cited.event_id for cited in getattr(obj, "cited_events", [])]
 
 
-class ReadableEventField(TenantRelatedField):
-    """A collaboration event the member reads (`feedback.access.event_reader`): any other answers like a
-    missing one."""
-
-    def __init__(self, **kwargs):
-        super().__init__(queryset=CollaborationEvent.objects, **kwargs)
-
-    def get_queryset(self):
-        request = self.context.get("request")
-        if request is None or getattr(request, "membership", None) is None:
-            return CollaborationEvent.objects.none()
-        return CollaborationEvent.objects.filter(event_reader(request.membership, request.user).visible())
-
-
 class CitedEventsField(serializers.ListField):
-    """Ids of collaboration events (JSON integers, at most `MAX_CITED_EVENTS`): one missing, another
-    tenant's or out of the member's sight answers 404 naming `evidence_events`, like any foreign key of a
-    body; whether each may be cited for this subject and period the service decides (400)."""
+    """Ids of collaboration events (JSON integers, at most `MAX_CITED_EVENTS`), read in one query: one
+    missing, another tenant's or out of the member's sight (`feedback.access.event_reader`) answers 404
+    naming the field, like any foreign key of a body; whether each may be cited for this subject and
+    period the service decides (400)."""
 
     def __init__(self, **kwargs):
-        super().__init__(child=ReadableEventField(), max_length=MAX_CITED_EVENTS, **kwargs)
+        super().__init__(child=serializers.IntegerField(min_value=1), max_length=MAX_CITED_EVENTS, **kwargs)
 
     def to_internal_value(self, data):
-        try:
-            return super().to_internal_value(data)
-        except ForeignIdNotFound:
-            raise ForeignIdNotFound(self.field_name) from None
+        if not isinstance(data, list):
+            self.fail("not_a_list", input_type=type(data).__name__)
+        if len(data) > MAX_CITED_EVENTS:
+            self.fail("max_length", max_length=MAX_CITED_EVENTS)
+        if any(isinstance(pk, bool) or not isinstance(pk, int) for pk in data):
+            raise serializers.ValidationError(gettext("Give the events' ids as JSON integers."))
+        ids = list(dict.fromkeys(data))
+        request = self.context.get("request")
+        membership = getattr(request, "membership", None)
+        if not ids:
+            return []
+        if membership is None:
+            raise ForeignIdNotFound(self.field_name)
+        visible = event_reader(membership, request.user).visible()
+        found = CollaborationEvent.objects.filter(visible, pk__in=[pk for pk in ids if 0 < pk <= MAX_ID])
+        events = {event.pk: event for event in found}
+        if len(events) != len(ids):
+            raise ForeignIdNotFound(self.field_name)
+        return [events[pk] for pk in ids]
 
 
 class PointProposalCreateSerializer(StrictWriteMixin, serializers.Serializer):
@@ -261,22 +264,15 @@ class EvidenceUploadSerializer(serializers.Serializer):
     )  # fmt: skip
 
 
-class EvidenceFileRenderer(renderers.BaseRenderer):
-    """Lets a client that asks for the attachment's type (Accept: application/octet-stream) have it; an error
-    answered to such a request is still JSON."""
+class AnyAccepted(BaseContentNegotiation):
+    """The attachment is a download whatever the client accepts (Accept: application/octet-stream is no
+    406); errors stay JSON."""
 
-    media_type = "application/octet-stream"
-    format = "bin"
-    charset = None
-    render_style = "binary"
+    def select_parser(self, request, parsers):
+        return DefaultContentNegotiation().select_parser(request, parsers)
 
-    def render(self, data, accepted_media_type=None, renderer_context=None):
-        if isinstance(data, bytes):
-            return data
-        response = (renderer_context or {}).get("response")
-        if response is not None:
-            response["Content-Type"] = "application/json"
-        return renderers.JSONRenderer().render(data)
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
 
 
 class DecisionSerializer(StrictWriteMixin, serializers.Serializer):
@@ -359,7 +355,7 @@ class PointProposalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Ten
     )  # fmt: skip
     @action(
         detail=True, methods=["get", "post"], parser_classes=[MultiPartParser],
-        renderer_classes=[*api_settings.DEFAULT_RENDERER_CLASSES, EvidenceFileRenderer],
+        content_negotiation_class=AnyAccepted,
     )  # fmt: skip
     def evidence(self, request, *args, **kwargs):
         """The proposal's attachment: read it (whoever reads the proposal), or attach or replace it (its
