@@ -6,7 +6,8 @@ from django.urls import path
 from collab.api import tenant_router
 from feedback.api.campaigns import ReviewCampaignViewSet
 from feedback.api.events import EventViewSet
-from feedback.api.points import PointItemViewSet, PointLedgerViewSet, PointProposalViewSet
+from feedback.api.point_proposals import PointProposalViewSet
+from feedback.api.points import PointItemViewSet, PointLedgerViewSet
 from feedback.api.ratings import RatingViewSet
 from feedback.api.results import ReviewResultViewSet
 from feedback.api.templates import ReviewTemplateViewSet

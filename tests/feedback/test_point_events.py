@@ -20,12 +20,8 @@ from feedback.selectors.point_events import (
     event_choices,
     proposer_event_reader,
 )
-from feedback.services.points.proposals import (
-    MAX_EVIDENCE_BYTES,
-    point_proposal_approve,
-    point_proposal_create,
-    point_proposal_evidence_attach,
-)
+from feedback.services.points.evidence import MAX_EVIDENCE_BYTES, point_proposal_evidence_attach
+from feedback.services.points.proposals import point_proposal_approve, point_proposal_create
 from tests.factories.feedback_events import EventFactory
 from tests.factories.feedback_points import PointProjectLeadFactory, build_line, proposal_data
 from tests.factories.org import EmployeeFactory, OrgUnitFactory
