@@ -28,6 +28,7 @@ class FeedbackAuditAction(models.TextChoices):
     POINT_PROPOSAL_CREATE = "point_proposal.create", _("Points proposed")
     POINT_PROPOSAL_APPROVE = "point_proposal.approve", _("Point proposal approved")
     POINT_PROPOSAL_REJECT = "point_proposal.reject", _("Point proposal rejected")
+    POINT_PROPOSAL_EVIDENCE = "point_proposal.evidence", _("Evidence attached to a point proposal")
     POINT_LEDGER_CREATE = "point_ledger.create", _("Points entered in the ledger")
     POINT_LEDGER_CORRECT = "point_ledger.correct", _("Ledger entry corrected")
     EVENT_CREATE = "event.create", _("Collaboration event recorded")

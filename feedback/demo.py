@@ -180,10 +180,11 @@ POINT_ITEMS = [
 
 
 def _proposal(ctx, proposer, subject, item, reason):
+    link = f"https://intranet.example.com/collaboration/notes/{subject.pk}"  # a reason and evidence
     return point_proposal_create(
         actor=proposer.user, proposer=proposer,
         data={"subject_employee": subject, "item": item, "period": ctx.extra["points_period"],
-              "reason": reason, "proposer_role": "line_manager"},
+              "reason": reason, "proposer_role": "line_manager", "evidence_link": link},
     )  # fmt: skip
 
 

@@ -6,7 +6,8 @@ from django.urls import path
 from collab.api import tenant_router
 from feedback.api.campaigns import ReviewCampaignViewSet
 from feedback.api.events import EventViewSet
-from feedback.api.points import PointItemViewSet, PointLedgerViewSet, PointProposalViewSet
+from feedback.api.point_proposals import PointProposalViewSet
+from feedback.api.points import PointItemViewSet, PointLedgerViewSet
 from feedback.api.ratings import RatingViewSet
 from feedback.api.results import ReviewResultViewSet
 from feedback.api.templates import ReviewTemplateViewSet
@@ -36,6 +37,10 @@ urlpatterns = [
     # Bonus and penalty points (协同加减分)
     path("feedback/points/mine/", point_ledger.point_mine, name="point-mine"),
     path("feedback/points/proposals/", point_proposals.point_proposal_list, name="point-proposal-list"),
+    path(
+        "feedback/points/proposals/new/events/", point_proposals.point_proposal_events,
+        name="point-proposal-events",
+    ),  # fmt: skip
     path(
         "feedback/points/proposals/new/", point_proposals.point_proposal_create, name="point-proposal-create"
     ),

@@ -3,26 +3,20 @@
 `point-items/`            the catalog: list (q, active), create, retrieve, update (lock_version), delete
                           (?lock_version=N; an item proposed once is kept: make it inactive). HR writes;
                           every member reads (managers pick from it).
-`point-proposals/`        list (`box`: mine — default —, to_decide, all (HR and auditors); `status`),
-                          create {subject_employee | subject_unit, item, period, reason, proposer_role,
-                          evidence_link?} (attachments: the page), retrieve;
-`point-proposals/<id>/approve/` {lock_version, reason?} and `…/reject/` {lock_version, reason}: by someone
-                          above the proposer in the reporting line, never the proposer; a repeated decision
-                          answers the state the first one produced.
+`point-proposals/`        `feedback.api.point_proposals`.
 `point-ledger/`           read-only entries (list: year, employee, org_unit; retrieve); HR posts a correction
                           {corrects, points, reason}: a new entry, the corrected one stays as it was.
-Proposals are decided, not edited, so they have no PUT/PATCH; the ledger has no PUT/PATCH/DELETE at all.
+The ledger has no PUT/PATCH/DELETE at all.
 """
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import exceptions, mixins, serializers, status
-from rest_framework.decorators import action
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, status
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
-from collab.models import ALL_ROLES, WRITE_ROLES, Employee, OrgUnit, Period, Role
+from collab.models import ALL_ROLES
 from collab.routing.fields import (
     LockVersionField,
     StrictWriteMixin,
@@ -33,15 +27,21 @@ from collab.routing.fields import (
 from collab.routing.ids import MAX_ID
 from collab.routing.viewsets import TenantViewSet
 from collab.selectors.platform import member_linked_employee
-from feedback.access import access_point_entry_by_id, access_point_item_by_id, access_point_proposal_by_id
-from feedback.models import PointItem, PointLedgerEntry, PointProposal, ProposalStatus, ProposerRole
+from feedback.access import (
+    access_point_entry_by_id,
+    access_point_item_by_id,
+)
+from feedback.models import (
+    PointItem,
+    PointLedgerEntry,
+)
 from feedback.selectors import points as selectors
-from feedback.services.points import catalog, ledger, proposals
+from feedback.services.points import catalog, ledger
 
 POINTS = {"max_digits": 5, "decimal_places": 2, "min_value": -100, "max_value": 100}
 
 
-def _points_field(**kwargs) -> serializers.DecimalField:
+def points_field(**kwargs) -> serializers.DecimalField:
     return serializers.DecimalField(**POINTS, **kwargs)
 
 
@@ -53,7 +53,7 @@ def _names(**kwargs) -> serializers.ListField:
 
 
 class PointItemSerializer(serializers.ModelSerializer):
-    points = _points_field(help_text="Signed: a bonus (+) or a penalty (−), never 0.")
+    points = points_field(help_text="Signed: a bonus (+) or a penalty (−), never 0.")
     levels = _names(required=False, help_text="Management levels it is for (empty: every level).")
     job_families = _names(required=False, help_text="Job families it is for (empty: every family).")
     lock_version = LockVersionField()
@@ -72,7 +72,7 @@ class PointItemWriteSerializer(StrictWriteMixin, serializers.Serializer):
     shown_by = PointItemSerializer
     name = serializers.CharField(max_length=200)
     description = serializers.CharField(max_length=5000, required=False, allow_blank=True)
-    points = _points_field()
+    points = points_field()
     levels = _names(required=False)
     job_families = _names(required=False)
     is_active = serializers.BooleanField(required=False)
@@ -81,7 +81,7 @@ class PointItemWriteSerializer(StrictWriteMixin, serializers.Serializer):
 class PointItemUpdateSerializer(PointItemWriteSerializer):
     lock_version = LockVersionField(required=True)
     name = serializers.CharField(max_length=200, required=False)
-    points = _points_field(required=False)
+    points = points_field(required=False)
 
 
 class PointItemFilters(serializers.Serializer):
@@ -143,147 +143,6 @@ class PointItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantV
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-# -------------------------------------------------------------------------------------------- proposals
-
-
-class PointProposalSerializer(serializers.ModelSerializer):
-    subject_employee_name = serializers.CharField(
-        source="subject_employee.name", read_only=True, allow_null=True
-    )
-    subject_unit_name = serializers.CharField(source="subject_unit.name", read_only=True, allow_null=True)
-    item_name = serializers.CharField(source="item.name", read_only=True)
-    points = _points_field(read_only=True)
-    period_label = serializers.CharField(source="period.label", read_only=True)
-    proposer_name = serializers.CharField(source="proposer.name", read_only=True)
-    evidence_link = serializers.CharField(read_only=True, help_text="A web address, or empty.")
-    evidence_file_name = serializers.SerializerMethodField()
-    ledger_entry = serializers.SerializerMethodField()
-    lock_version = LockVersionField()
-
-    class Meta:
-        model = PointProposal
-        fields = [
-            "id", "subject_employee", "subject_employee_name", "subject_unit", "subject_unit_name", "item",
-            "item_name", "points", "period", "period_label", "reason", "evidence_link", "evidence_file_name",
-            "proposer", "proposer_name", "proposer_role", "status", "first_approver", "first_approved_at",
-            "decided_by", "decided_at", "decision_note", "ledger_entry", "lock_version", "created_at",
-            "updated_at",
-        ]  # fmt: skip
-        read_only_fields = fields
-
-    def get_evidence_file_name(self, obj) -> str | None:
-        evidence = getattr(obj, "evidence_name", None)
-        return evidence or None
-
-    def get_ledger_entry(self, obj) -> int | None:
-        return getattr(obj, "ledger_entry_pk", None)
-
-
-class PointProposalCreateSerializer(StrictWriteMixin, serializers.Serializer):
-    shown_by = PointProposalSerializer
-    subject_employee = TenantRelatedField(queryset=Employee.objects, required=False, allow_null=True)
-    subject_unit = TenantRelatedField(queryset=OrgUnit.objects, required=False, allow_null=True)
-    item = TenantRelatedField(queryset=PointItem.objects)
-    period = TenantRelatedField(queryset=Period.objects)
-    reason = serializers.CharField(max_length=5000)
-    proposer_role = serializers.ChoiceField(choices=ProposerRole.choices)
-    evidence_link = serializers.CharField(max_length=500, required=False, allow_blank=True)
-
-
-class DecisionSerializer(StrictWriteMixin, serializers.Serializer):
-    refuse_unknown = True
-    lock_version = LockVersionField(required=True)
-    reason = serializers.CharField(max_length=5000, required=False, allow_blank=True)
-
-
-class RejectionSerializer(DecisionSerializer):
-    reason = serializers.CharField(max_length=5000)
-
-
-class ProposalFilters(serializers.Serializer):
-    box = serializers.ChoiceField(
-        choices=[("mine", "mine"), ("to_decide", "to_decide"), ("all", "all")],
-        required=False, allow_blank=True,
-        help_text="mine: proposals you made (default); to_decide: waiting for your decision; all: HR and "
-        "auditors.",
-    )  # fmt: skip
-    status = serializers.ChoiceField(choices=ProposalStatus.choices, required=False, allow_blank=True)
-
-
-ID_PATH = OpenApiParameter("id", int, OpenApiParameter.PATH)
-
-
-@extend_schema_view(
-    list=extend_schema(parameters=[ProposalFilters]),
-    create=extend_schema(request=PointProposalCreateSerializer, responses={201: PointProposalSerializer}),
-)
-class PointProposalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
-    serializer_class = PointProposalSerializer
-    read_roles = ALL_ROLES
-    write_roles = WRITE_ROLES
-
-    def _employee(self):
-        return member_linked_employee(self.request.membership)
-
-    def get_queryset(self):
-        if self.action != "list":
-            return selectors.proposals_all()
-        filters = ProposalFilters(data=self.request.query_params)
-        filters.is_valid(raise_exception=True)
-        box = filters.validated_data.get("box") or "mine"
-        if box == "all":
-            if not self.request.membership.has_role(Role.HR_ADMIN, Role.AUDITOR):
-                raise exceptions.ValidationError({"box": ["Only HR admins and auditors list all proposals."]})
-            queryset = selectors.proposals_all()
-        elif box == "to_decide":
-            queryset = selectors.proposals_to_decide(self._employee())
-        else:
-            queryset = selectors.proposals_made_by(self._employee())
-        if filters.validated_data.get("status"):
-            queryset = queryset.filter(status=filters.validated_data["status"])
-        return selectors.with_evidence_name(queryset)
-
-    def get_object(self):
-        write = self.request.method not in SAFE_METHODS
-        return access_point_proposal_by_id(self.request.membership, self.kwargs.get("pk"), write=write)
-
-    def _respond(self, proposal, code=status.HTTP_200_OK):
-        fresh = selectors.with_evidence_name(selectors.proposals_all()).get(pk=proposal.pk)
-        return Response(PointProposalSerializer(fresh).data, status=code)
-
-    def retrieve(self, request, *args, **kwargs):
-        return self._respond(self.get_object())
-
-    def create(self, request, *args, **kwargs):
-        data = validated_body(self, PointProposalCreateSerializer)
-        proposal = proposals.point_proposal_create(actor=request.user, proposer=self._employee(), data=data)
-        return self._respond(proposal, status.HTTP_201_CREATED)
-
-    @extend_schema(request=DecisionSerializer, responses=PointProposalSerializer, parameters=[ID_PATH])
-    @action(detail=True, methods=["post"], serializer_class=DecisionSerializer)
-    def approve(self, request, *args, **kwargs):
-        """Approve (first or second level); the final approval writes the ledger entry."""
-        proposal = self.get_object()
-        data = validated_body(self, DecisionSerializer)
-        saved = proposals.point_proposal_approve(
-            actor=request.user, approver=self._employee(), proposal=proposal,
-            lock_version=data["lock_version"], note=data.get("reason", ""),
-        )  # fmt: skip
-        return self._respond(saved)
-
-    @extend_schema(request=RejectionSerializer, responses=PointProposalSerializer, parameters=[ID_PATH])
-    @action(detail=True, methods=["post"], serializer_class=RejectionSerializer)
-    def reject(self, request, *args, **kwargs):
-        """Reject, saying why."""
-        proposal = self.get_object()
-        data = validated_body(self, RejectionSerializer)
-        saved = proposals.point_proposal_reject(
-            actor=request.user, approver=self._employee(), proposal=proposal,
-            lock_version=data["lock_version"], reason=data["reason"],
-        )  # fmt: skip
-        return self._respond(saved)
-
-
 # ----------------------------------------------------------------------------------------------- ledger
 
 
@@ -291,7 +150,7 @@ class PointLedgerEntrySerializer(serializers.ModelSerializer):
     employee_name = serializers.CharField(source="employee.name", read_only=True, allow_null=True)
     org_unit_name = serializers.CharField(source="org_unit.name", read_only=True)
     period_label = serializers.CharField(source="period.label", read_only=True)
-    points = _points_field(read_only=True)
+    points = points_field(read_only=True)
 
     class Meta:
         model = PointLedgerEntry
@@ -306,7 +165,7 @@ class PointLedgerEntrySerializer(serializers.ModelSerializer):
 class CorrectionSerializer(StrictWriteMixin, serializers.Serializer):
     shown_by = PointLedgerEntrySerializer
     corrects = TenantRelatedField(queryset=PointLedgerEntry.objects)
-    points = _points_field(help_text="The signed points the correction adds (e.g. the opposite, to cancel).")
+    points = points_field(help_text="The signed points the correction adds (e.g. the opposite, to cancel).")
     reason = serializers.CharField(max_length=5000)
 
 

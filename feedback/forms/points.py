@@ -13,9 +13,28 @@ from collab.forms import (
 )
 from collab.forms.pickers import EmployeePickerField, UnitPickerField
 from collab.models import Employee, OrgUnit
+from collab.routing.ids import parse_id
 from feedback.models import (
     ProposerRole,
 )
+from feedback.selectors.point_events import MAX_CITED_EVENTS
+
+
+class EventIdsField(forms.Field):
+    """The ids of the events ticked in the proposal form's list (`propose.html#evidence_events` renders
+    the boxes): well-formed ids only, at most `MAX_CITED_EVENTS`; which may be cited the service decides."""
+
+    widget = forms.CheckboxSelectMultiple
+
+    def to_python(self, value) -> list[int]:
+        values = value if isinstance(value, list | tuple) else [value] if value else []
+        ids = [parse_id(item) for item in values]
+        if None in ids:
+            raise forms.ValidationError(_("Choose events from the list."))
+        ids = list(dict.fromkeys(ids))
+        if len(ids) > MAX_CITED_EVENTS:
+            raise forms.ValidationError(_("Cite at most %(n)d events.") % {"n": MAX_CITED_EVENTS})
+        return ids
 
 
 class PointItemForm(StyledForm):
@@ -87,8 +106,12 @@ class PointProposalForm(StyledForm):
         help_text=_("A web address of minutes, a ticket or a document."),
     )  # fmt: skip
     evidence_file = forms.FileField(
-        label=_("Evidence attachment"), required=False, help_text=_("One file, at most 5 MB.")
-    )
+        label=_("Evidence attachment"), required=False,
+        help_text=_(
+            "One file, at most 5 MB: a document, a spreadsheet, a presentation, an image or a zip file."
+        ),
+    )  # fmt: skip
+    evidence_events = EventIdsField(label=_("Events from the collaboration log"), required=False)
 
     def __init__(self, *args, items, periods, **kwargs):
         super().__init__(*args, **kwargs)
@@ -114,6 +137,7 @@ class PointProposalForm(StyledForm):
             "subject_employee": None if unit_subject else data["subject_employee"],
             "subject_unit": data["subject_unit"] if unit_subject else None,
             **{name: data[name] for name in ("item", "period", "proposer_role", "reason", "evidence_link")},
+            "evidence_events": data["evidence_events"],
         }
 
 

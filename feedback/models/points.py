@@ -6,9 +6,10 @@
 - `PointSettings`: per tenant, the cap of absolute points a proposer may propose per period, by proposer
   role, and whether a second approval level is required. `PointProjectLead`: the people HR names project
   leads (a project lead may propose points for anyone in the tenant, within the project leads' cap).
-- `PointProposal`: a proposal by a line manager or a project lead, with a reason and evidence (an
-  attachment, `PointEvidence`, and/or a link). Evidence from the collaboration event log belongs beside
-  them: the event log's branch adds a many-to-many `evidence_events` here; nothing else changes.
+- `PointProposal`: a proposal by a line manager or a project lead, with a reason and evidence: an
+  attachment (`PointEvidence`), a link and/or events cited from the collaboration event log
+  (`evidence_events`, through `PointProposalEvent`: a tenant-owned row, so row-level security and the
+  same-tenant check cover the link too).
 - `PointLedgerEntry`: what a final approval (or an HR correction) writes. Immutable: `save` refuses an
   update, `delete` refuses, the manager's `update`/`delete` refuse; a correction is a new entry that
   `corrects` another. The subject's unit and position, the item and its name, the signed points, the
@@ -146,6 +147,10 @@ class PointProposal(TenantOwned, LockVersioned):
     )
     reason = models.TextField(_("reason"))
     evidence_link = models.URLField(_("evidence link"), max_length=500, blank=True)
+    evidence_events = models.ManyToManyField(
+        "feedback.CollaborationEvent", verbose_name=_("evidence events"), through="PointProposalEvent",
+        blank=True, related_name="+",
+    )  # fmt: skip
     proposer = models.ForeignKey(
         "collab.Employee", verbose_name=_("proposer"), on_delete=models.PROTECT, related_name="+"
     )
@@ -191,6 +196,24 @@ class PointProposal(TenantOwned, LockVersioned):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+
+class PointProposalEvent(TenantOwned):
+    """A collaboration event a proposal cites as evidence."""
+
+    proposal = models.ForeignKey(PointProposal, on_delete=models.CASCADE, related_name="event_citations")
+    event = models.ForeignKey(
+        "feedback.CollaborationEvent", verbose_name=_("event"), on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "proposal", "event"], name="point_proposal_event_unique"
+            ),
+        ]
+        verbose_name = _("cited event")
+        verbose_name_plural = _("cited events")
 
 
 class PointEvidence(TenantOwned):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db.models import Count, F, Q, QuerySet, Sum, Window
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum, Window
 from django.utils import timezone
 
 from collab.models import Employee, OrgUnit, Period, Role
@@ -17,6 +17,7 @@ from feedback.models import (
     PointLedgerEntry,
     PointProjectLead,
     PointProposal,
+    PointProposalEvent,
     PointSettings,
     ProposalStatus,
 )
@@ -116,6 +117,13 @@ def with_evidence_name(queryset: QuerySet) -> QuerySet:
     """Proposals with `evidence_name` (their attachment's file name, if any) and `ledger_entry_pk` (the
     entry their final approval wrote), joined in the same query."""
     return queryset.annotate(evidence_name=F("evidence_file__name"), ledger_entry_pk=F("ledger_entry__id"))
+
+
+def with_evidence_events(queryset: QuerySet) -> QuerySet:
+    """Proposals with `cited_events`: their `PointProposalEvent` rows (the cited events' ids), in one more
+    query for a whole page."""
+    cited = PointProposalEvent.objects.order_by("id")
+    return queryset.prefetch_related(Prefetch("event_citations", queryset=cited, to_attr="cited_events"))
 
 
 def proposals_to_decide(employee: Employee | None) -> QuerySet:

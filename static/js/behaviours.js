@@ -4,7 +4,9 @@
      first empties the named control of the same form (a stale choice that depends on this one);
    - data-print on a button prints the page;
    - data-enter-trigger on an element fires the htmx event "enter" on it when Enter is pressed inside it
-     (instead of an htmx trigger filter, which would need eval). */
+     (instead of an htmx trigger filter, which would need eval);
+   - data-enter-stays on a field inside a form keeps Enter from submitting the form (a search box that
+     searches as one types, inside a form that saves something). */
 (function () {
   "use strict";
   document.addEventListener("change", function (event) {
@@ -19,6 +21,7 @@
   });
   document.addEventListener("keydown", function (event) {
     if (event.key !== "Enter") { return; }
+    if (event.target.closest("[data-enter-stays]")) { event.preventDefault(); }
     var owner = event.target.closest("[data-enter-trigger]");
     if (owner && window.htmx) { window.htmx.trigger(owner, "enter"); }
   });

@@ -74,5 +74,6 @@ def build_line(tenant, *, prefix: str = "", period: Period | None = None) -> Lin
 def proposal_data(line: Line, **overrides) -> dict:
     return {
         "subject_employee": line.staff, "item": line.item, "period": line.period,
-        "reason": "Stayed late to unblock the sales demo.", "proposer_role": "line_manager", **overrides,
+        "reason": "Stayed late to unblock the sales demo.", "proposer_role": "line_manager",
+        "evidence_link": "https://tickets.example.com/42", **overrides,
     }  # fmt: skip

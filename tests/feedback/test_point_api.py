@@ -3,14 +3,18 @@ proposer), the read-only ledger with HR corrections, other tenants' ids a 404, c
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from collab.tenancy import tenant_scope
 from feedback.models import PointLedgerEntry, PointProposal
 from feedback.services.points.proposals import point_proposal_approve, point_proposal_create
+from tests.factories.feedback_events import EventFactory
 from tests.factories.feedback_points import PointItemFactory, build_line, proposal_data
+from tests.factories.org import OrgUnitFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -35,6 +39,7 @@ def body(line, **overrides):
     data = {
         "subject_employee": line.staff.pk, "item": line.item.pk, "period": line.period.pk,
         "reason": "Unblocked the release.", "proposer_role": "line_manager",
+        "evidence_link": "https://tickets.example.com/7",
     }  # fmt: skip
     return {**data, **overrides}
 
@@ -158,11 +163,100 @@ def test_lists_keep_a_constant_number_of_queries(worlds, api_client_for, hr_a, t
     with tenant_scope(tenant_a):
         for index in range(4):
             item = PointItemFactory(name=f"Item {index}", points=Decimal("1"))
+            cited = [
+                EventFactory(from_unit=line.team, to_unit=line.dept, occurred_at=in_period(line))
+                for _ in range(2)
+            ]
             made = point_proposal_create(
-                actor=None, proposer=line.manager, data=proposal_data(line, item=item)
+                actor=None, proposer=line.manager, data=proposal_data(line, item=item, evidence_events=cited)
             )
             point_proposal_approve(actor=None, approver=line.director, proposal=made, lock_version=1)
     for url in ("point-items/", "point-proposals/?box=all", "point-ledger/"):
         with django_assert_max_num_queries(8, info=url):
             response = hr.get(f"{T}/{url}")
         assert response.status_code == 200 and len(response.json()["results"]) >= 4
+
+
+# ------------------------------------------------------------------------------------------- evidence
+
+
+def in_period(line, month: int = 3) -> dt.datetime:
+    return dt.datetime(line.period.year, month, 2, 9, 0, tzinfo=dt.UTC)
+
+
+def test_a_proposal_cites_events_and_answers_them(worlds, api_client_for, tenant_a, tenant_b):
+    line, theirs = worlds
+    with tenant_scope(tenant_a):
+        sales = OrgUnitFactory(name="Sales")
+        cited = [
+            EventFactory(from_unit=line.team, to_unit=sales, occurred_at=in_period(line, month))
+            for month in (3, 4)
+        ]
+        later = dt.datetime(line.period.year + 1, 1, 5, tzinfo=dt.UTC)
+        elsewhere = EventFactory(from_unit=sales, to_unit=line.team, occurred_at=later)
+        unseen = EventFactory(from_unit=sales, to_unit=line.dept, occurred_at=in_period(line))
+    with tenant_scope(tenant_b):
+        foreign = EventFactory(from_unit=theirs["line"].team, to_unit=theirs["line"].dept)
+    manager = api_client_for(line.users["manager"])
+    url = f"{T}/point-proposals/"
+    sent = body(line, evidence_link="", evidence_events=[event.pk for event in cited])
+    made = manager.post(url, sent, format="json")
+    assert made.status_code == 201, made.json()
+    assert made.json()["evidence_events"] == [cited[0].pk, cited[1].pk]
+    director = api_client_for(line.users["director"])
+    assert director.get(f"{url}{made.json()['id']}/").json()["evidence_events"] == [cited[0].pk, cited[1].pk]
+    # Another tenant's event, or one the manager may not read: the same 404, naming the field.
+    for missing in (foreign.pk, unseen.pk, 10**15):
+        answer = manager.post(url, body(line, evidence_events=[cited[0].pk, missing]), format="json")
+        assert answer.status_code == 404 and "evidence_events" in answer.json(), missing
+    # One the manager reads but not in the period: 400 naming the field.
+    outside = manager.post(url, body(line, evidence_events=[elsewhere.pk]), format="json")
+    assert outside.status_code == 400 and "evidence_events" in outside.json()
+    for bad in (["1"], "1", [True], list(range(1, 23))):
+        answer = manager.post(url, body(line, evidence_events=bad), format="json")
+        assert answer.status_code == 400 and "evidence_events" in answer.json(), bad
+    none = manager.post(url, body(line, evidence_link=""), format="json")
+    assert none.status_code == 400 and "evidence" in none.json()
+    with tenant_scope(tenant_a):
+        assert PointProposal.objects.count() == 1
+
+
+def upload(name="minutes.pdf", data=b"%PDF-1.4 minutes"):
+    return {"file": SimpleUploadedFile(name, data, content_type="application/pdf")}
+
+
+def test_the_proposer_uploads_the_attachment_and_readers_get_it(worlds, api_client_for, tenant_a, hr_a):
+    line, theirs = worlds
+    manager, director = api_client_for(line.users["manager"]), api_client_for(line.users["director"])
+    proposal = manager.post(f"{T}/point-proposals/", body(line), format="json").json()
+    evidence = f"{T}/point-proposals/{proposal['id']}/evidence/"
+    assert manager.get(evidence).status_code == 404  # nothing attached yet
+    sent = manager.post(evidence, upload(), format="multipart")
+    assert sent.status_code == 200, sent.json()
+    assert sent.json()["evidence_file_name"] == "minutes.pdf" and sent.json()["lock_version"] == 2
+    for reader in (manager, director, api_client_for(hr_a)):
+        got = reader.get(evidence)
+        assert got.status_code == 200 and got.content == b"%PDF-1.4 minutes"
+        assert got["Content-Type"] == "application/octet-stream"
+        assert "attachment" in got["Content-Disposition"]
+    assert director.get(evidence, HTTP_ACCEPT="application/octet-stream").status_code == 200
+    assert api_client_for(line.users["staff"]).get(evidence).status_code == 404  # may not read the proposal
+    for payload, field in (
+        (upload(name="big.pdf", data=b"x" * (5 * 1024 * 1024 + 1)), "file"),
+        (upload(name="tool.exe", data=b"MZ"), "file"),
+        (upload(data=b""), "file"),
+        ({}, "file"),
+        ({"file": "not a file"}, "file"),
+    ):
+        refused = manager.post(evidence, payload, format="multipart")
+        assert refused.status_code == 400 and field in refused.json(), payload
+    assert manager.post(evidence, {"file": 1}, format="json").status_code == 415
+    assert director.post(evidence, upload(), format="multipart").json().keys() >= {"proposer"}
+    director.post(f"{T}/point-proposals/{proposal['id']}/approve/", {"lock_version": 2}, format="json")
+    late = manager.post(evidence, upload(name="late.pdf"), format="multipart")
+    assert late.status_code == 400 and "status" in late.json()
+    assert manager.get(evidence).content == b"%PDF-1.4 minutes"
+    their = f"{T}/point-proposals/{theirs['proposal'].pk}/evidence/"
+    hr = api_client_for(hr_a)
+    assert hr.get(their).status_code == 404
+    assert hr.post(their, upload(), format="multipart").status_code == 404

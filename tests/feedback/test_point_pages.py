@@ -4,6 +4,7 @@ corrections, totals and export, "My points", constant queries. Tenant B is in th
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from decimal import Decimal
 
@@ -14,7 +15,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from collab.tenancy import tenant_scope
 from feedback.models import PointItem, PointLedgerEntry, PointProposal, PointSettings, ProposalStatus
 from feedback.services.points.proposals import point_proposal_approve, point_proposal_create
+from tests.factories.feedback_events import EventFactory
 from tests.factories.feedback_points import PointItemFactory, build_line, proposal_data
+from tests.factories.org import OrgUnitFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -27,6 +30,12 @@ def line(tenant_a, tenant_b):
         build_line(tenant_b, prefix="b-")
     with tenant_scope(tenant_a):
         return build_line(tenant_a)
+
+
+@pytest.fixture
+def theirs(tenant_b):
+    with tenant_scope(tenant_b):
+        return build_line(tenant_b, prefix="c-")
 
 
 def approved(line, tenant, **overrides):
@@ -165,3 +174,86 @@ def test_pages_keep_a_constant_number_of_queries(line, client, login, hr_a, tena
                 f"/totals/?year={line.period.year}"):  # fmt: skip
         with django_assert_max_num_queries(22, info=url):
             assert client.get(f"{P}{url}").status_code == 200
+
+
+# ------------------------------------------------------------------------------------------- evidence
+
+
+def in_period(line, month: int = 3) -> dt.datetime:
+    return dt.datetime(line.period.year, month, 2, 9, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def events(line, tenant_a):
+    with tenant_scope(tenant_a):
+        sales = OrgUnitFactory(name="Sales")
+        return {
+            "staff": EventFactory(
+                title="Staff answered sales", from_unit=line.team, to_unit=sales, from_employee=line.staff,
+                occurred_at=in_period(line), due_at=in_period(line, 4), done_at=in_period(line, 5),
+            ),
+            "team": EventFactory(title="Team meeting", kind="meeting", from_unit=sales, to_unit=line.team,
+                                 occurred_at=in_period(line, 6)),
+            "other": EventFactory(title="Sales and the department", from_unit=sales, to_unit=line.dept,
+                                  occurred_at=in_period(line)),
+        }  # fmt: skip
+
+
+def test_the_form_lists_the_subjects_events_to_cite(line, events, client, login,
+                                                    django_assert_max_num_queries):  # fmt: skip
+    login(line.users["manager"])
+    url = f"{P}/proposals/new/events/"
+    empty = client.get(url)
+    assert empty.status_code == 200 and b'id="evidence-events-wait"' in empty.content
+    person = {"subject_kind": "employee", "subject_employee": line.staff.pk, "period": line.period.pk}
+    with django_assert_max_num_queries(12):
+        listed = client.get(url, person, HTTP_HX_REQUEST="true")
+    assert listed.status_code == 200
+    assert [e.pk for e in listed.context["choices"]["events"]] == [events["team"].pk, events["staff"].pk]
+    assert b"<html" not in listed.content and b'data-timeliness="late"' in listed.content
+    searched = client.get(url, {**person, "evidence_q": "meeting", "evidence_events": [events["staff"].pk]})
+    assert [e.pk for e in searched.context["choices"]["events"]] == [events["staff"].pk, events["team"].pk]
+    assert f'value="{events["staff"].pk}" id="evidence-event-{events["staff"].pk}" checked'.encode() in (
+        searched.content
+    )
+    unit = client.get(url, {"subject_kind": "unit", "subject_unit": line.dept.pk, "period": line.period.pk})
+    assert unit.status_code == 200  # the department's event is outside the manager's sight
+    assert b'id="evidence-events-none"' in unit.content and b"data-event" not in unit.content
+
+
+def test_the_events_list_refuses_another_tenants_ids(line, theirs, client, login):
+    login(line.users["manager"])
+    url = f"{P}/proposals/new/events/"
+    for query in (
+        {"subject_employee": theirs.staff.pk, "period": line.period.pk},
+        {"subject_kind": "unit", "subject_unit": theirs.team.pk, "period": line.period.pk},
+        {"subject_employee": line.staff.pk, "period": theirs.period.pk},
+    ):
+        assert client.get(url, query).status_code == 404, query
+
+
+def test_a_manager_cites_events_and_the_director_sees_them(line, events, client, login, tenant_a,
+                                                           django_assert_max_num_queries):  # fmt: skip
+    login(line.users["manager"])
+    form = {
+        "subject_kind": "employee", "subject_employee": line.staff.pk, "item": line.item.pk,
+        "period": line.period.pk, "proposer_role": "line_manager", "reason": "Answered sales at once",
+    }  # fmt: skip
+    bare = client.post(f"{P}/proposals/new/", form)
+    assert bare.status_code == 400 and bare.context["form"].non_field_errors()  # a reason and evidence
+    wrong = client.post(f"{P}/proposals/new/", {**form, "evidence_events": [events["other"].pk]})
+    assert wrong.status_code == 400 and "evidence_events" in wrong.context["form"].errors
+    malformed = client.post(f"{P}/proposals/new/", {**form, "evidence_events": ["x"]})
+    assert malformed.status_code == 400 and "evidence_events" in malformed.context["form"].errors
+    cited = [events["staff"].pk, events["team"].pk]
+    made = client.post(f"{P}/proposals/new/", {**form, "evidence_events": cited})
+    assert made.status_code == 302
+    with tenant_scope(tenant_a):
+        proposal = PointProposal.objects.get()
+        assert set(proposal.evidence_events.values_list("pk", flat=True)) == set(cited)
+    login(line.users["director"])
+    with django_assert_max_num_queries(22):
+        page = client.get(f"{P}/proposals/{proposal.pk}/")
+    assert [e.pk for e in page.context["cited"]["events"]] == [events["staff"].pk, events["team"].pk]
+    assert f'href="/t/alpha/feedback/events/{events["staff"].pk}/"'.encode() in page.content
+    assert b'id="approve-form"' in page.content

@@ -20,8 +20,8 @@ Once: each decision locks the proposal row and looks at its state first. A retri
 approve (or reject) by the same person answers the state their first request produced, with no second
 ledger entry; any other write on an old `lock_version` is a 409.
 
-Evidence: an attachment (`PointEvidence`) and/or a link. Events from the collaboration event log are the
-third kind: the event-log branch adds them here (a `events` argument checked in the tenant scope).
+Evidence (a reason and evidence, seed 000 §三.2.1): at least one of an attachment, a link or events cited
+from the collaboration event log; what each may be is `feedback.services.points.evidence`.
 """
 
 from __future__ import annotations
@@ -30,7 +30,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
 from django.db import transaction
 from django.db.models import Sum
 from django.db.models.functions import Abs
@@ -46,14 +45,14 @@ from feedback.models import (
     PointItem,
     PointProjectLead,
     PointProposal,
+    PointProposalEvent,
     ProposalStatus,
     ProposerRole,
 )
 from feedback.selectors.points import manager_chain
 from feedback.services.points.catalog import point_settings_current
+from feedback.services.points.evidence import cited_event_ids, evidence_file_read, evidence_link_checked
 from feedback.services.points.ledger import ledger_entry_from_proposal
-
-MAX_EVIDENCE_BYTES = 5 * 1024 * 1024
 
 
 def _snapshot(proposal: PointProposal) -> dict[str, Any]:
@@ -80,33 +79,6 @@ def _is_line_manager_of(proposer: Employee, *, person: Employee | None, unit: Or
     return bool(own) and unit.path.startswith(own)
 
 
-def _evidence_link(value: Any) -> str:
-    text = clean_text(value, 500)
-    if text:
-        try:
-            URLValidator(schemes=["http", "https"])(text)
-        except ValidationError:
-            raise ValueError(_("Enter a web address starting with http:// or https://.")) from None
-    return text
-
-
-def _evidence_file(upload) -> dict[str, Any] | None:
-    if upload is None:
-        return None
-    size = getattr(upload, "size", 0) or 0
-    if size > MAX_EVIDENCE_BYTES:
-        raise ValueError(_("The attachment is larger than 5 MB."))
-    try:
-        name = clean_text(getattr(upload, "name", "") or "evidence", 200)
-    except ValueError:
-        name = "evidence"
-    data = b"".join(upload.chunks()) if hasattr(upload, "chunks") else bytes(upload.read())
-    if not data:
-        raise ValueError(_("The attachment is empty."))
-    content_type = (getattr(upload, "content_type", "") or "application/octet-stream")[:100]
-    return {"name": name or "evidence", "content_type": content_type, "size": len(data), "data": data}
-
-
 def _proposed_sum(proposer: Employee, role: str, period: Period) -> Any:
     counted = PointProposal.objects.filter(proposer=proposer, proposer_role=role, period=period).exclude(
         status=ProposalStatus.REJECTED
@@ -120,7 +92,8 @@ def point_proposal_create(
 ) -> PointProposal:
     """A proposal of `data["item"]`'s points for `data["subject_employee"]` or `data["subject_unit"]` in
     `data["period"]`, with `reason`, `proposer_role` and optionally `evidence_link`; `evidence_file` an
-    uploaded file. Field errors name what is wrong; nothing is written then."""
+    uploaded file; `evidence_events` collaboration events (or their ids) cited as evidence. Field errors name
+    what is wrong; nothing is written then."""
     errors: dict[str, list[str]] = {}
 
     def fail(field: str, message: str) -> None:
@@ -166,13 +139,23 @@ def point_proposal_create(
             fail("reason", _("Say why these points are proposed."))
     link, upload = "", None
     try:
-        link = _evidence_link(data.get("evidence_link"))
+        link = evidence_link_checked(data.get("evidence_link"))
     except ValueError as error:
         fail("evidence_link", str(error))
     try:
-        upload = _evidence_file(evidence_file)
+        upload = evidence_file_read(evidence_file)
     except ValueError as error:
         fail("evidence_file", str(error))
+    events: list[int] = []
+    subject_known = not errors.get("subject_employee") and not errors.get("subject_unit")
+    if subject_known and period is not None:
+        try:
+            events = cited_event_ids(me, data.get("evidence_events"), person=person, unit=unit, period=period)
+        except ValueError as error:
+            fail("evidence_events", str(error))
+    if not (link or upload or events or errors.get("evidence_link") or errors.get("evidence_file")
+            or errors.get("evidence_events")):  # fmt: skip
+        fail("evidence", _("Give evidence: a link, an attachment or events from the collaboration log."))
     role = data.get("proposer_role")
     if role not in ProposerRole.values:
         fail("proposer_role", _("Choose whether you propose as line manager or as project lead."))
@@ -204,7 +187,11 @@ def point_proposal_create(
     )  # fmt: skip
     if upload is not None:
         PointEvidence.objects.create(proposal=proposal, **upload)
-    after = _snapshot(proposal) | {"evidence_file_name": upload["name"] if upload else ""}
+    for event in events:  # at most MAX_CITED_EVENTS rows; save() checks both keys are this tenant's
+        PointProposalEvent(proposal=proposal, event_id=event).save()
+    after = _snapshot(proposal) | {
+        "evidence_file_name": upload["name"] if upload else "", "evidence_events": events,
+    }  # fmt: skip
     audit_record(actor=actor, action="point_proposal.create", obj=proposal, after=after)
     return proposal
 

@@ -11,14 +11,17 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from collab.access import access_employee_by_id, access_period_by_id, access_unit_by_id
 from collab.concurrency import StaleEditError
 from collab.forms import add_service_errors, form_status, note_stale
 from collab.models import ALL_ROLES, WRITE_ROLES, Role
-from collab.pages import paginate, tenant_page
+from collab.pages import id_param, paginate, query_text, tenant_page
+from collab.routing.ids import parse_id
 from collab.selectors.platform import member_linked_employee
-from feedback.access import access_point_proposal_by_id
+from feedback.access import access_point_proposal_by_id, event_reader
 from feedback.forms.points import DecisionForm, PointProposalForm, RejectionForm
 from feedback.models import ProposalStatus
+from feedback.selectors import point_events
 from feedback.selectors import points as selectors
 from feedback.services.points import proposals as services
 
@@ -69,12 +72,44 @@ def point_proposal_create(request):
                 evidence_file=form.cleaned_data.get("evidence_file"),
             )  # fmt: skip
         except ValidationError as invalid:
-            add_service_errors(form, invalid, {"proposer": "__all__"})
+            add_service_errors(form, invalid, {"proposer": "__all__", "evidence": "__all__"})
         else:
             messages.success(request, _("Points proposed: %(item)s.") % {"item": proposal.item.name})
             return redirect("point-proposal-detail", tenant_slug=request.tenant.slug, pk=proposal.pk)
-    context = {"form": form, "employee": employee, "settings": selectors.point_settings_shown()}
+    context = {
+        "form": form, "employee": employee, "settings": selectors.point_settings_shown(),
+        "choices": _event_choices(request, request.POST if request.method == "POST" else request.GET),
+        "max_cited": point_events.MAX_CITED_EVENTS,
+    }  # fmt: skip
     return render(request, "feedback/points/propose.html", context, status=400 if form.errors else 200)
+
+
+def _event_choices(request, data) -> dict:
+    """The events the proposal form offers to cite, for the subject and period chosen in `data`: those the
+    member reads (the proposer is the member)."""
+    membership = request.membership
+    person = unit = None
+    if data.get("subject_kind") == "unit":
+        unit_id = id_param(data, "subject_unit")
+        unit = access_unit_by_id(membership, unit_id) if unit_id else None
+    else:
+        person_id = id_param(data, "subject_employee")
+        person = access_employee_by_id(membership, person_id) if person_id else None
+    period_id = id_param(data, "period")
+    period = access_period_by_id(membership, period_id) if period_id else None
+    ticked = [pk for pk in map(parse_id, data.getlist("evidence_events")) if pk is not None]
+    return point_events.event_choices(
+        reader=event_reader(membership, request.user), person=person, unit=unit, period=period,
+        ticked=ticked, q=query_text(data, "evidence_q"),
+    )  # fmt: skip
+
+
+@tenant_page(read=WRITE_ROLES)
+def point_proposal_events(request):
+    """The proposal form's list of events to cite (htmx: reloaded when the subject, the period or the search
+    changes)."""
+    context = {"choices": _event_choices(request, request.GET), "max_cited": point_events.MAX_CITED_EVENTS}
+    return render(request, "feedback/points/propose.html#evidence_events", context)
 
 
 def _detail(request, proposal, *, approve_form=None, reject_form=None, status=200):
@@ -86,6 +121,7 @@ def _detail(request, proposal, *, approve_form=None, reject_form=None, status=20
         "approve_form": approve_form or DecisionForm(initial=initial),
         "reject_form": reject_form or RejectionForm(initial=initial, prefix="reject"),
         "entry": selectors.proposal_entry(proposal),
+        "cited": point_events.cited_events(proposal, event_reader(request.membership, request.user)),
     }  # fmt: skip
     return render(request, "feedback/points/proposal.html", context, status=status)
 
@@ -147,6 +183,11 @@ def point_proposal_evidence(request, pk: int):
     evidence = selectors.proposal_evidence(proposal)
     if evidence is None:
         raise Http404
+    return evidence_download(evidence)
+
+
+def evidence_download(evidence) -> HttpResponse:
+    """An attachment as a download of type application/octet-stream (the page's and the API's)."""
     response = HttpResponse(bytes(evidence.data), content_type="application/octet-stream")
     name = evidence.name.replace('"', "").replace("\\", "")
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name, safe='')}"
