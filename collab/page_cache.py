@@ -1,7 +1,7 @@
 """Rendered page bodies, cached under everything they are computed from (issue 9: a dashboard of a large
 tenant costs its queries and its template every time, though it only changes when scores are recomputed).
 
-A page that caches its body names, besides the tenant, the page and the reader's language and roles:
+A page that caches its body (`cached_body`; an API list its response data, `cached_value`) names, besides the tenant, the page and the reader's language and roles:
 - `stamp`: the version of the data the body shows (the period's recompute, a goals stamp); None when the
   data has no version yet, and then nothing is cached;
 - `vary`: every other input of the body — the period shown, filters, the page of a list, what the reader's
@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable, Hashable
+from typing import Any
 
 from django.core.cache import cache
 from django.db import transaction
@@ -60,21 +61,30 @@ def display_models_connect(*models) -> None:
             signal.connect(_display_changed_receiver, sender=model, dispatch_uid=uid)
 
 
-def cached_body(
-    request, *, page: str, stamp: Hashable | None, vary: Hashable, render: Callable[[], str]
-) -> SafeString:
-    """The page's body from the cache, or `render()`ed and cached."""
+def cached_value(
+    request, *, page: str, stamp: Hashable | None, vary: Hashable, compute: Callable[[], Any]
+) -> Any:
+    """What `compute()` gives for this page, reader and data version: from the cache, or computed and cached
+    (a picklable value: a rendered body, an API response's data)."""
     if stamp is None:
-        return mark_safe(render())  # noqa: S308 - our template's output
+        return compute()
     tenant = current_tenant()
     roles = tuple(sorted(request.membership.roles))
     parts = (tenant.pk, page, get_language(), roles, vary, stamp, cache.get(_generation_key(tenant.pk), 0))
     key = "page:body:" + hashlib.sha256(repr(parts).encode()).hexdigest()
-    body = cache.get(key)
-    if body is None:
-        body = str(render())
-        cache.set(key, body, PAGE_SECONDS)
-    return mark_safe(body)  # noqa: S308 - our template's output, cached
+    found = cache.get(key)
+    if found is None:
+        found = compute()
+        cache.set(key, found, PAGE_SECONDS)
+    return found
+
+
+def cached_body(
+    request, *, page: str, stamp: Hashable | None, vary: Hashable, render: Callable[[], str]
+) -> SafeString:
+    """The page's body from the cache, or `render()`ed and cached."""
+    body = cached_value(request, page=page, stamp=stamp, vary=vary, compute=lambda: str(render()))
+    return mark_safe(body)  # noqa: S308 - our template's output
 
 
 def query_key(request) -> tuple:

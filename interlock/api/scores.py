@@ -35,15 +35,16 @@ from rest_framework.response import Response
 
 from collab.jobs import job_message, job_progress
 from collab.models import ALL_BUT_EMPLOYEES, ALL_ROLES, Job, OrgUnit, Period, Role
+from collab.page_cache import cached_value
 from collab.routing.fields import StrictWriteMixin, TenantRelatedField
 from collab.routing.ids import id_param
 from collab.routing.viewsets import TenantViewSet
 from collab.selectors.org import holder_unit_names, repeated_unit_names
 from collab.selectors.periods import periods_ordered
-from interlock.access import may_read_unit, own_unit, readable_snapshots
+from interlock.access import may_read_unit, own_unit, readable_snapshots, sees_all_units
 from interlock.models import ScoreSnapshot
 from interlock.recompute import scores_recompute_request
-from interlock.selectors.dashboards import unit_dashboard
+from interlock.selectors.dashboards import results_stamp, unit_dashboard
 from interlock.selectors.scores import (
     FLAG_FILTERS,
     explain,
@@ -133,6 +134,19 @@ class ScoreViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewS
     def get_queryset(self):
         request = self.request
         return readable_snapshots(self._snapshots(), membership=request.membership, user=request.user)
+
+    def list(self, request, *args, **kwargs):
+        """A page of the list changes only with the stored results: its data is cached under their stamp,
+        whose scores the reader may read and the whole address (filters, cursor) (`collab.page_cache`)."""
+        reader = "all" if sees_all_units(request.membership) else request.user.pk
+        data = cached_value(
+            request,
+            page="api:scores",
+            stamp=results_stamp(),
+            vary=(reader, request.build_absolute_uri()),
+            compute=lambda: super(ScoreViewSet, self).list(request, *args, **kwargs).data,
+        )
+        return Response(data)
 
     def _snapshots(self):
         if self.action != "list":
