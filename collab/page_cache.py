@@ -1,11 +1,13 @@
 """Rendered page bodies, cached under everything they are computed from (issue 9: a dashboard of a large
 tenant costs its queries and its template every time, though it only changes when scores are recomputed).
 
-A page that caches its body (`cached_body`; an API list its response data, `cached_value`) names, besides the tenant, the page and the reader's language and roles:
+A page that caches its body (`cached_body`; an API list its response data, `cached_value`) names,
+besides the tenant, the page and the reader's language and roles:
 - `stamp`: the version of the data the body shows (the period's recompute, a goals stamp); None when the
   data has no version yet, and then nothing is cached;
 - `vary`: every other input of the body — the period shown, filters, the page of a list, what the reader's
-  own subjects are —, so two readers share a body only when everything it was computed from is the same.
+  own subjects are, the reader themself where the body is theirs —, so two readers share a body only when
+  everything it was computed from is the same.
 
 Names shown beside the numbers (units, positions, people, KPIs) are not versioned by a recompute: their
 writes move the tenant's display generation (`display_changed`, on commit; `collab.apps` and the apps above

@@ -475,3 +475,38 @@ class TestOtherTenant:
         client = login(hr_a)
         for name in ("goal-tree", "goal-matrix", "goal-trace"):
             assert client.get(url(name, slug="bravo")).status_code == 404
+
+
+def test_the_cached_tree_follows_every_write_and_each_readers_part(tree_a, tenant_a, hr_a, login):
+    """The opened tree is cached under the scores stamp and the display generation: a measurement, a unit's
+    new name and a goal added show at once; two managers of one kind each read their own part."""
+    from collab.services.org.units import org_unit_update
+    from goals.services.measurements.writes import measurement_upsert
+    from goals.services.tree.nodes import goal_create
+
+    client = login(hr_a)
+    page = tree_url(tree_a["period"])
+    assert "Service" in client.get(page).content.decode()
+    with tenant_scope(tenant_a):
+        service = tree_a["service"]
+        org_unit_update(actor=hr_a, unit=service, lock_version=service.lock_version, name="After-sales")
+    html = client.get(page).content.decode()
+    assert "After-sales" in html and ">Service<" not in html
+    with tenant_scope(tenant_a):
+        goal_create(
+            actor=hr_a, period=tree_a["period"], org_unit=tree_a["group"], kpi=tree_a["win"], weight=0
+        )
+    assert client.get(page).content.decode().count('class="goal-item"') == 4  # two top goals, two below
+    with tenant_scope(tenant_a):
+        shown = tree_a["ret"].measurements.get(period=tree_a["period"])
+        measurement_upsert(actor=hr_a, kpi=tree_a["ret"], period=tree_a["period"], actual="45",
+                           lock_version=shown.lock_version)  # fmt: skip
+    assert "50.0" in client.get(page).content.decode()  # retention 45 of 90: the service goal's progress
+    in_sales, in_service = make_member(tenant_a, "manager"), make_member(tenant_a, "manager")
+    with tenant_scope(tenant_a):
+        EmployeeFactory(org_unit=tree_a["sales"], user=in_sales)
+        EmployeeFactory(org_unit=tree_a["service"], user=in_service)
+    for _ in range(2):
+        mine = login(in_sales).get(page).content.decode()
+        theirs = login(in_service).get(page).content.decode()
+        assert f'id="goal-{tree_a["leaf"].pk}"' in mine and f'id="goal-{tree_a["leaf"].pk}"' not in theirs

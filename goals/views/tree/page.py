@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from django.http import Http404
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
 
 from collab.access import access_period_by_id
 from collab.models import ALL_ROLES, Role
+from collab.page_cache import cached_value
 from collab.pages import id_param, paginate, query_text, tenant_page
 from goals.access import access_goal_by_id
 from goals.models import Perspective
-from goals.selectors.rollup_cache import period_rollup
+from goals.selectors.rollup_cache import period_rollup, scores_token
 from goals.selectors.tree import branches, opening
 from goals.selectors.tree import periods as tree_periods
 from goals.selectors.tree import render as tree_render
@@ -101,34 +104,60 @@ def goal_tree(request):
 
 
 def _lazy_tree(request, period, context: dict, query: str):
-    """The nested tree: the reader's part opened one level, branches loaded on demand, and the search."""
+    """The nested tree: the reader's part opened one level, branches loaded on demand, and the search. What
+    the tree shows changes only with a goals write (the scores stamp) or a name (the display generation):
+    the opened part, rendered, is cached under them, the reader's part and the address
+    (`collab.page_cache`); the search and the forms around it are read every time."""
     is_reader = context["is_reader"]
     focus_id = id_param(request.GET, "focus")
     focus = access_goal_by_id(request.membership, focus_id) if focus_id is not None else None
     if focus is not None and focus.period_id != period.pk:
         raise Http404
     membership = request.membership
-    opened = opening.opening(
-        period, request.user, whole_tree=is_reader, scope=request.GET.get("scope"), focus=focus,
-        prefer_mine=membership.has_role(Role.MANAGER) and not membership.has_role(Role.HR_ADMIN),
+    scope = request.GET.get("scope")
+
+    def compute() -> dict:
+        opened = opening.opening(
+            period, request.user, whole_tree=is_reader, scope=scope, focus=focus,
+            prefer_mine=membership.has_role(Role.MANAGER) and not membership.has_role(Role.HR_ADMIN),
+        )  # fmt: skip
+        if opened is None:
+            return {"no_unit": True, "roots": []}
+        level = opened.level
+        shown = {
+            "roots": bool(level.nodes),
+            "has_goals": opened.rollup.goals > 0,
+            "goal_count": opened.goal_count,
+            "scope": opened.scope,
+            "has_part": opened.has_part,
+            "off_groups": opening.off_group_rows(opened.rollup) if is_reader else [],
+            "focus": opened.focus and {"id": opened.focus.id, "label": opened.focus.label},
+        }
+        more_url = "" if opened.focus else _more_url(
+            request, "goal-tree-level", level, period.pk, scope=opened.scope
+        )
+        tree_context = {
+            **context, **shown, "items": tree_render.tree_items(level.nodes), "above": opened.above,
+            "more_url": more_url,
+        }  # fmt: skip
+        shown["tree_view"] = render_to_string("goals/tree/tree.html#tree_view", tree_context, request=request)
+        return shown
+
+    # Keyed by the reader, not only their kind: the part a tree opens on is the reader's own (a manager's
+    # unit), and so is whether they have one.
+    shown = cached_value(
+        request,
+        page="goal-tree",
+        stamp=scores_token(request.tenant.pk),
+        vary=(
+            period.pk, period.status, request.user.pk, focus_id, scope,
+            getattr(context["copy_from"], "pk", None), getattr(context["with_goals"], "pk", None),
+        ),  # fmt: skip
+        compute=compute,
     )
-    if opened is None:
-        context.update(no_unit=True, roots=[])
-        return render(request, "goals/tree/tree.html", context)
-    level = opened.level
-    context.update(
-        roots=level.nodes,
-        items=tree_render.tree_items(level.nodes),
-        has_goals=opened.rollup.goals > 0,
-        goal_count=opened.goal_count,
-        above=opened.above,
-        focus=opened.focus,
-        scope=opened.scope,
-        has_part=opened.has_part,
-        off_groups=opening.off_group_rows(opened.rollup) if is_reader else [],
-        more_url="" if opened.focus else _more_url(
-            request, "goal-tree-level", level, period.pk, scope=opened.scope),
-    )
+    context.update(shown)
+    if "tree_view" in shown:
+        context["tree_view"] = mark_safe(shown["tree_view"])  # noqa: S308 - our template's output, cached
     if query:
         context.update(_search_context(request, period, query))
     return render(request, "goals/tree/tree.html", context)
