@@ -13,10 +13,18 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from collab.models import Employee, Period
+from collab.selectors.audit.events import tenant_zone
 from collab.selectors.periods import period_order
 from feedback.engine.events import PERSON_EVENT_COLUMNS, Measures, Window, event_measures, events_frame
 from feedback.models import CollaborationEvent, EventKind
-from feedback.selectors.events import Epoch, measure_numbers, period_windows, unit_measures
+from feedback.selectors.events import (
+    Epoch,
+    events_list,
+    measure_numbers,
+    period_bounds,
+    period_windows,
+    unit_measures,
+)
 
 PERSON_EVENT_VALUES = ("id", "kind", "from_employee_id", "to_employee_id", "t_occurred", "t_due", "t_done",
                        "answers_id", "attended")  # fmt: skip
@@ -138,3 +146,21 @@ def measure_trend(
         {"period": p.pk, "period_label": p.label, **measure_numbers(measured.get((subject, p.pk)))}
         for p in periods
     ]
+
+
+def periods_of_latest_event(
+    periods: Sequence[Period], *, employee: int, visible: Q | None, timezone_name: str
+) -> set[int]:
+    """The periods in which the person's latest event (that the reader sees) occurred: where "what is
+    recorded about me" opens (`default_period`'s `with_data`), not on a month with nothing in it yet. One
+    query (`event_list_idx`)."""
+    latest = events_list(visible=visible, employee=employee).values_list("occurred_at", flat=True).first()
+    if latest is None:
+        return set()
+    zone = tenant_zone(timezone_name)
+    found = set()
+    for period in periods:
+        start, end = period_bounds(period, zone)
+        if start <= latest < end:
+            found.add(period.pk)
+    return found

@@ -24,6 +24,7 @@ from feedback.access import access_event_person_by_id, event_reader, measured_sc
 from feedback.forms.events import MeasuresFilterForm, PersonEventsForm
 from feedback.selectors.event_measures import (
     measure_trend,
+    periods_of_latest_event,
     person_measure_table,
     person_measures,
     trend_periods,
@@ -159,8 +160,12 @@ def event_about(request):
     period, kind = None, ""
     if form.is_bound and form.is_valid():
         period, kind = form.cleaned_data.get("period"), form.cleaned_data.get("kind", "")
-    period = period or default_period(periods)
     zone = request.tenant.timezone
+    if period is None:
+        with_events = periods_of_latest_event(
+            periods, employee=person.pk, visible=reader.visible(), timezone_name=zone
+        )
+        period = default_period(periods, with_events)
     filters = {"employee": person.pk, "kind": kind}
     measures, trend = None, []
     if period is not None:

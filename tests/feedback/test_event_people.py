@@ -203,6 +203,20 @@ def test_the_measures_page_charts_the_trend_of_the_chosen_unit(world, login, hr_
     assert "event-trend" not in client.get(url("event-measures"), {"period": march.pk}).content.decode()
 
 
+def test_the_about_page_opens_on_the_period_of_the_persons_latest_event(world, login, tenant_a):
+    """Not on the newest (active) month with nothing in it: on the month the latest event naming the person
+    occurred in (the house rule of `default_period`); a person without events gets the active period."""
+    with tenant_scope(tenant_a):
+        later = PeriodFactory(kind="month", year=2026, month=6, status=Period.Status.ACTIVE)
+    page = login(world["users"]["ann"]).get(url("event-about"))
+    assert page.context["period"] == world["periods"]["mar"]
+    assert "Sam asks Ann" in page.content.decode()
+    with tenant_scope(tenant_a):
+        user = make_member(tenant_a, "employee")
+        nobody = EmployeeFactory(name="Nobody", org_unit=world["units"]["rd"], user=user)
+    assert login(nobody.user).get(url("event-about")).context["period"] == later
+
+
 def test_about_page_queries_do_not_grow(world, login, tenant_a, django_assert_max_num_queries):
     client = login(world["users"]["ann"])
     params = {"period": world["periods"]["mar"].pk}
