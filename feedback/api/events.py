@@ -40,7 +40,7 @@ from rest_framework.response import Response
 from collab.models import Employee, OrgUnit, Period, Role
 from collab.routing.errors import field_errors
 from collab.routing.fields import LockVersionField, StrictWriteMixin, TenantRelatedField, validated_body
-from collab.routing.ids import id_param
+from collab.routing.ids import id_param, parse_id
 from collab.routing.viewsets import TenantViewSet
 from collab.selectors.audit.events import tenant_zone
 from collab.selectors.periods import periods_ordered
@@ -287,8 +287,8 @@ class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewS
         by = request.query_params.get("subject") or "unit"
         if by not in ("unit", "person"):
             errors["subject"] = [_("Choose unit or person.")]
-        last = request.query_params.get("last") or "1"
-        if not (last.isascii() and last.isdigit() and 1 <= int(last) <= TREND_LENGTH):
+        last = parse_id(request.query_params.get("last") or "1")  # not int(): 5,000 digits
+        if last is None or not 1 <= last <= TREND_LENGTH:
             errors["last"] = [_("Enter a whole number from 1 to %(n)d.") % {"n": TREND_LENGTH}]
         if period_id is None and "period" not in errors:
             errors["period"] = [_("This field is required.")]
@@ -299,7 +299,7 @@ class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewS
             raise exceptions.ValidationError({"period": [_("No such period here.")]})
         if person_id is not None:
             person_id, by = access_event_person_by_id(self._reader(), person_id).pk, "person"
-        periods = [period] if last == "1" else trend_periods(periods_ordered(), period, int(last))
+        periods = [period] if last == 1 else trend_periods(periods_ordered(), period, last)
         units, people = measured_scope(self._reader(), by=by, unit_id=unit_id, person_id=person_id)
         zone = request.tenant.timezone
         if by == "person":
