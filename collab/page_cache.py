@@ -70,10 +70,20 @@ def cached_value(
     (a picklable value: a rendered body, an API response's data)."""
     if stamp is None:
         return compute()
-    tenant = current_tenant()
     roles = tuple(sorted(request.membership.roles))
-    parts = (tenant.pk, page, get_language(), roles, vary, stamp, cache.get(_generation_key(tenant.pk), 0))
-    key = "page:body:" + hashlib.sha256(repr(parts).encode()).hexdigest()
+    return _cached((page, get_language(), roles, vary, stamp), compute)
+
+
+def cached_data(*, name: str, stamp: Hashable, vary: Hashable, compute: Callable[[], Any]) -> Any:
+    """Data a page reads that is the same in every language and for every role (which periods a reader's
+    own subjects are scored in), cached the same way: under its stamp, `vary` and the display generation."""
+    return _cached((name, vary, stamp), compute)
+
+
+def _cached(parts: tuple, compute: Callable[[], Any]) -> Any:
+    tenant_id = current_tenant().pk
+    whole = (tenant_id, *parts, cache.get(_generation_key(tenant_id), 0))
+    key = "page:body:" + hashlib.sha256(repr(whole).encode()).hexdigest()
     found = cache.get(key)
     if found is None:
         found = compute()

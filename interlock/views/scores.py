@@ -42,8 +42,7 @@ def score_list(request):
     """A period's scores the reader may read, ranked. The table is cached under the stored results' stamp
     and whose scores they are (`collab.page_cache`); the recompute job's progress is read every time."""
     form = ScoreFilterForm(request.GET or None)
-    period = None
-    snapshots = snapshot_queryset().none()
+    period, data = None, {}
     if not form.is_bound or form.is_valid():
         data = form.cleaned_data if form.is_bound else {}
         # The latest period with scores (as the dashboards and the scorecard list open), not an empty month.
@@ -52,13 +51,6 @@ def score_list(request):
         )
         if period is not None:
             show_period(form, period)
-            snapshots = readable_snapshots(
-                snapshot_search(
-                    period=period, kind=data.get("kind", ""), q=data.get("q", ""), flag=data.get("flag", "")
-                ),
-                membership=request.membership,
-                user=request.user,
-            )
     sees_all = sees_all_units(request.membership)
     context = {
         "filter_form": form,
@@ -68,6 +60,12 @@ def score_list(request):
     }
 
     def render_results() -> str:
+        snapshots = snapshot_queryset().none()
+        if period is not None:
+            found = snapshot_search(
+                period=period, kind=data.get("kind", ""), q=data.get("q", ""), flag=data.get("flag", "")
+            )
+            snapshots = readable_snapshots(found, membership=request.membership, user=request.user)
         page = paginate(request, snapshots)
         offset = page.start_index() - 1
         repeated = repeated_unit_names(holder_unit_names(page.object_list))

@@ -96,11 +96,13 @@ def test_a_manager_and_an_employee_read_their_own_subjects_by_subject(tenant_a, 
         nobody = make_member(tenant_a, "employee", username="nobody")
     result, sql = scored(boss, tenant_a)
     assert result == {p_unit.pk, p_below.pk, p_seat.pk}  # their unit and every unit and position below
-    # the reader's employee record, then one read of the snapshots by subject, not over the tenant
-    assert len(sql) == 2 and '"subject" IN' in sql[-1]
+    # the stored results' stamp, the reader's employee record, then one read of the snapshots by subject,
+    # not over the tenant; read again, the stamp only (the answer is cached under it)
+    assert len(sql) == 3 and '"subject" IN' in sql[-1]
+    assert scored(boss, tenant_a) == (result, sql[:1])
     result, sql = scored(clerk, tenant_a)
     assert result == {p_below.pk, p_seat.pk}
-    assert len(sql) == 2 and '"subject" IN' in sql[-1]
+    assert len(sql) == 3 and '"subject" IN' in sql[-1]
     assert scored(nobody, tenant_a)[0] == set()  # no employee record: nothing
     with tenant_scope(tenant_a):
         assert unit_scored_period_ids(below) == {p_below.pk}

@@ -14,6 +14,7 @@ from django.db.models.functions import Cast, Concat
 from django.utils.translation import gettext as _
 
 from collab.models import OrgUnit, Period, Position, Role
+from collab.page_cache import cached_data
 from collab.selectors.org import distinct_unit_labels
 from goals.engine.common import AMBER_FROM, BAND_AMBER, BAND_GREEN, BAND_NONE, BAND_RED, GREEN_FROM
 from goals.models import KPI
@@ -59,10 +60,20 @@ def own_scored_period_ids(*, membership, user) -> set[int]:
     the reader's part of the tree, not the tenant's size."""
     if sees_all_units(membership):
         return set(ScoredPeriod.objects.order_by().values_list("period_id", flat=True))
+    # A manager's subtree is read per request otherwise (their employee record, then the snapshots of every
+    # unit and position below them): it changes only with the stored results or the org (`collab.page_cache`).
+    manager = membership.has_role(Role.MANAGER)
+    return cached_data(
+        name="own-scored-periods", stamp=results_stamp(), vary=(user.pk, manager),
+        compute=lambda: _own_subjects_scored_period_ids(user, manager=manager),
+    )  # fmt: skip
+
+
+def _own_subjects_scored_period_ids(user, *, manager: bool) -> set[int]:
     employee = own_employee(user)
     if employee is None:
         return set()
-    if membership.has_role(Role.MANAGER):
+    if manager:
         path = employee.org_unit.path
         units = OrgUnit.objects.filter(path__startswith=path).order_by()
         positions = Position.objects.filter(org_unit__path__startswith=path).order_by()
