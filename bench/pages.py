@@ -363,8 +363,10 @@ def prepare(name: str, *, employees: int, units: int | None, reuse: bool, say: C
     return static_root
 
 
-def _production_environment(name: str, static_root: Path) -> dict[str, str]:
-    """collab.settings.production, logging in as the application role and the platform role."""
+def _production_environment(name: str, static_root: Path, *, cold: bool = False) -> dict[str, str]:
+    """collab.settings.production, logging in as the application role and the platform role; `cold`: no page
+    body is cached (`collab.page_cache`), every request renders."""
+    extra = {"PAGE_CACHE_SECONDS": "0"} if cold else {}
     return _environment(
         name,
         static_root,
@@ -375,12 +377,13 @@ def _production_environment(name: str, static_root: Path) -> dict[str, str]:
         ALLOWED_HOSTS="127.0.0.1,localhost",
         SECURE_SSL_REDIRECT="0",
         LOG_LEVEL="ERROR",
+        **extra,
     )
 
 
-def serve(name: str, static_root: Path, *, port: int, workers: int) -> subprocess.Popen:
+def serve(name: str, static_root: Path, *, port: int, workers: int, cold: bool = False) -> subprocess.Popen:
     """gunicorn as production runs it (settings, roles), logging in as the application role."""
-    environment = _production_environment(name, static_root)
+    environment = _production_environment(name, static_root, cold=cold)
     command = [
         sys.executable,
         "-m",
@@ -434,6 +437,7 @@ def run(
     workers: int,
     port: int,
     reuse: bool,
+    cold: bool = False,
     out=sys.stdout,
 ) -> int:
     def say(text: str = "") -> None:
@@ -447,11 +451,15 @@ def run(
     name = f"{base}_bench_pages_{employees}"
     static_root = prepare(name, employees=employees, units=units, reuse=reuse, say=say)
     say(_role_check(name))
-    process = serve(name, static_root, port=port, workers=workers)
+    process = serve(name, static_root, port=port, workers=workers, cold=cold)
     try:
+        cache = "Redis (REDIS_URL)" if os.environ.get("REDIS_URL") else "each worker's memory"
+        bodies = f"page bodies cached in {cache}"
+        if cold:
+            bodies = "cold: no page body cached, every request renders"
         say(
             f"gunicorn, {workers} workers, collab.settings.production; "
-            f"{connections} connections, {seconds:g} s a page and user"
+            f"{connections} connections, {seconds:g} s a page and user; {bodies}"
         )
         results = measure(
             f"http://127.0.0.1:{port}",
@@ -479,6 +487,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--workers", type=int, default=DEFAULTS["workers"])
     parser.add_argument("--port", type=int, default=DEFAULTS["port"])
     parser.add_argument("--reuse", action="store_true", help="keep the database and reuse it next time")
+    parser.add_argument("--cold", action="store_true", help="cache no page body: every request renders")
     options = parser.parse_args(argv)
     return run(**vars(options))
 

@@ -12,7 +12,8 @@ besides the tenant, the page and the reader's language and roles:
 Names shown beside the numbers (units, positions, people, KPIs) are not versioned by a recompute: their
 writes move the tenant's display generation (`display_changed`, on commit; `collab.apps` and the apps above
 connect their models' saves and deletes), which is part of every key. A write that bypasses those signals
-(a bulk `update`) calls `display_changed` itself; `PAGE_SECONDS` bounds what one that forgets could cost.
+(a bulk `update`) calls `display_changed` itself; `settings.PAGE_CACHE_SECONDS` (300) bounds what one that
+forgets could cost.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import time
 from collections.abc import Callable, Hashable
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
@@ -29,8 +31,6 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
 from collab.tenancy import current_tenant
-
-PAGE_SECONDS = 300
 
 
 def _generation_key(tenant_id: int) -> str:
@@ -81,13 +81,15 @@ def cached_data(*, name: str, stamp: Hashable, vary: Hashable, compute: Callable
 
 
 def _cached(parts: tuple, compute: Callable[[], Any]) -> Any:
+    if not settings.PAGE_CACHE_SECONDS:
+        return compute()
     tenant_id = current_tenant().pk
     whole = (tenant_id, *parts, cache.get(_generation_key(tenant_id), 0))
     key = "page:body:" + hashlib.sha256(repr(whole).encode()).hexdigest()
     found = cache.get(key)
     if found is None:
         found = compute()
-        cache.set(key, found, PAGE_SECONDS)
+        cache.set(key, found, settings.PAGE_CACHE_SECONDS)
     return found
 
 

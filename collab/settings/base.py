@@ -184,6 +184,8 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# How long a rendered page body is kept (`collab.page_cache`); 0 renders every request (`bench pages --cold`).
+PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "300"))
 
 # Without a broker, tasks run in-process so the embedded default needs nothing else.
 CELERY_BROKER_URL = REDIS_URL or "memory://"
