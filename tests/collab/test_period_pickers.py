@@ -88,3 +88,24 @@ def test_pages_show_their_period_picker_grouped_by_year(periods, hr_a, login, na
     select = re.search(r'<select[^>]*name="period".*?</select>', html, re.S)
     assert select, f"{name}: no period picker"
     assert groups_in(select.group(0)) == WANTED
+
+
+def test_a_reused_picker_rendering_follows_the_periods_the_selection_and_the_language(tenant_a):
+    """The options are rendered once per (periods as shown, selection, hint, language) and reused: a period
+    closed since, another selection or another language is a new rendering, never the old one."""
+    from django.utils import translation
+
+    with tenant_scope(tenant_a):
+        first, second = PeriodFactory(year=2030), PeriodFactory(year=2031)
+
+        def options(**context):
+            periods = list(Period.objects.order_by("year"))
+            return render_to_string("collab/_period_options.html", {"periods": periods, **context})
+
+        assert options(selected=first) == options(selected=first)
+        assert f'value="{second.pk}" selected' in options(selected=second)
+        Period.objects.filter(pk=first.pk).update(status=Period.Status.CLOSED)
+        assert "2030 · Closed" in options(selected=first)
+        with translation.override("zh-hans"):
+            assert "2030 · 已关闭" in options(selected=first)
+        assert "no goals" in options(goals_hint=True) and "·" not in options(bare=True)
