@@ -42,18 +42,19 @@ def score_list(request):
     """A period's scores the reader may read, ranked. The table is cached under the stored results' stamp
     and whose scores they are (`collab.page_cache`); the recompute job's progress is read every time."""
     form = ScoreFilterForm(request.GET or None)
-    period, data = None, {}
+    period, data, periods = None, {}, periods_ordered()
     if not form.is_bound or form.is_valid():
         data = form.cleaned_data if form.is_bound else {}
         # The latest period with scores (as the dashboards and the scorecard list open), not an empty month.
         period = data.get("period") or default_period(
-            periods_ordered(), own_scored_period_ids(membership=request.membership, user=request.user)
+            periods, own_scored_period_ids(membership=request.membership, user=request.user)
         )
         if period is not None:
             show_period(form, period)
     sees_all = sees_all_units(request.membership)
     context = {
         "filter_form": form,
+        "periods": periods,  # the picker's options, rendered once per list of periods (`period_options`)
         "period": period,
         "filtered": any(request.GET.get(k) for k in ("kind", "q", "flag")),
         "sees_all": sees_all,
