@@ -8,9 +8,9 @@ class CollabConfig(AppConfig):
     def ready(self) -> None:
         from collab import signals
         from collab.audit import AuditAction, audit_actions_register
-        from collab.models import Employee, OrgUnit, Position
+        from collab.models import Employee, OrgUnit, Position, Tenant
         from collab.page_cache import display_models_connect
 
         signals.connect()
         audit_actions_register(AuditAction)
-        display_models_connect(OrgUnit, Position, Employee)  # cached page bodies name them
+        display_models_connect(Tenant, OrgUnit, Position, Employee)  # cached page bodies name them

@@ -51,7 +51,9 @@ def display_changed(tenant_id: int | None) -> None:
 
 
 def _display_changed_receiver(sender, instance, **kwargs) -> None:
-    display_changed(getattr(instance, "tenant_id", None))
+    # The tenant's own row (its name, slug, time zone) shows on every page of it.
+    tenant_id = instance.pk if sender._meta.label == "collab.Tenant" else getattr(instance, "tenant_id", None)
+    display_changed(tenant_id)
 
 
 def display_models_connect(*models) -> None:

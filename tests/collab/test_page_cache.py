@@ -50,6 +50,10 @@ def test_a_body_is_computed_again_when_anything_it_came_from_moves(tenant_a, ten
     assert len(calls) == 7
     read(tenant_b)  # the other tenant's names did not change
     assert len(calls) == 7
+    tenant_a.timezone = "Asia/Shanghai"
+    tenant_a.save()  # times on its pages are said in its time zone
+    read(tenant_a)
+    assert len(calls) == 8
 
 
 def test_nothing_is_cached_without_a_stamp_or_with_a_zero_lifetime(tenant_a, settings):
