@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from appraisal import urls as appraisal_urls
 from collab import api as collab_api
 from collab.api.platform import ObtainTokenView
 from collab.pages import IdConverter  # noqa: F401  (registers the <id:…> converter)
@@ -22,6 +23,7 @@ tenant_pages = [
     path("", include("responsibility.urls")),
     path("", include("interlock.urls")),
     path("", include("feedback.urls")),
+    path("", include("appraisal.urls")),
 ]
 api_routers = [
     collab_api.router,
@@ -29,6 +31,7 @@ api_routers = [
     responsibility_urls.api_router,
     interlock_urls.api_router,
     feedback_urls.api_router,
+    appraisal_urls.api_router,
 ]
 
 urlpatterns = [

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "responsibility",
     "interlock",
     "feedback",
+    "appraisal",
     "alerts",
     "ecosystem",
     "governance",

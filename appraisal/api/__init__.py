@@ -1,0 +1,1 @@
+"""The appraisal API: serializers and viewsets, one module a resource."""

@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AppraisalConfig(AppConfig):
+    name = "appraisal"
+    verbose_name = _("Appraisal")
+
+    def ready(self) -> None:
+        from appraisal.audit import audit_register
+
+        audit_register()

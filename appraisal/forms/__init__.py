@@ -1,0 +1,1 @@
+"""Page forms of the appraisal app, on the `collab.forms` base."""

@@ -1,0 +1,1 @@
+"""Pages of the appraisal app, one module a subject."""
