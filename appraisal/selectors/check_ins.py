@@ -69,11 +69,28 @@ class NotTalkedTo:
     last_held_on: dt.date | None
 
 
+@dataclass(frozen=True)
+class NotTalkedPanel:
+    rows: list[NotTalkedTo]
+    reports: int  # the manager's appraisals in active cycles (0: the panel is not shown)
+    more: int  # not listed beyond the limit
+
+
+def not_talked_panel(manager, today: dt.date, *, limit: int = 10) -> NotTalkedPanel:
+    """The manager home's panel "Not talked to this period" (one query)."""
+    rows, reports = _not_talked(manager, today)
+    return NotTalkedPanel(rows[:limit], reports, max(0, len(rows) - limit))
+
+
 def not_talked_to(manager, today: dt.date, *, limit: int = 20) -> list[NotTalkedTo]:
-    """The manager's reports in active cycles (not final) with no check-in since `talk_since` (two
-    queries: the appraisals with their latest check-in date, nothing per person)."""
+    """The manager's reports in active cycles (not final) with no check-in since `talk_since` (one query:
+    the appraisals with their latest check-in date, nothing per person)."""
+    return _not_talked(manager, today)[0][:limit]
+
+
+def _not_talked(manager, today: dt.date) -> tuple[list[NotTalkedTo], int]:
     if manager is None:
-        return []
+        return [], 0
     rows = (
         Appraisal.objects.filter(manager_id=manager.pk, cycle__status=CycleStatus.ACTIVE)
         .exclude(stage=Stage.FINAL)
@@ -82,9 +99,10 @@ def not_talked_to(manager, today: dt.date, *, limit: int = 20) -> list[NotTalked
         .order_by("cycle_id", "id")
     )
     out = []
+    rows = list(rows)
     for appraisal in rows:
         since = talk_since(appraisal.cycle.period, today)
         if appraisal.last_held_on is None or appraisal.last_held_on < since:
             out.append(NotTalkedTo(appraisal, since, appraisal.last_held_on))
     out.sort(key=lambda row: (row.last_held_on or dt.date.min, row.appraisal.employee.name))
-    return out[:limit]
+    return out, len(rows)
