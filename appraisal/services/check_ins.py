@@ -248,8 +248,7 @@ def check_in_update(
         values["held_on"], values["progress"], values["obstacles"]
     )
     _write_rows(current, appraisal, values, actor)
-    fresh = CheckIn.objects.prefetch_related("goal_notes", "actions").get(pk=current.pk)
-    after = _snapshot(fresh)
+    after = _snapshot(current)  # the fields as set, the rows as written
     if after != before:
         current.save(update_fields=["held_on", "progress", "obstacles", *mark_edited(current, actor)])
         audit_record(actor=actor, action=Action.CHECK_IN_UPDATE, obj=current, before=before, after=after)
