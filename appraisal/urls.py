@@ -26,5 +26,5 @@ urlpatterns: list = [
 
 api_router = tenant_router()
 # goals-checkins
-api_router.register("goal-proposals", GoalProposalViewSet, basename="goal-proposal")
-api_router.register("check-ins", CheckInViewSet, basename="check-in")
+api_router.register("goal-proposals", GoalProposalViewSet, basename="api-goal-proposal")
+api_router.register("check-ins", CheckInViewSet, basename="api-check-in")
