@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 from appraisal.audit import AppraisalAuditAction as Action
 from appraisal.models import (
     Appraisal,
+    CycleStatus,
     GoalProposal,
     PersonalGoal,
     PersonalGoalVersion,
@@ -225,14 +226,25 @@ def goal_proposal_update(
     return current
 
 
-def _answer_start(actor, proposal, lock_version, now) -> GoalProposal:
+def _answer_start(actor, proposal, lock_version, now, *, accepting: bool) -> GoalProposal:
+    """The locked proposal, if `actor` may answer it now: accepting needs its kind's stage open; a return
+    (which changes no goal) is allowed until the appraisal is final, so a proposal left open when goal
+    setting closed does not wait forever."""
     current = _locked(proposal, lock_version)
     if not _is_manager(actor, current.appraisal):
         raise ValidationError({"appraisal": [_("Only the person's manager answers their goal proposals.")]})
     if current.status != ProposalStatus.PROPOSED:
         raise ValidationError({"status": [_("This proposal is not waiting for an answer.")]})
-    _gate(current.appraisal, current.kind, now)
+    if accepting:
+        _gate(current.appraisal, current.kind, now)
+    elif not answerable(current.appraisal):
+        raise ValidationError({"kind": [_("This appraisal is final; its goals no longer change.")]})
     return current
+
+
+def answerable(appraisal: Appraisal) -> bool:
+    """Whether a proposal may still be returned (the cycle active, the appraisal not final)."""
+    return appraisal.cycle.status == CycleStatus.ACTIVE and appraisal.stage != Stage.FINAL
 
 
 def _tree_node(actor, appraisal: Appraisal, parent: Goal, kpi: KPI, weight: Decimal) -> Goal:
@@ -257,7 +269,7 @@ def goal_proposal_accept(
 ) -> GoalProposal:  # fmt: skip
     """The manager accepts, optionally with another target or weight; the goal is agreed (see the
     module's docstring)."""
-    current = _answer_start(actor, proposal, lock_version, now)
+    current = _answer_start(actor, proposal, lock_version, now, accepting=True)
     try:
         text = clean_text(comment, 5000)
     except ValueError as error:
@@ -310,7 +322,7 @@ def goal_proposal_return(
 ) -> GoalProposal:
     """The manager returns the proposal with a comment (required); the employee may edit and propose it
     again."""
-    current = _answer_start(actor, proposal, lock_version, now)
+    current = _answer_start(actor, proposal, lock_version, now, accepting=False)
     try:
         text = clean_text(comment, 5000)
     except ValueError as error:

@@ -68,9 +68,11 @@ def _render(request, appraisal, *, form=None, edit=None, answer_forms=None, stat
         form = _proposal_form(request, appraisal, selectors.personal_goals(appraisal), edit)
     answer_forms = answer_forms or {}
     editable = (ProposalStatus.PROPOSED, ProposalStatus.RETURNED)
+    may_return = services.answerable(appraisal)
     for proposal in proposals:
         kind_open = revisions_open if proposal.kind == ProposalKind.REVISION else setting_open
-        proposal.answerable = is_manager and proposal.status == ProposalStatus.PROPOSED and kind_open
+        proposal.acceptable = is_manager and proposal.status == ProposalStatus.PROPOSED and kind_open
+        proposal.answerable = is_manager and proposal.status == ProposalStatus.PROPOSED and may_return
         proposal.editable = is_employee and proposal.status in editable and kind_open
         if proposal.answerable:
             initial = {"lock_version": proposal.lock_version}
@@ -80,6 +82,8 @@ def _render(request, appraisal, *, form=None, edit=None, answer_forms=None, stat
             proposal.return_form = answer_forms.get(("return", proposal.pk)) or ReturnForm(
                 initial=initial, prefix=f"return-{proposal.pk}"
             )
+    # The live sum's base: the edited proposal is the one being typed, so it is not counted twice.
+    others = [p for p in proposals if edit is None or p.pk != edit.pk]
     in_goal_setting = appraisal.stage == Stage.GOAL_SETTING or setting_open
     context = {
         "appraisal": appraisal, "goals": goals, "proposals": proposals,
@@ -91,6 +95,7 @@ def _render(request, appraisal, *, form=None, edit=None, answer_forms=None, stat
         "form": form, "edit": edit, "is_employee": is_employee, "is_manager": is_manager,
         "kpi_options": [reference_label(code, name) for _pk, code, name in kpi_options()] if form else [],
         "goal_weights": {str(goal.pk): str(goal.weight) for goal in goals},
+        "live_base": selectors.weight_summary(goals, others).pending,
         "tab": "goals",
     }  # fmt: skip
     return render(request, "appraisal/goal_proposals/goals.html", context, status=status)

@@ -273,3 +273,32 @@ def test_weights_are_summed_and_not_enforced_per_proposal(tenant_a):
         assert (goal.version, goal.weight) == (2, Decimal("50"))
         assert list(proposals_to_agree(g.world.manager)) == [pending]
         assert list(proposals_to_agree(g.world.employee)) == []
+
+
+def test_a_proposal_left_open_when_goal_setting_closed_can_be_returned_not_accepted(tenant_a):
+    later = timezone.now() + timedelta(days=8)
+    with tenant_scope(tenant_a):
+        g = goals_world(tenant_a)
+        proposal = _new(g)
+        manager = g.world.users["manager"]
+        with pytest.raises(ValidationError) as refused:
+            services.goal_proposal_accept(
+                actor=manager, proposal=proposal, lock_version=proposal.lock_version, now=later
+            )
+        assert "kind" in refused.value.message_dict
+        returned = services.goal_proposal_return(
+            actor=manager,
+            proposal=proposal,
+            lock_version=proposal.lock_version,
+            comment="Too late",
+            now=later,
+        )
+        assert returned.status == ProposalStatus.RETURNED and not PersonalGoal.objects.exists()
+        with pytest.raises(ValidationError):  # and proposing it again waits for a reopening
+            services.goal_proposal_update(
+                actor=g.world.users["employee"],
+                proposal=returned,
+                lock_version=returned.lock_version,
+                data={"parent_goal": g.position_goal, "kpi": g.kpi, "target": "1", "weight": "1"},
+                now=later,
+            )
