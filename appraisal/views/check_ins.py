@@ -92,6 +92,11 @@ def _render(request, appraisal, *, form=None, edit=None, status=200):
     goal_rows = [(goal, notes_given.get(goal.pk, notes_given.get(str(goal.pk), ""))) for goal in goals]
     for check_in in check_ins:
         check_in.my_note = check_in.my_notes[0] if check_in.my_notes else None
+        side_of_author = services.party(check_in.created_by, appraisal) if check_in.created_by_id else None
+        names = {"employee": appraisal.employee.name, "manager": getattr(appraisal.manager, "name", "")}
+        check_in.author_name = names.get(side_of_author) or (
+            check_in.created_by.get_username() if check_in.created_by_id else ""
+        )
         check_in.editable = may_record and check_in.created_by_id == user.pk
         check_in.note_form = PrivateNoteForm(
             initial={"text": check_in.my_note.text if check_in.my_note else ""}, prefix=f"note-{check_in.pk}"

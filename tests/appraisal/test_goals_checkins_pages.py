@@ -222,16 +222,52 @@ def test_the_pages_read_a_fixed_number_of_queries(g, login, tenant_a):
         _propose(g, kpi=g.other_kpi, weight="40")
         for day in (1, 2):
             check_ins.check_in_create(
-                actor=g.world.users["manager"], appraisal=g.world.appraisal,
-                data={"held_on": timezone.localdate() - dt.timedelta(days=day), "private_note": "n",
-                      "goal_notes": [{"personal_goal": accepted.personal_goal, "progress": "p"}],
-                      "actions": [{"description": "a", "owner": "employee", "due_on": timezone.localdate()}]},
-            )  # fmt: skip
+                actor=g.world.users["manager"],
+                appraisal=g.world.appraisal,
+                data={
+                    "held_on": timezone.localdate() - dt.timedelta(days=day),
+                    "private_note": "n",
+                    "goal_notes": [{"personal_goal": accepted.personal_goal, "progress": "p"}],
+                    "actions": [{"description": "a", "owner": "employee", "due_on": timezone.localdate()}],
+                },
+            )
     more = _counted(manager, goals), _counted(manager, check_ins_url)
     assert more[0] <= one[0] + 1  # the first agreed goal adds the versions' prefetch, then nothing per row
     assert more[1] <= one[1] + 4  # the first check-in adds its prefetches, nothing per row
     with tenant_scope(tenant_a):
         _propose(g, kpi=g.unit_goal.kpi, weight="10")
-        check_ins.check_in_create(actor=g.world.users["manager"], appraisal=g.world.appraisal,
-                                  data={"held_on": timezone.localdate()})  # fmt: skip
+        check_ins.check_in_create(
+            actor=g.world.users["manager"],
+            appraisal=g.world.appraisal,
+            data={"held_on": timezone.localdate()},
+        )
     assert (_counted(manager, goals), _counted(manager, check_ins_url)) == more
+
+
+def test_goal_setting_shows_the_development_notes_of_earlier_cycles(g, login, tenant_a):
+    from appraisal.models import DevelopmentNote
+    from tests.factories.appraisal import AppraisalFactory, CycleFactory
+
+    with tenant_scope(tenant_a):
+        earlier = AppraisalFactory(
+            cycle=CycleFactory(name="Last year"), employee=g.world.employee, stage="final"
+        )
+        DevelopmentNote.objects.create(
+            appraisal=earlier, employee=g.world.employee, kind="training", text="Negotiation course"
+        )
+        DevelopmentNote.objects.create(
+            appraisal=g.world.appraisal,
+            employee=g.world.employee,
+            kind="mentoring",
+            text="This cycle's own note",
+        )
+        DevelopmentNote.objects.create(
+            appraisal=g.world.colleague_appraisal,
+            employee=g.world.colleague,
+            kind="rotation",
+            text="Someone else's",
+        )
+    page = login(g.world.users["employee"]).get(_goals(g.world.appraisal))
+    notes = page.content.decode()
+    assert "Negotiation course" in notes and "Last year" in notes
+    assert "This cycle's own note" not in notes and "Someone else's" not in notes

@@ -93,3 +93,46 @@ def test_propose_return_propose_again_accept_and_see_it_in_the_tree(
     assert g.kpi.name in hit.inner_text()
     screenshot("appraisal-goal-in-tree")
     assert errors == []
+
+
+def test_a_check_in_both_read_with_private_notes_kept_apart(g, live_server, page, screenshot, tenant_a):
+    """The manager finds the person under "Not talked to this period", records a check-in with an action
+    for the employee and a private note; the employee reads it without that note, keeps their own and marks
+    the action done."""
+    errors = watch_errors(page)
+    log_in(page, live_server.url, "ap-manager")
+    page.goto(f"{live_server.url}/t/alpha/?as=manager")
+    person = page.locator(f"#not-talked-to [data-appraisal='{g.world.appraisal.pk}']")
+    with page.expect_navigation():
+        person.locator("a").click()
+    page.fill("#id_progress", "Pipeline doubled since last month.")
+    page.fill("#id_obstacles", "Waiting for the CRM licence.")
+    page.fill("#actions-0-description", "Finish the CRM training")
+    page.select_option("#actions-0-owner", "employee")
+    page.fill("#actions-0-due_on", "2030-01-31")
+    page.fill("#id_private_note", "Ready for a bigger territory soon.")
+    with page.expect_navigation():
+        page.click("#check-in-save")
+    card = page.locator("#check-ins [data-check-in]")
+    assert card.count() == 1 and "Pipeline doubled" in card.inner_text()
+    assert "bigger territory" in card.locator(".private-note textarea").input_value()
+    assert page.locator(f"#not-talked-to [data-appraisal='{g.world.appraisal.pk}']").count() == 0
+
+    log_in(page, live_server.url, "ap-employee")
+    page.goto(f"{live_server.url}/t/alpha/appraisal/{g.world.appraisal.pk}/check-ins/")
+    card = page.locator("#check-ins [data-check-in]")
+    assert "Pipeline doubled" in card.inner_text() and "bigger territory" not in page.content()
+    card.locator(".private-note summary").click()
+    card.locator(".private-note textarea").fill("Ask about the training budget.")
+    with page.expect_navigation():
+        card.locator(".private-note button").click()
+    with page.expect_navigation():
+        page.locator("#check-ins .action-done").click()
+    assert page.locator("#check-ins .action-done.btn-success").count() == 1
+    screenshot("appraisal-check-in")
+
+    log_in(page, live_server.url, "ap-manager")
+    page.goto(f"{live_server.url}/t/alpha/appraisal/{g.world.appraisal.pk}/check-ins/")
+    assert "training budget" not in page.content() and "bigger territory" in page.content()
+    assert page.locator("#check-ins .action-done").count() == 0  # the employee's action: theirs to tick
+    assert errors == []
