@@ -123,6 +123,8 @@ def appraisal_check_ins(request, pk: int):
         if edit is None:
             raise Http404
     if request.method != "POST":
+        if edit is not None and edit.created_by_id != request.user.pk:
+            edit = None  # only its author edits a check-in: the others get the form for a new one
         return _render(request, appraisal, edit=edit)
     form = CheckInForm(request.POST)
     if form.is_valid():

@@ -271,3 +271,35 @@ def test_goal_setting_shows_the_development_notes_of_earlier_cycles(g, login, te
     notes = page.content.decode()
     assert "Negotiation course" in notes and "Last year" in notes
     assert "This cycle's own note" not in notes and "Someone else's" not in notes
+
+
+def test_the_author_edits_a_check_in_and_a_stale_save_is_a_409(g, login, tenant_a):
+    with tenant_scope(tenant_a):
+        check_in = check_ins.check_in_create(
+            actor=g.world.users["manager"],
+            appraisal=g.world.appraisal,
+            data={"held_on": timezone.localdate(), "progress": "First talk"},
+        )
+    url = f"/t/alpha/appraisal/{g.world.appraisal.pk}/check-ins/"
+    employee = login(g.world.users["employee"])
+    assert b"check-in-edit" not in employee.get(url).content  # the manager recorded it
+    assert employee.get(f"{url}?edit={check_in.pk}").status_code == 200
+    refused = employee.post(
+        url,
+        {
+            "edit": check_in.pk,
+            "held_on": timezone.localdate().isoformat(),
+            "lock_version": check_in.lock_version,
+            "progress": "Mine now",
+        },
+    )
+    assert refused.status_code == 400
+    manager = login(g.world.users["manager"])
+    assert b"check-in-edit" in manager.get(url).content
+    body = {"edit": check_in.pk, "held_on": timezone.localdate().isoformat(), "progress": "Second version"}
+    assert manager.post(url, body | {"lock_version": check_in.lock_version}).status_code == 302
+    stale = manager.post(url, body | {"progress": "Third", "lock_version": check_in.lock_version})
+    assert stale.status_code == 409
+    with tenant_scope(tenant_a):
+        assert CheckIn.objects.get().progress == "Second version"
+    assert login(g.world.users["hr"]).get(f"{url}?edit={check_in.pk}").status_code == 200  # reads, no form
