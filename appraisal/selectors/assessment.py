@@ -76,28 +76,18 @@ LIST_RELATED = ("cycle__period", "employee", "manager", "org_unit", "position")
 
 
 def list_views(reader: AppraisalReader) -> tuple[str, ...]:
-    """The lists a reader has: HR admins and auditors a cycle's appraisals, a manager their team, anyone
-    with an employee record their own (one query: the reader's employee record)."""
+    """The lists a reader has, the default first: HR admins and auditors a cycle's appraisals, anyone who
+    assesses somebody their team, anyone with an employee record their own (two queries at most: the
+    reader's employee record and whether they assess anyone)."""
     views = []
     if reader.reads_everything:
         views.append(VIEW_CYCLE)
-    if reader.employee is not None:
-        views.append(VIEW_TEAM)
+    employee = reader.employee
+    if employee is not None:
+        if Appraisal.objects.filter(manager=employee).exists():
+            views.append(VIEW_TEAM)
         views.append(VIEW_MINE)
     return tuple(views)
-
-
-def default_view(reader: AppraisalReader, views: tuple[str, ...], *, has_team: bool) -> str:
-    if VIEW_CYCLE in views:
-        return VIEW_CYCLE
-    if has_team:
-        return VIEW_TEAM
-    return VIEW_MINE if VIEW_MINE in views else ""
-
-
-def has_team(reader: AppraisalReader) -> bool:
-    employee = reader.employee
-    return employee is not None and Appraisal.objects.filter(manager=employee).exists()
 
 
 def cycles_listed() -> list[AppraisalCycle]:
