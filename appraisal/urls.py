@@ -3,6 +3,7 @@
 
 from django.urls import path
 
+from appraisal.api.appraisals import AppraisalViewSet
 from appraisal.views import assessment
 from collab.api import tenant_router
 
@@ -13,3 +14,4 @@ urlpatterns: list = [
 ]
 
 api_router = tenant_router()
+api_router.register("appraisals", AppraisalViewSet, basename="api-appraisal")

@@ -72,6 +72,7 @@ def grade_policy() -> GradePolicy:
 VIEW_MINE = "mine"
 VIEW_TEAM = "team"
 VIEW_CYCLE = "cycle"
+LIST_VIEWS = (VIEW_MINE, VIEW_TEAM, VIEW_CYCLE)
 LIST_RELATED = ("cycle__period", "employee", "manager", "org_unit", "position")
 
 
@@ -97,6 +98,11 @@ def cycles_listed() -> list[AppraisalCycle]:
         .filter(launched_at__isnull=False)
         .order_by("-created_at", "-id")
     )
+
+
+def unit_by_id(pk: int | None) -> OrgUnit | None:
+    """The unit a list is filtered by (None: no such unit here; units are no secret inside a tenant)."""
+    return OrgUnit.objects.filter(pk=pk).first() if pk is not None else None
 
 
 def appraisal_list(
@@ -192,7 +198,7 @@ def overview(appraisal: Appraisal) -> Overview:
     """The cycle, its formula and the current stage's window for this person (two queries)."""
     cycle = appraisal.cycle
     window = person_window(appraisal, appraisal.stage) if appraisal.stage != Stage.FINAL else None
-    return Overview(appraisal, window, _weights(cycle))
+    return Overview(appraisal, window, formula_weights(cycle))
 
 
 @dataclass
@@ -294,7 +300,7 @@ def components(appraisal: Appraisal, *, scorecard_total=None, review_part=None, 
     }
 
 
-def _weights(cycle: AppraisalCycle) -> dict[str, Decimal]:
+def formula_weights(cycle: AppraisalCycle) -> dict[str, Decimal]:
     return {
         "scorecard": cycle.weight_scorecard, "review": cycle.weight_review, "manager": cycle.weight_manager,
     }  # fmt: skip
@@ -310,7 +316,7 @@ def frozen_result(appraisal: Appraisal) -> Result | None:
         "review": appraisal.review_part,
         "manager": appraisal.manager_grade.value if appraisal.manager_grade_id else None,
     }
-    return result_score(values, _weights(appraisal.cycle))
+    return result_score(values, formula_weights(appraisal.cycle))
 
 
 @dataclass
@@ -327,7 +333,7 @@ def evidence_of(appraisal: Appraisal, policy: GradePolicy, *, timezone_name: str
     preview = result_score(
         components(appraisal, scorecard_total=scorecard.total, review_part=scorecard.review_part,
                    grade=appraisal.manager_grade),
-        _weights(appraisal.cycle),
+        formula_weights(appraisal.cycle),
     )  # fmt: skip
     return Evidence(
         scorecard=scorecard,
