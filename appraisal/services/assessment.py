@@ -24,6 +24,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from appraisal.audit import AppraisalAuditAction
 from appraisal.engine.result import departure, result_score
@@ -207,9 +208,12 @@ def departure_error(
         return {}
     steps = departure(suggested.code, grade.code, policy.bands)
     if steps > policy.departure_bound:
-        message = _(
-            "%(grade)s is %(steps)d grades away from the suggested grade %(suggested)s; at most %(bound)d "
-            "are allowed."
+        message = ngettext(
+            "%(grade)s is %(steps)d grades away from the suggested grade %(suggested)s; at most "
+            "%(bound)d is allowed.",
+            "%(grade)s is %(steps)d grades away from the suggested grade %(suggested)s; at most "
+            "%(bound)d are allowed.",
+            policy.departure_bound,
         ) % {"grade": grade.code, "steps": steps, "suggested": suggested.code,
              "bound": policy.departure_bound}  # fmt: skip
         return {"grade": [message]}
