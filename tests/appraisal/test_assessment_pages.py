@@ -171,3 +171,19 @@ def test_the_detail_page_reads_in_constant_queries(tenant_a, client, login, djan
         login(world.users[key])
         with django_assert_max_num_queries(20, info=key):
             assert client.get(f"{P}/{world.appraisal.pk}/").status_code == 200
+
+
+def test_the_pages_speak_chinese(tenant_a, client, login):
+    tenant_a.locale = "zh-hans"
+    tenant_a.save()
+    world, _goals = _world(tenant_a, current=Stage.MANAGER_ASSESSMENT)
+    login(world.users["manager"])
+    listed = client.get(f"{P}/")
+    assert "我的团队" in listed.content.decode()
+    url = f"{P}/{world.appraisal.pk}/"
+    page = client.get(url).content.decode()
+    assert "结果的计算方式" in page and "建议等级" in page and "本期协作情况" in page
+    refused = client.post(url, {"section": "manager", "grade": world.grades["S"].pk, "lock_version": 1,
+                                "action": "save"})  # fmt: skip
+    assert refused.status_code == 400
+    assert "S与建议等级B相差2级；最多允许相差1级。" in refused.content.decode()
