@@ -300,13 +300,13 @@ def manager_assessment_save(
         fresh.stage = _stage_at_least(fresh, Stage.CALIBRATION)
         columns += ["suggested_grade", "scorecard_total", "kpi_part", "review_part", "points_total",
                     "result_score", "manager_submitted_at", "stage"]  # fmt: skip
-        after.update(
-            suggested=suggested.code if suggested else None, result_score=_plain(result.score),
-            left_out=list(result.left_out), stage=fresh.stage,
-        )  # fmt: skip
     fresh.save(update_fields=columns)
     action = AppraisalAuditAction.MANAGER_SUBMIT if submit else AppraisalAuditAction.MANAGER_DRAFT
-    audit_record(actor=actor, action=action, obj=fresh, object_repr=_repr(fresh), before=before, after=after)
+    # What was done, never what was said: HR admins and auditors read the log, and one of them may be the
+    # appraised person, who sees nothing of the manager's part before release.
+    changed = sorted(name for name in before if before[name] != after[name])
+    record = {"changed": changed, **({"stage": fresh.stage} if submit else {})}
+    audit_record(actor=actor, action=action, obj=fresh, object_repr=_repr(fresh), after=record)
     return fresh
 
 
@@ -316,10 +316,6 @@ def _manager_state(appraisal: Appraisal) -> dict[str, Any]:
         "reason": appraisal.manager_reason, "comment": appraisal.manager_comment,
         "departure_reason": appraisal.departure_reason,
     }  # fmt: skip
-
-
-def _plain(value) -> str | None:
-    return None if value is None else str(value)
 
 
 def _repr(appraisal: Appraisal) -> str:
