@@ -6,11 +6,12 @@ another tenant's or another person's appraisal. Tenant B is in the room."""
 from __future__ import annotations
 
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
-from django.utils import timezone
+from django.utils import formats, timezone, translation
 
-from appraisal.models import Appraisal, Stage
+from appraisal.models import Appraisal, CycleStage, Stage
 from collab.tenancy import tenant_scope
 from tests.factories.appraisal import AppraisalFactory
 from tests.factories.appraisal_assessment import assessment_world
@@ -187,3 +188,18 @@ def test_the_pages_speak_chinese(tenant_a, client, login):
                                 "action": "save"})  # fmt: skip
     assert refused.status_code == 400
     assert "S与建议等级B相差2级；最多允许相差1级。" in refused.content.decode()
+
+
+def test_the_stage_deadline_is_shown_in_the_tenants_time_zone(tenant_a, client, login):
+    tenant_a.timezone = "America/Los_Angeles"
+    tenant_a.save()
+    world, _goals = _world(tenant_a)
+    with tenant_scope(tenant_a):
+        deadline = CycleStage.objects.get(cycle=world.cycle, stage=Stage.SELF_ASSESSMENT).deadline
+    with translation.override("en"):
+        local = timezone.localtime(deadline, ZoneInfo("America/Los_Angeles"))
+        expected = formats.date_format(local, "DATETIME_FORMAT")
+    login(world.users["employee"])
+    shown = client.get(f"{P}/{world.appraisal.pk}/").content.decode()
+    block = shown.split('id="appraisal-deadline">', 1)[1].split("</dd>", 1)[0]
+    assert expected in block and "America/Los_Angeles" in block
