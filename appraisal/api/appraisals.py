@@ -238,7 +238,9 @@ class AppraisalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantV
     write_roles = ALL_ROLES
 
     def _reader(self):
-        return appraisal_reader(self.request.membership, self.request.user)
+        if getattr(self, "_appraisal_reader", None) is None:
+            self._appraisal_reader = appraisal_reader(self.request.membership, self.request.user)
+        return self._appraisal_reader
 
     def get_serializer_context(self):
         context = super().get_serializer_context()

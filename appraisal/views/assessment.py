@@ -74,11 +74,7 @@ def appraisal_list(request):
         unit = form.cleaned_data.get("unit")
         stage = form.cleaned_data.get("stage") or ""
     if view == selectors.VIEW_CYCLE and cycle is None and cycles and valid:
-        cycle = cycles[0]
-        form.initial["cycle"] = cycle.pk
-        if form.is_bound and not form.data.get("cycle"):
-            form.data = form.data.copy()
-            form.data["cycle"] = str(cycle.pk)
+        cycle = cycles[0]  # HR's list opens on the latest launched cycle
     rows = selectors.appraisal_list(reader, view, cycle=cycle, unit=unit, stage=stage)
     if not valid:
         rows = rows.none()
