@@ -27,6 +27,8 @@ class AppraisalAuditAction(models.TextChoices):
     CHECK_IN_UPDATE = "check_in.update", _("Check-in edited")
     SELF_SUBMIT = "appraisal.submit_self", _("Self-assessment submitted")
     MANAGER_SUBMIT = "appraisal.submit_manager", _("Manager assessment submitted")
+    # assessment part
+    MANAGER_DRAFT = "appraisal.manager_draft", _("Manager assessment draft saved")
     CALIBRATION_CREATE = "calibration.create", _("Calibration session added")
     CALIBRATION_CHANGE = "calibration.grade_change", _("Grade changed in calibration")
     CALIBRATION_CLOSE = "calibration.close", _("Calibration session closed")

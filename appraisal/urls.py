@@ -3,13 +3,18 @@
 
 from django.urls import path
 
+from appraisal.api.appraisals import AppraisalViewSet
 from appraisal.api.check_ins import CheckInViewSet
 from appraisal.api.goal_proposals import GoalProposalViewSet
+from appraisal.views import assessment
 from appraisal.views import check_ins as check_in_pages
 from appraisal.views import goal_proposals as goal_pages
 from collab.api import tenant_router
 
 urlpatterns: list = [
+    # assessment: the appraisal list and one appraisal's overview, self-assessment and manager assessment
+    path("appraisal/", assessment.appraisal_list, name="appraisal-list"),
+    path("appraisal/<id:pk>/", assessment.appraisal_detail, name="appraisal-detail"),
     # goals-checkins
     path("appraisal/<id:pk>/goals/", goal_pages.appraisal_goals, name="appraisal-goals"),
     path("appraisal/goals-to-agree/", goal_pages.goals_to_agree, name="appraisal-goals-to-agree"),
@@ -25,6 +30,7 @@ urlpatterns: list = [
 ]  # fmt: skip
 
 api_router = tenant_router()
+api_router.register("appraisals", AppraisalViewSet, basename="api-appraisal")
 # goals-checkins
 api_router.register("goal-proposals", GoalProposalViewSet, basename="api-goal-proposal")
 api_router.register("check-ins", CheckInViewSet, basename="api-check-in")

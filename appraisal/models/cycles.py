@@ -227,6 +227,8 @@ class Appraisal(TenantOwned, LockVersioned):
             models.Index(fields=["tenant", "cycle", "stage"], name="appraisal_cycle_stage_idx"),
             models.Index(fields=["tenant", "manager", "cycle"], name="appraisal_manager_idx"),
             models.Index(fields=["tenant", "employee", "cycle"], name="appraisal_employee_idx"),
+            # A cycle's list in keyset order (HR's and auditors' appraisal list, the API's view=cycle).
+            models.Index(fields=["tenant", "cycle", "id"], name="appraisal_cycle_list_idx"),
         ]
         ordering = ["cycle_id", "id"]
         verbose_name = _("appraisal")
