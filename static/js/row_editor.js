@@ -2,10 +2,11 @@
    from its <template>, remove one, and keep the input names "<prefix>-<index>-<field>" numbered 0..n-1 so
    the server reads them in order. Every change fires "rowschanged" on the form, which the live check
    (htmx) listens to.
-   An answer of the live check that arrives while a mouse button (or a finger) is down waits for the release:
-   its messages change the height of the rows, which moves the Save button; between press and release that
-   would take the button from under the pointer, the release would land beside it, and the click, the save
-   with it, would be lost without a word. */
+   An answer of the live check that arrives while a button or link is pressed (mouse or finger) waits for the
+   release: its messages change the height of the rows, which moves the Save button; between press and
+   release that would take the button from under the pointer, the release would land beside it, and the
+   click, the save with it, would be lost without a word. (Only buttons and links: a <select> opens its own
+   popup on the press, and the page may never see that release.) */
 (function () {
   "use strict";
   var PREFIX = /^([a-z]+)-(\d+|__i__)-/;
@@ -28,7 +29,9 @@
   }
   var pressed = false;
   var held = [];
-  document.addEventListener("pointerdown", function () { pressed = true; }, true);
+  document.addEventListener("pointerdown", function (event) {
+    pressed = !!event.target.closest("button, a[href], input[type=submit]");
+  }, true);
   function released() {
     pressed = false;
     // After the click this release makes (dispatched with it, before any timer runs).
