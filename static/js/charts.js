@@ -23,7 +23,11 @@
     var data = read(holder.getAttribute("data-source"));
     if (make && data) {
       var chart = make(holder, data);
-      if (chart) { charts.push(chart); }
+      if (chart) {
+        charts.push(chart);
+        // Drawn, entry animation included: data-chart-finished (what a browser test waits for).
+        chart.on("finished", function () { holder.setAttribute("data-chart-finished", ""); });
+      }
     }
   }
 

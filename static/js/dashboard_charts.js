@@ -72,10 +72,67 @@
     return chart;
   }
 
+  var FORCE = { initLayout: "circular", repulsion: 700, edgeLength: [120, 260], gravity: 0.08,
+    layoutAnimation: false };
+  // The graph's distance from the chart's edges: a node's circle reaches at most 20 px from its centre, and
+  // its label starts 5 px right of the circle and is cut at 100 px.
+  var MARGIN = { top: 40, bottom: 40, left: 40, right: 140 };
+
+  // Where the force layout puts the nodes, run to its end at once in a chart of the same size that is never
+  // shown (a circular start instead of a random one: the same picture on every load).
+  function forcePositions(nodes, links, width, height) {
+    var scratch = echarts.init(document.createElement("div"), null, { width: width, height: height });
+    scratch.setOption({ animation: false,
+      series: [{ type: "graph", layout: "force", force: FORCE, data: nodes, links: links }] });
+    var laidOut = scratch.getModel().getSeriesByIndex(0).getData();
+    var points = nodes.map(function (n, i) { return laidOut.getItemLayout(i).slice(); });
+    scratch.dispose();
+    return points;
+  }
+
+  // The points scaled alike both ways and centred in the chart less its margins, and the series box: their
+  // own extent, as ECharts maps the nodes' extent onto the box (a box of another shape would stretch the
+  // picture, circles into ellipses; a flat extent it widens by 1 on each side, and so does the box).
+  function fit(points, width, height) {
+    if (!points.length) { return { points: [], box: {} }; }
+    var xs = points.map(function (p) { return p[0]; }), ys = points.map(function (p) { return p[1]; });
+    var minX = Math.min.apply(null, xs), minY = Math.min.apply(null, ys);
+    var spanX = Math.max.apply(null, xs) - minX, spanY = Math.max.apply(null, ys) - minY;
+    var roomX = Math.max(width - MARGIN.left - MARGIN.right, 1);
+    var roomY = Math.max(height - MARGIN.top - MARGIN.bottom, 1);
+    var scale = Math.min(roomX / (spanX || 1), roomY / (spanY || 1));
+    var left = MARGIN.left + (roomX - spanX * scale) / 2, top = MARGIN.top + (roomY - spanY * scale) / 2;
+    return {
+      points: points.map(function (p) { return [left + (p[0] - minX) * scale, top + (p[1] - minY) * scale]; }),
+      box: { left: spanX ? left : left - 1, width: spanX ? spanX * scale : 2,
+        top: spanY ? top : top - 1, height: spanY ? spanY * scale : 2 }
+    };
+  }
+
   function graph(holder, data) {
     var g = data.graph;
     var most = Math.max.apply(null, g.nodes.map(function (n) { return n.degree; }).concat([1]));
+    var nodes = g.nodes.map(function (n) {
+      return { id: n.id, unit: n.unit, name: n.name, total: n.total, value: n.degree,
+        symbolSize: 14 + 26 * n.degree / most, itemStyle: { color: BAND[n.band] || BAND.none } };
+    });
+    var links = g.links.map(function (l) {
+      return { source: l.source, target: l.target, value: l.value, kpis: l.kpis,
+        lineStyle: { width: 1 + 2 * l.value, opacity: 0.6 } };
+    });
+    // The chart draws the finished layout at fixed places fitted to its size: nothing moves after the first
+    // frame, however slow the machine, and no node or label lies across the chart's edge.
+    var laidOut = forcePositions(nodes, links, holder.offsetWidth, holder.offsetHeight);
     var chart = echarts.init(holder);
+    var size = "";
+    function placed(series) {  // the series with the nodes placed for the chart's size
+      var layout = fit(laidOut, chart.getWidth(), chart.getHeight());
+      size = chart.getWidth() + "x" + chart.getHeight();
+      nodes.forEach(function (n, i) { n.x = layout.points[i][0]; n.y = layout.points[i][1]; });
+      series.data = nodes;
+      Object.keys(layout.box).forEach(function (key) { series[key] = layout.box[key]; });
+      return series;
+    }
     chart.setOption({
       tooltip: {
         formatter: function (p) {
@@ -86,23 +143,21 @@
           return echarts.format.encodeHTML(p.data.name) + "<br>" + (p.data.total === null ? "—" : p.data.total);
         }
       },
-      series: [{
-        type: "graph", layout: "force", roam: true, draggable: true,
-        // room around the nodes so that the labels of the top, bottom and right-most nodes are not cut off
-        top: 40, bottom: 40, left: 40, right: 140,
-        force: { repulsion: 700, edgeLength: [120, 260], gravity: 0.08 },
-        label: { show: g.nodes.length <= 40, position: "right" },
+      series: [placed({
+        type: "graph", layout: "none", roam: true, draggable: true,
+        label: { show: g.nodes.length <= 40, position: "right", width: 100, overflow: "truncate" },
         labelLayout: { hideOverlap: true },
-        data: g.nodes.map(function (n) {
-          return { id: n.id, unit: n.unit, name: n.name, total: n.total, value: n.degree,
-            symbolSize: 14 + 26 * n.degree / most, itemStyle: { color: BAND[n.band] || BAND.none } };
-        }),
-        links: g.links.map(function (l) {
-          return { source: l.source, target: l.target, value: l.value, kpis: l.kpis,
-            lineStyle: { width: 1 + 2 * l.value, opacity: 0.6 } };
-        })
-      }]
+        links: links
+      })]
     });
+    // After charts.js has resized the chart (window resized, or its tab shown), the picture is fitted again.
+    function refit() {
+      if (holder.offsetWidth > 0 && chart.getWidth() + "x" + chart.getHeight() !== size) {
+        chart.setOption({ series: [placed({})] });
+      }
+    }
+    window.addEventListener("resize", refit);
+    document.addEventListener("shown.bs.tab", refit);
     chart.on("click", function (p) {
       if (p.dataType === "node") { go(data.unit_url + p.data.unit + "/?period=" + data.period); }
     });

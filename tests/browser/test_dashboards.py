@@ -13,10 +13,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def _chart_drawn(tab, selector: str) -> None:
-    tab.wait_for_function(
-        "s => { const el = document.querySelector(s); return !!(el && el.querySelector('canvas')); }",
-        arg=selector,
-    )
+    """The chart is drawn and its entry animation over (charts.js marks it on ECharts' "finished")."""
+    tab.locator(f"{selector}[data-chart-finished]").wait_for()
 
 
 def test_dashboards_draw_and_drill(scored_company, live_server, page, screenshot):
@@ -26,7 +24,6 @@ def test_dashboards_draw_and_drill(scored_company, live_server, page, screenshot
     page.goto(f"{base}/t/alpha/dashboards/unit/")
     assert page.locator("#dashboard-total").inner_text().strip() == "98.00"
     _chart_drawn(page, "#trend-chart")
-    page.wait_for_timeout(1200)  # let the chart's entry animation finish for the screenshot
     screenshot("dashboard-unit")
     page.click("#trend-table-tab")
     page.wait_for_selector("#trend-table", state="visible")
@@ -35,11 +32,9 @@ def test_dashboards_draw_and_drill(scored_company, live_server, page, screenshot
     log_in(page, base, "scores-committee")
     page.goto(f"{base}/t/alpha/dashboards/collaboration/")
     _chart_drawn(page, "#collab-heatmap")
-    page.wait_for_timeout(800)
     screenshot("dashboard-collaboration")
     page.click("button[data-bs-target='#graph-pane']")
     _chart_drawn(page, "#collab-graph")
-    page.wait_for_timeout(1500)
     screenshot("dashboard-collaboration-graph")
     # The table view loads when its tab first shows (htmx), and pages in place.
     page.click("#collab-table-tab")
@@ -86,15 +81,12 @@ def test_chart_labels_stay_inside_their_charts(scored_company, live_server, page
     log_in(page, base, "scores-manager")
     page.goto(f"{base}/t/alpha/dashboards/unit/")
     _chart_drawn(page, "#trend-chart")
-    page.wait_for_timeout(1200)  # the entry animation places the labels
     assert page.locator("#trend-chart").evaluate(_CLIPPED_TEXTS) == []
 
     log_in(page, base, "scores-committee")
     page.goto(f"{base}/t/alpha/dashboards/collaboration/")
     _chart_drawn(page, "#collab-heatmap")
-    page.wait_for_timeout(800)
     assert page.locator("#collab-heatmap").evaluate(_CLIPPED_TEXTS) == []
     page.click("button[data-bs-target='#graph-pane']")
     _chart_drawn(page, "#collab-graph")
-    page.wait_for_timeout(2500)  # the force layout settles
     assert page.locator("#collab-graph").evaluate(_CLIPPED_TEXTS) == []

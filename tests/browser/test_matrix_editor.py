@@ -152,7 +152,8 @@ def test_hr_admin_edits_a_matrix_with_live_validation(company, live_server, page
 
 def test_hr_admin_edits_a_scorecard_with_live_weights(company, live_server, page, screenshot):
     """The same live check on a scorecard: the weight sum and the collaborative share follow the typing, a
-    reference line without a threshold is flagged on its row, and the saved lines are what was shown."""
+    reference line without a threshold is flagged on its row, an answer landing while Save is held down
+    does not take Save from under the pointer, and the saved lines are what was shown."""
     from interlock.models import ScorecardLine
     from tests.factories.interlock import build_seed_tables
 
@@ -177,11 +178,25 @@ def test_hr_admin_edits_a_scorecard_with_live_weights(company, live_server, page
     page.fill("input[name=lines-3-kpi]", f"{stability.code} · {stability.name}")
     page.select_option("select[name=lines-3-role]", "reference")
     page.locator("#lines-3-live:has-text('Set the score under which a special review starts.')").wait_for()
-    page.fill("input[name=lines-3-threshold]", "90")
-    page.locator("#scorecard-summary:has-text('ready to publish')").wait_for()
+    # A reference line has no weight: the sum is ready while the row still asks for its threshold.
+    assert "ready to publish" in page.locator("#scorecard-summary").inner_text()
     screenshot("scorecard-editor-live")
+
+    # The threshold's check answers while Save is held down (held back here, as on a slow line): the answer
+    # takes the row's message away, which moves Save up a line. It waits for the release, so the release
+    # still lands on Save and saves (before, the click was lost and nothing was saved).
+    held = []  # the next check (the typing's, or leaving the field's); htmx queues any later one behind it
+    page.route("**/scorecards/validate/", lambda route: held.append(route), times=1)
+    page.fill("input[name=lines-3-threshold]", "90")
+    save = page.locator("#scorecard-save").bounding_box()
+    page.mouse.move(save["x"] + save["width"] / 2, save["y"] + save["height"] / 2)
+    page.mouse.down()
+    while not held:
+        page.wait_for_timeout(20)
+    held[0].continue_()
+    page.wait_for_function("() => !document.querySelector('#scorecard-live.htmx-request')")
     with page.expect_navigation():
-        page.click("#scorecard-save")
+        page.mouse.up()
     page.locator(".alert-success:has-text('Scorecard saved.')").wait_for()
     with tenant_scope(company):
         lines = list(
