@@ -175,3 +175,33 @@ def open_session_scope(cycle, *, org_unit=None, levels=()) -> Q:
     if levels:
         scope &= Q(level__in=list(levels))
     return scope
+
+
+def cycles_to_calibrate() -> QuerySet:
+    from appraisal.models import AppraisalCycle, CycleStatus
+
+    return AppraisalCycle.objects.filter(status=CycleStatus.ACTIVE).select_related("period").order_by("-id")
+
+
+def grade_choices() -> QuerySet[Grade]:
+    return Grade.objects.order_by("order", "id")
+
+
+@dataclass(frozen=True)
+class SessionRow:
+    appraisal: Appraisal
+    grade: Grade | None
+
+
+def session_page(session: CalibrationSession) -> dict:
+    """Everything the session page shows (a fixed number of queries)."""
+    appraisals = session_appraisals(session)
+    grades = grades_of_tenant()
+    return {
+        "rows": [SessionRow(a, current_grade(a)) for a in appraisals],
+        "distribution": distribution(appraisals, grades),
+        "nine_box": nine_box(appraisals, grades),
+        "members": session_members(session),
+        "grades": grades,
+        "policy": _policy_of_tenant(),
+    }

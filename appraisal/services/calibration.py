@@ -63,9 +63,11 @@ def calibration_create(
     org_unit: OrgUnit | None = None,
     levels: Iterable[str] = (),
     members: Iterable = (),
+    include_managers: bool = False,
 ) -> CalibrationSession:
     """A new open session of `cycle` for a unit (with its sub-units) and/or levels, taking the appraisals
-    of that scope that are at calibration and in no other open session."""
+    of that scope that are at calibration and in no other open session. `include_managers` adds the
+    assessing managers of the people taken (those with a user account) to `members`."""
     cycle = AppraisalCycle.objects.select_for_update().filter(pk=cycle.pk).first()
     if cycle is None:
         raise ValidationError({"cycle": [_("Choose a cycle of this organisation.")]})
@@ -86,7 +88,8 @@ def calibration_create(
         errors["org_unit"] = [_("Choose a unit or at least one level.")]
     if errors:
         raise ValidationError(errors)
-    member_ids = _members(members)
+    members = list(members)
+    _members(members)  # a stranger is refused before anything is written
     session = CalibrationSession.objects.create(
         cycle=cycle,
         name=name,
@@ -95,13 +98,20 @@ def calibration_create(
         created_by=_user(actor),
         updated_by=_user(actor),
     )
-    CalibrationMember.objects.bulk_create(
-        [CalibrationMember(tenant_id=session.tenant_id, session=session, user_id=pk) for pk in member_ids]
-    )
     taken = list(
         Appraisal.objects.select_for_update(of=("self",))
         .filter(open_session_scope(cycle, org_unit=org_unit, levels=levels), stage=Stage.CALIBRATION)
         .values_list("pk", flat=True)
+    )
+    if include_managers:
+        members += list(
+            Appraisal.objects.filter(pk__in=taken, manager__user__isnull=False)
+            .values_list("manager__user_id", flat=True)
+            .distinct()
+        )
+    member_ids = _members(members)
+    CalibrationMember.objects.bulk_create(
+        [CalibrationMember(tenant_id=session.tenant_id, session=session, user_id=pk) for pk in member_ids]
     )
     Appraisal.objects.filter(pk__in=taken).update(calibration_session=session)
     audit_record(
@@ -117,6 +127,21 @@ def calibration_create(
         },
     )
     return session
+
+
+@transaction.atomic
+def calibration_member_add(*, actor, session: CalibrationSession, user) -> CalibrationMember:
+    """HR adds a member to an open session (a user with an active membership; twice changes nothing)."""
+    session = _open_session(session)
+    if user is None:
+        raise ValidationError({"member": [_("Choose a person with a user account.")]})
+    (user_id,) = _members([user])
+    member, created = CalibrationMember.objects.get_or_create(session=session, user_id=user_id)
+    if created:
+        audit_record(
+            actor=actor, action=Action.CALIBRATION_CREATE, obj=session, after={"member_added": user_id}
+        )
+    return member
 
 
 def _user(actor):
