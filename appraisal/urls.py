@@ -3,6 +3,9 @@
 
 from django.urls import path
 
+from appraisal.api.answers import AppraisalAnswerViewSet
+from appraisal.api.appeals import AppealViewSet
+from appraisal.api.calibrations import CalibrationViewSet
 from appraisal.views import calibration as calibration_views
 from appraisal.views import results as result_views
 from collab.api import tenant_router
@@ -19,3 +22,7 @@ urlpatterns: list = [
 ]
 
 api_router = tenant_router()
+# calibration-release (`appraisals` hosts only the answers here: the lead mixes them into assessment's)
+api_router.register(r"calibrations", CalibrationViewSet, basename="api-calibration")
+api_router.register(r"appeals", AppealViewSet, basename="api-appeal")
+api_router.register(r"appraisals", AppraisalAnswerViewSet, basename="api-appraisal")

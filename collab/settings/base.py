@@ -267,6 +267,8 @@ SPECTACULAR_SETTINGS = {
         "ProposerRoleEnum": "feedback.models.ProposerRole",
         "EventKindEnum": "feedback.models.EventKind",
         "EventSourceEnum": "feedback.models.EventSource",
+        "CalibrationStatusEnum": "appraisal.models.CalibrationStatus",
+        "AppealStatusEnum": "appraisal.models.AppealStatus",
     },
 }
 

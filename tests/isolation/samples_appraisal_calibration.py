@@ -47,4 +47,8 @@ ROUTE_KWARGS = {
     "appraisal-export": lambda o: {"pk": o["appraisal_cycle"].pk},
 }
 
-API_DETAIL: dict[str, str] = {}
+API_DETAIL = {
+    "api-calibration": "calibration_session",
+    "api-appeal": "appraisal_appeal",
+    "api-appraisal": "appraisal_released",
+}
