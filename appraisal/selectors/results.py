@@ -4,6 +4,7 @@ before release (nothing), and the pay and bonus export of a cycle."""
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from appraisal.access import Relation
 from appraisal.models import Appraisal, AppraisalCycle, DevelopmentNote, GradeChange
@@ -39,7 +40,7 @@ def development_notes(appraisal: Appraisal) -> list[DevelopmentNote]:
 def export_headers() -> list[str]:
     return [
         _("Employee number"),
-        _("Name"),
+        pgettext("person", "Name"),
         _("Unit"),
         _("Position"),
         _("Grade"),

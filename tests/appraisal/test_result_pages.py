@@ -9,11 +9,11 @@ import io
 
 import openpyxl
 import pytest
-from django.utils import translation
 
 from appraisal.models import Appeal, Appraisal, Confirmation, Stage
 from appraisal.services.appeals import appeal_raise
 from appraisal.services.release import cycle_release
+from collab.models import UserProfile
 from collab.tenancy import tenant_scope
 from tests.factories.appraisal_calibration import calibration_world
 
@@ -164,11 +164,12 @@ def test_release_page_and_export(world, login):
     assert hr.post(url).status_code == 400  # nothing ready any more
     export = f"/t/alpha/appraisal/cycles/{world.cycle.pk}/export/"
     assert login(world.users["manager"]).get(export).status_code == 403
-    with translation.override("zh-hans"):
-        answer = login(world.users["auditor"]).get(export, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    UserProfile.objects.update_or_create(user=world.users["auditor"], defaults={"language": "zh-hans"})
+    answer = login(world.users["auditor"]).get(export)
     assert answer.status_code == 200
     sheet = openpyxl.load_workbook(io.BytesIO(answer.content)).active
     rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:2] == ("员工编号", "姓名") and rows[1][9] == "待确认"  # the reader's language
     assert len(rows) == 4 and rows[1][1] in {"cal Employee", "cal Colleague", "cal Person 00"}
     assert {row[4] for row in rows[1:]} == {"A", "B", "C"}
 
