@@ -3,8 +3,18 @@ may see it, and what a cycle's release would take."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from appraisal.access import Relation
-from appraisal.models import Appeal, AppealStatus, Appraisal, AppraisalCycle, Confirmation, Stage
+from appraisal.models import (
+    Appeal,
+    AppealStatus,
+    Appraisal,
+    AppraisalCycle,
+    CalibrationStatus,
+    Confirmation,
+    Stage,
+)
 from appraisal.selectors.answers import appeal_of
 from appraisal.selectors.results import development_notes, grade_changes, result_visible
 
@@ -43,8 +53,39 @@ def result_page(appraisal: Appraisal, relations: frozenset[str], user) -> dict:
 
 
 def release_page(cycle: AppraisalCycle) -> dict:
-    from appraisal.services.release import release_readiness
-
     readiness = release_readiness(cycle)
     released = Appraisal.objects.filter(cycle=cycle, released_at__isnull=False).count()
     return {"ready": len(readiness.released), "not_ready": readiness.not_ready, "released": released}
+
+
+@dataclass
+class ReleaseResult:
+    released: list[int] = field(default_factory=list)
+    not_ready: list[Appraisal] = field(default_factory=list)  # at calibration in an open session, or earlier
+
+
+def release_readiness(cycle: AppraisalCycle) -> ReleaseResult:
+    """Which of the cycle's appraisals a release would take now, and which are not ready (and why: their
+    stage, their open session)."""
+    rows = (
+        Appraisal.objects.filter(cycle=cycle)
+        .exclude(stage__in=[Stage.CONFIRMATION, Stage.FINAL])
+        .select_related("employee", "calibration_session", "manager_grade", "final_grade")
+        .order_by("employee__name", "id")
+    )
+    result = ReleaseResult()
+    for appraisal in rows:
+        if ready_for_release(appraisal):
+            result.released.append(appraisal.pk)
+        else:
+            result.not_ready.append(appraisal)
+    return result
+
+
+def ready_for_release(appraisal: Appraisal) -> bool:
+    session = appraisal.calibration_session
+    return (
+        appraisal.stage in (Stage.CALIBRATION, Stage.RELEASE)
+        and (appraisal.final_grade_id or appraisal.manager_grade_id) is not None
+        and (session is None or session.status == CalibrationStatus.CLOSED)
+    )

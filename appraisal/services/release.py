@@ -10,7 +10,6 @@ changes after final."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
@@ -23,13 +22,13 @@ from appraisal.audit import AppraisalAuditAction as Action
 from appraisal.models import (
     Appraisal,
     AppraisalCycle,
-    CalibrationStatus,
     Confirmation,
     CycleStatus,
     GradeSource,
     Stage,
 )
 from appraisal.selectors.calibration import _policy_of_tenant
+from appraisal.selectors.release import ReleaseResult, ready_for_release, release_readiness
 from collab.audit import audit_record
 from collab.concurrency import UNSET, lock_for_edit, mark_edited
 from collab.models import Membership
@@ -59,39 +58,6 @@ def refuse_if_final(appraisal: Appraisal) -> None:
 
 
 # ------------------------------------------------------------------------------------------------ release
-@dataclass
-class ReleaseResult:
-    released: list[int] = field(default_factory=list)
-    not_ready: list[Appraisal] = field(default_factory=list)  # at calibration in an open session, or earlier
-
-
-def release_readiness(cycle: AppraisalCycle) -> ReleaseResult:
-    """Which of the cycle's appraisals a release would take now, and which are not ready (and why: their
-    stage, their open session)."""
-    rows = (
-        Appraisal.objects.filter(cycle=cycle)
-        .exclude(stage__in=[Stage.CONFIRMATION, Stage.FINAL])
-        .select_related("employee", "calibration_session", "manager_grade", "final_grade")
-        .order_by("employee__name", "id")
-    )
-    result = ReleaseResult()
-    for appraisal in rows:
-        if _ready(appraisal):
-            result.released.append(appraisal.pk)
-        else:
-            result.not_ready.append(appraisal)
-    return result
-
-
-def _ready(appraisal: Appraisal) -> bool:
-    session = appraisal.calibration_session
-    return (
-        appraisal.stage in (Stage.CALIBRATION, Stage.RELEASE)
-        and (appraisal.final_grade_id or appraisal.manager_grade_id) is not None
-        and (session is None or session.status == CalibrationStatus.CLOSED)
-    )
-
-
 @transaction.atomic
 def cycle_release(*, actor, cycle: AppraisalCycle, now: datetime | None = None) -> ReleaseResult:
     """Release every ready appraisal of `cycle` (see the module docstring); the rest are returned as not
@@ -121,7 +87,7 @@ def cycle_release(*, actor, cycle: AppraisalCycle, now: datetime | None = None) 
     )
     released = []
     for appraisal in rows:
-        if not _ready(appraisal):  # changed since the readiness read
+        if not ready_for_release(appraisal):  # changed since the readiness read
             continue
         appraisal.stage = Stage.CONFIRMATION
         appraisal.released_at = now

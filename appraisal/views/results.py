@@ -39,6 +39,72 @@ def _run(form, call) -> bool:
     return False
 
 
+def _answer(request, appraisal, action, forms, data):
+    """Run the posted action through its service: (the form that holds any refusal, a success message or
+    None)."""
+    user = request.user
+    if action == "confirm":
+        holder = DevelopmentNoteForm({})  # no fields of its own: holds a refusal, shown on top
+        holder.is_valid()
+        holder.errors.clear()
+        version = request.POST.get("lock_version")
+        if _run(
+            holder,
+            lambda: release_services.result_confirm(actor=user, appraisal=appraisal, lock_version=version),
+        ):
+            return holder, _("You confirmed your result.")
+        return holder, None
+    form = forms.get(action)
+    if form is None or not form.is_valid():
+        return form, None
+    cleaned = form.cleaned_data
+
+    def appeal():
+        appeal_services.appeal_raise(
+            actor=user,
+            appraisal=appraisal,
+            reason=cleaned["reason"],
+            evidence=form.cited(),
+            lock_version=cleaned["lock_version"],
+        )
+
+    def meeting():
+        release_services.result_meeting_record(
+            actor=user,
+            appraisal=appraisal,
+            held_at=cleaned["held_at"],
+            note=cleaned["note"],
+            lock_version=cleaned["lock_version"],
+        )
+
+    def decide():
+        if data["appeal"] is None:
+            raise ValidationError(_("There is no appeal to decide."))
+        appeal_services.appeal_decide(
+            actor=user,
+            appeal=data["appeal"],
+            decision=cleaned["decision"],
+            note=cleaned["note"],
+            grade=cleaned["grade"],
+            reason_code=cleaned["reason_code"],
+            lock_version=cleaned["lock_version"],
+        )
+
+    def note():
+        result_services.development_note_add(
+            actor=user, appraisal=appraisal, kind=cleaned["kind"], text=cleaned["text"]
+        )
+
+    handlers = {
+        "appeal": (appeal, _("Your appeal was sent.")),
+        "meeting": (meeting, _("Result meeting recorded.")),
+        "decide": (decide, _("Decision recorded.")),
+        "note": (note, _("Development note added.")),
+    }
+    call, message = handlers[action]
+    return form, (message if _run(form, call) else None)
+
+
 @tenant_page(write=WRITE_ROLES)
 def appraisal_result(request, pk: int):
     reader = appraisal_reader(request.membership, request.user)
@@ -47,8 +113,11 @@ def appraisal_result(request, pk: int):
     data = result_page(appraisal, relations, request.user)
     action = request.POST.get("action") if request.method == "POST" else None
     bound = request.POST if action else None
-    evidence = evidence_choices(appraisal, membership=request.membership, user=request.user) \
-        if data["may_answer"] else []  # fmt: skip
+    evidence = (
+        evidence_choices(appraisal, membership=request.membership, user=request.user)
+        if data["may_answer"]
+        else []
+    )
     hr_level = data["appeal"] is not None and data["appeal"].status == AppealStatus.AT_HR
     forms = {
         "appeal": AppealForm(bound if action == "appeal" else None, evidence=evidence),
@@ -58,62 +127,22 @@ def appraisal_result(request, pk: int):
         ),
         "note": DevelopmentNoteForm(bound if action == "note" else None),
     }
-    done = False
-    user = request.user
-    version = request.POST.get("lock_version")
-    if action == "confirm":
-        form = DevelopmentNoteForm({})  # holds a refusal, shown on top
-        form.is_valid()
-        form.errors.clear()
-        done = _run(form, lambda: release_services.result_confirm(actor=user, appraisal=appraisal,
-                                                                  lock_version=version))  # fmt: skip
-        message = _("You confirmed your result.")
-        forms["failed"] = form
-    elif action in forms and forms[action].is_valid():
-        form, cleaned = forms[action], forms[action].cleaned_data
-        if action == "appeal":
-            call = lambda: appeal_services.appeal_raise(  # noqa: E731
-                actor=user, appraisal=appraisal, reason=cleaned["reason"], evidence=form.cited(),
-                lock_version=cleaned["lock_version"],
-            )  # fmt: skip
-            message = _("Your appeal was sent.")
-        elif action == "meeting":
-            call = lambda: release_services.result_meeting_record(  # noqa: E731
-                actor=user, appraisal=appraisal, held_at=cleaned["held_at"], note=cleaned["note"],
-                lock_version=cleaned["lock_version"],
-            )  # fmt: skip
-            message = _("Result meeting recorded.")
-        elif action == "decide":
-            if data["appeal"] is None:
-                form.add_error(None, _("There is no appeal to decide."))
-                call = None
-            else:
-                call = lambda: appeal_services.appeal_decide(  # noqa: E731
-                    actor=user, appeal=data["appeal"], decision=cleaned["decision"], note=cleaned["note"],
-                    grade=cleaned["grade"], reason_code=cleaned["reason_code"],
-                    lock_version=cleaned["lock_version"],
-                )  # fmt: skip
-            message = _("Decision recorded.")
-        else:
-            call = lambda: result_services.development_note_add(  # noqa: E731
-                actor=user, appraisal=appraisal, kind=cleaned["kind"], text=cleaned["text"]
-            )
-            message = _("Development note added.")
-        done = call is not None and _run(form, call)
-        forms["failed"] = form
-    elif action:
-        forms["failed"] = forms.get(action)
+    holder, message = _answer(request, appraisal, action, forms, data)
+    done = message is not None
+    forms["failed"] = holder
     if done:
         messages.success(request, message)
         return redirect("appraisal-result", tenant_slug=request.tenant.slug, pk=appraisal.pk)
-    status = 200
-    if action:
-        status = form_status(forms.get("failed"), status=400)
+    status = form_status(forms["failed"], status=400) if action else 200
     context = {
-        "appraisal": appraisal, **data, "forms": forms, "failed": forms.get("failed"),
-        "sources": dict(GradeSource.choices), "evidence_labels": {e.key: e.label for e in evidence},
+        "appraisal": appraisal,
+        **data,
+        "forms": forms,
+        "failed": forms.get("failed"),
+        "sources": dict(GradeSource.choices),
+        "evidence_labels": {e.key: e.label for e in evidence},
         "now": timezone.now(),
-    }  # fmt: skip
+    }
     return render(request, "appraisal/results/result.html", context, status=status)
 
 
