@@ -58,6 +58,11 @@ def test_list_and_retrieve_under_the_rule(world, api_client_for, django_assert_m
     assert detail["members"][0]["username"] == "cal-manager"
     with django_assert_max_num_queries(8):
         assert hr.get(url).status_code == 200
+    with tenant_scope(world.cycle.tenant):
+        for index in range(3):
+            calibration_create(actor=None, cycle=world.cycle, name=f"More {index}", levels=["X"])
+    with django_assert_max_num_queries(8):
+        assert len(hr.get(url).json()["results"]) == 4
 
 
 def test_hr_creates_and_a_member_calibrates_and_closes(world, api_client_for):
