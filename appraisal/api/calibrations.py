@@ -8,6 +8,8 @@
                                                 check (each rule: count, share, met)
 `POST …/calibrations/<id>/change-grade/`        {appraisal, grade, reason_code, reason, lock_version (the
                                                 appraisal's)}: a member or HR; audited
+`POST …/calibrations/<id>/set-potential/`       {appraisal, potential: low|medium|high|"", lock_version}: the
+                                                nine-box's other axis
 `POST …/calibrations/<id>/close/`               {lock_version, attended? (user ids), note?}: outside the
                                                 guideline a 400 on `grades` (enforce) or `note` (warn)
 Anyone else's session, a missing one and another tenant's answer 404; auditors read only (403 on writes).
@@ -24,7 +26,14 @@ from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
 from appraisal.access import HR, access_calibration_by_id, appraisal_reader
-from appraisal.models import Appraisal, AppraisalCycle, CalibrationSession, Grade, GradeChangeReason
+from appraisal.models import (
+    Appraisal,
+    AppraisalCycle,
+    CalibrationSession,
+    Grade,
+    GradeChangeReason,
+    Potential,
+)
 from appraisal.selectors.calibration import current_grade, session_page, sessions_for
 from appraisal.services import calibration as services
 from collab.models import WRITE_ROLES, OrgUnit
@@ -153,6 +162,14 @@ class ChangeGradeSerializer(StrictWriteMixin, serializers.Serializer):
     lock_version = LockVersionField(required=True)
 
 
+class PotentialSerializer(StrictWriteMixin, serializers.Serializer):
+    shown_by = CalibrationPersonSerializer
+    refuse_unknown = True
+    appraisal = TenantRelatedField(queryset=Appraisal.objects)
+    potential = serializers.ChoiceField(choices=[("", "—"), *Potential.choices], allow_blank=True)
+    lock_version = LockVersionField(required=True)
+
+
 class CloseSerializer(StrictWriteMixin, serializers.Serializer):
     shown_by = CalibrationDetailSerializer
     refuse_unknown = True
@@ -206,9 +223,18 @@ class CalibrationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Tenan
         session = self.get_object()
         data = validated_body(self, ChangeGradeSerializer)
         services.calibration_change_grade(actor=request.user, session=session, **data)
-        fresh = next(
-            row.appraisal for row in session_page(session)["rows"] if row.appraisal.pk == data["appraisal"].pk
-        )
+        return self._person(session, data["appraisal"].pk)
+
+    @extend_schema(request=PotentialSerializer, responses={200: CalibrationPersonSerializer})
+    @action(detail=True, methods=["post"], url_path="set-potential")
+    def set_potential(self, request, *args, **kwargs):
+        session = self.get_object()
+        data = validated_body(self, PotentialSerializer)
+        services.calibration_set_potential(actor=request.user, session=session, **data)
+        return self._person(session, data["appraisal"].pk)
+
+    def _person(self, session, pk):
+        fresh = next(row.appraisal for row in session_page(session)["rows"] if row.appraisal.pk == pk)
         return Response(CalibrationPersonSerializer(fresh).data)
 
     @extend_schema(request=CloseSerializer, responses={200: CalibrationDetailSerializer})

@@ -212,3 +212,15 @@ def test_other_tenants_appeals_are_404(world, api_client_for):
     assert hr.get(f"{A}/appeals/{appeal.pk}/").status_code == 404
     body = {"lock_version": 1, "decision": "uphold", "note": "x"}
     assert hr.post(f"{A}/appeals/{appeal.pk}/decide/", body, format="json").status_code == 404
+
+
+def test_a_member_notes_potential(world, api_client_for):
+    url = f"{A}/calibrations/{world.session.pk}/set-potential/"
+    body = {"appraisal": world.appraisal.pk, "potential": "high", "lock_version": _version(world.appraisal)}
+    assert api_client_for(world.users["employee"]).post(url, body, format="json").status_code == 404
+    answer = api_client_for(world.users["manager"]).post(url, body, format="json")
+    assert answer.status_code == 200 and answer.json()["potential"] == "high"
+    bad = api_client_for(world.users["manager"]).post(url, {**body, "potential": "huge"}, format="json")
+    assert bad.status_code == 400 and "potential" in bad.json()
+    foreign = {**body, "appraisal": world.other.appraisal.pk}
+    assert api_client_for(world.users["hr"]).post(url, foreign, format="json").status_code == 404
