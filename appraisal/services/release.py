@@ -96,6 +96,7 @@ def cycle_release(*, actor, cycle: AppraisalCycle, now: datetime | None = None) 
         appraisal.final_grade_id = appraisal.final_grade_id or appraisal.manager_grade_id
         appraisal.final_source = appraisal.final_source or GradeSource.ASSESSMENT
         mark_edited(appraisal, actor)
+        appraisal.updated_at = timezone.now()  # bulk_update does not run auto_now
         released.append(appraisal)
     Appraisal.objects.bulk_update(
         released,
