@@ -6,11 +6,27 @@ from django.urls import path
 from appraisal.api.answers import AppraisalAnswerViewSet
 from appraisal.api.appeals import AppealViewSet
 from appraisal.api.calibrations import CalibrationViewSet
+from appraisal.api.check_ins import CheckInViewSet
+from appraisal.api.goal_proposals import GoalProposalViewSet
 from appraisal.views import calibration as calibration_views
+from appraisal.views import check_ins as check_in_pages
+from appraisal.views import goal_proposals as goal_pages
 from appraisal.views import results as result_views
 from collab.api import tenant_router
 
 urlpatterns: list = [
+    # goals-checkins
+    path("appraisal/<id:pk>/goals/", goal_pages.appraisal_goals, name="appraisal-goals"),
+    path("appraisal/goals-to-agree/", goal_pages.goals_to_agree, name="appraisal-goals-to-agree"),
+    path("appraisal/goal-proposals/<id:pk>/accept/", goal_pages.goal_proposal_accept,
+         name="appraisal-goal-proposal-accept"),
+    path("appraisal/goal-proposals/<id:pk>/return/", goal_pages.goal_proposal_return,
+         name="appraisal-goal-proposal-return"),
+    path("appraisal/<id:pk>/check-ins/", check_in_pages.appraisal_check_ins, name="appraisal-check-ins"),
+    path("appraisal/check-ins/<id:pk>/note/", check_in_pages.check_in_private_note,
+         name="appraisal-check-in-note"),
+    path("appraisal/check-in-actions/<id:pk>/done/", check_in_pages.check_in_action_done,
+         name="appraisal-check-in-action-done"),
     # calibration-release
     path("appraisal/calibrations/", calibration_views.calibration_list, name="calibration-list"),
     path("appraisal/calibrations/new/", calibration_views.calibration_create, name="calibration-create"),
@@ -19,9 +35,12 @@ urlpatterns: list = [
     path("appraisal/appeals/", result_views.appeal_list, name="appeal-list"),
     path("appraisal/cycles/<id:pk>/release/", result_views.appraisal_release, name="appraisal-release"),
     path("appraisal/cycles/<id:pk>/export/", result_views.appraisal_export, name="appraisal-export"),
-]
+]  # fmt: skip
 
 api_router = tenant_router()
+# goals-checkins
+api_router.register("goal-proposals", GoalProposalViewSet, basename="api-goal-proposal")
+api_router.register("check-ins", CheckInViewSet, basename="api-check-in")
 # calibration-release (`appraisals` hosts only the answers here: the lead mixes them into assessment's)
 api_router.register(r"calibrations", CalibrationViewSet, basename="api-calibration")
 api_router.register(r"appeals", AppealViewSet, basename="api-appeal")

@@ -267,6 +267,10 @@ SPECTACULAR_SETTINGS = {
         "ProposerRoleEnum": "feedback.models.ProposerRole",
         "EventKindEnum": "feedback.models.EventKind",
         "EventSourceEnum": "feedback.models.EventSource",
+        # appraisal (goals-checkins)
+        "GoalProposalKindEnum": "appraisal.models.ProposalKind",
+        "GoalProposalStatusEnum": "appraisal.models.ProposalStatus",
+        # appraisal (calibration-release)
         "CalibrationStatusEnum": "appraisal.models.CalibrationStatus",
         "AppealStatusEnum": "appraisal.models.AppealStatus",
     },

@@ -12,7 +12,7 @@ from appraisal.services.release import cycle_release
 from tests.factories.appraisal import AppraisalFactory, CycleFactory, date_stages
 from tests.factories.appraisal_calibration import assessed, calibration_world
 
-ORDER = 90
+ORDER = 91
 _BUILT = itertools.count()  # usernames are global: every build its own
 
 
