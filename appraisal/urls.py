@@ -3,12 +3,16 @@
 
 from django.urls import path
 
+from appraisal.api.appeals import AppealViewSet
 from appraisal.api.appraisals import AppraisalViewSet
+from appraisal.api.calibrations import CalibrationViewSet
 from appraisal.api.check_ins import CheckInViewSet
 from appraisal.api.goal_proposals import GoalProposalViewSet
 from appraisal.views import assessment
+from appraisal.views import calibration as calibration_views
 from appraisal.views import check_ins as check_in_pages
 from appraisal.views import goal_proposals as goal_pages
+from appraisal.views import results as result_views
 from collab.api import tenant_router
 
 urlpatterns: list = [
@@ -27,6 +31,14 @@ urlpatterns: list = [
          name="appraisal-check-in-note"),
     path("appraisal/check-in-actions/<id:pk>/done/", check_in_pages.check_in_action_done,
          name="appraisal-check-in-action-done"),
+    # calibration-release
+    path("appraisal/calibrations/", calibration_views.calibration_list, name="calibration-list"),
+    path("appraisal/calibrations/new/", calibration_views.calibration_create, name="calibration-create"),
+    path("appraisal/calibrations/<id:pk>/", calibration_views.calibration_detail, name="calibration-detail"),
+    path("appraisal/<id:pk>/result/", result_views.appraisal_result, name="appraisal-result"),
+    path("appraisal/appeals/", result_views.appeal_list, name="appeal-list"),
+    path("appraisal/cycles/<id:pk>/release/", result_views.appraisal_release, name="appraisal-release"),
+    path("appraisal/cycles/<id:pk>/export/", result_views.appraisal_export, name="appraisal-export"),
 ]  # fmt: skip
 
 api_router = tenant_router()
@@ -34,3 +46,6 @@ api_router.register("appraisals", AppraisalViewSet, basename="api-appraisal")
 # goals-checkins
 api_router.register("goal-proposals", GoalProposalViewSet, basename="api-goal-proposal")
 api_router.register("check-ins", CheckInViewSet, basename="api-check-in")
+# calibration-release (`confirm` and `appeal` are actions of `appraisals`: appraisal.api.answers)
+api_router.register("calibrations", CalibrationViewSet, basename="api-calibration")
+api_router.register("appeals", AppealViewSet, basename="api-appeal")

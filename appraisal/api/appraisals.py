@@ -31,6 +31,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from appraisal.access import access_appraisal_by_id, appraisal_reader
+from appraisal.api.answers import AppraisalAnswerActions
 from appraisal.models import Grade, Stage
 from appraisal.selectors import assessment as selectors
 from appraisal.services.assessment import manager_assessment_save, self_assessment_save
@@ -232,7 +233,9 @@ class SubmitManagerSerializer(StrictWriteMixin, serializers.Serializer):
     ]),
     retrieve=extend_schema(responses=AppraisalDetailSerializer),
 )  # fmt: skip
-class AppraisalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
+class AppraisalViewSet(
+    AppraisalAnswerActions, mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet
+):
     serializer_class = AppraisalSerializer
     read_roles = ALL_ROLES
     write_roles = ALL_ROLES

@@ -270,6 +270,9 @@ SPECTACULAR_SETTINGS = {
         # appraisal (goals-checkins)
         "GoalProposalKindEnum": "appraisal.models.ProposalKind",
         "GoalProposalStatusEnum": "appraisal.models.ProposalStatus",
+        # appraisal (calibration-release)
+        "CalibrationStatusEnum": "appraisal.models.CalibrationStatus",
+        "AppealStatusEnum": "appraisal.models.AppealStatus",
     },
 }
 

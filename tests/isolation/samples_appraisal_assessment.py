@@ -1,19 +1,18 @@
-"""Isolation samples of the assessment part: a launched cycle with one appraisal (the appraisal page and the
-`appraisals` API, its self and manager actions)."""
+"""Isolation samples of the assessment part: a launched cycle with one appraisal (the appraisal page)."""
 
 from __future__ import annotations
 
 from django.utils import timezone
 
 from appraisal.models import Stage
-from tests.factories.appraisal import AppraisalFactory, CycleFactory, date_stages, default_scale
+from tests.factories.appraisal import AppraisalFactory, CycleFactory, date_stages
 from tests.factories.org import EmployeeFactory, OrgUnitFactory
 
 ORDER = 90
 
 
 def build(tenant, objects: dict) -> dict:
-    default_scale()
+    # The grade scale is the calibration samples' (samples_appraisal_calibration builds the tenant's one).
     unit = OrgUnitFactory(name="Isolation appraisal unit")
     manager = EmployeeFactory(org_unit=unit, name="Isolation assessor")
     employee = EmployeeFactory(org_unit=unit, manager=manager, name="Isolation appraised")
@@ -25,4 +24,4 @@ def build(tenant, objects: dict) -> dict:
 
 ROUTE_KWARGS = {"appraisal-detail": lambda o: {"pk": o["appraisal"].pk}}
 
-API_DETAIL = {"api-appraisal": "appraisal"}
+# `api-appraisal` is sampled by samples_appraisal_calibration (a released appraisal: its answers too).
