@@ -90,7 +90,7 @@ def board_rows(
     conditions = overdue_conditions(cycle, now)
     queryset = (
         Appraisal.objects.filter(cycle=cycle)
-        .select_related("employee", "manager", "org_unit", "position")
+        .select_related("cycle", "employee__user", "manager__user", "org_unit", "position")
         .annotate(**{f"overdue_{stage_}": _flag(q) for stage_, q in conditions.items()})
     )
     if unit is not None:

@@ -44,6 +44,11 @@ def cycle_detail() -> QuerySet[AppraisalCycle]:
     )
 
 
+def cycle_page(cycle: AppraisalCycle) -> AppraisalCycle:
+    """One cycle with its stages and rules, for its page or the API."""
+    return cycle_detail().get(pk=cycle.pk)
+
+
 def stage_rows(cycle: AppraisalCycle) -> list[CycleStage]:
     return sorted(cycle.stages.all(), key=lambda row: STAGE_ORDER.index(row.stage))
 
