@@ -3,6 +3,7 @@
 
 from django.urls import path
 
+from appraisal.api.cycles import AppraisalCycleViewSet
 from appraisal.views import setup as setup_views
 from collab.api import tenant_router
 
@@ -18,3 +19,5 @@ urlpatterns: list = [
 ]
 
 api_router = tenant_router()
+# setup
+api_router.register(r"appraisal-cycles", AppraisalCycleViewSet, basename="api-appraisal-cycle")
