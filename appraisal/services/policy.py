@@ -15,9 +15,11 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -32,6 +34,7 @@ from appraisal.models import (
 )
 from collab.audit import audit_record
 from collab.concurrency import UNSET, changed_fields, field_values, lock_for_edit, mark_edited
+from collab.tenancy import current_tenant
 from collab.text import clean_text
 
 # code, name, description, lowest score of the band, value in the result formula
@@ -87,6 +90,14 @@ def policy_of_tenant() -> AppraisalPolicy:
 
 
 def _default_create() -> AppraisalPolicy:
+    """The default policy, its grades named in the tenant's language."""
+    locale = current_tenant().locale
+    language = locale if locale in {code for code, _name in settings.LANGUAGES} else settings.LANGUAGE_CODE
+    with translation.override(language):
+        return _default_rows()
+
+
+def _default_rows() -> AppraisalPolicy:
     policy = AppraisalPolicy.objects.create()
     if not Grade.objects.exists():
         Grade.objects.bulk_create([
