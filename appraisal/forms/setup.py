@@ -78,8 +78,9 @@ class CycleForm(StyledForm):
             self.fields[f"{stage}_deadline"] = _moment_field(
                 _("%(stage)s deadline") % {"stage": label}, required=False
             )
-            style_widget(self.fields[f"{stage}_opens"].widget)
-            style_widget(self.fields[f"{stage}_deadline"].widget)
+            for name in (f"{stage}_opens", f"{stage}_deadline"):
+                style_widget(self.fields[name].widget)
+                self.fields[name].widget.attrs["aria-label"] = self.fields[name].label
 
     def clean(self):
         cleaned = super().clean()

@@ -31,6 +31,7 @@ from appraisal.selectors.cycles import (
     stage_rows,
     stored_rules,
 )
+from appraisal.selectors.stages import cycle_windows
 from appraisal.services import cycles as cycle_services
 from appraisal.services import policy as policy_services
 from appraisal.services.reminders import appraisals_remind
@@ -44,13 +45,18 @@ READERS = HR_AND_AUDITOR
 
 
 # ------------------------------------------------------------------------------------------ settings
+def _plain(number) -> str:
+    """110.00 → "110", 12.50 → "12.5" (what HR typed, not the column's two decimals)."""
+    return f"{number.normalize():f}"
+
+
 def _grade_rows(grades) -> list[dict]:
-    return [{"code": g.code, "name": g.name, "description": g.description, "min_score": f"{g.min_score:g}",
-             "value": f"{g.value:g}"} for g in grades]  # fmt: skip
+    return [{"code": g.code, "name": g.name, "description": g.description, "min_score": _plain(g.min_score),
+             "value": _plain(g.value)} for g in grades]  # fmt: skip
 
 
 def _rule_rows(rules) -> list[dict]:
-    return [{"grade_codes": ", ".join(r.grade_codes), "bound": r.bound, "percent": f"{r.percent:g}"}
+    return [{"grade_codes": ", ".join(r.grade_codes), "bound": r.bound, "percent": _plain(r.percent)}
             for r in rules]  # fmt: skip
 
 
@@ -309,7 +315,12 @@ def cycle_board(request, pk: int):
                     return redirect(back)
             status = 400
     page = paginate(request, board_rows(cycle, now=now, unit=unit, stage=stage, overdue=overdue))
-    rows = [(row, row_overdue(row), ReopenForm(auto_id=f"reopen-{row.pk}-%s")) for row in page.object_list]
+    deadlines = {stage: window.deadline for stage, window in cycle_windows(cycle).items()}
+    rows = [
+        (row, row_overdue(row), ReopenForm(auto_id=f"reopen-{row.pk}-%s"),
+         row.confirm_by if row.stage == Stage.CONFIRMATION else deadlines.get(row.stage))
+        for row in page.object_list
+    ]  # fmt: skip
     context = {
         "cycle": cycle, "filters": filters, "page": page, "rows": rows, "reopen_form": reopen_form,
         "reopen_for": reopen_for, "summary": board_summary(cycle, now=now, unit=unit),
