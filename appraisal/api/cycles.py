@@ -14,11 +14,13 @@
 
 Stages: {stage, opens_at, deadline}; rules: {org_unit?, include_sub_units?, position?, job_family?, level?}.
 An update that sends `stages` or `rules` replaces that whole list; errors are keyed "stages-<i>-<field>" and
-"rules-<i>-<field>". Every member reads cycles (everyone in one is shown its formula); HR admins write.
+"rules-<i>-<field>". Every member reads launched cycles (everyone in one is shown its formula); drafts are
+read by HR admins and auditors only; HR admins write.
 """
 
 from __future__ import annotations
 
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -157,6 +159,9 @@ class BoardRowSerializer(serializers.Serializer):
 class AppraisalCycleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
     serializer_class = AppraisalCycleSerializer
 
+    def _sees_drafts(self) -> bool:
+        return self.request.membership.has_role(*EVERY_READER)
+
     def get_queryset(self):
         if self.action != "list":
             return cycle_detail()
@@ -165,11 +170,18 @@ class AppraisalCycleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Te
             raise exceptions.ValidationError(
                 {"status": [f"Select a valid choice. {value[:40]!r} is not one of the available choices."]}
             )
-        return cycle_detail().filter(pk__in=appraisal_cycles(status=value).values("pk"))
+        cycles = appraisal_cycles(status=value)
+        if not self._sees_drafts():
+            cycles = cycles.exclude(status=CycleStatus.DRAFT)
+        return cycle_detail().filter(pk__in=cycles.values("pk"))
 
     def get_object(self):
+        """A cycle by id; a draft is HR's work in progress: anyone but HR admins and auditors gets a 404."""
         write = self.request.method not in SAFE_METHODS
-        return access_cycle_by_id(self.request.membership, self.kwargs.get("pk"), write=write)
+        cycle = access_cycle_by_id(self.request.membership, self.kwargs.get("pk"), write=write)
+        if cycle.status == CycleStatus.DRAFT and not self._sees_drafts():
+            raise Http404
+        return cycle
 
     def _respond(self, cycle, code=status.HTTP_200_OK):
         serializer = AppraisalCycleSerializer(cycle_page(cycle), context=self.get_serializer_context())

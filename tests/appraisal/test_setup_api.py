@@ -48,6 +48,9 @@ def test_hr_creates_updates_launches_and_everyone_reads(world, api_client_for, b
     assert body["rules"] == [{"org_unit": world.unit.pk, "include_sub_units": True, "position": None,
                               "job_family": "", "level": ""}]  # fmt: skip
     pk = body["id"]
+    employee = api_client_for(world.users["employee"])
+    assert employee.get(f"{BASE}{pk}/").status_code == 404  # a draft is HR's
+    assert [c["id"] for c in employee.get(BASE).json()["results"]] == [world.cycle.pk]
     bad = api.patch(f"{BASE}{pk}/", {"lock_version": 1, "weight_manager": "40"}, format="json")
     assert bad.status_code == 400 and "weight_scorecard" in bad.json()
     stale = api.patch(f"{BASE}{pk}/", {"lock_version": 0, "name": "x"}, format="json")
