@@ -35,6 +35,7 @@ from appraisal.models import AppraisalCycle, CycleStatus, Stage
 from appraisal.selectors.board import board_rows, row_overdue
 from appraisal.selectors.cycles import appraisal_cycles, cycle_detail, cycle_page, stage_rows
 from appraisal.services import cycles as services
+from appraisal.services.cycle_checks import HEADER_FIELDS
 from collab.concurrency import UNSET
 from collab.models import OrgUnit, Period, Position
 from collab.routing.fields import (
@@ -199,7 +200,7 @@ class AppraisalCycleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Te
         data = validated_body(self, CycleCreateSerializer)
         cycle = services.cycle_create(
             actor=request.user,
-            data={k: data[k] for k in services.HEADER_FIELDS if k in data},
+            data={k: data[k] for k in HEADER_FIELDS if k in data},
             **self._lists(),
         )
         return self._respond(cycle, status.HTTP_201_CREATED)
@@ -209,7 +210,7 @@ class AppraisalCycleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Te
         data = validated_body(self, CycleUpdateSerializer, partial=kwargs.get("partial", False))
         saved = services.cycle_update(
             actor=request.user, cycle=cycle, lock_version=lock_version_of(request),
-            data={k: data[k] for k in services.HEADER_FIELDS if k in data}, **self._lists(),
+            data={k: data[k] for k in HEADER_FIELDS if k in data}, **self._lists(),
         )  # fmt: skip
         return self._respond(saved)
 

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from appraisal.models import DATED_STAGES, AppraisalPolicy, CycleStatus, DistributionMode, Stage
-from appraisal.services.cycles import WEIGHT_FIELDS
+from appraisal.services.cycle_checks import WEIGHT_FIELDS
 from appraisal.services.stages import ADVANCING
 from collab.forms import PeriodChoiceField, StyledForm, lock_version_field, style_widget
 from collab.forms.pickers import PositionPickerField, UnitPickerField

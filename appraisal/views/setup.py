@@ -34,6 +34,7 @@ from appraisal.selectors.cycles import (
 from appraisal.selectors.stages import cycle_windows
 from appraisal.services import cycles as cycle_services
 from appraisal.services import policy as policy_services
+from appraisal.services.cycle_checks import WEIGHT_FIELDS
 from appraisal.services.reminders import appraisals_remind
 from appraisal.services.stages import stage_reopen
 from collab.concurrency import StaleEditError
@@ -157,7 +158,7 @@ def _cycle_editor(request, cycle):
         else:
             messages.success(request, _("Appraisal cycle %(name)s saved.") % {"name": saved.name})
             return redirect("appraisal-cycle-detail", tenant_slug=request.tenant.slug, pk=saved.pk)
-    context = {"form": form, "cycle": cycle, "weights": [form[name] for name in cycle_services.WEIGHT_FIELDS]}
+    context = {"form": form, "cycle": cycle, "weights": [form[name] for name in WEIGHT_FIELDS]}
     return render(request, "appraisal/setup/cycle_form.html", context,
                   status=form_status(form, status=400 if form.errors else 200))  # fmt: skip
 
