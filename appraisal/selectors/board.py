@@ -50,8 +50,8 @@ def pending(stage: str) -> Q:
     return Q(pk__in=[])
 
 
-def _stage_overdue(cycle: AppraisalCycle, stage: str, now: dt.datetime) -> Q:
-    window = cycle_windows(cycle).get(stage)
+def _stage_overdue(windows: dict, stage: str, now: dt.datetime) -> Q:
+    window = windows.get(stage)
     if window is None or window.deadline >= now:
         return Q(pk__in=[])
     reached = BEFORE_RESULT[BEFORE_RESULT.index(stage) :]
@@ -60,7 +60,9 @@ def _stage_overdue(cycle: AppraisalCycle, stage: str, now: dt.datetime) -> Q:
 
 
 def overdue_conditions(cycle: AppraisalCycle, now: dt.datetime) -> dict[str, Q]:
-    conditions = {stage: _stage_overdue(cycle, stage, now) for stage in OVERDUE_STAGES}
+    """Per stage, the condition of being overdue on it at `now` (one query: the cycle's stage dates)."""
+    windows = cycle_windows(cycle)
+    conditions = {stage: _stage_overdue(windows, stage, now) for stage in OVERDUE_STAGES}
     conditions[Stage.CONFIRMATION] = Q(
         stage=Stage.CONFIRMATION, confirmation=Confirmation.AWAITING, confirm_by__lt=now
     )
@@ -73,8 +75,9 @@ def _flag(condition: Q):
     return ExpressionWrapper(condition, output_field=BooleanField())
 
 
-def overdue_q(cycle: AppraisalCycle, now: dt.datetime) -> Q:
-    conditions = [q for q in overdue_conditions(cycle, now).values() if q != Q(pk__in=[])]
+def overdue_q(cycle: AppraisalCycle, now: dt.datetime, conditions: dict[str, Q] | None = None) -> Q:
+    given = overdue_conditions(cycle, now) if conditions is None else conditions
+    conditions = [q for q in given.values() if q != Q(pk__in=[])]
     result = Q(pk__in=[])
     for condition in conditions:
         result |= condition
@@ -98,7 +101,7 @@ def board_rows(
     if stage:
         queryset = queryset.filter(stage=stage)
     if overdue:
-        queryset = queryset.filter(overdue_q(cycle, now))
+        queryset = queryset.filter(overdue_q(cycle, now, conditions))
     return queryset.order_by("employee_id")
 
 
@@ -108,20 +111,40 @@ def row_overdue(row: Appraisal) -> list[str]:
 
 
 @dataclass(frozen=True)
+class UnitProgress:
+    unit_id: int
+    name: str
+    people: int
+    overdue: int
+
+
+@dataclass(frozen=True)
 class BoardSummary:
     total: int
     overdue: int
     by_stage: list[tuple[str, str, int]]  # (stage, label, count), every stage in order
+    by_unit: list[UnitProgress]  # the units with the most people overdue first (at most UNIT_ROWS)
+
+
+UNIT_ROWS = 10
 
 
 def board_summary(cycle: AppraisalCycle, *, now: dt.datetime, unit: OrgUnit | None = None) -> BoardSummary:
-    """How many people are at each stage and how many are overdue (two queries)."""
+    """How many people are at each stage, how many are overdue, and by unit (the frozen unit of each
+    appraisal): the units with the most people overdue first (four queries)."""
     base = Appraisal.objects.filter(cycle=cycle)
     if unit is not None:
         base = base.filter(org_unit__path__startswith=unit.path)
     counts = dict(base.order_by().values_list("stage").annotate(n=Count("pk")))
-    overdue = base.filter(overdue_q(cycle, now)).count()
+    overdue = overdue_q(cycle, now)
+    late = Count("pk", filter=overdue)
+    units = (
+        base.order_by().values("org_unit_id", "org_unit__name")
+        .annotate(people=Count("pk"), overdue=late)
+        .order_by("-overdue", "-people", "org_unit__name")[:UNIT_ROWS]
+    )  # fmt: skip
+    by_unit = [UnitProgress(r["org_unit_id"], r["org_unit__name"], r["people"], r["overdue"]) for r in units]
     return BoardSummary(
-        total=sum(counts.values()), overdue=overdue,
-        by_stage=[(value, label, counts.get(value, 0)) for value, label in Stage.choices],
+        total=sum(counts.values()), overdue=base.filter(overdue).count(),
+        by_stage=[(value, label, counts.get(value, 0)) for value, label in Stage.choices], by_unit=by_unit,
     )  # fmt: skip

@@ -117,7 +117,7 @@ def test_lists_keep_a_constant_number_of_queries(world, api_client_for, django_a
         CycleFactory(period=world.period, name=f"More {n}")
     for _n in range(5):
         AppraisalFactory(cycle=world.cycle, employee=EmployeeFactory(org_unit=world.unit))
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(6):
         assert api.get(BASE).status_code == 200
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(6):
         assert api.get(f"{BASE}{world.cycle.pk}/board/").status_code == 200

@@ -129,6 +129,7 @@ def test_the_board_says_who_is_overdue_and_why(tenant_a, tenant_b):
         ]
         summary = board_summary(world.cycle, now=later)
         assert summary.total == 2 and summary.overdue == 1
+        assert [(u.name, u.people, u.overdue) for u in summary.by_unit] == [("ap team", 2, 1)]
         assert dict((s, n) for s, _label, n in summary.by_stage)[Stage.SELF_ASSESSMENT] == 2
         assert not board_rows(world.cycle, now=later, unit=world.outsider.org_unit).exists()
         assert not board_rows(world.cycle, now=later, stage=Stage.CALIBRATION).exists()
