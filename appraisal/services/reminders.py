@@ -39,7 +39,8 @@ def _recipient(appraisal: Appraisal):
     return getattr(person, "user", None) if person is not None else None
 
 
-def _url(appraisal: Appraisal) -> str:
+def appraisal_url(appraisal: Appraisal) -> str:
+    """Where a notification about `appraisal` leads: its page once the app has one, else the home."""
     slug = current_tenant().slug
     for name, kwargs in (("appraisal-detail", {"pk": appraisal.pk}), ("appraisal-list", {})):
         try:
@@ -103,7 +104,7 @@ def appraisals_remind(
         with recipient_language(user), timezone.override(zone):
             title, body = _text(stage, first.cycle, len(rows), deadline)
         category = Notification.Category.REVIEWS
-        notify(recipient=user, category=category, title=title, body=body, url=_url(first))
+        notify(recipient=user, category=category, title=title, body=body, url=appraisal_url(first))
         reminded += [row.pk for row in rows]
     if reminded:
         Appraisal.objects.filter(pk__in=reminded).update(last_reminded_at=now)

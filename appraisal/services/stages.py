@@ -6,7 +6,8 @@ assessment by date (the manager's submission, calibration, release and the emplo
 A person whose current stage HR reopened stays in it until the reopening's deadline.
 
 `stage_reopen` is HR's: one person, one stage they have reached and not left behind the manager's
-assessment, a reason and a new deadline; the person's appraisal returns to that stage. Audited.
+assessment, a reason and a new deadline; the person's appraisal returns to that stage, and whoever owes the
+stage's action is told (an in-app notification). Audited.
 """
 
 from __future__ import annotations
@@ -17,15 +18,18 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from appraisal.audit import AppraisalAuditAction
 from appraisal.models import STAGE_ORDER, Appraisal, AppraisalCycle, CycleStatus, Stage, StageReopening
 from appraisal.selectors.stages import current_cycle_stage, cycle_windows
+from appraisal.services.reminders import appraisal_url
 from collab.audit import audit_record
 from collab.concurrency import editor
+from collab.models import Notification
 from collab.selectors.audit.events import tenant_zone
+from collab.services.notifications import notify, recipient_language
 from collab.tenancy import current_tenant
 from collab.text import clean_text
 
@@ -83,6 +87,24 @@ def _moment(value: Any) -> dt.datetime:
     return value
 
 
+def _tell_reopened(appraisal: Appraisal, stage: str, until: dt.datetime, reason: str) -> None:
+    """The person who owes the reopened stage's action hears of it (the manager for their assessment)."""
+    person = appraisal.manager if stage == Stage.MANAGER_ASSESSMENT else appraisal.employee
+    user = getattr(person, "user", None) if person is not None else None
+    if user is None or not user.is_active:
+        return
+    zone = tenant_zone(current_tenant().timezone)
+    with recipient_language(user), timezone.override(zone):
+        names = {"stage": Stage(stage).label, "name": appraisal.cycle.name}
+        title = _("%(stage)s reopened: %(name)s") % names
+        body = _("Until %(deadline)s, for %(person)s. Reason: %(reason)s") % {
+            "deadline": formats.date_format(timezone.localtime(until), "DATETIME_FORMAT"),
+            "person": appraisal.employee.name, "reason": reason,
+        }  # fmt: skip
+    notify(recipient=user, category=Notification.Category.REVIEWS, title=title, body=body,
+           url=appraisal_url(appraisal))  # fmt: skip
+
+
 @transaction.atomic
 def stage_reopen(
     *, actor, appraisal: Appraisal, stage: str, reason: Any, until: Any, now: dt.datetime | None = None
@@ -127,6 +149,7 @@ def stage_reopen(
         current.lock_version += 1
         current.updated_by = editor(actor)
         current.save(update_fields=["stage", "lock_version", "updated_by", "updated_at"])
+    _tell_reopened(current, stage, deadline, text)
     audit_record(
         actor=actor, action=AppraisalAuditAction.STAGE_REOPEN, obj=current, object_repr=current.employee.name,
         before={"stage": before}, after={"stage": stage, "reason": text, "until": deadline.isoformat()},

@@ -79,6 +79,9 @@ def test_hr_reopens_a_stage_for_one_person_who_then_stays_in_it(tenant_a):
         assert appraisals_advance(world.cycle, NOW + 4 * DAY) == 1  # its deadline passed
         event = AuditEvent.objects.get(action="appraisal.stage_reopen")
         assert event.after["reason"] == "Was on leave" and event.before == {"stage": "self_assessment"}
+        notice = Notification.objects.get()
+        assert notice.recipient == world.users["employee"] and "Was on leave" in notice.body
+        assert notice.title == "Goal setting reopened: ap cycle"
 
 
 @pytest.mark.parametrize(
