@@ -32,8 +32,9 @@ from rest_framework.response import Response
 
 from appraisal.access import EVERY_READER, access_cycle_by_id
 from appraisal.models import AppraisalCycle, CycleStatus, Stage
-from appraisal.selectors.board import board_rows, row_overdue
+from appraisal.selectors.board import board_rows, row_deadline, row_overdue
 from appraisal.selectors.cycles import appraisal_cycles, cycle_detail, cycle_page, stage_rows
+from appraisal.selectors.stages import cycle_windows
 from appraisal.services import cycles as services
 from appraisal.services.cycle_checks import HEADER_FIELDS
 from collab.concurrency import UNSET
@@ -142,8 +143,14 @@ class BoardRowSerializer(serializers.Serializer):
     org_unit = serializers.IntegerField(source="org_unit_id")
     manager = serializers.IntegerField(source="manager_id", allow_null=True)
     stage = serializers.ChoiceField(choices=Stage.choices)
+    deadline = serializers.SerializerMethodField(help_text="The current stage's deadline for this person.")
     overdue = serializers.SerializerMethodField()
     last_reminded_at = serializers.DateTimeField(allow_null=True)
+
+    @extend_schema_field(serializers.DateTimeField(allow_null=True))
+    def get_deadline(self, row):
+        deadline = row_deadline(row, self.context["windows"])
+        return serializers.DateTimeField().to_representation(deadline) if deadline else None
 
     def get_overdue(self, row) -> list[str]:
         return row_overdue(row)
@@ -266,4 +273,5 @@ class AppraisalCycleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Te
             raise exceptions.ValidationError(errors)
         rows = board_rows(cycle, now=timezone.now(), unit=unit, stage=stage, overdue=overdue == "true")
         page = self.paginate_queryset(rows)
-        return self.get_paginated_response(BoardRowSerializer(page, many=True).data)
+        context = {**self.get_serializer_context(), "windows": cycle_windows(cycle)}
+        return self.get_paginated_response(BoardRowSerializer(page, many=True, context=context).data)

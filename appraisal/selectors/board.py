@@ -12,7 +12,17 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q, QuerySet, Value
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
 
 from appraisal.models import (
     STAGE_ORDER,
@@ -95,7 +105,11 @@ def board_rows(
         Appraisal.objects.filter(cycle=cycle)
         .select_related("cycle", "employee__user", "manager__user", "org_unit", "position")
         .annotate(**{f"overdue_{stage_}": _flag(q) for stage_, q in conditions.items()})
-    )
+        .annotate(reopened_until=Subquery(
+            StageReopening.objects.filter(appraisal=OuterRef("pk"), stage=OuterRef("stage"))
+            .order_by("-until").values("until")[:1]
+        ))
+    )  # fmt: skip
     if unit is not None:
         queryset = queryset.filter(org_unit__path__startswith=unit.path)
     if stage:
@@ -103,6 +117,16 @@ def board_rows(
     if overdue:
         queryset = queryset.filter(overdue_q(cycle, now, conditions))
     return queryset.order_by("employee_id")
+
+
+def row_deadline(row: Appraisal, windows: dict) -> dt.datetime | None:
+    """The deadline of `row`'s current stage for that person (from `board_rows`; `windows`: the cycle's
+    `cycle_windows`): a released result's confirm-by date, else the stage's deadline, later if reopened."""
+    if row.stage == Stage.CONFIRMATION:
+        return row.confirm_by
+    window = windows.get(row.stage)
+    dates = [d for d in (window.deadline if window else None, getattr(row, "reopened_until", None)) if d]
+    return max(dates) if dates else None
 
 
 def row_overdue(row: Appraisal) -> list[str]:

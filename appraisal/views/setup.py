@@ -23,7 +23,7 @@ from appraisal.forms.setup import (
     stage_error_fields,
 )
 from appraisal.models import DATED_STAGES, CycleStatus, DistributionBound, Stage
-from appraisal.selectors.board import board_rows, board_summary, row_overdue
+from appraisal.selectors.board import board_rows, board_summary, row_deadline, row_overdue
 from appraisal.selectors.cycles import (
     appraisal_cycles,
     cycle_page,
@@ -316,12 +316,11 @@ def cycle_board(request, pk: int):
                     return redirect(back)
             status = 400
     page = paginate(request, board_rows(cycle, now=now, unit=unit, stage=stage, overdue=overdue))
-    deadlines = {stage: window.deadline for stage, window in cycle_windows(cycle).items()}
+    windows = cycle_windows(cycle)
     rows = [
-        (row, row_overdue(row), ReopenForm(auto_id=f"reopen-{row.pk}-%s"),
-         row.confirm_by if row.stage == Stage.CONFIRMATION else deadlines.get(row.stage))
+        (row, row_overdue(row), ReopenForm(auto_id=f"reopen-{row.pk}-%s"), row_deadline(row, windows))
         for row in page.object_list
-    ]  # fmt: skip
+    ]
     context = {
         "cycle": cycle, "filters": filters, "page": page, "rows": rows, "reopen_form": reopen_form,
         "reopen_for": reopen_for, "summary": board_summary(cycle, now=now, unit=unit),

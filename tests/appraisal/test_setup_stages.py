@@ -18,7 +18,8 @@ from appraisal.models import (
     Stage,
     StageReopening,
 )
-from appraisal.selectors.board import board_rows, board_summary, row_overdue
+from appraisal.selectors.board import board_rows, board_summary, row_deadline, row_overdue
+from appraisal.selectors.stages import cycle_windows
 from appraisal.services.reminders import appraisals_remind, stage_reminders_send
 from appraisal.services.stages import appraisals_advance, stage_reopen
 from appraisal.tasks import appraisals_daily
@@ -130,6 +131,8 @@ def test_the_board_says_who_is_overdue_and_why(tenant_a, tenant_b):
         assert row_overdue(board_rows(world.cycle, now=later).get(pk=world.colleague_appraisal.pk)) == [
             Stage.GOAL_SETTING
         ]
+        held = board_rows(world.cycle, now=later).get(pk=world.colleague_appraisal.pk)
+        assert row_deadline(held, cycle_windows(world.cycle)) == later + DAY
         summary = board_summary(world.cycle, now=later)
         assert summary.total == 2 and summary.overdue == 1
         assert [(u.name, u.people, u.overdue) for u in summary.by_unit] == [("ap team", 2, 1)]
