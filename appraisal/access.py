@@ -18,7 +18,15 @@ from functools import cached_property
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 
-from appraisal.models import Appraisal, AppraisalCycle, CalibrationSession, Grade
+from appraisal.models import (
+    Appraisal,
+    AppraisalCycle,
+    CalibrationSession,
+    CheckIn,
+    CheckInAction,
+    GoalProposal,
+    Grade,
+)
 from collab.access import ORG_READERS, access_by_id
 from collab.models import Employee, Role
 from collab.pages import get_scoped_or_404
@@ -157,3 +165,28 @@ def access_calibration_by_id(
     if write and not (reader.is_hr or session.members.filter(user_id=getattr(reader.user, "pk", 0)).exists()):
         raise PermissionDenied
     return session
+
+
+# goals-checkins: a goal proposal, a check-in and an agreed action are read through their appraisal (whoever
+# reads the appraisal reads them; what each may do is the services' rule). Private notes are never read here:
+# `appraisal.selectors.check_ins` reads only the reader's own.
+def access_goal_proposal_by_id(reader: AppraisalReader, pk) -> GoalProposal:
+    queryset = GoalProposal.objects.select_related(
+        "appraisal__cycle__period", "appraisal__employee", "appraisal__manager", "kpi", "parent_goal__kpi",
+        "personal_goal__kpi",
+    ).filter(appraisal__in=readable_appraisals(reader).values("pk"))  # fmt: skip
+    return get_scoped_or_404(queryset, parse_id(pk) or 0)
+
+
+def access_check_in_by_id(reader: AppraisalReader, pk) -> CheckIn:
+    queryset = CheckIn.objects.select_related(
+        "appraisal__cycle__period", "appraisal__employee", "appraisal__manager", "created_by"
+    ).filter(appraisal__in=readable_appraisals(reader).values("pk"))
+    return get_scoped_or_404(queryset, parse_id(pk) or 0)
+
+
+def access_check_in_action_by_id(reader: AppraisalReader, pk) -> CheckInAction:
+    queryset = CheckInAction.objects.select_related("owner", "check_in__appraisal").filter(
+        check_in__appraisal__in=readable_appraisals(reader).values("pk")
+    )
+    return get_scoped_or_404(queryset, parse_id(pk) or 0)

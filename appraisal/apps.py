@@ -2,6 +2,17 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 
+def home_not_talked_to(employee):
+    """The manager home's "Not talked to this period" panel (templates/appraisal/check_ins/_home.html). Lazy:
+    the providers run for the employee home too, which does not show it."""
+    from django.utils import timezone
+    from django.utils.functional import SimpleLazyObject
+
+    from appraisal.selectors.check_ins import not_talked_panel
+
+    return SimpleLazyObject(lambda: not_talked_panel(employee, timezone.localdate()))
+
+
 class AppraisalConfig(AppConfig):
     name = "appraisal"
     verbose_name = _("Appraisal")
@@ -10,3 +21,8 @@ class AppraisalConfig(AppConfig):
         from appraisal.audit import audit_register
 
         audit_register()
+
+        from collab.home import home_panels
+
+        # goals-checkins
+        home_panels.register("not_talked_to", home_not_talked_to)

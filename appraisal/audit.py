@@ -37,6 +37,10 @@ class AppraisalAuditAction(models.TextChoices):
     APPEAL_CREATE = "appeal.create", _("Appeal raised")
     APPEAL_STEP = "appeal.step", _("Appeal answered")
     DEVELOPMENT_NOTE = "development_note.create", _("Development note added")
+    # goals-checkins
+    GOAL_PROPOSAL_UPDATE = "goal_proposal.update", _("Personal goal proposal edited and proposed again")
+    CHECK_IN_ACTION_DONE = "check_in_action.done", _("Agreed action marked done")
+    CHECK_IN_PRIVATE_NOTE = "check_in.private_note", _("Private note on a check-in saved")
 
 
 def audit_register() -> None:

@@ -267,6 +267,9 @@ SPECTACULAR_SETTINGS = {
         "ProposerRoleEnum": "feedback.models.ProposerRole",
         "EventKindEnum": "feedback.models.EventKind",
         "EventSourceEnum": "feedback.models.EventSource",
+        # appraisal (goals-checkins)
+        "GoalProposalKindEnum": "appraisal.models.ProposalKind",
+        "GoalProposalStatusEnum": "appraisal.models.ProposalStatus",
     },
 }
 

@@ -30,7 +30,7 @@ EDITABLE = {
     "review-templates": "review_template",
     "review-campaigns": "review_campaign",
     "point-items": "point_item",
-    "appraisal-cycles": "appraisal_cycle_draft",
+    "appraisal-cycles": "setup_cycle_draft",
 }
 DELETABLE = [
     "org-units", "positions", "employees", "periods", "kpis", "objectives", "goals", "review-templates",
