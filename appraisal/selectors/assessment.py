@@ -20,13 +20,13 @@ from appraisal.engine.result import Band, Result, result_score, suggested_grade
 from appraisal.models import (
     Appraisal,
     AppraisalCycle,
-    AppraisalPolicy,
     GoalAssessment,
     Grade,
     PersonalGoal,
     Stage,
 )
 from appraisal.selectors.stages import Window, person_window
+from appraisal.services.policy import grades_of_tenant, policy_of_tenant
 from collab.models import OrgUnit
 from collab.selectors.audit.events import tenant_zone
 from feedback.selectors.event_measures import person_measures
@@ -60,12 +60,9 @@ class GradePolicy:
 
 
 def grade_policy() -> GradePolicy:
-    """The tenant's policy (two queries). A private stand-in: the setup part's `policy_of_tenant()` is the
-    one reader of `AppraisalPolicy`; at merge this should read through it."""
-    row = AppraisalPolicy.objects.only("departure_bound").first()
-    default = AppraisalPolicy._meta.get_field("departure_bound").default
-    bound = row.departure_bound if row is not None else default
-    return GradePolicy(departure_bound=bound, grades=tuple(Grade.objects.order_by("order", "id")))
+    """The tenant's scale and the manager's allowed departure (`appraisal.services.policy`: the default
+    policy is created on first use)."""
+    return GradePolicy(departure_bound=policy_of_tenant().departure_bound, grades=tuple(grades_of_tenant()))
 
 
 # ------------------------------------------------------------------------------------------------- lists

@@ -1,9 +1,8 @@
 """Reads of calibration (issue 11 point 5): the tenant's guideline, a session's people and grade
 distribution, its nine-box talent matrix, and the sessions a reader may open. Pages and the API share them.
 
-The tenant policy is read through `_policy_of_tenant` / `_guideline`, a small private fallback: a tenant
-without a policy row gets the model's defaults (warn, 7 days to confirm, 5 + 5 days for appeals). The setup
-part's public `policy_of_tenant()` replaces them at merge."""
+The tenant policy, scale and guideline are read through `appraisal.services.policy` (`policy_of_tenant`:
+the default is created on first use)."""
 
 from __future__ import annotations
 
@@ -17,30 +16,20 @@ from appraisal.access import AppraisalReader, calibration_visible
 from appraisal.engine.distribution import Rule, RuleCheck, check_distribution
 from appraisal.models import (
     Appraisal,
-    AppraisalPolicy,
     CalibrationSession,
     CalibrationStatus,
     DistributionBound,
-    DistributionRule,
     Grade,
     Potential,
 )
-
-
-def _policy_of_tenant() -> AppraisalPolicy:
-    """The tenant's policy row, or an unsaved one with the defaults (never created on a read)."""
-    return AppraisalPolicy.objects.first() or AppraisalPolicy()
+from appraisal.services.policy import grades_of_tenant, policy_of_tenant, rules_of_tenant
 
 
 def _guideline() -> list[Rule]:
     return [
         Rule(tuple(row.grade_codes), row.bound == DistributionBound.AT_MOST, Decimal(row.percent))
-        for row in DistributionRule.objects.order_by("order", "id")
+        for row in rules_of_tenant()
     ]
-
-
-def grades_of_tenant() -> list[Grade]:
-    return list(Grade.objects.order_by("order", "id"))
 
 
 def current_grade(appraisal: Appraisal) -> Grade | None:
@@ -203,5 +192,5 @@ def session_page(session: CalibrationSession) -> dict:
         "nine_box": nine_box(appraisals, grades),
         "members": session_members(session),
         "grades": grades,
-        "policy": _policy_of_tenant(),
+        "policy": policy_of_tenant(),
     }

@@ -31,7 +31,7 @@ from appraisal.models import (
     GradeSource,
 )
 from appraisal.selectors.answers import EVIDENCE_KINDS, evidence_choices
-from appraisal.selectors.calibration import _policy_of_tenant
+from appraisal.services.policy import policy_of_tenant
 from appraisal.services.release import _lock, _refuse_unless_awaiting, finalise, relations_of
 from collab.audit import audit_record
 from collab.concurrency import UNSET, StaleEditError, mark_edited
@@ -75,7 +75,7 @@ def appeal_raise(
     if len(reason) > REASON_MAX:
         raise ValidationError({"reason": [_("At most %(n)d characters.") % {"n": REASON_MAX}]})
     cited = _evidence(fresh, actor, evidence)
-    policy = _policy_of_tenant()
+    policy = policy_of_tenant()
     upper = fresh.manager.manager if fresh.manager_id and fresh.manager.manager_id else None
     if upper is not None:
         status, deadline = AppealStatus.AT_UPPER_MANAGER, now + timedelta(days=policy.appeal_manager_days)
@@ -167,7 +167,7 @@ def appeal_decide(
     }
     if decision == AppealStepDecision.ESCALATE:
         fresh.status = AppealStatus.AT_HR
-        fresh.level_deadline = now + timedelta(days=_policy_of_tenant().appeal_hr_days)
+        fresh.level_deadline = now + timedelta(days=policy_of_tenant().appeal_hr_days)
     else:
         if decision == AppealStepDecision.CHANGE:
             GradeChange.objects.create(
@@ -220,7 +220,7 @@ def appeals_escalate(now: datetime | None = None) -> list[int]:
         .order_by("level_deadline", "id")
         .values_list("pk", flat=True)
     )
-    days = _policy_of_tenant().appeal_hr_days
+    days = policy_of_tenant().appeal_hr_days
     moved = []
     for pk in due:
         with transaction.atomic():

@@ -32,12 +32,12 @@ from appraisal.models import (
     Stage,
 )
 from appraisal.selectors.calibration import (
-    _policy_of_tenant,
     current_grade,
     distribution,
     open_session_scope,
     session_appraisals,
 )
+from appraisal.services.policy import policy_of_tenant
 from collab.audit import audit_record
 from collab.concurrency import UNSET, StaleEditError, lock_for_edit, mark_edited
 from collab.models import Membership, OrgUnit
@@ -273,7 +273,7 @@ def calibration_close(
     result = distribution(session_appraisals(current))
     if not result.met:
         rules = ", ".join(row.label for row in result.unmet)
-        if _policy_of_tenant().distribution_mode == DistributionMode.ENFORCE:
+        if policy_of_tenant().distribution_mode == DistributionMode.ENFORCE:
             raise ValidationError(
                 {
                     "grades": [

@@ -27,8 +27,8 @@ from appraisal.models import (
     GradeSource,
     Stage,
 )
-from appraisal.selectors.calibration import _policy_of_tenant
 from appraisal.selectors.release import ReleaseResult, ready_for_release, release_readiness
+from appraisal.services.policy import policy_of_tenant
 from collab.audit import audit_record
 from collab.concurrency import UNSET, lock_for_edit, mark_edited
 from collab.models import Membership
@@ -78,7 +78,7 @@ def cycle_release(*, actor, cycle: AppraisalCycle, now: datetime | None = None) 
                 ]
             }
         )
-    confirm_by = now + timedelta(days=_policy_of_tenant().confirmation_days)
+    confirm_by = now + timedelta(days=policy_of_tenant().confirmation_days)
     rows = list(
         Appraisal.objects.select_for_update(of=("self",))
         .select_related("calibration_session")

@@ -30,10 +30,11 @@ EDITABLE = {
     "review-templates": "review_template",
     "review-campaigns": "review_campaign",
     "point-items": "point_item",
+    "appraisal-cycles": "setup_cycle_draft",
 }
 DELETABLE = [
     "org-units", "positions", "employees", "periods", "kpis", "objectives", "goals", "review-templates",
-    "review-campaigns", "point-items",
+    "review-campaigns", "point-items", "appraisal-cycles",
 ]
 
 

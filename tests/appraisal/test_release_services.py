@@ -31,7 +31,7 @@ from appraisal.services.release import (
     results_auto_confirm,
 )
 from appraisal.services.results import development_note_add
-from appraisal.tasks import appraisals_answers_daily
+from appraisal.tasks import appraisals_daily
 from collab.models import AuditEvent
 from collab.tenancy import tenant_scope
 from tests.factories.appraisal_calibration import assessed, calibration_world
@@ -153,8 +153,8 @@ def test_auto_confirm_at_the_deadline_by_the_daily_task(world, tenant_a, tenant_
 def test_the_daily_task_runs_both_answers(world, tenant_a, monkeypatch):
     _released(world)
     monkeypatch.setattr(timezone, "now", lambda: NOW + timedelta(days=30))
-    result = appraisals_answers_daily.run(tenant_a.pk)
-    assert len(result["auto_confirmed"]) == 3 and result["escalated"] == []
+    result = appraisals_daily.run(tenant_a.pk)
+    assert result["auto_confirmed"] == 3 and result["escalated"] == 0
 
 
 def test_an_appeal_goes_to_the_managers_manager_who_may_change_the_grade(world):

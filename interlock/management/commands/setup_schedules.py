@@ -3,6 +3,7 @@
 Run by `make run` and by the deployment after `migrate` (docker-compose's migrate service). It holds
 - the nightly full score recompute (02:00 in the server's time zone): a platform task that queues one tenant
   task per active tenant, each queueing the recompute of its active and in-review periods;
+- the appraisals' daily run (06:00): `appraisal.appraisals_daily_all_tenants` (calendar moves, reminders);
 - the stale-job sweep (every minute): `collab.requeue_stale_jobs` lists the jobs whose heartbeat stopped (a
   worker killed outright) and requeues each in its tenant's scope, so they resume (collab/jobs.py).
 """
@@ -19,11 +20,14 @@ STALE_JOBS_TASK = "collab.requeue_stale_jobs"
 STALE_JOBS_EVERY = 60  # seconds
 CAMPAIGNS_NAME = "feedback: close due review campaigns, remind raters"
 CAMPAIGNS_TASK = "feedback.campaigns_daily_all_tenants"
+APPRAISALS_NAME = "appraisal: move appraisals with the calendar, remind before deadlines"
+APPRAISALS_TASK = "appraisal.appraisals_daily_all_tenants"
 
 
 class Command(BaseCommand):
     help = (
-        "Create or update the periodic tasks (nightly score recompute, stale-job sweep, review campaigns). "
+        "Create or update the periodic tasks (nightly score recompute, stale-job sweep, review campaigns, "
+        "appraisals). "
         "Safe to run any number of times."
     )
 
@@ -69,3 +73,9 @@ class Command(BaseCommand):
         )
         verb = "created" if created else "up to date"
         self.stdout.write(f"{CAMPAIGNS_NAME}: {verb} ({daily.task} at 06:00 {settings.TIME_ZONE})")
+        appraisals, created = PeriodicTask.objects.update_or_create(
+            name=APPRAISALS_NAME,
+            defaults={"task": APPRAISALS_TASK, "crontab": morning, "interval": None, "enabled": True},
+        )
+        verb = "created" if created else "up to date"
+        self.stdout.write(f"{APPRAISALS_NAME}: {verb} ({appraisals.task} at 06:00 {settings.TIME_ZONE})")
