@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import numpy as np
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -229,7 +230,13 @@ def test_the_collaboration_rows_from_columns_equal_the_per_line_build(world, ext
 
     loop = collaboration._rows(collaboration._engine_lines(result, data.subjects), **stamp)
     columns = collaboration._engine_columns(result, data.subjects)
-    vectorised = sorted(zip(*(columns[name.removesuffix("_id")] for name in fields), strict=True))
+
+    def listed(values):  # arrays as plain values, NaN as None
+        if isinstance(values, np.ndarray):
+            return [None if v != v else v for v in values.tolist()]
+        return values
+
+    vectorised = sorted(zip(*(listed(columns[name.removesuffix("_id")]) for name in fields), strict=True))
     value = fields.index("value")
     loop_rows = [(*row[:value], None if row[value] is None else str(row[value]), *row[value + 1 :])
                  for row in plain(loop)]  # fmt: skip
