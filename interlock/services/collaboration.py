@@ -1,11 +1,14 @@
 """What the collaboration view shows per unit and KPI, written when scores are computed (`UnitKpiLines`).
 
 `scores_recompute` calls `unit_kpi_lines_write` once, after it has written the snapshots and the matrix
-results and deleted the versions they replace, in its transaction:
-- a full recompute replaces the period's rows from the engine's line columns (no JSON is parsed);
-- a partial one (KPI or scorecard ids) replaces the rows of the units whose scorecards it reached (a
-  scorecard's unit: its own, or its position's), rebuilt from those units' stored snapshots — the ones it
-  just wrote and their siblings it kept — so the work follows the scope, not the period.
+results, in its transaction, when a stored result changed:
+- a full recompute brings the period's rows to the engine's line columns (no JSON is parsed);
+- a partial one (KPI or scorecard ids) brings the rows of the units whose scorecards it reached (a
+  scorecard's unit: its own, or its position's) to those units' stored snapshots — the ones it just wrote
+  and their siblings it kept — so the work follows the scope, not the period.
+Either way the rows are staged and merged in the database (`interlock.services.staged.Stage.merge`): only
+rows whose numbers changed are written (in place: fillfactor 50 keeps those updates HOT), new ones
+inserted, gone ones deleted; the stored rows are never read back into Python.
 
 Each row sums a unit's lines on a KPI: its own scorecard's line, and over its own and its positions'
 scorecards the lines counted, those under `DRAG_BELOW` and their sum (the "drags several scorecards down"
@@ -274,10 +277,11 @@ def unit_kpi_lines_write(
     computed_at,
     scope: Sequence[int] | set[int] | None = None,
 ) -> int:
-    """Replace the period's `UnitKpiLines` (all of them, or with `scope` — the scorecard ids of a partial
-    recompute — those of the scope's units) with what the period's snapshots now hold; returns the rows
-    written. Runs in the recompute's transaction, after its snapshots are written and the older ones
-    deleted. `subjects` maps a scorecard id to its (unit, position), as `period_inputs` reads them."""
+    """Bring the period's `UnitKpiLines` (all of them, or with `scope` — the scorecard ids of a partial
+    recompute — those of the scope's units) to what the period's snapshots now hold, writing only rows that
+    differ; returns the rows inserted, updated and deleted. Runs in the recompute's transaction, after its
+    snapshots are written. `subjects` maps a scorecard id to its (unit, position), as `period_inputs`
+    reads them."""
     stamp = {"version": version, "computed_at": computed_at}
     where = {"tenant": current_tenant().pk, "period": period.pk}
     if scope is None:  # the period's rows, from the engine's columns
