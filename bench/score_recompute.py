@@ -18,7 +18,8 @@ a row for the position's unit), all with bulk inserts. Then it times
       on a subset of --loop-cards scorecards, scaled per scorecard to the whole period — target (b)/(a) ≥ 200;
   (c) the like-for-like single statement: one INSERT … SELECT that builds every snapshot row with its
       breakdown document in SQL (json_agg of the lines per scorecard, line values in cents, a digest) into
-      the same table, rolled back — target (a)/(c) ≤ 2;
+      the same table, rolled back — target (a)/(c) ≤ 2 (also given in CPU time, this process and its
+      database server process, when the server runs on this machine: less at the mercy of its load);
   (d) a bare numpy pass over the same arrays (KPI scores, the (KPI, unit) → row look-up, weighted sums per
       scorecard): the floor for the in-memory compute — target engine/(d) ≤ 10;
   (e) the recompute after ONE measurement changes, as the pipeline runs it (the partial path:
@@ -34,6 +35,7 @@ a row for the position's unit), all with bulk inserts. Then it times
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import statistics
 import sys
@@ -488,12 +490,34 @@ def numpy_floor(a: dict[str, np.ndarray]) -> np.ndarray:
 # ------------------------------------------------------------------------------------------------- run
 
 
-def _best(function, *args, repeat: int):
+def cpu_seconds() -> float | None:
+    """CPU time used so far by this process and by its database server process (PostgreSQL on this machine:
+    `/proc/<pg_backend_pid()>/stat`), or None when the server's process cannot be read (SQLite: the one
+    process). On a shared machine a run's CPU time moves much less with the load than its wall time."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return time.process_time() + (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _best(function, *args, repeat: int, cpu: list | None = None):
     times, result = [], None
     for _ in range(repeat):
+        before = cpu_seconds() if cpu is not None else None
         start = time.perf_counter()
         result = function(*args)
         times.append(time.perf_counter() - start)
+        if before is not None:
+            cpu.append(cpu_seconds() - before)
     return min(times), statistics.median(times), result
 
 
@@ -516,6 +540,27 @@ class WriteCounter:
         if sql.lstrip()[:6].upper() in ("INSERT", "UPDATE", "DELETE"):
             self.count += 1
         return execute(sql, params, many, context)
+
+
+def refresh_statistics() -> None:
+    """ANALYZE the tables the first recompute filled (PostgreSQL, as the owner, then back to the role the run
+    times as): what autovacuum does in production soon after (migrations interlock 0011 and 0012: analyse
+    after 5 % of a table changed), which this development server runs without. With the statistics of the
+    empty tables the planner takes a period's 20,000 snapshots for a handful and reads them all for a
+    partial recompute's few. The data was analysed the same way once built (`build_world`)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    tables = ("interlock_scoresnapshot", "interlock_matrixrowresult", "interlock_unitkpilines")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_user")
+        role = cursor.fetchone()[0]
+        cursor.execute("RESET ROLE")
+        try:
+            cursor.execute(f"ANALYZE {', '.join(tables)}")
+        finally:
+            cursor.execute(f"SET ROLE {connection.ops.quote_name(role)}")
 
 
 def shift_measurements(period, step: int) -> None:
@@ -542,7 +587,8 @@ def memory_per_line(period) -> dict[str, int]:
 
     from interlock import engine
     from interlock.selectors.inputs import period_inputs
-    from interlock.services.score_writes import matrix_columns, snapshot_rows
+    from interlock.services.collaboration import _engine_columns
+    from interlock.services.score_writes import matrix_columns, snapshot_chunks
 
     def peak(function, *args):
         tracemalloc.start()
@@ -557,8 +603,13 @@ def memory_per_line(period) -> dict[str, int]:
     peaks["recompute"], _result = peak(full_recompute, period)
     peaks["read"], data = peak(period_inputs, period)
     peaks["compute"], result = peak(engine.compute_period, data.inputs, data.params)
-    peaks["serialise"], _rows = peak(snapshot_rows, result, data.subjects)
+    # The recompute serialises and stages the snapshots a slice at a time: the peak of going through them.
+    def serialise() -> int:
+        return sum(len(chunk["subject"]) for chunk in snapshot_chunks(result, data.subjects))
+
+    peaks["serialise"], _rows = peak(serialise)
     peaks["matrix results"], _columns = peak(matrix_columns, result)
+    peaks["collaboration rows"], _columns = peak(_engine_columns, result, data.subjects)
     return peaks
 
 
@@ -582,14 +633,18 @@ def run(*, units, positions, kpis, matrices, lines_per_card, loop_cards, repeat,
     def say(text: str = "") -> None:
         print(text, file=out, flush=True)
 
-    def timed_runs(prepare, function, *args):
-        """`repeat` runs of `function`, each after `prepare()` (untimed): best, median, last result."""
+    def timed_runs(prepare, function, *args, cpu: list | None = None):
+        """`repeat` runs of `function`, each after `prepare()` (untimed): best, median, last result; with
+        `cpu`, each run's CPU seconds (`cpu_seconds`) appended to it."""
         times, result = [], None
         for _ in range(repeat):
             prepare()
+            before = cpu_seconds() if cpu is not None else None
             start = time.perf_counter()
             result = function(*args)
             times.append(time.perf_counter() - start)
+            if before is not None:
+                cpu.append(cpu_seconds() - before)
         return min(times), statistics.median(times), result
 
     say(f"database: {connection.vendor} ({connection.settings_dict['NAME']})")
@@ -609,12 +664,14 @@ def run(*, units, positions, kpis, matrices, lines_per_card, loop_cards, repeat,
             say(how)
             with counting_queries() as queries:
                 first = full_recompute(period)  # warm-up (and the first version), with the query count
+            refresh_statistics()
             steps = iter(range(10**6))
 
             def change_all() -> None:
                 shift_measurements(period, 1 if next(steps) % 2 == 0 else -1)
 
-            best, median, result = timed_runs(change_all, full_recompute, period)
+            full_cpu: list[float] = []
+            best, median, result = timed_runs(change_all, full_recompute, period, cpu=full_cpu)
             say(
                 f"(a) full period recompute, every score changed (read + compute + write): "
                 f"best {best:.2f} s, median {median:.2f} s of {repeat}; {len(queries)} queries; "
@@ -657,7 +714,8 @@ def run(*, units, positions, kpis, matrices, lines_per_card, loop_cards, repeat,
                 say(f"MISMATCH between the loop and the engine on {len(bad)} scorecards, e.g. {bad[:3]}")
                 return 1
 
-            sql_best, sql_median, sql = _best(grouped_sql, period, repeat=repeat)
+            sql_cpu: list[float] = []
+            sql_best, sql_median, sql = _best(grouped_sql, period, repeat=repeat, cpu=sql_cpu)
             stored_bytes, sql_bytes = sql_document_bytes(period)
             say(
                 "(c) one INSERT … SELECT building every snapshot row and its breakdown in SQL (rolled "
@@ -734,6 +792,13 @@ def run(*, units, positions, kpis, matrices, lines_per_card, loop_cards, repeat,
                 f"rows; (a')/(c): {ins_best / sql_best:.1f}× best, {ins_median / sql_median:.1f}× median "
                 "(both insert every row)"
             )  # fmt: skip
+            if full_cpu and sql_cpu:
+                say(
+                    f"    in CPU time (this process and its database server process): (a) "
+                    f"{statistics.median(full_cpu):.2f} s, (c) {statistics.median(sql_cpu):.2f} s median — "
+                    f"{statistics.median(full_cpu) / statistics.median(sql_cpu):.1f}×, "
+                    f"{min(full_cpu) / min(sql_cpu):.1f}× best (wall times move with the machine's load)"
+                )
             say(
                 f"ratio engine/(d): {compute / floor_best:,.1f}× (target ≤ 10×) — the engine also computes "
                 "every breakdown column (line values in exact cents, flags, matrix rows), the floor only "

@@ -419,7 +419,8 @@ class UnitKpiLines(TenantOwned):
     What the collaboration view shows per unit and KPI, so that it never parses a breakdown per request
     (`interlock.selectors.dashboards.collaboration`): written by the recompute
     (`interlock.services.collaboration.unit_kpi_lines_write`) in its transaction — a full recompute
-    replaces the period's rows, a partial one the rows of the units whose scorecards it reached. Matrix
+    brings the period's rows up to date, a partial one the rows of the units whose scorecards it reached,
+    writing only rows whose numbers changed (updated in place; fillfactor 50, migration 0012). Matrix
     participation (role, share, contribution) is `MatrixRowResult`'s. Keys are no database constraints (a
     computed copy, like `MatrixRowResult`); a deleted unit's rows go with it (Django's cascade)."""
 

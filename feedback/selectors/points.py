@@ -262,6 +262,11 @@ def yearly_totals(year: int, *, by: str = "employee") -> list[dict]:
 # ----------------------------------------------------------------------------------------------- scores
 
 
+# Past this many subjects the period's ledger is summed whole and the subjects picked in Python: a list of
+# 20,000 ids as parameters costs more (to build, send and plan) than the period's entries.
+SUBJECTS_AS_PARAMETERS = 1000
+
+
 def points_for_scores(period, *, units=frozenset(), positions=frozenset()) -> list[tuple[str, float]]:
     """`interlock.hooks.score_points`: (subject, points) of the period's ledger for these subjects — an
     entry counts toward its frozen unit's scorecard and, for an employee, their frozen position's. Two
@@ -269,20 +274,15 @@ def points_for_scores(period, *, units=frozenset(), positions=frozenset()) -> li
     period_id = getattr(period, "pk", period)
     totals: dict[str, Decimal] = defaultdict(Decimal)
     entries = PointLedgerEntry.objects.filter(period_id=period_id).order_by()
-    if units:
-        for unit, total in (
-            entries.filter(org_unit_id__in=sorted(units))
-            .values_list("org_unit_id")
-            .annotate(total=Sum("points"))
-        ):
-            totals[subject_key(org_unit_id=unit)] += total
-    if positions:
-        for position, total in (
-            entries.filter(position_id__in=sorted(positions))
-            .values_list("position_id")
-            .annotate(total=Sum("points"))
-        ):
-            totals[subject_key(position_id=position)] += total
+    for wanted, column in ((units, "org_unit_id"), (positions, "position_id")):
+        if not wanted:
+            continue
+        rows = entries.filter(**{f"{column}__isnull": False})
+        if len(wanted) <= SUBJECTS_AS_PARAMETERS:
+            rows = rows.filter(**{f"{column}__in": sorted(wanted)})
+        for subject, total in rows.values_list(column).annotate(total=Sum("points")):
+            if subject in wanted:
+                totals[subject_key(**{column: subject})] += total
     return [(subject, float(total)) for subject, total in sorted(totals.items()) if total]
 
 

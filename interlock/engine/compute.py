@@ -163,6 +163,7 @@ def scorecard_columns(
     return {
         "scorecard": cards.scorecard,
         "subject": cards.subject,
+        "unit": cards.unit,  # whose matrix rows apply: the subject unit, or the position's unit (-1: none)
         "rho": cards.rho,
         "rho_effective": review.rho_effective,
         "review_part": review.part,

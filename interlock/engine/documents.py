@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -151,7 +151,14 @@ def _objects(fields: Sequence[tuple[str, Any]], *, spaced: bool = False) -> np.n
 
 def breakdown_documents(columns: dict[str, Columns], params: EngineParams) -> list[str]:
     """JSON text of every scorecard's breakdown, {"k": layout, "r": [[line values], …, {review}, {points}]}
-    — what `interlock.models.CompactRowsJSONField` stores and reads back as the plain rows.
+    — what `interlock.models.CompactRowsJSONField` stores and reads back as the plain rows (see
+    `breakdown_slices`)."""
+    return [document for part in breakdown_slices(columns, params) for document in part]
+
+
+def breakdown_slices(columns: dict[str, Columns], params: EngineParams) -> Iterator[list[str]]:
+    """`breakdown_documents` made and handed over `DOCUMENT_SLICE` scorecards at a time, in order: a writer
+    that stores each slice before asking for the next never holds a period's documents at once.
 
     Built from the columns without a Python object per line value: each column's distinct values are
     formatted once, a line is the join of its literals, a document the join of its lines."""
@@ -216,20 +223,20 @@ def breakdown_documents(columns: dict[str, Columns], params: EngineParams) -> li
     head = '{"k":' + _json(BREAKDOWN_LAYOUT) + ',"r":['
     first, end = sc["first_line"].tolist(), sc["end_line"].tolist()
     reviews, points_text = review.tolist(), points.tolist()
-    documents: list[str] = []
     # The line texts are made a slice of scorecards at a time (their lines are one run): only one slice's
-    # line strings live at once beside the documents (memory: ~200 B per line less at the peak).
+    # line strings live at once (memory: ~200 B per line less at the peak).
     for start in range(0, len(first), DOCUMENT_SLICE):
         stop = min(start + DOCUMENT_SLICE, len(first))
         low, high = first[start], end[stop - 1]
         ids = _literals(ln["line"][low:high])
         lines = list(map(",".join, zip(ids, *(part[low:high] for part in line_parts), strict=True)))
+        documents: list[str] = []
         for a, b, rv, pv in zip(
             first[start:stop], end[start:stop], reviews[start:stop], points_text[start:stop], strict=True
         ):
             body = "[" + "],[".join(lines[a - low : b - low]) + "]," if b > a else ""
             documents.append(head + body + rv + "," + pv + "]}")
-    return documents
+        yield documents
 
 
 def flag_documents(columns: dict[str, Columns], params: EngineParams) -> list[str]:

@@ -4,7 +4,7 @@ tests. The snapshot writer reads the columns instead (`interlock.engine.document
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Hashable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
@@ -157,6 +157,10 @@ class PeriodScores:
     def breakdown_documents(self) -> list[str]:
         """Each scorecard's breakdown as JSON text, in the compact stored form (see `BREAKDOWN_LINE_KEYS`)."""
         return documents.breakdown_documents(self.columns, self.params)
+
+    def breakdown_slices(self) -> Iterator[list[str]]:
+        """`breakdown_documents` a slice of scorecards at a time, in order (`documents.breakdown_slices`)."""
+        return documents.breakdown_slices(self.columns, self.params)
 
     def flag_documents(self) -> list[str]:
         """Each scorecard's flags as JSON text (a list of flag objects)."""

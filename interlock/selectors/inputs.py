@@ -13,6 +13,7 @@ frames instead (`ratings`: subject, rater, value; `points`: subject, points). Su
 
 from __future__ import annotations
 
+import io
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from operator import itemgetter
@@ -98,22 +99,44 @@ FETCH = 20_000  # rows fetched and turned into columns at a time
 def _fetched_frame(
     queryset: QuerySet, names: list[str], *, floats: tuple = (), texts: tuple = ()
 ) -> pd.DataFrame:
-    """`_frame(_rows(queryset), …)` streamed `FETCH` rows at a time (a server-side cursor on PostgreSQL,
-    `connection.chunked_cursor`): only one batch of row tuples lives at once, in Python and in the
-    driver (the lines: ~300 B per line of tuples and boxed values otherwise)."""
+    """`_frame(_rows(queryset), …)` for a large read (the lines: 200,000 rows). PostgreSQL: the rows come
+    as CSV text (`COPY (query) TO STDOUT`) parsed by pandas' C reader, with no Python tuple or boxed value
+    per row (less than half the time of fetching them, and ~40 B of text per line instead of ~300 B of
+    tuples). Elsewhere `FETCH` rows at a time (one batch of tuples lives at once)."""
     try:
         sql, params = queryset.query.sql_with_params()
     except EmptyResultSet:
         return _frame([], names, floats=floats, texts=texts)
+    if connection.vendor == "postgresql":
+        return _copied_frame(sql, params, names, floats=floats, texts=texts)
     parts = []
-    streamed = not connection.settings_dict.get("DISABLE_SERVER_SIDE_CURSORS")  # e.g. behind PgBouncer
-    with connection.chunked_cursor() if streamed else connection.cursor() as cursor:
+    with connection.cursor() as cursor:
         cursor.execute(sql, params)
         while batch := cursor.fetchmany(FETCH):
             parts.append(_columns(batch, names, floats, texts))
     if not parts:
         return _frame([], names, floats=floats, texts=texts)
     return pd.DataFrame({name: np.concatenate([part[name] for part in parts]) for name in names})
+
+
+def _copied_frame(sql: str, params, names: list[str], *, floats: tuple, texts: tuple) -> pd.DataFrame:
+    """The rows of a query as `_frame` makes them, read with `COPY (query) TO STDOUT` (CSV, NULL as \\N:
+    an empty text stays a text). COPY takes no parameters: the driver quotes them into the query."""
+    buffer = io.StringIO()
+    with connection.cursor() as cursor:
+        query = cursor.mogrify(sql, params).decode()
+        cursor.copy_expert(f"COPY ({query}) TO STDOUT WITH (FORMAT csv, NULL '\\N')", buffer)
+    if not buffer.tell():
+        return _frame([], names, floats=floats, texts=texts)
+    buffer.seek(0)
+    types = {name: np.float64 if name in floats else object if name in texts else np.int64 for name in names}
+    frame = pd.read_csv(
+        buffer, header=None, names=names, dtype=types, na_values=["\\N"], keep_default_na=False
+    )
+    columns = {name: frame[name].to_numpy() for name in names}
+    for name in texts:  # NULL as None, as the fetched rows give it
+        columns[name] = np.where(frame[name].isna().to_numpy(), None, columns[name].astype(object))
+    return pd.DataFrame(columns)  # as `_frame` makes it
 
 
 def _frame(rows: list[tuple], names: list[str], *, floats: tuple = (), texts: tuple = ()) -> pd.DataFrame:

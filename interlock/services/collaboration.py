@@ -1,11 +1,14 @@
 """What the collaboration view shows per unit and KPI, written when scores are computed (`UnitKpiLines`).
 
 `scores_recompute` calls `unit_kpi_lines_write` once, after it has written the snapshots and the matrix
-results and deleted the versions they replace, in its transaction:
-- a full recompute replaces the period's rows from the engine's line columns (no JSON is parsed);
-- a partial one (KPI or scorecard ids) replaces the rows of the units whose scorecards it reached (a
-  scorecard's unit: its own, or its position's), rebuilt from those units' stored snapshots — the ones it
-  just wrote and their siblings it kept — so the work follows the scope, not the period.
+results, in its transaction, when a stored result changed:
+- a full recompute brings the period's rows to the engine's line columns (no JSON is parsed);
+- a partial one (KPI or scorecard ids) brings the rows of the units whose scorecards it reached (a
+  scorecard's unit: its own, or its position's) to those units' stored snapshots — the ones it just wrote
+  and their siblings it kept — so the work follows the scope, not the period.
+Either way the rows are staged and merged in the database (`interlock.services.staged.Stage.merge`): only
+rows whose numbers changed are written (in place: fillfactor 50 keeps those updates HOT), new ones
+inserted, gone ones deleted; the stored rows are never read back into Python.
 
 Each row sums a unit's lines on a KPI: its own scorecard's line, and over its own and its positions'
 scorecards the lines counted, those under `DRAG_BELOW` and their sum (the "drags several scorecards down"
@@ -31,8 +34,15 @@ from collab.models import Period, Position, Tenant
 from collab.tenancy import current_tenant, tenant_scope
 from interlock import engine
 from interlock.engine.constants import DIGITS
-from interlock.models import Scorecard, ScoredPeriod, ScoreSnapshot, UnitKpiLines, breakdown_line_keys
-from interlock.services.score_writes import keyed_write
+from interlock.models import (
+    Scorecard,
+    ScoredPeriod,
+    ScoreSnapshot,
+    UnitKpiLines,
+    breakdown_line_keys,
+    subject_key,
+)
+from interlock.services.staged import Stage, chunks
 
 DRAG_BELOW = 80.0  # a shared KPI "drags a scorecard down" when its line scores under this
 # Part of the cache key of the collaboration view's summaries (with each period's version): changed when
@@ -162,34 +172,22 @@ def _engine_lines(result: engine.PeriodScores, subjects: dict[int, tuple]) -> li
     return made
 
 
-_TYPES = {  # UnitKpiLines field → (PostgreSQL array type, element cast), for `keyed_write`
-    "org_unit": ("bigint[]", ""),
-    "kpi": ("bigint[]", ""),
-    "has_unit_line": ("boolean[]", ""),
-    "line_role": ("text[]", ""),
-    "weight": ("float8[]", ""),
-    "score": ("float8[]", ""),
-    "value": ("text[]", "::numeric"),
-    "lines": ("integer[]", ""),
-    "low_lines": ("integer[]", ""),
-    "low_sum": ("float8[]", ""),
-}
+_KEYS = ("org_unit", "kpi")
+_VALUES = ("has_unit_line", "line_role", "weight", "score", "value", "lines", "low_lines", "low_sum")
+_FIELDS = (*_KEYS, *_VALUES)
+_ATTRIBUTE = {"org_unit": "org_unit_id", "kpi": "kpi_id"}
+SUBJECTS_AS_PARAMETERS = 1000  # more units than this: their snapshots are found by a scan of the period
 
 
-_VALUES = tuple(name for name in _TYPES if name not in ("org_unit", "kpi"))
-
-
-def _engine_columns(result: engine.PeriodScores, subjects: dict[int, tuple]) -> dict[str, list]:
+def _engine_columns(result: engine.PeriodScores, subjects: dict[int, tuple]) -> dict[str, Any]:
     """`_rows(_engine_lines(…))` as columns, without a Python object per line or per row: the counts and
     sums per (unit, KPI) are `np.bincount`s in line order (the same float sums as the loop), and only the
-    lines of units' own scorecards are visited one by one (the last one of a (unit, KPI) wins)."""
+    lines of units' own scorecards are visited one by one (the last one of a (unit, KPI) wins). Numbers are
+    arrays (NaN: none), the role and the value (its text) lists. A scorecard's unit is the engine's (its
+    own, or its position's: `scorecards["unit"]`); `subjects` tells a unit's own scorecard."""
     sc, ln = result.columns["scorecards"], result.columns["lines"]
-    owners = [subjects.get(card, (None, None)) for card in sc["scorecard"].tolist()]
-    positions = {position for unit, position in owners if unit is None and position is not None}
-    position_unit = dict(Position.objects.filter(pk__in=positions).values_list("pk", "org_unit_id"))
-    units = [unit if unit is not None else position_unit.get(position) for unit, position in owners]
-    card_unit = np.array([-1 if unit is None else unit for unit in units], dtype=np.int64)
-    card_own = np.array([unit is not None for unit, _position in owners], dtype=bool)
+    card_unit = np.asarray(sc["unit"], dtype=np.int64)
+    card_own = np.array([subjects.get(card, (None,))[0] is not None for card in sc["scorecard"].tolist()])
     line_card = np.asarray(ln["card"], dtype=np.int64)
     unit = card_unit[line_card] if len(line_card) else np.zeros(0, dtype=np.int64)
     kept = np.flatnonzero(unit >= 0)
@@ -200,17 +198,17 @@ def _engine_columns(result: engine.PeriodScores, subjects: dict[int, tuple]) -> 
     codes, keys = pd.factorize(unit * width + kpi)  # groups in the order the loop meets them
     n = len(keys)
     low = np.isfinite(score) & (score < DRAG_BELOW)
-    columns: dict[str, list] = {
-        "org_unit": (keys // width).tolist(),
-        "kpi": (keys % width).tolist(),
-        "has_unit_line": [False] * n,
+    columns: dict[str, Any] = {
+        "org_unit": keys // width,
+        "kpi": keys % width,
+        "has_unit_line": np.zeros(n, dtype=bool),
         "line_role": [""] * n,
-        "weight": [None] * n,
-        "score": [None] * n,
+        "weight": np.full(n, np.nan),
+        "score": np.full(n, np.nan),
         "value": [None] * n,
-        "lines": np.bincount(codes, minlength=n).tolist(),
-        "low_lines": np.bincount(codes, minlength=n, weights=low.astype(np.float64)).astype(int).tolist(),
-        "low_sum": np.bincount(codes, minlength=n, weights=np.where(low, score, 0.0)).tolist(),
+        "lines": np.bincount(codes, minlength=n),
+        "low_lines": np.bincount(codes, minlength=n, weights=low.astype(np.float64)).astype(np.int64),
+        "low_sum": np.bincount(codes, minlength=n, weights=np.where(low, score, 0.0)),
     }
     own = np.flatnonzero(card_own[line_card[kept]]) if len(kept) else np.zeros(0, dtype=np.int64)
     if len(own):
@@ -219,11 +217,10 @@ def _engine_columns(result: engine.PeriodScores, subjects: dict[int, tuple]) -> 
         roles, cents = ln["role"], np.asarray(ln["value_cents"], dtype=np.int64)
         for at in own.tolist():
             line, group = int(kept[at]), int(codes[at])
-            weight, line_score = float(weights[line]), float(score[at])
             columns["has_unit_line"][group] = True
             columns["line_role"][group] = roles[line] or ""
-            columns["weight"][group] = None if weight != weight else weight
-            columns["score"][group] = None if line_score != line_score else line_score
+            columns["weight"][group] = weights[line]
+            columns["score"][group] = score[at]
             value = Decimal(int(cents[line])).scaleb(-2) if has_total[int(line_card[line])] else None
             columns["value"][group] = None if value is None else str(value)
     return columns
@@ -234,13 +231,21 @@ def _stored_lines(period: Period, units: set[int]) -> list[Line]:
     (only these units' snapshots: a partial recompute's scope)."""
     if not units:
         return []
-    snaps = (
-        ScoreSnapshot.objects.filter(period=period)
-        .filter(Q(org_unit_id__in=units) | Q(position__org_unit_id__in=units))
-        .values_list("org_unit_id", "position__org_unit_id", "breakdown")
-    )
+    snaps = ScoreSnapshot.objects.filter(period=period)
+    if len(units) <= SUBJECTS_AS_PARAMETERS:  # a scope: its subjects, found by the (period, subject) index
+        positions = dict(Position.objects.filter(org_unit_id__in=units).values_list("pk", "org_unit_id"))
+        subjects = [subject_key(org_unit_id=u) for u in sorted(units)]
+        subjects += [subject_key(position_id=p) for p in sorted(positions)]
+        rows = snaps.filter(subject__in=subjects).values_list("org_unit_id", "position_id", "breakdown")
+        found = ((unit, positions.get(position), document) for unit, position, document in rows.iterator(500))
+    else:  # most of the period
+        found = (
+            snaps.filter(Q(org_unit_id__in=units) | Q(position__org_unit_id__in=units))
+            .values_list("org_unit_id", "position__org_unit_id", "breakdown")
+            .iterator(chunk_size=500)
+        )
     made = []
-    for unit, position_unit, document in snaps.iterator(chunk_size=500):
+    for unit, position_unit, document in found:
         owner = unit if unit is not None else position_unit
         for kpi, score, role, weight, value in lines_of_document(document):
             made.append(
@@ -272,27 +277,29 @@ def unit_kpi_lines_write(
     computed_at,
     scope: Sequence[int] | set[int] | None = None,
 ) -> int:
-    """Replace the period's `UnitKpiLines` (all of them, or with `scope` — the scorecard ids of a partial
-    recompute — those of the scope's units) with what the period's snapshots now hold; returns the rows
-    written. Runs in the recompute's transaction, after its snapshots are written and the older ones
-    deleted. `subjects` maps a scorecard id to its (unit, position), as `period_inputs` reads them."""
-    if scope is None:  # only the rows whose numbers changed are written (see score_writes.keyed_write)
-        stored = UnitKpiLines.objects.filter(period=period)
-        written = keyed_write(
-            UnitKpiLines, _TYPES, _engine_columns(result, subjects), stored,
-            keys=("org_unit", "kpi"), values=_VALUES, tenant_id=current_tenant().pk, period_id=period.pk,
-            version=version, computed_at=computed_at,
-        )  # fmt: skip
-        return written.changed
-    else:
+    """Bring the period's `UnitKpiLines` (all of them, or with `scope` — the scorecard ids of a partial
+    recompute — those of the scope's units) to what the period's snapshots now hold, writing only rows that
+    differ; returns the rows inserted, updated and deleted. Runs in the recompute's transaction, after its
+    snapshots are written. `subjects` maps a scorecard id to its (unit, position), as `period_inputs`
+    reads them."""
+    stamp = {"version": version, "computed_at": computed_at}
+    where = {"tenant": current_tenant().pk, "period": period.pk}
+    if scope is None:  # the period's rows, from the engine's columns
+        columns = _engine_columns(result, subjects)
+    else:  # the scope's units' rows, from their stored snapshots
         units = _scope_units(scope)
         if not units:
             return 0
-        UnitKpiLines.objects.filter(period=period, org_unit_id__in=units).delete()
-        lines = _stored_lines(period, units)
-    made = _rows(lines, period=period, version=version, computed_at=computed_at)
-    UnitKpiLines.objects.bulk_create(made, batch_size=2000)
-    return len(made)
+        where["org_unit"] = sorted(units)
+        made = _rows(_stored_lines(period, units), period=period, **stamp)
+        columns = {name: [getattr(row, _ATTRIBUTE.get(name, name)) for row in made] for name in _FIELDS}
+        columns["value"] = [None if value is None else str(value) for value in columns["value"]]
+    # Only the rows whose numbers changed are written (compared in the database: `Stage.merge`).
+    stage = Stage(UnitKpiLines, _FIELDS)
+    stage.fill(chunks(columns))
+    changed = stage.merge(keys=_KEYS, scope=where, stamp=stamp)
+    stage.drop()
+    return sum(changed)
 
 
 def unit_kpi_lines_backfill_all() -> int:

@@ -1,34 +1,38 @@
 """How a recompute stores its results: only what changed.
 
 `scores_recompute` computes a period (or the scope of a partial recompute) and hands the engine's columns
-here. Snapshots: each row it would write is serialised straight from the columns (`snapshot_rows`) with a
-`digest` of its serialised columns; one query reads the stored (pk, subject, version, digest) of the
-scope; then new subjects are INSERTed, rows whose digest differs are UPDATEd in place, subjects gone are
-DELETEd, and unchanged rows are not touched (no UPDATE: no dead row, same pk, version and computed_at).
-Matrix results (`MatrixRowResult`): the same, comparing the values themselves (a few numbers per row).
+here. Snapshots: one query reads the stored (pk, subject, version, digest) of the scope; then the rows it
+would write are serialised straight from the columns a slice of scorecards at a time (`snapshot_chunks`),
+each with a `digest` of its serialised columns, and compared with the stored digests as they come: new
+subjects are INSERTed, rows whose digest differs are UPDATEd in place, subjects gone are DELETEd, and
+unchanged rows are not touched (no UPDATE: no dead row, same pk, version and computed_at). Matrix results
+(`MatrixRowResult`): the same, comparing the values themselves (a few numbers per row).
 
-Bulk statements on PostgreSQL send one array per column, not one parameter per value:
-`INSERT … SELECT FROM unnest(arrays)` and `UPDATE … FROM unnest(arrays) WHERE id = x.id`; SQLite runs
-one `executemany`. Neither builds a model instance or runs a field's preparation per row. Row-level
-security applies (the caller's transaction and role).
+What changed goes into a staging table as it is found (`interlock.services.staged`: COPY on PostgreSQL,
+streamed), then into the stored table with one UPDATE by primary key and one INSERT: a period's documents
+are never all in memory, and no statement carries the values in its text. Nothing is staged, and nothing
+written, when nothing changed. No model instance is built and no field's preparation runs per row.
+Row-level security applies (the caller's transaction and role).
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
 from hashlib import blake2b
+from itertools import chain
 from typing import Any
 
 import numpy as np
-from django.db import connection
-from django.db.models import Q
 from django.utils import timezone
 
 from collab.tenancy import current_tenant
 from interlock import engine
 from interlock.models import MatrixRowResult, ScoreSnapshot
+from interlock.services.staged import Stage
+
+BATCH = 2000  # ids per DELETE statement
 
 
 @dataclass(frozen=True)
@@ -77,212 +81,165 @@ def _digests(columns: dict[str, list]) -> list[str]:
     ]
 
 
-@dataclass
-class SnapshotRows:
-    """The snapshots a recompute computed, as columns (ScoreSnapshot field → equal-length list). Decimals
-    travel as their text, the JSON fields as their JSON text (no Python object per breakdown row); the
-    `digest` column hashes all the others."""
+SNAPSHOT_FIELDS = (
+    "scorecard", "subject", "org_unit", "position", "total", "kpi_part", "review_part", "review_weight",
+    "points", "flags", "breakdown", "incomplete", "digest",
+)  # fmt: skip
 
-    columns: dict[str, list]
 
-    def __len__(self) -> int:
-        return len(self.columns["scorecard"])
+def snapshot_chunks(
+    result: engine.PeriodScores, subjects: dict[int, tuple[int | None, int | None]]
+) -> Iterator[dict[str, list]]:
+    """The rows to store, straight from the engine's columns, a slice of scorecards at a time (the engine's
+    `breakdown_slices`), as columns: ScoreSnapshot field → equal-length list. Decimals travel as their text,
+    the JSON fields as their JSON text (no Python object per breakdown row); the `digest` column hashes all
+    the others. `subjects`: scorecard → (unit, position)."""
+    sc = result.columns["scorecards"]
+    flags = result.flag_documents()
+    start = 0
+    for documents in result.breakdown_slices():
+        part = slice(start, start + len(documents))
+        start = part.stop
+        cards = sc["scorecard"][part].tolist()
+        units_positions = [subjects[card] for card in cards]
+        has_total = sc["has_total"][part].tolist()
+        totals = _cents_texts(sc["total_cents"][part])
+        points = _cents_texts(sc["points_cents"][part])
+        # Without a total the rows carry no values; the points column then keeps the clamped points.
+        raw_points = _decimal_texts(sc["points"][part], 2)
+        columns = {
+            "scorecard": cards,
+            "subject": sc["subject"][part].tolist(),
+            "org_unit": [unit for unit, _position in units_positions],
+            "position": [position for _unit, position in units_positions],
+            "total": [t if ok else None for t, ok in zip(totals, has_total, strict=True)],
+            "kpi_part": _decimal_texts(sc["kpi_part"][part], 4),
+            "review_part": _decimal_texts(sc["review_part"][part], 4),
+            "review_weight": _decimal_texts(sc["rho_effective"][part], 3),
+            "points": [p if ok else r for p, r, ok in zip(points, raw_points, has_total, strict=True)],
+            "flags": flags[part],
+            "breakdown": documents,
+            "incomplete": sc["incomplete"][part].tolist(),
+        }
+        columns["digest"] = _digests(columns)
+        yield columns
 
 
 def snapshot_rows(
     result: engine.PeriodScores, subjects: dict[int, tuple[int | None, int | None]]
-) -> SnapshotRows:
-    """The rows to store, straight from the engine's columns; `subjects`: scorecard → (unit, position)."""
-    sc = result.columns["scorecards"]
-    cards = sc["scorecard"].tolist()
-    units_positions = [subjects[card] for card in cards]
-    has_total = sc["has_total"].tolist()
-    totals = _cents_texts(sc["total_cents"])
-    points = _cents_texts(sc["points_cents"])
-    # Without a total the rows carry no values; the points column then keeps the clamped points.
-    raw_points = _decimal_texts(sc["points"], 2)
-    columns = {
-        "scorecard": cards,
-        "subject": sc["subject"].tolist(),
-        "org_unit": [unit for unit, _position in units_positions],
-        "position": [position for _unit, position in units_positions],
-        "total": [t if ok else None for t, ok in zip(totals, has_total, strict=True)],
-        "kpi_part": _decimal_texts(sc["kpi_part"], 4),
-        "review_part": _decimal_texts(sc["review_part"], 4),
-        "review_weight": _decimal_texts(sc["rho_effective"], 3),
-        "points": [p if ok else r for p, r, ok in zip(points, raw_points, has_total, strict=True)],
-        "flags": result.flag_documents(),
-        "breakdown": result.breakdown_documents(),
-        "incomplete": sc["incomplete"].tolist(),
-    }
-    columns["digest"] = _digests(columns)
-    return SnapshotRows(columns=columns)
+) -> dict[str, list]:
+    """Every row of `snapshot_chunks` at once (for tests and the benchmark; the recompute streams them)."""
+    rows: dict[str, list] = {name: [] for name in SNAPSHOT_FIELDS}
+    for columns in snapshot_chunks(result, subjects):
+        for name, values in columns.items():
+            rows[name].extend(values)
+    return rows
 
 
-# --------------------------------------------------------------------------------------------- bulk SQL
-
-# field → (PostgreSQL array type of its parameter, cast of each element)
-_SNAPSHOT_TYPES = {
-    "scorecard": ("bigint[]", ""),
-    "subject": ("text[]", ""),
-    "org_unit": ("bigint[]", ""),
-    "position": ("bigint[]", ""),
-    "total": ("text[]", "::numeric"),
-    "kpi_part": ("text[]", "::numeric"),
-    "review_part": ("text[]", "::numeric"),
-    "review_weight": ("text[]", "::numeric"),
-    "points": ("text[]", "::numeric"),
-    "flags": ("text[]", "::jsonb"),
-    "breakdown": ("text[]", "::json"),
-    "incomplete": ("boolean[]", ""),
-    "digest": ("text[]", ""),
-}
-_MATRIX_TYPES = {
-    "matrix": ("bigint[]", ""),
-    "rank": ("integer[]", ""),
-    "row_id": ("bigint[]", ""),
-    "kpi": ("bigint[]", ""),
-    "org_unit": ("bigint[]", ""),
-    "role": ("text[]", ""),
-    "share": ("float8[]", ""),
-    "eval_kpi": ("bigint[]", ""),
-    "contribution": ("float8[]", ""),
-    "responsibility_points": ("float8[]", ""),
-    "shortfall": ("float8[]", ""),
-    "composite": ("float8[]", ""),
-    "kpi_score": ("float8[]", ""),
-}
-BATCH = 2000  # rows per statement: bounds the statement text (and the client's memory) at ~3 MB
-
-
-def _column(model, name: str) -> str:
-    return connection.ops.quote_name(model._meta.get_field(name).column)
-
-
-def _bulk_insert(model, types, fixed: dict[str, Any], columns: dict[str, list]) -> int:
-    """INSERT the rows of `columns` with the `fixed` values on each (tenant, period, version, computed_at)."""
-    n = len(next(iter(columns.values()))) if columns else 0
-    if not n:
-        return 0
-    names = list(columns)
-    targets = ", ".join(_column(model, name) for name in (*fixed, *names))
-    table = connection.ops.quote_name(model._meta.db_table)
-    # Identifiers come from the model's meta and fixed column lists; every value is a parameter.
-    if connection.vendor == "postgresql":
-        selected = ", ".join(f"c{i}{types[name][1]}" for i, name in enumerate(names))
-        arrays = ", ".join(f"%s::{types[name][0]}" for name in names)
-        aliases = ", ".join(f"c{i}" for i in range(len(names)))
-        marks = ", ".join(["%s"] * len(fixed))
-        sql = f"INSERT INTO {table} ({targets}) SELECT {marks}, {selected} "  # noqa: S608
-        sql += f"FROM unnest({arrays}) AS x({aliases})"
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [*fixed.values(), *(columns[name] for name in names)])
-        return n
-    marks = ", ".join(["%s"] * (len(fixed) + len(names)))
-    sql = f"INSERT INTO {table} ({targets}) VALUES ({marks})"  # noqa: S608
-    first = tuple(_sqlite_value(v) for v in fixed.values())
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, [first + values for values in zip(*columns.values(), strict=True)])
-    return n
-
-
-def _bulk_update(model, types, pks: list[int], fixed: dict[str, Any], columns: dict[str, list]) -> int:
-    """UPDATE the rows `pks` in place: row i gets `columns[…][i]` and the `fixed` values."""
-    if not pks:
-        return 0
-    names = list(columns)
-    table = connection.ops.quote_name(model._meta.db_table)
-    pk = connection.ops.quote_name(model._meta.pk.column)
-    if connection.vendor == "postgresql":
-        sets = [f"{_column(model, name)} = %s" for name in fixed]
-        sets += [f"{_column(model, name)} = x.c{i}{types[name][1]}" for i, name in enumerate(names)]
-        arrays = ", ".join(["%s::bigint[]", *(f"%s::{types[name][0]}" for name in names)])
-        aliases = ", ".join(["id", *(f"c{i}" for i in range(len(names)))])
-        sql = f"UPDATE {table} SET {', '.join(sets)} FROM unnest({arrays}) AS x({aliases}) "  # noqa: S608
-        # `= ANY(ids)` lets the planner find the rows by primary key; without it, it hashes every row of
-        # the tenant that row-level security lets through, once per statement.
-        sql += f"WHERE {table}.{pk} = x.id AND {table}.{pk} = ANY(%s::bigint[])"
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [*fixed.values(), pks, *(columns[name] for name in names), pks])
-        return len(pks)
-    sets = ", ".join(f"{_column(model, name)} = %s" for name in (*fixed, *names))
-    sql = f"UPDATE {table} SET {sets} WHERE {pk} = %s"  # noqa: S608
-    first = tuple(_sqlite_value(v) for v in fixed.values())
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            sql, [(*first, *values, key) for *values, key in zip(*columns.values(), pks, strict=True)]
-        )
-    return len(pks)
-
-
-def _sqlite_value(value: Any) -> Any:
-    if hasattr(value, "tzinfo"):
-        return connection.ops.adapt_datetimefield_value(value)
-    return value
+# --------------------------------------------------------------------------------------------- writes
 
 
 def _pick(columns: dict[str, list], at: list[int]) -> dict[str, list]:
     return {name: [values[i] for i in at] for name, values in columns.items()}
 
 
-def _write(
-    model, types, columns, inserts, updates, update_pks, *, tenant_id, period_id, version, computed_at
-) -> None:
-    """The UPDATEs of rows `updates` (stored as `update_pks`) and the INSERTs of rows `inserts` of
-    `columns`, stamped with the version and time, `BATCH` rows per statement."""
-    stamp = {"version": version, "computed_at": computed_at}
-    for at in range(0, len(updates), BATCH):
-        picked = _pick(columns, updates[at : at + BATCH])
-        _bulk_update(model, types, update_pks[at : at + BATCH], stamp, picked)
-    fixed = {"tenant": tenant_id, "period": period_id, **stamp}
-    for at in range(0, len(inserts), BATCH):
-        _bulk_insert(model, types, fixed, _pick(columns, inserts[at : at + BATCH]))
+def _stage(model, fields, chunks: Iterator[dict[str, list]]) -> Stage | None:
+    """A stage (`interlock.services.staged`) holding the rows `chunks` yields, each with its "id" (the
+    stored row it updates, None for a new one); None, and nothing staged, when it yields nothing."""
+    first = next(chunks, None)
+    if first is None:
+        return None
+    stage = Stage(model, fields, with_pk=True)
+    stage.fill(chain([first], chunks))
+    return stage
+
+
+def _store(stage: Stage | None, counts: dict[str, int], *, fixed: dict, stamp: dict) -> None:
+    """Write what `stage` holds: one UPDATE by primary key, one INSERT of the new rows (only those that
+    `counts` says exist)."""
+    if stage is None:
+        return
+    if counts["updated"]:
+        stage.update_by_pk(stamp)
+    if counts["inserted"]:
+        stage.insert_new({**fixed, **stamp})
+    stage.drop()
+
+
+def _delete(model, pks: list[int]) -> None:
+    for at in range(0, len(pks), BATCH):
+        model.objects.filter(pk__in=pks[at : at + BATCH])._raw_delete(model.objects.db)
 
 
 # --------------------------------------------------------------------------------------------- snapshots
 
 
-def snapshots_stored(period_id: int, scope: Collection[int] | None, subjects: list[str]) -> list[tuple]:
+def snapshots_stored(
+    period_id: int, scope: Collection[int] | None, subjects: list[str] | None
+) -> list[tuple]:
     """(pk, subject, version, digest) of the stored snapshots a recompute compares with: the period's, or
-    on a partial recompute those of the scorecards in scope and of the subjects it computed. One query."""
-    stored = ScoreSnapshot.objects.filter(period_id=period_id)
-    if scope is not None:
-        stored = stored.filter(Q(scorecard_id__in=list(scope)) | Q(subject__in=subjects))
-    return list(stored.values_list("pk", "subject", "version", "digest"))
+    on a partial recompute those of the scorecards in scope and of the subjects it computed. One query (on a
+    partial recompute a UNION, each side on its index: an OR of the two reads the whole period)."""
+    fields = ("pk", "subject", "version", "digest")
+    stored = ScoreSnapshot.objects.filter(period_id=period_id).order_by()
+    if scope is None:
+        return list(stored.values_list(*fields))
+    by_card = stored.filter(scorecard_id__in=list(scope)).values_list(*fields)
+    return list(by_card.union(stored.filter(subject__in=subjects or []).values_list(*fields)))
 
 
 def snapshots_write(
-    rows: SnapshotRows, stored: list[tuple], *, tenant_id: int, period_id: int, version: int, computed_at
+    chunks: Iterable[dict[str, list]],
+    stored: list[tuple],
+    *,
+    tenant_id: int,
+    period_id: int,
+    version: int,
+    computed_at,
 ) -> Written:
-    """Insert, update and delete what differs between `rows` and `stored` (see the module doc)."""
-    live: dict[str, tuple] = {}
+    """Insert, update and delete what differs between the rows `chunks` yields (`snapshot_chunks`) and
+    `stored` (see the module doc). Each chunk is compared with the stored digests as it comes, and only its
+    changed rows are staged: a period's rows are never all in memory."""
+    live: dict[str, tuple[int, str]] = {}  # subject → (pk, digest) of its live row
     extra: list[int] = []
-    for row in sorted(stored, key=lambda r: (r[1], -r[2], -r[0])):  # one live row per subject: the latest
-        if row[1] in live:
-            extra.append(row[0])
+    for pk, subject, _version, digest in sorted(stored, key=lambda r: (r[1], -r[2], -r[0])):
+        if subject in live:  # one live row per subject: the latest
+            extra.append(pk)
         else:
-            live[row[1]] = row
-    inserts, updates, update_pks = [], [], []
-    for i, (subject, digest) in enumerate(zip(rows.columns["subject"], rows.columns["digest"], strict=True)):
-        old = live.pop(subject, None)
-        if old is None:
-            inserts.append(i)
-        elif old[3] != digest:
-            updates.append(i)
-            update_pks.append(old[0])
-    gone = extra + [row[0] for row in live.values()]
+            live[subject] = (pk, digest)
+    counts = {"inserted": 0, "updated": 0, "unchanged": 0}
+
+    def changed() -> Iterator[dict[str, list]]:
+        for columns in chunks:
+            at, ids = [], []
+            for i, (subject, digest) in enumerate(zip(columns["subject"], columns["digest"], strict=True)):
+                old = live.pop(subject, None)
+                if old is not None and old[1] == digest:
+                    counts["unchanged"] += 1
+                    continue
+                counts["updated" if old is not None else "inserted"] += 1
+                at.append(i)
+                ids.append(None if old is None else old[0])
+            if at:
+                yield {"id": ids, **_pick(columns, at)}
+
+    stage = _stage(ScoreSnapshot, SNAPSHOT_FIELDS, changed())  # compares every row as it stages them
+    gone = extra + [pk for pk, _digest in live.values()]
     if gone:
-        ScoreSnapshot.objects.filter(pk__in=gone)._raw_delete(ScoreSnapshot.objects.db)
-    _write(ScoreSnapshot, _SNAPSHOT_TYPES, rows.columns, inserts, updates, update_pks,
-           tenant_id=tenant_id, period_id=period_id, version=version, computed_at=computed_at)  # fmt: skip
-    unchanged = len(rows) - len(inserts) - len(updates)
-    return Written(inserted=len(inserts), updated=len(updates), deleted=len(gone), unchanged=unchanged)
+        _delete(ScoreSnapshot, gone)
+    _store(stage, counts, fixed={"tenant": tenant_id, "period": period_id},
+           stamp={"version": version, "computed_at": computed_at})  # fmt: skip
+    return Written(deleted=len(gone), **counts)
 
 
 # --------------------------------------------------------------------------------------------- matrices
 
 
-_MATRIX_VALUES = tuple(name for name in _MATRIX_TYPES if name not in ("matrix", "rank"))
+MATRIX_FIELDS = (
+    "matrix", "rank", "row_id", "kpi", "org_unit", "role", "share", "eval_kpi", "contribution",
+    "responsibility_points", "shortfall", "composite", "kpi_score",
+)  # fmt: skip
+_MATRIX_VALUES = MATRIX_FIELDS[2:]
 
 
 def matrix_columns(result: engine.PeriodScores) -> dict[str, list]:
@@ -291,7 +248,7 @@ def matrix_columns(result: engine.PeriodScores) -> dict[str, list]:
     composites = {m.matrix: m.composite for m in result.matrices}
     kpi_scores = result.kpi_scores
     ranks: dict[int, int] = {}
-    columns: dict[str, list] = {name: [] for name in _MATRIX_TYPES}
+    columns: dict[str, list] = {name: [] for name in MATRIX_FIELDS}
     for row in result.matrix_rows:
         rank = ranks[row.matrix] = ranks.get(row.matrix, -1) + 1
         values = (
@@ -299,14 +256,13 @@ def matrix_columns(result: engine.PeriodScores) -> dict[str, list]:
             row.contribution, row.responsibility_points, row.shortfall, composites.get(row.matrix),
             kpi_scores.get(row.kpi),
         )  # fmt: skip
-        for name, value in zip(_MATRIX_TYPES, values, strict=True):
+        for name, value in zip(MATRIX_FIELDS, values, strict=True):
             columns[name].append(value)
     return columns
 
 
 def keyed_write(
     model,
-    types,
     columns: dict[str, list],
     stored,
     *,
@@ -319,36 +275,39 @@ def keyed_write(
 ) -> Written:
     """Bring the `stored` rows (a queryset: the period's, or a partial recompute's part of them) to
     `columns`, row by row keyed by `keys`: insert what is new, update in place what differs in `values`,
-    delete what is gone, leave the rest untouched. One query reads what is stored; writes only when
-    something changed. Values compare as the stored Python values (floats as floats, a decimal given as its
-    text as a Decimal)."""
-    fields = [f"{name}_id" if model._meta.get_field(name).is_relation else name for name in (*keys, *values)]
+    delete what is gone, leave the rest untouched. One query reads what is stored (a few thousand rows: the
+    matrix results); the changed rows are staged and written only when there are any. Values compare as
+    the stored Python values (floats as floats, a decimal given as its text as a Decimal)."""
+    meta = model._meta
+    fields = [f"{name}_id" if meta.get_field(name).is_relation else name for name in (*keys, *values)]
     width = 1 + len(keys)
     live = {tuple(r[1:width]): (r[0], r[width:]) for r in stored.values_list("pk", *fields)}
-    decimals = [types[name][1] == "::numeric" for name in values]
+    decimals = [meta.get_field(name).get_internal_type() == "DecimalField" for name in values]
     new_values = zip(*(columns[name] for name in values), strict=True)
     new_keys = zip(*(columns[name] for name in keys), strict=True)
-    inserts, updates, update_pks = [], [], []
+    at, ids = [], []
+    counts = {"inserted": 0, "updated": 0}
     for i, (key, row) in enumerate(zip(new_keys, new_values, strict=True)):
         old = live.pop(key, None)
-        if old is None:
-            inserts.append(i)
-            continue
-        row = tuple(
-            Decimal(v) if decimal and v is not None else v for v, decimal in zip(row, decimals, strict=True)
-        )
-        if old[1] != row:
-            updates.append(i)
-            update_pks.append(old[0])
+        if old is not None:
+            row = tuple(
+                Decimal(v) if decimal and v is not None else v
+                for v, decimal in zip(row, decimals, strict=True)
+            )
+            if old[1] == row:
+                continue
+        counts["updated" if old is not None else "inserted"] += 1
+        at.append(i)
+        ids.append(None if old is None else old[0])
+    stage = _stage(model, (*keys, *values), iter([{"id": ids, **_pick(columns, at)}] if at else []))
     gone = [pk for pk, _values in live.values()]
     if gone:
-        for at in range(0, len(gone), BATCH):
-            model.objects.filter(pk__in=gone[at : at + BATCH])._raw_delete(model.objects.db)
-    _write(model, types, columns, inserts, updates, update_pks,
-           tenant_id=tenant_id, period_id=period_id, version=version, computed_at=computed_at)  # fmt: skip
+        _delete(model, gone)
+    _store(stage, counts, fixed={"tenant": tenant_id, "period": period_id},
+           stamp={"version": version, "computed_at": computed_at})  # fmt: skip
     n = len(next(iter(columns.values()))) if columns else 0
-    unchanged = n - len(inserts) - len(updates)
-    return Written(inserted=len(inserts), updated=len(updates), deleted=len(gone), unchanged=unchanged)
+    unchanged = n - counts["inserted"] - counts["updated"]
+    return Written(deleted=len(gone), unchanged=unchanged, **counts)
 
 
 def matrix_results_write(
@@ -366,7 +325,7 @@ def matrix_results_write(
     if kpis is not None:
         stored = stored.filter(kpi_id__in=list(kpis))
     return keyed_write(
-        MatrixRowResult, _MATRIX_TYPES, columns, stored, keys=("matrix", "rank"), values=_MATRIX_VALUES,
+        MatrixRowResult, columns, stored, keys=("matrix", "rank"), values=_MATRIX_VALUES,
         tenant_id=tenant_id, period_id=period_id, version=version, computed_at=computed_at,
     )  # fmt: skip
 

@@ -36,7 +36,7 @@ from interlock.services.score_writes import (
     matrix_columns,
     matrix_results_write,
     now_and_tenant,
-    snapshot_rows,
+    snapshot_chunks,
     snapshots_stored,
     snapshots_write,
 )
@@ -129,16 +129,16 @@ def scores_recompute(
     del data  # the input frames: not needed past the engine (memory)
     if progress:
         progress(70)
-    rows = snapshot_rows(result, subjects)
     matrix = matrix_columns(result)
-    computed = len(rows)
-    # write snapshots: only what changed
+    computed = len(result.columns["scorecards"]["scorecard"])
+    # write snapshots: only what changed, serialised and compared a slice of scorecards at a time
     version = _stored_version(locked) + 1
     computed_at, tenant_id = now_and_tenant()
     stamp = {"tenant_id": tenant_id, "period_id": locked.pk, "version": version, "computed_at": computed_at}
-    stored = snapshots_stored(locked.pk, scope, rows.columns["subject"])
-    snapshots = snapshots_write(rows, stored, **stamp)
-    del rows, stored
+    computed_subjects = result.columns["scorecards"]["subject"].tolist() if scope is not None else None
+    stored = snapshots_stored(locked.pk, scope, computed_subjects)
+    snapshots = snapshots_write(snapshot_chunks(result, subjects), stored, **stamp)
+    del stored, computed_subjects
     # write matrix results: only what changed
     matrices = matrix_results_write(matrix, kpis=matrix_kpis, **stamp)
     changed = bool(snapshots.changed or matrices.changed)

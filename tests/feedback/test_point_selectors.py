@@ -105,6 +105,23 @@ def test_the_engine_feed_maps_entries_to_frozen_units_and_positions(line, tenant
         assert points_for_scores(line.period, units=frozenset({line.team.pk}), positions=frozenset()) == []
 
 
+def test_the_engine_feed_for_many_subjects_sums_the_period_and_keeps_those_asked(line, monkeypatch):
+    """Past SUBJECTS_AS_PARAMETERS subjects the period's ledger is summed whole (no list of ids as
+    parameters): the same totals, and only for the subjects asked."""
+    from feedback.selectors import points as selectors
+
+    give(line, "2")
+    give(line, "5", subject_employee=None, subject_unit=line.team)
+    give(line, "4", subject_employee=line.peer)
+    assert line.peer.position_id != line.staff.position_id
+    asked = {"units": frozenset({line.team.pk}), "positions": frozenset({line.staff.position_id})}
+    few = dict(points_for_scores(line.period, **asked))
+    monkeypatch.setattr(selectors, "SUBJECTS_AS_PARAMETERS", 0)
+    assert dict(points_for_scores(line.period, **asked)) == few == {
+        f"unit:{line.team.pk}": 11.0, f"position:{line.staff.position_id}": 2.0
+    }  # every entry counts toward its unit; the peer's position (its 4 points) is not asked for
+
+
 def test_who_sees_a_proposal_to_decide(line):
     made = point_proposal_create(actor=None, proposer=line.manager, data=proposal_data(line))
     top = EmployeeFactory(name="Chief")

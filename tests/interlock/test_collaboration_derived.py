@@ -109,6 +109,35 @@ def test_a_partial_recompute_rewrites_the_scopes_units_and_keeps_the_rest(world,
     assert UnitKpiLines.objects.filter(period=world.period, org_unit=card.org_unit).count() == 1
 
 
+def test_recomputes_rewrite_only_the_rows_whose_numbers_changed(world, other):
+    """Full and partial recomputes update a row in place when its numbers change and leave the others as
+    they were (same row, same version); B's rows never move."""
+    add_position_card(world, "sales", "retention")
+    scores_recompute(period=world.period)
+    rows = UnitKpiLines.objects.filter(period=world.period)
+    rows = rows.values_list("org_unit_id", "kpi_id", "pk", "version")
+    before = {(u, k): (pk, v) for u, k, pk, v in rows}
+    with tenant_scope(other.period.tenant):
+        theirs = sorted(UnitKpiLines.objects.values_list("pk", "version", "score"))
+    retention = world.kpis["retention"].pk
+    Measurement.objects.filter(kpi_id=retention).update(actual=Decimal("63"))
+    for run in (
+        lambda: scores_recompute(period=world.period, kpi_ids=[retention]),
+        lambda: scores_recompute(period=world.period),
+    ):
+        version = run().version
+        after = {(u, k): (pk, v) for u, k, pk, v in rows.all()}
+        assert set(after) == set(before)
+        moved = {key for key in after if after[key] != before[key]}
+        assert moved and all(kpi == retention for _unit, kpi in moved)  # only retention's rows moved
+        assert all(after[key] == (before[key][0], version) for key in moved)  # in place, the new version
+        assert stored(world.period) == from_snapshots(world.period)
+        before = after
+        Measurement.objects.filter(kpi_id=retention).update(actual=Decimal("54"))
+    with tenant_scope(other.period.tenant):
+        assert sorted(UnitKpiLines.objects.values_list("pk", "version", "score")) == theirs
+
+
 def test_a_deleted_unit_leaves_the_view(world, other):
     card = add_position_card(world, "sales", "renewal")
     unit = OrgUnitFactory(parent=world.units["sales"].parent, name="临时部")

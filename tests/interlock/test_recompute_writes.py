@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import numpy as np
+import pandas as pd
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -183,6 +185,54 @@ def test_breakdowns_made_a_slice_of_scorecards_at_a_time_are_the_same(world, ext
     assert len(whole) == len(extra) + 3
 
 
+def test_snapshots_staged_a_slice_at_a_time_are_the_same(world, extra, monkeypatch):
+    """The recompute serialises, compares and stages the snapshots a slice of scorecards at a time: with
+    slices of 2 it stores what one slice stores, and a change in two slices rewrites just those rows."""
+    from interlock.engine import documents
+
+    columns = ("subject", "total", "kpi_part", "review_part", "points", "flags", "breakdown", "incomplete")
+
+    def rows():
+        found = ScoreSnapshot.objects.filter(period=world.period).values_list("digest", *columns)
+        return sorted(found, key=lambda r: r[1])
+
+    scores_recompute(period=world.period)
+    whole = rows()
+    ScoreSnapshot.objects.filter(period=world.period).delete()
+    monkeypatch.setattr(documents, "DOCUMENT_SLICE", 2)
+    assert scores_recompute(period=world.period).written == len(whole) == len(extra) + 3
+    assert rows() == whole
+    before = stamps(world.period)
+    first, last = list(extra)[0], list(extra)[-1]  # the first and the last unit scorecard
+    Measurement.objects.filter(kpi__in=[first, last], period=world.period).update(actual=Decimal("50"))
+    result = scores_recompute(period=world.period)
+    assert (result.written, result.unchanged) == (2, len(whole) - 2)
+    moved = {s for s, stamp in stamps(world.period).items() if stamp != before[s]}
+    assert moved == {f"unit:{extra[first].org_unit_id}", f"unit:{extra[last].org_unit_id}"}
+
+
+def test_the_lines_read_by_copy_are_the_rows_fetched(world, extra):
+    """PostgreSQL reads the period's lines with COPY … TO STDOUT; the frame is the one fetching them gives."""
+    if connection.vendor != "postgresql":
+        pytest.skip("COPY is PostgreSQL's")
+    from interlock.models import ScorecardLine
+    from interlock.selectors import inputs
+
+    ScorecardLineFactory(scorecard=next(iter(extra.values())), kpi=KPIFactory(), threshold=None, role="own")
+    lines = ScorecardLine.objects.filter(scorecard__period=world.period).order_by("scorecard_id", "pk")
+    query = lines.values_list("pk", "scorecard_id", "kpi_id", "role", inputs._float("weight"),
+                              inputs._float("threshold"))  # fmt: skip
+    names, kinds = ["line", "scorecard", "kpi", "role", "weight", "threshold"], {
+        "floats": ("weight", "threshold"), "texts": ("role",)
+    }  # fmt: skip
+    copied = inputs._fetched_frame(query, names, **kinds)
+    fetched = inputs._frame(inputs._rows(query), names, **kinds)
+    assert len(copied) > 10 and copied["threshold"].isna().any()
+    pd.testing.assert_frame_equal(copied, fetched)
+    empty = inputs._fetched_frame(query.none(), names, **kinds)
+    pd.testing.assert_frame_equal(empty, inputs._frame([], names, **kinds))
+
+
 def test_a_job_that_changed_nothing_says_so(world, hr_a):
     from django.utils.translation import override
 
@@ -229,7 +279,13 @@ def test_the_collaboration_rows_from_columns_equal_the_per_line_build(world, ext
 
     loop = collaboration._rows(collaboration._engine_lines(result, data.subjects), **stamp)
     columns = collaboration._engine_columns(result, data.subjects)
-    vectorised = sorted(zip(*(columns[name.removesuffix("_id")] for name in fields), strict=True))
+
+    def listed(values):  # arrays as plain values, NaN as None
+        if isinstance(values, np.ndarray):
+            return [None if v != v else v for v in values.tolist()]
+        return values
+
+    vectorised = sorted(zip(*(listed(columns[name.removesuffix("_id")]) for name in fields), strict=True))
     value = fields.index("value")
     loop_rows = [(*row[:value], None if row[value] is None else str(row[value]), *row[value + 1 :])
                  for row in plain(loop)]  # fmt: skip
