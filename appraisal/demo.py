@@ -1,5 +1,5 @@
 """Demo data of the appraisal app (`DEMO_STEPS`, run by `collab.demo` after the apps below): the default
-policy and one launched cycle for the current quarter, its goal setting open today, whose participants are
+policy and one launched cycle for the current year, its goal setting open today, whose participants are
 the units of the demo manager and employee logins (with their sub-units) — so `mining-manager` assesses
 `mining-employee`, and `tech-manager` and `tech-employee` each have an appraisal. Created through the
 services as the demo HR admin."""
@@ -31,8 +31,8 @@ def appraisal_cycle_build(ctx: DemoContext) -> None:
     from appraisal.services.policy import policy_of_tenant
 
     policy_of_tenant()
-    quarter = f"{ctx.today.year} Q{(ctx.today.month - 1) // 3 + 1}"
-    period = ctx.periods.get(quarter)
+    # The year: the demo's goal tree (positions' goals to propose under) and scores are the year's.
+    period = ctx.periods.get(str(ctx.today.year))
     units = []
     for login in ctx.plan.logins:
         if login.roles in ((Role.MANAGER,), (Role.EMPLOYEE,)) and login.unit in ctx.units:

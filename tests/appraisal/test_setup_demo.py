@@ -1,4 +1,4 @@
-"""The demo tenants get the default appraisal policy and one launched cycle in the current quarter, in
+"""The demo tenants get the default appraisal policy and one launched cycle for the current year, in
 which the demo manager and employee logins have appraisals (goal setting open today)."""
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ def test_the_demo_launches_a_cycle_with_the_demo_logins_in_it(monkeypatch):
     with tenant_scope(Tenant.objects.get(slug="mining")):
         cycle = AppraisalCycle.objects.get()
         assert cycle.status == CycleStatus.ACTIVE and cycle.name.endswith("绩效考核")
+        assert cycle.period.kind == "year"
         assert Grade.objects.get(code="S").name == "卓越"
         employee = Appraisal.objects.select_related("manager__user").get(
             employee__user__username="mining-employee"
