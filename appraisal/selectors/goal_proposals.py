@@ -50,11 +50,13 @@ def kind_open(appraisal: Appraisal, kind: str, *, now: datetime | None = None) -
 
 def position_goals(appraisal: Appraisal) -> QuerySet[Goal]:
     """The goals of the person's position (frozen at launch) in the cycle's period: what they propose
-    under."""
+    under. The nodes personal goals of the cycle sit on are not among them (they hang under these)."""
     if appraisal.position_id is None:
         return Goal.objects.none()
+    personal_nodes = PersonalGoal.objects.filter(appraisal__cycle_id=appraisal.cycle_id).values("goal_id")
     return (
         Goal.objects.filter(period_id=appraisal.cycle.period_id, position_id=appraisal.position_id)
+        .exclude(pk__in=personal_nodes)
         .select_related("kpi", "parent__kpi")
         .order_by("path", "id")
     )

@@ -19,7 +19,7 @@ from appraisal.models import (
     Stage,
     StageReopening,
 )
-from appraisal.selectors.goal_proposals import proposals_to_agree, weight_summary
+from appraisal.selectors.goal_proposals import position_goals, proposals_to_agree, weight_summary
 from appraisal.services import goal_proposals as services
 from collab.concurrency import StaleEditError
 from collab.models import AuditEvent
@@ -69,6 +69,9 @@ def test_an_accepted_goal_enters_the_tree_under_the_position_goal_with_version_o
         ) == [1]
         assert AuditEvent.objects.filter(action="goal.create", object_id=str(node.pk)).exists()
         assert AuditEvent.objects.filter(action="goal_proposal.accept", object_id=str(proposal.pk)).exists()
+        # The new node hangs under the position's goals; it is not offered as one to propose under.
+        offered = list(position_goals(g.world.appraisal))
+        assert node not in offered and g.position_goal in offered
 
 
 def test_a_colleague_on_the_same_position_shares_the_node(tenant_a):
