@@ -14,7 +14,9 @@ ACTION_FIELDS = ("id", "description", "owner", "due_on")
 
 
 class CheckInForm(StyledForm):
-    held_on = forms.DateField(label=_("Held on"), widget=forms.DateInput(attrs={"type": "date"}))
+    held_on = forms.DateField(
+        label=_("Held on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     progress = forms.CharField(
         label=_("Progress"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
     )

@@ -303,3 +303,14 @@ def test_the_author_edits_a_check_in_and_a_stale_save_is_a_409(g, login, tenant_
     with tenant_scope(tenant_a):
         assert CheckIn.objects.get().progress == "Second version"
     assert login(g.world.users["hr"]).get(f"{url}?edit={check_in.pk}").status_code == 200  # reads, no form
+
+
+def test_a_new_check_in_is_dated_today_in_the_tenants_zone(g, login):
+    """The date input takes ISO dates only: a localised initial (2026/12/07) would show an empty field."""
+    from django.utils import timezone
+
+    from collab.services.accounts.preferences import user_language_set
+
+    user_language_set(user=g.world.users["manager"], language="zh-hans")
+    page = login(g.world.users["manager"]).get(f"/t/alpha/appraisal/{g.world.appraisal.pk}/check-ins/")
+    assert f'name="held_on" value="{timezone.localdate().isoformat()}"'.encode() in page.content
