@@ -54,6 +54,7 @@ def test_the_employee_proposes_on_the_page_and_the_manager_answers(g, login, ten
     page = client.get(_goals(g.world.appraisal))
     assert page.status_code == 200 and b'id="goal-proposal-form"' in page.content
     assert f"{g.kpi.code} · {g.kpi.name}".encode() in page.content  # offered by the KPI datalist
+    assert b"Your position's goals in the period" in page.content
     posted = client.post(
         _goals(g.world.appraisal),
         {
@@ -78,6 +79,7 @@ def test_the_employee_proposes_on_the_page_and_the_manager_answers(g, login, ten
     assert refused.status_code == 400  # the employee does not answer
     manager = login(g.world.users["manager"])
     page = manager.get(_goals(g.world.appraisal))
+    assert b"The position's goals in the period" in page.content  # not "your", said to the manager
     assert b"accept-button" in page.content and b'id="goal-proposal-form"' not in page.content
     empty = manager.post(
         f"/t/alpha/appraisal/goal-proposals/{proposal.pk}/return/",
