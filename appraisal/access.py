@@ -25,7 +25,6 @@ from appraisal.models import (
     CheckIn,
     CheckInAction,
     GoalProposal,
-    Grade,
 )
 from collab.access import ORG_READERS, access_by_id
 from collab.models import Employee, Role
@@ -93,7 +92,8 @@ class AppraisalReader:
             relations.add(Relation.EMPLOYEE)
         if appraisal.manager_id and appraisal.manager.user_id == user_id:
             relations.add(Relation.MANAGER)
-        appeal = getattr(appraisal, "appeal", None) if _has_appeal(appraisal) else None
+        # A missing reverse one-to-one raises RelatedObjectDoesNotExist, an AttributeError: getattr's default.
+        appeal = getattr(appraisal, "appeal", None)
         if appeal is not None and appeal.upper_manager_id and appeal.upper_manager.user_id == user_id:
             relations.add(Relation.UPPER_MANAGER)
         if appraisal.calibration_session_id and appraisal.calibration_session.members.filter(
@@ -101,14 +101,6 @@ class AppraisalReader:
         ).exists():
             relations.add(Relation.CALIBRATOR)
         return frozenset(relations)
-
-
-def _has_appeal(appraisal: Appraisal) -> bool:
-    try:
-        appraisal.appeal  # noqa: B018 - a reverse one-to-one raises when there is none
-    except Appraisal.appeal.RelatedObjectDoesNotExist:
-        return False
-    return True
 
 
 def appraisal_reader(membership, user) -> AppraisalReader:
@@ -136,12 +128,6 @@ def access_cycle_by_id(membership, pk, *, write: bool = False, lock: bool = Fals
         AppraisalCycle.objects.select_related("period"), membership, pk,
         readers=ORG_READERS, writers=HR, write=write, lock=lock,
     )  # fmt: skip
-
-
-def access_grade_by_id(membership, pk, *, write: bool = False, lock: bool = False) -> Grade:
-    return access_by_id(
-        Grade.objects.all(), membership, pk, readers=ORG_READERS, writers=HR, write=write, lock=lock
-    )
 
 
 def calibration_visible(reader: AppraisalReader) -> Q:

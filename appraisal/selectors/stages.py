@@ -81,13 +81,9 @@ def current_cycle_stage(windows: dict[str, Window], now: datetime) -> str | None
     return opened[-1] if opened else None
 
 
-def stage_index(stage: str) -> int:
-    return STAGE_ORDER.index(stage)
-
-
 def is_past(appraisal: Appraisal, stage: str) -> bool:
     """Whether this person's appraisal has moved beyond `stage`."""
-    return stage_index(appraisal.stage) > stage_index(stage)
+    return STAGE_ORDER.index(appraisal.stage) > STAGE_ORDER.index(stage)
 
 
 def manager_may_assess(appraisal: Appraisal, *, now: datetime | None = None) -> bool:

@@ -47,7 +47,7 @@ class GradeFactory(factory.django.DjangoModelFactory):
 
 def default_scale() -> dict[str, Grade]:
     """The S–D scale with the guideline S ≤ 10 %, S+A ≤ 30 %, C+D ≥ 5 % and a default policy."""
-    AppraisalPolicy.objects.get_or_create(tenant_id=_tenant_id())
+    AppraisalPolicy.objects.get_or_create()  # the row takes the scoped tenant
     grades = {
         code: Grade.objects.create(code=code, name=name, order=order, min_score=band, value=value)
         for order, (code, name, band, value) in enumerate(DEFAULT_SCALE)
@@ -58,12 +58,6 @@ def default_scale() -> dict[str, Grade]:
     ):  # fmt: skip
         DistributionRule.objects.create(grade_codes=codes, bound=bound, percent=Decimal(percent), order=order)
     return grades
-
-
-def _tenant_id() -> int:
-    from collab.tenancy import current_tenant
-
-    return current_tenant().pk
 
 
 class CycleFactory(factory.django.DjangoModelFactory):
