@@ -15,6 +15,7 @@ class AppraisalAuditAction(models.TextChoices):
     CYCLE_CREATE = "appraisal_cycle.create", _("Appraisal cycle added")
     CYCLE_UPDATE = "appraisal_cycle.update", _("Appraisal cycle edited")
     CYCLE_DELETE = "appraisal_cycle.delete", _("Appraisal cycle deleted")
+    CYCLE_RESCHEDULE = "appraisal_cycle.reschedule", _("Appraisal cycle's stage dates moved")
     CYCLE_LAUNCH = "appraisal_cycle.launch", _("Appraisal cycle launched")
     CYCLE_CLOSE = "appraisal_cycle.close", _("Appraisal cycle closed")
     STAGE_ADVANCE = "appraisal.stage_advance", _("Appraisal moved to the next stage")
