@@ -31,6 +31,8 @@ from appraisal.models import (
     GradeSource,
 )
 from appraisal.selectors.answers import EVIDENCE_KINDS, evidence_choices
+from appraisal.selectors.assessment import result_with_grade
+from appraisal.services import notices
 from appraisal.services.policy import policy_of_tenant
 from appraisal.services.release import _lock, _refuse_unless_awaiting, finalise, relations_of
 from collab.audit import audit_record
@@ -42,7 +44,8 @@ REASON_MAX = 4000
 
 
 def _evidence(appraisal: Appraisal, actor, evidence) -> list[dict]:
-    """The cited items as [{"kind", "id"}], each one the employee reads (else a field error)."""
+    """The cited items as [{"kind", "id", "label"}], each one the employee reads (else a field error); the
+    label is what they saw when citing it, kept so whoever answers reads the appeal as it was made."""
     cited = []
     for item in evidence or ():
         kind = item.get("kind") if isinstance(item, dict) else None
@@ -53,9 +56,11 @@ def _evidence(appraisal: Appraisal, actor, evidence) -> list[dict]:
             cited.append({"kind": kind, "id": pk})
     if cited:
         membership = Membership.objects.filter(user_id=actor.pk, is_active=True).first()
-        allowed = {(e.kind, e.id) for e in evidence_choices(appraisal, membership=membership, user=actor)}
+        choices = evidence_choices(appraisal, membership=membership, user=actor)
+        allowed = {(e.kind, e.id): e.label for e in choices}
         if any((c["kind"], c["id"]) not in allowed for c in cited):
             raise ValidationError({"evidence": [_("Cite only scores, events and ratings you can read.")]})
+        cited = [{**c, "label": allowed[(c["kind"], c["id"])]} for c in cited]
     return cited
 
 
@@ -93,6 +98,7 @@ def appeal_raise(
     fresh.confirmation = Confirmation.APPEALED
     columns = mark_edited(fresh, actor)
     fresh.save(update_fields=["confirmation", *columns])
+    notices.appeal_waiting(appeal)
     audit_record(
         actor=actor,
         action=Action.APPEAL_CREATE,
@@ -181,13 +187,14 @@ def appeal_decide(
                 changed_by=actor,
             )
             appraisal.final_grade = grade
+            appraisal.result_score = result_with_grade(appraisal, grade).score
         appraisal.final_source = GradeSource.APPEAL
         finalise(
             appraisal,
             actor=actor,
             confirmation=Confirmation.DECIDED,
             now=now,
-            extra=("final_grade", "final_source"),
+            extra=("final_grade", "final_source", "result_score"),
         )
         fresh.status = AppealStatus.DECIDED
         fresh.outcome = note
@@ -208,6 +215,11 @@ def appeal_decide(
             "grade": appraisal.final_grade.code if appraisal.final_grade_id else None,
         },
     )
+    fresh.appraisal = appraisal
+    if fresh.status == AppealStatus.DECIDED:
+        notices.appeal_decided(fresh)
+    else:
+        notices.appeal_waiting(fresh)
     return fresh
 
 
@@ -255,5 +267,6 @@ def appeals_escalate(now: datetime | None = None) -> list[int]:
                     "due": appeal.level_deadline.isoformat(),
                 },
             )
+            notices.appeal_waiting(appeal)
             moved.append(pk)
     return moved
