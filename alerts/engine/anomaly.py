@@ -167,13 +167,14 @@ def evaluate(
     direction=BOTH,
     threshold=DEFAULT_THRESHOLD,
     window: int = DEFAULT_WINDOW,
-    season: int | None = None,
+    season=None,
     min_history: int = DEFAULT_MIN_HISTORY,
     relative_floor: float = DEFAULT_RELATIVE_FLOOR,
 ) -> Verdicts:
     """Verdicts for every series at ``positions`` (column indices; default: every column) of ``matrix``.
 
-    ``direction`` and ``threshold`` are one value or one per series. Result shape: (series, positions)."""
+    ``direction``, ``threshold`` and ``season`` are one value or one per series (a season of 0 — or
+    ``None`` for all — means no seasonal model, as a KPI's rule says). Result shape: (series, positions)."""
     matrix = np.atleast_2d(np.asarray(matrix, dtype=float))
     n_series, n_periods = matrix.shape
     positions = (
@@ -186,15 +187,18 @@ def evaluate(
 
     expected, spread, history = _median_and_mad(_windows(matrix, positions, window))
     method = np.full(expected.shape, METHOD_ROBUST, dtype=np.int8)
-    if season:
-        differences = np.full_like(matrix, np.nan)
-        differences[:, season:] = matrix[:, season:] - matrix[:, :-season]
+    seasons = np.broadcast_to(np.asarray(0 if season is None else season, dtype=np.int64), (n_series,))
+    for length in np.unique(seasons[seasons > 0]).tolist():
+        rows = seasons == length
+        series = matrix[rows]
+        differences = np.full_like(series, np.nan)
+        differences[:, length:] = series[:, length:] - series[:, :-length]
         step, step_spread, step_count = _median_and_mad(_windows(differences, positions, window))
-        reference = matrix[:, np.maximum(positions - season, 0)]
-        seasonal = (positions >= 2 * season)[None, :] & (step_count >= min_history) & ~np.isnan(reference)
-        expected = np.where(seasonal, reference + step, expected)
-        spread = np.where(seasonal, step_spread, spread)
-        method[seasonal] = METHOD_SEASONAL
+        reference = series[:, np.maximum(positions - length, 0)]
+        seasonal = (positions >= 2 * length)[None, :] & (step_count >= min_history) & ~np.isnan(reference)
+        expected[rows] = np.where(seasonal, reference + step, expected[rows])
+        spread[rows] = np.where(seasonal, step_spread, spread[rows])
+        method[rows] = np.where(seasonal, METHOD_SEASONAL, method[rows])
 
     value = matrix[:, positions]
     scale = np.maximum(MAD_TO_SIGMA * spread, np.maximum(relative_floor * np.abs(expected), 1e-12))

@@ -54,6 +54,9 @@ def test_a_seasonal_pattern_does_not_alert_once_two_seasons_exist():
     # The same points judged without the season: every December and January is flagged.
     plain = evaluate(series)
     assert plain.flagged[0, [23, 24, 35]].all()
+    # The season is each series' own: the same series twice, seasonal and not.
+    both = evaluate(np.vstack([series, series]), season=[12, 0])
+    assert both.method[:, 35].tolist() == [2, 1] and both.flagged[:, 35].tolist() == [False, True]
 
 
 def test_no_verdict_before_the_minimum_history_and_how_much_is_missing():
