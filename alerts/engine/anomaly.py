@@ -107,9 +107,10 @@ class Verdicts:
 def series_matrix(series, periods, values) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Long rows → (series keys, period axis, matrix with NaN where a period has no value).
 
-    ``periods`` are integer period numbers that step by one (a month as ``year * 12 + month - 1``, an ISO week
-    or a day as an ordinal); the axis runs from the first to the last without gaps, so a missing period is a
-    NaN column entry, never a silently shorter history. A repeated (series, period) keeps the last value."""
+    ``periods`` are integer period numbers that step by one (a month as ``year * 12 + month - 1``, a week as
+    its Monday's ordinal // 7, a day as its ordinal); the axis runs from the first to the last without gaps,
+    so a missing period is a NaN entry, never a silently shorter history. A repeated (series, period) keeps
+    the last value."""
     series = np.asarray(series)
     periods = np.asarray(periods, dtype=np.int64)
     values = np.asarray(values, dtype=float)
@@ -180,8 +181,10 @@ def evaluate(
     positions = (
         np.arange(n_periods) if positions is None else np.atleast_1d(np.asarray(positions, dtype=np.int64))
     )
-    if window < min_history:
-        raise ValueError("window must hold at least min_history points")
+    if not 1 <= min_history <= window:
+        raise ValueError("min_history must be at least 1 and the window must hold it")
+    if positions.size and (positions.min() < 0 or positions.max() >= n_periods):
+        raise ValueError(f"positions must be column indices in [0, {n_periods})")
     codes = direction_codes(direction, n_series)[:, None]
     k = np.broadcast_to(np.asarray(threshold, dtype=float), (n_series,))[:, None]
 

@@ -70,6 +70,10 @@ def test_no_verdict_before_the_minimum_history_and_how_much_is_missing():
     longer = np.array([10.0, 11, 10, 12, 11, 10, 11, 10, 500])
     assert check_latest(longer).flagged[0] and check_latest(longer).missing[0] == 0
     assert check_latest(longer, min_history=9).missing[0] == 1
+    with pytest.raises(ValueError, match="window must hold"):
+        check_latest(longer, min_history=13)
+    with pytest.raises(ValueError, match="positions"):
+        evaluate(longer, positions=[9])
 
 
 def test_only_the_bad_direction_flags_unless_both_are_asked_for():
