@@ -5,7 +5,8 @@ Builds --series series of --points monthly points (default 10,000 × 36) in memo
 pure — each with its own level, noise (2–8 % of the level), a slight trend, and for half of them a yearly
 profile (±10–30 %); each series is higher_better or lower_better at random. In --rate of them (default 10 %)
 an anomaly is planted in the bad direction: half spikes on the last point (6–10 σ), half level shifts that
-started on one of the last three points (5–8 σ). Then it times the nightly check of the last point
+started on one of the last three points (5–8 σ); another tenth has an old spike (6–10 σ, either way) somewhere
+in months 13–35, which the check must shrug off. Then it times the nightly check of the last point
 (`alerts.engine.anomaly.check_latest`, window 12, threshold 3.5, at least 8 points; season 12 for the series
 with a yearly profile and none for the others, as each KPI's rule would say):
 
@@ -84,6 +85,13 @@ def generate(series: int, points: int, rate: float, seed: int) -> Planted:
     starts = points - rng.integers(1, 4, shifts.size)
     after_start = months[None, :] >= starts[:, None]
     matrix[shifts] += after_start * (bad_sign[shifts] * rng.uniform(5, 8, (shifts.size, 1)) * sigma[shifts])
+    # Old spikes in the history of another tenth (either direction, not judged: the check reads the last
+    # point) — what the window's median and the seasonal reference must shrug off.
+    old = rng.permutation(series)[: series // 10]
+    months_back = rng.integers(12, points - 1, old.size)
+    matrix[old, months_back] += (
+        rng.choice([-1.0, 1.0], old.size) * rng.uniform(6, 10, old.size) * sigma[old, 0]
+    )
     planted = np.zeros(series, dtype=bool)
     planted[chosen] = True
     kind = np.full(series, "", dtype=object)
@@ -107,6 +115,13 @@ def loop_check(row: np.ndarray, direction: str, season: int) -> tuple[bool, floa
         if steps.size >= min_history:
             step = float(np.median(steps))
             expected, spread = row[t - season] + step, float(np.median(np.abs(steps - step)))
+            step_scale = max(MAD_TO_SIGMA * spread, DEFAULT_RELATIVE_FLOOR * abs(row[t - season]), 1e-12)
+            reference_step = row[t - season] - row[t - 2 * season]
+            from_two_back = row[t - 2 * season] + 2 * step
+            if abs(reference_step - step) > DEFAULT_THRESHOLD * step_scale and abs(
+                row[t] - from_two_back
+            ) < abs(row[t] - expected):
+                expected = from_two_back
     scale = max(MAD_TO_SIGMA * spread, DEFAULT_RELATIVE_FLOOR * abs(expected), 1e-12)
     z = (row[t] - expected) / scale
     bad = -z if direction == HIGHER_BETTER else z

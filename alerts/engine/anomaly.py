@@ -8,7 +8,10 @@ against the valid points of its history window, the ``window`` columns before it
   0.6745 σ), z = (value − expected) / scale;
 - **seasonal differences** — once two full seasons precede t (t ≥ 2 · ``season``; 12 for monthly, 52 for
   weekly) the same is done on d_t = y_t − y_{t−season}: expected = y_{t−season} + median of the window's
-  differences, scale = 1.4826 · their MAD. A seasonal pattern then moves the expected value with it;
+  differences, scale = 1.4826 · their MAD. A seasonal pattern then moves the expected value with it. When the
+  reference y_{t−season} was itself odd (its own difference outside the band) the point is also judged from
+  two seasons back (y_{t−2·season} + 2 · median) and the closer expected value counts, so a spike does not
+  come back as an anomaly in the other direction a season later;
 - **no verdict** while the window holds fewer than ``min_history`` valid points (default 8): the verdict says
   how many points are still missing. A missing value at t gets no verdict either (the caller's no-data state).
 
@@ -199,7 +202,21 @@ def evaluate(
         step, step_spread, step_count = _median_and_mad(_windows(differences, positions, window))
         reference = series[:, np.maximum(positions - length, 0)]
         seasonal = (positions >= 2 * length)[None, :] & (step_count >= min_history) & ~np.isnan(reference)
-        expected[rows] = np.where(seasonal, reference + step, expected[rows])
+        forecast = reference + step
+        # An odd reference (its own seasonal difference outside the band: it, or the point a season before it,
+        # was a spike) must not raise a flag a season later by itself — the spike's echo. Such a point is also
+        # judged from two seasons back, and the closer of the two expected values counts.
+        reference_step = differences[:, np.maximum(positions - length, 0)]
+        step_scale = np.maximum(
+            MAD_TO_SIGMA * step_spread, np.maximum(relative_floor * np.abs(reference), 1e-12)
+        )
+        from_two_back = series[:, np.maximum(positions - 2 * length, 0)] + 2 * step
+        current = series[:, positions]
+        with np.errstate(invalid="ignore"):
+            odd_reference = np.abs(reference_step - step) > k[rows] * step_scale
+            closer = np.abs(current - from_two_back) < np.abs(current - forecast)
+        forecast = np.where(odd_reference & closer, from_two_back, forecast)
+        expected[rows] = np.where(seasonal, forecast, expected[rows])
         spread[rows] = np.where(seasonal, step_spread, spread[rows])
         method[rows] = np.where(seasonal, METHOD_SEASONAL, method[rows])
 

@@ -59,6 +59,19 @@ def test_a_seasonal_pattern_does_not_alert_once_two_seasons_exist():
     assert both.method[:, 35].tolist() == [2, 1] and both.flagged[:, 35].tolist() == [False, True]
 
 
+def test_a_spike_does_not_come_back_as_an_anomaly_a_season_later():
+    months = np.arange(40)
+    rng = np.random.default_rng(13)
+    series = 100 + 10 * np.sin(2 * np.pi * months / 12) + rng.normal(0, 1, 40)
+    series[26] += 15  # a spike; month 38 looks a season back at it
+    verdicts = evaluate(series, season=12)
+    assert np.flatnonzero(verdicts.flagged[0]).tolist() == [26]
+    assert abs(verdicts.expected[0, 38] - series[38]) < 5
+    # A genuine drop a season after the spike is still found.
+    series[38] -= 15
+    assert np.flatnonzero(evaluate(series, season=12).flagged[0]).tolist() == [26, 38]
+
+
 def test_no_verdict_before_the_minimum_history_and_how_much_is_missing():
     series = np.array([10.0, 11, 10, 12, 11, 10, 11, 500])  # 7 points of history, then a spike
     verdicts = check_latest(series)
