@@ -242,7 +242,7 @@ def run(
     start = time.perf_counter()
     from alerts.engine.changepoints import level_shifts
 
-    shifts = level_shifts(data.matrix, direction=data.directions)
+    shifts = level_shifts(data.matrix, direction=data.directions, season=data.seasons)
     say(
         f"(d) nightly change-point pass over all {series:,} series: {time.perf_counter() - start:.2f} s, "
         f"{len(shifts):,} level shifts ({sum(s.worse for s in shifts):,} for the worse)"
