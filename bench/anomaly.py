@@ -118,10 +118,11 @@ def loop_check(row: np.ndarray, direction: str, season: int) -> tuple[bool, floa
             step_scale = max(MAD_TO_SIGMA * spread, DEFAULT_RELATIVE_FLOOR * abs(row[t - season]), 1e-12)
             reference_step = row[t - season] - row[t - 2 * season]
             from_two_back = row[t - 2 * season] + 2 * step
-            if abs(reference_step - step) > DEFAULT_THRESHOLD * step_scale and abs(
-                row[t] - from_two_back
-            ) < abs(row[t] - expected):
-                expected = from_two_back
+            if abs(reference_step - step) > DEFAULT_THRESHOLD * step_scale:
+                if abs(row[t] - from_two_back) < abs(row[t] - expected):
+                    expected = from_two_back
+            elif not np.isnan(from_two_back):
+                expected, spread = (expected + from_two_back) / 2, np.sqrt(0.75) * spread
     scale = max(MAD_TO_SIGMA * spread, DEFAULT_RELATIVE_FLOOR * abs(expected), 1e-12)
     z = (row[t] - expected) / scale
     bad = -z if direction == HIGHER_BETTER else z

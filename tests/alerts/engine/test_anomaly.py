@@ -51,6 +51,18 @@ def test_a_seasonal_pattern_does_not_alert_once_two_seasons_exist():
     seasonal = evaluate(series, season=12)
     assert (seasonal.method[0, 24:] == 2).all()  # seasonal differences from month 25 on
     assert not seasonal.flagged[0, 24:].any()
+    # December of the third year: the mean of last December and the one before, each moved by the median
+    # yearly change of the last 12 months; the band from the MAD of those changes × √(3/4), or 1 % of the
+    # expected value where that is wider (here: the noise is 1 %).
+    changes = series[23:35] - series[11:23]
+    step = np.median(changes)
+    expected = (series[23] + step + series[11] + 2 * step) / 2
+    assert seasonal.expected[0, 35] == pytest.approx(expected)
+    robust_sigma = 1.4826 * np.median(np.abs(changes - step)) * np.sqrt(0.75)
+    half_width = 3.5 * max(robust_sigma, 0.01 * expected)
+    assert seasonal.upper[0, 35] - seasonal.expected[0, 35] == pytest.approx(half_width)
+    loose = evaluate(series, positions=[35], season=12, relative_floor=0)
+    assert loose.upper[0, 0] - loose.expected[0, 0] == pytest.approx(3.5 * robust_sigma)
     # The same points judged without the season: every December and January is flagged.
     plain = evaluate(series)
     assert plain.flagged[0, [23, 24, 35]].all()
