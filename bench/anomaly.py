@@ -47,6 +47,7 @@ from alerts.engine.anomaly import (
     HIGHER_BETTER,
     LOWER_BETTER,
     MAD_TO_SIGMA,
+    ODD_REFERENCE_Z,
     check_latest,
     evaluate,
 )
@@ -118,7 +119,7 @@ def loop_check(row: np.ndarray, direction: str, season: int) -> tuple[bool, floa
             step_scale = max(MAD_TO_SIGMA * spread, DEFAULT_RELATIVE_FLOOR * abs(row[t - season]), 1e-12)
             reference_step = row[t - season] - row[t - 2 * season]
             from_two_back = row[t - 2 * season] + 2 * step
-            if abs(reference_step - step) > DEFAULT_THRESHOLD * step_scale:
+            if abs(reference_step - step) > ODD_REFERENCE_Z * step_scale:
                 if abs(row[t] - from_two_back) < abs(row[t] - expected):
                     expected = from_two_back
             elif not np.isnan(from_two_back):

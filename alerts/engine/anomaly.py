@@ -11,8 +11,8 @@ against the valid points of its history window, the ``window`` columns before it
   1.4826 · their MAD the error of one reference, y_t is expected at the mean of y_{t−season} + m and
   y_{t−2·season} + 2m, whose error is √(3/4) of one reference's (on the benchmark's planted series: recall
   0.85 → 0.89, level shifts 0.76 → 0.81, for 1.3 → 1.5 % false flags). A seasonal pattern and a yearly
-  growth move the expected value with them. When y_{t−season} was itself odd (its own difference outside
-  the band: it, or the point a season before it, was a spike) the two references disagree and only the one
+  growth move the expected value with them. When y_{t−season} was itself odd (its own difference 3.5 robust
+  σ out: it, or the point a season before it, was a spike) the two references disagree and only the one
   closer to y_t counts, so a spike does not come back as an anomaly in the other direction a season later;
 - **no verdict** while the window holds fewer than ``min_history`` valid points (default 8): the verdict says
   how many points are still missing. A missing value at t gets no verdict either (the caller's no-data state).
@@ -53,6 +53,9 @@ DEFAULT_WINDOW = 12
 DEFAULT_MIN_HISTORY = 8
 DEFAULT_THRESHOLD = 3.5
 DEFAULT_RELATIVE_FLOOR = 0.01
+# A seasonal reference whose own difference lies this many robust σ out is odd. Fixed, not the rule's
+# threshold, so that a point's z does not depend on the threshold (the backtest relies on it).
+ODD_REFERENCE_Z = 3.5
 
 
 @dataclass(frozen=True)
@@ -215,7 +218,7 @@ def evaluate(
         from_two_back = series[:, np.maximum(positions - 2 * length, 0)] + 2 * step
         current = series[:, positions]
         with np.errstate(invalid="ignore"):
-            odd_reference = np.abs(reference_step - step) > k[rows] * step_scale
+            odd_reference = np.abs(reference_step - step) > ODD_REFERENCE_Z * step_scale
             closer = np.abs(current - from_two_back) < np.abs(current - forecast)
         # Two sound references: their mean, whose error is √(3/4) of one reference's.
         both = ~odd_reference & ~np.isnan(from_two_back)
@@ -297,7 +300,6 @@ def backtest(matrix, not_anomaly, thresholds, *, current_threshold=DEFAULT_THRES
     labels = np.atleast_2d(np.asarray(not_anomaly, dtype=bool))
     if labels.shape != matrix.shape:
         raise ValueError("not_anomaly must have the shape of the series")
-    options.pop("threshold", None)
     verdicts = evaluate(matrix, **options)
     codes = direction_codes(options.get("direction", BOTH), matrix.shape[0])[:, None]
     bad = np.where(np.isnan(verdicts.score), -np.inf, badness(verdicts.score, codes))

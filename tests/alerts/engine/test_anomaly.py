@@ -184,3 +184,15 @@ def test_backtest_counts_flags_and_removed_false_alarms_per_candidate_threshold(
     }
     with pytest.raises(ValueError, match="shape"):
         backtest(series, labels[:-1], [3.5])
+
+
+def test_the_backtest_at_a_threshold_counts_what_the_check_flags_at_it():
+    months = np.arange(48)
+    rng = np.random.default_rng(17)
+    matrix = 100 + 15 * np.sin(2 * np.pi * months / 12) + rng.normal(0, 2, (40, 48))
+    matrix[rng.integers(0, 40, 12), rng.integers(8, 48, 12)] += rng.choice([-1, 1], 12) * 14
+    labels = np.zeros(matrix.shape, dtype=bool)
+    for k in (2.5, 3.5, 5.0):
+        flagged = evaluate(matrix, season=12, threshold=k, direction=BOTH).flagged
+        result = backtest(matrix, labels, [k], current_threshold=k, season=12)
+        assert result.flags[0] == result.current_flags == flagged.sum() > 0
