@@ -196,3 +196,16 @@ def test_the_backtest_at_a_threshold_counts_what_the_check_flags_at_it():
         flagged = evaluate(matrix, season=12, threshold=k, direction=BOTH).flagged
         result = backtest(matrix, labels, [k], current_threshold=k, season=12)
         assert result.flags[0] == result.current_flags == flagged.sum() > 0
+
+
+def test_weekly_series_turn_seasonal_after_two_years_of_weeks():
+    weeks = np.arange(120)
+    rng = np.random.default_rng(19)
+    # A yearly peak in weeks 46–50 (year-end orders), noise 2 %.
+    peak = np.isin(weeks % 52, [46, 47, 48, 49, 50])
+    series = 100 * np.where(peak, 1.6, 1.0) * (1 + 0.02 * rng.standard_normal(120))
+    verdicts = evaluate(series, season=52)
+    assert (verdicts.method[0, :104][verdicts.status[0, :104] == 0] == 1).all()
+    assert (verdicts.method[0, 104:] == 2).all()
+    assert not verdicts.flagged[0, 104:].any()
+    assert verdicts.flagged[0, [46, 98]].all()  # the peak, while only the plain robust z could judge it
