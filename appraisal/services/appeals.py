@@ -1,6 +1,7 @@
 """Appeals (申诉, issue 11 point 6): within the confirmation window the employee appeals their released
 result with a reason and evidence they can read (checked here, server-side). The appeal goes to the
-manager's manager (`appraisal.manager.manager`, frozen on the appeal; none: straight to HR) with the
+manager's manager (`appraisal.manager.manager`, frozen on the appeal; none, or one without an active login:
+straight to HR) with the
 policy's deadline; they uphold the result, change the grade (a `GradeChange` with source "appeal") or pass it
 to HR, who decides within the policy's HR days. A level that lets its deadline pass moves on (upper manager
 → HR: `appeals_escalate`, the daily task). A decided appeal makes the result final with the source
@@ -82,6 +83,8 @@ def appeal_raise(
     cited = _evidence(fresh, actor, evidence)
     policy = policy_of_tenant()
     upper = fresh.manager.manager if fresh.manager_id and fresh.manager.manager_id else None
+    if upper is not None and not (upper.user_id and upper.user.is_active):
+        upper = None  # a manager's manager without a login cannot answer: the appeal goes to HR at once
     if upper is not None:
         status, deadline = AppealStatus.AT_UPPER_MANAGER, now + timedelta(days=policy.appeal_manager_days)
     else:
@@ -247,8 +250,7 @@ def appeals_escalate(now: datetime | None = None) -> list[int]:
             AppealStep.objects.create(
                 appeal=appeal,
                 level=AppealLevel.UPPER_MANAGER,
-                decision=AppealStepDecision.DEADLINE,
-                note=_("No answer by %(due)s: passed to HR.") % {"due": f"{appeal.level_deadline:%Y-%m-%d}"},
+                decision=AppealStepDecision.DEADLINE,  # its label says it all, in the reader's language
             )
             before = appeal.level_deadline
             appeal.status = AppealStatus.AT_HR

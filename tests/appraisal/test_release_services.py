@@ -327,3 +327,13 @@ def test_development_notes_after_release_by_the_manager_or_hr(world):
 
 def test_assessed_helper_keeps_the_stage(world):
     assert assessed(world.appraisal, world.grades["B"]).stage == Stage.CALIBRATION
+
+
+def test_an_appeal_goes_straight_to_hr_when_the_managers_manager_cannot_sign_in(world):
+    _released(world)
+    world.users["upper"].is_active = False
+    world.users["upper"].save()
+    appeal = appeal_raise(actor=world.users["employee"], appraisal=world.appraisal, reason="Unfair", now=NOW)
+    assert appeal.status == AppealStatus.AT_HR and appeal.upper_manager is None
+    assert appeal.level_deadline == NOW + timedelta(days=5)
+    assert _notices(world.users["hr"])[0][0].startswith("An appeal to answer")
