@@ -24,6 +24,7 @@ class AppraisalAuditAction(models.TextChoices):
     GOAL_PROPOSE = "goal_proposal.create", _("Personal goal proposed")
     GOAL_ACCEPT = "goal_proposal.accept", _("Personal goal proposal accepted")
     GOAL_RETURN = "goal_proposal.return", _("Personal goal proposal returned")
+    GOAL_WITHDRAW = "goal_proposal.withdraw", _("Personal goal proposal withdrawn")
     CHECK_IN_CREATE = "check_in.create", _("Check-in recorded")
     CHECK_IN_UPDATE = "check_in.update", _("Check-in edited")
     SELF_SUBMIT = "appraisal.submit_self", _("Self-assessment submitted")

@@ -1,7 +1,8 @@
 """In the browser: a manager calibrates in a session (the distribution chart draws; they change one person's
 grade with a reason code and a reason, and close the session recording who attended), HR releases the
-cycle's results, the employee confirms their result — and their colleague appeals it with a reason, which the
-manager's manager, notified, decides from their queue. Tenant B is in the room. Screenshots go to test-artifacts/."""
+cycle's results, the employee confirms their result — and their colleague appeals it with a reason, which
+the manager's manager, notified, decides from their queue. Tenant B is in the room. Screenshots go to
+test-artifacts/."""
 
 from __future__ import annotations
 
