@@ -13,6 +13,15 @@ def home_not_talked_to(employee):
     return SimpleLazyObject(lambda: not_talked_panel(employee, timezone.localdate()))
 
 
+def home_my_appraisal(employee):
+    """The employee and manager homes' "My appraisal" panel (templates/appraisal/assessment/_home.html)."""
+    from django.utils.functional import SimpleLazyObject
+
+    from appraisal.selectors.home import my_appraisal_panel
+
+    return SimpleLazyObject(lambda: my_appraisal_panel(employee))
+
+
 class AppraisalConfig(AppConfig):
     name = "appraisal"
     verbose_name = _("Appraisal")
@@ -26,3 +35,4 @@ class AppraisalConfig(AppConfig):
 
         # goals-checkins
         home_panels.register("not_talked_to", home_not_talked_to)
+        home_panels.register("my_appraisal", home_my_appraisal)

@@ -1,4 +1,4 @@
-"""Per-goal self-assessment and the manager's comment on it (the overall grade lives on the appraisal)."""
+"""Per-goal self-assessment (the manager's grade, reason and comments are on the appraisal, overall)."""
 
 from __future__ import annotations
 
@@ -21,7 +21,6 @@ class GoalAssessment(TenantOwned):
         _("self rating"), null=True, blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(SELF_RATING_MAX)],
     )  # fmt: skip
-    manager_comment = models.TextField(_("manager's comment"), blank=True)
 
     class Meta:
         constraints = [

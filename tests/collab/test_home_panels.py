@@ -11,7 +11,7 @@ from tests.factories.org import EmployeeFactory, OrgUnitFactory
 
 
 def test_goals_and_interlock_register_their_home_panels_in_layer_order():
-    from appraisal.apps import home_not_talked_to
+    from appraisal.apps import home_my_appraisal, home_not_talked_to
     from feedback.apps import home_ratings_of, home_unit_reviews_of
     from feedback.selectors.points import home_points
     from goals.selectors.reach import goals_reaching
@@ -20,7 +20,7 @@ def test_goals_and_interlock_register_their_home_panels_in_layer_order():
     assert list(home.home_panels.providers.items()) == [
         ("reach", goals_reaching), ("scores", home_scores_of), ("ratings", home_ratings_of),
         ("points", home_points), ("unit_reviews", home_unit_reviews_of),
-        ("not_talked_to", home_not_talked_to),
+        ("not_talked_to", home_not_talked_to), ("my_appraisal", home_my_appraisal),
     ]  # fmt: skip
 
 
