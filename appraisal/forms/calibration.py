@@ -97,4 +97,4 @@ class CloseForm(StyledForm):
 
     def __init__(self, *args, members=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["attended"].choices = [(str(m.user_id), m.user.get_username()) for m in members]
+        self.fields["attended"].choices = [(str(m.user_id), m.label) for m in members]

@@ -10,7 +10,7 @@ from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from appraisal.access import AppraisalReader, calibration_visible
 from appraisal.engine.distribution import Rule, RuleCheck, check_distribution
@@ -23,6 +23,7 @@ from appraisal.models import (
     Potential,
 )
 from appraisal.services.policy import grades_of_tenant, policy_of_tenant, rules_of_tenant
+from collab.models import Employee
 
 
 def _guideline() -> list[Rule]:
@@ -148,7 +149,15 @@ def nine_box(appraisals: list[Appraisal], grades: list[Grade]) -> dict:
 
 
 def session_members(session: CalibrationSession) -> list:
-    return list(session.members.select_related("user").order_by("user__username", "id"))
+    """The members, each with `label`: the name of the employee their login is linked to, else the login."""
+    linked = Employee.objects.filter(user_id=OuterRef("user_id")).order_by("pk").values("name")[:1]
+    members = list(
+        session.members.select_related("user").annotate(employee_name=Subquery(linked))
+        .order_by("user__username", "id")
+    )  # fmt: skip
+    for member in members:
+        member.label = member.employee_name or member.user.get_username()
+    return members
 
 
 def is_member(session: CalibrationSession, user) -> bool:
