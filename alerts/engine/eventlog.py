@@ -61,9 +61,6 @@ LIFECYCLE = "lifecycle"
 _TEXT_FIELDS = (CASE, ACTIVITY, TIMESTAMP, START, UNIT, RESOURCE, LIFECYCLE)
 _ROW = "_row"
 
-# A written UTC offset: "Z", "+08:00", "+0800" or "+08", after the seconds (or minutes) of the time of day,
-# so a date's own hyphens ("2024-03-01") never read as one.
-_OFFSET_PATTERN = r":\d{2}(?:[.,]\d+)?\s*(Z|[+-]\d{2}(?::?\d{2})?)$"
 _UTC = "UTC"
 _NS = "datetime64[ns, UTC]"
 
@@ -272,8 +269,8 @@ def read_xes(
         errors.add_rows(np.array(trace_lines)[missing_case], CASE, "the trace has no concept:name (case id)")
     # A trace without a case id is reported once above, not at each of its events.
     case_text = cases.fillna("?").where(~missing_case, "?").to_numpy()[owner]
-    texts = {field: pd.Series([found.get(key) for found in attributes], dtype=object).fillna("")
-             for key, field in keys.items()}  # fmt: skip
+    table = pd.DataFrame.from_records(attributes, columns=list(keys))
+    texts = {field: table[key].astype(object).fillna("") for key, field in keys.items()}
     texts[CASE] = pd.Series(case_text, dtype=object)
     if progress:
         progress(len(event_lines))
@@ -360,15 +357,11 @@ def _parse_times(
     present = (text != "").to_numpy()
     if required:
         errors.add_rows(rows[~present], field, "the timestamp is empty")
-    zone = text.str.extract(_OFFSET_PATTERN, expand=False)
-    explicit = zone.notna().to_numpy()
+    explicit, offsets = _written_offsets(text)
     naive = present & ~explicit
     instants = pd.Series(pd.NaT, index=text.index, dtype=_NS)
-    offsets = np.zeros(len(text), dtype=np.int16)
     if explicit.any():
         instants[explicit] = _to_datetime(text[explicit], timestamp_format, utc=True)
-        codes, uniques = pd.factorize(zone[explicit])
-        offsets[explicit] = np.array([_offset_minutes(z) for z in uniques], dtype=np.int16)[codes]
     if naive.any():
         local = _to_datetime(text[naive], timestamp_format, utc=False)
         if getattr(local.dt, "tz", None) is not None:  # a format with %z that matched no offset text
@@ -399,12 +392,50 @@ def _to_datetime(text: pd.Series, timestamp_format: str | None, *, utc: bool) ->
     return parsed
 
 
-def _offset_minutes(written: str) -> int:
-    if written == "Z":
-        return 0
-    digits = written[1:].replace(":", "")
-    minutes = int(digits[:2]) * 60 + (int(digits[2:4]) if len(digits) > 2 else 0)
-    return -minutes if written[0] == "-" else minutes
+def _written_offsets(text: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Which texts end in a UTC offset, and its minutes: "Z", "+08:00", "+0800" or "+08" after a time of day
+    (a ':' before it, so a date's own hyphens, "2024-03-01", never read as one). Vectorised over the
+    characters of each text's tail (the last 24: a time with nanoseconds and an offset)."""
+    width = 24
+    tails = text.str.slice(-width).to_numpy(dtype=f"U{width}")
+    chars = tails.view(np.uint32).reshape(len(tails), width).astype(np.int64)
+    length = np.strings.str_len(tails)
+    rows = np.arange(len(tails))
+    # The last six characters, from the end (0 where the text is shorter).
+    last = {
+        steps: np.where(length >= steps, chars[rows, np.maximum(length - steps, 0)], 0)
+        for steps in range(1, 7)
+    }
+
+    def digit(steps: int) -> np.ndarray:
+        return last[steps] - ord("0")
+
+    def is_digit(*steps: int) -> np.ndarray:
+        return np.logical_and.reduce([(digit(step) >= 0) & (digit(step) <= 9) for step in steps])
+
+    colon = chars == ord(":")
+    first_colon = np.where(colon.any(axis=1), colon.argmax(axis=1), width)
+
+    def signed_after_time(steps: int) -> np.ndarray:
+        sign = last[steps]
+        return ((sign == ord("+")) | (sign == ord("-"))) & (first_colon < length - steps)
+
+    zulu = (last[1] == ord("Z")) & (first_colon < length - 1)
+    hours_minutes = signed_after_time(6) & is_digit(5, 4, 2, 1) & (last[3] == ord(":"))
+    compact = signed_after_time(5) & is_digit(4, 3, 2, 1)
+    hours = signed_after_time(3) & is_digit(2, 1)
+    minutes = np.select(
+        [hours_minutes, compact, hours],
+        [
+            (digit(5) * 10 + digit(4)) * 60 + digit(2) * 10 + digit(1),
+            (digit(4) * 10 + digit(3)) * 60 + digit(2) * 10 + digit(1),
+            (digit(2) * 10 + digit(1)) * 60,
+        ],
+        0,
+    )
+    sign_at = np.select([hours_minutes, compact, hours], [last[6], last[5], last[3]], ord("+"))
+    minutes = np.where(sign_at == ord("-"), -minutes, minutes)
+    return zulu | hours_minutes | compact | hours, minutes.astype(np.int16)
 
 
 def _offset_text(minutes: int) -> str:
@@ -444,11 +475,22 @@ def _finish(parts: list[pd.DataFrame], errors: _Errors) -> pd.DataFrame:
         frame[START] = pd.Series(pd.NaT, index=frame.index, dtype=_NS)
         frame[START_OFFSET] = pd.array([pd.NA] * len(frame), dtype="Int16")
     for field in (UNIT, RESOURCE):
-        values = events[field].to_numpy(dtype=object)[order] if field in events else np.full(len(order), "")
-        codes, names = pd.factorize(pd.Series(values).replace("", None))
-        frame[field] = pd.Categorical.from_codes(codes, categories=pd.Index(names, dtype=object))
+        named = events[field].to_numpy(dtype=object)[order] if field in events else None
+        frame[field] = _categories(named, len(order))
     frame.attrs["ignored"] = ignored
     return frame
+
+
+def _categories(values: np.ndarray | None, count: int) -> pd.Categorical:
+    """Texts as a categorical, "" (not named) as missing; None: `count` missing values."""
+    if values is None:
+        return pd.Categorical.from_codes(np.full(count, -1), categories=pd.Index([], dtype=object))
+    codes, names = pd.factorize(values)
+    empty = np.flatnonzero(names == "")
+    if len(empty):
+        codes = np.where(codes == empty[0], -1, codes - (codes > empty[0]))
+        names = np.delete(names, empty[0])
+    return pd.Categorical.from_codes(codes, categories=pd.Index(names, dtype=object))
 
 
 def _nanoseconds(instants: pd.Series) -> np.ndarray:
@@ -459,10 +501,13 @@ def _pair_lifecycle(events: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int]]
     """Completes, each with the start that precedes it (same case and activity) as its start timestamp."""
     if LIFECYCLE not in events:
         return events, {}
-    transition = events[LIFECYCLE].str.lower().replace("", "complete")
-    is_start = (transition == "start").to_numpy()
-    is_step = is_start | (transition == "complete").to_numpy()
-    ignored = {str(k): int(v) for k, v in transition[~is_step].value_counts().items()}
+    # Transitions are few distinct texts: compare their lower-case forms once, not once per row.
+    codes, written = pd.factorize(events[LIFECYCLE])
+    lowered = np.array([text.lower() or "complete" for text in written], dtype=object)
+    is_start = np.isin(codes, np.flatnonzero(lowered == "start"))
+    is_step = is_start | np.isin(codes, np.flatnonzero(lowered == "complete"))
+    other = pd.Series(lowered[codes[~is_step]]).value_counts()
+    ignored = {str(transition): int(count) for transition, count in other.items()}
     steps = events[is_step].reset_index(drop=True)
     step_is_start = is_start[is_step]
     if step_is_start.any():

@@ -147,6 +147,29 @@ def test_time_zones_are_kept_and_durations_use_instants():
     assert directly_follows(events).edges["median_seconds"].tolist() == [3600.0]
 
 
+def test_every_written_offset_form_is_read_and_a_date_alone_is_not_one():
+    text = (
+        "case,activity,time\n"
+        "c1,A,2024-03-01T09:00:00Z\n"
+        "c1,B,2024-03-01T09:00:00.123456789-05:30\n"
+        "c1,C,2024-03-01 09:00:00 +0100\n"
+        "c1,D,2024-03-01T09:00-03\n"
+        "c1,E,2024-03-01\n"
+    )
+    events = read_csv(
+        io.StringIO(text), ColumnMapping("case", "activity", "time"), naive_zone="Asia/Shanghai"
+    )
+    by_activity = events.set_index("activity")
+    assert by_activity["offset_minutes"].to_dict() == {"A": 0, "B": -330, "C": 60, "D": -180, "E": 480}
+    assert by_activity["timestamp"].to_dict() == {
+        "A": pd.Timestamp("2024-03-01T09:00Z"),
+        "B": pd.Timestamp("2024-03-01T14:30:00.123456789Z"),
+        "C": pd.Timestamp("2024-03-01T08:00Z"),
+        "D": pd.Timestamp("2024-03-01T12:00Z"),
+        "E": pd.Timestamp("2024-02-29T16:00Z"),
+    }
+
+
 def test_timestamps_without_a_zone_are_read_in_the_given_zone():
     text = "case,activity,time\nc1,A,2024-01-15 09:00\nc1,B,2024-07-15 09:00\n"
     events = read_csv(
