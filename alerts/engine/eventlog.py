@@ -100,11 +100,7 @@ class ColumnMapping:
 
     def columns(self) -> dict[str, str]:
         """{frame field: file header} for the fields that are mapped."""
-        return {
-            (START if f.name == "start_timestamp" else f.name): getattr(self, f.name)
-            for f in fields(self)
-            if getattr(self, f.name)
-        }
+        return {f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name)}
 
 
 class _Errors:
@@ -154,29 +150,35 @@ def read_csv(
     wanted = mapping.columns()
     errors = _Errors(max_errors)
     source = _rewindable(source)
-    header = pd.read_csv(source, sep=sep, encoding=encoding, nrows=0, compression="infer")
-    _check_headers(list(header.columns), wanted, errors)
-    _rewind(source)
-    headers = set(wanted.values())
-    reader = pd.read_csv(
-        source,
-        sep=sep,
-        encoding=encoding,
-        dtype=str,
-        keep_default_na=False,
-        skip_blank_lines=False,
-        usecols=lambda name: name in headers,
-        chunksize=chunk_rows,
-        compression="infer",
-    )
     parts, read = [], 0
-    for chunk in reader:
-        texts = {field: chunk[header] for field, header in wanted.items()}
-        rows = np.arange(read, read + len(chunk)) + 2  # the header is row 1
-        parts.append(_parse(texts, rows, errors, naive_zone=naive_zone, timestamp_format=timestamp_format))
-        read += len(chunk)
-        if progress:
-            progress(read)
+    try:
+        header = pd.read_csv(source, sep=sep, encoding=encoding, nrows=0, compression="infer")
+        _check_headers(list(header.columns), wanted, errors)
+        _rewind(source)
+        headers = set(wanted.values())
+        reader = pd.read_csv(
+            source,
+            sep=sep,
+            encoding=encoding,
+            dtype=str,
+            keep_default_na=False,
+            skip_blank_lines=False,
+            usecols=lambda name: name in headers,
+            chunksize=chunk_rows,
+            compression="infer",
+        )
+        for chunk in reader:
+            texts = {field: chunk[header] for field, header in wanted.items()}
+            rows = np.arange(read, read + len(chunk)) + 2  # the header is row 1
+            parts.append(
+                _parse(texts, rows, errors, naive_zone=naive_zone, timestamp_format=timestamp_format)
+            )
+            read += len(chunk)
+            if progress:
+                progress(read)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        errors.add(0, "", f"not a readable CSV file: {exc}")
+        errors.raise_if_any()
     return _finish(parts, errors)
 
 
@@ -193,7 +195,11 @@ def read_excel(
     """An Excel (.xlsx) event log, first row the headers; date cells are read in `naive_zone`."""
     wanted = mapping.columns()
     errors = _Errors(max_errors)
-    sheet_frame = pd.read_excel(source, sheet_name=sheet, dtype=object, engine="openpyxl")
+    try:
+        sheet_frame = pd.read_excel(source, sheet_name=sheet, dtype=object, engine="openpyxl")
+    except Exception as exc:  # openpyxl and zipfile raise many kinds of error for what is not a workbook
+        errors.add(0, "", f"not a readable Excel file: {exc}")
+        errors.raise_if_any()
     _check_headers([str(name) for name in sheet_frame.columns], wanted, errors)
     sheet_frame.columns = [str(name) for name in sheet_frame.columns]
     texts = {field: _cells_as_text(sheet_frame[header]) for field, header in wanted.items()}
@@ -270,7 +276,7 @@ def read_xes(
     # A trace without a case id is reported once above, not at each of its events.
     case_text = cases.fillna("?").where(~missing_case, "?").to_numpy()[owner]
     table = pd.DataFrame.from_records(attributes, columns=list(keys))
-    texts = {field: table[key].astype(object).fillna("") for key, field in keys.items()}
+    texts = {field: pd.Series(table[key].to_numpy(dtype=object, na_value="")) for key, field in keys.items()}
     texts[CASE] = pd.Series(case_text, dtype=object)
     if progress:
         progress(len(event_lines))
@@ -395,15 +401,17 @@ def _to_datetime(text: pd.Series, timestamp_format: str | None, *, utc: bool) ->
 def _written_offsets(text: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """Which texts end in a UTC offset, and its minutes: "Z", "+08:00", "+0800" or "+08" after a time of day
     (a ':' before it, so a date's own hyphens, "2024-03-01", never read as one). Vectorised over the
-    characters of each text's tail (the last 24: a time with nanoseconds and an offset)."""
-    width = 24
-    tails = text.str.slice(-width).to_numpy(dtype=f"U{width}")
-    chars = tails.view(np.uint32).reshape(len(tails), width).astype(np.int64)
+    characters of each text (of its last 24 when it is long: a time with nanoseconds and an offset)."""
+    tails = text.to_numpy(dtype=object).astype(str)
+    if tails.dtype.itemsize > 4 * 64:  # some text is long: only its end can hold an offset
+        tails = text.str.slice(-24).to_numpy(dtype="U24")
+    width = tails.dtype.itemsize // 4
+    chars = tails.view(np.uint32).reshape(len(tails), width)
     length = np.strings.str_len(tails)
     rows = np.arange(len(tails))
     # The last six characters, from the end (0 where the text is shorter).
     last = {
-        steps: np.where(length >= steps, chars[rows, np.maximum(length - steps, 0)], 0)
+        steps: np.where(length >= steps, chars[rows, np.maximum(length - steps, 0)], 0).astype(np.int32)
         for steps in range(1, 7)
     }
 
@@ -473,7 +481,8 @@ def _finish(parts: list[pd.DataFrame], errors: _Errors) -> pd.DataFrame:
         frame[START_OFFSET] = events[START_OFFSET].array.take(order)
     else:
         frame[START] = pd.Series(pd.NaT, index=frame.index, dtype=_NS)
-        frame[START_OFFSET] = pd.array([pd.NA] * len(frame), dtype="Int16")
+        none = np.ones(len(frame), dtype=bool)
+        frame[START_OFFSET] = pd.arrays.IntegerArray(np.zeros(len(frame), np.int16), mask=none)
     for field in (UNIT, RESOURCE):
         named = events[field].to_numpy(dtype=object)[order] if field in events else None
         frame[field] = _categories(named, len(order))

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from alerts.engine.eventlog import ACTIVITY, CASE, OFFSET, RESOURCE, START, TIMESTAMP, UNIT
+from alerts.engine.eventlog import ACTIVITY, CASE, OFFSET, RESOURCE, START, START_OFFSET, TIMESTAMP, UNIT
 
 _NS_PER_SECOND = 1e9
 _STATS = ("median_seconds", "mean_seconds", "p90_seconds")
@@ -53,7 +53,8 @@ def _ordered(events: pd.DataFrame) -> _Ordered:
     case = events[CASE].cat.codes.to_numpy()
     done = _nanoseconds(events[TIMESTAMP])
     same = case[1:] == case[:-1]
-    contiguous = len(case) == 0 or 1 + np.count_nonzero(~same) == len(np.unique(case))
+    # In order when each case's events are together (one run per case) and in time order within it.
+    contiguous = len(case) == 0 or 1 + np.count_nonzero(~same) == np.count_nonzero(np.bincount(case))
     if not (contiguous and np.all(done[1:][same] >= done[:-1][same])):
         order = np.lexsort((done, case))  # stable: ties keep the frame's order
         events = events.iloc[order].reset_index(drop=True)
@@ -414,7 +415,7 @@ def case_durations(events: pd.DataFrame) -> pd.DataFrame:
     started = np.where(started_from_start, log.began[first], log.done[first])
     start_offsets = np.where(
         started_from_start,
-        frame["start_offset_minutes"].to_numpy(dtype=np.float64, na_value=0)[first],
+        frame[START_OFFSET].to_numpy(dtype=np.float64, na_value=0)[first],
         frame[OFFSET].to_numpy()[first],
     )
     return pd.DataFrame(

@@ -322,6 +322,20 @@ def test_xes_errors_name_their_lines():
     ]
 
 
+def test_files_that_are_not_csv_or_excel_are_refused(tmp_path):
+    unclosed = 'case,activity,time\nc1,A,2024-03-01T09:00:00Z\nc1,"B,2024-03-01T09:00:00Z\n'
+    mapping = ColumnMapping("case", "activity", "time")
+    [error] = _errors(read_csv, io.StringIO(unclosed), mapping)
+    assert (error.row, error.field) == (0, "") and error.message.startswith("not a readable CSV file")
+    assert _errors(read_csv, io.StringIO(""), mapping)[0].message.startswith("not a readable CSV file")
+    path = tmp_path / "log.xlsx"
+    path.write_bytes(b"not a workbook")
+    assert _errors(read_excel, path, mapping)[0].message.startswith("not a readable Excel file")
+    assert _errors(read_csv, io.StringIO("case,activity,time\n"), mapping) == [
+        RowError(0, "", "the log holds no events")
+    ]
+
+
 def test_broken_or_empty_xes_is_refused():
     errors = _errors(read_xes, io.BytesIO(b'<log>\n<trace><event><string key="a" value="b"/></trace></log>'))
     assert len(errors) == 1 and errors[0].row == 2 and "not a readable XES file" in errors[0].message
