@@ -220,19 +220,20 @@ def read_xes(
     progress: Progress | None = None,
     progress_every: int = 50_000,
 ) -> pd.DataFrame:
-    """An XES log (gzip-compressed or not), parsed as a stream: each event's attributes are collected as text
-    when its element ends, then the element is freed, so memory follows the events kept, not the XML tree.
+    """An XES log (gzip-compressed or not), parsed as a stream: when a trace's element ends, its events'
+    attributes are collected as text and the element is freed, so memory follows the events kept, not the
+    XML tree.
 
     Case id: the trace's `concept:name`; activity: the event's `concept:name`; timestamp: `time:timestamp`;
     `lifecycle:transition` pairs starts with completes; unit and resource from the attributes named.
     Attributes nested inside attributes (XES meta-attributes) and the log's global defaults are not events'.
     """
-    keys = {
-        "concept:name": ACTIVITY,
-        "time:timestamp": TIMESTAMP,
-        "lifecycle:transition": LIFECYCLE,
-        unit_attribute: UNIT,
-        resource_attribute: RESOURCE,
+    key_of = {
+        ACTIVITY: "concept:name",
+        TIMESTAMP: "time:timestamp",
+        LIFECYCLE: "lifecycle:transition",
+        UNIT: unit_attribute,
+        RESOURCE: resource_attribute,
     }
     attributes: list[dict] = []  # per event {key: value} of its own (not nested) attributes
     event_lines: list[int] = []
@@ -275,8 +276,10 @@ def read_xes(
         errors.add_rows(np.array(trace_lines)[missing_case], CASE, "the trace has no concept:name (case id)")
     # A trace without a case id is reported once above, not at each of its events.
     case_text = cases.fillna("?").where(~missing_case, "?").to_numpy()[owner]
-    table = pd.DataFrame.from_records(attributes, columns=list(keys))
-    texts = {field: pd.Series(table[key].to_numpy(dtype=object, na_value="")) for key, field in keys.items()}
+    table = pd.DataFrame.from_records(attributes, columns=list(dict.fromkeys(key_of.values())))
+    texts = {
+        field: pd.Series(table[key].to_numpy(dtype=object, na_value="")) for field, key in key_of.items()
+    }
     texts[CASE] = pd.Series(case_text, dtype=object)
     if progress:
         progress(len(event_lines))

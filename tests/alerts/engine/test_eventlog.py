@@ -123,6 +123,8 @@ def test_gzip_compressed_xes_reads_the_same(tmp_path):
 def test_a_unit_attribute_can_be_named():
     events = read_xes(io.BytesIO(BPI_XES.encode()), unit_attribute="org:resource", resource_attribute="x")
     assert events["unit"].tolist()[:2] == ["112", "10862"] and events["resource"].isna().all()
+    events = read_xes(io.BytesIO(BPI_XES.encode()), unit_attribute="org:resource")
+    assert events["unit"].tolist() == events["resource"].tolist()
 
 
 def test_time_zones_are_kept_and_durations_use_instants():
