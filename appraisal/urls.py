@@ -28,6 +28,8 @@ urlpatterns: list = [
          name="appraisal-goal-proposal-accept"),
     path("appraisal/goal-proposals/<id:pk>/return/", goal_pages.goal_proposal_return,
          name="appraisal-goal-proposal-return"),
+    path("appraisal/goal-proposals/<id:pk>/withdraw/", goal_pages.goal_proposal_withdraw,
+         name="appraisal-goal-proposal-withdraw"),
     path("appraisal/<id:pk>/check-ins/", check_in_pages.appraisal_check_ins, name="appraisal-check-ins"),
     path("appraisal/check-ins/<id:pk>/note/", check_in_pages.check_in_private_note,
          name="appraisal-check-in-note"),

@@ -9,9 +9,14 @@ from django.core.cache import caches
 from django.core.cache.backends.locmem import LocMemCache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from hypothesis import settings
 
 from collab.tenancy import tenant_scope
 from tests.factories import PASSWORD, TenantFactory, make_member
+
+# No timing assertions in tests: Hypothesis's per-example deadline is one, and a loaded CI machine trips it.
+settings.register_profile("collab", deadline=None)
+settings.load_profile("collab")
 
 
 def pytest_collection_modifyitems(items):

@@ -37,8 +37,15 @@ class AppealStepSerializer(serializers.Serializer):
     decided_at = serializers.DateTimeField()
 
 
+class CitedEvidenceSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    id = serializers.IntegerField()
+    label = serializers.CharField(help_text="What the employee saw when citing it.")
+
+
 class AppealSerializer(serializers.ModelSerializer):
     employee = serializers.IntegerField(source="appraisal.employee_id")
+    evidence = CitedEvidenceSerializer(many=True, read_only=True)
     grade = serializers.CharField(source="appraisal.final_grade.code", allow_null=True, default=None)
     steps = serializers.SerializerMethodField()
     lock_version = LockVersionField()

@@ -6,6 +6,8 @@
                     private_note?} by the person or their manager, retrieve;
 `check-ins/<id>/`   PUT/PATCH {lock_version, …} by its author (an action sent with its `id` keeps whether it
                     is done; one left out is removed).
+`check-ins/<id>/action-done/`  POST {action, done, lock_version (the action's)} by the action's owner: marked
+                    done or open again (while check-ins are open for the person).
 `private_note` is the reader's own note on the check-in (null when they keep none): another person's private
 note is never in any answer.
 """
@@ -13,13 +15,16 @@ note is never in any answer.
 from __future__ import annotations
 
 from django.db.models import Prefetch
+from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, serializers, status
+from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from appraisal.access import (
     access_appraisal_by_id,
+    access_check_in_action_by_id,
     access_check_in_by_id,
     appraisal_reader,
     readable_appraisals,
@@ -37,7 +42,7 @@ from collab.routing.fields import (
     nested_rows,
     validated_body,
 )
-from collab.routing.ids import id_param
+from collab.routing.ids import MAX_ID, id_param
 from collab.routing.viewsets import TenantViewSet
 
 
@@ -72,6 +77,13 @@ class GoalNoteShownSerializer(serializers.ModelSerializer):
         model = CheckInGoal
         fields = ["personal_goal", "progress"]
         read_only_fields = fields
+
+
+class ActionDoneSerializer(StrictWriteMixin, serializers.Serializer):
+    refuse_unknown = True
+    action = serializers.IntegerField(min_value=1, max_value=MAX_ID, help_text="An action of this check-in.")
+    done = serializers.BooleanField()
+    lock_version = LockVersionField(required=True, help_text="The action's version.")
 
 
 class CheckInSerializer(serializers.ModelSerializer):
@@ -223,3 +235,17 @@ class CheckInViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantVie
 
     def partial_update(self, request, *args, **kwargs):
         return self.update(request, *args, partial=True, **kwargs)
+
+    @extend_schema(request=ActionDoneSerializer, responses=CheckInSerializer)
+    @action(detail=True, methods=["post"], url_path="action-done", serializer_class=ActionDoneSerializer)
+    def action_done(self, request, *args, **kwargs):
+        """The owner of one of this check-in's agreed actions marks it done, or open again."""
+        check_in = self.get_object()
+        data = validated_body(self, ActionDoneSerializer)
+        agreed = access_check_in_action_by_id(self._reader(), data["action"])
+        if agreed.check_in_id != check_in.pk:
+            raise Http404
+        services.check_in_action_done(
+            actor=request.user, action=agreed, done=data["done"], lock_version=data["lock_version"]
+        )
+        return self._respond(check_in)

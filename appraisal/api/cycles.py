@@ -4,7 +4,9 @@
                                                   weight_scorecard, weight_review, weight_manager, stages?,
                                                   rules?}
 `/api/v1/t/<slug>/appraisal-cycles/<id>/`         retrieve (with stages and rules), update / partial update
-                                                  {lock_version, …} and delete (?lock_version=N) while a draft
+                                                  {lock_version, …} and delete (?lock_version=N) while a
+                                                  draft; once launched, update moves only the stages' dates
+                                                  still ahead (same stages, an opened stage's opening kept)
 `POST …/appraisal-cycles/<id>/launch/`            {lock_version}: one appraisal a participant; launching a
                                                   launched cycle changes nothing
 `POST …/appraisal-cycles/<id>/close/`             {lock_version}: once every appraisal is final
@@ -84,6 +86,13 @@ class RuleReadSerializer(serializers.Serializer):
     level = serializers.CharField()
 
 
+UPDATE_RULE = (
+    "A draft takes any field. A launched cycle takes only `stages`, with the same stages: the dates still "
+    "ahead may move (an opened stage keeps its opening; a date already past counts as now), and the "
+    "calendar moves everyone on at once. A closed cycle takes nothing."
+)
+
+
 class AppraisalCycleSerializer(serializers.ModelSerializer):
     stages = serializers.SerializerMethodField()
     rules = RuleReadSerializer(many=True, read_only=True, source="participant_rules")
@@ -161,8 +170,10 @@ class BoardRowSerializer(serializers.Serializer):
         parameters=[OpenApiParameter("status", OpenApiTypes.STR, enum=["", *CycleStatus.values])]
     ),
     create=extend_schema(request=CycleCreateSerializer, responses={201: AppraisalCycleSerializer}),
-    update=extend_schema(request=CycleUpdateSerializer, responses=AppraisalCycleSerializer),
-    partial_update=extend_schema(request=CycleUpdateSerializer, responses=AppraisalCycleSerializer),
+    update=extend_schema(request=CycleUpdateSerializer, responses=AppraisalCycleSerializer,
+                         description=UPDATE_RULE),
+    partial_update=extend_schema(request=CycleUpdateSerializer, responses=AppraisalCycleSerializer,
+                                 description=UPDATE_RULE),
 )  # fmt: skip
 class AppraisalCycleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
     serializer_class = AppraisalCycleSerializer

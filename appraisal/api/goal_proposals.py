@@ -8,7 +8,8 @@
 `goal-proposals/<id>/`         PATCH: the employee edits a returned (or still open) proposal and proposes
                                it again {lock_version, …the fields of its kind};
 `goal-proposals/<id>/accept/`  {lock_version, target?, weight?, manager_comment?} by the manager;
-`goal-proposals/<id>/return/`  {lock_version, manager_comment} by the appraisal's manager.
+`goal-proposals/<id>/return/`  {lock_version, manager_comment} by the appraisal's manager;
+`goal-proposals/<id>/withdraw/` {lock_version} by the person appraised, while open or returned.
 """
 
 from __future__ import annotations
@@ -123,6 +124,11 @@ class ReturnSerializer(StrictWriteMixin, serializers.Serializer):
     refuse_unknown = True
     lock_version = LockVersionField(required=True)
     manager_comment = serializers.CharField(max_length=5000)
+
+
+class WithdrawSerializer(StrictWriteMixin, serializers.Serializer):
+    refuse_unknown = True
+    lock_version = LockVersionField(required=True)
 
 
 ID_PATH = OpenApiParameter("id", int, OpenApiParameter.PATH)
@@ -240,5 +246,16 @@ class GoalProposalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Tena
             proposal=proposal,
             lock_version=data["lock_version"],
             comment=data["manager_comment"],
+        )
+        return self._respond(saved)
+
+    @extend_schema(request=WithdrawSerializer, responses=GoalProposalSerializer, parameters=[ID_PATH])
+    @action(detail=True, methods=["post"], serializer_class=WithdrawSerializer)
+    def withdraw(self, request, *args, **kwargs):
+        """The person appraised withdraws their open or returned proposal."""
+        proposal = self.get_object()
+        data = validated_body(self, WithdrawSerializer)
+        saved = services.goal_proposal_withdraw(
+            actor=request.user, proposal=proposal, lock_version=data["lock_version"]
         )
         return self._respond(saved)

@@ -6,8 +6,11 @@ The grade scale and the guideline are dynamic rows named "grades-<i>-<field>" an
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from appraisal.models import DATED_STAGES, AppraisalPolicy, CycleStatus, DistributionMode, Stage
@@ -67,7 +70,9 @@ class CycleForm(StyledForm):
     )
     lock_version = lock_version_field()
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, launched: dict | None = None, **kwargs):
+        """`launched`: a launched cycle's stored stages by code ({stage: Window}); only the dates still ahead
+        stay editable (the service's rule, shown as disabled inputs)."""
         super().__init__(*args, **kwargs)
         self.fields["period"].queryset = Period.objects.exclude(status=Period.Status.CLOSED)
         for stage in DATED_STAGES:
@@ -81,6 +86,20 @@ class CycleForm(StyledForm):
             for name in (f"{stage}_opens", f"{stage}_deadline"):
                 style_widget(self.fields[name].widget)
                 self.fields[name].widget.attrs["aria-label"] = self.fields[name].label
+        self._launched = launched
+        if launched is not None:
+            self._freeze_launched(launched)
+
+    def _freeze_launched(self, launched: dict) -> None:
+        now = timezone.now()
+        for name in ("name", "period", *WEIGHT_FIELDS):
+            self.fields[name].disabled = True
+        for stage in DATED_STAGES:
+            window = launched.get(stage)
+            if window is None or window.opens_at <= now:
+                self.fields[f"{stage}_opens"].disabled = True
+            if window is None:
+                self.fields[f"{stage}_deadline"].disabled = True
 
     def clean(self):
         cleaned = super().clean()
@@ -101,11 +120,25 @@ class CycleForm(StyledForm):
 
     def stages(self) -> list[dict]:
         return [
-            {"stage": stage, "opens_at": self.cleaned_data[f"{stage}_opens"],
-             "deadline": self.cleaned_data[f"{stage}_deadline"]}
+            {"stage": stage, "opens_at": self._moment(stage, "opens_at"),
+             "deadline": self._moment(stage, "deadline")}
             for stage in DATED_STAGES
             if self.cleaned_data.get(f"{stage}_opens") and self.cleaned_data.get(f"{stage}_deadline")
         ]  # fmt: skip
+
+    def _moment(self, stage: str, name: str):
+        """The date given for a stage; for a launched cycle a date shown and sent back unchanged (the input
+        holds minutes, the stored date may hold seconds) is the stored one, so it does not count as moved."""
+        value = self.cleaned_data[f"{stage}_{'opens' if name == 'opens_at' else 'deadline'}"]
+        window = (self._launched or {}).get(stage)
+        if window is None:
+            return value
+        stored = getattr(window, name)
+        return stored if _to_the_minute(value) == _to_the_minute(stored) else value
+
+
+def _to_the_minute(moment: dt.datetime) -> dt.datetime:
+    return moment - dt.timedelta(seconds=moment.second, microseconds=moment.microsecond)
 
 
 # The service's stage errors ("stages-<i>-<field>") land on the form's fields by the stage of row i.

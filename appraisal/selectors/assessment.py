@@ -303,17 +303,26 @@ def formula_weights(cycle: AppraisalCycle) -> dict[str, Decimal]:
     }  # fmt: skip
 
 
-def frozen_result(appraisal: Appraisal) -> Result | None:
-    """The result as the manager's submission froze it (None before): which components counted, with what
-    effective weight, and which were left out for want of data."""
-    if appraisal.manager_submitted_at is None:
-        return None
+def result_with_grade(appraisal: Appraisal, grade: Grade | None) -> Result:
+    """The cycle's formula over the numbers the manager's submission froze and `grade`. Every grade change
+    (the manager's submission, calibration, an appeal) stores its score, so a result's score matches its
+    grade."""
     values = {
         "scorecard": appraisal.scorecard_total,
         "review": appraisal.review_part,
-        "manager": appraisal.manager_grade.value if appraisal.manager_grade_id else None,
+        "manager": grade.value if grade is not None else None,
     }
     return result_score(values, formula_weights(appraisal.cycle))
+
+
+def frozen_result(appraisal: Appraisal) -> Result | None:
+    """The result as it stands since the manager's submission (None before): which components counted,
+    with what effective weight, and which were left out for want of data; the grade calibrated or decided
+    on appeal over the manager's."""
+    if appraisal.manager_submitted_at is None:
+        return None
+    grade = appraisal.final_grade if appraisal.final_grade_id else appraisal.manager_grade
+    return result_with_grade(appraisal, grade)
 
 
 @dataclass

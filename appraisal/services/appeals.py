@@ -1,6 +1,7 @@
 """Appeals (申诉, issue 11 point 6): within the confirmation window the employee appeals their released
 result with a reason and evidence they can read (checked here, server-side). The appeal goes to the
-manager's manager (`appraisal.manager.manager`, frozen on the appeal; none: straight to HR) with the
+manager's manager (`appraisal.manager.manager`, frozen on the appeal; none, or one without an active login:
+straight to HR) with the
 policy's deadline; they uphold the result, change the grade (a `GradeChange` with source "appeal") or pass it
 to HR, who decides within the policy's HR days. A level that lets its deadline pass moves on (upper manager
 → HR: `appeals_escalate`, the daily task). A decided appeal makes the result final with the source
@@ -31,6 +32,8 @@ from appraisal.models import (
     GradeSource,
 )
 from appraisal.selectors.answers import EVIDENCE_KINDS, evidence_choices
+from appraisal.selectors.assessment import result_with_grade
+from appraisal.services import notices
 from appraisal.services.policy import policy_of_tenant
 from appraisal.services.release import _lock, _refuse_unless_awaiting, finalise, relations_of
 from collab.audit import audit_record
@@ -42,7 +45,8 @@ REASON_MAX = 4000
 
 
 def _evidence(appraisal: Appraisal, actor, evidence) -> list[dict]:
-    """The cited items as [{"kind", "id"}], each one the employee reads (else a field error)."""
+    """The cited items as [{"kind", "id", "label"}], each one the employee reads (else a field error); the
+    label is what they saw when citing it, kept so whoever answers reads the appeal as it was made."""
     cited = []
     for item in evidence or ():
         kind = item.get("kind") if isinstance(item, dict) else None
@@ -53,9 +57,11 @@ def _evidence(appraisal: Appraisal, actor, evidence) -> list[dict]:
             cited.append({"kind": kind, "id": pk})
     if cited:
         membership = Membership.objects.filter(user_id=actor.pk, is_active=True).first()
-        allowed = {(e.kind, e.id) for e in evidence_choices(appraisal, membership=membership, user=actor)}
+        choices = evidence_choices(appraisal, membership=membership, user=actor)
+        allowed = {(e.kind, e.id): e.label for e in choices}
         if any((c["kind"], c["id"]) not in allowed for c in cited):
             raise ValidationError({"evidence": [_("Cite only scores, events and ratings you can read.")]})
+        cited = [{**c, "label": allowed[(c["kind"], c["id"])]} for c in cited]
     return cited
 
 
@@ -77,6 +83,8 @@ def appeal_raise(
     cited = _evidence(fresh, actor, evidence)
     policy = policy_of_tenant()
     upper = fresh.manager.manager if fresh.manager_id and fresh.manager.manager_id else None
+    if upper is not None and not (upper.user_id and upper.user.is_active):
+        upper = None  # a manager's manager without a login cannot answer: the appeal goes to HR at once
     if upper is not None:
         status, deadline = AppealStatus.AT_UPPER_MANAGER, now + timedelta(days=policy.appeal_manager_days)
     else:
@@ -93,6 +101,7 @@ def appeal_raise(
     fresh.confirmation = Confirmation.APPEALED
     columns = mark_edited(fresh, actor)
     fresh.save(update_fields=["confirmation", *columns])
+    notices.appeal_waiting(appeal)
     audit_record(
         actor=actor,
         action=Action.APPEAL_CREATE,
@@ -181,13 +190,14 @@ def appeal_decide(
                 changed_by=actor,
             )
             appraisal.final_grade = grade
+            appraisal.result_score = result_with_grade(appraisal, grade).score
         appraisal.final_source = GradeSource.APPEAL
         finalise(
             appraisal,
             actor=actor,
             confirmation=Confirmation.DECIDED,
             now=now,
-            extra=("final_grade", "final_source"),
+            extra=("final_grade", "final_source", "result_score"),
         )
         fresh.status = AppealStatus.DECIDED
         fresh.outcome = note
@@ -208,6 +218,11 @@ def appeal_decide(
             "grade": appraisal.final_grade.code if appraisal.final_grade_id else None,
         },
     )
+    fresh.appraisal = appraisal
+    if fresh.status == AppealStatus.DECIDED:
+        notices.appeal_decided(fresh)
+    else:
+        notices.appeal_waiting(fresh)
     return fresh
 
 
@@ -235,8 +250,7 @@ def appeals_escalate(now: datetime | None = None) -> list[int]:
             AppealStep.objects.create(
                 appeal=appeal,
                 level=AppealLevel.UPPER_MANAGER,
-                decision=AppealStepDecision.DEADLINE,
-                note=_("No answer by %(due)s: passed to HR.") % {"due": f"{appeal.level_deadline:%Y-%m-%d}"},
+                decision=AppealStepDecision.DEADLINE,  # its label says it all, in the reader's language
             )
             before = appeal.level_deadline
             appeal.status = AppealStatus.AT_HR
@@ -255,5 +269,6 @@ def appeals_escalate(now: datetime | None = None) -> list[int]:
                     "due": appeal.level_deadline.isoformat(),
                 },
             )
+            notices.appeal_waiting(appeal)
             moved.append(pk)
     return moved

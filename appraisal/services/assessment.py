@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from appraisal.audit import AppraisalAuditAction
-from appraisal.engine.result import departure, result_score
+from appraisal.engine.result import departure
 from appraisal.models import (
     STAGE_ORDER,
     Appraisal,
@@ -38,7 +38,13 @@ from appraisal.models import (
     Stage,
 )
 from appraisal.models.assessment import SELF_RATING_MAX
-from appraisal.selectors.assessment import GradePolicy, grade_policy, scorecard_of, suggestion
+from appraisal.selectors.assessment import (
+    GradePolicy,
+    grade_policy,
+    result_with_grade,
+    scorecard_of,
+    suggestion,
+)
 from appraisal.selectors.stages import manager_may_assess, stage_open
 from collab.audit import audit_record
 from collab.concurrency import UNSET, lock_for_edit, mark_edited
@@ -287,15 +293,10 @@ def manager_assessment_save(
         return fresh
     columns = ["manager_grade", *texts, *mark_edited(fresh, actor)]
     if submit:
-        result = result_score(
-            {"scorecard": scorecard.total, "review": scorecard.review_part, "manager": new_grade.value},
-            {"scorecard": fresh.cycle.weight_scorecard, "review": fresh.cycle.weight_review,
-             "manager": fresh.cycle.weight_manager},
-        )  # fmt: skip
         fresh.suggested_grade = suggested
         fresh.scorecard_total, fresh.kpi_part = scorecard.total, scorecard.kpi_part
         fresh.review_part, fresh.points_total = scorecard.review_part, scorecard.points
-        fresh.result_score = result.score
+        fresh.result_score = result_with_grade(fresh, new_grade).score
         fresh.manager_submitted_at = now
         fresh.stage = _stage_at_least(fresh, Stage.CALIBRATION)
         columns += ["suggested_grade", "scorecard_total", "kpi_part", "review_part", "points_total",

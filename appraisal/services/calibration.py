@@ -31,6 +31,7 @@ from appraisal.models import (
     Potential,
     Stage,
 )
+from appraisal.selectors.assessment import result_with_grade
 from appraisal.selectors.calibration import (
     current_grade,
     distribution,
@@ -212,8 +213,9 @@ def calibration_change_grade(
     )
     fresh.final_grade = grade
     fresh.final_source = GradeSource.CALIBRATION
+    fresh.result_score = result_with_grade(fresh, grade).score
     columns = mark_edited(fresh, actor)
-    fresh.save(update_fields=["final_grade", "final_source", *columns])
+    fresh.save(update_fields=["final_grade", "final_source", "result_score", *columns])
     audit_record(
         actor=actor,
         action=Action.CALIBRATION_CHANGE,

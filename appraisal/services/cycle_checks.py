@@ -1,5 +1,6 @@
-"""The checks of a draft cycle's set-up (header, stages, participant rules), shared by its create and update
-services. Each raises one ValidationError with every problem, keyed like the pages' inputs."""
+"""The checks of a cycle's set-up (header, stages, participant rules), shared by its create and update
+services, and of a launched cycle's new dates (`reschedule_clean`). Each raises one ValidationError with every
+problem, keyed like the pages' inputs."""
 
 from __future__ import annotations
 
@@ -134,6 +135,36 @@ def stages_clean(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     if errors:
         raise ValidationError(errors)
     return [{field: row[field] for field in STAGE_FIELDS} for row in clean]
+
+
+def reschedule_clean(
+    stored: Sequence[Mapping[str, Any]], new: list[dict[str, Any]], given: Sequence[Any], now: dt.datetime
+) -> list[dict[str, Any]]:
+    """A launched cycle's new dates (`new` from `stages_clean(given)`): the same stages as `stored`; a stage
+    that has opened keeps its opening; a date moved to a moment already past means now (HR closing a stage
+    or opening the next one "now"), and a stage that has not opened must still have time left."""
+    index = {row.get("stage"): i for i, row in enumerate(given) if isinstance(row, Mapping)}
+    before = {row["stage"]: row for row in stored}
+    if set(before) != {row["stage"] for row in new}:
+        message = _("A launched cycle keeps its stages: only their dates can change.")
+        raise ValidationError({"stages": message})
+    errors: dict[str, list[str]] = {}
+    moved: list[dict[str, Any]] = []
+    for row in new:
+        old, key = before[row["stage"]], f"stages-{index[row['stage']]}-"
+        opens_at, deadline = row["opens_at"], row["deadline"]
+        if opens_at != old["opens_at"]:
+            if old["opens_at"] <= now:
+                errors[f"{key}opens_at"] = [_("This stage has opened: its opening stays as it was.")]
+            opens_at = max(opens_at, now)
+        if deadline != old["deadline"]:
+            deadline = max(deadline, now)
+            if deadline <= opens_at:
+                errors[f"{key}deadline"] = [_("The deadline must be later than the opening and than now.")]
+        moved.append({"stage": row["stage"], "opens_at": opens_at, "deadline": deadline})
+    if errors:
+        raise ValidationError(errors)
+    return moved
 
 
 def rules_clean(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:

@@ -10,6 +10,11 @@ whole lists and replace the stored ones; errors are keyed "stages-<i>-<field>" a
 `cycle_launch` materialises one `Appraisal` for every active employee a rule matches, freezing their manager,
 unit, position, job family and level; a launch that would take nobody is refused; launching a launched cycle
 changes nothing. `cycle_close` ends an active cycle once every appraisal in it is final.
+
+Once launched, a cycle keeps its name, period, formula, participants and stages; `cycle_update` then changes
+only the dates still ahead (`cycle_checks.reschedule_clean`): a deadline extended or brought forward, the next
+stage opened now. The calendar moves everyone on at once (`appraisals_advance`), never back: a person is sent
+back to a stage only by reopening it for them.
 """
 
 from __future__ import annotations
@@ -37,9 +42,11 @@ from appraisal.services.cycle_checks import (
     WEIGHT_FIELDS,
     header_clean,
     refuse_unless_draft,
+    reschedule_clean,
     rules_clean,
     stages_clean,
 )
+from appraisal.services.stages import appraisals_advance
 from collab.audit import audit_record
 from collab.concurrency import (
     UNSET,
@@ -134,15 +141,23 @@ def cycle_update(
     data: Mapping[str, Any],
     stages: Sequence[Mapping] | object = UNSET,
     rules: Sequence[Mapping] | object = UNSET,
+    now: dt.datetime | None = None,
 ) -> AppraisalCycle:
-    """Correct a draft: the header fields in `data` and, when given, the whole list of stages or of rules.
-    A save that changes nothing writes nothing."""
+    """Correct a draft: the header fields in `data` and, when given, the whole list of stages or of rules;
+    or move the dates of a launched one. A save that changes nothing writes nothing."""
     current = lock_for_edit(AppraisalCycle, cycle, lock_version)
-    refuse_unless_draft(current)
+    launched = current.status == CycleStatus.ACTIVE
+    if not launched:
+        refuse_unless_draft(current)
+    now = now or timezone.now()
     errors: dict[str, list[str]] = {}
     header = _collect(errors, lambda: header_clean(data, partial=True, current=current)) or {}
     new_stages = _collect(errors, lambda: stages_clean(stages)) if stages is not UNSET else None  # type: ignore[arg-type]
     new_rules = _collect(errors, lambda: rules_clean(rules)) if rules is not UNSET else None  # type: ignore[arg-type]
+    if launched and not errors:
+        _refuse_launched_changes(current, header, new_rules)
+        if new_stages is not None:
+            new_stages = reschedule_clean(stored_stages(current), new_stages, stages, now)  # type: ignore[arg-type]
     if errors:
         raise ValidationError(errors)
     if "name" in header or "period" in header:
@@ -163,11 +178,25 @@ def cycle_update(
         _write_stages(current, new_stages)  # type: ignore[arg-type]
     if rules_changed:
         _write_rules(current, new_rules)  # type: ignore[arg-type]
-    audit_record(
-        actor=actor, action=AppraisalAuditAction.CYCLE_UPDATE, obj=current, before=before,
-        after=cycle_snapshot(current),
-    )  # fmt: skip
+    action = AppraisalAuditAction.CYCLE_RESCHEDULE if launched else AppraisalAuditAction.CYCLE_UPDATE
+    audit_record(actor=actor, action=action, obj=current, before=before, after=cycle_snapshot(current))
+    if launched:
+        appraisals_advance(current, now)
     return current
+
+
+def _refuse_launched_changes(cycle: AppraisalCycle, header: dict[str, Any], rules: list | None) -> None:
+    """A launched cycle's name, period, formula and participants stay as launched (its appraisals were made
+    and are read by them); giving the same values again is no change."""
+    errors = {
+        name: [_("A launched cycle keeps this as it was launched.")]
+        for name, value in header.items()
+        if getattr(cycle, name) != value
+    }
+    if rules is not None and _ids(rules) != _ids(stored_rules(cycle)):
+        errors["rules"] = [_("A launched cycle keeps its participants: its appraisals are made.")]
+    if errors:
+        raise ValidationError(errors)
 
 
 @transaction.atomic
@@ -189,8 +218,6 @@ def cycle_launch(*, actor, cycle: AppraisalCycle, lock_version: Any, now: dt.dat
     """Open the cycle: one appraisal for every active employee a rule matches (their manager, unit,
     position, job family and level frozen), each moved to the stage open now. Returns the number of
     appraisals. Launching a launched cycle changes nothing; a closed one is refused."""
-    from appraisal.services.stages import appraisals_advance
-
     locked = AppraisalCycle.objects.select_for_update(of=("self",)).filter(pk=cycle.pk).first()
     if locked is None:
         raise AppraisalCycle.DoesNotExist(f"AppraisalCycle {cycle.pk} does not exist")

@@ -226,6 +226,23 @@ def goal_proposal_update(
     return current
 
 
+@transaction.atomic
+def goal_proposal_withdraw(*, actor, proposal: GoalProposal, lock_version: Any) -> GoalProposal:
+    """The employee takes back a proposal not yet accepted (open or returned): it stays listed as
+    withdrawn, and its weight no longer counts among the open proposals."""
+    current = _locked(proposal, lock_version)
+    if not _is_employee(actor, current.appraisal):
+        raise ValidationError({"appraisal": [_("Only the person appraised withdraws their proposals.")]})
+    if current.status not in (ProposalStatus.PROPOSED, ProposalStatus.RETURNED):
+        raise ValidationError({"status": [_("Only an open or returned proposal can be withdrawn.")]})
+    before = _snapshot(current)
+    current.status = ProposalStatus.WITHDRAWN
+    current.save(update_fields=["status", *mark_edited(current, actor)])
+    after = _snapshot(current)
+    audit_record(actor=actor, action=Action.GOAL_WITHDRAW, obj=current, before=before, after=after)
+    return current
+
+
 def _answer_start(actor, proposal, lock_version, now, *, accepting: bool) -> GoalProposal:
     """The locked proposal, if `actor` may answer it now: accepting needs its kind's stage open; a return
     (which changes no goal) is allowed until the appraisal is final, so a proposal left open when goal

@@ -28,6 +28,7 @@ from appraisal.models import (
     Stage,
 )
 from appraisal.selectors.release import ReleaseResult, ready_for_release, release_readiness
+from appraisal.services import notices
 from appraisal.services.policy import policy_of_tenant
 from collab.audit import audit_record
 from collab.concurrency import UNSET, lock_for_edit, mark_edited
@@ -113,6 +114,9 @@ def cycle_release(*, actor, cycle: AppraisalCycle, now: datetime | None = None) 
         ],
     )
     readiness.released = [appraisal.pk for appraisal in released]
+    notices.results_released(
+        Appraisal.objects.filter(pk__in=readiness.released).select_related("employee__user", "cycle")
+    )
     audit_record(
         actor=actor,
         action=Action.RELEASE,

@@ -14,7 +14,7 @@ import datetime as dt
 from collections.abc import Iterable
 
 from django.db import transaction
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -40,14 +40,8 @@ def _recipient(appraisal: Appraisal):
 
 
 def appraisal_url(appraisal: Appraisal) -> str:
-    """Where a notification about `appraisal` leads: its page once the app has one, else the home."""
-    slug = current_tenant().slug
-    for name, kwargs in (("appraisal-detail", {"pk": appraisal.pk}), ("appraisal-list", {})):
-        try:
-            return reverse(name, kwargs={"tenant_slug": slug, **kwargs})
-        except NoReverseMatch:
-            continue
-    return reverse("tenant-home", kwargs={"tenant_slug": slug})
+    """Where a notification about `appraisal` leads: its page."""
+    return reverse("appraisal-detail", kwargs={"tenant_slug": current_tenant().slug, "pk": appraisal.pk})
 
 
 def _text(stage: str, cycle: AppraisalCycle, count: int, deadline: dt.datetime | None) -> tuple[str, str]:

@@ -74,6 +74,7 @@ def _render(request, appraisal, *, form=None, edit=None, answer_forms=None, stat
         proposal.acceptable = is_manager and proposal.status == ProposalStatus.PROPOSED and kind_open
         proposal.answerable = is_manager and proposal.status == ProposalStatus.PROPOSED and may_return
         proposal.editable = is_employee and proposal.status in editable and kind_open
+        proposal.withdrawable = is_employee and proposal.status in editable and may_return
         if proposal.answerable:
             initial = {"lock_version": proposal.lock_version}
             proposal.accept_form = answer_forms.get(("accept", proposal.pk)) or AcceptForm(
@@ -182,6 +183,28 @@ def goal_proposal_accept(request, pk: int):
 @tenant_page(read=ALL_ROLES, write=WRITE_ROLES)
 def goal_proposal_return(request, pk: int):
     return _answer(request, pk, accept=False)
+
+
+@tenant_page(read=ALL_ROLES, write=WRITE_ROLES)
+def goal_proposal_withdraw(request, pk: int):
+    """POST: the employee withdraws their open or returned proposal (a button on the goals page)."""
+    reader = _reader(request)
+    proposal = access_goal_proposal_by_id(reader, pk)
+    if request.method != "POST":
+        return redirect("appraisal-goals", tenant_slug=request.tenant.slug, pk=proposal.appraisal_id)
+    try:
+        services.goal_proposal_withdraw(
+            actor=request.user, proposal=proposal, lock_version=request.POST.get("lock_version")
+        )
+    except ValidationError as invalid:
+        refusal, status = " ".join(t for texts in invalid.message_dict.values() for t in texts), 400
+    except StaleEditError as stale:
+        refusal, status = stale.message, 409
+    else:
+        messages.success(request, _("Proposal withdrawn."))
+        return redirect("appraisal-goals", tenant_slug=request.tenant.slug, pk=proposal.appraisal_id)
+    messages.error(request, refusal)
+    return _render(request, access_appraisal_by_id(reader, proposal.appraisal_id), status=status)
 
 
 @tenant_page(read=ALL_ROLES)

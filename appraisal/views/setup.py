@@ -138,7 +138,10 @@ def _cycle_initial(cycle) -> dict:
 
 
 def _cycle_editor(request, cycle):
-    form = CycleForm(request.POST or None, initial=_cycle_initial(cycle) if cycle is not None else None)
+    launched = cycle_windows(cycle) if cycle is not None and cycle.status == CycleStatus.ACTIVE else None
+    form = CycleForm(
+        request.POST or None, initial=_cycle_initial(cycle) if cycle is not None else None, launched=launched
+    )
     if request.method == "POST" and form.is_valid():
         stages = form.stages()
         try:
@@ -158,7 +161,8 @@ def _cycle_editor(request, cycle):
         else:
             messages.success(request, _("Appraisal cycle %(name)s saved.") % {"name": saved.name})
             return redirect("appraisal-cycle-detail", tenant_slug=request.tenant.slug, pk=saved.pk)
-    context = {"form": form, "cycle": cycle, "weights": [form[name] for name in WEIGHT_FIELDS]}
+    context = {"form": form, "cycle": cycle, "weights": [form[name] for name in WEIGHT_FIELDS],
+               "launched": launched is not None}  # fmt: skip
     return render(request, "appraisal/setup/cycle_form.html", context,
                   status=form_status(form, status=400 if form.errors else 200))  # fmt: skip
 
@@ -171,8 +175,8 @@ def cycle_create(request):
 @tenant_page(read=HR_ONLY, write=HR_ONLY)
 def cycle_edit(request, pk: int):
     cycle = access_cycle_by_id(request.membership, pk, write=True)
-    if cycle.status != CycleStatus.DRAFT:
-        messages.warning(request, _("A launched cycle cannot be changed."))
+    if cycle.status == CycleStatus.CLOSED:
+        messages.warning(request, _("A closed cycle cannot be changed."))
         return redirect("appraisal-cycle-detail", tenant_slug=request.tenant.slug, pk=cycle.pk)
     return _cycle_editor(request, cycle_page(cycle))
 

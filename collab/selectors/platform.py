@@ -23,6 +23,11 @@ from collab.models import (
 from collab.tenancy import all_tenants
 
 
+def holding_role(role: str) -> Q:
+    """Memberships holding `role` (roles are a JSON list of codes)."""
+    return Q(roles__icontains=f'"{role}"')
+
+
 def memberships_of_user(user) -> list[Membership]:
     """Every active membership of one user, across tenants, for the tenant picker."""
     # all_tenants: a person picks among their own tenants before any tenant is in scope;
@@ -74,7 +79,7 @@ def members(*, search: str = "", role: str = "", status: str = "") -> QuerySet[M
             | Q(user__email__icontains=search)
         )
     if role in Role.values:
-        queryset = queryset.filter(roles__icontains=f'"{role}"')
+        queryset = queryset.filter(holding_role(role))
     if status == "active":
         queryset = queryset.filter(is_active=True)
     elif status == "inactive":
@@ -122,7 +127,7 @@ def home_context(membership: Membership, role: str) -> dict:
         member_counts = Membership.objects.aggregate(
             active=Count("pk", filter=Q(is_active=True)),
             invited=Count("pk", filter=INVITED),
-            hr_admins=Count("pk", filter=Q(is_active=True, roles__icontains=f'"{Role.HR_ADMIN}"')),
+            hr_admins=Count("pk", filter=Q(is_active=True) & holding_role(Role.HR_ADMIN)),
         )
         period_counts = Period.objects.aggregate(
             total=Count("pk"), open=Count("pk", filter=~Q(status=Period.Status.CLOSED)),

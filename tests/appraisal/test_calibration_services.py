@@ -3,6 +3,8 @@ against the guideline in warn and enforce mode; another tenant's rows never ente
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from django.core.exceptions import ValidationError
 
@@ -108,6 +110,8 @@ def test_a_grade_change_needs_a_reason_and_is_recorded_and_audited(world):
     world.appraisal.refresh_from_db()
     assert world.appraisal.final_grade == b and world.appraisal.final_source == GradeSource.CALIBRATION
     assert world.appraisal.manager_grade == world.grades["S"]  # the manager's own grade stays as it was
+    # The score follows the grade: (scorecard 112 × 50 + B's 80 × 30) / 80, the review part having no data.
+    assert world.appraisal.result_score == Decimal("100.00")
     change = GradeChange.objects.get(appraisal=world.appraisal)
     assert (change.before, change.after, change.session, change.changed_by) == (
         world.grades["S"],

@@ -40,8 +40,9 @@ def theirs(tenant_b):
         check_in = check_ins.check_in_create(
             actor=world.world.users["manager"],
             appraisal=world.world.appraisal,
-            data={"held_on": timezone.localdate()},
-        )
+            data={"held_on": timezone.localdate(), "actions": [
+                {"description": "Theirs", "owner": "employee", "due_on": timezone.localdate()}]},
+        )  # fmt: skip
     return world, proposal, check_in
 
 
@@ -92,6 +93,20 @@ def test_propose_return_propose_again_and_accept(g, api_client_for, tenant_a):
     assert manager.get(f"{T}/goal-proposals/?box=nope").status_code == 400
 
 
+def test_the_employee_withdraws_a_proposal(g, theirs, api_client_for):
+    employee = api_client_for(g.world.users["employee"])
+    proposal = employee.post(f"{T}/goal-proposals/", _new_body(g), format="json").json()
+    url = f"{T}/goal-proposals/{proposal['id']}/withdraw/"
+    manager = api_client_for(g.world.users["manager"])
+    assert manager.post(url, {"lock_version": 1}, format="json").status_code == 400
+    assert employee.post(url, {}, format="json").status_code == 400
+    withdrawn = employee.post(url, {"lock_version": 1}, format="json")
+    assert withdrawn.status_code == 200 and withdrawn.json()["status"] == "withdrawn"
+    assert employee.post(url, {"lock_version": 2}, format="json").status_code == 400
+    foreign = f"{T}/goal-proposals/{theirs[1].pk}/withdraw/"
+    assert employee.post(foreign, {"lock_version": 1}, format="json").status_code == 404
+
+
 def test_lists_follow_the_access_rule_and_other_tenants_are_404(g, theirs, api_client_for, tenant_a):
     world, their_proposal, their_check_in = theirs
     with tenant_scope(tenant_a):
@@ -136,6 +151,35 @@ def test_lists_follow_the_access_rule_and_other_tenants_are_404(g, theirs, api_c
         ).status_code
         == 404
     )
+
+
+def test_the_owner_marks_an_agreed_action_done(g, theirs, api_client_for):
+    manager = api_client_for(g.world.users["manager"])
+    employee = api_client_for(g.world.users["employee"])
+    today = timezone.localdate()
+    body = {
+        "appraisal": g.world.appraisal.pk, "held_on": today.isoformat(),
+        "actions": [{"description": "Call", "owner": "employee", "due_on": today.isoformat()}],
+    }  # fmt: skip
+    check_in = manager.post(f"{T}/check-ins/", body, format="json").json()
+    agreed = check_in["actions"][0]
+    url = f"{T}/check-ins/{check_in['id']}/action-done/"
+    mark = {"action": agreed["id"], "done": True, "lock_version": agreed["lock_version"]}
+    assert manager.post(url, mark, format="json").status_code == 400  # the employee owns it
+    assert employee.post(url, mark | {"lock_version": 99}, format="json").status_code == 409
+    done = employee.post(url, mark, format="json")
+    assert done.status_code == 200 and done.json()["actions"][0]["done_at"] is not None
+    reopened = employee.post(
+        url, mark | {"done": False, "lock_version": done.json()["actions"][0]["lock_version"]}, format="json"
+    )
+    assert reopened.status_code == 200 and reopened.json()["actions"][0]["done_at"] is None
+    _world, _proposal, their_check_in = theirs
+    with tenant_scope(_world.world.cycle.tenant):
+        their_action = their_check_in.actions.get()
+    foreign = employee.post(url, mark | {"action": their_action.pk}, format="json")
+    assert foreign.status_code == 404  # another tenant's action, through our check-in
+    theirs_url = f"{T}/check-ins/{their_check_in.pk}/action-done/"
+    assert employee.post(theirs_url, mark, format="json").status_code == 404
 
 
 def test_check_ins_carry_only_the_readers_own_private_note(g, api_client_for, tenant_a):

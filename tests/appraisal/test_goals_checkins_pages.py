@@ -106,6 +106,26 @@ def test_the_employee_proposes_on_the_page_and_the_manager_answers(g, login, ten
     assert b'id="personal-goals"' in page.content and b'id="weight-warning"' not in page.content
 
 
+def test_the_employee_withdraws_a_proposal_on_the_page(g, theirs, login, tenant_a):
+    with tenant_scope(tenant_a):
+        proposal = _propose(g)
+    with tenant_scope(theirs.world.cycle.tenant):
+        foreign_proposal = _propose(theirs)
+    url = f"/t/alpha/appraisal/goal-proposals/{proposal.pk}/withdraw/"
+    assert b"proposal-withdraw" not in login(g.world.users["manager"]).get(_goals(g.world.appraisal)).content
+    employee = login(g.world.users["employee"])
+    assert b"proposal-withdraw" in employee.get(_goals(g.world.appraisal)).content
+    stale = employee.post(url, {"lock_version": proposal.lock_version + 5})
+    assert stale.status_code == 409 and b"alert" in stale.content
+    assert employee.post(url, {"lock_version": proposal.lock_version}).status_code == 302
+    with tenant_scope(tenant_a):
+        assert GoalProposal.objects.get(pk=proposal.pk).status == ProposalStatus.WITHDRAWN
+    again = employee.post(url, {"lock_version": proposal.lock_version + 1})
+    assert again.status_code == 400
+    foreign = f"/t/alpha/appraisal/goal-proposals/{foreign_proposal.pk}/withdraw/"
+    assert employee.post(foreign, {"lock_version": 1}).status_code == 404
+
+
 def test_who_opens_the_pages(g, theirs, login):
     for key, code in (
         ("hr", 200),

@@ -305,3 +305,27 @@ def test_a_proposal_left_open_when_goal_setting_closed_can_be_returned_not_accep
                 data={"parent_goal": g.position_goal, "kpi": g.kpi, "target": "1", "weight": "1"},
                 now=later,
             )
+
+
+def test_the_employee_withdraws_an_open_proposal_and_it_no_longer_counts(tenant_a):
+    with tenant_scope(tenant_a):
+        g = goals_world(tenant_a)
+        proposal = _new(g)
+        employee, manager = g.world.users["employee"], g.world.users["manager"]
+        withdraw = services.goal_proposal_withdraw
+        with pytest.raises(ValidationError) as not_theirs:
+            withdraw(actor=manager, proposal=proposal, lock_version=proposal.lock_version)
+        assert "appraisal" in not_theirs.value.message_dict
+        with pytest.raises(StaleEditError):
+            withdraw(actor=employee, proposal=proposal, lock_version=99)
+        gone = withdraw(actor=employee, proposal=proposal, lock_version=proposal.lock_version)
+        assert gone.status == ProposalStatus.WITHDRAWN
+        assert weight_summary([], [gone]).pending == Decimal("0")
+        assert AuditEvent.objects.filter(action="goal_proposal.withdraw", object_id=str(proposal.pk)).exists()
+        with pytest.raises(ValidationError):  # withdrawn: the manager cannot accept it any more
+            _accept(g, gone)
+        with pytest.raises(ValidationError):  # and it cannot be withdrawn twice
+            withdraw(actor=employee, proposal=gone, lock_version=gone.lock_version)
+        accepted = _accept(g, _new(g))
+        with pytest.raises(ValidationError):  # an accepted goal is changed by a revision, not withdrawn
+            withdraw(actor=employee, proposal=accepted, lock_version=accepted.lock_version)

@@ -5,6 +5,7 @@ the deadline, appeal escalation upper manager → HR, and nothing changing after
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -32,7 +33,7 @@ from appraisal.services.release import (
 )
 from appraisal.services.results import development_note_add
 from appraisal.tasks import appraisals_daily
-from collab.models import AuditEvent
+from collab.models import AuditEvent, Notification
 from collab.tenancy import tenant_scope
 from tests.factories.appraisal_calibration import assessed, calibration_world
 
@@ -188,6 +189,7 @@ def test_an_appeal_goes_to_the_managers_manager_who_may_change_the_grade(world):
     decided = _fresh(world.appraisal)
     assert decided.stage == Stage.FINAL and decided.confirmation == Confirmation.DECIDED
     assert decided.final_grade == world.grades["A"] and decided.final_source == GradeSource.APPEAL
+    assert decided.result_score == Decimal("103.75")  # (112 × 50 + A's 90 × 30) / 80: the score follows
     change = GradeChange.objects.get(appraisal=world.appraisal)
     assert change.source == GradeSource.APPEAL and change.before == world.grades["S"]
     assert Appeal.objects.get(pk=appeal.pk).status == AppealStatus.DECIDED
@@ -270,7 +272,33 @@ def test_evidence_is_only_what_the_employee_reads(world, tenant_b):
         evidence=[{"kind": "event", "id": mine.pk}],
         now=NOW,
     )
-    assert appeal.evidence == [{"kind": "event", "id": mine.pk}]
+    label = f"{mine.occurred_at:%Y-%m-%d} {mine.title}"
+    assert appeal.evidence == [{"kind": "event", "id": mine.pk, "label": label}]
+
+
+def _notices(user):
+    return list(Notification.objects.filter(recipient=user).order_by("pk").values_list("title", "url"))
+
+
+def test_release_appeal_escalation_and_decision_tell_whoever_acts_next(world):
+    _released(world)
+    employee, upper, hr = world.users["employee"], world.users["upper"], world.users["hr"]
+    result_url = f"/t/alpha/appraisal/{world.appraisal.pk}/result/"
+    assert _notices(employee) == [(f"Your result is released: {world.cycle.name}", result_url)]
+    colleague_url = f"/t/alpha/appraisal/{world.colleague_appraisal.pk}/result/"
+    assert _notices(world.users["colleague"])[0][1] == colleague_url
+    appeal = appeal_raise(actor=employee, appraisal=world.appraisal, reason="Unfair", now=NOW)
+    waiting = f"An appeal to answer: {world.employee.name}, {world.cycle.name}"
+    assert _notices(upper) == [(waiting, result_url)] and _notices(hr) == []
+    assert appeals_escalate(now=NOW + timedelta(days=6)) == [appeal.pk]
+    assert _notices(hr) == [(waiting, result_url)]
+    assert appeals_escalate(now=NOW + timedelta(days=6)) == []  # told once
+    appeal_decide(actor=hr, appeal=appeal, decision="uphold", note="The grade stands.",
+                  now=NOW + timedelta(days=7))  # fmt: skip
+    decided = Notification.objects.filter(recipient=employee).order_by("-pk").first()
+    assert decided.title == f"Your appeal is decided: {world.cycle.name}"
+    assert "The grade stands." in decided.body and "S · " in decided.body
+    assert not Notification.objects.filter(recipient=world.users["auditor"]).exists()
 
 
 def test_development_notes_after_release_by_the_manager_or_hr(world):
@@ -299,3 +327,13 @@ def test_development_notes_after_release_by_the_manager_or_hr(world):
 
 def test_assessed_helper_keeps_the_stage(world):
     assert assessed(world.appraisal, world.grades["B"]).stage == Stage.CALIBRATION
+
+
+def test_an_appeal_goes_straight_to_hr_when_the_managers_manager_cannot_sign_in(world):
+    _released(world)
+    world.users["upper"].is_active = False
+    world.users["upper"].save()
+    appeal = appeal_raise(actor=world.users["employee"], appraisal=world.appraisal, reason="Unfair", now=NOW)
+    assert appeal.status == AppealStatus.AT_HR and appeal.upper_manager is None
+    assert appeal.level_deadline == NOW + timedelta(days=5)
+    assert _notices(world.users["hr"])[0][0].startswith("An appeal to answer")

@@ -81,6 +81,24 @@ def test_a_draft_is_deleted_with_its_version_and_a_launched_one_is_kept(world, a
     assert AppraisalCycle.objects.filter(pk=world.cycle.pk).exists()
 
 
+def test_hr_moves_a_launched_cycles_deadline_through_the_api(world, api_client_for):
+    api = api_client_for(world.users["hr"])
+    cycle = world.cycle
+    stages = api.get(f"{BASE}{cycle.pk}/").json()["stages"]
+    later = dt.datetime.fromisoformat(stages[-1]["deadline"]) + dt.timedelta(days=3)
+    stages[-1]["deadline"] = later.isoformat()
+    body = {"lock_version": cycle.lock_version, "stages": stages}
+    moved = api.patch(f"{BASE}{cycle.pk}/", body, format="json")
+    assert moved.status_code == 200, moved.json()
+    assert dt.datetime.fromisoformat(moved.json()["stages"][-1]["deadline"]) == later
+    renamed = api.patch(f"{BASE}{cycle.pk}/", {"lock_version": moved.json()["lock_version"], "name": "x"},
+                        format="json")  # fmt: skip
+    assert renamed.status_code == 400 and "name" in renamed.json()
+    dropped = api.patch(f"{BASE}{cycle.pk}/", {"lock_version": moved.json()["lock_version"],
+                                              "stages": stages[:-1]}, format="json")  # fmt: skip
+    assert dropped.status_code == 400 and "stages" in dropped.json()
+
+
 def test_another_tenants_cycle_is_404(world, api_client_for, bravo):
     api = api_client_for(world.users["hr"])
     pk = bravo.cycle.pk

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from appraisal.models import Appraisal, AppraisalCycle, CycleStage, CycleStatus, ParticipantRule, Stage
+from appraisal.selectors.cycles import stored_stages
 from appraisal.services.cycles import cycle_close, cycle_create, cycle_delete, cycle_launch, cycle_update
 from collab.concurrency import StaleEditError
 from collab.models import AuditEvent
@@ -189,3 +190,62 @@ def test_close_waits_for_every_result(org, tenant_a):
         assert cycle_close(actor=org["hr"], cycle=cycle, lock_version=0).status == CycleStatus.CLOSED
         assert AuditEvent.objects.filter(action="appraisal_cycle.close").count() == 1
         assert timezone.is_aware(closed.closed_at)
+
+
+def _moved(stages, stage, **dates):
+    return [{**row, **dates} if row["stage"] == stage else row for row in stages]
+
+
+def test_a_launched_cycle_moves_only_the_dates_still_ahead_and_everyone_moves_on(org, tenant_a):
+    with tenant_scope(tenant_a):
+        cycle = _create(org)
+        cycle_launch(actor=org["hr"], cycle=cycle, lock_version=cycle.lock_version, now=NOW)
+        cycle.refresh_from_db()
+        stages = _stages()
+        # Goal setting (opened yesterday) closes "now" by a date already past; check-ins open now.
+        past = NOW - dt.timedelta(hours=2)
+        moved = _moved(_moved(stages, Stage.GOAL_SETTING, deadline=past), Stage.CHECK_INS, opens_at=past)
+        saved = cycle_update(
+            actor=org["hr"], cycle=cycle, lock_version=cycle.lock_version, data={"name": cycle.name},
+            stages=moved, now=NOW,
+        )  # fmt: skip
+        rows = {s.stage: s for s in CycleStage.objects.filter(cycle=cycle)}
+        assert rows[Stage.GOAL_SETTING].deadline == NOW and rows[Stage.CHECK_INS].opens_at == NOW
+        assert saved.lock_version == cycle.lock_version + 1
+        assert set(Appraisal.objects.values_list("stage", flat=True)) == {Stage.CHECK_INS}
+        event = AuditEvent.objects.get(action="appraisal_cycle.reschedule")
+        assert event.before["stages"][0][2] != event.after["stages"][0][2]
+        # The same dates again change nothing.
+        again = cycle_update(actor=org["hr"], cycle=saved, lock_version=saved.lock_version, data={},
+                             stages=[{**row} for row in stored_stages(cycle)], now=NOW)  # fmt: skip
+        assert again.lock_version == saved.lock_version
+
+
+@pytest.mark.parametrize(
+    ("change", "keys"),
+    [
+        # an opened stage keeps its opening
+        (lambda s: _moved(s, Stage.GOAL_SETTING, opens_at=NOW - dt.timedelta(days=3)), {"stages-0-opens_at"}),
+        # no stage added or dropped after launch
+        (lambda s: s[:-1], {"stages"}),
+        # a stage not opened yet cannot end before now
+        (lambda s: _moved(s, Stage.CALIBRATION, deadline=NOW - dt.timedelta(days=1)), {"stages-4-deadline"}),
+        # the order still holds: check-ins cannot open before goal setting's deadline
+        (lambda s: _moved(s, Stage.CHECK_INS, opens_at=NOW + dt.timedelta(days=3)), {"stages-1-opens_at"}),
+    ],
+)
+def test_a_launched_cycle_refuses_what_would_rewrite_its_past(org, tenant_a, change, keys):
+    with tenant_scope(tenant_a):
+        cycle = _create(org)
+        cycle_launch(actor=org["hr"], cycle=cycle, lock_version=cycle.lock_version, now=NOW)
+        cycle.refresh_from_db()
+        before = stored_stages(cycle)
+        with pytest.raises(ValidationError) as refused:
+            cycle_update(actor=org["hr"], cycle=cycle, lock_version=cycle.lock_version, data={},
+                         stages=change(_stages()), now=NOW)  # fmt: skip
+        assert set(refused.value.message_dict) == keys
+        assert stored_stages(cycle) == before
+        with pytest.raises(ValidationError) as refused:
+            cycle_update(actor=org["hr"], cycle=cycle, lock_version=cycle.lock_version,
+                         data={"weight_manager": "40", "weight_review": "10"}, now=NOW)  # fmt: skip
+        assert set(refused.value.message_dict) == {"weight_manager", "weight_review"}

@@ -136,11 +136,45 @@ def test_a_draft_is_edited_and_deleted_through_the_pages(scope_a, tenant_a, logi
     client = login(world.users["hr"])
     form = client.get(url("appraisal-cycle-edit", pk=draft.pk))
     assert form.status_code == 200 and b'name="goal_setting_opens"' in form.content
-    assert client.get(url("appraisal-cycle-edit", pk=world.cycle.pk)).status_code == 302  # launched
+    world.cycle.status = CycleStatus.CLOSED
+    world.cycle.save()
+    assert client.get(url("appraisal-cycle-edit", pk=world.cycle.pk)).status_code == 302  # closed
     stale = client.post(url("appraisal-cycle-delete", pk=draft.pk), {"lock_version": 99})
     assert stale.status_code == 409
     assert client.post(url("appraisal-cycle-delete", pk=draft.pk), {"lock_version": 1}).status_code == 302
     assert not AppraisalCycle.objects.filter(pk=draft.pk).exists()
+
+
+def test_hr_moves_a_launched_cycles_dates_ahead_and_nothing_else(world, login, bravo):
+    cycle = world.cycle
+    client = login(world.users["hr"])
+    page = client.get(url("appraisal-cycle-edit", pk=cycle.pk))
+    assert page.status_code == 200 and b'id="cycle-launched-note"' in page.content
+    assert b'name="name"' in page.content and b'disabled' in page.content
+    zone = tenant_zone(world.period.tenant.timezone)
+    windows = {s.stage: s for s in cycle.stages.all()}
+    local = lambda moment: timezone.localtime(moment, zone).strftime("%Y-%m-%dT%H:%M")  # noqa: E731
+    data = {"lock_version": cycle.lock_version, "name": "Renamed", "weight_manager": "90"}
+    for stage, row in windows.items():
+        data[f"{stage}_opens"] = local(row.opens_at)
+        data[f"{stage}_deadline"] = local(row.deadline)
+    later = windows[Stage.SELF_ASSESSMENT].deadline + dt.timedelta(days=2)
+    data["self_assessment_deadline"] = local(later)
+    data["goal_setting_opens"] = "2020-01-01T00:00"  # disabled: an opened stage's opening stays
+    overlap = client.post(url("appraisal-cycle-edit", pk=cycle.pk), data)
+    # the next stage opens before the new deadline: the order of stages is kept, shown on the field
+    assert overlap.status_code == 400
+    assert "manager_assessment_opens" in overlap.context["form"].errors
+    data["manager_assessment_opens"] = local(later)
+    saved = client.post(url("appraisal-cycle-edit", pk=cycle.pk), data)
+    assert saved.status_code == 302, saved.context["form"].errors
+    cycle.refresh_from_db()
+    rows = {s.stage: s for s in cycle.stages.all()}
+    assert local(rows[Stage.SELF_ASSESSMENT].deadline) == local(later)
+    assert rows[Stage.GOAL_SETTING].opens_at == windows[Stage.GOAL_SETTING].opens_at
+    assert cycle.name == "ap cycle" and cycle.weight_manager != 90
+    assert AuditEvent.objects.filter(action="appraisal_cycle.reschedule").count() == 1
+    assert client.get(url("appraisal-cycle-edit", pk=bravo.cycle.pk)).status_code == 404
 
 
 def test_the_board_filters_reminds_and_reopens(world, login, bravo, django_assert_max_num_queries):

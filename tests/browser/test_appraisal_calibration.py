@@ -1,7 +1,8 @@
 """In the browser: a manager calibrates in a session (the distribution chart draws; they change one person's
 grade with a reason code and a reason, and close the session recording who attended), HR releases the
-cycle's results, the employee confirms their result — and their colleague appeals it with a reason. Tenant
-B is in the room. Screenshots go to test-artifacts/."""
+cycle's results, the employee confirms their result — and their colleague appeals it with a reason, which
+the manager's manager, notified, decides from their queue. Tenant B is in the room. Screenshots go to
+test-artifacts/."""
 
 from __future__ import annotations
 
@@ -86,8 +87,31 @@ def test_calibrate_release_confirm_and_appeal(world, live_server, page):
     assert page.locator("#appeal-status").inner_text() == "With the manager's manager"
     page.screenshot(path=str(ARTIFACTS / "appraisal_appeal_sent.png"), full_page=True)
 
+    # The manager's manager is told, opens it from their queue and changes the grade.
+    log_in(page, live_server.url, "cal-upper")
+    page.goto(f"{live_server.url}/t/alpha/notifications/")
+    assert "An appeal to answer: cal Colleague" in page.content()
+    page.goto(f"{base}/appeals/")
+    with page.expect_navigation():
+        page.click("#appeal-table a")
+    page.locator("#decide-form input[name=decision][value=change]").check()
+    page.locator("#decide-form select[name=grade]").select_option(str(world.grades["S"].pk))
+    page.locator("#decide-form select[name=reason_code]").select_option("evidence")
+    page.fill("#decide-form textarea[name=note]", "The launch counts: S.")
+    with page.expect_navigation():
+        page.click("#decide-save")
+    assert page.locator("#appeal-status").inner_text() == "Decided"
+    page.screenshot(path=str(ARTIFACTS / "appraisal_appeal_decided.png"), full_page=True)
+
+    log_in(page, live_server.url, "cal-colleague")
+    page.goto(f"{base}/{world.colleague_appraisal.pk}/result/")
+    assert page.locator("#result-grade").inner_text().split("\n")[1:3] == ["S", "Outstanding"]
+    assert "Result from: Appeal" in page.locator("#result-grade").inner_text()
+    assert "The launch counts: S." in page.locator("#appeal-steps").inner_text()
+
     with tenant_scope(world.cycle.tenant):
         assert CalibrationSession.objects.get(pk=world.session.pk).status == CalibrationStatus.CLOSED
         assert Appraisal.objects.get(pk=world.appraisal.pk).stage == Stage.FINAL
-        assert Appeal.objects.get(appraisal=world.colleague_appraisal).status == AppealStatus.AT_UPPER_MANAGER
+        assert Appeal.objects.get(appraisal=world.colleague_appraisal).status == AppealStatus.DECIDED
+        assert Appraisal.objects.get(pk=world.colleague_appraisal.pk).final_grade == world.grades["S"]
     assert errors == []

@@ -69,6 +69,7 @@ ROUTE_KWARGS = {
     "appraisal-check-ins": lambda o: {"pk": o["gc_appraisal"].pk},
     "appraisal-goal-proposal-accept": lambda o: {"pk": o["gc_proposal"].pk},
     "appraisal-goal-proposal-return": lambda o: {"pk": o["gc_proposal"].pk},
+    "appraisal-goal-proposal-withdraw": lambda o: {"pk": o["gc_proposal"].pk},
     "appraisal-check-in-note": lambda o: {"pk": o["gc_check_in"].pk},
     "appraisal-check-in-action-done": lambda o: {"pk": o["gc_action"].pk},
 }

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from collab.audit import audit_record
 from collab.models import Employee, Membership, Notification, Role, Tenant
+from collab.selectors.platform import holding_role
 from collab.services.notifications import notify, recipient_language
 from collab.tenancy import current_tenant
 
@@ -71,7 +72,7 @@ def _lock_tenant() -> None:
 
 def _active_hr_admins_other_than(membership: Membership) -> int:
     return (
-        Membership.objects.filter(is_active=True, roles__icontains=f'"{Role.HR_ADMIN}"')
+        Membership.objects.filter(holding_role(Role.HR_ADMIN), is_active=True)
         .exclude(pk=membership.pk)
         .count()
     )
