@@ -7,7 +7,6 @@ import io
 import re
 
 import pandas as pd
-import pytest
 
 from alerts.engine.eventlog import read_csv, read_xes
 from alerts.engine.mining import directly_follows
@@ -35,8 +34,7 @@ def test_the_generated_log_reads_back_as_written(tmp_path):
     assert events["timestamp"].tolist() == expected.tolist()
 
 
-def test_the_benchmark_runs_and_agrees_with_pm4py():
-    pytest.importorskip("pm4py")
+def test_the_benchmark_runs_and_agrees_with_pm4py(pm4py):
     status, text = _run()
     assert status == 0, text
     assert "same events and cases: yes" in text
@@ -47,8 +45,7 @@ def test_the_benchmark_runs_and_agrees_with_pm4py():
     assert re.search(r"ratio \(e\)/\(d\) directly-follows discovery: [\d.]+× on medians", text)
 
 
-def test_our_graph_is_pm4pys_on_the_generated_log():
-    pm4py = pytest.importorskip("pm4py")
+def test_our_graph_is_pm4pys_on_the_generated_log(pm4py):
     log = bench.generate(4000, 9, seed=2)
     events = read_csv(io.StringIO(log.to_csv(index=False)), bench.CSV_MAPPING)
     theirs = dict(pm4py.discover_dfg(bench.pm4py_frame(events))[0])
