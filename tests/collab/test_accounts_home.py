@@ -120,8 +120,8 @@ def test_home_query_count_does_not_grow(login, tenant_a, role, django_assert_max
         EmployeeFactory.create_batch(2, org_unit=unit)
     client = login(person)
     # the manager's home also reads its unit's review campaigns and the periods it measures events in, and
-    # (appraisal) the people they assess whom they have not talked to this period
-    with django_assert_max_num_queries(17 if role == "manager" else 14) as first:
+    # (appraisal) the people they assess whom they have not talked to this period and their own appraisal
+    with django_assert_max_num_queries(18 if role == "manager" else 14) as first:
         assert client.get(HOME).status_code == 200
     with tenant_scope(tenant_a):
         EmployeeFactory.create_batch(30, org_unit=unit)
@@ -250,7 +250,8 @@ def test_employee_home_queries_do_not_grow_with_the_goal_tree(
     with tenant_scope(tenant_a):
         EmployeeFactory(user=worker, org_unit=cascade["team"])
     client = login(worker)
-    with django_assert_max_num_queries(14) as first:  # 12 + the "My points" and "Ratings to give" tiles
+    # 12 + the "My points", "Ratings to give" and "My appraisal" tiles
+    with django_assert_max_num_queries(15) as first:
         assert b'id="my-goals-inherited"' in client.get(HOME).content
     with tenant_scope(tenant_a):
         parent, unit = cascade["prod_goal"], cascade["production"]
@@ -272,7 +273,8 @@ def test_a_manager_sees_the_goals_of_their_unit_above_the_team(
     with tenant_scope(tenant_a):
         EmployeeFactory(user=manager, org_unit=cascade["production"])
     client = login(manager)
-    with django_assert_max_num_queries(21) as first:  # 16 + the points, ratings, unit review, talks tiles
+    # 16 + the points, ratings, unit review, talks and appraisal tiles
+    with django_assert_max_num_queries(22) as first:
         html = client.get(HOME).content.decode()
     card = html[html.index('id="my-goals"'):]
     card = card[: card.index('id="manager-scores-empty"')]
