@@ -37,7 +37,7 @@ from collab.routing.fields import (
 from collab.routing.viewsets import TenantViewSet
 
 
-class StageSerializer(StrictWriteMixin, serializers.Serializer):
+class ProcessStageSerializer(StrictWriteMixin, serializers.Serializer):
     # A stage's place is its place in the list: a row naming its `order` (or any other unknown field) is
     # refused rather than silently reordered.
     refuse_unknown = True
@@ -57,7 +57,7 @@ class StageSerializer(StrictWriteMixin, serializers.Serializer):
     escalation_role = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
 
 
-class StageReadSerializer(serializers.ModelSerializer):
+class ProcessStageReadSerializer(serializers.ModelSerializer):
     owner_unit_name = serializers.CharField(source="owner_unit.name", read_only=True)
     collaborating_units = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
 
@@ -71,7 +71,7 @@ class StageReadSerializer(serializers.ModelSerializer):
 
 
 class ProcessSerializer(serializers.ModelSerializer):
-    stages = StageReadSerializer(many=True, read_only=True)
+    stages = ProcessStageReadSerializer(many=True, read_only=True)
     owner_unit_name = serializers.CharField(source="owner_unit.name", read_only=True)
     lock_version = LockVersionField()
 
@@ -95,7 +95,7 @@ class ProcessCreateSerializer(StrictWriteMixin, serializers.Serializer):
     owner = TenantRelatedField(queryset=Employee.objects, required=False, allow_null=True, default=None)
     owner_unit = TenantRelatedField(queryset=OrgUnit.objects)
     is_active = serializers.BooleanField(required=False, default=True)
-    stages = RowsField(StageSerializer, help_text="The stages in order; at least one.")
+    stages = RowsField(ProcessStageSerializer, help_text="The stages in order; at least one.")
 
 
 class ProcessUpdateSerializer(StrictWriteMixin, serializers.Serializer):
@@ -107,7 +107,7 @@ class ProcessUpdateSerializer(StrictWriteMixin, serializers.Serializer):
     owner = TenantRelatedField(queryset=Employee.objects, required=False, allow_null=True)
     owner_unit = TenantRelatedField(queryset=OrgUnit.objects, required=False)
     is_active = serializers.BooleanField(required=False)
-    stages = RowsField(StageSerializer, required=False, help_text="Replaces the whole list, in order.")
+    stages = RowsField(ProcessStageSerializer, required=False, help_text="Replaces the whole list, in order.")
 
 
 @extend_schema_view(
@@ -146,14 +146,14 @@ class ProcessViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantVie
 
     def create(self, request, *args, **kwargs):
         data = validated_body(self, ProcessCreateSerializer)
-        stages = nested_rows(self, StageSerializer, "stages", required=True)
+        stages = nested_rows(self, ProcessStageSerializer, "stages", required=True)
         process = services.process_create(actor=request.user, data=self._header(data), stages=stages)
         return self._respond(process, status.HTTP_201_CREATED)
 
     def update(self, request, *args, **kwargs):
         process = self.get_object()
         data = validated_body(self, ProcessUpdateSerializer, partial=kwargs.get("partial", False))
-        stages = nested_rows(self, StageSerializer, "stages", required=False)
+        stages = nested_rows(self, ProcessStageSerializer, "stages", required=False)
         saved = services.process_update(
             actor=request.user, process=process, lock_version=lock_version_of(request),
             data=self._header(data), **({} if stages is UNSET else {"stages": stages}),
