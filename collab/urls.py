@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from alerts import urls as alerts_urls
 from appraisal import urls as appraisal_urls
 from collab import api as collab_api
 from collab.api.platform import ObtainTokenView
@@ -23,6 +24,7 @@ tenant_pages = [
     path("", include("responsibility.urls")),
     path("", include("interlock.urls")),
     path("", include("feedback.urls")),
+    path("", include("alerts.urls")),
     path("", include("appraisal.urls")),
 ]
 api_routers = [
@@ -31,6 +33,7 @@ api_routers = [
     responsibility_urls.api_router,
     interlock_urls.api_router,
     feedback_urls.api_router,
+    alerts_urls.api_router,
     appraisal_urls.api_router,
 ]
 

@@ -31,10 +31,11 @@ EDITABLE = {
     "review-campaigns": "review_campaign",
     "point-items": "point_item",
     "appraisal-cycles": "setup_cycle_draft",
+    "processes": "process",
 }
 DELETABLE = [
     "org-units", "positions", "employees", "periods", "kpis", "objectives", "goals", "review-templates",
-    "review-campaigns", "point-items", "appraisal-cycles",
+    "review-campaigns", "point-items", "appraisal-cycles", "processes",
 ]
 
 
