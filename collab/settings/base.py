@@ -273,6 +273,8 @@ SPECTACULAR_SETTINGS = {
         # appraisal (calibration-release)
         "CalibrationStatusEnum": "appraisal.models.CalibrationStatus",
         "AppealStatusEnum": "appraisal.models.AppealStatus",
+        # alerts
+        "ProcessKindEnum": "alerts.models.ProcessKind",
     },
 }
 
