@@ -331,8 +331,10 @@ def test_a_new_check_in_is_dated_today_in_the_tenants_zone(g, login):
     """The date input takes ISO dates only: a localised initial (2026/12/07) would show an empty field."""
     from django.utils import timezone
 
+    from collab.selectors.audit.events import tenant_zone
     from collab.services.accounts.preferences import user_language_set
 
     user_language_set(user=g.world.users["manager"], language="zh-hans")
     page = login(g.world.users["manager"]).get(f"/t/alpha/appraisal/{g.world.appraisal.pk}/check-ins/")
-    assert f'name="held_on" value="{timezone.localdate().isoformat()}"'.encode() in page.content
+    today = timezone.localdate(timezone=tenant_zone(g.world.period.tenant.timezone))
+    assert f'name="held_on" value="{today.isoformat()}"'.encode() in page.content
