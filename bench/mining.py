@@ -35,8 +35,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from alerts.engine.eventlog import ColumnMapping, read_csv, read_xes
-from alerts.engine.mining import directly_follows
+from alerts.engine.eventlog.frame import ColumnMapping
+from alerts.engine.eventlog.readers import read_csv, read_xes
+from alerts.engine.mining.paths import directly_follows
 
 DEFAULTS = {"events": 1_000_000, "activities": 20, "repeat": 3, "reference_repeat": 3, "seed": 7}
 TARGET = 3.0

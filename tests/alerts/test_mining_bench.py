@@ -8,8 +8,8 @@ import re
 
 import pandas as pd
 
-from alerts.engine.eventlog import read_csv, read_xes
-from alerts.engine.mining import directly_follows
+from alerts.engine.eventlog.readers import read_csv, read_xes
+from alerts.engine.mining.paths import directly_follows
 from bench import mining as bench
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from alerts.engine.eventlog import ACTIVITY, CASE, START, TIMESTAMP, nanoseconds
+from alerts.engine.eventlog.frame import ACTIVITY, CASE, START, TIMESTAMP, nanoseconds
 
 NS_PER_SECOND = 1e9
 STATS = ("median_seconds", "mean_seconds", "p90_seconds")

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from alerts.engine.eventlog import CASE, RESOURCE, UNIT
+from alerts.engine.eventlog.frame import CASE, RESOURCE, UNIT
 from alerts.engine.mining.ordered import distinct_cases, gaps, named_counts, ordered, time_stats
 
 # ---------------------------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from alerts.engine.eventlog import ACTIVITY, CASE, OFFSET, START_OFFSET, UNIT
+from alerts.engine.eventlog.frame import ACTIVITY, CASE, OFFSET, START_OFFSET, UNIT
 from alerts.engine.mining.ordered import NS_PER_SECOND, STATS, distinct_cases, gaps, ordered, time_stats
 
 # ---------------------------------------------------------------------------------------------------------

@@ -11,16 +11,11 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from alerts.engine.eventlog import (
-    ColumnMapping,
-    EventLogError,
-    RowError,
-    read_csv,
-    read_excel,
-    read_xes,
-    written_timestamps,
-)
-from alerts.engine.mining import case_durations, directly_follows
+from alerts.engine.eventlog.fields import written_timestamps
+from alerts.engine.eventlog.frame import ColumnMapping, EventLogError, RowError
+from alerts.engine.eventlog.readers import read_csv, read_excel, read_xes
+from alerts.engine.mining.paths import directly_follows
+from alerts.engine.mining.times import case_durations
 
 PM4PY_NAMES = ColumnMapping(case="case:concept:name", activity="concept:name", timestamp="time:timestamp")
 

@@ -9,16 +9,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from alerts.engine.eventlog import ColumnMapping, read_csv
-from alerts.engine.mining import (
-    case_durations,
-    conformance,
-    directly_follows,
-    handovers,
-    rework,
-    service_and_waiting,
-    variants,
-)
+from alerts.engine.eventlog.frame import ColumnMapping
+from alerts.engine.eventlog.readers import read_csv
+from alerts.engine.mining.paths import directly_follows, handovers, rework, variants
+from alerts.engine.mining.times import case_durations, conformance, service_and_waiting
 
 MAPPING = ColumnMapping(
     case="case",
