@@ -11,6 +11,9 @@ class AlertsAuditAction(models.TextChoices):
     PROCESS_CREATE = "process.create", _("Process added")
     PROCESS_UPDATE = "process.update", _("Process edited")
     PROCESS_DELETE = "process.delete", _("Process deleted")
+    EVENT_LOG_UPLOAD = "event_log.upload", _("Event log uploaded")
+    EVENT_LOG_MAP = "event_log.map", _("Event log columns mapped")
+    EVENT_LOG_DELETE = "event_log.delete", _("Event log deleted")
 
 
 def audit_register() -> None:

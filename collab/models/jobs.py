@@ -20,6 +20,7 @@ class Job(TenantOwned):
 
     class Kind(models.TextChoices):
         SCORE_RECOMPUTE = "score_recompute", _("Score recompute")  # interlock
+        EVENT_LOG_IMPORT = "event_log_import", _("Event log import")  # alerts
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")
