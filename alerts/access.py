@@ -6,15 +6,25 @@ tenant's id, a missing one and a malformed one are the same 404."""
 
 from __future__ import annotations
 
-from alerts.models import Process
+from alerts.models import EventLog, Process
 from collab.access import ORG_READERS, access_by_id
-from collab.models import Role
+from collab.models import ALL_BUT_EMPLOYEES, Role
 
 PROCESS_WRITERS = frozenset({Role.HR_ADMIN})
+# Event logs name the people who did each step (their resources): management reads them, HR imports them.
+EVENT_LOG_READERS = ALL_BUT_EMPLOYEES
+EVENT_LOG_WRITERS = frozenset({Role.HR_ADMIN})
 
 
 def access_process_by_id(membership, pk, *, write: bool = False, lock: bool = False) -> Process:
     return access_by_id(
         Process.objects.select_related("owner_unit", "owner"), membership, pk,
         readers=ORG_READERS, writers=PROCESS_WRITERS, write=write, lock=lock,
+    )  # fmt: skip
+
+
+def access_event_log_by_id(membership, pk, *, write: bool = False, lock: bool = False) -> EventLog:
+    return access_by_id(
+        EventLog.objects.select_related("process", "job"), membership, pk,
+        readers=EVENT_LOG_READERS, writers=EVENT_LOG_WRITERS, write=write, lock=lock,
     )  # fmt: skip

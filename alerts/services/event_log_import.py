@@ -59,7 +59,7 @@ def event_log_import_run(*, job_id: int, event_log_id: int, final_attempt: bool 
             report(65)
             analysis, cases = analyse(events, _designed_stages(log))
             report(85)
-            _store(log, events, analysis, cases)
+            store_imported(log, events, analysis, cases)
     except EventLogError as invalid:
         _fail(log, invalid)
         job_finish(job, status=Job.Status.FAILED, code="event_log_errors", params={"total": invalid.total},
@@ -181,7 +181,7 @@ def _stage_of(activities: list[str], stages: list[str]) -> dict[str, str]:
 
 
 @transaction.atomic
-def _store(log: EventLog, events: pd.DataFrame, analysis: dict[str, Any], cases: pd.DataFrame) -> None:
+def store_imported(log: EventLog, events: pd.DataFrame, analysis: dict[str, Any], cases: pd.DataFrame):
     EventLogCase.objects.filter(event_log=log).delete()
     has_conformance = "fitness" in cases
     rows = (

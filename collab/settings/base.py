@@ -269,6 +269,8 @@ SPECTACULAR_SETTINGS = {
         "EventSourceEnum": "feedback.models.EventSource",
         # appraisal (goals-checkins)
         "GoalProposalKindEnum": "appraisal.models.ProposalKind",
+        # alerts
+        "EventLogStatusEnum": "alerts.models.EventLogStatus",
         "GoalProposalStatusEnum": "appraisal.models.ProposalStatus",
         # appraisal (calibration-release)
         "CalibrationStatusEnum": "appraisal.models.CalibrationStatus",

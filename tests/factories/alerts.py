@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from alerts.models import Process, ProcessKind
+import io
+
+from alerts.models import EventLog, LogFormat, Process, ProcessKind
 from alerts.services.processes import process_create
 
 
@@ -32,3 +34,28 @@ def make_process(
     return process_create(
         actor=None, data={"name": name, "kind": kind, "owner_unit": owner_unit, "owner": owner}, stages=rows
     )
+
+
+def make_event_log(process=None, *, name: str = "Orders 2026", cases: int = 1) -> EventLog:
+    """An imported CSV log (as its import leaves it: ready, analysed) with `cases` two-event cases, made
+    through the same analysis the import runs."""
+    from alerts.engine.eventlog.frame import ColumnMapping
+    from alerts.engine.eventlog.readers import read_csv
+    from alerts.services.event_log_import import analyse, store_imported
+
+    lines = ["case,activity,timestamp,unit"] + [
+        f"C{n},{activity},2026-03-0{1 + n % 8} {hour}:00:00,Sales"
+        for n in range(cases) for activity, hour in (("Quotation approval", 9), ("Contract signing", 15))
+    ]  # fmt: skip
+    events = read_csv(io.BytesIO("\n".join(lines).encode()), ColumnMapping("case", "activity", "timestamp",
+                                                                            unit="unit"))  # fmt: skip
+    log = EventLog.objects.create(
+        name=name, process=process, file_name="orders.csv", file_format=LogFormat.CSV, file_size=100,
+        headers=["case", "activity", "timestamp", "unit"], naive_zone="UTC",
+        mapping={"columns": {"case": "case", "activity": "activity", "timestamp": "timestamp"}},
+    )  # fmt: skip
+    stages = list(process.stages.order_by("order").values_list("name", flat=True)) if process else []
+    analysis, case_rows = analyse(events, stages)
+    store_imported(log, events, analysis, case_rows)
+    log.refresh_from_db()
+    return log
