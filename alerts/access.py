@@ -6,9 +6,9 @@ tenant's id, a missing one and a malformed one are the same 404."""
 
 from __future__ import annotations
 
-from alerts.models import Process
+from alerts.models import Alert, AlertRule, Process, Silence
 from collab.access import ORG_READERS, access_by_id
-from collab.models import Role
+from collab.models import WRITE_ROLES, Role
 
 PROCESS_WRITERS = frozenset({Role.HR_ADMIN})
 
@@ -17,4 +17,32 @@ def access_process_by_id(membership, pk, *, write: bool = False, lock: bool = Fa
     return access_by_id(
         Process.objects.select_related("owner_unit", "owner"), membership, pk,
         readers=ORG_READERS, writers=PROCESS_WRITERS, write=write, lock=lock,
+    )  # fmt: skip
+
+
+# Alerts are read by every member (a stage's units must know when their seam fails); anyone who may write
+# acknowledges, resolves and labels them. Rules and silences: every member reads, HR admins change.
+ALERT_ACTORS = WRITE_ROLES
+RULE_WRITERS = frozenset({Role.HR_ADMIN})
+SILENCE_WRITERS = frozenset({Role.HR_ADMIN, Role.MANAGER})
+
+
+def access_alert_by_id(membership, pk, *, write: bool = False, lock: bool = False) -> Alert:
+    return access_by_id(
+        Alert.objects.select_related("rule", "kpi", "stage__owner_unit", "process"), membership, pk,
+        readers=ORG_READERS, writers=ALERT_ACTORS, write=write, lock=lock,
+    )  # fmt: skip
+
+
+def access_alert_rule_by_id(membership, pk, *, write: bool = False, lock: bool = False) -> AlertRule:
+    return access_by_id(
+        AlertRule.objects.select_related("kpi__stage__process", "state"), membership, pk,
+        readers=ORG_READERS, writers=RULE_WRITERS, write=write, lock=lock,
+    )  # fmt: skip
+
+
+def access_silence_by_id(membership, pk, *, write: bool = False, lock: bool = False) -> Silence:
+    return access_by_id(
+        Silence.objects.select_related("rule__kpi", "stage", "process", "created_by"), membership, pk,
+        readers=ORG_READERS, writers=SILENCE_WRITERS, write=write, lock=lock,
     )  # fmt: skip
