@@ -36,7 +36,7 @@ def index_day(index: int, granularity: str) -> dt.date:
     if granularity == MONTHLY:
         return dt.date(index // 12, index % 12 + 1, 1)
     if granularity == WEEKLY:
-        return bucket_start(dt.date.fromordinal(index * 7), WEEKLY)
+        return dt.date.fromordinal(index * 7 + 1)  # Mondays are 7k + 1 (1 January of year 1 was one)
     return dt.date.fromordinal(index)
 
 
