@@ -35,6 +35,7 @@ from collab.routing.viewsets import TenantViewSet
 
 class RuleStateSerializer(serializers.ModelSerializer):
     recent = serializers.ListField(child=serializers.BooleanField(), read_only=True)
+    last_outcome = serializers.CharField(read_only=True, help_text="The last evaluation's outcome; blank before.")
 
     class Meta:
         model = RuleState
@@ -44,7 +45,7 @@ class RuleStateSerializer(serializers.ModelSerializer):
 
 
 class AlertRuleSerializer(serializers.ModelSerializer):
-    state = RuleStateSerializer(read_only=True, allow_null=True)
+    state = RuleStateSerializer(read_only=True)
     lock_version = LockVersionField()
 
     class Meta:
