@@ -35,7 +35,9 @@ from collab.routing.viewsets import TenantViewSet
 
 class RuleStateSerializer(serializers.ModelSerializer):
     recent = serializers.ListField(child=serializers.BooleanField(), read_only=True)
-    last_outcome = serializers.CharField(read_only=True, help_text="The last evaluation's outcome; blank before.")
+    last_outcome = serializers.CharField(
+        read_only=True, help_text="The last evaluation's outcome; blank before."
+    )
 
     class Meta:
         model = RuleState
