@@ -6,9 +6,9 @@ tenant's id, a missing one and a malformed one are the same 404."""
 
 from __future__ import annotations
 
-from alerts.models import EventLog, Process
+from alerts.models import Alert, AlertRule, EventLog, Process, Silence
 from collab.access import ORG_READERS, access_by_id
-from collab.models import ALL_BUT_EMPLOYEES, Role
+from collab.models import ALL_BUT_EMPLOYEES, WRITE_ROLES, Role
 
 PROCESS_WRITERS = frozenset({Role.HR_ADMIN})
 # Event logs name the people who did each step (their resources): management reads them, HR imports them.
@@ -27,4 +27,32 @@ def access_event_log_by_id(membership, pk, *, write: bool = False, lock: bool = 
     return access_by_id(
         EventLog.objects.select_related("process", "job"), membership, pk,
         readers=EVENT_LOG_READERS, writers=EVENT_LOG_WRITERS, write=write, lock=lock,
+    )  # fmt: skip
+
+
+# Alerts are read by every member (a stage's units must know when their seam fails); anyone who may write
+# acknowledges, resolves and labels them. Rules and silences: every member reads, HR admins change.
+ALERT_ACTORS = WRITE_ROLES
+RULE_WRITERS = frozenset({Role.HR_ADMIN})
+SILENCE_WRITERS = frozenset({Role.HR_ADMIN, Role.MANAGER})
+
+
+def access_alert_by_id(membership, pk, *, write: bool = False, lock: bool = False) -> Alert:
+    return access_by_id(
+        Alert.objects.select_related("rule", "kpi", "stage__owner_unit", "process"), membership, pk,
+        readers=ORG_READERS, writers=ALERT_ACTORS, write=write, lock=lock,
+    )  # fmt: skip
+
+
+def access_alert_rule_by_id(membership, pk, *, write: bool = False, lock: bool = False) -> AlertRule:
+    return access_by_id(
+        AlertRule.objects.select_related("kpi__stage__process", "state"), membership, pk,
+        readers=ORG_READERS, writers=RULE_WRITERS, write=write, lock=lock,
+    )  # fmt: skip
+
+
+def access_silence_by_id(membership, pk, *, write: bool = False, lock: bool = False) -> Silence:
+    return access_by_id(
+        Silence.objects.select_related("rule__kpi", "stage", "process", "created_by"), membership, pk,
+        readers=ORG_READERS, writers=SILENCE_WRITERS, write=write, lock=lock,
     )  # fmt: skip

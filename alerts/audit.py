@@ -14,6 +14,17 @@ class AlertsAuditAction(models.TextChoices):
     EVENT_LOG_UPLOAD = "event_log.upload", _("Event log uploaded")
     EVENT_LOG_MAP = "event_log.map", _("Event log columns mapped")
     EVENT_LOG_DELETE = "event_log.delete", _("Event log deleted")
+    RULE_CREATE = "alert_rule.create", _("Alert rule added")
+    RULE_UPDATE = "alert_rule.update", _("Alert rule edited")
+    RULE_DELETE = "alert_rule.delete", _("Alert rule deleted")
+    RULE_RESET = "alert_rule.reset", _("Broken alert rule reset")
+    ALERT_ACKNOWLEDGE = "alert.acknowledge", _("Alert acknowledged")
+    ALERT_RESOLVE = "alert.resolve", _("Alert resolved by hand")
+    ALERT_NOT_ANOMALY = "alert.not_anomaly", _("Alert marked not an anomaly")
+    SILENCE_CREATE = "silence.create", _("Silence added")
+    SILENCE_UPDATE = "silence.update", _("Silence edited")
+    SILENCE_END = "silence.end", _("Silence ended")
+    SILENCE_DELETE = "silence.delete", _("Silence deleted")
 
 
 def audit_register() -> None:

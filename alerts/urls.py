@@ -3,9 +3,15 @@
 
 from django.urls import path
 
+from alerts.api.alerts import AlertViewSet
 from alerts.api.event_logs import EventLogViewSet
 from alerts.api.processes import ProcessViewSet
+from alerts.api.rules import AlertRuleViewSet
+from alerts.api.silences import SilenceViewSet
+from alerts.views import alerts as alert_views
 from alerts.views import processes as process_views
+from alerts.views import rules as rule_views
+from alerts.views import silences as silence_views
 from collab.api import tenant_router
 
 urlpatterns: list = [
@@ -14,8 +20,21 @@ urlpatterns: list = [
     path("processes/<id:pk>/", process_views.process_detail, name="process-detail"),
     path("processes/<id:pk>/edit/", process_views.process_edit, name="process-edit"),
     path("processes/<id:pk>/delete/", process_views.process_delete, name="process-delete"),
+    path("alerts/", alert_views.alert_list, name="alert-list"),
+    path("alerts/<id:pk>/", alert_views.alert_detail, name="alert-detail"),
+    path("alert-rules/", rule_views.rule_list, name="alert-rule-list"),
+    path("alert-rules/new/", rule_views.rule_create, name="alert-rule-create"),
+    path("alert-rules/<id:pk>/", rule_views.rule_detail, name="alert-rule-detail"),
+    path("alert-rules/<id:pk>/edit/", rule_views.rule_edit, name="alert-rule-edit"),
+    path("alert-rules/<id:pk>/delete/", rule_views.rule_delete, name="alert-rule-delete"),
+    path("silences/", silence_views.silence_list, name="silence-list"),
+    path("silences/new/", silence_views.silence_create, name="silence-create"),
+    path("silences/<id:pk>/end/", silence_views.silence_end, name="silence-end"),
 ]
 
 api_router = tenant_router()
 api_router.register("processes", ProcessViewSet, basename="api-process")
 api_router.register("event-logs", EventLogViewSet, basename="api-event-log")
+api_router.register("alerts", AlertViewSet, basename="api-alert")
+api_router.register("alert-rules", AlertRuleViewSet, basename="api-alert-rule")
+api_router.register("silences", SilenceViewSet, basename="api-silence")

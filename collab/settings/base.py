@@ -277,6 +277,12 @@ SPECTACULAR_SETTINGS = {
         "AppealStatusEnum": "appraisal.models.AppealStatus",
         # alerts
         "ProcessKindEnum": "alerts.models.ProcessKind",
+        "AlertStatusEnum": "alerts.models.AlertStatus",
+        "AlertEventKindEnum": "alerts.models.AlertEventKind",
+        "AlertRuleKindEnum": "alerts.models.RuleKind",
+        "AlertRuleStateEnum": "alerts.models.RuleStatus",
+        "EvaluationOutcomeEnum": "alerts.models.Outcome",
+        "SilenceScopeEnum": "alerts.models.SilenceScope",
     },
 }
 

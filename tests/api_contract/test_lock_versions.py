@@ -32,10 +32,12 @@ EDITABLE = {
     "point-items": "point_item",
     "appraisal-cycles": "setup_cycle_draft",
     "processes": "process",
+    "alert-rules": "alert_rule",
+    "silences": "silence",
 }
 DELETABLE = [
     "org-units", "positions", "employees", "periods", "kpis", "objectives", "goals", "review-templates",
-    "review-campaigns", "point-items", "appraisal-cycles", "processes",
+    "review-campaigns", "point-items", "appraisal-cycles", "processes", "alert-rules", "silences",
 ]
 
 

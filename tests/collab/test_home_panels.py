@@ -11,6 +11,7 @@ from tests.factories.org import EmployeeFactory, OrgUnitFactory
 
 
 def test_goals_and_interlock_register_their_home_panels_in_layer_order():
+    from alerts.apps import home_unit_alerts
     from appraisal.apps import home_my_appraisal, home_not_talked_to
     from feedback.apps import home_ratings_of, home_unit_reviews_of
     from feedback.selectors.points import home_points
@@ -21,6 +22,7 @@ def test_goals_and_interlock_register_their_home_panels_in_layer_order():
         ("reach", goals_reaching), ("scores", home_scores_of), ("ratings", home_ratings_of),
         ("points", home_points), ("unit_reviews", home_unit_reviews_of),
         ("not_talked_to", home_not_talked_to), ("my_appraisal", home_my_appraisal),
+        ("unit_alerts", home_unit_alerts),
     ]  # fmt: skip
 
 

@@ -4,6 +4,7 @@ Run by `make run` and by the deployment after `migrate` (docker-compose's migrat
 - the nightly full score recompute (02:00 in the server's time zone): a platform task that queues one tenant
   task per active tenant, each queueing the recompute of its active and in-review periods;
 - the appraisals' daily run (06:00): `appraisal.appraisals_daily_all_tenants` (calendar moves, reminders);
+- the alerts' hourly check (minute 5): `alerts.alerts_check_all_tenants` (evaluate rules, notify, escalate);
 - the stale-job sweep (every minute): `collab.requeue_stale_jobs` lists the jobs whose heartbeat stopped (a
   worker killed outright) and requeues each in its tenant's scope, so they resume (collab/jobs.py).
 """
@@ -22,12 +23,14 @@ CAMPAIGNS_NAME = "feedback: close due review campaigns, remind raters"
 CAMPAIGNS_TASK = "feedback.campaigns_daily_all_tenants"
 APPRAISALS_NAME = "appraisal: move appraisals with the calendar, remind before deadlines"
 APPRAISALS_TASK = "appraisal.appraisals_daily_all_tenants"
+ALERTS_NAME = "alerts: evaluate alert rules, notify, escalate"
+ALERTS_TASK = "alerts.alerts_check_all_tenants"
 
 
 class Command(BaseCommand):
     help = (
         "Create or update the periodic tasks (nightly score recompute, stale-job sweep, review campaigns, "
-        "appraisals). "
+        "appraisals, alert checks). "
         "Safe to run any number of times."
     )
 
@@ -79,3 +82,17 @@ class Command(BaseCommand):
         )
         verb = "created" if created else "up to date"
         self.stdout.write(f"{APPRAISALS_NAME}: {verb} ({appraisals.task} at 06:00 {settings.TIME_ZONE})")
+        hourly, _ = CrontabSchedule.objects.get_or_create(
+            minute="5",
+            hour="*",
+            day_of_week="*",
+            day_of_month="*",
+            month_of_year="*",
+            timezone=settings.TIME_ZONE,
+        )
+        alerts, created = PeriodicTask.objects.update_or_create(
+            name=ALERTS_NAME,
+            defaults={"task": ALERTS_TASK, "crontab": hourly, "interval": None, "enabled": True},
+        )
+        verb = "created" if created else "up to date"
+        self.stdout.write(f"{ALERTS_NAME}: {verb} ({alerts.task} every hour at :05)")
