@@ -3,6 +3,7 @@
 
 from django.urls import path
 
+from alerts.api.kpis import ProcessKpiViewSet
 from alerts.api.processes import ProcessViewSet
 from alerts.views import processes as process_views
 from collab.api import tenant_router
@@ -17,3 +18,4 @@ urlpatterns: list = [
 
 api_router = tenant_router()
 api_router.register("processes", ProcessViewSet, basename="api-process")
+api_router.register("process-kpis", ProcessKpiViewSet, basename="api-process-kpi")

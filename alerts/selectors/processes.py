@@ -46,7 +46,7 @@ def stored_stages(process: Process) -> list[dict[str, Any]]:
         .prefetch_related(Prefetch("collaborating_units", queryset=OrgUnit.objects.order_by("pk")))
     )
     return [
-        {"name": s.name, "owner_unit": s.owner_unit_id,
+        {"id": s.pk, "name": s.name, "owner_unit": s.owner_unit_id,
          "collaborating_units": [u.pk for u in s.collaborating_units.all()], "inputs": s.inputs,
          "outputs": s.outputs, "decision_rights": s.decision_rights, "time_limit": s.time_limit,
          "time_unit": s.time_unit, "escalation_role": s.escalation_role}

@@ -46,8 +46,8 @@ def _posted_stages(data) -> list[dict[str, str]]:
 
 def _stored_rows(process) -> list[dict[str, str]]:
     return [
-        {**row, "owner_unit": str(row["owner_unit"]), UNITS: ",".join(str(pk) for pk in row[UNITS]),
-         "time_limit": str(row["time_limit"])}
+        {**row, "id": str(row["id"]), "owner_unit": str(row["owner_unit"]),
+         UNITS: ",".join(str(pk) for pk in row[UNITS]), "time_limit": str(row["time_limit"])}
         for row in stored_stages(process)
     ]  # fmt: skip
 

@@ -275,6 +275,12 @@ SPECTACULAR_SETTINGS = {
         "AppealStatusEnum": "appraisal.models.AppealStatus",
         # alerts
         "ProcessKindEnum": "alerts.models.ProcessKind",
+        "DirectionEnum": "goals.models.KPI.Direction",
+        "ProcessKpiDirectionEnum": "alerts.models.KpiDirection",
+        "ProcessKpiGranularityEnum": "alerts.models.Granularity",
+        "ProcessKpiPointSourceEnum": "alerts.models.PointSource",
+        "ProcessKpiVerdictStatusEnum": "alerts.engine.anomaly.STATUS_NAMES",
+        "ProcessKpiHealthEnum": "alerts.api.kpis.HEALTH",
     },
 }
 
