@@ -190,7 +190,8 @@ def _day_param(request, name: str, errors: dict) -> dt.date | None:
     if not text:
         return None
     try:
-        return dt.date.fromisoformat(text) if len(text) == 10 else None
+        if len(text) == 10:
+            return dt.date.fromisoformat(text)
     except ValueError:
         pass
     errors[name] = ["Enter a date like 2026-11-01."]
@@ -306,8 +307,10 @@ class ProcessKpiViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Tenant
                 if isinstance(pk, int) and not isinstance(pk, bool) and pk not in known:
                     raise ForeignIdNotFound(f"points-{index}-kpi") from None
             raise
-        if not valid:
-            raise exceptions.ValidationError(flat_list_errors("points", serializer.errors))
+        if not valid:  # with the service's findings on the same rows: one answer names every problem
+            errors = services.kpi_points_errors(rows)
+            errors.update(flat_list_errors("points", serializer.errors))
+            raise exceptions.ValidationError(errors)
         written = services.kpi_points_write(
             actor=request.user, kpi_rows=serializer.validated_data, source=PointSource.API
         )

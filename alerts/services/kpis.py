@@ -154,6 +154,16 @@ def _checked_points(rows: Sequence[Mapping[str, Any]]) -> list[tuple[ProcessKpi,
     return clean
 
 
+def kpi_points_errors(rows: Sequence[Mapping[str, Any]]) -> dict[str, list[str]]:
+    """What `kpi_points_write` would refuse in `rows`, by key; writes nothing (a door that checked the rows'
+    shape first adds these, so one answer names every problem)."""
+    try:
+        _checked_points(rows)
+    except ValidationError as invalid:
+        return invalid.message_dict
+    return {}
+
+
 @transaction.atomic
 def kpi_points_write(*, actor, kpi_rows: Sequence[Mapping[str, Any]], source: str) -> PointsWritten:
     """Upsert points (kpi, at, value) — a point of a stored (kpi, at) replaces its value — all or nothing:

@@ -153,12 +153,15 @@ def test_stages_keep_their_identity_and_kpis_when_the_process_is_edited(process,
                            stages=[{**second, "name": "Signing"}, new, first])  # fmt: skip
     assert saved.lock_version == 2
     rows = list(ProcessStage.objects.filter(process=process).order_by("order"))
-    assert [(s.order, s.name) for s in rows] == [(1, "Signing"), (2, "Credit check"), (3, "Quotation approval")]
+    names = [(s.order, s.name) for s in rows]
+    assert names == [(1, "Signing"), (2, "Credit check"), (3, "Quotation approval")]
     assert rows[0].pk == second["id"] and rows[2].pk == first["id"]
     kpi.refresh_from_db()
     assert kpi.stage_id == first["id"]
     with pytest.raises(ValidationError) as raised:  # dropping the stage with the KPI
-        process_update(actor=hr_a, process=process, lock_version=2, data={}, stages=stored_stages(process)[:2])
+        process_update(
+            actor=hr_a, process=process, lock_version=2, data={}, stages=stored_stages(process)[:2]
+        )
     assert "move or delete its KPIs first" in raised.value.message_dict["stages"][0]
     assert ProcessStage.objects.filter(process=process).count() == 3
     dropped = process_update(actor=hr_a, process=process, lock_version=2, data={},
