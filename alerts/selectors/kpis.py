@@ -70,6 +70,12 @@ def stage_kpis(process: Process) -> dict[int, list[ProcessKpi]]:
     return by_stage
 
 
+def stage_sections(process: Process) -> list[tuple[ProcessStage, list[ProcessKpi]]]:
+    """Each stage of `process` (its prefetched stages, as `process_page` reads them) with its KPIs."""
+    by_stage = stage_kpis(process)
+    return [(stage, by_stage.get(stage.pk, [])) for stage in process.stages.all()]
+
+
 def kpi_points(kpi: ProcessKpi, *, start: dt.date | None = None, end: dt.date | None = None,
                newest_first: bool = False) -> QuerySet:  # fmt: skip
     """A KPI's points in time order (the unique (tenant, kpi, at) index serves both directions)."""
@@ -174,5 +180,7 @@ def series_verdict(kpi: ProcessKpi, *, buckets: int = CHART_BUCKETS) -> SeriesVe
         "missing": int(judged.missing[0, end]),
         "history": int(judged.history[0, end]),
     }
+    score = verdict.latest["score"]
+    verdict.latest["distance"] = None if score is None else abs(score)  # robust σ from the expected value
     verdict.health = kpi_health(kpi, verdict.latest["value"])
     return verdict

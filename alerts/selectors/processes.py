@@ -38,6 +38,11 @@ def process_page(process: Process) -> Process:
     return process_detail().get(pk=process.pk)
 
 
+def process_stages(process: Process) -> list[ProcessStage]:
+    """The process's stages in order (the KPI editor's stage choices)."""
+    return list(ProcessStage.objects.filter(process=process).order_by("order"))
+
+
 def stored_stages(process: Process) -> list[dict[str, Any]]:
     """The stages as the services take them (ids for units), in order."""
     rows = (
