@@ -294,8 +294,8 @@ class ProcessKpiViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Tenant
             raise exceptions.ValidationError({"points": ["Give the points as a list."]})
         if not rows or len(rows) > MAX_POINTS:
             raise exceptions.ValidationError({"points": [f"Send from 1 to {MAX_POINTS} points."]})
-        ids = {row.get("kpi") for row in rows if isinstance(row, dict)}
-        ids = {pk for pk in ids if isinstance(pk, int) and not isinstance(pk, bool)}
+        kpi_values = [row.get("kpi") for row in rows if isinstance(row, dict)]
+        ids = {pk for pk in kpi_values if isinstance(pk, int) and not isinstance(pk, bool)}
         context = {**self.get_serializer_context(), "kpis": ProcessKpi.objects.in_bulk(ids)}
         serializer = PointWriteSerializer(data=rows, many=True, context=context)
         try:

@@ -100,6 +100,9 @@ def test_bulk_body_shape_errors(world, api_client_for):
     text_id = api.post(f"{BASE}points/", {"points": [{"kpi": str(kpi.pk), "at": "2026-01-01", "value": 1}]},
                        format="json")  # fmt: skip
     assert text_id.status_code == 400 and "points-0-kpi" in text_id.json()
+    rows = [{"kpi": {"id": 1}, "at": ["2026"], "value": {}}]
+    odd = api.post(f"{BASE}points/", {"points": rows}, format="json")
+    assert odd.status_code == 400 and {"points-0-kpi", "points-0-at", "points-0-value"} <= set(odd.json())
 
 
 def test_another_tenants_objects_are_not_found_on_every_route(world, foreign, api_client_for):
