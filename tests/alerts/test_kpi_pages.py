@@ -118,3 +118,36 @@ def test_the_kpi_table_pages_in_fixed_queries(stage, tenant_a, login, django_ass
     with django_assert_max_num_queries(30):
         html = client.get(f"/t/alpha/process-kpis/{kpi.pk}/").content.decode()
     assert html.count("<tr data-at=") == 25 and "more follow" in html
+
+
+def test_the_process_page_reads_its_kpis_in_fixed_queries(process, stage, tenant_a, login,
+                                                          django_assert_max_num_queries):  # fmt: skip
+    make_kpi(stage, code="K0", points=monthly_points([1, 2]))
+    client = login(make_member(tenant_a, Role.EMPLOYEE))
+    with django_assert_max_num_queries(40) as first:
+        client.get(f"/t/alpha/processes/{process.pk}/")
+    for n in range(1, 8):
+        make_kpi(stage, code=f"K{n}", points=monthly_points([n, n + 1]))
+    with django_assert_max_num_queries(len(first.captured_queries)):
+        html = client.get(f"/t/alpha/processes/{process.pk}/").content.decode()
+    assert html.count("data-kpi=") == 8
+
+
+def test_the_process_editor_keeps_each_stages_id_and_its_kpis(process, stage, hr_a, login):
+    kpi = make_kpi(stage)
+    client = login(hr_a)
+    form = client.get(f"/t/alpha/processes/{process.pk}/edit/").content.decode()
+    assert f'name="stages-0-id" value="{stage.pk}"' in form
+    second = ProcessStage.objects.get(process=process, order=2)
+    data = {"name": process.name, "kind": process.kind, "owner_unit": str(process.owner_unit_id),
+            "is_active": "on", "lock_version": "1"}  # fmt: skip
+    for index, (pk, name) in enumerate([(second.pk, "Signing"), ("", "Credit check"), (stage.pk, "Quote")]):
+        row = {"id": str(pk), "name": name, "owner_unit": str(process.owner_unit_id), "time_limit": "2",
+               "time_unit": "working_days"}  # fmt: skip
+        data.update({f"stages-{index}-{field}": value for field, value in row.items()})
+    assert client.post(f"/t/alpha/processes/{process.pk}/edit/", data).status_code == 302
+    kpi.refresh_from_db()
+    assert (kpi.stage_id, kpi.stage.order, kpi.stage.name) == (stage.pk, 3, "Quote")
+    dropped = {k: v for k, v in data.items() if not k.startswith("stages-2-")} | {"lock_version": "2"}
+    refused = client.post(f"/t/alpha/processes/{process.pk}/edit/", dropped)
+    assert refused.status_code == 400 and "move or delete its KPIs first" in refused.content.decode()
