@@ -2,11 +2,12 @@
 
 Processes and their stages are no secret inside a tenant: every member reads them (a stage names the units
 that hand work to one another, and each of them must know its part); only HR admins change them. Another
-tenant's id, a missing one and a malformed one are the same 404."""
+tenant's id, a missing one and a malformed one are the same 404. A process KPI follows its process: every
+member reads its series, HR admins change it."""
 
 from __future__ import annotations
 
-from alerts.models import Alert, AlertRule, EventLog, Process, Silence
+from alerts.models import Alert, AlertRule, EventLog, Process, ProcessKpi, Silence
 from collab.access import ORG_READERS, access_by_id
 from collab.models import ALL_BUT_EMPLOYEES, WRITE_ROLES, Role
 
@@ -55,4 +56,11 @@ def access_silence_by_id(membership, pk, *, write: bool = False, lock: bool = Fa
     return access_by_id(
         Silence.objects.select_related("rule__kpi", "stage", "process", "created_by"), membership, pk,
         readers=ORG_READERS, writers=SILENCE_WRITERS, write=write, lock=lock,
+    )  # fmt: skip
+
+
+def access_process_kpi_by_id(membership, pk, *, write: bool = False, lock: bool = False) -> ProcessKpi:
+    return access_by_id(
+        ProcessKpi.objects.select_related("stage", "stage__process"), membership, pk,
+        readers=ORG_READERS, writers=PROCESS_WRITERS, write=write, lock=lock,
     )  # fmt: skip

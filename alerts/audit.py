@@ -25,6 +25,10 @@ class AlertsAuditAction(models.TextChoices):
     SILENCE_UPDATE = "silence.update", _("Silence edited")
     SILENCE_END = "silence.end", _("Silence ended")
     SILENCE_DELETE = "silence.delete", _("Silence deleted")
+    PROCESS_KPI_CREATE = "process_kpi.create", _("Process KPI added")
+    PROCESS_KPI_UPDATE = "process_kpi.update", _("Process KPI edited")
+    PROCESS_KPI_DELETE = "process_kpi.delete", _("Process KPI deleted")
+    PROCESS_KPI_POINTS = "process_kpi.points", _("Process KPI points written")
 
 
 def audit_register() -> None:

@@ -5,10 +5,12 @@ from django.urls import path
 
 from alerts.api.alerts import AlertViewSet
 from alerts.api.event_logs import EventLogViewSet
+from alerts.api.kpis import ProcessKpiViewSet
 from alerts.api.processes import ProcessViewSet
 from alerts.api.rules import AlertRuleViewSet
 from alerts.api.silences import SilenceViewSet
 from alerts.views import alerts as alert_views
+from alerts.views import kpis as kpi_views
 from alerts.views import processes as process_views
 from alerts.views import rules as rule_views
 from alerts.views import silences as silence_views
@@ -30,6 +32,12 @@ urlpatterns: list = [
     path("silences/", silence_views.silence_list, name="silence-list"),
     path("silences/new/", silence_views.silence_create, name="silence-create"),
     path("silences/<id:pk>/end/", silence_views.silence_end, name="silence-end"),
+    path("processes/<id:pk>/kpis/new/", kpi_views.kpi_create, name="process-kpi-create"),
+    path("process-kpis/import/", kpi_views.kpi_import, name="process-kpi-import"),
+    path("process-kpis/<id:pk>/", kpi_views.kpi_detail, name="process-kpi-detail"),
+    path("process-kpis/<id:pk>/edit/", kpi_views.kpi_edit, name="process-kpi-edit"),
+    path("process-kpis/<id:pk>/delete/", kpi_views.kpi_delete, name="process-kpi-delete"),
+    path("process-kpis/<id:pk>/points/", kpi_views.kpi_point_write, name="process-kpi-point"),
 ]
 
 api_router = tenant_router()
@@ -38,3 +46,4 @@ api_router.register("event-logs", EventLogViewSet, basename="api-event-log")
 api_router.register("alerts", AlertViewSet, basename="api-alert")
 api_router.register("alert-rules", AlertRuleViewSet, basename="api-alert-rule")
 api_router.register("silences", SilenceViewSet, basename="api-silence")
+api_router.register("process-kpis", ProcessKpiViewSet, basename="api-process-kpi")

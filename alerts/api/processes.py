@@ -6,8 +6,9 @@
                                       {lock_version, …; stages? replaces the whole list} and delete
                                       (?lock_version=N)
 
-Stages: {name, owner_unit, collaborating_units?, inputs?, outputs?, decision_rights?, time_limit, time_unit?,
-escalation_role?}, in their order; errors are keyed "stages-<i>-<field>". Every member reads; HR admins write.
+Stages: {id? (a stored stage, updated in place; none: a new stage), name, owner_unit,
+collaborating_units?, inputs?, outputs?, decision_rights?, time_limit, time_unit?, escalation_role?}, in
+their order; errors are keyed "stages-<i>-<field>". Every member reads; HR admins write.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from collab.routing.fields import (
     nested_rows,
     validated_body,
 )
+from collab.routing.ids import MAX_ID
 from collab.routing.viewsets import TenantViewSet
 
 
@@ -41,6 +43,11 @@ class ProcessStageSerializer(StrictWriteMixin, serializers.Serializer):
     # A stage's place is its place in the list: a row naming its `order` (or any other unknown field) is
     # refused rather than silently reordered.
     refuse_unknown = True
+    id = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=MAX_ID,
+        help_text="A stored stage of this process, updated in place (its KPIs stay with it); left out or "
+        "null: a new stage. A stored stage the list leaves out is deleted (refused while it has KPIs).",
+    )  # fmt: skip
     name = serializers.CharField(max_length=200)
     owner_unit = TenantRelatedField(queryset=OrgUnit.objects)
     collaborating_units = serializers.ListField(
@@ -64,8 +71,8 @@ class ProcessStageReadSerializer(serializers.ModelSerializer):
     class Meta:
         model = ProcessStage
         fields = [
-            "order", "name", "owner_unit", "owner_unit_name", "collaborating_units", "inputs", "outputs",
-            "decision_rights", "time_limit", "time_unit", "escalation_role",
+            "id", "order", "name", "owner_unit", "owner_unit_name", "collaborating_units", "inputs",
+            "outputs", "decision_rights", "time_limit", "time_unit", "escalation_role",
         ]  # fmt: skip
         read_only_fields = fields
 

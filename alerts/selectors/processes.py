@@ -38,6 +38,11 @@ def process_page(process: Process) -> Process:
     return process_detail().get(pk=process.pk)
 
 
+def process_stages(process: Process) -> list[ProcessStage]:
+    """The process's stages in order (the KPI editor's stage choices)."""
+    return list(ProcessStage.objects.filter(process=process).order_by("order"))
+
+
 def stored_stages(process: Process) -> list[dict[str, Any]]:
     """The stages as the services take them (ids for units), in order."""
     rows = (
@@ -46,7 +51,7 @@ def stored_stages(process: Process) -> list[dict[str, Any]]:
         .prefetch_related(Prefetch("collaborating_units", queryset=OrgUnit.objects.order_by("pk")))
     )
     return [
-        {"name": s.name, "owner_unit": s.owner_unit_id,
+        {"id": s.pk, "name": s.name, "owner_unit": s.owner_unit_id,
          "collaborating_units": [u.pk for u in s.collaborating_units.all()], "inputs": s.inputs,
          "outputs": s.outputs, "decision_rights": s.decision_rights, "time_limit": s.time_limit,
          "time_unit": s.time_unit, "escalation_role": s.escalation_role}

@@ -1,6 +1,9 @@
 """The checks of a process (its header and its ordered stages), shared by its create and update services.
 Each raises one ValidationError with every problem, keyed like the pages' inputs: the header's fields by
-name, a stage's "stages-<i>-<field>" (index from 0), the whole list "stages"."""
+name, a stage's "stages-<i>-<field>" (index from 0), the whole list "stages".
+
+A stage row may carry the `id` of a stored stage of the same process: that stage is updated in place (its
+KPIs stay with it); a row without one is a new stage."""
 
 from __future__ import annotations
 
@@ -12,12 +15,12 @@ from django.utils.translation import gettext as _
 
 from alerts.models import ProcessKind, TimeUnit
 from collab.models import Employee, OrgUnit
-from collab.routing.ids import coerce_id
+from collab.routing.ids import coerce_id, parse_id
 from collab.text import clean_text
 
 HEADER_FIELDS = ("name", "kind", "description", "owner", "owner_unit", "is_active")
 STAGE_FIELDS = (
-    "name", "owner_unit", "collaborating_units", "inputs", "outputs", "decision_rights", "time_limit",
+    "id", "name", "owner_unit", "collaborating_units", "inputs", "outputs", "decision_rights", "time_limit",
     "time_unit", "escalation_role",
 )  # fmt: skip
 TEXT_LIMITS = {"name": 200, "inputs": 2000, "outputs": 2000, "decision_rights": 2000, "escalation_role": 100}
@@ -106,9 +109,22 @@ def _units(value: Any) -> list[OrgUnit] | None:
     return [found[pk] for pk in dict.fromkeys(ids)]
 
 
-def stages_clean(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+def _stage_id(value: Any, known: frozenset[int]) -> int | None:
+    """A row's stage id: None for a new stage; ValueError when it names no stored stage of the process."""
+    if value in (None, ""):
+        return None
+    pk = parse_id(value) if not isinstance(value, bool) else None
+    if pk is None or pk not in known:
+        raise ValueError(_("This stage is not one of the process's stages."))
+    return pk
+
+
+def stages_clean(
+    rows: Sequence[Mapping[str, Any]], *, known_ids: frozenset[int] = frozenset()
+) -> list[dict[str, Any]]:
     """The ordered stages as given: at least one, each named, owned by a unit, with a time limit; the owner
-    unit is not also listed as collaborating."""
+    unit is not also listed as collaborating. A row's `id` names one of `known_ids` (the process's stored
+    stages), once."""
     if not isinstance(rows, Sequence) or isinstance(rows, str | bytes):
         raise ValidationError({"stages": _("Give a list of stages.")})
     if not rows:
@@ -117,12 +133,21 @@ def stages_clean(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     if len(rows) > MAX_STAGES:
         errors["stages"] = [_("A process has at most %(n)d stages.") % {"n": MAX_STAGES}]
     clean: list[dict[str, Any]] = []
+    seen: set[int | None] = set()
     for index, row in enumerate(rows[:MAX_STAGES]):
         key = f"stages-{index}-"
         if not isinstance(row, Mapping):
             errors[f"{key}name"] = [_("This field is required.")]
             continue
         values: dict[str, Any] = {}
+        try:
+            values["id"] = _stage_id(row.get("id"), known_ids)
+        except ValueError as error:
+            errors[f"{key}id"] = [str(error)]
+            values["id"] = None
+        if values["id"] is not None and values["id"] in seen:
+            errors[f"{key}id"] = [_("This stage is listed twice.")]
+        seen.add(values["id"])
         for field, limit in TEXT_LIMITS.items():
             try:
                 values[field] = clean_text(row.get(field), limit)

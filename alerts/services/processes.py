@@ -1,7 +1,9 @@
 """Writing processes: create, update (the header and, when given, the whole ordered list of stages) and
 delete. A process has at least one stage; its name is unique in the tenant. Stages are given as whole lists
-and replace the stored ones (their order is the list's); errors are keyed "stages-<i>-<field>". A save that
-changes nothing writes nothing."""
+(their order is the list's); errors are keyed "stages-<i>-<field>". A row with the `id` of a stored stage
+updates that stage in place, so what hangs off it (its KPIs) stays; a row without one is a new stage; a
+stored stage the list leaves out is deleted — refused while it has KPIs. A save that changes nothing writes
+nothing."""
 
 from __future__ import annotations
 
@@ -10,12 +12,13 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils.translation import gettext as _
 
 from alerts.audit import AlertsAuditAction
 from alerts.models import Process, ProcessStage, ProcessStageUnit
 from alerts.selectors.processes import stored_stages
-from alerts.services.process_checks import header_clean, stage_ids, stages_clean
+from alerts.services.process_checks import STAGE_FIELDS, header_clean, stage_ids, stages_clean
 from collab.audit import audit_record
 from collab.concurrency import (
     UNSET,
@@ -36,16 +39,50 @@ def process_snapshot(process: Process) -> dict[str, Any]:
     }  # fmt: skip
 
 
+# Stored orders are moved this far out of the way before the list is written, so that the unique (process,
+# order) constraint, checked row by row, never sees two stages on one place (a process has at most
+# MAX_STAGES stages, far below it).
+ORDER_SHIFT = 1000
+
+
+def _refuse_dropping_stages_with_kpis(process: Process, stages: list[dict[str, Any]]) -> None:
+    kept = {row["id"] for row in stages if row.get("id") is not None}
+    dropped = ProcessStage.objects.filter(process=process, kpis__isnull=False).exclude(pk__in=kept).distinct()
+    names = sorted(dropped.values_list("name", flat=True))
+    if names:
+        raise ValidationError({"stages": [
+            _("Stage “%(name)s” has KPIs: move or delete its KPIs first.") % {"name": name} for name in names
+        ]})  # fmt: skip
+
+
 def _write_stages(process: Process, stages: list[dict[str, Any]]) -> None:
-    ProcessStage.objects.filter(process=process).delete()
-    made = ProcessStage.objects.bulk_create([
-        ProcessStage(process=process, order=index,
-                     **{k: v for k, v in row.items() if k != "collaborating_units"})
-        for index, row in enumerate(stages, start=1)
-    ])  # fmt: skip
+    """Write the ordered list: rows with an id update their stage in place, the others are new, stored
+    stages not listed are deleted (the caller refused it for a stage with KPIs)."""
+    kept = {row["id"] for row in stages if row.get("id") is not None}
+    ProcessStage.objects.filter(process=process).exclude(pk__in=kept).delete()
+    ProcessStage.objects.filter(process=process).update(order=F("order") + ORDER_SHIFT)
+    stored = {stage.pk: stage for stage in ProcessStage.objects.filter(process=process)}
+    columns = [field for field in STAGE_FIELDS if field not in ("id", "collaborating_units")]
+    updated, made = [], []
+    for index, row in enumerate(stages, start=1):
+        values = {field: row[field] for field in columns}
+        if row.get("id") is not None:
+            stage = stored[row["id"]]
+            for field, value in values.items():
+                setattr(stage, field, value)
+            stage.order = index
+            updated.append(stage)
+        else:
+            made.append(ProcessStage(process=process, order=index, **values))
+    if updated:
+        ProcessStage.objects.bulk_update(updated, [*columns, "order"])
+    ProcessStage.objects.bulk_create(made)
+    ProcessStageUnit.objects.filter(stage__in=updated).delete()
+    by_row = iter(made)
+    written = [stored[row["id"]] if row.get("id") is not None else next(by_row) for row in stages]
     ProcessStageUnit.objects.bulk_create([
         ProcessStageUnit(stage=stage, org_unit=unit)
-        for stage, row in zip(made, stages, strict=True)
+        for stage, row in zip(written, stages, strict=True)
         for unit in row["collaborating_units"]
     ])  # fmt: skip
 
@@ -109,9 +146,16 @@ def process_update(
     current = lock_for_edit(Process, process, lock_version)
     errors: dict[str, list[str]] = {}
     header = _collect(errors, lambda: header_clean(data, partial=True)) or {}
-    new_stages = _collect(errors, lambda: stages_clean(stages)) if stages is not UNSET else None  # type: ignore[arg-type]
+    known = frozenset(ProcessStage.objects.filter(process=current).values_list("pk", flat=True))
+    new_stages = (
+        _collect(errors, lambda: stages_clean(stages, known_ids=known))  # type: ignore[arg-type]
+        if stages is not UNSET
+        else None
+    )
     if errors:
         raise ValidationError(errors)
+    if new_stages is not None:
+        _refuse_dropping_stages_with_kpis(current, new_stages)
     if "name" in header:
         _refuse_same_name(header["name"], process=current)
     before = process_snapshot(current)

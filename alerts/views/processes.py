@@ -12,6 +12,7 @@ from alerts.access import access_process_by_id
 from alerts.forms.processes import ProcessFilterForm, ProcessForm
 from alerts.models import ProcessKind, TimeUnit
 from alerts.process_templates import TEMPLATES, template_name, template_stages
+from alerts.selectors.kpis import stage_sections
 from alerts.selectors.processes import process_page, processes, stored_stages, unit_labels
 from alerts.services import processes as services
 from alerts.services.process_checks import STAGE_FIELDS
@@ -35,7 +36,8 @@ def process_list(request):
 @tenant_page()
 def process_detail(request, pk: int):
     process = process_page(access_process_by_id(request.membership, pk))
-    return render(request, "alerts/processes/detail.html", {"process": process})
+    context = {"process": process, "kpi_sections": stage_sections(process)}
+    return render(request, "alerts/processes/detail.html", context)
 
 
 def _posted_stages(data) -> list[dict[str, str]]:
@@ -46,8 +48,8 @@ def _posted_stages(data) -> list[dict[str, str]]:
 
 def _stored_rows(process) -> list[dict[str, str]]:
     return [
-        {**row, "owner_unit": str(row["owner_unit"]), UNITS: ",".join(str(pk) for pk in row[UNITS]),
-         "time_limit": str(row["time_limit"])}
+        {**row, "id": str(row["id"]), "owner_unit": str(row["owner_unit"]),
+         UNITS: ",".join(str(pk) for pk in row[UNITS]), "time_limit": str(row["time_limit"])}
         for row in stored_stages(process)
     ]  # fmt: skip
 

@@ -283,6 +283,12 @@ SPECTACULAR_SETTINGS = {
         "AlertRuleStateEnum": "alerts.models.RuleStatus",
         "EvaluationOutcomeEnum": "alerts.models.Outcome",
         "SilenceScopeEnum": "alerts.models.SilenceScope",
+        "DirectionEnum": "goals.models.KPI.Direction",
+        "ProcessKpiDirectionEnum": "alerts.models.KpiDirection",
+        "ProcessKpiGranularityEnum": "alerts.models.Granularity",
+        "ProcessKpiPointSourceEnum": "alerts.models.PointSource",
+        "ProcessKpiVerdictStatusEnum": "alerts.engine.anomaly.STATUS_NAMES",
+        "ProcessKpiHealthEnum": "alerts.api.kpis.HEALTH",
     },
 }
 

@@ -32,3 +32,21 @@ def test_the_demo_builds_a_process_per_tenant_from_its_template(monkeypatch):
         process = Process.objects.get()
         assert process.kind == "lead_to_cash" and process.stages.count() == 5
         assert process.stages.get(order=1).name == "Lead capture"
+
+
+def test_the_demo_gives_the_processes_kpis_with_a_spike_and_a_short_series(monkeypatch):
+    from alerts.demo import process_kpis_build
+    from alerts.models import ProcessKpi
+    from alerts.selectors.kpis import series_verdict
+
+    monkeypatch.setattr(demo_running, "app_demo_steps", lambda *args: [processes_build, process_kpis_build])
+    call_command("seed_demo", stdout=StringIO())
+    with tenant_scope(Tenant.objects.get(slug="tech")):
+        kpis = {kpi.code: kpi for kpi in ProcessKpi.objects.select_related("stage")}
+        assert set(kpis) == {"L2C-CONV", "L2C-APPROVAL", "L2C-DELAY", "L2C-OVERDUE"}
+        spike = series_verdict(kpis["L2C-APPROVAL"]).latest
+        assert spike["flagged"] and spike["value"] == 66.0
+        assert series_verdict(kpis["L2C-OVERDUE"]).latest["status"] == "too_short"
+        assert kpis["L2C-APPROVAL"].points.count() == 30
+    with tenant_scope(Tenant.objects.get(slug="mining")):
+        assert ProcessKpi.objects.get(code="P2P-APPROVAL").stage.name == "审批"

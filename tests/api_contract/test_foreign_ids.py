@@ -32,6 +32,8 @@ def _actions(a):
         (f"{A}/scores/recompute/", {"period": a["period"].pk}),
         (f"{A}/scorecards/{a['scorecard'].pk}/publish/", {"lock_version": a["scorecard"].lock_version}),
         (f"{A}/scorecards/{a['scorecard'].pk}/unpublish/", {"lock_version": a["scorecard"].lock_version}),
+        (f"{A}/process-kpis/points/",
+         {"points": [{"kpi": a["process_kpi"].pk, "at": "2026-01-01", "value": 1}]}),
     ]
 
 
@@ -52,6 +54,8 @@ def test_action_bodies_refuse_unknown_fields(worlds, tenant_a, tenant_b):
                               "owner_unit": o["unit"].pk}, "owner_unit"),  # fmt: skip
         ("/goals/publish/", lambda o: {"period": o["period"].pk}, "period"),
         ("/scores/recompute/", lambda o: {"period": o["period"].pk}, "period"),
+        ("/process-kpis/", lambda o: {"stage": o["process_kpi"].stage_id, "code": "PK9", "name": "K",
+                                      "direction": "both"}, "stage"),  # fmt: skip
     ],
 )
 def test_a_foreign_or_missing_id_in_a_body_is_a_404_naming_the_field(worlds, tenant_a, tenant_b, path, body,
@@ -76,4 +80,14 @@ def test_a_foreign_id_in_a_bulk_row_is_a_404_and_nothing_is_written(worlds, tena
     ]
     answer = worlds["api"].post(f"{A}/measurements/bulk/", rows, format="json")
     assert answer.status_code == 404 and "kpi" in answer.json()
+    assert (tenant_fingerprint(tenant_a), tenant_fingerprint(tenant_b)) == before
+
+
+def test_a_foreign_kpi_in_a_points_row_is_a_404_naming_the_row(worlds, tenant_a, tenant_b):
+    a, b = worlds["a"], worlds["b"]
+    before = tenant_fingerprint(tenant_a), tenant_fingerprint(tenant_b)
+    rows = [{"kpi": a["process_kpi"].pk, "at": "2026-01-01", "value": 1},
+            {"kpi": b["process_kpi"].pk, "at": "2026-01-01", "value": 1}]  # fmt: skip
+    answer = worlds["api"].post(f"{A}/process-kpis/points/", {"points": rows}, format="json")
+    assert answer.status_code == 404 and "points-1-kpi" in answer.json()
     assert (tenant_fingerprint(tenant_a), tenant_fingerprint(tenant_b)) == before

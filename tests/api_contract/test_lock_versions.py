@@ -34,10 +34,12 @@ EDITABLE = {
     "processes": "process",
     "alert-rules": "alert_rule",
     "silences": "silence",
+    "process-kpis": "process_kpi",
 }
 DELETABLE = [
     "org-units", "positions", "employees", "periods", "kpis", "objectives", "goals", "review-templates",
     "review-campaigns", "point-items", "appraisal-cycles", "processes", "alert-rules", "silences",
+    "process-kpis",
 ]
 
 

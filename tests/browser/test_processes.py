@@ -64,6 +64,8 @@ def test_hr_creates_a_process_from_a_template_edits_a_stage_and_sees_the_flow(
     assert "Finance" in flow.locator('li[data-stage="2"]').inner_text()
     assert "Purchasing Manager" in flow.locator('li[data-stage="2"]').inner_text()
     screenshot("process-flow")
+    with tenant_scope(tenant_a):  # the stages keep their identity through the edit below (KPIs hang off them)
+        stage_ids = list(Process.objects.get().stages.order_by("order").values_list("pk", flat=True))
 
     with page.expect_navigation():
         page.click("#process-edit")
@@ -78,4 +80,5 @@ def test_hr_creates_a_process_from_a_template_edits_a_stage_and_sees_the_flow(
         process = Process.objects.get()
         assert process.lock_version == 2 and process.owner_unit == company["pur"]
         assert [s.owner_unit.code for s in process.stages.order_by("order")] == ["PROD", "PUR", "PUR"]
+        assert list(process.stages.order_by("order").values_list("pk", flat=True)) == stage_ids
     assert not errors

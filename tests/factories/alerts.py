@@ -59,3 +59,28 @@ def make_event_log(process=None, *, name: str = "Orders 2026", cases: int = 1) -
     store_imported(log, events, analysis, case_rows)
     log.refresh_from_db()
     return log
+
+
+def make_kpi(stage, *, code: str = "APPROVAL-H", points=(), **changes):
+    """A monthly lower-is-better KPI of `stage` (through the service), with `points` [(date, value)] if
+    given (source api)."""
+    from alerts.services.kpis import kpi_points_write, process_kpi_create
+
+    data = {
+        "stage": stage, "code": code, "name": "Contract approval time", "unit_label": "h",
+        "granularity": "monthly", "direction": "lower_better", "amber": 20, "red": 30, **changes,
+    }  # fmt: skip
+    kpi = process_kpi_create(actor=None, data=data)
+    if points:
+        rows = [{"kpi": kpi, "at": at, "value": value} for at, value in points]
+        kpi_points_write(actor=None, kpi_rows=rows, source="api")
+    return kpi
+
+
+def monthly_points(values, *, last=None):
+    """[(first of month, value)] for `values`, the last one in the month of `last` (default: 2026-10-01)."""
+    import datetime as dt
+
+    last = last or dt.date(2026, 10, 1)
+    number = last.year * 12 + last.month - 1 - (len(values) - 1)
+    return [(dt.date((number + i) // 12, (number + i) % 12 + 1, 1), v) for i, v in enumerate(values)]
