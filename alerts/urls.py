@@ -10,6 +10,7 @@ from alerts.api.processes import ProcessViewSet
 from alerts.api.rules import AlertRuleViewSet
 from alerts.api.silences import SilenceViewSet
 from alerts.views import alerts as alert_views
+from alerts.views import event_logs as event_log_views
 from alerts.views import kpis as kpi_views
 from alerts.views import processes as process_views
 from alerts.views import rules as rule_views
@@ -17,6 +18,9 @@ from alerts.views import silences as silence_views
 from collab.api import tenant_router
 
 urlpatterns: list = [
+    path("event-logs/", event_log_views.event_log_list, name="event-log-list"),
+    path("event-logs/<id:pk>/", event_log_views.event_log_detail, name="event-log-detail"),
+    path("event-logs/<id:pk>/delete/", event_log_views.event_log_delete_page, name="event-log-delete"),
     path("processes/", process_views.process_list, name="process-list"),
     path("processes/new/", process_views.process_create, name="process-create"),
     path("processes/<id:pk>/", process_views.process_detail, name="process-detail"),

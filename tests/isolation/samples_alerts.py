@@ -29,6 +29,8 @@ ROUTE_KWARGS = {
     "process-kpi-edit": lambda o: {"pk": o["process_kpi"].pk},
     "process-kpi-delete": lambda o: {"pk": o["process_kpi"].pk},
     "process-kpi-point": lambda o: {"pk": o["process_kpi"].pk},
+    "event-log-detail": lambda o: {"pk": o["event_log"].pk},
+    "event-log-delete": lambda o: {"pk": o["event_log"].pk},
 }
 
 API_DETAIL = {"api-process": "process", "api-process-kpi": "process_kpi", "api-event-log": "event_log"}
