@@ -275,6 +275,9 @@ SPECTACULAR_SETTINGS = {
         "AppealStatusEnum": "appraisal.models.AppealStatus",
         # alerts
         "ProcessKindEnum": "alerts.models.ProcessKind",
+        # the business calendar
+        "CalendarDayKindEnum": "collab.models.CalendarDayKind",
+        "CalendarBaseEnum": "collab.models.CalendarBase",
     },
 }
 
