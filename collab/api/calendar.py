@@ -14,8 +14,6 @@ Every member reads; HR admins write.
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status
@@ -29,6 +27,7 @@ from collab.calendar.official import announced_through
 from collab.models import CalendarBase, CalendarDayKind
 from collab.routing.fields import LockVersionField, StrictWriteMixin, lock_version_of, validated_body
 from collab.routing.viewsets import TenantViewSet
+from collab.selectors.audit.events import tenant_zone
 from collab.selectors.calendar import calendar_days, calendar_year
 from collab.services import calendar as services
 from collab.services.calendar import FIRST_YEAR, LAST_YEAR
@@ -162,7 +161,7 @@ class BusinessCalendarViewSet(TenantViewSet):
     )  # fmt: skip
     @action(detail=False, methods=["get"], url_path="days", url_name="days")
     def days(self, request, *args, **kwargs):
-        year = _year(request) or timezone.localdate(timezone=ZoneInfo(request.tenant.timezone)).year
+        year = _year(request) or timezone.localdate(timezone=tenant_zone(request.tenant.timezone)).year
         return Response(CalendarYearSerializer(calendar_year(year)).data)
 
 

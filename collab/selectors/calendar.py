@@ -12,7 +12,6 @@ import calendar as month_calendar
 import datetime as dt
 from contextlib import nullcontext
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 import numpy as np
 from django.core.cache import cache
@@ -23,6 +22,7 @@ from django.utils.translation import gettext as _
 from collab.calendar.engine import BusinessCalendar
 from collab.calendar.official import announced_through, official_holidays, official_workdays
 from collab.models import CalendarBase, CalendarDay, CalendarDayKind, CalendarSettings, Tenant
+from collab.selectors.audit.events import tenant_zone
 from collab.services.calendar import FIRST_YEAR, LAST_YEAR, calendar_settings
 from collab.tenancy import current_tenant_or_none, tenant_cache_key, tenant_scope
 
@@ -92,7 +92,7 @@ def working_deadline(tenant: Tenant, start: dt.datetime, *, days: int = 0, hours
         raise ValueError("start must be an aware datetime")
     if days < 0 or hours < 0:
         raise ValueError("days and hours must not be negative")
-    zone = ZoneInfo(tenant.timezone)
+    zone = tenant_zone(tenant.timezone)
     local = start.astimezone(zone).replace(tzinfo=None)
     reach = 2 + int(days) // 200 + int(hours) // 1600  # years a limit may run into (generously)
     years = range(local.year, min(local.year + reach, LAST_YEAR) + 1)
