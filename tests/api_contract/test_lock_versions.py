@@ -32,10 +32,11 @@ EDITABLE = {
     "point-items": "point_item",
     "appraisal-cycles": "setup_cycle_draft",
     "processes": "process",
+    "calendar-days": "calendar_day",
 }
 DELETABLE = [
     "org-units", "positions", "employees", "periods", "kpis", "objectives", "goals", "review-templates",
-    "review-campaigns", "point-items", "appraisal-cycles", "processes",
+    "review-campaigns", "point-items", "appraisal-cycles", "processes", "calendar-days",
 ]
 
 

@@ -11,6 +11,7 @@ import pytest
 from collab.models import AuditEvent, CalendarDay, Role
 from collab.tenancy import tenant_scope
 from tests.factories import make_member
+from tests.factories.calendar import CalendarDayFactory
 
 pytestmark = pytest.mark.django_db
 SETTINGS = "/api/v1/t/alpha/business-calendar/"
@@ -73,17 +74,21 @@ def test_hr_adds_edits_and_removes_a_day_and_the_year_follows(hr, tenant_a, api_
     day = made.json()
     by_date = {d["date"]: d for d in api.get(f"{SETTINGS}days/?year=2026").json()["days"]}
     assert by_date["2026-10-01"]["working"] is True and by_date["2026-10-01"]["source"] == "tenant"
-    assert by_date["2026-10-01"]["official_working"] is False and by_date["2026-10-01"]["override"] == day["id"]
+    assert (
+        by_date["2026-10-01"]["official_working"] is False and by_date["2026-10-01"]["override"] == day["id"]
+    )
     taken = api.post(DAYS, {"date": "2026-10-01", "kind": "holiday", "name": "Again"}, format="json")
     assert taken.status_code == 400 and "date" in taken.json()
     errors = api.post(DAYS, {"date": "2026-13-01", "kind": "x", "name": " "}, format="json").json()
     assert {"date", "kind", "name"} <= set(errors)
     early = api.post(DAYS, {"date": "1990-01-01", "kind": "holiday", "name": "Old"}, format="json")
     assert early.status_code == 400 and early.json()["date"] == ["Choose a date from 2000 to 2099."]
-    changed = api.patch(f"{DAYS}{day['id']}/", {"kind": "holiday", "name": "Company day",
-                                                 "lock_version": day["lock_version"]}, format="json")  # fmt: skip
+    body = {"kind": "holiday", "name": "Company day", "lock_version": day["lock_version"]}
+    changed = api.patch(f"{DAYS}{day['id']}/", body, format="json")
     assert changed.status_code == 200 and changed.json()["kind"] == "holiday"
-    stale = api.patch(f"{DAYS}{day['id']}/", {"name": "x", "lock_version": day["lock_version"]}, format="json")
+    stale = api.patch(
+        f"{DAYS}{day['id']}/", {"name": "x", "lock_version": day["lock_version"]}, format="json"
+    )
     assert stale.status_code == 409
     stale_delete = api.delete(f"{DAYS}{day['id']}/?lock_version={day['lock_version']}")
     assert stale_delete.status_code == 409
@@ -92,7 +97,9 @@ def test_hr_adds_edits_and_removes_a_day_and_the_year_follows(hr, tenant_a, api_
     by_date = {d["date"]: d for d in api.get(f"{SETTINGS}days/?year=2026").json()["days"]}
     assert by_date["2026-10-01"]["source"] == "official" and by_date["2026-10-01"]["working"] is False
     with tenant_scope(tenant_a):
-        actions = list(AuditEvent.objects.filter(action__startswith="calendar_day.").values_list("action", flat=True))
+        actions = list(
+            AuditEvent.objects.filter(action__startswith="calendar_day.").values_list("action", flat=True)
+        )
     assert sorted(actions) == ["calendar_day.create", "calendar_day.delete", "calendar_day.update"]
 
 
@@ -101,15 +108,20 @@ def test_employees_read_and_may_not_write(tenant_a, tenant_b, api_client_for):
     assert api.get(SETTINGS).status_code == 200
     assert api.get(f"{SETTINGS}days/?year=2026").status_code == 200
     assert api.patch(SETTINGS, {"weekend": [7], "lock_version": 1}, format="json").status_code == 403
-    assert api.post(DAYS, {"date": "2026-05-06", "kind": "holiday", "name": "x"}, format="json").status_code == 403
+    assert (
+        api.post(DAYS, {"date": "2026-05-06", "kind": "holiday", "name": "x"}, format="json").status_code
+        == 403
+    )
 
 
 def test_another_tenants_day_is_a_404_and_stays(hr, tenant_b, api_client_for):
     with tenant_scope(tenant_b):
-        theirs = CalendarDay.objects.create(date=dt.date(2026, 6, 1), kind="holiday", name="B's day")
+        theirs = CalendarDayFactory(date=dt.date(2026, 6, 1), kind="holiday", name="B's day")
     api = api_client_for(hr)
     assert api.get(f"{DAYS}{theirs.pk}/").status_code == 404
-    assert api.patch(f"{DAYS}{theirs.pk}/", {"name": "x", "lock_version": 1}, format="json").status_code == 404
+    assert (
+        api.patch(f"{DAYS}{theirs.pk}/", {"name": "x", "lock_version": 1}, format="json").status_code == 404
+    )
     assert api.delete(f"{DAYS}{theirs.pk}/?lock_version=1").status_code == 404
     assert api.get(DAYS).json()["results"] == []
     by_date = {d["date"]: d for d in api.get(f"{SETTINGS}days/?year=2026").json()["days"]}
@@ -118,18 +130,20 @@ def test_another_tenants_day_is_a_404_and_stays(hr, tenant_b, api_client_for):
         assert CalendarDay.objects.get().name == "B's day"
 
 
-def test_the_list_filters_by_year_in_fixed_queries(hr, tenant_a, api_client_for, django_assert_max_num_queries):
+def test_the_list_filters_by_year_in_fixed_queries(
+    hr, tenant_a, api_client_for, django_assert_max_num_queries
+):
     with tenant_scope(tenant_a):
-        CalendarDay.objects.create(date=dt.date(2025, 12, 31), kind="holiday", name="Old")
+        CalendarDayFactory(date=dt.date(2025, 12, 31), kind="holiday", name="Old")
         for n in range(1, 4):
-            CalendarDay.objects.create(date=dt.date(2027, 1, n), kind="holiday", name=f"D{n}")
+            CalendarDayFactory(date=dt.date(2027, 1, n), kind="holiday", name=f"D{n}")
     api = api_client_for(hr)
     with django_assert_max_num_queries(8) as first:
         listed = api.get(f"{DAYS}?year=2027").json()["results"]
     assert [d["name"] for d in listed] == ["D1", "D2", "D3"]
     with tenant_scope(tenant_a):
         for n in range(4, 30):
-            CalendarDay.objects.create(date=dt.date(2027, 2, n % 28 + 1), kind="holiday", name=f"D{n}")
+            CalendarDayFactory(date=dt.date(2027, 2, n % 28 + 1), kind="holiday", name=f"D{n}")
     with django_assert_max_num_queries(len(first.captured_queries)):
         api.get(f"{DAYS}?year=2027")
     assert api.get(f"{DAYS}?year=20x").status_code == 400

@@ -12,6 +12,7 @@ import pytest
 from collab.models import CalendarDay, CalendarSettings, Role
 from collab.tenancy import tenant_scope
 from tests.factories import make_member
+from tests.factories.calendar import CalendarDayFactory
 
 pytestmark = pytest.mark.django_db
 BASE = "/t/alpha/calendar/"
@@ -33,7 +34,9 @@ def test_an_employee_reads_the_year_with_its_holidays_and_make_up_days(tenant_a,
     assert "Official" in _row(html, "2026-02-17") and "Working day" in _row(html, "2026-02-28")
     assert 'id="calendar-settings"' not in html and 'id="calendar-settings-shown"' in html
     assert 'id="calendar-day-new"' not in html and "Make it a working day" not in html
-    assert "alert-warning" not in html[html.index('id="calendar-coverage"') : html.index('id="calendar-months"')]
+    assert (
+        "alert-warning" not in html[html.index('id="calendar-coverage"') : html.index('id="calendar-months"')]
+    )
     later = client.get(f"{BASE}?year=2027").content.decode()
     coverage = later[later.index('id="calendar-coverage"') : later.index('id="calendar-months"')]
     assert "alert-warning" in coverage and "2026" in coverage
@@ -86,8 +89,12 @@ def test_hr_changes_the_settings_with_field_errors_and_a_stale_save(tenant_a, hr
     assert answer.status_code == 400 and "The working day ends after it starts" in answer.content.decode()
     answer = client.post(f"{BASE}?year=2026", {**post, "weekend": [str(d) for d in range(1, 8)],
                                                "day_start": "09:00", "day_end": "18:00"})  # fmt: skip
-    assert answer.status_code == 400 and "At least one weekday must be a working day." in answer.content.decode()
-    answer = client.post(f"{BASE}?year=2026", {**post, "base": "none", "day_start": "09:00", "day_end": "18:00"})
+    assert (
+        answer.status_code == 400 and "At least one weekday must be a working day." in answer.content.decode()
+    )
+    answer = client.post(
+        f"{BASE}?year=2026", {**post, "base": "none", "day_start": "09:00", "day_end": "18:00"}
+    )
     assert answer.status_code == 302
     html = client.get(answer.url).content.decode()
     assert 'data-date="2026-02-17" data-working="1"' in html  # no official days any more
@@ -97,10 +104,12 @@ def test_hr_changes_the_settings_with_field_errors_and_a_stale_save(tenant_a, hr
 
 def test_another_tenants_day_is_a_404(tenant_a, tenant_b, hr_a, login):
     with tenant_scope(tenant_b):
-        theirs = CalendarDay.objects.create(date=dt.date(2026, 3, 3), kind="holiday", name="B")
+        theirs = CalendarDayFactory(date=dt.date(2026, 3, 3), kind="holiday", name="B")
     client = login(hr_a)
     assert client.get(f"/t/alpha/calendar/days/{theirs.pk}/edit/").status_code == 404
-    assert client.post(f"/t/alpha/calendar/days/{theirs.pk}/delete/", {"lock_version": "1"}).status_code == 404
+    assert (
+        client.post(f"/t/alpha/calendar/days/{theirs.pk}/delete/", {"lock_version": "1"}).status_code == 404
+    )
     assert 'data-date="2026-03-03" data-working="1"' in client.get(f"{BASE}?year=2026").content.decode()
 
 
@@ -110,10 +119,7 @@ def test_the_page_keeps_its_queries_however_many_days(tenant_a, hr_a, login, dja
     with django_assert_max_num_queries(20) as first:
         client.get(f"{BASE}?year=2027")
     with tenant_scope(tenant_a):
-        CalendarDay.objects.bulk_create(
-            [CalendarDay(date=dt.date(2027, 3, 1) + dt.timedelta(days=n), kind="holiday", name=f"D{n}",
-                         tenant=tenant_a) for n in range(40)]
-        )  # fmt: skip
+        CalendarDayFactory.create_batch(40)
     with django_assert_max_num_queries(len(first.captured_queries)):
         html = client.get(f"{BASE}?year=2027").content.decode()
     assert html.count('data-source="tenant"') == 40
