@@ -8,7 +8,7 @@ import datetime as dt
 
 import pytest
 
-from collab.models import AuditEvent, CalendarDay, Role
+from collab.models import AuditEvent, CalendarDay, CalendarSettings, Role
 from collab.tenancy import tenant_scope
 from tests.factories import make_member
 from tests.factories.calendar import CalendarDayFactory
@@ -147,3 +147,14 @@ def test_the_list_filters_by_year_in_fixed_queries(
     with django_assert_max_num_queries(len(first.captured_queries)):
         api.get(f"{DAYS}?year=2027")
     assert api.get(f"{DAYS}?year=20x").status_code == 400
+
+
+def test_another_tenants_calendar_is_a_404_by_its_slug(hr, tenant_b, api_client_for):
+    api = api_client_for(hr)
+    for url in ("/api/v1/t/bravo/business-calendar/", "/api/v1/t/bravo/business-calendar/days/?year=2026"):
+        assert api.get(url).status_code == 404
+    body = {"weekend": [7], "lock_version": 1}
+    assert api.patch("/api/v1/t/bravo/business-calendar/", body, format="json").status_code == 404
+    assert api.put(SETTINGS, {"weekend": [7], "lock_version": 1}, format="json").status_code == 405
+    with tenant_scope(tenant_b):
+        assert not CalendarSettings.objects.exists()
