@@ -27,7 +27,7 @@ WEEK_HEADER = [dt.date(2024, 1, day) for day in range(1, 8)]  # a Monday to Sund
 
 def _year(request) -> int:
     text = request.GET.get("year", "")
-    if text.isascii() and text.isdigit() and FIRST_YEAR <= int(text) <= LAST_YEAR:
+    if len(text) == 4 and text.isascii() and text.isdigit() and FIRST_YEAR <= int(text) <= LAST_YEAR:
         return int(text)
     return timezone.localdate().year
 

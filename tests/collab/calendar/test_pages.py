@@ -40,6 +40,8 @@ def test_an_employee_reads_the_year_with_its_holidays_and_make_up_days(tenant_a,
     later = client.get(f"{BASE}?year=2027").content.decode()
     coverage = later[later.index('id="calendar-coverage"') : later.index('id="calendar-months"')]
     assert "alert-warning" in coverage and "2026" in coverage
+    for hostile in ("9" * 5000, "-1", "２０２６", "1999"):
+        assert client.get(BASE, {"year": hostile}).status_code == 200  # this year instead
     assert client.post(BASE, {"base": "none"}).status_code == 403
     assert client.get("/t/alpha/calendar/days/new/").status_code == 403
 
