@@ -14,12 +14,23 @@ from collections.abc import Iterable
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
 
-from collab.models import ALL_ROLES, Employee, Job, Membership, Notification, OrgUnit, Period, Position, Role
+from collab.models import (
+    ALL_ROLES,
+    CalendarDay,
+    Employee,
+    Job,
+    Membership,
+    Notification,
+    OrgUnit,
+    Period,
+    Position,
+    Role,
+)
 from collab.pages import get_scoped_or_404
 from collab.routing.ids import parse_id
 
 HR_WRITES = frozenset({Role.HR_ADMIN})
-ORG_READERS = ALL_ROLES  # the org chart and the periods are no secret inside a tenant
+ORG_READERS = ALL_ROLES  # the org chart, the periods and the calendar are no secret inside a tenant
 ORG_WRITERS = HR_WRITES
 MEMBER_READERS = frozenset({Role.HR_ADMIN, Role.AUDITOR})
 
@@ -85,3 +96,12 @@ def access_own_notification_by_id(user, pk) -> Notification:
 def access_job_by_id(membership, pk) -> Job:
     """A long task of the tenant (every member may watch its progress)."""
     return access_by_id(Job.objects.all(), membership, pk, readers=ALL_ROLES, writers=())
+
+
+def access_calendar_day_by_id(membership, pk, *, write: bool = False, lock: bool = False) -> CalendarDay:
+    """One of the tenant's own calendar days (every member reads the calendar: managers see what their
+    deadlines count; HR admins change it)."""
+    return access_by_id(
+        CalendarDay.objects.select_related("updated_by"), membership, pk,
+        readers=ORG_READERS, writers=ORG_WRITERS, write=write, lock=lock,
+    )  # fmt: skip

@@ -18,7 +18,7 @@ from collab.models import AuditEvent
 
 
 class AuditAction(models.TextChoices):
-    """The platform's own actions: the company, its members and organisation, its periods."""
+    """The platform's own actions: the company, its members and organisation, its periods, its calendar."""
 
     TENANT_CREATE = "tenant.create", _("Company created")
     TENANT_UPDATE = "tenant.update", _("Company edited")
@@ -52,6 +52,10 @@ class AuditAction(models.TextChoices):
     PERIOD_ADVANCE = "period.advance", _("Period advanced")
     PERIOD_CLOSE = "period.close", _("Period closed")
     PERIOD_DELETE = "period.delete", _("Period deleted")
+    CALENDAR_UPDATE = "calendar.update", _("Business calendar edited")
+    CALENDAR_DAY_CREATE = "calendar_day.create", _("Calendar day added")
+    CALENDAR_DAY_UPDATE = "calendar_day.update", _("Calendar day edited")
+    CALENDAR_DAY_DELETE = "calendar_day.delete", _("Calendar day deleted")
 
 
 _action_labels: dict[str, str] = {}

@@ -1,4 +1,5 @@
-"""Collab's own pages under /t/<slug>/ (home, people and org, members and notifications, audit log).
+"""Collab's own pages under /t/<slug>/ (home, people and org, the business calendar, members and
+notifications, audit log).
 
 The platform's counterpart of an app's `urls.py`: `collab/urls.py` is the root URL configuration (the one
 platform module that knows the apps), so the platform's pages live here and the root includes them first.
@@ -6,7 +7,7 @@ platform module that knows the apps), so the platform's pages live here and the 
 
 from django.urls import path
 
-from collab.views import accounts, audit, directory, platform
+from collab.views import accounts, audit, calendar, directory, platform
 from collab.views.org import employees, imports, periods, positions, units
 
 urlpatterns = [
@@ -39,6 +40,11 @@ urlpatterns = [
     path("org/periods/<id:pk>/advance/", periods.period_advance, name="period-advance"),
     path("org/periods/<id:pk>/delete/", periods.period_delete, name="period-delete"),
     path("org/import/", imports.org_import, name="org-import"),
+    # the business calendar
+    path("calendar/", calendar.business_calendar, name="business-calendar"),
+    path("calendar/days/new/", calendar.calendar_day_create, name="calendar-day-create"),
+    path("calendar/days/<id:pk>/edit/", calendar.calendar_day_edit, name="calendar-day-edit"),
+    path("calendar/days/<id:pk>/delete/", calendar.calendar_day_delete, name="calendar-day-delete"),
     # members and the member's own notifications
     path("members/", accounts.member_list, name="member-list"),
     path("members/new/", accounts.member_create, name="member-create"),

@@ -1,5 +1,6 @@
-"""Pure computation for process monitoring (issue 12): the business calendar, anomaly detection on KPI series,
-change points, static health thresholds and the threshold backtest; event logs and process mining.
+"""Pure computation for process monitoring (issue 12): anomaly detection on KPI series (daily series on the
+business calendar, `collab.calendar.engine`), change points, static health thresholds and the threshold
+backtest; event logs and process mining.
 
 numpy/pandas (and statsmodels, ruptures, holidays; lxml for XES) in, plain data out: no ORM, no display code.
 Callers load series with `values_list`, pivot them with `anomaly.series_matrix`, call these functions and

@@ -35,6 +35,8 @@ import numpy as np
 import pandas as pd
 from statsmodels.tsa.seasonal import STL
 
+from collab.calendar.engine import BusinessCalendar
+
 from .anomaly import (
     BOTH,
     DEFAULT_MIN_HISTORY,
@@ -50,7 +52,6 @@ from .anomaly import (
     badness,
     direction_codes,
 )
-from .calendar import BusinessCalendar
 
 WEEK = 7
 SEASONAL_SMOOTHER = 31

@@ -29,7 +29,7 @@ class EventLogUploadForm(StyledForm):
     name = forms.CharField(label=_("Name"), max_length=200, required=False,
                            help_text=_("Leave empty to use the file's name."))  # fmt: skip
     process = forms.ModelChoiceField(
-        label=_("Designed process"), queryset=Process.objects.none(), required=False,
+        label=_("Designed process"), queryset=None, required=False,
         help_text=_("Activities named like its stages are checked against their designed order."),
     )  # fmt: skip
     naive_zone = forms.CharField(

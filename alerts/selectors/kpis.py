@@ -15,10 +15,12 @@ import numpy as np
 from django.db.models import OuterRef, QuerySet, Subquery
 
 from alerts.engine.anomaly import STATUS_NAMES, evaluate, series_matrix
-from alerts.engine.calendar import BusinessCalendar, china_calendar
 from alerts.engine.daily import daily_verdicts
 from alerts.engine.health import health_names, threshold_health
 from alerts.models import Granularity, Process, ProcessKpi, ProcessKpiPoint, ProcessStage
+from collab.calendar.engine import BusinessCalendar
+from collab.selectors.calendar import tenant_calendar
+from collab.tenancy import current_tenant
 
 # The chart (and the verdict behind it) reads at most this many latest buckets: three years of months or
 # weeks, five months of days — more than the anomaly engine's window and two seasons of weeks need.
@@ -107,9 +109,9 @@ def bucket_day(number: int, granularity: str) -> dt.date:
 
 
 def business_calendar(years) -> BusinessCalendar:
-    """The business calendar daily verdicts are judged on. For now China's public holidays and 调休 days
-    from the `holidays` package; the one place to swap in the tenant's own calendar."""
-    return china_calendar(years)
+    """The business calendar daily verdicts are judged on: the tenant's own (its base's public holidays and
+    调休 days with the tenant's changes), cached until the calendar changes."""
+    return tenant_calendar(current_tenant(), years=years)
 
 
 # ------------------------------------------------------------------------------------------ verdict

@@ -289,6 +289,9 @@ SPECTACULAR_SETTINGS = {
         "ProcessKpiPointSourceEnum": "alerts.models.PointSource",
         "ProcessKpiVerdictStatusEnum": "alerts.engine.anomaly.STATUS_NAMES",
         "ProcessKpiHealthEnum": "alerts.api.kpis.HEALTH",
+        # the business calendar
+        "CalendarDayKindEnum": "collab.models.CalendarDayKind",
+        "CalendarBaseEnum": "collab.models.CalendarBase",
     },
 }
 

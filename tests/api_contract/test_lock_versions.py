@@ -35,11 +35,12 @@ EDITABLE = {
     "alert-rules": "alert_rule",
     "silences": "silence",
     "process-kpis": "process_kpi",
+    "calendar-days": "calendar_day",
 }
 DELETABLE = [
     "org-units", "positions", "employees", "periods", "kpis", "objectives", "goals", "review-templates",
     "review-campaigns", "point-items", "appraisal-cycles", "processes", "alert-rules", "silences",
-    "process-kpis",
+    "process-kpis", "calendar-days",
 ]
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from alerts.engine.calendar import BusinessCalendar, china_calendar
 from alerts.engine.daily import daily_verdicts, masked_days
+from collab.calendar.engine import BusinessCalendar
+from collab.calendar.official import china_calendar
 
 DATES = np.arange(np.datetime64("2025-11-03"), np.datetime64("2026-03-16"))
 CHINA = china_calendar([2025, 2026])

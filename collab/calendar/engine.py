@@ -2,8 +2,9 @@
 
 A tenant's calendar is a weekly pattern (Monday–Friday by default), a set of public holidays (days off that
 would otherwise be working days) and a set of make-up working days (调休: weekend days that are working days).
-The per-tenant, editable calendar is a model; this module takes its plain sets, so the SLA clock of an alert,
-a stage's time limit and the seasonal models all count the same days.
+The per-tenant, editable calendar is a model (`collab.models.calendar`, built into this module's calendar by
+`collab.selectors.calendar.tenant_calendar`); this module takes its plain sets, so the SLA clock of an alert,
+a stage's time limit, a dispute's deadline and the seasonal models all count the same days.
 
 Timestamps are naive local wall times (numpy ``datetime64``) in the tenant's zone: the caller converts aware
 datetimes before and after. Everything takes arrays and is vectorised: the working days of the calendar's span
@@ -14,10 +15,7 @@ Working time: each working day counts the hours from ``day_start`` to ``day_end`
 its end as the end; a non-working day counts nothing. Adding working hours that end exactly at a day's end
 gives that day's end (a limit "due at 18:00"), not the next working day's start.
 
-The default source of Chinese public holidays and 调休 days is the `holidays` package (its ``China`` calendar
-lists the State Council's announced days off and, as ``weekend_workdays``, the make-up working days). A year
-whose schedule the State Council has not announced yet (or the package does not carry yet) has its statutory
-holidays but no make-up days: the tenant's editable calendar is where such a year is completed.
+The official days (China's public holidays and 调休 days from the `holidays` package) are `official`'s.
 """
 
 from __future__ import annotations
@@ -158,23 +156,3 @@ class BusinessCalendar:
             raise ValueError("the result falls outside the calendar's span")
         day = self._working_days[index].astype("datetime64[s]")
         return day + (into_day + _seconds(self.day_start)).astype("timedelta64[s]")
-
-
-def china_days_off(years: Iterable[int]) -> tuple[set[dt.date], set[dt.date]]:
-    """The State Council's days off and make-up working days (调休) for ``years``, from `holidays`.
-
-    Returns ``(holidays, workdays)`` as plain sets: what a tenant's editable calendar starts from. Days off
-    that fall on a weekend are included (harmless: the weekend is off anyway)."""
-    import holidays as holiday_data  # only this default data source needs it
-
-    years = sorted(set(years))
-    china = holiday_data.China(years=years)
-    days_off = set(china)
-    make_up = {day for day in china.weekend_workdays if day.year in years}
-    return days_off, make_up
-
-
-def china_calendar(years: Iterable[int], **options) -> BusinessCalendar:
-    """A Monday–Friday calendar with China's public holidays and 调休 days for ``years``."""
-    days_off, make_up = china_days_off(years)
-    return BusinessCalendar(holidays=days_off, workdays=make_up, **options)

@@ -7,7 +7,8 @@ import datetime as dt
 import numpy as np
 import pytest
 
-from alerts.engine.calendar import BusinessCalendar, china_calendar, china_days_off
+from collab.calendar.engine import BusinessCalendar
+from collab.calendar.official import china_calendar, china_days_off
 
 D = np.datetime64
 
