@@ -542,7 +542,7 @@ def test_seed_scale_refuses_bad_arguments(arguments, message, tenant_a):
 def test_every_app_brings_its_demo_steps_in_layer_order(full_steps):
     # Each app's demo builds on the apps below it (matrices need the goals' KPIs, scorecards need both), so
     # the steps run in INSTALLED_APPS order, the layer order; the platform finds them without importing apps.
-    from alerts.demo import processes_build
+    from alerts.demo import process_kpis_build, processes_build
     from appraisal.demo import appraisal_cycle_build
     from feedback.demo import (
         collaboration_events_build,
@@ -566,6 +566,7 @@ def test_every_app_brings_its_demo_steps_in_layer_order(full_steps):
         points_build,
         appraisal_cycle_build,
         processes_build,
+        process_kpis_build,
     ]
     assert demo_steps.app_demo_steps() == steps
 
