@@ -50,5 +50,6 @@ class EventLogMappingForm(StyledForm):
         choices = [("", "—")] + [(header, header) for header in headers]
         for field in MAPPED_FIELDS:
             self.fields[field] = forms.ChoiceField(
-                label=FIELD_LABELS[field], choices=choices, required=field in REQUIRED_FIELDS
+                label=FIELD_LABELS[field], choices=choices, required=field in REQUIRED_FIELDS,
+                widget=forms.Select(attrs={"class": "form-select"}),
             )
