@@ -120,8 +120,9 @@ def test_home_query_count_does_not_grow(login, tenant_a, role, django_assert_max
         EmployeeFactory.create_batch(2, org_unit=unit)
     client = login(person)
     # the manager's home also reads its unit's review campaigns and the periods it measures events in, and
-    # (appraisal) the people they assess whom they have not talked to this period and their own appraisal
-    with django_assert_max_num_queries(18 if role == "manager" else 14) as first:
+    # (appraisal) the people they assess whom they have not talked to this period and their own appraisal, and
+    # (alerts) the open alerts of their units' stages (the units, then the alerts)
+    with django_assert_max_num_queries(20 if role == "manager" else 14) as first:
         assert client.get(HOME).status_code == 200
     with tenant_scope(tenant_a):
         EmployeeFactory.create_batch(30, org_unit=unit)
@@ -273,8 +274,8 @@ def test_a_manager_sees_the_goals_of_their_unit_above_the_team(
     with tenant_scope(tenant_a):
         EmployeeFactory(user=manager, org_unit=cascade["production"])
     client = login(manager)
-    # 16 + the points, ratings, unit review, talks and appraisal tiles
-    with django_assert_max_num_queries(22) as first:
+    # 16 + the points, ratings, unit review, talks, appraisal and unit alerts tiles
+    with django_assert_max_num_queries(24) as first:
         html = client.get(HOME).content.decode()
     card = html[html.index('id="my-goals"'):]
     card = card[: card.index('id="manager-scores-empty"')]
