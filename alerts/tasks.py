@@ -14,23 +14,8 @@ from __future__ import annotations
 import datetime as dt
 
 from celery import shared_task
-from django.db import InterfaceError, OperationalError
 
-from collab.tasks import tenant_task
-
-try:  # redis-py is installed with celery[redis]; the broker's connection errors are transient too
-    from redis.exceptions import ConnectionError as RedisConnectionError
-    from redis.exceptions import TimeoutError as RedisTimeoutError
-except ImportError:  # pragma: no cover
-    RedisConnectionError = RedisTimeoutError = OSError  # type: ignore[misc,assignment]
-
-TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
-    OperationalError,
-    InterfaceError,
-    RedisConnectionError,
-    RedisTimeoutError,
-)
-MAX_RETRIES = 5
+from collab.tasks import MAX_RETRIES, TRANSIENT_ERRORS, tenant_task
 
 
 @tenant_task(

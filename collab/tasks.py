@@ -5,9 +5,25 @@ from __future__ import annotations
 import functools
 
 from celery import Task, shared_task
+from django.db import InterfaceError, OperationalError
 
 from collab.models import Tenant
 from collab.tenancy import _current_tenant, tenant_scope
+
+try:  # redis-py is installed with celery[redis]; the broker's connection errors are transient too
+    from redis.exceptions import ConnectionError as RedisConnectionError
+    from redis.exceptions import TimeoutError as RedisTimeoutError
+except ImportError:  # pragma: no cover
+    RedisConnectionError = RedisTimeoutError = OSError  # type: ignore[misc,assignment]
+
+# Errors a long task retries with backoff (the database or the broker unreachable); anything else fails it.
+TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
+    OperationalError,
+    InterfaceError,
+    RedisConnectionError,
+    RedisTimeoutError,
+)
+MAX_RETRIES = 5
 
 
 class TenantTaskRefused(ValueError):

@@ -389,8 +389,8 @@ def scores_recompute_run(*, job_id: int, period_id: int, final_attempt: bool = T
     missing period) fails the job at once. Transient errors (database, broker)
     propagate for the task to retry; the job stays *running* meanwhile and fails after the last attempt.
     """
+    from collab.tasks import TRANSIENT_ERRORS
     from interlock.services.scores import scores_recompute
-    from interlock.tasks import TRANSIENT_ERRORS
 
     job = job_claim(job_id, kind=KIND)
     if job is None:

@@ -66,7 +66,7 @@ def event_log_import_run(*, job_id: int, event_log_id: int, final_attempt: bool 
                    error=str(invalid))  # fmt: skip
         return {"job": job.pk, "status": Job.Status.FAILED}
     except Exception as error:
-        from alerts.tasks import TRANSIENT_ERRORS
+        from collab.tasks import TRANSIENT_ERRORS
 
         if isinstance(error, TRANSIENT_ERRORS) and not final_attempt:
             job_release(job)
