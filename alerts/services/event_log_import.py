@@ -132,7 +132,7 @@ def _plain(value):
         return bool(value)
     if isinstance(value, tuple):
         return [str(item) for item in value]
-    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+    if value is None or value is pd.NA:
         return None
     return str(value) if not isinstance(value, (int, bool, str)) else value
 
